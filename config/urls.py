@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("imena.accounts.urls")),
+    path("audit/", include("imena.audit.urls")),
+    path("journals/", include("imena.journals.urls")),
+    path("exhumations/", include("imena.exhumations.urls")),
+    path("missing/", include("imena.missing.urls")),
+    path("dna/", include("imena.dna.urls")),
+    path("identification/", include("imena.identification.urls")),
+    path("reports/", include("imena.reports.urls")),
+    path("", include("imena.odk.urls")),
+    path("", include("imena.burials.urls")),
+]

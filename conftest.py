@@ -1,0 +1,90 @@
+"""Shared fixtures: an organisation with one user per role, and an outsider."""
+
+from __future__ import annotations
+
+import pytest
+
+from imena.accounts.models import Organisation, Role, User
+
+
+@pytest.fixture
+def org(db: None) -> Organisation:
+    return Organisation.objects.create(name="Test forensic team", code="test")
+
+
+@pytest.fixture
+def other_org(db: None) -> Organisation:
+    return Organisation.objects.create(name="Other team", code="other")
+
+
+def make_user(org: Organisation, role: str, username: str | None = None) -> User:
+    user = User(username=username or role, organisation=org, role=role)
+    user.set_password("pw")
+    user.save()
+    return user
+
+
+@pytest.fixture
+def users(org: Organisation) -> dict[str, User]:
+    """One user per role in ``org``, keyed by role value."""
+    return {role: make_user(org, role) for role in Role.values}
+
+
+@pytest.fixture
+def examiner(users: dict[str, User]) -> User:
+    return users[Role.FORENSIC_EXAMINER]
+
+
+@pytest.fixture
+def outsider(other_org: Organisation) -> User:
+    return make_user(other_org, Role.INVESTIGATOR, "outsider")
+
+
+# --- Real-browser tests -----------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    import os
+
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh --tests (apt-get chromium)")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM
+    # calls made by the test itself are still synchronous and safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="en-GB", accept_downloads=True)
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    yield pg
+    context.close()
+
+
+def browser_login(page, username: str, password: str = "pw") -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state("networkidle")

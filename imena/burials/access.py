@@ -1,0 +1,45 @@
+"""Who may see and change sites and graves. Every view fetches through here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from imena.accounts.access import require
+from imena.burials.models import Grave, Site
+
+if TYPE_CHECKING:
+    from imena.accounts.models import User
+
+
+def sites_for_user(user: User) -> QuerySet[Site]:
+    """Sites of the user's own organisation; nothing for anyone else."""
+    require(user, "site.view")
+    return Site.objects.filter(organisation_id=user.organisation_id)
+
+
+def site_for_user(user: User, pk: int, *, capability: str = "site.view") -> Site:
+    require(user, capability)
+    try:
+        return Site.objects.select_related("organisation").get(
+            pk=pk, organisation_id=user.organisation_id
+        )
+    except Site.DoesNotExist:
+        raise Http404("No such site") from None
+
+
+def graves_for_user(user: User) -> QuerySet[Grave]:
+    require(user, "site.view")
+    return Grave.objects.filter(site__organisation_id=user.organisation_id)
+
+
+def grave_for_user(user: User, pk: int, *, capability: str = "site.view") -> Grave:
+    require(user, capability)
+    try:
+        return Grave.objects.select_related("site", "site__organisation").get(
+            pk=pk, site__organisation_id=user.organisation_id
+        )
+    except Grave.DoesNotExist:
+        raise Http404("No such grave") from None

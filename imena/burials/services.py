@@ -1,0 +1,172 @@
+"""Writes to sites and graves. Each one is atomic and audited."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from imena.audit.services import audit_record, snapshot
+from imena.burials.models import Grave, GraveKind, GraveStatus, Site
+
+if TYPE_CHECKING:
+    from imena.accounts.models import Organisation, User
+
+GRAVE_EDITABLE = (
+    "marker_text", "kind", "bodies_expected", "lat", "lon", "x", "y", "status", "notes",
+)
+SITE_EDITABLE = (
+    "name", "settlement", "region", "lat", "lon", "boundary", "description",
+)
+
+
+@transaction.atomic
+def site_create(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    code: str,
+    name: str,
+    settlement: str = "",
+    region: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+    boundary: dict[str, Any] | None = None,
+    description: str = "",
+) -> Site:
+    site = Site(
+        organisation=organisation, code=code, name=name, settlement=settlement,
+        region=region, lat=lat, lon=lon, boundary=boundary, description=description,
+    )
+    site.full_clean()
+    site.save()
+    audit_record(
+        actor=actor, action="site.create", obj=site, after=snapshot(site),
+        organisation_id=organisation.pk,
+    )
+    return site
+
+
+@transaction.atomic
+def site_update(*, actor: User, site: Site, reason: str = "", **changes: Any) -> Site:
+    unknown = set(changes) - set(SITE_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    before = snapshot(site, changes)
+    for name, value in changes.items():
+        setattr(site, name, value)
+    site.full_clean()
+    site.save(update_fields=list(changes))
+    audit_record(
+        actor=actor, action="site.update", obj=site, before={**before, "reason": reason},
+        after=snapshot(site, changes), organisation_id=site.organisation_id,
+    )
+    return site
+
+
+def _next_ref(site: Site) -> str:
+    count = Grave.objects.filter(site=site).count()
+    while True:
+        count += 1
+        ref = f"G{count:05d}"
+        if not Grave.objects.filter(site=site, ref=ref).exists():
+            return ref
+
+
+@transaction.atomic
+def grave_create(
+    *,
+    actor: User | None,
+    site: Site,
+    marker_text: str,
+    kind: str = GraveKind.INDIVIDUAL,
+    ref: str = "",
+    bodies_expected: int | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+    x: float | None = None,
+    y: float | None = None,
+    status: str = GraveStatus.REGISTERED,
+    notes: str = "",
+    audit: bool = True,
+) -> Grave:
+    grave = Grave(
+        site=site, ref=ref or _next_ref(site), marker_text=marker_text.strip(), kind=kind,
+        bodies_expected=bodies_expected, lat=lat, lon=lon, x=x, y=y, status=status,
+        notes=notes, created_by=actor,
+    )
+    grave.derive_number()
+    grave.full_clean()
+    grave.save()
+    if audit:
+        audit_record(
+            actor=actor, action="grave.create", obj=grave, after=snapshot(grave),
+            organisation_id=site.organisation_id,
+        )
+    return grave
+
+
+@transaction.atomic
+def grave_update(*, actor: User, grave: Grave, reason: str, **changes: Any) -> Grave:
+    """Correct a grave's fields. The old values stay in the audit log."""
+    unknown = set(changes) - set(GRAVE_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the record is corrected.")})
+    grave = Grave.objects.select_for_update().get(pk=grave.pk)
+    changed = {k: v for k, v in changes.items() if getattr(grave, k) != v}
+    if not changed:
+        return grave
+    fields = list(changed)
+    if "marker_text" in changed:
+        fields.append("number")
+    before = snapshot(grave, fields)
+    for name, value in changed.items():
+        setattr(grave, name, value)
+    grave.derive_number()
+    grave.full_clean()
+    grave.save(update_fields=[*fields, "updated"])
+    audit_record(
+        actor=actor, action="grave.update", obj=grave, before=before,
+        after={**snapshot(grave, fields), "reason": reason},
+        organisation_id=grave.site.organisation_id,
+    )
+    return grave
+
+
+@transaction.atomic
+def grave_set_status(*, actor: User | None, grave: Grave, status: str, reason: str) -> Grave:
+    if status not in GraveStatus.values:
+        raise ValidationError({"status": _("Unknown status.")})
+    grave = Grave.objects.select_for_update().select_related("site").get(pk=grave.pk)
+    if grave.status == status:
+        return grave
+    before = grave.status
+    grave.status = status
+    grave.save(update_fields=["status", "updated"])
+    audit_record(
+        actor=actor, action="grave.status", obj=grave, before={"status": before},
+        after={"status": status, "reason": reason},
+        organisation_id=grave.site.organisation_id,
+    )
+    return grave
+
+
+@transaction.atomic
+def grave_withdraw(*, actor: User, grave: Grave, reason: str) -> Grave:
+    """Withdraw a grave registered in error. It is kept, marked, never deleted."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the grave is withdrawn.")})
+    grave = Grave.objects.select_for_update().select_related("site").get(pk=grave.pk)
+    grave.withdrawn = True
+    grave.withdrawn_reason = reason
+    grave.save(update_fields=["withdrawn", "withdrawn_reason", "updated"])
+    audit_record(
+        actor=actor, action="grave.withdraw", obj=grave, before={"withdrawn": False},
+        after={"withdrawn": True, "reason": reason},
+        organisation_id=grave.site.organisation_id,
+    )
+    return grave

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from imena.audit.services import history_for
+from imena.burials import access, services
+from imena.burials.forms import GraveCorrectionForm, GraveFilterForm, GraveForm
+from imena.burials.numbering import normalise_grave_number
+from imena.core.panels import grave_panels
+
+PAGE_SIZE = 50
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("burials:site_list")
+    return redirect("accounts:login")
+
+
+@require_GET
+@login_required
+def site_list(request: HttpRequest) -> HttpResponse:
+    sites = access.sites_for_user(request.user).annotate(  # type: ignore[arg-type]
+        grave_count=Count("graves", filter=Q(graves__withdrawn=False))
+    )
+    return render(request, "burials/site_list.html", {"sites": sites})
+
+
+@require_GET
+@login_required
+def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    site = access.site_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = GraveFilterForm(request.GET or None)
+    graves = site.graves.filter(withdrawn=False)
+    if form.is_valid():
+        q = form.cleaned_data["q"].strip()
+        if q:
+            number = normalise_grave_number(q)
+            cond = Q(marker_text__icontains=q) | Q(ref__iexact=q)
+            if number:
+                cond |= Q(number=number)
+            graves = graves.filter(cond)
+        if form.cleaned_data["status"]:
+            graves = graves.filter(status=form.cleaned_data["status"])
+        if form.cleaned_data["kind"]:
+            graves = graves.filter(kind=form.cleaned_data["kind"])
+    page = Paginator(graves.order_by("ref"), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "site": site,
+        "form": form,
+        "page": page,
+        "status_counts": dict(
+            site.graves.filter(withdrawn=False)
+            .values_list("status")
+            .annotate(n=Count("id"))
+            .values_list("status", "n")
+        ),
+    }
+    template = "burials/site_detail.html"
+    if getattr(request, "htmx", False):
+        template += "#grave-rows"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def grave_create(request: HttpRequest, pk: int) -> HttpResponse:
+    site = access.site_for_user(request.user, pk, capability="grave.change")  # type: ignore[arg-type]
+    form = GraveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        grave = services.grave_create(actor=request.user, site=site, **form.cleaned_data)  # type: ignore[arg-type]
+        messages.success(request, _("Grave registered."))
+        return redirect(grave)
+    return render(request, "burials/grave_form.html", {"site": site, "form": form})
+
+
+@require_GET
+@login_required
+def grave_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    grave = access.grave_for_user(request.user, pk)  # type: ignore[arg-type]
+    return render(
+        request,
+        "burials/grave_detail.html",
+        {
+            "grave": grave,
+            "site": grave.site,
+            "history": history_for(grave).order_by("-seq")[:200],
+            "panels": grave_panels(request, grave),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def grave_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    grave = access.grave_for_user(request.user, pk, capability="grave.change")  # type: ignore[arg-type]
+    form = GraveCorrectionForm(request.POST or None, instance=grave)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        reason = data.pop("reason")
+        # form.is_valid() already wrote the new values onto the instance, so the
+        # service reads the stored row afresh.
+        services.grave_update(actor=request.user, grave=grave, reason=reason, **data)  # type: ignore[arg-type]
+        messages.success(request, _("Correction saved; the previous values stay in the history."))
+        return redirect("burials:grave_detail", pk=pk)
+    return render(
+        request, "burials/grave_form.html", {"site": grave.site, "grave": grave, "form": form}
+    )

@@ -1,0 +1,58 @@
+"""The `imena` command: Django's management commands plus Imena's own.
+
+Pure sub-commands (`simulate`, `dvi`, `reconcile`) run without Django or a
+database; everything else goes through Django's command machinery.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+PURE_COMMANDS = {
+    "simulate": "imena.simulation.cli",
+    "dvi": "kinship.cli",
+    "reconcile": "linkage.cli",
+}
+
+
+def _fail(message: str) -> int:
+    sys.stderr.write(f"imena: {message}\n")
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in PURE_COMMANDS:
+        import importlib
+
+        module = importlib.import_module(PURE_COMMANDS[args[0]])
+        return int(module.main(args[1:]) or 0)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    from django.core.exceptions import ImproperlyConfigured
+    from django.db import DatabaseError
+
+    try:
+        import django
+
+        django.setup()
+    except ImproperlyConfigured as e:
+        return _fail(f"configuration error: {e}")
+
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["imena", *args])
+    except ImproperlyConfigured as e:
+        return _fail(f"configuration error: {e}")
+    except DatabaseError as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        return _fail(f"database error: {first}")
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
