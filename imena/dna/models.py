@@ -1,1 +1,78 @@
+from __future__ import annotations
 
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProfileKind(models.TextChoices):
+    POST_MORTEM = "pm", _("Post-mortem (remains)")
+    REFERENCE = "reference", _("Family reference")
+
+
+class DNAProfile(models.Model):
+    """An STR profile: of remains (post-mortem) or of a relative (reference).
+
+    Other records point here: exhumation samples (post-mortem) and family
+    reference samples. Profiles are visible to DNA analysts only and every view
+    is audited. A correction is a new profile that supersedes the old one.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=ProfileKind.choices)
+    label = models.CharField(
+        _("sample label"), max_length=120,
+        help_text=_("The laboratory's sample name, e.g. IZM-PM-0123-B1."),
+    )
+    sex = models.PositiveSmallIntegerField(
+        _("sex (1 male, 2 female, 0 unknown)"), default=0,
+        choices=[(0, _("unknown")), (1, _("male")), (2, _("female"))],
+    )
+    genotypes = models.JSONField(
+        _("genotypes"), help_text=_('{"D3S1358": ["15", "16"], ...}'), default=dict
+    )
+    loci_typed = models.PositiveSmallIntegerField(_("loci typed"), default=0)
+    source_format = models.CharField(_("source format"), max_length=40, blank=True)
+    source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True)
+    lab = models.CharField(_("laboratory"), max_length=200, blank=True)
+    supersedes = models.OneToOneField(
+        "self", verbose_name=_("supersedes"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="superseded_by",
+    )
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("DNA profile")
+        verbose_name_plural = _("DNA profiles")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=ProfileKind.values), name="dnaprofile_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sex__in=[0, 1, 2]), name="dnaprofile_sex_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(withdrawn=True, withdrawn_reason=""),
+                name="dnaprofile_withdrawal_has_reason",
+            ),
+        ]
+        indexes = [
+            # Screening loads the current profiles of one organisation by kind.
+            models.Index(fields=["organisation", "kind", "withdrawn"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_current(self) -> bool:
+        return not self.withdrawn and not hasattr(self, "superseded_by")
