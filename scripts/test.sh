@@ -18,7 +18,7 @@ unset DATABASE_URL
 $py -m pytest -q -p no:randomly "$@"
 
 echo "== Tests on PostgreSQL (the Django apps)"
-pg_bin="$(dirname "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")"
+pg_bin="$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")"
 pg_dir="$(mktemp -d /tmp/imena-pg.XXXXXX)"
 pg_port="${IMENA_TEST_PG_PORT:-54329}"
 run_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
