@@ -2,22 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import pytest
 
-from imena.accounts.models import Organisation, Role, User
+# Models are imported inside the fixtures, so that the pure packages' tests
+# also run with the Django plugin off (`pytest linkage -p no:django`).
+if TYPE_CHECKING:
+    from imena.accounts.models import Organisation, User
 
 
 @pytest.fixture
 def org(db: None) -> Organisation:
+    from imena.accounts.models import Organisation
+
     return Organisation.objects.create(name="Test forensic team", code="test")
 
 
 @pytest.fixture
 def other_org(db: None) -> Organisation:
+    from imena.accounts.models import Organisation
+
     return Organisation.objects.create(name="Other team", code="other")
 
 
 def make_user(org: Organisation, role: str, username: str | None = None) -> User:
+    from imena.accounts.models import User
+
     user = User(username=username or role, organisation=org, role=role)
     user.set_password("pw")
     user.save()
@@ -25,19 +36,21 @@ def make_user(org: Organisation, role: str, username: str | None = None) -> User
 
 
 @pytest.fixture
-def users(org: Organisation) -> dict[str, User]:
+def users(org: Organisation) -> dict[str, Any]:
     """One user per role in ``org``, keyed by role value."""
+    from imena.accounts.models import Role
+
     return {role: make_user(org, role) for role in Role.values}
 
 
 @pytest.fixture
 def examiner(users: dict[str, User]) -> User:
-    return users[Role.FORENSIC_EXAMINER]
+    return users["forensic_examiner"]
 
 
 @pytest.fixture
 def outsider(other_org: Organisation) -> User:
-    return make_user(other_org, Role.INVESTIGATOR, "outsider")
+    return make_user(other_org, "investigator", "outsider")
 
 
 # --- Real-browser tests -----------------------------------------------------

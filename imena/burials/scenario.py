@@ -32,10 +32,11 @@ def load_scenario(context: ScenarioContext) -> None:
         for i, g in enumerate(site_data["graves"], start=1):
             grave = Grave(
                 site=site,
-                ref=g.get("ref") or f"G{i:05d}",
+                ref=g.get("ref") or g.get("id") or f"G{i:05d}",
                 marker_text=g.get("marker", ""),
                 kind=g.get("kind", GraveKind.INDIVIDUAL),
-                bodies_expected=g.get("bodies_expected"),
+                bodies_expected=g.get("bodies_expected")
+                or (len(g["bodies"]) if g.get("kind") == GraveKind.MASS and g.get("bodies") else None),
                 lat=g.get("lat"),
                 lon=g.get("lon"),
                 x=g.get("x"),

@@ -44,7 +44,7 @@ def demo_load(*, scenario_dir: Path) -> DemoResult:
     org = Organisation.objects.create(name="Demo: forensic team (synthetic data)", code=DEMO_ORG_CODE)
     users: dict[str, User] = {}
     for username, role, display in DEMO_USERS:
-        first, last = display.split(" ", 1)
+        first, _, last = display.partition(" ")
         user = User(
             username=username, role=role, organisation=org, first_name=first,
             last_name=last, is_staff=role == Role.ADMINISTRATOR,

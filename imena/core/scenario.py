@@ -43,7 +43,7 @@ class ScenarioContext:
 @transaction.atomic
 def load_scenario(context: ScenarioContext) -> dict[str, int]:
     for config in apps.get_app_configs():
-        if not config.name.startswith("imena."):
+        if not config.name.startswith("imena.") or config.name == "imena.core":
             continue
         try:
             module = importlib.import_module(f"{config.name}.scenario")

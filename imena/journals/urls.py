@@ -1,6 +1,17 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from imena.journals import views
 
 app_name = "journals"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("upload/", views.upload, name="upload"),
+    path("upload/<str:token>/", views.upload_preview, name="upload_preview"),
+    path("<int:pk>/", views.journal_detail, name="journal_detail"),
+    path("rows/<int:pk>/", views.row_detail, name="row_detail"),
+    path("sites/<int:site_pk>/reconcile/", views.reconcile, name="reconcile"),
+    path("sites/<int:site_pk>/review/", views.review_queue, name="review_queue"),
+    path("review/<int:pk>/", views.review_item, name="review_item"),
+]

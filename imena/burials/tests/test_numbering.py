@@ -19,7 +19,8 @@ from imena.burials.numbering import normalise_grave_number
         ("БН", ""),
         ("б/н", ""),
         ("", ""),
-        ("Братська могила №1", "1"),
+        ("Братська могила №1", "бм1"),
+        ("БМ-1", "бм1"),
     ],
 )
 def test_it_derives_the_grave_number(marker: str, expected: str) -> None:

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from imena.accounts.access import require
+from imena.burials.access import site_for_user, sites_for_user
+from imena.journals import access, selectors, services
+from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
+from imena.journals.models import Journal, JournalRow
+from linkage.io import JournalFileError
+
+PREVIEW_ROWS = 20
+
+
+def _upload_dir() -> Path:
+    path = Path(settings.DATA_DIR) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    journals = access.journals_for_user(request.user)  # type: ignore[arg-type]
+    sites = sites_for_user(request.user)  # type: ignore[arg-type]
+    site_rows = [
+        {"site": s, "run": selectors.latest_run(s), "queue": selectors.review_queue(s).count(),
+         "journals": [j for j in journals if j.site_id == s.pk]}
+        for s in sites
+    ]
+    return render(request, "journals/index.html", {"site_rows": site_rows})
+
+
+@require_GET
+@login_required
+def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    journal = access.journal_for_user(request.user, pk)  # type: ignore[arg-type]
+    rows = journal.rows.select_related("grave").order_by("source_import_id", "row_number")
+    if request.GET.get("problems"):
+        rows = rows.exclude(problems=[])
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "journals/journal_detail.html", {
+        "journal": journal, "imports": journal.imports.order_by("-created"), "page": page,
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload(request: HttpRequest) -> HttpResponse:
+    """Step 1: choose site, journal and file; the file is read and previewed."""
+    require(request.user, "journal.import")  # type: ignore[arg-type]
+    sites = sites_for_user(request.user)  # type: ignore[arg-type]
+    form = JournalUploadForm(request.POST or None, request.FILES or None, sites=sites)
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        if upload_file.size > settings.IMENA_MAX_JOURNAL_BYTES:
+            form.add_error("file", _("%(name)s is %(size)d bytes, over the limit of %(limit)d.") % {
+                "name": upload_file.name, "size": upload_file.size,
+                "limit": settings.IMENA_MAX_JOURNAL_BYTES})
+        else:
+            token = uuid.uuid4().hex
+            suffix = Path(upload_file.name).suffix.lower()[:8]
+            target = _upload_dir() / f"{token}{suffix}"
+            with target.open("wb") as out:
+                for chunk in upload_file.chunks():
+                    out.write(chunk)
+            request.session[f"journal_upload_{token}"] = {
+                "site": form.cleaned_data["site"].pk,
+                "journal_name": form.cleaned_data["journal_name"],
+                "file_name": upload_file.name,
+                "path": str(target),
+            }
+            return redirect("journals:upload_preview", token=token)
+    return render(request, "journals/upload.html", {"form": form})
+
+
+def _pending(request: HttpRequest, token: str) -> dict[str, str]:
+    pending = request.session.get(f"journal_upload_{token}")
+    if not pending or not Path(pending["path"]).exists():
+        raise Http404("No such upload")
+    return pending
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
+    """Step 2: see how the file was read, adjust the columns, then import."""
+    require(request.user, "journal.import")  # type: ignore[arg-type]
+    pending = _pending(request, token)
+    site = site_for_user(request.user, pending["site"])  # type: ignore[arg-type]
+    journal = Journal.objects.filter(site=site, name=pending["journal_name"].strip()).first()
+    probe = journal or Journal(site=site, name=pending["journal_name"], pk=0)
+    path = Path(pending["path"])
+    mapping_override = None
+    if request.method == "POST":
+        first = services.journal_read_file(path=path, filename=pending["file_name"], journal=probe)
+        mform = MappingForm(request.POST, headers=first.header, initial_mapping=first.mapping)
+        if mform.is_valid():
+            mapping_override = mform.mapping()
+    try:
+        parsed = services.journal_read_file(
+            path=path, filename=pending["file_name"], journal=probe, mapping=mapping_override
+        )
+    except JournalFileError as e:
+        path.unlink(missing_ok=True)
+        request.session.pop(f"journal_upload_{token}", None)
+        messages.error(request, str(e))
+        return redirect("journals:upload")
+    if request.method == "POST" and request.POST.get("confirm"):
+        if journal is None:
+            journal = services.journal_create(actor=request.user, site=site, name=pending["journal_name"])  # type: ignore[arg-type]
+        try:
+            result = services.journal_import(
+                actor=request.user, journal=journal, path=path,  # type: ignore[arg-type]
+                filename=pending["file_name"], mapping=parsed.mapping,
+            )
+        except JournalFileError as e:
+            messages.error(request, str(e))
+            return redirect("journals:upload")
+        finally:
+            path.unlink(missing_ok=True)
+            request.session.pop(f"journal_upload_{token}", None)
+        imp = result.source_import
+        if result.created:
+            messages.success(request, _(
+                "Imported %(rows)d rows from %(file)s (%(problems)d with problems listed)."
+            ) % {"rows": imp.row_count, "file": imp.file_name, "problems": imp.problem_row_count})
+        else:
+            messages.warning(request, _(
+                "This file (SHA-256 %(sha)s) was already imported on %(date)s; nothing was added."
+            ) % {"sha": imp.sha256[:16], "date": imp.created.strftime("%Y-%m-%d %H:%M")})
+        return redirect(journal)
+    mform = MappingForm(headers=parsed.header, initial_mapping=parsed.mapping)
+    return render(request, "journals/upload_preview.html", {
+        "token": token, "pending": pending, "site": site, "parsed": parsed,
+        "rows": list(zip(parsed.raw_rows, parsed.rows, strict=True))[:PREVIEW_ROWS],
+        "problem_rows": sum(1 for r in parsed.rows if r.problems), "mapping_form": mform,
+    })
+
+
+@require_POST
+@login_required
+def reconcile(request: HttpRequest, site_pk: int) -> HttpResponse:
+    site = site_for_user(request.user, site_pk, capability="journal.review")  # type: ignore[arg-type]
+    run = services.reconcile_site(actor=request.user, site=site)  # type: ignore[arg-type]
+    messages.success(request, _(
+        "Reconciled %(rows)d rows into %(people)d people; %(conflicts)d conflicts."
+    ) % {"rows": run.row_count, "people": run.cluster_count, "conflicts": run.conflict_count})
+    return redirect("journals:review_queue", site_pk=site.pk)
+
+
+@require_GET
+@login_required
+def review_queue(request: HttpRequest, site_pk: int) -> HttpResponse:
+    site = site_for_user(request.user, site_pk, capability="journal.view")  # type: ignore[arg-type]
+    require(request.user, "journal.view")  # type: ignore[arg-type]
+    items = selectors.review_queue(site)
+    kind = request.GET.get("kind")
+    if kind:
+        items = items.filter(kind=kind)
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return render(request, "journals/review_queue.html", {
+        "site": site, "run": selectors.latest_run(site), "page": page, "kind": kind or "",
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def review_item(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access.review_item_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = DecisionForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, "journal.review")  # type: ignore[arg-type]
+        if form.is_valid():
+            rows = {r.pk: r for r in item.rows.all()}
+            chosen = rows.get(form.cleaned_data["row"] or 0)
+            try:
+                services.review_decide(
+                    actor=request.user, item=item, kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"], row_a=chosen,
+                )
+            except ValidationError as e:
+                form.add_error(None, e)
+            else:
+                messages.success(request, _(
+                    "Decision recorded. It will hold when the journals are reconciled again."
+                ))
+                return redirect("journals:review_queue", site_pk=item.run.site_id)
+    rows = list(item.rows.select_related("journal", "grave").order_by("journal__name", "pk"))
+    columns: list[str] = []
+    for row in rows:
+        for key in row.raw:
+            if key not in columns:
+                columns.append(key)
+    from imena.journals.models import LinkDecision
+
+    return render(request, "journals/review_item.html", {
+        "item": item, "rows": rows, "columns": columns, "form": form,
+        "can_decide": _can(request, "journal.review"),
+        "decisions": LinkDecision.objects.filter(
+            site=item.run.site, question_key=item.key).select_related("decided_by"),
+    })
+
+
+def _can(request: HttpRequest, capability: str) -> bool:
+    try:
+        require(request.user, capability)  # type: ignore[arg-type]
+    except PermissionDenied:
+        return False
+    return True
+
+
+@require_GET
+@login_required
+def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "journal.view")  # type: ignore[arg-type]
+    try:
+        row = JournalRow.objects.select_related("journal__site", "source_import", "grave").get(
+            pk=pk, journal__site__organisation_id=request.user.organisation_id  # type: ignore[union-attr]
+        )
+    except JournalRow.DoesNotExist:
+        raise Http404("No such row") from None
+    return render(request, "journals/row_detail.html", {"row": row})
+
+
