@@ -151,3 +151,10 @@ def test_an_unreadable_upload_is_refused_with_the_file_named(client, site, exami
             "site": site.pk, "journal_name": "J", "file": f}, follow=True)
     assert "noheader.csv" in response.content.decode()
     assert JournalRow.objects.count() == 0
+
+
+def test_the_journals_page_is_translated(client, imported, examiner):
+    client.force_login(examiner)
+    client.post(reverse("set_language"), {"language": "uk", "next": "/"})
+    body = client.get(reverse("journals:index")).content.decode()
+    assert "Журнали поховань" in body and "Звірити журнали" in body
