@@ -75,12 +75,16 @@ def browser():
 
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/setup.sh --tests (apt-get chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: run scripts/setup.sh --tests (apt-get chromium)"
+        )
     # Playwright's sync API runs an event loop in this thread; Django's ORM
     # calls made by the test itself are still synchronous and safe.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield b
         b.close()
 
@@ -101,3 +105,16 @@ def browser_login(page, username: str, password: str = "pw") -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit].primary")
     page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Any:
+    """Each test starts in English, whatever language an earlier request chose."""
+    from django.conf import settings
+    from django.utils import translation
+
+    if not settings.configured:  # pure-package run with the Django plugin off
+        yield
+        return
+    with translation.override("en"):
+        yield

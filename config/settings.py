@@ -29,7 +29,9 @@ def envint(name: str, default: str) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be an integer, not {value!r}") from None
+        raise ImproperlyConfigured(
+            f"{name} must be an integer, not {value!r}"
+        ) from None
 
 
 def envsecret(name: str, default: str | None = None) -> str | None:
@@ -39,15 +41,21 @@ def envsecret(name: str, default: str | None = None) -> str | None:
         try:
             return Path(path).read_text().strip()
         except OSError as e:
-            raise ImproperlyConfigured(f"{name}_FILE: cannot read {path}: {e}") from None
+            raise ImproperlyConfigured(
+                f"{name}_FILE: cannot read {path}: {e}"
+            ) from None
     return os.getenv(name, default)
 
 
 DEBUG = envbool("DEBUG", "False")
 DATA_DIR = Path(os.getenv("IMENA_DATA_DIR", str(BASE_DIR / "data")))
 SECRET_KEY = envsecret("SECRET_KEY") or "imena-local-development-key-change-me"
-ALLOWED_HOSTS = [h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+ALLOWED_HOSTS = [
+    h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
+]
+CSRF_TRUSTED_ORIGINS = [
+    o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o
+]
 SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
@@ -164,6 +172,8 @@ IMENA_MAX_EVIDENCE_BYTES = envint("IMENA_MAX_EVIDENCE_BYTES", str(4 * 1024**3))
 IMENA_MAX_JOURNAL_BYTES = envint("IMENA_MAX_JOURNAL_BYTES", str(50 * 1024**2))
 IMENA_MAX_SUBMISSION_BYTES = envint("IMENA_MAX_SUBMISSION_BYTES", str(100 * 1024**2))
 IMENA_FAMILY_SEARCH_RATE = os.getenv("IMENA_FAMILY_SEARCH_RATE", "10/h")
+# Shown by the public family search as whom to contact (phone, e-mail, address).
+IMENA_FAMILY_LIAISON_CONTACT = os.getenv("IMENA_FAMILY_LIAISON_CONTACT", "")
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")

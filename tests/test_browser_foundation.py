@@ -15,7 +15,9 @@ def test_a_recorder_finds_a_grave_and_switches_to_ukrainian(page, org, users) ->
     recorder = users["field_recorder"]
     site = SiteFactory(organisation=org, name="Лісове кладовище")
     for i in range(1, 80):
-        services.grave_create(actor=recorder, site=site, marker_text=f"№ {i}", audit=False)
+        services.grave_create(
+            actor=recorder, site=site, marker_text=f"№ {i}", audit=False
+        )
     services.grave_create(actor=recorder, site=site, marker_text="123/2")
 
     browser_login(page, "field_recorder")

@@ -7,7 +7,14 @@ from imena.audit.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["seq", "created", "actor_name", "action", "object_type", "object_id"]
+    list_display = [
+        "seq",
+        "created",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_id",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "object_repr", "actor_name"]
 

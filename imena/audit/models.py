@@ -58,6 +58,14 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise ValueError("audit entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValueError("audit entries are append-only")
+
     def content(self) -> dict[str, Any]:
         created = self.created.astimezone(UTC).isoformat(timespec="microseconds")
         return {
@@ -93,15 +101,11 @@ class AuditEntry(models.Model):
         if not isinstance(before, dict) or not isinstance(after, dict):
             return [("", before, after)]
         keys = sorted(set(before) | set(after))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise ValueError("audit entries are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ValueError("audit entries are append-only")
+        return [
+            (k, before.get(k), after.get(k))
+            for k in keys
+            if before.get(k) != after.get(k)
+        ]
 
 
 class AuditHead(models.Model):
@@ -117,3 +121,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash}"

@@ -39,7 +39,9 @@ def to_jsonable(value: Any) -> Any:
     return str(value)
 
 
-def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+def snapshot(
+    instance: models.Model, fields: Iterable[str] | None = None
+) -> dict[str, Any]:
     """The concrete field values of a model instance, JSON-safe."""
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
@@ -115,18 +117,27 @@ def audit_verify() -> VerifyResult:
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             return VerifyResult(
-                False, count, prev_hash, expected_seq,
+                False,
+                count,
+                prev_hash,
+                expected_seq,
                 f"entry #{expected_seq} is missing (next found is #{entry.seq})",
             )
         if entry.prev_hash != prev_hash:
             return VerifyResult(
-                False, count, prev_hash, entry.seq,
+                False,
+                count,
+                prev_hash,
+                entry.seq,
                 f"entry #{entry.seq} does not follow entry #{entry.seq - 1} "
                 "(previous hash differs: reordered, replaced or an earlier entry deleted)",
             )
         if entry.compute_hash() != entry.hash:
             return VerifyResult(
-                False, count, prev_hash, entry.seq,
+                False,
+                count,
+                prev_hash,
+                entry.seq,
                 f"entry #{entry.seq} was changed after it was written (hash mismatch)",
             )
         prev_hash = entry.hash
@@ -135,7 +146,10 @@ def audit_verify() -> VerifyResult:
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != count or head.hash != prev_hash):
         return VerifyResult(
-            False, count, prev_hash, count + 1,
+            False,
+            count,
+            prev_hash,
+            count + 1,
             f"the chain ends at entry #{count} but entries up to #{head.seq} "
             "were written (newest entries deleted)",
         )

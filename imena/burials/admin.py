@@ -17,7 +17,15 @@ class SiteAdmin(admin.ModelAdmin):
 
 @admin.register(Grave)
 class GraveAdmin(admin.ModelAdmin):
-    list_display = ["ref", "marker_text", "number", "site", "kind", "status", "withdrawn"]
+    list_display = [
+        "ref",
+        "marker_text",
+        "number",
+        "site",
+        "kind",
+        "status",
+        "withdrawn",
+    ]
     list_filter = ["site", "kind", "status", "withdrawn"]
     search_fields = ["ref", "marker_text", "number"]
     readonly_fields = ["number", "created", "updated", "created_by"]

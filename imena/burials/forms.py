@@ -9,17 +9,30 @@ from imena.burials.models import Grave, GraveKind, GraveStatus
 class GraveFilterForm(forms.Form):
     q = forms.CharField(label=_("Marker or number"), required=False, max_length=100)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *GraveStatus.choices]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *GraveStatus.choices],
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("Any kind")), *GraveKind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Any kind")), *GraveKind.choices],
     )
 
 
 class GraveForm(forms.ModelForm):
     class Meta:
         model = Grave
-        fields = ["marker_text", "kind", "bodies_expected", "lat", "lon", "x", "y", "notes"]
+        fields = [
+            "marker_text",
+            "kind",
+            "bodies_expected",
+            "lat",
+            "lon",
+            "x",
+            "y",
+            "notes",
+        ]
 
 
 class GraveCorrectionForm(forms.ModelForm):
@@ -30,6 +43,13 @@ class GraveCorrectionForm(forms.ModelForm):
     class Meta:
         model = Grave
         fields = [
-            "marker_text", "kind", "bodies_expected", "lat", "lon", "x", "y", "status",
+            "marker_text",
+            "kind",
+            "bodies_expected",
+            "lat",
+            "lon",
+            "x",
+            "y",
+            "status",
             "notes",
         ]

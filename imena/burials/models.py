@@ -23,9 +23,7 @@ class Site(models.Model):
     region = models.CharField(_("region"), max_length=120, blank=True)
     lat = models.FloatField(_("latitude"), null=True, blank=True)
     lon = models.FloatField(_("longitude"), null=True, blank=True)
-    boundary = models.JSONField(
-        _("boundary (GeoJSON polygon)"), null=True, blank=True
-    )
+    boundary = models.JSONField(_("boundary (GeoJSON polygon)"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -38,7 +36,8 @@ class Site(models.Model):
                 fields=["organisation", "code"], name="site_code_unique_per_org"
             ),
             models.CheckConstraint(
-                condition=models.Q(lat__isnull=True) | models.Q(lat__gte=-90, lat__lte=90),
+                condition=models.Q(lat__isnull=True)
+                | models.Q(lat__gte=-90, lat__lte=90),
                 name="site_lat_range",
             ),
             models.CheckConstraint(
@@ -93,7 +92,10 @@ class Grave(models.Model):
         help_text=_("Derived from the marker; empty when the marker has no number."),
     )
     kind = models.CharField(
-        _("kind"), max_length=16, choices=GraveKind.choices, default=GraveKind.INDIVIDUAL
+        _("kind"),
+        max_length=16,
+        choices=GraveKind.choices,
+        default=GraveKind.INDIVIDUAL,
     )
     bodies_expected = models.PositiveIntegerField(
         _("bodies expected"), null=True, blank=True
@@ -127,7 +129,9 @@ class Grave(models.Model):
         verbose_name_plural = _("graves")
         ordering = ["site", "ref"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "ref"], name="grave_ref_unique_per_site"),
+            models.UniqueConstraint(
+                fields=["site", "ref"], name="grave_ref_unique_per_site"
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=GraveKind.values), name="grave_kind_valid"
             ),
@@ -136,7 +140,8 @@ class Grave(models.Model):
                 name="grave_status_valid",
             ),
             models.CheckConstraint(
-                condition=models.Q(lat__isnull=True) | models.Q(lat__gte=-90, lat__lte=90),
+                condition=models.Q(lat__isnull=True)
+                | models.Q(lat__gte=-90, lat__lte=90),
                 name="grave_lat_range",
             ),
             models.CheckConstraint(

@@ -36,7 +36,11 @@ def load_scenario(context: ScenarioContext) -> None:
                 marker_text=g.get("marker", ""),
                 kind=g.get("kind", GraveKind.INDIVIDUAL),
                 bodies_expected=g.get("bodies_expected")
-                or (len(g["bodies"]) if g.get("kind") == GraveKind.MASS and g.get("bodies") else None),
+                or (
+                    len(g["bodies"])
+                    if g.get("kind") == GraveKind.MASS and g.get("bodies")
+                    else None
+                ),
                 lat=g.get("lat"),
                 lon=g.get("lon"),
                 x=g.get("x"),
@@ -55,7 +59,10 @@ def load_scenario(context: ScenarioContext) -> None:
             actor=context.actor,
             action="scenario.load_graves",
             obj=site,
-            after={"graves": len(graves), "source": str(context.directory / "sites.json")},
+            after={
+                "graves": len(graves),
+                "source": str(context.directory / "sites.json"),
+            },
             organisation_id=context.organisation.pk,
         )
         context.summary["graves"] = context.summary.get("graves", 0) + len(graves)

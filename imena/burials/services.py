@@ -15,10 +15,24 @@ if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
 
 GRAVE_EDITABLE = (
-    "marker_text", "kind", "bodies_expected", "lat", "lon", "x", "y", "status", "notes",
+    "marker_text",
+    "kind",
+    "bodies_expected",
+    "lat",
+    "lon",
+    "x",
+    "y",
+    "status",
+    "notes",
 )
 SITE_EDITABLE = (
-    "name", "settlement", "region", "lat", "lon", "boundary", "description",
+    "name",
+    "settlement",
+    "region",
+    "lat",
+    "lon",
+    "boundary",
+    "description",
 )
 
 
@@ -37,13 +51,23 @@ def site_create(
     description: str = "",
 ) -> Site:
     site = Site(
-        organisation=organisation, code=code, name=name, settlement=settlement,
-        region=region, lat=lat, lon=lon, boundary=boundary, description=description,
+        organisation=organisation,
+        code=code,
+        name=name,
+        settlement=settlement,
+        region=region,
+        lat=lat,
+        lon=lon,
+        boundary=boundary,
+        description=description,
     )
     site.full_clean()
     site.save()
     audit_record(
-        actor=actor, action="site.create", obj=site, after=snapshot(site),
+        actor=actor,
+        action="site.create",
+        obj=site,
+        after=snapshot(site),
         organisation_id=organisation.pk,
     )
     return site
@@ -60,8 +84,12 @@ def site_update(*, actor: User, site: Site, reason: str = "", **changes: Any) ->
     site.full_clean()
     site.save(update_fields=list(changes))
     audit_record(
-        actor=actor, action="site.update", obj=site, before={**before, "reason": reason},
-        after=snapshot(site, changes), organisation_id=site.organisation_id,
+        actor=actor,
+        action="site.update",
+        obj=site,
+        before={**before, "reason": reason},
+        after=snapshot(site, changes),
+        organisation_id=site.organisation_id,
     )
     return site
 
@@ -93,16 +121,28 @@ def grave_create(
     audit: bool = True,
 ) -> Grave:
     grave = Grave(
-        site=site, ref=ref or _next_ref(site), marker_text=marker_text.strip(), kind=kind,
-        bodies_expected=bodies_expected, lat=lat, lon=lon, x=x, y=y, status=status,
-        notes=notes, created_by=actor,
+        site=site,
+        ref=ref or _next_ref(site),
+        marker_text=marker_text.strip(),
+        kind=kind,
+        bodies_expected=bodies_expected,
+        lat=lat,
+        lon=lon,
+        x=x,
+        y=y,
+        status=status,
+        notes=notes,
+        created_by=actor,
     )
     grave.derive_number()
     grave.full_clean()
     grave.save()
     if audit:
         audit_record(
-            actor=actor, action="grave.create", obj=grave, after=snapshot(grave),
+            actor=actor,
+            action="grave.create",
+            obj=grave,
+            after=snapshot(grave),
             organisation_id=site.organisation_id,
         )
     return grave
@@ -130,7 +170,10 @@ def grave_update(*, actor: User, grave: Grave, reason: str, **changes: Any) -> G
     grave.full_clean()
     grave.save(update_fields=[*fields, "updated"])
     audit_record(
-        actor=actor, action="grave.update", obj=grave, before=before,
+        actor=actor,
+        action="grave.update",
+        obj=grave,
+        before=before,
         after={**snapshot(grave, fields), "reason": reason},
         organisation_id=grave.site.organisation_id,
     )
@@ -138,7 +181,9 @@ def grave_update(*, actor: User, grave: Grave, reason: str, **changes: Any) -> G
 
 
 @transaction.atomic
-def grave_set_status(*, actor: User | None, grave: Grave, status: str, reason: str) -> Grave:
+def grave_set_status(
+    *, actor: User | None, grave: Grave, status: str, reason: str
+) -> Grave:
     if status not in GraveStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
     grave = Grave.objects.select_for_update().select_related("site").get(pk=grave.pk)
@@ -148,7 +193,10 @@ def grave_set_status(*, actor: User | None, grave: Grave, status: str, reason: s
     grave.status = status
     grave.save(update_fields=["status", "updated"])
     audit_record(
-        actor=actor, action="grave.status", obj=grave, before={"status": before},
+        actor=actor,
+        action="grave.status",
+        obj=grave,
+        before={"status": before},
         after={"status": status, "reason": reason},
         organisation_id=grave.site.organisation_id,
     )
@@ -165,7 +213,10 @@ def grave_withdraw(*, actor: User, grave: Grave, reason: str) -> Grave:
     grave.withdrawn_reason = reason
     grave.save(update_fields=["withdrawn", "withdrawn_reason", "updated"])
     audit_record(
-        actor=actor, action="grave.withdraw", obj=grave, before={"withdrawn": False},
+        actor=actor,
+        action="grave.withdraw",
+        obj=grave,
+        before={"withdrawn": False},
         after={"withdrawn": True, "reason": reason},
         organisation_id=grave.site.organisation_id,
     )

@@ -52,7 +52,9 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
             graves = graves.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["kind"]:
             graves = graves.filter(kind=form.cleaned_data["kind"])
-    page = Paginator(graves.order_by("ref"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(graves.order_by("ref"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "site": site,
         "form": form,
@@ -76,7 +78,9 @@ def grave_create(request: HttpRequest, pk: int) -> HttpResponse:
     site = access.site_for_user(request.user, pk, capability="grave.change")  # type: ignore[arg-type]
     form = GraveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        grave = services.grave_create(actor=request.user, site=site, **form.cleaned_data)  # type: ignore[arg-type]
+        grave = services.grave_create(
+            actor=request.user, site=site, **form.cleaned_data
+        )  # type: ignore[arg-type]
         messages.success(request, _("Grave registered."))
         return redirect(grave)
     return render(request, "burials/grave_form.html", {"site": site, "form": form})
@@ -109,8 +113,12 @@ def grave_edit(request: HttpRequest, pk: int) -> HttpResponse:
         # form.is_valid() already wrote the new values onto the instance, so the
         # service reads the stored row afresh.
         services.grave_update(actor=request.user, grave=grave, reason=reason, **data)  # type: ignore[arg-type]
-        messages.success(request, _("Correction saved; the previous values stay in the history."))
+        messages.success(
+            request, _("Correction saved; the previous values stay in the history.")
+        )
         return redirect("burials:grave_detail", pk=pk)
     return render(
-        request, "burials/grave_form.html", {"site": grave.site, "grave": grave, "form": form}
+        request,
+        "burials/grave_form.html",
+        {"site": grave.site, "grave": grave, "form": form},
     )

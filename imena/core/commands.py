@@ -19,7 +19,9 @@ class OneLineParser(CommandParser):
 class ImenaCommand(BaseCommand):
     """A management command whose argument errors print one line and exit 2."""
 
-    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+    def create_parser(
+        self, prog_name: str, subcommand: str, **kwargs: Any
+    ) -> CommandParser:
         parser = super().create_parser(prog_name, subcommand, **kwargs)
         # Sub-parsers made later from this parser take its class too.
         parser.__class__ = OneLineParser

@@ -41,13 +41,19 @@ def demo_load(*, scenario_dir: Path) -> DemoResult:
     logins = [(u, demo_password(u), str(Role(r).label)) for u, r, _ in DEMO_USERS]
     if org is not None:
         return DemoResult(False, {}, logins)
-    org = Organisation.objects.create(name="Demo: forensic team (synthetic data)", code=DEMO_ORG_CODE)
+    org = Organisation.objects.create(
+        name="Demo: forensic team (synthetic data)", code=DEMO_ORG_CODE
+    )
     users: dict[str, User] = {}
     for username, role, display in DEMO_USERS:
         first, _, last = display.partition(" ")
         user = User(
-            username=username, role=role, organisation=org, first_name=first,
-            last_name=last, is_staff=role == Role.ADMINISTRATOR,
+            username=username,
+            role=role,
+            organisation=org,
+            first_name=first,
+            last_name=last,
+            is_staff=role == Role.ADMINISTRATOR,
             is_superuser=role == Role.ADMINISTRATOR,
         )
         user.set_password(demo_password(username))

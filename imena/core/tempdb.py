@@ -22,7 +22,10 @@ def temporary_database(path: Path) -> Iterator[None]:
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(path),
         "OPTIONS": {"timeout": 20},
-        "USER": "", "PASSWORD": "", "HOST": "", "PORT": "",
+        "USER": "",
+        "PASSWORD": "",
+        "HOST": "",
+        "PORT": "",
     }
     connections.close_all()
     connections.settings = connections.configure_settings({"default": config})

@@ -21,7 +21,9 @@ def profiles_for_user(user: User) -> QuerySet[DNAProfile]:
     return DNAProfile.objects.filter(organisation_id=user.organisation_id)
 
 
-def profile_for_user(user: User, pk: int, *, capability: str = "dna.view") -> DNAProfile:
+def profile_for_user(
+    user: User, pk: int, *, capability: str = "dna.view"
+) -> DNAProfile:
     """Fetch one profile for viewing its genotypes, and audit the view."""
     require(user, capability)
     try:

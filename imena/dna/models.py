@@ -19,16 +19,20 @@ class DNAProfile(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     kind = models.CharField(_("kind"), max_length=16, choices=ProfileKind.choices)
     label = models.CharField(
-        _("sample label"), max_length=120,
+        _("sample label"),
+        max_length=120,
         help_text=_("The laboratory's sample name, e.g. IZM-PM-0123-B1."),
     )
     sex = models.PositiveSmallIntegerField(
-        _("sex (1 male, 2 female, 0 unknown)"), default=0,
+        _("sex (1 male, 2 female, 0 unknown)"),
+        default=0,
         choices=[(0, _("unknown")), (1, _("male")), (2, _("female"))],
     )
     genotypes = models.JSONField(
@@ -36,18 +40,28 @@ class DNAProfile(models.Model):
     )
     loci_typed = models.PositiveSmallIntegerField(_("loci typed"), default=0)
     source_format = models.CharField(_("source format"), max_length=40, blank=True)
-    source_sha256 = models.CharField(_("source file SHA-256"), max_length=64, blank=True)
+    source_sha256 = models.CharField(
+        _("source file SHA-256"), max_length=64, blank=True
+    )
     lab = models.CharField(_("laboratory"), max_length=200, blank=True)
     supersedes = models.OneToOneField(
-        "self", verbose_name=_("supersedes"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="superseded_by",
+        "self",
+        verbose_name=_("supersedes"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
     )
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -55,7 +69,8 @@ class DNAProfile(models.Model):
         verbose_name_plural = _("DNA profiles")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=ProfileKind.values), name="dnaprofile_kind_valid"
+                condition=models.Q(kind__in=ProfileKind.values),
+                name="dnaprofile_kind_valid",
             ),
             models.CheckConstraint(
                 condition=models.Q(sex__in=[0, 1, 2]), name="dnaprofile_sex_valid"

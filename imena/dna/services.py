@@ -16,14 +16,18 @@ if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
 
 
-def clean_genotypes(genotypes: Mapping[str, Sequence[str]], label: str) -> dict[str, list[str]]:
+def clean_genotypes(
+    genotypes: Mapping[str, Sequence[str]], label: str
+) -> dict[str, list[str]]:
     """Check a profile's shape: at most two alleles a locus, alleles as strings."""
     out: dict[str, list[str]] = {}
     for locus, alleles in genotypes.items():
         values = [str(a).strip() for a in alleles if a is not None and str(a).strip()]
         if len(values) > 2:
             raise ValidationError(
-                _("Sample %(label)s, locus %(locus)s: %(n)d alleles; at most two allowed.")
+                _(
+                    "Sample %(label)s, locus %(locus)s: %(n)d alleles; at most two allowed."
+                )
                 % {"label": label, "locus": locus, "n": len(values)}
             )
         if not values:
@@ -60,9 +64,17 @@ def dna_profile_create(
         raise ValidationError({"kind": _("Unknown profile kind.")})
     clean = clean_genotypes(genotypes, label)
     profile = DNAProfile(
-        organisation=organisation, kind=kind, label=label, sex=sex, genotypes=clean,
-        loci_typed=len(clean), source_format=source_format, source_sha256=source_sha256,
-        lab=lab, supersedes=supersedes, created_by=actor,
+        organisation=organisation,
+        kind=kind,
+        label=label,
+        sex=sex,
+        genotypes=clean,
+        loci_typed=len(clean),
+        source_format=source_format,
+        source_sha256=source_sha256,
+        lab=lab,
+        supersedes=supersedes,
+        created_by=actor,
     )
     profile.full_clean()
     profile.save()
@@ -75,16 +87,25 @@ def dna_profile_create(
 
         digest = hashlib.sha256(canonical_json(clean).encode()).hexdigest()
         audit_record(
-            actor=actor, action="dna.profile.create", obj=profile,
-            after={"label": label, "kind": kind, "loci": len(clean), "genotypes_sha256": digest,
-                   "supersedes": supersedes.pk if supersedes else None},
+            actor=actor,
+            action="dna.profile.create",
+            obj=profile,
+            after={
+                "label": label,
+                "kind": kind,
+                "loci": len(clean),
+                "genotypes_sha256": digest,
+                "supersedes": supersedes.pk if supersedes else None,
+            },
             organisation_id=organisation.pk,
         )
     return profile
 
 
 @transaction.atomic
-def dna_profile_withdraw(*, actor: User, profile: DNAProfile, reason: str) -> DNAProfile:
+def dna_profile_withdraw(
+    *, actor: User, profile: DNAProfile, reason: str
+) -> DNAProfile:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the profile is withdrawn.")})
     profile = DNAProfile.objects.select_for_update().get(pk=profile.pk)
@@ -92,7 +113,10 @@ def dna_profile_withdraw(*, actor: User, profile: DNAProfile, reason: str) -> DN
     profile.withdrawn_reason = reason
     profile.save(update_fields=["withdrawn", "withdrawn_reason"])
     audit_record(
-        actor=actor, action="dna.profile.withdraw", obj=profile,
-        after={"reason": reason}, organisation_id=profile.organisation_id,
+        actor=actor,
+        action="dna.profile.withdraw",
+        obj=profile,
+        after={"reason": reason},
+        organisation_id=profile.organisation_id,
     )
     return profile

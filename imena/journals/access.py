@@ -16,10 +16,14 @@ if TYPE_CHECKING:
 
 def journals_for_user(user: User) -> QuerySet[Journal]:
     require(user, "journal.view")
-    return Journal.objects.filter(site__organisation_id=user.organisation_id).select_related("site")
+    return Journal.objects.filter(
+        site__organisation_id=user.organisation_id
+    ).select_related("site")
 
 
-def journal_for_user(user: User, pk: int, *, capability: str = "journal.view") -> Journal:
+def journal_for_user(
+    user: User, pk: int, *, capability: str = "journal.view"
+) -> Journal:
     require(user, capability)
     try:
         return Journal.objects.select_related("site").get(
@@ -29,7 +33,9 @@ def journal_for_user(user: User, pk: int, *, capability: str = "journal.view") -
         raise Http404("No such journal") from None
 
 
-def review_item_for_user(user: User, pk: int, *, capability: str = "journal.view") -> ReviewItem:
+def review_item_for_user(
+    user: User, pk: int, *, capability: str = "journal.view"
+) -> ReviewItem:
     require(user, capability)
     try:
         return ReviewItem.objects.select_related("run", "run__site").get(

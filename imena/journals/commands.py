@@ -18,12 +18,16 @@ from linkage.io import JournalFileError
 def add_import_journal_arguments(parser: Any) -> None:
     parser.add_argument("file", help="CSV (UTF-8, UTF-8 BOM, cp1251) or XLSX file")
     parser.add_argument("--site", required=True, help="site code or id")
-    parser.add_argument("--journal", required=True, help="journal name (created if new)")
+    parser.add_argument(
+        "--journal", required=True, help="journal name (created if new)"
+    )
     parser.add_argument(
         "--mapping",
         help="column mapping: a JSON file or inline JSON {field: column header}",
     )
-    parser.add_argument("--organisation", help="organisation code (when site codes repeat)")
+    parser.add_argument(
+        "--organisation", help="organisation code (when site codes repeat)"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -39,7 +43,9 @@ def _site(code: str, organisation: str | None) -> Any:
     if not found:
         raise CommandError(f"no site with code or id {code!r}")
     if len(found) > 1:
-        raise CommandError(f"site code {code!r} is used by several organisations: add --organisation")
+        raise CommandError(
+            f"site code {code!r} is used by several organisations: add --organisation"
+        )
     return found[0]
 
 
@@ -52,7 +58,9 @@ def _mapping(value: str | None) -> dict[str, str] | None:
         mapping = json.loads(text)
     except json.JSONDecodeError as e:
         raise CommandError(f"--mapping is not valid JSON: {e}") from None
-    if not isinstance(mapping, dict) or not all(isinstance(v, str) for v in mapping.values()):
+    if not isinstance(mapping, dict) or not all(
+        isinstance(v, str) for v in mapping.values()
+    ):
         raise CommandError("--mapping must be a JSON object {field: column header}")
     return mapping
 
@@ -76,12 +84,18 @@ def import_journal(options: dict[str, Any], stdout: Any) -> None:
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     site = _site(options["site"], options.get("organisation"))
-    journal = services.journal_get_or_create(actor=None, site=site, name=options["journal"])
+    journal = services.journal_get_or_create(
+        actor=None, site=site, name=options["journal"]
+    )
     progress = None if options.get("no_progress") else _bar(sys.stderr)
     try:
         result = services.journal_import(
-            actor=None, journal=journal, path=path, filename=path.name,
-            mapping=_mapping(options.get("mapping")), progress=progress,
+            actor=None,
+            journal=journal,
+            path=path,
+            filename=path.name,
+            mapping=_mapping(options.get("mapping")),
+            progress=progress,
         )
     except JournalFileError as e:
         raise CommandError(str(e)) from None
@@ -111,7 +125,9 @@ def evaluate_journals(options: dict[str, Any], stdout: Any) -> None:
     if not (directory / "truth.json").is_file():
         raise CommandError(f"{directory}: not a simulate output (truth.json missing)")
     with tempfile.TemporaryDirectory(prefix="imena-eval-") as tmp:
-        result = _evaluate_in_temporary_database(directory, Path(tmp), options["engine"])
+        result = _evaluate_in_temporary_database(
+            directory, Path(tmp), options["engine"]
+        )
     if options["json"]:
         stdout.write(json.dumps(result, indent=2, sort_keys=True))
         return
@@ -127,7 +143,9 @@ def evaluate_journals(options: dict[str, Any], stdout: Any) -> None:
     )
 
 
-def _evaluate_in_temporary_database(directory: Path, tmp: Path, engine: str) -> dict[str, Any]:
+def _evaluate_in_temporary_database(
+    directory: Path, tmp: Path, engine: str
+) -> dict[str, Any]:
     from django.db import connections
 
     from imena.core.tempdb import temporary_database
@@ -154,16 +172,21 @@ def _evaluate_in_temporary_database(directory: Path, tmp: Path, engine: str) -> 
         site: Site = next(iter(context.sites.values()))
         t0 = time.perf_counter()
         for file_name, journal_name in SCENARIO_JOURNALS.items():
-            journal = services.journal_get_or_create(actor=None, site=site, name=journal_name)
+            journal = services.journal_get_or_create(
+                actor=None, site=site, name=journal_name
+            )
             services.journal_import(
-                actor=None, journal=journal, path=directory / "journals" / file_name,
+                actor=None,
+                journal=journal,
+                path=directory / "journals" / file_name,
                 filename=file_name,
             )
         t1 = time.perf_counter()
         run = services.reconcile_site(actor=None, site=site, engine=engine)
         t2 = time.perf_counter()
         source_of = {
-            j.pk: Path(f).stem for f, n in SCENARIO_JOURNALS.items()
+            j.pk: Path(f).stem
+            for f, n in SCENARIO_JOURNALS.items()
             for j in services.Journal.objects.filter(site=site, name=n)
         }
         predicted: dict[tuple[str, int], str] = {}
@@ -174,25 +197,37 @@ def _evaluate_in_temporary_database(directory: Path, tmp: Path, engine: str) -> 
             predicted[(source_of[row.journal_id], row.row_number)] = member.cluster.key
         truth = load_simulator_truth(directory)
         pairwise = pairwise_scores(predicted, truth.row_person)
-        proposals = SimpleNamespace(clusters=[
-            SimpleNamespace(grave=c.grave_number or None, surname=c.surname,
-                            given_name=c.given_name)
-            for c in run.clusters.all()
-        ])
+        proposals = SimpleNamespace(
+            clusters=[
+                SimpleNamespace(
+                    grave=c.grave_number or None,
+                    surname=c.surname,
+                    given_name=c.given_name,
+                )
+                for c in run.clusters.all()
+            ]
+        )
         accuracy, graves_scored = grave_name_accuracy(proposals, truth)  # type: ignore[arg-type]
         scores = {
-            "precision": pairwise.precision, "recall": pairwise.recall, "f1": pairwise.f1,
+            "precision": pairwise.precision,
+            "recall": pairwise.recall,
+            "f1": pairwise.f1,
             "true_positive_pairs": pairwise.true_positives,
             "false_positive_pairs": pairwise.false_positives,
             "false_negative_pairs": pairwise.false_negatives,
-            "grave_name_accuracy": accuracy, "graves_scored": graves_scored,
+            "grave_name_accuracy": accuracy,
+            "graves_scored": graves_scored,
             "graves_right": round(accuracy * graves_scored),
         }
         connections.close_all()
     total = time.perf_counter() - started
     return {
         **scores,
-        "rows": run.row_count, "people": run.cluster_count, "conflicts": run.conflict_count,
-        "import_seconds": t1 - t0, "reconcile_seconds": t2 - t1, "seconds": total,
+        "rows": run.row_count,
+        "people": run.cluster_count,
+        "conflicts": run.conflict_count,
+        "import_seconds": t1 - t0,
+        "reconcile_seconds": t2 - t1,
+        "seconds": total,
         "engine": engine,
     }

@@ -27,7 +27,8 @@ FIELD_LABELS = {
 class JournalUploadForm(forms.Form):
     site = forms.ModelChoiceField(label=_("Site"), queryset=None)  # type: ignore[arg-type]
     journal_name = forms.CharField(
-        label=_("Journal"), max_length=120,
+        label=_("Journal"),
+        max_length=120,
         help_text=_("E.g. “Funeral home journal”; a new name creates a journal."),
     )
     file = forms.FileField(label=_("File (CSV or XLSX)"))
@@ -40,19 +41,24 @@ class JournalUploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per field: which column of the file holds it."""
 
-    def __init__(self, *args, headers: list[str], initial_mapping: dict[str, str], **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self, *args, headers: list[str], initial_mapping: dict[str, str], **kwargs
+    ):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in this file —")), *[(h, h) for h in headers]]
         for name in FIELDS:
             self.fields[f"map_{name}"] = forms.ChoiceField(
-                label=FIELD_LABELS.get(name, name), choices=choices, required=False,
+                label=FIELD_LABELS.get(name, name),
+                choices=choices,
+                required=False,
                 initial=initial_mapping.get(name, ""),
             )
 
     def mapping(self) -> dict[str, str]:
         return {
             name: self.cleaned_data[f"map_{name}"]
-            for name in FIELDS if self.cleaned_data.get(f"map_{name}")
+            for name in FIELDS
+            if self.cleaned_data.get(f"map_{name}")
         }
 
 

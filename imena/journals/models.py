@@ -10,13 +10,17 @@ class Journal(models.Model):
     """A burial register kept for a site: the funeral home's, the volunteers'."""
 
     site = models.ForeignKey(
-        "burials.Site", verbose_name=_("site"), on_delete=models.PROTECT,
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
         related_name="journals",
     )
     name = models.CharField(_("name"), max_length=120)
     description = models.TextField(_("description"), blank=True)
     mapping = models.JSONField(
-        _("column mapping"), default=dict, blank=True,
+        _("column mapping"),
+        default=dict,
+        blank=True,
         help_text=_("Saved column mapping: field -> column header."),
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -26,7 +30,9 @@ class Journal(models.Model):
         verbose_name_plural = _("burial journals")
         ordering = ["site", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["site", "name"], name="journal_name_unique_per_site"),
+            models.UniqueConstraint(
+                fields=["site", "name"], name="journal_name_unique_per_site"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -40,7 +46,10 @@ class JournalImport(models.Model):
     """One file read into a journal. The same file (by SHA-256) is read once."""
 
     journal = models.ForeignKey(
-        Journal, verbose_name=_("journal"), on_delete=models.PROTECT, related_name="imports"
+        Journal,
+        verbose_name=_("journal"),
+        on_delete=models.PROTECT,
+        related_name="imports",
     )
     file_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
@@ -55,8 +64,12 @@ class JournalImport(models.Model):
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     problem_row_count = models.PositiveIntegerField(_("rows with problems"), default=0)
     imported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created = models.DateTimeField(_("imported"), auto_now_add=True)
 
@@ -64,7 +77,9 @@ class JournalImport(models.Model):
         verbose_name = _("journal import")
         verbose_name_plural = _("journal imports")
         constraints = [
-            models.UniqueConstraint(fields=["journal", "sha256"], name="journal_file_once"),
+            models.UniqueConstraint(
+                fields=["journal", "sha256"], name="journal_file_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -75,18 +90,28 @@ class JournalRow(models.Model):
     """One row of a journal: the cells verbatim, and the parsed fields beside them."""
 
     journal = models.ForeignKey(
-        Journal, verbose_name=_("journal"), on_delete=models.PROTECT, related_name="rows"
+        Journal,
+        verbose_name=_("journal"),
+        on_delete=models.PROTECT,
+        related_name="rows",
     )
     source_import = models.ForeignKey(
-        JournalImport, verbose_name=_("import"), on_delete=models.PROTECT, related_name="rows"
+        JournalImport,
+        verbose_name=_("import"),
+        on_delete=models.PROTECT,
+        related_name="rows",
     )
     row_number = models.PositiveIntegerField(_("row number in the file"))
     raw = models.JSONField(_("cells as written"))
     grave_raw = models.CharField(_("grave as written"), max_length=200, blank=True)
     grave_number = models.CharField(_("grave number"), max_length=40, blank=True)
     grave = models.ForeignKey(
-        "burials.Grave", verbose_name=_("grave"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="journal_rows",
+        "burials.Grave",
+        verbose_name=_("grave"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="journal_rows",
     )
     surname = models.CharField(_("surname"), max_length=120, blank=True)
     given_name = models.CharField(_("given name"), max_length=120, blank=True)
@@ -142,7 +167,9 @@ class ReconcileRun(models.Model):
     """One run of the linkage model over every journal row of a site."""
 
     site = models.ForeignKey(
-        "burials.Site", verbose_name=_("site"), on_delete=models.PROTECT,
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
         related_name="reconcile_runs",
     )
     engine = models.CharField(_("engine"), max_length=10, default="duckdb")
@@ -151,12 +178,18 @@ class ReconcileRun(models.Model):
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     cluster_count = models.PositiveIntegerField(_("people"), default=0)
     conflict_count = models.PositiveIntegerField(_("conflicts"), default=0)
-    decision_count = models.PositiveIntegerField(_("human decisions applied"), default=0)
+    decision_count = models.PositiveIntegerField(
+        _("human decisions applied"), default=0
+    )
     seconds = models.FloatField(_("seconds"), default=0)
     notes = models.JSONField(_("notes"), default=list, blank=True)
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -173,17 +206,26 @@ class PersonCluster(models.Model):
     """Rows that the latest run takes to be one person, with a proposed grave."""
 
     run = models.ForeignKey(
-        ReconcileRun, verbose_name=_("run"), on_delete=models.CASCADE, related_name="clusters"
+        ReconcileRun,
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
+        related_name="clusters",
     )
     key = models.CharField(_("cluster id"), max_length=40)
     name = models.CharField(_("proposed name"), max_length=300, blank=True)
     surname = models.CharField(_("surname"), max_length=120, blank=True)
     given_name = models.CharField(_("given name"), max_length=120, blank=True)
     patronymic = models.CharField(_("patronymic"), max_length=120, blank=True)
-    grave_number = models.CharField(_("proposed grave number"), max_length=40, blank=True)
+    grave_number = models.CharField(
+        _("proposed grave number"), max_length=40, blank=True
+    )
     grave = models.ForeignKey(
-        "burials.Grave", verbose_name=_("proposed grave"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="person_clusters",
+        "burials.Grave",
+        verbose_name=_("proposed grave"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="person_clusters",
     )
     grave_votes = models.JSONField(_("grave votes"), default=dict)
     size = models.PositiveIntegerField(_("rows"), default=1)
@@ -193,7 +235,9 @@ class PersonCluster(models.Model):
         verbose_name = _("reconciled person")
         verbose_name_plural = _("reconciled people")
         constraints = [
-            models.UniqueConstraint(fields=["run", "key"], name="cluster_key_unique_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "key"], name="cluster_key_unique_per_run"
+            ),
         ]
         indexes = [
             # Grave page: the reconciled names of a grave in the latest run.
@@ -208,13 +252,20 @@ class ClusterMember(models.Model):
     cluster = models.ForeignKey(
         PersonCluster, on_delete=models.CASCADE, related_name="members"
     )
-    row = models.ForeignKey(JournalRow, on_delete=models.PROTECT, related_name="memberships")
+    row = models.ForeignKey(
+        JournalRow, on_delete=models.PROTECT, related_name="memberships"
+    )
     probability = models.FloatField(_("match probability to its cluster"), null=True)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["cluster", "row"], name="cluster_member_once"),
+            models.UniqueConstraint(
+                fields=["cluster", "row"], name="cluster_member_once"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}:{self.row_id}"
 
 
 class ReviewKind(models.TextChoices):
@@ -228,12 +279,15 @@ class ReviewItem(models.Model):
     """A conflict or a borderline match from a run, waiting for a person."""
 
     run = models.ForeignKey(
-        ReconcileRun, verbose_name=_("run"), on_delete=models.CASCADE,
+        ReconcileRun,
+        verbose_name=_("run"),
+        on_delete=models.CASCADE,
         related_name="review_items",
     )
     kind = models.CharField(_("kind"), max_length=32, choices=ReviewKind.choices)
     key = models.CharField(
-        _("stable key"), max_length=200,
+        _("stable key"),
+        max_length=200,
         help_text=_("Identifies the same question across runs, so answers carry over."),
     )
     priority = models.FloatField(_("priority"), default=0)
@@ -249,8 +303,13 @@ class ReviewItem(models.Model):
         verbose_name_plural = _("review items")
         ordering = ["-priority", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["run", "key"], name="review_key_unique_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "key"], name="review_key_unique_per_run"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.key}"
 
 
 class DecisionKind(models.TextChoices):
@@ -268,22 +327,34 @@ class LinkDecision(models.Model):
     """
 
     site = models.ForeignKey(
-        "burials.Site", verbose_name=_("site"), on_delete=models.PROTECT,
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
         related_name="link_decisions",
     )
     kind = models.CharField(_("decision"), max_length=16, choices=DecisionKind.choices)
     question_key = models.CharField(_("question"), max_length=200)
     row_a = models.ForeignKey(
-        JournalRow, verbose_name=_("row"), on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        JournalRow,
+        verbose_name=_("row"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     row_b = models.ForeignKey(
-        JournalRow, verbose_name=_("other row"), on_delete=models.PROTECT, related_name="+",
-        null=True, blank=True,
+        JournalRow,
+        verbose_name=_("other row"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     reason = models.TextField(_("reason"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created = models.DateTimeField(_("decided"), auto_now_add=True)
@@ -301,7 +372,8 @@ class LinkDecision(models.Model):
                 name="link_decision_kind_valid",
             ),
             models.UniqueConstraint(
-                fields=["site", "question_key"], condition=models.Q(superseded=False),
+                fields=["site", "question_key"],
+                condition=models.Q(superseded=False),
                 name="one_current_decision_per_question",
             ),
         ]

@@ -16,8 +16,12 @@ if TYPE_CHECKING:
 def grave_panel(request: HttpRequest, grave: Grave) -> str | None:
     if not can(request.user, "journal.view"):  # type: ignore[arg-type]
         return None
-    return render_to_string("journals/grave_panel.html", {
-        "rows": selectors.rows_for_grave(grave),
-        "clusters": selectors.clusters_for_grave(grave),
-        "conflicts": selectors.conflicts_for_grave(grave),
-    }, request=request)
+    return render_to_string(
+        "journals/grave_panel.html",
+        {
+            "rows": selectors.rows_for_grave(grave),
+            "clusters": selectors.clusters_for_grave(grave),
+            "conflicts": selectors.conflicts_for_grave(grave),
+        },
+        request=request,
+    )

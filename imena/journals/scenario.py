@@ -27,7 +27,9 @@ def load_scenario(context: ScenarioContext) -> None:
         path = folder / file_name
         if not path.exists():
             continue
-        journal = services.journal_get_or_create(actor=context.actor, site=site, name=journal_name)
+        journal = services.journal_get_or_create(
+            actor=context.actor, site=site, name=journal_name
+        )
         result = services.journal_import(
             actor=context.actor, journal=journal, path=path, filename=file_name
         )

@@ -16,15 +16,21 @@ def review_queue(site: Site) -> QuerySet[ReviewItem]:
     run = latest_run(site)
     if run is None:
         return ReviewItem.objects.none()
-    return run.review_items.prefetch_related("rows__journal").order_by("-priority", "pk")
+    return run.review_items.prefetch_related("rows__journal").order_by(
+        "-priority", "pk"
+    )
 
 
 def rows_for_grave(grave: Grave) -> QuerySet[JournalRow]:
-    by_number = JournalRow.objects.filter(journal__site=grave.site_id, grave_number=grave.number)
+    by_number = JournalRow.objects.filter(
+        journal__site=grave.site_id, grave_number=grave.number
+    )
     rows = JournalRow.objects.filter(grave=grave)
     if grave.number:
         rows = rows | by_number
-    return rows.select_related("journal", "source_import").order_by("journal__name", "row_number")
+    return rows.select_related("journal", "source_import").order_by(
+        "journal__name", "row_number"
+    )
 
 
 def clusters_for_grave(grave: Grave) -> QuerySet[PersonCluster]:
@@ -38,7 +44,9 @@ def conflicts_for_grave(grave: Grave) -> QuerySet[ReviewItem]:
     run = latest_run(grave.site)
     if run is None or not grave.number:
         return ReviewItem.objects.none()
-    return run.review_items.filter(grave_number=grave.number).exclude(kind="borderline_match")
+    return run.review_items.filter(grave_number=grave.number).exclude(
+        kind="borderline_match"
+    )
 
 
 def journal_expectation(grave: Grave) -> int | None:

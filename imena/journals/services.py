@@ -41,13 +41,19 @@ BORDERLINE = (0.5, 0.97)
 
 
 @transaction.atomic
-def journal_create(*, actor: User | None, site: Site, name: str, description: str = "") -> Journal:
+def journal_create(
+    *, actor: User | None, site: Site, name: str, description: str = ""
+) -> Journal:
     journal = Journal(site=site, name=name.strip(), description=description)
     journal.full_clean()
     journal.save()
-    audit_record(actor=actor, action="journal.create", obj=journal,
-                 after={"site": site.pk, "name": journal.name},
-                 organisation_id=site.organisation_id)
+    audit_record(
+        actor=actor,
+        action="journal.create",
+        obj=journal,
+        after={"site": site.pk, "name": journal.name},
+        organisation_id=site.organisation_id,
+    )
     return journal
 
 
@@ -57,19 +63,27 @@ def journal_get_or_create(*, actor: User | None, site: Site, name: str) -> Journ
 
 
 def journal_read_file(
-    *, path: Path, filename: str, journal: Journal, mapping: Mapping[str, str] | None = None
+    *,
+    path: Path,
+    filename: str,
+    journal: Journal,
+    mapping: Mapping[str, str] | None = None,
 ) -> ParsedJournal:
     """Read a file into parsed rows without storing anything (for the preview)."""
     limit = settings.IMENA_MAX_JOURNAL_BYTES
     size = path.stat().st_size
     if size > limit:
         raise JournalFileError(
-            filename, _("the file is %(size)d bytes, over the limit of %(limit)d")
-            % {"size": size, "limit": limit}
+            filename,
+            _("the file is %(size)d bytes, over the limit of %(limit)d")
+            % {"size": size, "limit": limit},
         )
     return read_journal_bytes(
-        path.read_bytes(), filename, mapping=mapping or journal.mapping or None,
-        source=f"j{journal.pk}", max_bytes=limit,
+        path.read_bytes(),
+        filename,
+        mapping=mapping or journal.mapping or None,
+        source=f"j{journal.pk}",
+        max_bytes=limit,
     )
 
 
@@ -81,7 +95,9 @@ class ImportResult:
 
 
 def _problem_dicts(row: ParsedRow) -> list[dict[str, str | None]]:
-    return [{"column": p.column, "code": p.code, "message": p.message} for p in row.problems]
+    return [
+        {"column": p.column, "code": p.code, "message": p.message} for p in row.problems
+    ]
 
 
 def _row_fields(row: ParsedRow) -> dict[str, Any]:
@@ -120,17 +136,29 @@ def journal_import(
     The same file (by SHA-256) imported again into the journal adds nothing.
     A file that cannot be read raises ``JournalFileError`` and stores nothing.
     """
-    parsed = journal_read_file(path=path, filename=filename, journal=journal, mapping=mapping)
-    existing = JournalImport.objects.filter(journal=journal, sha256=parsed.sha256).first()
+    parsed = journal_read_file(
+        path=path, filename=filename, journal=journal, mapping=mapping
+    )
+    existing = JournalImport.objects.filter(
+        journal=journal, sha256=parsed.sha256
+    ).first()
     if existing is not None:
         return ImportResult(existing, created=False, parsed=parsed)
     imp = JournalImport.objects.create(
-        journal=journal, file_name=Path(filename).name[:255], sha256=parsed.sha256,
-        size=path.stat().st_size, format=parsed.format, encoding=parsed.encoding or "",
-        delimiter=parsed.delimiter or "", header=parsed.header, header_row=parsed.header_row,
+        journal=journal,
+        file_name=Path(filename).name[:255],
+        sha256=parsed.sha256,
+        size=path.stat().st_size,
+        format=parsed.format,
+        encoding=parsed.encoding or "",
+        delimiter=parsed.delimiter or "",
+        header=parsed.header,
+        header_row=parsed.header_row,
         mapping=parsed.mapping,
-        file_problems=[{"column": p.column, "code": p.code, "message": p.message}
-                       for p in parsed.problems],
+        file_problems=[
+            {"column": p.column, "code": p.code, "message": p.message}
+            for p in parsed.problems
+        ],
         row_count=len(parsed.rows),
         problem_row_count=sum(1 for r in parsed.rows if r.problems),
         imported_by=actor,
@@ -138,12 +166,20 @@ def journal_import(
     graves = _graves_by_number(journal.site)
     batch: list[JournalRow] = []
     total = len(parsed.rows)
-    for i, (raw, row) in enumerate(zip(parsed.raw_rows, parsed.rows, strict=True), start=1):
+    for i, (raw, row) in enumerate(
+        zip(parsed.raw_rows, parsed.rows, strict=True), start=1
+    ):
         fields = _row_fields(row)
-        batch.append(JournalRow(
-            journal=journal, source_import=imp, row_number=raw.row_number, raw=raw.cells,
-            grave=graves.get(fields["grave_number"]), **fields,
-        ))
+        batch.append(
+            JournalRow(
+                journal=journal,
+                source_import=imp,
+                row_number=raw.row_number,
+                raw=raw.cells,
+                grave=graves.get(fields["grave_number"]),
+                **fields,
+            )
+        )
         if len(batch) >= 2000:
             JournalRow.objects.bulk_create(batch)
             batch.clear()
@@ -156,10 +192,18 @@ def journal_import(
         journal.mapping = parsed.mapping
         journal.save(update_fields=["mapping"])
     audit_record(
-        actor=actor, action="journal.import", obj=imp,
-        after={"journal": journal.pk, "file": imp.file_name, "sha256": imp.sha256,
-               "rows": imp.row_count, "rows_with_problems": imp.problem_row_count,
-               "encoding": imp.encoding, "mapping": imp.mapping},
+        actor=actor,
+        action="journal.import",
+        obj=imp,
+        after={
+            "journal": journal.pk,
+            "file": imp.file_name,
+            "sha256": imp.sha256,
+            "rows": imp.row_count,
+            "rows_with_problems": imp.problem_row_count,
+            "encoding": imp.encoding,
+            "mapping": imp.mapping,
+        },
         organisation_id=journal.site.organisation_id,
     )
     return ImportResult(imp, created=True, parsed=parsed)
@@ -181,7 +225,9 @@ def _graves_by_number(site: Site) -> dict[str, Grave]:
 # --------------------------------------------------------------- reconciling
 
 
-def parsed_rows_for_site(site: Site) -> tuple[list[ParsedRow], dict[tuple[str, int], int]]:
+def parsed_rows_for_site(
+    site: Site,
+) -> tuple[list[ParsedRow], dict[tuple[str, int], int]]:
     """Every journal row of a site, parsed again from its stored cells.
 
     The linkage key of a row is (journal source, row primary key), so rows of
@@ -233,39 +279,71 @@ def reconcile_site(
     decisions = _decisions(site)
     result = reconcile(rows, engine=engine, threshold=threshold, fixed=decisions)
     return _store_run(
-        actor=actor, site=site, result=result, ref_to_pk=ref_to_pk, engine=engine,
-        threshold=threshold, decisions=len(decisions), started=started,
+        actor=actor,
+        site=site,
+        result=result,
+        ref_to_pk=ref_to_pk,
+        engine=engine,
+        threshold=threshold,
+        decisions=len(decisions),
+        started=started,
     )
 
 
 @transaction.atomic
 def _store_run(
-    *, actor: User | None, site: Site, result: Any, ref_to_pk: Mapping[tuple[str, int], int],
-    engine: str, threshold: float, decisions: int, started: float,
+    *,
+    actor: User | None,
+    site: Site,
+    result: Any,
+    ref_to_pk: Mapping[tuple[str, int], int],
+    engine: str,
+    threshold: float,
+    decisions: int,
+    started: float,
 ) -> ReconcileRun:
     graves = _graves_by_number(site)
     run = ReconcileRun.objects.create(
-        site=site, engine=engine, threshold=threshold, model=_jsonable(result.model),
-        row_count=len(ref_to_pk), cluster_count=len(result.clusters),
-        conflict_count=len(result.conflicts), decision_count=decisions,
-        notes=list(result.notes), started_by=actor,
+        site=site,
+        engine=engine,
+        threshold=threshold,
+        model=_jsonable(result.model),
+        row_count=len(ref_to_pk),
+        cluster_count=len(result.clusters),
+        conflict_count=len(result.conflicts),
+        decision_count=decisions,
+        notes=list(result.notes),
+        started_by=actor,
     )
-    journal_of = dict(JournalRow.objects.filter(journal__site=site).values_list("pk", "journal_id"))
+    journal_of = dict(
+        JournalRow.objects.filter(journal__site=site).values_list("pk", "journal_id")
+    )
     clusters = []
     for c in result.clusters:
         pks = [ref_to_pk[r] for r in c.rows]
-        clusters.append(PersonCluster(
-            run=run, key=c.cluster_id, name=c.name[:300], surname=c.surname[:120],
-            given_name=c.given_name[:120], patronymic=c.patronymic[:120],
-            grave_number=c.grave or "", grave=graves.get(c.grave or ""),
-            grave_votes=c.grave_votes, size=len(pks),
-            journal_count=len({journal_of[pk] for pk in pks}),
-        ))
+        clusters.append(
+            PersonCluster(
+                run=run,
+                key=c.cluster_id,
+                name=c.name[:300],
+                surname=c.surname[:120],
+                given_name=c.given_name[:120],
+                patronymic=c.patronymic[:120],
+                grave_number=c.grave or "",
+                grave=graves.get(c.grave or ""),
+                grave_votes=c.grave_votes,
+                size=len(pks),
+                journal_count=len({journal_of[pk] for pk in pks}),
+            )
+        )
     PersonCluster.objects.bulk_create(clusters, batch_size=2000)
     by_key = {c.key: c for c in PersonCluster.objects.filter(run=run)}
     members = [
-        ClusterMember(cluster=by_key[result.row_cluster[ref]], row_id=pk,
-                      probability=result.row_probability.get(ref))
+        ClusterMember(
+            cluster=by_key[result.row_cluster[ref]],
+            row_id=pk,
+            probability=result.row_probability.get(ref),
+        )
         for ref, pk in ref_to_pk.items()
     ]
     ClusterMember.objects.bulk_create(members, batch_size=5000)
@@ -273,10 +351,18 @@ def _store_run(
     run.seconds = round(time.perf_counter() - started, 3)
     run.save(update_fields=["seconds"])
     audit_record(
-        actor=actor, action="journal.reconcile", obj=run,
-        after={"site": site.pk, "rows": run.row_count, "people": run.cluster_count,
-               "conflicts": run.conflict_count, "decisions_applied": decisions,
-               "engine": engine, "threshold": threshold},
+        actor=actor,
+        action="journal.reconcile",
+        obj=run,
+        after={
+            "site": site.pk,
+            "rows": run.row_count,
+            "people": run.cluster_count,
+            "conflicts": run.conflict_count,
+            "decisions_applied": decisions,
+            "engine": engine,
+            "threshold": threshold,
+        },
         organisation_id=site.organisation_id,
     )
     return run
@@ -292,7 +378,9 @@ def _question_key(kind: str, pks: Iterable[int]) -> str:
     return f"{kind}:" + ",".join(str(pk) for pk in sorted(set(pks)))
 
 
-def _store_review_items(*, run: ReconcileRun, result: Any, ref_to_pk: Mapping[Any, int]) -> None:
+def _store_review_items(
+    *, run: ReconcileRun, result: Any, ref_to_pk: Mapping[Any, int]
+) -> None:
     answered = set(
         LinkDecision.objects.filter(site=run.site, superseded=False).values_list(
             "question_key", flat=True
@@ -309,14 +397,25 @@ def _store_review_items(*, run: ReconcileRun, result: Any, ref_to_pk: Mapping[An
         key = _question_key(conflict.kind, pks)
         if key in answered:
             continue
-        items.append((ReviewItem(
-            run=run, kind=conflict.kind, key=key, priority=priority[conflict.kind] + len(pks),
-            message=conflict.message, grave_number=conflict.grave or "",
-        ), pks))
+        items.append(
+            (
+                ReviewItem(
+                    run=run,
+                    kind=conflict.kind,
+                    key=key,
+                    priority=priority[conflict.kind] + len(pks),
+                    message=conflict.message,
+                    grave_number=conflict.grave or "",
+                ),
+                pks,
+            )
+        )
     low, high = BORDERLINE
     frame = result.pairs_frame
     if len(frame):
-        borderline = frame[(frame.match_probability >= low) & (frame.match_probability < high)]
+        borderline = frame[
+            (frame.match_probability >= low) & (frame.match_probability < high)
+        ]
         for record in borderline.to_dict("records"):
             pair = result._pair_from_record(record)
             if pair.left not in ref_to_pk or pair.right not in ref_to_pk:
@@ -327,28 +426,47 @@ def _store_review_items(*, run: ReconcileRun, result: Any, ref_to_pk: Mapping[An
                 continue
             # Closest to 50/50 first: that is where a person adds the most.
             p = pair.match_probability
-            items.append((ReviewItem(
-                run=run, kind=ReviewKind.BORDERLINE_MATCH, key=key,
-                priority=100.0 - abs(p - 0.5) * 100, message="",
-                match_probability=p, match_weight=pair.match_weight,
-                explanation=[
-                    {"comparison": e.comparison, "level": e.level, "weight": e.match_weight}
-                    for e in pair.explanation
-                ],
-            ), pks))
+            items.append(
+                (
+                    ReviewItem(
+                        run=run,
+                        kind=ReviewKind.BORDERLINE_MATCH,
+                        key=key,
+                        priority=100.0 - abs(p - 0.5) * 100,
+                        message="",
+                        match_probability=p,
+                        match_weight=pair.match_weight,
+                        explanation=[
+                            {
+                                "comparison": e.comparison,
+                                "level": e.level,
+                                "weight": e.match_weight,
+                            }
+                            for e in pair.explanation
+                        ],
+                    ),
+                    pks,
+                )
+            )
     ReviewItem.objects.bulk_create([item for item, _ in items], batch_size=2000)
     through = ReviewItem.rows.through
     links = [
         through(reviewitem_id=item.pk, journalrow_id=pk)
-        for item, pks in items for pk in dict.fromkeys(pks)
+        for item, pks in items
+        for pk in dict.fromkeys(pks)
     ]
     through.objects.bulk_create(links, batch_size=5000)
 
 
 @transaction.atomic
 def review_decide(
-    *, actor: User, item: ReviewItem, kind: str, reason: str,
-    row_a: JournalRow | None = None, row_b: JournalRow | None = None,
+    *,
+    actor: User,
+    item: ReviewItem,
+    kind: str,
+    reason: str,
+    row_a: JournalRow | None = None,
+    row_b: JournalRow | None = None,
 ) -> LinkDecision:
     """Record a person's answer to a review item. It holds for every later run."""
     if kind not in DecisionKind.values:
@@ -367,8 +485,14 @@ def review_decide(
         if row is not None and row not in rows:
             raise ValidationError(_("That row is not part of this question."))
     site = item.run.site
-    question = item.key if kind in (DecisionKind.RESOLVED,) or row_a is None else (
-        _question_key("pair", [row_a.pk, row_b.pk]) if row_b else f"split:{row_a.pk}"
+    question = (
+        item.key
+        if kind in (DecisionKind.RESOLVED,) or row_a is None
+        else (
+            _question_key("pair", [row_a.pk, row_b.pk])
+            if row_b
+            else f"split:{row_a.pk}"
+        )
     )
     previous = LinkDecision.objects.select_for_update().filter(
         site=site, question_key__in={question, item.key}, superseded=False
@@ -376,20 +500,37 @@ def review_decide(
     before = [{"id": d.pk, "kind": d.kind, "reason": d.reason} for d in previous]
     previous.update(superseded=True)
     decision = LinkDecision.objects.create(
-        site=site, kind=kind, question_key=question, row_a=row_a, row_b=row_b,
-        reason=reason.strip(), decided_by=actor,
+        site=site,
+        kind=kind,
+        question_key=question,
+        row_a=row_a,
+        row_b=row_b,
+        reason=reason.strip(),
+        decided_by=actor,
     )
     if question != item.key:
         # The item itself is answered too, so the next run does not ask again.
         LinkDecision.objects.create(
-            site=site, kind=DecisionKind.RESOLVED, question_key=item.key, row_a=row_a,
-            row_b=row_b, reason=reason.strip(), decided_by=actor,
+            site=site,
+            kind=DecisionKind.RESOLVED,
+            question_key=item.key,
+            row_a=row_a,
+            row_b=row_b,
+            reason=reason.strip(),
+            decided_by=actor,
         )
     audit_record(
-        actor=actor, action="journal.decision", obj=decision,
+        actor=actor,
+        action="journal.decision",
+        obj=decision,
         before={"superseded": before} if before else None,
-        after={"item": item.key, "kind": kind, "reason": reason.strip(),
-               "row_a": row_a.pk if row_a else None, "row_b": row_b.pk if row_b else None},
+        after={
+            "item": item.key,
+            "kind": kind,
+            "reason": reason.strip(),
+            "row_a": row_a.pk if row_a else None,
+            "row_b": row_b.pk if row_b else None,
+        },
         organisation_id=site.organisation_id,
     )
     return decision

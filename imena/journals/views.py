@@ -35,8 +35,12 @@ def index(request: HttpRequest) -> HttpResponse:
     journals = access.journals_for_user(request.user)  # type: ignore[arg-type]
     sites = sites_for_user(request.user)  # type: ignore[arg-type]
     site_rows = [
-        {"site": s, "run": selectors.latest_run(s), "queue": selectors.review_queue(s).count(),
-         "journals": [j for j in journals if j.site_id == s.pk]}
+        {
+            "site": s,
+            "run": selectors.latest_run(s),
+            "queue": selectors.review_queue(s).count(),
+            "journals": [j for j in journals if j.site_id == s.pk],
+        }
         for s in sites
     ]
     return render(request, "journals/index.html", {"site_rows": site_rows})
@@ -46,13 +50,21 @@ def index(request: HttpRequest) -> HttpResponse:
 @login_required
 def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     journal = access.journal_for_user(request.user, pk)  # type: ignore[arg-type]
-    rows = journal.rows.select_related("grave").order_by("source_import_id", "row_number")
+    rows = journal.rows.select_related("grave").order_by(
+        "source_import_id", "row_number"
+    )
     if request.GET.get("problems"):
         rows = rows.exclude(problems=[])
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "journals/journal_detail.html", {
-        "journal": journal, "imports": journal.imports.order_by("-created"), "page": page,
-    })
+    return render(
+        request,
+        "journals/journal_detail.html",
+        {
+            "journal": journal,
+            "imports": journal.imports.order_by("-created"),
+            "page": page,
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -65,9 +77,15 @@ def upload(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
         if upload_file.size > settings.IMENA_MAX_JOURNAL_BYTES:
-            form.add_error("file", _("%(name)s is %(size)d bytes, over the limit of %(limit)d.") % {
-                "name": upload_file.name, "size": upload_file.size,
-                "limit": settings.IMENA_MAX_JOURNAL_BYTES})
+            form.add_error(
+                "file",
+                _("%(name)s is %(size)d bytes, over the limit of %(limit)d.")
+                % {
+                    "name": upload_file.name,
+                    "size": upload_file.size,
+                    "limit": settings.IMENA_MAX_JOURNAL_BYTES,
+                },
+            )
         else:
             token = uuid.uuid4().hex
             suffix = Path(upload_file.name).suffix.lower()[:8]
@@ -99,18 +117,27 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
     require(request.user, "journal.import")  # type: ignore[arg-type]
     pending = _pending(request, token)
     site = site_for_user(request.user, pending["site"])  # type: ignore[arg-type]
-    journal = Journal.objects.filter(site=site, name=pending["journal_name"].strip()).first()
+    journal = Journal.objects.filter(
+        site=site, name=pending["journal_name"].strip()
+    ).first()
     probe = journal or Journal(site=site, name=pending["journal_name"], pk=0)
     path = Path(pending["path"])
     mapping_override = None
     if request.method == "POST":
-        first = services.journal_read_file(path=path, filename=pending["file_name"], journal=probe)
-        mform = MappingForm(request.POST, headers=first.header, initial_mapping=first.mapping)
+        first = services.journal_read_file(
+            path=path, filename=pending["file_name"], journal=probe
+        )
+        mform = MappingForm(
+            request.POST, headers=first.header, initial_mapping=first.mapping
+        )
         if mform.is_valid():
             mapping_override = mform.mapping()
     try:
         parsed = services.journal_read_file(
-            path=path, filename=pending["file_name"], journal=probe, mapping=mapping_override
+            path=path,
+            filename=pending["file_name"],
+            journal=probe,
+            mapping=mapping_override,
         )
     except JournalFileError as e:
         path.unlink(missing_ok=True)
@@ -119,11 +146,16 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("journals:upload")
     if request.method == "POST" and request.POST.get("confirm"):
         if journal is None:
-            journal = services.journal_create(actor=request.user, site=site, name=pending["journal_name"])  # type: ignore[arg-type]
+            journal = services.journal_create(
+                actor=request.user, site=site, name=pending["journal_name"]
+            )  # type: ignore[arg-type]
         try:
             result = services.journal_import(
-                actor=request.user, journal=journal, path=path,  # type: ignore[arg-type]
-                filename=pending["file_name"], mapping=parsed.mapping,
+                actor=request.user,
+                journal=journal,
+                path=path,  # type: ignore[arg-type]
+                filename=pending["file_name"],
+                mapping=parsed.mapping,
             )
         except JournalFileError as e:
             messages.error(request, str(e))
@@ -133,20 +165,43 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
             request.session.pop(f"journal_upload_{token}", None)
         imp = result.source_import
         if result.created:
-            messages.success(request, _(
-                "Imported %(rows)d rows from %(file)s (%(problems)d with problems listed)."
-            ) % {"rows": imp.row_count, "file": imp.file_name, "problems": imp.problem_row_count})
+            messages.success(
+                request,
+                _(
+                    "Imported %(rows)d rows from %(file)s (%(problems)d with problems listed)."
+                )
+                % {
+                    "rows": imp.row_count,
+                    "file": imp.file_name,
+                    "problems": imp.problem_row_count,
+                },
+            )
         else:
-            messages.warning(request, _(
-                "This file (SHA-256 %(sha)s) was already imported on %(date)s; nothing was added."
-            ) % {"sha": imp.sha256[:16], "date": imp.created.strftime("%Y-%m-%d %H:%M")})
+            messages.warning(
+                request,
+                _(
+                    "This file (SHA-256 %(sha)s) was already imported on %(date)s; nothing was added."
+                )
+                % {
+                    "sha": imp.sha256[:16],
+                    "date": imp.created.strftime("%Y-%m-%d %H:%M"),
+                },
+            )
         return redirect(journal)
     mform = MappingForm(headers=parsed.header, initial_mapping=parsed.mapping)
-    return render(request, "journals/upload_preview.html", {
-        "token": token, "pending": pending, "site": site, "parsed": parsed,
-        "rows": list(zip(parsed.raw_rows, parsed.rows, strict=True))[:PREVIEW_ROWS],
-        "problem_rows": sum(1 for r in parsed.rows if r.problems), "mapping_form": mform,
-    })
+    return render(
+        request,
+        "journals/upload_preview.html",
+        {
+            "token": token,
+            "pending": pending,
+            "site": site,
+            "parsed": parsed,
+            "rows": list(zip(parsed.raw_rows, parsed.rows, strict=True))[:PREVIEW_ROWS],
+            "problem_rows": sum(1 for r in parsed.rows if r.problems),
+            "mapping_form": mform,
+        },
+    )
 
 
 @require_POST
@@ -154,9 +209,15 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
 def reconcile(request: HttpRequest, site_pk: int) -> HttpResponse:
     site = site_for_user(request.user, site_pk, capability="journal.review")  # type: ignore[arg-type]
     run = services.reconcile_site(actor=request.user, site=site)  # type: ignore[arg-type]
-    messages.success(request, _(
-        "Reconciled %(rows)d rows into %(people)d people; %(conflicts)d conflicts."
-    ) % {"rows": run.row_count, "people": run.cluster_count, "conflicts": run.conflict_count})
+    messages.success(
+        request,
+        _("Reconciled %(rows)d rows into %(people)d people; %(conflicts)d conflicts.")
+        % {
+            "rows": run.row_count,
+            "people": run.cluster_count,
+            "conflicts": run.conflict_count,
+        },
+    )
     return redirect("journals:review_queue", site_pk=site.pk)
 
 
@@ -170,9 +231,16 @@ def review_queue(request: HttpRequest, site_pk: int) -> HttpResponse:
     if kind:
         items = items.filter(kind=kind)
     page = Paginator(items, 30).get_page(request.GET.get("page"))
-    return render(request, "journals/review_queue.html", {
-        "site": site, "run": selectors.latest_run(site), "page": page, "kind": kind or "",
-    })
+    return render(
+        request,
+        "journals/review_queue.html",
+        {
+            "site": site,
+            "run": selectors.latest_run(site),
+            "page": page,
+            "kind": kind or "",
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -187,17 +255,25 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
             chosen = rows.get(form.cleaned_data["row"] or 0)
             try:
                 services.review_decide(
-                    actor=request.user, item=item, kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
-                    reason=form.cleaned_data["reason"], row_a=chosen,
+                    actor=request.user,
+                    item=item,
+                    kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
+                    reason=form.cleaned_data["reason"],
+                    row_a=chosen,
                 )
             except ValidationError as e:
                 form.add_error(None, e)
             else:
-                messages.success(request, _(
-                    "Decision recorded. It will hold when the journals are reconciled again."
-                ))
+                messages.success(
+                    request,
+                    _(
+                        "Decision recorded. It will hold when the journals are reconciled again."
+                    ),
+                )
                 return redirect("journals:review_queue", site_pk=item.run.site_id)
-    rows = list(item.rows.select_related("journal", "grave").order_by("journal__name", "pk"))
+    rows = list(
+        item.rows.select_related("journal", "grave").order_by("journal__name", "pk")
+    )
     columns: list[str] = []
     for row in rows:
         for key in row.raw:
@@ -205,12 +281,20 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
                 columns.append(key)
     from imena.journals.models import LinkDecision
 
-    return render(request, "journals/review_item.html", {
-        "item": item, "rows": rows, "columns": columns, "form": form,
-        "can_decide": _can(request, "journal.review"),
-        "decisions": LinkDecision.objects.filter(
-            site=item.run.site, question_key=item.key).select_related("decided_by"),
-    })
+    return render(
+        request,
+        "journals/review_item.html",
+        {
+            "item": item,
+            "rows": rows,
+            "columns": columns,
+            "form": form,
+            "can_decide": _can(request, "journal.review"),
+            "decisions": LinkDecision.objects.filter(
+                site=item.run.site, question_key=item.key
+            ).select_related("decided_by"),
+        },
+    )
 
 
 def _can(request: HttpRequest, capability: str) -> bool:
@@ -226,11 +310,12 @@ def _can(request: HttpRequest, capability: str) -> bool:
 def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request.user, "journal.view")  # type: ignore[arg-type]
     try:
-        row = JournalRow.objects.select_related("journal__site", "source_import", "grave").get(
-            pk=pk, journal__site__organisation_id=request.user.organisation_id  # type: ignore[union-attr]
+        row = JournalRow.objects.select_related(
+            "journal__site", "source_import", "grave"
+        ).get(
+            pk=pk,
+            journal__site__organisation_id=request.user.organisation_id,  # type: ignore[union-attr]
         )
     except JournalRow.DoesNotExist:
         raise Http404("No such row") from None
     return render(request, "journals/row_detail.html", {"row": row})
-
-

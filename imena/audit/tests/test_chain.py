@@ -12,8 +12,14 @@ from imena.audit.services import audit_record, audit_verify
 @pytest.fixture
 def chain(db, examiner):
     for i in range(5):
-        audit_record(actor=examiner, action="test.write", object_type="t", object_id=i,
-                     before={"v": i}, after={"v": i + 1, "name": "Олена"})
+        audit_record(
+            actor=examiner,
+            action="test.write",
+            object_type="t",
+            object_id=i,
+            before={"v": i},
+            after={"v": i + 1, "name": "Олена"},
+        )
     return AuditEntry.objects.order_by("seq")
 
 
@@ -37,8 +43,10 @@ def test_entries_link_to_the_previous_hash(chain) -> None:
 
 def test_an_edited_value_is_found(chain) -> None:
     target = chain[2]
-    _sql(f"UPDATE {AuditEntry._meta.db_table} SET after = %s WHERE id = %s",
-         ['{"v":99}', target.pk])
+    _sql(
+        f"UPDATE {AuditEntry._meta.db_table} SET after = %s WHERE id = %s",
+        ['{"v":99}', target.pk],
+    )
     result = audit_verify()
     assert not result.ok and result.bad_seq == 3 and "changed" in result.reason
     with pytest.raises(CommandError, match="entry #3"):
@@ -46,7 +54,10 @@ def test_an_edited_value_is_found(chain) -> None:
 
 
 def test_an_edited_actor_name_is_found(chain) -> None:
-    _sql(f"UPDATE {AuditEntry._meta.db_table} SET actor_name = %s WHERE seq = 1", ["someone"])
+    _sql(
+        f"UPDATE {AuditEntry._meta.db_table} SET actor_name = %s WHERE seq = 1",
+        ["someone"],
+    )
     assert audit_verify().bad_seq == 1
 
 

@@ -23,8 +23,13 @@ def test_grave_ref_is_unique_per_site(org) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "fields",
-    [{"kind": "crypt"}, {"status": "lost"}, {"lat": 91.0}, {"lon": -181.0},
-     {"withdrawn": True, "withdrawn_reason": ""}],
+    [
+        {"kind": "crypt"},
+        {"status": "lost"},
+        {"lat": 91.0},
+        {"lon": -181.0},
+        {"withdrawn": True, "withdrawn_reason": ""},
+    ],
 )
 def test_the_database_rejects_invalid_graves(org, fields) -> None:
     site = SiteFactory(organisation=org)
@@ -46,7 +51,10 @@ def test_grave_create_derives_number_and_audits(org, examiner) -> None:
 def test_a_mass_grave_holds_several_bodies(org, examiner) -> None:
     site = SiteFactory(organisation=org)
     grave = services.grave_create(
-        actor=examiner, site=site, marker_text="БМ-1", kind=GraveKind.MASS,
+        actor=examiner,
+        site=site,
+        marker_text="БМ-1",
+        kind=GraveKind.MASS,
         bodies_expected=17,
     )
     assert grave.is_mass and grave.bodies_expected == 17

@@ -26,7 +26,9 @@ def test_login_is_required(client, site) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", Role.values)
-def test_every_role_of_the_organisation_sees_its_sites(client, users, site, role) -> None:
+def test_every_role_of_the_organisation_sees_its_sites(
+    client, users, site, role
+) -> None:
     client.force_login(users[role])
     response = client.get(reverse("burials:site_list"))
     assert response.status_code == 200
@@ -36,10 +38,15 @@ def test_every_role_of_the_organisation_sees_its_sites(client, users, site, role
 @pytest.mark.django_db
 def test_an_outsider_sees_no_site_and_no_grave(client, outsider, site) -> None:
     client.force_login(outsider)
-    assert "Лісове кладовище" not in client.get(reverse("burials:site_list")).content.decode()
+    assert (
+        "Лісове кладовище"
+        not in client.get(reverse("burials:site_list")).content.decode()
+    )
     assert client.get(reverse("burials:site_detail", args=[site.pk])).status_code == 404
     grave = site.graves.first()
-    assert client.get(reverse("burials:grave_detail", args=[grave.pk])).status_code == 404
+    assert (
+        client.get(reverse("burials:grave_detail", args=[grave.pk])).status_code == 404
+    )
 
 
 @pytest.mark.django_db
@@ -54,7 +61,9 @@ def test_search_by_number_finds_the_marker(client, examiner, site) -> None:
 def test_htmx_search_returns_only_the_rows(client, examiner, site) -> None:
     client.force_login(examiner)
     response = client.get(
-        reverse("burials:site_detail", args=[site.pk]), {"q": "123/2"}, HTTP_HX_REQUEST="true"
+        reverse("burials:site_detail", args=[site.pk]),
+        {"q": "123/2"},
+        HTTP_HX_REQUEST="true",
     )
     body = response.content.decode()
     assert "<html" not in body and "123/2" in body
@@ -63,7 +72,9 @@ def test_htmx_search_returns_only_the_rows(client, examiner, site) -> None:
 @pytest.mark.django_db
 def test_filter_by_status(client, examiner, site) -> None:
     grave = site.graves.get(marker_text="БН")
-    services.grave_set_status(actor=examiner, grave=grave, status=GraveStatus.EXHUMED, reason="")
+    services.grave_set_status(
+        actor=examiner, grave=grave, status=GraveStatus.EXHUMED, reason=""
+    )
     client.force_login(examiner)
     response = client.get(
         reverse("burials:site_detail", args=[site.pk]), {"status": GraveStatus.EXHUMED}
@@ -76,7 +87,9 @@ def test_filter_by_status(client, examiner, site) -> None:
 def test_paging(client, examiner, org) -> None:
     site = SiteFactory(organisation=org)
     for i in range(1, 61):
-        services.grave_create(actor=examiner, site=site, marker_text=f"№ {i}", audit=False)
+        services.grave_create(
+            actor=examiner, site=site, marker_text=f"№ {i}", audit=False
+        )
     client.force_login(examiner)
     url = reverse("burials:site_detail", args=[site.pk])
     first = client.get(url).content.decode()
@@ -87,7 +100,9 @@ def test_paging(client, examiner, org) -> None:
 @pytest.mark.django_db
 def test_grave_page_shows_history(client, examiner, site) -> None:
     grave = site.graves.get(marker_text="№ 1")
-    services.grave_update(actor=examiner, grave=grave, reason="plank re-read", marker_text="№ 7")
+    services.grave_update(
+        actor=examiner, grave=grave, reason="plank re-read", marker_text="№ 7"
+    )
     client.force_login(examiner)
     body = client.get(reverse("burials:grave_detail", args=[grave.pk])).content.decode()
     assert "grave.update" in body and "№ 1" in body and "№ 7" in body
@@ -99,8 +114,13 @@ def test_a_prosecutor_corrects_a_grave_through_the_form(client, users, site) -> 
     client.force_login(users[Role.INVESTIGATOR])
     response = client.post(
         reverse("burials:grave_edit", args=[grave.pk]),
-        {"marker_text": "№ 2б", "kind": "individual", "status": "registered",
-         "notes": "", "reason": "suffix missed"},
+        {
+            "marker_text": "№ 2б",
+            "kind": "individual",
+            "status": "registered",
+            "notes": "",
+            "reason": "suffix missed",
+        },
     )
     assert response.status_code == 302
     grave.refresh_from_db()

@@ -50,7 +50,12 @@ def volunteers_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def imported(site, examiner, funeral_home_file, volunteers_file):
-    for path, name in [(funeral_home_file, "Funeral home"), (volunteers_file, "Volunteers")]:
+    for path, name in [
+        (funeral_home_file, "Funeral home"),
+        (volunteers_file, "Volunteers"),
+    ]:
         journal = services.journal_get_or_create(actor=examiner, site=site, name=name)
-        services.journal_import(actor=examiner, journal=journal, path=path, filename=path.name)
+        services.journal_import(
+            actor=examiner, journal=journal, path=path, filename=path.name
+        )
     return site

@@ -11,14 +11,21 @@ from imena.journals.models import JournalRow, LinkDecision, ReviewItem
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_an_examiner_accepts_a_match_and_resolves_a_conflict(page, imported, examiner) -> None:
+def test_an_examiner_accepts_a_match_and_resolves_a_conflict(
+    page, imported, examiner
+) -> None:
     services.reconcile_site(actor=examiner, site=imported)
     run = selectors.latest_run(imported)
     a = JournalRow.objects.get(surname="Коваленко", journal__name="Funeral home")
     b = JournalRow.objects.get(surname="Коваленко", journal__name="Volunteers")
     pair = ReviewItem.objects.create(
-        run=run, kind="borderline_match", key=services._question_key("pair", [a.pk, b.pk]),
-        priority=1000, message="", match_probability=0.62, match_weight=0.7,
+        run=run,
+        kind="borderline_match",
+        key=services._question_key("pair", [a.pk, b.pk]),
+        priority=1000,
+        message="",
+        match_probability=0.62,
+        match_weight=0.7,
         explanation=[{"comparison": "surname", "level": "exact", "weight": 6.1}],
     )
     pair.rows.set([a, b])
@@ -39,7 +46,9 @@ def test_an_examiner_accepts_a_match_and_resolves_a_conflict(page, imported, exa
     page.click("#decision-form button[type=submit]")
     page.wait_for_selector("text=Decision recorded")
     assert LinkDecision.objects.filter(kind="must_link", row_a=a, row_b=b).exists()
-    assert LinkDecision.objects.filter(kind="resolved", question_key__startswith="row_without_grave").exists()
+    assert LinkDecision.objects.filter(
+        kind="resolved", question_key__startswith="row_without_grave"
+    ).exists()
 
     # Re-running the model keeps both answers.
     page.goto(page.base_url + "/journals/")

@@ -42,7 +42,9 @@ def test_a_row_without_grave_is_a_review_item(imported, examiner):
 def _pair_item(site, a, b):
     run = selectors.latest_run(site)
     key = services._question_key("pair", [a.pk, b.pk])
-    item = ReviewItem.objects.create(run=run, kind="borderline_match", key=key, message="")
+    item = ReviewItem.objects.create(
+        run=run, kind="borderline_match", key=key, message=""
+    )
     item.rows.set([a, b])
     return item
 
@@ -52,8 +54,12 @@ def test_a_rejection_survives_a_rerun(imported, examiner):
     a = JournalRow.objects.get(surname="Шевченко", journal__name="Funeral home")
     b = JournalRow.objects.get(surname="Шевченко", journal__name="Volunteers")
     item = _pair_item(imported, a, b)
-    services.review_decide(actor=examiner, item=item, kind=DecisionKind.DIFFERENT_PEOPLE,
-                           reason="different fathers per the police file")
+    services.review_decide(
+        actor=examiner,
+        item=item,
+        kind=DecisionKind.DIFFERENT_PEOPLE,
+        reason="different fathers per the police file",
+    )
     run = services.reconcile_site(actor=examiner, site=imported)
     assert _cluster_of(run, a) != _cluster_of(run, b)
     assert run.decision_count == 1
@@ -66,8 +72,12 @@ def test_an_acceptance_links_rows_the_model_kept_apart(imported, examiner):
     a = JournalRow.objects.get(surname="Коваленко", journal__name="Funeral home")
     b = JournalRow.objects.get(surname="Бондаренко", journal__name="Funeral home")
     item = _pair_item(imported, a, b)
-    services.review_decide(actor=examiner, item=item, kind=DecisionKind.SAME_PERSON,
-                           reason="test: forced link")
+    services.review_decide(
+        actor=examiner,
+        item=item,
+        kind=DecisionKind.SAME_PERSON,
+        reason="test: forced link",
+    )
     run = services.reconcile_site(actor=examiner, site=imported)
     assert _cluster_of(run, a) == _cluster_of(run, b)
 
@@ -77,11 +87,17 @@ def test_a_later_decision_supersedes_and_keeps_the_earlier(imported, examiner):
     a = JournalRow.objects.get(surname="Шевченко", journal__name="Funeral home")
     b = JournalRow.objects.get(surname="Шевченко", journal__name="Volunteers")
     item = _pair_item(imported, a, b)
-    first = services.review_decide(actor=examiner, item=item, kind="cannot_link", reason="x")
-    services.review_decide(actor=examiner, item=item, kind="must_link", reason="checked again")
+    first = services.review_decide(
+        actor=examiner, item=item, kind="cannot_link", reason="x"
+    )
+    services.review_decide(
+        actor=examiner, item=item, kind="must_link", reason="checked again"
+    )
     first.refresh_from_db()
     assert first.superseded
-    entry = AuditEntry.objects.filter(action="journal.decision").order_by("-seq").first()
+    entry = (
+        AuditEntry.objects.filter(action="journal.decision").order_by("-seq").first()
+    )
     assert entry.before_data["superseded"][0]["kind"] == "cannot_link"
 
 
@@ -101,12 +117,19 @@ def test_the_grave_page_shows_rows_names_and_conflicts(client, imported, examine
     assert "Funeral home" in body and "Volunteers" in body
 
 
-def test_the_review_queue_is_refused_to_other_organisations(client, imported, examiner, outsider):
+def test_the_review_queue_is_refused_to_other_organisations(
+    client, imported, examiner, outsider
+):
     services.reconcile_site(actor=examiner, site=imported)
     client.force_login(outsider)
-    assert client.get(reverse("journals:review_queue", args=[imported.pk])).status_code == 404
+    assert (
+        client.get(reverse("journals:review_queue", args=[imported.pk])).status_code
+        == 404
+    )
     item = selectors.review_queue(imported).first()
-    assert client.get(reverse("journals:review_item", args=[item.pk])).status_code == 404
+    assert (
+        client.get(reverse("journals:review_item", args=[item.pk])).status_code == 404
+    )
 
 
 def test_a_dna_analyst_cannot_see_journals(client, users, imported):
@@ -118,37 +141,60 @@ def test_a_field_recorder_sees_but_cannot_decide(client, users, imported, examin
     services.reconcile_site(actor=examiner, site=imported)
     item = selectors.review_queue(imported).first()
     client.force_login(users[Role.FIELD_RECORDER])
-    assert client.get(reverse("journals:review_item", args=[item.pk])).status_code == 200
-    response = client.post(reverse("journals:review_item", args=[item.pk]),
-                           {"kind": "resolved", "reason": "x"})
+    assert (
+        client.get(reverse("journals:review_item", args=[item.pk])).status_code == 200
+    )
+    response = client.post(
+        reverse("journals:review_item", args=[item.pk]),
+        {"kind": "resolved", "reason": "x"},
+    )
     assert response.status_code == 403
 
 
-def test_upload_preview_then_import_through_the_web(client, site, examiner, funeral_home_file):
+def test_upload_preview_then_import_through_the_web(
+    client, site, examiner, funeral_home_file
+):
     client.force_login(examiner)
     with funeral_home_file.open("rb") as f:
-        response = client.post(reverse("journals:upload"), {
-            "site": site.pk, "journal_name": "Funeral home", "file": f})
+        response = client.post(
+            reverse("journals:upload"),
+            {"site": site.pk, "journal_name": "Funeral home", "file": f},
+        )
     assert response.status_code == 302
     preview = client.get(response["Location"])
     body = preview.content.decode()
     assert "cp1251" in body and "Шевченко" in body
     assert JournalRow.objects.count() == 0  # nothing stored before confirming
-    data = {"confirm": "1", **{f"map_{k}": v for k, v in {
-        "grave": "№ могилы", "surname": "Фамилия", "given_name": "Имя",
-        "patronymic": "Отчество", "birth_date": "Дата рождения"}.items()}}
+    data = {
+        "confirm": "1",
+        **{
+            f"map_{k}": v
+            for k, v in {
+                "grave": "№ могилы",
+                "surname": "Фамилия",
+                "given_name": "Имя",
+                "patronymic": "Отчество",
+                "birth_date": "Дата рождения",
+            }.items()
+        },
+    }
     done = client.post(response["Location"], data)
     assert done.status_code == 302
     assert JournalRow.objects.count() == 4
 
 
-def test_an_unreadable_upload_is_refused_with_the_file_named(client, site, examiner, tmp_path):
+def test_an_unreadable_upload_is_refused_with_the_file_named(
+    client, site, examiner, tmp_path
+):
     bad = tmp_path / "noheader.csv"
     bad.write_bytes("Шевченко,Олександр,12\nКоваленко,Ганна,13\n".encode())
     client.force_login(examiner)
     with bad.open("rb") as f:
-        response = client.post(reverse("journals:upload"), {
-            "site": site.pk, "journal_name": "J", "file": f}, follow=True)
+        response = client.post(
+            reverse("journals:upload"),
+            {"site": site.pk, "journal_name": "J", "file": f},
+            follow=True,
+        )
     assert "noheader.csv" in response.content.decode()
     assert JournalRow.objects.count() == 0
 

@@ -13,7 +13,9 @@ class Command(ImenaCommand):
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        sub.add_parser("verify", help="Recompute every entry's hash and check the chain.")
+        sub.add_parser(
+            "verify", help="Recompute every entry's hash and check the chain."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         result = audit_verify()

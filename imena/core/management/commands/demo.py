@@ -18,7 +18,9 @@ class Command(ImenaCommand):
     )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--no-serve", action="store_true", help="Do everything but serve.")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Do everything but serve."
+        )
         parser.add_argument("--seed", type=int, default=4242, help="Scenario seed.")
         parser.add_argument("--addr", default="127.0.0.1", help="Address to serve on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
@@ -30,12 +32,16 @@ class Command(ImenaCommand):
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise CommandError(f"cannot create the data folder {data_dir}: {e}") from None
+            raise CommandError(
+                f"cannot create the data folder {data_dir}: {e}"
+            ) from None
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
         scenario_dir = data_dir / f"scenario-{options['seed']}"
         if not (scenario_dir / "manifest.json").exists():
-            self.stdout.write(f"Simulating scenario (seed {options['seed']}) into {scenario_dir} ...")
+            self.stdout.write(
+                f"Simulating scenario (seed {options['seed']}) into {scenario_dir} ..."
+            )
             simulate(seed=options["seed"], out=scenario_dir)
         result = demo_load(scenario_dir=scenario_dir)
         if result.created:
@@ -53,6 +59,8 @@ class Command(ImenaCommand):
         if options["no_serve"]:
             return
         call_command(
-            "runserver", f"{options['addr']}:{options['port']}",
-            use_reloader=False, insecure_serving=True,
+            "runserver",
+            f"{options['addr']}:{options['port']}",
+            use_reloader=False,
+            insecure_serving=True,
         )

@@ -7,10 +7,14 @@ from imena.core.commands import ImenaCommand
 
 SUBCOMMANDS = {
     "journals": (
-        "imena.journals.commands", "add_evaluate_journals_arguments", "evaluate_journals"
+        "imena.journals.commands",
+        "add_evaluate_journals_arguments",
+        "evaluate_journals",
     ),
     "identification": (
-        "imena.identification.commands", "add_evaluate_arguments", "evaluate_identification"
+        "imena.identification.commands",
+        "add_evaluate_arguments",
+        "evaluate_identification",
     ),
 }
 

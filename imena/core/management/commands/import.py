@@ -7,7 +7,11 @@ from imena.core.commands import ImenaCommand
 
 # sub-command -> (module, function adding arguments, function running it)
 SUBCOMMANDS = {
-    "journal": ("imena.journals.commands", "add_import_journal_arguments", "import_journal"),
+    "journal": (
+        "imena.journals.commands",
+        "add_import_journal_arguments",
+        "import_journal",
+    ),
     "site": ("imena.reports.commands", "add_import_site_arguments", "import_site"),
 }
 
@@ -23,7 +27,9 @@ class Command(ImenaCommand):
             except ModuleNotFoundError:
                 continue
             if hasattr(mod, add):
-                getattr(mod, add)(sub.add_parser(name, help=(mod.__doc__ or "").strip()))
+                getattr(mod, add)(
+                    sub.add_parser(name, help=(mod.__doc__ or "").strip())
+                )
 
     def handle(self, *args: Any, **options: Any) -> None:
         module, _add, run = SUBCOMMANDS[options["what"]]

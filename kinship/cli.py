@@ -1,0 +1,112 @@
+"""Command line: ``python -m kinship pairwise|joint CASE.json [options]``.
+
+The ``imena dvi`` command dispatches here.  Output is one JSON object on
+stdout; warnings go to stderr.  Bad input gives one line on stderr and exit
+code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from typing import Any
+
+from kinship.case import Case, load_case
+from kinship.errors import KinshipError
+from kinship.identify import joint, pairwise_table
+from kinship.markers import apply_mutation
+from kinship.mutation import MutationSpec, SexMutation
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imena dvi", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, text in (
+        ("pairwise", "print {victim: {missing person: LR}}"),
+        ("joint", "print ranked joint assignments and marginal posteriors"),
+    ):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("case", help="case JSON file (markers, pm, am, missing)")
+        p.add_argument(
+            "--mutation",
+            choices=["none", "equal", "proportional", "stepwise"],
+            help="override every marker's mutation model",
+        )
+        p.add_argument("--rate", type=float, default=0.001, help="mutation rate")
+        p.add_argument("--theta", type=float, default=0.0, help="theta correction")
+        p.add_argument(
+            "--dropout", type=float, default=0.0, help="PM drop-out per allele"
+        )
+        p.add_argument("--top", type=int, default=10, help="assignments printed")
+        p.add_argument(
+            "--threshold",
+            type=float,
+            default=0.0,
+            help="pairwise LR a pair must exceed to be considered (joint); "
+            "pairwise: LRs at or below it are left out",
+        )
+    return parser
+
+
+def _with_mutation(case: Case, model: str | None, rate: float) -> Case:
+    if model is None:
+        return case
+    if model == "none":
+        mutation = None
+    else:
+        spec = MutationSpec(model, {"rate": rate})
+        mutation = SexMutation(spec, spec)
+    case.markers = apply_mutation(case.markers, mutation)
+    return case
+
+
+def run(argv: list[str]) -> dict[str, Any]:
+    """Run a sub-command and return its JSON-able result."""
+    args = _parser().parse_args(argv)
+    for name in ("theta", "dropout"):
+        value = getattr(args, name)
+        if not 0.0 <= value < 1.0:
+            raise KinshipError(f"--{name} must lie in [0, 1), got {value}")
+    case = _with_mutation(load_case(args.case), args.mutation, args.rate)
+    if args.command == "pairwise":
+        table = pairwise_table(case, dropout=args.dropout, theta=args.theta)
+        result = table.to_dict()
+        if args.threshold > 0:
+            result = {
+                v: {m: lr for m, lr in row.items() if lr > args.threshold}
+                for v, row in result.items()
+            }
+        return result
+    res = joint(
+        case, dropout=args.dropout, theta=args.theta, top=args.top, limit=args.threshold
+    )
+    return res.to_json(args.top)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    argv = sys.argv[1:] if argv is None else argv
+
+    def show(
+        message: Warning | str, category: type[Warning], *args: object, **kw: object
+    ) -> None:
+        print(f"warning: {message}", file=sys.stderr)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        warnings.showwarning = show  # type: ignore[assignment]
+        try:
+            result = run(argv)
+        except KinshipError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        except (KeyError, TypeError, AttributeError) as exc:
+            print(
+                f"error: malformed case ({type(exc).__name__}: {exc})", file=sys.stderr
+            )
+            return 2
+    json.dump(result, sys.stdout, allow_nan=False)
+    sys.stdout.write("\n")
+    return 0

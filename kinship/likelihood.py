@@ -1,0 +1,530 @@
+"""Exact pedigree likelihoods by variable elimination, one marker at a time.
+
+Every individual ``k`` carries two allele variables, the paternal allele
+(variable ``2k``) and the maternal allele (``2k + 1``).  Factors:
+
+* founder allele: the allele frequencies (Hardy-Weinberg founders);
+* transmission ``(2f, 2f+1, 2k)``: ``(M[f_pat, c] + M[f_mat, c]) / 2`` with the
+  father's mutation matrix ``M`` (identity without mutation), the same for the
+  mother;
+* observation ``(2k, 2k+1)``: the probability of the typed genotype (with an
+  optional per-allele drop-out probability).
+
+Summing the product of all factors over all variables is the likelihood.  The
+variables are eliminated in a greedy min-fill order, so half-sibs, inbreeding
+and pedigree loops are handled exactly and uniformly; disconnected families
+simply multiply.  Alleles that nobody carries are lumped into one allele when
+the mutation model allows it exactly (no mutation, equal, proportional: these
+matrices are strongly lumpable), which keeps the factors small.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from kinship.case import Genotype, Pedigree, Profile
+from kinship.errors import KinshipError
+from kinship.markers import Marker
+
+Factor = tuple[tuple[int, ...], np.ndarray]
+
+
+def _scopes(father: tuple[int, ...], mother: tuple[int, ...]) -> list[tuple[int, ...]]:
+    scopes: list[tuple[int, ...]] = []
+    for k, (f, m) in enumerate(zip(father, mother, strict=True)):
+        scopes.append((2 * k, 2 * k + 1))
+        scopes.append((2 * f, 2 * f + 1, 2 * k) if f >= 0 else (2 * k,))
+        scopes.append((2 * m, 2 * m + 1, 2 * k + 1) if m >= 0 else (2 * k + 1,))
+    return scopes
+
+
+@lru_cache(maxsize=4096)
+def elimination_order(
+    father: tuple[int, ...], mother: tuple[int, ...], keep: tuple[int, ...] = ()
+) -> tuple[int, ...]:
+    """Greedy min-fill elimination order of the allele variables not in ``keep``."""
+    nvar = 2 * len(father)
+    adj: dict[int, set[int]] = {v: set() for v in range(nvar)}
+    for scope in _scopes(father, mother):
+        for a in scope:
+            adj[a].update(b for b in scope if b != a)
+    remaining = set(range(nvar)) - set(keep)
+    order: list[int] = []
+    while remaining:
+        best: tuple[int, int, int] | None = None
+        for v in remaining:
+            nb = list(adj[v])
+            fill = 0
+            for i, a in enumerate(nb):
+                for b in nb[i + 1 :]:
+                    if b not in adj[a]:
+                        fill += 1
+            key = (fill, len(nb), v)
+            if best is None or key < best:
+                best = key
+        assert best is not None
+        v = best[2]
+        nb = list(adj[v])
+        for a in nb:
+            adj[a].update(b for b in nb if b != a)
+            adj[a].discard(v)
+        del adj[v]
+        remaining.discard(v)
+        order.append(v)
+    return tuple(order)
+
+
+_PATHS: dict[tuple[object, ...], list[object]] = {}
+
+
+def _einsum(factors: Sequence[Factor], out: Sequence[int]) -> np.ndarray:
+    labels: dict[int, int] = {}
+    operands: list[object] = []
+    key: list[object] = []
+    for scope, arr in factors:
+        sub = [0] + [labels.setdefault(v, len(labels) + 1) for v in scope]
+        operands.append(arr)
+        operands.append(sub)
+        key.append((arr.shape, tuple(sub)))
+    out_sub = [0] + [labels.setdefault(v, len(labels) + 1) for v in out]
+    operands.append(out_sub)
+    if len(factors) <= 2:
+        return np.einsum(*operands)  # type: ignore[call-overload, no-any-return]
+    cache_key = (tuple(key), tuple(out_sub))
+    path = _PATHS.get(cache_key)
+    if path is None:
+        path = np.einsum_path(*operands, optimize="greedy")[0]
+        if len(_PATHS) > 100_000:
+            _PATHS.clear()
+        _PATHS[cache_key] = path
+    return np.einsum(*operands, optimize=path)  # type: ignore[call-overload, no-any-return]
+
+
+def eliminate(
+    factors: list[Factor], order: Sequence[int], keep: Sequence[int] = ()
+) -> np.ndarray:
+    """Sum the product of batched factors over ``order``; return a ``keep`` array.
+
+    Every array has a leading batch axis.  Scopes must be subsets of
+    ``order`` plus ``keep``.
+    """
+    pool = list(factors)
+    for v in order:
+        involved = [f for f in pool if v in f[0]]
+        if not involved:
+            continue
+        pool = [f for f in pool if v not in f[0]]
+        scope = tuple(sorted(set().union(*(f[0] for f in involved)) - {v}))
+        pool.append((scope, _einsum(involved, scope)))
+    return _einsum(pool, tuple(keep))
+
+
+@dataclass(frozen=True)
+class LocalAlleles:
+    """A marker restricted to some alleles plus, maybe, one lumped allele."""
+
+    index: np.ndarray  # global allele -> local allele
+    freqs: np.ndarray
+    male: np.ndarray | None
+    female: np.ndarray | None
+    lump: np.ndarray | None  # global indices in the lumped allele, or None
+
+    @property
+    def size(self) -> int:
+        """Number of local alleles."""
+        return len(self.freqs)
+
+
+def _lumped_matrix(
+    mat: np.ndarray, keep: np.ndarray, lump: np.ndarray, p: np.ndarray, expand: bool
+) -> np.ndarray | None:
+    rows = mat[lump][:, keep]
+    if not np.allclose(rows, rows[0], rtol=1e-9, atol=1e-15):
+        return None
+    if expand:
+        pl = p[lump] / p[lump].sum()
+        sub = mat[np.ix_(keep, lump)]
+        s = sub.sum(axis=1, keepdims=True)
+        if not np.allclose(sub, s * pl[None, :], rtol=1e-9, atol=1e-15):
+            return None
+        flow = (p[lump] @ mat[np.ix_(lump, lump)]) / p[lump].sum()
+        if not np.allclose(flow / flow.sum(), pl, rtol=1e-9, atol=1e-15):
+            return None
+    k = len(keep)
+    out = np.empty((k + 1, k + 1))
+    out[:k, :k] = mat[np.ix_(keep, keep)]
+    out[:k, k] = mat[np.ix_(keep, lump)].sum(axis=1)
+    out[k, :k] = rows[0]
+    out[k, k] = 1.0 - rows[0].sum()
+    return out
+
+
+def local_alleles(
+    marker: Marker, observed: Sequence[int] | np.ndarray, *, expand: bool = False
+) -> LocalAlleles:
+    """Restrict ``marker`` to ``observed`` alleles plus one lump where exact.
+
+    With ``expand`` the lump is only used if a posterior over lumped alleles
+    can be split back in proportion to the frequencies (true without mutation
+    and for the proportional model).
+    """
+    n = marker.n_alleles
+    keep = np.unique(np.asarray(observed, dtype=int))
+    lump = np.setdiff1d(np.arange(n), keep)
+    male, female = marker.male_matrix, marker.female_matrix
+    if len(lump) >= 2:
+        p = marker.freqs
+        lm = _lumped_matrix(male, keep, lump, p, expand) if male is not None else None
+        lf = (
+            _lumped_matrix(female, keep, lump, p, expand)
+            if female is not None
+            else None
+        )
+        if (male is None or lm is not None) and (female is None or lf is not None):
+            index = np.full(n, len(keep))
+            index[keep] = np.arange(len(keep))
+            freqs = np.append(p[keep], p[lump].sum())
+            return LocalAlleles(index, freqs, lm, lf, lump)
+    return LocalAlleles(np.arange(n), marker.freqs, male, female, None)
+
+
+def observation_matrix(size: int, a: int, b: int, dropout: float = 0.0) -> np.ndarray:
+    """Return ``P(observed a/b | ordered genotype)`` over local alleles.
+
+    Drop-out model: each allele copy drops out independently with probability
+    ``dropout``; a heterozygote a/x shows as a/a with probability
+    ``dropout * (1 - dropout)``, a homozygote a/a shows as a/a with
+    probability ``1 - dropout**2``.  Complete drop-out counts as an untyped
+    locus, so it never enters a likelihood.
+    """
+    obs = np.zeros((size, size))
+    d = float(dropout)
+    if a != b:
+        obs[a, b] = obs[b, a] = (1.0 - d) ** 2
+    elif d > 0.0:
+        obs[a, :] = obs[:, a] = d * (1.0 - d)
+        obs[a, a] = 1.0 - d * d
+    else:
+        obs[a, a] = 1.0
+    return obs
+
+
+def transmission(size: int, mat: np.ndarray | None) -> np.ndarray:
+    """Return ``T[p, m, c] = (M[p, c] + M[m, c]) / 2`` (M = identity if None)."""
+    m = np.eye(size) if mat is None else mat
+    return 0.5 * (m[:, None, :] + m[None, :, :])
+
+
+def build_batch(
+    pedigree: Pedigree,
+    items: Sequence[tuple[LocalAlleles, Mapping[int, tuple[int, int, float]]]],
+) -> list[Factor]:
+    """Return batched factors for problems sharing one pedigree structure.
+
+    Each item is a marker's local alleles and its typed individuals
+    (position -> local allele indices and drop-out).  Allele axes are padded to
+    the largest local size with zero-frequency alleles that never mutate.
+    """
+    size = max(loc.size for loc, _ in items)
+    batch = len(items)
+    founder = np.zeros((batch, size))
+    tm = np.zeros((batch, size, size, size))
+    tf = np.zeros((batch, size, size, size))
+    n = len(pedigree)
+    obs = np.ones((n, batch, size, size))
+    typed_any = np.zeros(n, dtype=bool)
+    cache: dict[int, np.ndarray] = {}
+    for b, (loc, typed) in enumerate(items):
+        founder[b, : loc.size] = loc.freqs
+        for target, mat in ((tm, loc.male), (tf, loc.female)):
+            full = np.eye(size)
+            if mat is not None:
+                full[: loc.size, : loc.size] = mat
+                target[b] = transmission(size, full)
+            else:
+                if size not in cache:
+                    cache[size] = transmission(size, None)
+                target[b] = cache[size]
+        for k, (x, y, d) in typed.items():
+            obs[k, b] = observation_matrix(size, x, y, d)
+            typed_any[k] = True
+    factors: list[Factor] = []
+    for k in range(n):
+        f, m = pedigree.father[k], pedigree.mother[k]
+        factors.append(
+            ((2 * f, 2 * f + 1, 2 * k), tm) if f >= 0 else ((2 * k,), founder)
+        )
+        factors.append(
+            ((2 * m, 2 * m + 1, 2 * k + 1), tf) if m >= 0 else ((2 * k + 1,), founder)
+        )
+        if typed_any[k]:
+            factors.append(((2 * k, 2 * k + 1), obs[k]))
+    return factors
+
+
+def prune(pedigree: Pedigree, typed: set[int]) -> tuple[Pedigree, list[int]]:
+    """Drop untyped individuals without typed descendants (they sum out to 1).
+
+    Returns the smaller pedigree and the original position of each member.
+    """
+    alive = [True] * len(pedigree)
+    children = [0] * len(pedigree)
+    for k in range(len(pedigree)):
+        for par in (pedigree.father[k], pedigree.mother[k]):
+            if par >= 0:
+                children[par] += 1
+    stack = [k for k in range(len(pedigree)) if children[k] == 0 and k not in typed]
+    while stack:
+        k = stack.pop()
+        alive[k] = False
+        for par in (pedigree.father[k], pedigree.mother[k]):
+            if par >= 0:
+                children[par] -= 1
+                if children[par] == 0 and par not in typed:
+                    stack.append(par)
+    keep = [k for k in range(len(pedigree)) if alive[k]]
+    if len(keep) == len(pedigree):
+        return pedigree, keep
+    new = {k: i for i, k in enumerate(keep)}
+    small = Pedigree(
+        tuple(pedigree.ids[k] for k in keep),
+        tuple(new.get(pedigree.father[k], -1) for k in keep),
+        tuple(new.get(pedigree.mother[k], -1) for k in keep),
+        tuple(pedigree.sex[k] for k in keep),
+    )
+    return small, keep
+
+
+def _typed_indices(
+    pedigree: Pedigree,
+    genotypes: Mapping[str, Genotype],
+    marker: Marker,
+    dropout: Mapping[str, float] | None,
+) -> tuple[dict[int, tuple[int, int, float]], list[int]]:
+    typed: dict[int, tuple[int, int, float]] = {}
+    observed: list[int] = []
+    for ident, g in genotypes.items():
+        k = pedigree.index(ident)
+        try:
+            a, b = marker.index(g[0]), marker.index(g[1])
+        except KeyError:
+            raise KinshipError(
+                f"{ident}: allele of {g} not in marker {marker.name}"
+            ) from None
+        typed[k] = (a, b, (dropout or {}).get(ident, 0.0))
+        observed += [a, b]
+    return typed, observed
+
+
+#: Markers whose local allele count exceeds this are run one at a time.
+BATCH_SIZE_LIMIT = 16
+
+
+_BUCKET_EDGES = (8, BATCH_SIZE_LIMIT)
+
+
+def _buckets(sizes: Sequence[int]) -> list[list[int]]:
+    groups: dict[int, list[int]] = {}
+    for i, k in enumerate(sizes):
+        edge = next((e for e in _BUCKET_EDGES if k <= e), 1000 + i)
+        groups.setdefault(edge, []).append(i)
+    return list(groups.values())
+
+
+def _prepare(
+    pedigree: Pedigree,
+    genotypes: Sequence[Mapping[str, Genotype]],
+    markers: Sequence[Marker],
+    dropout: Mapping[str, float] | None,
+    target: str | None,
+) -> tuple[
+    Pedigree, list[int], list[tuple[LocalAlleles, dict[int, tuple[int, int, float]]]]
+]:
+    raw = [
+        _typed_indices(pedigree, g, m, dropout)
+        for g, m in zip(genotypes, markers, strict=True)
+    ]
+    typed_all = {k for typed, _ in raw for k in typed}
+    if target is not None:
+        typed_all.add(pedigree.index(target))
+    small, kept = prune(pedigree, typed_all)
+    items = []
+    for (typed, observed), marker in zip(raw, markers, strict=True):
+        loc = local_alleles(marker, observed, expand=target is not None)
+        items.append(
+            (
+                loc,
+                {
+                    i: (
+                        int(loc.index[typed[k][0]]),
+                        int(loc.index[typed[k][1]]),
+                        typed[k][2],
+                    )
+                    for i, k in enumerate(kept)
+                    if k in typed
+                },
+            )
+        )
+    return small, kept, items
+
+
+def marker_likelihoods(
+    pedigree: Pedigree,
+    genotypes: Sequence[Mapping[str, Genotype]],
+    markers: Sequence[Marker],
+    *,
+    dropout: Mapping[str, float] | None = None,
+) -> np.ndarray:
+    """Return the likelihood of ``genotypes[i]`` (``{id: (a, b)}``) at ``markers[i]``.
+
+    The markers are computed together in batches sharing one elimination.
+    """
+    out = np.ones(len(markers))
+    if not markers:
+        return out
+    small, _, items = _prepare(pedigree, genotypes, markers, dropout, None)
+    if len(small) == 0:
+        return out
+    order = elimination_order(small.father, small.mother)
+    for bucket in _buckets([loc.size for loc, _ in items]):
+        factors = build_batch(small, [items[i] for i in bucket])
+        out[bucket] = eliminate(factors, order)
+    return out
+
+
+def marker_likelihood(
+    pedigree: Pedigree,
+    genotypes: Mapping[str, Genotype],
+    marker: Marker,
+    *,
+    dropout: Mapping[str, float] | None = None,
+) -> float:
+    """Return the likelihood of the typed genotypes ``{id: (a, b)}`` at a marker."""
+    if not genotypes:
+        return 1.0
+    return float(
+        marker_likelihoods(pedigree, [genotypes], [marker], dropout=dropout)[0]
+    )
+
+
+def genotype_posteriors(
+    pedigree: Pedigree,
+    genotypes: Sequence[Mapping[str, Genotype]],
+    markers: Sequence[Marker],
+    target: str,
+    *,
+    dropout: Mapping[str, float] | None = None,
+) -> list[tuple[np.ndarray, float]]:
+    """Return ``(P(ordered genotype of target | data), P(data))`` per marker.
+
+    Each array is ``n x n`` over the marker's alleles (paternal, maternal).
+    Where the data are impossible the probability is 0 and the array zeros.
+    """
+    if not markers:
+        return []
+    small, kept, items = _prepare(pedigree, genotypes, markers, dropout, target)
+    t = kept.index(pedigree.index(target))
+    keep = (2 * t, 2 * t + 1)
+    order = elimination_order(small.father, small.mother, keep)
+    joints: list[np.ndarray] = [np.zeros(0)] * len(markers)
+    for bucket in _buckets([loc.size for loc, _ in items]):
+        res = eliminate(build_batch(small, [items[i] for i in bucket]), order, keep)
+        for r, i in enumerate(bucket):
+            k = items[i][0].size
+            joints[i] = res[r, :k, :k]
+    out: list[tuple[np.ndarray, float]] = []
+    for (loc, _), marker, joint in zip(items, markers, joints, strict=True):
+        total = float(joint.sum())
+        n = marker.n_alleles
+        if total <= 0.0:
+            out.append((np.zeros((n, n)), 0.0))
+            continue
+        post = joint / total
+        if loc.lump is None:
+            out.append((post, total))
+            continue
+        w = np.ones(n)
+        w[loc.lump] = marker.freqs[loc.lump] / marker.freqs[loc.lump].sum()
+        out.append(
+            (post[np.ix_(loc.index, loc.index)] * w[:, None] * w[None, :], total)
+        )
+    return out
+
+
+def genotype_posterior(
+    pedigree: Pedigree,
+    genotypes: Mapping[str, Genotype],
+    marker: Marker,
+    target: str,
+    *,
+    dropout: Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, float]:
+    """Return ``(P(ordered genotype of target | data), P(data))`` at one marker."""
+    return genotype_posteriors(
+        pedigree, [genotypes], [marker], target, dropout=dropout
+    )[0]
+
+
+def hardy_weinberg(freqs: np.ndarray, theta: float = 0.0) -> np.ndarray:
+    """Return ordered genotype probabilities for the population term.
+
+    With ``theta > 0`` the Balding-Nichols match probabilities (NRC II 4.10)
+    are used: ``P(aa) = (2t + (1-t)p_a)(3t + (1-t)p_a) / ((1+t)(1+2t))`` and
+    ``P(ab) = 2 (t + (1-t)p_a)(t + (1-t)p_b) / ((1+t)(1+2t))``, split evenly
+    between the two orders.
+    """
+    p = np.asarray(freqs, dtype=float)
+    if theta <= 0.0:
+        return np.outer(p, p)
+    t = float(theta)
+    den = (1.0 + t) * (1.0 + 2.0 * t)
+    q = t + (1.0 - t) * p
+    out = np.outer(q, q) / den
+    np.fill_diagonal(out, (2 * t + (1 - t) * p) * (3 * t + (1 - t) * p) / den)
+    return out
+
+
+def observation_probability(
+    ordered: np.ndarray, a: int, b: int, dropout: float = 0.0
+) -> float:
+    """Return ``sum_g P(g) P(observed a/b | g)`` for an ordered genotype table."""
+    d = float(dropout)
+    if a != b:
+        return float((ordered[a, b] + ordered[b, a]) * (1.0 - d) ** 2)
+    if d == 0.0:
+        return float(ordered[a, a])
+    hetero = ordered[a, :].sum() + ordered[:, a].sum() - 2.0 * ordered[a, a]
+    return float(ordered[a, a] * (1.0 - d * d) + hetero * d * (1.0 - d))
+
+
+def pedigree_loglik(
+    pedigree: Pedigree,
+    genotypes: Mapping[str, Profile],
+    markers: Mapping[str, Marker] | Sequence[Marker],
+    *,
+    dropout: Mapping[str, float] | None = None,
+) -> float:
+    """Return the natural log-likelihood of ``{id: {locus: (a, b)}}``.
+
+    Markers are independent; loci without a marker are ignored.  Returns
+    ``-inf`` when the data are impossible.
+    """
+    items = markers.values() if isinstance(markers, Mapping) else markers
+    used: list[Marker] = []
+    genos: list[dict[str, Genotype]] = []
+    for marker in items:
+        g = {
+            i: prof[marker.name] for i, prof in genotypes.items() if marker.name in prof
+        }
+        if g:
+            used.append(marker)
+            genos.append(g)
+    liks = marker_likelihoods(pedigree, genos, used, dropout=dropout)
+    if np.any(liks <= 0.0):
+        return -math.inf
+    return float(np.log(liks).sum())

@@ -1,0 +1,88 @@
+"""``imena reconcile FILE [FILE ...] --out CLUSTERS.csv`` (pure, no database).
+
+Reads the journals, reconciles them and writes one line per input row:
+file, row, cluster id, proposed grave, match probability to its cluster.
+Bad input: one-line error on stderr, exit status 2, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from linkage.io import DEFAULT_MAX_BYTES, JournalFileError, ParsedRow, read_journal
+
+__all__ = ["main"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="imena reconcile",
+        description="Reconcile burial journals (CSV/XLSX) into clusters of rows "
+        "that are one person.",
+    )
+    p.add_argument("files", nargs="+", metavar="FILE", help="journal files")
+    p.add_argument("--out", required=True, metavar="CLUSTERS.csv")
+    p.add_argument("--threshold", type=float, default=0.9,
+                   help="match probability to join a cluster (default 0.9)")  # fmt: skip
+    p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
+    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(list(argv) if argv is not None else None)
+    rows: list[ParsedRow] = []
+    names: dict[str, str] = {}
+    try:
+        for f in args.files:
+            stem = Path(f).stem
+            source = stem if stem not in names else f"{stem}#{len(names)}"
+            j = read_journal(f, source=source, max_bytes=args.max_bytes)
+            names[source] = Path(f).name
+            rows.extend(j.rows)
+    except JournalFileError as e:
+        print(f"imena reconcile: error: {e}", file=sys.stderr)
+        return 2
+    if not rows:
+        print(
+            "imena reconcile: error: no data rows in the input files", file=sys.stderr
+        )
+        return 2
+    from linkage.reconcile import reconcile
+
+    try:
+        res = reconcile(rows, engine=args.engine, threshold=args.threshold)
+    except (ValueError, ImportError) as e:
+        print(f"imena reconcile: error: {e}", file=sys.stderr)
+        return 2
+    grave = {c.cluster_id: c.grave or "" for c in res.clusters}
+    try:
+        with open(args.out, "w", encoding="utf-8", newline="") as fh:
+            w = csv.writer(fh)
+            w.writerow(
+                ["file", "row", "cluster_id", "proposed_grave", "match_probability"]
+            )
+            for r in rows:
+                ref = (r.source, r.row_number)
+                cid = res.row_cluster[ref]
+                p = res.row_probability[ref]
+                w.writerow([names[r.source], r.row_number, cid, grave[cid],
+                            "" if p is None else f"{p:.4f}"])  # fmt: skip
+    except OSError as e:
+        print(f"imena reconcile: error: cannot write {args.out}: {e.strerror}",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    print(
+        f"{len(rows)} rows, {len(res.clusters)} clusters, "
+        f"{len(res.conflicts)} conflicts -> {args.out}",
+        file=sys.stderr,
+    )
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

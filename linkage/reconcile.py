@@ -1,0 +1,987 @@
+"""Reconciling burial journals with Splink (Fellegi-Sunter record linkage).
+
+``reconcile(rows)`` links rows across journals *and* finds duplicates within
+each journal (Splink ``link_and_dedupe``), then forms clusters of rows that
+are one person, proposes a grave and a name for each cluster and lists
+conflicts. Human decisions (must-link / cannot-link / isolate) are applied on
+top of every run when the clusters are formed.
+
+The model is estimated from the data itself (no labels): u probabilities by
+random sampling, the prior match probability (lambda) from deterministic
+rules, m probabilities by expectation maximisation. Small inputs (fewer than
+``min_rows_to_train`` rows) use built-in prior m/u values instead.
+
+Engines: ``"duckdb"`` (default) and ``"spark"`` (pyspark local mode).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from linkage.io import ParsedRow
+from linkage.normalize import (
+    canonical_name,
+    is_given_name,
+    is_patronymic,
+    latin_key,
+    phonetic_key,
+    transposition_key,
+    xlang_key,
+)
+
+__all__ = [
+    "Cluster",
+    "ComparisonScore",
+    "Conflict",
+    "Decision",
+    "PairScore",
+    "ReconcileResult",
+    "RowRef",
+    "build_features",
+    "reconcile",
+]
+
+log = logging.getLogger(__name__)
+
+RowRef = tuple[str, int]  # (journal source name, row number)
+
+_EPOCH = dt.date(1970, 1, 1)
+
+
+# ------------------------------------------------------------------ results
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """A human decision applied when clusters are formed.
+
+    ``must_link``: a and b are the same person (accept).
+    ``cannot_link``: a and b are different people (reject).
+    ``isolate``: a is nobody else (split off); b is ignored."""
+
+    kind: Literal["must_link", "cannot_link", "isolate"]
+    a: RowRef
+    b: RowRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonScore:
+    comparison: str
+    level: str
+    gamma: int
+    match_weight: float  # log2 Bayes factor of this comparison level
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    left: RowRef
+    right: RowRef
+    match_weight: float
+    match_probability: float
+    explanation: tuple[ComparisonScore, ...]
+
+
+@dataclass(slots=True)
+class Cluster:
+    cluster_id: str
+    rows: list[RowRef]
+    grave: str | None  # proposed grave key, e.g. "12а", "бм1"
+    name: str  # proposed full name (surname given patronymic)
+    surname: str
+    given_name: str
+    patronymic: str
+    grave_votes: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    kind: Literal[
+        "grave_multiple_people", "person_multiple_graves", "row_without_grave"
+    ]
+    message: str
+    grave: str | None
+    cluster_ids: tuple[str, ...]
+    rows: tuple[RowRef, ...]
+
+
+@dataclass(slots=True)
+class ReconcileResult:
+    clusters: list[Cluster]
+    conflicts: list[Conflict]
+    pairs_frame: pd.DataFrame  # one line per scored pair above min_pair_probability
+    row_cluster: dict[RowRef, str]
+    row_probability: dict[RowRef, float | None]
+    model: dict[str, Any]  # Splink settings with trained parameters
+    engine: str
+    threshold: float
+    notes: list[str] = field(default_factory=list)
+    _level_info: dict[str, list[tuple[str, int, float]]] = field(
+        default_factory=dict, repr=False
+    )
+    _pairs_cache: list[PairScore] | None = field(default=None, repr=False)
+
+    @property
+    def pairs(self) -> list[PairScore]:
+        """Scored row pairs with per-comparison explanations (built lazily)."""
+        if self._pairs_cache is None:
+            self._pairs_cache = [
+                self._pair_from_record(r) for r in self.pairs_frame.to_dict("records")
+            ]
+        return self._pairs_cache
+
+    def _pair_from_record(self, r: Mapping[str, Any]) -> PairScore:
+        expl = []
+        for name in _COMPARISON_NAMES:
+            w = float(r[f"mw_{name}"])
+            levels = self._level_info.get(name, [])
+            best = min(levels, key=lambda lv: abs(lv[2] - w), default=("?", -9, w))
+            label, gamma = (best[0], best[1]) if abs(best[2] - w) < 1e-6 else ("?", -9)
+            expl.append(ComparisonScore(name, label, gamma, round(w, 3)))
+        return PairScore(
+            (r["source_l"], int(r["row_l"])),
+            (r["source_r"], int(r["row_r"])),
+            float(r["match_weight"]),
+            float(r["match_probability"]),
+            tuple(expl),
+        )
+
+    def explain(self, a: RowRef, b: RowRef) -> PairScore | None:
+        """The pair's score and, per comparison, its level and match weight;
+        None if the pair was not compared (blocked out) or scored below
+        ``min_pair_probability``."""
+        df = self.pairs_frame
+        for x, y in ((a, b), (b, a)):
+            hit = df[
+                (df.source_l == x[0]) & (df.row_l == x[1])
+                & (df.source_r == y[0]) & (df.row_r == y[1])
+            ]  # fmt: skip
+            if len(hit):
+                return self._pair_from_record(hit.iloc[0].to_dict())
+        return None
+
+    def cluster_of(self, ref: RowRef) -> Cluster:
+        cid = self.row_cluster[ref]
+        return next(c for c in self.clusters if c.cluster_id == cid)
+
+
+# ---------------------------------------------------------------- features
+
+
+def _day(d: Any) -> float | None:
+    if d is None or d.precision != "day":
+        return None
+    return float((d.first_day() - _EPOCH).days)
+
+
+def _none(s: str) -> str | None:
+    return s if s else None
+
+
+def _initial(x: str | None) -> str | None:
+    return x[0] if x else None
+
+
+def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
+    """One line per row with the comparison keys the model uses."""
+    recs: list[dict[str, Any]] = []
+    for i, r in enumerate(rows):
+        sur, giv, pat = r.surname, r.given_name, r.patronymic
+        gx = xlang_key(giv, "first") if len(canonical_name(giv)) > 1 else ""
+        px = xlang_key(pat, "patronymic") if len(canonical_name(pat)) > 1 else ""
+        gi = xlang_key(giv, "first")[:1] if giv else ""
+        pi = xlang_key(pat, "patronymic")[:1] if pat else ""
+        birth_year = r.birth_date.year if r.birth_date else None
+        ref = r.death_date or r.burial_date
+        if r.birth_date is not None:
+            lo = hi = r.birth_date.year
+        elif r.age is not None and ref is not None:
+            lo, hi = ref.year - r.age[1] - 1, ref.year - r.age[0]
+        else:
+            lo = hi = None
+        g = r.grave
+        recs.append(
+            {
+                "unique_id": i,
+                "source": r.source,
+                "row_number": r.row_number,
+                "surname_c": _none(canonical_name(sur)),
+                "surname_x": _none(xlang_key(sur, "last")),
+                "surname_lat": _none(latin_key(sur)),
+                "surname_p": _none(phonetic_key(sur, "last")),
+                "given_x": _none(gx),
+                "given_lat": _none(latin_key(giv) if gx else ""),
+                "given_i": _none(gi),
+                "patr_x": _none(px),
+                "patr_i": _none(pi),
+                "birth_day": _day(r.birth_date),
+                "birth_year": birth_year,
+                "by_lo": lo,
+                "by_hi": hi,
+                "death_day": _day(r.death_date),
+                "burial_day": _day(r.burial_date),
+                "grave_key": g.key if g else None,
+                "grave_num": (g.prefix + g.digits) if g else None,
+                "grave_anag": transposition_key(g) if g else None,
+                "grave_mass": bool(g.is_mass) if g else None,
+            }
+        )
+    df = pd.DataFrame.from_records(recs)
+    for c in ("birth_day", "birth_year", "by_lo", "by_hi", "death_day", "burial_day"):
+        df[c] = pd.array(df[c], dtype="Int64")
+    for c in df.columns:
+        if df[c].dtype == object or str(df[c].dtype).startswith("str"):
+            df[c] = df[c].astype(object).where(df[c].notna(), None)
+    return df
+
+
+# -------------------------------------------------------------------- model
+
+_COMPARISON_NAMES = (
+    "surname",
+    "given",
+    "patronymic",
+    "birth",
+    "death_date",
+    "burial_date",
+    "grave",
+)
+
+
+def _lvl(sql: str, label: str, m: float, u: float) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": label, "m_probability": m,
+            "u_probability": u}  # fmt: skip
+
+
+def _null(sql: str) -> dict[str, Any]:
+    return {"sql_condition": sql, "label_for_charts": "null", "is_null_level": True}
+
+
+_ELSE: dict[str, Any] = {"sql_condition": "ELSE", "label_for_charts": "else"}
+
+
+def _lr(sql: str) -> str:
+    """``l.col``/``r.col`` (readable) -> ``col_l``/``col_r`` (Splink levels)."""
+    return re.sub(r"\b([lr])\.(\w+)", r"\2_\1", sql)
+
+
+def _comparisons(jw: str) -> list[dict[str, Any]]:
+    comps = _comparisons_lr(jw)
+    for c in comps:
+        for lv in c["comparison_levels"]:
+            lv["sql_condition"] = _lr(lv["sql_condition"])
+    return comps
+
+
+def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
+    def jw_(col: str, t: float) -> str:
+        return f"{jw}(l.{col}, r.{col}) >= {t}"
+
+    def nul(c: str) -> str:
+        return f"l.{c} IS NULL OR r.{c} IS NULL"
+
+    return [
+        {
+            "output_column_name": "surname",
+            "comparison_levels": [
+                _null(nul("surname_x")),
+                _lvl("l.surname_c = r.surname_c", "exact", 0.80, 0.002),
+                _lvl("l.surname_x = r.surname_x", "uk/ru equivalent", 0.10, 0.001),
+                _lvl("l.surname_lat = r.surname_lat", "transliteration", 0.02, 0.001),
+                _lvl(jw_("surname_x", 0.92), "jaro-winkler >= 0.92", 0.04, 0.002),
+                _lvl("l.surname_p = r.surname_p", "phonetic", 0.01, 0.003),
+                _lvl(
+                    f"l.surname_x = r.given_x OR l.given_x = r.surname_x "
+                    f"OR {jw}(l.surname_lat, r.surname_lat) >= 0.9",
+                    "swapped or latin-similar",
+                    0.01,
+                    0.003,
+                ),  # fmt: skip
+                _lvl(jw_("surname_x", 0.8), "jaro-winkler >= 0.8", 0.01, 0.03),
+                {**_ELSE, "m_probability": 0.01, "u_probability": 0.96},
+            ],
+        },
+        {
+            "output_column_name": "given",
+            "comparison_levels": [
+                _null(nul("given_i")),
+                _lvl("l.given_x = r.given_x", "uk/ru equivalent", 0.88, 0.02),
+                _lvl(
+                    f"l.given_lat = r.given_lat OR {jw_('given_lat', 0.9)} "
+                    f"OR l.given_x = r.surname_x OR l.surname_x = r.given_x",
+                    "transliteration or swapped",
+                    0.04,
+                    0.005,
+                ),  # fmt: skip
+                _lvl(jw_("given_x", 0.9), "jaro-winkler >= 0.9", 0.03, 0.01),
+                _lvl(
+                    "(l.given_x IS NULL OR r.given_x IS NULL) AND l.given_i = r.given_i",
+                    "initial",
+                    0.03,
+                    0.06,
+                ),  # fmt: skip
+                {**_ELSE, "m_probability": 0.02, "u_probability": 0.9},
+            ],
+        },
+        {
+            "output_column_name": "patronymic",
+            "comparison_levels": [
+                _null(nul("patr_i")),
+                _lvl("l.patr_x = r.patr_x", "uk/ru equivalent", 0.9, 0.02),
+                _lvl(jw_("patr_x", 0.9), "jaro-winkler >= 0.9", 0.04, 0.01),
+                _lvl(
+                    "(l.patr_x IS NULL OR r.patr_x IS NULL) AND l.patr_i = r.patr_i",
+                    "initial",
+                    0.03,
+                    0.06,
+                ),  # fmt: skip
+                {**_ELSE, "m_probability": 0.03, "u_probability": 0.9},
+            ],
+        },
+        {
+            "output_column_name": "birth",
+            "comparison_levels": [
+                _null(nul("by_lo")),
+                _lvl("l.birth_day = r.birth_day", "same birth date", 0.75, 0.0001),
+                _lvl("l.birth_year = r.birth_year", "same birth year", 0.08, 0.01),
+                _lvl(
+                    "l.by_lo <= r.by_hi AND r.by_lo <= l.by_hi",
+                    "birth years compatible (age)",
+                    0.12,
+                    0.03,
+                ),  # fmt: skip
+                _lvl(
+                    "abs(l.by_lo - r.by_lo) <= 2 OR abs(l.by_hi - r.by_hi) <= 2",
+                    "within 2 years",
+                    0.03,
+                    0.06,
+                ),  # fmt: skip
+                {**_ELSE, "m_probability": 0.02, "u_probability": 0.9},
+            ],
+        },
+        {
+            "output_column_name": "death_date",
+            "comparison_levels": [
+                _null(nul("death_day")),
+                _lvl("l.death_day = r.death_day", "exact", 0.9, 0.006),
+                _lvl(
+                    "abs(l.death_day - r.death_day) <= 3", "within 3 days", 0.05, 0.04
+                ),
+                _lvl(
+                    "abs(l.death_day - r.death_day) <= 31", "within 31 days", 0.03, 0.3
+                ),
+                {**_ELSE, "m_probability": 0.02, "u_probability": 0.65},
+            ],
+        },
+        {
+            "output_column_name": "burial_date",
+            "comparison_levels": [
+                _null(nul("burial_day")),
+                _lvl("l.burial_day = r.burial_day", "exact", 0.9, 0.007),
+                _lvl(
+                    "abs(l.burial_day - r.burial_day) <= 7", "within 7 days", 0.06, 0.06
+                ),
+                _lvl(
+                    "abs(l.burial_day - r.burial_day) <= 31",
+                    "within 31 days",
+                    0.02,
+                    0.3,
+                ),
+                {**_ELSE, "m_probability": 0.02, "u_probability": 0.6},
+            ],
+        },
+        {
+            "output_column_name": "grave",
+            "comparison_levels": [
+                _null(nul("grave_key")),
+                _lvl(
+                    "l.grave_key = r.grave_key AND NOT l.grave_mass",
+                    "exact",
+                    0.9,
+                    0.0005,
+                ),  # fmt: skip
+                _lvl("l.grave_key = r.grave_key", "exact (mass grave)", 0.02, 0.002),
+                _lvl("l.grave_num = r.grave_num", "suffix differs", 0.03, 0.0005),
+                _lvl(
+                    "l.grave_anag = r.grave_anag AND "
+                    "levenshtein(l.grave_key, r.grave_key) = 2",
+                    "transposed digits",
+                    0.02,
+                    0.0005,
+                ),  # fmt: skip
+                {**_ELSE, "m_probability": 0.03, "u_probability": 0.997},
+            ],
+        },
+    ]
+
+
+_BLOCKING = [
+    "l.grave_key = r.grave_key",
+    "l.surname_x = r.surname_x AND l.given_x = r.given_x",
+    "l.grave_anag = r.grave_anag",
+    "l.given_x = r.given_x AND l.birth_year = r.birth_year",
+    "l.surname_p = r.surname_p AND l.by_lo = r.by_lo",
+    "l.surname_x = r.surname_x AND l.burial_day = r.burial_day",
+    "l.given_x = r.given_x AND l.patr_x = r.patr_x AND l.burial_day = r.burial_day",
+    "l.surname_x = r.given_x AND l.given_x = r.surname_x",
+    "l.surname_lat = r.surname_lat AND l.given_lat = r.given_lat",
+]
+
+_DETERMINISTIC = [
+    "l.surname_x = r.surname_x AND l.given_x = r.given_x AND l.grave_key = r.grave_key",
+]
+
+
+def _settings(link_type: str, jw: str) -> dict[str, Any]:
+    return {
+        "link_type": link_type,
+        "unique_id_column_name": "unique_id",
+        "probability_two_random_records_match": 0.0005,
+        "comparisons": _comparisons(jw),
+        "blocking_rules_to_generate_predictions": [
+            {"blocking_rule": b} for b in _BLOCKING
+        ],
+        "retain_matching_columns": False,
+        "retain_intermediate_calculation_columns": True,
+        "additional_columns_to_retain": ["source", "row_number"],
+        "max_iterations": 20,
+        "em_convergence": 0.0005,
+    }
+
+
+@contextlib.contextmanager
+def _clamped_em() -> Iterator[None]:
+    """Work around a Splink 5.0 EM bug: a level whose expected match count
+    underflows gets m = 0.0, which Splink's own validation then rejects
+    (aborting training). Clamp m/u from each maximisation step to >= 1e-9."""
+    from splink.internals import expectation_maximisation as em
+
+    original = em.populate_m_u_from_lookup
+
+    def clamped(fixed, level, name, lookup):  # type: ignore[no-untyped-def]
+        for rec in lookup.get(name, {}).values():
+            for k in ("m_probability", "u_probability"):
+                v = rec.get(k)
+                if isinstance(v, float) and v < 1e-9:
+                    rec[k] = 1e-9
+        return original(fixed, level, name, lookup)
+
+    em.populate_m_u_from_lookup = clamped
+    try:
+        yield
+    finally:
+        em.populate_m_u_from_lookup = original
+
+
+def _get_spark():  # type: ignore[no-untyped-def]
+    import tempfile
+
+    from pyspark.sql import SparkSession
+    from splink.internals.spark.jar_location import similarity_jar_location
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("imena-linkage")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    if not session.sparkContext.getCheckpointDir():
+        session.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="imena-spark-"))
+    return session
+
+
+def _score(
+    feats: pd.DataFrame,
+    *,
+    engine: str,
+    model: Mapping[str, Any] | None,
+    min_rows_to_train: int,
+    min_pair_probability: float,
+    seed: int,
+    spark: Any,
+    notes: list[str],
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    import splink
+
+    sources = list(dict.fromkeys(feats["source"]))
+    link_type = "link_and_dedupe" if len(sources) > 1 else "dedupe_only"
+    if engine == "duckdb":
+        from splink import DuckDBAPI
+
+        db_api: Any = DuckDBAPI()
+        jw = "jaro_winkler_similarity"
+    elif engine == "spark":
+        from splink import SparkAPI
+
+        db_api = SparkAPI(spark_session=spark or _get_spark())
+        jw = "jaro_winkler"
+    else:
+        raise ValueError(f"unknown engine {engine!r}: use 'duckdb' or 'spark'")
+
+    if model is not None:
+        settings = dict(model)
+        settings["link_type"] = link_type
+        settings.pop("sql_dialect", None)
+        if engine == "spark" or "jaro_winkler_similarity" not in str(settings):
+            settings = _retarget(settings, jw)
+    else:
+        settings = _settings(link_type, jw)
+
+    if link_type == "link_and_dedupe":
+        tables = [
+            db_api.register(
+                feats[feats["source"] == s].reset_index(drop=True),
+                dataset_display_name=f"j{i}",
+            )  # fmt: skip
+            for i, s in enumerate(sources)
+        ]
+        linker = splink.Linker(tables, settings, log_level=logging.ERROR)
+    else:
+        linker = splink.Linker(
+            db_api.register(feats, dataset_display_name="j0"),
+            settings,
+            log_level=logging.ERROR,
+        )
+    if model is None and len(feats) >= min_rows_to_train:
+        try:
+            with _clamped_em():
+                tr = linker.training
+                tr.estimate_probability_two_random_records_match(
+                    _DETERMINISTIC, recall=0.6
+                )
+                tr.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+                tr.estimate_parameters_using_expectation_maximisation(
+                    "l.grave_key = r.grave_key", fix_u_probabilities=True
+                )
+                tr.estimate_parameters_using_expectation_maximisation(
+                    "l.surname_x = r.surname_x AND l.given_x = r.given_x",
+                    fix_u_probabilities=True,
+                )
+        except Exception as e:  # pragma: no cover - depends on data
+            notes.append(f"training failed ({e}); used prior m/u values")
+            log.warning("linkage training failed: %s", e, exc_info=True)
+    elif model is None:
+        notes.append(f"{len(feats)} rows < {min_rows_to_train}: used prior m/u values")
+    pred = linker.inference.predict(threshold_match_probability=min_pair_probability)
+    cols = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"] + [
+        f"mw_{n}" for n in _COMPARISON_NAMES
+    ]
+    out = pred.as_pandas_dataframe()[cols].copy()
+    trained = linker.misc.save_model_to_json(out_path=None)
+    if engine == "spark":
+        pass
+    return out, trained
+
+
+def _retarget(settings: Mapping[str, Any], jw: str) -> dict[str, Any]:
+    import json
+
+    text = json.dumps(settings)
+    for name in ("jaro_winkler_similarity", "jaro_winkler"):
+        text = text.replace(f"{name}(", "__JW__(")
+    return json.loads(text.replace("__JW__(", f"{jw}("))
+
+
+def _level_info(model: Mapping[str, Any]) -> dict[str, list[tuple[str, int, float]]]:
+    """Per comparison: (label, gamma, match weight) of each level."""
+    info: dict[str, list[tuple[str, int, float]]] = {}
+    for comp in model["comparisons"]:
+        name = comp["output_column_name"]
+        levels = comp["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        n = len(non_null)
+        out = [(lv.get("label_for_charts", "null"), -1, 0.0) for lv in levels
+               if lv.get("is_null_level")]  # fmt: skip
+        for k, lv in enumerate(non_null):
+            m, u = lv.get("m_probability"), lv.get("u_probability")
+            ok = isinstance(m, float | int) and isinstance(u, float | int) and m and u
+            w = math.log2(m / u) if ok else 0.0
+            out.append((lv.get("label_for_charts", "?"), n - 1 - k, w))
+        info[name] = out
+    return info
+
+
+# --------------------------------------------------------------- clustering
+
+
+class _Clusters:
+    """Union-find that keeps member lists, for constrained greedy merging."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def union(self, a: int, b: int) -> int:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ra
+        if len(self.members[ra]) < len(self.members[rb]):
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.members[ra].extend(self.members.pop(rb))
+        return ra
+
+
+def _form_clusters(
+    n: int,
+    edges: pd.DataFrame,
+    source: list[str],
+    grave: list[str | None],
+    *,
+    threshold: float,
+    strong_weight: float,
+    must: list[tuple[int, int]],
+    cannot: set[tuple[int, int]],
+    isolated: set[int],
+    unnamed: list[bool] | None = None,
+    mass: list[bool] | None = None,
+) -> _Clusters:
+    unnamed = unnamed or [False] * n
+    mass = mass or [False] * n
+    weak = {
+        (min(int(a), int(b)), max(int(a), int(b)))
+        for a, b, d in zip(edges["unique_id_l"], edges["unique_id_r"],
+                           edges["mw_death_date"], strict=True)
+        if not d > 0
+    }  # fmt: skip
+    uf = _Clusters(n)
+    for a, b in must:
+        uf.union(a, b)
+    weight: dict[tuple[int, int], float] = {}
+    ids_l = edges["unique_id_l"].to_numpy()
+    ids_r = edges["unique_id_r"].to_numpy()
+    ws = edges["match_weight"].to_numpy()
+    for a, b, w in zip(ids_l, ids_r, ws, strict=True):
+        weight[(min(a, b), max(a, b))] = float(w)
+    above = edges[edges["match_probability"] >= threshold]
+    order = sorted(
+        zip(above["unique_id_l"], above["unique_id_r"], above["match_weight"],
+            strict=True),
+        key=lambda t: (-t[2], min(t[0], t[1]), max(t[0], t[1])),
+    )  # fmt: skip
+    for a, b, _w in order:
+        a, b = int(a), int(b)
+        if a in isolated or b in isolated:
+            continue
+        if unnamed[a] and unnamed[b] and mass[a] and (min(a, b), max(a, b)) in weak:
+            continue  # nameless rows in a mass grave need an agreeing death date
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        ok = True
+        for x in uf.members[ra]:
+            for y in uf.members[rb]:
+                key = (min(x, y), max(x, y))
+                if key in cannot:
+                    ok = False
+                    break
+                if source[x] == source[y]:
+                    # same journal: only with direct, strong evidence, and never
+                    # at two different graves unless very strong
+                    direct = weight.get(key)
+                    if direct is None or direct < strong_weight:
+                        ok = False
+                        break
+                    gx, gy = grave[x], grave[y]
+                    if gx and gy and gx != gy and direct < strong_weight + 10:
+                        ok = False
+                        break
+            if not ok:
+                break
+        if ok:
+            uf.union(a, b)
+    return uf
+
+
+# ----------------------------------------------------------------- summaries
+
+
+def _proposals(
+    rows: Sequence[ParsedRow],
+    members: list[int],
+    source_rank: Mapping[str, int],
+    taken: Mapping[str, int],
+) -> tuple[str | None, dict[str, int], tuple[str, str, str]]:
+    votes = Counter(rows[i].grave_key for i in members if rows[i].grave_key)
+    grave = None
+    if votes:
+
+        def rank(k: str) -> tuple[int, int, int, str]:
+            first_src = min(source_rank[rows[i].source] for i in members
+                            if rows[i].grave_key == k)  # fmt: skip
+            return (-votes[k], taken.get(k, 0), first_src, k)
+
+        grave = min(votes, key=rank)
+    named = [i for i in members if rows[i].surname or rows[i].given_name]
+    if not named:
+        return grave, dict(votes), ("", "", "")
+    parts = []
+    for attr, kind in (("surname", "last"), ("given_name", "first"),
+                       ("patronymic", "patronymic")):  # fmt: skip
+        vals = [(getattr(rows[i], attr), source_rank[rows[i].source]) for i in named]
+        parts.append(_choose_part([v for v in vals if v[0]], kind))
+    return grave, dict(votes), (parts[0], parts[1], parts[2])
+
+
+_UK_LETTERS = frozenset("іїєґʼІЇЄҐ")
+
+
+def _choose_part(vals: list[tuple[str, int]], kind: str) -> str:
+    """Vote on one name part across a cluster's rows: most rows (by the
+    Ukrainian/Russian equivalence key), then full over initials, then a
+    known name, then source order; shown in Ukrainian spelling if any row
+    has it."""
+    if not vals:
+        return ""
+    groups: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for text, rank in vals:
+        groups[xlang_key(text, kind)].append((text, rank))
+
+    def score(k: str) -> tuple[int, int, int, int, str]:
+        g = groups[k]
+        full = int(len(k) > 1)
+        known = int(
+            kind == "last"
+            or (kind == "first" and is_given_name(g[0][0]))
+            or (kind == "patronymic" and is_patronymic(g[0][0]))
+        )
+        return (-full, -len(g), -known, min(r for _, r in g), k)
+
+    best = min(groups, key=score)
+    texts = groups[best]
+    uk = [t for t, _ in texts if any(ch in _UK_LETTERS for ch in t)]
+    return uk[0] if uk else min(texts, key=lambda t: t[1])[0]
+
+
+# ---------------------------------------------------------------- entry point
+
+
+def _rows_from_frame(df: pd.DataFrame) -> list[ParsedRow]:
+    from linkage.io import RawRow, guess_mapping, parse_row
+
+    out: list[ParsedRow] = []
+    src_col = "source" if "source" in df.columns else None
+    rn_col = "row_number" if "row_number" in df.columns else None
+    headers = [c for c in df.columns if c not in ("source", "row_number")]
+    mapping = guess_mapping(headers, {c: c for c in headers if c in _FIELD_SET})
+    for i, rec in enumerate(df.to_dict("records")):
+        cells = {h: "" if pd.isna(rec[h]) else str(rec[h]) for h in headers}
+        src = str(rec[src_col]) if src_col else "journal"
+        rn = int(rec[rn_col]) if rn_col else i + 1
+        out.append(parse_row(RawRow(rn, cells), mapping, src))
+    return out
+
+
+_FIELD_SET = frozenset(
+    ("grave", "site", "surname", "given_name", "patronymic", "full_name", "birth_date",
+     "age", "death_date", "burial_date", "cause", "brought_by", "notes")
+)  # fmt: skip
+
+
+def reconcile(
+    rows: Sequence[ParsedRow] | pd.DataFrame,
+    *,
+    engine: str = "duckdb",
+    threshold: float = 0.9,
+    fixed: Iterable[Decision] = (),
+    model: Mapping[str, Any] | None = None,
+    strong_weight: float = 20.0,
+    min_pair_probability: float = 0.01,
+    min_rows_to_train: int = 300,
+    seed: int = 42,
+    spark: Any = None,
+) -> ReconcileResult:
+    """Link and deduplicate journal rows; return clusters, pairs, conflicts.
+
+    ``rows``: parsed rows of one or more journals (``ParsedRow.source`` names
+    the journal), or a DataFrame with columns ``source``, ``row_number`` and
+    field columns (``surname``, ``grave``, ``burial_date`` ...; see
+    ``linkage.io.FIELDS``) holding raw cell text.
+
+    ``threshold``: match probability at which a pair joins a cluster.
+    ``fixed``: human decisions, honoured whatever the model says.
+    ``model``: a trained model (``result.model`` of an earlier run) to reuse
+    instead of training. ``strong_weight``: match weight that two rows of the
+    same journal need (directly between them) to be put in one cluster."""
+    if isinstance(rows, pd.DataFrame):
+        rows = _rows_from_frame(rows)
+    rows = list(rows)
+    notes: list[str] = []
+    refs: list[RowRef] = [(r.source, r.row_number) for r in rows]
+    index = {ref: i for i, ref in enumerate(refs)}
+    if len(index) != len(refs):
+        raise ValueError("rows must have unique (source, row_number)")
+    sources = list(dict.fromkeys(r.source for r in rows))
+    source_rank = {s: i for i, s in enumerate(sources)}
+
+    feats = build_features(rows)
+    if len(rows) >= 2:
+        pred, trained = _score(
+            feats, engine=engine, model=model, min_rows_to_train=min_rows_to_train,
+            min_pair_probability=min_pair_probability, seed=seed, spark=spark,
+            notes=notes,
+        )  # fmt: skip
+    else:
+        pred = pd.DataFrame(
+            columns=["unique_id_l", "unique_id_r", "match_weight", "match_probability"]
+            + [f"mw_{n}" for n in _COMPARISON_NAMES]
+        )
+        trained = dict(model) if model else _settings("dedupe_only", "jaro_winkler")
+    pred["unique_id_l"] = pred["unique_id_l"].astype("int64")
+    pred["unique_id_r"] = pred["unique_id_r"].astype("int64")
+    pred = pred.sort_values(["unique_id_l", "unique_id_r"]).reset_index(drop=True)
+
+    must: list[tuple[int, int]] = []
+    cannot: set[tuple[int, int]] = set()
+    isolated: set[int] = set()
+    for d in fixed:
+        if d.a not in index or (d.b is not None and d.b not in index):
+            notes.append(f"decision {d} names a row not in the input; ignored")
+            continue
+        a = index[d.a]
+        if d.kind == "isolate":
+            isolated.add(a)
+            continue
+        if d.b is None:
+            raise ValueError(f"{d.kind} needs two rows")
+        b = index[d.b]
+        if d.kind == "must_link":
+            must.append((a, b))
+        elif d.kind == "cannot_link":
+            cannot.add((min(a, b), max(a, b)))
+        else:
+            raise ValueError(f"unknown decision kind {d.kind!r}")
+    for a in isolated:  # isolated rows may still be must-linked explicitly
+        for b in range(len(rows)):
+            if b != a:
+                cannot.add((min(a, b), max(a, b)))
+    for a, b in must:
+        cannot.discard((min(a, b), max(a, b)))
+
+    uf = _form_clusters(
+        len(rows), pred, [r.source for r in rows], [r.grave_key or None for r in rows],
+        threshold=threshold, strong_weight=strong_weight, must=must, cannot=cannot,
+        isolated=isolated,
+        unnamed=[not (r.surname or r.given_name) for r in rows],
+        mass=[bool(r.grave and r.grave.is_mass) for r in rows],
+    )  # fmt: skip
+
+    # stable cluster ids: ordered by first member in input order
+    groups = sorted((sorted(m) for m in uf.members.values()), key=lambda m: m[0])
+    row_cluster: dict[RowRef, str] = {}
+    cid_of: dict[int, str] = {}
+    for k, m in enumerate(groups, start=1):
+        cid = f"C{k:06d}"
+        for i in m:
+            cid_of[i] = cid
+            row_cluster[refs[i]] = cid
+
+    # best probability of each row to another member of its cluster
+    prob: dict[int, float] = {}
+    same = pred[
+        [cid_of[a] == cid_of[b] for a, b in zip(pred.unique_id_l, pred.unique_id_r,
+                                                  strict=True)]
+    ] if len(pred) else pred  # fmt: skip
+    for a, b, p in zip(same.unique_id_l, same.unique_id_r, same.match_probability,
+                       strict=True):  # fmt: skip
+        for x in (int(a), int(b)):
+            prob[x] = max(prob.get(x, 0.0), float(p))
+    row_probability: dict[RowRef, float | None] = {}
+    for m in groups:
+        for i in m:
+            row_probability[refs[i]] = prob.get(i, 1.0 if len(m) > 1 else None)
+
+    # proposals: first pass without knowing other clusters, second pass
+    # prefers graves not claimed by other clusters when votes tie
+    first = {cid_of[m[0]]: _proposals(rows, m, source_rank, {})[0] for m in groups}
+    taken = Counter(g for g in first.values() if g)
+    clusters: list[Cluster] = []
+    for m in groups:
+        cid = cid_of[m[0]]
+        own = first[cid]
+        t = dict(taken)
+        if own:
+            t[own] = t.get(own, 0) - 1
+        grave, votes, (s, g, p) = _proposals(rows, m, source_rank, t)
+        clusters.append(
+            Cluster(
+                cluster_id=cid, rows=[refs[i] for i in m], grave=grave,
+                name=" ".join(x for x in (s, g, p) if x), surname=s, given_name=g,
+                patronymic=p, grave_votes=votes,
+            )
+        )  # fmt: skip
+
+    conflicts: list[Conflict] = []
+    by_grave: dict[str, list[Cluster]] = defaultdict(list)
+    for c in clusters:
+        if c.grave:
+            by_grave[c.grave].append(c)
+        if len(c.grave_votes) > 1:
+            conflicts.append(
+                Conflict(
+                    "person_multiple_graves",
+                    f"{c.name or 'unnamed'}: rows name graves "
+                    + ", ".join(sorted(c.grave_votes)),
+                    c.grave, (c.cluster_id,), tuple(c.rows),
+                )
+            )  # fmt: skip
+    for g, cs in sorted(by_grave.items()):
+        if len(cs) > 1:
+            conflicts.append(
+                Conflict(
+                    "grave_multiple_people",
+                    f"grave {g} proposed for {len(cs)} people"
+                    + (" (mass grave)" if g.startswith("бм") else ""),
+                    g, tuple(c.cluster_id for c in cs),
+                    tuple(r for c in cs for r in c.rows),
+                )
+            )  # fmt: skip
+    for i, r in enumerate(rows):
+        if not r.grave_key:
+            conflicts.append(
+                Conflict(
+                    "row_without_grave", f"row {r.row_number} of {r.source} has no "
+                    f"readable grave number ({r.grave_raw!r})", None, (cid_of[i],),
+                    (refs[i],),
+                )
+            )  # fmt: skip
+
+    pairs_frame = pred.assign(
+        source_l=[refs[i][0] for i in pred.unique_id_l],
+        row_l=[refs[i][1] for i in pred.unique_id_l],
+        source_r=[refs[i][0] for i in pred.unique_id_r],
+        row_r=[refs[i][1] for i in pred.unique_id_r],
+    )
+    return ReconcileResult(
+        clusters=clusters,
+        conflicts=conflicts,
+        pairs_frame=pairs_frame,
+        row_cluster=row_cluster,
+        row_probability=row_probability,
+        model=trained,
+        engine=engine,
+        threshold=threshold,
+        notes=notes,
+        _level_info=_level_info(trained),
+    )
