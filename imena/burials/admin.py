@@ -3,20 +3,18 @@ from __future__ import annotations
 from django.contrib import admin
 
 from imena.burials.models import Grave, Site
+from imena.core.admin import AuditedModelAdmin
 
 
 @admin.register(Site)
-class SiteAdmin(admin.ModelAdmin):
+class SiteAdmin(AuditedModelAdmin):
     list_display = ["name", "code", "settlement", "region", "organisation"]
     list_filter = ["organisation", "region"]
     search_fields = ["name", "code", "settlement"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
-
 
 @admin.register(Grave)
-class GraveAdmin(admin.ModelAdmin):
+class GraveAdmin(AuditedModelAdmin):
     list_display = [
         "ref",
         "marker_text",
@@ -30,5 +28,6 @@ class GraveAdmin(admin.ModelAdmin):
     search_fields = ["ref", "marker_text", "number"]
     readonly_fields = ["number", "created", "updated", "created_by"]
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        obj.derive_number()
+        super().save_model(request, obj, form, change)
