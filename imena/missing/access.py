@@ -1,0 +1,71 @@
+"""Who may see and change missing-person reports. Every view fetches through here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from imena.accounts.access import require
+from imena.missing.models import (
+    ContactRequest,
+    MissingPerson,
+    PedigreeMember,
+    ReferenceSample,
+)
+
+if TYPE_CHECKING:
+    from imena.accounts.models import User
+
+
+def people_for_user(user: User) -> QuerySet[MissingPerson]:
+    require(user, "missing.view")
+    return MissingPerson.objects.filter(organisation_id=user.organisation_id)
+
+
+def person_for_user(user: User, pk: int, *, capability: str = "missing.view") -> MissingPerson:
+    require(user, capability)
+    try:
+        return MissingPerson.objects.select_related("organisation", "merged_into").get(
+            pk=pk, organisation_id=user.organisation_id
+        )
+    except MissingPerson.DoesNotExist:
+        raise Http404("No such report") from None
+
+
+def member_for_user(user: User, pk: int, *, capability: str = "missing.change") -> PedigreeMember:
+    require(user, capability)
+    try:
+        return PedigreeMember.objects.select_related("person").get(
+            pk=pk, person__organisation_id=user.organisation_id
+        )
+    except PedigreeMember.DoesNotExist:
+        raise Http404("No such pedigree member") from None
+
+
+def sample_for_user(
+    user: User, pk: int, *, capability: str = "missing.view"
+) -> ReferenceSample:
+    require(user, capability)
+    try:
+        return ReferenceSample.objects.select_related("member", "member__person").get(
+            pk=pk, organisation_id=user.organisation_id
+        )
+    except ReferenceSample.DoesNotExist:
+        raise Http404("No such sample") from None
+
+
+def contact_requests_for_user(user: User) -> QuerySet[ContactRequest]:
+    """Requests for the user's organisation, and unassigned ones (no report found)."""
+    require(user, "missing.change")
+    return ContactRequest.objects.filter(
+        Q(organisation_id=user.organisation_id) | Q(organisation__isnull=True)
+    ).select_related("person")
+
+
+def contact_request_for_user(user: User, pk: int) -> ContactRequest:
+    try:
+        return contact_requests_for_user(user).get(pk=pk)
+    except ContactRequest.DoesNotExist:
+        raise Http404("No such request") from None

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+from imena.core.commands import ImenaCommand
+
+
+class Command(ImenaCommand):
+    help = (
+        "Missing-person records in PFIF 1.4: `export-pfif --out FILE` writes the "
+        "organisation's reports (names, sex, birth date or age, home address with "
+        "consent, one status note); `import-pfif FILE` reads persons and notes as new "
+        "reports, all or nothing."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        exp = sub.add_parser("export-pfif", help="Write a PFIF 1.4 document.")
+        exp.add_argument("--out", required=True, help="File to write ('-' for stdout).")
+        exp.add_argument("--organisation", default="demo", help="Organisation code.")
+        exp.add_argument("--no-validate", action="store_true",
+                         help="Skip the schema check of the written document.")
+        imp = sub.add_parser("import-pfif", help="Import a PFIF 1.4 document.")
+        imp.add_argument("file", help="PFIF 1.4 XML file.")
+        imp.add_argument("--organisation", default="demo", help="Organisation code.")
+        imp.add_argument("--lenient", action="store_true",
+                         help="Import a document that is not schema-valid but readable.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from imena.accounts.models import Organisation
+
+        try:
+            org = Organisation.objects.get(code=options["organisation"])
+        except Organisation.DoesNotExist:
+            raise CommandError(f"no organisation with code {options['organisation']!r}") from None
+        if options["action"] == "export-pfif":
+            self._export(org, options)
+        else:
+            self._import(org, options)
+
+    def _export(self, org: Any, options: dict[str, Any]) -> None:
+        from imena.missing import pfif
+        from imena.missing.models import MissingPerson
+
+        people = (MissingPerson.objects.filter(organisation=org, merged_into__isnull=True)
+                  .select_related("organisation").order_by("case_no"))
+        document = pfif.export_people(people)
+        if not options["no_validate"]:
+            errors = pfif.validate(document)
+            if errors:
+                raise CommandError(f"the export is not valid PFIF 1.4: {errors[0]}")
+        if options["out"] == "-":
+            self.stdout.write(document.decode("utf-8"))
+            return
+        try:
+            Path(options["out"]).write_bytes(document)
+        except OSError as e:
+            raise CommandError(f"cannot write {options['out']}: {e.strerror}") from None
+        self.stdout.write(f"Wrote {people.count()} person records to {options['out']} "
+                          "(PFIF 1.4, schema-valid).")
+
+    def _import(self, org: Any, options: dict[str, Any]) -> None:
+        from imena.missing import pfif
+
+        path = Path(options["file"])
+        try:
+            document = path.read_bytes()
+        except OSError as e:
+            raise CommandError(f"cannot read {path}: {e.strerror}") from None
+        try:
+            result = pfif.import_document(actor=None, organisation=org, document=document,
+                                          source=path.name, strict=not options["lenient"])
+        except pfif.PFIFError as e:
+            raise CommandError(str(e)) from None
+        self.stdout.write(f"Imported {result.created} person records from {path.name}; "
+                          f"{result.skipped} already present were skipped.")

@@ -1,0 +1,94 @@
+"""Plain records for identification: the AM record and the family's case JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from imena.missing.models import MissingPerson
+
+
+def am_record_as_dict(person: MissingPerson) -> dict[str, Any]:
+    """The AM record in the vocabulary keys ``matching.records.AMRecord`` accepts."""
+    age = person.age_range()
+    particulars = [
+        {k: p.get(k) for k in ("kind", "region", "side", "subtype", "serial")
+         if p.get(k) not in (None, "")} | {"description": p.get("description", "")}
+        for p in person.particulars
+    ]
+    for f in person.fractures:
+        particulars.append({
+            "kind": "fracture", "side": f.get("side"),
+            "description": " ".join(str(x) for x in (f.get("bone"), f.get("year")) if x),
+        })
+    dental: dict[int, dict[str, Any]] = {}
+    for t in person.dental_chart:
+        row: dict[str, Any] = {"status": t["status"]}
+        for k in ("restoration", "crown"):
+            if t.get(k):
+                row[k] = t[k]
+        if t.get("surfaces"):
+            row["surfaces"] = list(t["surfaces"])
+        if t.get("endodontics"):
+            row["endodontics"] = list(t["endodontics"])
+        dental[int(t["tooth"])] = row
+    clothing = [
+        {k: c[k] for k in ("category", "colours", "pattern", "material", "size_eu",
+                           "label_text") if c.get(k) not in (None, "", [])}
+        for c in person.clothing
+    ]
+    effects = [
+        {"category": e["category"], **({"serial": e["serial"]} if e.get("serial") else {}),
+         **({"label_text": e["engraving"]} if e.get("engraving") else {})}
+        for e in person.effects
+    ]
+    documents = [
+        {"kind": d["kind"], "number": d.get("number") or None, "name": person.full_name}
+        for d in person.documents
+    ]
+    return {
+        "am_case_no": person.case_no,
+        "family_name": person.family_name,
+        "given_names": person.given_names,
+        "patronymic": person.patronymic,
+        "sex_am": person.sex if person.sex in ("male", "female") else None,
+        "age_am": list(age) if age else None,
+        "stature_am": float(person.stature_cm) if person.stature_cm else None,
+        "stature_source": person.stature_source or None,
+        "build": person.build or None,
+        "hair_colour": person.hair_colour or None,
+        "eye_colour": person.eye_colour or None,
+        "particulars": particulars,
+        "particulars_asked": person.particulars_asked,
+        "dental": dental,
+        "clothing": clothing,
+        "effects": effects,
+        "documents": documents,
+    }
+
+
+def family_as_case_dict(person: MissingPerson, *, withdrawn: bool = False) -> dict[str, Any]:
+    """The family in the kinship case JSON ``am`` format.
+
+    ``{"id": [...], "fid": [...], "mid": [...], "sex": [...], "genotypes": {...},
+    "missing": "<member id>"}``; only current profiles with active consent are
+    included unless ``withdrawn`` is True.
+    """
+    members = list(person.pedigree.select_related("father", "mother").order_by("pk"))
+    genotypes: dict[str, dict[str, list[str]]] = {}
+    for m in members:
+        for s in m.samples.select_related("profile"):
+            p = s.profile
+            if p is None or s.reference_kind != "kinship":
+                continue
+            if not withdrawn and (p.withdrawn or not s.consent_active):
+                continue
+            genotypes[m.member_id] = {k: list(v) for k, v in p.genotypes.items()}
+    missing = next((m.member_id for m in members if m.is_missing), None)
+    return {
+        "id": [m.member_id for m in members],
+        "fid": [m.father.member_id if m.father else None for m in members],
+        "mid": [m.mother.member_id if m.mother else None for m in members],
+        "sex": [m.sex for m in members],
+        "genotypes": genotypes,
+        "missing": missing,
+    }

@@ -1,0 +1,168 @@
+"""Missing-person reports and family references of a simulated scenario.
+
+Reads ``missing/reports.json`` (the families' reports, AM/PM vocabulary keys)
+and the ``am`` part of ``dna/case.json`` (reference families: pedigree and the
+typed relatives' profiles). A report's ``dna.family_id`` names its family.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from imena.audit.services import audit_record
+from imena.missing.profiles_io import families_from_case
+from imena.missing.services import (
+    clean_item,
+    family_import_case,
+    missing_person_create,
+    sha256_of,
+)
+
+if TYPE_CHECKING:
+    from imena.core.scenario import ScenarioContext
+
+
+def _date(value: Any) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _items(section: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows or []:
+        try:
+            out.append(clean_item(section, row))
+        except ValidationError:
+            continue  # a code outside the vocabulary: keep the report, drop the row
+    return out
+
+
+def report_fields(r: dict[str, Any]) -> dict[str, Any]:
+    """Model fields of one simulator report."""
+    birth = str(r.get("date_of_birth") or "")
+    parts = [int(x) for x in birth.split("-") if x.isdigit()] if birth else []
+    parts += [None] * (3 - len(parts))  # type: ignore[list-item]
+    rp = r.get("reporting_person") or {}
+    particulars = []
+    for p in r.get("particulars") or []:
+        particulars.append({
+            "kind": p.get("type") or p.get("kind"),
+            "region": p.get("body_region"),
+            "side": p.get("side"),
+            "subtype": p.get("cause") or p.get("level") or (
+                p.get("kind") if p.get("type") else None),
+            "description": " ".join(str(p[k]) for k in ("motif", "text", "limb",
+                                                        "length_cm") if p.get(k)),
+        })
+    dental = r.get("dental") or {}
+    clothing = [
+        {"category": c.get("category"),
+         "colours": [c["colour"]] if c.get("colour") else c.get("colours") or [],
+         "pattern": c.get("pattern"), "material": c.get("material"),
+         "size_eu": c.get("size_eu"),
+         "label_text": c.get("kind") or c.get("label_text")}
+        for c in r.get("clothing") or []
+    ]
+    effects = [{"category": e.get("effect") or e.get("category"),
+                "serial": e.get("serial"), "engraving": e.get("engraving")}
+               for e in r.get("effects") or []]
+    documents = [{"kind": d.get("type") or d.get("kind"), "number": d.get("number")}
+                 for d in r.get("identity_documents") or []]
+    return {
+        "family_name": r.get("family_name") or "",
+        "family_name_unknown": not r.get("family_name"),
+        "given_names": r.get("given_names") or "",
+        "patronymic": r.get("patronymic") or "",
+        "aliases": "\n".join(r.get("aliases") or []),
+        "sex": r.get("sex") if r.get("sex") in ("male", "female") else "unknown",
+        "birth_year": parts[0], "birth_month": parts[1], "birth_day": parts[2],
+        "last_seen_date": _date(r.get("last_seen_date")),
+        "last_seen_place": (r.get("last_seen_place") or "")[:300],
+        "circumstances": r.get("circumstances") or "unknown",
+        "stature_cm": r.get("stature_cm"),
+        "stature_source": r.get("stature_source") or "",
+        "build": r.get("build") or "",
+        "hair_colour": r.get("hair_colour") or "",
+        "eye_colour": r.get("eye_colour") or "",
+        "particulars": _items("particulars", particulars),
+        "fractures": _items("fractures", r.get("fractures") or []),
+        "dental_chart": _items("dental_chart", [
+            {**t, "surfaces": list(t.get("surfaces") or "")} for t in dental.get("chart") or []
+        ]),
+        "dentist": dental.get("source") or "",
+        "dental_as_of": str(dental.get("as_of") or ""),
+        "clothing": _items("clothing", clothing),
+        "effects": _items("effects", effects),
+        "documents": _items("documents", documents),
+        "reporter_name": rp.get("name") or "—",
+        "reporter_relationship": rp.get("relationship") or "",
+        "reporter_contact": rp.get("contact") or "",
+        "consent_identification": True,
+        "consent_dna": bool(r.get("dna")),
+    }
+
+
+def load_scenario(context: ScenarioContext) -> None:
+    data = context.read_json("missing/reports.json")
+    if data is None:
+        return
+    reports = data["reports"] if isinstance(data, dict) else data
+    actor = context.users.get("liaison") or context.actor
+    by_family: dict[str, Any] = {}
+    count = 0
+    for r in reports:
+        person = missing_person_create(
+            actor=actor, organisation=context.organisation,
+            case_no=r.get("am_case_no") or "", audit=False, **report_fields(r),
+        )
+        count += 1
+        family_id = (r.get("dna") or {}).get("family_id")
+        if family_id:
+            by_family[str(family_id)] = person
+    audit_record(
+        actor=actor, action="scenario.load_missing", object_type="missing.scenario",
+        object_repr="missing/reports.json",
+        after={"reports": count, "source": str(context.directory / "missing/reports.json")},
+        organisation_id=context.organisation.pk,
+    )
+    context.summary["missing_reports"] = count
+    path = context.directory / "dna" / "case.json"
+    case = context.read_json("dna/case.json")
+    if case is None:
+        return
+    digest = sha256_of(path.read_bytes())
+    families = 0
+    profiles = 0
+    for family in families_from_case(case):
+        person = by_family.get(family.name)
+        if person is None:
+            continue
+        family_import_case(actor=actor, person=person, family=family,
+                           consent_date=_consent_date(person.last_seen_date),
+                           source_sha256=digest, audit=False)
+        families += 1
+        profiles += sum(1 for g in family.genotypes.values() if g)
+    audit_record(
+        actor=actor, action="scenario.load_references", object_type="missing.scenario",
+        object_repr="dna/case.json",
+        after={"families": families, "reference_profiles": profiles, "sha256": digest},
+        organisation_id=context.organisation.pk,
+    )
+    context.summary["reference_families"] = families
+    context.summary["reference_profiles"] = profiles
+
+
+def _consent_date(last_seen: dt.date | None) -> dt.date | None:
+    """The simulator records no consent date: a reference given two months
+    after the disappearance, never in the future."""
+    if last_seen is None:
+        return None
+    return min(last_seen + dt.timedelta(days=60), timezone.localdate())

@@ -1,0 +1,490 @@
+from __future__ import annotations
+
+import json
+import tempfile
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from imena.accounts.roles import can
+from imena.audit.services import history_for
+from imena.dna.access import profile_for_user
+from imena.missing import access, names, pedigree_svg, search, services
+from imena.missing.forms import (
+    SECTION_FORMS,
+    CaseImportForm,
+    ContactRequestForm,
+    CorrectionForm,
+    FamilySearchForm,
+    MemberForm,
+    MergeForm,
+    ReasonForm,
+    ReportForm,
+    SampleForm,
+    StatusForm,
+)
+from imena.missing.models import MissingPerson, Status
+from imena.missing.profiles_io import (
+    ProfileFileError,
+    families_from_case,
+    parse_genemapper,
+)
+from imena.missing.vocab import label
+
+PAGE_SIZE = 50
+SECTION_TITLES = {
+    "particulars": "particular_kind", "fractures": "", "dental_chart": "tooth",
+    "clothing": "clothing_category", "effects": "effect", "documents": "identity_document",
+}
+
+
+def _error_text(e: ValidationError) -> list[str]:
+    if hasattr(e, "error_dict"):
+        return [m for msgs in e.message_dict.values() for m in msgs]
+    return list(e.messages)
+
+
+def _apply_errors(form: Any, e: ValidationError) -> None:
+    if hasattr(e, "error_dict"):
+        for name, msgs in e.message_dict.items():
+            for m in msgs:
+                form.add_error(name if name in form.fields else None, m)
+    else:
+        for m in e.messages:
+            form.add_error(None, m)
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    people = access.people_for_user(request.user).filter(merged_into__isnull=True)  # type: ignore[arg-type]
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", "")
+    if status in Status.values:
+        people = people.filter(status=status)
+    if q:
+        keys = set().union(*names.query_tokens(q)) if names.query_tokens(q) else set()
+        people = people.filter(
+            Q(case_no__iexact=q) | Q(keys__key__in=sorted(keys))
+        ).distinct()
+    page = Paginator(people.order_by("family_name", "given_names", "pk"),
+                     PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "missing/person_list.html", {
+        "page": page, "q": q, "status": status, "statuses": Status.choices,
+        "open_requests": (access.contact_requests_for_user(request.user)  # type: ignore[arg-type]
+                          .filter(handled=False).count()
+                          if can(request.user, "missing.change") else 0),  # type: ignore[arg-type]
+    })
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    access.people_for_user(request.user)  # type: ignore[arg-type]
+    from imena.accounts.access import require
+
+    require(request.user, "missing.change")  # type: ignore[arg-type]
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.missing_person_create(
+                actor=request.user, organisation=request.user.organisation,  # type: ignore[union-attr,arg-type]
+                **form.report_fields(),
+            )
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Report filed as %(case)s.") % {"case": person.case_no})
+            return redirect(person)
+    return render(request, "missing/person_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = CorrectionForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.missing_person_update(actor=request.user, person=person,  # type: ignore[arg-type]
+                                           reason=form.cleaned_data["reason"],
+                                           **form.report_fields())
+        except ValidationError as e:
+            _apply_errors(form, e)
+        else:
+            messages.success(request, _("Correction saved; the previous values stay in the history."))
+            return redirect(person)
+    return render(request, "missing/person_form.html", {"form": form, "person": person})
+
+
+def _section_rows(person: MissingPerson) -> list[dict[str, Any]]:
+    out = []
+    for section, _title_key in SECTION_TITLES.items():
+        rows = []
+        for i, row in enumerate(getattr(person, section)):
+            parts = []
+            for k, v in row.items():
+                from imena.missing.services import SECTION_FIELDS
+
+                kind = SECTION_FIELDS[section][k][0]
+                if kind in ("text", "int", "float", "fdi"):
+                    parts.append(str(v))
+                elif isinstance(v, list):
+                    parts.append(", ".join(label(kind, x) for x in v))
+                else:
+                    parts.append(label(kind, v))
+            rows.append((i, " · ".join(parts)))
+        out.append({"section": section, "rows": rows, "form": SECTION_FORMS[section](
+            prefix=section)})
+    return out
+
+
+@require_GET
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk)  # type: ignore[arg-type]
+    members = list(person.pedigree.select_related("father", "mother")
+                   .prefetch_related("samples__profile"))
+    can_change = can(request.user, "missing.change")  # type: ignore[arg-type]
+    context = {
+        "person": person,
+        "sections": _section_rows(person),
+        "members": members,
+        "pedigree_svg": pedigree_svg.render_person(person),
+        "can_change": can_change,
+        "can_dna": can(request.user, "dna.view"),  # type: ignore[arg-type]
+        "duplicates": services.duplicate_candidates(person)
+        if can_change and not person.is_merged else [],
+        "merged_reports": person.merged_reports.all(),
+        "history": history_for(person).order_by("-seq")[:200],
+        "member_form": MemberForm(person=person),
+        "sample_form": SampleForm(person=person),
+        "case_form": CaseImportForm(),
+        "status_form": StatusForm(initial={"status": person.status}),
+        "merge_form": MergeForm(),
+        "age": person.age_range(),
+    }
+    return render(request, "missing/person_detail.html", context)
+
+
+@require_POST
+@login_required
+def item_add(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    if section not in SECTION_FORMS:
+        return HttpResponse(status=404)
+    form = SECTION_FORMS[section](request.POST, prefix=section)
+    if form.is_valid():
+        try:
+            services.missing_person_add_item(actor=request.user, person=person,  # type: ignore[arg-type]
+                                             section=section, item=form.cleaned_data)
+            messages.success(request, _("Entry added."))
+        except ValidationError as e:
+            for m in _error_text(e):
+                messages.error(request, m)
+    else:
+        for field, errs in form.errors.items():
+            messages.error(request, "{}: {}".format(field, " ".join(errs)))
+    return redirect(person)
+
+
+@require_POST
+@login_required
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        services.missing_person_set_status(actor=request.user, person=person,  # type: ignore[arg-type]
+                                           **form.cleaned_data)
+        messages.success(request, _("Status changed."))
+    else:
+        messages.error(request, _("Give a status and a reason."))
+    return redirect(person)
+
+
+@require_POST
+@login_required
+def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        into = access.person_for_user(request.user, form.cleaned_data["into"],  # type: ignore[arg-type]
+                                      capability="missing.change")
+        try:
+            services.missing_person_merge(actor=request.user, duplicate=person, into=into,  # type: ignore[arg-type]
+                                          reason=form.cleaned_data["reason"])
+        except ValidationError as e:
+            for m in _error_text(e):
+                messages.error(request, m)
+            return redirect(person)
+        messages.success(request, _("Report merged; it can be restored at any time."))
+        return redirect(into)
+    messages.error(request, _("Say why the reports are the same person."))
+    return redirect(person)
+
+
+@require_POST
+@login_required
+def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.missing_person_unmerge(actor=request.user, person=person,  # type: ignore[arg-type]
+                                            reason=form.cleaned_data["reason"])
+            messages.success(request, _("Merge undone: the report stands on its own again."))
+        except ValidationError as e:
+            for m in _error_text(e):
+                messages.error(request, m)
+    else:
+        messages.error(request, _("Say why the merge is undone."))
+    return redirect(person)
+
+
+@require_POST
+@login_required
+def member_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = MemberForm(request.POST, person=person)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                services.pedigree_member_add(actor=request.user, person=person,  # type: ignore[arg-type]
+                                             **form.cleaned_data)
+            messages.success(request, _("Relative placed on the pedigree."))
+        except ValidationError as e:
+            for m in _error_text(e):
+                messages.error(request, m)
+    else:
+        for field, errs in form.errors.items():
+            messages.error(request, "{}: {}".format(field, " ".join(errs)))
+    return redirect(person)
+
+
+def _read_upload(upload: Any, limit: int) -> bytes:
+    if upload.size > limit:
+        raise ValidationError(_("The file is larger than %(n)d bytes.") % {"n": limit})
+    with tempfile.SpooledTemporaryFile(max_size=2_621_440) as tmp:
+        for chunk in upload.chunks():
+            tmp.write(chunk)
+        tmp.seek(0)
+        return tmp.read()
+
+
+PROFILE_FILE_LIMIT = 5 * 1024 * 1024
+
+
+@require_POST
+@login_required
+def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = SampleForm(request.POST, request.FILES, person=person)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            messages.error(request, "{}: {}".format(field, " ".join(errs)))
+        return redirect(person)
+    data = form.cleaned_data
+    genotypes: dict[str, list[str]] | None = None
+    sex = 0
+    sha = ""
+    try:
+        upload = data.get("profile_file")
+        if upload:
+            raw = _read_upload(upload, PROFILE_FILE_LIMIT)
+            sha = services.sha256_of(raw)
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("cp1251")
+            parsed = parse_genemapper(text, filename=upload.name)
+            for w in parsed.warnings:
+                messages.warning(request, w)
+            chosen = [p for p in parsed.profiles if p.sample == data["sample_id"]]
+            if not chosen and len(parsed.profiles) == 1:
+                chosen = parsed.profiles
+            if not chosen:
+                raise ValidationError(
+                    _("%(file)s holds %(n)d samples and none is named %(id)s.")
+                    % {"file": upload.name, "n": len(parsed.profiles),
+                       "id": data["sample_id"]}
+                )
+            genotypes, sex = chosen[0].genotypes, chosen[0].sex
+        services.reference_sample_create(
+            actor=request.user, member=data["member"], sample_id=data["sample_id"],  # type: ignore[arg-type]
+            genotypes=genotypes, profile_sex=sex, consent_scope=data["consent_scope"],
+            consent_date=data["consent_date"], source_format="genemapper-csv" if sha else "",
+            source_sha256=sha,
+        )
+    except ProfileFileError as e:
+        messages.error(request, str(e))
+        return redirect(person)
+    except ValidationError as e:
+        for m in _error_text(e):
+            messages.error(request, m)
+        return redirect(person)
+    messages.success(request, _("Reference sample %(id)s recorded.") % {"id": data["sample_id"]})
+    return redirect(person)
+
+
+@require_POST
+@login_required
+def sample_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    sample = access.sample_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        services.reference_sample_withdraw_consent(actor=request.user, sample=sample,  # type: ignore[arg-type]
+                                                   reason=form.cleaned_data["reason"])
+        messages.success(request, _("Consent withdrawn; the profile is withdrawn too."))
+    else:
+        messages.error(request, _("Say why consent is withdrawn."))
+    return redirect(sample.member.person)
+
+
+@require_GET
+@login_required
+def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reference profile's genotypes: DNA analysts only, and the view is audited."""
+    sample = access.sample_for_user(request.user, pk, capability="dna.view")  # type: ignore[arg-type]
+    if sample.profile_id is None:
+        return HttpResponse(status=404)
+    profile = profile_for_user(request.user, sample.profile_id)  # type: ignore[arg-type]
+    return render(request, "missing/sample_profile.html", {
+        "sample": sample, "profile": profile, "person": sample.member.person,
+        "genotypes": sorted(profile.genotypes.items()),
+    })
+
+
+@require_POST
+@login_required
+def case_import(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = CaseImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a case file and name the family."))
+        return redirect(person)
+    try:
+        raw = _read_upload(form.cleaned_data["case_file"], settings.IMENA_MAX_JOURNAL_BYTES)
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ProfileFileError(_("The file is not JSON: %(e)s") % {"e": e}) from None
+        families = {f.name: f for f in families_from_case(data)}
+        name = form.cleaned_data["family"]
+        if name not in families:
+            raise ProfileFileError(
+                _("No family %(name)s in the file (it has: %(names)s).")
+                % {"name": name, "names": ", ".join(sorted(families)[:20])}
+            )
+        services.family_import_case(actor=request.user, person=person,  # type: ignore[arg-type]
+                                    family=families[name], source_sha256=services.sha256_of(raw),
+                                    missing_id=form.cleaned_data["missing_id"])
+    except ProfileFileError as e:
+        messages.error(request, str(e))
+    except ValidationError as e:
+        for m in _error_text(e):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Family pedigree and profiles imported."))
+    return redirect(person)
+
+
+@require_GET
+@login_required
+def contact_requests(request: HttpRequest) -> HttpResponse:
+    requests_ = access.contact_requests_for_user(request.user).order_by("handled", "-created")  # type: ignore[arg-type]
+    return render(request, "missing/contact_requests.html", {"requests": requests_[:500]})
+
+
+@require_POST
+@login_required
+def contact_request_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    item = access.contact_request_for_user(request.user, pk)  # type: ignore[arg-type]
+    services.contact_request_handle(actor=request.user, request=item)  # type: ignore[arg-type]
+    return redirect("missing:contact_requests")
+
+
+# --- Public family search --------------------------------------------------------
+
+# Pages are padded to a multiple of this many bytes, so a found and a not-found
+# answer have the same size class.
+PAD_TO = 2048
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+
+
+def _padded(response: HttpResponse) -> HttpResponse:
+    body = response.content
+    missing = (-len(body)) % PAD_TO
+    if missing:
+        filler = b"<!--" + b" " * max(0, missing - 7) + b"-->"
+        body = body + filler[:missing] if missing >= 7 else body + b" " * missing
+    response.content = body
+    return response
+
+
+def _limited(request: HttpRequest) -> HttpResponse:
+    response = render(request, "missing/family_search.html", {
+        "limited": True, "form": FamilySearchForm(), "contact_form": None,
+    }, status=429)
+    response["Retry-After"] = str(search.parse_rate(settings.IMENA_FAMILY_SEARCH_RATE).seconds)
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def family_search(request: HttpRequest) -> HttpResponse:
+    """Public: tells a family only whether a report exists and whom to contact."""
+    context: dict[str, Any] = {"liaison_contact": _liaison_contact()}
+    if request.method == "GET":
+        context.update(form=FamilySearchForm(), contact_form=None, searched=False)
+        return _padded(render(request, "missing/family_search.html", context))
+    if search.rate_limited(_client_ip(request)):
+        return _limited(request)
+    action = request.POST.get("action", "search")
+    if action == "contact":
+        form = ContactRequestForm(request.POST)
+        if form.is_valid():
+            found = search.find_reports(form.cleaned_data["name"],
+                                        form.cleaned_data["date_of_birth"])
+            y, m, d = form.cleaned_data["date_of_birth"]
+            services.contact_request_create(
+                searched_name=form.cleaned_data["name"],
+                searched_birth="-".join(f"{x:02d}" for x in (y, m, d) if x),
+                requester_name=form.cleaned_data["requester_name"],
+                requester_contact=form.cleaned_data["requester_contact"],
+                message=form.cleaned_data["message"], person=found[0] if found else None,
+            )
+            context.update(form=FamilySearchForm(), contact_form=None, searched=False,
+                           request_saved=True)
+            return _padded(render(request, "missing/family_search.html", context))
+        context.update(form=FamilySearchForm(request.POST), contact_form=form, searched=True,
+                       found=None)
+        return _padded(render(request, "missing/family_search.html", context))
+    form = FamilySearchForm(request.POST)
+    found = None
+    if form.is_valid():
+        found = bool(search.find_reports(form.cleaned_data["name"],
+                                         form.cleaned_data["date_of_birth"]))
+    contact_form = ContactRequestForm(initial={
+        "name": request.POST.get("name", ""),
+        "date_of_birth": request.POST.get("date_of_birth", ""),
+    }) if form.is_valid() else None
+    context.update(form=form, contact_form=contact_form, searched=form.is_valid(),
+                   found=found)
+    return _padded(render(request, "missing/family_search.html", context))
+
+
+def _liaison_contact() -> str:
+    return str(getattr(settings, "IMENA_FAMILY_LIAISON_CONTACT", "") or _(
+        "the family liaison office of the forensic team"))
