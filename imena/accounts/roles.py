@@ -29,7 +29,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "postmortem.change": frozenset({R.FIELD_RECORDER, R.FORENSIC_EXAMINER}),
     "evidence.view": frozenset({R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR}),
-    "evidence.change": frozenset({R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR}),
+    "evidence.change": frozenset(
+        {R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR}
+    ),
     # Missing persons
     "missing.view": frozenset(
         {R.FAMILY_LIAISON, R.INVESTIGATOR, R.FORENSIC_EXAMINER, R.DNA_ANALYST}
@@ -48,6 +50,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "identification.review": frozenset(
         {R.FORENSIC_EXAMINER, R.DNA_ANALYST, R.INVESTIGATOR}
     ),
+    # Field capture (ODK): reviewers accept or reject drafts sent from the field
+    "odk.review": frozenset({R.FORENSIC_EXAMINER, R.INVESTIGATOR}),
     # Reports and audit
     "report.view": frozenset({R.INVESTIGATOR, R.FORENSIC_EXAMINER}),
     "report.export": frozenset({R.INVESTIGATOR, R.FORENSIC_EXAMINER}),

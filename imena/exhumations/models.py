@@ -1,1 +1,715 @@
+"""Exhumations, recovered bodies, their post-mortem records, samples and evidence.
 
+Choice fields take their codes and labels from the shared AM/PM vocabulary
+(``matching.vocabulary`` through :mod:`imena.exhumations.vocab`), so the
+post-mortem form, the missing-person form and the ODK forms agree.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from imena.exhumations.vocab import FDI_ALL, VocabChoices
+
+
+def _range_ok(low: str, high: str) -> Q:
+    return Q(**{f"{low}__isnull": True}) | Q(**{f"{high}__isnull": True}) | Q(
+        **{f"{low}__lte": F(high)}
+    )
+
+
+class JournalFlag(models.TextChoices):
+    NONE = "", _("as expected or no expectation")
+    UNEXPECTED_BODY = "unexpected_body", _("bodies found where the journals expected none")
+    MISSING_BODY = "missing_body", _("no body found where the journals expected one")
+    COUNT_DIFFERS = "count_differs", _("number of bodies differs from the journals")
+
+
+class Exhumation(models.Model):
+    """One exhumation of one grave: who dug, when, what was found."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    grave = models.ForeignKey(
+        "burials.Grave", verbose_name=_("grave"), on_delete=models.PROTECT,
+        related_name="exhumations",
+    )
+    date = models.DateField(_("date"))
+    team = models.TextField(_("team members"), help_text=_("One name a line."))
+    conditions = models.TextField(_("conditions"), blank=True)
+    depth_cm = models.PositiveIntegerField(_("depth (cm)"), null=True, blank=True)
+    container = models.CharField(
+        _("coffin, bag or none"), max_length=20, blank=True,
+        choices=VocabChoices("container"),
+    )
+    bodies_found = models.PositiveIntegerField(_("number of bodies found"), default=0)
+    bodies_expected = models.PositiveIntegerField(
+        _("bodies expected (journals)"), null=True, blank=True
+    )
+    journal_flag = models.CharField(
+        _("journal check"), max_length=20, blank=True, choices=JournalFlag.choices,
+        default=JournalFlag.NONE,
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("exhumation")
+        verbose_name_plural = _("exhumations")
+        ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(journal_flag__in=JournalFlag.values),
+                name="exhumation_journal_flag_valid",
+            ),
+        ]
+        indexes = [
+            # The exhumation list of an organisation, newest first.
+            models.Index(fields=["organisation", "date"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grave} · {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exhumations:exhumation_detail", args=[self.pk])
+
+    @property
+    def team_list(self) -> list[str]:
+        return [line.strip() for line in self.team.splitlines() if line.strip()]
+
+
+class BodyKind(models.TextChoices):
+    BODY = "body", _("Body")
+    COMMINGLED = "commingled", _("Commingled remains")
+    PARTIAL = "partial", _("Partial remains")
+
+
+class Body(models.Model):
+    """A body, or a set of commingled remains, with its own post-mortem number."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    exhumation = models.ForeignKey(
+        Exhumation, verbose_name=_("exhumation"), on_delete=models.PROTECT,
+        related_name="bodies",
+    )
+    grave = models.ForeignKey(
+        "burials.Grave", verbose_name=_("grave"), on_delete=models.PROTECT,
+        related_name="bodies",
+    )
+    pm_number = models.CharField(
+        _("post-mortem number"), max_length=40, help_text=_("e.g. IZM-PM-0123")
+    )
+    marker_text = models.CharField(
+        _("grave marker as found"), max_length=200, blank=True
+    )
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=BodyKind.choices, default=BodyKind.BODY
+    )
+    body_position = models.CharField(
+        _("body position"), max_length=20, blank=True,
+        choices=VocabChoices("body_position"),
+    )
+    articulation = models.CharField(
+        _("articulation"), max_length=20, blank=True, choices=VocabChoices("articulation")
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("body")
+        verbose_name_plural = _("bodies")
+        ordering = ["pm_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "pm_number"], name="body_pm_number_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=BodyKind.values), name="body_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(pm_number=""), name="body_pm_number_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.pm_number
+
+    def get_absolute_url(self) -> str:
+        return reverse("exhumations:body_detail", args=[self.pk])
+
+
+class TortureSign(models.TextChoices):
+    """Structured torture and ill-treatment indicators of the exhumation form.
+
+    The vocabulary's ``torture_indicator`` list follows the Istanbul Protocol and
+    names restraints and gunshots elsewhere; these six are the field team's
+    check-boxes and are kept as booleans on the record.
+    """
+
+    LIGATURE_MARKS = "ligature_marks", _("ligature marks")
+    BOUND_HANDS = "bound_hands", _("bound hands")
+    GUNSHOT_WOUNDS = "gunshot_wounds", _("gunshot wounds")
+    BLUNT_FORCE = "blunt_force", _("blunt force")
+    FRACTURES = "fractures", _("fractures")
+    BURN_MARKS = "burn_marks", _("burn marks")
+
+
+class PostMortemRecord(models.Model):
+    """The INTERPOL DVI post-mortem sections of one body (single-valued parts).
+
+    Lists (particulars, teeth, clothing, effects, documents, injuries) are
+    their own rows below.
+    """
+
+    body = models.OneToOneField(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="pm"
+    )
+    # Biological profile
+    sex = models.CharField(
+        _("estimated sex"), max_length=20, blank=True, choices=VocabChoices("sex_pm")
+    )
+    sex_method = models.CharField(
+        _("sex estimation method"), max_length=20, blank=True,
+        choices=VocabChoices("sex_method"),
+    )
+    sex_certainty = models.CharField(
+        _("certainty"), max_length=20, blank=True, choices=VocabChoices("certainty")
+    )
+    age_min = models.PositiveSmallIntegerField(_("age from"), null=True, blank=True)
+    age_max = models.PositiveSmallIntegerField(_("age to"), null=True, blank=True)
+    age_method = models.CharField(
+        _("age estimation method"), max_length=30, blank=True,
+        choices=VocabChoices("age_method"),
+    )
+    stature_min = models.PositiveSmallIntegerField(
+        _("stature from (cm)"), null=True, blank=True
+    )
+    stature_max = models.PositiveSmallIntegerField(
+        _("stature to (cm)"), null=True, blank=True
+    )
+    stature_formula = models.CharField(_("stature formula"), max_length=60, blank=True)
+    build = models.CharField(
+        _("build"), max_length=20, blank=True, choices=VocabChoices("build")
+    )
+    # Physical description
+    hair_colour = models.CharField(
+        _("hair colour"), max_length=20, blank=True, choices=VocabChoices("hair_colour")
+    )
+    hair_length = models.CharField(
+        _("hair length"), max_length=20, blank=True, choices=VocabChoices("hair_length")
+    )
+    facial_hair = models.CharField(
+        _("facial hair"), max_length=20, blank=True, choices=VocabChoices("facial_hair")
+    )
+    eye_colour = models.CharField(
+        _("eye colour"), max_length=20, blank=True, choices=VocabChoices("eye_colour")
+    )
+    # Pathology
+    preservation = models.CharField(
+        _("preservation"), max_length=20, blank=True, choices=VocabChoices("preservation")
+    )
+    cause_of_death = models.CharField(
+        _("cause of death"), max_length=20, blank=True,
+        choices=VocabChoices("cause_of_death"),
+    )
+    cause_of_death_text = models.CharField(
+        _("cause of death (as written)"), max_length=300, blank=True
+    )
+    manner_of_death = models.CharField(
+        _("manner of death"), max_length=20, blank=True,
+        choices=VocabChoices("manner_of_death"),
+    )
+    # Torture and ill-treatment
+    ligature_marks = models.BooleanField(_("ligature marks"), default=False)
+    bound_hands = models.BooleanField(_("bound hands"), default=False)
+    gunshot_wounds = models.BooleanField(_("gunshot wounds"), default=False)
+    blunt_force = models.BooleanField(_("blunt force"), default=False)
+    fractures = models.BooleanField(_("fractures"), default=False)
+    burn_marks = models.BooleanField(_("burn marks"), default=False)
+    torture_indicators = models.JSONField(
+        _("other torture indicators (Istanbul Protocol)"), default=list, blank=True
+    )
+    restraint_material = models.CharField(
+        _("restraint material"), max_length=20, blank=True,
+        choices=VocabChoices("restraint_material"),
+    )
+    restraint_location = models.CharField(
+        _("restraint location"), max_length=20, blank=True,
+        choices=VocabChoices("restraint_location"),
+    )
+    torture_consistency = models.CharField(
+        _("consistency with torture"), max_length=20, blank=True,
+        choices=VocabChoices("torture_consistency"),
+    )
+    # Free text
+    findings = models.TextField(_("findings (free text)"), blank=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("post-mortem record")
+        verbose_name_plural = _("post-mortem records")
+        constraints = [
+            models.CheckConstraint(
+                condition=_range_ok("age_min", "age_max"), name="pm_age_min_le_max",
+                violation_error_message=_("The lower age must not exceed the upper age."),
+            ),
+            models.CheckConstraint(
+                condition=_range_ok("stature_min", "stature_max"),
+                name="pm_stature_min_le_max",
+                violation_error_message=_(
+                    "The lower stature must not exceed the upper stature."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.body)
+
+    @property
+    def torture_signs(self) -> list[str]:
+        return [s for s in TortureSign.values if getattr(self, s)]
+
+    @property
+    def torture_sign_labels(self) -> list[str]:
+        return [str(TortureSign(s).label) for s in self.torture_signs]
+
+
+class Withdrawable(models.Model):
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class Particular(Withdrawable):
+    """A scar, tattoo, amputation, prosthesis or other distinguishing mark."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="particulars"
+    )
+    kind = models.CharField(
+        _("kind of particular"), max_length=20, choices=VocabChoices("particular_kind")
+    )
+    region = models.CharField(
+        _("body region"), max_length=20, blank=True, choices=VocabChoices("body_region")
+    )
+    side = models.CharField(
+        _("side"), max_length=10, blank=True, choices=VocabChoices("body_side")
+    )
+    subtype = models.CharField(
+        _("subtype"), max_length=30, blank=True,
+        help_text=_("Scar cause, amputation level, prosthesis or implant type."),
+    )
+    serial = models.CharField(_("serial number"), max_length=80, blank=True)
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("particular")
+        verbose_name_plural = _("particulars")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.kind}"
+
+
+class ToothFinding(Withdrawable):
+    """One tooth of the post-mortem dental chart, in FDI numbering."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="teeth"
+    )
+    tooth = models.PositiveSmallIntegerField(_("tooth (FDI)"))
+    status = models.CharField(
+        _("tooth status"), max_length=24, choices=VocabChoices("tooth_status"),
+        default="present_sound",
+    )
+    restoration = models.CharField(
+        _("restoration material"), max_length=20, blank=True,
+        choices=VocabChoices("restoration"),
+    )
+    surfaces = models.CharField(
+        _("restored surfaces"), max_length=8, blank=True,
+        help_text=_("Letters M O I D B F L P, e.g. MO"),
+    )
+    crown = models.CharField(
+        _("crown"), max_length=30, blank=True, choices=VocabChoices("crown")
+    )
+    bridge = models.CharField(
+        _("bridge"), max_length=20, blank=True, choices=VocabChoices("bridge")
+    )
+    implant = models.CharField(
+        _("implant"), max_length=20, blank=True, choices=VocabChoices("dental_implant")
+    )
+    endodontics = models.JSONField(_("endodontics"), default=list, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("tooth finding")
+        verbose_name_plural = _("tooth findings")
+        ordering = ["tooth"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tooth__in=FDI_ALL), name="tooth_is_fdi",
+                violation_error_message=_("Not an FDI tooth number."),
+            ),
+            models.UniqueConstraint(
+                fields=["body", "tooth"], condition=Q(withdrawn=False),
+                name="tooth_once_per_body",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.tooth}"
+
+
+class ItemKind(models.TextChoices):
+    CLOTHING = "clothing", _("Clothing")
+    EFFECT = "effect", _("Personal effect")
+    DOCUMENT = "document", _("Document")
+
+
+class BodyItem(Withdrawable):
+    """Clothing, a personal effect or a document found on the body."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="items"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=ItemKind.choices)
+    category = models.CharField(
+        _("category"), max_length=30,
+        help_text=_("Clothing category, effect or identity document type."),
+    )
+    colours = models.JSONField(_("colours"), default=list, blank=True)
+    pattern = models.CharField(
+        _("pattern"), max_length=20, blank=True, choices=VocabChoices("pattern")
+    )
+    material = models.CharField(_("material"), max_length=30, blank=True)
+    size_eu = models.FloatField(_("size (EU)"), null=True, blank=True)
+    label_text = models.CharField(_("label or engraving"), max_length=200, blank=True)
+    serial = models.CharField(_("serial or document number"), max_length=80, blank=True)
+    name_on_item = models.CharField(_("name written on it"), max_length=200, blank=True)
+    location_on_body = models.CharField(
+        _("location on body"), max_length=20, blank=True,
+        choices=VocabChoices("location_on_body"),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("item found with the body")
+        verbose_name_plural = _("items found with the body")
+        ordering = ["kind", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ItemKind.values), name="bodyitem_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.category}"
+
+
+class Injury(Withdrawable):
+    """An injury with its body location."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="injuries"
+    )
+    region = models.CharField(
+        _("injury region"), max_length=20, choices=VocabChoices("injury_region")
+    )
+    side = models.CharField(
+        _("side"), max_length=10, blank=True, choices=VocabChoices("body_side")
+    )
+    mechanism = models.CharField(
+        _("injury mechanism"), max_length=20, blank=True,
+        choices=VocabChoices("injury_mechanism"),
+    )
+    timing = models.CharField(
+        _("injury timing"), max_length=24, blank=True, choices=VocabChoices("injury_timing")
+    )
+    gunshot_wound = models.CharField(
+        _("gunshot wound"), max_length=10, blank=True, choices=VocabChoices("gunshot_wound")
+    )
+    gunshot_range = models.CharField(
+        _("range of fire"), max_length=20, blank=True, choices=VocabChoices("gunshot_range")
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        verbose_name = _("injury")
+        verbose_name_plural = _("injuries")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.body}: {self.region}"
+
+
+class FindingReading(models.Model):
+    """Findings read aloud to a prosecutor, and who was present."""
+
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="readings"
+    )
+    section = models.CharField(_("section"), max_length=30, blank=True)
+    read_at = models.DateTimeField(_("read at"))
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("read by"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    prosecutor = models.CharField(_("prosecutor"), max_length=200)
+    present = models.TextField(_("others present"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("finding read to a prosecutor")
+        verbose_name_plural = _("findings read to a prosecutor")
+        ordering = ["-read_at"]
+
+    def __str__(self) -> str:
+        return f"{self.body} · {self.prosecutor}"
+
+
+class SectionDraft(models.Model):
+    """An autosaved, unsaved section form of one user for one body."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    body = models.ForeignKey(Body, on_delete=models.CASCADE, related_name="+")
+    section = models.CharField(max_length=30)
+    data = models.JSONField(default=dict)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("section draft")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "body", "section"], name="draft_once_per_user_body_section"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}/{self.body_id}/{self.section}"
+
+
+class SampleStatus(models.TextChoices):
+    COLLECTED = "collected", _("Collected")
+    SENT = "sent", _("Sent to laboratory")
+    PROFILE = "profile", _("Profile obtained")
+    PARTIAL = "partial", _("Partial profile")
+    FAILED = "failed", _("No profile")
+
+
+class Sample(models.Model):
+    """A DNA sample taken from a body (bone, tooth, tissue)."""
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="samples"
+    )
+    sample_id = models.CharField(_("sample id"), max_length=60)
+    sample_type = models.CharField(
+        _("sample type"), max_length=20, choices=VocabChoices("pm_sample")
+    )
+    bone_element = models.CharField(
+        _("bone element"), max_length=20, blank=True, choices=VocabChoices("bone_element")
+    )
+    tooth = models.PositiveSmallIntegerField(_("tooth (FDI)"), null=True, blank=True)
+    taken_by = models.CharField(_("taken by"), max_length=200)
+    taken_on = models.DateField(_("date taken"))
+    lab = models.CharField(_("laboratory sent to"), max_length=200, blank=True)
+    sent_on = models.DateField(_("date sent"), null=True, blank=True)
+    status = models.CharField(
+        _("result status"), max_length=12, choices=SampleStatus.choices,
+        default=SampleStatus.COLLECTED,
+    )
+    profile = models.ForeignKey(
+        "dna.DNAProfile", verbose_name=_("DNA profile"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="pm_samples",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("DNA sample")
+        verbose_name_plural = _("DNA samples")
+        ordering = ["sample_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "sample_id"], name="sample_id_unique_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=SampleStatus.values), name="sample_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(tooth__isnull=True) | Q(tooth__in=FDI_ALL),
+                name="sample_tooth_is_fdi",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.sample_id
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio note")
+    DOCUMENT = "document", _("Document")
+    PHYSICAL = "physical", _("Physical item")
+
+
+class EvidenceItem(models.Model):
+    """A photo, video, audio note, document or physical item, with its custody.
+
+    Files live content-addressed under ``settings.EVIDENCE_ROOT`` as
+    ``ab/cd/<sha256>``; physical items have no file.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        related_name="+",
+    )
+    number = models.CharField(_("evidence number"), max_length=40)
+    grave = models.ForeignKey(
+        "burials.Grave", verbose_name=_("grave"), on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    exhumation = models.ForeignKey(
+        Exhumation, verbose_name=_("exhumation"), on_delete=models.PROTECT,
+        related_name="evidence", null=True, blank=True,
+    )
+    body = models.ForeignKey(
+        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="evidence",
+        null=True, blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EvidenceKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    seal_number = models.CharField(_("seal number"), max_length=80, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    media_type = models.CharField(_("file type"), max_length=60, blank=True)
+    captured_at = models.DateTimeField(_("captured at (EXIF)"), null=True, blank=True)
+    gps_lat = models.FloatField(_("GPS latitude (EXIF)"), null=True, blank=True)
+    gps_lon = models.FloatField(_("GPS longitude (EXIF)"), null=True, blank=True)
+    metadata = models.JSONField(_("capture metadata"), default=dict, blank=True)
+    holder = models.CharField(_("current holder"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="evidence_number_unique_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "sha256"], condition=~Q(sha256=""),
+                name="evidence_file_once_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="physical") | ~Q(sha256=""),
+                name="evidence_file_kinds_have_file",
+            ),
+            models.CheckConstraint(
+                condition=Q(gps_lat__isnull=True) | Q(gps_lat__gte=-90, gps_lat__lte=90),
+                name="evidence_gps_lat_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(gps_lon__isnull=True)
+                | Q(gps_lon__gte=-180, gps_lon__lte=180),
+                name="evidence_gps_lon_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("exhumations:evidence_detail", args=[self.pk])
+
+    @property
+    def relative_path(self) -> str:
+        s = self.sha256
+        return f"{s[:2]}/{s[2:4]}/{s}" if s else ""
+
+
+class CustodyAction(models.TextChoices):
+    COLLECTED = "collected", _("Collected")
+    HANDOVER = "handover", _("Handed over")
+    TRANSFER = "transfer", _("Transferred")
+    CHECK_OUT = "check_out", _("Checked out")
+    CHECK_IN = "check_in", _("Checked in")
+    ANALYSIS = "analysis", _("Analysed")
+
+
+class CustodyEntry(models.Model):
+    """One link of an item's chain of custody. Entries are only ever added."""
+
+    item = models.ForeignKey(
+        EvidenceItem, verbose_name=_("evidence item"), on_delete=models.PROTECT,
+        related_name="custody",
+    )
+    seq = models.PositiveIntegerField(_("sequence"))
+    action = models.CharField(_("action"), max_length=12, choices=CustodyAction.choices)
+    from_person = models.CharField(_("from"), max_length=200, blank=True)
+    to_person = models.CharField(_("to"), max_length=200, blank=True)
+    at = models.DateTimeField(_("when"))
+    place = models.CharField(_("where"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    seal_number = models.CharField(_("seal number"), max_length=80, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("custody entry")
+        verbose_name_plural = _("custody entries")
+        ordering = ["item", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "seq"], name="custody_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(action__in=CustodyAction.values), name="custody_action_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} #{self.seq} {self.action}"

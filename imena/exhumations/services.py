@@ -1,0 +1,821 @@
+"""Writes to exhumations, bodies, post-mortem records, samples and evidence.
+
+Every function is atomic and appends to the audit log. Findings are corrected,
+never overwritten silently: changing a value already recorded needs a reason,
+and the old value stays in the audit entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imena.audit.services import audit_record, snapshot
+from imena.burials.models import Grave, GraveStatus
+from imena.burials.services import grave_set_status
+from imena.exhumations import storage
+from imena.exhumations.models import (
+    Body,
+    BodyItem,
+    BodyKind,
+    CustodyAction,
+    CustodyEntry,
+    EvidenceItem,
+    EvidenceKind,
+    Exhumation,
+    FindingReading,
+    Injury,
+    JournalFlag,
+    Particular,
+    PostMortemRecord,
+    Sample,
+    SampleStatus,
+    SectionDraft,
+    ToothFinding,
+)
+from imena.exhumations.vocab import is_valid_fdi
+
+if TYPE_CHECKING:
+    from imena.accounts.models import User
+    from imena.dna.models import DNAProfile
+
+# The single-valued post-mortem sections and their fields, in form order.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "biological": (
+        "sex", "sex_method", "sex_certainty", "age_min", "age_max", "age_method",
+        "stature_min", "stature_max", "stature_formula", "build",
+    ),
+    "physical": ("hair_colour", "hair_length", "facial_hair", "eye_colour"),
+    "pathology": (
+        "preservation", "cause_of_death", "cause_of_death_text", "manner_of_death",
+    ),
+    "torture": (
+        "ligature_marks", "bound_hands", "gunshot_wounds", "blunt_force", "fractures",
+        "burn_marks", "torture_indicators", "restraint_material", "restraint_location",
+        "torture_consistency",
+    ),
+    "findings": ("findings",),
+}
+# Sections made of rows: the model and the fields a row form edits.
+ITEM_SECTIONS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "particulars": (
+        Particular, ("kind", "region", "side", "subtype", "serial", "description"),
+    ),
+    "dental": (
+        ToothFinding,
+        ("tooth", "status", "restoration", "surfaces", "crown", "bridge", "implant",
+         "endodontics", "notes"),
+    ),
+    "clothing": (
+        BodyItem,
+        ("category", "colours", "pattern", "material", "size_eu", "label_text",
+         "description"),
+    ),
+    "effects": (
+        BodyItem, ("category", "material", "label_text", "serial", "location_on_body",
+                   "description"),
+    ),
+    "documents": (
+        BodyItem, ("category", "serial", "name_on_item", "location_on_body",
+                   "description"),
+    ),
+    "injuries": (
+        Injury, ("region", "side", "mechanism", "timing", "gunshot_wound",
+                 "gunshot_range", "description"),
+    ),
+}
+ITEM_KIND_OF_SECTION = {"clothing": "clothing", "effects": "effect", "documents": "document"}
+ALL_SECTIONS = (*SECTIONS, *ITEM_SECTIONS)
+
+
+def _empty(value: Any) -> bool:
+    return value in (None, "", [], False)
+
+
+def _require_reason(reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": _("This changes a finding already recorded: say why.")}
+        )
+
+
+# --- Journal expectation ----------------------------------------------------
+
+
+def expected_bodies_for_grave(grave: Grave) -> int | None:
+    """How many bodies the journals lead us to expect in ``grave``, or None.
+
+    The journals app, once it exists, may define
+    ``imena.journals.models.journal_expectation(grave)``; until then the
+    grave's own ``bodies_expected`` is used.
+    """
+    try:
+        journals = importlib.import_module("imena.journals.models")
+    except ImportError:
+        journals = None
+    hook = getattr(journals, "journal_expectation", None)
+    if hook is not None:
+        value = hook(grave)
+        if value is not None:
+            return int(value)
+    return grave.bodies_expected
+
+
+def journal_flag(expected: int | None, found: int) -> str:
+    if expected is None or expected == found:
+        return JournalFlag.NONE
+    if expected == 0:
+        return JournalFlag.UNEXPECTED_BODY
+    if found == 0:
+        return JournalFlag.MISSING_BODY
+    return JournalFlag.COUNT_DIFFERS
+
+
+def _refresh_expectation(exhumation: Exhumation) -> None:
+    found = max(exhumation.bodies_found, exhumation.bodies.count())
+    expected = expected_bodies_for_grave(exhumation.grave)
+    flag = journal_flag(expected, found)
+    fields = {"bodies_found": found, "bodies_expected": expected, "journal_flag": flag}
+    changed = [k for k, v in fields.items() if getattr(exhumation, k) != v]
+    if changed:
+        for k in changed:
+            setattr(exhumation, k, fields[k])
+        exhumation.save(update_fields=changed)
+
+
+# --- Exhumations and bodies ------------------------------------------------
+
+
+@transaction.atomic
+def exhumation_create(
+    *,
+    actor: User | None,
+    grave: Grave,
+    date: dt.date,
+    team: str,
+    conditions: str = "",
+    depth_cm: int | None = None,
+    container: str = "",
+    bodies_found: int = 0,
+    notes: str = "",
+    pm_numbers: Iterable[str] = (),
+    audit: bool = True,
+) -> Exhumation:
+    """Record an exhumation and, optionally, its bodies' post-mortem numbers."""
+    grave = Grave.objects.select_related("site").get(pk=grave.pk)
+    exhumation = Exhumation(
+        organisation_id=grave.site.organisation_id, grave=grave, date=date, team=team,
+        conditions=conditions, depth_cm=depth_cm, container=container,
+        bodies_found=bodies_found, notes=notes, created_by=actor,
+    )
+    exhumation.full_clean()
+    exhumation.save()
+    if audit:
+        audit_record(
+            actor=actor, action="exhumation.create", obj=exhumation,
+            after=snapshot(exhumation), organisation_id=exhumation.organisation_id,
+        )
+    for pm_number in pm_numbers:
+        if pm_number.strip():
+            body_create(actor=actor, exhumation=exhumation, pm_number=pm_number,
+                        audit=audit)
+    _refresh_expectation(exhumation)
+    if grave.status == GraveStatus.REGISTERED:
+        grave_set_status(
+            actor=actor, grave=grave, status=GraveStatus.EXHUMED,
+            reason=_("Exhumation recorded on %(date)s.") % {"date": date.isoformat()},
+        )
+    return exhumation
+
+
+EXHUMATION_EDITABLE = (
+    "date", "team", "conditions", "depth_cm", "container", "bodies_found", "notes",
+)
+
+
+@transaction.atomic
+def exhumation_correct(
+    *, actor: User, exhumation: Exhumation, reason: str, **changes: Any
+) -> Exhumation:
+    unknown = set(changes) - set(EXHUMATION_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    _require_reason(reason)
+    exhumation = Exhumation.objects.select_for_update().get(pk=exhumation.pk)
+    changed = {k: v for k, v in changes.items() if getattr(exhumation, k) != v}
+    if not changed:
+        return exhumation
+    before = snapshot(exhumation, changed)
+    for k, v in changed.items():
+        setattr(exhumation, k, v)
+    exhumation.full_clean()
+    exhumation.save(update_fields=list(changed))
+    audit_record(
+        actor=actor, action="exhumation.correct", obj=exhumation, before=before,
+        after={**snapshot(exhumation, changed), "reason": reason},
+        organisation_id=exhumation.organisation_id,
+    )
+    _refresh_expectation(exhumation)
+    return exhumation
+
+
+@transaction.atomic
+def body_create(
+    *,
+    actor: User | None,
+    exhumation: Exhumation,
+    pm_number: str,
+    kind: str = BodyKind.BODY,
+    body_position: str = "",
+    articulation: str = "",
+    notes: str = "",
+    audit: bool = True,
+) -> Body:
+    pm_number = pm_number.strip()
+    clash = (
+        Body.objects.filter(organisation_id=exhumation.organisation_id, pm_number=pm_number)
+        .select_related("grave")
+        .first()
+    )
+    if clash is not None:
+        raise ValidationError(
+            {"pm_number": _("Post-mortem number %(number)s is already used (grave "
+                            "%(grave)s); nothing was stored.")
+             % {"number": pm_number, "grave": clash.grave}}
+        )
+    body = Body(
+        organisation_id=exhumation.organisation_id, exhumation=exhumation,
+        grave_id=exhumation.grave_id, pm_number=pm_number,
+        marker_text=exhumation.grave.marker_text, kind=kind,
+        body_position=body_position, articulation=articulation, notes=notes,
+        created_by=actor,
+    )
+    body.full_clean()
+    body.save()
+    PostMortemRecord.objects.create(body=body)
+    if audit:
+        audit_record(
+            actor=actor, action="body.create", obj=body, after=snapshot(body),
+            organisation_id=body.organisation_id,
+        )
+        _refresh_expectation(exhumation)
+    return body
+
+
+# --- Post-mortem sections ---------------------------------------------------
+
+
+@transaction.atomic
+def pm_section_save(
+    *, actor: User, body: Body, section: str, data: Mapping[str, Any], reason: str = ""
+) -> PostMortemRecord:
+    """Save one section of the post-mortem record.
+
+    Filling an empty field is recording; changing a recorded value is a
+    correction and needs ``reason``. The audit entry holds old and new values.
+    """
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}")
+    fields = SECTIONS[section]
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValueError(f"not in section {section}: {sorted(unknown)}")
+    record = PostMortemRecord.objects.select_for_update().get(body=body)
+    changed = {k: v for k, v in data.items() if getattr(record, k) != v}
+    if not changed:
+        return record
+    if any(not _empty(getattr(record, k)) for k in changed):
+        _require_reason(reason)
+    if "torture_indicators" in changed:
+        _check_codes("torture_indicator", changed["torture_indicators"])
+    before = snapshot(record, changed)
+    for k, v in changed.items():
+        setattr(record, k, v)
+    record.full_clean()
+    record.save(update_fields=[*changed, "updated"])
+    audit_record(
+        actor=actor, action=f"pm.{section}", obj=body, before=before,
+        after={**snapshot(record, changed), **({"reason": reason} if reason else {})},
+        organisation_id=body.organisation_id,
+    )
+    SectionDraft.objects.filter(user=actor, body=body, section=section).delete()
+    return record
+
+
+def _check_codes(key: str, values: Iterable[str]) -> None:
+    from imena.exhumations.vocab import codes, field_label
+
+    allowed = codes(key)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ValidationError(
+            _("%(field)s: unknown code(s) %(codes)s.")
+            % {"field": field_label(key), "codes": ", ".join(bad)}
+        )
+
+
+def _item_model(section: str) -> tuple[type[models.Model], tuple[str, ...]]:
+    try:
+        return ITEM_SECTIONS[section]
+    except KeyError:
+        raise ValueError(f"unknown item section {section!r}") from None
+
+
+def _clean_item_data(section: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    _model, fields = _item_model(section)
+    unknown = set(data) - set(fields)
+    if unknown:
+        raise ValueError(f"not in section {section}: {sorted(unknown)}")
+    clean = dict(data)
+    if section == "dental":
+        tooth = clean.get("tooth")
+        if not is_valid_fdi(tooth):
+            raise ValidationError(
+                {"tooth": _("Tooth %(tooth)s is not an FDI tooth number (11–48 "
+                            "permanent, 51–85 deciduous); nothing was stored.")
+                 % {"tooth": tooth}}
+            )
+        clean["tooth"] = int(tooth)  # type: ignore[arg-type]
+        surfaces = str(clean.get("surfaces") or "").upper().replace(" ", "")
+        if any(ch not in "MOIDBFLP" for ch in surfaces):
+            raise ValidationError(
+                {"surfaces": _("Surfaces are letters from M O I D B F L P.")}
+            )
+        clean["surfaces"] = "".join(dict.fromkeys(surfaces))
+        _check_codes("endodontics", clean.get("endodontics") or [])
+    if section == "clothing":
+        _check_codes("clothing_category", [clean.get("category", "")])
+        _check_codes("colour", clean.get("colours") or [])
+        if clean.get("material"):
+            _check_codes("material", [clean["material"]])
+    if section == "effects":
+        _check_codes("effect", [clean.get("category", "")])
+    if section == "documents":
+        _check_codes("identity_document", [clean.get("category", "")])
+    return clean
+
+
+@transaction.atomic
+def pm_item_add(
+    *, actor: User, body: Body, section: str, data: Mapping[str, Any]
+) -> models.Model:
+    """Add a particular, tooth, clothing item, effect, document or injury."""
+    model, _fields = _item_model(section)
+    clean = _clean_item_data(section, data)
+    if section == "dental" and ToothFinding.objects.filter(
+        body=body, tooth=clean["tooth"], withdrawn=False
+    ).exists():
+        raise ValidationError(
+            {"tooth": _("Tooth %(tooth)s is already charted for this body; correct it "
+                        "instead.") % {"tooth": clean["tooth"]}}
+        )
+    if section in ITEM_KIND_OF_SECTION:
+        clean["kind"] = ITEM_KIND_OF_SECTION[section]
+    item = model(body=body, **clean)
+    item.full_clean()
+    item.save()
+    audit_record(
+        actor=actor, action=f"pm.{section}.add", obj=body,
+        after={"id": item.pk, **snapshot(item, clean)},
+        organisation_id=body.organisation_id,
+    )
+    SectionDraft.objects.filter(user=actor, body=body, section=section).delete()
+    return item
+
+
+@transaction.atomic
+def pm_item_correct(
+    *, actor: User, body: Body, section: str, item: models.Model, reason: str,
+    data: Mapping[str, Any],
+) -> models.Model:
+    _require_reason(reason)
+    model, _fields = _item_model(section)
+    clean = _clean_item_data(section, data)
+    item = model.objects.select_for_update().get(pk=item.pk, body=body)
+    changed = {k: v for k, v in clean.items() if getattr(item, k) != v}
+    if not changed:
+        return item
+    before = {"id": item.pk, **snapshot(item, changed)}
+    for k, v in changed.items():
+        setattr(item, k, v)
+    item.full_clean()
+    item.save(update_fields=list(changed))
+    audit_record(
+        actor=actor, action=f"pm.{section}.correct", obj=body, before=before,
+        after={"id": item.pk, **snapshot(item, changed), "reason": reason},
+        organisation_id=body.organisation_id,
+    )
+    return item
+
+
+@transaction.atomic
+def pm_item_withdraw(
+    *, actor: User, body: Body, section: str, item: models.Model, reason: str
+) -> models.Model:
+    """Mark a row recorded in error as withdrawn; it is kept, never deleted."""
+    _require_reason(reason)
+    model, _fields = _item_model(section)
+    item = model.objects.select_for_update().get(pk=item.pk, body=body)
+    item.withdrawn = True  # type: ignore[attr-defined]
+    item.withdrawn_reason = reason  # type: ignore[attr-defined]
+    item.save(update_fields=["withdrawn", "withdrawn_reason"])
+    audit_record(
+        actor=actor, action=f"pm.{section}.withdraw", obj=body,
+        before={"id": item.pk, "withdrawn": False},
+        after={"id": item.pk, "withdrawn": True, "reason": reason},
+        organisation_id=body.organisation_id,
+    )
+    return item
+
+
+@transaction.atomic
+def finding_mark_read(
+    *,
+    actor: User,
+    body: Body,
+    prosecutor: str,
+    present: str = "",
+    section: str = "",
+    notes: str = "",
+    read_at: dt.datetime | None = None,
+) -> FindingReading:
+    """Record that findings were read aloud to a prosecutor, and who was there."""
+    if not prosecutor.strip():
+        raise ValidationError({"prosecutor": _("Name the prosecutor.")})
+    if section and section not in ALL_SECTIONS:
+        raise ValidationError({"section": _("Unknown section.")})
+    reading = FindingReading(
+        body=body, section=section, read_at=read_at or timezone.now(), read_by=actor,
+        prosecutor=prosecutor.strip(), present=present, notes=notes,
+    )
+    reading.full_clean()
+    reading.save()
+    audit_record(
+        actor=actor, action="pm.read_to_prosecutor", obj=body, after=snapshot(reading),
+        organisation_id=body.organisation_id,
+    )
+    return reading
+
+
+# --- Drafts (autosave; not findings, not audited) ----------------------------
+
+MAX_DRAFT_FIELDS = 60
+MAX_DRAFT_VALUE = 10_000
+
+
+def draft_save(*, user: User, body: Body, section: str, data: Mapping[str, Any]) -> None:
+    if section not in ALL_SECTIONS:
+        raise ValueError(f"unknown section {section!r}")
+    clean: dict[str, Any] = {}
+    for key, value in list(data.items())[:MAX_DRAFT_FIELDS]:
+        if key in ("csrfmiddlewaretoken",):
+            continue
+        if isinstance(value, list):
+            clean[key] = [str(v)[:MAX_DRAFT_VALUE] for v in value[:MAX_DRAFT_FIELDS]]
+        else:
+            clean[key] = str(value)[:MAX_DRAFT_VALUE]
+    SectionDraft.objects.update_or_create(
+        user=user, body=body, section=section, defaults={"data": clean}
+    )
+
+
+def draft_get(*, user: User, body: Body, section: str) -> dict[str, Any] | None:
+    draft = SectionDraft.objects.filter(user=user, body=body, section=section).first()
+    return draft.data if draft else None
+
+
+# --- Samples and DNA profiles ------------------------------------------------
+
+
+@transaction.atomic
+def sample_create(
+    *,
+    actor: User | None,
+    body: Body,
+    sample_id: str,
+    sample_type: str,
+    taken_by: str,
+    taken_on: dt.date,
+    bone_element: str = "",
+    tooth: int | None = None,
+    lab: str = "",
+    sent_on: dt.date | None = None,
+    status: str = SampleStatus.COLLECTED,
+    audit: bool = True,
+) -> Sample:
+    if tooth is not None and not is_valid_fdi(tooth):
+        raise ValidationError(
+            {"tooth": _("Tooth %(tooth)s is not an FDI tooth number.") % {"tooth": tooth}}
+        )
+    if Sample.objects.filter(organisation_id=body.organisation_id,
+                             sample_id=sample_id.strip()).exists():
+        raise ValidationError(
+            {"sample_id": _("Sample id %(id)s is already used.") % {"id": sample_id}}
+        )
+    sample = Sample(
+        organisation_id=body.organisation_id, body=body, sample_id=sample_id.strip(),
+        sample_type=sample_type, bone_element=bone_element, tooth=tooth,
+        taken_by=taken_by, taken_on=taken_on, lab=lab, sent_on=sent_on, status=status,
+        created_by=actor,
+    )
+    sample.full_clean()
+    sample.save()
+    if audit:
+        audit_record(
+            actor=actor, action="sample.create", obj=sample, after=snapshot(sample),
+            organisation_id=sample.organisation_id,
+        )
+    return sample
+
+
+SAMPLE_EDITABLE = ("lab", "sent_on", "status")
+
+
+@transaction.atomic
+def sample_update(*, actor: User, sample: Sample, reason: str = "", **changes: Any) -> Sample:
+    unknown = set(changes) - set(SAMPLE_EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    sample = Sample.objects.select_for_update().get(pk=sample.pk)
+    changed = {k: v for k, v in changes.items() if getattr(sample, k) != v}
+    if not changed:
+        return sample
+    before = snapshot(sample, changed)
+    for k, v in changed.items():
+        setattr(sample, k, v)
+    sample.full_clean()
+    sample.save(update_fields=list(changed))
+    audit_record(
+        actor=actor, action="sample.update", obj=sample, before=before,
+        after={**snapshot(sample, changed), "reason": reason},
+        organisation_id=sample.organisation_id,
+    )
+    return sample
+
+
+@transaction.atomic
+def sample_attach_profile(
+    *,
+    actor: User | None,
+    sample: Sample,
+    genotypes: Mapping[str, Any],
+    sex: int = 0,
+    source_format: str = "",
+    source_sha256: str = "",
+    audit: bool = True,
+) -> DNAProfile:
+    """Create the post-mortem DNA profile of a sample and link it.
+
+    A second profile for the same sample supersedes the first.
+    """
+    from imena.dna.models import ProfileKind
+    from imena.dna.services import dna_profile_create
+
+    sample = Sample.objects.select_for_update().select_related("organisation").get(
+        pk=sample.pk
+    )
+    if not genotypes:
+        raise ValidationError(
+            _("No genotypes for sample %(id)s in the file.") % {"id": sample.sample_id}
+        )
+    previous = sample.profile
+    profile = dna_profile_create(
+        actor=actor, organisation=sample.organisation, kind=ProfileKind.POST_MORTEM,
+        label=sample.sample_id, genotypes=genotypes, sex=sex,
+        source_format=source_format, source_sha256=source_sha256, lab=sample.lab,
+        supersedes=previous if previous and previous.is_current else None, audit=audit,
+    )
+    sample.profile = profile
+    sample.status = SampleStatus.PROFILE
+    sample.save(update_fields=["profile", "status"])
+    if audit:
+        audit_record(
+            actor=actor, action="sample.attach_profile", obj=sample,
+            before={"profile_id": previous.pk if previous else None},
+            after={"profile_id": profile.pk, "loci": profile.loci_typed},
+            organisation_id=sample.organisation_id,
+        )
+    return profile
+
+
+# --- Evidence and custody ------------------------------------------------------
+
+
+def _next_evidence_number(organisation_id: int) -> str:
+    count = EvidenceItem.objects.filter(organisation_id=organisation_id).count()
+    while True:
+        count += 1
+        number = f"EV-{count:06d}"
+        if not EvidenceItem.objects.filter(
+            organisation_id=organisation_id, number=number
+        ).exists():
+            return number
+
+
+@transaction.atomic
+def evidence_create(
+    *,
+    actor: User,
+    grave: Grave,
+    kind: str,
+    staged: storage.StagedFile | None = None,
+    exhumation: Exhumation | None = None,
+    body: Body | None = None,
+    description: str = "",
+    seal_number: str = "",
+    holder: str = "",
+    place: str = "",
+) -> EvidenceItem:
+    """Register an evidence item; a file is committed to the store last.
+
+    The staged file is discarded on any refusal, so nothing is stored half-way.
+    """
+    try:
+        org_id = grave.site.organisation_id
+        if staged is not None:
+            dup = EvidenceItem.objects.filter(
+                organisation_id=org_id, sha256=staged.sha256
+            ).first()
+            if dup is not None:
+                raise ValidationError(
+                    _("%(name)s is already stored as evidence item %(number)s.")
+                    % {"name": staged.original_name, "number": dup.number}
+                )
+            if kind != staged.type.kind:
+                kind = staged.type.kind
+        elif kind != EvidenceKind.PHYSICAL:
+            raise ValidationError({"file": _("A %(kind)s needs a file.") % {"kind": kind}})
+        holder = holder.strip() or (actor.get_full_name() or actor.get_username())
+        item = EvidenceItem(
+            organisation_id=org_id, number=_next_evidence_number(org_id), grave=grave,
+            exhumation=exhumation, body=body, kind=kind, description=description,
+            seal_number=seal_number, holder=holder, created_by=actor,
+        )
+        if staged is not None:
+            item.sha256 = staged.sha256
+            item.size = staged.size
+            item.original_name = staged.original_name[:255]
+            item.media_type = staged.type.media_type
+            item.captured_at = staged.captured_at
+            item.gps_lat = staged.gps_lat
+            item.gps_lon = staged.gps_lon
+            item.metadata = staged.metadata
+        item.full_clean()
+        item.save()
+        CustodyEntry.objects.create(
+            item=item, seq=1, action=CustodyAction.COLLECTED, to_person=holder,
+            at=timezone.now(), place=place, seal_number=seal_number,
+            purpose=_("Collected and registered"), recorded_by=actor,
+        )
+        audit_record(
+            actor=actor, action="evidence.create", obj=item, after=snapshot(item),
+            organisation_id=org_id,
+        )
+        if staged is not None:
+            # The file is moved into place only after every check has passed;
+            # a failure to commit the transaction later leaves an unreferenced
+            # file, which `imena evidence verify` does not mind.
+            storage.commit(staged)
+    except BaseException:
+        if staged is not None:
+            staged.discard()
+        raise
+    return item
+
+
+@transaction.atomic
+def custody_record(
+    *,
+    actor: User,
+    item: EvidenceItem,
+    action: str,
+    to_person: str,
+    from_person: str = "",
+    at: dt.datetime | None = None,
+    place: str = "",
+    purpose: str = "",
+    seal_number: str = "",
+    notes: str = "",
+) -> CustodyEntry:
+    """Append one hand-over, transfer, check-out/in or analysis to the chain."""
+    if action not in CustodyAction.values or action == CustodyAction.COLLECTED:
+        raise ValidationError({"action": _("Unknown custody action.")})
+    if not to_person.strip():
+        raise ValidationError({"to_person": _("Say who receives the item.")})
+    item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+    last = item.custody.aggregate(m=Max("seq"))["m"] or 0
+    entry = CustodyEntry(
+        item=item, seq=last + 1, action=action,
+        from_person=from_person.strip() or item.holder, to_person=to_person.strip(),
+        at=at or timezone.now(), place=place, purpose=purpose,
+        seal_number=seal_number, notes=notes, recorded_by=actor,
+    )
+    entry.full_clean()
+    entry.save()
+    before = {"holder": item.holder, "seal_number": item.seal_number}
+    item.holder = entry.to_person
+    fields = ["holder"]
+    if seal_number:
+        item.seal_number = seal_number
+        fields.append("seal_number")
+    item.save(update_fields=fields)
+    audit_record(
+        actor=actor, action=f"evidence.custody.{action}", obj=item, before=before,
+        after=snapshot(entry), organisation_id=item.organisation_id,
+    )
+    return entry
+
+
+def evidence_verify() -> tuple[int, list[tuple[EvidenceItem, str]]]:
+    """Re-hash every stored file. Returns (files checked, [(item, problem)])."""
+    checked = 0
+    problems: list[tuple[EvidenceItem, str]] = []
+    for item in EvidenceItem.objects.exclude(sha256="").order_by("pk").iterator():
+        checked += 1
+        path = storage.path_for(item.sha256)
+        if not path.exists():
+            problems.append((item, "missing"))
+            continue
+        if storage.hash_file(path) != item.sha256:
+            problems.append((item, "changed"))
+    return checked, problems
+
+
+# --- For the identification side ------------------------------------------------
+
+
+def pm_record_as_dict(body: Body) -> dict[str, Any]:
+    """The body's post-mortem record as ``matching.records.PMRecord.from_dict`` takes it.
+
+    Stature is given as the midpoint of the recorded range with half the range
+    as its standard error; withdrawn rows are left out.
+    """
+    pm = PostMortemRecord.objects.filter(body=body).first() or PostMortemRecord(body=body)
+    out: dict[str, Any] = {"body_id": body.pm_number}
+    for key in ("sex", "sex_method", "build", "hair_colour", "eye_colour"):
+        value = getattr(pm, key)
+        if value:
+            out[key] = value
+    if pm.sex_certainty:
+        out["sex_certainty"] = pm.sex_certainty
+    if pm.age_min is not None or pm.age_max is not None:
+        out["age_min"] = float(pm.age_min if pm.age_min is not None else pm.age_max)
+        out["age_max"] = float(pm.age_max if pm.age_max is not None else pm.age_min)
+    if pm.stature_min is not None or pm.stature_max is not None:
+        low = pm.stature_min if pm.stature_min is not None else pm.stature_max
+        high = pm.stature_max if pm.stature_max is not None else pm.stature_min
+        out["stature_cm"] = (low + high) / 2
+        if high > low:
+            out["stature_se"] = (high - low) / 2
+    particulars = [
+        {
+            "kind": p.kind, "region": p.region or None, "side": p.side or None,
+            "subtype": p.subtype or None, "serial": p.serial or None,
+            "description": p.description,
+        }
+        for p in body.particulars.filter(withdrawn=False)
+    ]
+    if particulars:
+        out["particulars"] = particulars
+    dental = {
+        t.tooth: {
+            "status": t.status, "restoration": t.restoration or None,
+            "surfaces": sorted(t.surfaces), "crown": t.crown or None,
+            "bridge": t.bridge or None, "implant": t.implant or None,
+            "endodontics": list(t.endodontics or []),
+        }
+        for t in body.teeth.filter(withdrawn=False)
+    }
+    if dental:
+        out["dental"] = dental
+    clothing, effects, documents = [], [], []
+    for it in body.items.filter(withdrawn=False):
+        if it.kind == "clothing":
+            clothing.append({
+                "category": it.category, "colours": list(it.colours or []),
+                "pattern": it.pattern or None, "material": it.material or None,
+                "size_eu": it.size_eu, "label_text": it.label_text or None,
+            })
+        elif it.kind == "effect":
+            effects.append({
+                "category": it.category, "material": it.material or None,
+                "label_text": it.label_text or None, "serial": it.serial or None,
+            })
+        else:
+            documents.append({
+                "kind": it.category, "number": it.serial or None,
+                "name": it.name_on_item or None,
+            })
+    for key, rows in (("clothing", clothing), ("effects", effects),
+                      ("documents", documents)):
+        if rows:
+            out[key] = rows
+    return out

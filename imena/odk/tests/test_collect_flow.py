@@ -1,0 +1,193 @@
+"""The server driven as ODK Collect drives it: list, download, manifest, submit, resend."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from defusedxml import ElementTree as ET
+
+from imena.audit.models import AuditEntry
+from imena.odk import storage
+from imena.odk.models import Attachment, Submission
+from imena.odk.tests.conftest import grave_fields
+from imena.odk.tests.factories import JPEG, instance_xml, photo, xml_file
+
+pytestmark = pytest.mark.django_db
+XL = "{http://openrosa.org/xforms/xformsList}"
+MF = "{http://openrosa.org/xforms/xformsManifest}"
+OR = "{http://openrosa.org/http/response}"
+
+
+def test_form_list_asks_for_credentials_first(client, published) -> None:
+    response = client.get("/formList")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"].startswith("Basic realm=")
+    assert response["X-OpenRosa-Version"] == "1.0"
+
+
+def test_form_list_names_every_form_the_role_may_send(client, recorder_auth, published) -> None:
+    response = client.get("/formList", **recorder_auth)
+    assert response.status_code == 200
+    assert response["X-OpenRosa-Version"] == "1.0"
+    assert response["Content-Type"].startswith("text/xml")
+    doc = ET.fromstring(response.content)
+    forms = {x.findtext(f"{XL}formID"): x for x in doc.findall(f"{XL}xform")}
+    assert set(forms) == {
+        "imena_grave_registration", "imena_exhumation", "imena_post_mortem",
+        "imena_sample", "imena_custody",
+    }
+    grave = forms["imena_grave_registration"]
+    xform = published["imena_grave_registration"]
+    assert grave.findtext(f"{XL}hash") == f"md5:{xform.md5}"
+    assert grave.findtext(f"{XL}version") == xform.version
+    assert grave.findtext(f"{XL}downloadUrl").endswith("/forms/imena_grave_registration/form.xml")
+    assert grave.findtext(f"{XL}manifestUrl").endswith("/forms/imena_grave_registration/manifest")
+    # The post-mortem form has no media, so no manifest.
+    assert forms["imena_post_mortem"].find(f"{XL}manifestUrl") is None
+
+
+def test_a_dna_analyst_is_offered_no_form(client, users, published) -> None:
+    from imena.odk.tests.factories import basic, token_for
+
+    analyst = users["dna_analyst"]
+    auth = {"HTTP_AUTHORIZATION": basic(analyst.username, token_for(analyst))}
+    doc = ET.fromstring(client.get("/formList", **auth).content)
+    assert doc.findall(f"{XL}xform") == []
+
+
+def test_form_download_matches_the_listed_hash(client, recorder_auth, published) -> None:
+    response = client.get("/forms/imena_grave_registration/form.xml", **recorder_auth)
+    assert response.status_code == 200
+    assert hashlib.md5(response.content).hexdigest() == published[
+        "imena_grave_registration"
+    ].md5
+    assert b'id="imena_grave_registration"' in response.content
+
+
+def test_manifest_lists_the_sites_file_with_its_hash(
+    client, recorder_auth, published, site
+) -> None:
+    response = client.get("/forms/imena_exhumation/manifest", **recorder_auth)
+    assert response.status_code == 200
+    doc = ET.fromstring(response.content)
+    files = {m.findtext(f"{MF}filename"): m for m in doc.findall(f"{MF}mediaFile")}
+    assert set(files) == {"sites.csv", "graves.csv"}
+    url = files["graves.csv"].findtext(f"{MF}downloadUrl")
+    media = client.get(url.replace("http://testserver", ""), **recorder_auth)
+    assert media.status_code == 200
+    assert files["graves.csv"].findtext(f"{MF}hash") == "md5:" + hashlib.md5(
+        media.content
+    ).hexdigest()
+    text = media.content.decode()
+    assert text.startswith("name,label,site\n")
+    assert "12а" in text and "izium-forest" in text
+
+
+def test_media_holds_only_the_users_organisation(
+    client, recorder_auth, published, site, other_org
+) -> None:
+    from imena.burials.tests.factories import SiteFactory
+
+    SiteFactory(organisation=other_org, code="elsewhere", name="Чужа ділянка")
+    text = client.get(
+        "/forms/imena_exhumation/media/sites.csv", **recorder_auth
+    ).content.decode()
+    assert "izium-forest" in text and "elsewhere" not in text
+
+
+def test_preflight_answers_204_with_the_size_limit(client, recorder_auth, settings) -> None:
+    settings.IMENA_MAX_SUBMISSION_BYTES = 12345
+    response = client.head("/submission", **recorder_auth)
+    assert response.status_code == 204
+    assert response["X-OpenRosa-Accept-Content-Length"] == "12345"
+    assert client.head("/submission").status_code == 401
+
+
+def test_a_submission_with_a_photo_becomes_a_draft(
+    client, recorder_auth, recorder, grave_form, site
+) -> None:
+    xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:one")
+    response = client.post(
+        "/submission",
+        {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        **recorder_auth,
+    )
+    assert response.status_code == 201, response.content
+    doc = ET.fromstring(response.content)
+    assert doc.tag == f"{OR}OpenRosaResponse"
+    assert doc.find(f"{OR}message").get("nature") == "submit_success"
+    draft = Submission.objects.get()
+    assert draft.status == "draft"
+    assert draft.instance_id == "uuid:one"
+    assert draft.device_id == "collect:abc123"
+    assert draft.submitted_by == recorder
+    assert draft.data["marker_text"] == "№ 77"
+    assert draft.xml_sha256 == hashlib.sha256(xml).hexdigest()
+    assert storage.blob_path(draft.xml_sha256).read_bytes() == xml
+    att = Attachment.objects.get()
+    assert att.sha256 == hashlib.sha256(JPEG).hexdigest()
+    assert storage.blob_path(att.sha256).read_bytes() == JPEG
+    assert draft.missing_attachments == []
+    assert AuditEntry.objects.filter(action="odk.submission.receive").count() == 1
+    # A draft is not a record: no grave was created.
+    assert not site.graves.filter(marker_text="№ 77").exists()
+
+
+def test_resending_the_same_instance_is_idempotent(
+    client, recorder_auth, grave_form, site
+) -> None:
+    xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:two")
+    first = client.post(
+        "/submission", {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        **recorder_auth,
+    )
+    audit_count = AuditEntry.objects.count()
+    again = client.post(
+        "/submission", {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        **recorder_auth,
+    )
+    assert (first.status_code, again.status_code) == (201, 202)
+    assert Submission.objects.count() == 1 and Attachment.objects.count() == 1
+    assert AuditEntry.objects.count() == audit_count
+
+
+def test_attachments_sent_in_a_later_part_are_added(
+    client, recorder_auth, grave_form, site
+) -> None:
+    xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:split")
+    first = client.post("/submission", {"xml_submission_file": xml_file(xml)}, **recorder_auth)
+    assert first.status_code == 201
+    draft = Submission.objects.get()
+    assert draft.missing_attachments == ["marker.jpg"]
+    second = client.post(
+        "/submission", {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        **recorder_auth,
+    )
+    assert second.status_code == 201
+    assert draft.missing_attachments == []
+
+
+def test_a_revoked_token_no_longer_connects(client, recorder, published) -> None:
+    from imena.odk import services
+    from imena.odk.tests.factories import basic
+
+    token, secret = services.app_token_create(user=recorder, label="lost phone")
+    auth = {"HTTP_AUTHORIZATION": basic(recorder.username, secret)}
+    assert client.get("/formList", **auth).status_code == 200
+    services.app_token_revoke(actor=recorder, token=token)
+    assert client.get("/formList", **auth).status_code == 401
+
+
+def test_the_account_password_is_not_a_token(client, recorder, published) -> None:
+    from imena.odk.tests.factories import basic
+
+    auth = {"HTTP_AUTHORIZATION": basic(recorder.username, "pw")}
+    assert client.get("/formList", **auth).status_code == 401
+
+
+def test_a_token_only_works_with_its_own_username(client, recorder, examiner, published) -> None:
+    from imena.odk.tests.factories import basic, token_for
+
+    auth = {"HTTP_AUTHORIZATION": basic(examiner.username, token_for(recorder))}
+    assert client.get("/formList", **auth).status_code == 401

@@ -1,0 +1,169 @@
+"""Web pages: the review queue of field drafts, and the user's app tokens."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from imena.audit.services import history_for
+from imena.odk import access, services, storage
+from imena.odk.display import draft_blocks
+from imena.odk.models import DraftStatus
+
+PAGE_SIZE = 50
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason for rejection"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+    )
+
+
+class TokenForm(forms.Form):
+    label = forms.CharField(
+        label=gettext_lazy("Device or app"),
+        max_length=100,
+        help_text=gettext_lazy("For example: “Samsung tablet 3, Kobo Collect”."),
+    )
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", DraftStatus.DRAFT)
+    if status not in DraftStatus.values:
+        status = DraftStatus.DRAFT
+    drafts = (
+        access.submissions_for_user(request.user)  # type: ignore[arg-type]
+        .filter(status=status)
+        .select_related("submitted_by")
+        .order_by("-received")
+    )
+    page = Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "odk/draft_list.html",
+        {"page": page, "status": status, "statuses": DraftStatus.choices},
+    )
+
+
+@require_GET
+@login_required
+def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for_user(request.user, pk)  # type: ignore[arg-type]
+    return render(
+        request,
+        "odk/draft_detail.html",
+        {
+            "submission": submission,
+            "blocks": draft_blocks(submission.form_id, submission.data),
+            "attachments": list(submission.attachments.all()),
+            "missing": submission.missing_attachments,
+            "reject_form": RejectForm(),
+            "history": history_for(submission).order_by("-seq")[:100],
+        },
+    )
+
+
+@require_POST
+@login_required
+def draft_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for_user(request.user, pk, accept=True)  # type: ignore[arg-type]
+    try:
+        services.submission_accept(actor=request.user, submission=submission)  # type: ignore[arg-type]
+    except services.AcceptError as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Accepted: the records were created."))
+    return redirect("odk:draft_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def draft_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = RejectForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the submission is rejected."))
+        return redirect("odk:draft_detail", pk=pk)
+    try:
+        services.submission_reject(
+            actor=request.user,  # type: ignore[arg-type]
+            submission=submission,
+            reason=form.cleaned_data["reason"],
+        )
+    except (services.AcceptError, ValidationError) as e:
+        messages.error(request, str(e))
+    else:
+        messages.success(request, _("Rejected; the submission stays on file."))
+    return redirect("odk:draft_detail", pk=pk)
+
+
+@require_GET
+@login_required
+def attachment(request: HttpRequest, pk: int, att: int) -> FileResponse:
+    item = access.attachment_for_user(request.user, pk, att)  # type: ignore[arg-type]
+    try:
+        handle = storage.open_blob(item.sha256)
+    except FileNotFoundError:
+        raise Http404("The stored file is missing") from None
+    response = FileResponse(
+        handle,
+        content_type=item.content_type if item.is_image else "application/octet-stream",
+        as_attachment=not item.is_image,
+        filename=item.filename,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_GET
+@login_required
+def quarantine(request: HttpRequest) -> HttpResponse:
+    entries = access.quarantine_for_user(request.user).select_related("submitted_by")  # type: ignore[arg-type]
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "odk/quarantine_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    tokens = access.tokens_for_user(request.user)  # type: ignore[arg-type]
+    form = TokenForm(request.POST or None)
+    secret = ""
+    if request.method == "POST" and form.is_valid():
+        _token, secret = services.app_token_create(
+            user=request.user,  # type: ignore[arg-type]
+            label=form.cleaned_data["label"],
+        )
+        form = TokenForm()
+    return render(
+        request,
+        "odk/token_list.html",
+        {
+            "tokens": tokens,
+            "form": form,
+            "secret": secret,
+            "server_url": request.build_absolute_uri("/"),
+        },
+    )
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = access.token_for_user(request.user, pk)  # type: ignore[arg-type]
+    services.app_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+    messages.success(request, _("Token revoked: the device can no longer connect with it."))
+    return redirect("odk:tokens")
