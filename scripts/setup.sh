@@ -10,6 +10,8 @@ want_tests=0
 
 apt_packages=()
 command -v msgfmt >/dev/null || apt_packages+=(gettext)
+# Cyrillic font embedded in the PDF reports.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_packages+=(fonts-dejavu-core)
 if [ "$want_tests" = 1 ]; then
   [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
   command -v pdftoppm >/dev/null || apt_packages+=(poppler-utils)

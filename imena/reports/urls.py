@@ -1,6 +1,25 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from imena.reports import views
 
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("region/", views.region_statistics, name="region_statistics"),
+    path("sites/<int:pk>/statistics/", views.site_statistics, name="site_statistics"),
+    path("sites/<int:pk>/plan/", views.site_plan, name="site_plan"),
+    path("sites/<int:pk>/plan.svg", views.site_plan_svg, name="site_plan_svg"),
+]
+urlpatterns += [
+    path("sites.geojson", views.sites_geojson, name="sites_geojson"),
+    path(
+        "sites/<int:pk>/export/<slug:dataset>.<slug:fmt>",
+        views.site_export,
+        name="site_export",
+    ),
+]
+urlpatterns += [
+    path("sites/<int:pk>/records/", views.site_records, name="site_records"),
+]

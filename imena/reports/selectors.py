@@ -1,0 +1,560 @@
+"""Reads for reports: one function per data source.
+
+Each source degrades gracefully: when its app has no model (or no data) yet,
+the section says so instead of failing. Other apps' models are looked up with
+``apps.get_model`` so this module imports none of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.db.models import Count, Model, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from imena.burials.models import Grave, GraveKind, GraveStatus, Site
+from imena.reports.svg import STATUS_COLOURS, Bar, PlanGrave
+
+if TYPE_CHECKING:
+    from imena.reports.access import Audience
+
+EXHUMED_OR_LATER = [
+    GraveStatus.EXHUMED, GraveStatus.AT_MORGUE, GraveStatus.IDENTIFIED,
+    GraveStatus.RETURNED,
+]
+
+
+def optional_model(app_label: str, *names: str) -> type[Model] | None:
+    """The first of ``names`` that exists in ``app_label``, or None."""
+    if not apps.is_installed(f"imena.{app_label}"):
+        return None
+    for name in names:
+        try:
+            return apps.get_model(app_label, name)
+        except LookupError:
+            continue
+    return None
+
+
+def has_field(model: type[Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except Exception:  # FieldDoesNotExist
+        return False
+    return True
+
+
+def url_or_blank(name: str, *args: Any, query: dict[str, Any] | None = None) -> str:
+    try:
+        url = reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@dataclass
+class Figure:
+    label: str
+    value: int
+    url: str = ""
+    colour: str = "#1f4e79"
+
+
+@dataclass
+class Section:
+    key: str
+    title: str
+    figures: list[Figure] = field(default_factory=list)
+    available: bool = True
+    note: str = ""
+    chart: bool = True
+
+    def bars(self) -> list[Bar]:
+        return [Bar(f.label, f.value, f.url, f.colour) for f in self.figures]
+
+
+@dataclass
+class Scope:
+    """What a statistics page covers: one site, a region, or all sites."""
+
+    audience: Audience
+    sites: QuerySet[Site]
+    site: Site | None = None  # set when the scope is one site
+    title: str = ""
+
+    def graves(self) -> QuerySet[Grave]:
+        return Grave.objects.filter(site__in=self.sites, withdrawn=False)
+
+
+def _site_link(scope: Scope, **query: Any) -> str:
+    """The site page filtered, for users who may see it (one-site scope only)."""
+    if scope.site is None or not scope.audience.can("site.view"):
+        return ""
+    return url_or_blank("burials:site_detail", scope.site.pk, query=query or None)
+
+
+# --- Sources -------------------------------------------------------------------
+
+
+def graves_section(scope: Scope) -> Section:
+    graves = scope.graves()
+    by_status = dict(
+        graves.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    total = sum(by_status.values())
+    exhumed = sum(by_status.get(s, 0) for s in EXHUMED_OR_LATER)
+    mass = graves.filter(kind=GraveKind.MASS).count()
+    figures = [
+        Figure(_("Graves registered"), total, _site_link(scope)),
+        Figure(_("Graves exhumed (or later)"), exhumed),
+        Figure(_("Mass graves"), mass, _site_link(scope, kind=GraveKind.MASS)),
+    ]
+    figures += [
+        Figure(
+            str(label), by_status.get(value, 0), _site_link(scope, status=value),
+            STATUS_COLOURS[value],
+        )
+        for value, label in GraveStatus.choices
+    ]
+    return Section("graves", _("Graves"), figures)
+
+
+def unavailable(key: str, title: str, why: str = "") -> Section:
+    return Section(
+        key, title, available=False,
+        note=why or _("Not recorded yet: this part of Imena has no data for the site."),
+    )
+
+
+# --- Bodies and post-mortem findings (imena.exhumations) ---------------------------
+
+SEX_GROUPS: list[tuple[str, Any, list[str]]] = [
+    ("male", gettext_lazy("Male (incl. probable)"), ["male", "probable_male"]),
+    ("female", gettext_lazy("Female (incl. probable)"), ["female", "probable_female"]),
+    ("undetermined", gettext_lazy("Sex undetermined"), ["indeterminate", ""]),
+]
+AGE_GROUPS: list[tuple[str, Any, int, int]] = [
+    ("under18", gettext_lazy("Under 18"), 0, 18),
+    ("18-39", gettext_lazy("18–39"), 18, 40),
+    ("40-59", gettext_lazy("40–59"), 40, 60),
+    ("60plus", gettext_lazy("60 and over"), 60, 200),
+]
+
+
+def body_model() -> type[Model] | None:
+    return optional_model("exhumations", "Body")
+
+
+def scope_bodies(scope: Scope) -> QuerySet[Any] | None:
+    Body = body_model()
+    if Body is None:
+        return None
+    return Body.objects.filter(grave__site__in=scope.sites)
+
+
+def body_filter(key: str, value: str) -> Q | None:
+    """The bodies behind one figure; None for an unknown key."""
+    if key == "sex":
+        for code, _label, values in SEX_GROUPS:
+            if code == value:
+                cond = Q(pm__sex__in=[v for v in values if v])
+                if "" in values:
+                    cond |= Q(pm__sex="") | Q(pm__isnull=True)
+                return cond
+    if key == "age":
+        if value == "unknown":
+            return Q(pm__age_min__isnull=True) | Q(pm__age_max__isnull=True)
+        for code, _label, low, high in AGE_GROUPS:
+            if code == value:
+                # Groups by the middle of the estimated range, in whole years.
+                return Q(pm_age_mid__gte=low * 2, pm_age_mid__lt=high * 2)
+    if key in ("cause", "manner"):
+        field_name = "cause_of_death" if key == "cause" else "manner_of_death"
+        if value == "unknown":
+            return Q(**{f"pm__{field_name}": ""}) | Q(pm__isnull=True)
+        return Q(**{f"pm__{field_name}": value})
+    if key == "torture":
+        TortureSign = _torture_signs()
+        if value == "any":
+            cond = Q(pm__torture_consistency__in=["consistent", "highly_consistent",
+                                                          "typical", "diagnostic"])
+            for sign in TortureSign:
+                cond |= Q(**{f"pm__{sign}": True})
+            return cond
+        if value in TortureSign:
+            return Q(**{f"pm__{value}": True})
+    if key == "all":
+        return Q()
+    return None
+
+
+def _torture_signs() -> list[str]:
+    Record = optional_model("exhumations", "PostMortemRecord")
+    if Record is None:
+        return []
+    return [
+        name for name in ("ligature_marks", "bound_hands", "gunshot_wounds", "blunt_force",
+                          "fractures", "burn_marks") if has_field(Record, name)
+    ]
+
+
+def annotate_age(bodies: QuerySet[Any]) -> QuerySet[Any]:
+    from django.db.models import F
+
+    return bodies.annotate(pm_age_mid=F("pm__age_min") + F("pm__age_max"))
+
+
+def _records_link(scope: Scope, key: str, value: str) -> str:
+    if scope.site is None or not scope.audience.can("postmortem.view"):
+        return ""
+    return url_or_blank(
+        "reports:site_records", scope.site.pk, query={"source": "bodies", "key": key,
+                                                     "value": value}
+    )
+
+
+def _vocab_labels(field_name: str) -> dict[str, str]:
+    Record = optional_model("exhumations", "PostMortemRecord")
+    if Record is None or not has_field(Record, field_name):
+        return {}
+    return {str(k): str(v) for k, v in Record._meta.get_field(field_name).choices or []}
+
+
+def bodies_section(scope: Scope) -> Section:
+    title = _("Bodies by sex and age group")
+    bodies = scope_bodies(scope)
+    if bodies is None or not has_field(bodies.model, "pm"):
+        return unavailable("bodies", title)
+    total = bodies.count()
+    figures = [Figure(_("Bodies recovered (PM numbers)"), total,
+                      _records_link(scope, "all", "all"))]
+    for code, label, _values in SEX_GROUPS:
+        cond = body_filter("sex", code)
+        figures.append(Figure(str(label), bodies.filter(cond).distinct().count(),
+                              _records_link(scope, "sex", code), "#6a3d9a"))
+    aged = annotate_age(bodies)
+    for code, label, _low, _high in AGE_GROUPS:
+        figures.append(Figure(str(label), aged.filter(body_filter("age", code)).count(),
+                              _records_link(scope, "age", code), "#0072b2"))
+    figures.append(Figure(_("Age not estimated"), bodies.filter(
+        body_filter("age", "unknown")).distinct().count(),
+        _records_link(scope, "age", "unknown"), "#8c96a0"))
+    note = _("Civilian or soldier status is not recorded on post-mortem records yet.")
+    return Section("bodies", title, figures, note=note)
+
+
+def findings_section(scope: Scope) -> Section:
+    title = _("Cause and manner of death, torture indicators")
+    bodies = scope_bodies(scope)
+    if bodies is None or not has_field(bodies.model, "pm"):
+        return unavailable("findings", title)
+    figures: list[Figure] = []
+    for key, field_name, heading in (
+        ("cause", "cause_of_death", _("Cause")),
+        ("manner", "manner_of_death", _("Manner")),
+    ):
+        labels = _vocab_labels(field_name)
+        counts = dict(
+            bodies.order_by().values_list(f"pm__{field_name}")
+            .annotate(n=Count("id")).values_list(f"pm__{field_name}", "n")
+        )
+        for value, n in sorted(counts.items(), key=lambda kv: -kv[1]):
+            code = value or "unknown"
+            label = labels.get(value or "", _("not recorded"))
+            figures.append(Figure(f"{heading}: {label}", n,
+                                  _records_link(scope, key, code), "#9b1c1c"))
+    signs = _torture_signs()
+    if signs:
+        labels = {s: str(optional_model("exhumations", "PostMortemRecord")._meta  # type: ignore[union-attr]
+                         .get_field(s).verbose_name) for s in signs}
+        figures.append(Figure(_("Bodies with any torture indicator"),
+                              bodies.filter(body_filter("torture", "any")).distinct().count(),
+                              _records_link(scope, "torture", "any"), "#000"))
+        for sign in signs:
+            figures.append(Figure(
+                _("Torture indicator: %(sign)s") % {"sign": labels[sign]},
+                bodies.filter(**{f"pm__{sign}": True}).count(),
+                _records_link(scope, "torture", sign), "#5b1c1c",
+            ))
+    return Section("findings", title, figures)
+
+
+def records_behind(scope: Scope, key: str, value: str) -> QuerySet[Any] | None:
+    """The bodies behind a figure of the bodies/findings sections."""
+    bodies = scope_bodies(scope)
+    cond = body_filter(key, value)
+    if bodies is None or cond is None:
+        return None
+    if key == "age":
+        bodies = annotate_age(bodies)
+    return bodies.filter(cond).distinct().select_related("grave").order_by("pm_number")
+
+
+# --- Journals (imena.journals) -------------------------------------------------------
+
+
+def journals_section(scope: Scope) -> Section:
+    title = _("Burial journal coverage")
+    Row = optional_model("journals", "JournalRow")
+    if Row is None or not has_field(Row, "grave"):
+        return unavailable("journals", title)
+    graves = scope.graves()
+    per_grave = dict(
+        Row.objects.filter(grave__in=graves).order_by().values_list("grave_id")
+        .annotate(n=Count("journal_id", distinct=True)).values_list("grave_id", "n")
+    )
+    total = graves.count()
+    one = sum(1 for n in per_grave.values() if n == 1)
+    two = sum(1 for n in per_grave.values() if n >= 2)
+    figures = [
+        Figure(_("Graves with a name in no journal"), total - one - two),
+        Figure(_("Graves with a name in one journal"), one),
+        Figure(_("Graves with a name in two or more journals"), two),
+    ]
+    Review = optional_model("journals", "ReviewItem")
+    Run = optional_model("journals", "ReconcileRun")
+    note = ""
+    if Review is not None and Run is not None and scope.site is not None:
+        run = Run.objects.filter(site=scope.site).order_by("-pk").first()
+        if run is None:
+            note = _("No reconciliation run yet: conflicts are not counted.")
+        else:
+            kinds = {str(k): str(v) for k, v in Review._meta.get_field("kind").choices}
+            counts = dict(
+                Review.objects.filter(run=run).order_by().values_list("kind")
+                .annotate(n=Count("id")).values_list("kind", "n")
+            )
+            for kind, label in kinds.items():
+                figures.append(Figure(
+                    _("Conflicts: %(kind)s") % {"kind": label}, counts.get(kind, 0),
+                    url_or_blank("journals:index") if scope.audience.can("journal.view")
+                    else "", "#8a4b00",
+                ))
+    return Section("journals", title, figures, note=note)
+
+
+# --- Identifications (imena.identification) ------------------------------------------
+
+
+def identification_model() -> type[Model] | None:
+    Ident = optional_model("identification", "Identification")
+    if Ident is None or not has_field(Ident, "body") or not has_field(Ident, "status"):
+        return None
+    return Ident
+
+
+def identifications_section(scope: Scope) -> Section:
+    title = _("Identifications")
+    Ident = identification_model()
+    if Ident is None:
+        return unavailable("identifications", title)
+    counts = dict(
+        Ident.objects.filter(body__grave__site__in=scope.sites).order_by()
+        .values_list("status").annotate(n=Count("id")).values_list("status", "n")
+    )
+    link = url_or_blank("identification:index") if scope.audience.can(
+        "identification.view") else ""
+    figures = [
+        Figure(str(label), counts.get(code, 0), link, "#009e73")
+        for code, label in Ident._meta.get_field("status").choices
+    ]
+    return Section("identifications", title, figures)
+
+
+# --- Missing persons (imena.missing) ----------------------------------------------------
+
+
+def missing_section(scope: Scope) -> Section:
+    title = _("Missing persons")
+    Person = optional_model("missing", "MissingPerson")
+    if Person is None or not has_field(Person, "status"):
+        return unavailable("missing", title)
+    people = Person.objects.filter(organisation_id=scope.audience.organisation_id)
+    if has_field(Person, "merged_into"):
+        people = people.filter(merged_into__isnull=True)
+    counts = dict(
+        people.order_by().values_list("status").annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    labels = {str(k): str(v) for k, v in Person._meta.get_field("status").choices}
+    index = url_or_blank("missing:index") if scope.audience.can("missing.view") else ""
+    figures = [
+        Figure(_("Missing persons, open"), counts.get("open", 0), index, "#8a4b00"),
+    ]
+    figures += [
+        Figure(label, counts.get(code, 0), "", "#1f4e79")
+        for code, label in labels.items() if code != "open"
+    ]
+    return Section("missing", title, figures,
+                   note=_("For the whole organisation: missing persons belong to no site."))
+
+
+SECTIONS: list[tuple[str, Any]] = [
+    # (capability needed to see the section, source)
+    ("site.view", graves_section),
+    ("postmortem.view", bodies_section),
+    ("postmortem.view", findings_section),
+    ("journal.view", journals_section),
+    ("identification.view", identifications_section),
+    ("missing.view", missing_section),
+]
+
+
+def statistics(scope: Scope) -> list[Section]:
+    """Every section the audience may see, in a fixed order."""
+    return [source(scope) for cap, source in SECTIONS if scope.audience.can(cap)]
+
+
+@dataclass
+class SiteRow:
+    site: Site
+    total: int
+    by_status: dict[str, int]
+
+    def cells(self) -> Iterator[tuple[str, int]]:
+        for value, _label in GraveStatus.choices:
+            yield value, self.by_status.get(value, 0)
+
+
+def per_site(sites: QuerySet[Site]) -> list[SiteRow]:
+    """Graves by status for each site, in two queries."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        Grave.objects.filter(site__in=sites, withdrawn=False)
+        .order_by()
+        .values_list("site_id", "status")
+        .annotate(n=Count("id"))
+    )
+    for site_id, status, n in rows:
+        counts.setdefault(site_id, {})[status] = n
+    return [
+        SiteRow(s, sum(counts.get(s.pk, {}).values()), counts.get(s.pk, {}))
+        for s in sites.order_by("region", "name")
+    ]
+
+
+def regions(sites: QuerySet[Site]) -> list[tuple[str, int]]:
+    return list(
+        sites.order_by("region").values_list("region").annotate(n=Count("id"))
+        .values_list("region", "n")
+    )
+
+
+def plan_graves(site: Site) -> Iterator[PlanGrave]:
+    """The graves on a site's plan, as light tuples (no model instances)."""
+    rows = (
+        Grave.objects.filter(site=site, withdrawn=False)
+        .order_by("ref")
+        .values_list(
+            "pk", "ref", "marker_text", "kind", "status", "x", "y", "lat", "lon",
+            "bodies_expected",
+        )
+    )
+    for row in rows.iterator(chunk_size=5000):
+        yield PlanGrave(*row)
+
+
+def withdrawn_count(site: Site) -> int:
+    return Grave.objects.filter(site=site, withdrawn=True).count()
+
+
+def exhumed_filter() -> Q:
+    return Q(status__in=EXHUMED_OR_LATER)
+
+
+def missing_export_url() -> str:
+    """The missing-persons app's PFIF export, when it has one."""
+    for name in ("missing:pfif_export", "missing:export_pfif", "missing:pfif"):
+        url = url_or_blank(name)
+        if url:
+            return url
+    return ""
+
+
+def findings_by_grave(site: Site) -> dict[int, str]:
+    """A short text of the post-mortem findings of each grave (grave pk -> text)."""
+    Body = body_model()
+    if Body is None or not has_field(Body, "pm"):
+        return {}
+    causes = _vocab_labels("cause_of_death")
+    manners = _vocab_labels("manner_of_death")
+    signs = _torture_signs()
+    Record = optional_model("exhumations", "PostMortemRecord")
+    sign_labels = {
+        s: str(Record._meta.get_field(s).verbose_name) for s in signs  # type: ignore[union-attr]
+    }
+    out: dict[int, list[str]] = {}
+    rows = Body.objects.filter(grave__site=site).order_by("pm_number").values_list(
+        "grave_id", "pm_number", "pm__cause_of_death", "pm__manner_of_death",
+        *[f"pm__{s}" for s in signs],
+    )
+    for grave_id, pm_number, cause, manner, *flags in rows.iterator(chunk_size=5000):
+        parts = [pm_number]
+        if cause:
+            parts.append(_("cause: %(c)s") % {"c": causes.get(cause, cause)})
+        if manner:
+            parts.append(_("manner: %(m)s") % {"m": manners.get(manner, manner)})
+        found = [sign_labels[s] for s, on in zip(signs, flags, strict=True) if on]
+        if found:
+            parts.append(_("torture indicators: %(t)s") % {"t": ", ".join(found)})
+        out.setdefault(grave_id, []).append("; ".join(parts))
+    return {k: " | ".join(v) for k, v in out.items()}
+
+
+def identification_rows(site: Site) -> list[list[Any]] | None:
+    """Identifications of bodies from the site, or None when not recorded yet."""
+    Ident = identification_model()
+    if Ident is None:
+        return None
+    rows = []
+    qs = (
+        Ident.objects.filter(body__grave__site=site)
+        .select_related("body", "person", "proposed_by", "confirmation__reviewer")
+        .order_by("body__pm_number", "pk")
+    )
+    for ident in qs:
+        confirmation = getattr(ident, "confirmation", None)
+        reviewers = ident.proposed_by.get_username()
+        if confirmation is not None:
+            reviewers += " / " + confirmation.reviewer.get_username()
+        rows.append([
+            ident.body.pm_number, str(ident.person), ident.get_status_display(),
+            f"{ident.posterior:.4f}", reviewers,
+        ])
+    return rows
+
+
+def evidence_items(site: Site) -> QuerySet[Any] | None:
+    Item = optional_model("exhumations", "EvidenceItem")
+    if Item is None or not has_field(Item, "grave"):
+        return None
+    return Item.objects.filter(grave__site=site).select_related("grave", "body").order_by(
+        "number"
+    )
+
+
+def custody_rows(site: Site) -> list[list[Any]] | None:
+    """Evidence items of the site with their custody summary, or None."""
+    items = evidence_items(site)
+    if items is None:
+        return None
+    rows = []
+    for item in items.prefetch_related("custody"):
+        chain = sorted(item.custody.all(), key=lambda e: e.seq)
+        last = chain[-1] if chain else None
+        custody = _("%(n)d entries") % {"n": len(chain)}
+        if last is not None:
+            custody += "; " + _("last: %(action)s %(when)s") % {
+                "action": last.get_action_display(), "when": last.at.date().isoformat(),
+            }
+        rows.append([
+            item.number, f"{item.get_kind_display()}: {item.description}"[:200],
+            custody, item.holder or "—",
+        ])
+    return rows

@@ -1,0 +1,548 @@
+"""The full JSON record of a site, and re-importing it into another database.
+
+The export walks the models generically, so that records added by other apps
+(bodies, findings, samples, evidence, identifications...) come along without
+this module knowing them:
+
+* downward: every model with a foreign key to a record already taken
+  (site -> graves -> exhumations -> bodies -> findings ...);
+* upward: every record such a record points to (an identification's missing
+  person, a sample's DNA profile), but not the records below those.
+
+Ids in the file are local (1, 2, 3... per model, in primary-key order) so that
+exporting, importing and exporting again gives the same content. Users are
+referred to by username; organisations are replaced by the importing one.
+The file carries a format marker, a version and the SHA-256 of its content,
+so a truncated, edited or foreign file is refused before anything is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import DatabaseError, IntegrityError, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imena.accounts.models import Organisation, User
+from imena.audit.models import canonical_json
+from imena.audit.services import audit_record, to_jsonable
+from imena.burials.models import Site
+from imena.reports.access import os_user
+
+if TYPE_CHECKING:
+    from imena.reports.access import Audience
+    from imena.reports.exports import ExportFile
+
+FORMAT = "imena-site-export"
+VERSION = 1
+# Apps whose records never travel with a site: identities, the audit chain
+# (it belongs to the database it was written in), Django's own tables.
+EXCLUDED_APPS = {
+    "accounts", "audit", "core", "reports", "admin", "auth", "contenttypes",
+    "sessions", "messages", "staticfiles",
+}
+APP_CAPABILITY = {
+    "burials": "site.view",
+    "exhumations": "postmortem.view",
+    "odk": "postmortem.view",
+    "journals": "journal.view",
+    "missing": "missing.view",
+    "dna": "dna.view",
+    "identification": "identification.view",
+}
+
+
+class ImportRefused(Exception):
+    """The file is not a complete, unedited Imena site export."""
+
+
+def capability_for(model: type[models.Model]) -> str:
+    name = model._meta.model_name or ""
+    if "evidence" in name or "custody" in name:
+        return "evidence.view"
+    return APP_CAPABILITY.get(model._meta.app_label, "report.export")
+
+
+def _fk_fields(model: type[models.Model]) -> list[models.ForeignKey]:
+    return [
+        f for f in model._meta.concrete_fields
+        if isinstance(f, models.ForeignKey)  # OneToOneField is one too
+    ]
+
+
+def _travels(model: type[models.Model]) -> bool:
+    # Personal working drafts (unsaved form sections) are not part of the record.
+    return (
+        model._meta.app_label not in EXCLUDED_APPS
+        and not model._meta.auto_created
+        and "draft" not in (model._meta.model_name or "")
+    )
+
+
+def _is_user(model: Any) -> bool:
+    return model is User or (isinstance(model, type) and issubclass(model, User))
+
+
+# --- Collecting ------------------------------------------------------------------
+
+
+@dataclass
+class Collected:
+    order: list[type[models.Model]]
+    querysets: dict[type[models.Model], models.QuerySet]
+    omitted: list[str] = field(default_factory=list)
+
+
+def collect(site: Site, audience: Audience) -> Collected:
+    """The models and records that make up the site's full record."""
+    candidates = [m for m in apps.get_models() if _travels(m) and m is not Site]
+    omitted = sorted(
+        m._meta.label_lower for m in candidates if not audience.can(capability_for(m))
+    )
+    allowed = [m for m in candidates if audience.can(capability_for(m))]
+    down: dict[type[models.Model], models.Q] = {Site: models.Q(pk=site.pk)}
+    down_keys: dict[type[models.Model], frozenset[str]] = {}
+
+    def qs(model: type[models.Model], conds: dict[type[models.Model], models.Q]) -> models.QuerySet:
+        return model._default_manager.filter(conds[model])
+
+    changed = True
+    while changed:
+        changed = False
+        for m in allowed:
+            fks = [
+                f for f in _fk_fields(m) if f.related_model in down and f.related_model is not m
+            ]
+            keys = frozenset(f.name for f in fks)
+            if not fks or down_keys.get(m) == keys:
+                continue
+            cond = models.Q()
+            for f in fks:
+                cond |= models.Q(**{f"{f.name}__in": qs(f.related_model, down).values("pk")})
+            down[m], down_keys[m] = cond, keys
+            changed = True
+
+    up: dict[type[models.Model], models.Q] = {}
+    up_keys: dict[type[models.Model], frozenset[str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        taken = {**down}
+        for m, c in up.items():
+            taken[m] = taken[m] | c if m in taken else c
+        targets: dict[type[models.Model], list[tuple[type[models.Model], str]]] = {}
+        for m in taken:
+            for f in _fk_fields(m):
+                r = f.related_model
+                if r is Site or not _travels(r) or r not in allowed:
+                    continue
+                targets.setdefault(r, []).append((m, f.attname))
+        for r, sources in targets.items():
+            keys = frozenset(f"{m._meta.label}.{a}" for m, a in sources)
+            if up_keys.get(r) == keys:
+                continue
+            cond = models.Q()
+            for m, attname in sources:
+                cond |= models.Q(pk__in=qs(m, taken).values(attname))
+            up[r], up_keys[r] = cond, keys
+            changed = True
+
+    final: dict[type[models.Model], models.Q] = {**down}
+    for m, c in up.items():
+        final[m] = final[m] | c if m in final else c
+    querysets = {m: m._default_manager.filter(c).distinct().order_by("pk") for m, c in final.items()}
+    return Collected(_dependency_order(list(final)), querysets, omitted)
+
+
+def _dependency_order(selected: list[type[models.Model]]) -> list[type[models.Model]]:
+    """Models so that each comes after those its required foreign keys point to."""
+    remaining = sorted(selected, key=lambda m: m._meta.label)
+    order: list[type[models.Model]] = []
+    while remaining:
+        for m in remaining:
+            needs = {
+                f.related_model for f in _fk_fields(m)
+                if f.related_model in remaining and f.related_model is not m and not f.null
+            }
+            if not needs:
+                order.append(m)
+                remaining.remove(m)
+                break
+        else:  # a cycle of required keys cannot be imported at all
+            raise ValueError(f"cycle between {[m._meta.label for m in remaining]}")
+    return order
+
+
+# --- Writing ---------------------------------------------------------------------
+
+
+def _plain_fields(model: type[models.Model]) -> list[models.Field]:
+    return [f for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def build_content(site: Site, audience: Audience) -> dict[str, Any]:
+    collected = collect(site, audience)
+    local: dict[type[models.Model], dict[Any, int]] = {}
+    users: dict[int, User] = {}
+    out_models = []
+    for model in collected.order:
+        fields = _plain_fields(model)
+        m2m = [
+            f for f in model._meta.many_to_many
+            if f.remote_field.through._meta.auto_created
+        ]
+        ids = local.setdefault(model, {})
+        records = []
+        for obj in collected.querysets[model].iterator(chunk_size=2000):
+            record: dict[str, Any] = {}
+            dropped = False
+            for f in fields:
+                value = getattr(obj, f.attname)
+                if isinstance(f, models.ForeignKey):
+                    target = f.related_model
+                    if value is None:
+                        record[f.name] = None
+                    elif target is Organisation:
+                        continue
+                    elif _is_user(target):
+                        users.setdefault(value, None)  # type: ignore[arg-type]
+                        record[f.name] = {"user": value}
+                    elif target is model and value not in ids:
+                        record[f.name] = {"later": value}
+                    elif value in local.get(target, {}):
+                        record[f.name] = local[target][value]
+                    elif f.null:
+                        record[f.name] = None
+                    else:  # points at a record the audience may not see
+                        dropped = True
+                        break
+                else:
+                    record[f.name] = to_jsonable(value)
+            if dropped:
+                continue
+            for f in m2m:
+                targets = local.get(f.related_model, {})
+                record[f.name] = sorted(
+                    targets[pk] for pk in getattr(obj, f.name).values_list("pk", flat=True)
+                    if pk in targets
+                )
+            ids[obj.pk] = len(ids) + 1
+            record["id"] = ids[obj.pk]
+            records.append(record)
+        # Self references to records met later in pk order, now resolvable.
+        for record in records:
+            for name, value in list(record.items()):
+                if isinstance(value, dict) and "later" in value:
+                    record[name] = ids.get(value["later"])
+        out_models.append({"model": model._meta.label_lower, "records": records})
+    usernames = {
+        u.pk: u for u in User.objects.filter(pk__in=list(users)).order_by("username")
+    }
+    for entry in out_models:
+        for record in entry["records"]:
+            for name, value in record.items():
+                if isinstance(value, dict) and "user" in value:
+                    record[name] = usernames[value["user"]].username
+    return {
+        "organisation": {"code": site.organisation.code, "name": site.organisation.name},
+        "site": site.code,
+        "complete": not collected.omitted,
+        "omitted": collected.omitted,
+        "users": [
+            {"username": u.username, "first_name": u.first_name,
+             "last_name": u.last_name, "role": u.role}
+            for u in sorted(usernames.values(), key=lambda u: u.username)
+        ],
+        "models": out_models,
+    }
+
+
+def content_sha256(content: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(content).encode()).hexdigest()
+
+
+def wrap(content: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": timezone.now().isoformat(),
+        "sha256": content_sha256(content),
+        "content": content,
+    }
+
+
+def export_site_file(audience: Audience, site: Site) -> ExportFile:
+    from imena.reports.exports import _finish, temp_path
+
+    content = build_content(site, audience)
+    path = temp_path(".json")
+    with path.open("w", encoding="utf-8") as f:
+        json.dump(wrap(content), f, ensure_ascii=False, indent=1, sort_keys=True)
+    rows = sum(len(m["records"]) for m in content["models"])
+    return _finish(path, filename=f"{site.code}-site.json", fmt="json", dataset="site", rows=rows)
+
+
+# --- Reading -----------------------------------------------------------------------
+
+
+def read_export(path: Path) -> dict[str, Any]:
+    """Parse and check a file; raise ImportRefused naming what is wrong."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ImportRefused(_("%(file)s: cannot read: %(err)s") % {"file": path, "err": e}) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ImportRefused(_("%(file)s: not UTF-8 text") % {"file": path}) from None
+    except json.JSONDecodeError as e:
+        raise ImportRefused(
+            _("%(file)s: not valid JSON (truncated?) at line %(line)d, column %(col)d: %(msg)s")
+            % {"file": path, "line": e.lineno, "col": e.colno, "msg": e.msg}
+        ) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ImportRefused(
+            _("%(file)s: not an Imena site export (no \"format\": \"%(fmt)s\" marker)")
+            % {"file": path, "fmt": FORMAT}
+        )
+    if data.get("version") != VERSION:
+        raise ImportRefused(
+            _("%(file)s: export version %(v)s is not supported (this Imena reads %(ours)s)")
+            % {"file": path, "v": data.get("version"), "ours": VERSION}
+        )
+    content = data.get("content")
+    if not isinstance(content, dict) or content_sha256(content) != data.get("sha256"):
+        raise ImportRefused(
+            _("%(file)s: the content does not match its SHA-256: the file was edited or damaged")
+            % {"file": path}
+        )
+    return data
+
+
+@dataclass
+class ImportResult:
+    site: Site
+    organisation: Organisation
+    organisation_created: bool
+    counts: dict[str, int]
+    sha256: str
+
+
+def _model_for(label: str) -> type[models.Model]:
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        raise ImportRefused(
+            _("the file holds records of %(model)s, which this Imena does not have")
+            % {"model": label}
+        ) from None
+    if model is not Site and not _travels(model):
+        raise ImportRefused(_("the file may not hold records of %(model)s") % {"model": label})
+    return model
+
+
+@transaction.atomic
+def site_import(
+    *, path: Path, organisation_code: str, actor: User | None = None
+) -> ImportResult:
+    """Import a site export into an organisation, all or nothing."""
+    data = read_export(path)
+    content = data["content"]
+    org = Organisation.objects.filter(code=organisation_code).first()
+    created_org = org is None
+    if org is None:
+        name = organisation_code
+        if content.get("organisation", {}).get("code") == organisation_code:
+            name = content["organisation"].get("name") or organisation_code
+        if Organisation.objects.filter(name=name).exists():
+            name = f"{name} ({organisation_code})"
+        org = Organisation.objects.create(code=organisation_code, name=name)
+    site_code = content.get("site", "")
+    if Site.objects.filter(organisation=org, code=site_code).exists():
+        raise ImportRefused(
+            _("organisation %(org)s already has a site %(site)s; nothing imported")
+            % {"org": org.code, "site": site_code}
+        )
+    users = _import_users(content.get("users", []), org)
+    local: dict[type[models.Model], dict[int, int]] = {}
+    counts: dict[str, int] = {}
+    site: Site | None = None
+    for entry in content.get("models", []):
+        model = _model_for(entry.get("model", ""))
+        objs, deferred, m2m = _build(model, entry.get("records", []), org, users, local)
+        try:
+            with transaction.atomic():
+                created = model._default_manager.bulk_create(objs, batch_size=500)
+        except (IntegrityError, DatabaseError) as e:
+            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            raise ImportRefused(
+                _("%(model)s: the records break a rule of the database: %(err)s")
+                % {"model": model._meta.label_lower, "err": first}
+            ) from None
+        ids = local.setdefault(model, {})
+        for record, obj in zip(entry["records"], created, strict=True):
+            ids[record["id"]] = obj.pk
+        _restore_auto_fields(model, created, entry["records"])
+        _resolve_deferred(model, created, deferred, ids)
+        _set_m2m(model, created, m2m, local)
+        counts[model._meta.label_lower] = len(created)
+        if model is Site:
+            if len(created) != 1:
+                raise ImportRefused(_("the file must hold exactly one site"))
+            site = created[0]
+    if site is None:
+        raise ImportRefused(_("the file holds no site"))
+    audit_record(
+        actor=actor, action="site.import", obj=site, organisation_id=org.pk,
+        after={"file": path.name, "sha256": data["sha256"], "counts": counts,
+               "os_user": os_user(), "organisation_created": created_org},
+    )
+    return ImportResult(site, org, created_org, counts, data["sha256"])
+
+
+def _import_users(rows: Iterable[dict[str, Any]], org: Organisation) -> dict[str, User]:
+    """Users named in the file; missing ones are created inactive, without a password."""
+    found: dict[str, User] = {}
+    for row in rows:
+        username = str(row.get("username", ""))
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username, first_name=row.get("first_name", ""),
+                last_name=row.get("last_name", ""), organisation=org,
+                role=row.get("role") or User._meta.get_field("role").default,
+                is_active=False,
+            )
+            user.set_unusable_password()
+            user.save()
+        elif user.organisation_id != org.pk:
+            alias = f"{username}@{org.code}"[:150]
+            user, _created = User.objects.get_or_create(
+                username=alias,
+                defaults={"organisation": org, "is_active": False, "role": user.role,
+                          "first_name": user.first_name, "last_name": user.last_name},
+            )
+        found[username] = user
+    return found
+
+
+def _build(
+    model: type[models.Model],
+    records: list[dict[str, Any]],
+    org: Organisation,
+    users: dict[str, User],
+    local: dict[type[models.Model], dict[int, int]],
+) -> tuple[list[models.Model], list[dict[str, int]], list[dict[str, list[int]]]]:
+    label = model._meta.label_lower
+    objs, deferred, m2m = [], [], []
+    for n, record in enumerate(records, start=1):
+        if not isinstance(record, dict) or not isinstance(record.get("id"), int):
+            raise ImportRefused(_("%(model)s record %(n)d has no id") % {"model": label, "n": n})
+        obj = model()
+        later: dict[str, int] = {}
+        links: dict[str, list[int]] = {}
+        for name, value in record.items():
+            if name == "id":
+                continue
+            try:
+                f = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                raise ImportRefused(
+                    _("%(model)s record %(id)s: unknown field %(field)s")
+                    % {"model": label, "id": record["id"], "field": name}
+                ) from None
+            if f.many_to_many:
+                links[name] = list(value or [])
+                continue
+            if isinstance(f, models.ForeignKey):
+                target = f.related_model
+                if value is None:
+                    setattr(obj, f.attname, None)
+                elif _is_user(target):
+                    user = users.get(value)
+                    setattr(obj, f.attname, user.pk if user else None)
+                elif target is model:
+                    later[f.attname] = value
+                else:
+                    pk = local.get(target, {}).get(value)
+                    if pk is None:
+                        raise ImportRefused(
+                            _("%(model)s record %(id)s: %(field)s points to a missing record")
+                            % {"model": label, "id": record["id"], "field": name}
+                        )
+                    setattr(obj, f.attname, pk)
+                continue
+            try:
+                setattr(obj, f.attname, None if value is None else f.to_python(value))
+            except ValidationError as e:
+                raise ImportRefused(
+                    _("%(model)s record %(id)s: bad value for %(field)s: %(err)s")
+                    % {"model": label, "id": record["id"], "field": name,
+                       "err": "; ".join(e.messages)}
+                ) from None
+        for f in _fk_fields(model):
+            if f.related_model is Organisation:
+                setattr(obj, f.attname, org.pk)
+        objs.append(obj)
+        deferred.append(later)
+        m2m.append(links)
+    return objs, deferred, m2m
+
+
+def _restore_auto_fields(
+    model: type[models.Model], objs: list[models.Model], records: list[dict[str, Any]]
+) -> None:
+    """bulk_create stamps auto_now(_add) fields with now; put back the exported times."""
+    auto = [
+        f for f in _plain_fields(model)
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    if not auto or not objs:
+        return
+    for obj, record in zip(objs, records, strict=True):
+        for f in auto:
+            if record.get(f.name) is not None:
+                setattr(obj, f.attname, f.to_python(record[f.name]))
+    model._default_manager.bulk_update(objs, [f.name for f in auto], batch_size=500)
+
+
+def _resolve_deferred(
+    model: type[models.Model],
+    objs: list[models.Model],
+    deferred: list[dict[str, int]],
+    ids: dict[int, int],
+) -> None:
+    changed: dict[str, list[models.Model]] = {}
+    for obj, later in zip(objs, deferred, strict=True):
+        for attname, value in later.items():
+            if value not in ids:
+                raise ImportRefused(
+                    _("%(model)s: a record points to a missing record")
+                    % {"model": model._meta.label_lower}
+                )
+            setattr(obj, attname, ids[value])
+            changed.setdefault(attname, []).append(obj)
+    for attname, rows in changed.items():
+        name = next(f.name for f in _fk_fields(model) if f.attname == attname)
+        model._default_manager.bulk_update(rows, [name], batch_size=500)
+
+
+def _set_m2m(
+    model: type[models.Model],
+    objs: list[models.Model],
+    m2m: list[dict[str, list[int]]],
+    local: dict[type[models.Model], dict[int, int]],
+) -> None:
+    for obj, links in zip(objs, m2m, strict=True):
+        for name, values in links.items():
+            f = model._meta.get_field(name)
+            targets = local.get(f.related_model, {})
+            getattr(obj, name).set([targets[v] for v in values if v in targets])

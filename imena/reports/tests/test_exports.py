@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from imena.audit.models import AuditEntry
+from imena.burials import services
+
+pytestmark = pytest.mark.django_db
+
+HOSTILE = {
+    "=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")",
+    "+1+1": "'+1+1",
+    "-2+3": "'-2+3",
+    "@SUM(A1)": "'@SUM(A1)",
+    "\tcmd": "'\tcmd",
+    "\rcmd": "'\rcmd",
+}
+
+
+def export_url(site, dataset: str, fmt: str) -> str:
+    return reverse("reports:site_export", args=[site.pk, dataset, fmt])
+
+
+def body_of(response) -> bytes:
+    return b"".join(response.streaming_content)
+
+
+def test_a_csv_export_of_graves_is_audited_with_its_sha256(client, investigator, site) -> None:
+    client.force_login(investigator)
+    response = client.get(export_url(site, "graves", "csv"))
+    assert response.status_code == 200
+    assert 'attachment; filename="izm-graves.csv"' in response["Content-Disposition"]
+    data = body_of(response)
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][:2] == ["ref", "marker_text"]
+    assert len(rows) == 1 + 15  # every grave, the withdrawn one marked as such
+    entry = AuditEntry.objects.filter(action="report.export").latest("seq")
+    after = entry.after_data
+    assert entry.actor == investigator
+    assert after["sha256"] == hashlib.sha256(data).hexdigest()
+    assert after["dataset"] == "graves" and after["format"] == "csv"
+
+
+def test_an_xlsx_export_opens_with_the_same_rows(client, examiner, site) -> None:
+    client.force_login(examiner)
+    data = body_of(client.get(export_url(site, "graves", "xlsx")))
+    ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][0] == "ref" and len(rows) == 16
+    markers = {r[1] for r in rows[1:]}
+    assert "Братська могила" in markers
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_cells_that_would_run_as_formulas_are_neutralised(
+    client, examiner, site, fmt
+) -> None:
+    for text in HOSTILE:
+        services.grave_create(
+            actor=examiner, site=site, marker_text="x", notes=text, audit=False
+        )
+    client.force_login(examiner)
+    data = body_of(client.get(export_url(site, "graves", fmt)))
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    else:
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        ws = wb.active
+        assert not any(
+            c.data_type == "f" for row in ws.iter_rows() for c in row
+        ), "no cell may be a formula"
+        rows = [[c if c is not None else "" for c in r] for r in ws.iter_rows(values_only=True)]
+    notes = {r[rows[0].index("notes")] for r in rows[1:]}
+    if fmt == "xlsx":  # a carriage return is stored escaped; Excel decodes it
+        notes = {n.replace("_x000D_", "\r") for n in notes}
+    for hostile, safe in HOSTILE.items():
+        assert hostile not in notes
+        assert safe in notes
+    # Numbers stay numbers: a negative grid coordinate is not text.
+    if fmt == "xlsx":
+        assert all(isinstance(v, float | int) for r in rows[1:] for v in [r[6]] if v != "")
+
+
+def test_geojson_is_a_feature_collection_in_longitude_latitude_order(
+    client, investigator, site
+) -> None:
+    client.force_login(investigator)
+    data = json.loads(body_of(client.get(export_url(site, "graves", "geojson"))))
+    assert data["type"] == "FeatureCollection"
+    site_feature = data["features"][0]
+    assert site_feature["properties"]["layer"] == "site"
+    assert site_feature["geometry"]["coordinates"] == [37.28, 49.19]
+    graves = [f for f in data["features"] if f["properties"]["layer"] == "grave"]
+    assert len(graves) == 14
+    located = [g for g in graves if g["geometry"]]
+    assert all(37 < g["geometry"]["coordinates"][0] < 38 for g in located)
+
+
+def test_geojson_of_all_sites_needs_the_export_right(client, users, site) -> None:
+    client.force_login(users["investigator"])
+    response = client.get(reverse("reports:sites_geojson"))
+    assert response.status_code == 200
+    assert json.loads(body_of(response))["type"] == "FeatureCollection"
+    client.force_login(users["field_recorder"])
+    assert client.get(reverse("reports:sites_geojson")).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["investigator", "forensic_examiner", "administrator"])
+def test_roles_with_the_export_right_may_export(client, users, site, role) -> None:
+    client.force_login(users[role])
+    assert client.get(export_url(site, "graves", "csv")).status_code == 200
+
+
+@pytest.mark.parametrize("role", ["field_recorder", "dna_analyst", "family_liaison"])
+def test_roles_without_the_export_right_get_403_and_no_file(
+    client, users, site, role
+) -> None:
+    client.force_login(users[role])
+    before = AuditEntry.objects.filter(action="report.export").count()
+    for dataset, fmt in [("graves", "csv"), ("site", "json"), ("summary", "pdf")]:
+        response = client.get(export_url(site, dataset, fmt))
+        assert response.status_code == 403
+        assert "Content-Disposition" not in response
+    assert AuditEntry.objects.filter(action="report.export").count() == before
+
+
+def test_an_outsider_gets_404_for_an_export(client, outsider, site) -> None:
+    client.force_login(outsider)
+    response = client.get(export_url(site, "graves", "xlsx"))
+    assert response.status_code == 404
+    assert "Content-Disposition" not in response
+
+
+def test_an_unknown_dataset_or_format_is_a_404(client, investigator, site) -> None:
+    client.force_login(investigator)
+    assert client.get(export_url(site, "graves", "docx")).status_code == 404
+    assert client.get(export_url(site, "secrets", "csv")).status_code == 404
+
+
+def test_the_statistics_page_offers_exports_only_to_exporters(client, users, site) -> None:
+    client.force_login(users["investigator"])
+    body = client.get(reverse("reports:site_statistics", args=[site.pk])).content.decode()
+    assert export_url(site, "summary", "pdf") in body
+    assert export_url(site, "graves", "xlsx") in body

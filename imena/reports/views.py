@@ -1,0 +1,173 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from imena.burials.models import GraveStatus, Site
+from imena.reports import access, exports, selectors, services
+from imena.reports.svg import Plan
+from imena.reports.svg import site_plan as draw_site_plan
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Overall statistics of the organisation, by region and by site."""
+    sites = access.report_sites_for_user(request.user)  # type: ignore[arg-type]
+    scope = selectors.Scope(
+        access.audience_for(request.user), sites, title=_("All sites")  # type: ignore[arg-type]
+    )
+    return render(
+        request,
+        "reports/index.html",
+        {
+            "scope": scope,
+            "sections": selectors.statistics(scope),
+            "rows": selectors.per_site(sites),
+            "regions": selectors.regions(sites),
+            "statuses": GraveStatus.choices,
+            "missing_export_url": selectors.missing_export_url(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def region_statistics(request: HttpRequest) -> HttpResponse:
+    region = request.GET.get("region", "")
+    sites = access.report_sites_for_user(request.user).filter(region=region)  # type: ignore[arg-type]
+    if not sites.exists():
+        raise Http404("No site in this region")
+    scope = selectors.Scope(
+        access.audience_for(request.user), sites,  # type: ignore[arg-type]
+        title=region or _("No region given"),
+    )
+    return render(
+        request,
+        "reports/region_statistics.html",
+        {
+            "scope": scope,
+            "region": region,
+            "sections": selectors.statistics(scope),
+            "rows": selectors.per_site(sites),
+            "statuses": GraveStatus.choices,
+        },
+    )
+
+
+@require_GET
+@login_required
+def site_statistics(request: HttpRequest, pk: int) -> HttpResponse:
+    site = access.report_site_for_user(request.user, pk)  # type: ignore[arg-type]
+    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+    scope = selectors.Scope(
+        audience, Site.objects.filter(pk=site.pk), site=site, title=site.name
+    )
+    return render(
+        request,
+        "reports/site_statistics.html",
+        {
+            "site": site,
+            "scope": scope,
+            "sections": selectors.statistics(scope),
+            "can_export": audience.can("report.export"),
+            "exports": exports.export_menu(site, audience),
+        },
+    )
+
+
+def _plan(site: Site) -> Plan:
+    return draw_site_plan(
+        selectors.plan_graves(site),
+        title=_("Site plan: %(site)s") % {"site": site.name},
+        site_lat=site.lat,
+        site_lon=site.lon,
+        boundary=site.boundary,
+    )
+
+
+@require_GET
+@login_required
+def site_plan(request: HttpRequest, pk: int) -> HttpResponse:
+    site = access.plan_site_for_user(request.user, pk)  # type: ignore[arg-type]
+    return render(
+        request,
+        "reports/site_plan.html",
+        {"site": site, "plan": _plan(site), "withdrawn": selectors.withdrawn_count(site)},
+    )
+
+
+@require_GET
+@login_required
+def site_plan_svg(request: HttpRequest, pk: int) -> HttpResponse:
+    site = access.plan_site_for_user(request.user, pk)  # type: ignore[arg-type]
+    plan = _plan(site)
+    return HttpResponse(
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + plan.svg,
+        content_type="image/svg+xml; charset=utf-8",
+    )
+
+
+@require_GET
+@login_required
+def site_export(request: HttpRequest, pk: int, dataset: str, fmt: str) -> HttpResponse:
+    """One export of a site, made to a file, audited, then sent.
+
+    A site the user may not see is a 404 and a role without report.export a
+    403, before anything is written: there is never an empty file.
+    """
+    site = access.report_site_for_user(request.user, pk, capability="report.export")  # type: ignore[arg-type]
+    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+    try:
+        export = exports.produce(
+            audience, site, dataset, fmt, lang=request.LANGUAGE_CODE or ""
+        )
+    except exports.ExportError as e:
+        raise Http404(str(e)) from None
+    services.export_record(audience=audience, site=site, export=export, via="web")
+    return _send(export)
+
+
+@require_GET
+@login_required
+def sites_geojson(request: HttpRequest) -> HttpResponse:
+    """All sites and their graves as one GeoJSON FeatureCollection."""
+    sites = access.report_sites_for_user(request.user)  # type: ignore[arg-type]
+    access.require(request.user, "report.export")  # type: ignore[arg-type]
+    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+    export = exports.export_geojson(sites.order_by("code"), filename="sites.geojson")
+    services.export_record(audience=audience, site=None, export=export, via="web")
+    return _send(export)
+
+
+def _send(export: exports.ExportFile) -> FileResponse:
+    response = FileResponse(
+        export.open(), as_attachment=True, filename=export.filename,
+        content_type=export.content_type,
+    )
+    response["X-Content-SHA256"] = export.sha256
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@login_required
+def site_records(request: HttpRequest, pk: int) -> HttpResponse:
+    """The records behind one figure of the bodies and findings sections."""
+    site = access.report_site_for_user(request.user, pk)  # type: ignore[arg-type]
+    access.require(request.user, "postmortem.view")  # type: ignore[arg-type]
+    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+    scope = selectors.Scope(audience, Site.objects.filter(pk=site.pk), site=site)
+    key, value = request.GET.get("key", ""), request.GET.get("value", "")
+    records = selectors.records_behind(scope, key, value)
+    if records is None:
+        raise Http404("No such figure")
+    return render(
+        request,
+        "reports/site_records.html",
+        {"site": site, "records": records[:5000], "count": records.count(),
+         "key": key, "value": value},
+    )
