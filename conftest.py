@@ -92,7 +92,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(locale="en-GB", accept_downloads=True)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(30_000)
     pg = context.new_page()
     pg.base_url = live_server.url  # type: ignore[attr-defined]
     yield pg
