@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         execute_from_command_line(["imena", *args])
+        if not args or args == ["help"] or args[0] in ("-h", "--help"):
+            # Django lists only its management commands; add the pure ones.
+            sys.stdout.write(
+                "\n[imena, no database]\n"
+                + "".join(f"    {c}\n" for c in sorted(PURE_COMMANDS))
+            )
     except ImproperlyConfigured as e:
         return _fail(f"configuration error: {e}")
     except DatabaseError as e:
