@@ -1,1 +1,273 @@
+"""Candidate lists, proposed and confirmed identifications, family notification.
 
+A ``CandidateRun`` is one computation for a site (parameters, journal
+reliability, "none of these" prior). Per body it stores a ``BodyAnalysis``
+(posterior of "none of these", exclusions with reasons) and the best
+``Candidate`` rows with their evidence. An ``Identification`` is a proposal
+(body -> missing person) with a snapshot of the posterior and evidence; it is
+confirmed only by a second person (``Confirmation``: proposer != reviewer,
+enforced by a CheckConstraint).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class CandidateRun(models.Model):
+    """One computation of candidates and posteriors for every body of a site."""
+
+    site = models.ForeignKey(
+        "burials.Site", verbose_name=_("site"), on_delete=models.PROTECT,
+        related_name="candidate_runs",
+    )
+    params = models.JSONField(_("parameters"), default=dict)
+    reliability = models.JSONField(_("journal reliability"), default=dict)
+    p_unlisted = models.FloatField(_("prior of “none of these”"))
+    p_unlisted_basis = models.CharField(_("basis of that prior"), max_length=300,
+                                        blank=True)
+    body_count = models.PositiveIntegerField(_("bodies"), default=0)
+    person_count = models.PositiveIntegerField(_("open missing persons"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("candidate computation")
+        verbose_name_plural = _("candidate computations")
+        get_latest_by = "created"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(p_unlisted__gte=0) & Q(p_unlisted__lt=1),
+                name="candidaterun_p_unlisted_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.created:%Y-%m-%d %H:%M}"
+
+
+class BodyAnalysis(models.Model):
+    """The result for one body in one run."""
+
+    run = models.ForeignKey(CandidateRun, on_delete=models.CASCADE,
+                            related_name="analyses")
+    body = models.ForeignKey("exhumations.Body", verbose_name=_("body"),
+                             on_delete=models.PROTECT, related_name="analyses")
+    posterior_unlisted = models.FloatField(_("posterior of “none of these”"))
+    others_posterior = models.FloatField(
+        _("posterior of the candidates not listed"), default=0
+    )
+    considered = models.PositiveIntegerField(_("missing persons considered"), default=0)
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    exclusions = models.JSONField(
+        _("exclusions"), default=list, blank=True,
+        help_text=_("Every excluded missing person with the reasons."),
+    )
+
+    class Meta:
+        verbose_name = _("body analysis")
+        verbose_name_plural = _("body analyses")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "body"], name="analysis_once_per_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body_id} · {self.run_id}"
+
+
+class Candidate(models.Model):
+    """One missing person proposed for one body, with every piece of evidence."""
+
+    analysis = models.ForeignKey(BodyAnalysis, on_delete=models.CASCADE,
+                                 related_name="candidates")
+    person = models.ForeignKey("missing.MissingPerson", verbose_name=_("missing person"),
+                               on_delete=models.PROTECT, related_name="+")
+    rank = models.PositiveIntegerField(_("rank"))
+    prior = models.FloatField(_("prior"))
+    lr_journal = models.FloatField(_("journal LR"), default=1)
+    lr_physical = models.FloatField(_("physical LR"), default=1)
+    lr_dna = models.FloatField(_("DNA LR"), default=1)
+    lr = models.FloatField(_("combined LR"))
+    posterior = models.FloatField(_("posterior"))
+    evidence = models.JSONField(_("evidence"), default=dict)
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["analysis", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["analysis", "person"],
+                                    name="candidate_once_per_analysis"),
+            models.CheckConstraint(condition=Q(posterior__gte=0) & Q(posterior__lte=1.0001),
+                                   name="candidate_posterior_range"),
+        ]
+        indexes = [
+            # Missing person page: where this person is a candidate.
+            models.Index(fields=["person"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.analysis_id}: {self.person_id}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("identification:candidate_detail", args=[self.pk])
+
+
+class ExclusionOverride(models.Model):
+    """A reviewer's reason to set aside one hard exclusion for one pair."""
+
+    body = models.ForeignKey("exhumations.Body", on_delete=models.PROTECT,
+                             related_name="+")
+    person = models.ForeignKey("missing.MissingPerson", on_delete=models.PROTECT,
+                               related_name="+")
+    key = models.CharField(_("what is set aside"), max_length=120,
+                           help_text=_("e.g. sex, dental/46, dna"))
+    reason = models.TextField(_("reason"))
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="+")
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+
+    class Meta:
+        verbose_name = _("exclusion override")
+        verbose_name_plural = _("exclusion overrides")
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+            models.UniqueConstraint(fields=["body", "person", "key"],
+                                    condition=Q(withdrawn=False),
+                                    name="override_once_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.reason}"
+
+
+class IdentificationStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed, waiting for a second reviewer")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+    REOPENED = "reopened", _("Reopened")
+
+
+class Identification(models.Model):
+    """A proposal that a body is a missing person, and what became of it."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
+                                     related_name="+")
+    body = models.ForeignKey("exhumations.Body", verbose_name=_("body"),
+                             on_delete=models.PROTECT, related_name="identifications")
+    person = models.ForeignKey("missing.MissingPerson", verbose_name=_("missing person"),
+                               on_delete=models.PROTECT, related_name="identifications")
+    status = models.CharField(_("status"), max_length=12,
+                              choices=IdentificationStatus.choices,
+                              default=IdentificationStatus.PROPOSED)
+    posterior = models.FloatField(_("posterior when proposed"))
+    evidence = models.JSONField(_("evidence when proposed"), default=dict)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),
+                                    on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"),
+                                  on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("identification")
+        verbose_name_plural = _("identifications")
+        ordering = ["-proposed_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=IdentificationStatus.values),
+                                   name="identification_status_valid"),
+            # One live proposal or confirmation per body, and per person.
+            models.UniqueConstraint(
+                fields=["body"], condition=Q(status__in=["proposed", "confirmed"]),
+                name="identification_one_live_per_body",
+            ),
+            models.UniqueConstraint(
+                fields=["person"], condition=Q(status="confirmed"),
+                name="identification_one_confirmed_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["rejected", "reopened"]) | ~Q(close_reason=""),
+                name="identification_close_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} → {self.person}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("identification:identification_detail", args=[self.pk])
+
+
+class Confirmation(models.Model):
+    """The second person's agreement. Proposer and reviewer must differ."""
+
+    identification = models.OneToOneField(Identification, on_delete=models.PROTECT,
+                                          related_name="confirmation")
+    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposer"),
+                                 on_delete=models.PROTECT, related_name="+")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"),
+                                 on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        verbose_name = _("confirmation")
+        verbose_name_plural = _("confirmations")
+        constraints = [
+            models.CheckConstraint(condition=~Q(proposer=F("reviewer")),
+                                   name="confirmation_two_people"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.identification_id}: {self.reviewer_id}"
+
+
+class NotificationMethod(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("By telephone")
+    LETTER = "letter", _("By letter")
+    OTHER = "other", _("Other")
+
+
+class FamilyNotification(models.Model):
+    """That the family was told, recorded by the liaison (never automated)."""
+
+    identification = models.ForeignKey(Identification, on_delete=models.PROTECT,
+                                       related_name="notifications")
+    notified_by = models.CharField(_("who notified"), max_length=200)
+    notified_whom = models.CharField(_("whom"), max_length=200)
+    relationship = models.CharField(_("relationship to the missing person"),
+                                    max_length=100, blank=True)
+    notified_on = models.DateTimeField(_("when"))
+    method = models.CharField(_("how"), max_length=12, choices=NotificationMethod.choices)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("family notification")
+        verbose_name_plural = _("family notifications")
+        ordering = ["-notified_on"]
+        constraints = [
+            models.CheckConstraint(condition=Q(method__in=NotificationMethod.values),
+                                   name="notification_method_valid"),
+            models.CheckConstraint(condition=~Q(notified_whom=""),
+                                   name="notification_whom_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notified_whom} ({self.notified_on:%Y-%m-%d})"

@@ -220,7 +220,8 @@ def build_findings(
         g = world.graves[b.grave]
         age = p.age_at(p.dod)
         soft = b.preservation not in ("skeletonised", "burnt")
-        est = age + rng.gauss(0, 3 if age < 20 else 5)
+        # An estimate is never below birth: a young child's range starts at 0.
+        est = max(0.0, age + rng.gauss(0, 3 if age < 20 else 5))
         half = 2 if age < 18 else (6 if age < 40 else 9)
         age_min, age_max = max(0, round(est - half)), round(est + half)
         st = p.stature + rng.gauss(0, 2.5)

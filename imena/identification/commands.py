@@ -1,0 +1,191 @@
+"""`imena evaluate identification DIR`: score the candidates against the truth."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandError
+
+#: Posterior bins of the calibration table.
+BINS = (0.0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0000001)
+#: Evidence subsets scored separately.
+SUBSETS = {
+    "journal only": ("journal",),
+    "physical only": ("physical",),
+    "DNA only": ("dna",),
+    "all": ("journal", "physical", "dna"),
+}
+
+
+def add_evaluate_arguments(parser: Any) -> None:
+    parser.add_argument("directory", help="an `imena simulate` output folder")
+    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    parser.add_argument(
+        "--p-unlisted", type=float, default=None,
+        help="prior of “none of these” (default: estimated from the journals)",
+    )
+
+
+def evaluate_identification(options: dict[str, Any], stdout: Any) -> None:
+    """Load the scenario into a throwaway database, compute, score against truth."""
+    directory = Path(options["directory"])
+    if not (directory / "truth.json").is_file():
+        raise CommandError(f"{directory}: not a simulate output (truth.json missing)")
+    p_u = options.get("p_unlisted")
+    if p_u is not None and not 0 <= p_u < 1:
+        raise CommandError("--p-unlisted must be in [0, 1)")
+    truth = json.loads((directory / "truth.json").read_text(encoding="utf-8"))
+    with tempfile.TemporaryDirectory(prefix="imena-eval-") as tmp:
+        result = _evaluate(directory, Path(tmp), truth, p_u)
+    if options.get("json"):
+        stdout.write(json.dumps(result, indent=2, sort_keys=True))
+        return
+    stdout.write(format_result(result))
+
+
+def format_result(r: Mapping[str, Any]) -> str:
+    lines = [
+        f"bodies: {r['bodies']}, open missing persons: {r['persons']}, "
+        f"p_unlisted: {r['p_unlisted']:.3f}",
+        f"wrong above 0.99: {r['wrong_above_0_99']}",
+        f"ranked first: {r['ranked_first']:.4f} "
+        f"({r['ranked_first_n']}/{r['scored_bodies']} bodies with a report and DNA "
+        "references)",
+    ]
+    for name, v in r["by_evidence"].items():
+        lines.append(
+            f"ranked first, {name}: {v['ranked_first']:.4f} "
+            f"(wrong above 0.99: {v['wrong_above_0_99']})"
+        )
+    lines.append("calibration (posterior bin: candidates, observed share right, mean "
+                 "posterior):")
+    for row in r["calibration"]:
+        share = "-" if row["share_right"] is None else f"{row['share_right']:.3f}"
+        mean = "-" if row["mean_posterior"] is None else f"{row['mean_posterior']:.3f}"
+        lines.append(f"  [{row['low']:.2f}, {min(row['high'], 1):.2f}): "
+                     f"{row['n']} candidates, right {share}, mean posterior {mean}")
+    lines.append(f"time: {r['seconds']:.1f} s (load {r['load_seconds']:.1f} s)")
+    return "\n".join(lines) + "\n"
+
+
+def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | None
+              ) -> dict[str, Any]:
+    from django.db import connections
+
+    from imena.core.tempdb import temporary_database
+
+    started = time.perf_counter()
+    with temporary_database(tmp / "eval.sqlite3"):
+        from imena.accounts.models import Organisation
+        from imena.core.scenario import ScenarioContext, load_scenario
+        from imena.exhumations.models import Body
+        from imena.identification import services
+        from imena.missing.models import MissingPerson
+
+        org = Organisation.objects.create(name="evaluation", code="eval")
+        context = ScenarioContext(directory=directory, organisation=org, actor=None)
+        load_scenario(context)
+        load_seconds = time.perf_counter() - started
+        results = context.__dict__.get("identification_results") or {}
+        if p_u is not None or not results:
+            site = next(iter(context.sites.values()), None)
+            if site is None:
+                raise CommandError(f"{directory}: the scenario has no site")
+            results = {site.code: services.candidates_compute(
+                actor=None, site=site, p_unlisted=p_u)}
+        pm_of = dict(Body.objects.values_list("pk", "pm_number"))
+        case_of = dict(MissingPerson.objects.values_list("pk", "case_no"))
+        scored = score(results, truth, pm_of, case_of)
+        connections.close_all()
+    scored["seconds"] = time.perf_counter() - started
+    scored["load_seconds"] = load_seconds
+    return scored
+
+
+def score(
+    results: Mapping[str, Any], truth: Mapping[str, Any], pm_of: Mapping[int, str],
+    case_of: Mapping[int, str],
+) -> dict[str, Any]:
+    """Figures of the issue from in-memory results and the simulator truth."""
+    from imena.identification.engine import recombine
+
+    person_of_report = {k: v["person_id"] for k, v in truth["reports"].items()}
+    tb = truth["bodies"]
+
+    def right(body_id: str, person_id: str) -> bool:
+        pm = pm_of[int(body_id)]
+        return person_of_report.get(case_of[int(person_id)]) == tb[pm]["person_id"]
+
+    cal = [[0, 0, 0.0] for _ in BINS[:-1]]
+    wrong99 = 0
+    wrong_list = []
+    first = scored = 0
+    by_kind = {k: {"first": 0, "wrong99": 0} for k in SUBSETS}
+    n_bodies = 0
+    p_unlisted = 0.0
+    persons = 0
+    for _run, res in results.values():
+        p_unlisted = res.params.p_unlisted
+        for body_id, br in res.bodies.items():
+            n_bodies += 1
+            persons = br.n_considered
+            pm = pm_of[int(body_id)]
+            info = tb[pm]
+            listed = {c.person_id: c.posterior for c in br.posterior.candidates}
+            for pid, post in listed.items():
+                ok = right(body_id, pid)
+                i = next(k for k in range(len(BINS) - 1) if BINS[k] <= post < BINS[k + 1])
+                cal[i][0] += 1
+                cal[i][1] += ok
+                cal[i][2] += post
+                if post > 0.99 and not ok:
+                    wrong99 += 1
+                    wrong_list.append((pm, case_of[int(pid)], round(post, 4)))
+            if not (info.get("has_report") and info.get("has_dna_family")):
+                continue
+            scored += 1
+            top = br.posterior.top
+            if top is not None and right(body_id, top.person_id):
+                first += 1
+            weights = dict.fromkeys(br.pairs, 1.0)
+            for name, kinds in SUBSETS.items():
+                posts, _none = recombine(br.pairs, weights, res.params.p_unlisted, kinds)
+                best = max(posts, key=lambda x: posts[x]) if posts else None
+                if best is not None and right(body_id, best):
+                    by_kind[name]["first"] += 1
+                by_kind[name]["wrong99"] += sum(
+                    1 for pid, p in posts.items() if p > 0.99 and not right(body_id, pid)
+                )
+        # Candidates not listed in detail are all in the lowest bin.
+    calibration = []
+    for i, (n, ok, total) in enumerate(cal):
+        calibration.append({
+            "low": BINS[i], "high": BINS[i + 1], "n": n,
+            "share_right": ok / n if n else None,
+            "mean_posterior": total / n if n else None,
+        })
+    return {
+        "bodies": n_bodies,
+        "persons": persons,
+        "p_unlisted": p_unlisted,
+        "wrong_above_0_99": wrong99,
+        "wrong_above_0_99_list": wrong_list[:50],
+        "scored_bodies": scored,
+        "ranked_first_n": first,
+        "ranked_first": first / scored if scored else 0.0,
+        "by_evidence": {
+            k: {"ranked_first": v["first"] / scored if scored else 0.0,
+                "wrong_above_0_99": v["wrong99"]}
+            for k, v in by_kind.items()
+        },
+        "calibration": calibration,
+    }
+
+
+
+

@@ -1,0 +1,79 @@
+"""The identification report for the prosecutor's file (reportlab)."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from imena.audit.services import audit_head_hash
+
+if TYPE_CHECKING:
+    from imena.identification.models import Identification
+
+
+def _fonts() -> tuple[str, str]:
+    try:
+        from imena.reports.pdf import register_fonts
+
+        return register_fonts()
+    except Exception:  # noqa: BLE001 - no Cyrillic font: Latin-only fallback
+        return "Helvetica", "Helvetica-Bold"
+
+
+def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
+
+    regular, bold = _fonts()
+    body = ParagraphStyle("b", fontName=regular, fontSize=9, leading=12)
+    head = ParagraphStyle("h", fontName=bold, fontSize=14, leading=18)
+    sub = ParagraphStyle("s", fontName=bold, fontSize=11, leading=14)
+    uk = lang == "uk"
+    ev: dict[str, Any] = ident.evidence or {}
+
+    def p(text: Any, style: Any = body) -> Any:
+        from xml.sax.saxutils import escape
+
+        return Paragraph(escape(str(text)), style)
+
+    conf = getattr(ident, "confirmation", None)
+    story: list[Any] = [
+        p("Звіт про ідентифікацію" if uk else "Identification report", head),
+        Spacer(1, 4 * mm),
+        Table([
+            [p("Тіло" if uk else "Body"), p(f"{ident.body.pm_number} ({ident.body.grave})")],
+            [p("Зникла особа" if uk else "Missing person"),
+             p(f"{ident.person.case_no} {ident.person}")],
+            [p("Статус" if uk else "Status"), p(ident.get_status_display())],
+            [p("Апріорна ймовірність" if uk else "Prior"), p(f"{ev.get('prior', 0):.4g}")],
+            [p("Сукупне LR" if uk else "Combined LR"), p(f"{ev.get('lr') or 0:.4g}")],
+            [p("Апостеріорна ймовірність" if uk else "Posterior"),
+             p(f"{ident.posterior:.6f}")],
+            [p("«Нікого з них»" if uk else "None of these"),
+             p(f"{ev.get('posterior_unlisted', 0):.4g}")],
+            [p("Запропонував" if uk else "Proposed by"),
+             p(f"{ident.proposed_by} · {ident.proposed_at:%Y-%m-%d %H:%M}")],
+            [p("Підтвердив" if uk else "Confirmed by"),
+             p(f"{conf.reviewer} · {conf.confirmed_at:%Y-%m-%d %H:%M}" if conf else "—")],
+        ], colWidths=[50 * mm, 120 * mm]),
+        Spacer(1, 4 * mm),
+        p("Докази" if uk else "Evidence", sub),
+    ]
+    rows = [[p("Вид" if uk else "Kind"), p("LR"), p("Пояснення" if uk else "Explanation")]]
+    for e in ev.get("evidence", []):
+        lr = e.get("lr")
+        rows.append([p(e["kind"]), p("—" if lr is None else f"{lr:.4g}"),
+                     p(e.get("uk" if uk else "en") or "")])
+        for t in e.get("traits", []):
+            tl = t.get("lr")
+            rows.append([p("  " + t["trait"]), p("—" if tl is None else f"{tl:.4g}"),
+                         p(t.get("uk" if uk else "en") or "")])
+    story.append(Table(rows, colWidths=[30 * mm, 25 * mm, 115 * mm]))
+    story += [Spacer(1, 4 * mm),
+              p(("Хеш журналу аудиту: " if uk else "Audit log head hash: ")
+                + audit_head_hash())]
+    buf = io.BytesIO()
+    SimpleDocTemplate(buf, pagesize=A4, title="Identification report").build(story)
+    return buf.getvalue()

@@ -1,0 +1,92 @@
+"""Reads for identification pages."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from imena.identification.models import BodyAnalysis, Candidate, CandidateRun
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from imena.burials.models import Site
+    from imena.exhumations.models import Body
+
+
+def latest_run(site: Site) -> CandidateRun | None:
+    return CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
+
+
+def analyses(run: CandidateRun) -> QuerySet[BodyAnalysis]:
+    return run.analyses.select_related("body__grave").prefetch_related(
+        "candidates__person").order_by("body__pm_number")
+
+
+def latest_analysis(body: Body) -> BodyAnalysis | None:
+    return (BodyAnalysis.objects.filter(body=body).select_related("run")
+            .order_by("-run__created", "-run_id").first())
+
+
+def explain_json(cand: Candidate, *, markers: list[dict[str, Any]] | None = None
+                 ) -> dict[str, Any]:
+    """The candidate's explanation: every piece of evidence, prior, posterior."""
+    run = cand.analysis.run
+    out = {
+        **cand.evidence,
+        "candidate": cand.pk,
+        "body": cand.analysis.body.pm_number,
+        "grave": str(cand.analysis.body.grave),
+        "person": {"id": cand.person_id, "case_no": cand.person.case_no,
+                   "name": str(cand.person)},
+        "run": {"id": run.pk, "created": run.created.isoformat(),
+                "p_unlisted": run.p_unlisted, "p_unlisted_basis": run.p_unlisted_basis,
+                "journal_reliability": run.reliability},
+    }
+    if markers is not None:
+        out["dna_markers"] = markers
+    return out
+
+
+def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
+    """Per-marker DNA LRs of one body x person (computed on request)."""
+    from imena.exhumations.models import Sample
+    from imena.missing.records import family_as_case_dict
+    from kinship.case import case_from_dict
+    from kinship.identify import pairwise_table
+    from kinship.likelihood import observation_probability
+    from kinship.markers import load_frequency_table
+
+    body = cand.analysis.body
+    sample = (Sample.objects.filter(body=body, profile__isnull=False,
+                                    profile__withdrawn=False)
+              .select_related("profile").first())
+    fam = family_as_case_dict(cand.person)
+    if sample is None or not fam.get("genotypes") or not fam.get("missing"):
+        return []
+    table = load_frequency_table()
+    prof = sample.profile.genotypes
+    loci = [k for k in prof if k in table]
+    markers = [{"name": k, "alleles": list(table[k].alleles),
+                "afreq": [float(x) for x in table[k].freqs]} for k in loci]
+    case = case_from_dict({
+        "markers": markers,
+        "pm": {"V": {"sex": 0, "genotypes": {k: prof[k] for k in loci}}},
+        "am": {"F": {k: fam[k] for k in ("id", "fid", "mid", "sex", "genotypes")}},
+        "missing": [fam["missing"]],
+    })
+    pt = pairwise_table(case, dropout=0.05)
+    model = pt.families["F"]
+    victim = case.victims["V"]
+    rows = []
+    for locus, (a, b) in victim.genotypes.items():
+        post = model.posterior(fam["missing"], locus)
+        if post is None:
+            rows.append({"locus": locus, "genotype": [a, b], "lr": None})
+            continue
+        m = case.markers[locus]
+        num = observation_probability(post, m.index(a), m.index(b), 0.05)
+        lr = num / math.exp(pt.victim_logp[("V", locus)])
+        rows.append({"locus": locus, "genotype": [a, b], "lr": lr,
+                     "log10_lr": math.log10(lr) if lr > 0 else None})
+    return rows

@@ -1,0 +1,416 @@
+"""Writes of the identification app. Each one is atomic and audited."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from imena.accounts.roles import can
+from imena.audit.services import audit_record, snapshot
+from imena.identification import adapters
+from imena.identification.engine import (
+    BodyResult,
+    Params,
+    SiteResult,
+    compute_site,
+)
+from imena.identification.models import (
+    BodyAnalysis,
+    Candidate,
+    CandidateRun,
+    Confirmation,
+    ExclusionOverride,
+    FamilyNotification,
+    Identification,
+    IdentificationStatus,
+)
+from matching import physical
+from matching.documentary import estimate_journal_reliability
+from matching.records import AMRecord, PMRecord
+
+if TYPE_CHECKING:
+    from imena.accounts.models import User
+    from imena.burials.models import Site
+    from imena.exhumations.models import Body
+    from imena.missing.models import MissingPerson
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def _log10(x: float) -> float | None:
+    return math.log10(x) if x > 0 and math.isfinite(x) else None
+
+
+def _trait_json(r: physical.TraitResult) -> dict[str, Any]:
+    return {
+        "trait": r.trait, "outcome": r.outcome, "lr": _finite(r.lr),
+        "log10_lr": _log10(r.lr), "exclusion": r.exclusion,
+        "en": r.explanation_en, "uk": r.explanation_uk,
+        "override_reason": r.override_reason,
+        "items": [_trait_json(i) for i in r.items],
+    }
+
+
+def evidence_json(
+    result: BodyResult, person_id: str, *, am: AMRecord, pm: PMRecord,
+    overrides: dict[str, str], lead_names: list[str], relations: list[str],
+) -> dict[str, Any]:
+    """Everything a reviewer sees about one candidate, as JSON."""
+    cp = next(c for c in result.posterior.candidates if c.person_id == person_id)
+    pair = result.pairs[person_id]
+    comp = physical.compare(am, pm, overrides)
+    evidence = []
+    for e in cp.evidence:
+        item: dict[str, Any] = {
+            "kind": e.kind, "lr": _finite(e.lr), "log10_lr": _log10(e.lr),
+            "en": e.explanation_en, "uk": e.explanation_uk,
+        }
+        if e.kind == "physical":
+            item["traits"] = [_trait_json(r) for r in comp.results
+                              if r.outcome != physical.NO_DATA]
+            item["no_data"] = [r.trait for r in comp.results
+                               if r.outcome == physical.NO_DATA]
+        if e.kind == "dna":
+            item["relations"] = relations
+        evidence.append(item)
+    return {
+        "body": result.body_id,
+        "person": person_id,
+        "prior": cp.prior,
+        "lr": _finite(cp.lr),
+        "log10_lr": _log10(cp.lr),
+        "posterior": cp.posterior,
+        "posterior_unlisted": result.posterior.posterior_unlisted,
+        "prior_unlisted": result.posterior.prior_unlisted,
+        "others_posterior": result.others_mass,
+        "method": result.posterior.method,
+        "evidence": evidence,
+        "exclusions": pair.exclusions,
+        "overrides": overrides,
+        "suggestions": [
+            {"action": s.action, "log10_lr": s.log10_lr, "posterior_if": s.posterior_if,
+             "en": s.text_en, "uk": s.text_uk}
+            for s in cp.suggestions
+        ],
+        "journal_lead": {
+            "names_here": lead_names,
+            "named_here": pair.lr["journal"] > 1,
+            "named_elsewhere": pair.lr["journal"] < 1,
+        },
+    }
+
+
+def site_inputs(site: Site) -> dict[str, Any]:
+    """Everything ``engine.compute_site`` needs, read from the models."""
+    persons = adapters.open_persons(site.organisation)
+    index = adapters.name_index(persons)
+    leads, counts = adapters.lead_inputs(site, index)
+    bodies, body_objs = adapters.body_inputs(site)
+    overrides: dict[tuple[str, str], dict[str, str]] = {}
+    for o in ExclusionOverride.objects.filter(body__grave__site=site, withdrawn=False):
+        overrides.setdefault((str(o.body_id), str(o.person_id)), {})[o.key] = o.reason
+    return {
+        "persons": persons, "person_inputs": adapters.person_inputs(persons),
+        "leads": leads, "counts": counts, "bodies": bodies, "body_objs": body_objs,
+        "overrides": overrides,
+        "grave_numbers": {b.grave_id: b.grave_number for b in bodies},
+        "n_graves": site.graves.filter(withdrawn=False).count(),
+    }
+
+
+def site_params(site: Site, counts: dict[str, int], p_unlisted: float | None
+                ) -> tuple[Params, str]:
+    stats = adapters.reconciliation_stats(site)
+    reliability = estimate_journal_reliability(stats)
+    if p_unlisted is None:
+        p_u = adapters.estimate_p_unlisted(counts)
+        basis = (
+            f"{counts.get('named', 0) - counts.get('matched', 0)} of "
+            f"{counts.get('named', 0)} named burials match no open report"
+            if counts.get("named", 0) >= 10 else "default (no journals)"
+        )
+    else:
+        p_u, basis = p_unlisted, "set by the user"
+    return Params(p_unlisted=p_u, reliability=reliability,
+                  dna_expected=adapters.DNA_EXPECTED_LOG10), basis
+
+
+@transaction.atomic
+def candidates_compute(
+    *, actor: User | None, site: Site, p_unlisted: float | None = None,
+) -> tuple[CandidateRun, SiteResult]:
+    """Compute candidates and posteriors for every body of the site and store them."""
+    if p_unlisted is not None and not 0 <= p_unlisted < 1:
+        raise ValidationError({"p_unlisted": _("The prior must be between 0 and 1.")})
+    started = time.perf_counter()
+    data = site_inputs(site)
+    params, basis = site_params(site, data["counts"], p_unlisted)
+    result = compute_site(
+        data["bodies"], data["person_inputs"], data["leads"], params,
+        overrides=data["overrides"], n_graves=data["n_graves"],
+        grave_numbers=data["grave_numbers"],
+    )
+    run = CandidateRun.objects.create(
+        site=site, created_by=actor, p_unlisted=params.p_unlisted,
+        p_unlisted_basis=basis[:300],
+        reliability={
+            "p_wrong_grave": params.reliability.p_wrong_grave,
+            "p_wrong_name": params.reliability.p_wrong_name,
+            "basis": dict(params.reliability.basis),
+        },
+        params={"dependence": params.dependence, "dna_dropout": params.dna_dropout,
+                "keep_per_body": params.keep_per_body,
+                "journal_counts": data["counts"]},
+        body_count=len(data["bodies"]), person_count=len(data["persons"]),
+        notes=result.notes,
+    )
+    _store(run, result, data)
+    run.seconds = time.perf_counter() - started
+    run.save(update_fields=["seconds"])
+    audit_record(
+        actor=actor, action="identification.compute", obj=run,
+        after={"bodies": run.body_count, "persons": run.person_count,
+               "p_unlisted": run.p_unlisted, "reliability": run.reliability},
+        organisation_id=site.organisation_id,
+    )
+    return run, result
+
+
+def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
+    persons = {str(p.pk): p for p in data["persons"]}
+    pins = {p.person_id: p for p in data["person_inputs"]}
+    bins = {b.body_id: b for b in data["bodies"]}
+    lead_names: dict[str, list[str]] = {}
+    for lead in data["leads"]:
+        lead_names.setdefault(lead.grave_id, []).append(lead.name)
+    analyses = []
+    for body_id, br in result.bodies.items():
+        excl = [
+            {"person": pid, "case_no": pins[pid].label, "reasons": pr.exclusions}
+            for pid, pr in br.pairs.items() if pr.excluded
+        ]
+        analyses.append(BodyAnalysis(
+            run=run, body_id=int(body_id),
+            posterior_unlisted=br.posterior.posterior_unlisted,
+            others_posterior=br.others_mass, considered=br.n_considered,
+            method=br.posterior.method[:40], exclusions=excl,
+        ))
+    BodyAnalysis.objects.bulk_create(analyses, batch_size=500)
+    by_body = {str(a.body_id): a for a in analyses}
+    rows = []
+    for body_id, br in result.bodies.items():
+        b = bins[body_id]
+        pm = PMRecord.from_dict({**b.pm, "body_id": body_id})
+        for rank, pid in enumerate(br.kept, start=1):
+            cp = next(c for c in br.posterior.candidates if c.person_id == pid)
+            pair = br.pairs[pid]
+            pin = pins[pid]
+            am = AMRecord.from_dict({**pin.am, "am_case_no": pid})
+            ev = evidence_json(
+                br, pid, am=am, pm=pm,
+                overrides=data["overrides"].get((body_id, pid), {}),
+                lead_names=lead_names.get(br.grave_id, []),
+                relations=list((pin.family or {}).get("relations") or []),
+            )
+            ev["person_label"] = f"{pin.label} {persons[pid]}"
+            rows.append(Candidate(
+                analysis=by_body[body_id], person_id=int(pid), rank=rank,
+                prior=cp.prior, lr_journal=pair.lr["journal"],
+                lr_physical=0.0 if pair.excluded else pair.lr["physical"],
+                lr_dna=min(pair.lr["dna"], 1e300), lr=min(cp.lr, 1e300),
+                posterior=min(1.0, max(0.0, cp.posterior)), evidence=ev,
+            ))
+    Candidate.objects.bulk_create(rows, batch_size=500)
+
+
+# --- Review workflow --------------------------------------------------------------
+
+
+def _require_can(user: User, capability: str) -> None:
+    if not can(user, capability):
+        raise PermissionDenied(_("Your role does not allow this."))
+
+
+@transaction.atomic
+def identification_propose(
+    *, actor: User, candidate: Candidate, comment: str = ""
+) -> Identification:
+    """Propose that the candidate's body is the candidate's person."""
+    _require_can(actor, "identification.propose")
+    body = candidate.analysis.body
+    if Identification.objects.filter(
+        body=body, status__in=[IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED]
+    ).exists():
+        raise ValidationError(_("This body already has a proposed or confirmed identification."))
+    if candidate.lr <= 0:
+        raise ValidationError(_("An excluded candidate cannot be proposed."))
+    ident = Identification(
+        organisation_id=body.organisation_id, body=body, person=candidate.person,
+        posterior=candidate.posterior,
+        evidence={**candidate.evidence, "run": candidate.analysis.run_id,
+                  "candidate": candidate.pk},
+        proposed_by=actor, comment=comment,
+    )
+    ident.full_clean()
+    ident.save()
+    audit_record(actor=actor, action="identification.propose", obj=ident,
+                 after=snapshot(ident), organisation_id=ident.organisation_id)
+    return ident
+
+
+@transaction.atomic
+def identification_confirm(
+    *, actor: User, identification: Identification, comment: str = ""
+) -> Identification:
+    """The second person agrees. The proposer can never confirm their own proposal."""
+    _require_can(actor, "identification.review")
+    ident = Identification.objects.select_for_update().get(pk=identification.pk)
+    if ident.status != IdentificationStatus.PROPOSED:
+        raise ValidationError(_("Only a proposed identification can be confirmed."))
+    if ident.proposed_by_id == actor.pk:
+        raise PermissionDenied(
+            _("The person who proposed an identification cannot also confirm it.")
+        )
+    Confirmation.objects.create(identification=ident, proposer_id=ident.proposed_by_id,
+                                reviewer=actor, comment=comment)
+    ident.status = IdentificationStatus.CONFIRMED
+    ident.closed_by = actor
+    ident.closed_at = timezone.now()
+    ident.save(update_fields=["status", "closed_by", "closed_at"])
+    audit_record(actor=actor, action="identification.confirm", obj=ident,
+                 before={"status": IdentificationStatus.PROPOSED},
+                 after={"status": ident.status, "reviewer": actor.pk,
+                        "proposer": ident.proposed_by_id, "comment": comment},
+                 organisation_id=ident.organisation_id)
+    _mark_identified(actor, ident)
+    return ident
+
+
+def _mark_identified(actor: User, ident: Identification) -> None:
+    from imena.burials.models import GraveStatus
+    from imena.burials.services import grave_set_status
+    from imena.missing.models import Status
+    from imena.missing.services import missing_person_set_status
+
+    reason = _("Identification confirmed (%(body)s).") % {"body": ident.body.pm_number}
+    grave = ident.body.grave
+    # The grave is identified once every body found in it is.
+    bodies = list(grave.bodies.all())
+    confirmed = set(
+        Identification.objects.filter(body__in=bodies,
+                                      status=IdentificationStatus.CONFIRMED)
+        .values_list("body_id", flat=True)
+    )
+    if bodies and all(b.pk in confirmed for b in bodies) and grave.status != "returned":
+        grave_set_status(actor=actor, grave=grave, status=GraveStatus.IDENTIFIED,
+                         reason=reason)
+    missing_person_set_status(actor=actor, person=ident.person, status=Status.IDENTIFIED,
+                              reason=reason)
+
+
+@transaction.atomic
+def identification_reject(
+    *, actor: User, identification: Identification, reason: str
+) -> Identification:
+    """Proposer or reviewer turns a proposal down, saying why."""
+    if not (can(actor, "identification.review") or can(actor, "identification.propose")):
+        raise PermissionDenied(_("Your role does not allow this."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the identification is rejected.")})
+    ident = Identification.objects.select_for_update().get(pk=identification.pk)
+    if ident.status != IdentificationStatus.PROPOSED:
+        raise ValidationError(_("Only a proposed identification can be rejected."))
+    ident.status = IdentificationStatus.REJECTED
+    ident.closed_by = actor
+    ident.closed_at = timezone.now()
+    ident.close_reason = reason
+    ident.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
+    audit_record(actor=actor, action="identification.reject", obj=ident,
+                 before={"status": IdentificationStatus.PROPOSED},
+                 after={"status": ident.status, "reason": reason},
+                 organisation_id=ident.organisation_id)
+    return ident
+
+
+@transaction.atomic
+def identification_reopen(
+    *, actor: User, identification: Identification, reason: str
+) -> Identification:
+    """New evidence contradicts a confirmed identification: reopen it, keep history."""
+    from imena.burials.models import GraveStatus
+    from imena.burials.services import grave_set_status
+    from imena.missing.models import Status
+    from imena.missing.services import missing_person_set_status
+
+    _require_can(actor, "identification.review")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say what new evidence contradicts it.")})
+    ident = Identification.objects.select_for_update().get(pk=identification.pk)
+    if ident.status != IdentificationStatus.CONFIRMED:
+        raise ValidationError(_("Only a confirmed identification can be reopened."))
+    ident.status = IdentificationStatus.REOPENED
+    ident.close_reason = reason
+    ident.closed_by = actor
+    ident.closed_at = timezone.now()
+    ident.save(update_fields=["status", "close_reason", "closed_by", "closed_at"])
+    audit_record(actor=actor, action="identification.reopen", obj=ident,
+                 before={"status": IdentificationStatus.CONFIRMED},
+                 after={"status": ident.status, "reason": reason},
+                 organisation_id=ident.organisation_id)
+    grave = ident.body.grave
+    if grave.status == GraveStatus.IDENTIFIED:
+        grave_set_status(actor=actor, grave=grave, status=GraveStatus.AT_MORGUE,
+                         reason=reason)
+    missing_person_set_status(actor=actor, person=ident.person, status=Status.OPEN,
+                              reason=reason)
+    return ident
+
+
+@transaction.atomic
+def exclusion_override_create(
+    *, actor: User, body: Body, person: MissingPerson, key: str, reason: str
+) -> ExclusionOverride:
+    """Set aside one hard exclusion for one pair; the reason is kept and audited."""
+    _require_can(actor, "identification.review")
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the exclusion is set aside.")})
+    if not key.strip():
+        raise ValidationError({"key": _("Say which exclusion is set aside.")})
+    override = ExclusionOverride(body=body, person=person, key=key.strip(),
+                                 reason=reason.strip(), created_by=actor)
+    override.full_clean()
+    override.save()
+    audit_record(actor=actor, action="identification.override", obj=override,
+                 after=snapshot(override), organisation_id=body.organisation_id)
+    return override
+
+
+@transaction.atomic
+def family_notification_record(
+    *, actor: User, identification: Identification, notified_by: str, notified_whom: str,
+    notified_on: Any, method: str, relationship: str = "", notes: str = "",
+) -> FamilyNotification:
+    """Record that the family was told. Imena never notifies anyone itself."""
+    _require_can(actor, "identification.view")
+    if identification.status != IdentificationStatus.CONFIRMED:
+        raise ValidationError(_("Only a confirmed identification is notified."))
+    note = FamilyNotification(
+        identification=identification, notified_by=notified_by,
+        notified_whom=notified_whom, relationship=relationship, notified_on=notified_on,
+        method=method, notes=notes, recorded_by=actor,
+    )
+    note.full_clean()
+    note.save()
+    audit_record(actor=actor, action="identification.family_notified", obj=note,
+                 after=snapshot(note), organisation_id=identification.organisation_id)
+    return note
+
+

@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from imena.accounts.roles import can
+from imena.audit.services import history_for
+from imena.burials import access as burials_access
+from imena.identification import access, selectors, services
+from imena.identification.forms import (
+    ComputeForm,
+    ConfirmForm,
+    NotificationForm,
+    OverrideForm,
+    ProposeForm,
+    ReasonForm,
+)
+from imena.identification.models import IdentificationStatus
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    idents = access.identifications_for_user(request.user)  # type: ignore[arg-type]
+    sites = burials_access.sites_for_user(request.user)  # type: ignore[arg-type]
+    return render(request, "identification/index.html", {
+        "pending": idents.filter(status=IdentificationStatus.PROPOSED),
+        "confirmed": idents.filter(status=IdentificationStatus.CONFIRMED)[:50],
+        "runs": [(s, selectors.latest_run(s)) for s in sites],
+        "compute_form": ComputeForm(),
+        "can_propose": can(request.user, "identification.propose"),  # type: ignore[arg-type]
+    })
+
+
+@require_GET
+@login_required
+def site_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    from imena.accounts.access import require
+
+    require(request.user, "identification.view")  # type: ignore[arg-type]
+    site = burials_access.site_for_user(request.user, pk)  # type: ignore[arg-type]
+    run = selectors.latest_run(site)
+    analyses = selectors.analyses(run) if run else []
+    return render(request, "identification/site_candidates.html",
+                  {"site": site, "run": run, "analyses": analyses})
+
+
+@require_POST
+@login_required
+def compute(request: HttpRequest, pk: int) -> HttpResponse:
+    from imena.accounts.access import require
+
+    require(request.user, "identification.propose")  # type: ignore[arg-type]
+    site = burials_access.site_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = ComputeForm(request.POST)
+    if form.is_valid():
+        run, _result = services.candidates_compute(
+            actor=request.user, site=site,  # type: ignore[arg-type]
+            p_unlisted=form.cleaned_data["p_unlisted"],
+        )
+        messages.success(request, _("Candidates computed for %(n)d bodies.")
+                         % {"n": run.body_count})
+    else:
+        messages.error(request, _("The prior must be between 0 and 0.99."))
+    return redirect("identification:site_candidates", pk=site.pk)
+
+
+@require_GET
+@login_required
+def body_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    body = access.body_for_user(request.user, pk)  # type: ignore[arg-type]
+    analysis = selectors.latest_analysis(body)
+    return render(request, "identification/body_candidates.html", {
+        "body": body, "analysis": analysis,
+        "candidates": analysis.candidates.select_related("person") if analysis else [],
+        "identifications": body.identifications.select_related("person", "proposed_by"),
+    })
+
+
+def _lang(request: HttpRequest) -> str:
+    return "uk" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("uk") else "en"
+
+
+@require_GET
+@login_required
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cand = access.candidate_for_user(request.user, pk)  # type: ignore[arg-type]
+    want_markers = request.GET.get("markers") == "1"
+    markers = None
+    if want_markers:
+        markers = selectors.dna_markers(cand)
+    if request.GET.get("format") == "json" or request.path.endswith(".json"):
+        return JsonResponse(selectors.explain_json(cand, markers=markers),
+                            json_dumps_params={"ensure_ascii": False, "indent": 1})
+    body = cand.analysis.body
+    live = body.identifications.filter(
+        status__in=[IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED]
+    ).first()
+    return render(request, "identification/candidate_detail.html", {
+        "cand": cand, "body": body, "ev": cand.evidence, "lang": _lang(request),
+        "markers": markers, "live": live, "propose_form": ProposeForm(),
+        "override_form": OverrideForm(),
+        "can_propose": can(request.user, "identification.propose")  # type: ignore[arg-type]
+        and live is None and cand.lr > 0,
+        "can_override": can(request.user, "identification.review"),  # type: ignore[arg-type]
+    })
+
+
+@require_POST
+@login_required
+def propose(request: HttpRequest, pk: int) -> HttpResponse:
+    cand = access.candidate_for_user(request.user, pk, capability="identification.propose")  # type: ignore[arg-type]
+    form = ProposeForm(request.POST)
+    form.is_valid()
+    try:
+        ident = services.identification_propose(
+            actor=request.user, candidate=cand,  # type: ignore[arg-type]
+            comment=form.cleaned_data.get("comment", ""),
+        )
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+        return redirect("identification:candidate_detail", pk=pk)
+    messages.success(request, _("Identification proposed; a second person must confirm it."))
+    return redirect(ident)
+
+
+@require_POST
+@login_required
+def override(request: HttpRequest, pk: int) -> HttpResponse:
+    cand = access.candidate_for_user(request.user, pk, capability="identification.review")  # type: ignore[arg-type]
+    form = OverrideForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say which exclusion is set aside and why."))
+        return redirect("identification:candidate_detail", pk=pk)
+    services.exclusion_override_create(
+        actor=request.user, body=cand.analysis.body, person=cand.person,  # type: ignore[arg-type]
+        key=form.cleaned_data["key"], reason=form.cleaned_data["reason"],
+    )
+    messages.success(request, _("Override recorded; it applies from the next computation."))
+    return redirect("identification:candidate_detail", pk=pk)
+
+
+@require_GET
+@login_required
+def identification_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+    user = request.user
+    is_proposer = ident.proposed_by_id == user.pk
+    pending = ident.status == IdentificationStatus.PROPOSED
+    return render(request, "identification/identification_detail.html", {
+        "ident": ident, "ev": ident.evidence, "lang": _lang(request),
+        "history": history_for(ident).order_by("-seq"),
+        "can_confirm": pending and not is_proposer
+        and can(user, "identification.review"),  # type: ignore[arg-type]
+        "is_proposer": is_proposer,
+        "can_reject": pending and (can(user, "identification.review")  # type: ignore[arg-type]
+                                   or is_proposer),
+        "can_reopen": ident.status == IdentificationStatus.CONFIRMED
+        and can(user, "identification.review"),  # type: ignore[arg-type]
+        "confirm_form": ConfirmForm(), "reason_form": ReasonForm(),
+        "notifications": ident.notifications.all(),
+    })
+
+
+def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+    try:
+        if action == "confirm":
+            form = ConfirmForm(request.POST)
+            form.is_valid()
+            services.identification_confirm(
+                actor=request.user, identification=ident,  # type: ignore[arg-type]
+                comment=form.cleaned_data.get("comment", ""),
+            )
+            messages.success(request, _("Identification confirmed by a second person."))
+        else:
+            rform = ReasonForm(request.POST)
+            if not rform.is_valid():
+                messages.error(request, _("Give a reason."))
+                return redirect(ident)
+            fn = (services.identification_reject if action == "reject"
+                  else services.identification_reopen)
+            fn(actor=request.user, identification=ident,  # type: ignore[arg-type]
+               reason=rform.cleaned_data["reason"])
+            messages.success(request, _("Saved."))
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    except PermissionDenied as e:
+        return HttpResponse(str(e), status=403)
+    return redirect(ident)
+
+
+@require_POST
+@login_required
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "confirm")
+
+
+@require_POST
+@login_required
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "reject")
+
+
+@require_POST
+@login_required
+def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    return _act(request, pk, "reopen")
+
+
+@require_GET
+@login_required
+def liaison_queue(request: HttpRequest) -> HttpResponse:
+    idents = access.identifications_for_user(request.user).filter(  # type: ignore[arg-type]
+        status=IdentificationStatus.CONFIRMED, notifications__isnull=True
+    )
+    return render(request, "identification/liaison_queue.html", {"idents": idents})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def notify(request: HttpRequest, pk: int) -> HttpResponse:
+    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+    form = NotificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.family_notification_record(
+                actor=request.user, identification=ident,  # type: ignore[arg-type]
+                **form.cleaned_data,
+            )
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("The family's notification is recorded."))
+            return redirect("identification:liaison_queue")
+    return render(request, "identification/notify.html", {"ident": ident, "form": form})
+
+
+@require_GET
+@login_required
+def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    from imena.identification.pdf import identification_pdf
+
+    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+    data = identification_pdf(ident, lang=_lang(request))
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="identification-{ident.pk}.pdf"'
+    )
+    return response
