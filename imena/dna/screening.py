@@ -1,0 +1,447 @@
+"""From the database to the kinship case JSON, and the screening engine glue.
+
+``build_case_for_site(site)`` gathers the current post-mortem profiles of the
+site's bodies (label: the PM number) and the reference families of the
+organisation's open missing persons (``imena.missing.records.family_as_case_dict``)
+into the case format of ``kinship`` (``markers``, ``pm``, ``am``, ``missing``),
+plus an ``index`` key mapping case labels back to database ids.  The pure
+``kinship`` package does the statistics.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+import warnings
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kinship import (
+    Case,
+    KinshipWarning,
+    load_case,
+    load_frequency_table,
+    screen,
+)
+from kinship.case import Family
+from kinship.identify import sex_consistent
+from kinship.likelihood import (
+    genotype_posteriors,
+    hardy_weinberg,
+    observation_probability,
+)
+
+if TYPE_CHECKING:
+    from imena.burials.models import Site
+    from kinship import Marker
+
+#: Mutation models offered to analysts (``kinship.mutation.MUTATION_MODELS``).
+MUTATION_CHOICES = ("none", "equal", "proportional", "stepwise")
+
+#: Separator between a family (AM case number) and a member id in case labels;
+#: member ids are only unique within one family.
+SEP = "/"
+
+
+@cache
+def frequency_table() -> dict[str, Marker]:
+    """The shipped norSTR table (read once per process)."""
+    return load_frequency_table()
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^0-9A-Z]", "", name.upper())
+
+
+@cache
+def _aliases() -> dict[str, str]:
+    return {_norm(name): name for name in frequency_table()}
+
+
+def canonical_locus(name: str) -> str | None:
+    """Return the norSTR name of a locus as a lab writes it, or None if unknown.
+
+    ``VWA``, ``vWA`` and ``vwa`` are ``vWA``; ``PENTA_D`` and ``Penta D`` are
+    ``Penta D``.
+    """
+    return _aliases().get(_norm(str(name)))
+
+
+def canonical_genotypes(genotypes: Mapping[str, Any]) -> dict[str, Any]:
+    """Rename loci to their norSTR names (unknown loci keep their name)."""
+    return {canonical_locus(k) or k: v for k, v in genotypes.items()}
+
+
+def _current_pm_profiles(site: Site) -> dict[int, tuple[str, Any]]:
+    """Return ``{body id: (PM number, profile)}``: each body's best current profile."""
+    from imena.exhumations.models import Sample
+
+    samples = (
+        Sample.objects.filter(
+            body__grave__site=site,
+            body__organisation_id=site.organisation_id,
+            profile__isnull=False,
+            profile__withdrawn=False,
+            profile__superseded_by__isnull=True,
+        )
+        .select_related("body", "profile")
+        .order_by("body__pm_number", "-profile__loci_typed", "-profile__pk")
+    )
+    out: dict[int, tuple[str, Any]] = {}
+    for s in samples:
+        if s.body_id not in out and s.profile.genotypes:
+            out[s.body_id] = (s.body.pm_number, s.profile)
+    return out
+
+
+def _open_families(organisation_id: int, persons: Iterable[int] | None = None) -> Any:
+    from imena.missing.models import MissingPerson, Status
+
+    qs = MissingPerson.objects.filter(
+        organisation_id=organisation_id,
+        status=Status.OPEN,
+        merged_into__isnull=True,
+        pedigree__samples__profile__isnull=False,
+    )
+    if persons is not None:
+        qs = qs.filter(pk__in=list(persons))
+    return qs.distinct().order_by("case_no")
+
+
+def _markers_json(
+    loci: Iterable[str], mutation: str, rate: float
+) -> list[dict[str, Any]]:
+    table = frequency_table()
+    out = []
+    for locus in sorted(set(loci)):
+        m = table.get(locus)
+        if m is None:
+            continue
+        entry: dict[str, Any] = {
+            "name": m.name,
+            "alleles": list(m.alleles),
+            "afreq": [float(x) for x in m.freqs],
+        }
+        if mutation != "none" and rate > 0:
+            entry["mutation"] = {"model": mutation, "rate": [rate]}
+        out.append(entry)
+    return out
+
+
+def build_case_for_site(
+    site: Site,
+    *,
+    bodies: Iterable[int] | None = None,
+    persons: Iterable[int] | None = None,
+    mutation: str = "none",
+    mutation_rate: float = 0.0,
+) -> dict[str, Any]:
+    """Return the kinship case JSON of a site (optionally restricted).
+
+    ``pm``: current post-mortem profiles of the site's bodies, keyed by PM
+    number; ``am``: the families of the organisation's open missing persons
+    that have at least one reference profile, keyed by AM case number, with
+    member ids ``<case no>/<member id>``; ``missing``: their missing persons;
+    ``markers``: the norSTR loci typed in any of these profiles.  ``index``
+    maps PM numbers to body ids and missing ids to missing-person ids.
+    Loci outside the norSTR table are left out by ``kinship`` with a warning.
+    """
+    pm_profiles = _current_pm_profiles(site)
+    if bodies is not None:
+        wanted = set(bodies)
+        pm_profiles = {k: v for k, v in pm_profiles.items() if k in wanted}
+    pm: dict[str, Any] = {}
+    body_index: dict[str, int] = {}
+    loci: set[str] = set()
+    for body_id, (label, profile) in pm_profiles.items():
+        genotypes = canonical_genotypes(profile.genotypes)
+        pm[label] = {"sex": profile.sex, "genotypes": genotypes}
+        body_index[label] = body_id
+        loci.update(genotypes)
+    am: dict[str, Any] = {}
+    missing: list[str] = []
+    person_index: dict[str, int] = {}
+    if pm:
+        from imena.missing.records import family_as_case_dict
+
+        for person in _open_families(site.organisation_id, persons):
+            fam = family_as_case_dict(person)
+            if not fam.get("genotypes") or not fam.get("missing"):
+                continue
+            key = person.case_no
+
+            def label(member: str | None, key: str = key) -> str | None:
+                return None if member is None else f"{key}{SEP}{member}"
+
+            genotypes = {
+                label(k): canonical_genotypes(v) for k, v in fam["genotypes"].items()
+            }
+            am[key] = {
+                "id": [label(i) for i in fam["id"]],
+                "fid": [label(i) for i in fam["fid"]],
+                "mid": [label(i) for i in fam["mid"]],
+                "sex": fam["sex"],
+                "genotypes": genotypes,
+            }
+            mid = label(fam["missing"])
+            assert mid is not None
+            missing.append(mid)
+            person_index[mid] = person.pk
+            for g in genotypes.values():
+                loci.update(g)
+    return {
+        "markers": _markers_json(loci, mutation, mutation_rate),
+        "pm": pm,
+        "am": am,
+        "missing": missing,
+        "index": {"bodies": body_index, "persons": person_index},
+    }
+
+
+def load_site_case(data: Mapping[str, Any]) -> tuple[Case, list[str]]:
+    """Load a built case; return it and kinship's warnings (as text)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KinshipWarning)
+        case = load_case({k: v for k, v in data.items() if k != "index"})
+    return case, [str(w.message) for w in caught if issubclass(w.category, Warning)]
+
+
+def _structure(family: Family, missing: str) -> tuple[object, ...]:
+    ped = family.pedigree
+    typed = tuple(sorted(ped.index(i) for i in family.genotypes))
+    return (ped.father, ped.mother, ped.sex, ped.index(missing), typed)
+
+
+def missing_posteriors(
+    case: Case, targets: Iterable[str]
+) -> dict[str, dict[str, np.ndarray | None]]:
+    """Return ``{missing: {locus: P(ordered genotype | refs) or None}}``.
+
+    Families of the same shape are batched per marker (one call of
+    ``kinship.likelihood.genotype_posteriors`` per shape and marker, as
+    ``kinship.screen`` does).  None: the references are impossible at that
+    marker under the model, so the marker is ignored.
+    """
+    # Case.missing_family is recomputed on every access: read it once.
+    family_of = case.missing_family
+    groups: dict[tuple[object, ...], list[str]] = {}
+    for m in targets:
+        fam = case.families[family_of[m]]
+        groups.setdefault(_structure(fam, m), []).append(m)
+    out: dict[str, dict[str, np.ndarray | None]] = {}
+    for members in groups.values():
+        rep = case.families[family_of[members[0]]].pedigree
+        target = rep.ids[rep.index(members[0])]
+        for marker in case.markers.values():
+            genos = []
+            for m in members:
+                fam = case.families[family_of[m]]
+                genos.append(
+                    {
+                        rep.ids[fam.pedigree.index(i)]: prof[marker.name]
+                        for i, prof in fam.genotypes.items()
+                        if marker.name in prof
+                    }
+                )
+            res = genotype_posteriors(rep, genos, [marker] * len(members), target)
+            for m, (post, lik) in zip(members, res, strict=True):
+                out.setdefault(m, {})[marker.name] = post if lik > 0 else None
+    return out
+
+
+def per_marker_lrs(
+    case: Case,
+    posteriors: Mapping[str, np.ndarray | None],
+    victim: str,
+    *,
+    dropout: float = 0.0,
+    theta: float = 0.0,
+) -> dict[str, float | None]:
+    """Return ``{locus: LR}`` for a victim placed as a missing person.
+
+    ``posteriors`` is that missing person's entry of :func:`missing_posteriors`.
+    A locus untyped in the victim is left out; a locus the family's references
+    make impossible under the model is ``None`` (ignored, LR 1 in the product).
+    """
+    out: dict[str, float | None] = {}
+    genotypes = case.victims[victim].genotypes
+    for locus in case.markers:
+        if locus not in genotypes:
+            continue
+        marker = case.markers[locus]
+        a, b = (marker.index(x) for x in genotypes[locus])
+        post = posteriors.get(locus)
+        if post is None:
+            out[locus] = None
+            continue
+        num = observation_probability(post, a, b, dropout)
+        den = observation_probability(
+            hardy_weinberg(marker.freqs, theta), a, b, dropout
+        )
+        out[locus] = num / den if den > 0 else 0.0
+    return out
+
+
+@dataclass
+class Kept:
+    """One kept candidate, with database ids."""
+
+    body_id: int
+    pm_label: str
+    person_id: int
+    rank: int
+    lr: float
+    log10_lr: float
+    inconsistent: int
+    per_marker: dict[str, float | None]
+
+
+@dataclass
+class ScreeningOutcome:
+    """What a screening found; the counts go to the run and the audit log."""
+
+    kept: list[Kept] = field(default_factory=list)
+    bodies: int = 0
+    families: int = 0
+    missing_persons: int = 0
+    pairs: int = 0
+    above_threshold: int = 0
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+
+
+def run_screening(
+    data: Mapping[str, Any],
+    *,
+    threshold: float = 1e4,
+    top_k: int = 5,
+    dropout: float = 0.0,
+    theta: float = 0.0,
+) -> ScreeningOutcome:
+    """Screen a built case; keep pairs >= threshold and each body's top-k.
+
+    Sex-inconsistent pairs (both sexes known and different) are not kept.
+    """
+    started = time.perf_counter()
+    case, notes = load_site_case(data)
+    index = data["index"]
+    family_of = case.missing_family
+    targets = [(case.families[family_of[m]], m) for m in case.missing]
+    victims = {name: v.genotypes for name, v in case.victims.items()}
+    result = screen(
+        victims,
+        targets,
+        case.markers,
+        threshold=threshold,
+        top_k=top_k,
+        dropout=dropout,
+        theta=theta,
+    )
+    chosen: dict[str, dict[str, Any]] = {}
+    for c in result.candidates:
+        chosen.setdefault(c.victim, {})[c.missing] = c
+    for victim, row in result.top.items():
+        for c in row:
+            chosen.setdefault(victim, {}).setdefault(c.missing, c)
+    out = ScreeningOutcome(
+        bodies=len(case.victims),
+        families=len(case.families),
+        missing_persons=len(case.missing),
+        pairs=result.n_pairs,
+        warnings=notes,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KinshipWarning)
+        wanted = {m for row in chosen.values() for m in row}
+        posteriors = missing_posteriors(case, sorted(wanted))
+        for victim in sorted(chosen):
+            vsex = case.victims[victim].sex
+            rows = []
+            for miss in chosen[victim]:
+                fam = case.families[family_of[miss]]
+                msex = fam.pedigree.sex[fam.pedigree.index(miss)]
+                if not sex_consistent(vsex, msex):
+                    continue
+                per = per_marker_lrs(
+                    case, posteriors[miss], victim, dropout=dropout, theta=theta
+                )
+                bad = sum(1 for v in per.values() if v == 0.0)
+                log10 = sum(math.log10(v) for v in per.values() if v)
+                lr = 0.0 if bad else (10.0**log10 if log10 < 300 else 1e300)
+                rows.append((bad, -log10, miss, lr, log10, per))
+            rows.sort(key=lambda r: (r[0], r[1], r[2]))
+            for rank, (bad, _neg, miss, lr, log10, per) in enumerate(rows, start=1):
+                if lr >= threshold:
+                    out.above_threshold += 1
+                out.kept.append(
+                    Kept(
+                        body_id=index["bodies"][victim],
+                        pm_label=victim,
+                        person_id=index["persons"][miss],
+                        rank=rank,
+                        lr=lr,
+                        log10_lr=log10,
+                        inconsistent=bad,
+                        per_marker=per,
+                    )
+                )
+    out.warnings += sorted({str(w.message) for w in caught})
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+@dataclass
+class GraveJoint:
+    """The joint identification of one grave's bodies (for display)."""
+
+    result: dict[str, Any]
+    bodies: list[str]
+    persons: dict[str, Any]  # missing id -> MissingPerson
+    seconds: float
+    warnings: list[str]
+
+
+def joint_for_grave(run: Any, grave: Any, *, top: int = 10) -> GraveJoint | None:
+    """Run ``kinship.joint`` on the grave's bodies and their screening families.
+
+    The case holds the grave's bodies with current profiles and the families of
+    every missing person that the screening ``run`` kept as a candidate of one
+    of them; the run's drop-out, theta and mutation apply.  Returns None when
+    the grave has no screened body with a candidate.
+    """
+    from imena.dna.models import ScreeningCandidate
+    from imena.missing.models import MissingPerson
+    from kinship import joint
+
+    rows = ScreeningCandidate.objects.filter(run=run, body__grave=grave)
+    body_ids = set(rows.values_list("body_id", flat=True))
+    person_ids = set(rows.values_list("person_id", flat=True))
+    if not body_ids or not person_ids:
+        return None
+    started = time.perf_counter()
+    data = build_case_for_site(
+        run.site,
+        bodies=body_ids,
+        persons=person_ids,
+        mutation=run.mutation,
+        mutation_rate=run.mutation_rate,
+    )
+    if not data["pm"] or not data["am"]:
+        return None
+    case, notes = load_site_case(data)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KinshipWarning)
+        result = joint(case, dropout=run.dropout, theta=run.theta, top=top)
+    people = MissingPerson.objects.in_bulk(list(data["index"]["persons"].values()))
+    return GraveJoint(
+        result=result.to_json(top=top),
+        bodies=sorted(case.victims),
+        persons={m: people[pk] for m, pk in data["index"]["persons"].items()},
+        seconds=time.perf_counter() - started,
+        warnings=notes + sorted({str(w.message) for w in caught}),
+    )
