@@ -44,6 +44,7 @@ __all__ = [
     "russian_equivalent",
     "split_full_name",
     "translit_kmu",
+    "ukrainian_equivalent",
     "unify_apostrophes",
     "xlang_key",
 ]
@@ -111,6 +112,7 @@ def fold(s: str) -> str:
     return s
 
 
+@lru_cache(maxsize=400_000)
 def canonical_name(s: str | None) -> str:
     """The exact-comparison form of a name (or name part): NFC, one apostrophe,
     mixed scripts fixed, case-folded, punctuation other than ``-ʼ`` removed,
@@ -231,6 +233,39 @@ def russian_equivalent(word: str, kind: str = "first") -> str:
         w = re.sub(r"цький$", "цкий", w)
         w = re.sub(r"ій$", "ий", w)
     return w
+
+
+@lru_cache(maxsize=1)
+def _ukrainian_of_russian() -> dict[str, str]:
+    """Russian given name -> Ukrainian (the reverse of the table, then of
+    names-translator's dictionary; the first Ukrainian form wins)."""
+    rev: dict[str, str] = {}
+    for ua, ru in _table().items():
+        rev.setdefault(ru, ua)
+    d = _nt_dicts()
+    if d is not None:
+        try:
+            for key, vals in d.as_dict("first").items():
+                ua = canonical_name(key)
+                for v in vals:
+                    ru = fold(v)
+                    if ru != ua:
+                        rev.setdefault(ru, ua)
+        except Exception:  # pragma: no cover
+            pass
+    return rev
+
+
+@lru_cache(maxsize=200_000)
+def ukrainian_equivalent(word: str) -> str:
+    """The Ukrainian spelling of a Russian given name (``Евгений`` ->
+    ``євген``), folded; other input is returned folded and unchanged. Used to
+    compare a Russian-spelt name with a Latin transliteration of the
+    Ukrainian one (``Yevhen``)."""
+    w = canonical_name(word)
+    if not w or "-" in w:
+        return w
+    return _ukrainian_of_russian().get(w, w)
 
 
 _XLANG_MAP = str.maketrans(
@@ -424,6 +459,7 @@ def is_unknown_name(text: str | None) -> bool:
 _INITIALS_RE = re.compile(r"^([^\W\d_])\.\s*(?:([^\W\d_])\.?)?$")
 
 
+@lru_cache(maxsize=200_000)
 def split_full_name(full: str | None) -> NameParts:
     """Split a ПІБ/ФИО cell into surname, given name and patronymic.
 
@@ -563,7 +599,12 @@ def parse_date(value: object, *, pivot: int = 30) -> PartialDate | None:
         return PartialDate(value.year, value.month, value.day)
     if isinstance(value, dt.date):
         return PartialDate(value.year, value.month, value.day)
-    s = nfc(str(value)).strip().casefold()
+    return _parse_date_text(str(value), pivot)
+
+
+@lru_cache(maxsize=100_000)
+def _parse_date_text(value: str, pivot: int) -> PartialDate | None:
+    s = nfc(value).strip().casefold()
     if not s:
         return None
     s = re.sub(r"\s*(?:року|рік|р\.|р|года|год|г\.|г)\s*$", "", s).strip()
@@ -685,7 +726,12 @@ def parse_grave_number(value: object) -> GraveNumber | None:
         return None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return GraveNumber(int(value)) if float(value).is_integer() else None
-    s = nfc(str(value)).strip().casefold()
+    return _parse_grave_text(str(value))
+
+
+@lru_cache(maxsize=200_000)
+def _parse_grave_text(value: str) -> GraveNumber | None:
+    s = nfc(value).strip().casefold()
     if not s or is_unnumbered_grave(s):
         return None
     prefix = ""

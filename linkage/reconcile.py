@@ -36,6 +36,7 @@ from linkage.normalize import (
     latin_key,
     phonetic_key,
     transposition_key,
+    ukrainian_equivalent,
     xlang_key,
 )
 
@@ -209,6 +210,8 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
         else:
             lo = hi = None
         g = r.grave
+        nameless = not (r.surname or r.given_name)
+        death, burial = _day(r.death_date), _day(r.burial_date)
         recs.append(
             {
                 "unique_id": i,
@@ -219,7 +222,8 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
                 "surname_lat": _none(latin_key(sur)),
                 "surname_p": _none(phonetic_key(sur, "last")),
                 "given_x": _none(gx),
-                "given_lat": _none(latin_key(giv) if gx else ""),
+                # via the Ukrainian form: Евгений and Yevhen meet as "ievhen"
+                "given_lat": _none(latin_key(ukrainian_equivalent(giv)) if gx else ""),
                 "given_i": _none(gi),
                 "patr_x": _none(px),
                 "patr_i": _none(pi),
@@ -227,8 +231,16 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
                 "birth_year": birth_year,
                 "by_lo": lo,
                 "by_hi": hi,
-                "death_day": _day(r.death_date),
-                "burial_day": _day(r.burial_date),
+                "death_day": death,
+                "burial_day": burial,
+                # nameless rows and rows without a grave number have only their
+                # dates left to go on (blocked on death + burial day)
+                "dates_key": (
+                    f"{death:.0f}:{burial:.0f}"
+                    if death is not None and burial is not None
+                    else None
+                ),
+                "nameless": nameless,
                 "grave_key": g.key if g else None,
                 "grave_num": (g.prefix + g.digits) if g else None,
                 "grave_anag": transposition_key(g) if g else None,
@@ -425,7 +437,7 @@ def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
 
 
 _BLOCKING = [
-    "l.grave_key = r.grave_key",
+    "l.grave_num = r.grave_num",  # same grave, also with the suffix lost (339а/339)
     "l.surname_x = r.surname_x AND l.given_x = r.given_x",
     "l.grave_anag = r.grave_anag",
     "l.given_x = r.given_x AND l.birth_year = r.birth_year",
@@ -434,6 +446,10 @@ _BLOCKING = [
     "l.given_x = r.given_x AND l.patr_x = r.patr_x AND l.burial_day = r.burial_day",
     "l.surname_x = r.given_x AND l.given_x = r.surname_x",
     "l.surname_lat = r.surname_lat AND l.given_lat = r.given_lat",
+    "l.birth_day = r.birth_day",  # e.g. a Latin-written row without a grave
+    "l.surname_lat = r.surname_lat AND l.burial_day = r.burial_day",
+    "l.dates_key = r.dates_key AND (l.nameless OR r.nameless) "
+    "AND (l.grave_key IS NULL OR r.grave_key IS NULL)",
 ]
 
 _DETERMINISTIC = [
@@ -643,74 +659,190 @@ class _Clusters:
         return ra
 
 
+@dataclass(slots=True)
+class _RowFacts:
+    """What the clustering rules look at, per row (index = unique_id)."""
+
+    source: list[str]
+    grave: list[str | None]  # grave key ("339а")
+    grave_num: list[str | None]  # without the suffix ("339")
+    grave_anag: list[str | None]  # sorted digits (transpositions)
+    nameless: list[bool]
+    mass: list[bool]
+    death: list[float | None]
+    burial: list[float | None]
+    age: list[tuple[int, int] | None]
+
+    @classmethod
+    def of(cls, rows: Sequence[ParsedRow]) -> _RowFacts:
+        return cls(
+            source=[r.source for r in rows],
+            grave=[r.grave_key or None for r in rows],
+            grave_num=[
+                (r.grave.prefix + r.grave.digits) if r.grave else None for r in rows
+            ],  # fmt: skip
+            grave_anag=[transposition_key(r.grave) or None for r in rows],
+            nameless=[not (r.surname or r.given_name) for r in rows],
+            mass=[bool(r.grave and r.grave.is_mass) for r in rows],
+            death=[_day(r.death_date) for r in rows],
+            burial=[_day(r.burial_date) for r in rows],
+            age=[r.age for r in rows],
+        )
+
+
+# Two candidates whose match weights differ by less than this many bits (a
+# factor of 4 in the odds) are treated as equally good: a nameless row with
+# two such candidates in one journal is linked to neither (left for review).
+AMBIGUITY_BITS = 2.0
+
+
+def _nameless_duplicate(
+    f: _RowFacts, x: int, y: int, per_journal: Mapping[str, Mapping[str, int]]
+) -> bool:
+    """Two nameless rows of one journal that are the same entry written twice:
+    the same individual grave, the same burial day, no disagreeing death date
+    or age, and no other journal lists more than one row at that grave (so
+    the journals know of one body there)."""
+    g = f.grave[x]
+    if not (f.nameless[x] and f.nameless[y]) or g is None or g != f.grave[y]:
+        return False
+    if f.mass[x] or f.burial[x] is None or f.burial[x] != f.burial[y]:
+        return False
+    dx, dy = f.death[x], f.death[y]
+    if dx is not None and dy is not None and dx != dy:
+        return False
+    ax, ay = f.age[x], f.age[y]
+    if ax is not None and ay is not None and (ax[1] < ay[0] or ay[1] < ax[0]):
+        return False
+    return all(n <= 1 for s, n in per_journal.get(g, {}).items()
+               if s != f.source[x])  # fmt: skip
+
+
+def _related_graves(f: _RowFacts, x: int, y: int) -> bool:
+    """Grave numbers that can be one grave written two ways: a lost suffix
+    (339а/339) or transposed digits (36/63)."""
+    return (f.grave_num[x] is not None and f.grave_num[x] == f.grave_num[y]) or (
+        f.grave_anag[x] is not None and f.grave_anag[x] == f.grave_anag[y]
+    )
+
+
 def _form_clusters(
     n: int,
     edges: pd.DataFrame,
-    source: list[str],
-    grave: list[str | None],
+    facts: _RowFacts,
     *,
     threshold: float,
     strong_weight: float,
     must: list[tuple[int, int]],
     cannot: set[tuple[int, int]],
     isolated: set[int],
-    unnamed: list[bool] | None = None,
-    mass: list[bool] | None = None,
+    ambiguity_bits: float = AMBIGUITY_BITS,
 ) -> _Clusters:
-    unnamed = unnamed or [False] * n
-    mass = mass or [False] * n
+    source, grave = facts.source, facts.grave
+    unnamed, mass = facts.nameless, facts.mass
+    per_journal: dict[str, Counter[str]] = defaultdict(
+        Counter
+    )  # grave -> journal -> rows
+    for s_, g_ in zip(source, grave, strict=True):
+        if g_:
+            per_journal[g_][s_] += 1
+    ids_l = edges["unique_id_l"].to_numpy()
+    ids_r = edges["unique_id_r"].to_numpy()
+    ws = edges["match_weight"].to_numpy()
     weak = {
         (min(int(a), int(b)), max(int(a), int(b)))
-        for a, b, d in zip(edges["unique_id_l"], edges["unique_id_r"],
-                           edges["mw_death_date"], strict=True)
-        if not d > 0
+        for a, b, d in zip(ids_l, ids_r, edges["mw_death_date"].to_numpy(),
+                           strict=True)
+        if not d > 0 and unnamed[int(a)] and unnamed[int(b)]
     }  # fmt: skip
     uf = _Clusters(n)
     for a, b in must:
         uf.union(a, b)
     weight: dict[tuple[int, int], float] = {}
-    ids_l = edges["unique_id_l"].to_numpy()
-    ids_r = edges["unique_id_r"].to_numpy()
-    ws = edges["match_weight"].to_numpy()
-    for a, b, w in zip(ids_l, ids_r, ws, strict=True):
-        weight[(min(a, b), max(a, b))] = float(w)
-    above = edges[edges["match_probability"] >= threshold]
+    # candidates of nameless rows, for the ambiguity check
+    adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
+    for a, b, w in zip(ids_l.tolist(), ids_r.tolist(), ws.tolist(), strict=True):
+        weight[(min(a, b), max(a, b))] = w
+        if unnamed[a] or unnamed[b]:
+            adj[a].append((b, w))
+            adj[b].append((a, w))
+
+    def ambiguous(a: int, b: int, w: float) -> bool:
+        """Another free row of b's journal is about as good a match for a
+        (or of a's journal for b)."""
+        ra, rb = uf.find(a), uf.find(b)
+        for x, y in ((a, b), (b, a)):
+            for c, wc in adj.get(x, ()):
+                if c == y or source[c] != source[y] or wc < w - ambiguity_bits:
+                    continue
+                rc = uf.find(c)
+                if rc in (ra, rb):
+                    continue
+                if any(source[m] == source[x] for m in uf.members[rc]):
+                    continue  # c already has its counterpart in x's journal
+                return True
+        return False
+
+    probs = edges["match_probability"].to_numpy()
+    keep = probs >= threshold
     order = sorted(
-        zip(above["unique_id_l"], above["unique_id_r"], above["match_weight"],
+        zip(ids_l[keep].tolist(), ids_r[keep].tolist(), ws[keep].tolist(),
             strict=True),
         key=lambda t: (-t[2], min(t[0], t[1]), max(t[0], t[1])),
     )  # fmt: skip
-    for a, b, _w in order:
-        a, b = int(a), int(b)
-        if a in isolated or b in isolated:
-            continue
-        if unnamed[a] and unnamed[b] and mass[a] and (min(a, b), max(a, b)) in weak:
-            continue  # nameless rows in a mass grave need an agreeing death date
+
+    def try_merge(a: int, b: int) -> bool:
         ra, rb = uf.find(a), uf.find(b)
-        if ra == rb:
-            continue
-        ok = True
         for x in uf.members[ra]:
             for y in uf.members[rb]:
                 key = (min(x, y), max(x, y))
                 if key in cannot:
-                    ok = False
-                    break
-                if source[x] == source[y]:
-                    # same journal: only with direct, strong evidence, and never
-                    # at two different graves unless very strong
-                    direct = weight.get(key)
-                    if direct is None or direct < strong_weight:
-                        ok = False
-                        break
-                    gx, gy = grave[x], grave[y]
-                    if gx and gy and gx != gy and direct < strong_weight + 10:
-                        ok = False
-                        break
-            if not ok:
-                break
-        if ok:
-            uf.union(a, b)
+                    return False
+                if source[x] != source[y]:
+                    continue
+                # same journal: only with direct, strong evidence, and never at
+                # two different graves unless very strong; or a nameless entry
+                # written twice
+                if _nameless_duplicate(facts, x, y, per_journal):
+                    continue
+                direct = weight.get(key)
+                if direct is None or direct < strong_weight:
+                    return False
+                gx, gy = grave[x], grave[y]
+                if (
+                    gx and gy and gx != gy and direct < strong_weight + 10
+                    and not _related_graves(facts, x, y)
+                ):  # fmt: skip
+                    return False
+        uf.union(a, b)
+        return True
+
+    deferred: list[tuple[int, int, float]] = []
+    for a, b, w in order:
+        if a in isolated or b in isolated:
+            continue
+        if unnamed[a] and unnamed[b] and mass[a] and (min(a, b), max(a, b)) in weak:
+            continue  # nameless rows in a mass grave need an agreeing death date
+        if uf.find(a) == uf.find(b):
+            continue
+        if (unnamed[a] or unnamed[b]) and source[a] != source[b] and ambiguous(a, b, w):
+            deferred.append((a, b, w))
+            continue
+        try_merge(a, b)
+    # An ambiguity can resolve once other rows are placed (e.g. the two
+    # candidates turn out to be one entry written twice): retry until stable.
+    changed = True
+    while changed and deferred:
+        changed = False
+        rest = []
+        for a, b, w in deferred:
+            if uf.find(a) == uf.find(b):
+                continue
+            if ambiguous(a, b, w):
+                rest.append((a, b, w))
+            elif try_merge(a, b):
+                changed = True
+        deferred = rest
     return uf
 
 
@@ -722,19 +854,26 @@ def _proposals(
     members: list[int],
     source_rank: Mapping[str, int],
     taken: Mapping[str, int],
+    own: str | None = None,
+    *,
+    names: bool = True,
 ) -> tuple[str | None, dict[str, int], tuple[str, str, str]]:
+    """``taken``: how many clusters claim each grave (``own``, this cluster's
+    first-pass grave, is not counted against itself)."""
     votes = Counter(rows[i].grave_key for i in members if rows[i].grave_key)
     grave = None
-    if votes:
+    if len(votes) == 1:
+        grave = next(iter(votes))
+    elif votes:
 
         def rank(k: str) -> tuple[int, int, int, str]:
             first_src = min(source_rank[rows[i].source] for i in members
                             if rows[i].grave_key == k)  # fmt: skip
-            return (-votes[k], taken.get(k, 0), first_src, k)
+            return (-votes[k], taken.get(k, 0) - (k == own), first_src, k)
 
         grave = min(votes, key=rank)
     named = [i for i in members if rows[i].surname or rows[i].given_name]
-    if not named:
+    if not named or not names:
         return grave, dict(votes), ("", "", "")
     parts = []
     for attr, kind in (("surname", "last"), ("given_name", "first"),
@@ -880,11 +1019,8 @@ def reconcile(
         cannot.discard((min(a, b), max(a, b)))
 
     uf = _form_clusters(
-        len(rows), pred, [r.source for r in rows], [r.grave_key or None for r in rows],
-        threshold=threshold, strong_weight=strong_weight, must=must, cannot=cannot,
-        isolated=isolated,
-        unnamed=[not (r.surname or r.given_name) for r in rows],
-        mass=[bool(r.grave and r.grave.is_mass) for r in rows],
+        len(rows), pred, _RowFacts.of(rows), threshold=threshold,
+        strong_weight=strong_weight, must=must, cannot=cannot, isolated=isolated,
     )  # fmt: skip
 
     # stable cluster ids: ordered by first member in input order
@@ -914,16 +1050,15 @@ def reconcile(
 
     # proposals: first pass without knowing other clusters, second pass
     # prefers graves not claimed by other clusters when votes tie
-    first = {cid_of[m[0]]: _proposals(rows, m, source_rank, {})[0] for m in groups}
+    first = {
+        cid_of[m[0]]: _proposals(rows, m, source_rank, {}, names=False)[0]
+        for m in groups
+    }
     taken = Counter(g for g in first.values() if g)
     clusters: list[Cluster] = []
     for m in groups:
         cid = cid_of[m[0]]
-        own = first[cid]
-        t = dict(taken)
-        if own:
-            t[own] = t.get(own, 0) - 1
-        grave, votes, (s, g, p) = _proposals(rows, m, source_rank, t)
+        grave, votes, (s, g, p) = _proposals(rows, m, source_rank, taken, first[cid])
         clusters.append(
             Cluster(
                 cluster_id=cid, rows=[refs[i] for i in m], grave=grave,

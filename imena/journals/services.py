@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_record
@@ -28,6 +29,7 @@ from imena.journals.models import (
     ReviewKind,
 )
 from linkage.io import JournalFileError, RawRow, parse_row, read_journal_bytes
+from linkage.normalize import GraveNumber, PartialDate
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -120,6 +122,13 @@ def _row_fields(row: ParsedRow) -> dict[str, Any]:
     }
 
 
+_ROW_FIELDS = (
+    "grave_raw", "grave_number", "surname", "given_name", "patronymic", "full_name",
+    "birth_date", "age_min", "age_max", "death_date", "burial_date", "cause",
+    "brought_by", "notes", "problems",
+)  # fmt: skip
+
+
 @transaction.atomic
 def journal_import(
     *,
@@ -164,28 +173,27 @@ def journal_import(
         imported_by=actor,
     )
     graves = _graves_by_number(journal.site)
-    batch: list[JournalRow] = []
     total = len(parsed.rows)
-    for i, (raw, row) in enumerate(
-        zip(parsed.raw_rows, parsed.rows, strict=True), start=1
-    ):
-        fields = _row_fields(row)
-        batch.append(
-            JournalRow(
-                journal=journal,
-                source_import=imp,
-                row_number=raw.row_number,
-                raw=raw.cells,
-                grave=graves.get(fields["grave_number"]),
-                **fields,
+    names = ["journal", "source_import", "row_number", "raw", "grave",
+             *_ROW_FIELDS]  # fmt: skip
+
+    def values() -> Iterator[tuple]:
+        for i, (raw, row) in enumerate(
+            zip(parsed.raw_rows, parsed.rows, strict=True), start=1
+        ):
+            fields = _row_fields(row)
+            yield (
+                journal.pk,
+                imp.pk,
+                raw.row_number,
+                raw.cells,
+                graves.get(fields["grave_number"]),
+                *(fields[name] for name in _ROW_FIELDS),
             )
-        )
-        if len(batch) >= 2000:
-            JournalRow.objects.bulk_create(batch)
-            batch.clear()
-            if progress:
+            if progress and i % 2000 == 0:
                 progress(i, total)
-    JournalRow.objects.bulk_create(batch)
+
+    _insert_rows(JournalRow, names, values())
     if progress:
         progress(total, total)
     if save_mapping and parsed.mapping != journal.mapping:
@@ -209,17 +217,55 @@ def journal_import(
     return ImportResult(imp, created=True, parsed=parsed)
 
 
-def _graves_by_number(site: Site) -> dict[str, Grave]:
-    """Graves of a site by normalised number; a number used twice maps to neither."""
-    found: dict[str, Grave] = {}
+def _graves_by_number(site: Site) -> dict[str, int]:
+    """Grave ids of a site by normalised number; a number used twice maps to
+    neither."""
+    found: dict[str, int] = {}
     duplicated: set[str] = set()
-    for grave in Grave.objects.filter(site=site, withdrawn=False).exclude(number=""):
-        if grave.number in found:
-            duplicated.add(grave.number)
-        found[grave.number] = grave
+    for number, pk in (
+        Grave.objects.filter(site=site, withdrawn=False)
+        .exclude(number="")
+        .values_list("number", "pk")
+    ):
+        if number in found:
+            duplicated.add(number)
+        found[number] = pk
     for number in duplicated:
         del found[number]
     return found
+
+
+def _insert_rows(model: Any, field_names: list[str], rows: Iterable[tuple]) -> None:
+    """INSERT many rows with one prepared statement per batch (``executemany``).
+
+    Like ``bulk_create`` without building model instances: for the large
+    tables (journal rows, cluster members, review links) that is most of the
+    time. JSON values are adapted as the field adapts them for the database;
+    other values are stored as given, so callers pass database-ready values
+    (ids for foreign keys)."""
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in field_names]
+    json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    batch: list[tuple] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            if json_at:
+                values = list(row)
+                for i in json_at:
+                    values[i] = fields[i].get_db_prep_save(values[i], connection)
+                row = tuple(values)
+            batch.append(row)
+            if len(batch) >= 5000:
+                cursor.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
 
 
 # --------------------------------------------------------------- reconciling
@@ -228,25 +274,104 @@ def _graves_by_number(site: Site) -> dict[str, Grave]:
 def parsed_rows_for_site(
     site: Site,
 ) -> tuple[list[ParsedRow], dict[tuple[str, int], int]]:
-    """Every journal row of a site, parsed again from its stored cells.
+    """Every journal row of a site, as the linkage model reads it.
 
     The linkage key of a row is (journal source, row primary key), so rows of
-    two imports of one journal never collide.
+    two imports of one journal never collide. Rows are rebuilt from the
+    parsed fields stored at import (parsed with the import's own mapping), so
+    nothing is parsed twice; a row whose stored fields may have been cut to
+    the column length, or whose grave or dates cannot be rebuilt, is parsed
+    again from its verbatim cells.
     """
+    from linkage.io import ParsedRow, Problem
+
     rows: list[ParsedRow] = []
+    ref_to_pk: dict[tuple[str, int], int] = {}
     qs = (
         JournalRow.objects.filter(journal__site=site)
-        .select_related("source_import")
         .order_by("pk")
-        .values_list("pk", "journal_id", "raw", "source_import__mapping", "row_number")
-    )
-    ref_to_pk: dict[tuple[str, int], int] = {}
-    for pk, journal_id, raw, mapping, _row_number in qs.iterator(chunk_size=5000):
+        .values_list(
+            "pk", "journal_id", "grave_raw", "grave_number", "surname", "given_name",
+            "patronymic", "full_name", "birth_date", "age_min", "age_max",
+            "death_date", "burial_date", "cause", "brought_by", "notes", "problems",
+        )
+    )  # fmt: skip
+    reparse: dict[int, int] = {}  # pk -> index in rows
+    for (pk, journal_id, grave_raw, grave_number, surname, given, patronymic,
+         full_name, birth, age_min, age_max, death, burial, cause, brought_by,
+         notes, problems) in qs.iterator(chunk_size=5000):  # fmt: skip
         source = f"j{journal_id}"
-        parsed = parse_row(RawRow(pk, raw), mapping, source)
-        rows.append(parsed)
         ref_to_pk[(source, pk)] = pk
+        grave = _grave_from_key(grave_number) if grave_number else None
+        dates = [_date_from_iso(d) for d in (birth, death, burial)]
+        if (
+            (grave_number and grave is None)
+            or any(d is False for d in dates)
+            or len(grave_raw) >= 200
+            or max(len(surname), len(given), len(patronymic)) >= 120
+            or len(full_name) >= 300
+        ):
+            reparse[pk] = len(rows)
+            rows.append(ParsedRow(source, pk))  # placeholder
+            continue
+        rows.append(
+            ParsedRow(
+                source=source,
+                row_number=pk,
+                grave_raw=grave_raw,
+                grave=grave,
+                surname=surname,
+                given_name=given,
+                patronymic=patronymic,
+                full_name=full_name,
+                birth_date=dates[0] or None,
+                age=(age_min, age_max) if age_min is not None else None,
+                death_date=dates[1] or None,
+                burial_date=dates[2] or None,
+                cause=cause,
+                brought_by=brought_by,
+                notes=notes,
+                problems=[
+                    Problem(p.get("column"), p.get("code", ""), p.get("message", ""))
+                    for p in problems or ()
+                ],
+            )
+        )
+    if reparse:
+        again = (
+            JournalRow.objects.filter(pk__in=list(reparse))
+            .values_list("pk", "journal_id", "raw", "source_import__mapping")
+            .iterator(chunk_size=2000)
+        )
+        for pk, journal_id, raw, mapping in again:
+            rows[reparse[pk]] = parse_row(RawRow(pk, raw), mapping, f"j{journal_id}")
     return rows, ref_to_pk
+
+
+_GRAVE_KEY = re.compile(r"(\D*)(\d+)(\D.*)?")
+
+
+def _grave_from_key(key: str) -> GraveNumber | None:
+    """The GraveNumber whose ``key`` is ``key`` ("12", "12а", "12/2", "бм1")."""
+    m = _GRAVE_KEY.fullmatch(key)
+    if m is None or (m[2] != "0" and m[2].startswith("0")):
+        return None
+    grave = GraveNumber(int(m[2]), m[3] or "", m[1])
+    return grave if grave.key == key else None
+
+
+def _date_from_iso(text: str) -> PartialDate | None | bool:
+    """A stored ``PartialDate.iso()`` read back; None if empty, False if not
+    an ISO date (the row is then parsed again)."""
+    if not text:
+        return None
+    try:
+        parts = [int(p) for p in text.split("-")]
+        d = PartialDate(*parts)
+        d.first_day()
+    except (TypeError, ValueError):
+        return False
+    return d if d.iso() == text else False
 
 
 def _decisions(site: Site) -> list[Any]:
@@ -315,12 +440,8 @@ def _store_run(
         notes=list(result.notes),
         started_by=actor,
     )
-    journal_of = dict(
-        JournalRow.objects.filter(journal__site=site).values_list("pk", "journal_id")
-    )
     clusters = []
     for c in result.clusters:
-        pks = [ref_to_pk[r] for r in c.rows]
         clusters.append(
             PersonCluster(
                 run=run,
@@ -330,23 +451,29 @@ def _store_run(
                 given_name=c.given_name[:120],
                 patronymic=c.patronymic[:120],
                 grave_number=c.grave or "",
-                grave=graves.get(c.grave or ""),
+                grave_id=graves.get(c.grave or ""),
                 grave_votes=c.grave_votes,
-                size=len(pks),
-                journal_count=len({journal_of[pk] for pk in pks}),
+                size=len(c.rows),
+                # a row's source is "j<journal id>"
+                journal_count=len({source for source, _ in c.rows}),
             )
         )
-    PersonCluster.objects.bulk_create(clusters, batch_size=2000)
-    by_key = {c.key: c for c in PersonCluster.objects.filter(run=run)}
-    members = [
-        ClusterMember(
-            cluster=by_key[result.row_cluster[ref]],
-            row_id=pk,
-            probability=result.row_probability.get(ref),
+    PersonCluster.objects.bulk_create(clusters, batch_size=_batch_size(PersonCluster))
+    if all(c.pk is not None for c in clusters):  # the database returned the ids
+        cluster_pk = {c.key: c.pk for c in clusters}
+    else:
+        cluster_pk = dict(
+            PersonCluster.objects.filter(run=run).values_list("key", "pk")
         )
-        for ref, pk in ref_to_pk.items()
-    ]
-    ClusterMember.objects.bulk_create(members, batch_size=5000)
+    row_cluster, row_probability = result.row_cluster, result.row_probability
+    _insert_rows(
+        ClusterMember,
+        ["cluster", "row", "probability"],
+        (
+            (cluster_pk[row_cluster[ref]], pk, row_probability.get(ref))
+            for ref, pk in ref_to_pk.items()
+        ),
+    )
     _store_review_items(run=run, result=result, ref_to_pk=ref_to_pk)
     run.seconds = round(time.perf_counter() - started, 3)
     run.save(update_fields=["seconds"])
@@ -366,6 +493,12 @@ def _store_run(
         organisation_id=site.organisation_id,
     )
     return run
+
+
+def _batch_size(model: Any) -> int:
+    """Rows per INSERT: large batches, within PostgreSQL's 65535 parameters
+    (Django lowers it further where the database needs it, as SQLite may)."""
+    return max(100, 30_000 // len(model._meta.concrete_fields))
 
 
 def _jsonable(value: Any) -> Any:
@@ -448,14 +581,14 @@ def _store_review_items(
                     pks,
                 )
             )
-    ReviewItem.objects.bulk_create([item for item, _ in items], batch_size=2000)
-    through = ReviewItem.rows.through
-    links = [
-        through(reviewitem_id=item.pk, journalrow_id=pk)
-        for item, pks in items
-        for pk in dict.fromkeys(pks)
-    ]
-    through.objects.bulk_create(links, batch_size=5000)
+    ReviewItem.objects.bulk_create(
+        [item for item, _ in items], batch_size=_batch_size(ReviewItem)
+    )
+    _insert_rows(
+        ReviewItem.rows.through,
+        ["reviewitem", "journalrow"],
+        ((item.pk, pk) for item, pks in items for pk in dict.fromkeys(pks)),
+    )
 
 
 @transaction.atomic

@@ -1,0 +1,223 @@
+"""Blocking and clustering rules for rows with little to go on: nameless rows,
+rows without a grave number, Latin-written names, lost grave suffixes and
+entries written twice in one journal."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from linkage.io import ParsedRow, RawRow, guess_mapping, parse_row
+from linkage.reconcile import (
+    AMBIGUITY_BITS,
+    _form_clusters,
+    _nameless_duplicate,
+    _related_graves,
+    _RowFacts,
+    reconcile,
+)
+from linkage.tests.synth import FH, VOL, journals
+
+FH_MAP, VOL_MAP = guess_mapping(FH), guess_mapping(VOL)
+
+
+def fh(rn: int, grave: str, sur: str = "", giv: str = "", pat: str = "",
+       birth: str = "", age: str = "", death: str = "", burial: str = "",
+       ) -> ParsedRow:  # fmt: skip
+    cells = [str(rn), grave, sur, giv, pat, birth, age, death, burial]
+    return parse_row(RawRow(rn, dict(zip(FH, cells, strict=True))), FH_MAP, "fh")
+
+
+def vol(rn: int, grave: str, pib: str = "", birth: str = "", age: str = "",
+        death: str = "", burial: str = "") -> ParsedRow:  # fmt: skip
+    cells = [str(rn), grave, pib, birth, age, death, burial]
+    return parse_row(RawRow(rn, dict(zip(VOL, cells, strict=True))), VOL_MAP, "vol")
+
+
+def background() -> list[ParsedRow]:
+    """Forty named people in both journals, graves 10..49 (context for the
+    rows under test; their row numbers start at 1000)."""
+    rows, _ = journals(40, seed=3)
+    src = {"funeral_home": "fh", "volunteers": "vol"}
+    return [
+        ParsedRow(**{**{f: getattr(r, f) for f in r.__slots__},
+                     "source": src[r.source], "row_number": r.row_number + 1000})  # type: ignore[attr-defined]
+        for r in rows
+    ]  # fmt: skip
+
+
+def same(res, a: tuple[str, int], b: tuple[str, int]) -> bool:  # type: ignore[no-untyped-def]
+    return res.row_cluster[a] == res.row_cluster[b]
+
+
+def test_latin_row_without_grave_linked_by_birth_date() -> None:
+    rows = background() + [
+        fh(2, "б/н", "Мартишин", "Евгений", "Викторович", "12.02.1943", "79",
+           "03.03.2022", "04.03.2022"),
+        vol(2, "БН", "Martyshyn Yevhen", "12.02.1943", "79"),  # no dates
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert res.explain(("fh", 2), ("vol", 2)) is not None  # blocked on birth date
+    assert same(res, ("fh", 2), ("vol", 2))
+
+
+def test_nameless_entry_written_twice_in_one_journal() -> None:
+    rows = background() + [
+        fh(2, "5", "неизвестный", age="32", death="02.03.2022", burial="06.03.2022"),
+        vol(2, "5", "невідомий", burial="06.03.2022"),
+        vol(3, "5", "невідомий", death="02.03.2022", burial="06.03.2022"),
+    ]
+    res = reconcile(rows)
+    assert same(res, ("fh", 2), ("vol", 2)) and same(res, ("vol", 2), ("vol", 3))
+
+
+def test_two_nameless_bodies_in_one_grave_are_not_merged() -> None:
+    # both journals list two nameless rows at grave 5: two bodies, and which
+    # row of one journal goes with which of the other is a guess -> no links
+    rows = background() + [
+        fh(2, "5", "неизвестный", death="02.03.2022", burial="06.03.2022"),
+        fh(3, "5", "неизвестный", death="02.03.2022", burial="06.03.2022"),
+        vol(2, "5", "невідомий", death="02.03.2022", burial="06.03.2022"),
+        vol(3, "5", "невідомий", death="02.03.2022", burial="06.03.2022"),
+    ]
+    res = reconcile(rows)
+    clusters = {res.row_cluster[r] for r in (("fh", 2), ("fh", 3), ("vol", 2),
+                                             ("vol", 3))}  # fmt: skip
+    assert len(clusters) == 4
+
+
+def test_nameless_rows_with_lost_grave_suffix() -> None:
+    rows = background() + [
+        fh(2, "339а", "неизвестный", age="50", death="11.08.2022", burial="12.08.2022"),
+        vol(2, "339", "невідомий", age="50", death="11.08.2022", burial="12.08.2022"),
+    ]
+    res = reconcile(rows)
+    e = res.explain(("fh", 2), ("vol", 2))
+    assert e is not None
+    assert {x.comparison: x.level for x in e.explanation}["grave"] == "suffix differs"
+    assert same(res, ("fh", 2), ("vol", 2))
+
+
+def test_nameless_row_without_grave_needs_a_single_candidate() -> None:
+    one = background() + [
+        fh(2, "79", "неизвестный", age="60", death="29.03.2022", burial="12.04.2022"),
+        vol(2, "", "невідомий", age="60", death="29.03.2022", burial="12.04.2022"),
+    ]
+    res = reconcile(one)
+    assert same(res, ("fh", 2), ("vol", 2))
+    two = one + [
+        fh(3, "80", "неизвестный", age="60", death="29.03.2022", burial="12.04.2022")
+    ]
+    res = reconcile(two)
+    assert not same(res, ("fh", 2), ("vol", 2))
+    assert not same(res, ("fh", 3), ("vol", 2))
+
+
+def facts_of(rows: list[ParsedRow]) -> _RowFacts:
+    return _RowFacts.of(rows)
+
+
+def test_nameless_duplicate_rule() -> None:
+    d, b = "02.03.2022", "06.03.2022"
+    rows = [
+        vol(2, "5", "невідомий", death=d, burial=b),
+        vol(3, "5", "невідомий", burial=b),
+        vol(4, "5", "невідомий", burial="07.03.2022"),  # another burial day
+        vol(5, "5", "Шевченко Іван", death=d, burial=b),  # named
+        vol(6, "БМ-1", "невідомий", death=d, burial=b),
+        vol(7, "БМ-1", "невідомий", death=d, burial=b),  # mass grave
+        vol(8, "5", "невідомий", age="20", death=d, burial=b),
+        vol(9, "5", "невідомий", age="70", death=d, burial=b),  # ages disagree
+    ]
+    f = facts_of(rows)
+    assert _nameless_duplicate(f, 0, 1, {})
+    assert not _nameless_duplicate(f, 0, 2, {})
+    assert not _nameless_duplicate(f, 0, 3, {})
+    assert not _nameless_duplicate(f, 4, 5, {})
+    assert not _nameless_duplicate(f, 6, 7, {})
+    # the other journal lists two rows at grave 5: two bodies there
+    assert not _nameless_duplicate(f, 0, 1, {"5": {"fh": 2, "vol": 2}})
+    assert _nameless_duplicate(f, 0, 1, {"5": {"fh": 1, "vol": 2}})
+
+
+def test_related_graves() -> None:
+    rows = [vol(2, "36"), vol(3, "63"), vol(4, "339а"), vol(5, "339"), vol(6, "40")]
+    f = facts_of(rows)
+    assert _related_graves(f, 0, 1) and _related_graves(f, 2, 3)
+    assert not _related_graves(f, 0, 4) and not _related_graves(f, 3, 4)
+
+
+def _edges(pairs: list[tuple[int, int, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "unique_id_l": [a for a, _, _ in pairs],
+            "unique_id_r": [b for _, b, _ in pairs],
+            "match_weight": [w for _, _, w in pairs],
+            "match_probability": [2**w / (1 + 2**w) for _, _, w in pairs],
+            "mw_death_date": [5.0] * len(pairs),
+        }
+    )
+
+
+def test_same_journal_duplicate_at_transposed_grave() -> None:
+    rows = [
+        fh(2, "36", "Антонишин", "Сергей", "Олесевич", "19.06.1939"),
+        vol(2, "36", "Антонишин Сергій Олесьович", "19.06.1939"),
+        vol(3, "63", "Антонишин Сергій Олесьович", "19.06.1939"),
+        vol(4, "70", "Антонишин Сергій Олесьович", "19.06.1939"),
+    ]
+    f = facts_of(rows)
+    kw: dict = {
+        "threshold": 0.9,
+        "strong_weight": 20.0,
+        "must": [],
+        "cannot": set(),
+        "isolated": set(),
+    }
+    # 36/63 is one grave written two ways: the direct weight 25 suffices
+    uf = _form_clusters(4, _edges([(0, 1, 30.0), (0, 2, 28.0), (1, 2, 25.0)]), f, **kw)
+    assert uf.find(0) == uf.find(1) == uf.find(2)
+    # 36/70 are different graves: 25 < strong_weight + 10
+    uf = _form_clusters(4, _edges([(0, 1, 30.0), (0, 3, 28.0), (1, 3, 25.0)]), f, **kw)
+    assert uf.find(3) != uf.find(0)
+
+
+def test_ambiguity_is_order_independent() -> None:
+    # fh 2 matches vol 2 and vol 3 equally; vol 2 and 3 are one entry written
+    # twice, so once they are merged the link is no longer a guess
+    b = "29.04.2022"
+    rows = [
+        fh(2, "123", "неизвестный", death="28.04.2022", burial=b),
+        vol(2, "123", "невідомий", death="28.04.2022", burial=b),
+        vol(3, "123", "невідомий", death="28.04.2022", burial=b),
+    ]
+    f = facts_of(rows)
+    kw: dict = {
+        "threshold": 0.9,
+        "strong_weight": 20.0,
+        "must": [],
+        "cannot": set(),
+        "isolated": set(),
+    }
+    uf = _form_clusters(3, _edges([(0, 1, 13.0), (0, 2, 13.0), (1, 2, 13.0)]), f, **kw)
+    assert uf.find(0) == uf.find(1) == uf.find(2)
+    # a clearly better candidate (more than AMBIGUITY_BITS) is not ambiguous
+    rows[2] = vol(3, "124", "невідомий", death="28.04.2022", burial=b)
+    f = facts_of(rows)
+    w = 13.0 - AMBIGUITY_BITS - 1
+    uf = _form_clusters(3, _edges([(0, 1, 13.0), (0, 2, w)]), f, **kw)
+    assert uf.find(0) == uf.find(1) != uf.find(2)
+    uf = _form_clusters(3, _edges([(0, 1, 13.0), (0, 2, 12.5)]), f, **kw)
+    assert len({uf.find(i) for i in range(3)}) == 3
+
+
+def test_dates_within_day_keys() -> None:
+    # the dates_key feature exists for rows with both death and burial days
+    from linkage.reconcile import build_features
+
+    feats = build_features(
+        [vol(2, "", "невідомий", death="01.03.2022", burial="02.03.2022"),
+         vol(3, "", "невідомий", burial="02.03.2022")]
+    )  # fmt: skip
+    assert feats["dates_key"].iloc[0] is not None
+    assert feats["dates_key"].iloc[1] is None
+    assert bool(feats["nameless"].iloc[0])
