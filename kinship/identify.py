@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from kinship.case import Case, Family, Genotype, Victim
 from kinship.errors import KinshipWarning
 from kinship.likelihood import (
+    evidence_likelihoods,
     genotype_posteriors,
     hardy_weinberg,
     marker_likelihoods,
@@ -99,36 +99,74 @@ class FamilyModel:
         dropout: float,
     ) -> float:
         """Return ``log P(refs, victims placed) - log P(refs) - sum log P(V)``."""
+        return self.log_lr_many([placements], victim_logp, dropout)[0]
+
+    def log_lr_many(
+        self,
+        placements: Sequence[Mapping[str, Victim]],
+        victim_logp: Mapping[tuple[str, str], float],
+        dropout: float,
+    ) -> list[float]:
+        """Return :meth:`log_lr_with` for many placements at once.
+
+        Per marker, all placements share one pedigree and elimination; each
+        intermediate factor is computed once per distinct combination of the
+        victims it involves (:func:`kinship.likelihood.evidence_likelihoods`).
+        """
         ref = self.ref_likelihoods
-        loci: list[str] = []
-        genos: list[dict[str, Genotype]] = []
+        rows = len(placements)
+        slots = sorted({m for p in placements for m in p})
+        col = {m: s for s, m in enumerate(slots)}
+        victims: dict[str, Victim] = {}
+        for p in placements:
+            for v in p.values():
+                victims[v.name] = v
+        names = sorted(victims)
+        vnum = {v: k for k, v in enumerate(names)}
+        who = np.full((rows, len(slots)), -1, dtype=np.int64)
+        for r, p in enumerate(placements):
+            for m, v in p.items():
+                who[r, col[m]] = vnum[v.name]
+        total = np.zeros(rows)
         for locus in self.markers:
             if locus in self.skipped:
                 continue
-            placed = {
-                m: v.genotypes[locus]
-                for m, v in placements.items()
-                if locus in v.genotypes
-            }
-            if placed:
-                g = self.ref_genotypes(locus)
-                g.update(placed)
-                loci.append(locus)
-                genos.append(g)
-        liks = marker_likelihoods(
-            self.family.pedigree,
-            genos,
-            [self.markers[locus] for locus in loci],
-            dropout=dict.fromkeys(placements, dropout),
-        )
-        if np.any(liks <= 0.0):
-            return -math.inf
-        total = float(np.log(liks).sum()) - sum(math.log(ref[locus]) for locus in loci)
-        for v in placements.values():
-            total -= sum(
-                victim_logp[(v.name, locus)] for locus in loci if locus in v.genotypes
+            typed_v = np.array([locus in victims[v].genotypes for v in names], bool)
+            if not typed_v.any():
+                continue
+            # Per slot: the distinct victims typed here that are placed there.
+            options: list[list[Genotype]] = []
+            choice = np.full((rows, len(slots)), -1, dtype=np.int64)
+            for s in range(len(slots)):
+                placed = who[:, s]
+                ok = placed >= 0
+                ok[ok] = typed_v[placed[ok]]
+                uniq, inv = np.unique(placed[ok], return_inverse=True)
+                options.append([victims[names[u]].genotypes[locus] for u in uniq])
+                choice[ok, s] = inv.reshape(-1)
+            any_typed = (choice >= 0).any(axis=1)
+            if not any_typed.any():
+                continue
+            sel = np.nonzero(any_typed)[0]
+            liks = evidence_likelihoods(
+                self.family.pedigree,
+                self.ref_genotypes(locus),
+                self.markers[locus],
+                slots,
+                options,
+                choice[sel],
+                dropout=dropout,
             )
-        return total
+            logp = np.zeros(len(names))
+            for v in names:
+                if typed_v[vnum[v]]:
+                    logp[vnum[v]] = victim_logp[(v, locus)]
+            placed_logp = np.where(who[sel] >= 0, logp[np.maximum(who[sel], 0)], 0.0)
+            with np.errstate(divide="ignore"):
+                contrib = np.log(liks) - math.log(ref[locus]) - placed_logp.sum(axis=1)
+            contrib[liks <= 0.0] = -math.inf
+            total[sel] += contrib
+        return [float(x) for x in total]
 
 
 @dataclass
@@ -320,6 +358,10 @@ BIG = 1e9
 
 
 def _solve(cost: np.ndarray) -> tuple[float, tuple[int, ...]] | None:
+    # Imported here: scipy.optimize takes ~0.3 s to import and only the
+    # approximate branch of ``joint`` needs it.
+    from scipy.optimize import linear_sum_assignment
+
     rows, cols = linear_sum_assignment(cost)
     vals = cost[rows, cols]
     if np.any(vals >= BIG / 2):
@@ -421,17 +463,55 @@ def joint(
     multi = {f for f in set(fam_idx) if fam_idx.count(f) > 1}
     cache: dict[tuple[str, frozenset[tuple[int, int]]], float] = {}
 
+    complete: set[str] = set()
+
+    def fill(fam: str, wanted: Sequence[frozenset[tuple[int, int]]]) -> None:
+        todo = [p for p in dict.fromkeys(wanted) if (fam, p) not in cache]
+        if not todo:
+            return
+        values = table.families[fam].log_lr_many(
+            [{missing[j]: case.victims[victims[i]] for i, j in p} for p in todo],
+            table.victim_logp,
+            table.dropout,
+        )
+        for p, value in zip(todo, values, strict=True):
+            cache[(fam, p)] = value
+
     def family_log_lr(fam: str, pairs: frozenset[tuple[int, int]]) -> float:
         if len(pairs) == 1:
             ((i, j),) = pairs
             return float(table.log_lr[i, j])
         key = (fam, pairs)
         if key not in cache:
-            placements = {missing[j]: case.victims[victims[i]] for i, j in pairs}
-            cache[key] = table.families[fam].log_lr_with(
-                placements, table.victim_logp, table.dropout
-            )
+            if fam in complete:
+                # Some smaller placement in this family is impossible, and a
+                # likelihood can only shrink when victims are added.
+                return -math.inf
+            fill(fam, [pairs])
         return cache[key]
+
+    def fill_levels(fam: str) -> None:
+        """Score every possible placement of victims in ``fam``, level by level."""
+        pairs = sorted(
+            (i, j) for i in range(len(victims)) for j in cands[i] if fam_idx[j] == fam
+        )
+        level = {frozenset([p]) for p in pairs}
+        while level:
+            nxt: set[frozenset[tuple[int, int]]] = set()
+            for sub in level:
+                top = max(sub)
+                vs = {i for i, _ in sub}
+                ms = {j for _, j in sub}
+                for p in pairs:
+                    if p <= top or p[0] in vs or p[1] in ms:
+                        continue
+                    new = sub | {p}
+                    if all(len(new) == 2 or (new - {q}) in level for q in sub):
+                        nxt.add(new)
+            ordered = sorted(nxt, key=sorted)
+            fill(fam, ordered)
+            level = {p for p in ordered if cache[(fam, p)] > -math.inf}
+        complete.add(fam)
 
     loglik_null = sum(table.victim_loglik.values()) + sum(
         math.log(lik)
@@ -444,6 +524,8 @@ def joint(
     exact = n_total <= max_enumerate
     bound: float | None = None
     if exact:
+        for fam in sorted(multi):
+            fill_levels(fam)
         order = sorted(range(len(victims)), key=lambda i: len(cands[i]))
         current: dict[str, frozenset[tuple[int, int]]] = {}
         chosen: list[int | None] = [None] * len(victims)
@@ -487,12 +569,21 @@ def joint(
             cost[i, n_m + i] = 0.0
         shift = cost[cost < BIG / 2].min() if np.any(cost < BIG / 2) else 0.0
         cost = np.where(cost < BIG / 2, cost - shift, BIG)
+        solutions = []
+        wanted: dict[str, list[frozenset[tuple[int, int]]]] = {}
         for _, sol in murty(cost, approx_k):
             chosen_t = tuple(j if j < n_m else None for j in sol)
             groups: dict[str, set[tuple[int, int]]] = {}
             for i, j in enumerate(chosen_t):
                 if j is not None:
                     groups.setdefault(fam_idx[j], set()).add((i, j))
+            solutions.append((chosen_t, groups))
+            for f, p in groups.items():
+                if len(p) > 1:
+                    wanted.setdefault(f, []).append(frozenset(p))
+        for f, subs in wanted.items():
+            fill(f, subs)
+        for chosen_t, groups in solutions:
             logv = sum(family_log_lr(f, frozenset(p)) for f, p in groups.items())
             if logv > -math.inf:
                 found.append((logv, chosen_t))

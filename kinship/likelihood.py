@@ -24,6 +24,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -82,6 +83,35 @@ def elimination_order(
 _PATHS: dict[tuple[object, ...], list[object]] = {}
 
 
+def _run_path(operands: Sequence[Any], path: Sequence[Any]) -> np.ndarray:
+    """Evaluate ``np.einsum(*operands)`` pairwise along an ``einsum_path``.
+
+    Each step is a plain (C) ``np.einsum`` of the operands it contracts.
+    ``np.einsum(..., optimize=path)`` would hand the steps to BLAS, whose
+    threads cost far more than these small contractions on a busy machine.
+    """
+    arrays: list[Any] = list(operands[0:-1:2])
+    subs: list[list[int]] = [list(s) for s in operands[1:-1:2]]
+    out: list[int] = list(operands[-1])
+    for step in path[1:]:
+        picked = [(arrays.pop(i), subs.pop(i)) for i in sorted(step, reverse=True)]
+        if arrays:
+            needed = set(out).union(*subs)
+            res: list[int] = []
+            for _, sub in picked:
+                res += [x for x in sub if x in needed and x not in res]
+        else:
+            res = out
+        args: list[Any] = []
+        for arr, sub in picked:
+            args += [arr, sub]
+        arrays.append(np.einsum(*args, res))
+        subs.append(res)
+    if subs[0] != out:
+        return np.asarray(np.einsum(arrays[0], subs[0], out))
+    return np.asarray(arrays[0])
+
+
 def _einsum(factors: Sequence[Factor], out: Sequence[int]) -> np.ndarray:
     labels: dict[int, int] = {}
     operands: list[object] = []
@@ -102,7 +132,7 @@ def _einsum(factors: Sequence[Factor], out: Sequence[int]) -> np.ndarray:
         if len(_PATHS) > 100_000:
             _PATHS.clear()
         _PATHS[cache_key] = path
-    return np.einsum(*operands, optimize=path)  # type: ignore[call-overload, no-any-return]
+    return _run_path(operands, path)
 
 
 def eliminate(
@@ -528,3 +558,306 @@ def pedigree_loglik(
     if np.any(liks <= 0.0):
         return -math.inf
     return float(np.log(liks).sum())
+
+
+# ----------------------------------------------------------- varying evidence
+
+#: Bytes allowed for one intermediate factor of :func:`evidence_likelihoods`.
+EVIDENCE_MEMORY = 64 * 2**20
+
+#: Above this many local alleles :func:`evidence_likelihoods` scores each
+#: evidence row on its own (smaller allele sets per row beat shared factors).
+EVIDENCE_MAX_LOCAL = 12
+
+# (scope, array, index): ``index`` maps each evidence row to a row of
+# ``array``; ``None`` means one shared array without a row axis.
+_DFactor = tuple[tuple[int, ...], np.ndarray, "np.ndarray | None"]
+
+_DPATHS: dict[tuple[object, ...], list[object]] = {}
+
+
+@lru_cache(maxsize=4096)
+def _evidence_order(
+    father: tuple[int, ...],
+    mother: tuple[int, ...],
+    slots: tuple[tuple[int, int], ...],
+    rows: int,
+    size: int,
+) -> tuple[int, ...]:
+    """Greedy elimination order for :func:`_eliminate_rows`.
+
+    ``slots`` are ``(person, variants)`` with varying evidence.  Each step
+    eliminates the variable whose new factor is cheapest to compute: the
+    number of evidence combinations it would carry (at most ``rows``) times
+    ``size`` to the number of its variables.  Evidence-free parts go first
+    (computed once for all rows) and evidence is merged as late as possible.
+    """
+    factors: list[tuple[frozenset[int], frozenset[int]]] = [
+        (frozenset(sc), frozenset()) for sc in _scopes(father, mother)
+    ]
+    for k, (person, _) in enumerate(slots):
+        factors.append((frozenset((2 * person, 2 * person + 1)), frozenset([k])))
+    counts = [c for _, c in slots]
+    remaining = set(range(2 * len(father)))
+    order: list[int] = []
+    while remaining:
+        best: tuple[float, int] | None = None
+        for v in remaining:
+            scope: set[int] = set()
+            ev: set[int] = set()
+            for sc, e in factors:
+                if v in sc:
+                    scope |= sc
+                    ev |= e
+            combos = 1
+            for k in ev:
+                combos = min(rows, combos * counts[k])
+            cost = combos * float(size) ** len(scope)
+            if best is None or (cost, v) < best:
+                best = (cost, v)
+        assert best is not None
+        v = best[1]
+        inv = [f for f in factors if v in f[0]]
+        factors = [f for f in factors if v not in f[0]]
+        if inv:
+            factors.append(
+                (
+                    frozenset().union(*(f[0] for f in inv)) - {v},
+                    frozenset().union(*(f[1] for f in inv)),
+                )
+            )
+        remaining.discard(v)
+        order.append(v)
+    return tuple(order)
+
+
+@lru_cache(maxsize=4096)
+def _max_clique(
+    father: tuple[int, ...], mother: tuple[int, ...], order: tuple[int, ...]
+) -> int:
+    scopes = [set(s) for s in _scopes(father, mother)]
+    width = max((len(s) for s in scopes), default=0)
+    for v in order:
+        involved = [s for s in scopes if v in s]
+        if not involved:
+            continue
+        scopes = [s for s in scopes if v not in s]
+        union = set().union(*involved)
+        width = max(width, len(union))
+        scopes.append(union - {v})
+    return width
+
+
+def _combine_index(
+    indices: Sequence[np.ndarray], sizes: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the distinct index combinations ``(U, k)`` and each row's one."""
+    key = indices[0].astype(np.int64)
+    for idx, size in zip(indices[1:], sizes[1:], strict=True):
+        _, key = np.unique(key * size + idx, return_inverse=True)
+    _, first = np.unique(key, return_index=True)
+    combos = np.stack([i[first] for i in indices], axis=1)
+    return combos, key.reshape(-1)
+
+
+def _dcontract(involved: Sequence[_DFactor], out: tuple[int, ...]) -> _DFactor:
+    labels: dict[int, int] = {}
+    operands: list[object] = []
+    key: list[object] = []
+    shared = [f for f in involved if f[2] is not None]
+    combos: np.ndarray | None = None
+    inv: np.ndarray | None = None
+    if len(shared) == 1:
+        inv = shared[0][2]
+    elif shared:
+        combos, inv = _combine_index(
+            [f[2] for f in shared],  # type: ignore[misc]
+            [len(f[1]) for f in shared],
+        )
+    j = 0
+    for scope, arr, idx in involved:
+        sub = [labels.setdefault(v, len(labels) + 1) for v in scope]
+        if idx is not None:
+            if combos is not None:
+                arr = arr[combos[:, j]]
+            j += 1
+            sub = [0, *sub]
+        operands += [arr, sub]
+        key.append((arr.ndim, tuple(sub)))
+    out_sub = [labels.setdefault(v, len(labels) + 1) for v in out]
+    if shared:
+        out_sub = [0, *out_sub]
+    operands.append(out_sub)
+    if len(involved) <= 2:
+        res = np.einsum(*operands)  # type: ignore[call-overload]
+    else:
+        cache_key = (tuple(key), tuple(out_sub), involved[0][1].shape[-1])
+        path = _DPATHS.get(cache_key)
+        if path is None:
+            path = np.einsum_path(*operands, optimize="greedy")[0]
+            if len(_DPATHS) > 100_000:
+                _DPATHS.clear()
+            _DPATHS[cache_key] = path
+        res = _run_path(operands, path)
+    return out, res, inv
+
+
+def _eliminate_rows(
+    factors: list[_DFactor], order: Sequence[int], rows: int
+) -> np.ndarray:
+    """Sum out ``order``; factors with an index vary by row.  Returns ``(rows,)``.
+
+    Each elimination step only computes the distinct combinations of the
+    varying factors it involves, so work shared by many rows is done once.
+    """
+    pool = list(factors)
+    for v in order:
+        involved = [f for f in pool if v in f[0]]
+        if not involved:
+            continue
+        pool = [f for f in pool if v not in f[0]]
+        scope = tuple(sorted(set().union(*(f[0] for f in involved)) - {v}))
+        pool.append(_dcontract(involved, scope))
+    out = np.ones(rows)
+    for scope, arr, idx in pool:
+        assert not scope
+        out = out * (arr if idx is None else arr[idx])
+    return out
+
+
+def evidence_likelihoods(
+    pedigree: Pedigree,
+    refs: Mapping[str, Genotype],
+    marker: Marker,
+    slots: Sequence[str],
+    options: Sequence[Sequence[Genotype]],
+    choice: np.ndarray,
+    *,
+    dropout: float = 0.0,
+) -> np.ndarray:
+    """Return ``P(refs, evidence row)`` at one marker for each row of ``choice``.
+
+    ``slots`` are individuals whose genotype varies between rows:
+    ``choice[r, s]`` is an index into ``options[s]`` (genotypes observed with
+    per-allele ``dropout``) or ``-1`` (untyped).  The pedigree, allele lumping
+    and elimination order are shared by all rows and each intermediate factor
+    is computed once per distinct combination of the evidence it involves, so
+    many placements of victims in one family cost little more than one.
+    """
+    choice = np.asarray(choice, dtype=np.int64).reshape(len(choice), len(slots))
+    rows = len(choice)
+    typed, observed = _typed_indices(pedigree, refs, marker, None)
+    used = [s for s in range(len(slots)) if options[s] and np.any(choice[:, s] >= 0)]
+    opt_idx: dict[int, list[tuple[int, int]]] = {}
+    for s in used:
+        pairs = []
+        for g in options[s]:
+            try:
+                a, b = marker.index(g[0]), marker.index(g[1])
+            except KeyError:
+                raise KinshipError(
+                    f"{slots[s]}: allele of {g} not in marker {marker.name}"
+                ) from None
+            pairs.append((a, b))
+            observed += [a, b]
+        opt_idx[s] = pairs
+    slot_pos = {s: pedigree.index(slots[s]) for s in used}
+    small, kept = prune(pedigree, set(typed) | set(slot_pos.values()))
+    if len(small) == 0 or rows == 0:
+        return np.ones(rows)
+    loc = local_alleles(marker, observed)
+    if loc.size > EVIDENCE_MAX_LOCAL:
+        genos: list[dict[str, Genotype]] = []
+        for r in range(rows):
+            g = dict(refs)
+            for s in used:
+                if choice[r, s] >= 0:
+                    g[slots[s]] = options[s][choice[r, s]]
+            genos.append(g)
+        drop = {slots[s]: dropout for s in used}
+        return marker_likelihoods(
+            pedigree, genos, [marker] * rows, dropout=drop
+        ) * _pruning_correction(
+            pedigree,
+            set(typed),
+            [slot_pos[s] for s in used],
+            choice[:, used] >= 0,
+            float(loc.freqs.sum()),
+        )
+    where = {k: i for i, k in enumerate(kept)}
+    local_typed = {
+        where[k]: (int(loc.index[a]), int(loc.index[b]), d)
+        for k, (a, b, d) in typed.items()
+    }
+    base = build_batch(small, [(loc, local_typed)])
+    factors: list[_DFactor] = [(scope, arr[0], None) for scope, arr in base]
+    n = loc.size
+    for s in used:
+        k = where[slot_pos[s]]
+        arr = np.empty((len(opt_idx[s]) + 1, n, n))
+        arr[0] = 1.0
+        for r, (a, b) in enumerate(opt_idx[s]):
+            arr[r + 1] = observation_matrix(
+                n, int(loc.index[a]), int(loc.index[b]), dropout
+            )
+        factors.append(((2 * k, 2 * k + 1), arr, choice[:, s] + 1))
+    # Rounded up to a power of two so that the order is cached across calls.
+    order = _evidence_order(
+        small.father,
+        small.mother,
+        tuple((where[slot_pos[s]], len(np.unique(choice[:, s]))) for s in used),
+        1 << (rows - 1).bit_length(),
+        n,
+    )
+    width = _max_clique(small.father, small.mother, order)
+    chunk = max(1, EVIDENCE_MEMORY // (8 * n**width))
+    if chunk >= rows:
+        out = _eliminate_rows(factors, order, rows)
+    else:
+        out = np.empty(rows)
+        for start in range(0, rows, chunk):
+            stop = min(rows, start + chunk)
+            part = [
+                (scope, arr, None if idx is None else idx[start:stop])
+                for scope, arr, idx in factors
+            ]
+            out[start:stop] = _eliminate_rows(part, order, stop - start)
+    return out * _pruning_correction(
+        pedigree,
+        set(typed),
+        [slot_pos[s] for s in used],
+        choice[:, used] >= 0,
+        float(loc.freqs.sum()),
+    )
+
+
+@lru_cache(maxsize=65536)
+def _founder_sides(pedigree: Pedigree, typed: frozenset[int]) -> int:
+    """Founder alleles left after pruning ``pedigree`` for ``typed``."""
+    small = prune(pedigree, set(typed))[0]
+    return sum(f < 0 for f in small.father) + sum(m < 0 for m in small.mother)
+
+
+def _pruning_correction(
+    pedigree: Pedigree,
+    typed: set[int],
+    slot_pos: Sequence[int],
+    present: np.ndarray,
+    total: float,
+) -> np.ndarray | float:
+    """Match per-row pruning where the frequencies do not sum exactly to 1.
+
+    An untyped founder allele sums to ``total`` (1 up to the rounding of the
+    frequency table).  Rows pruned on their own would not carry the founders
+    that only their untyped slots keep in the shared pedigree, so each row is
+    divided by ``total`` once per such founder allele.
+    """
+    if total == 1.0 or not len(slot_pos):
+        return 1.0
+    everyone = _founder_sides(pedigree, frozenset(typed | set(slot_pos)))
+    masks, inv = np.unique(present, axis=0, return_inverse=True)
+    factor = np.empty(len(masks))
+    for u, mask in enumerate(masks):
+        keep = typed | {k for k, on in zip(slot_pos, mask, strict=True) if on}
+        factor[u] = total ** (_founder_sides(pedigree, frozenset(keep)) - everyone)
+    return factor[inv.reshape(-1)]

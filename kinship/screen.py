@@ -18,7 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from kinship.case import Case, Family, Pedigree, Profile
-from kinship.likelihood import genotype_posteriors, hardy_weinberg
+from kinship.errors import KinshipError
+from kinship.likelihood import (
+    eliminate,
+    elimination_order,
+    genotype_posteriors,
+    hardy_weinberg,
+    prune,
+)
 from kinship.markers import Marker
 
 #: log LR given to a locus where the victim is impossible for the target.
@@ -54,16 +61,24 @@ class ScreeningResult:
 
 
 def _obs_table(post: np.ndarray, dropout: float) -> np.ndarray:
-    """Return ``P(obs a/b)`` for all ``(a, b)`` from ordered tables ``(B, n, n)``."""
+    """Return ``P(obs a/b)`` for ``a <= b`` from ordered tables ``(B, n, n)``.
+
+    Columns follow :func:`numpy.triu_indices` (see :func:`_unordered_index`).
+    """
     d = float(dropout)
-    sym = post + np.swapaxes(post, 1, 2)
-    diag = np.einsum("bii->bi", post)
-    out = sym * (1.0 - d) ** 2
     n = post.shape[1]
-    idx = np.arange(n)
+    iu, ju = np.triu_indices(n)
+    out = (post[:, iu, ju] + post[:, ju, iu]) * (1.0 - d) ** 2
+    diag = np.einsum("bii->bi", post)
     hetero = post.sum(axis=2) + post.sum(axis=1) - 2.0 * diag
-    out[:, idx, idx] = diag * (1.0 - d * d) + hetero * d * (1.0 - d)
-    return out.reshape(len(post), n * n)
+    out[:, iu == ju] = diag * (1.0 - d * d) + hetero * d * (1.0 - d)
+    return out
+
+
+def _unordered_index(n: int, a: int, b: int) -> int:
+    """Column of genotype a/b in :func:`_obs_table` (row-major upper triangle)."""
+    i, j = min(a, b), max(a, b)
+    return i * n - i * (i - 1) // 2 + (j - i)
 
 
 def _structure_key(family: Family, missing: str) -> tuple[object, ...]:
@@ -72,14 +87,123 @@ def _structure_key(family: Family, missing: str) -> tuple[object, ...]:
     return (ped.father, ped.mother, ped.index(missing), typed)
 
 
+def proportional_rate(mat: np.ndarray | None, freqs: np.ndarray) -> float | None:
+    """Return ``a`` if ``mat == (1 - a) I + a 1 p^T`` (None: identity, a = 0).
+
+    Such matrices (no mutation, the proportional model) lump exactly: merging
+    alleles gives the same form over the merged frequencies, and a posterior
+    over a merged allele splits back in proportion to the frequencies.
+    Returns None for any other matrix.
+    """
+    if mat is None:
+        return 0.0
+    n = len(freqs)
+    if n < 2:
+        return None
+    a = float(mat[0, 1] / freqs[1])
+    expect = (1.0 - a) * np.eye(n) + a * freqs[None, :]
+    if not np.allclose(mat, expect, rtol=1e-12, atol=1e-15):
+        return None
+    return a
+
+
+def _fast_posteriors(
+    ped: Pedigree,
+    target: str,
+    typed_ids: Sequence[str],
+    alleles: np.ndarray,
+    marker: Marker,
+    rates: tuple[float, float],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior of ``target``'s ordered genotype for a batch of families.
+
+    ``alleles[b, r]`` are the two allele indices of typed reference
+    ``typed_ids[r]`` in family ``b`` (-1: untyped at this marker).  Each
+    family's alleles are restricted to those its references carry plus one
+    lumped allele (exact for the matrices of :func:`proportional_rate`) and
+    padded to a common size, so all families are eliminated together.
+    Returns ``(B, n, n)`` posteriors and ``(B,)`` reference likelihoods.
+    """
+    batch, n_typed = alleles.shape[:2]
+    flat = alleles.reshape(batch, 2 * n_typed)
+    width = 2 * n_typed
+    size = width + 1  # one slot per observed allele copy, then the lump
+    lump = width
+    p = marker.freqs
+    eq = flat[:, :, None] == flat[:, None, :]
+    first = ~np.tril(eq, -1).any(axis=2) & (flat >= 0)
+    slot = np.argmax(eq, axis=2)  # first slot holding the same allele
+    q = np.zeros((batch, size))
+    q[:, :width] = np.where(first, p[np.maximum(flat, 0)], 0.0)
+    q[:, lump] = np.maximum(p.sum() - q[:, :width].sum(axis=1), 0.0)
+    founder = q
+    eye = np.eye(size)
+    trans = []
+    for a in rates:
+        mat = (1.0 - a) * eye[None] + a * q[:, None, :]
+        trans.append(0.5 * (mat[:, :, None, :] + mat[:, None, :, :]))
+    typed_pos = [ped.index(i) for i in typed_ids]
+    t_pos = ped.index(target)
+    small, kept = prune(ped, set(typed_pos) | {t_pos})
+    where = {k: i for i, k in enumerate(kept)}
+    rows = np.arange(batch)
+    factors: list[tuple[tuple[int, ...], np.ndarray]] = []
+    for k in range(len(small)):
+        f, m = small.father[k], small.mother[k]
+        factors.append(
+            ((2 * f, 2 * f + 1, 2 * k), trans[0]) if f >= 0 else ((2 * k,), founder)
+        )
+        factors.append(
+            ((2 * m, 2 * m + 1, 2 * k + 1), trans[1])
+            if m >= 0
+            else ((2 * k + 1,), founder)
+        )
+    for r, pos in enumerate(typed_pos):
+        if pos not in where:
+            continue
+        k = where[pos]
+        present = flat[:, 2 * r] >= 0
+        sa, sb = slot[:, 2 * r], slot[:, 2 * r + 1]
+        obs = np.zeros((batch, size, size))
+        obs[rows, sa, sb] = 1.0
+        obs[rows, sb, sa] = 1.0
+        obs[~present] = 1.0
+        factors.append(((2 * k, 2 * k + 1), obs))
+    t = where[t_pos]
+    keep = (2 * t, 2 * t + 1)
+    order = elimination_order(small.father, small.mother, keep)
+    joint = eliminate(factors, order, keep)
+    total = joint.sum(axis=(1, 2))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        post = joint / np.where(total > 0, total, 1.0)[:, None, None]
+    # Back to the marker's alleles: observed ones by slot, the others share
+    # the lump in proportion to their frequencies.
+    n = marker.n_alleles
+    idx = np.full((batch, n), lump)
+    for j in range(width - 1, -1, -1):
+        sel = first[:, j]
+        idx[rows[sel], flat[sel, j]] = j
+    plump = q[:, lump]
+    w = np.where(
+        idx == lump, p[None, :] / np.where(plump > 0, plump, 1.0)[:, None], 1.0
+    )
+    full = post[rows[:, None, None], idx[:, :, None], idx[:, None, :]]
+    full *= w[:, :, None] * w[:, None, :]
+    return full, total
+
+
 def _targets_tables(
     targets: Sequence[tuple[Family, str]],
     markers: Sequence[Marker],
     dropout: float,
     theta: float,
 ) -> np.ndarray:
-    """Return the ``(len(targets), width)`` log LR table (last column 0)."""
-    widths = [m.n_alleles**2 for m in markers]
+    """Return the ``(width, len(targets))`` log LR table (last row 0).
+
+    Row ``offsets[m] + _unordered_index(n, a, b)`` holds marker ``m``'s log LR
+    of an observed a/b for every target.
+    """
+    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in markers]
     offsets = np.concatenate([[0], np.cumsum(widths)])
     table = np.zeros((len(targets), int(offsets[-1]) + 1))
     groups: dict[tuple[object, ...], list[int]] = {}
@@ -88,27 +212,53 @@ def _targets_tables(
     for members in groups.values():
         rep, rep_missing = targets[members[0]]
         ped: Pedigree = rep.pedigree
+        typed_ids = sorted(rep.genotypes, key=ped.index)
         for m, marker in enumerate(markers):
             pop = _obs_table(hardy_weinberg(marker.freqs, theta)[None], dropout)[0]
-            genos = []
-            for t in members:
-                fam = targets[t][0]
-                genos.append(
-                    {
-                        ped.ids[fam.pedigree.index(i)]: prof[marker.name]
-                        for i, prof in fam.genotypes.items()
-                        if marker.name in prof
-                    }
+            male = proportional_rate(marker.male_matrix, marker.freqs)
+            female = proportional_rate(marker.female_matrix, marker.freqs)
+            if male is not None and female is not None and typed_ids:
+                alleles = np.full((len(members), len(typed_ids), 2), -1)
+                for b, t in enumerate(members):
+                    fam = targets[t][0]
+                    for r, ident in enumerate(typed_ids):
+                        g = fam.genotypes[fam.pedigree.ids[ped.index(ident)]].get(
+                            marker.name
+                        )
+                        if g is not None:
+                            try:
+                                alleles[b, r] = (marker.index(g[0]), marker.index(g[1]))
+                            except KeyError:
+                                raise KinshipError(
+                                    f"{ident}: allele of {g} not in marker "
+                                    f"{marker.name}"
+                                ) from None
+                post, lik = _fast_posteriors(
+                    ped, rep_missing, typed_ids, alleles, marker, (male, female)
                 )
-            res = genotype_posteriors(ped, genos, [marker] * len(members), rep_missing)
-            post = np.stack([p for p, _ in res])
-            ok = np.array([lik > 0 for _, lik in res])
+                ok = lik > 0
+            else:
+                genos = []
+                for t in members:
+                    fam = targets[t][0]
+                    genos.append(
+                        {
+                            ped.ids[fam.pedigree.index(i)]: prof[marker.name]
+                            for i, prof in fam.genotypes.items()
+                            if marker.name in prof
+                        }
+                    )
+                res = genotype_posteriors(
+                    ped, genos, [marker] * len(members), rep_missing
+                )
+                post = np.stack([p for p, _ in res])
+                ok = np.array([lik > 0 for _, lik in res])
             with np.errstate(divide="ignore"):
                 logt = np.log(_obs_table(post, dropout)) - np.log(pop)[None, :]
             logt[~np.isfinite(logt)] = EXCLUDED
             logt[~ok] = 0.0
             table[np.array(members), offsets[m] : offsets[m + 1]] = logt
-    return table
+    return np.ascontiguousarray(table.T)
 
 
 def screen(
@@ -129,17 +279,18 @@ def screen(
     """
     mlist = list(markers.values())
     names = list(victims)
-    widths = [m.n_alleles**2 for m in mlist]
+    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in mlist]
     offsets = np.concatenate([[0], np.cumsum(widths)])
-    missing_col = int(offsets[-1])
-    vidx = np.full((len(names), len(mlist)), missing_col, dtype=np.int64)
+    missing_row = int(offsets[-1])
+    vidx = np.full((len(mlist), len(names)), missing_row, dtype=np.int64)
     for v, name in enumerate(names):
         prof = victims[name]
         for m, marker in enumerate(mlist):
             g = prof.get(marker.name)
             if g is not None and marker.has(g[0]) and marker.has(g[1]):
-                a, b = marker.index(g[0]), marker.index(g[1])
-                vidx[v, m] = offsets[m] + a * marker.n_alleles + b
+                vidx[m, v] = offsets[m] + _unordered_index(
+                    marker.n_alleles, marker.index(g[0]), marker.index(g[1])
+                )
     result = ScreeningResult(threshold)
     k = max(1, top_k)
     best = np.full((len(names), k), -np.inf)
@@ -148,22 +299,32 @@ def screen(
     for start in range(0, len(targets), block):
         chunk = targets[start : start + block]
         table = _targets_tables(chunk, mlist, dropout, theta)
-        acc = np.zeros((len(chunk), len(names)))
-        for m in range(len(mlist)):
-            acc += table[:, vidx[:, m]]
+        # Victims x targets: each marker adds whole rows of the table, a few
+        # victims at a time so the running sums stay in the CPU cache.
+        acc = np.empty((len(names), len(chunk)))
+        step = max(32, 2**16 // max(len(chunk), 1))
+        buf = np.empty((step, len(chunk)))
+        for v0 in range(0, len(names), step):
+            v1 = min(len(names), v0 + step)
+            part, tmp = acc[v0:v1], buf[: v1 - v0]
+            np.take(table, vidx[0, v0:v1], axis=0, out=part)
+            for m in range(1, len(mlist)):
+                np.take(table, vidx[m, v0:v1], axis=0, out=tmp)
+                part += tmp
+        del buf
         result.n_pairs += acc.size
         # Scores decode as EXCLUDED * inconsistent + log LR.
-        hits = np.nonzero(acc >= log_thr)
+        hits = np.nonzero(log_thr <= acc.T)
         for t, v in zip(hits[0].tolist(), hits[1].tolist(), strict=True):
             fam, miss = chunk[t]
             result.candidates.append(
-                Candidate(names[v], fam.name, miss, float(acc[t, v]) / math.log(10), 0)
+                Candidate(names[v], fam.name, miss, float(acc[v, t]) / math.log(10), 0)
             )
-        merged = np.concatenate([best, acc.T], axis=1)
+        merged = np.concatenate([best, acc], axis=1)
         merged_t = np.concatenate(
             [
                 best_t,
-                np.broadcast_to(np.arange(start, start + len(chunk)), acc.T.shape),
+                np.broadcast_to(np.arange(start, start + len(chunk)), acc.shape),
             ],
             axis=1,
         )
