@@ -285,3 +285,45 @@ def journal_lr(
     return journal_lrs(
         records, reliability, n_open_candidates, bodies_in_grave, dependence, (person,)
     )[person]
+
+
+def unlisted_lr(
+    records: Sequence[JournalRecord],
+    reliability: Reliability | Mapping[str, Reliability],
+    n_open_candidates: int,
+    unlisted_names: Sequence[str],
+    n_unlisted: float,
+    bodies_in_grave: int = 1,
+    dependence: float = 0.25,
+) -> float:
+    """LR of "none of these" against the reference ``journal_lrs`` uses.
+
+    ``journal_lrs`` compares each candidate with "the occupant is someone no
+    record names". When the journals name, on this grave, people who match no
+    open report (``unlisted_names``: the record persons standing for them), the
+    "none of these" hypothesis includes "the occupant is that named person",
+    and the records support it exactly as they support a listed person named
+    there. With the occupant, if unlisted, one of ``n_unlisted`` unlisted dead
+    (each equally likely, pi = 1 / n_unlisted):
+
+        P(records | unlisted) = sum_u pi L(u) + (1 - k pi) L(nobody named)
+
+    and the LR returned is that over L(nobody named). Every listed candidate's
+    ``lr_vs_unlisted`` is divided by it (equivalently "none of these" is
+    multiplied by it). For a grave with several bodies each unlisted name is a
+    lead for every body, as in ``journal_lrs``. 1 when no name is unlisted.
+    """
+    names = [u for u in dict.fromkeys(unlisted_names) if any(r.person == u for r in records)]
+    if not names:
+        return 1.0
+    recs = list({(r.journal, r.person): r for r in records}.values())
+    everyone = list(dict.fromkeys(r.person for r in recs))
+    n = max(n_open_candidates, len(everyone) + 1)
+    pi = 1.0 / max(float(n_unlisted), float(len(names)), 1.0)
+    total = 1.0
+    for u in names:
+        use = recs if bodies_in_grave <= 1 else [r for r in recs if r.person == u]
+        l_u = _likelihood(u, use, reliability, n, dependence)
+        l_none = _likelihood(None, use, reliability, n, dependence)
+        total += pi * (l_u / l_none - 1.0)
+    return max(total, 1.0)

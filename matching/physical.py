@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from matching.records import (
@@ -146,7 +146,12 @@ class AgeModel:
 
     g(t) = 1 inside [age_min, age_max]; outside it falls as a half-normal with
     ``spread_years`` (ranges from adult methods miss, mostly for older people).
-    The reference population's age at death is uniform on ``population_age``.
+    The reference population's age at death is uniform on ``population_age``,
+    or, when ``population_pieces`` is given, piecewise uniform: (from, to,
+    weight) pieces, for example estimated from the PM age ranges of the site's
+    bodies (``population_pieces_from_ranges``). A reference population without
+    children makes every child body match every missing child with an LR of
+    10^2 or more: set the pieces wherever children may be among the dead.
     """
 
     spread_years: float = 5.0
@@ -154,6 +159,32 @@ class AgeModel:
     exclude_beyond_years: float = 15.0
     population_age: tuple[float, float] = (15.0, 90.0)
     typical_pm_halfwidth: float = 5.0
+    population_pieces: tuple[tuple[float, float, float], ...] | None = None
+
+
+def population_pieces_from_ranges(
+    ranges: Sequence[tuple[float, float]],
+    prior: tuple[float, float] = (15.0, 90.0),
+    prior_weight: float = 20.0,
+    top: float = 100.0,
+) -> tuple[tuple[float, float, float], ...]:
+    """One-year pieces of the age distribution of the dead, from PM age ranges.
+
+    Each range spreads one unit of weight uniformly over its years (a point
+    estimate is widened to one year); ``prior_weight`` pseudo-bodies uniform on
+    ``prior`` smooth the estimate when there are few bodies.
+    """
+    n = int(math.ceil(top))
+    w = [0.0] * n
+    p1, p2 = prior
+    for k in range(n):
+        w[k] += prior_weight * max(0.0, min(k + 1, p2) - max(k, p1)) / (p2 - p1)
+    for lo, hi in ranges:
+        lo = max(0.0, min(lo, top - 1.0))
+        hi = min(max(hi, lo + 1.0), top)
+        for k in range(int(lo), min(n, int(math.ceil(hi)))):
+            w[k] += max(0.0, min(k + 1, hi) - max(k, lo)) / (hi - lo)
+    return tuple((float(k), float(k + 1), x) for k, x in enumerate(w) if x > 0)
 
 
 @dataclass(frozen=True)
@@ -182,6 +213,21 @@ class StatureModel:
     )
     inconsistent_z: float = 2.0
     exclude_z: float | None = None
+    # Children's stature by age (years 0..18, cm): approximate medians of the WHO
+    # growth references (assumptions). Used for the denominator when the PM age
+    # range reaches below ``adult_age``: stature is then conditioned on the PM
+    # age estimate (as on the PM sex estimate), so age and stature are not
+    # counted twice and a child's body is compared with children, not adults.
+    growth: Mapping[str, tuple[float, ...]] = field(
+        default_factory=lambda: {
+            "male": (50, 76, 87, 96, 103, 110, 116, 122, 128, 133, 138, 143, 149,
+                     156, 163, 169, 173, 175, 176),
+            "female": (49, 74, 86, 95, 102, 109, 115, 121, 127, 132, 138, 144, 151,
+                       156, 159, 161, 162, 163, 164),
+        }
+    )
+    growth_cv: float = 0.045  # SD of a child's stature / median for the age
+    adult_age: float = 18.0
 
 
 @dataclass(frozen=True)
@@ -387,6 +433,14 @@ class DentalModel:
     p_same_surfaces: float = 0.3
     p_chart_error: float = 0.1
     max_lr: float = 1e6
+    # Teeth of one mouth: feature -> concentration c of an exchangeable
+    # (Polya urn / beta-binomial) model. The i-th concordant tooth with that
+    # feature in a mouth (i = 0, 1, ...) gives 1/p_i with
+    # p_i = (c f + i) / (c + i) instead of 1/f: someone who has lost many teeth
+    # is likely to have lost the next one. None or a missing feature: the teeth
+    # are independent (the product, only capped). Estimate with
+    # ``dental_concentration`` from the charts of the site's dead.
+    concentration: Mapping[str, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -513,6 +567,12 @@ def age_lr(
 
 
 def _population_mean_g(lo: float, hi: float, model: AgeModel) -> float:
+    if model.population_pieces:
+        total = sum(w for _a, _b, w in model.population_pieces)
+        return sum(
+            w * _g_integral(a, b, lo, hi, model.spread_years) / (b - a)
+            for a, b, w in model.population_pieces
+        ) / total
     p1, p2 = model.population_age
     return _g_integral(p1, p2, lo, hi, model.spread_years) / (p2 - p1)
 
@@ -561,12 +621,15 @@ def stature_lr(
     pm_se: float | None,
     p_male: float,
     model: StatureModel,
+    pm_age: tuple[float, float] | None = None,
 ) -> tuple[float, float]:
     """Return (LR, z) for AM reported stature against the PM estimate.
 
     Numerator: N(pm; am - bias, sqrt(sd_am^2 + se_pm^2)). Denominator: the
     population density of a PM estimate, a mixture over sex weighted by
-    P(male | PM sex estimate): N(pm; mu_s, sqrt(sd_s^2 + se_pm^2)).
+    P(male | PM sex estimate): N(pm; mu_s, sqrt(sd_s^2 + se_pm^2)). When the PM
+    age range ``pm_age`` reaches below ``adult_age``, the denominator is also
+    conditioned on it: the mean over the range's years of the growth reference.
     """
     sd_am = model.sd_by_source.get(am_source or "", model.sd_unknown_source)
     bias = model.bias_by_source.get(am_source or "", 0.0)
@@ -574,12 +637,55 @@ def stature_lr(
     sd = math.sqrt(sd_am**2 + se**2)
     expected = am_cm - bias
     num = _norm_pdf(pm_cm, expected, sd)
+    if pm_age is not None and pm_age[0] < model.adult_age:
+        den = _stature_density_by_age(pm_cm, se, p_male, pm_age, model)
+    else:
+        den = _stature_density_adult(pm_cm, se, p_male, model)
+    return num / den, (pm_cm - expected) / sd
+
+
+def _stature_density_adult(
+    pm_cm: float, se: float, p_male: float, model: StatureModel
+) -> float:
     mu_m, sd_m = model.population["male"]
     mu_f, sd_f = model.population["female"]
-    den = p_male * _norm_pdf(pm_cm, mu_m, math.hypot(sd_m, se)) + (
+    return p_male * _norm_pdf(pm_cm, mu_m, math.hypot(sd_m, se)) + (
         1 - p_male
     ) * _norm_pdf(pm_cm, mu_f, math.hypot(sd_f, se))
-    return num / den, (pm_cm - expected) / sd
+
+
+def _stature_density_by_age(
+    pm_cm: float, se: float, p_male: float, pm_age: tuple[float, float],
+    model: StatureModel,
+) -> float:
+    """Density of a PM stature among the dead whose age is in the PM range."""
+    lo = max(0.0, pm_age[0])
+    hi = max(lo, pm_age[1])
+    steps = max(1, int(math.ceil(hi - lo)) * 2)
+    total = 0.0
+    for i in range(steps):
+        t = lo + (hi - lo) * (i + 0.5) / steps
+        if t >= model.adult_age:
+            total += _stature_density_adult(pm_cm, se, p_male, model)
+            continue
+        dens = 0.0
+        for sex, share in (("male", p_male), ("female", 1.0 - p_male)):
+            table = model.growth[sex]
+            k = min(int(t), len(table) - 2)
+            mu = table[k] + (table[k + 1] - table[k]) * (t - k)
+            adult_mu, adult_sd = model.population[sex]
+            # The SD grows with the median and reaches the adult SD at adult_age.
+            sd = max(model.growth_cv * mu, 2.0)
+            sd = sd + (adult_sd - sd) * max(0.0, t - (model.adult_age - 2)) / 2
+            dens += share * _norm_pdf(pm_cm, mu, math.hypot(sd, se))
+        total += dens
+    return total / steps
+
+
+def _pm_age(pm: PMRecord) -> tuple[float, float] | None:
+    if pm.age_min is None:
+        return None
+    return (pm.age_min, pm.age_max if pm.age_max is not None else pm.age_min)
 
 
 @register("stature")
@@ -594,6 +700,7 @@ def compare_stature(am: AMRecord, pm: PMRecord, model: PhysicalModel) -> TraitRe
         pm.stature_se,
         p_male,
         model.stature,
+        _pm_age(pm),
     )
     se = pm.stature_se if pm.stature_se is not None else model.stature.default_pm_se
     en = (
@@ -906,9 +1013,73 @@ def _covered(am_f: set[str], pm_f: set[str], am_t: Tooth, pm_t: Tooth) -> bool:
     return True
 
 
+def dental_concentration(
+    charts: Sequence[Mapping[int, Tooth]], min_cases: int = 10
+) -> dict[str, float]:
+    """Within-mouth concentration per dental feature, from charts (moment estimate).
+
+    For each feature, k_j of the n_j charted teeth of chart j have it. Under a
+    beta-binomial with intra-mouth correlation rho, E[sum (k_j - n_j p)^2] =
+    p (1 - p) sum n_j [1 + (n_j - 1) rho]; c = 1/rho - 1. Features seen on fewer
+    than ``min_cases`` teeth get the smallest estimate of the others (the most
+    dependent, i.e. cautious). An empty result means "not enough data".
+    """
+    feats = ("missing", "filled", "crown", "root_filling", "implant", "bridge",
+             "root_only")
+    rows: list[tuple[int, dict[str, int]]] = []
+    for chart in charts:
+        n = 0
+        k = dict.fromkeys(feats, 0)
+        for t in chart.values():
+            if t.status in _DENTAL_NO_DATA or t.status in _UNERUPTED:
+                continue
+            n += 1
+            if t.status in _ABSENT:
+                k["missing"] += 1
+            for f in _features(t):
+                if f in k:
+                    k[f] += 1
+        if n >= 2:
+            rows.append((n, k))
+    out: dict[str, float] = {}
+    for f in feats:
+        total_n = sum(n for n, _k in rows)
+        total_k = sum(k[f] for _n, k in rows)
+        if total_k < min_cases or total_n == 0:
+            continue
+        p = total_k / total_n
+        if p >= 1:
+            continue
+        ss = sum((k[f] - n * p) ** 2 for n, k in rows)
+        base = p * (1 - p) * total_n
+        pairs = p * (1 - p) * sum(n * (n - 1) for n, _k in rows)
+        rho = (ss - base) / pairs if pairs > 0 else 0.0
+        rho = min(max(rho, 1e-3), 0.999)
+        out[f] = 1.0 / rho - 1.0
+    if out:
+        low = min(out.values())
+        for f in feats:
+            out.setdefault(f, low)
+    return out
+
+
+def _p_shared(
+    m: DentalModel, feat: str, f: float, seen: dict[str, int] | None
+) -> float:
+    """Reference probability of the next concordant ``feat`` in this mouth."""
+    c = (m.concentration or {}).get(feat)
+    if c is None or seen is None:
+        return f
+    i = seen.get(feat, 0)
+    seen[feat] = i + 1
+    return (c * f + i) / (c + i)
+
+
 def compare_tooth(
-    code: int, a: Tooth, p: Tooth, m: DentalModel, am_reliable: bool = True
+    code: int, a: Tooth, p: Tooth, m: DentalModel, am_reliable: bool = True,
+    seen: dict[str, int] | None = None,
 ) -> TraitResult:
+    """One tooth; ``seen`` counts the concordant features of the teeth before it."""
     key = f"dental/{code}"
     cls = tooth_class(code)
     freq = m.frequency[cls]
@@ -926,7 +1097,7 @@ def compare_tooth(
             return _item(
                 key,
                 CONSISTENT,
-                1.0 / freq["missing"],
+                1.0 / _p_shared(m, "missing", freq["missing"], seen),
                 False,
                 f"tooth {code}: missing antemortem on both charts",
                 f"зуб {code}: прижиттєво втрачений в обох картах",
@@ -1012,8 +1183,8 @@ def compare_tooth(
         )
     shared = af & pf
     lr = 1.0
-    for feat in shared:
-        lr /= freq.get(feat, 1.0)
+    for feat in sorted(shared):
+        lr /= _p_shared(m, feat, freq.get(feat, 1.0), seen) if feat in freq else 1.0
     if "filled" in shared and a.surfaces and a.surfaces == p.surfaces:
         lr /= m.p_same_surfaces
     if pf - af or ("filled" in shared and a.surfaces != p.surfaces):
@@ -1039,8 +1210,10 @@ def compare_tooth(
 @register("dental")
 def compare_dental(am: AMRecord, pm: PMRecord, model: PhysicalModel) -> TraitResult:
     codes = sorted(set(am.dental) & set(pm.dental))
+    seen: dict[str, int] = {}
     items = [
-        compare_tooth(c, am.dental[c], pm.dental[c], model.dental, am.dental_reliable)
+        compare_tooth(c, am.dental[c], pm.dental[c], model.dental, am.dental_reliable,
+                      seen)
         for c in codes
     ]
     return aggregate("dental", items, cap=_cap("dental", model))

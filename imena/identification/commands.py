@@ -29,6 +29,11 @@ def add_evaluate_arguments(parser: Any) -> None:
         "--p-unlisted", type=float, default=None,
         help="prior of “none of these” (default: estimated from the journals)",
     )
+    parser.add_argument(
+        "--details", type=float, nargs="?", const=0.9, default=None, metavar="P",
+        help="list the wrong candidates with a posterior of P or more (default "
+        "0.9) with their evidence (journal, physical per trait, DNA) and the truth",
+    )
 
 
 def evaluate_identification(options: dict[str, Any], stdout: Any) -> None:
@@ -41,11 +46,13 @@ def evaluate_identification(options: dict[str, Any], stdout: Any) -> None:
         raise CommandError("--p-unlisted must be in [0, 1)")
     truth = json.loads((directory / "truth.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory(prefix="imena-eval-") as tmp:
-        result = _evaluate(directory, Path(tmp), truth, p_u)
+        result = _evaluate(directory, Path(tmp), truth, p_u, options.get("details"))
     if options.get("json"):
         stdout.write(json.dumps(result, indent=2, sort_keys=True))
         return
     stdout.write(format_result(result))
+    if "details" in result:
+        stdout.write(format_details(result["details"]))
 
 
 def format_result(r: Mapping[str, Any]) -> str:
@@ -73,8 +80,8 @@ def format_result(r: Mapping[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | None
-              ) -> dict[str, Any]:
+def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | None,
+              details: float | None = None) -> dict[str, Any]:
     from django.db import connections
 
     from imena.core.tempdb import temporary_database
@@ -101,6 +108,13 @@ def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | No
         pm_of = dict(Body.objects.values_list("pk", "pm_number"))
         case_of = dict(MissingPerson.objects.values_list("pk", "case_no"))
         scored = score(results, truth, pm_of, case_of)
+        if details is not None:
+            site = next(iter(context.sites.values()))
+            data = services.site_inputs(site)
+            scored["details"] = wrong_details(
+                results, truth, pm_of, case_of, data["bodies"],
+                data["person_inputs"], data["leads"], details,
+            )
         connections.close_all()
     scored["seconds"] = time.perf_counter() - started
     scored["load_seconds"] = load_seconds
@@ -187,5 +201,119 @@ def score(
     }
 
 
+def wrong_details(
+    results: Mapping[str, Any], truth: Mapping[str, Any], pm_of: Mapping[int, str],
+    case_of: Mapping[int, str], bodies: Any, persons: Any, leads: Any,
+    threshold: float,
+) -> list[dict[str, Any]]:
+    """The wrong candidates at or above ``threshold``, with evidence and truth.
+
+    For each: the body and its grave, the candidate and who they really are,
+    the LR of each kind (the physical one also per trait, untempered, with the
+    site's physical model), the journal rows of the grave with their simulated
+    noise, the true person's candidate row if any, and "none of these".
+    """
+    import math as _m
+
+    from matching import physical
+    from matching.records import AMRecord, PMRecord
+
+    def lg(x: float) -> float | None:
+        return round(_m.log10(x), 2) if x > 0 and _m.isfinite(x) else None
+
+    person_of_report = {k: v["person_id"] for k, v in truth["reports"].items()}
+    reports_of: dict[str, list[str]] = {}
+    for case, pid in person_of_report.items():
+        reports_of.setdefault(pid, []).append(case)
+    tb = truth["bodies"]
+    rows_by_grave: dict[str, list[dict[str, Any]]] = {}
+    for r in truth.get("journal_rows", []):
+        rows_by_grave.setdefault(r.get("grave") or "", []).append(r)
+    b_in = {b.body_id: b for b in bodies}
+    p_in = {p.person_id: p for p in persons}
+    pid_of_case = {v: str(k) for k, v in case_of.items()}
+    out = []
+    for _run, res in results.values():
+        model = getattr(res, "physical_model", physical.DEFAULT_MODEL)
+        for body_id, br in res.bodies.items():
+            pm_no = pm_of[int(body_id)]
+            info = tb[pm_no]
+            for c in br.posterior.candidates:
+                case = case_of[int(c.person_id)]
+                who = person_of_report.get(case)
+                if c.posterior < threshold or who == info["person_id"]:
+                    continue
+                pair = br.pairs[c.person_id]
+                b = b_in[body_id]
+                am = AMRecord.from_dict({**p_in[c.person_id].am,
+                                         "am_case_no": c.person_id})
+                pm = PMRecord.from_dict({**b.pm, "body_id": body_id})
+                comp = physical.compare(am, pm, None, model)
+                true_rows = []
+                for tcase in reports_of.get(info["person_id"], []):
+                    tpid = pid_of_case.get(tcase)
+                    if tpid in br.pairs:
+                        tp = br.pairs[tpid]
+                        true_rows.append({
+                            "case_no": tcase,
+                            "log10_lr": {k: lg(v) for k, v in tp.lr.items()},
+                            "excluded": tp.excluded,
+                            "posterior": next((x.posterior for x in
+                                               br.posterior.candidates
+                                               if x.person_id == tpid), None),
+                        })
+                out.append({
+                    "body": pm_no, "grave": info.get("grave"),
+                    "posterior": c.posterior, "candidate": case,
+                    "candidate_person": who,
+                    "candidate_at_site": (truth.get("persons", {}).get(who) or {})
+                    .get("at_site"),
+                    "true_person": info["person_id"],
+                    "true_has_report": info.get("has_report"),
+                    "true_has_dna_family": info.get("has_dna_family"),
+                    "true_candidates": true_rows,
+                    "posterior_unlisted": br.posterior.posterior_unlisted,
+                    "log10_lr": {k: lg(v) for k, v in pair.lr.items()},
+                    "journal_text": pair.journal_text[0],
+                    "physical_traits": {r.trait: lg(r.lr) for r in comp.results
+                                        if r.outcome != physical.NO_DATA},
+                    "journal_leads": [
+                        {"name": lead.name, "journals": list(lead.journals),
+                         "matched": [case_of.get(int(x), x) for x in lead.persons]}
+                        for lead in leads if lead.grave_id == b.grave_id
+                    ],
+                    "journal_rows": [
+                        {"file": r.get("file"), "written": r.get("grave_written"),
+                         "name_person": r.get("name_person_id"),
+                         "person": r.get("person_id"), "noise": r.get("noise")}
+                        for r in rows_by_grave.get(info.get("grave") or "", [])
+                    ],
+                })
+    out.sort(key=lambda d: -d["posterior"])
+    return out
 
 
+def format_details(rows: list[dict[str, Any]]) -> str:
+    lines = [f"wrong candidates listed: {len(rows)}"]
+    for d in rows:
+        lines.append(
+            f"- {d['body']} (grave {d['grave']}): {d['candidate']} = "
+            f"{d['candidate_person']} (at site: {d['candidate_at_site']}), posterior "
+            f"{d['posterior']:.4f}; truth {d['true_person']} (report: "
+            f"{d['true_has_report']}, DNA family: {d['true_has_dna_family']}); "
+            f"none of these {d['posterior_unlisted']:.4f}"
+        )
+        lines.append(f"    log10 LR {d['log10_lr']}; physical per trait (untempered) "
+                     f"{d['physical_traits']}")
+        if d["journal_text"]:
+            lines.append(f"    journal: {d['journal_text']}")
+        for t in d["true_candidates"]:
+            lines.append(f"    true candidate {t['case_no']}: log10 LR {t['log10_lr']}, "
+                         f"excluded {t['excluded']}, posterior {t['posterior']}")
+        for lead in d["journal_leads"]:
+            lines.append(f"    lead: {lead['name']} {lead['journals']} matched "
+                         f"{lead['matched']}")
+        for r in d["journal_rows"]:
+            lines.append(f"    row: {r['file']} grave {r['written']} name of "
+                         f"{r['name_person']} (buried: {r['person']}) noise {r['noise']}")
+    return "\n".join(lines) + "\n"

@@ -25,12 +25,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from matching import combine, physical
 from matching.combine import Candidate, Evidence, Potential
-from matching.documentary import JournalRecord, Reliability, journal_lrs
+from matching.documentary import JournalRecord, Reliability, journal_lrs, unlisted_lr
 from matching.records import AMRecord, PMRecord
 
 #: Evidence kinds, in display order.
@@ -127,6 +127,8 @@ class SiteResult:
     bodies: dict[str, BodyResult]
     params: Params
     notes: list[str] = field(default_factory=list)
+    # The physical model used (site age distribution, within-mouth dependence).
+    physical_model: physical.PhysicalModel = physical.DEFAULT_MODEL
 
 
 # --- Journal ------------------------------------------------------------------
@@ -249,7 +251,8 @@ _CACHE_KEYS = {
     "sex": (("sex",), ("sex", "sex_certainty", "sex_method")),
     "age": (("age_min", "age_max"), ("age_min", "age_max")),
     "stature": (("stature_cm", "stature_source"),
-                ("stature_cm", "stature_se", "sex", "sex_certainty", "sex_method")),
+                ("stature_cm", "stature_se", "sex", "sex_certainty", "sex_method",
+                 "age_min", "age_max")),
     "hair_colour": (("hair_colour",), ("hair_colour",)),
     "eye_colour": (("eye_colour",), ("eye_colour",)),
     "build": (("build",), ("build",)),
@@ -265,7 +268,8 @@ class FastComparer:
     those of the simple traits). With overrides the full comparison runs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, model: physical.PhysicalModel = physical.DEFAULT_MODEL) -> None:
+        self.model = model
         self.cache: dict[tuple[Any, ...], physical.TraitResult] = {}
         self.order = [t for t in physical.COMPARATORS if t in _CACHE_KEYS] + [
             t for t in physical.COMPARATORS if t not in _CACHE_KEYS
@@ -275,7 +279,7 @@ class FastComparer:
         self, am: AMRecord, pm: PMRecord, overrides: Mapping[str, str] | None = None
     ) -> physical.PhysicalComparison:
         if overrides:
-            return physical.compare(am, pm, overrides)
+            return physical.compare(am, pm, overrides, self.model)
         results = []
         for trait in self.order:
             fn = physical.COMPARATORS[trait]
@@ -284,11 +288,11 @@ class FastComparer:
                 key = (trait, *(getattr(am, k) for k in ak), *(getattr(pm, k) for k in pk))
                 r = self.cache.get(key)
                 if r is None:
-                    r = self.cache[key] = fn(am, pm, physical.DEFAULT_MODEL)
+                    r = self.cache[key] = fn(am, pm, self.model)
             else:
                 if any(r.exclusion for r in results):
                     break
-                r = fn(am, pm, physical.DEFAULT_MODEL)
+                r = fn(am, pm, self.model)
             results.append(r)
         exclusions = tuple(r for r in results if r.exclusion)
         lr = 0.0 if exclusions else math.prod(r.lr for r in results)
@@ -298,6 +302,47 @@ class FastComparer:
 
 
 # --- The whole site --------------------------------------------------------------
+
+
+def site_physical_model(
+    pms: Iterable[PMRecord], base: physical.PhysicalModel = physical.DEFAULT_MODEL
+) -> physical.PhysicalModel:
+    """The physical model with the age distribution of the site's dead.
+
+    Every physical LR compares with "someone not on the list, from the dead of
+    the site"; the default age reference (uniform on 15-90) has no children, so
+    a child's body would match every missing child with an LR of 10^2 (age)
+    times 10^6 or more (stature against the adult distribution). The reference
+    ages are estimated from the bodies' PM age ranges (``matching.physical.
+    population_pieces_from_ranges``); stature is conditioned on the PM age.
+
+    The teeth of one mouth are not independent (someone who lost many teeth
+    shares them with every other person who lost many): the within-mouth
+    concentration of each dental feature is estimated from the bodies' charts
+    (``matching.physical.dental_concentration``), unless ``base`` sets one.
+    """
+    pms = list(pms)
+    model = base
+    ranges = [
+        (p.age_min, p.age_max if p.age_max is not None else p.age_min)
+        for p in pms if p.age_min is not None
+    ]
+    if ranges:
+        pieces = physical.population_pieces_from_ranges(ranges, base.age.population_age)
+        model = replace(model, age=replace(model.age, population_pieces=pieces))
+    if model.dental.concentration is None:
+        conc = physical.dental_concentration([p.dental for p in pms if p.dental])
+        model = replace(model, dental=replace(
+            model.dental, concentration=conc or DENTAL_CONCENTRATION_DEFAULT))
+    return model
+
+
+#: Within-mouth concentration used when the site has too few charts to estimate
+#: it (a design value: about what the simulated sites give for lost teeth).
+DENTAL_CONCENTRATION_DEFAULT: dict[str, float] = dict.fromkeys(
+    ("missing", "filled", "crown", "root_filling", "implant", "bridge", "root_only"),
+    6.0,
+)
 
 
 def _exclusion_rows(comp: physical.PhysicalComparison) -> list[dict[str, str]]:
@@ -332,6 +377,9 @@ def compute_site(
           for p in persons}
     pm = {b.body_id: PMRecord.from_dict({**b.pm, "body_id": b.body_id}) for b in bodies}
     n_open = len(persons)
+    # Expected number of unlisted dead at the site: each, if the occupant is
+    # unlisted, equally likely (the counterpart of the uniform prior on persons).
+    n_unlisted = max(1.0, params.p_unlisted * len(bodies))
     dna, relations, dna_notes = dna_lrs(bodies, persons, params.dna_dropout)
     notes += dna_notes
     typed = set(relations)
@@ -346,7 +394,8 @@ def compute_site(
             placed[pid].append((lead.grave_id, lead.journals))
 
     out: dict[str, BodyResult] = {}
-    comparer = FastComparer()
+    model = site_physical_model(pm.values())
+    comparer = FastComparer(model)
     all_pairs: dict[str, dict[str, PairResult]] = {}
     for grave_id, grave_bodies in bodies_by_grave.items():
         # Journal records on this grave; unlisted names are rivals too.
@@ -360,6 +409,14 @@ def compute_site(
             journal_lrs(records, rel, n_open, max(1, len(grave_bodies)),
                         params.dependence)
             if records else {}
+        )
+        # Names on this grave that match no report support "none of these";
+        # every listed candidate's journal LR is divided by that LR.
+        none_lr = (
+            unlisted_lr(records, rel, n_open,
+                        [r.person for r in records if r.person.startswith("~")],
+                        n_unlisted, max(1, len(grave_bodies)), params.dependence)
+            if records else 1.0
         )
         pairs_by_body: dict[str, dict[str, PairResult]] = {}
         for b in grave_bodies:
@@ -423,6 +480,18 @@ def compute_site(
                         f"LR спорідненості {pr.lr['dna']:.3g} щодо зразків родичів "
                         f"({rels})",
                     )
+                if none_lr > 1.0:
+                    pr.lr["journal"] /= none_lr
+                    note = (
+                        f"; the journals name here someone with no report "
+                        f"(“none of these” ×{none_lr:.3g})",
+                        f"; журнали називають тут особу без заяви "
+                        f"(«ніхто з цих» ×{none_lr:.3g})",
+                    )
+                    pr.journal_text = (
+                        (pr.journal_text[0] or "journal") + note[0],
+                        (pr.journal_text[1] or "журнал") + note[1],
+                    )
                 pairs[pid] = pr
             pairs_by_body[b.body_id] = pairs
         all_pairs.update(pairs_by_body)
@@ -435,7 +504,7 @@ def compute_site(
                 b.body_id, grave_id, bp, all_pairs[b.body_id], kept, others,
                 len(persons),
             )
-    return SiteResult(out, params, notes)
+    return SiteResult(out, params, notes, model)
 
 
 def _single(lrs: Mapping[str, float], weights: Mapping[str, float], p_u: float

@@ -62,11 +62,16 @@ def _trait_json(r: physical.TraitResult) -> dict[str, Any]:
 def evidence_json(
     result: BodyResult, person_id: str, *, am: AMRecord, pm: PMRecord,
     overrides: dict[str, str], lead_names: list[str], relations: list[str],
+    model: physical.PhysicalModel = physical.DEFAULT_MODEL,
 ) -> dict[str, Any]:
-    """Everything a reviewer sees about one candidate, as JSON."""
+    """Everything a reviewer sees about one candidate, as JSON.
+
+    ``model``: the physical model of the computation (``SiteResult.
+    physical_model``: the site's age distribution and within-mouth dependence).
+    """
     cp = next(c for c in result.posterior.candidates if c.person_id == person_id)
     pair = result.pairs[person_id]
-    comp = physical.compare(am, pm, overrides)
+    comp = physical.compare(am, pm, overrides, model)
     evidence = []
     for e in cp.evidence:
         item: dict[str, Any] = {
@@ -219,6 +224,7 @@ def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
                 overrides=data["overrides"].get((body_id, pid), {}),
                 lead_names=lead_names.get(br.grave_id, []),
                 relations=list((pin.family or {}).get("relations") or []),
+                model=result.physical_model,
             )
             ev["person_label"] = f"{pin.label} {persons[pid]}"
             rows.append(Candidate(
