@@ -499,6 +499,10 @@ def _clamped_em() -> Iterator[None]:
 
 
 def _get_spark():  # type: ignore[no-untyped-def]
+    """A local Spark session. Memory and partitions come from the environment
+    (IMENA_SPARK_DRIVER_MEMORY, default 6g; IMENA_SPARK_PARTITIONS, default 8):
+    100k journal rows ran out of memory with a 2 GB driver."""
+    import os
     import tempfile
 
     from pyspark.sql import SparkSession
@@ -508,10 +512,10 @@ def _get_spark():  # type: ignore[no-untyped-def]
         SparkSession.builder.master("local[2]")
         .appName("imena-linkage")
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "4")
+        .config("spark.sql.shuffle.partitions", os.getenv("IMENA_SPARK_PARTITIONS", "8"))
+        .config("spark.default.parallelism", os.getenv("IMENA_SPARK_PARTITIONS", "8"))
         .config("spark.ui.enabled", "false")
-        .config("spark.driver.memory", "2g")
+        .config("spark.driver.memory", os.getenv("IMENA_SPARK_DRIVER_MEMORY", "6g"))
         .getOrCreate()
     )
     if not session.sparkContext.getCheckpointDir():
