@@ -28,6 +28,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR, R.DNA_ANALYST}
     ),
     "postmortem.change": frozenset({R.FIELD_RECORDER, R.FORENSIC_EXAMINER}),
+    # Civilian or military: the examiner's reading of the post-mortem evidence
+    "postmortem.classify": frozenset({R.FORENSIC_EXAMINER}),
     "evidence.view": frozenset({R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR}),
     "evidence.change": frozenset(
         {R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR}
@@ -37,6 +39,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {R.FAMILY_LIAISON, R.INVESTIGATOR, R.FORENSIC_EXAMINER, R.DNA_ANALYST}
     ),
     "missing.change": frozenset({R.FAMILY_LIAISON}),
+    # Ante-mortem photos (never on the public family search; not for DNA analysts)
+    "missing.photos": frozenset({R.FAMILY_LIAISON, R.INVESTIGATOR, R.FORENSIC_EXAMINER}),
+    # PFIF export of the organisation's reports
+    "missing.export": frozenset({R.FAMILY_LIAISON, R.INVESTIGATOR}),
     # DNA profiles: analysts only, every view audited
     "dna.view": frozenset({R.DNA_ANALYST}),
     "dna.change": frozenset({R.DNA_ANALYST}),

@@ -87,6 +87,7 @@ def _current_pm_profiles(site: Site) -> dict[int, tuple[str, Any]]:
             body__organisation_id=site.organisation_id,
             profile__isnull=False,
             profile__withdrawn=False,
+            body__withdrawn=False,
             profile__superseded_by__isnull=True,
         )
         .select_related("body", "profile")

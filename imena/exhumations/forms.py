@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from imena.exhumations.models import (
     Body,
+    BodyCategory,
     BodyItem,
     CustodyAction,
     EvidenceKind,
@@ -262,6 +263,24 @@ ITEM_FORMS: dict[str, type[forms.ModelForm]] = {
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(label=_("Civilian or military"),
+                                 choices=BodyCategory.choices)
+    reason = forms.CharField(
+        label=_("Reason for the correction"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when changing a civilian or military reading already "
+                    "recorded."),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is it withdrawn?"), widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For a record made in error. It is kept and shown as withdrawn."),
+    )
 
 
 class ReadingForm(forms.Form):

@@ -29,6 +29,25 @@ class JournalFlag(models.TextChoices):
     COUNT_DIFFERS = "count_differs", _("number of bodies differs from the journals")
 
 
+class WithdrawnQuerySet(models.QuerySet):
+    """Records recorded in error are withdrawn (kept, marked), never deleted."""
+
+    def current(self) -> WithdrawnQuerySet:
+        """Only records not withdrawn: what statistics, exports and matching use."""
+        return self.filter(withdrawn=False)
+
+    def withdrawn(self) -> WithdrawnQuerySet:
+        return self.filter(withdrawn=True)
+
+
+def _withdrawal_has_reason(prefix: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(withdrawn=False) | ~Q(withdrawn_reason=""),
+        name=f"{prefix}_withdrawal_has_reason",
+        violation_error_message=_("Say why the record is withdrawn."),
+    )
+
+
 class Exhumation(models.Model):
     """One exhumation of one grave: who dug, when, what was found."""
 
@@ -62,6 +81,15 @@ class Exhumation(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
     )
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    objects = WithdrawnQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("exhumation")
@@ -72,6 +100,7 @@ class Exhumation(models.Model):
                 condition=Q(journal_flag__in=JournalFlag.values),
                 name="exhumation_journal_flag_valid",
             ),
+            _withdrawal_has_reason("exhumation"),
         ]
         indexes = [
             # The exhumation list of an organisation, newest first.
@@ -93,6 +122,18 @@ class BodyKind(models.TextChoices):
     BODY = "body", _("Body")
     COMMINGLED = "commingled", _("Commingled remains")
     PARTIAL = "partial", _("Partial remains")
+
+
+class BodyCategory(models.TextChoices):
+    """Civilian or military, as the examiner reads the post-mortem evidence."""
+
+    CIVILIAN = "civilian", _("Civilian")
+    MILITARY = "military", _("Military")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class BodyQuerySet(WithdrawnQuerySet):
+    pass
 
 
 class Body(models.Model):
@@ -132,6 +173,21 @@ class Body(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
         null=True, blank=True, related_name="+",
     )
+    category = models.CharField(
+        _("civilian or military"), max_length=10, choices=BodyCategory.choices,
+        default=BodyCategory.UNKNOWN,
+        help_text=_("As the post-mortem evidence shows it (uniform, military "
+                    "documents); unknown when nothing shows it."),
+    )
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    objects = BodyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("body")
@@ -147,6 +203,14 @@ class Body(models.Model):
             models.CheckConstraint(
                 condition=~Q(pm_number=""), name="body_pm_number_not_empty"
             ),
+            models.CheckConstraint(
+                condition=Q(category__in=BodyCategory.values), name="body_category_valid"
+            ),
+            _withdrawal_has_reason("body"),
+        ]
+        indexes = [
+            # Statistics count a site's current bodies by category.
+            models.Index(fields=["grave", "withdrawn", "category"]),
         ]
 
     def __str__(self) -> str:

@@ -25,7 +25,11 @@ from imena.exhumations.models import (
     SampleStatus,
     ToothFinding,
 )
-from imena.exhumations.services import expected_bodies_for_grave, journal_flag
+from imena.exhumations.services import (
+    category_from_findings,
+    expected_bodies_for_grave,
+    journal_flag,
+)
 from imena.exhumations.vocab import codes, is_valid_fdi
 
 if TYPE_CHECKING:
@@ -220,6 +224,10 @@ def load_scenario(context: ScenarioContext) -> None:
                 organisation=org, exhumation=ex, grave=ex.grave,
                 pm_number=f["pm_case_no"], marker_text=ex.grave.marker_text,
                 kind=BodyKind.BODY, created_by=actor,
+                # From what was found on the body only, never from truth.json.
+                category=category_from_findings(
+                    f.get("clothing") or [], f.get("documents") or []
+                ),
             ), f))
     Body.objects.bulk_create([b for b, _f in bodies], batch_size=500)
 
@@ -280,5 +288,8 @@ def load_scenario(context: ScenarioContext) -> None:
     )
     context.summary["exhumations"] = len(exhumations)
     context.summary["bodies"] = len(bodies)
+    context.summary["bodies_military"] = sum(
+        1 for b, _f in bodies if b.category == "military"
+    )
     context.summary["pm_samples"] = len(samples)
     context.summary["pm_profiles"] = len(with_profile)

@@ -24,6 +24,7 @@ from imena.burials.services import grave_set_status
 from imena.exhumations import storage
 from imena.exhumations.models import (
     Body,
+    BodyCategory,
     BodyItem,
     BodyKind,
     CustodyAction,
@@ -140,7 +141,7 @@ def journal_flag(expected: int | None, found: int) -> str:
 
 
 def _refresh_expectation(exhumation: Exhumation) -> None:
-    found = max(exhumation.bodies_found, exhumation.bodies.count())
+    found = max(exhumation.bodies_found, exhumation.bodies.current().count())
     expected = expected_bodies_for_grave(exhumation.grave)
     flag = journal_flag(expected, found)
     fields = {"bodies_found": found, "bodies_expected": expected, "journal_flag": flag}
@@ -240,6 +241,10 @@ def body_create(
     audit: bool = True,
 ) -> Body:
     pm_number = pm_number.strip()
+    if exhumation.withdrawn:
+        raise ValidationError(
+            _("This exhumation was withdrawn; record the body on the current one.")
+        )
     clash = (
         Body.objects.filter(organisation_id=exhumation.organisation_id, pm_number=pm_number)
         .select_related("grave")
@@ -268,6 +273,167 @@ def body_create(
         )
         _refresh_expectation(exhumation)
     return body
+
+
+# --- Civilian or military ---------------------------------------------------
+
+# Post-mortem evidence that a body is military. Only what was found on the body
+# counts (never who the journals or the families say it is): a uniform or
+# camouflage clothing, or a military identity document.
+MILITARY_CLOTHING_CATEGORIES = frozenset({"uniform"})
+MILITARY_CLOTHING_PATTERNS = frozenset({"camouflage"})
+MILITARY_DOCUMENTS = frozenset({"military_id"})
+
+
+def category_from_findings(
+    clothing: Iterable[Mapping[str, Any]], documents: Iterable[Mapping[str, Any]]
+) -> str:
+    """``military`` when the findings show a uniform or a military ID, else ``unknown``.
+
+    ``clothing`` rows carry ``category`` and ``pattern``; ``documents`` rows carry
+    ``category`` (or ``type``, as the simulator writes it). Nothing in the
+    findings proves a civilian, so this never answers ``civilian``: that is the
+    examiner's call on the body page.
+    """
+    for row in clothing:
+        if (row.get("category") in MILITARY_CLOTHING_CATEGORIES
+                or row.get("pattern") in MILITARY_CLOTHING_PATTERNS):
+            return BodyCategory.MILITARY
+    for row in documents:
+        if (row.get("category") or row.get("type")) in MILITARY_DOCUMENTS:
+            return BodyCategory.MILITARY
+    return BodyCategory.UNKNOWN
+
+
+def category_suggestion(body: Body) -> str:
+    """What the body's current clothing and document rows suggest (see above)."""
+    items = body.items.filter(withdrawn=False).values("kind", "category", "pattern")
+    clothing = [i for i in items if i["kind"] == "clothing"]
+    documents = [i for i in items if i["kind"] == "document"]
+    return category_from_findings(clothing, documents)
+
+
+@transaction.atomic
+def body_set_category(
+    *, actor: User, body: Body, category: str, reason: str = ""
+) -> Body:
+    """Record whether the body is civilian or military.
+
+    Setting it while it is ``unknown`` is recording; changing a recorded
+    civilian/military value is a correction and needs ``reason``.
+    """
+    if category not in BodyCategory.values:
+        raise ValidationError({"category": _("Unknown category.")})
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    if body.withdrawn:
+        raise ValidationError(_("This body was withdrawn; it cannot be changed."))
+    if body.category == category:
+        return body
+    if body.category != BodyCategory.UNKNOWN:
+        _require_reason(reason)
+    before = {"category": body.category}
+    body.category = category
+    body.full_clean()
+    body.save(update_fields=["category"])
+    audit_record(
+        actor=actor, action="body.category", obj=body, before=before,
+        after={"category": category, **({"reason": reason} if reason.strip() else {})},
+        organisation_id=body.organisation_id,
+    )
+    return body
+
+
+# --- Withdrawal (recorded in error) -------------------------------------------
+
+
+def _require_withdraw_reason(reason: str) -> None:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the record is withdrawn.")})
+
+
+def _withdraw_body(*, actor: User, body: Body, reason: str, via: str = "") -> None:
+    body.withdrawn = True
+    body.withdrawn_reason = reason
+    body.withdrawn_at = timezone.now()
+    body.withdrawn_by = actor
+    body.full_clean()
+    body.save(update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at",
+                             "withdrawn_by"])
+    after = {"withdrawn": True, "reason": reason, **({"via": via} if via else {})}
+    audit_record(
+        actor=actor, action="body.withdraw", obj=body, before={"withdrawn": False},
+        after=after, organisation_id=body.organisation_id,
+    )
+    # The grave page's history shows what happened to its findings.
+    audit_record(
+        actor=actor, action="grave.body_withdrawn", obj=body.grave,
+        after={"body": body.pm_number, "body_id": body.pk, **after},
+        organisation_id=body.organisation_id,
+    )
+
+
+@transaction.atomic
+def body_withdraw(*, actor: User, body: Body, reason: str) -> Body:
+    """Withdraw a body recorded in error: kept and shown as withdrawn, never deleted.
+
+    A withdrawn body leaves statistics, export counts and identification
+    candidates (they read ``Body.objects.current()``).
+    """
+    _require_withdraw_reason(reason)
+    body = Body.objects.select_for_update().select_related("grave").get(pk=body.pk)
+    if body.withdrawn:
+        raise ValidationError(_("Body %(number)s is already withdrawn.")
+                              % {"number": body.pm_number})
+    _withdraw_body(actor=actor, body=body, reason=reason)
+    _refresh_expectation(body.exhumation)
+    return body
+
+
+@transaction.atomic
+def exhumation_withdraw(*, actor: User, exhumation: Exhumation, reason: str) -> Exhumation:
+    """Withdraw an exhumation recorded in error, and with it its bodies.
+
+    When no current exhumation of the grave is left and the grave is only
+    ``exhumed``, it goes back to ``registered`` (a later status, such as at the
+    morgue, was set by someone on other grounds and is left alone).
+    """
+    _require_withdraw_reason(reason)
+    exhumation = Exhumation.objects.select_for_update().select_related("grave").get(
+        pk=exhumation.pk
+    )
+    if exhumation.withdrawn:
+        raise ValidationError(_("This exhumation is already withdrawn."))
+    exhumation.withdrawn = True
+    exhumation.withdrawn_reason = reason
+    exhumation.withdrawn_at = timezone.now()
+    exhumation.withdrawn_by = actor
+    exhumation.full_clean()
+    exhumation.save(update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at",
+                                   "withdrawn_by"])
+    bodies = list(exhumation.bodies.current().select_related("grave").order_by("pk"))
+    after = {"withdrawn": True, "reason": reason,
+             "bodies": [b.pm_number for b in bodies]}
+    audit_record(
+        actor=actor, action="exhumation.withdraw", obj=exhumation,
+        before={"withdrawn": False}, after=after,
+        organisation_id=exhumation.organisation_id,
+    )
+    audit_record(
+        actor=actor, action="grave.exhumation_withdrawn", obj=exhumation.grave,
+        after={"exhumation_id": exhumation.pk, "date": exhumation.date, **after},
+        organisation_id=exhumation.organisation_id,
+    )
+    for body in bodies:
+        _withdraw_body(actor=actor, body=body, reason=reason, via="exhumation.withdraw")
+    grave = exhumation.grave
+    if (grave.status == GraveStatus.EXHUMED
+            and not grave.exhumations.current().exists()):
+        grave_set_status(
+            actor=actor, grave=grave, status=GraveStatus.REGISTERED,
+            reason=_("Exhumation of %(date)s withdrawn: %(reason)s")
+            % {"date": exhumation.date.isoformat(), "reason": reason},
+        )
+    return exhumation
 
 
 # --- Post-mortem sections ---------------------------------------------------

@@ -22,6 +22,7 @@ from imena.exhumations.forms import (
     ITEM_FORMS,
     SECTION_FORMS,
     BodyForm,
+    CategoryForm,
     CustodyForm,
     EvidenceForm,
     ExhumationForm,
@@ -29,8 +30,9 @@ from imena.exhumations.forms import (
     ReadingForm,
     ReasonForm,
     SampleForm,
+    WithdrawForm,
 )
-from imena.exhumations.models import Body, EvidenceItem
+from imena.exhumations.models import Body, BodyCategory, EvidenceItem
 from imena.exhumations.profiles import (
     MAX_PROFILE_BYTES,
     ProfileFileError,
@@ -117,7 +119,7 @@ def exhumation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "exhumations/exhumation_detail.html", {
         "exhumation": exhumation, "grave": exhumation.grave,
         "bodies": exhumation.bodies.select_related("pm"),
-        "evidence": evidence, "history": history,
+        "evidence": evidence, "history": history, "withdraw_form": WithdrawForm(),
     })
 
 
@@ -215,7 +217,72 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "readings": body.readings.select_related("read_by"), "evidence": evidence,
         "history": history, "reading_form": ReadingForm(),
         "torture_signs": body.pm.torture_sign_labels,
+        "category_form": CategoryForm(initial={"category": body.category}),
+        "category_suggestion": BodyCategory(services.category_suggestion(body)),
+        "withdraw_form": WithdrawForm(),
     })
+
+
+@require_POST
+@login_required
+def body_category(request: HttpRequest, pk: int) -> HttpResponse:
+    """The examiner records (or corrects, with a reason) civilian or military."""
+    body = access.body_for_user(request.user, pk, capability="postmortem.classify")  # type: ignore[arg-type]
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.body_set_category(
+                actor=request.user, body=body, **form.cleaned_data  # type: ignore[arg-type]
+            )
+        except ValidationError as e:
+            for msg in _errors(e):
+                messages.error(request, msg)
+        else:
+            messages.success(request, _("Saved."))
+    else:
+        messages.error(request, _("Choose civilian, military or unknown."))
+    return redirect(body.get_absolute_url() + "#category")
+
+
+@require_POST
+@login_required
+def body_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the record is withdrawn."))
+        return redirect(body)
+    try:
+        services.body_withdraw(
+            actor=request.user, body=body, reason=form.cleaned_data["reason"]  # type: ignore[arg-type]
+        )
+    except ValidationError as e:
+        for msg in _errors(e):
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Withdrawn; it stays in the history."))
+    return redirect(body)
+
+
+@require_POST
+@login_required
+def exhumation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    exhumation = access.exhumation_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the record is withdrawn."))
+        return redirect(exhumation)
+    try:
+        services.exhumation_withdraw(
+            actor=request.user, exhumation=exhumation,  # type: ignore[arg-type]
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as e:
+        for msg in _errors(e):
+            messages.error(request, msg)
+    else:
+        messages.success(request, _("Withdrawn; it stays in the history."))
+    return redirect(exhumation)
 
 
 @require_http_methods(["GET", "POST"])

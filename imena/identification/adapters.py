@@ -64,7 +64,11 @@ class NameEntry:
 
 
 def name_entry(
-    person_id: str, family: str, given: str, patronymic: str, birth_year: int | None,
+    person_id: str,
+    family: str,
+    given: str,
+    patronymic: str,
+    birth_year: int | None,
     aliases: str = "",
 ) -> NameEntry:
     g = set(part_keys(given, "given"))
@@ -72,8 +76,12 @@ def name_entry(
     for line in (aliases or "").splitlines():  # other spellings of the given name
         g |= part_keys(line, "given")
     return NameEntry(
-        person_id, frozenset(f), frozenset(g), frozenset(part_keys(patronymic, "patronymic")),
-        latin_key(family), birth_year,
+        person_id,
+        frozenset(f),
+        frozenset(g),
+        frozenset(part_keys(patronymic, "patronymic")),
+        latin_key(family),
+        birth_year,
     )
 
 
@@ -114,7 +122,9 @@ class NameIndex:
         found: dict[str, NameEntry] = {}
         for k in fk:
             for e in self.by_family.get(k, []):
-                if (not gk or e.given & gk or _initial_ok(given, e)) and year_ok(e, False):
+                if (not gk or e.given & gk or _initial_ok(given, e)) and year_ok(
+                    e, False
+                ):
                     found[e.person_id] = e
         if not found and gk:
             lk = latin_key(family)
@@ -124,7 +134,11 @@ class NameIndex:
                         continue
                     if not year_ok(e, True):
                         continue
-                    if lk and jellyfish.jaro_winkler_similarity(lk, e.family_latin) >= 0.85:
+                    if (
+                        lk
+                        and jellyfish.jaro_winkler_similarity(lk, e.family_latin)
+                        >= 0.85
+                    ):
                         found[e.person_id] = e
         return sorted(found)
 
@@ -161,8 +175,9 @@ def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
     from imena.missing.records import am_record_as_dict, family_as_case_dict
 
     with_pedigree = set(
-        PedigreeMember.objects.filter(person__in=persons, samples__profile__isnull=False)
-        .values_list("person_id", flat=True)
+        PedigreeMember.objects.filter(
+            person__in=persons, samples__profile__isnull=False
+        ).values_list("person_id", flat=True)
     )
     out = []
     for p in persons:
@@ -174,7 +189,8 @@ def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
             else:
                 rels = {
                     m.member_id: m.relationship
-                    for m in p.pedigree.all() if m.member_id in family["genotypes"]
+                    for m in p.pedigree.all()
+                    if m.member_id in family["genotypes"]
                 }
                 family["relations"] = sorted(r or "relative" for r in rels.values())
         out.append(PersonIn(str(p.pk), p.case_no, am_record_as_dict(p), family))
@@ -186,11 +202,15 @@ def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
     from imena.exhumations.services import pm_record_as_dict
 
     bodies = list(
-        Body.objects.filter(grave__site=site).select_related("grave").order_by("pm_number")
+        Body.objects.current()
+        .filter(grave__site=site)
+        .select_related("grave")
+        .order_by("pm_number")
     )
     profiles: dict[int, Any] = {}
-    for s in Sample.objects.filter(body__in=bodies, profile__isnull=False,
-                                   profile__withdrawn=False).select_related("profile"):
+    for s in Sample.objects.filter(
+        body__in=bodies, profile__isnull=False, profile__withdrawn=False
+    ).select_related("profile"):
         cur = profiles.get(s.body_id)
         if cur is None or s.profile.loci_typed > cur.loci_typed:
             profiles[s.body_id] = s.profile
@@ -200,15 +220,24 @@ def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
         dna = (
             {"sex": prof.sex, "genotypes": prof.genotypes} if prof is not None else None
         )
-        out.append(BodyIn(str(b.pk), str(b.grave_id), b.grave.number,
-                          pm_record_as_dict(b), dna))
+        out.append(
+            BodyIn(
+                str(b.pk), str(b.grave_id), b.grave.number, pm_record_as_dict(b), dna
+            )
+        )
     return out, bodies
 
 
 def name_index(persons: Sequence[Any]) -> NameIndex:
     return NameIndex(
-        name_entry(str(p.pk), p.family_name, p.given_names, p.patronymic, p.birth_year,
-                   p.aliases)
+        name_entry(
+            str(p.pk),
+            p.family_name,
+            p.given_names,
+            p.patronymic,
+            p.birth_year,
+            p.aliases,
+        )
         for p in persons
     )
 
@@ -223,7 +252,9 @@ def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, i
     if run is None:
         return [], counts
     members: dict[int, list[Any]] = defaultdict(list)
-    for m in ClusterMember.objects.filter(cluster__run=run).select_related("row__journal"):
+    for m in ClusterMember.objects.filter(cluster__run=run).select_related(
+        "row__journal"
+    ):
         members[m.cluster_id].append(m.row)
     out = []
     for c in run.clusters.filter(grave__isnull=False).order_by("pk"):
@@ -250,13 +281,17 @@ def reconciliation_stats(site: Site) -> ReconciliationStats:
     if run is not None:
         multi = run.clusters.filter(journal_count__gte=2).count()
         grave_conflicts = run.review_items.filter(
-            kind=ReviewKind.PERSON_MULTIPLE_GRAVES).count()
+            kind=ReviewKind.PERSON_MULTIPLE_GRAVES
+        ).count()
         shared = (
             run.clusters.filter(grave__isnull=False, journal_count__gte=2)
-            .values("grave").distinct().count()
+            .values("grave")
+            .distinct()
+            .count()
         )
         name_conflicts = run.review_items.filter(
-            kind=ReviewKind.GRAVE_MULTIPLE_PEOPLE).count()
+            kind=ReviewKind.GRAVE_MULTIPLE_PEOPLE
+        ).count()
         shared += name_conflicts
     confirmed = wrong_grave = wrong_name = 0
     for ident in Identification.objects.filter(
@@ -271,9 +306,12 @@ def reconciliation_stats(site: Site) -> ReconciliationStats:
         if lead.get("other_names_here") and not lead.get("named_here"):
             wrong_name += 1
     return ReconciliationStats(
-        multi_journal_clusters=multi, grave_conflicts=min(grave_conflicts, multi),
-        shared_graves=shared, name_conflicts=min(name_conflicts, shared),
-        confirmed=confirmed, confirmed_wrong_grave=wrong_grave,
+        multi_journal_clusters=multi,
+        grave_conflicts=min(grave_conflicts, multi),
+        shared_graves=shared,
+        name_conflicts=min(name_conflicts, shared),
+        confirmed=confirmed,
+        confirmed_wrong_grave=wrong_grave,
         confirmed_wrong_name=wrong_name,
     )
 

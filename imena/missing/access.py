@@ -11,6 +11,7 @@ from imena.accounts.access import require
 from imena.missing.models import (
     ContactRequest,
     MissingPerson,
+    MissingPhoto,
     PedigreeMember,
     ReferenceSample,
 )
@@ -69,3 +70,27 @@ def contact_request_for_user(user: User, pk: int) -> ContactRequest:
         return contact_requests_for_user(user).get(pk=pk)
     except ContactRequest.DoesNotExist:
         raise Http404("No such request") from None
+
+
+def photo_for_user(user: User, pk: int, *, capability: str = "missing.photos") -> MissingPhoto:
+    """An ante-mortem photo: liaison officers, investigators, examiners (no DNA analysts)."""
+    require(user, capability)
+    try:
+        return MissingPhoto.objects.select_related("person").get(
+            pk=pk, person__organisation_id=user.organisation_id
+        )
+    except MissingPhoto.DoesNotExist:
+        raise Http404("No such photo") from None
+
+
+def pfif_export_for_user(user: User) -> None:
+    """PFIF export: liaison officers and investigators of an organisation."""
+    require(user, "missing.export")
+    if user.organisation_id is None:
+        raise Http404("No organisation")
+
+
+def pfif_import_for_user(user: User) -> None:
+    require(user, "missing.change")
+    if user.organisation_id is None:
+        raise Http404("No organisation")

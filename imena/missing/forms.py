@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from imena.missing.models import MissingPerson, PedigreeMember, Status
+from imena.missing.models import MissingPerson, PedigreeMember, PhotoKind, Status
 from imena.missing.search import parse_birth
 from imena.missing.services import SECTION_FIELDS
 from imena.missing.vocab import field_label, vchoices
@@ -209,3 +209,31 @@ class ContactRequestForm(FamilySearchForm):
                                         max_length=300)
     message = forms.CharField(label=_("Message (optional)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class PhotoForm(forms.Form):
+    file = forms.FileField(
+        label=_("Photo (JPEG, PNG or TIFF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/tiff"}),
+    )
+    kind = forms.ChoiceField(label=_("Kind of photo"), choices=PhotoKind.choices)
+    taken_on = forms.DateField(label=_("Date taken"), required=False,
+                               widget=DateInput())
+    consent_use = forms.BooleanField(
+        label=_("The family consents to its use for identification"), required=False
+    )
+    description = forms.CharField(label=_("Description"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PFIFImportForm(forms.Form):
+    file = forms.FileField(label=_("PFIF 1.4 XML file"))
+    lenient = forms.BooleanField(
+        label=_("Import a readable file even if it is not schema-valid PFIF 1.4"),
+        required=False,
+    )
+    mode = forms.ChoiceField(
+        label=_("What to do"), initial="preview", widget=forms.RadioSelect,
+        choices=[("preview", _("Show what would be imported first")),
+                 ("import", _("Import now"))],
+    )

@@ -430,3 +430,69 @@ class SearchAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"search attempt #{self.pk}"
+
+
+class PhotoKind(models.TextChoices):
+    FACE = "face", _("Face")
+    SMILE = "smile", _("Smile (teeth visible)")
+    TATTOO = "tattoo", _("Tattoo")
+    OTHER = "other", _("Other")
+
+
+class MissingPhoto(models.Model):
+    """An ante-mortem photo given by the family.
+
+    The file lives in the content-addressed store of the evidence files
+    (``EVIDENCE_ROOT/ab/cd/<sha256>``, see :mod:`imena.exhumations.storage`).
+    Photos are never shown on the public family search.
+    """
+
+    person = models.ForeignKey(
+        MissingPerson, verbose_name=_("missing person"), on_delete=models.PROTECT,
+        related_name="photos",
+    )
+    kind = models.CharField(_("kind of photo"), max_length=10, choices=PhotoKind.choices)
+    taken_on = models.DateField(_("date taken"), null=True, blank=True)
+    consent_use = models.BooleanField(
+        _("consent to use for identification"), default=False,
+        help_text=_("The family agrees that the photo is used to compare with the "
+                    "remains."),
+    )
+    description = models.TextField(_("description"), blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    media_type = models.CharField(_("file type"), max_length=60)
+    width = models.PositiveIntegerField(_("width (px)"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True)
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ante-mortem photo")
+        verbose_name_plural = _("ante-mortem photos")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=PhotoKind.values), name="missingphoto_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(sha256=""), name="missingphoto_has_file",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn=False) | ~Q(withdrawn_reason=""),
+                name="missingphoto_withdrawal_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["person", "sha256"], condition=Q(withdrawn=False),
+                name="missingphoto_once_per_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.case_no}: {self.kind}"

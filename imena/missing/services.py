@@ -20,6 +20,7 @@ from imena.missing import names
 from imena.missing.models import (
     ContactRequest,
     MissingPerson,
+    MissingPhoto,
     NameKey,
     PedigreeMember,
     ReferenceSample,
@@ -787,3 +788,125 @@ def contact_request_handle(*, actor: User, request: ContactRequest) -> ContactRe
 
 def live_reports() -> Q:
     return Q(merged_into__isnull=True)
+
+
+# --- Ante-mortem photos ----------------------------------------------------------
+
+# Images only, and only those Pillow can check for decompression bombs (HEIC is
+# refused: its pixels are not readable here, so its dimensions cannot be checked).
+PHOTO_TYPES = frozenset({"jpeg", "png", "tiff"})
+
+
+def photo_stage(chunks: Any, *, name: str) -> Any:
+    """Stream an upload into the evidence store's temporary folder.
+
+    Reuses :func:`imena.exhumations.storage.stage` (hashing, size limit,
+    magic-byte and extension allow-list, Pillow header check refusing
+    decompression bombs); refuses anything that is not a JPEG, PNG or TIFF image.
+    """
+    from django.conf import settings
+
+    from imena.exhumations import storage
+
+    staged = storage.stage(chunks, name=name, max_bytes=settings.IMENA_MAX_PHOTO_BYTES)
+    if staged.type.name not in PHOTO_TYPES:
+        staged.discard()
+        raise storage.EvidenceFileError(
+            _("%(name)s is not a JPEG, PNG or TIFF photo; nothing was stored.")
+            % {"name": name}
+        )
+    return staged
+
+
+@transaction.atomic
+def missing_photo_create(
+    *,
+    actor: User,
+    person: MissingPerson,
+    staged: Any,
+    kind: str,
+    taken_on: dt.date | None = None,
+    consent_use: bool = False,
+    description: str = "",
+) -> MissingPhoto:
+    """Attach a staged photo to a report; the file is committed to the store last.
+
+    The staged file is discarded on any refusal, so nothing is stored half-way.
+    """
+    from imena.exhumations import storage
+
+    try:
+        if taken_on is not None and taken_on > timezone.localdate():
+            raise ValidationError({"taken_on": _("The date taken is in the future.")})
+        if MissingPhoto.objects.filter(person=person, sha256=staged.sha256,
+                                       withdrawn=False).exists():
+            raise ValidationError(
+                {"file": _("%(name)s is already attached to this report.")
+                 % {"name": staged.original_name}}
+            )
+        photo = MissingPhoto(
+            person=person, kind=kind, taken_on=taken_on, consent_use=consent_use,
+            description=description, sha256=staged.sha256, size=staged.size,
+            original_name=staged.original_name[:255],
+            media_type=staged.type.media_type,
+            width=staged.metadata.get("width"), height=staged.metadata.get("height"),
+            created_by=actor,
+        )
+        photo.full_clean()
+        photo.save()
+        audit_record(
+            actor=actor, action="missing.photo.add", obj=person,
+            after={"photo_id": photo.pk, **snapshot(photo, [
+                "kind", "taken_on", "consent_use", "sha256", "size", "original_name",
+                "media_type"])},
+            organisation_id=person.organisation_id,
+        )
+        storage.commit(staged)
+    except BaseException:
+        staged.discard()
+        raise
+    return photo
+
+
+@transaction.atomic
+def missing_photo_withdraw(*, actor: User, photo: MissingPhoto, reason: str) -> MissingPhoto:
+    """Withdraw a photo added in error (or whose use the family withdrew); kept."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the photo is withdrawn.")})
+    photo = MissingPhoto.objects.select_for_update().select_related("person").get(
+        pk=photo.pk
+    )
+    if photo.withdrawn:
+        return photo
+    photo.withdrawn = True
+    photo.withdrawn_reason = reason
+    photo.save(update_fields=["withdrawn", "withdrawn_reason"])
+    audit_record(
+        actor=actor, action="missing.photo.withdraw", obj=photo.person,
+        before={"photo_id": photo.pk, "withdrawn": False},
+        after={"photo_id": photo.pk, "withdrawn": True, "reason": reason},
+        organisation_id=photo.person.organisation_id,
+    )
+    return photo
+
+
+# --- PFIF export record -------------------------------------------------------------
+
+
+@transaction.atomic
+def pfif_export_record(
+    *, actor: User | None, organisation: Organisation, document: bytes, filename: str,
+    rows: int, via: str, os_user: str = "",
+) -> Any:
+    """Record who exported the PFIF file, and the SHA-256 of what they got."""
+    after: dict[str, Any] = {
+        "dataset": "missing", "format": "pfif", "filename": filename,
+        "sha256": hashlib.sha256(document).hexdigest(), "bytes": len(document),
+        "rows": rows, "via": via,
+    }
+    if os_user:
+        after["os_user"] = os_user
+    return audit_record(
+        actor=actor, action="missing.pfif_export", object_type="missing.pfif",
+        object_repr=filename, after=after, organisation_id=organisation.pk,
+    )

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import json
+import secrets
 import tempfile
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -11,15 +13,18 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imena.accounts.roles import can
-from imena.audit.services import history_for
+from imena.audit.services import audit_record, history_for
 from imena.dna.access import profile_for_user
-from imena.missing import access, names, pedigree_svg, search, services
+from imena.exhumations import storage, uploads
+from imena.missing import access, names, pedigree_svg, pfif, search, services
 from imena.missing.forms import (
     SECTION_FORMS,
     CaseImportForm,
@@ -28,12 +33,14 @@ from imena.missing.forms import (
     FamilySearchForm,
     MemberForm,
     MergeForm,
+    PFIFImportForm,
+    PhotoForm,
     ReasonForm,
     ReportForm,
     SampleForm,
     StatusForm,
 )
-from imena.missing.models import MissingPerson, Status
+from imena.missing.models import MissingPerson, MissingPhoto, Status
 from imena.missing.profiles_io import (
     ProfileFileError,
     families_from_case,
@@ -173,6 +180,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_form": StatusForm(initial={"status": person.status}),
         "merge_form": MergeForm(),
         "age": person.age_range(),
+        "can_photos": can(request.user, "missing.photos"),  # type: ignore[arg-type]
+        "photos": person.photos.all() if can(request.user, "missing.photos") else [],  # type: ignore[arg-type]
+        "photo_form": PhotoForm(),
+        "reason_form": ReasonForm(),
     }
     return render(request, "missing/person_detail.html", context)
 
@@ -488,3 +499,192 @@ def family_search(request: HttpRequest) -> HttpResponse:
 def _liaison_contact() -> str:
     return str(getattr(settings, "IMENA_FAMILY_LIAISON_CONTACT", "") or _(
         "the family liaison office of the forensic team"))
+
+
+# --- Ante-mortem photos --------------------------------------------------------------
+
+
+@csrf_exempt
+@require_POST
+@login_required
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    # The size-limit handler must be installed before the body is parsed, so
+    # the CSRF check runs after it (csrf_protect below), not in the middleware.
+    handler = uploads.EvidenceSizeLimitHandler(request)
+    handler.limit = settings.IMENA_MAX_PHOTO_BYTES
+    request.upload_handlers.insert(0, handler)
+    return _photo_add(request, pk)
+
+
+@csrf_protect
+def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    back = redirect(person.get_absolute_url() + "#photos")
+    form = PhotoForm(request.POST, request.FILES)  # parses the body (size handler runs)
+    too_large = getattr(request, "evidence_too_large", None)
+    if too_large is not None:
+        messages.error(request, _("%(name)s is larger than the limit of %(limit)s bytes; "
+                                  "nothing was stored.")
+                       % {"name": too_large, "limit": settings.IMENA_MAX_PHOTO_BYTES})
+        return back
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            label_text = form.fields[field].label if field in form.fields else ""
+            messages.error(request, "{}: {}".format(label_text, " ".join(errs)))
+        return back
+    data = dict(form.cleaned_data)
+    upload = data.pop("file")
+    try:
+        staged = services.photo_stage(upload.chunks(storage.CHUNK), name=upload.name)
+        services.missing_photo_create(actor=request.user, person=person, staged=staged,  # type: ignore[arg-type]
+                                      **data)
+    except storage.EvidenceFileError as e:
+        messages.error(request, str(e))
+    except ValidationError as e:
+        for m in _error_text(e):
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Photo %(name)s added.") % {"name": upload.name})
+    return back
+
+
+@require_GET
+@login_required
+def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
+    photo: MissingPhoto = access.photo_for_user(request.user, pk)  # type: ignore[arg-type]
+    path = storage.path_for(photo.sha256)
+    if not path.exists():
+        raise Http404("File missing from the store")
+    audit_record(actor=request.user, action="missing.photo.view", obj=photo.person,  # type: ignore[arg-type]
+                 after={"photo_id": photo.pk, "sha256": photo.sha256})
+    response = FileResponse(path.open("rb"), content_type=photo.media_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+@login_required
+def photo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    photo = access.photo_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        services.missing_photo_withdraw(actor=request.user, photo=photo,  # type: ignore[arg-type]
+                                        reason=form.cleaned_data["reason"])
+        messages.success(request, _("Photo withdrawn; it stays in the history."))
+    else:
+        messages.error(request, _("Say why the photo is withdrawn."))
+    return redirect(photo.person.get_absolute_url() + "#photos")
+
+
+# --- PFIF 1.4 export and import ---------------------------------------------------------
+
+
+@require_GET
+@login_required
+def pfif_export(request: HttpRequest) -> HttpResponse:
+    """The organisation's reports as PFIF 1.4 (as `imena missing export-pfif`), audited."""
+    access.pfif_export_for_user(request.user)  # type: ignore[arg-type]
+    org = request.user.organisation  # type: ignore[union-attr]
+    document, count = pfif.export_organisation(org)
+    filename = f"pfif-{org.code}-{timezone.localdate().isoformat()}.xml"
+    entry = services.pfif_export_record(
+        actor=request.user, organisation=org, document=document,  # type: ignore[arg-type]
+        filename=filename, rows=count, via="web",
+    )
+    response = HttpResponse(document, content_type="application/xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-SHA256"] = json.loads(entry.after)["sha256"]
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+PFIF_SESSION_KEY = "missing_pfif_import"
+
+
+def _pfif_staging_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / "imena-pfif-staging"
+    path.mkdir(mode=0o700, exist_ok=True)
+    return path
+
+
+def _pfif_result_text(result: pfif.ImportResult) -> str:
+    return _("%(created)d new reports, %(skipped)d already present (skipped).") % {
+        "created": result.created, "skipped": result.skipped}
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pfif_import(request: HttpRequest) -> HttpResponse:
+    """Upload a PFIF 1.4 file: preview the counts then confirm, or import directly.
+
+    Hostile XML (a DTD or entities) and invalid documents are refused with the
+    reason; nothing is stored unless the whole file imports.
+    """
+    access.pfif_import_for_user(request.user)  # type: ignore[arg-type]
+    org = request.user.organisation  # type: ignore[union-attr]
+    form = PFIFImportForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"form": form}
+    if request.method == "POST" and "confirm" in request.POST:
+        return _pfif_confirm(request, org)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        strict = not form.cleaned_data["lenient"]
+        name = upload.name
+        try:
+            document = _read_upload(upload, settings.IMENA_MAX_PFIF_BYTES)
+            if form.cleaned_data["mode"] == "preview":
+                with transaction.atomic():
+                    result = pfif.import_document(actor=request.user, organisation=org,  # type: ignore[arg-type]
+                                                  document=document, source=name,
+                                                  strict=strict)
+                    transaction.set_rollback(True)  # a preview stores nothing
+                token = secrets.token_hex(16)
+                (_pfif_staging_dir() / f"{token}.xml").write_bytes(document)
+                request.session[PFIF_SESSION_KEY] = {
+                    "token": token, "sha256": services.sha256_of(document),
+                    "name": name, "strict": strict,
+                }
+                context.update(preview=result, name=name, token=token,
+                               summary=_pfif_result_text(result))
+            else:
+                result = pfif.import_document(actor=request.user, organisation=org,  # type: ignore[arg-type]
+                                              document=document, source=name,
+                                              strict=strict)
+                context.update(done=result, name=name, summary=_pfif_result_text(result))
+        except (pfif.PFIFError, ValidationError) as e:
+            form.add_error("file", str(e) if isinstance(e, pfif.PFIFError)
+                           else " ".join(_error_text(e)))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "missing/pfif_import.html", context, status=status)
+
+
+def _pfif_confirm(request: HttpRequest, org: Any) -> HttpResponse:
+    staged = request.session.get(PFIF_SESSION_KEY) or {}
+    token = request.POST.get("confirm", "")
+    form = PFIFImportForm()
+    if not staged or staged.get("token") != token or not token.isalnum():
+        return render(request, "missing/pfif_import.html", {
+            "form": form, "errors": [_("This preview has expired; upload the file again.")],
+        }, status=400)
+    path = _pfif_staging_dir() / f"{token}.xml"
+    try:
+        document = path.read_bytes()
+    except OSError:
+        document = b""
+    context: dict[str, Any] = {"form": form}
+    try:
+        if services.sha256_of(document) != staged["sha256"]:
+            raise pfif.PFIFError(_("The previewed file is no longer available; upload "
+                                   "it again."))
+        result = pfif.import_document(actor=request.user, organisation=org,  # type: ignore[arg-type]
+                                      document=document, source=staged["name"],
+                                      strict=staged["strict"])
+    except pfif.PFIFError as e:
+        context["errors"] = [str(e)]
+        return render(request, "missing/pfif_import.html", context, status=400)
+    finally:
+        path.unlink(missing_ok=True)
+        request.session.pop(PFIF_SESSION_KEY, None)
+    context.update(done=result, name=staged["name"], summary=_pfif_result_text(result))
+    return render(request, "missing/pfif_import.html", context)

@@ -104,7 +104,8 @@ TABLES: dict[str, Table] = {
 
 BODY_COLUMNS = [
     ("pm_number", "pm_number"), ("grave", "grave__ref"), ("grave_marker", "grave__marker_text"),
-    ("kind", "kind"), ("exhumation_date", "exhumation__date"), ("sex", "pm__sex"),
+    ("kind", "kind"), ("category", "category"), ("exhumation_date", "exhumation__date"),
+    ("sex", "pm__sex"),
     ("sex_certainty", "pm__sex_certainty"), ("age_min", "pm__age_min"),
     ("age_max", "pm__age_max"), ("stature_min", "pm__stature_min"),
     ("stature_max", "pm__stature_max"), ("preservation", "pm__preservation"),
@@ -141,7 +142,10 @@ def _has_pm() -> bool:
 
 def _body_rows(columns: list[tuple[str, str]]) -> Callable[[Audience, Site], Iterator[list[Any]]]:
     def rows(audience: Audience, site: Site) -> Iterator[list[Any]]:
-        qs = _body_model().objects.filter(grave__site=site).order_by("pm_number")
+        from imena.reports.selectors import current_bodies
+
+        # Withdrawn bodies (recorded in error) are not rows; the site JSON keeps them.
+        qs = current_bodies(_body_model()).filter(grave__site=site).order_by("pm_number")
         for row in qs.values_list(*[path for _n, path in columns]).iterator(chunk_size=5000):
             yield list(row)
 

@@ -151,11 +151,17 @@ def body_model() -> type[Model] | None:
     return optional_model("exhumations", "Body")
 
 
+def current_bodies(Body: type[Model]) -> QuerySet[Any]:
+    """Bodies not withdrawn (a body recorded in error counts nowhere)."""
+    qs = Body._default_manager.all()
+    return qs.filter(withdrawn=False) if has_field(Body, "withdrawn") else qs
+
+
 def scope_bodies(scope: Scope) -> QuerySet[Any] | None:
     Body = body_model()
     if Body is None:
         return None
-    return Body.objects.filter(grave__site__in=scope.sites)
+    return current_bodies(Body).filter(grave__site__in=scope.sites)
 
 
 def body_filter(key: str, value: str) -> Q | None:
@@ -189,9 +195,18 @@ def body_filter(key: str, value: str) -> Q | None:
             return cond
         if value in TortureSign:
             return Q(**{f"pm__{value}": True})
+    if key == "category" and value in _category_labels():
+        return Q(category=value)
     if key == "all":
         return Q()
     return None
+
+
+def _category_labels() -> dict[str, str]:
+    Body = body_model()
+    if Body is None or not has_field(Body, "category"):
+        return {}
+    return {str(k): str(v) for k, v in Body._meta.get_field("category").choices or []}
 
 
 def _torture_signs() -> list[str]:
@@ -245,8 +260,53 @@ def bodies_section(scope: Scope) -> Section:
     figures.append(Figure(_("Age not estimated"), bodies.filter(
         body_filter("age", "unknown")).distinct().count(),
         _records_link(scope, "age", "unknown"), "#8c96a0"))
-    note = _("Civilian or soldier status is not recorded on post-mortem records yet.")
-    return Section("bodies", title, figures, note=note)
+    return Section("bodies", title, figures)
+
+
+CATEGORY_COLOURS = {"civilian": "#0072b2", "military": "#556b2f", "unknown": "#8c96a0"}
+
+
+def category_section(scope: Scope) -> Section:
+    """Civilians and soldiers, where the post-mortem evidence shows it."""
+    title = _("Civilians and military")
+    bodies = scope_bodies(scope)
+    labels = _category_labels()
+    if bodies is None or not labels:
+        return unavailable("category", title)
+    counts = dict(
+        bodies.order_by().values_list("category").annotate(n=Count("id"))
+        .values_list("category", "n")
+    )
+    figures = [
+        Figure(label, counts.get(code, 0), _records_link(scope, "category", code),
+               CATEGORY_COLOURS.get(code, "#1f4e79"))
+        for code, label in labels.items()
+    ]
+    note = _("Military only where the body shows it (uniform, camouflage clothing, "
+             "military identity document) or the examiner recorded it; otherwise "
+             "unknown. Withdrawn bodies are not counted.")
+    if scope.site is None and scope.audience.can("postmortem.view"):
+        # Several sites: one figure per site and category, linking to its records.
+        per_site = (
+            bodies.order_by().values_list("grave__site_id", "category")
+            .annotate(n=Count("id"))
+        )
+        by_site: dict[int, dict[str, int]] = {}
+        for site_id, code, n in per_site:
+            by_site.setdefault(site_id, {})[code] = n
+        for site in scope.sites.filter(pk__in=list(by_site)).order_by("region", "name"):
+            for code, label in labels.items():
+                n = by_site[site.pk].get(code, 0)
+                if not n:
+                    continue
+                figures.append(Figure(
+                    f"{site.name}: {label}", n,
+                    url_or_blank("reports:site_records", site.pk, query={
+                        "source": "bodies", "key": "category", "value": code}),
+                    CATEGORY_COLOURS.get(code, "#1f4e79"),
+                ))
+        return Section("category", title, figures, note=note, chart=False)
+    return Section("category", title, figures, note=note)
 
 
 def findings_section(scope: Scope) -> Section:
@@ -399,6 +459,7 @@ SECTIONS: list[tuple[str, Any]] = [
     # (capability needed to see the section, source)
     ("site.view", graves_section),
     ("postmortem.view", bodies_section),
+    ("postmortem.view", category_section),
     ("postmortem.view", findings_section),
     ("journal.view", journals_section),
     ("identification.view", identifications_section),
@@ -490,7 +551,7 @@ def findings_by_grave(site: Site) -> dict[int, str]:
         s: str(Record._meta.get_field(s).verbose_name) for s in signs  # type: ignore[union-attr]
     }
     out: dict[int, list[str]] = {}
-    rows = Body.objects.filter(grave__site=site).order_by("pm_number").values_list(
+    rows = current_bodies(Body).filter(grave__site=site).order_by("pm_number").values_list(
         "grave_id", "pm_number", "pm__cause_of_death", "pm__manner_of_death",
         *[f"pm__{s}" for s in signs],
     )

@@ -43,6 +43,31 @@ ITEMS = {
 }
 
 
+PHOTO_NAME = "Фото-Зюзюкевича-Мурмуляндія.png"
+
+
+def _add_photo(person, liaison) -> None:
+    from imena.exhumations.tests.factories import png
+    from imena.missing.services import missing_photo_create, photo_stage
+
+    staged = photo_stage([png((9, 7))], name=PHOTO_NAME)
+    photo = missing_photo_create(actor=liaison, person=person, staged=staged, kind="face",
+                                 consent_use=True, description="усмішка Шкрябодзьоба")
+    DISTINCT_PHOTO.update({"photo.original_name": photo.original_name,
+                           "photo.sha256": photo.sha256,
+                           "photo.sha256_prefix": photo.sha256[:16],
+                           "photo.description": photo.description,
+                           "photo.url": f"/missing/photos/{photo.pk}/"})
+
+
+DISTINCT_PHOTO: dict[str, str] = {}
+
+
+@pytest.fixture(autouse=True)
+def _evidence_root(settings, tmp_path):
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+
+
 @pytest.fixture
 def secret_person(org, liaison):
     person = make_person(
@@ -52,6 +77,7 @@ def secret_person(org, liaison):
     )
     for section, item in ITEMS.items():
         missing_person_add_item(actor=liaison, person=person, section=section, item=item)
+    _add_photo(person, liaison)
     return person
 
 
@@ -105,7 +131,9 @@ def test_a_year_of_birth_alone_is_enough_for_a_hit(client, secret_person) -> Non
 # Free-text values of the repeating sections (coded values such as "L" or
 # "coat" are vocabulary words that appear on any page and prove nothing).
 LEAK_FIELDS = [*DISTINCT, *(f"{s}.{k}" for s, item in ITEMS.items() for k in item
-                            if SECTION_FIELDS[s][k][0] == "text")]
+                            if SECTION_FIELDS[s][k][0] == "text"),
+               "photo.original_name", "photo.sha256", "photo.sha256_prefix",
+               "photo.description", "photo.url"]
 
 
 @pytest.mark.django_db
@@ -113,7 +141,9 @@ LEAK_FIELDS = [*DISTINCT, *(f"{s}.{k}" for s, item in ITEMS.items() for k in ite
 def test_no_response_shows_a_field_the_searcher_did_not_give(client, secret_person,
                                                              field) -> None:
     """Per field: hit, miss, contact request and rate-limit pages never contain it."""
-    if "." in field:
+    if field.startswith("photo."):
+        value = DISTINCT_PHOTO[field]
+    elif "." in field:
         section, key = field.split(".")
         value = str(ITEMS[section][key])
     else:

@@ -43,23 +43,34 @@ class Command(ImenaCommand):
 
     def _export(self, org: Any, options: dict[str, Any]) -> None:
         from imena.missing import pfif
-        from imena.missing.models import MissingPerson
 
-        people = (MissingPerson.objects.filter(organisation=org, merged_into__isnull=True)
-                  .select_related("organisation").order_by("case_no"))
-        document = pfif.export_people(people)
+        document, count = pfif.export_organisation(org)
         if not options["no_validate"]:
             errors = pfif.validate(document)
             if errors:
                 raise CommandError(f"the export is not valid PFIF 1.4: {errors[0]}")
+        if options["out"] != "-":
+            try:
+                Path(options["out"]).write_bytes(document)
+            except OSError as e:
+                raise CommandError(
+                    f"cannot write {options['out']}: {e.strerror}"
+                ) from None
+        import getpass
+
+        from imena.missing.services import pfif_export_record
+
+        try:
+            os_user = getpass.getuser()
+        except (KeyError, OSError):  # no passwd entry in some containers
+            os_user = "unknown"
+        pfif_export_record(actor=None, organisation=org, document=document,
+                           filename=Path(options["out"]).name, rows=count, via="cli",
+                           os_user=os_user)
         if options["out"] == "-":
             self.stdout.write(document.decode("utf-8"))
             return
-        try:
-            Path(options["out"]).write_bytes(document)
-        except OSError as e:
-            raise CommandError(f"cannot write {options['out']}: {e.strerror}") from None
-        self.stdout.write(f"Wrote {people.count()} person records to {options['out']} "
+        self.stdout.write(f"Wrote {count} person records to {options['out']} "
                           "(PFIF 1.4, schema-valid).")
 
     def _import(self, org: Any, options: dict[str, Any]) -> None:
