@@ -118,3 +118,15 @@ def _english_by_default() -> Any:
         return
     with translation.override("en"):
         yield
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """A real-browser test gets one more try, only after a browser time-out.
+
+    Chromium and the live server share two cores with the rest of the run; a
+    page that a loaded machine serves late is not a failure of the code. Any
+    other failure, and a second time-out, still fails the test.
+    """
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=["TimeoutError"]))

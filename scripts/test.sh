@@ -13,9 +13,10 @@ echo "== Static checks"
 .venv/bin/imena makemigrations --check --dry-run >/dev/null || {
   echo "A model change has no migration: run imena makemigrations" >&2; exit 1; }
 
+status=0
 echo "== Tests on SQLite (all, incl. pure packages, Spark and browser tests)"
 unset DATABASE_URL
-$py -m pytest -q -p no:randomly "$@"
+$py -m pytest -q "$@" || status=1
 
 echo "== Tests on PostgreSQL (the Django apps)"
 pg_bin="$(dirname "$(readlink -f "$(command -v initdb 2>/dev/null || ls /usr/lib/postgresql/*/bin/initdb | tail -1)")")"
@@ -30,4 +31,6 @@ run_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
   -o "-h 127.0.0.1 -p $pg_port -k $pg_dir -c fsync=off -c full_page_writes=off -c synchronous_commit=off" start >/dev/null
 export DATABASE_URL="postgres://imena@127.0.0.1:$pg_port/imena"
 run_pg "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U imena imena
-$py -m pytest -q -p no:randomly imena tests -m "not browser and not spark" "$@"
+$py -m pytest -q imena tests -m "not browser and not spark" "$@" || status=1
+[ "$status" = 0 ] && echo "== All tests passed on SQLite and PostgreSQL" || echo "== Some tests failed (see above)"
+exit "$status"
