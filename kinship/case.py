@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 from kinship.errors import KinshipError, KinshipWarning
+from kinship.genemapper import Genotype, parse_genotype
 from kinship.markers import Marker
 from kinship.mutation import mutation_from_json
 
-Genotype = tuple[str, str]
 Profile = dict[str, Genotype]
 
 
@@ -179,39 +179,23 @@ class Case:
         return fam.pedigree.sex[fam.pedigree.index(missing)]
 
 
-def _genotype(value: Any, sample: str, locus: str) -> Genotype | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        value = value.replace(",", "/").split("/")
-    alleles = [str(a).strip() for a in value if a is not None and str(a).strip()]
-    alleles = [a for a in alleles if a not in ("NA", "-")]
-    if not alleles:
-        return None
-    if len(alleles) > 2:
-        raise KinshipError(
-            f"sample {sample!r}, locus {locus!r}: {len(alleles)} alleles "
-            f"({', '.join(alleles)}); at most two are allowed"
-        )
-    if len(alleles) == 1:
-        alleles = alleles * 2
-    return (alleles[0], alleles[1])
-
-
 def read_profile(
-    raw: Any, sample: str, markers: Mapping[str, Marker], unknown: set[str]
+    raw: Any, sample: str, markers: Mapping[str, Marker] | None, unknown: set[str]
 ) -> Profile:
-    """Read ``{locus: [a, b]}``; loci outside ``markers`` go to ``unknown``."""
+    """Read ``{locus: [a, b]}``; loci outside ``markers`` go to ``unknown``.
+
+    With ``markers`` None every locus is read.
+    """
     if raw is None:
         return {}
     if not isinstance(raw, Mapping):
         raise KinshipError(f"sample {sample!r}: genotypes must be an object")
     out: Profile = {}
     for locus, value in raw.items():
-        g = _genotype(value, sample, locus)
+        g = parse_genotype(value, sample, locus)
         if g is None:
             continue
-        if locus not in markers:
+        if markers is not None and locus not in markers:
             unknown.add(locus)
             continue
         out[str(locus)] = g
@@ -241,6 +225,53 @@ def extend_markers(
     return out
 
 
+def read_victims(
+    pm: Mapping[str, Any], markers: Mapping[str, Marker] | None, unknown: set[str]
+) -> dict[str, Victim]:
+    """Read the ``pm`` part of a case; see :func:`read_profile` for ``markers``."""
+    victims: dict[str, Victim] = {}
+    for vid, v in pm.items():
+        if not isinstance(v, Mapping):
+            raise KinshipError(f"victim {vid}: expected an object")
+        try:
+            sex = int(v.get("sex") or 0)
+        except (TypeError, ValueError):
+            raise KinshipError(f"victim {vid}: bad sex {v.get('sex')!r}") from None
+        victims[str(vid)] = Victim(
+            str(vid),
+            sex,
+            read_profile(
+                _require(v, "genotypes", f"victim {vid}"), str(vid), markers, unknown
+            ),
+        )
+    return victims
+
+
+def read_families(
+    am: Mapping[str, Any], markers: Mapping[str, Marker] | None, unknown: set[str]
+) -> dict[str, Family]:
+    """Read the ``am`` part of a case: validated pedigrees and typed members."""
+    families: dict[str, Family] = {}
+    for fname, f in am.items():
+        where = f"family {fname}"
+        if not isinstance(f, Mapping):
+            raise KinshipError(f"{where}: expected an object")
+        ped = Pedigree.from_lists(
+            _require(f, "id", where),
+            _require(f, "fid", where),
+            _require(f, "mid", where),
+            _require(f, "sex", where),
+            name=where,
+        )
+        genos: dict[str, Profile] = {}
+        for member, prof in (f.get("genotypes") or {}).items():
+            if str(member) not in ped.ids:
+                raise KinshipError(f"{where}: typed member {member!r} not in pedigree")
+            genos[str(member)] = read_profile(prof, str(member), markers, unknown)
+        families[str(fname)] = Family(str(fname), ped, genos)
+    return families
+
+
 def case_from_dict(data: Mapping[str, Any]) -> Case:
     """Build a :class:`Case` from the interchange JSON structure."""
     if not isinstance(data, Mapping):
@@ -262,31 +293,8 @@ def case_from_dict(data: Mapping[str, Any]) -> Case:
             mutation_from_json(m.get("mutation")),
         )
     unknown: set[str] = set()
-    victims: dict[str, Victim] = {}
-    for vid, v in pm.items():
-        victims[str(vid)] = Victim(
-            str(vid),
-            int(v.get("sex") or 0),
-            read_profile(
-                _require(v, "genotypes", f"victim {vid}"), str(vid), markers, unknown
-            ),
-        )
-    families: dict[str, Family] = {}
-    for fname, f in am.items():
-        where = f"family {fname}"
-        ped = Pedigree.from_lists(
-            _require(f, "id", where),
-            _require(f, "fid", where),
-            _require(f, "mid", where),
-            _require(f, "sex", where),
-            name=where,
-        )
-        genos: dict[str, Profile] = {}
-        for member, prof in (f.get("genotypes") or {}).items():
-            if str(member) not in ped.ids:
-                raise KinshipError(f"{where}: typed member {member!r} not in pedigree")
-            genos[str(member)] = read_profile(prof, str(member), markers, unknown)
-        families[str(fname)] = Family(str(fname), ped, genos)
+    victims = read_victims(pm, markers, unknown)
+    families = read_families(am, markers, unknown)
     if unknown:
         warnings.warn(
             f"locus/loci {', '.join(sorted(unknown))} not in the marker set; skipped",

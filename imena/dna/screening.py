@@ -11,7 +11,6 @@ plus an ``index`` key mapping case labels back to database ids.  The pure
 from __future__ import annotations
 
 import math
-import re
 import time
 import warnings
 from collections.abc import Iterable, Mapping
@@ -29,6 +28,7 @@ from kinship import (
     screen,
 )
 from kinship.case import Family
+from kinship.genemapper import canonical_locus
 from kinship.identify import sex_consistent
 from kinship.likelihood import (
     genotype_posteriors,
@@ -52,24 +52,6 @@ SEP = "/"
 def frequency_table() -> dict[str, Marker]:
     """The shipped norSTR table (read once per process)."""
     return load_frequency_table()
-
-
-def _norm(name: str) -> str:
-    return re.sub(r"[^0-9A-Z]", "", name.upper())
-
-
-@cache
-def _aliases() -> dict[str, str]:
-    return {_norm(name): name for name in frequency_table()}
-
-
-def canonical_locus(name: str) -> str | None:
-    """Return the norSTR name of a locus as a lab writes it, or None if unknown.
-
-    ``VWA``, ``vWA`` and ``vwa`` are ``vWA``; ``PENTA_D`` and ``Penta D`` are
-    ``Penta D``.
-    """
-    return _aliases().get(_norm(str(name)))
 
 
 def canonical_genotypes(genotypes: Mapping[str, Any]) -> dict[str, Any]:

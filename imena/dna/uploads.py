@@ -1,9 +1,16 @@
 """Reading an uploaded profile file: GeneMapper-style CSV or dvi-examples JSON.
 
-Parsing is done by ``kinship`` (``read_genemapper_csv``, ``read_profile``).
+The one reader of profile files for every app: ``dna`` (batch uploads),
+``exhumations`` (one post-mortem sample) and ``missing`` (one reference sample,
+or a family from a case file).  Parsing is done by ``kinship``
+(``read_genemapper_csv``, ``read_victims``, ``read_families``); this module
+adds the size limit, the translated messages and the choice of sample.
+
+Loci are renamed to the norSTR spelling (``VWA`` is ``vWA``), or to the
+file's own marker list for a case file that has one; other loci are skipped
+with a warning.  An amelogenin call gives the sex when the file does not.
 Three or more alleles at a locus, or an allele that is not an STR repeat
-number, is an error naming the sample and the locus; a locus outside the
-norSTR table is a warning and is skipped.
+number, is an error naming the sample and the locus.
 """
 
 from __future__ import annotations
@@ -11,47 +18,198 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
-from imena.dna.screening import canonical_locus
-from kinship import KinshipError, read_genemapper_csv
-from kinship.case import read_profile
+from kinship.case import read_families, read_victims
+from kinship.errors import KinshipError
+from kinship.genemapper import amelogenin_sex, known_loci, read_genemapper_csv
+from kinship.markers import load_frequency_table
 
-#: An STR allele: repeat number with an optional micro-variant (``9.3``), or
-#: an off-ladder ``<`` / ``>`` call is not accepted.
+#: An STR allele: repeat number with an optional micro-variant (``9.3``); an
+#: off-ladder ``<`` / ``>`` call is not accepted.
 ALLELE = re.compile(r"^\d{1,3}(\.\d)?$")
 
 
-class _Everything(dict):  # type: ignore[type-arg]
-    """A marker map that contains every locus name (for ``read_profile``)."""
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-
-_EVERY_LOCUS: Any = _Everything()
-
-
 class ProfileFileError(ValueError):
-    """A file that cannot be stored; the message names sample and locus."""
+    """A file that cannot be used; the message names file, sample and locus."""
 
 
 @dataclass
 class ParsedFile:
+    """Every profile of one file: ``{sample: {"sex", "genotypes"}}``."""
+
     source_format: str
-    sha256: str
+    sha256: str = ""
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
 
-def _check_alleles(sample: str, genotypes: dict[str, Any]) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for locus, alleles in genotypes.items():
-        values = [str(a).strip() for a in alleles]
-        for a in values:
+@dataclass
+class CaseFamily:
+    """A reference family of a dvi-examples case, as ``missing`` imports it."""
+
+    name: str
+    ids: list[str]
+    fid: list[str | None]
+    mid: list[str | None]
+    sex: list[int]
+    genotypes: dict[str, dict[str, list[str]]]
+    missing: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def parse_profile_file(
+    handle: IO[bytes],
+    *,
+    filename: str,
+    max_bytes: int | None = None,
+    parts: Sequence[str] = ("pm", "am"),
+) -> ParsedFile:
+    """Read every profile of a file; raise :class:`ProfileFileError` on bad input.
+
+    ``max_bytes`` defaults to ``settings.IMENA_MAX_PROFILE_BYTES``; ``parts``
+    are the parts of a JSON case that are read.
+    """
+    raw, sha256 = read_upload(handle, filename=filename, max_bytes=max_bytes)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets saved on Ukrainian Windows.
+        try:
+            text = raw.decode("cp1251")
+        except UnicodeDecodeError:
+            raise ProfileFileError(
+                _("%(file)s is not UTF-8 text.") % {"file": filename}
+            ) from None
+    stripped = text.lstrip()
+    if not stripped:
+        raise ProfileFileError(_("%(file)s is empty.") % {"file": filename})
+    try:
+        if stripped.startswith("{"):
+            parsed = _parse_json(_load_json(stripped, filename), filename, parts)
+        else:
+            parsed = _parse_csv(text)
+    except KinshipError as e:
+        raise ProfileFileError(f"{filename}: {e}") from None
+    parsed.sha256 = sha256
+    if not parsed.profiles:
+        raise ProfileFileError(_("%(file)s holds no profiles.") % {"file": filename})
+    return parsed
+
+
+def read_upload(
+    handle: IO[bytes], *, filename: str, max_bytes: int | None = None
+) -> tuple[bytes, str]:
+    """Return the bytes of an upload and their SHA-256, within the size limit."""
+    limit = settings.IMENA_MAX_PROFILE_BYTES if max_bytes is None else max_bytes
+    digest = hashlib.sha256()
+    chunks = []
+    size = 0
+    for chunk in iter(lambda: handle.read(1 << 16), b""):
+        size += len(chunk)
+        if size > limit:
+            raise ProfileFileError(
+                _("%(file)s is larger than %(n)d bytes.")
+                % {"file": filename, "n": limit}
+            )
+        digest.update(chunk)
+        chunks.append(chunk)
+    return b"".join(chunks), digest.hexdigest()
+
+
+def pick_profile(
+    parsed: ParsedFile, wanted: Sequence[str], *, filename: str
+) -> tuple[str, dict[str, Any]]:
+    """Return the profile named by the first of ``wanted`` in the file.
+
+    A file holding one profile gives that profile whatever its name.
+    """
+    for name in wanted:
+        if name in parsed.profiles:
+            return name, parsed.profiles[name]
+    if len(parsed.profiles) == 1:
+        return next(iter(parsed.profiles.items()))
+    raise ProfileFileError(
+        _("%(file)s holds %(n)d samples and none is named %(names)s.")
+        % {"file": filename, "n": len(parsed.profiles), "names": " / ".join(wanted)}
+    )
+
+
+def families_from_case(data: Any) -> list[CaseFamily]:
+    """The reference families (``am``) of a dvi-examples JSON case, validated.
+
+    Pedigrees are checked by ``kinship`` (unknown parents, cycles, a father
+    who is female, ...); genotypes follow the rules of :func:`parse_profile_file`.
+    """
+    if not isinstance(data, Mapping) or not isinstance(data.get("am"), Mapping):
+        raise ProfileFileError(_("The file has no “am” object of reference families."))
+    markers = _markers(data)
+    missing = [str(m) for m in data.get("missing") or []]
+    try:
+        families = read_families(data["am"], None, set())
+    except KinshipError as e:
+        raise ProfileFileError(str(e)) from None
+    out = []
+    for fam in families.values():
+        ped = fam.pedigree
+        warnings: list[str] = []  # unknown loci are skipped, as in an upload
+        out.append(
+            CaseFamily(
+                fam.name,
+                list(ped.ids),
+                [ped.ids[k] if k >= 0 else None for k in ped.father],
+                [ped.ids[k] if k >= 0 else None for k in ped.mother],
+                list(ped.sex),
+                {
+                    member: _clean(member, g, markers, warnings)[1]
+                    for member, g in fam.genotypes.items()
+                },
+                [m for m in missing if m in ped.ids],
+                warnings,
+            )
+        )
+    return out
+
+
+def _load_json(text: str, filename: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as e:
+        raise ProfileFileError(
+            _("%(file)s: invalid JSON (%(error)s).") % {"file": filename, "error": e}
+        ) from None
+
+
+def _markers(data: Mapping[str, Any]) -> list[str]:
+    """The norSTR loci, then those of the case file's own marker list."""
+    own = data.get("markers") or []
+    return [
+        *load_frequency_table(),
+        *(str(m["name"]) for m in own if isinstance(m, Mapping) and "name" in m),
+    ]
+
+
+def _clean(
+    sample: str,
+    genotypes: Mapping[str, Iterable[str]],
+    markers: Iterable[str] | None,
+    warnings: list[str],
+) -> tuple[int, dict[str, list[str]]]:
+    """Return (amelogenin sex, genotypes at known loci) of one sample."""
+    as_lists = {locus: [str(a).strip() for a in g] for locus, g in genotypes.items()}
+    known, unknown = known_loci(as_lists, markers)
+    for locus in unknown:
+        warnings.append(
+            _("Sample %(sample)s: locus %(locus)s is not in the norSTR table; skipped.")
+            % {"sample": sample, "locus": locus}
+        )
+    for locus, alleles in known.items():
+        for a in alleles:
             if not ALLELE.match(a):
                 raise ProfileFileError(
                     _(
@@ -59,111 +217,39 @@ def _check_alleles(sample: str, genotypes: dict[str, Any]) -> dict[str, list[str
                     )
                     % {"sample": sample, "locus": locus, "allele": a}
                 )
-        out[locus] = values
-    return out
-
-
-def _unknown_loci(sample: str, genotypes: dict[str, Any], warnings: list[str]) -> dict:
-    kept = {}
-    for locus, g in genotypes.items():
-        name = canonical_locus(locus)
-        if name is not None:
-            kept[name] = g
-        else:
-            warnings.append(
-                _(
-                    "Sample %(sample)s: locus %(locus)s is not in the norSTR table; skipped."
-                )
-                % {"sample": sample, "locus": locus}
-            )
-    return kept
-
-
-def parse_profile_file(
-    handle: IO[bytes], *, filename: str, max_bytes: int
-) -> ParsedFile:
-    """Read every profile of a file; raise :class:`ProfileFileError` on bad input."""
-    digest = hashlib.sha256()
-    chunks = []
-    size = 0
-    for chunk in iter(lambda: handle.read(1 << 16), b""):
-        size += len(chunk)
-        if size > max_bytes:
-            raise ProfileFileError(
-                _("%(file)s is larger than %(n)d bytes.")
-                % {"file": filename, "n": max_bytes}
-            )
-        digest.update(chunk)
-        chunks.append(chunk)
-    try:
-        text = b"".join(chunks).decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ProfileFileError(
-            _("%(file)s is not UTF-8 text.") % {"file": filename}
-        ) from None
-    stripped = text.lstrip()
-    if not stripped:
-        raise ProfileFileError(_("%(file)s is empty.") % {"file": filename})
-    try:
-        if stripped.startswith("{"):
-            parsed = _parse_json(stripped, filename)
-        else:
-            parsed = _parse_csv(text)
-    except KinshipError as e:
-        raise ProfileFileError(f"{filename}: {e}") from None
-    parsed.sha256 = digest.hexdigest()
-    if not parsed.profiles:
-        raise ProfileFileError(_("%(file)s holds no profiles.") % {"file": filename})
-    return parsed
+    return amelogenin_sex(as_lists), known
 
 
 def _parse_csv(text: str) -> ParsedFile:
-    out = ParsedFile("genemapper-csv", "")
-    for sample, prof in read_genemapper_csv(
-        text if "\n" in text else text + "\n"
-    ).items():
-        known = _unknown_loci(
-            sample, {k: list(v) for k, v in prof.items()}, out.warnings
-        )
-        genotypes = _check_alleles(sample, known)
-        out.profiles[sample] = {"sex": 0, "genotypes": genotypes}
+    out = ParsedFile("genemapper-csv")
+    profiles = read_genemapper_csv(text if "\n" in text else text + "\n")
+    for sample, prof in profiles.items():
+        sex, genotypes = _clean(sample, prof, None, out.warnings)
+        out.profiles[sample] = {"sex": sex, "genotypes": genotypes}
     return out
 
 
-def _parse_json(text: str, filename: str) -> ParsedFile:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise ProfileFileError(
-            _("%(file)s: invalid JSON (%(error)s).") % {"file": filename, "error": e}
-        ) from None
-    if not isinstance(data, dict) or not (
-        isinstance(data.get("pm"), dict) or isinstance(data.get("am"), dict)
+def _parse_json(data: Any, filename: str, parts: Sequence[str]) -> ParsedFile:
+    if not isinstance(data, dict) or not any(
+        isinstance(data.get(p), dict) for p in parts
     ):
         raise ProfileFileError(
             _("%(file)s: expected a “pm” or “am” object as in the dvi-examples format.")
             % {"file": filename}
         )
-    out = ParsedFile("dvi-json", "")
-    raw: list[tuple[str, int, Any]] = []
-    for sample, v in (data.get("pm") or {}).items():
-        if not isinstance(v, dict):
-            raise KinshipError(f"sample {sample!r}: expected an object")
-        raw.append((str(sample), int(v.get("sex") or 0), v.get("genotypes")))
-    for fam_name, fam in (data.get("am") or {}).items():
-        if not isinstance(fam, dict):
-            raise KinshipError(f"family {fam_name!r}: expected an object")
-        sexes = dict(zip(fam.get("id") or [], fam.get("sex") or [], strict=False))
-        for member, prof in (fam.get("genotypes") or {}).items():
-            raw.append((str(member), int(sexes.get(member) or 0), prof))
+    out = ParsedFile("dvi-json")
+    markers = _markers(data)
+    raw: list[tuple[str, int, Mapping[str, Any]]] = []
+    if "pm" in parts:
+        for name, victim in read_victims(data.get("pm") or {}, None, set()).items():
+            raw.append((name, victim.sex, victim.genotypes))
+    if "am" in parts:
+        for fam in read_families(data.get("am") or {}, None, set()).values():
+            ped = fam.pedigree
+            for member, prof in fam.genotypes.items():
+                raw.append((member, ped.sex[ped.index(member)], prof))
     for sample, sex, genotypes in raw:
-        # With a marker map holding every name, read_profile reads every locus
-        # (three alleles are an error naming sample and locus); loci outside
-        # the norSTR table are dropped after, with a warning.
-        prof = read_profile(genotypes, sample, _EVERY_LOCUS, set())
-        known = _unknown_loci(
-            sample, {k: list(g) for k, g in prof.items()}, out.warnings
-        )
-        checked = _check_alleles(sample, known)
-        out.profiles[sample] = {"sex": sex, "genotypes": checked}
+        amel_sex, checked = _clean(sample, genotypes, markers, out.warnings)
+        sex = sex if sex in (0, 1, 2) else 0
+        out.profiles[sample] = {"sex": sex or amel_sex, "genotypes": checked}
     return out

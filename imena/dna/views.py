@@ -3,7 +3,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -23,7 +22,6 @@ from imena.dna.screening import joint_for_grave
 from imena.dna.uploads import ProfileFileError, parse_profile_file
 
 BODIES_PER_PAGE = 50
-DEFAULT_MAX_PROFILE_BYTES = 20 * 1024 * 1024
 
 
 def _current() -> Q:
@@ -241,10 +239,9 @@ def profile_upload(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        limit = getattr(settings, "IMENA_MAX_PROFILE_BYTES", DEFAULT_MAX_PROFILE_BYTES)
         try:
             upload.open("rb")
-            parsed = parse_profile_file(upload, filename=upload.name, max_bytes=limit)
+            parsed = parse_profile_file(upload, filename=upload.name)
             warnings = parsed.warnings
             created = services.dna_profiles_upload(
                 actor=user,

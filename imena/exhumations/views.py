@@ -17,6 +17,7 @@ from imena.accounts.roles import can
 from imena.audit.models import AuditEntry
 from imena.audit.services import audit_record
 from imena.burials.access import grave_for_user
+from imena.dna.uploads import ProfileFileError, parse_profile_file, pick_profile
 from imena.exhumations import access, services, storage, uploads
 from imena.exhumations.forms import (
     ITEM_FORMS,
@@ -33,11 +34,6 @@ from imena.exhumations.forms import (
     WithdrawForm,
 )
 from imena.exhumations.models import Body, BodyCategory, EvidenceItem
-from imena.exhumations.profiles import (
-    MAX_PROFILE_BYTES,
-    ProfileFileError,
-    parse_profile,
-)
 
 SECTION_LABELS = {
     "biological": gettext_lazy("Biological profile"),
@@ -413,27 +409,15 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > MAX_PROFILE_BYTES:
-                raise ProfileFileError(
-                    _("%(file)s is larger than %(limit)d bytes.")
-                    % {"file": upload.name, "limit": MAX_PROFILE_BYTES}
-                )
-            raw = b"".join(upload.chunks())
-            import hashlib
-
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                raise ProfileFileError(
-                    _("%(file)s is not UTF-8 text.") % {"file": upload.name}
-                ) from None
-            parsed = parse_profile(
-                text, filename=upload.name, wanted=[sample.sample_id, body.pm_number]
+            upload.open("rb")
+            parsed = parse_profile_file(upload, filename=upload.name, parts=("pm",))
+            _name, chosen = pick_profile(
+                parsed, [sample.sample_id, body.pm_number], filename=upload.name
             )
             services.sample_attach_profile(
-                actor=request.user, sample=sample, genotypes=parsed.genotypes,  # type: ignore[arg-type]
-                sex=parsed.sex, source_format=parsed.source_format,
-                source_sha256=hashlib.sha256(raw).hexdigest(),
+                actor=request.user, sample=sample, genotypes=chosen["genotypes"],  # type: ignore[arg-type]
+                sex=chosen["sex"], source_format=parsed.source_format,
+                source_sha256=parsed.sha256,
             )
         except ProfileFileError as e:
             form.add_error("file", str(e))
@@ -442,6 +426,8 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Profile attached to sample %(id)s.")
                              % {"id": sample.sample_id})
+            for w in parsed.warnings:
+                messages.warning(request, w)
             return redirect(body.get_absolute_url() + "#samples")
     return render(
         request, "exhumations/profile_form.html", {"sample": sample, "body": body, "form": form}

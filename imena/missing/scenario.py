@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from imena.audit.services import audit_record
-from imena.missing.profiles_io import families_from_case
+from imena.dna.uploads import families_from_case
 from imena.missing.services import (
     clean_item,
     family_import_case,

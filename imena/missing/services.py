@@ -31,7 +31,7 @@ from matching.vocabulary import is_valid_fdi
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
-    from imena.missing.profiles_io import CaseFamily
+    from imena.dna.uploads import CaseFamily
 
 # Fields a liaison officer may set on a report through create/update.
 REPORT_FIELDS = (

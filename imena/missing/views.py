@@ -23,6 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, history_for
 from imena.dna.access import profile_for_user
+from imena.dna.uploads import (
+    ProfileFileError,
+    families_from_case,
+    parse_profile_file,
+    pick_profile,
+)
 from imena.exhumations import storage, uploads
 from imena.missing import access, names, pedigree_svg, pfif, search, services
 from imena.missing.forms import (
@@ -41,11 +47,6 @@ from imena.missing.forms import (
     StatusForm,
 )
 from imena.missing.models import MissingPerson, MissingPhoto, Status
-from imena.missing.profiles_io import (
-    ProfileFileError,
-    families_from_case,
-    parse_genemapper,
-)
 from imena.missing.vocab import label
 
 PAGE_SIZE = 50
@@ -292,9 +293,6 @@ def _read_upload(upload: Any, limit: int) -> bytes:
         return tmp.read()
 
 
-PROFILE_FILE_LIMIT = 5 * 1024 * 1024
-
-
 @require_POST
 @login_required
 def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -307,33 +305,23 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
     data = form.cleaned_data
     genotypes: dict[str, list[str]] | None = None
     sex = 0
-    sha = ""
+    source_format = sha = ""
     try:
         upload = data.get("profile_file")
         if upload:
-            raw = _read_upload(upload, PROFILE_FILE_LIMIT)
-            sha = services.sha256_of(raw)
-            try:
-                text = raw.decode("utf-8-sig")
-            except UnicodeDecodeError:
-                text = raw.decode("cp1251")
-            parsed = parse_genemapper(text, filename=upload.name)
+            upload.open("rb")
+            parsed = parse_profile_file(upload, filename=upload.name, parts=("am",))
             for w in parsed.warnings:
                 messages.warning(request, w)
-            chosen = [p for p in parsed.profiles if p.sample == data["sample_id"]]
-            if not chosen and len(parsed.profiles) == 1:
-                chosen = parsed.profiles
-            if not chosen:
-                raise ValidationError(
-                    _("%(file)s holds %(n)d samples and none is named %(id)s.")
-                    % {"file": upload.name, "n": len(parsed.profiles),
-                       "id": data["sample_id"]}
-                )
-            genotypes, sex = chosen[0].genotypes, chosen[0].sex
+            _name, chosen = pick_profile(
+                parsed, [data["sample_id"]], filename=upload.name
+            )
+            genotypes, sex = chosen["genotypes"], chosen["sex"]
+            source_format, sha = parsed.source_format, parsed.sha256
         services.reference_sample_create(
             actor=request.user, member=data["member"], sample_id=data["sample_id"],  # type: ignore[arg-type]
             genotypes=genotypes, profile_sex=sex, consent_scope=data["consent_scope"],
-            consent_date=data["consent_date"], source_format="genemapper-csv" if sha else "",
+            consent_date=data["consent_date"], source_format=source_format,
             source_sha256=sha,
         )
     except ProfileFileError as e:
@@ -406,6 +394,8 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, m)
     else:
         messages.success(request, _("Family pedigree and profiles imported."))
+        for w in families[name].warnings:
+            messages.warning(request, w)
     return redirect(person)
 
 

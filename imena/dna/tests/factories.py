@@ -7,12 +7,13 @@ import random
 from typing import Any
 
 from imena.dna.models import ProfileKind
-from imena.dna.screening import canonical_locus, frequency_table
+from imena.dna.screening import frequency_table
 from imena.dna.services import dna_profile_create
 from imena.exhumations.models import Sample
 from imena.exhumations.services import exhumation_create
 from imena.missing.services import pedigree_member_add, reference_sample_create
 from imena.missing.tests.factories import make_person
+from kinship.genemapper import canonical_locus
 
 LOCI = [
     "D3S1358", "VWA", "D16S539", "CSF1PO", "TPOX", "D8S1179", "D21S11", "D18S51",

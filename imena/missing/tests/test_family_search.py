@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import override_settings
@@ -136,6 +137,10 @@ LEAK_FIELDS = [*DISTINCT, *(f"{s}.{k}" for s, item in ITEMS.items() for k in ite
                "photo.description", "photo.url"]
 
 
+# Only the CSRF token fields: a leaked hash elsewhere must still be found.
+TOKEN = re.compile(r'(?<=name="csrfmiddlewaretoken" value=")[^"]+|(?<="X-CSRFToken": ")[^"]+')
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("field", LEAK_FIELDS)
 def test_no_response_shows_a_field_the_searcher_did_not_give(client, secret_person,
@@ -158,6 +163,9 @@ def test_no_response_shows_a_field_the_searcher_did_not_give(client, secret_pers
                           "date_of_birth": "1968-07-23", "requester_name": "Син",
                           "requester_contact": "+380 1"}).content.decode(),
     ]
+    # CSRF tokens are random letters and digits: one may contain "187" by
+    # chance, so they are taken out before looking for short values.
+    bodies = [TOKEN.sub("<token>", body) for body in bodies]
     for body in bodies:
         if field in supplied and supplied[field] in value:
             continue
