@@ -19,6 +19,10 @@ class OneLineParser(CommandParser):
 class ImenaCommand(BaseCommand):
     """A management command whose argument errors print one line and exit 2."""
 
+    # For commands made of sub-commands that live in several apps:
+    # name -> (module, function adding its arguments, function running it).
+    subcommands: dict[str, tuple[str, str, str]] = {}
+
     def create_parser(
         self, prog_name: str, subcommand: str, **kwargs: Any
     ) -> CommandParser:
@@ -26,3 +30,22 @@ class ImenaCommand(BaseCommand):
         # Sub-parsers made later from this parser take its class too.
         parser.__class__ = OneLineParser
         return parser
+
+    def add_subcommands(self, parser: Any) -> None:
+        """Add each sub-command whose app provides it."""
+        import importlib
+
+        sub = parser.add_subparsers(dest="subcommand_name", required=True)
+        for name, (module, add, _run) in self.subcommands.items():
+            try:
+                mod = importlib.import_module(module)
+            except ModuleNotFoundError:
+                continue
+            if hasattr(mod, add):
+                getattr(mod, add)(sub.add_parser(name))
+
+    def run_subcommand(self, options: dict[str, Any]) -> None:
+        import importlib
+
+        module, _add, run = self.subcommands[options["subcommand_name"]]
+        getattr(importlib.import_module(module), run)(options, self.stdout)
