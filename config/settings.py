@@ -174,6 +174,8 @@ IMENA_MAX_SUBMISSION_BYTES = envint("IMENA_MAX_SUBMISSION_BYTES", str(100 * 1024
 IMENA_MAX_PROFILE_BYTES = envint("IMENA_MAX_PROFILE_BYTES", str(20 * 1024**2))
 IMENA_MAX_PHOTO_BYTES = envint("IMENA_MAX_PHOTO_BYTES", str(25 * 1024**2))
 IMENA_MAX_PFIF_BYTES = envint("IMENA_MAX_PFIF_BYTES", str(20 * 1024**2))
+# Web uploads of journals import in a background thread and show progress.
+IMENA_IMPORT_IN_BACKGROUND = envbool("IMENA_IMPORT_IN_BACKGROUND", "True")
 IMENA_FAMILY_SEARCH_RATE = os.getenv("IMENA_FAMILY_SEARCH_RATE", "10/h")
 # Shown by the public family search as whom to contact (phone, e-mail, address).
 IMENA_FAMILY_LIAISON_CONTACT = os.getenv("IMENA_FAMILY_LIAISON_CONTACT", "")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("upload/", views.upload, name="upload"),
     path("upload/<str:token>/", views.upload_preview, name="upload_preview"),
+    path("upload/<str:token>/progress/", views.import_progress, name="import_progress"),
     path("<int:pk>/", views.journal_detail, name="journal_detail"),
     path("rows/<int:pk>/", views.row_detail, name="row_detail"),
     path("sites/<int:site_pk>/reconcile/", views.reconcile, name="reconcile"),

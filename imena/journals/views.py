@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imena.accounts.access import require
 from imena.burials.access import site_for_user, sites_for_user
-from imena.journals import access, selectors, services
+from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
 from imena.journals.models import Journal, JournalRow
 from linkage.io import JournalFileError
@@ -149,6 +150,18 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
             journal = services.journal_create(
                 actor=request.user, site=site, name=pending["journal_name"]
             )  # type: ignore[arg-type]
+        if settings.IMENA_IMPORT_IN_BACKGROUND:
+            request.session.pop(f"journal_upload_{token}", None)
+            jobs.import_start(
+                token=token,
+                user_id=request.user.pk,
+                journal_id=journal.pk,
+                path=path,
+                filename=pending["file_name"],
+                mapping=parsed.mapping,
+                language=request.LANGUAGE_CODE or settings.LANGUAGE_CODE,
+            )
+            return redirect("journals:import_progress", token=token)
         try:
             result = services.journal_import(
                 actor=request.user,
@@ -319,3 +332,45 @@ def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
     except JournalRow.DoesNotExist:
         raise Http404("No such row") from None
     return render(request, "journals/row_detail.html", {"row": row})
+
+
+@require_GET
+@login_required
+def import_progress(request: HttpRequest, token: str) -> HttpResponse:
+    """The progress of a background import; htmx polls the fragment until done."""
+    require(request.user, "journal.import")  # type: ignore[arg-type]
+    status = jobs.import_status(token)
+    if status is None or status.get("user") != request.user.pk:
+        raise Http404("No such import")
+    if status["state"] == "done":
+        journal_url = reverse("journals:journal_detail", args=[status["journal"]])
+        if status["created"]:
+            messages.success(
+                request,
+                _(
+                    "Imported %(rows)d rows from %(file)s (%(problems)d with problems listed)."
+                )
+                % {
+                    "rows": status["rows"],
+                    "file": status["file"],
+                    "problems": status["problems"],
+                },
+            )
+        else:
+            messages.warning(
+                request,
+                _(
+                    "This file (SHA-256 %(sha)s) was already imported on %(date)s; nothing was "
+                    "added."
+                )
+                % {"sha": status["sha"][:16], "date": status["date"]},
+            )
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = journal_url
+            return response
+        return redirect(journal_url)
+    template = "journals/import_progress.html"
+    if getattr(request, "htmx", False):
+        template += "#progress"
+    return render(request, template, {"token": token, "status": status})

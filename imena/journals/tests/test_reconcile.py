@@ -152,8 +152,9 @@ def test_a_field_recorder_sees_but_cannot_decide(client, users, imported, examin
 
 
 def test_upload_preview_then_import_through_the_web(
-    client, site, examiner, funeral_home_file
+    client, site, examiner, funeral_home_file, settings
 ):
+    settings.IMENA_IMPORT_IN_BACKGROUND = False
     client.force_login(examiner)
     with funeral_home_file.open("rb") as f:
         response = client.post(

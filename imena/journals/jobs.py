@@ -1,0 +1,142 @@
+"""Journal imports in the background, with progress the upload page can poll.
+
+The import itself is the same service as on the command line, one
+transaction. Progress and the outcome are kept in Django's cache under the
+upload's token, so the cache must be shared by the processes that serve the
+app (the default in-process cache is right for one process, e.g. the demo;
+set CACHES to Redis or memcached when several worker processes serve it).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from linkage.io import JournalFileError
+
+log = logging.getLogger(__name__)
+TIMEOUT = 6 * 3600
+
+
+def _key(token: str) -> str:
+    return f"imena:journal-import:{token}"
+
+
+def import_status(token: str) -> dict[str, Any] | None:
+    return cache.get(_key(token))
+
+
+def import_start(
+    *,
+    token: str,
+    user_id: int,
+    journal_id: int,
+    path: Path,
+    filename: str,
+    mapping: dict[str, str],
+    language: str,
+) -> None:
+    """Run the import in a thread; its progress is read with ``import_status``."""
+    cache.set(
+        _key(token),
+        {"state": "running", "done": 0, "total": 0, "user": user_id},
+        TIMEOUT,
+    )
+    thread = threading.Thread(
+        target=_run,
+        name=f"journal-import-{token[:8]}",
+        daemon=True,
+        kwargs={
+            "token": token,
+            "user_id": user_id,
+            "journal_id": journal_id,
+            "path": path,
+            "filename": filename,
+            "mapping": mapping,
+            "language": language,
+        },
+    )
+    thread.start()
+
+
+def _run(
+    *,
+    token: str,
+    user_id: int,
+    journal_id: int,
+    path: Path,
+    filename: str,
+    mapping: dict[str, str],
+    language: str,
+) -> None:
+    from django.utils import translation
+
+    from imena.accounts.models import User
+    from imena.journals import services
+    from imena.journals.models import Journal
+
+    key = _key(token)
+
+    def progress(done: int, total: int) -> None:
+        cache.set(
+            key,
+            {"state": "running", "done": done, "total": total, "user": user_id},
+            TIMEOUT,
+        )
+
+    try:
+        with translation.override(language):
+            user = User.objects.get(pk=user_id)
+            journal = Journal.objects.get(pk=journal_id)
+            try:
+                result = services.journal_import(
+                    actor=user,
+                    journal=journal,
+                    path=path,
+                    filename=filename,
+                    mapping=mapping,
+                    progress=progress,
+                )
+            except JournalFileError as e:
+                cache.set(
+                    key, {"state": "error", "message": str(e), "user": user_id}, TIMEOUT
+                )
+                return
+            imp = result.source_import
+            cache.set(
+                key,
+                {
+                    "state": "done",
+                    "user": user_id,
+                    "journal": journal.pk,
+                    "created": result.created,
+                    "rows": imp.row_count,
+                    "problems": imp.problem_row_count,
+                    "file": imp.file_name,
+                    "sha": imp.sha256,
+                    "date": imp.created.strftime("%Y-%m-%d %H:%M"),
+                    "done": imp.row_count,
+                    "total": imp.row_count,
+                },
+                TIMEOUT,
+            )
+    except Exception:  # the thread must always leave an outcome for the page
+        log.exception("journal import %s failed", token)
+        cache.set(
+            key,
+            {
+                "state": "error",
+                "user": user_id,
+                "message": _("The import failed; nothing was stored."),
+            },
+            TIMEOUT,
+        )
+    finally:
+        path.unlink(missing_ok=True)
+        connection.close()
