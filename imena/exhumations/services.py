@@ -43,6 +43,7 @@ from imena.exhumations.models import (
     ToothFinding,
 )
 from imena.exhumations.vocab import is_valid_fdi
+from imena.lib.corrections import apply_correction
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -210,21 +211,12 @@ def exhumation_correct(
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     _require_reason(reason)
-    exhumation = Exhumation.objects.select_for_update().get(pk=exhumation.pk)
-    changed = {k: v for k, v in changes.items() if getattr(exhumation, k) != v}
-    if not changed:
-        return exhumation
-    before = snapshot(exhumation, changed)
-    for k, v in changed.items():
-        setattr(exhumation, k, v)
-    exhumation.full_clean()
-    exhumation.save(update_fields=list(changed))
-    audit_record(
-        actor=actor, action="exhumation.correct", obj=exhumation, before=before,
-        after={**snapshot(exhumation, changed), "reason": reason},
+    exhumation, changed = apply_correction(
+        exhumation, changes, actor=actor, action="exhumation.correct", reason=reason,
         organisation_id=exhumation.organisation_id,
     )
-    _refresh_expectation(exhumation)
+    if changed:
+        _refresh_expectation(exhumation)
     return exhumation
 
 
@@ -710,18 +702,8 @@ def sample_update(*, actor: User, sample: Sample, reason: str = "", **changes: A
     unknown = set(changes) - set(SAMPLE_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    sample = Sample.objects.select_for_update().get(pk=sample.pk)
-    changed = {k: v for k, v in changes.items() if getattr(sample, k) != v}
-    if not changed:
-        return sample
-    before = snapshot(sample, changed)
-    for k, v in changed.items():
-        setattr(sample, k, v)
-    sample.full_clean()
-    sample.save(update_fields=list(changed))
-    audit_record(
-        actor=actor, action="sample.update", obj=sample, before=before,
-        after={**snapshot(sample, changed), "reason": reason},
+    sample, _changed = apply_correction(
+        sample, changes, actor=actor, action="sample.update", reason=reason,
         organisation_id=sample.organisation_id,
     )
     return sample

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +35,7 @@ from imena.exhumations.forms import (
     WithdrawForm,
 )
 from imena.exhumations.models import Body, BodyCategory, EvidenceItem
+from imena.lib.forms import add_errors, flash_errors, run_with_reason
 
 SECTION_LABELS = {
     "biological": gettext_lazy("Biological profile"),
@@ -52,21 +54,6 @@ SECTION_ORDER = [
     "biological", "physical", "particulars", "dental", "clothing", "effects",
     "documents", "pathology", "injuries", "torture", "findings",
 ]
-
-
-def _errors(e: ValidationError) -> list[str]:
-    return [str(m) for m in e.messages]
-
-
-def _add_errors(form: Any, e: ValidationError) -> None:
-    if hasattr(e, "error_dict"):
-        for field, errs in e.error_dict.items():
-            target = field if field in form.fields else None
-            for err in errs:
-                form.add_error(target, err)
-    else:
-        for msg in e.messages:
-            form.add_error(None, msg)
 
 
 @require_GET
@@ -93,7 +80,7 @@ def exhumation_create(request: HttpRequest, grave_pk: int) -> HttpResponse:
                 actor=request.user, grave=grave, pm_numbers=pm_numbers, **data  # type: ignore[arg-type]
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Exhumation recorded."))
             return redirect(exhumation)
@@ -130,7 +117,7 @@ def body_create(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, exhumation=exhumation, **form.cleaned_data  # type: ignore[arg-type]
             )
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Body %(number)s recorded.") % {"number": body})
             return redirect(body)
@@ -231,8 +218,7 @@ def body_category(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, body=body, **form.cleaned_data  # type: ignore[arg-type]
             )
         except ValidationError as e:
-            for msg in _errors(e):
-                messages.error(request, msg)
+            flash_errors(request, e)
         else:
             messages.success(request, _("Saved."))
     else:
@@ -244,19 +230,12 @@ def body_category(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def body_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the record is withdrawn."))
-        return redirect(body)
-    try:
-        services.body_withdraw(
-            actor=request.user, body=body, reason=form.cleaned_data["reason"]  # type: ignore[arg-type]
-        )
-    except ValidationError as e:
-        for msg in _errors(e):
-            messages.error(request, msg)
-    else:
-        messages.success(request, _("Withdrawn; it stays in the history."))
+    run_with_reason(
+        request, WithdrawForm,
+        partial(services.body_withdraw, actor=request.user, body=body),
+        done=_("Withdrawn; it stays in the history."),
+        no_reason=_("Say why the record is withdrawn."),
+    )
     return redirect(body)
 
 
@@ -264,20 +243,12 @@ def body_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def exhumation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     exhumation = access.exhumation_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
-    form = WithdrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the record is withdrawn."))
-        return redirect(exhumation)
-    try:
-        services.exhumation_withdraw(
-            actor=request.user, exhumation=exhumation,  # type: ignore[arg-type]
-            reason=form.cleaned_data["reason"],
-        )
-    except ValidationError as e:
-        for msg in _errors(e):
-            messages.error(request, msg)
-    else:
-        messages.success(request, _("Withdrawn; it stays in the history."))
+    run_with_reason(
+        request, WithdrawForm,
+        partial(services.exhumation_withdraw, actor=request.user, exhumation=exhumation),
+        done=_("Withdrawn; it stays in the history."),
+        no_reason=_("Say why the record is withdrawn."),
+    )
     return redirect(exhumation)
 
 
@@ -305,7 +276,7 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                     reason=form.cleaned_data.get("reason", ""),
                 )
             except ValidationError as e:
-                _add_errors(form, e)
+                add_errors(form, e)
             else:
                 return _saved(request, body, section, template)
         body.pm.refresh_from_db()
@@ -317,7 +288,7 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                     actor=request.user, body=body, section=section, data=form.cleaned_data  # type: ignore[arg-type]
                 )
             except ValidationError as e:
-                _add_errors(form, e)
+                add_errors(form, e)
             else:
                 return _saved(request, body, section, template)
     return render(request, template, _section_context(request, body, section, form),
@@ -393,7 +364,7 @@ def sample_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.sample_create(actor=request.user, body=body, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Sample recorded."))
             return redirect(body.get_absolute_url() + "#samples")
@@ -422,7 +393,7 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
         except ProfileFileError as e:
             form.add_error("file", str(e))
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Profile attached to sample %(id)s.")
                              % {"id": sample.sample_id})
@@ -481,7 +452,7 @@ def _evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
             except storage.EvidenceFileError as e:
                 form.add_error("file", str(e))
             except ValidationError as e:
-                _add_errors(form, e)
+                add_errors(form, e)
             else:
                 messages.success(request, _("Evidence item %(number)s stored.")
                                  % {"number": item.number})
@@ -511,7 +482,7 @@ def custody_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.custody_record(actor=request.user, item=item, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as e:
-            _add_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Custody entry recorded."))
             return redirect(item)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import secrets
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from imena.dna.uploads import (
     pick_profile,
 )
 from imena.exhumations import storage, uploads
+from imena.lib.forms import add_errors, error_messages, flash_errors, run_with_reason
 from imena.missing import access, names, pedigree_svg, pfif, search, services
 from imena.missing.forms import (
     SECTION_FORMS,
@@ -54,22 +56,6 @@ SECTION_TITLES = {
     "particulars": "particular_kind", "fractures": "", "dental_chart": "tooth",
     "clothing": "clothing_category", "effects": "effect", "documents": "identity_document",
 }
-
-
-def _error_text(e: ValidationError) -> list[str]:
-    if hasattr(e, "error_dict"):
-        return [m for msgs in e.message_dict.values() for m in msgs]
-    return list(e.messages)
-
-
-def _apply_errors(form: Any, e: ValidationError) -> None:
-    if hasattr(e, "error_dict"):
-        for name, msgs in e.message_dict.items():
-            for m in msgs:
-                form.add_error(name if name in form.fields else None, m)
-    else:
-        for m in e.messages:
-            form.add_error(None, m)
 
 
 @require_GET
@@ -110,7 +96,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
                 **form.report_fields(),
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Report filed as %(case)s.") % {"case": person.case_no})
             return redirect(person)
@@ -128,7 +114,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                            reason=form.cleaned_data["reason"],
                                            **form.report_fields())
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("Correction saved; the previous values stay in the history."))
             return redirect(person)
@@ -202,8 +188,7 @@ def item_add(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                                              section=section, item=form.cleaned_data)
             messages.success(request, _("Entry added."))
         except ValidationError as e:
-            for m in _error_text(e):
-                messages.error(request, m)
+            flash_errors(request, e)
     else:
         for field, errs in form.errors.items():
             messages.error(request, "{}: {}".format(field, " ".join(errs)))
@@ -236,8 +221,7 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
             services.missing_person_merge(actor=request.user, duplicate=person, into=into,  # type: ignore[arg-type]
                                           reason=form.cleaned_data["reason"])
         except ValidationError as e:
-            for m in _error_text(e):
-                messages.error(request, m)
+            flash_errors(request, e)
             return redirect(person)
         messages.success(request, _("Report merged; it can be restored at any time."))
         return redirect(into)
@@ -249,17 +233,12 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            services.missing_person_unmerge(actor=request.user, person=person,  # type: ignore[arg-type]
-                                            reason=form.cleaned_data["reason"])
-            messages.success(request, _("Merge undone: the report stands on its own again."))
-        except ValidationError as e:
-            for m in _error_text(e):
-                messages.error(request, m)
-    else:
-        messages.error(request, _("Say why the merge is undone."))
+    run_with_reason(
+        request, ReasonForm,
+        partial(services.missing_person_unmerge, actor=request.user, person=person),
+        done=_("Merge undone: the report stands on its own again."),
+        no_reason=_("Say why the merge is undone."),
+    )
     return redirect(person)
 
 
@@ -275,8 +254,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
                                              **form.cleaned_data)
             messages.success(request, _("Relative placed on the pedigree."))
         except ValidationError as e:
-            for m in _error_text(e):
-                messages.error(request, m)
+            flash_errors(request, e)
     else:
         for field, errs in form.errors.items():
             messages.error(request, "{}: {}".format(field, " ".join(errs)))
@@ -328,8 +306,7 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(e))
         return redirect(person)
     except ValidationError as e:
-        for m in _error_text(e):
-            messages.error(request, m)
+        flash_errors(request, e)
         return redirect(person)
     messages.success(request, _("Reference sample %(id)s recorded.") % {"id": data["sample_id"]})
     return redirect(person)
@@ -339,13 +316,12 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def sample_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     sample = access.sample_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        services.reference_sample_withdraw_consent(actor=request.user, sample=sample,  # type: ignore[arg-type]
-                                                   reason=form.cleaned_data["reason"])
-        messages.success(request, _("Consent withdrawn; the profile is withdrawn too."))
-    else:
-        messages.error(request, _("Say why consent is withdrawn."))
+    run_with_reason(
+        request, ReasonForm,
+        partial(services.reference_sample_withdraw_consent, actor=request.user, sample=sample),
+        done=_("Consent withdrawn; the profile is withdrawn too."),
+        no_reason=_("Say why consent is withdrawn."),
+    )
     return redirect(sample.member.person)
 
 
@@ -390,8 +366,7 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
     except ProfileFileError as e:
         messages.error(request, str(e))
     except ValidationError as e:
-        for m in _error_text(e):
-            messages.error(request, m)
+        flash_errors(request, e)
     else:
         messages.success(request, _("Family pedigree and profiles imported."))
         for w in families[name].warnings:
@@ -531,8 +506,7 @@ def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     except storage.EvidenceFileError as e:
         messages.error(request, str(e))
     except ValidationError as e:
-        for m in _error_text(e):
-            messages.error(request, m)
+        flash_errors(request, e)
     else:
         messages.success(request, _("Photo %(name)s added.") % {"name": upload.name})
     return back
@@ -557,13 +531,12 @@ def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def photo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     photo = access.photo_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        services.missing_photo_withdraw(actor=request.user, photo=photo,  # type: ignore[arg-type]
-                                        reason=form.cleaned_data["reason"])
-        messages.success(request, _("Photo withdrawn; it stays in the history."))
-    else:
-        messages.error(request, _("Say why the photo is withdrawn."))
+    run_with_reason(
+        request, ReasonForm,
+        partial(services.missing_photo_withdraw, actor=request.user, photo=photo),
+        done=_("Photo withdrawn; it stays in the history."),
+        no_reason=_("Say why the photo is withdrawn."),
+    )
     return redirect(photo.person.get_absolute_url() + "#photos")
 
 
@@ -644,7 +617,7 @@ def pfif_import(request: HttpRequest) -> HttpResponse:
                 context.update(done=result, name=name, summary=_pfif_result_text(result))
         except (pfif.PFIFError, ValidationError) as e:
             form.add_error("file", str(e) if isinstance(e, pfif.PFIFError)
-                           else " ".join(_error_text(e)))
+                           else " ".join(error_messages(e)))
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "missing/pfif_import.html", context, status=status)
 

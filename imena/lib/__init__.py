@@ -1,0 +1,1 @@
+"""Small Django-aware helpers shared by the apps."""
