@@ -49,14 +49,22 @@ def add_graves(site, n: int, rng: random.Random) -> None:
     side = int(n**0.5) + 1
     batch = []
     for i in range(n):
-        batch.append(Grave(
-            site=site, ref=f"G{i + 1:06d}", marker_text=f"№ {i + 1}", number=str(i + 1),
-            kind=GraveKind.MASS if i == n // 2 else GraveKind.INDIVIDUAL,
-            bodies_expected=17 if i == n // 2 else None,
-            x=(i % side) * 2.5, y=(i // side) * 3.0,
-            lat=49.19 + (i // side) * 2.7e-5, lon=37.28 + (i % side) * 3.4e-5,
-            status=rng.choice(statuses), notes="=1+1" if i % 1000 == 0 else "",
-        ))
+        batch.append(
+            Grave(
+                site=site,
+                ref=f"G{i + 1:06d}",
+                marker_text=f"№ {i + 1}",
+                number=str(i + 1),
+                kind=GraveKind.MASS if i == n // 2 else GraveKind.INDIVIDUAL,
+                bodies_expected=17 if i == n // 2 else None,
+                x=(i % side) * 2.5,
+                y=(i // side) * 3.0,
+                lat=49.19 + (i // side) * 2.7e-5,
+                lon=37.28 + (i % side) * 3.4e-5,
+                status=rng.choice(statuses),
+                notes="=1+1" if i % 1000 == 0 else "",
+            )
+        )
         if len(batch) == 5000:
             Grave.objects.bulk_create(batch)
             batch = []
@@ -82,9 +90,13 @@ def child(db: Path, code: str, fmt: str) -> None:
     site = Site.objects.get(code=code)
     base = peak_rss_mb()
     t0 = time.perf_counter()
-    export = export_table(Audience(organisation_id=site.organisation_id), site, "graves", fmt)
+    export = export_table(
+        Audience(organisation_id=site.organisation_id), site, "graves", fmt
+    )
     seconds = time.perf_counter() - t0
-    print(f"{export.rows}\t{seconds:.2f}\t{base:.0f}\t{peak_rss_mb():.0f}\t{export.size}")
+    print(
+        f"{export.rows}\t{seconds:.2f}\t{base:.0f}\t{peak_rss_mb():.0f}\t{export.size}"
+    )
     export.path.unlink()
 
 
@@ -113,17 +125,22 @@ def main() -> int:
 
         rng = random.Random(7)
         org = Organisation.objects.create(name="Bench", code="bench")
-        user = User.objects.create(username="inv", organisation=org, role=Role.INVESTIGATOR)
-        site = Site.objects.create(organisation=org, code="s10k", name="Bench 10k",
-                                   lat=49.19, lon=37.28)
+        user = User.objects.create(
+            username="inv", organisation=org, role=Role.INVESTIGATOR
+        )
+        site = Site.objects.create(
+            organisation=org, code="s10k", name="Bench 10k", lat=49.19, lon=37.28
+        )
         t0 = time.perf_counter()
         add_graves(site, args.graves, rng)
         small = Site.objects.create(organisation=org, code="s1k", name="Bench 1k")
         add_graves(small, 1000, rng)
         big = Site.objects.create(organisation=org, code="s100k", name="Bench 100k")
         add_graves(big, args.rows, rng)
-        print(f"set-up: {args.graves + 1000 + args.rows} graves in "
-              f"{time.perf_counter() - t0:.1f} s")
+        print(
+            f"set-up: {args.graves + 1000 + args.rows} graves in "
+            f"{time.perf_counter() - t0:.1f} s"
+        )
 
         client = Client()
         client.force_login(user)
@@ -138,16 +155,26 @@ def main() -> int:
             best, median = timed(lambda url=url: client.get(url))
             print(f"  {name:16s} {best:.3f} / {median:.3f}   ({size / 1e6:.2f} MB)")
 
-        print("\nexports in a separate process: rows, seconds, RSS after set-up, peak RSS, bytes")
+        print(
+            "\nexports in a separate process: rows, seconds, RSS after set-up, peak RSS, bytes"
+        )
         for code in ("s1k", "s100k"):
             for fmt in ("xlsx", "csv"):
-                out = subprocess.run(
-                    [sys.executable, __file__, "--child", str(db), code, fmt],
-                    check=True, capture_output=True, text=True,
-                ).stdout.strip().split("\t")
+                out = (
+                    subprocess.run(
+                        [sys.executable, __file__, "--child", str(db), code, fmt],
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )
+                    .stdout.strip()
+                    .split("\t")
+                )
                 rows, secs, base, peak, size = out
-                print(f"  {fmt:4s} {int(rows):>7d} rows  {secs:>6s} s  set-up {base} MB  "
-                      f"peak {peak} MB  {int(size) / 1e6:.1f} MB file")
+                print(
+                    f"  {fmt:4s} {int(rows):>7d} rows  {secs:>6s} s  set-up {base} MB  "
+                    f"peak {peak} MB  {int(size) / 1e6:.1f} MB file"
+                )
     return 0
 
 

@@ -47,8 +47,12 @@ def main() -> int:
             continue
         print(f"== {' '.join(command)}", flush=True)
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, str(script), *command[1:]], check=False)
-        print(f"   ({time.perf_counter() - started:.1f} s wall, exit {result.returncode})")
+        result = subprocess.run(
+            [sys.executable, str(script), *command[1:]], check=False
+        )
+        print(
+            f"   ({time.perf_counter() - started:.1f} s wall, exit {result.returncode})"
+        )
         failed += result.returncode != 0
     return 1 if failed else 0
 

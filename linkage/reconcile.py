@@ -512,7 +512,9 @@ def _get_spark():  # type: ignore[no-untyped-def]
         SparkSession.builder.master("local[2]")
         .appName("imena-linkage")
         .config("spark.jars", similarity_jar_location())
-        .config("spark.sql.shuffle.partitions", os.getenv("IMENA_SPARK_PARTITIONS", "8"))
+        .config(
+            "spark.sql.shuffle.partitions", os.getenv("IMENA_SPARK_PARTITIONS", "8")
+        )
         .config("spark.default.parallelism", os.getenv("IMENA_SPARK_PARTITIONS", "8"))
         .config("spark.ui.enabled", "false")
         .config("spark.driver.memory", os.getenv("IMENA_SPARK_DRIVER_MEMORY", "6g"))

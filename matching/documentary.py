@@ -313,7 +313,9 @@ def unlisted_lr(
     multiplied by it). For a grave with several bodies each unlisted name is a
     lead for every body, as in ``journal_lrs``. 1 when no name is unlisted.
     """
-    names = [u for u in dict.fromkeys(unlisted_names) if any(r.person == u for r in records)]
+    names = [
+        u for u in dict.fromkeys(unlisted_names) if any(r.person == u for r in records)
+    ]
     if not names:
         return 1.0
     recs = list({(r.journal, r.person): r for r in records}.values())

@@ -220,10 +220,48 @@ class StatureModel:
     # counted twice and a child's body is compared with children, not adults.
     growth: Mapping[str, tuple[float, ...]] = field(
         default_factory=lambda: {
-            "male": (50, 76, 87, 96, 103, 110, 116, 122, 128, 133, 138, 143, 149,
-                     156, 163, 169, 173, 175, 176),
-            "female": (49, 74, 86, 95, 102, 109, 115, 121, 127, 132, 138, 144, 151,
-                       156, 159, 161, 162, 163, 164),
+            "male": (
+                50,
+                76,
+                87,
+                96,
+                103,
+                110,
+                116,
+                122,
+                128,
+                133,
+                138,
+                143,
+                149,
+                156,
+                163,
+                169,
+                173,
+                175,
+                176,
+            ),
+            "female": (
+                49,
+                74,
+                86,
+                95,
+                102,
+                109,
+                115,
+                121,
+                127,
+                132,
+                138,
+                144,
+                151,
+                156,
+                159,
+                161,
+                162,
+                163,
+                164,
+            ),
         }
     )
     growth_cv: float = 0.045  # SD of a child's stature / median for the age
@@ -569,10 +607,13 @@ def age_lr(
 def _population_mean_g(lo: float, hi: float, model: AgeModel) -> float:
     if model.population_pieces:
         total = sum(w for _a, _b, w in model.population_pieces)
-        return sum(
-            w * _g_integral(a, b, lo, hi, model.spread_years) / (b - a)
-            for a, b, w in model.population_pieces
-        ) / total
+        return (
+            sum(
+                w * _g_integral(a, b, lo, hi, model.spread_years) / (b - a)
+                for a, b, w in model.population_pieces
+            )
+            / total
+        )
     p1, p2 = model.population_age
     return _g_integral(p1, p2, lo, hi, model.spread_years) / (p2 - p1)
 
@@ -655,7 +696,10 @@ def _stature_density_adult(
 
 
 def _stature_density_by_age(
-    pm_cm: float, se: float, p_male: float, pm_age: tuple[float, float],
+    pm_cm: float,
+    se: float,
+    p_male: float,
+    pm_age: tuple[float, float],
     model: StatureModel,
 ) -> float:
     """Density of a PM stature among the dead whose age is in the PM range."""
@@ -1024,8 +1068,15 @@ def dental_concentration(
     than ``min_cases`` teeth get the smallest estimate of the others (the most
     dependent, i.e. cautious). An empty result means "not enough data".
     """
-    feats = ("missing", "filled", "crown", "root_filling", "implant", "bridge",
-             "root_only")
+    feats = (
+        "missing",
+        "filled",
+        "crown",
+        "root_filling",
+        "implant",
+        "bridge",
+        "root_only",
+    )
     rows: list[tuple[int, dict[str, int]]] = []
     for chart in charts:
         n = 0
@@ -1076,7 +1127,11 @@ def _p_shared(
 
 
 def compare_tooth(
-    code: int, a: Tooth, p: Tooth, m: DentalModel, am_reliable: bool = True,
+    code: int,
+    a: Tooth,
+    p: Tooth,
+    m: DentalModel,
+    am_reliable: bool = True,
     seen: dict[str, int] | None = None,
 ) -> TraitResult:
     """One tooth; ``seen`` counts the concordant features of the teeth before it."""
@@ -1212,8 +1267,9 @@ def compare_dental(am: AMRecord, pm: PMRecord, model: PhysicalModel) -> TraitRes
     codes = sorted(set(am.dental) & set(pm.dental))
     seen: dict[str, int] = {}
     items = [
-        compare_tooth(c, am.dental[c], pm.dental[c], model.dental, am.dental_reliable,
-                      seen)
+        compare_tooth(
+            c, am.dental[c], pm.dental[c], model.dental, am.dental_reliable, seen
+        )
         for c in codes
     ]
     return aggregate("dental", items, cap=_cap("dental", model))

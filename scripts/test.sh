@@ -9,6 +9,8 @@ export PYTHONDONTWRITEBYTECODE=1
 py=.venv/bin/python
 
 echo "== Static checks"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; exit 1; }
 .venv/bin/lint-imports
 .venv/bin/imena makemigrations --check --dry-run >/dev/null || {
   echo "A model change has no migration: run imena makemigrations" >&2; exit 1; }

@@ -16,7 +16,15 @@ CATALOGUES = sorted(
 
 def test_there_is_a_catalogue_for_the_project_and_each_app_with_pages() -> None:
     assert ROOT / "locale/uk/LC_MESSAGES/django.po" in CATALOGUES
-    for app in ["journals", "exhumations", "missing", "dna", "identification", "reports", "odk"]:
+    for app in [
+        "journals",
+        "exhumations",
+        "missing",
+        "dna",
+        "identification",
+        "reports",
+        "odk",
+    ]:
         assert ROOT / f"imena/{app}/locale/uk/LC_MESSAGES/django.po" in CATALOGUES, app
 
 

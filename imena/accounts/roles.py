@@ -40,7 +40,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     ),
     "missing.change": frozenset({R.FAMILY_LIAISON}),
     # Ante-mortem photos (never on the public family search; not for DNA analysts)
-    "missing.photos": frozenset({R.FAMILY_LIAISON, R.INVESTIGATOR, R.FORENSIC_EXAMINER}),
+    "missing.photos": frozenset(
+        {R.FAMILY_LIAISON, R.INVESTIGATOR, R.FORENSIC_EXAMINER}
+    ),
     # PFIF export of the organisation's reports
     "missing.export": frozenset({R.FAMILY_LIAISON, R.INVESTIGATOR}),
     # DNA profiles: analysts only, every view audited

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
 def exhumations_for_user(user: User) -> QuerySet[Exhumation]:
     require(user, "postmortem.view")
-    return Exhumation.objects.filter(organisation_id=user.organisation_id).select_related(
-        "grave", "grave__site"
-    )
+    return Exhumation.objects.filter(
+        organisation_id=user.organisation_id
+    ).select_related("grave", "grave__site")
 
 
 def exhumation_for_user(
@@ -47,7 +47,9 @@ def body_for_user(user: User, pk: int, *, capability: str = "postmortem.view") -
         raise Http404("No such body") from None
 
 
-def sample_for_user(user: User, pk: int, *, capability: str = "postmortem.view") -> Sample:
+def sample_for_user(
+    user: User, pk: int, *, capability: str = "postmortem.view"
+) -> Sample:
     require(user, capability)
     try:
         return Sample.objects.select_related("body", "profile").get(

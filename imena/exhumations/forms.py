@@ -45,7 +45,8 @@ class VocabFormMixin:
 
 class ReasonMixin(forms.Form):
     reason = forms.CharField(
-        label=_("Reason for the correction"), required=False,
+        label=_("Reason for the correction"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Needed only when changing a value already recorded."),
     )
@@ -53,15 +54,23 @@ class ReasonMixin(forms.Form):
 
 class ExhumationForm(VocabFormMixin, forms.ModelForm):
     pm_numbers = forms.CharField(
-        label=_("Post-mortem numbers"), required=False,
+        label=_("Post-mortem numbers"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 4, "placeholder": "IZM-PM-0123"}),
         help_text=_("One a line, one for each body or set of commingled remains."),
     )
 
     class Meta:
         model = Exhumation
-        fields = ["date", "team", "conditions", "depth_cm", "container", "bodies_found",
-                  "notes"]
+        fields = [
+            "date",
+            "team",
+            "conditions",
+            "depth_cm",
+            "container",
+            "bodies_found",
+            "notes",
+        ]
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}),
             "team": forms.Textarea(attrs={"rows": 3}),
@@ -111,7 +120,8 @@ def _section_form(section: str) -> type[forms.ModelForm]:
     extra: dict[str, Any] = {}
     if section == "torture":
         extra["torture_indicators"] = forms.MultipleChoiceField(
-            label=_("Other torture indicators (Istanbul Protocol)"), required=False,
+            label=_("Other torture indicators (Istanbul Protocol)"),
+            required=False,
             choices=form_choices("torture_indicator", blank=False),
             widget=forms.CheckboxSelectMultiple,
         )
@@ -140,12 +150,15 @@ def _section_form(section: str) -> type[forms.ModelForm]:
 
     attrs = {"Meta": Meta, "__init__": __init__, "_post_clean": _post_clean, **extra}
     return type(
-        f"{section.title()}SectionForm", (VocabFormMixin, forms.ModelForm, ReasonMixin),
+        f"{section.title()}SectionForm",
+        (VocabFormMixin, forms.ModelForm, ReasonMixin),
         attrs,
     )
 
 
-SECTION_FORMS: dict[str, type[forms.ModelForm]] = {s: _section_form(s) for s in SECTIONS}
+SECTION_FORMS: dict[str, type[forms.ModelForm]] = {
+    s: _section_form(s) for s in SECTIONS
+}
 
 
 class _ItemForm(VocabFormMixin, forms.ModelForm):
@@ -160,7 +173,8 @@ class _ItemForm(VocabFormMixin, forms.ModelForm):
 
 class ParticularForm(_ItemForm):
     subtype = forms.ChoiceField(
-        label=_("Subtype"), required=False,
+        label=_("Subtype"),
+        required=False,
         choices=lambda: [
             ("", "—"),
             *form_choices("scar_cause", blank=False)(),
@@ -179,26 +193,40 @@ class ParticularForm(_ItemForm):
 
 class ToothForm(_ItemForm):
     tooth = forms.IntegerField(
-        label=_("Tooth (FDI)"), help_text=_("Two digits: 11–48, deciduous 51–85."),
+        label=_("Tooth (FDI)"),
+        help_text=_("Two digits: 11–48, deciduous 51–85."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
     endodontics = forms.MultipleChoiceField(
-        label=_("Endodontics"), required=False,
+        label=_("Endodontics"),
+        required=False,
         choices=form_choices("endodontics", blank=False),
         widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
         model = ToothFinding
-        fields = ["tooth", "status", "restoration", "surfaces", "crown", "bridge",
-                  "implant", "endodontics", "notes"]
+        fields = [
+            "tooth",
+            "status",
+            "restoration",
+            "surfaces",
+            "crown",
+            "bridge",
+            "implant",
+            "endodontics",
+            "notes",
+        ]
 
     def clean_tooth(self) -> int:
         tooth = self.cleaned_data["tooth"]
         if not is_valid_fdi(tooth):
             raise forms.ValidationError(
-                _("%(tooth)s is not an FDI tooth number (11–48 permanent, 51–85 "
-                  "deciduous)."), params={"tooth": tooth},
+                _(
+                    "%(tooth)s is not an FDI tooth number (11–48 permanent, 51–85 "
+                    "deciduous)."
+                ),
+                params={"tooth": tooth},
             )
         return int(tooth)
 
@@ -208,7 +236,9 @@ class ClothingForm(_ItemForm):
         label=_("Category"), choices=form_choices("clothing_category")
     )
     colours = forms.MultipleChoiceField(
-        label=_("Colours"), required=False, choices=form_choices("colour", blank=False),
+        label=_("Colours"),
+        required=False,
+        choices=form_choices("colour", blank=False),
         widget=forms.CheckboxSelectMultiple,
     )
     material = forms.ChoiceField(
@@ -217,8 +247,15 @@ class ClothingForm(_ItemForm):
 
     class Meta:
         model = BodyItem
-        fields = ["category", "colours", "pattern", "material", "size_eu", "label_text",
-                  "description"]
+        fields = [
+            "category",
+            "colours",
+            "pattern",
+            "material",
+            "size_eu",
+            "label_text",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -227,8 +264,14 @@ class EffectForm(_ItemForm):
 
     class Meta:
         model = BodyItem
-        fields = ["category", "material", "label_text", "serial", "location_on_body",
-                  "description"]
+        fields = [
+            "category",
+            "material",
+            "label_text",
+            "serial",
+            "location_on_body",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -239,15 +282,28 @@ class DocumentForm(_ItemForm):
 
     class Meta:
         model = BodyItem
-        fields = ["category", "serial", "name_on_item", "location_on_body", "description"]
+        fields = [
+            "category",
+            "serial",
+            "name_on_item",
+            "location_on_body",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
 class InjuryForm(_ItemForm):
     class Meta:
         model = Injury
-        fields = ["region", "side", "mechanism", "timing", "gunshot_wound",
-                  "gunshot_range", "description"]
+        fields = [
+            "region",
+            "side",
+            "mechanism",
+            "timing",
+            "gunshot_wound",
+            "gunshot_range",
+            "description",
+        ]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
 
@@ -262,23 +318,29 @@ ITEM_FORMS: dict[str, type[forms.ModelForm]] = {
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CategoryForm(forms.Form):
-    category = forms.ChoiceField(label=_("Civilian or military"),
-                                 choices=BodyCategory.choices)
+    category = forms.ChoiceField(
+        label=_("Civilian or military"), choices=BodyCategory.choices
+    )
     reason = forms.CharField(
-        label=_("Reason for the correction"), required=False,
+        label=_("Reason for the correction"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Needed when changing a civilian or military reading already "
-                    "recorded."),
+        help_text=_(
+            "Needed when changing a civilian or military reading already recorded."
+        ),
     )
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
-        label=_("Why is it withdrawn?"), widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Why is it withdrawn?"),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For a record made in error. It is kept and shown as withdrawn."),
     )
 
@@ -286,7 +348,8 @@ class WithdrawForm(forms.Form):
 class ReadingForm(forms.Form):
     prosecutor = forms.CharField(label=_("Prosecutor"), max_length=200)
     present = forms.CharField(
-        label=_("Others present"), required=False,
+        label=_("Others present"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     notes = forms.CharField(
@@ -297,8 +360,17 @@ class ReadingForm(forms.Form):
 class SampleForm(VocabFormMixin, forms.ModelForm):
     class Meta:
         model = Sample
-        fields = ["sample_id", "sample_type", "bone_element", "tooth", "taken_by",
-                  "taken_on", "lab", "sent_on", "status"]
+        fields = [
+            "sample_id",
+            "sample_type",
+            "bone_element",
+            "tooth",
+            "taken_by",
+            "taken_on",
+            "lab",
+            "sent_on",
+            "status",
+        ]
         widgets = {
             "taken_on": forms.DateInput(attrs={"type": "date"}),
             "sent_on": forms.DateInput(attrs={"type": "date"}),
@@ -330,12 +402,16 @@ class ProfileUploadForm(forms.Form):
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=EvidenceKind.choices)
     file = forms.FileField(
-        label=_("File"), required=False,
+        label=_("File"),
+        required=False,
         help_text=_("Accepted: %(types)s.") % {"types": ", ".join(ALLOWED_EXTENSIONS)},
-        widget=forms.ClearableFileInput(attrs={"accept": ",".join(
-            "." + e for e in ALLOWED_EXTENSIONS)}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ",".join("." + e for e in ALLOWED_EXTENSIONS)}
+        ),
     )
-    body = forms.ModelChoiceField(label=_("Body"), required=False, queryset=Body.objects.none())
+    body = forms.ModelChoiceField(
+        label=_("Body"), required=False, queryset=Body.objects.none()
+    )
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -355,7 +431,9 @@ class CustodyForm(forms.Form):
     )
     to_person = forms.CharField(label=_("To"), max_length=200)
     from_person = forms.CharField(
-        label=_("From"), max_length=200, required=False,
+        label=_("From"),
+        max_length=200,
+        required=False,
         help_text=_("Empty: the current holder."),
     )
     place = forms.CharField(label=_("Where"), max_length=200, required=False)

@@ -17,14 +17,19 @@ from imena.exhumations.vocab import FDI_ALL, VocabChoices
 
 
 def _range_ok(low: str, high: str) -> Q:
-    return Q(**{f"{low}__isnull": True}) | Q(**{f"{high}__isnull": True}) | Q(
-        **{f"{low}__lte": F(high)}
+    return (
+        Q(**{f"{low}__isnull": True})
+        | Q(**{f"{high}__isnull": True})
+        | Q(**{f"{low}__lte": F(high)})
     )
 
 
 class JournalFlag(models.TextChoices):
     NONE = "", _("as expected or no expectation")
-    UNEXPECTED_BODY = "unexpected_body", _("bodies found where the journals expected none")
+    UNEXPECTED_BODY = (
+        "unexpected_body",
+        _("bodies found where the journals expected none"),
+    )
     MISSING_BODY = "missing_body", _("no body found where the journals expected one")
     COUNT_DIFFERS = "count_differs", _("number of bodies differs from the journals")
 
@@ -52,11 +57,15 @@ class Exhumation(models.Model):
     """One exhumation of one grave: who dug, when, what was found."""
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     grave = models.ForeignKey(
-        "burials.Grave", verbose_name=_("grave"), on_delete=models.PROTECT,
+        "burials.Grave",
+        verbose_name=_("grave"),
+        on_delete=models.PROTECT,
         related_name="exhumations",
     )
     date = models.DateField(_("date"))
@@ -64,7 +73,9 @@ class Exhumation(models.Model):
     conditions = models.TextField(_("conditions"), blank=True)
     depth_cm = models.PositiveIntegerField(_("depth (cm)"), null=True, blank=True)
     container = models.CharField(
-        _("coffin, bag or none"), max_length=20, blank=True,
+        _("coffin, bag or none"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("container"),
     )
     bodies_found = models.PositiveIntegerField(_("number of bodies found"), default=0)
@@ -72,21 +83,32 @@ class Exhumation(models.Model):
         _("bodies expected (journals)"), null=True, blank=True
     )
     journal_flag = models.CharField(
-        _("journal check"), max_length=20, blank=True, choices=JournalFlag.choices,
+        _("journal check"),
+        max_length=20,
+        blank=True,
+        choices=JournalFlag.choices,
         default=JournalFlag.NONE,
     )
     notes = models.TextField(_("notes"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = WithdrawnQuerySet.as_manager()
@@ -140,15 +162,21 @@ class Body(models.Model):
     """A body, or a set of commingled remains, with its own post-mortem number."""
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     exhumation = models.ForeignKey(
-        Exhumation, verbose_name=_("exhumation"), on_delete=models.PROTECT,
+        Exhumation,
+        verbose_name=_("exhumation"),
+        on_delete=models.PROTECT,
         related_name="bodies",
     )
     grave = models.ForeignKey(
-        "burials.Grave", verbose_name=_("grave"), on_delete=models.PROTECT,
+        "burials.Grave",
+        verbose_name=_("grave"),
+        on_delete=models.PROTECT,
         related_name="bodies",
     )
     pm_number = models.CharField(
@@ -161,30 +189,47 @@ class Body(models.Model):
         _("kind"), max_length=16, choices=BodyKind.choices, default=BodyKind.BODY
     )
     body_position = models.CharField(
-        _("body position"), max_length=20, blank=True,
+        _("body position"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("body_position"),
     )
     articulation = models.CharField(
-        _("articulation"), max_length=20, blank=True, choices=VocabChoices("articulation")
+        _("articulation"),
+        max_length=20,
+        blank=True,
+        choices=VocabChoices("articulation"),
     )
     notes = models.TextField(_("notes"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     category = models.CharField(
-        _("civilian or military"), max_length=10, choices=BodyCategory.choices,
+        _("civilian or military"),
+        max_length=10,
+        choices=BodyCategory.choices,
         default=BodyCategory.UNKNOWN,
-        help_text=_("As the post-mortem evidence shows it (uniform, military "
-                    "documents); unknown when nothing shows it."),
+        help_text=_(
+            "As the post-mortem evidence shows it (uniform, military "
+            "documents); unknown when nothing shows it."
+        ),
     )
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("withdrawn by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     objects = BodyQuerySet.as_manager()
@@ -195,7 +240,8 @@ class Body(models.Model):
         ordering = ["pm_number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "pm_number"], name="body_pm_number_unique_per_org"
+                fields=["organisation", "pm_number"],
+                name="body_pm_number_unique_per_org",
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=BodyKind.values), name="body_kind_valid"
@@ -204,7 +250,8 @@ class Body(models.Model):
                 condition=~Q(pm_number=""), name="body_pm_number_not_empty"
             ),
             models.CheckConstraint(
-                condition=Q(category__in=BodyCategory.values), name="body_category_valid"
+                condition=Q(category__in=BodyCategory.values),
+                name="body_category_valid",
             ),
             _withdrawal_has_reason("body"),
         ]
@@ -251,7 +298,9 @@ class PostMortemRecord(models.Model):
         _("estimated sex"), max_length=20, blank=True, choices=VocabChoices("sex_pm")
     )
     sex_method = models.CharField(
-        _("sex estimation method"), max_length=20, blank=True,
+        _("sex estimation method"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("sex_method"),
     )
     sex_certainty = models.CharField(
@@ -260,7 +309,9 @@ class PostMortemRecord(models.Model):
     age_min = models.PositiveSmallIntegerField(_("age from"), null=True, blank=True)
     age_max = models.PositiveSmallIntegerField(_("age to"), null=True, blank=True)
     age_method = models.CharField(
-        _("age estimation method"), max_length=30, blank=True,
+        _("age estimation method"),
+        max_length=30,
+        blank=True,
         choices=VocabChoices("age_method"),
     )
     stature_min = models.PositiveSmallIntegerField(
@@ -288,17 +339,24 @@ class PostMortemRecord(models.Model):
     )
     # Pathology
     preservation = models.CharField(
-        _("preservation"), max_length=20, blank=True, choices=VocabChoices("preservation")
+        _("preservation"),
+        max_length=20,
+        blank=True,
+        choices=VocabChoices("preservation"),
     )
     cause_of_death = models.CharField(
-        _("cause of death"), max_length=20, blank=True,
+        _("cause of death"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("cause_of_death"),
     )
     cause_of_death_text = models.CharField(
         _("cause of death (as written)"), max_length=300, blank=True
     )
     manner_of_death = models.CharField(
-        _("manner of death"), max_length=20, blank=True,
+        _("manner of death"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("manner_of_death"),
     )
     # Torture and ill-treatment
@@ -312,15 +370,21 @@ class PostMortemRecord(models.Model):
         _("other torture indicators (Istanbul Protocol)"), default=list, blank=True
     )
     restraint_material = models.CharField(
-        _("restraint material"), max_length=20, blank=True,
+        _("restraint material"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("restraint_material"),
     )
     restraint_location = models.CharField(
-        _("restraint location"), max_length=20, blank=True,
+        _("restraint location"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("restraint_location"),
     )
     torture_consistency = models.CharField(
-        _("consistency with torture"), max_length=20, blank=True,
+        _("consistency with torture"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("torture_consistency"),
     )
     # Free text
@@ -332,8 +396,11 @@ class PostMortemRecord(models.Model):
         verbose_name_plural = _("post-mortem records")
         constraints = [
             models.CheckConstraint(
-                condition=_range_ok("age_min", "age_max"), name="pm_age_min_le_max",
-                violation_error_message=_("The lower age must not exceed the upper age."),
+                condition=_range_ok("age_min", "age_max"),
+                name="pm_age_min_le_max",
+                violation_error_message=_(
+                    "The lower age must not exceed the upper age."
+                ),
             ),
             models.CheckConstraint(
                 condition=_range_ok("stature_min", "stature_max"),
@@ -369,7 +436,10 @@ class Particular(Withdrawable):
     """A scar, tattoo, amputation, prosthesis or other distinguishing mark."""
 
     body = models.ForeignKey(
-        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="particulars"
+        Body,
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        related_name="particulars",
     )
     kind = models.CharField(
         _("kind of particular"), max_length=20, choices=VocabChoices("particular_kind")
@@ -381,7 +451,9 @@ class Particular(Withdrawable):
         _("side"), max_length=10, blank=True, choices=VocabChoices("body_side")
     )
     subtype = models.CharField(
-        _("subtype"), max_length=30, blank=True,
+        _("subtype"),
+        max_length=30,
+        blank=True,
         help_text=_("Scar cause, amputation level, prosthesis or implant type."),
     )
     serial = models.CharField(_("serial number"), max_length=80, blank=True)
@@ -404,15 +476,21 @@ class ToothFinding(Withdrawable):
     )
     tooth = models.PositiveSmallIntegerField(_("tooth (FDI)"))
     status = models.CharField(
-        _("tooth status"), max_length=24, choices=VocabChoices("tooth_status"),
+        _("tooth status"),
+        max_length=24,
+        choices=VocabChoices("tooth_status"),
         default="present_sound",
     )
     restoration = models.CharField(
-        _("restoration material"), max_length=20, blank=True,
+        _("restoration material"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("restoration"),
     )
     surfaces = models.CharField(
-        _("restored surfaces"), max_length=8, blank=True,
+        _("restored surfaces"),
+        max_length=8,
+        blank=True,
         help_text=_("Letters M O I D B F L P, e.g. MO"),
     )
     crown = models.CharField(
@@ -433,11 +511,13 @@ class ToothFinding(Withdrawable):
         ordering = ["tooth"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(tooth__in=FDI_ALL), name="tooth_is_fdi",
+                condition=Q(tooth__in=FDI_ALL),
+                name="tooth_is_fdi",
                 violation_error_message=_("Not an FDI tooth number."),
             ),
             models.UniqueConstraint(
-                fields=["body", "tooth"], condition=Q(withdrawn=False),
+                fields=["body", "tooth"],
+                condition=Q(withdrawn=False),
                 name="tooth_once_per_body",
             ),
         ]
@@ -460,7 +540,8 @@ class BodyItem(Withdrawable):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=ItemKind.choices)
     category = models.CharField(
-        _("category"), max_length=30,
+        _("category"),
+        max_length=30,
         help_text=_("Clothing category, effect or identity document type."),
     )
     colours = models.JSONField(_("colours"), default=list, blank=True)
@@ -473,7 +554,9 @@ class BodyItem(Withdrawable):
     serial = models.CharField(_("serial or document number"), max_length=80, blank=True)
     name_on_item = models.CharField(_("name written on it"), max_length=200, blank=True)
     location_on_body = models.CharField(
-        _("location on body"), max_length=20, blank=True,
+        _("location on body"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("location_on_body"),
     )
     description = models.TextField(_("description"), blank=True)
@@ -505,17 +588,28 @@ class Injury(Withdrawable):
         _("side"), max_length=10, blank=True, choices=VocabChoices("body_side")
     )
     mechanism = models.CharField(
-        _("injury mechanism"), max_length=20, blank=True,
+        _("injury mechanism"),
+        max_length=20,
+        blank=True,
         choices=VocabChoices("injury_mechanism"),
     )
     timing = models.CharField(
-        _("injury timing"), max_length=24, blank=True, choices=VocabChoices("injury_timing")
+        _("injury timing"),
+        max_length=24,
+        blank=True,
+        choices=VocabChoices("injury_timing"),
     )
     gunshot_wound = models.CharField(
-        _("gunshot wound"), max_length=10, blank=True, choices=VocabChoices("gunshot_wound")
+        _("gunshot wound"),
+        max_length=10,
+        blank=True,
+        choices=VocabChoices("gunshot_wound"),
     )
     gunshot_range = models.CharField(
-        _("range of fire"), max_length=20, blank=True, choices=VocabChoices("gunshot_range")
+        _("range of fire"),
+        max_length=20,
+        blank=True,
+        choices=VocabChoices("gunshot_range"),
     )
     description = models.TextField(_("description"), blank=True)
 
@@ -537,7 +631,9 @@ class FindingReading(models.Model):
     section = models.CharField(_("section"), max_length=30, blank=True)
     read_at = models.DateTimeField(_("read at"))
     read_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("read by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("read by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     prosecutor = models.CharField(_("prosecutor"), max_length=200)
@@ -568,7 +664,8 @@ class SectionDraft(models.Model):
         verbose_name = _("section draft")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "body", "section"], name="draft_once_per_user_body_section"
+                fields=["user", "body", "section"],
+                name="draft_once_per_user_body_section",
             ),
         ]
 
@@ -588,7 +685,9 @@ class Sample(models.Model):
     """A DNA sample taken from a body (bone, tooth, tissue)."""
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     body = models.ForeignKey(
@@ -599,7 +698,10 @@ class Sample(models.Model):
         _("sample type"), max_length=20, choices=VocabChoices("pm_sample")
     )
     bone_element = models.CharField(
-        _("bone element"), max_length=20, blank=True, choices=VocabChoices("bone_element")
+        _("bone element"),
+        max_length=20,
+        blank=True,
+        choices=VocabChoices("bone_element"),
     )
     tooth = models.PositiveSmallIntegerField(_("tooth (FDI)"), null=True, blank=True)
     taken_by = models.CharField(_("taken by"), max_length=200)
@@ -607,17 +709,27 @@ class Sample(models.Model):
     lab = models.CharField(_("laboratory sent to"), max_length=200, blank=True)
     sent_on = models.DateField(_("date sent"), null=True, blank=True)
     status = models.CharField(
-        _("result status"), max_length=12, choices=SampleStatus.choices,
+        _("result status"),
+        max_length=12,
+        choices=SampleStatus.choices,
         default=SampleStatus.COLLECTED,
     )
     profile = models.ForeignKey(
-        "dna.DNAProfile", verbose_name=_("DNA profile"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="pm_samples",
+        "dna.DNAProfile",
+        verbose_name=_("DNA profile"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pm_samples",
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -657,28 +769,42 @@ class EvidenceItem(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     number = models.CharField(_("evidence number"), max_length=40)
     grave = models.ForeignKey(
-        "burials.Grave", verbose_name=_("grave"), on_delete=models.PROTECT,
+        "burials.Grave",
+        verbose_name=_("grave"),
+        on_delete=models.PROTECT,
         related_name="evidence",
     )
     exhumation = models.ForeignKey(
-        Exhumation, verbose_name=_("exhumation"), on_delete=models.PROTECT,
-        related_name="evidence", null=True, blank=True,
+        Exhumation,
+        verbose_name=_("exhumation"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        null=True,
+        blank=True,
     )
     body = models.ForeignKey(
-        Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="evidence",
-        null=True, blank=True,
+        Body,
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind"), max_length=12, choices=EvidenceKind.choices)
     description = models.TextField(_("description"), blank=True)
     seal_number = models.CharField(_("seal number"), max_length=80, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
-    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    original_name = models.CharField(
+        _("original file name"), max_length=255, blank=True
+    )
     media_type = models.CharField(_("file type"), max_length=60, blank=True)
     captured_at = models.DateTimeField(_("captured at (EXIF)"), null=True, blank=True)
     gps_lat = models.FloatField(_("GPS latitude (EXIF)"), null=True, blank=True)
@@ -687,8 +813,12 @@ class EvidenceItem(models.Model):
     holder = models.CharField(_("current holder"), max_length=200, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -700,7 +830,8 @@ class EvidenceItem(models.Model):
                 fields=["organisation", "number"], name="evidence_number_unique_per_org"
             ),
             models.UniqueConstraint(
-                fields=["organisation", "sha256"], condition=~Q(sha256=""),
+                fields=["organisation", "sha256"],
+                condition=~Q(sha256=""),
                 name="evidence_file_once_per_org",
             ),
             models.CheckConstraint(
@@ -711,7 +842,8 @@ class EvidenceItem(models.Model):
                 name="evidence_file_kinds_have_file",
             ),
             models.CheckConstraint(
-                condition=Q(gps_lat__isnull=True) | Q(gps_lat__gte=-90, gps_lat__lte=90),
+                condition=Q(gps_lat__isnull=True)
+                | Q(gps_lat__gte=-90, gps_lat__lte=90),
                 name="evidence_gps_lat_range",
             ),
             models.CheckConstraint(
@@ -746,7 +878,9 @@ class CustodyEntry(models.Model):
     """One link of an item's chain of custody. Entries are only ever added."""
 
     item = models.ForeignKey(
-        EvidenceItem, verbose_name=_("evidence item"), on_delete=models.PROTECT,
+        EvidenceItem,
+        verbose_name=_("evidence item"),
+        on_delete=models.PROTECT,
         related_name="custody",
     )
     seq = models.PositiveIntegerField(_("sequence"))
@@ -759,8 +893,12 @@ class CustodyEntry(models.Model):
     seal_number = models.CharField(_("seal number"), max_length=80, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created = models.DateTimeField(_("recorded"), auto_now_add=True)
 
@@ -771,7 +909,8 @@ class CustodyEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["item", "seq"], name="custody_seq_unique"),
             models.CheckConstraint(
-                condition=Q(action__in=CustodyAction.values), name="custody_action_valid"
+                condition=Q(action__in=CustodyAction.values),
+                name="custody_action_valid",
             ),
         ]
 

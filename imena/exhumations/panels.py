@@ -18,7 +18,10 @@ def grave_panel(request: HttpRequest, grave: Any) -> str | None:
     exhumations = grave.exhumations.prefetch_related("bodies").order_by("date", "pk")
     return render_to_string(
         "exhumations/grave_panel.html",
-        {"grave": grave, "exhumations": exhumations,
-         "can_change": can(request.user, "postmortem.change")},  # type: ignore[arg-type]
+        {
+            "grave": grave,
+            "exhumations": exhumations,
+            "can_change": can(request.user, "postmortem.change"),
+        },  # type: ignore[arg-type]
         request=request,
     )

@@ -118,67 +118,95 @@ def _rows(body: Body, f: dict[str, Any]) -> dict[str, list[Any]]:
         details = [str(p[k]) for k in ("motif", "text", "limb") if p.get(k)]
         if p.get("length_cm"):
             details.append(f"{p['length_cm']} cm")
-        rows["particulars"].append(Particular(
-            body=body, kind=kind, region=_code("body_region", p.get("body_region")),
-            side=_code("body_side", p.get("side")),
-            subtype=str(p.get("cause") or p.get("level") or p.get("kind") or "")[:30],
-            description=", ".join(details),
-        ))
+        rows["particulars"].append(
+            Particular(
+                body=body,
+                kind=kind,
+                region=_code("body_region", p.get("body_region")),
+                side=_code("body_side", p.get("side")),
+                subtype=str(p.get("cause") or p.get("level") or p.get("kind") or "")[
+                    :30
+                ],
+                description=", ".join(details),
+            )
+        )
     for fr in f.get("fractures") or []:
         details = [str(fr.get("bone") or "")]
         if fr.get("year"):
             details.append(str(fr["year"]))
-        rows["particulars"].append(Particular(
-            body=body, kind="fracture", side=_code("body_side", fr.get("side")),
-            subtype=_code("fracture_state", fr.get("timing")),
-            description=" ".join(d for d in details if d),
-        ))
+        rows["particulars"].append(
+            Particular(
+                body=body,
+                kind="fracture",
+                side=_code("body_side", fr.get("side")),
+                subtype=_code("fracture_state", fr.get("timing")),
+                description=" ".join(d for d in details if d),
+            )
+        )
     chart = (f.get("dental") or {}).get("chart") or []
     for t in chart:
         if not is_valid_fdi(t.get("tooth")):
             continue
-        rows["teeth"].append(ToothFinding(
-            body=body, tooth=int(t["tooth"]),
-            status=_code("tooth_status", t.get("status")) or "no_information",
-            restoration=_code("restoration", t.get("restoration")),
-            surfaces=str(t.get("surfaces") or "")[:8],
-            crown=_code("crown", t.get("crown")), bridge=_code("bridge", t.get("bridge")),
-            implant=_code("dental_implant", t.get("implant")),
-        ))
+        rows["teeth"].append(
+            ToothFinding(
+                body=body,
+                tooth=int(t["tooth"]),
+                status=_code("tooth_status", t.get("status")) or "no_information",
+                restoration=_code("restoration", t.get("restoration")),
+                surfaces=str(t.get("surfaces") or "")[:8],
+                crown=_code("crown", t.get("crown")),
+                bridge=_code("bridge", t.get("bridge")),
+                implant=_code("dental_implant", t.get("implant")),
+            )
+        )
     for c in f.get("clothing") or []:
         colour = COLOUR_ALIASES.get(c.get("colour"), c.get("colour"))
-        rows["items"].append(BodyItem(
-            body=body, kind="clothing",
-            category=_code("clothing_category", c.get("category")) or "footwear",
-            colours=[colour] if colour in codes("colour") else [],
-            pattern=_code("pattern", c.get("pattern")),
-            material=_code("material", c.get("material")), size_eu=c.get("size_eu"),
-            description=str(c.get("kind") or ""),
-        ))
+        rows["items"].append(
+            BodyItem(
+                body=body,
+                kind="clothing",
+                category=_code("clothing_category", c.get("category")) or "footwear",
+                colours=[colour] if colour in codes("colour") else [],
+                pattern=_code("pattern", c.get("pattern")),
+                material=_code("material", c.get("material")),
+                size_eu=c.get("size_eu"),
+                description=str(c.get("kind") or ""),
+            )
+        )
     for e in f.get("effects") or []:
-        rows["items"].append(BodyItem(
-            body=body, kind="effect", category=_code("effect", e.get("effect")) or "other",
-            material=str(e.get("material") or "")[:30],
-            label_text=str(e.get("engraving") or e.get("make") or "")[:200],
-        ))
+        rows["items"].append(
+            BodyItem(
+                body=body,
+                kind="effect",
+                category=_code("effect", e.get("effect")) or "other",
+                material=str(e.get("material") or "")[:30],
+                label_text=str(e.get("engraving") or e.get("make") or "")[:200],
+            )
+        )
     for d in f.get("documents") or []:
         location = str(d.get("location_on_body") or "")
-        rows["items"].append(BodyItem(
-            body=body, kind="document",
-            category=_code("identity_document", d.get("type")) or "other",
-            serial=str(d.get("number") or "")[:80],
-            name_on_item=str(d.get("name") or "")[:200],
-            location_on_body=_code("location_on_body", location)
-            or ("grave_fill" if "grave fill" in location else ""),
-        ))
+        rows["items"].append(
+            BodyItem(
+                body=body,
+                kind="document",
+                category=_code("identity_document", d.get("type")) or "other",
+                serial=str(d.get("number") or "")[:80],
+                name_on_item=str(d.get("name") or "")[:200],
+                location_on_body=_code("location_on_body", location)
+                or ("grave_fill" if "grave fill" in location else ""),
+            )
+        )
     for i in f.get("injuries") or []:
-        rows["injuries"].append(Injury(
-            body=body, region=_code("injury_region", i.get("region")) or "torso_front",
-            side=_code("body_side", i.get("side")),
-            mechanism=_code("injury_mechanism", i.get("mechanism")),
-            timing=_code("injury_timing", i.get("timing")),
-            gunshot_wound=_code("gunshot_wound", i.get("wound")),
-        ))
+        rows["injuries"].append(
+            Injury(
+                body=body,
+                region=_code("injury_region", i.get("region")) or "torso_front",
+                side=_code("body_side", i.get("side")),
+                mechanism=_code("injury_mechanism", i.get("mechanism")),
+                timing=_code("injury_timing", i.get("timing")),
+                gunshot_wound=_code("gunshot_wound", i.get("wound")),
+            )
+        )
     return rows
 
 
@@ -199,10 +227,14 @@ def load_scenario(context: ScenarioContext) -> None:
     for f in findings:
         if f.get("grave_id") in graves and f.get("pm_case_no"):
             by_grave[f["grave_id"]].append(f)
-    team = "\n".join(
-        u.get_full_name() or u.username
-        for key, u in context.users.items() if key in ("recorder", "examiner")
-    ) or "—"
+    team = (
+        "\n".join(
+            u.get_full_name() or u.username
+            for key, u in context.users.items()
+            if key in ("recorder", "examiner")
+        )
+        or "—"
+    )
 
     exhumations: dict[str, Exhumation] = {}
     for gid, rows in by_grave.items():
@@ -210,9 +242,14 @@ def load_scenario(context: ScenarioContext) -> None:
         expected = expected_bodies_for_grave(grave)
         date = min(dt.date.fromisoformat(r["exhumation_date"]) for r in rows)
         exhumations[gid] = Exhumation(
-            organisation=org, grave=grave, date=date, team=team,
-            bodies_found=len(rows), bodies_expected=expected,
-            journal_flag=journal_flag(expected, len(rows)), created_by=actor,
+            organisation=org,
+            grave=grave,
+            date=date,
+            team=team,
+            bodies_found=len(rows),
+            bodies_expected=expected,
+            journal_flag=journal_flag(expected, len(rows)),
+            created_by=actor,
         )
     Exhumation.objects.bulk_create(exhumations.values(), batch_size=500)
 
@@ -220,15 +257,24 @@ def load_scenario(context: ScenarioContext) -> None:
     for gid, rows in by_grave.items():
         ex = exhumations[gid]
         for f in rows:
-            bodies.append((Body(
-                organisation=org, exhumation=ex, grave=ex.grave,
-                pm_number=f["pm_case_no"], marker_text=ex.grave.marker_text,
-                kind=BodyKind.BODY, created_by=actor,
-                # From what was found on the body only, never from truth.json.
-                category=category_from_findings(
-                    f.get("clothing") or [], f.get("documents") or []
-                ),
-            ), f))
+            bodies.append(
+                (
+                    Body(
+                        organisation=org,
+                        exhumation=ex,
+                        grave=ex.grave,
+                        pm_number=f["pm_case_no"],
+                        marker_text=ex.grave.marker_text,
+                        kind=BodyKind.BODY,
+                        created_by=actor,
+                        # From what was found on the body only, never from truth.json.
+                        category=category_from_findings(
+                            f.get("clothing") or [], f.get("documents") or []
+                        ),
+                    ),
+                    f,
+                )
+            )
     Body.objects.bulk_create([b for b, _f in bodies], batch_size=500)
 
     records, particulars, teeth, items, injuries, samples = [], [], [], [], [], []
@@ -241,16 +287,22 @@ def load_scenario(context: ScenarioContext) -> None:
         injuries += rows["injuries"]
         ds = f.get("dna_sample") or {}
         element = ds.get("element") or ""
-        samples.append(Sample(
-            organisation=org, body=body, sample_id=f"{body.pm_number}-S1",
-            sample_type="tooth" if element == "tooth" else (
-                _code("pm_sample", ds.get("pm_sample")) or "bone"),
-            bone_element=_code("bone_element", element),
-            taken_by=team.splitlines()[0], taken_on=body.exhumation.date,
-            lab="DNA laboratory (simulated)",
-            status=PROFILE_STATUS.get(ds.get("profile"), SampleStatus.SENT),
-            created_by=actor,
-        ))
+        samples.append(
+            Sample(
+                organisation=org,
+                body=body,
+                sample_id=f"{body.pm_number}-S1",
+                sample_type="tooth"
+                if element == "tooth"
+                else (_code("pm_sample", ds.get("pm_sample")) or "bone"),
+                bone_element=_code("bone_element", element),
+                taken_by=team.splitlines()[0],
+                taken_on=body.exhumation.date,
+                lab="DNA laboratory (simulated)",
+                status=PROFILE_STATUS.get(ds.get("profile"), SampleStatus.SENT),
+                created_by=actor,
+            )
+        )
     PostMortemRecord.objects.bulk_create(records, batch_size=500)
     Particular.objects.bulk_create(particulars, batch_size=1000)
     ToothFinding.objects.bulk_create(teeth, batch_size=1000)
@@ -264,10 +316,15 @@ def load_scenario(context: ScenarioContext) -> None:
         if not entry or sample.status == SampleStatus.FAILED:
             continue
         sample.profile = dna_profile_create(
-            actor=actor, organisation=org, kind=ProfileKind.POST_MORTEM,
-            label=sample.sample_id, genotypes=entry.get("genotypes") or {},
-            sex=int(entry.get("sex") or 0), source_format="dvi-json",
-            lab=sample.lab, audit=False,
+            actor=actor,
+            organisation=org,
+            kind=ProfileKind.POST_MORTEM,
+            label=sample.sample_id,
+            genotypes=entry.get("genotypes") or {},
+            sex=int(entry.get("sex") or 0),
+            source_format="dvi-json",
+            lab=sample.lab,
+            audit=False,
         )
         if sample.status not in (SampleStatus.PROFILE, SampleStatus.PARTIAL):
             sample.status = SampleStatus.PROFILE
@@ -277,11 +334,15 @@ def load_scenario(context: ScenarioContext) -> None:
     grave_ids = [g.grave_id for g in exhumations.values()]
     Grave.objects.filter(pk__in=grave_ids).update(status=GraveStatus.AT_MORGUE)
     audit_record(
-        actor=actor, action="scenario.load_postmortem", object_type="exhumations.exhumation",
+        actor=actor,
+        action="scenario.load_postmortem",
+        object_type="exhumations.exhumation",
         object_repr="simulated exhumations",
         after={
-            "exhumations": len(exhumations), "bodies": len(bodies),
-            "samples": len(samples), "profiles": len(with_profile),
+            "exhumations": len(exhumations),
+            "bodies": len(bodies),
+            "samples": len(samples),
+            "profiles": len(with_profile),
             "source": str(context.directory / "pm/findings.json"),
         },
         organisation_id=org.pk,

@@ -52,16 +52,34 @@ if TYPE_CHECKING:
 # The single-valued post-mortem sections and their fields, in form order.
 SECTIONS: dict[str, tuple[str, ...]] = {
     "biological": (
-        "sex", "sex_method", "sex_certainty", "age_min", "age_max", "age_method",
-        "stature_min", "stature_max", "stature_formula", "build",
+        "sex",
+        "sex_method",
+        "sex_certainty",
+        "age_min",
+        "age_max",
+        "age_method",
+        "stature_min",
+        "stature_max",
+        "stature_formula",
+        "build",
     ),
     "physical": ("hair_colour", "hair_length", "facial_hair", "eye_colour"),
     "pathology": (
-        "preservation", "cause_of_death", "cause_of_death_text", "manner_of_death",
+        "preservation",
+        "cause_of_death",
+        "cause_of_death_text",
+        "manner_of_death",
     ),
     "torture": (
-        "ligature_marks", "bound_hands", "gunshot_wounds", "blunt_force", "fractures",
-        "burn_marks", "torture_indicators", "restraint_material", "restraint_location",
+        "ligature_marks",
+        "bound_hands",
+        "gunshot_wounds",
+        "blunt_force",
+        "fractures",
+        "burn_marks",
+        "torture_indicators",
+        "restraint_material",
+        "restraint_location",
         "torture_consistency",
     ),
     "findings": ("findings",),
@@ -69,32 +87,68 @@ SECTIONS: dict[str, tuple[str, ...]] = {
 # Sections made of rows: the model and the fields a row form edits.
 ITEM_SECTIONS: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     "particulars": (
-        Particular, ("kind", "region", "side", "subtype", "serial", "description"),
+        Particular,
+        ("kind", "region", "side", "subtype", "serial", "description"),
     ),
     "dental": (
         ToothFinding,
-        ("tooth", "status", "restoration", "surfaces", "crown", "bridge", "implant",
-         "endodontics", "notes"),
+        (
+            "tooth",
+            "status",
+            "restoration",
+            "surfaces",
+            "crown",
+            "bridge",
+            "implant",
+            "endodontics",
+            "notes",
+        ),
     ),
     "clothing": (
         BodyItem,
-        ("category", "colours", "pattern", "material", "size_eu", "label_text",
-         "description"),
+        (
+            "category",
+            "colours",
+            "pattern",
+            "material",
+            "size_eu",
+            "label_text",
+            "description",
+        ),
     ),
     "effects": (
-        BodyItem, ("category", "material", "label_text", "serial", "location_on_body",
-                   "description"),
+        BodyItem,
+        (
+            "category",
+            "material",
+            "label_text",
+            "serial",
+            "location_on_body",
+            "description",
+        ),
     ),
     "documents": (
-        BodyItem, ("category", "serial", "name_on_item", "location_on_body",
-                   "description"),
+        BodyItem,
+        ("category", "serial", "name_on_item", "location_on_body", "description"),
     ),
     "injuries": (
-        Injury, ("region", "side", "mechanism", "timing", "gunshot_wound",
-                 "gunshot_range", "description"),
+        Injury,
+        (
+            "region",
+            "side",
+            "mechanism",
+            "timing",
+            "gunshot_wound",
+            "gunshot_range",
+            "description",
+        ),
     ),
 }
-ITEM_KIND_OF_SECTION = {"clothing": "clothing", "effects": "effect", "documents": "document"}
+ITEM_KIND_OF_SECTION = {
+    "clothing": "clothing",
+    "effects": "effect",
+    "documents": "document",
+}
 ALL_SECTIONS = (*SECTIONS, *ITEM_SECTIONS)
 
 
@@ -174,32 +228,51 @@ def exhumation_create(
     """Record an exhumation and, optionally, its bodies' post-mortem numbers."""
     grave = Grave.objects.select_related("site").get(pk=grave.pk)
     exhumation = Exhumation(
-        organisation_id=grave.site.organisation_id, grave=grave, date=date, team=team,
-        conditions=conditions, depth_cm=depth_cm, container=container,
-        bodies_found=bodies_found, notes=notes, created_by=actor,
+        organisation_id=grave.site.organisation_id,
+        grave=grave,
+        date=date,
+        team=team,
+        conditions=conditions,
+        depth_cm=depth_cm,
+        container=container,
+        bodies_found=bodies_found,
+        notes=notes,
+        created_by=actor,
     )
     exhumation.full_clean()
     exhumation.save()
     if audit:
         audit_record(
-            actor=actor, action="exhumation.create", obj=exhumation,
-            after=snapshot(exhumation), organisation_id=exhumation.organisation_id,
+            actor=actor,
+            action="exhumation.create",
+            obj=exhumation,
+            after=snapshot(exhumation),
+            organisation_id=exhumation.organisation_id,
         )
     for pm_number in pm_numbers:
         if pm_number.strip():
-            body_create(actor=actor, exhumation=exhumation, pm_number=pm_number,
-                        audit=audit)
+            body_create(
+                actor=actor, exhumation=exhumation, pm_number=pm_number, audit=audit
+            )
     _refresh_expectation(exhumation)
     if grave.status == GraveStatus.REGISTERED:
         grave_set_status(
-            actor=actor, grave=grave, status=GraveStatus.EXHUMED,
+            actor=actor,
+            grave=grave,
+            status=GraveStatus.EXHUMED,
             reason=_("Exhumation recorded on %(date)s.") % {"date": date.isoformat()},
         )
     return exhumation
 
 
 EXHUMATION_EDITABLE = (
-    "date", "team", "conditions", "depth_cm", "container", "bodies_found", "notes",
+    "date",
+    "team",
+    "conditions",
+    "depth_cm",
+    "container",
+    "bodies_found",
+    "notes",
 )
 
 
@@ -212,7 +285,11 @@ def exhumation_correct(
         raise ValueError(f"not editable: {sorted(unknown)}")
     _require_reason(reason)
     exhumation, changed = apply_correction(
-        exhumation, changes, actor=actor, action="exhumation.correct", reason=reason,
+        exhumation,
+        changes,
+        actor=actor,
+        action="exhumation.correct",
+        reason=reason,
         organisation_id=exhumation.organisation_id,
     )
     if changed:
@@ -238,21 +315,32 @@ def body_create(
             _("This exhumation was withdrawn; record the body on the current one.")
         )
     clash = (
-        Body.objects.filter(organisation_id=exhumation.organisation_id, pm_number=pm_number)
+        Body.objects.filter(
+            organisation_id=exhumation.organisation_id, pm_number=pm_number
+        )
         .select_related("grave")
         .first()
     )
     if clash is not None:
         raise ValidationError(
-            {"pm_number": _("Post-mortem number %(number)s is already used (grave "
-                            "%(grave)s); nothing was stored.")
-             % {"number": pm_number, "grave": clash.grave}}
+            {
+                "pm_number": _(
+                    "Post-mortem number %(number)s is already used (grave "
+                    "%(grave)s); nothing was stored."
+                )
+                % {"number": pm_number, "grave": clash.grave}
+            }
         )
     body = Body(
-        organisation_id=exhumation.organisation_id, exhumation=exhumation,
-        grave_id=exhumation.grave_id, pm_number=pm_number,
-        marker_text=exhumation.grave.marker_text, kind=kind,
-        body_position=body_position, articulation=articulation, notes=notes,
+        organisation_id=exhumation.organisation_id,
+        exhumation=exhumation,
+        grave_id=exhumation.grave_id,
+        pm_number=pm_number,
+        marker_text=exhumation.grave.marker_text,
+        kind=kind,
+        body_position=body_position,
+        articulation=articulation,
+        notes=notes,
         created_by=actor,
     )
     body.full_clean()
@@ -260,7 +348,10 @@ def body_create(
     PostMortemRecord.objects.create(body=body)
     if audit:
         audit_record(
-            actor=actor, action="body.create", obj=body, after=snapshot(body),
+            actor=actor,
+            action="body.create",
+            obj=body,
+            after=snapshot(body),
             organisation_id=body.organisation_id,
         )
         _refresh_expectation(exhumation)
@@ -288,8 +379,10 @@ def category_from_findings(
     examiner's call on the body page.
     """
     for row in clothing:
-        if (row.get("category") in MILITARY_CLOTHING_CATEGORIES
-                or row.get("pattern") in MILITARY_CLOTHING_PATTERNS):
+        if (
+            row.get("category") in MILITARY_CLOTHING_CATEGORIES
+            or row.get("pattern") in MILITARY_CLOTHING_PATTERNS
+        ):
             return BodyCategory.MILITARY
     for row in documents:
         if (row.get("category") or row.get("type")) in MILITARY_DOCUMENTS:
@@ -328,7 +421,10 @@ def body_set_category(
     body.full_clean()
     body.save(update_fields=["category"])
     audit_record(
-        actor=actor, action="body.category", obj=body, before=before,
+        actor=actor,
+        action="body.category",
+        obj=body,
+        before=before,
         after={"category": category, **({"reason": reason} if reason.strip() else {})},
         organisation_id=body.organisation_id,
     )
@@ -349,16 +445,23 @@ def _withdraw_body(*, actor: User, body: Body, reason: str, via: str = "") -> No
     body.withdrawn_at = timezone.now()
     body.withdrawn_by = actor
     body.full_clean()
-    body.save(update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at",
-                             "withdrawn_by"])
+    body.save(
+        update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at", "withdrawn_by"]
+    )
     after = {"withdrawn": True, "reason": reason, **({"via": via} if via else {})}
     audit_record(
-        actor=actor, action="body.withdraw", obj=body, before={"withdrawn": False},
-        after=after, organisation_id=body.organisation_id,
+        actor=actor,
+        action="body.withdraw",
+        obj=body,
+        before={"withdrawn": False},
+        after=after,
+        organisation_id=body.organisation_id,
     )
     # The grave page's history shows what happened to its findings.
     audit_record(
-        actor=actor, action="grave.body_withdrawn", obj=body.grave,
+        actor=actor,
+        action="grave.body_withdrawn",
+        obj=body.grave,
         after={"body": body.pm_number, "body_id": body.pk, **after},
         organisation_id=body.organisation_id,
     )
@@ -374,15 +477,18 @@ def body_withdraw(*, actor: User, body: Body, reason: str) -> Body:
     _require_withdraw_reason(reason)
     body = Body.objects.select_for_update().select_related("grave").get(pk=body.pk)
     if body.withdrawn:
-        raise ValidationError(_("Body %(number)s is already withdrawn.")
-                              % {"number": body.pm_number})
+        raise ValidationError(
+            _("Body %(number)s is already withdrawn.") % {"number": body.pm_number}
+        )
     _withdraw_body(actor=actor, body=body, reason=reason)
     _refresh_expectation(body.exhumation)
     return body
 
 
 @transaction.atomic
-def exhumation_withdraw(*, actor: User, exhumation: Exhumation, reason: str) -> Exhumation:
+def exhumation_withdraw(
+    *, actor: User, exhumation: Exhumation, reason: str
+) -> Exhumation:
     """Withdraw an exhumation recorded in error, and with it its bodies.
 
     When no current exhumation of the grave is left and the grave is only
@@ -390,8 +496,10 @@ def exhumation_withdraw(*, actor: User, exhumation: Exhumation, reason: str) -> 
     morgue, was set by someone on other grounds and is left alone).
     """
     _require_withdraw_reason(reason)
-    exhumation = Exhumation.objects.select_for_update().select_related("grave").get(
-        pk=exhumation.pk
+    exhumation = (
+        Exhumation.objects.select_for_update()
+        .select_related("grave")
+        .get(pk=exhumation.pk)
     )
     if exhumation.withdrawn:
         raise ValidationError(_("This exhumation is already withdrawn."))
@@ -400,28 +508,38 @@ def exhumation_withdraw(*, actor: User, exhumation: Exhumation, reason: str) -> 
     exhumation.withdrawn_at = timezone.now()
     exhumation.withdrawn_by = actor
     exhumation.full_clean()
-    exhumation.save(update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at",
-                                   "withdrawn_by"])
+    exhumation.save(
+        update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at", "withdrawn_by"]
+    )
     bodies = list(exhumation.bodies.current().select_related("grave").order_by("pk"))
-    after = {"withdrawn": True, "reason": reason,
-             "bodies": [b.pm_number for b in bodies]}
+    after = {
+        "withdrawn": True,
+        "reason": reason,
+        "bodies": [b.pm_number for b in bodies],
+    }
     audit_record(
-        actor=actor, action="exhumation.withdraw", obj=exhumation,
-        before={"withdrawn": False}, after=after,
+        actor=actor,
+        action="exhumation.withdraw",
+        obj=exhumation,
+        before={"withdrawn": False},
+        after=after,
         organisation_id=exhumation.organisation_id,
     )
     audit_record(
-        actor=actor, action="grave.exhumation_withdrawn", obj=exhumation.grave,
+        actor=actor,
+        action="grave.exhumation_withdrawn",
+        obj=exhumation.grave,
         after={"exhumation_id": exhumation.pk, "date": exhumation.date, **after},
         organisation_id=exhumation.organisation_id,
     )
     for body in bodies:
         _withdraw_body(actor=actor, body=body, reason=reason, via="exhumation.withdraw")
     grave = exhumation.grave
-    if (grave.status == GraveStatus.EXHUMED
-            and not grave.exhumations.current().exists()):
+    if grave.status == GraveStatus.EXHUMED and not grave.exhumations.current().exists():
         grave_set_status(
-            actor=actor, grave=grave, status=GraveStatus.REGISTERED,
+            actor=actor,
+            grave=grave,
+            status=GraveStatus.REGISTERED,
             reason=_("Exhumation of %(date)s withdrawn: %(reason)s")
             % {"date": exhumation.date.isoformat(), "reason": reason},
         )
@@ -460,7 +578,10 @@ def pm_section_save(
     record.full_clean()
     record.save(update_fields=[*changed, "updated"])
     audit_record(
-        actor=actor, action=f"pm.{section}", obj=body, before=before,
+        actor=actor,
+        action=f"pm.{section}",
+        obj=body,
+        before=before,
         after={**snapshot(record, changed), **({"reason": reason} if reason else {})},
         organisation_id=body.organisation_id,
     )
@@ -497,9 +618,13 @@ def _clean_item_data(section: str, data: Mapping[str, Any]) -> dict[str, Any]:
         tooth = clean.get("tooth")
         if not is_valid_fdi(tooth):
             raise ValidationError(
-                {"tooth": _("Tooth %(tooth)s is not an FDI tooth number (11–48 "
-                            "permanent, 51–85 deciduous); nothing was stored.")
-                 % {"tooth": tooth}}
+                {
+                    "tooth": _(
+                        "Tooth %(tooth)s is not an FDI tooth number (11–48 "
+                        "permanent, 51–85 deciduous); nothing was stored."
+                    )
+                    % {"tooth": tooth}
+                }
             )
         clean["tooth"] = int(tooth)  # type: ignore[arg-type]
         surfaces = str(clean.get("surfaces") or "").upper().replace(" ", "")
@@ -528,12 +653,20 @@ def pm_item_add(
     """Add a particular, tooth, clothing item, effect, document or injury."""
     model, _fields = _item_model(section)
     clean = _clean_item_data(section, data)
-    if section == "dental" and ToothFinding.objects.filter(
-        body=body, tooth=clean["tooth"], withdrawn=False
-    ).exists():
+    if (
+        section == "dental"
+        and ToothFinding.objects.filter(
+            body=body, tooth=clean["tooth"], withdrawn=False
+        ).exists()
+    ):
         raise ValidationError(
-            {"tooth": _("Tooth %(tooth)s is already charted for this body; correct it "
-                        "instead.") % {"tooth": clean["tooth"]}}
+            {
+                "tooth": _(
+                    "Tooth %(tooth)s is already charted for this body; correct it "
+                    "instead."
+                )
+                % {"tooth": clean["tooth"]}
+            }
         )
     if section in ITEM_KIND_OF_SECTION:
         clean["kind"] = ITEM_KIND_OF_SECTION[section]
@@ -541,7 +674,9 @@ def pm_item_add(
     item.full_clean()
     item.save()
     audit_record(
-        actor=actor, action=f"pm.{section}.add", obj=body,
+        actor=actor,
+        action=f"pm.{section}.add",
+        obj=body,
         after={"id": item.pk, **snapshot(item, clean)},
         organisation_id=body.organisation_id,
     )
@@ -551,7 +686,12 @@ def pm_item_add(
 
 @transaction.atomic
 def pm_item_correct(
-    *, actor: User, body: Body, section: str, item: models.Model, reason: str,
+    *,
+    actor: User,
+    body: Body,
+    section: str,
+    item: models.Model,
+    reason: str,
     data: Mapping[str, Any],
 ) -> models.Model:
     _require_reason(reason)
@@ -567,7 +707,10 @@ def pm_item_correct(
     item.full_clean()
     item.save(update_fields=list(changed))
     audit_record(
-        actor=actor, action=f"pm.{section}.correct", obj=body, before=before,
+        actor=actor,
+        action=f"pm.{section}.correct",
+        obj=body,
+        before=before,
         after={"id": item.pk, **snapshot(item, changed), "reason": reason},
         organisation_id=body.organisation_id,
     )
@@ -586,7 +729,9 @@ def pm_item_withdraw(
     item.withdrawn_reason = reason  # type: ignore[attr-defined]
     item.save(update_fields=["withdrawn", "withdrawn_reason"])
     audit_record(
-        actor=actor, action=f"pm.{section}.withdraw", obj=body,
+        actor=actor,
+        action=f"pm.{section}.withdraw",
+        obj=body,
         before={"id": item.pk, "withdrawn": False},
         after={"id": item.pk, "withdrawn": True, "reason": reason},
         organisation_id=body.organisation_id,
@@ -611,13 +756,21 @@ def finding_mark_read(
     if section and section not in ALL_SECTIONS:
         raise ValidationError({"section": _("Unknown section.")})
     reading = FindingReading(
-        body=body, section=section, read_at=read_at or timezone.now(), read_by=actor,
-        prosecutor=prosecutor.strip(), present=present, notes=notes,
+        body=body,
+        section=section,
+        read_at=read_at or timezone.now(),
+        read_by=actor,
+        prosecutor=prosecutor.strip(),
+        present=present,
+        notes=notes,
     )
     reading.full_clean()
     reading.save()
     audit_record(
-        actor=actor, action="pm.read_to_prosecutor", obj=body, after=snapshot(reading),
+        actor=actor,
+        action="pm.read_to_prosecutor",
+        obj=body,
+        after=snapshot(reading),
         organisation_id=body.organisation_id,
     )
     return reading
@@ -629,7 +782,9 @@ MAX_DRAFT_FIELDS = 60
 MAX_DRAFT_VALUE = 10_000
 
 
-def draft_save(*, user: User, body: Body, section: str, data: Mapping[str, Any]) -> None:
+def draft_save(
+    *, user: User, body: Body, section: str, data: Mapping[str, Any]
+) -> None:
     if section not in ALL_SECTIONS:
         raise ValueError(f"unknown section {section!r}")
     clean: dict[str, Any] = {}
@@ -671,24 +826,39 @@ def sample_create(
 ) -> Sample:
     if tooth is not None and not is_valid_fdi(tooth):
         raise ValidationError(
-            {"tooth": _("Tooth %(tooth)s is not an FDI tooth number.") % {"tooth": tooth}}
+            {
+                "tooth": _("Tooth %(tooth)s is not an FDI tooth number.")
+                % {"tooth": tooth}
+            }
         )
-    if Sample.objects.filter(organisation_id=body.organisation_id,
-                             sample_id=sample_id.strip()).exists():
+    if Sample.objects.filter(
+        organisation_id=body.organisation_id, sample_id=sample_id.strip()
+    ).exists():
         raise ValidationError(
             {"sample_id": _("Sample id %(id)s is already used.") % {"id": sample_id}}
         )
     sample = Sample(
-        organisation_id=body.organisation_id, body=body, sample_id=sample_id.strip(),
-        sample_type=sample_type, bone_element=bone_element, tooth=tooth,
-        taken_by=taken_by, taken_on=taken_on, lab=lab, sent_on=sent_on, status=status,
+        organisation_id=body.organisation_id,
+        body=body,
+        sample_id=sample_id.strip(),
+        sample_type=sample_type,
+        bone_element=bone_element,
+        tooth=tooth,
+        taken_by=taken_by,
+        taken_on=taken_on,
+        lab=lab,
+        sent_on=sent_on,
+        status=status,
         created_by=actor,
     )
     sample.full_clean()
     sample.save()
     if audit:
         audit_record(
-            actor=actor, action="sample.create", obj=sample, after=snapshot(sample),
+            actor=actor,
+            action="sample.create",
+            obj=sample,
+            after=snapshot(sample),
             organisation_id=sample.organisation_id,
         )
     return sample
@@ -698,12 +868,18 @@ SAMPLE_EDITABLE = ("lab", "sent_on", "status")
 
 
 @transaction.atomic
-def sample_update(*, actor: User, sample: Sample, reason: str = "", **changes: Any) -> Sample:
+def sample_update(
+    *, actor: User, sample: Sample, reason: str = "", **changes: Any
+) -> Sample:
     unknown = set(changes) - set(SAMPLE_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
     sample, _changed = apply_correction(
-        sample, changes, actor=actor, action="sample.update", reason=reason,
+        sample,
+        changes,
+        actor=actor,
+        action="sample.update",
+        reason=reason,
         organisation_id=sample.organisation_id,
     )
     return sample
@@ -727,8 +903,10 @@ def sample_attach_profile(
     from imena.dna.models import ProfileKind
     from imena.dna.services import dna_profile_create
 
-    sample = Sample.objects.select_for_update().select_related("organisation").get(
-        pk=sample.pk
+    sample = (
+        Sample.objects.select_for_update()
+        .select_related("organisation")
+        .get(pk=sample.pk)
     )
     if not genotypes:
         raise ValidationError(
@@ -736,17 +914,26 @@ def sample_attach_profile(
         )
     previous = sample.profile
     profile = dna_profile_create(
-        actor=actor, organisation=sample.organisation, kind=ProfileKind.POST_MORTEM,
-        label=sample.sample_id, genotypes=genotypes, sex=sex,
-        source_format=source_format, source_sha256=source_sha256, lab=sample.lab,
-        supersedes=previous if previous and previous.is_current else None, audit=audit,
+        actor=actor,
+        organisation=sample.organisation,
+        kind=ProfileKind.POST_MORTEM,
+        label=sample.sample_id,
+        genotypes=genotypes,
+        sex=sex,
+        source_format=source_format,
+        source_sha256=source_sha256,
+        lab=sample.lab,
+        supersedes=previous if previous and previous.is_current else None,
+        audit=audit,
     )
     sample.profile = profile
     sample.status = SampleStatus.PROFILE
     sample.save(update_fields=["profile", "status"])
     if audit:
         audit_record(
-            actor=actor, action="sample.attach_profile", obj=sample,
+            actor=actor,
+            action="sample.attach_profile",
+            obj=sample,
             before={"profile_id": previous.pk if previous else None},
             after={"profile_id": profile.pk, "loci": profile.loci_typed},
             organisation_id=sample.organisation_id,
@@ -800,12 +987,21 @@ def evidence_create(
             if kind != staged.type.kind:
                 kind = staged.type.kind
         elif kind != EvidenceKind.PHYSICAL:
-            raise ValidationError({"file": _("A %(kind)s needs a file.") % {"kind": kind}})
+            raise ValidationError(
+                {"file": _("A %(kind)s needs a file.") % {"kind": kind}}
+            )
         holder = holder.strip() or (actor.get_full_name() or actor.get_username())
         item = EvidenceItem(
-            organisation_id=org_id, number=_next_evidence_number(org_id), grave=grave,
-            exhumation=exhumation, body=body, kind=kind, description=description,
-            seal_number=seal_number, holder=holder, created_by=actor,
+            organisation_id=org_id,
+            number=_next_evidence_number(org_id),
+            grave=grave,
+            exhumation=exhumation,
+            body=body,
+            kind=kind,
+            description=description,
+            seal_number=seal_number,
+            holder=holder,
+            created_by=actor,
         )
         if staged is not None:
             item.sha256 = staged.sha256
@@ -819,12 +1015,21 @@ def evidence_create(
         item.full_clean()
         item.save()
         CustodyEntry.objects.create(
-            item=item, seq=1, action=CustodyAction.COLLECTED, to_person=holder,
-            at=timezone.now(), place=place, seal_number=seal_number,
-            purpose=_("Collected and registered"), recorded_by=actor,
+            item=item,
+            seq=1,
+            action=CustodyAction.COLLECTED,
+            to_person=holder,
+            at=timezone.now(),
+            place=place,
+            seal_number=seal_number,
+            purpose=_("Collected and registered"),
+            recorded_by=actor,
         )
         audit_record(
-            actor=actor, action="evidence.create", obj=item, after=snapshot(item),
+            actor=actor,
+            action="evidence.create",
+            obj=item,
+            after=snapshot(item),
             organisation_id=org_id,
         )
         if staged is not None:
@@ -861,10 +1066,17 @@ def custody_record(
     item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
     last = item.custody.aggregate(m=Max("seq"))["m"] or 0
     entry = CustodyEntry(
-        item=item, seq=last + 1, action=action,
-        from_person=from_person.strip() or item.holder, to_person=to_person.strip(),
-        at=at or timezone.now(), place=place, purpose=purpose,
-        seal_number=seal_number, notes=notes, recorded_by=actor,
+        item=item,
+        seq=last + 1,
+        action=action,
+        from_person=from_person.strip() or item.holder,
+        to_person=to_person.strip(),
+        at=at or timezone.now(),
+        place=place,
+        purpose=purpose,
+        seal_number=seal_number,
+        notes=notes,
+        recorded_by=actor,
     )
     entry.full_clean()
     entry.save()
@@ -876,8 +1088,12 @@ def custody_record(
         fields.append("seal_number")
     item.save(update_fields=fields)
     audit_record(
-        actor=actor, action=f"evidence.custody.{action}", obj=item, before=before,
-        after=snapshot(entry), organisation_id=item.organisation_id,
+        actor=actor,
+        action=f"evidence.custody.{action}",
+        obj=item,
+        before=before,
+        after=snapshot(entry),
+        organisation_id=item.organisation_id,
     )
     return entry
 
@@ -906,7 +1122,9 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
     Stature is given as the midpoint of the recorded range with half the range
     as its standard error; withdrawn rows are left out.
     """
-    pm = PostMortemRecord.objects.filter(body=body).first() or PostMortemRecord(body=body)
+    pm = PostMortemRecord.objects.filter(body=body).first() or PostMortemRecord(
+        body=body
+    )
     out: dict[str, Any] = {"body_id": body.pm_number}
     for key in ("sex", "sex_method", "build", "hair_colour", "eye_colour"):
         value = getattr(pm, key)
@@ -925,8 +1143,11 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
             out["stature_se"] = (high - low) / 2
     particulars = [
         {
-            "kind": p.kind, "region": p.region or None, "side": p.side or None,
-            "subtype": p.subtype or None, "serial": p.serial or None,
+            "kind": p.kind,
+            "region": p.region or None,
+            "side": p.side or None,
+            "subtype": p.subtype or None,
+            "serial": p.serial or None,
             "description": p.description,
         }
         for p in body.particulars.filter(withdrawn=False)
@@ -935,9 +1156,12 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
         out["particulars"] = particulars
     dental = {
         t.tooth: {
-            "status": t.status, "restoration": t.restoration or None,
-            "surfaces": sorted(t.surfaces), "crown": t.crown or None,
-            "bridge": t.bridge or None, "implant": t.implant or None,
+            "status": t.status,
+            "restoration": t.restoration or None,
+            "surfaces": sorted(t.surfaces),
+            "crown": t.crown or None,
+            "bridge": t.bridge or None,
+            "implant": t.implant or None,
             "endodontics": list(t.endodontics or []),
         }
         for t in body.teeth.filter(withdrawn=False)
@@ -947,23 +1171,38 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
     clothing, effects, documents = [], [], []
     for it in body.items.filter(withdrawn=False):
         if it.kind == "clothing":
-            clothing.append({
-                "category": it.category, "colours": list(it.colours or []),
-                "pattern": it.pattern or None, "material": it.material or None,
-                "size_eu": it.size_eu, "label_text": it.label_text or None,
-            })
+            clothing.append(
+                {
+                    "category": it.category,
+                    "colours": list(it.colours or []),
+                    "pattern": it.pattern or None,
+                    "material": it.material or None,
+                    "size_eu": it.size_eu,
+                    "label_text": it.label_text or None,
+                }
+            )
         elif it.kind == "effect":
-            effects.append({
-                "category": it.category, "material": it.material or None,
-                "label_text": it.label_text or None, "serial": it.serial or None,
-            })
+            effects.append(
+                {
+                    "category": it.category,
+                    "material": it.material or None,
+                    "label_text": it.label_text or None,
+                    "serial": it.serial or None,
+                }
+            )
         else:
-            documents.append({
-                "kind": it.category, "number": it.serial or None,
-                "name": it.name_on_item or None,
-            })
-    for key, rows in (("clothing", clothing), ("effects", effects),
-                      ("documents", documents)):
+            documents.append(
+                {
+                    "kind": it.category,
+                    "number": it.serial or None,
+                    "name": it.name_on_item or None,
+                }
+            )
+    for key, rows in (
+        ("clothing", clothing),
+        ("effects", effects),
+        ("documents", documents),
+    ):
         if rows:
             out[key] = rows
     return out

@@ -78,7 +78,9 @@ def sniff(head: bytes) -> str | None:
     if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         return "wav"
     if head.startswith(b"ID3") or (
-        len(head) > 1 and head[0] == 0xFF and (head[1] & 0xE0) == 0xE0
+        len(head) > 1
+        and head[0] == 0xFF
+        and (head[1] & 0xE0) == 0xE0
         and (head[1] & 0x06) != 0
     ):
         return "mp3"
@@ -125,7 +127,9 @@ def _extension(name: str) -> str:
     return base.rsplit(".", 1)[-1].lower() if "." in base else ""
 
 
-def stage(chunks: Iterable[bytes], *, name: str, max_bytes: int | None = None) -> StagedFile:
+def stage(
+    chunks: Iterable[bytes], *, name: str, max_bytes: int | None = None
+) -> StagedFile:
     """Copy ``chunks`` into a temporary file, hashing and checking as it goes.
 
     Raises :class:`EvidenceFileError` (and leaves nothing behind) for a file
@@ -137,7 +141,11 @@ def stage(chunks: Iterable[bytes], *, name: str, max_bytes: int | None = None) -
     if ext not in ALLOWED_EXTENSIONS:
         raise EvidenceFileError(
             _("%(name)s: file type “.%(ext)s” is not accepted; allowed: %(allowed)s.")
-            % {"name": name, "ext": ext or "?", "allowed": ", ".join(ALLOWED_EXTENSIONS)}
+            % {
+                "name": name,
+                "ext": ext or "?",
+                "allowed": ", ".join(ALLOWED_EXTENSIONS),
+            }
         )
     tmp_dir = evidence_root() / "tmp"
     tmp_dir.mkdir(parents=True, exist_ok=True)
@@ -152,8 +160,11 @@ def stage(chunks: Iterable[bytes], *, name: str, max_bytes: int | None = None) -
                 size += len(chunk)
                 if size > limit:
                     raise EvidenceFileError(
-                        _("%(name)s is larger than the limit of %(limit)s bytes; "
-                          "nothing was stored.") % {"name": name, "limit": limit}
+                        _(
+                            "%(name)s is larger than the limit of %(limit)s bytes; "
+                            "nothing was stored."
+                        )
+                        % {"name": name, "limit": limit}
                     )
                 if len(head) < 64:
                     head += chunk[: 64 - len(head)]
@@ -164,14 +175,19 @@ def stage(chunks: Iterable[bytes], *, name: str, max_bytes: int | None = None) -
         kind = sniff(head)
         if kind is None:
             raise EvidenceFileError(
-                _("%(name)s: the content is not an accepted photo, video, audio or PDF "
-                  "file; nothing was stored.") % {"name": name}
+                _(
+                    "%(name)s: the content is not an accepted photo, video, audio or PDF "
+                    "file; nothing was stored."
+                )
+                % {"name": name}
             )
         ftype = TYPES[kind]
         if ext not in ftype.extensions:
             raise EvidenceFileError(
-                _("%(name)s: the extension “.%(ext)s” does not match its content "
-                  "(%(type)s); nothing was stored.")
+                _(
+                    "%(name)s: the extension “.%(ext)s” does not match its content "
+                    "(%(type)s); nothing was stored."
+                )
                 % {"name": name, "ext": ext, "type": ftype.media_type}
             )
         staged = StagedFile(temp_path, digest.hexdigest(), size, ftype, name)
@@ -235,12 +251,16 @@ def _read_image_metadata(staged: StagedFile) -> None:
                     exif = None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise EvidenceFileError(
-            _("%(name)s: image dimensions are too large (possible decompression bomb); "
-              "nothing was stored.") % {"name": name}
+            _(
+                "%(name)s: image dimensions are too large (possible decompression bomb); "
+                "nothing was stored."
+            )
+            % {"name": name}
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise EvidenceFileError(
-            _("%(name)s: the image cannot be read; nothing was stored.") % {"name": name}
+            _("%(name)s: the image cannot be read; nothing was stored.")
+            % {"name": name}
         ) from None
     staged.metadata.update({"width": width, "height": height})
     if exif is not None:

@@ -7,7 +7,9 @@ from imena.exhumations import views
 app_name = "exhumations"
 urlpatterns = [
     path("", views.index, name="index"),
-    path("graves/<int:grave_pk>/new/", views.exhumation_create, name="exhumation_create"),
+    path(
+        "graves/<int:grave_pk>/new/", views.exhumation_create, name="exhumation_create"
+    ),
     path("<int:pk>/", views.exhumation_detail, name="exhumation_detail"),
     path("<int:pk>/withdraw/", views.exhumation_withdraw, name="exhumation_withdraw"),
     path("<int:pk>/bodies/new/", views.body_create, name="body_create"),
@@ -18,10 +20,15 @@ urlpatterns = [
     path("bodies/<int:pk>/withdraw/", views.body_withdraw, name="body_withdraw"),
     path("bodies/<int:pk>/samples/new/", views.sample_create, name="sample_create"),
     path("bodies/<int:pk>/<slug:section>/", views.section, name="section"),
-    path("bodies/<int:pk>/<slug:section>/draft/", views.section_draft, name="section_draft"),
+    path(
+        "bodies/<int:pk>/<slug:section>/draft/",
+        views.section_draft,
+        name="section_draft",
+    ),
     path(
         "bodies/<int:pk>/<slug:section>/<int:item_pk>/withdraw/",
-        views.item_withdraw, name="item_withdraw",
+        views.item_withdraw,
+        name="item_withdraw",
     ),
     path("samples/<int:pk>/profile/", views.sample_profile, name="sample_profile"),
     path("evidence/<int:pk>/", views.evidence_detail, name="evidence_detail"),

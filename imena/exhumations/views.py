@@ -51,8 +51,17 @@ SECTION_LABELS = {
     "findings": gettext_lazy("Free-text findings"),
 }
 SECTION_ORDER = [
-    "biological", "physical", "particulars", "dental", "clothing", "effects",
-    "documents", "pathology", "injuries", "torture", "findings",
+    "biological",
+    "physical",
+    "particulars",
+    "dental",
+    "clothing",
+    "effects",
+    "documents",
+    "pathology",
+    "injuries",
+    "torture",
+    "findings",
 ]
 
 
@@ -61,7 +70,8 @@ SECTION_ORDER = [
 def index(request: HttpRequest) -> HttpResponse:
     exhumations = access.exhumations_for_user(request.user)  # type: ignore[arg-type]
     return render(
-        request, "exhumations/index.html",
+        request,
+        "exhumations/index.html",
         {"exhumations": exhumations.prefetch_related("bodies")[:500]},
     )
 
@@ -77,14 +87,19 @@ def exhumation_create(request: HttpRequest, grave_pk: int) -> HttpResponse:
         pm_numbers = data.pop("pm_numbers")
         try:
             exhumation = services.exhumation_create(
-                actor=request.user, grave=grave, pm_numbers=pm_numbers, **data  # type: ignore[arg-type]
+                actor=request.user,
+                grave=grave,
+                pm_numbers=pm_numbers,
+                **data,  # type: ignore[arg-type]
             )
         except ValidationError as e:
             add_errors(form, e)
         else:
             messages.success(request, _("Exhumation recorded."))
             return redirect(exhumation)
-    return render(request, "exhumations/exhumation_form.html", {"grave": grave, "form": form})
+    return render(
+        request, "exhumations/exhumation_form.html", {"grave": grave, "form": form}
+    )
 
 
 @require_GET
@@ -99,22 +114,33 @@ def exhumation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can(request.user, "evidence.view")  # type: ignore[arg-type]
         else None
     )
-    return render(request, "exhumations/exhumation_detail.html", {
-        "exhumation": exhumation, "grave": exhumation.grave,
-        "bodies": exhumation.bodies.select_related("pm"),
-        "evidence": evidence, "history": history, "withdraw_form": WithdrawForm(),
-    })
+    return render(
+        request,
+        "exhumations/exhumation_detail.html",
+        {
+            "exhumation": exhumation,
+            "grave": exhumation.grave,
+            "bodies": exhumation.bodies.select_related("pm"),
+            "evidence": evidence,
+            "history": history,
+            "withdraw_form": WithdrawForm(),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
 def body_create(request: HttpRequest, pk: int) -> HttpResponse:
-    exhumation = access.exhumation_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+    exhumation = access.exhumation_for_user(
+        request.user, pk, capability="postmortem.change"
+    )  # type: ignore[arg-type]
     form = BodyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             body = services.body_create(
-                actor=request.user, exhumation=exhumation, **form.cleaned_data  # type: ignore[arg-type]
+                actor=request.user,
+                exhumation=exhumation,
+                **form.cleaned_data,  # type: ignore[arg-type]
             )
         except ValidationError as e:
             add_errors(form, e)
@@ -138,24 +164,38 @@ def _section_rows(body: Body, section: str) -> Any:
 
 
 def _section_context(
-    request: HttpRequest, body: Body, section: str, form: Any = None, *,
-    restored: bool = False, saved: bool = False,
+    request: HttpRequest,
+    body: Body,
+    section: str,
+    form: Any = None,
+    *,
+    restored: bool = False,
+    saved: bool = False,
 ) -> dict[str, Any]:
     can_change = can(request.user, "postmortem.change")  # type: ignore[arg-type]
     if form is None and can_change:
         draft = services.draft_get(user=request.user, body=body, section=section)  # type: ignore[arg-type]
         if section in SECTION_FORMS:
-            form = SECTION_FORMS[section](data=draft, instance=body.pm) if draft else (
-                SECTION_FORMS[section](instance=body.pm)
+            form = (
+                SECTION_FORMS[section](data=draft, instance=body.pm)
+                if draft
+                else (SECTION_FORMS[section](instance=body.pm))
             )
         else:
             form = ITEM_FORMS[section](data=draft) if draft else ITEM_FORMS[section]()
         restored = draft is not None
     return {
-        "body": body, "section": section, "section_label": SECTION_LABELS[section],
-        "form": form, "restored": restored, "saved": saved, "can_change": can_change,
+        "body": body,
+        "section": section,
+        "section_label": SECTION_LABELS[section],
+        "form": form,
+        "restored": restored,
+        "saved": saved,
+        "can_change": can_change,
         "rows": _section_rows(body, section) if section in ITEM_FORMS else None,
-        "fields": _display_fields(body.pm, section) if section in SECTION_FORMS else None,
+        "fields": _display_fields(body.pm, section)
+        if section in SECTION_FORMS
+        else None,
     }
 
 
@@ -183,9 +223,14 @@ def _display_fields(pm: Any, section: str) -> list[tuple[str, str]]:
 def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     body = access.body_for_user(request.user, pk)  # type: ignore[arg-type]
     sections = [
-        {"key": s, "label": SECTION_LABELS[s],
-         "fields": _display_fields(body.pm, s) if s in SECTION_FORMS else None,
-         "rows": _section_rows(body, s).filter(withdrawn=False) if s in ITEM_FORMS else None}
+        {
+            "key": s,
+            "label": SECTION_LABELS[s],
+            "fields": _display_fields(body.pm, s) if s in SECTION_FORMS else None,
+            "rows": _section_rows(body, s).filter(withdrawn=False)
+            if s in ITEM_FORMS
+            else None,
+        }
         for s in SECTION_ORDER
     ]
     history = AuditEntry.objects.filter(
@@ -194,16 +239,25 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     evidence = (
         body.evidence.all() if can(request.user, "evidence.view") else None  # type: ignore[arg-type]
     )
-    return render(request, "exhumations/body_detail.html", {
-        "body": body, "exhumation": body.exhumation, "grave": body.grave,
-        "sections": sections, "samples": body.samples.select_related("profile"),
-        "readings": body.readings.select_related("read_by"), "evidence": evidence,
-        "history": history, "reading_form": ReadingForm(),
-        "torture_signs": body.pm.torture_sign_labels,
-        "category_form": CategoryForm(initial={"category": body.category}),
-        "category_suggestion": BodyCategory(services.category_suggestion(body)),
-        "withdraw_form": WithdrawForm(),
-    })
+    return render(
+        request,
+        "exhumations/body_detail.html",
+        {
+            "body": body,
+            "exhumation": body.exhumation,
+            "grave": body.grave,
+            "sections": sections,
+            "samples": body.samples.select_related("profile"),
+            "readings": body.readings.select_related("read_by"),
+            "evidence": evidence,
+            "history": history,
+            "reading_form": ReadingForm(),
+            "torture_signs": body.pm.torture_sign_labels,
+            "category_form": CategoryForm(initial={"category": body.category}),
+            "category_suggestion": BodyCategory(services.category_suggestion(body)),
+            "withdraw_form": WithdrawForm(),
+        },
+    )
 
 
 @require_POST
@@ -215,7 +269,9 @@ def body_category(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.body_set_category(
-                actor=request.user, body=body, **form.cleaned_data  # type: ignore[arg-type]
+                actor=request.user,
+                body=body,
+                **form.cleaned_data,  # type: ignore[arg-type]
             )
         except ValidationError as e:
             flash_errors(request, e)
@@ -231,7 +287,8 @@ def body_category(request: HttpRequest, pk: int) -> HttpResponse:
 def body_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
     run_with_reason(
-        request, WithdrawForm,
+        request,
+        WithdrawForm,
         partial(services.body_withdraw, actor=request.user, body=body),
         done=_("Withdrawn; it stays in the history."),
         no_reason=_("Say why the record is withdrawn."),
@@ -242,10 +299,15 @@ def body_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def exhumation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    exhumation = access.exhumation_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+    exhumation = access.exhumation_for_user(
+        request.user, pk, capability="postmortem.change"
+    )  # type: ignore[arg-type]
     run_with_reason(
-        request, WithdrawForm,
-        partial(services.exhumation_withdraw, actor=request.user, exhumation=exhumation),
+        request,
+        WithdrawForm,
+        partial(
+            services.exhumation_withdraw, actor=request.user, exhumation=exhumation
+        ),
         done=_("Withdrawn; it stays in the history."),
         no_reason=_("Say why the record is withdrawn."),
     )
@@ -272,7 +334,10 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             # stored record afresh to tell recording from correcting.
             try:
                 services.pm_section_save(
-                    actor=request.user, body=body, section=section, data=data,  # type: ignore[arg-type]
+                    actor=request.user,
+                    body=body,
+                    section=section,
+                    data=data,  # type: ignore[arg-type]
                     reason=form.cleaned_data.get("reason", ""),
                 )
             except ValidationError as e:
@@ -285,20 +350,31 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.pm_item_add(
-                    actor=request.user, body=body, section=section, data=form.cleaned_data  # type: ignore[arg-type]
+                    actor=request.user,
+                    body=body,
+                    section=section,
+                    data=form.cleaned_data,  # type: ignore[arg-type]
                 )
             except ValidationError as e:
                 add_errors(form, e)
             else:
                 return _saved(request, body, section, template)
-    return render(request, template, _section_context(request, body, section, form),
-                  status=422 if getattr(request, "htmx", False) else 200)
+    return render(
+        request,
+        template,
+        _section_context(request, body, section, form),
+        status=422 if getattr(request, "htmx", False) else 200,
+    )
 
 
-def _saved(request: HttpRequest, body: Body, section: str, template: str) -> HttpResponse:
+def _saved(
+    request: HttpRequest, body: Body, section: str, template: str
+) -> HttpResponse:
     if getattr(request, "htmx", False):
         body = access.body_for_user(request.user, body.pk)  # type: ignore[arg-type]
-        return render(request, template, _section_context(request, body, section, saved=True))
+        return render(
+            request, template, _section_context(request, body, section, saved=True)
+        )
     messages.success(request, _("Saved."))
     return redirect(body.get_absolute_url() + "#" + section)
 
@@ -312,13 +388,16 @@ def section_draft(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     data = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists()}
     services.draft_save(user=request.user, body=body, section=section, data=data)  # type: ignore[arg-type]
     return HttpResponse(
-        _("Draft saved at %(time)s") % {"time": timezone.localtime().strftime("%H:%M:%S")}
+        _("Draft saved at %(time)s")
+        % {"time": timezone.localtime().strftime("%H:%M:%S")}
     )
 
 
 @require_POST
 @login_required
-def item_withdraw(request: HttpRequest, pk: int, section: str, item_pk: int) -> HttpResponse:
+def item_withdraw(
+    request: HttpRequest, pk: int, section: str, item_pk: int
+) -> HttpResponse:
     if section not in ITEM_FORMS:
         raise Http404("No such section")
     body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
@@ -329,7 +408,10 @@ def item_withdraw(request: HttpRequest, pk: int, section: str, item_pk: int) -> 
     form = ReasonForm(request.POST)
     if form.is_valid():
         services.pm_item_withdraw(
-            actor=request.user, body=body, section=section, item=item,  # type: ignore[arg-type]
+            actor=request.user,
+            body=body,
+            section=section,
+            item=item,  # type: ignore[arg-type]
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, _("Withdrawn; it stays in the history."))
@@ -356,10 +438,14 @@ def reading_create(request: HttpRequest, pk: int) -> HttpResponse:
 def sample_create(request: HttpRequest, pk: int) -> HttpResponse:
     body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
     n = body.samples.count() + 1
-    form = SampleForm(request.POST or None, initial={
-        "sample_id": f"{body.pm_number}-S{n}", "taken_on": timezone.localdate(),
-        "taken_by": request.user.get_full_name() or request.user.get_username(),  # type: ignore[union-attr]
-    })
+    form = SampleForm(
+        request.POST or None,
+        initial={
+            "sample_id": f"{body.pm_number}-S{n}",
+            "taken_on": timezone.localdate(),
+            "taken_by": request.user.get_full_name() or request.user.get_username(),  # type: ignore[union-attr]
+        },
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.sample_create(actor=request.user, body=body, **form.cleaned_data)  # type: ignore[arg-type]
@@ -386,8 +472,11 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
                 parsed, [sample.sample_id, body.pm_number], filename=upload.name
             )
             services.sample_attach_profile(
-                actor=request.user, sample=sample, genotypes=chosen["genotypes"],  # type: ignore[arg-type]
-                sex=chosen["sex"], source_format=parsed.source_format,
+                actor=request.user,
+                sample=sample,
+                genotypes=chosen["genotypes"],  # type: ignore[arg-type]
+                sex=chosen["sex"],
+                source_format=parsed.source_format,
                 source_sha256=parsed.sha256,
             )
         except ProfileFileError as e:
@@ -395,13 +484,17 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as e:
             add_errors(form, e)
         else:
-            messages.success(request, _("Profile attached to sample %(id)s.")
-                             % {"id": sample.sample_id})
+            messages.success(
+                request,
+                _("Profile attached to sample %(id)s.") % {"id": sample.sample_id},
+            )
             for w in parsed.warnings:
                 messages.warning(request, w)
             return redirect(body.get_absolute_url() + "#samples")
     return render(
-        request, "exhumations/profile_form.html", {"sample": sample, "body": body, "form": form}
+        request,
+        "exhumations/profile_form.html",
+        {"sample": sample, "body": body, "form": form},
     )
 
 
@@ -418,7 +511,9 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @csrf_protect
 def _evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
-    exhumation = access.exhumation_for_user(request.user, pk, capability="postmortem.view")  # type: ignore[arg-type]
+    exhumation = access.exhumation_for_user(
+        request.user, pk, capability="postmortem.view"
+    )  # type: ignore[arg-type]
     access.evidence_items_for_user(request.user)  # type: ignore[arg-type]
     if not can(request.user, "evidence.change"):  # type: ignore[arg-type]
         raise PermissionDenied(_("Your role does not allow this."))
@@ -431,21 +526,33 @@ def _evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if too_large is not None:
             form.is_valid()
-            form.add_error("file", _("%(name)s is larger than the limit of %(limit)s "
-                                     "bytes; nothing was stored.")
-                           % {"name": too_large,
-                              "limit": uploads.EvidenceSizeLimitHandler().limit})
+            form.add_error(
+                "file",
+                _(
+                    "%(name)s is larger than the limit of %(limit)s "
+                    "bytes; nothing was stored."
+                )
+                % {
+                    "name": too_large,
+                    "limit": uploads.EvidenceSizeLimitHandler().limit,
+                },
+            )
         elif form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 staged = (
                     storage.stage(upload.chunks(storage.CHUNK), name=upload.name)
-                    if upload else None
+                    if upload
+                    else None
                 )
                 item = services.evidence_create(
-                    actor=request.user, grave=exhumation.grave, exhumation=exhumation,  # type: ignore[arg-type]
-                    body=form.cleaned_data["body"], kind=form.cleaned_data["kind"],
-                    staged=staged, description=form.cleaned_data["description"],
+                    actor=request.user,
+                    grave=exhumation.grave,
+                    exhumation=exhumation,  # type: ignore[arg-type]
+                    body=form.cleaned_data["body"],
+                    kind=form.cleaned_data["kind"],
+                    staged=staged,
+                    description=form.cleaned_data["description"],
                     seal_number=form.cleaned_data["seal_number"],
                     place=form.cleaned_data["place"],
                 )
@@ -454,23 +561,34 @@ def _evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
             except ValidationError as e:
                 add_errors(form, e)
             else:
-                messages.success(request, _("Evidence item %(number)s stored.")
-                                 % {"number": item.number})
+                messages.success(
+                    request,
+                    _("Evidence item %(number)s stored.") % {"number": item.number},
+                )
                 return redirect(item)
     status = 400 if request.method == "POST" else 200
-    return render(request, "exhumations/evidence_form.html",
-                  {"exhumation": exhumation, "form": form}, status=status)
+    return render(
+        request,
+        "exhumations/evidence_form.html",
+        {"exhumation": exhumation, "form": form},
+        status=status,
+    )
 
 
 @require_GET
 @login_required
 def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = access.evidence_for_user(request.user, pk)  # type: ignore[arg-type]
-    return render(request, "exhumations/evidence_detail.html", {
-        "item": item, "custody": item.custody.select_related("recorded_by"),
-        "form": CustodyForm(),
-        "can_change": can(request.user, "evidence.change"),  # type: ignore[arg-type]
-    })
+    return render(
+        request,
+        "exhumations/evidence_detail.html",
+        {
+            "item": item,
+            "custody": item.custody.select_related("recorded_by"),
+            "form": CustodyForm(),
+            "can_change": can(request.user, "evidence.change"),  # type: ignore[arg-type]
+        },
+    )
 
 
 @require_POST
@@ -486,10 +604,17 @@ def custody_create(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Custody entry recorded."))
             return redirect(item)
-    return render(request, "exhumations/evidence_detail.html", {
-        "item": item, "custody": item.custody.select_related("recorded_by"),
-        "form": form, "can_change": True,
-    }, status=400)
+    return render(
+        request,
+        "exhumations/evidence_detail.html",
+        {
+            "item": item,
+            "custody": item.custody.select_related("recorded_by"),
+            "form": form,
+            "can_change": True,
+        },
+        status=400,
+    )
 
 
 @require_GET
@@ -502,5 +627,8 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     if not path.exists():
         raise Http404("File missing from the store")
     audit_record(actor=request.user, action="evidence.file_view", obj=item)  # type: ignore[arg-type]
-    return FileResponse(path.open("rb"), content_type=item.media_type,
-                        filename=item.original_name or item.number)
+    return FileResponse(
+        path.open("rb"),
+        content_type=item.media_type,
+        filename=item.original_name or item.number,
+    )

@@ -44,7 +44,9 @@ def identification_for_user(
         raise Http404("No such identification") from None
 
 
-def body_for_user(user: User, pk: int, *, capability: str = "identification.view") -> Body:
+def body_for_user(
+    user: User, pk: int, *, capability: str = "identification.view"
+) -> Body:
     from imena.exhumations.models import Body
 
     require(user, capability)

@@ -26,11 +26,18 @@ def add_evaluate_arguments(parser: Any) -> None:
     parser.add_argument("directory", help="an `imena simulate` output folder")
     parser.add_argument("--json", action="store_true", help="machine-readable output")
     parser.add_argument(
-        "--p-unlisted", type=float, default=None,
+        "--p-unlisted",
+        type=float,
+        default=None,
         help="prior of “none of these” (default: estimated from the journals)",
     )
     parser.add_argument(
-        "--details", type=float, nargs="?", const=0.9, default=None, metavar="P",
+        "--details",
+        type=float,
+        nargs="?",
+        const=0.9,
+        default=None,
+        metavar="P",
         help="list the wrong candidates with a posterior of P or more (default "
         "0.9) with their evidence (journal, physical per trait, DNA) and the truth",
     )
@@ -69,19 +76,27 @@ def format_result(r: Mapping[str, Any]) -> str:
             f"ranked first, {name}: {v['ranked_first']:.4f} "
             f"(wrong above 0.99: {v['wrong_above_0_99']})"
         )
-    lines.append("calibration (posterior bin: candidates, observed share right, mean "
-                 "posterior):")
+    lines.append(
+        "calibration (posterior bin: candidates, observed share right, mean posterior):"
+    )
     for row in r["calibration"]:
         share = "-" if row["share_right"] is None else f"{row['share_right']:.3f}"
         mean = "-" if row["mean_posterior"] is None else f"{row['mean_posterior']:.3f}"
-        lines.append(f"  [{row['low']:.2f}, {min(row['high'], 1):.2f}): "
-                     f"{row['n']} candidates, right {share}, mean posterior {mean}")
+        lines.append(
+            f"  [{row['low']:.2f}, {min(row['high'], 1):.2f}): "
+            f"{row['n']} candidates, right {share}, mean posterior {mean}"
+        )
     lines.append(f"time: {r['seconds']:.1f} s (load {r['load_seconds']:.1f} s)")
     return "\n".join(lines) + "\n"
 
 
-def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | None,
-              details: float | None = None) -> dict[str, Any]:
+def _evaluate(
+    directory: Path,
+    tmp: Path,
+    truth: dict[str, Any],
+    p_u: float | None,
+    details: float | None = None,
+) -> dict[str, Any]:
     from django.db import connections
 
     from imena.core.tempdb import temporary_database
@@ -103,8 +118,11 @@ def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | No
             site = next(iter(context.sites.values()), None)
             if site is None:
                 raise CommandError(f"{directory}: the scenario has no site")
-            results = {site.code: services.candidates_compute(
-                actor=None, site=site, p_unlisted=p_u)}
+            results = {
+                site.code: services.candidates_compute(
+                    actor=None, site=site, p_unlisted=p_u
+                )
+            }
         pm_of = dict(Body.objects.values_list("pk", "pm_number"))
         case_of = dict(MissingPerson.objects.values_list("pk", "case_no"))
         scored = score(results, truth, pm_of, case_of)
@@ -112,8 +130,14 @@ def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | No
             site = next(iter(context.sites.values()))
             data = services.site_inputs(site)
             scored["details"] = wrong_details(
-                results, truth, pm_of, case_of, data["bodies"],
-                data["person_inputs"], data["leads"], details,
+                results,
+                truth,
+                pm_of,
+                case_of,
+                data["bodies"],
+                data["person_inputs"],
+                data["leads"],
+                details,
             )
         connections.close_all()
     scored["seconds"] = time.perf_counter() - started
@@ -122,7 +146,9 @@ def _evaluate(directory: Path, tmp: Path, truth: dict[str, Any], p_u: float | No
 
 
 def score(
-    results: Mapping[str, Any], truth: Mapping[str, Any], pm_of: Mapping[int, str],
+    results: Mapping[str, Any],
+    truth: Mapping[str, Any],
+    pm_of: Mapping[int, str],
     case_of: Mapping[int, str],
 ) -> dict[str, Any]:
     """Figures of the issue from in-memory results and the simulator truth."""
@@ -153,7 +179,9 @@ def score(
             listed = {c.person_id: c.posterior for c in br.posterior.candidates}
             for pid, post in listed.items():
                 ok = right(body_id, pid)
-                i = next(k for k in range(len(BINS) - 1) if BINS[k] <= post < BINS[k + 1])
+                i = next(
+                    k for k in range(len(BINS) - 1) if BINS[k] <= post < BINS[k + 1]
+                )
                 cal[i][0] += 1
                 cal[i][1] += ok
                 cal[i][2] += post
@@ -168,21 +196,29 @@ def score(
                 first += 1
             weights = dict.fromkeys(br.pairs, 1.0)
             for name, kinds in SUBSETS.items():
-                posts, _none = recombine(br.pairs, weights, res.params.p_unlisted, kinds)
+                posts, _none = recombine(
+                    br.pairs, weights, res.params.p_unlisted, kinds
+                )
                 best = max(posts, key=lambda x: posts[x]) if posts else None
                 if best is not None and right(body_id, best):
                     by_kind[name]["first"] += 1
                 by_kind[name]["wrong99"] += sum(
-                    1 for pid, p in posts.items() if p > 0.99 and not right(body_id, pid)
+                    1
+                    for pid, p in posts.items()
+                    if p > 0.99 and not right(body_id, pid)
                 )
         # Candidates not listed in detail are all in the lowest bin.
     calibration = []
     for i, (n, ok, total) in enumerate(cal):
-        calibration.append({
-            "low": BINS[i], "high": BINS[i + 1], "n": n,
-            "share_right": ok / n if n else None,
-            "mean_posterior": total / n if n else None,
-        })
+        calibration.append(
+            {
+                "low": BINS[i],
+                "high": BINS[i + 1],
+                "n": n,
+                "share_right": ok / n if n else None,
+                "mean_posterior": total / n if n else None,
+            }
+        )
     return {
         "bodies": n_bodies,
         "persons": persons,
@@ -193,8 +229,10 @@ def score(
         "ranked_first_n": first,
         "ranked_first": first / scored if scored else 0.0,
         "by_evidence": {
-            k: {"ranked_first": v["first"] / scored if scored else 0.0,
-                "wrong_above_0_99": v["wrong99"]}
+            k: {
+                "ranked_first": v["first"] / scored if scored else 0.0,
+                "wrong_above_0_99": v["wrong99"],
+            }
             for k, v in by_kind.items()
         },
         "calibration": calibration,
@@ -202,8 +240,13 @@ def score(
 
 
 def wrong_details(
-    results: Mapping[str, Any], truth: Mapping[str, Any], pm_of: Mapping[int, str],
-    case_of: Mapping[int, str], bodies: Any, persons: Any, leads: Any,
+    results: Mapping[str, Any],
+    truth: Mapping[str, Any],
+    pm_of: Mapping[int, str],
+    case_of: Mapping[int, str],
+    bodies: Any,
+    persons: Any,
+    leads: Any,
     threshold: float,
 ) -> list[dict[str, Any]]:
     """The wrong candidates at or above ``threshold``, with evidence and truth.
@@ -245,8 +288,9 @@ def wrong_details(
                     continue
                 pair = br.pairs[c.person_id]
                 b = b_in[body_id]
-                am = AMRecord.from_dict({**p_in[c.person_id].am,
-                                         "am_case_no": c.person_id})
+                am = AMRecord.from_dict(
+                    {**p_in[c.person_id].am, "am_case_no": c.person_id}
+                )
                 pm = PMRecord.from_dict({**b.pm, "body_id": body_id})
                 comp = physical.compare(am, pm, None, model)
                 true_rows = []
@@ -254,41 +298,66 @@ def wrong_details(
                     tpid = pid_of_case.get(tcase)
                     if tpid in br.pairs:
                         tp = br.pairs[tpid]
-                        true_rows.append({
-                            "case_no": tcase,
-                            "log10_lr": {k: lg(v) for k, v in tp.lr.items()},
-                            "excluded": tp.excluded,
-                            "posterior": next((x.posterior for x in
-                                               br.posterior.candidates
-                                               if x.person_id == tpid), None),
-                        })
-                out.append({
-                    "body": pm_no, "grave": info.get("grave"),
-                    "posterior": c.posterior, "candidate": case,
-                    "candidate_person": who,
-                    "candidate_at_site": (truth.get("persons", {}).get(who) or {})
-                    .get("at_site"),
-                    "true_person": info["person_id"],
-                    "true_has_report": info.get("has_report"),
-                    "true_has_dna_family": info.get("has_dna_family"),
-                    "true_candidates": true_rows,
-                    "posterior_unlisted": br.posterior.posterior_unlisted,
-                    "log10_lr": {k: lg(v) for k, v in pair.lr.items()},
-                    "journal_text": pair.journal_text[0],
-                    "physical_traits": {r.trait: lg(r.lr) for r in comp.results
-                                        if r.outcome != physical.NO_DATA},
-                    "journal_leads": [
-                        {"name": lead.name, "journals": list(lead.journals),
-                         "matched": [case_of.get(int(x), x) for x in lead.persons]}
-                        for lead in leads if lead.grave_id == b.grave_id
-                    ],
-                    "journal_rows": [
-                        {"file": r.get("file"), "written": r.get("grave_written"),
-                         "name_person": r.get("name_person_id"),
-                         "person": r.get("person_id"), "noise": r.get("noise")}
-                        for r in rows_by_grave.get(info.get("grave") or "", [])
-                    ],
-                })
+                        true_rows.append(
+                            {
+                                "case_no": tcase,
+                                "log10_lr": {k: lg(v) for k, v in tp.lr.items()},
+                                "excluded": tp.excluded,
+                                "posterior": next(
+                                    (
+                                        x.posterior
+                                        for x in br.posterior.candidates
+                                        if x.person_id == tpid
+                                    ),
+                                    None,
+                                ),
+                            }
+                        )
+                out.append(
+                    {
+                        "body": pm_no,
+                        "grave": info.get("grave"),
+                        "posterior": c.posterior,
+                        "candidate": case,
+                        "candidate_person": who,
+                        "candidate_at_site": (
+                            truth.get("persons", {}).get(who) or {}
+                        ).get("at_site"),
+                        "true_person": info["person_id"],
+                        "true_has_report": info.get("has_report"),
+                        "true_has_dna_family": info.get("has_dna_family"),
+                        "true_candidates": true_rows,
+                        "posterior_unlisted": br.posterior.posterior_unlisted,
+                        "log10_lr": {k: lg(v) for k, v in pair.lr.items()},
+                        "journal_text": pair.journal_text[0],
+                        "physical_traits": {
+                            r.trait: lg(r.lr)
+                            for r in comp.results
+                            if r.outcome != physical.NO_DATA
+                        },
+                        "journal_leads": [
+                            {
+                                "name": lead.name,
+                                "journals": list(lead.journals),
+                                "matched": [
+                                    case_of.get(int(x), x) for x in lead.persons
+                                ],
+                            }
+                            for lead in leads
+                            if lead.grave_id == b.grave_id
+                        ],
+                        "journal_rows": [
+                            {
+                                "file": r.get("file"),
+                                "written": r.get("grave_written"),
+                                "name_person": r.get("name_person_id"),
+                                "person": r.get("person_id"),
+                                "noise": r.get("noise"),
+                            }
+                            for r in rows_by_grave.get(info.get("grave") or "", [])
+                        ],
+                    }
+                )
     out.sort(key=lambda d: -d["posterior"])
     return out
 
@@ -303,17 +372,24 @@ def format_details(rows: list[dict[str, Any]]) -> str:
             f"{d['true_has_report']}, DNA family: {d['true_has_dna_family']}); "
             f"none of these {d['posterior_unlisted']:.4f}"
         )
-        lines.append(f"    log10 LR {d['log10_lr']}; physical per trait (untempered) "
-                     f"{d['physical_traits']}")
+        lines.append(
+            f"    log10 LR {d['log10_lr']}; physical per trait (untempered) "
+            f"{d['physical_traits']}"
+        )
         if d["journal_text"]:
             lines.append(f"    journal: {d['journal_text']}")
         for t in d["true_candidates"]:
-            lines.append(f"    true candidate {t['case_no']}: log10 LR {t['log10_lr']}, "
-                         f"excluded {t['excluded']}, posterior {t['posterior']}")
+            lines.append(
+                f"    true candidate {t['case_no']}: log10 LR {t['log10_lr']}, "
+                f"excluded {t['excluded']}, posterior {t['posterior']}"
+            )
         for lead in d["journal_leads"]:
-            lines.append(f"    lead: {lead['name']} {lead['journals']} matched "
-                         f"{lead['matched']}")
+            lines.append(
+                f"    lead: {lead['name']} {lead['journals']} matched {lead['matched']}"
+            )
         for r in d["journal_rows"]:
-            lines.append(f"    row: {r['file']} grave {r['written']} name of "
-                         f"{r['name_person']} (buried: {r['person']}) noise {r['noise']}")
+            lines.append(
+                f"    row: {r['file']} grave {r['written']} name of "
+                f"{r['name_person']} (buried: {r['person']}) noise {r['noise']}"
+            )
     return "\n".join(lines) + "\n"

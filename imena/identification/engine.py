@@ -148,7 +148,10 @@ def elsewhere_factor(rel: Reliability, neighbour: bool, n_graves: int) -> float:
 
 
 def _elsewhere_lr(
-    rel: Reliability, journals: Sequence[str], neighbour: bool, n_graves: int,
+    rel: Reliability,
+    journals: Sequence[str],
+    neighbour: bool,
+    n_graves: int,
     dependence: float,
 ) -> float:
     f = elsewhere_factor(rel, neighbour, n_graves)
@@ -234,9 +237,7 @@ def dna_lrs(
         g for fam, _m in targets for g in fam.genotypes.values()
     ]
     markers = extend_markers(markers, profiles)
-    res = screen(
-        victims, targets, markers, threshold=1e-300, top_k=1, dropout=dropout
-    )
+    res = screen(victims, targets, markers, threshold=1e-300, top_k=1, dropout=dropout)
     out: dict[tuple[str, str], float] = {}
     for c in res.candidates:
         out[(c.victim, c.family)] = c.log10_lr
@@ -250,9 +251,18 @@ def dna_lrs(
 _CACHE_KEYS = {
     "sex": (("sex",), ("sex", "sex_certainty", "sex_method")),
     "age": (("age_min", "age_max"), ("age_min", "age_max")),
-    "stature": (("stature_cm", "stature_source"),
-                ("stature_cm", "stature_se", "sex", "sex_certainty", "sex_method",
-                 "age_min", "age_max")),
+    "stature": (
+        ("stature_cm", "stature_source"),
+        (
+            "stature_cm",
+            "stature_se",
+            "sex",
+            "sex_certainty",
+            "sex_method",
+            "age_min",
+            "age_max",
+        ),
+    ),
     "hair_colour": (("hair_colour",), ("hair_colour",)),
     "eye_colour": (("eye_colour",), ("eye_colour",)),
     "build": (("build",), ("build",)),
@@ -285,7 +295,11 @@ class FastComparer:
             fn = physical.COMPARATORS[trait]
             if trait in _CACHE_KEYS:
                 ak, pk = _CACHE_KEYS[trait]
-                key = (trait, *(getattr(am, k) for k in ak), *(getattr(pm, k) for k in pk))
+                key = (
+                    trait,
+                    *(getattr(am, k) for k in ak),
+                    *(getattr(pm, k) for k in pk),
+                )
                 r = self.cache.get(key)
                 if r is None:
                     r = self.cache[key] = fn(am, pm, self.model)
@@ -325,15 +339,20 @@ def site_physical_model(
     model = base
     ranges = [
         (p.age_min, p.age_max if p.age_max is not None else p.age_min)
-        for p in pms if p.age_min is not None
+        for p in pms
+        if p.age_min is not None
     ]
     if ranges:
         pieces = physical.population_pieces_from_ranges(ranges, base.age.population_age)
         model = replace(model, age=replace(model.age, population_pieces=pieces))
     if model.dental.concentration is None:
         conc = physical.dental_concentration([p.dental for p in pms if p.dental])
-        model = replace(model, dental=replace(
-            model.dental, concentration=conc or DENTAL_CONCENTRATION_DEFAULT))
+        model = replace(
+            model,
+            dental=replace(
+                model.dental, concentration=conc or DENTAL_CONCENTRATION_DEFAULT
+            ),
+        )
     return model
 
 
@@ -351,10 +370,14 @@ def _exclusion_rows(comp: physical.PhysicalComparison) -> list[dict[str, str]]:
         keys = [i.trait for i in r.items if i.exclusion] or [r.trait]
         for key in keys:
             item = next((i for i in r.items if i.trait == key), r)
-            rows.append({
-                "kind": "physical", "key": key,
-                "en": item.explanation_en, "uk": item.explanation_uk,
-            })
+            rows.append(
+                {
+                    "kind": "physical",
+                    "key": key,
+                    "en": item.explanation_en,
+                    "uk": item.explanation_uk,
+                }
+            )
     return rows
 
 
@@ -373,8 +396,10 @@ def compute_site(
     grave_numbers = grave_numbers or {}
     rel = params.reliability
     notes: list[str] = []
-    am = {p.person_id: AMRecord.from_dict({**p.am, "am_case_no": p.person_id})
-          for p in persons}
+    am = {
+        p.person_id: AMRecord.from_dict({**p.am, "am_case_no": p.person_id})
+        for p in persons
+    }
     pm = {b.body_id: PMRecord.from_dict({**b.pm, "body_id": b.body_id}) for b in bodies}
     n_open = len(persons)
     # Expected number of unlisted dead at the site: each, if the occupant is
@@ -406,17 +431,26 @@ def compute_site(
                 for j in lead.journals:
                     records.append(JournalRecord(j, pid, grave_id))
         jev = (
-            journal_lrs(records, rel, n_open, max(1, len(grave_bodies)),
-                        params.dependence)
-            if records else {}
+            journal_lrs(
+                records, rel, n_open, max(1, len(grave_bodies)), params.dependence
+            )
+            if records
+            else {}
         )
         # Names on this grave that match no report support "none of these";
         # every listed candidate's journal LR is divided by that LR.
         none_lr = (
-            unlisted_lr(records, rel, n_open,
-                        [r.person for r in records if r.person.startswith("~")],
-                        n_unlisted, max(1, len(grave_bodies)), params.dependence)
-            if records else 1.0
+            unlisted_lr(
+                records,
+                rel,
+                n_open,
+                [r.person for r in records if r.person.startswith("~")],
+                n_unlisted,
+                max(1, len(grave_bodies)),
+                params.dependence,
+            )
+            if records
+            else 1.0
         )
         pairs_by_body: dict[str, dict[str, PairResult]] = {}
         for b in grave_bodies:
@@ -447,14 +481,16 @@ def compute_site(
                         f"LR {f:.3g}",
                     )
                 # physical
-                comp = comparer.compare(am[pid], pm[b.body_id],
-                                        overrides.get((b.body_id, pid)))
+                comp = comparer.compare(
+                    am[pid], pm[b.body_id], overrides.get((b.body_id, pid))
+                )
                 if comp.excluded:
                     pr.exclusions = _exclusion_rows(comp)
                     pr.lr["physical"] = 0.0
                 else:
-                    pr.lr["physical"] = min(comp.lr ** params.physical_temper,
-                                            params.physical_cap)
+                    pr.lr["physical"] = min(
+                        comp.lr**params.physical_temper, params.physical_cap
+                    )
                 # DNA
                 if pid in typed and b.dna and b.dna.get("genotypes"):
                     log10 = dna.get((b.body_id, pid))
@@ -467,8 +503,12 @@ def compute_site(
                         key = "dna"
                         if key not in overrides.get((b.body_id, pid), {}):
                             pr.exclusions.append(
-                                {"kind": "dna", "key": key, "en": reason[0],
-                                 "uk": reason[1]}
+                                {
+                                    "kind": "dna",
+                                    "key": key,
+                                    "en": reason[0],
+                                    "uk": reason[1],
+                                }
                             )
                         pr.lr["dna"] = 10.0 ** max(log10 or -300.0, -300.0)
                     else:
@@ -501,14 +541,20 @@ def compute_site(
         for b in grave_bodies:
             bp, kept, others = posts[b.body_id]
             out[b.body_id] = BodyResult(
-                b.body_id, grave_id, bp, all_pairs[b.body_id], kept, others,
+                b.body_id,
+                grave_id,
+                bp,
+                all_pairs[b.body_id],
+                kept,
+                others,
                 len(persons),
             )
     return SiteResult(out, params, notes, model)
 
 
-def _single(lrs: Mapping[str, float], weights: Mapping[str, float], p_u: float
-            ) -> tuple[dict[str, float], float]:
+def _single(
+    lrs: Mapping[str, float], weights: Mapping[str, float], p_u: float
+) -> tuple[dict[str, float], float]:
     total_w = sum(weights.values()) or 1.0
     terms = {pid: (1 - p_u) * weights[pid] / total_w * lr for pid, lr in lrs.items()}
     z = p_u + sum(terms.values())
@@ -516,8 +562,13 @@ def _single(lrs: Mapping[str, float], weights: Mapping[str, float], p_u: float
 
 
 def _candidate(
-    pr: PairResult, person: PersonIn, params: Params, with_potentials: bool,
-    am: AMRecord | None = None, pm: PMRecord | None = None, has_dna: bool = False,
+    pr: PairResult,
+    person: PersonIn,
+    params: Params,
+    with_potentials: bool,
+    am: AMRecord | None = None,
+    pm: PMRecord | None = None,
+    has_dna: bool = False,
     weight: float | None = None,
 ) -> Candidate:
     ev = []
@@ -526,7 +577,8 @@ def _candidate(
         if kind == "physical" and pr.excluded:
             lr = 0.0
         text = {
-            "journal": pr.journal_text, "dna": pr.dna_text,
+            "journal": pr.journal_text,
+            "dna": pr.dna_text,
         }.get(kind, ("", ""))
         ev.append(Evidence(kind, lr, text[0], text[1]))
     pots: tuple[Potential, ...] = ()
@@ -544,8 +596,10 @@ OTHERS = "~others"
 
 
 def competition_weights(
-    bodies: Sequence[BodyIn], persons: Sequence[PersonIn],
-    pairs: Mapping[str, Mapping[str, PairResult]], params: Params,
+    bodies: Sequence[BodyIn],
+    persons: Sequence[PersonIn],
+    pairs: Mapping[str, Mapping[str, PairResult]],
+    params: Params,
 ) -> dict[str, dict[str, float]]:
     """Per body, each person's prior weight times P(not another site's body).
 
@@ -628,8 +682,11 @@ def _posteriors(
     for b in grave_bodies:
         ranked = sorted(single[b.body_id], key=lambda pid: -single[b.body_id][pid])
         top = [pid for pid in ranked[:width] if single[b.body_id][pid] > 0]
-        extra = [pid for pid, pr in pairs_by_body[b.body_id].items()
-                 if pr.lr["journal"] > 1 and pid not in top and not pr.excluded]
+        extra = [
+            pid
+            for pid, pr in pairs_by_body[b.body_id].items()
+            if pr.lr["journal"] > 1 and pid not in top and not pr.excluded
+        ]
         keep[b.body_id] = top + extra
     union = list(dict.fromkeys(pid for b in grave_bodies for pid in keep[b.body_id]))
     uset = set(union)
@@ -637,9 +694,15 @@ def _posteriors(
     def cands(b: BodyIn) -> list[Candidate]:
         pairs = pairs_by_body[b.body_id]
         out = [
-            _candidate(pairs[pid], by_id[pid], params, pid in keep[b.body_id],
-                       *_records(by_id[pid], b), has_dna=pairs[pid].lr["dna"] != 1.0,
-                       weight=body_weights[b.body_id][pid])
+            _candidate(
+                pairs[pid],
+                by_id[pid],
+                params,
+                pid in keep[b.body_id],
+                *_records(by_id[pid], b),
+                has_dna=pairs[pid].lr["dna"] != 1.0,
+                weight=body_weights[b.body_id][pid],
+            )
             for pid in union
         ]
         lump = _others_candidate(pairs, body_weights[b.body_id], uset)
@@ -657,13 +720,19 @@ def _posteriors(
         return out
     # Several bodies: they compete for the candidates (one person, one body).
     res = combine.identify_grave(
-        {b.body_id: cands(b) for b in grave_bodies}, p_u, max_exact=20_000,
-        k_best=400, max_suggestions=params.max_suggestions,
+        {b.body_id: cands(b) for b in grave_bodies},
+        p_u,
+        max_exact=20_000,
+        k_best=400,
+        max_suggestions=params.max_suggestions,
     )
     for b in grave_bodies:
         bp, others = _strip(res[b.body_id])
-        kept = [c.person_id for c in bp.candidates
-                if c.person_id in keep[b.body_id] or c.posterior > 1e-4]
+        kept = [
+            c.person_id
+            for c in bp.candidates
+            if c.person_id in keep[b.body_id] or c.posterior > 1e-4
+        ]
         out[b.body_id] = (bp, kept, others)
     return out
 
@@ -676,7 +745,9 @@ def _records(person: PersonIn, body: BodyIn) -> tuple[AMRecord, PMRecord]:
 
 
 def recombine(
-    pairs: Mapping[str, PairResult], weights: Mapping[str, float], p_u: float,
+    pairs: Mapping[str, PairResult],
+    weights: Mapping[str, float],
+    p_u: float,
     kinds: Iterable[str],
 ) -> tuple[dict[str, float], float]:
     """Single-body posteriors using only some kinds of evidence (for evaluation)."""

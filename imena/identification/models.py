@@ -22,22 +22,29 @@ class CandidateRun(models.Model):
     """One computation of candidates and posteriors for every body of a site."""
 
     site = models.ForeignKey(
-        "burials.Site", verbose_name=_("site"), on_delete=models.PROTECT,
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
         related_name="candidate_runs",
     )
     params = models.JSONField(_("parameters"), default=dict)
     reliability = models.JSONField(_("journal reliability"), default=dict)
     p_unlisted = models.FloatField(_("prior of “none of these”"))
-    p_unlisted_basis = models.CharField(_("basis of that prior"), max_length=300,
-                                        blank=True)
+    p_unlisted_basis = models.CharField(
+        _("basis of that prior"), max_length=300, blank=True
+    )
     body_count = models.PositiveIntegerField(_("bodies"), default=0)
     person_count = models.PositiveIntegerField(_("open missing persons"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
     notes = models.JSONField(_("notes"), default=list, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("started by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -58,10 +65,15 @@ class CandidateRun(models.Model):
 class BodyAnalysis(models.Model):
     """The result for one body in one run."""
 
-    run = models.ForeignKey(CandidateRun, on_delete=models.CASCADE,
-                            related_name="analyses")
-    body = models.ForeignKey("exhumations.Body", verbose_name=_("body"),
-                             on_delete=models.PROTECT, related_name="analyses")
+    run = models.ForeignKey(
+        CandidateRun, on_delete=models.CASCADE, related_name="analyses"
+    )
+    body = models.ForeignKey(
+        "exhumations.Body",
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        related_name="analyses",
+    )
     posterior_unlisted = models.FloatField(_("posterior of “none of these”"))
     others_posterior = models.FloatField(
         _("posterior of the candidates not listed"), default=0
@@ -69,7 +81,9 @@ class BodyAnalysis(models.Model):
     considered = models.PositiveIntegerField(_("missing persons considered"), default=0)
     method = models.CharField(_("method"), max_length=40, blank=True)
     exclusions = models.JSONField(
-        _("exclusions"), default=list, blank=True,
+        _("exclusions"),
+        default=list,
+        blank=True,
         help_text=_("Every excluded missing person with the reasons."),
     )
 
@@ -77,7 +91,9 @@ class BodyAnalysis(models.Model):
         verbose_name = _("body analysis")
         verbose_name_plural = _("body analyses")
         constraints = [
-            models.UniqueConstraint(fields=["run", "body"], name="analysis_once_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "body"], name="analysis_once_per_run"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -87,10 +103,15 @@ class BodyAnalysis(models.Model):
 class Candidate(models.Model):
     """One missing person proposed for one body, with every piece of evidence."""
 
-    analysis = models.ForeignKey(BodyAnalysis, on_delete=models.CASCADE,
-                                 related_name="candidates")
-    person = models.ForeignKey("missing.MissingPerson", verbose_name=_("missing person"),
-                               on_delete=models.PROTECT, related_name="+")
+    analysis = models.ForeignKey(
+        BodyAnalysis, on_delete=models.CASCADE, related_name="candidates"
+    )
+    person = models.ForeignKey(
+        "missing.MissingPerson",
+        verbose_name=_("missing person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     rank = models.PositiveIntegerField(_("rank"))
     prior = models.FloatField(_("prior"))
     lr_journal = models.FloatField(_("journal LR"), default=1)
@@ -105,10 +126,13 @@ class Candidate(models.Model):
         verbose_name_plural = _("candidates")
         ordering = ["analysis", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["analysis", "person"],
-                                    name="candidate_once_per_analysis"),
-            models.CheckConstraint(condition=Q(posterior__gte=0) & Q(posterior__lte=1.0001),
-                                   name="candidate_posterior_range"),
+            models.UniqueConstraint(
+                fields=["analysis", "person"], name="candidate_once_per_analysis"
+            ),
+            models.CheckConstraint(
+                condition=Q(posterior__gte=0) & Q(posterior__lte=1.0001),
+                name="candidate_posterior_range",
+            ),
         ]
         indexes = [
             # Missing person page: where this person is a candidate.
@@ -125,16 +149,20 @@ class Candidate(models.Model):
 class ExclusionOverride(models.Model):
     """A reviewer's reason to set aside one hard exclusion for one pair."""
 
-    body = models.ForeignKey("exhumations.Body", on_delete=models.PROTECT,
-                             related_name="+")
-    person = models.ForeignKey("missing.MissingPerson", on_delete=models.PROTECT,
-                               related_name="+")
-    key = models.CharField(_("what is set aside"), max_length=120,
-                           help_text=_("e.g. sex, dental/46, dna"))
+    body = models.ForeignKey(
+        "exhumations.Body", on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "missing.MissingPerson", on_delete=models.PROTECT, related_name="+"
+    )
+    key = models.CharField(
+        _("what is set aside"), max_length=120, help_text=_("e.g. sex, dental/46, dna")
+    )
     reason = models.TextField(_("reason"))
     created = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
 
     class Meta:
@@ -142,9 +170,11 @@ class ExclusionOverride(models.Model):
         verbose_name_plural = _("exclusion overrides")
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
-            models.UniqueConstraint(fields=["body", "person", "key"],
-                                    condition=Q(withdrawn=False),
-                                    name="override_once_per_key"),
+            models.UniqueConstraint(
+                fields=["body", "person", "key"],
+                condition=Q(withdrawn=False),
+                name="override_once_per_key",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -161,24 +191,45 @@ class IdentificationStatus(models.TextChoices):
 class Identification(models.Model):
     """A proposal that a body is a missing person, and what became of it."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="+")
-    body = models.ForeignKey("exhumations.Body", verbose_name=_("body"),
-                             on_delete=models.PROTECT, related_name="identifications")
-    person = models.ForeignKey("missing.MissingPerson", verbose_name=_("missing person"),
-                               on_delete=models.PROTECT, related_name="identifications")
-    status = models.CharField(_("status"), max_length=12,
-                              choices=IdentificationStatus.choices,
-                              default=IdentificationStatus.PROPOSED)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.ForeignKey(
+        "exhumations.Body",
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        related_name="identifications",
+    )
+    person = models.ForeignKey(
+        "missing.MissingPerson",
+        verbose_name=_("missing person"),
+        on_delete=models.PROTECT,
+        related_name="identifications",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=IdentificationStatus.choices,
+        default=IdentificationStatus.PROPOSED,
+    )
     posterior = models.FloatField(_("posterior when proposed"))
     evidence = models.JSONField(_("evidence when proposed"), default=dict)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposed by"),
-                                    on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("closed by"),
-                                  on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.TextField(_("reason"), blank=True)
 
@@ -187,15 +238,19 @@ class Identification(models.Model):
         verbose_name_plural = _("identifications")
         ordering = ["-proposed_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=IdentificationStatus.values),
-                                   name="identification_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=IdentificationStatus.values),
+                name="identification_status_valid",
+            ),
             # One live proposal or confirmation per body, and per person.
             models.UniqueConstraint(
-                fields=["body"], condition=Q(status__in=["proposed", "confirmed"]),
+                fields=["body"],
+                condition=Q(status__in=["proposed", "confirmed"]),
                 name="identification_one_live_per_body",
             ),
             models.UniqueConstraint(
-                fields=["person"], condition=Q(status="confirmed"),
+                fields=["person"],
+                condition=Q(status="confirmed"),
                 name="identification_one_confirmed_per_person",
             ),
             models.CheckConstraint(
@@ -214,12 +269,21 @@ class Identification(models.Model):
 class Confirmation(models.Model):
     """The second person's agreement. Proposer and reviewer must differ."""
 
-    identification = models.OneToOneField(Identification, on_delete=models.PROTECT,
-                                          related_name="confirmation")
-    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("proposer"),
-                                 on_delete=models.PROTECT, related_name="+")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewer"),
-                                 on_delete=models.PROTECT, related_name="+")
+    identification = models.OneToOneField(
+        Identification, on_delete=models.PROTECT, related_name="confirmation"
+    )
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewer"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
 
@@ -227,8 +291,9 @@ class Confirmation(models.Model):
         verbose_name = _("confirmation")
         verbose_name_plural = _("confirmations")
         constraints = [
-            models.CheckConstraint(condition=~Q(proposer=F("reviewer")),
-                                   name="confirmation_two_people"),
+            models.CheckConstraint(
+                condition=~Q(proposer=F("reviewer")), name="confirmation_two_people"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -245,17 +310,22 @@ class NotificationMethod(models.TextChoices):
 class FamilyNotification(models.Model):
     """That the family was told, recorded by the liaison (never automated)."""
 
-    identification = models.ForeignKey(Identification, on_delete=models.PROTECT,
-                                       related_name="notifications")
+    identification = models.ForeignKey(
+        Identification, on_delete=models.PROTECT, related_name="notifications"
+    )
     notified_by = models.CharField(_("who notified"), max_length=200)
     notified_whom = models.CharField(_("whom"), max_length=200)
-    relationship = models.CharField(_("relationship to the missing person"),
-                                    max_length=100, blank=True)
+    relationship = models.CharField(
+        _("relationship to the missing person"), max_length=100, blank=True
+    )
     notified_on = models.DateTimeField(_("when"))
-    method = models.CharField(_("how"), max_length=12, choices=NotificationMethod.choices)
+    method = models.CharField(
+        _("how"), max_length=12, choices=NotificationMethod.choices
+    )
     notes = models.TextField(_("notes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                    related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     class Meta:
@@ -263,10 +333,13 @@ class FamilyNotification(models.Model):
         verbose_name_plural = _("family notifications")
         ordering = ["-notified_on"]
         constraints = [
-            models.CheckConstraint(condition=Q(method__in=NotificationMethod.values),
-                                   name="notification_method_valid"),
-            models.CheckConstraint(condition=~Q(notified_whom=""),
-                                   name="notification_whom_given"),
+            models.CheckConstraint(
+                condition=Q(method__in=NotificationMethod.values),
+                name="notification_method_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(notified_whom=""), name="notification_whom_given"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -42,38 +42,80 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
     story: list[Any] = [
         p("Звіт про ідентифікацію" if uk else "Identification report", head),
         Spacer(1, 4 * mm),
-        Table([
-            [p("Тіло" if uk else "Body"), p(f"{ident.body.pm_number} ({ident.body.grave})")],
-            [p("Зникла особа" if uk else "Missing person"),
-             p(f"{ident.person.case_no} {ident.person}")],
-            [p("Статус" if uk else "Status"), p(ident.get_status_display())],
-            [p("Апріорна ймовірність" if uk else "Prior"), p(f"{ev.get('prior', 0):.4g}")],
-            [p("Сукупне LR" if uk else "Combined LR"), p(f"{ev.get('lr') or 0:.4g}")],
-            [p("Апостеріорна ймовірність" if uk else "Posterior"),
-             p(f"{ident.posterior:.6f}")],
-            [p("«Нікого з них»" if uk else "None of these"),
-             p(f"{ev.get('posterior_unlisted', 0):.4g}")],
-            [p("Запропонував" if uk else "Proposed by"),
-             p(f"{ident.proposed_by} · {ident.proposed_at:%Y-%m-%d %H:%M}")],
-            [p("Підтвердив" if uk else "Confirmed by"),
-             p(f"{conf.reviewer} · {conf.confirmed_at:%Y-%m-%d %H:%M}" if conf else "—")],
-        ], colWidths=[50 * mm, 120 * mm]),
+        Table(
+            [
+                [
+                    p("Тіло" if uk else "Body"),
+                    p(f"{ident.body.pm_number} ({ident.body.grave})"),
+                ],
+                [
+                    p("Зникла особа" if uk else "Missing person"),
+                    p(f"{ident.person.case_no} {ident.person}"),
+                ],
+                [p("Статус" if uk else "Status"), p(ident.get_status_display())],
+                [
+                    p("Апріорна ймовірність" if uk else "Prior"),
+                    p(f"{ev.get('prior', 0):.4g}"),
+                ],
+                [
+                    p("Сукупне LR" if uk else "Combined LR"),
+                    p(f"{ev.get('lr') or 0:.4g}"),
+                ],
+                [
+                    p("Апостеріорна ймовірність" if uk else "Posterior"),
+                    p(f"{ident.posterior:.6f}"),
+                ],
+                [
+                    p("«Нікого з них»" if uk else "None of these"),
+                    p(f"{ev.get('posterior_unlisted', 0):.4g}"),
+                ],
+                [
+                    p("Запропонував" if uk else "Proposed by"),
+                    p(f"{ident.proposed_by} · {ident.proposed_at:%Y-%m-%d %H:%M}"),
+                ],
+                [
+                    p("Підтвердив" if uk else "Confirmed by"),
+                    p(
+                        f"{conf.reviewer} · {conf.confirmed_at:%Y-%m-%d %H:%M}"
+                        if conf
+                        else "—"
+                    ),
+                ],
+            ],
+            colWidths=[50 * mm, 120 * mm],
+        ),
         Spacer(1, 4 * mm),
         p("Докази" if uk else "Evidence", sub),
     ]
-    rows = [[p("Вид" if uk else "Kind"), p("LR"), p("Пояснення" if uk else "Explanation")]]
+    rows = [
+        [p("Вид" if uk else "Kind"), p("LR"), p("Пояснення" if uk else "Explanation")]
+    ]
     for e in ev.get("evidence", []):
         lr = e.get("lr")
-        rows.append([p(e["kind"]), p("—" if lr is None else f"{lr:.4g}"),
-                     p(e.get("uk" if uk else "en") or "")])
+        rows.append(
+            [
+                p(e["kind"]),
+                p("—" if lr is None else f"{lr:.4g}"),
+                p(e.get("uk" if uk else "en") or ""),
+            ]
+        )
         for t in e.get("traits", []):
             tl = t.get("lr")
-            rows.append([p("  " + t["trait"]), p("—" if tl is None else f"{tl:.4g}"),
-                         p(t.get("uk" if uk else "en") or "")])
+            rows.append(
+                [
+                    p("  " + t["trait"]),
+                    p("—" if tl is None else f"{tl:.4g}"),
+                    p(t.get("uk" if uk else "en") or ""),
+                ]
+            )
     story.append(Table(rows, colWidths=[30 * mm, 25 * mm, 115 * mm]))
-    story += [Spacer(1, 4 * mm),
-              p(("Хеш журналу аудиту: " if uk else "Audit log head hash: ")
-                + audit_head_hash())]
+    story += [
+        Spacer(1, 4 * mm),
+        p(
+            ("Хеш журналу аудиту: " if uk else "Audit log head hash: ")
+            + audit_head_hash()
+        ),
+    ]
     buf = io.BytesIO()
     SimpleDocTemplate(buf, pagesize=A4, title="Identification report").build(story)
     return buf.getvalue()

@@ -19,7 +19,8 @@ def load_scenario(context: ScenarioContext) -> None:
         run, result = services.candidates_compute(actor=context.actor, site=site)
         # The evaluation command reads the in-memory result instead of recomputing.
         context.__dict__.setdefault("identification_results", {})[site.code] = (
-            run, result,
+            run,
+            result,
         )
         context.summary["bodies with candidates"] = (
             context.summary.get("bodies with candidates", 0) + run.body_count

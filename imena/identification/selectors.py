@@ -19,17 +19,25 @@ def latest_run(site: Site) -> CandidateRun | None:
 
 
 def analyses(run: CandidateRun) -> QuerySet[BodyAnalysis]:
-    return run.analyses.select_related("body__grave").prefetch_related(
-        "candidates__person").order_by("body__pm_number")
+    return (
+        run.analyses.select_related("body__grave")
+        .prefetch_related("candidates__person")
+        .order_by("body__pm_number")
+    )
 
 
 def latest_analysis(body: Body) -> BodyAnalysis | None:
-    return (BodyAnalysis.objects.filter(body=body).select_related("run")
-            .order_by("-run__created", "-run_id").first())
+    return (
+        BodyAnalysis.objects.filter(body=body)
+        .select_related("run")
+        .order_by("-run__created", "-run_id")
+        .first()
+    )
 
 
-def explain_json(cand: Candidate, *, markers: list[dict[str, Any]] | None = None
-                 ) -> dict[str, Any]:
+def explain_json(
+    cand: Candidate, *, markers: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The candidate's explanation: every piece of evidence, prior, posterior."""
     run = cand.analysis.run
     out = {
@@ -37,11 +45,18 @@ def explain_json(cand: Candidate, *, markers: list[dict[str, Any]] | None = None
         "candidate": cand.pk,
         "body": cand.analysis.body.pm_number,
         "grave": str(cand.analysis.body.grave),
-        "person": {"id": cand.person_id, "case_no": cand.person.case_no,
-                   "name": str(cand.person)},
-        "run": {"id": run.pk, "created": run.created.isoformat(),
-                "p_unlisted": run.p_unlisted, "p_unlisted_basis": run.p_unlisted_basis,
-                "journal_reliability": run.reliability},
+        "person": {
+            "id": cand.person_id,
+            "case_no": cand.person.case_no,
+            "name": str(cand.person),
+        },
+        "run": {
+            "id": run.pk,
+            "created": run.created.isoformat(),
+            "p_unlisted": run.p_unlisted,
+            "p_unlisted_basis": run.p_unlisted_basis,
+            "journal_reliability": run.reliability,
+        },
     }
     if markers is not None:
         out["dna_markers"] = markers
@@ -58,23 +73,35 @@ def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
     from kinship.markers import load_frequency_table
 
     body = cand.analysis.body
-    sample = (Sample.objects.filter(body=body, profile__isnull=False,
-                                    profile__withdrawn=False)
-              .select_related("profile").first())
+    sample = (
+        Sample.objects.filter(
+            body=body, profile__isnull=False, profile__withdrawn=False
+        )
+        .select_related("profile")
+        .first()
+    )
     fam = family_as_case_dict(cand.person)
     if sample is None or not fam.get("genotypes") or not fam.get("missing"):
         return []
     table = load_frequency_table()
     prof = sample.profile.genotypes
     loci = [k for k in prof if k in table]
-    markers = [{"name": k, "alleles": list(table[k].alleles),
-                "afreq": [float(x) for x in table[k].freqs]} for k in loci]
-    case = case_from_dict({
-        "markers": markers,
-        "pm": {"V": {"sex": 0, "genotypes": {k: prof[k] for k in loci}}},
-        "am": {"F": {k: fam[k] for k in ("id", "fid", "mid", "sex", "genotypes")}},
-        "missing": [fam["missing"]],
-    })
+    markers = [
+        {
+            "name": k,
+            "alleles": list(table[k].alleles),
+            "afreq": [float(x) for x in table[k].freqs],
+        }
+        for k in loci
+    ]
+    case = case_from_dict(
+        {
+            "markers": markers,
+            "pm": {"V": {"sex": 0, "genotypes": {k: prof[k] for k in loci}}},
+            "am": {"F": {k: fam[k] for k in ("id", "fid", "mid", "sex", "genotypes")}},
+            "missing": [fam["missing"]],
+        }
+    )
     pt = pairwise_table(case, dropout=0.05)
     model = pt.families["F"]
     victim = case.victims["V"]
@@ -87,6 +114,12 @@ def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
         m = case.markers[locus]
         num = observation_probability(post, m.index(a), m.index(b), 0.05)
         lr = num / math.exp(pt.victim_logp[("V", locus)])
-        rows.append({"locus": locus, "genotype": [a, b], "lr": lr,
-                     "log10_lr": math.log10(lr) if lr > 0 else None})
+        rows.append(
+            {
+                "locus": locus,
+                "genotype": [a, b],
+                "lr": lr,
+                "log10_lr": math.log10(lr) if lr > 0 else None,
+            }
+        )
     return rows

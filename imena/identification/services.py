@@ -51,17 +51,27 @@ def _log10(x: float) -> float | None:
 
 def _trait_json(r: physical.TraitResult) -> dict[str, Any]:
     return {
-        "trait": r.trait, "outcome": r.outcome, "lr": _finite(r.lr),
-        "log10_lr": _log10(r.lr), "exclusion": r.exclusion,
-        "en": r.explanation_en, "uk": r.explanation_uk,
+        "trait": r.trait,
+        "outcome": r.outcome,
+        "lr": _finite(r.lr),
+        "log10_lr": _log10(r.lr),
+        "exclusion": r.exclusion,
+        "en": r.explanation_en,
+        "uk": r.explanation_uk,
         "override_reason": r.override_reason,
         "items": [_trait_json(i) for i in r.items],
     }
 
 
 def evidence_json(
-    result: BodyResult, person_id: str, *, am: AMRecord, pm: PMRecord,
-    overrides: dict[str, str], lead_names: list[str], relations: list[str],
+    result: BodyResult,
+    person_id: str,
+    *,
+    am: AMRecord,
+    pm: PMRecord,
+    overrides: dict[str, str],
+    lead_names: list[str],
+    relations: list[str],
     model: physical.PhysicalModel = physical.DEFAULT_MODEL,
 ) -> dict[str, Any]:
     """Everything a reviewer sees about one candidate, as JSON.
@@ -75,14 +85,19 @@ def evidence_json(
     evidence = []
     for e in cp.evidence:
         item: dict[str, Any] = {
-            "kind": e.kind, "lr": _finite(e.lr), "log10_lr": _log10(e.lr),
-            "en": e.explanation_en, "uk": e.explanation_uk,
+            "kind": e.kind,
+            "lr": _finite(e.lr),
+            "log10_lr": _log10(e.lr),
+            "en": e.explanation_en,
+            "uk": e.explanation_uk,
         }
         if e.kind == "physical":
-            item["traits"] = [_trait_json(r) for r in comp.results
-                              if r.outcome != physical.NO_DATA]
-            item["no_data"] = [r.trait for r in comp.results
-                               if r.outcome == physical.NO_DATA]
+            item["traits"] = [
+                _trait_json(r) for r in comp.results if r.outcome != physical.NO_DATA
+            ]
+            item["no_data"] = [
+                r.trait for r in comp.results if r.outcome == physical.NO_DATA
+            ]
         if e.kind == "dna":
             item["relations"] = relations
         evidence.append(item)
@@ -101,8 +116,13 @@ def evidence_json(
         "exclusions": pair.exclusions,
         "overrides": overrides,
         "suggestions": [
-            {"action": s.action, "log10_lr": s.log10_lr, "posterior_if": s.posterior_if,
-             "en": s.text_en, "uk": s.text_uk}
+            {
+                "action": s.action,
+                "log10_lr": s.log10_lr,
+                "posterior_if": s.posterior_if,
+                "en": s.text_en,
+                "uk": s.text_uk,
+            }
             for s in cp.suggestions
         ],
         "journal_lead": {
@@ -123,16 +143,21 @@ def site_inputs(site: Site) -> dict[str, Any]:
     for o in ExclusionOverride.objects.filter(body__grave__site=site, withdrawn=False):
         overrides.setdefault((str(o.body_id), str(o.person_id)), {})[o.key] = o.reason
     return {
-        "persons": persons, "person_inputs": adapters.person_inputs(persons),
-        "leads": leads, "counts": counts, "bodies": bodies, "body_objs": body_objs,
+        "persons": persons,
+        "person_inputs": adapters.person_inputs(persons),
+        "leads": leads,
+        "counts": counts,
+        "bodies": bodies,
+        "body_objs": body_objs,
         "overrides": overrides,
         "grave_numbers": {b.grave_id: b.grave_number for b in bodies},
         "n_graves": site.graves.filter(withdrawn=False).count(),
     }
 
 
-def site_params(site: Site, counts: dict[str, int], p_unlisted: float | None
-                ) -> tuple[Params, str]:
+def site_params(
+    site: Site, counts: dict[str, int], p_unlisted: float | None
+) -> tuple[Params, str]:
     stats = adapters.reconciliation_stats(site)
     reliability = estimate_journal_reliability(stats)
     if p_unlisted is None:
@@ -140,17 +165,24 @@ def site_params(site: Site, counts: dict[str, int], p_unlisted: float | None
         basis = (
             f"{counts.get('named', 0) - counts.get('matched', 0)} of "
             f"{counts.get('named', 0)} named burials match no open report"
-            if counts.get("named", 0) >= 10 else "default (no journals)"
+            if counts.get("named", 0) >= 10
+            else "default (no journals)"
         )
     else:
         p_u, basis = p_unlisted, "set by the user"
-    return Params(p_unlisted=p_u, reliability=reliability,
-                  dna_expected=adapters.DNA_EXPECTED_LOG10), basis
+    return Params(
+        p_unlisted=p_u,
+        reliability=reliability,
+        dna_expected=adapters.DNA_EXPECTED_LOG10,
+    ), basis
 
 
 @transaction.atomic
 def candidates_compute(
-    *, actor: User | None, site: Site, p_unlisted: float | None = None,
+    *,
+    actor: User | None,
+    site: Site,
+    p_unlisted: float | None = None,
 ) -> tuple[CandidateRun, SiteResult]:
     """Compute candidates and posteriors for every body of the site and store them."""
     if p_unlisted is not None and not 0 <= p_unlisted < 1:
@@ -159,31 +191,47 @@ def candidates_compute(
     data = site_inputs(site)
     params, basis = site_params(site, data["counts"], p_unlisted)
     result = compute_site(
-        data["bodies"], data["person_inputs"], data["leads"], params,
-        overrides=data["overrides"], n_graves=data["n_graves"],
+        data["bodies"],
+        data["person_inputs"],
+        data["leads"],
+        params,
+        overrides=data["overrides"],
+        n_graves=data["n_graves"],
         grave_numbers=data["grave_numbers"],
     )
     run = CandidateRun.objects.create(
-        site=site, created_by=actor, p_unlisted=params.p_unlisted,
+        site=site,
+        created_by=actor,
+        p_unlisted=params.p_unlisted,
         p_unlisted_basis=basis[:300],
         reliability={
             "p_wrong_grave": params.reliability.p_wrong_grave,
             "p_wrong_name": params.reliability.p_wrong_name,
             "basis": dict(params.reliability.basis),
         },
-        params={"dependence": params.dependence, "dna_dropout": params.dna_dropout,
-                "keep_per_body": params.keep_per_body,
-                "journal_counts": data["counts"]},
-        body_count=len(data["bodies"]), person_count=len(data["persons"]),
+        params={
+            "dependence": params.dependence,
+            "dna_dropout": params.dna_dropout,
+            "keep_per_body": params.keep_per_body,
+            "journal_counts": data["counts"],
+        },
+        body_count=len(data["bodies"]),
+        person_count=len(data["persons"]),
         notes=result.notes,
     )
     _store(run, result, data)
     run.seconds = time.perf_counter() - started
     run.save(update_fields=["seconds"])
     audit_record(
-        actor=actor, action="identification.compute", obj=run,
-        after={"bodies": run.body_count, "persons": run.person_count,
-               "p_unlisted": run.p_unlisted, "reliability": run.reliability},
+        actor=actor,
+        action="identification.compute",
+        obj=run,
+        after={
+            "bodies": run.body_count,
+            "persons": run.person_count,
+            "p_unlisted": run.p_unlisted,
+            "reliability": run.reliability,
+        },
         organisation_id=site.organisation_id,
     )
     return run, result
@@ -200,14 +248,20 @@ def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
     for body_id, br in result.bodies.items():
         excl = [
             {"person": pid, "case_no": pins[pid].label, "reasons": pr.exclusions}
-            for pid, pr in br.pairs.items() if pr.excluded
+            for pid, pr in br.pairs.items()
+            if pr.excluded
         ]
-        analyses.append(BodyAnalysis(
-            run=run, body_id=int(body_id),
-            posterior_unlisted=br.posterior.posterior_unlisted,
-            others_posterior=br.others_mass, considered=br.n_considered,
-            method=br.posterior.method[:40], exclusions=excl,
-        ))
+        analyses.append(
+            BodyAnalysis(
+                run=run,
+                body_id=int(body_id),
+                posterior_unlisted=br.posterior.posterior_unlisted,
+                others_posterior=br.others_mass,
+                considered=br.n_considered,
+                method=br.posterior.method[:40],
+                exclusions=excl,
+            )
+        )
     BodyAnalysis.objects.bulk_create(analyses, batch_size=500)
     by_body = {str(a.body_id): a for a in analyses}
     rows = []
@@ -220,20 +274,30 @@ def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
             pin = pins[pid]
             am = AMRecord.from_dict({**pin.am, "am_case_no": pid})
             ev = evidence_json(
-                br, pid, am=am, pm=pm,
+                br,
+                pid,
+                am=am,
+                pm=pm,
                 overrides=data["overrides"].get((body_id, pid), {}),
                 lead_names=lead_names.get(br.grave_id, []),
                 relations=list((pin.family or {}).get("relations") or []),
                 model=result.physical_model,
             )
             ev["person_label"] = f"{pin.label} {persons[pid]}"
-            rows.append(Candidate(
-                analysis=by_body[body_id], person_id=int(pid), rank=rank,
-                prior=cp.prior, lr_journal=pair.lr["journal"],
-                lr_physical=0.0 if pair.excluded else pair.lr["physical"],
-                lr_dna=min(pair.lr["dna"], 1e300), lr=min(cp.lr, 1e300),
-                posterior=min(1.0, max(0.0, cp.posterior)), evidence=ev,
-            ))
+            rows.append(
+                Candidate(
+                    analysis=by_body[body_id],
+                    person_id=int(pid),
+                    rank=rank,
+                    prior=cp.prior,
+                    lr_journal=pair.lr["journal"],
+                    lr_physical=0.0 if pair.excluded else pair.lr["physical"],
+                    lr_dna=min(pair.lr["dna"], 1e300),
+                    lr=min(cp.lr, 1e300),
+                    posterior=min(1.0, max(0.0, cp.posterior)),
+                    evidence=ev,
+                )
+            )
     Candidate.objects.bulk_create(rows, batch_size=500)
 
 
@@ -253,22 +317,36 @@ def identification_propose(
     _require_can(actor, "identification.propose")
     body = candidate.analysis.body
     if Identification.objects.filter(
-        body=body, status__in=[IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED]
+        body=body,
+        status__in=[IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED],
     ).exists():
-        raise ValidationError(_("This body already has a proposed or confirmed identification."))
+        raise ValidationError(
+            _("This body already has a proposed or confirmed identification.")
+        )
     if candidate.lr <= 0:
         raise ValidationError(_("An excluded candidate cannot be proposed."))
     ident = Identification(
-        organisation_id=body.organisation_id, body=body, person=candidate.person,
+        organisation_id=body.organisation_id,
+        body=body,
+        person=candidate.person,
         posterior=candidate.posterior,
-        evidence={**candidate.evidence, "run": candidate.analysis.run_id,
-                  "candidate": candidate.pk},
-        proposed_by=actor, comment=comment,
+        evidence={
+            **candidate.evidence,
+            "run": candidate.analysis.run_id,
+            "candidate": candidate.pk,
+        },
+        proposed_by=actor,
+        comment=comment,
     )
     ident.full_clean()
     ident.save()
-    audit_record(actor=actor, action="identification.propose", obj=ident,
-                 after=snapshot(ident), organisation_id=ident.organisation_id)
+    audit_record(
+        actor=actor,
+        action="identification.propose",
+        obj=ident,
+        after=snapshot(ident),
+        organisation_id=ident.organisation_id,
+    )
     return ident
 
 
@@ -285,17 +363,29 @@ def identification_confirm(
         raise PermissionDenied(
             _("The person who proposed an identification cannot also confirm it.")
         )
-    Confirmation.objects.create(identification=ident, proposer_id=ident.proposed_by_id,
-                                reviewer=actor, comment=comment)
+    Confirmation.objects.create(
+        identification=ident,
+        proposer_id=ident.proposed_by_id,
+        reviewer=actor,
+        comment=comment,
+    )
     ident.status = IdentificationStatus.CONFIRMED
     ident.closed_by = actor
     ident.closed_at = timezone.now()
     ident.save(update_fields=["status", "closed_by", "closed_at"])
-    audit_record(actor=actor, action="identification.confirm", obj=ident,
-                 before={"status": IdentificationStatus.PROPOSED},
-                 after={"status": ident.status, "reviewer": actor.pk,
-                        "proposer": ident.proposed_by_id, "comment": comment},
-                 organisation_id=ident.organisation_id)
+    audit_record(
+        actor=actor,
+        action="identification.confirm",
+        obj=ident,
+        before={"status": IdentificationStatus.PROPOSED},
+        after={
+            "status": ident.status,
+            "reviewer": actor.pk,
+            "proposer": ident.proposed_by_id,
+            "comment": comment,
+        },
+        organisation_id=ident.organisation_id,
+    )
     _mark_identified(actor, ident)
     return ident
 
@@ -311,15 +401,17 @@ def _mark_identified(actor: User, ident: Identification) -> None:
     # The grave is identified once every body found in it is.
     bodies = list(grave.bodies.all())
     confirmed = set(
-        Identification.objects.filter(body__in=bodies,
-                                      status=IdentificationStatus.CONFIRMED)
-        .values_list("body_id", flat=True)
+        Identification.objects.filter(
+            body__in=bodies, status=IdentificationStatus.CONFIRMED
+        ).values_list("body_id", flat=True)
     )
     if bodies and all(b.pk in confirmed for b in bodies) and grave.status != "returned":
-        grave_set_status(actor=actor, grave=grave, status=GraveStatus.IDENTIFIED,
-                         reason=reason)
-    missing_person_set_status(actor=actor, person=ident.person, status=Status.IDENTIFIED,
-                              reason=reason)
+        grave_set_status(
+            actor=actor, grave=grave, status=GraveStatus.IDENTIFIED, reason=reason
+        )
+    missing_person_set_status(
+        actor=actor, person=ident.person, status=Status.IDENTIFIED, reason=reason
+    )
 
 
 @transaction.atomic
@@ -327,7 +419,9 @@ def identification_reject(
     *, actor: User, identification: Identification, reason: str
 ) -> Identification:
     """Proposer or reviewer turns a proposal down, saying why."""
-    if not (can(actor, "identification.review") or can(actor, "identification.propose")):
+    if not (
+        can(actor, "identification.review") or can(actor, "identification.propose")
+    ):
         raise PermissionDenied(_("Your role does not allow this."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the identification is rejected.")})
@@ -339,10 +433,14 @@ def identification_reject(
     ident.closed_at = timezone.now()
     ident.close_reason = reason
     ident.save(update_fields=["status", "closed_by", "closed_at", "close_reason"])
-    audit_record(actor=actor, action="identification.reject", obj=ident,
-                 before={"status": IdentificationStatus.PROPOSED},
-                 after={"status": ident.status, "reason": reason},
-                 organisation_id=ident.organisation_id)
+    audit_record(
+        actor=actor,
+        action="identification.reject",
+        obj=ident,
+        before={"status": IdentificationStatus.PROPOSED},
+        after={"status": ident.status, "reason": reason},
+        organisation_id=ident.organisation_id,
+    )
     return ident
 
 
@@ -367,16 +465,22 @@ def identification_reopen(
     ident.closed_by = actor
     ident.closed_at = timezone.now()
     ident.save(update_fields=["status", "close_reason", "closed_by", "closed_at"])
-    audit_record(actor=actor, action="identification.reopen", obj=ident,
-                 before={"status": IdentificationStatus.CONFIRMED},
-                 after={"status": ident.status, "reason": reason},
-                 organisation_id=ident.organisation_id)
+    audit_record(
+        actor=actor,
+        action="identification.reopen",
+        obj=ident,
+        before={"status": IdentificationStatus.CONFIRMED},
+        after={"status": ident.status, "reason": reason},
+        organisation_id=ident.organisation_id,
+    )
     grave = ident.body.grave
     if grave.status == GraveStatus.IDENTIFIED:
-        grave_set_status(actor=actor, grave=grave, status=GraveStatus.AT_MORGUE,
-                         reason=reason)
-    missing_person_set_status(actor=actor, person=ident.person, status=Status.OPEN,
-                              reason=reason)
+        grave_set_status(
+            actor=actor, grave=grave, status=GraveStatus.AT_MORGUE, reason=reason
+        )
+    missing_person_set_status(
+        actor=actor, person=ident.person, status=Status.OPEN, reason=reason
+    )
     return ident
 
 
@@ -390,33 +494,58 @@ def exclusion_override_create(
         raise ValidationError({"reason": _("Say why the exclusion is set aside.")})
     if not key.strip():
         raise ValidationError({"key": _("Say which exclusion is set aside.")})
-    override = ExclusionOverride(body=body, person=person, key=key.strip(),
-                                 reason=reason.strip(), created_by=actor)
+    override = ExclusionOverride(
+        body=body,
+        person=person,
+        key=key.strip(),
+        reason=reason.strip(),
+        created_by=actor,
+    )
     override.full_clean()
     override.save()
-    audit_record(actor=actor, action="identification.override", obj=override,
-                 after=snapshot(override), organisation_id=body.organisation_id)
+    audit_record(
+        actor=actor,
+        action="identification.override",
+        obj=override,
+        after=snapshot(override),
+        organisation_id=body.organisation_id,
+    )
     return override
 
 
 @transaction.atomic
 def family_notification_record(
-    *, actor: User, identification: Identification, notified_by: str, notified_whom: str,
-    notified_on: Any, method: str, relationship: str = "", notes: str = "",
+    *,
+    actor: User,
+    identification: Identification,
+    notified_by: str,
+    notified_whom: str,
+    notified_on: Any,
+    method: str,
+    relationship: str = "",
+    notes: str = "",
 ) -> FamilyNotification:
     """Record that the family was told. Imena never notifies anyone itself."""
     _require_can(actor, "identification.view")
     if identification.status != IdentificationStatus.CONFIRMED:
         raise ValidationError(_("Only a confirmed identification is notified."))
     note = FamilyNotification(
-        identification=identification, notified_by=notified_by,
-        notified_whom=notified_whom, relationship=relationship, notified_on=notified_on,
-        method=method, notes=notes, recorded_by=actor,
+        identification=identification,
+        notified_by=notified_by,
+        notified_whom=notified_whom,
+        relationship=relationship,
+        notified_on=notified_on,
+        method=method,
+        notes=notes,
+        recorded_by=actor,
     )
     note.full_clean()
     note.save()
-    audit_record(actor=actor, action="identification.family_notified", obj=note,
-                 after=snapshot(note), organisation_id=identification.organisation_id)
+    audit_record(
+        actor=actor,
+        action="identification.family_notified",
+        obj=note,
+        after=snapshot(note),
+        organisation_id=identification.organisation_id,
+    )
     return note
-
-

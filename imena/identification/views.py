@@ -28,13 +28,17 @@ from imena.identification.models import IdentificationStatus
 def index(request: HttpRequest) -> HttpResponse:
     idents = access.identifications_for_user(request.user)  # type: ignore[arg-type]
     sites = burials_access.sites_for_user(request.user)  # type: ignore[arg-type]
-    return render(request, "identification/index.html", {
-        "pending": idents.filter(status=IdentificationStatus.PROPOSED),
-        "confirmed": idents.filter(status=IdentificationStatus.CONFIRMED)[:50],
-        "runs": [(s, selectors.latest_run(s)) for s in sites],
-        "compute_form": ComputeForm(),
-        "can_propose": can(request.user, "identification.propose"),  # type: ignore[arg-type]
-    })
+    return render(
+        request,
+        "identification/index.html",
+        {
+            "pending": idents.filter(status=IdentificationStatus.PROPOSED),
+            "confirmed": idents.filter(status=IdentificationStatus.CONFIRMED)[:50],
+            "runs": [(s, selectors.latest_run(s)) for s in sites],
+            "compute_form": ComputeForm(),
+            "can_propose": can(request.user, "identification.propose"),  # type: ignore[arg-type]
+        },
+    )
 
 
 @require_GET
@@ -46,8 +50,11 @@ def site_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     site = burials_access.site_for_user(request.user, pk)  # type: ignore[arg-type]
     run = selectors.latest_run(site)
     analyses = selectors.analyses(run) if run else []
-    return render(request, "identification/site_candidates.html",
-                  {"site": site, "run": run, "analyses": analyses})
+    return render(
+        request,
+        "identification/site_candidates.html",
+        {"site": site, "run": run, "analyses": analyses},
+    )
 
 
 @require_POST
@@ -60,11 +67,13 @@ def compute(request: HttpRequest, pk: int) -> HttpResponse:
     form = ComputeForm(request.POST)
     if form.is_valid():
         run, _result = services.candidates_compute(
-            actor=request.user, site=site,  # type: ignore[arg-type]
+            actor=request.user,
+            site=site,  # type: ignore[arg-type]
             p_unlisted=form.cleaned_data["p_unlisted"],
         )
-        messages.success(request, _("Candidates computed for %(n)d bodies.")
-                         % {"n": run.body_count})
+        messages.success(
+            request, _("Candidates computed for %(n)d bodies.") % {"n": run.body_count}
+        )
     else:
         messages.error(request, _("The prior must be between 0 and 0.99."))
     return redirect("identification:site_candidates", pk=site.pk)
@@ -75,15 +84,26 @@ def compute(request: HttpRequest, pk: int) -> HttpResponse:
 def body_candidates(request: HttpRequest, pk: int) -> HttpResponse:
     body = access.body_for_user(request.user, pk)  # type: ignore[arg-type]
     analysis = selectors.latest_analysis(body)
-    return render(request, "identification/body_candidates.html", {
-        "body": body, "analysis": analysis,
-        "candidates": analysis.candidates.select_related("person") if analysis else [],
-        "identifications": body.identifications.select_related("person", "proposed_by"),
-    })
+    return render(
+        request,
+        "identification/body_candidates.html",
+        {
+            "body": body,
+            "analysis": analysis,
+            "candidates": analysis.candidates.select_related("person")
+            if analysis
+            else [],
+            "identifications": body.identifications.select_related(
+                "person", "proposed_by"
+            ),
+        },
+    )
 
 
 def _lang(request: HttpRequest) -> str:
-    return "uk" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("uk") else "en"
+    return (
+        "uk" if (getattr(request, "LANGUAGE_CODE", "") or "").startswith("uk") else "en"
+    )
 
 
 @require_GET
@@ -95,53 +115,77 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if want_markers:
         markers = selectors.dna_markers(cand)
     if request.GET.get("format") == "json" or request.path.endswith(".json"):
-        return JsonResponse(selectors.explain_json(cand, markers=markers),
-                            json_dumps_params={"ensure_ascii": False, "indent": 1})
+        return JsonResponse(
+            selectors.explain_json(cand, markers=markers),
+            json_dumps_params={"ensure_ascii": False, "indent": 1},
+        )
     body = cand.analysis.body
     live = body.identifications.filter(
         status__in=[IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED]
     ).first()
-    return render(request, "identification/candidate_detail.html", {
-        "cand": cand, "body": body, "ev": cand.evidence, "lang": _lang(request),
-        "markers": markers, "live": live, "propose_form": ProposeForm(),
-        "override_form": OverrideForm(),
-        "can_propose": can(request.user, "identification.propose")  # type: ignore[arg-type]
-        and live is None and cand.lr > 0,
-        "can_override": can(request.user, "identification.review"),  # type: ignore[arg-type]
-    })
+    return render(
+        request,
+        "identification/candidate_detail.html",
+        {
+            "cand": cand,
+            "body": body,
+            "ev": cand.evidence,
+            "lang": _lang(request),
+            "markers": markers,
+            "live": live,
+            "propose_form": ProposeForm(),
+            "override_form": OverrideForm(),
+            "can_propose": can(request.user, "identification.propose")  # type: ignore[arg-type]
+            and live is None
+            and cand.lr > 0,
+            "can_override": can(request.user, "identification.review"),  # type: ignore[arg-type]
+        },
+    )
 
 
 @require_POST
 @login_required
 def propose(request: HttpRequest, pk: int) -> HttpResponse:
-    cand = access.candidate_for_user(request.user, pk, capability="identification.propose")  # type: ignore[arg-type]
+    cand = access.candidate_for_user(
+        request.user, pk, capability="identification.propose"
+    )  # type: ignore[arg-type]
     form = ProposeForm(request.POST)
     form.is_valid()
     try:
         ident = services.identification_propose(
-            actor=request.user, candidate=cand,  # type: ignore[arg-type]
+            actor=request.user,
+            candidate=cand,  # type: ignore[arg-type]
             comment=form.cleaned_data.get("comment", ""),
         )
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
         return redirect("identification:candidate_detail", pk=pk)
-    messages.success(request, _("Identification proposed; a second person must confirm it."))
+    messages.success(
+        request, _("Identification proposed; a second person must confirm it.")
+    )
     return redirect(ident)
 
 
 @require_POST
 @login_required
 def override(request: HttpRequest, pk: int) -> HttpResponse:
-    cand = access.candidate_for_user(request.user, pk, capability="identification.review")  # type: ignore[arg-type]
+    cand = access.candidate_for_user(
+        request.user, pk, capability="identification.review"
+    )  # type: ignore[arg-type]
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say which exclusion is set aside and why."))
         return redirect("identification:candidate_detail", pk=pk)
     services.exclusion_override_create(
-        actor=request.user, body=cand.analysis.body, person=cand.person,  # type: ignore[arg-type]
-        key=form.cleaned_data["key"], reason=form.cleaned_data["reason"],
+        actor=request.user,
+        body=cand.analysis.body,
+        person=cand.person,  # type: ignore[arg-type]
+        key=form.cleaned_data["key"],
+        reason=form.cleaned_data["reason"],
     )
-    messages.success(request, _("Override recorded; it applies from the next computation."))
+    messages.success(
+        request, _("Override recorded; it applies from the next computation.")
+    )
     return redirect("identification:candidate_detail", pk=pk)
 
 
@@ -152,19 +196,30 @@ def identification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     is_proposer = ident.proposed_by_id == user.pk
     pending = ident.status == IdentificationStatus.PROPOSED
-    return render(request, "identification/identification_detail.html", {
-        "ident": ident, "ev": ident.evidence, "lang": _lang(request),
-        "history": history_for(ident).order_by("-seq"),
-        "can_confirm": pending and not is_proposer
-        and can(user, "identification.review"),  # type: ignore[arg-type]
-        "is_proposer": is_proposer,
-        "can_reject": pending and (can(user, "identification.review")  # type: ignore[arg-type]
-                                   or is_proposer),
-        "can_reopen": ident.status == IdentificationStatus.CONFIRMED
-        and can(user, "identification.review"),  # type: ignore[arg-type]
-        "confirm_form": ConfirmForm(), "reason_form": ReasonForm(),
-        "notifications": ident.notifications.all(),
-    })
+    return render(
+        request,
+        "identification/identification_detail.html",
+        {
+            "ident": ident,
+            "ev": ident.evidence,
+            "lang": _lang(request),
+            "history": history_for(ident).order_by("-seq"),
+            "can_confirm": pending
+            and not is_proposer
+            and can(user, "identification.review"),  # type: ignore[arg-type]
+            "is_proposer": is_proposer,
+            "can_reject": pending
+            and (
+                can(user, "identification.review")  # type: ignore[arg-type]
+                or is_proposer
+            ),
+            "can_reopen": ident.status == IdentificationStatus.CONFIRMED
+            and can(user, "identification.review"),  # type: ignore[arg-type]
+            "confirm_form": ConfirmForm(),
+            "reason_form": ReasonForm(),
+            "notifications": ident.notifications.all(),
+        },
+    )
 
 
 def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -174,7 +229,8 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             form = ConfirmForm(request.POST)
             form.is_valid()
             services.identification_confirm(
-                actor=request.user, identification=ident,  # type: ignore[arg-type]
+                actor=request.user,
+                identification=ident,  # type: ignore[arg-type]
                 comment=form.cleaned_data.get("comment", ""),
             )
             messages.success(request, _("Identification confirmed by a second person."))
@@ -183,10 +239,16 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             if not rform.is_valid():
                 messages.error(request, _("Give a reason."))
                 return redirect(ident)
-            fn = (services.identification_reject if action == "reject"
-                  else services.identification_reopen)
-            fn(actor=request.user, identification=ident,  # type: ignore[arg-type]
-               reason=rform.cleaned_data["reason"])
+            fn = (
+                services.identification_reject
+                if action == "reject"
+                else services.identification_reopen
+            )
+            fn(
+                actor=request.user,
+                identification=ident,  # type: ignore[arg-type]
+                reason=rform.cleaned_data["reason"],
+            )
             messages.success(request, _("Saved."))
     except ValidationError as e:
         messages.error(request, " ".join(e.messages))
@@ -230,7 +292,8 @@ def notify(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.family_notification_record(
-                actor=request.user, identification=ident,  # type: ignore[arg-type]
+                actor=request.user,
+                identification=ident,  # type: ignore[arg-type]
                 **form.cleaned_data,
             )
         except ValidationError as e:

@@ -25,7 +25,9 @@ def people_for_user(user: User) -> QuerySet[MissingPerson]:
     return MissingPerson.objects.filter(organisation_id=user.organisation_id)
 
 
-def person_for_user(user: User, pk: int, *, capability: str = "missing.view") -> MissingPerson:
+def person_for_user(
+    user: User, pk: int, *, capability: str = "missing.view"
+) -> MissingPerson:
     require(user, capability)
     try:
         return MissingPerson.objects.select_related("organisation", "merged_into").get(
@@ -35,7 +37,9 @@ def person_for_user(user: User, pk: int, *, capability: str = "missing.view") ->
         raise Http404("No such report") from None
 
 
-def member_for_user(user: User, pk: int, *, capability: str = "missing.change") -> PedigreeMember:
+def member_for_user(
+    user: User, pk: int, *, capability: str = "missing.change"
+) -> PedigreeMember:
     require(user, capability)
     try:
         return PedigreeMember.objects.select_related("person").get(
@@ -72,7 +76,9 @@ def contact_request_for_user(user: User, pk: int) -> ContactRequest:
         raise Http404("No such request") from None
 
 
-def photo_for_user(user: User, pk: int, *, capability: str = "missing.photos") -> MissingPhoto:
+def photo_for_user(
+    user: User, pk: int, *, capability: str = "missing.photos"
+) -> MissingPhoto:
     """An ante-mortem photo: liaison officers, investigators, examiners (no DNA analysts)."""
     require(user, capability)
     try:

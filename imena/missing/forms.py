@@ -11,14 +11,44 @@ from imena.missing.services import SECTION_FIELDS
 from imena.missing.vocab import field_label, vchoices
 
 REPORT_FORM_FIELDS = [
-    "family_name", "family_name_unknown", "given_names", "patronymic", "aliases", "sex",
-    "age_min", "age_max", "place_of_birth", "home_city", "home_street", "home_region",
-    "home_country", "last_seen_date", "last_seen_place", "circumstances",
-    "circumstances_text", "stature_cm", "stature_source", "build", "handedness",
-    "hair_colour", "hair_length", "hair_style", "facial_hair", "eye_colour",
-    "particulars_asked", "medical_notes", "dentist", "dental_as_of", "description",
-    "reporter_name", "reporter_relationship", "reporter_contact",
-    "consent_identification", "consent_dna", "consent_publication", "consent_date",
+    "family_name",
+    "family_name_unknown",
+    "given_names",
+    "patronymic",
+    "aliases",
+    "sex",
+    "age_min",
+    "age_max",
+    "place_of_birth",
+    "home_city",
+    "home_street",
+    "home_region",
+    "home_country",
+    "last_seen_date",
+    "last_seen_place",
+    "circumstances",
+    "circumstances_text",
+    "stature_cm",
+    "stature_source",
+    "build",
+    "handedness",
+    "hair_colour",
+    "hair_length",
+    "hair_style",
+    "facial_hair",
+    "eye_colour",
+    "particulars_asked",
+    "medical_notes",
+    "dentist",
+    "dental_as_of",
+    "description",
+    "reporter_name",
+    "reporter_relationship",
+    "reporter_contact",
+    "consent_identification",
+    "consent_dna",
+    "consent_publication",
+    "consent_date",
     "consent_withdrawn_date",
 ]
 
@@ -29,7 +59,9 @@ class DateInput(forms.DateInput):
 
 class ReportForm(forms.ModelForm):
     date_of_birth = forms.CharField(
-        label=_("Date of birth"), required=False, max_length=10,
+        label=_("Date of birth"),
+        required=False,
+        max_length=10,
         help_text=_("Year (1961), year and month (1961-11) or full date (1961-11-06)."),
     )
 
@@ -37,7 +69,8 @@ class ReportForm(forms.ModelForm):
         model = MissingPerson
         fields = REPORT_FORM_FIELDS
         widgets = {
-            "last_seen_date": DateInput(), "consent_date": DateInput(),
+            "last_seen_date": DateInput(),
+            "consent_date": DateInput(),
             "consent_withdrawn_date": DateInput(),
             "aliases": forms.Textarea(attrs={"rows": 2}),
             "circumstances_text": forms.Textarea(attrs={"rows": 3}),
@@ -76,23 +109,30 @@ class ReportForm(forms.ModelForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CorrectionForm(ReportForm):
-    reason = forms.CharField(label=_("Reason for the correction"),
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class MergeForm(forms.Form):
     into = forms.IntegerField(widget=forms.HiddenInput)
-    reason = forms.CharField(label=_("Why these reports are the same person"),
-                             widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why these reports are the same person"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 def section_form(section: str) -> type[forms.Form]:
@@ -100,21 +140,28 @@ def section_form(section: str) -> type[forms.Form]:
     attrs: dict[str, forms.Field] = {}
     for name, (kind, multi, required) in SECTION_FIELDS[section].items():
         if kind == "text":
-            f: forms.Field = forms.CharField(label=name.replace("_", " "),
-                                             required=required, max_length=200)
+            f: forms.Field = forms.CharField(
+                label=name.replace("_", " "), required=required, max_length=200
+            )
         elif kind in ("int", "fdi"):
-            f = forms.IntegerField(label=_("FDI tooth") if kind == "fdi" else
-                                   name.replace("_", " "), required=required)
+            f = forms.IntegerField(
+                label=_("FDI tooth") if kind == "fdi" else name.replace("_", " "),
+                required=required,
+            )
         elif kind == "float":
             f = forms.FloatField(label=name.replace("_", " "), required=required)
         elif multi:
-            f = forms.MultipleChoiceField(label=field_label(kind), choices=vchoices(kind),
-                                          required=required,
-                                          widget=forms.CheckboxSelectMultiple)
+            f = forms.MultipleChoiceField(
+                label=field_label(kind),
+                choices=vchoices(kind),
+                required=required,
+                widget=forms.CheckboxSelectMultiple,
+            )
         else:
             choices = vchoices(kind) if required else [("", "—"), *vchoices(kind)]
-            f = forms.ChoiceField(label=field_label(kind), choices=choices,
-                                  required=required)
+            f = forms.ChoiceField(
+                label=field_label(kind), choices=choices, required=required
+            )
         attrs[name] = f
     return type(f"{section.title()}Form", (forms.Form,), attrs)
 
@@ -125,19 +172,24 @@ SECTION_FORMS = {s: section_form(s) for s in SECTION_FIELDS}
 class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     sex = forms.TypedChoiceField(
-        label=_("Sex"), coerce=int,
+        label=_("Sex"),
+        coerce=int,
         choices=[(1, _("male")), (2, _("female")), (0, _("unknown"))],
     )
     relationship = forms.ChoiceField(
-        label=_("Relationship to the missing person"), required=False,
+        label=_("Relationship to the missing person"),
+        required=False,
         choices=[("", "—"), *vchoices("donor_relationship")],
     )
-    father = forms.ModelChoiceField(label=_("Father"), required=False,
-                                    queryset=PedigreeMember.objects.none())
-    mother = forms.ModelChoiceField(label=_("Mother"), required=False,
-                                    queryset=PedigreeMember.objects.none())
+    father = forms.ModelChoiceField(
+        label=_("Father"), required=False, queryset=PedigreeMember.objects.none()
+    )
+    mother = forms.ModelChoiceField(
+        label=_("Mother"), required=False, queryset=PedigreeMember.objects.none()
+    )
     parent_of = forms.ModelChoiceField(
-        label=_("Is the father or mother of"), required=False,
+        label=_("Is the father or mother of"),
+        required=False,
         queryset=PedigreeMember.objects.none(),
     )
 
@@ -152,16 +204,20 @@ class MemberForm(forms.Form):
 
 
 class SampleForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Donor (pedigree member)"),
-                                    queryset=PedigreeMember.objects.none())
+    member = forms.ModelChoiceField(
+        label=_("Donor (pedigree member)"), queryset=PedigreeMember.objects.none()
+    )
     sample_id = forms.CharField(label=_("Sample id"), max_length=80)
     consent_scope = forms.MultipleChoiceField(
-        label=_("Consent given for"), choices=vchoices("consent_purpose"),
-        widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Consent given for"),
+        choices=vchoices("consent_purpose"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
     consent_date = forms.DateField(label=_("Consent given on"), widget=DateInput)
     profile_file = forms.FileField(
-        label=_("Profile (GeneMapper CSV export)"), required=False,
+        label=_("Profile (GeneMapper CSV export)"),
+        required=False,
         help_text=_("Optional. One sample per file, or the sample named by its id."),
     )
 
@@ -170,8 +226,9 @@ class SampleForm(forms.Form):
         field = self.fields["member"]
         field.queryset = person.pedigree.filter(is_missing=False)  # type: ignore[attr-defined]
         field.label_from_instance = (  # type: ignore[attr-defined]
-            lambda m: " · ".join(x for x in (m.member_id, m.name,
-                                             str(m.get_relationship_display())) if x)
+            lambda m: " · ".join(
+                x for x in (m.member_id, m.name, str(m.get_relationship_display())) if x
+            )
         )
 
 
@@ -179,18 +236,22 @@ class CaseImportForm(forms.Form):
     case_file = forms.FileField(label=_("DVI case JSON (dvi-examples format)"))
     family = forms.CharField(label=_("Family name in the file"), max_length=80)
     missing_id = forms.CharField(
-        label=_("Id of this report's missing person in the file"), max_length=80,
-        required=False, help_text=_("Needed only when the family has several."),
+        label=_("Id of this report's missing person in the file"),
+        max_length=80,
+        required=False,
+        help_text=_("Needed only when the family has several."),
     )
 
 
 class FamilySearchForm(forms.Form):
     name = forms.CharField(
-        label=_("Full name of the missing person"), max_length=200,
+        label=_("Full name of the missing person"),
+        max_length=200,
         help_text=_("Surname and given name, in any spelling, Cyrillic or Latin."),
     )
     date_of_birth = forms.CharField(
-        label=_("Date of birth"), max_length=10,
+        label=_("Date of birth"),
+        max_length=10,
         help_text=_("1961-11-06, 06.11.1961 or only the year, 1961."),
     )
 
@@ -205,25 +266,34 @@ class FamilySearchForm(forms.Form):
 
 class ContactRequestForm(FamilySearchForm):
     requester_name = forms.CharField(label=_("Your name"), max_length=200)
-    requester_contact = forms.CharField(label=_("How we can reach you (phone or e-mail)"),
-                                        max_length=300)
-    message = forms.CharField(label=_("Message (optional)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    requester_contact = forms.CharField(
+        label=_("How we can reach you (phone or e-mail)"), max_length=300
+    )
+    message = forms.CharField(
+        label=_("Message (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
 
 
 class PhotoForm(forms.Form):
     file = forms.FileField(
         label=_("Photo (JPEG, PNG or TIFF)"),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/tiff"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/tiff"}
+        ),
     )
     kind = forms.ChoiceField(label=_("Kind of photo"), choices=PhotoKind.choices)
-    taken_on = forms.DateField(label=_("Date taken"), required=False,
-                               widget=DateInput())
+    taken_on = forms.DateField(
+        label=_("Date taken"), required=False, widget=DateInput()
+    )
     consent_use = forms.BooleanField(
         label=_("The family consents to its use for identification"), required=False
     )
-    description = forms.CharField(label=_("Description"), required=False,
-                                  widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class PFIFImportForm(forms.Form):
@@ -233,7 +303,11 @@ class PFIFImportForm(forms.Form):
         required=False,
     )
     mode = forms.ChoiceField(
-        label=_("What to do"), initial="preview", widget=forms.RadioSelect,
-        choices=[("preview", _("Show what would be imported first")),
-                 ("import", _("Import now"))],
+        label=_("What to do"),
+        initial="preview",
+        widget=forms.RadioSelect,
+        choices=[
+            ("preview", _("Show what would be imported first")),
+            ("import", _("Import now")),
+        ],
     )

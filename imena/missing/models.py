@@ -29,7 +29,9 @@ class MissingPerson(models.Model):
     """One missing-person report (the ante-mortem record)."""
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"), on_delete=models.PROTECT,
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     case_no = models.CharField(_("AM case number"), max_length=40)
@@ -39,10 +41,18 @@ class MissingPerson(models.Model):
     given_names = models.CharField(_("given name"), max_length=120)
     patronymic = models.CharField(_("patronymic"), max_length=120, blank=True)
     # Computed: KMU 2010 transliteration and Russian forms
-    family_name_latin = models.CharField(_("surname (Latin)"), max_length=160, blank=True)
-    given_names_latin = models.CharField(_("given name (Latin)"), max_length=160, blank=True)
-    patronymic_latin = models.CharField(_("patronymic (Latin)"), max_length=160, blank=True)
-    family_name_ru = models.CharField(_("surname (Russian form)"), max_length=160, blank=True)
+    family_name_latin = models.CharField(
+        _("surname (Latin)"), max_length=160, blank=True
+    )
+    given_names_latin = models.CharField(
+        _("given name (Latin)"), max_length=160, blank=True
+    )
+    patronymic_latin = models.CharField(
+        _("patronymic (Latin)"), max_length=160, blank=True
+    )
+    family_name_ru = models.CharField(
+        _("surname (Russian form)"), max_length=160, blank=True
+    )
     given_names_ru = models.CharField(
         _("given name (Russian form)"), max_length=160, blank=True
     )
@@ -52,63 +62,92 @@ class MissingPerson(models.Model):
     aliases = models.TextField(
         _("other spellings"), blank=True, help_text=_("One spelling a line.")
     )
-    sex = models.CharField(_("sex"), max_length=16, choices=vchoices("sex_am"),
-                           default="unknown")
+    sex = models.CharField(
+        _("sex"), max_length=16, choices=vchoices("sex_am"), default="unknown"
+    )
     # Birth: a partial date (year, year-month or full) or a reported age
-    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
-    birth_month = models.PositiveSmallIntegerField(_("month of birth"), null=True, blank=True)
-    birth_day = models.PositiveSmallIntegerField(_("day of birth"), null=True, blank=True)
-    age_min = models.PositiveSmallIntegerField(_("age at disappearance, from"), null=True,
-                                               blank=True)
-    age_max = models.PositiveSmallIntegerField(_("age at disappearance, to"), null=True,
-                                               blank=True)
+    birth_year = models.PositiveSmallIntegerField(
+        _("year of birth"), null=True, blank=True
+    )
+    birth_month = models.PositiveSmallIntegerField(
+        _("month of birth"), null=True, blank=True
+    )
+    birth_day = models.PositiveSmallIntegerField(
+        _("day of birth"), null=True, blank=True
+    )
+    age_min = models.PositiveSmallIntegerField(
+        _("age at disappearance, from"), null=True, blank=True
+    )
+    age_max = models.PositiveSmallIntegerField(
+        _("age at disappearance, to"), null=True, blank=True
+    )
     place_of_birth = models.CharField(_("place of birth"), max_length=200, blank=True)
     home_city = models.CharField(_("home town or village"), max_length=120, blank=True)
-    home_street = models.CharField(_("home street (no house number)"), max_length=200,
-                                   blank=True)
+    home_street = models.CharField(
+        _("home street (no house number)"), max_length=200, blank=True
+    )
     home_region = models.CharField(_("home region"), max_length=120, blank=True)
-    home_country = models.CharField(_("home country (ISO code)"), max_length=2, blank=True,
-                                    default="UA")
+    home_country = models.CharField(
+        _("home country (ISO code)"), max_length=2, blank=True, default="UA"
+    )
     # Last seen
     last_seen_date = models.DateField(_("last seen (date)"), null=True, blank=True)
-    last_seen_place = models.CharField(_("last seen (place)"), max_length=300, blank=True)
+    last_seen_place = models.CharField(
+        _("last seen (place)"), max_length=300, blank=True
+    )
     last_seen_lat = models.FloatField(_("last seen latitude"), null=True, blank=True)
     last_seen_lon = models.FloatField(_("last seen longitude"), null=True, blank=True)
     circumstances = models.CharField(
-        _("circumstances"), max_length=16, choices=vchoices("circumstances"),
+        _("circumstances"),
+        max_length=16,
+        choices=vchoices("circumstances"),
         default="unknown",
     )
     circumstances_text = models.TextField(_("what happened"), blank=True)
     # Biological profile and physical description
-    stature_cm = models.PositiveSmallIntegerField(_("stature (cm)"), null=True, blank=True)
-    stature_source = models.CharField(
-        _("stature source"), max_length=20, choices=vchoices("stature_source"), blank=True
+    stature_cm = models.PositiveSmallIntegerField(
+        _("stature (cm)"), null=True, blank=True
     )
-    build = models.CharField(_("build"), max_length=10, choices=vchoices("build"),
-                             blank=True)
-    handedness = models.CharField(_("handedness"), max_length=10,
-                                  choices=vchoices("handedness"), blank=True)
-    hair_colour = models.CharField(_("hair colour"), max_length=16,
-                                   choices=vchoices("hair_colour"), blank=True)
-    hair_length = models.CharField(_("hair length"), max_length=10,
-                                   choices=vchoices("hair_length"), blank=True)
-    hair_style = models.CharField(_("hair style"), max_length=10,
-                                  choices=vchoices("hair_style"), blank=True)
-    facial_hair = models.CharField(_("facial hair"), max_length=10,
-                                   choices=vchoices("facial_hair"), blank=True)
-    eye_colour = models.CharField(_("eye colour"), max_length=10,
-                                  choices=vchoices("eye_colour"), blank=True)
+    stature_source = models.CharField(
+        _("stature source"),
+        max_length=20,
+        choices=vchoices("stature_source"),
+        blank=True,
+    )
+    build = models.CharField(
+        _("build"), max_length=10, choices=vchoices("build"), blank=True
+    )
+    handedness = models.CharField(
+        _("handedness"), max_length=10, choices=vchoices("handedness"), blank=True
+    )
+    hair_colour = models.CharField(
+        _("hair colour"), max_length=16, choices=vchoices("hair_colour"), blank=True
+    )
+    hair_length = models.CharField(
+        _("hair length"), max_length=10, choices=vchoices("hair_length"), blank=True
+    )
+    hair_style = models.CharField(
+        _("hair style"), max_length=10, choices=vchoices("hair_style"), blank=True
+    )
+    facial_hair = models.CharField(
+        _("facial hair"), max_length=10, choices=vchoices("facial_hair"), blank=True
+    )
+    eye_colour = models.CharField(
+        _("eye colour"), max_length=10, choices=vchoices("eye_colour"), blank=True
+    )
     # Repeating sections, vocabulary-coded rows (see services.SECTION_FIELDS)
     particulars = models.JSONField(_("physical particulars"), default=list, blank=True)
     particulars_asked = models.BooleanField(
         _("family was asked about marks and devices"), default=True
     )
     fractures = models.JSONField(_("fractures"), default=list, blank=True)
-    medical_notes = models.TextField(_("medical history (surgery, implants, illness)"),
-                                     blank=True)
+    medical_notes = models.TextField(
+        _("medical history (surgery, implants, illness)"), blank=True
+    )
     dental_chart = models.JSONField(_("dental chart (FDI)"), default=list, blank=True)
-    dentist = models.CharField(_("dentist or dental record source"), max_length=200,
-                               blank=True)
+    dentist = models.CharField(
+        _("dentist or dental record source"), max_length=200, blank=True
+    )
     dental_as_of = models.CharField(_("dental record date"), max_length=10, blank=True)
     clothing = models.JSONField(_("clothing last worn"), default=list, blank=True)
     effects = models.JSONField(_("personal effects"), default=list, blank=True)
@@ -116,31 +155,44 @@ class MissingPerson(models.Model):
     description = models.TextField(_("other description"), blank=True)
     # Reporting person and consent
     reporter_name = models.CharField(_("reporting person"), max_length=200)
-    reporter_relationship = models.CharField(_("relationship to the missing person"),
-                                             max_length=60, blank=True)
-    reporter_contact = models.CharField(_("contact (phone, e-mail, address)"),
-                                        max_length=300, blank=True)
-    consent_identification = models.BooleanField(_("consent: identification"),
-                                                 default=False)
+    reporter_relationship = models.CharField(
+        _("relationship to the missing person"), max_length=60, blank=True
+    )
+    reporter_contact = models.CharField(
+        _("contact (phone, e-mail, address)"), max_length=300, blank=True
+    )
+    consent_identification = models.BooleanField(
+        _("consent: identification"), default=False
+    )
     consent_dna = models.BooleanField(_("consent: DNA analysis"), default=False)
     consent_publication = models.BooleanField(_("consent: publication"), default=False)
     consent_date = models.DateField(_("consent given on"), null=True, blank=True)
-    consent_withdrawn_date = models.DateField(_("consent withdrawn on"), null=True,
-                                              blank=True)
+    consent_withdrawn_date = models.DateField(
+        _("consent withdrawn on"), null=True, blank=True
+    )
     # Status and merging of duplicate reports
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.OPEN)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.OPEN
+    )
     merged_into = models.ForeignKey(
-        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="merged_reports",
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_reports",
     )
     merge_reason = models.TextField(_("reason for the merge"), blank=True)
     pfif_record_id = models.CharField(_("PFIF record id"), max_length=200, blank=True)
     source_date = models.DateTimeField(_("source date"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -150,7 +202,8 @@ class MissingPerson(models.Model):
         ordering = ["family_name", "given_names"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "case_no"], name="missing_case_no_unique_per_org"
+                fields=["organisation", "case_no"],
+                name="missing_case_no_unique_per_org",
             ),
             models.CheckConstraint(
                 condition=~Q(given_names=""), name="missing_given_name_required"
@@ -180,7 +233,8 @@ class MissingPerson(models.Model):
                 name="missing_birth_day_valid",
             ),
             models.CheckConstraint(
-                condition=Q(age_min__isnull=True) | Q(age_max__isnull=True)
+                condition=Q(age_min__isnull=True)
+                | Q(age_max__isnull=True)
                 | Q(age_min__lte=F("age_max")),
                 name="missing_age_min_le_max",
             ),
@@ -207,7 +261,9 @@ class MissingPerson(models.Model):
 
     @property
     def full_name(self) -> str:
-        return " ".join(p for p in (self.family_name, self.given_names, self.patronymic) if p)
+        return " ".join(
+            p for p in (self.family_name, self.given_names, self.patronymic) if p
+        )
 
     @property
     def full_name_latin(self) -> str:
@@ -269,15 +325,20 @@ class NameKey(models.Model):
     Family search and duplicate detection look people up by these keys.
     """
 
-    person = models.ForeignKey(MissingPerson, on_delete=models.CASCADE, related_name="keys")
+    person = models.ForeignKey(
+        MissingPerson, on_delete=models.CASCADE, related_name="keys"
+    )
     part = models.CharField(max_length=1)  # f(amily), g(iven), p(atronymic)
     key = models.CharField(max_length=80)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["person", "part", "key"], name="namekey_unique"),
-            models.CheckConstraint(condition=Q(part__in=["f", "g", "p"]),
-                                   name="namekey_part_valid"),
+            models.UniqueConstraint(
+                fields=["person", "part", "key"], name="namekey_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(part__in=["f", "g", "p"]), name="namekey_part_valid"
+            ),
         ]
         indexes = [
             # Family search and duplicate proposals: people by one key.
@@ -292,21 +353,41 @@ class PedigreeMember(models.Model):
     """One person on a missing person's pedigree: the missing person, a relative
     who gives DNA, or an untyped member that connects them."""
 
-    person = models.ForeignKey(MissingPerson, verbose_name=_("missing person"),
-                               on_delete=models.PROTECT, related_name="pedigree")
+    person = models.ForeignKey(
+        MissingPerson,
+        verbose_name=_("missing person"),
+        on_delete=models.PROTECT,
+        related_name="pedigree",
+    )
     member_id = models.CharField(_("id in the family"), max_length=40)
     name = models.CharField(_("name"), max_length=200, blank=True)
     sex = models.PositiveSmallIntegerField(
-        _("sex"), default=0, choices=[(0, _("unknown")), (1, _("male")), (2, _("female"))]
+        _("sex"),
+        default=0,
+        choices=[(0, _("unknown")), (1, _("male")), (2, _("female"))],
     )
-    father = models.ForeignKey("self", verbose_name=_("father"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="+")
-    mother = models.ForeignKey("self", verbose_name=_("mother"), on_delete=models.PROTECT,
-                               null=True, blank=True, related_name="+")
+    father = models.ForeignKey(
+        "self",
+        verbose_name=_("father"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    mother = models.ForeignKey(
+        "self",
+        verbose_name=_("mother"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     is_missing = models.BooleanField(_("the missing person"), default=False)
     relationship = models.CharField(
-        _("relationship to the missing person"), max_length=24,
-        choices=vchoices("donor_relationship"), blank=True,
+        _("relationship to the missing person"),
+        max_length=24,
+        choices=vchoices("donor_relationship"),
+        blank=True,
     )
 
     class Meta:
@@ -314,12 +395,17 @@ class PedigreeMember(models.Model):
         verbose_name_plural = _("pedigree members")
         ordering = ["person", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["person", "member_id"],
-                                    name="pedigree_member_id_unique"),
-            models.UniqueConstraint(fields=["person"], condition=Q(is_missing=True),
-                                    name="pedigree_one_missing_person"),
-            models.CheckConstraint(condition=Q(sex__in=[0, 1, 2]),
-                                   name="pedigree_sex_valid"),
+            models.UniqueConstraint(
+                fields=["person", "member_id"], name="pedigree_member_id_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(is_missing=True),
+                name="pedigree_one_missing_person",
+            ),
+            models.CheckConstraint(
+                condition=Q(sex__in=[0, 1, 2]), name="pedigree_sex_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(father__isnull=True) | ~Q(father=F("pk")),
                 name="pedigree_not_own_father",
@@ -337,36 +423,61 @@ class PedigreeMember(models.Model):
 class ReferenceSample(models.Model):
     """A relative's DNA reference sample (or a direct sample of the missing person)."""
 
-    member = models.ForeignKey(PedigreeMember, verbose_name=_("donor"),
-                               on_delete=models.PROTECT, related_name="samples")
+    member = models.ForeignKey(
+        PedigreeMember,
+        verbose_name=_("donor"),
+        on_delete=models.PROTECT,
+        related_name="samples",
+    )
     sample_id = models.CharField(_("sample id"), max_length=80)
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     related_name="+")
-    reference_kind = models.CharField(_("reference kind"), max_length=10,
-                                      choices=vchoices("reference_kind"), default="kinship")
-    direct_source = models.CharField(_("direct source"), max_length=20,
-                                     choices=vchoices("direct_source"), blank=True)
-    profile = models.ForeignKey("dna.DNAProfile", verbose_name=_("DNA profile"),
-                                on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="+")
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    reference_kind = models.CharField(
+        _("reference kind"),
+        max_length=10,
+        choices=vchoices("reference_kind"),
+        default="kinship",
+    )
+    direct_source = models.CharField(
+        _("direct source"), max_length=20, choices=vchoices("direct_source"), blank=True
+    )
+    profile = models.ForeignKey(
+        "dna.DNAProfile",
+        verbose_name=_("DNA profile"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     consent_scope = models.JSONField(_("consent scope"), default=list, blank=True)
     consent_date = models.DateField(_("consent given on"), null=True, blank=True)
-    consent_withdrawn_date = models.DateField(_("consent withdrawn on"), null=True,
-                                              blank=True)
+    consent_withdrawn_date = models.DateField(
+        _("consent withdrawn on"), null=True, blank=True
+    )
     consent_withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     collected = models.DateField(_("collected on"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("reference sample")
         verbose_name_plural = _("reference samples")
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "sample_id"],
-                                    name="reference_sample_id_unique_per_org"),
-            models.CheckConstraint(condition=Q(reference_kind__in=codes("reference_kind")),
-                                   name="reference_kind_valid"),
+            models.UniqueConstraint(
+                fields=["organisation", "sample_id"],
+                name="reference_sample_id_unique_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(reference_kind__in=codes("reference_kind")),
+                name="reference_kind_valid",
+            ),
             models.CheckConstraint(
                 condition=Q(consent_withdrawn_date__isnull=True)
                 | ~Q(consent_withdrawn_reason=""),
@@ -385,10 +496,20 @@ class ReferenceSample(models.Model):
 class ContactRequest(models.Model):
     """A family's request for contact left on the public family-search page."""
 
-    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT,
-                                     null=True, blank=True, related_name="+")
-    person = models.ForeignKey(MissingPerson, on_delete=models.PROTECT, null=True,
-                               blank=True, related_name="contact_requests")
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        MissingPerson,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contact_requests",
+    )
     searched_name = models.CharField(_("name searched for"), max_length=300)
     searched_birth = models.CharField(_("date of birth searched for"), max_length=10)
     requester_name = models.CharField(_("your name"), max_length=200)
@@ -396,8 +517,13 @@ class ContactRequest(models.Model):
     message = models.TextField(_("message"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     handled = models.BooleanField(_("handled"), default=False)
-    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                   null=True, blank=True, related_name="+")
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
     class Meta:
@@ -448,20 +574,28 @@ class MissingPhoto(models.Model):
     """
 
     person = models.ForeignKey(
-        MissingPerson, verbose_name=_("missing person"), on_delete=models.PROTECT,
+        MissingPerson,
+        verbose_name=_("missing person"),
+        on_delete=models.PROTECT,
         related_name="photos",
     )
-    kind = models.CharField(_("kind of photo"), max_length=10, choices=PhotoKind.choices)
+    kind = models.CharField(
+        _("kind of photo"), max_length=10, choices=PhotoKind.choices
+    )
     taken_on = models.DateField(_("date taken"), null=True, blank=True)
     consent_use = models.BooleanField(
-        _("consent to use for identification"), default=False,
-        help_text=_("The family agrees that the photo is used to compare with the "
-                    "remains."),
+        _("consent to use for identification"),
+        default=False,
+        help_text=_(
+            "The family agrees that the photo is used to compare with the remains."
+        ),
     )
     description = models.TextField(_("description"), blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
-    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    original_name = models.CharField(
+        _("original file name"), max_length=255, blank=True
+    )
     media_type = models.CharField(_("file type"), max_length=60)
     width = models.PositiveIntegerField(_("width (px)"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True)
@@ -469,8 +603,12 @@ class MissingPhoto(models.Model):
     withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -482,14 +620,16 @@ class MissingPhoto(models.Model):
                 condition=Q(kind__in=PhotoKind.values), name="missingphoto_kind_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(sha256=""), name="missingphoto_has_file",
+                condition=~Q(sha256=""),
+                name="missingphoto_has_file",
             ),
             models.CheckConstraint(
                 condition=Q(withdrawn=False) | ~Q(withdrawn_reason=""),
                 name="missingphoto_withdrawal_has_reason",
             ),
             models.UniqueConstraint(
-                fields=["person", "sha256"], condition=Q(withdrawn=False),
+                fields=["person", "sha256"],
+                condition=Q(withdrawn=False),
                 name="missingphoto_once_per_person",
             ),
         ]

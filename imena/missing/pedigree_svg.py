@@ -70,8 +70,12 @@ def render(nodes: list[Node]) -> str:
     width = max(len(r) for r in rows.values()) * GAP_X + 2 * PAD
     for r, members in sorted(rows.items()):
         # Keep couples and siblings near each other: sort by parents' position.
-        members.sort(key=lambda n: (
-            sum(pos[p][0] for p in (n.father, n.mother) if p in pos) or 0, n.ident))
+        members.sort(
+            key=lambda n: (
+                sum(pos[p][0] for p in (n.father, n.mother) if p in pos) or 0,
+                n.ident,
+            )
+        )
         offset = (width - len(members) * GAP_X) / 2 + GAP_X / 2
         for k, n in enumerate(members):
             pos[n.ident] = (offset + k * GAP_X, PAD + r * GAP_Y + BOX / 2)
@@ -92,8 +96,10 @@ def render(nodes: list[Node]) -> str:
         mid = cy - half - (GAP_Y - BOX) / 2
         if len(parents) == 2:
             a, b = (pos[p] for p in parents)
-            out.append(f'<line x1="{a[0]:.0f}" y1="{a[1]:.0f}" x2="{b[0]:.0f}" '
-                       f'y2="{b[1]:.0f}" class="couple" stroke="#555"/>')
+            out.append(
+                f'<line x1="{a[0]:.0f}" y1="{a[1]:.0f}" x2="{b[0]:.0f}" '
+                f'y2="{b[1]:.0f}" class="couple" stroke="#555"/>'
+            )
             py = a[1]
         out.append(
             f'<polyline points="{px:.0f},{py:.0f} {px:.0f},{mid:.0f} {cx:.0f},{mid:.0f} '
@@ -102,11 +108,17 @@ def render(nodes: list[Node]) -> str:
     for n in nodes:
         x, y = pos[n.ident]
         fill = "#f4c542" if n.missing else ("#9cc3e6" if n.typed else "#fff")
-        cls = "member" + (" missing" if n.missing else "") + (" typed" if n.typed else "")
-        attrs = f'class="{cls}" data-member="{escape(n.ident)}" fill="{fill}" stroke="#222"'
+        cls = (
+            "member" + (" missing" if n.missing else "") + (" typed" if n.typed else "")
+        )
+        attrs = (
+            f'class="{cls}" data-member="{escape(n.ident)}" fill="{fill}" stroke="#222"'
+        )
         if n.sex == 1:
-            out.append(f'<rect x="{x - half:.0f}" y="{y - half:.0f}" width="{BOX}" '
-                       f'height="{BOX}" {attrs}/>')
+            out.append(
+                f'<rect x="{x - half:.0f}" y="{y - half:.0f}" width="{BOX}" '
+                f'height="{BOX}" {attrs}/>'
+            )
         elif n.sex == 2:
             out.append(f'<circle cx="{x:.0f}" cy="{y:.0f}" r="{half:.0f}" {attrs}/>')
         else:
@@ -115,13 +127,19 @@ def render(nodes: list[Node]) -> str:
                 f'{x:.0f},{y + half:.0f} {x - half:.0f},{y:.0f}" {attrs}/>'
             )
         if n.typed:
-            out.append(f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
-                       f'font-size="11">DNA</text>')
+            out.append(
+                f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
+                f'font-size="11">DNA</text>'
+            )
         if n.missing:
-            out.append(f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
-                       f'font-size="16">?</text>')
-        out.append(f'<text x="{x:.0f}" y="{y + half + 14:.0f}" text-anchor="middle" '
-                   f'font-size="11">{escape(n.label[:18])}</text>')
+            out.append(
+                f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
+                f'font-size="16">?</text>'
+            )
+        out.append(
+            f'<text x="{x:.0f}" y="{y + half + 14:.0f}" text-anchor="middle" '
+            f'font-size="11">{escape(n.label[:18])}</text>'
+        )
     out.append("</svg>")
     return "\n".join(out)
 
@@ -130,14 +148,19 @@ def render_person(person: object) -> str:
     from imena.missing.models import MissingPerson
 
     assert isinstance(person, MissingPerson)
-    members = list(person.pedigree.select_related("father", "mother")
-                   .prefetch_related("samples"))
+    members = list(
+        person.pedigree.select_related("father", "mother").prefetch_related("samples")
+    )
     nodes = [
         Node(
-            m.member_id, m.member_id if not m.relationship else
-            f"{m.member_id} · {m.get_relationship_display()}", m.sex,
+            m.member_id,
+            m.member_id
+            if not m.relationship
+            else f"{m.member_id} · {m.get_relationship_display()}",
+            m.sex,
             m.father.member_id if m.father else None,
-            m.mother.member_id if m.mother else None, m.is_missing,
+            m.mother.member_id if m.mother else None,
+            m.is_missing,
             any(s.profile_id for s in m.samples.all()),
         )
         for m in members

@@ -11,15 +11,24 @@ def am_record_as_dict(person: MissingPerson) -> dict[str, Any]:
     """The AM record in the vocabulary keys ``matching.records.AMRecord`` accepts."""
     age = person.age_range()
     particulars = [
-        {k: p.get(k) for k in ("kind", "region", "side", "subtype", "serial")
-         if p.get(k) not in (None, "")} | {"description": p.get("description", "")}
+        {
+            k: p.get(k)
+            for k in ("kind", "region", "side", "subtype", "serial")
+            if p.get(k) not in (None, "")
+        }
+        | {"description": p.get("description", "")}
         for p in person.particulars
     ]
     for f in person.fractures:
-        particulars.append({
-            "kind": "fracture", "side": f.get("side"),
-            "description": " ".join(str(x) for x in (f.get("bone"), f.get("year")) if x),
-        })
+        particulars.append(
+            {
+                "kind": "fracture",
+                "side": f.get("side"),
+                "description": " ".join(
+                    str(x) for x in (f.get("bone"), f.get("year")) if x
+                ),
+            }
+        )
     dental: dict[int, dict[str, Any]] = {}
     for t in person.dental_chart:
         row: dict[str, Any] = {"status": t["status"]}
@@ -32,13 +41,26 @@ def am_record_as_dict(person: MissingPerson) -> dict[str, Any]:
             row["endodontics"] = list(t["endodontics"])
         dental[int(t["tooth"])] = row
     clothing = [
-        {k: c[k] for k in ("category", "colours", "pattern", "material", "size_eu",
-                           "label_text") if c.get(k) not in (None, "", [])}
+        {
+            k: c[k]
+            for k in (
+                "category",
+                "colours",
+                "pattern",
+                "material",
+                "size_eu",
+                "label_text",
+            )
+            if c.get(k) not in (None, "", [])
+        }
         for c in person.clothing
     ]
     effects = [
-        {"category": e["category"], **({"serial": e["serial"]} if e.get("serial") else {}),
-         **({"label_text": e["engraving"]} if e.get("engraving") else {})}
+        {
+            "category": e["category"],
+            **({"serial": e["serial"]} if e.get("serial") else {}),
+            **({"label_text": e["engraving"]} if e.get("engraving") else {}),
+        }
         for e in person.effects
     ]
     documents = [
@@ -66,7 +88,9 @@ def am_record_as_dict(person: MissingPerson) -> dict[str, Any]:
     }
 
 
-def family_as_case_dict(person: MissingPerson, *, withdrawn: bool = False) -> dict[str, Any]:
+def family_as_case_dict(
+    person: MissingPerson, *, withdrawn: bool = False
+) -> dict[str, Any]:
     """The family in the kinship case JSON ``am`` format.
 
     ``{"id": [...], "fid": [...], "mid": [...], "sex": [...], "genotypes": {...},

@@ -53,29 +53,45 @@ def report_fields(r: dict[str, Any]) -> dict[str, Any]:
     rp = r.get("reporting_person") or {}
     particulars = []
     for p in r.get("particulars") or []:
-        particulars.append({
-            "kind": p.get("type") or p.get("kind"),
-            "region": p.get("body_region"),
-            "side": p.get("side"),
-            "subtype": p.get("cause") or p.get("level") or (
-                p.get("kind") if p.get("type") else None),
-            "description": " ".join(str(p[k]) for k in ("motif", "text", "limb",
-                                                        "length_cm") if p.get(k)),
-        })
+        particulars.append(
+            {
+                "kind": p.get("type") or p.get("kind"),
+                "region": p.get("body_region"),
+                "side": p.get("side"),
+                "subtype": p.get("cause")
+                or p.get("level")
+                or (p.get("kind") if p.get("type") else None),
+                "description": " ".join(
+                    str(p[k])
+                    for k in ("motif", "text", "limb", "length_cm")
+                    if p.get(k)
+                ),
+            }
+        )
     dental = r.get("dental") or {}
     clothing = [
-        {"category": c.get("category"),
-         "colours": [c["colour"]] if c.get("colour") else c.get("colours") or [],
-         "pattern": c.get("pattern"), "material": c.get("material"),
-         "size_eu": c.get("size_eu"),
-         "label_text": c.get("kind") or c.get("label_text")}
+        {
+            "category": c.get("category"),
+            "colours": [c["colour"]] if c.get("colour") else c.get("colours") or [],
+            "pattern": c.get("pattern"),
+            "material": c.get("material"),
+            "size_eu": c.get("size_eu"),
+            "label_text": c.get("kind") or c.get("label_text"),
+        }
         for c in r.get("clothing") or []
     ]
-    effects = [{"category": e.get("effect") or e.get("category"),
-                "serial": e.get("serial"), "engraving": e.get("engraving")}
-               for e in r.get("effects") or []]
-    documents = [{"kind": d.get("type") or d.get("kind"), "number": d.get("number")}
-                 for d in r.get("identity_documents") or []]
+    effects = [
+        {
+            "category": e.get("effect") or e.get("category"),
+            "serial": e.get("serial"),
+            "engraving": e.get("engraving"),
+        }
+        for e in r.get("effects") or []
+    ]
+    documents = [
+        {"kind": d.get("type") or d.get("kind"), "number": d.get("number")}
+        for d in r.get("identity_documents") or []
+    ]
     return {
         "family_name": r.get("family_name") or "",
         "family_name_unknown": not r.get("family_name"),
@@ -83,7 +99,9 @@ def report_fields(r: dict[str, Any]) -> dict[str, Any]:
         "patronymic": r.get("patronymic") or "",
         "aliases": "\n".join(r.get("aliases") or []),
         "sex": r.get("sex") if r.get("sex") in ("male", "female") else "unknown",
-        "birth_year": parts[0], "birth_month": parts[1], "birth_day": parts[2],
+        "birth_year": parts[0],
+        "birth_month": parts[1],
+        "birth_day": parts[2],
         "last_seen_date": _date(r.get("last_seen_date")),
         "last_seen_place": (r.get("last_seen_place") or "")[:300],
         "circumstances": r.get("circumstances") or "unknown",
@@ -94,9 +112,13 @@ def report_fields(r: dict[str, Any]) -> dict[str, Any]:
         "eye_colour": r.get("eye_colour") or "",
         "particulars": _items("particulars", particulars),
         "fractures": _items("fractures", r.get("fractures") or []),
-        "dental_chart": _items("dental_chart", [
-            {**t, "surfaces": list(t.get("surfaces") or "")} for t in dental.get("chart") or []
-        ]),
+        "dental_chart": _items(
+            "dental_chart",
+            [
+                {**t, "surfaces": list(t.get("surfaces") or "")}
+                for t in dental.get("chart") or []
+            ],
+        ),
         "dentist": dental.get("source") or "",
         "dental_as_of": str(dental.get("as_of") or ""),
         "clothing": _items("clothing", clothing),
@@ -120,17 +142,25 @@ def load_scenario(context: ScenarioContext) -> None:
     count = 0
     for r in reports:
         person = missing_person_create(
-            actor=actor, organisation=context.organisation,
-            case_no=r.get("am_case_no") or "", audit=False, **report_fields(r),
+            actor=actor,
+            organisation=context.organisation,
+            case_no=r.get("am_case_no") or "",
+            audit=False,
+            **report_fields(r),
         )
         count += 1
         family_id = (r.get("dna") or {}).get("family_id")
         if family_id:
             by_family[str(family_id)] = person
     audit_record(
-        actor=actor, action="scenario.load_missing", object_type="missing.scenario",
+        actor=actor,
+        action="scenario.load_missing",
+        object_type="missing.scenario",
         object_repr="missing/reports.json",
-        after={"reports": count, "source": str(context.directory / "missing/reports.json")},
+        after={
+            "reports": count,
+            "source": str(context.directory / "missing/reports.json"),
+        },
         organisation_id=context.organisation.pk,
     )
     context.summary["missing_reports"] = count
@@ -145,13 +175,20 @@ def load_scenario(context: ScenarioContext) -> None:
         person = by_family.get(family.name)
         if person is None:
             continue
-        family_import_case(actor=actor, person=person, family=family,
-                           consent_date=_consent_date(person.last_seen_date),
-                           source_sha256=digest, audit=False)
+        family_import_case(
+            actor=actor,
+            person=person,
+            family=family,
+            consent_date=_consent_date(person.last_seen_date),
+            source_sha256=digest,
+            audit=False,
+        )
         families += 1
         profiles += sum(1 for g in family.genotypes.values() if g)
     audit_record(
-        actor=actor, action="scenario.load_references", object_type="missing.scenario",
+        actor=actor,
+        action="scenario.load_references",
+        object_type="missing.scenario",
         object_repr="dna/case.json",
         after={"families": families, "reference_profiles": profiles, "sha256": digest},
         organisation_id=context.organisation.pk,

@@ -39,7 +39,9 @@ def parse_rate(value: str) -> Rate:
 
 def client_key(ip: str) -> str:
     """A keyed hash of the client address: the address itself is not stored."""
-    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(
+        settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256
+    ).hexdigest()
 
 
 def rate_limited(ip: str) -> bool:
@@ -47,8 +49,13 @@ def rate_limited(ip: str) -> bool:
     rate = parse_rate(settings.IMENA_FAMILY_SEARCH_RATE)
     key = client_key(ip)
     since = timezone.now() - timedelta(seconds=rate.seconds)
-    SearchAttempt.objects.filter(created__lt=timezone.now() - timedelta(days=2)).delete()
-    if SearchAttempt.objects.filter(client=key, created__gte=since).count() >= rate.count:
+    SearchAttempt.objects.filter(
+        created__lt=timezone.now() - timedelta(days=2)
+    ).delete()
+    if (
+        SearchAttempt.objects.filter(client=key, created__gte=since).count()
+        >= rate.count
+    ):
         return True
     SearchAttempt.objects.create(client=key)
     return False
@@ -78,7 +85,9 @@ def _birth_matches(p: MissingPerson, birth: tuple[int, int | None, int | None]) 
     return not (d and p.birth_day and p.birth_day != d)
 
 
-def find_reports(name: str, birth: tuple[int, int | None, int | None]) -> list[MissingPerson]:
+def find_reports(
+    name: str, birth: tuple[int, int | None, int | None]
+) -> list[MissingPerson]:
     """Live reports whose surname and given name both match words of ``name``
     (in any order, script or Ukrainian/Russian spelling) and whose birth date
     agrees with ``birth`` at the precision both give."""
@@ -97,7 +106,9 @@ def find_reports(name: str, birth: tuple[int, int | None, int | None]) -> list[M
         # Two different words of the query must cover the surname and the given name.
         ok = any(
             (t1 & fam) and (t2 & giv)
-            for i, t1 in enumerate(tokens) for j, t2 in enumerate(tokens) if i != j
+            for i, t1 in enumerate(tokens)
+            for j, t2 in enumerate(tokens)
+            if i != j
         )
         if ok:
             candidates.append(person_id)

@@ -35,17 +35,58 @@ if TYPE_CHECKING:
 
 # Fields a liaison officer may set on a report through create/update.
 REPORT_FIELDS = (
-    "family_name", "family_name_unknown", "given_names", "patronymic", "aliases", "sex",
-    "birth_year", "birth_month", "birth_day", "age_min", "age_max", "place_of_birth",
-    "home_city", "home_street", "home_region", "home_country", "last_seen_date",
-    "last_seen_place", "last_seen_lat", "last_seen_lon", "circumstances",
-    "circumstances_text", "stature_cm", "stature_source", "build", "handedness",
-    "hair_colour", "hair_length", "hair_style", "facial_hair", "eye_colour",
-    "particulars", "particulars_asked", "fractures", "medical_notes", "dental_chart",
-    "dentist", "dental_as_of", "clothing", "effects", "documents", "description",
-    "reporter_name", "reporter_relationship", "reporter_contact",
-    "consent_identification", "consent_dna", "consent_publication", "consent_date",
-    "consent_withdrawn_date", "pfif_record_id", "source_date",
+    "family_name",
+    "family_name_unknown",
+    "given_names",
+    "patronymic",
+    "aliases",
+    "sex",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "age_min",
+    "age_max",
+    "place_of_birth",
+    "home_city",
+    "home_street",
+    "home_region",
+    "home_country",
+    "last_seen_date",
+    "last_seen_place",
+    "last_seen_lat",
+    "last_seen_lon",
+    "circumstances",
+    "circumstances_text",
+    "stature_cm",
+    "stature_source",
+    "build",
+    "handedness",
+    "hair_colour",
+    "hair_length",
+    "hair_style",
+    "facial_hair",
+    "eye_colour",
+    "particulars",
+    "particulars_asked",
+    "fractures",
+    "medical_notes",
+    "dental_chart",
+    "dentist",
+    "dental_as_of",
+    "clothing",
+    "effects",
+    "documents",
+    "description",
+    "reporter_name",
+    "reporter_relationship",
+    "reporter_contact",
+    "consent_identification",
+    "consent_dna",
+    "consent_publication",
+    "consent_date",
+    "consent_withdrawn_date",
+    "pfif_record_id",
+    "source_date",
 )
 
 # Repeating sections: field -> (vocabulary key | "text" | "int" | "float" | "fdi",
@@ -102,8 +143,10 @@ def clean_item(section: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         if value in (None, "", [], ()):
             if required:
                 raise ValidationError(
-                    {section: _("%(section)s: %(field)s is required.")
-                     % {"section": section, "field": name}}
+                    {
+                        section: _("%(section)s: %(field)s is required.")
+                        % {"section": section, "field": name}
+                    }
                 )
             continue
         if kind == "text":
@@ -125,19 +168,28 @@ def clean_item(section: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         elif kind == "fdi":
             if not is_valid_fdi(value):
                 raise ValidationError(
-                    {section: _("%(value)s is not an FDI tooth number (11-48, 51-85).")
-                     % {"value": value}}
+                    {
+                        section: _(
+                            "%(value)s is not an FDI tooth number (11-48, 51-85)."
+                        )
+                        % {"value": value}
+                    }
                 )
             out[name] = int(value)
         else:
             allowed = codes(kind)
-            values = (list(value) if multi and not isinstance(value, str)
-                      else (list(value) if multi else [value]))
+            values = (
+                list(value)
+                if multi and not isinstance(value, str)
+                else (list(value) if multi else [value])
+            )
             for v in values:
                 if v not in allowed:
                     raise ValidationError(
-                        {section: _("%(value)s is not a valid %(field)s.")
-                         % {"value": v, "field": name}}
+                        {
+                            section: _("%(value)s is not a valid %(field)s.")
+                            % {"value": v, "field": name}
+                        }
                     )
             out[name] = sorted(set(values)) if multi else values[0]
     return out
@@ -168,9 +220,14 @@ def _check_dates(person: MissingPerson) -> None:
         value = getattr(person, name)
         if value is not None and value > today:
             errors[name] = _("This date is in the future.")
-    if (person.consent_withdrawn_date and person.consent_date
-            and person.consent_withdrawn_date < person.consent_date):
-        errors["consent_withdrawn_date"] = _("Consent was withdrawn before it was given.")
+    if (
+        person.consent_withdrawn_date
+        and person.consent_date
+        and person.consent_withdrawn_date < person.consent_date
+    ):
+        errors["consent_withdrawn_date"] = _(
+            "Consent was withdrawn before it was given."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -196,8 +253,11 @@ def _derive_names(person: MissingPerson) -> None:
     person.patronymic = names.clean(person.patronymic)
     if person.family_name:
         person.family_name_unknown = False
-    for attr, kind in (("family_name", "family"), ("given_names", "given"),
-                       ("patronymic", "patronymic")):
+    for attr, kind in (
+        ("family_name", "family"),
+        ("given_names", "given"),
+        ("patronymic", "patronymic"),
+    ):
         forms = names.name_forms(getattr(person, attr), kind)
         setattr(person, f"{attr}_latin", forms.latin)
         setattr(person, f"{attr}_ru", forms.russian)
@@ -205,8 +265,11 @@ def _derive_names(person: MissingPerson) -> None:
 
 def name_keys(person: MissingPerson) -> set[tuple[str, str]]:
     keys: set[tuple[str, str]] = set()
-    for attr, part, kind in (("family_name", "f", "family"), ("given_names", "g", "given"),
-                             ("patronymic", "p", "patronymic")):
+    for attr, part, kind in (
+        ("family_name", "f", "family"),
+        ("given_names", "g", "given"),
+        ("patronymic", "p", "patronymic"),
+    ):
         for k in names.part_keys(getattr(person, attr), kind):
             keys.add((part, k[:80]))
     # Other spellings: each line read as a full name, words as family or given.
@@ -230,8 +293,9 @@ def _next_case_no(organisation: Organisation) -> str:
     while True:
         n += 1
         case_no = f"AM-{n:05d}"
-        if not MissingPerson.objects.filter(organisation=organisation,
-                                            case_no=case_no).exists():
+        if not MissingPerson.objects.filter(
+            organisation=organisation, case_no=case_no
+        ).exists():
             return case_no
 
 
@@ -264,12 +328,20 @@ def missing_person_create(
     person.save()
     _index_names(person)
     PedigreeMember.objects.create(
-        person=person, member_id="MP", name=person.full_name,
-        sex={"male": 1, "female": 2}.get(person.sex, 0), is_missing=True,
+        person=person,
+        member_id="MP",
+        name=person.full_name,
+        sex={"male": 1, "female": 2}.get(person.sex, 0),
+        is_missing=True,
     )
     if audit:
-        audit_record(actor=actor, action="missing.create", obj=person,
-                     after=snapshot(person), organisation_id=organisation.pk)
+        audit_record(
+            actor=actor,
+            action="missing.create",
+            obj=person,
+            after=snapshot(person),
+            organisation_id=organisation.pk,
+        )
     return person
 
 
@@ -301,9 +373,14 @@ def missing_person_update(
         missing.save(update_fields=["name", "sex"])
     after = snapshot(person)
     audit_record(
-        actor=actor, action="missing.update", obj=person,
+        actor=actor,
+        action="missing.update",
+        obj=person,
         before={k: v for k, v in before.items() if after.get(k) != v},
-        after={**{k: v for k, v in after.items() if before.get(k) != v}, "reason": reason},
+        after={
+            **{k: v for k, v in after.items() if before.get(k) != v},
+            "reason": reason,
+        },
         organisation_id=person.organisation_id,
     )
     return person
@@ -326,9 +403,13 @@ def missing_person_add_item(
         rows.sort(key=lambda r: r["tooth"])
     setattr(person, section, rows)
     person.save(update_fields=[section, "updated"])
-    audit_record(actor=actor, action="missing.add_item", obj=person,
-                 after={"section": section, "item": row},
-                 organisation_id=person.organisation_id)
+    audit_record(
+        actor=actor,
+        action="missing.add_item",
+        obj=person,
+        after={"section": section, "item": row},
+        organisation_id=person.organisation_id,
+    )
     return person
 
 
@@ -347,9 +428,14 @@ def missing_person_remove_item(
     removed = rows.pop(index)
     setattr(person, section, rows)
     person.save(update_fields=[section, "updated"])
-    audit_record(actor=actor, action="missing.remove_item", obj=person,
-                 before={"section": section, "item": removed},
-                 after={"reason": reason}, organisation_id=person.organisation_id)
+    audit_record(
+        actor=actor,
+        action="missing.remove_item",
+        obj=person,
+        before={"section": section, "item": removed},
+        after={"reason": reason},
+        organisation_id=person.organisation_id,
+    )
     return person
 
 
@@ -365,9 +451,14 @@ def missing_person_set_status(
     before = person.status
     person.status = status
     person.save(update_fields=["status", "updated"])
-    audit_record(actor=actor, action="missing.status", obj=person,
-                 before={"status": before}, after={"status": status, "reason": reason},
-                 organisation_id=person.organisation_id)
+    audit_record(
+        actor=actor,
+        action="missing.status",
+        obj=person,
+        before={"status": before},
+        after={"status": status, "reason": reason},
+        organisation_id=person.organisation_id,
+    )
     return person
 
 
@@ -394,11 +485,15 @@ def duplicate_candidates(person: MissingPerson) -> list[MissingPerson]:
         NameKey.objects.filter(part="f", key__in=fam)
         .values_list("person_id", flat=True)
         .intersection(
-            NameKey.objects.filter(part="g", key__in=giv).values_list("person_id", flat=True)
+            NameKey.objects.filter(part="g", key__in=giv).values_list(
+                "person_id", flat=True
+            )
         )
     )
     people = MissingPerson.objects.filter(
-        pk__in=list(both), organisation_id=person.organisation_id, merged_into__isnull=True
+        pk__in=list(both),
+        organisation_id=person.organisation_id,
+        merged_into__isnull=True,
     ).exclude(pk=person.pk)
     return [p for p in people if births_compatible(person, p)]
 
@@ -413,7 +508,9 @@ def missing_person_merge(
     if duplicate.pk == into.pk:
         raise ValidationError({"into": _("A report cannot be merged into itself.")})
     if duplicate.organisation_id != into.organisation_id:
-        raise ValidationError({"into": _("The reports belong to different organisations.")})
+        raise ValidationError(
+            {"into": _("The reports belong to different organisations.")}
+        )
     duplicate = MissingPerson.objects.select_for_update().get(pk=duplicate.pk)
     into = MissingPerson.objects.select_for_update().get(pk=into.pk)
     if duplicate.merged_into_id or into.merged_into_id:
@@ -425,11 +522,14 @@ def missing_person_merge(
     duplicate.merged_into = into
     duplicate.merge_reason = reason
     duplicate.save(update_fields=["merged_into", "merge_reason", "updated"])
-    audit_record(actor=actor, action="missing.merge", obj=duplicate,
-                 before={"merged_into": None},
-                 after={"merged_into": into.pk, "into_case_no": into.case_no,
-                        "reason": reason},
-                 organisation_id=duplicate.organisation_id)
+    audit_record(
+        actor=actor,
+        action="missing.merge",
+        obj=duplicate,
+        before={"merged_into": None},
+        after={"merged_into": into.pk, "into_case_no": into.case_no, "reason": reason},
+        organisation_id=duplicate.organisation_id,
+    )
     return duplicate
 
 
@@ -447,17 +547,23 @@ def missing_person_unmerge(
     person.merged_into = None
     person.merge_reason = ""
     person.save(update_fields=["merged_into", "merge_reason", "updated"])
-    audit_record(actor=actor, action="missing.unmerge", obj=person, before=before,
-                 after={"merged_into": None, "reason": reason},
-                 organisation_id=person.organisation_id)
+    audit_record(
+        actor=actor,
+        action="missing.unmerge",
+        obj=person,
+        before=before,
+        after={"merged_into": None, "reason": reason},
+        organisation_id=person.organisation_id,
+    )
     return person
 
 
 # --- Pedigree and reference samples -------------------------------------------
 
 
-def validate_pedigree(rows: list[tuple[str, str | None, str | None, int]],
-                      *, name: str) -> None:
+def validate_pedigree(
+    rows: list[tuple[str, str | None, str | None, int]], *, name: str
+) -> None:
     """Check a pedigree with ``kinship`` (cycles, own parent, parents' sexes)."""
     from kinship.case import Pedigree
     from kinship.errors import KinshipError
@@ -468,16 +574,30 @@ def validate_pedigree(rows: list[tuple[str, str | None, str | None, int]],
                 _("%(member)s cannot be their own parent.") % {"member": ident}
             )
     try:
-        Pedigree.from_lists([r[0] for r in rows], [r[1] for r in rows],
-                            [r[2] for r in rows], [r[3] for r in rows], name=name)
+        Pedigree.from_lists(
+            [r[0] for r in rows],
+            [r[1] for r in rows],
+            [r[2] for r in rows],
+            [r[3] for r in rows],
+            name=name,
+        )
     except KinshipError as e:
         raise ValidationError(str(e)) from None
 
 
-def _pedigree_rows(person: MissingPerson) -> list[tuple[str, str | None, str | None, int]]:
+def _pedigree_rows(
+    person: MissingPerson,
+) -> list[tuple[str, str | None, str | None, int]]:
     members = list(person.pedigree.select_related("father", "mother"))
-    return [(m.member_id, m.father.member_id if m.father else None,
-             m.mother.member_id if m.mother else None, m.sex) for m in members]
+    return [
+        (
+            m.member_id,
+            m.father.member_id if m.father else None,
+            m.mother.member_id if m.mother else None,
+            m.sex,
+        )
+        for m in members
+    ]
 
 
 def _next_member_id(person: MissingPerson) -> str:
@@ -514,8 +634,13 @@ def pedigree_member_add(
     if relationship and relationship not in codes("donor_relationship"):
         raise ValidationError({"relationship": _("Unknown relationship.")})
     member = PedigreeMember(
-        person=person, member_id=member_id or _next_member_id(person), name=name.strip(),
-        sex=sex, father=father, mother=mother, relationship=relationship,
+        person=person,
+        member_id=member_id or _next_member_id(person),
+        name=name.strip(),
+        sex=sex,
+        father=father,
+        mother=mother,
+        relationship=relationship,
     )
     member.full_clean()
     member.save()
@@ -528,23 +653,37 @@ def pedigree_member_add(
         child = PedigreeMember.objects.select_for_update().get(pk=parent_of.pk)
         if getattr(child, f"{attr}_id") is not None:
             raise ValidationError(
-                {"parent_of": _("%(member)s already has a %(role)s on the pedigree.")
-                 % {"member": child, "role": _("father") if sex == 1 else _("mother")}}
+                {
+                    "parent_of": _("%(member)s already has a %(role)s on the pedigree.")
+                    % {
+                        "member": child,
+                        "role": _("father") if sex == 1 else _("mother"),
+                    }
+                }
             )
         setattr(child, attr, member)
         child.save(update_fields=[attr])
     validate_pedigree(_pedigree_rows(person), name=person.case_no)
     if audit:
-        audit_record(actor=actor, action="missing.pedigree.add", obj=person,
-                     after={"member": snapshot(member),
-                            "parent_of": parent_of.member_id if parent_of else None},
-                     organisation_id=person.organisation_id)
+        audit_record(
+            actor=actor,
+            action="missing.pedigree.add",
+            obj=person,
+            after={
+                "member": snapshot(member),
+                "parent_of": parent_of.member_id if parent_of else None,
+            },
+            organisation_id=person.organisation_id,
+        )
     return member
 
 
 @transaction.atomic
 def pedigree_member_set_parents(
-    *, actor: User, member: PedigreeMember, father: PedigreeMember | None,
+    *,
+    actor: User,
+    member: PedigreeMember,
+    father: PedigreeMember | None,
     mother: PedigreeMember | None,
 ) -> PedigreeMember:
     for m in (father, mother):
@@ -559,11 +698,18 @@ def pedigree_member_set_parents(
     member.full_clean()
     member.save(update_fields=["father", "mother"])
     validate_pedigree(_pedigree_rows(member.person), name=member.person.case_no)
-    audit_record(actor=actor, action="missing.pedigree.parents", obj=member.person,
-                 before=before, after={"member": member.member_id,
-                                       "father": member.father_id,
-                                       "mother": member.mother_id},
-                 organisation_id=member.person.organisation_id)
+    audit_record(
+        actor=actor,
+        action="missing.pedigree.parents",
+        obj=member.person,
+        before=before,
+        after={
+            "member": member.member_id,
+            "father": member.father_id,
+            "mother": member.mother_id,
+        },
+        organisation_id=member.person.organisation_id,
+    )
     return member
 
 
@@ -592,7 +738,11 @@ def reference_sample_create(
             raise ValidationError({"consent_scope": _("Unknown consent purpose.")})
     if genotypes and "dna" not in scope:
         raise ValidationError(
-            {"consent_scope": _("A profile can be stored only with consent to DNA analysis.")}
+            {
+                "consent_scope": _(
+                    "A profile can be stored only with consent to DNA analysis."
+                )
+            }
         )
     if consent_date and consent_date > timezone.localdate():
         raise ValidationError({"consent_date": _("This date is in the future.")})
@@ -600,30 +750,50 @@ def reference_sample_create(
         raise ValidationError(
             {"member": _("A sample of the missing person is a direct reference.")}
         )
-    if ReferenceSample.objects.filter(organisation_id=person.organisation_id,
-                                      sample_id=sample_id).exists():
+    if ReferenceSample.objects.filter(
+        organisation_id=person.organisation_id, sample_id=sample_id
+    ).exists():
         raise ValidationError({"sample_id": _("This sample id is already in use.")})
     profile = None
     if genotypes:
         profile = dna_profile_create(
-            actor=actor, organisation=person.organisation, kind=ProfileKind.REFERENCE,
-            label=sample_id, genotypes=genotypes, sex=profile_sex or member.sex,
-            source_format=source_format, source_sha256=source_sha256, audit=audit,
+            actor=actor,
+            organisation=person.organisation,
+            kind=ProfileKind.REFERENCE,
+            label=sample_id,
+            genotypes=genotypes,
+            sex=profile_sex or member.sex,
+            source_format=source_format,
+            source_sha256=source_sha256,
+            audit=audit,
         )
     sample = ReferenceSample(
-        member=member, sample_id=sample_id, organisation_id=person.organisation_id,
-        reference_kind=reference_kind, direct_source=direct_source, profile=profile,
-        consent_scope=scope, consent_date=consent_date, collected=collected,
+        member=member,
+        sample_id=sample_id,
+        organisation_id=person.organisation_id,
+        reference_kind=reference_kind,
+        direct_source=direct_source,
+        profile=profile,
+        consent_scope=scope,
+        consent_date=consent_date,
+        collected=collected,
         created_by=actor,
     )
     sample.full_clean()
     sample.save()
     if audit:
-        audit_record(actor=actor, action="missing.reference.create", obj=person,
-                     after={"sample_id": sample_id, "member": member.member_id,
-                            "profile": profile.pk if profile else None,
-                            "consent_scope": scope},
-                     organisation_id=person.organisation_id)
+        audit_record(
+            actor=actor,
+            action="missing.reference.create",
+            obj=person,
+            after={
+                "sample_id": sample_id,
+                "member": member.member_id,
+                "profile": profile.pk if profile else None,
+                "consent_scope": scope,
+            },
+            organisation_id=person.organisation_id,
+        )
     return sample
 
 
@@ -641,11 +811,18 @@ def reference_sample_withdraw_consent(
     sample.consent_withdrawn_reason = reason
     sample.save(update_fields=["consent_withdrawn_date", "consent_withdrawn_reason"])
     if sample.profile is not None and not sample.profile.withdrawn:
-        dna_profile_withdraw(actor=actor, profile=sample.profile,
-                             reason=_("Donor withdrew consent: %(reason)s") % {"reason": reason})
-    audit_record(actor=actor, action="missing.reference.withdraw", obj=sample.member.person,
-                 after={"sample_id": sample.sample_id, "reason": reason},
-                 organisation_id=sample.organisation_id)
+        dna_profile_withdraw(
+            actor=actor,
+            profile=sample.profile,
+            reason=_("Donor withdrew consent: %(reason)s") % {"reason": reason},
+        )
+    audit_record(
+        actor=actor,
+        action="missing.reference.withdraw",
+        obj=sample.member.person,
+        after={"sample_id": sample.sample_id, "reason": reason},
+        organisation_id=sample.organisation_id,
+    )
     return sample
 
 
@@ -674,13 +851,18 @@ def family_import_case(
         missing_ids = [missing_id] if missing_id in family.ids else []
     if len(missing_ids) != 1:
         raise ValidationError(
-            _("Family %(family)s: say which member is this report's missing person "
-              "(the file names %(n)d).") % {"family": family.name, "n": len(missing_ids)}
+            _(
+                "Family %(family)s: say which member is this report's missing person "
+                "(the file names %(n)d)."
+            )
+            % {"family": family.name, "n": len(missing_ids)}
         )
     if person.pedigree.filter(is_missing=False).exists():
         raise ValidationError(_("This report already has relatives on its pedigree."))
-    validate_pedigree(list(zip(family.ids, family.fid, family.mid, family.sex,
-                               strict=True)), name=family.name)
+    validate_pedigree(
+        list(zip(family.ids, family.fid, family.mid, family.sex, strict=True)),
+        name=family.name,
+    )
     mp = person.pedigree.get(is_missing=True)
     by_id: dict[str, PedigreeMember] = {}
     for ident, sex in zip(family.ids, family.sex, strict=True):
@@ -692,7 +874,9 @@ def family_import_case(
             by_id[ident] = mp
         else:
             by_id[ident] = PedigreeMember.objects.create(
-                person=person, member_id=ident, sex=sex,
+                person=person,
+                member_id=ident,
+                sex=sex,
                 relationship=_relationship(ident, family, missing_ids[0]),
             )
     for ident, fa, mo in zip(family.ids, family.fid, family.mid, strict=True):
@@ -704,16 +888,28 @@ def family_import_case(
         if not genotypes:
             continue
         reference_sample_create(
-            actor=actor, member=by_id[ident], sample_id=f"{person.case_no}-{ident}",
-            genotypes=genotypes, consent_scope=["dna", "identification"],
-            consent_date=consent_date, source_format="dvi-json",
-            source_sha256=source_sha256, audit=audit,
+            actor=actor,
+            member=by_id[ident],
+            sample_id=f"{person.case_no}-{ident}",
+            genotypes=genotypes,
+            consent_scope=["dna", "identification"],
+            consent_date=consent_date,
+            source_format="dvi-json",
+            source_sha256=source_sha256,
+            audit=audit,
         )
     if audit:
-        audit_record(actor=actor, action="missing.pedigree.import", obj=person,
-                     after={"family": family.name, "members": len(family.ids),
-                            "typed": len(family.genotypes)},
-                     organisation_id=person.organisation_id)
+        audit_record(
+            actor=actor,
+            action="missing.pedigree.import",
+            obj=person,
+            after={
+                "family": family.name,
+                "members": len(family.ids),
+                "typed": len(family.genotypes),
+            },
+            organisation_id=person.organisation_id,
+        )
     return list(by_id.values())
 
 
@@ -740,7 +936,9 @@ def _relationship(ident: str, family: CaseFamily, missing: str) -> str:
         return "grandparent"
     if fa[k] in grandparents or mo[k] in grandparents:
         return "uncle_aunt"
-    children = {family.ids[j] for j in range(len(family.ids)) if missing in (fa[j], mo[j])}
+    children = {
+        family.ids[j] for j in range(len(family.ids)) if missing in (fa[j], mo[j])
+    }
     if any(ident in (fa[pos[c]], mo[pos[c]]) for c in children):
         return "spouse"
     return ""
@@ -760,16 +958,23 @@ def contact_request_create(
     person: MissingPerson | None = None,
 ) -> ContactRequest:
     request = ContactRequest(
-        organisation_id=person.organisation_id if person else None, person=person,
-        searched_name=searched_name[:300], searched_birth=searched_birth[:10],
-        requester_name=requester_name, requester_contact=requester_contact,
+        organisation_id=person.organisation_id if person else None,
+        person=person,
+        searched_name=searched_name[:300],
+        searched_birth=searched_birth[:10],
+        requester_name=requester_name,
+        requester_contact=requester_contact,
         message=message,
     )
     request.full_clean()
     request.save()
-    audit_record(actor=None, action="missing.contact_request", obj=request,
-                 object_repr=f"contact request #{request.pk}",
-                 organisation_id=request.organisation_id)
+    audit_record(
+        actor=None,
+        action="missing.contact_request",
+        obj=request,
+        object_repr=f"contact request #{request.pk}",
+        organisation_id=request.organisation_id,
+    )
     return request
 
 
@@ -780,9 +985,13 @@ def contact_request_handle(*, actor: User, request: ContactRequest) -> ContactRe
     request.handled_by = actor
     request.handled_at = timezone.now()
     request.save(update_fields=["handled", "handled_by", "handled_at"])
-    audit_record(actor=actor, action="missing.contact_request.handle", obj=request,
-                 object_repr=f"contact request #{request.pk}",
-                 organisation_id=actor.organisation_id)
+    audit_record(
+        actor=actor,
+        action="missing.contact_request.handle",
+        obj=request,
+        object_repr=f"contact request #{request.pk}",
+        organisation_id=actor.organisation_id,
+    )
     return request
 
 
@@ -838,27 +1047,50 @@ def missing_photo_create(
     try:
         if taken_on is not None and taken_on > timezone.localdate():
             raise ValidationError({"taken_on": _("The date taken is in the future.")})
-        if MissingPhoto.objects.filter(person=person, sha256=staged.sha256,
-                                       withdrawn=False).exists():
+        if MissingPhoto.objects.filter(
+            person=person, sha256=staged.sha256, withdrawn=False
+        ).exists():
             raise ValidationError(
-                {"file": _("%(name)s is already attached to this report.")
-                 % {"name": staged.original_name}}
+                {
+                    "file": _("%(name)s is already attached to this report.")
+                    % {"name": staged.original_name}
+                }
             )
         photo = MissingPhoto(
-            person=person, kind=kind, taken_on=taken_on, consent_use=consent_use,
-            description=description, sha256=staged.sha256, size=staged.size,
+            person=person,
+            kind=kind,
+            taken_on=taken_on,
+            consent_use=consent_use,
+            description=description,
+            sha256=staged.sha256,
+            size=staged.size,
             original_name=staged.original_name[:255],
             media_type=staged.type.media_type,
-            width=staged.metadata.get("width"), height=staged.metadata.get("height"),
+            width=staged.metadata.get("width"),
+            height=staged.metadata.get("height"),
             created_by=actor,
         )
         photo.full_clean()
         photo.save()
         audit_record(
-            actor=actor, action="missing.photo.add", obj=person,
-            after={"photo_id": photo.pk, **snapshot(photo, [
-                "kind", "taken_on", "consent_use", "sha256", "size", "original_name",
-                "media_type"])},
+            actor=actor,
+            action="missing.photo.add",
+            obj=person,
+            after={
+                "photo_id": photo.pk,
+                **snapshot(
+                    photo,
+                    [
+                        "kind",
+                        "taken_on",
+                        "consent_use",
+                        "sha256",
+                        "size",
+                        "original_name",
+                        "media_type",
+                    ],
+                ),
+            },
             organisation_id=person.organisation_id,
         )
         storage.commit(staged)
@@ -869,12 +1101,16 @@ def missing_photo_create(
 
 
 @transaction.atomic
-def missing_photo_withdraw(*, actor: User, photo: MissingPhoto, reason: str) -> MissingPhoto:
+def missing_photo_withdraw(
+    *, actor: User, photo: MissingPhoto, reason: str
+) -> MissingPhoto:
     """Withdraw a photo added in error (or whose use the family withdrew); kept."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the photo is withdrawn.")})
-    photo = MissingPhoto.objects.select_for_update().select_related("person").get(
-        pk=photo.pk
+    photo = (
+        MissingPhoto.objects.select_for_update()
+        .select_related("person")
+        .get(pk=photo.pk)
     )
     if photo.withdrawn:
         return photo
@@ -882,7 +1118,9 @@ def missing_photo_withdraw(*, actor: User, photo: MissingPhoto, reason: str) -> 
     photo.withdrawn_reason = reason
     photo.save(update_fields=["withdrawn", "withdrawn_reason"])
     audit_record(
-        actor=actor, action="missing.photo.withdraw", obj=photo.person,
+        actor=actor,
+        action="missing.photo.withdraw",
+        obj=photo.person,
         before={"photo_id": photo.pk, "withdrawn": False},
         after={"photo_id": photo.pk, "withdrawn": True, "reason": reason},
         organisation_id=photo.person.organisation_id,
@@ -895,18 +1133,32 @@ def missing_photo_withdraw(*, actor: User, photo: MissingPhoto, reason: str) -> 
 
 @transaction.atomic
 def pfif_export_record(
-    *, actor: User | None, organisation: Organisation, document: bytes, filename: str,
-    rows: int, via: str, os_user: str = "",
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    document: bytes,
+    filename: str,
+    rows: int,
+    via: str,
+    os_user: str = "",
 ) -> Any:
     """Record who exported the PFIF file, and the SHA-256 of what they got."""
     after: dict[str, Any] = {
-        "dataset": "missing", "format": "pfif", "filename": filename,
-        "sha256": hashlib.sha256(document).hexdigest(), "bytes": len(document),
-        "rows": rows, "via": via,
+        "dataset": "missing",
+        "format": "pfif",
+        "filename": filename,
+        "sha256": hashlib.sha256(document).hexdigest(),
+        "bytes": len(document),
+        "rows": rows,
+        "via": via,
     }
     if os_user:
         after["os_user"] = os_user
     return audit_record(
-        actor=actor, action="missing.pfif_export", object_type="missing.pfif",
-        object_repr=filename, after=after, organisation_id=organisation.pk,
+        actor=actor,
+        action="missing.pfif_export",
+        object_type="missing.pfif",
+        object_repr=filename,
+        after=after,
+        organisation_id=organisation.pk,
     )

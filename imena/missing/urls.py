@@ -25,8 +25,11 @@ urlpatterns = [
     path("pfif/export/", views.pfif_export, name="pfif_export"),
     path("pfif/import/", views.pfif_import, name="pfif_import"),
     path("contact-requests/", views.contact_requests, name="contact_requests"),
-    path("contact-requests/<int:pk>/handled/", views.contact_request_handle,
-         name="contact_request_handle"),
+    path(
+        "contact-requests/<int:pk>/handled/",
+        views.contact_request_handle,
+        name="contact_request_handle",
+    ),
     # Public, no login: the family search.
     path("family/", views.family_search, name="family_search"),
 ]

@@ -53,8 +53,12 @@ from imena.missing.vocab import label
 
 PAGE_SIZE = 50
 SECTION_TITLES = {
-    "particulars": "particular_kind", "fractures": "", "dental_chart": "tooth",
-    "clothing": "clothing_category", "effects": "effect", "documents": "identity_document",
+    "particulars": "particular_kind",
+    "fractures": "",
+    "dental_chart": "tooth",
+    "clothing": "clothing_category",
+    "effects": "effect",
+    "documents": "identity_document",
 }
 
 
@@ -71,14 +75,26 @@ def index(request: HttpRequest) -> HttpResponse:
         people = people.filter(
             Q(case_no__iexact=q) | Q(keys__key__in=sorted(keys))
         ).distinct()
-    page = Paginator(people.order_by("family_name", "given_names", "pk"),
-                     PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "missing/person_list.html", {
-        "page": page, "q": q, "status": status, "statuses": Status.choices,
-        "open_requests": (access.contact_requests_for_user(request.user)  # type: ignore[arg-type]
-                          .filter(handled=False).count()
-                          if can(request.user, "missing.change") else 0),  # type: ignore[arg-type]
-    })
+    page = Paginator(
+        people.order_by("family_name", "given_names", "pk"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "missing/person_list.html",
+        {
+            "page": page,
+            "q": q,
+            "status": status,
+            "statuses": Status.choices,
+            "open_requests": (
+                access.contact_requests_for_user(request.user)  # type: ignore[arg-type]
+                .filter(handled=False)
+                .count()
+                if can(request.user, "missing.change")
+                else 0
+            ),  # type: ignore[arg-type]
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,13 +108,16 @@ def person_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             person = services.missing_person_create(
-                actor=request.user, organisation=request.user.organisation,  # type: ignore[union-attr,arg-type]
+                actor=request.user,
+                organisation=request.user.organisation,  # type: ignore[union-attr,arg-type]
                 **form.report_fields(),
             )
         except ValidationError as e:
             add_errors(form, e)
         else:
-            messages.success(request, _("Report filed as %(case)s.") % {"case": person.case_no})
+            messages.success(
+                request, _("Report filed as %(case)s.") % {"case": person.case_no}
+            )
             return redirect(person)
     return render(request, "missing/person_form.html", {"form": form})
 
@@ -110,13 +129,18 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = CorrectionForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
-            services.missing_person_update(actor=request.user, person=person,  # type: ignore[arg-type]
-                                           reason=form.cleaned_data["reason"],
-                                           **form.report_fields())
+            services.missing_person_update(
+                actor=request.user,
+                person=person,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+                **form.report_fields(),
+            )
         except ValidationError as e:
             add_errors(form, e)
         else:
-            messages.success(request, _("Correction saved; the previous values stay in the history."))
+            messages.success(
+                request, _("Correction saved; the previous values stay in the history.")
+            )
             return redirect(person)
     return render(request, "missing/person_form.html", {"form": form, "person": person})
 
@@ -138,8 +162,13 @@ def _section_rows(person: MissingPerson) -> list[dict[str, Any]]:
                 else:
                     parts.append(label(kind, v))
             rows.append((i, " · ".join(parts)))
-        out.append({"section": section, "rows": rows, "form": SECTION_FORMS[section](
-            prefix=section)})
+        out.append(
+            {
+                "section": section,
+                "rows": rows,
+                "form": SECTION_FORMS[section](prefix=section),
+            }
+        )
     return out
 
 
@@ -147,8 +176,11 @@ def _section_rows(person: MissingPerson) -> list[dict[str, Any]]:
 @login_required
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.person_for_user(request.user, pk)  # type: ignore[arg-type]
-    members = list(person.pedigree.select_related("father", "mother")
-                   .prefetch_related("samples__profile"))
+    members = list(
+        person.pedigree.select_related("father", "mother").prefetch_related(
+            "samples__profile"
+        )
+    )
     can_change = can(request.user, "missing.change")  # type: ignore[arg-type]
     context = {
         "person": person,
@@ -158,7 +190,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "can_dna": can(request.user, "dna.view"),  # type: ignore[arg-type]
         "duplicates": services.duplicate_candidates(person)
-        if can_change and not person.is_merged else [],
+        if can_change and not person.is_merged
+        else [],
         "merged_reports": person.merged_reports.all(),
         "history": history_for(person).order_by("-seq")[:200],
         "member_form": MemberForm(person=person),
@@ -184,8 +217,12 @@ def item_add(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     form = SECTION_FORMS[section](request.POST, prefix=section)
     if form.is_valid():
         try:
-            services.missing_person_add_item(actor=request.user, person=person,  # type: ignore[arg-type]
-                                             section=section, item=form.cleaned_data)
+            services.missing_person_add_item(
+                actor=request.user,
+                person=person,  # type: ignore[arg-type]
+                section=section,
+                item=form.cleaned_data,
+            )
             messages.success(request, _("Entry added."))
         except ValidationError as e:
             flash_errors(request, e)
@@ -201,8 +238,11 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
     form = StatusForm(request.POST)
     if form.is_valid():
-        services.missing_person_set_status(actor=request.user, person=person,  # type: ignore[arg-type]
-                                           **form.cleaned_data)
+        services.missing_person_set_status(
+            actor=request.user,
+            person=person,  # type: ignore[arg-type]
+            **form.cleaned_data,
+        )
         messages.success(request, _("Status changed."))
     else:
         messages.error(request, _("Give a status and a reason."))
@@ -215,11 +255,18 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
     form = MergeForm(request.POST)
     if form.is_valid():
-        into = access.person_for_user(request.user, form.cleaned_data["into"],  # type: ignore[arg-type]
-                                      capability="missing.change")
+        into = access.person_for_user(
+            request.user,
+            form.cleaned_data["into"],  # type: ignore[arg-type]
+            capability="missing.change",
+        )
         try:
-            services.missing_person_merge(actor=request.user, duplicate=person, into=into,  # type: ignore[arg-type]
-                                          reason=form.cleaned_data["reason"])
+            services.missing_person_merge(
+                actor=request.user,
+                duplicate=person,
+                into=into,  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
+            )
         except ValidationError as e:
             flash_errors(request, e)
             return redirect(person)
@@ -234,7 +281,8 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
     person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
     run_with_reason(
-        request, ReasonForm,
+        request,
+        ReasonForm,
         partial(services.missing_person_unmerge, actor=request.user, person=person),
         done=_("Merge undone: the report stands on its own again."),
         no_reason=_("Say why the merge is undone."),
@@ -250,8 +298,11 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             with transaction.atomic():
-                services.pedigree_member_add(actor=request.user, person=person,  # type: ignore[arg-type]
-                                             **form.cleaned_data)
+                services.pedigree_member_add(
+                    actor=request.user,
+                    person=person,  # type: ignore[arg-type]
+                    **form.cleaned_data,
+                )
             messages.success(request, _("Relative placed on the pedigree."))
         except ValidationError as e:
             flash_errors(request, e)
@@ -297,9 +348,14 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
             genotypes, sex = chosen["genotypes"], chosen["sex"]
             source_format, sha = parsed.source_format, parsed.sha256
         services.reference_sample_create(
-            actor=request.user, member=data["member"], sample_id=data["sample_id"],  # type: ignore[arg-type]
-            genotypes=genotypes, profile_sex=sex, consent_scope=data["consent_scope"],
-            consent_date=data["consent_date"], source_format=source_format,
+            actor=request.user,
+            member=data["member"],
+            sample_id=data["sample_id"],  # type: ignore[arg-type]
+            genotypes=genotypes,
+            profile_sex=sex,
+            consent_scope=data["consent_scope"],
+            consent_date=data["consent_date"],
+            source_format=source_format,
             source_sha256=sha,
         )
     except ProfileFileError as e:
@@ -308,7 +364,9 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as e:
         flash_errors(request, e)
         return redirect(person)
-    messages.success(request, _("Reference sample %(id)s recorded.") % {"id": data["sample_id"]})
+    messages.success(
+        request, _("Reference sample %(id)s recorded.") % {"id": data["sample_id"]}
+    )
     return redirect(person)
 
 
@@ -317,8 +375,13 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
 def sample_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     sample = access.sample_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
     run_with_reason(
-        request, ReasonForm,
-        partial(services.reference_sample_withdraw_consent, actor=request.user, sample=sample),
+        request,
+        ReasonForm,
+        partial(
+            services.reference_sample_withdraw_consent,
+            actor=request.user,
+            sample=sample,
+        ),
         done=_("Consent withdrawn; the profile is withdrawn too."),
         no_reason=_("Say why consent is withdrawn."),
     )
@@ -333,10 +396,16 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
     if sample.profile_id is None:
         return HttpResponse(status=404)
     profile = profile_for_user(request.user, sample.profile_id)  # type: ignore[arg-type]
-    return render(request, "missing/sample_profile.html", {
-        "sample": sample, "profile": profile, "person": sample.member.person,
-        "genotypes": sorted(profile.genotypes.items()),
-    })
+    return render(
+        request,
+        "missing/sample_profile.html",
+        {
+            "sample": sample,
+            "profile": profile,
+            "person": sample.member.person,
+            "genotypes": sorted(profile.genotypes.items()),
+        },
+    )
 
 
 @require_POST
@@ -348,11 +417,15 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("Choose a case file and name the family."))
         return redirect(person)
     try:
-        raw = _read_upload(form.cleaned_data["case_file"], settings.IMENA_MAX_JOURNAL_BYTES)
+        raw = _read_upload(
+            form.cleaned_data["case_file"], settings.IMENA_MAX_JOURNAL_BYTES
+        )
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ProfileFileError(_("The file is not JSON: %(e)s") % {"e": e}) from None
+            raise ProfileFileError(
+                _("The file is not JSON: %(e)s") % {"e": e}
+            ) from None
         families = {f.name: f for f in families_from_case(data)}
         name = form.cleaned_data["family"]
         if name not in families:
@@ -360,9 +433,13 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
                 _("No family %(name)s in the file (it has: %(names)s).")
                 % {"name": name, "names": ", ".join(sorted(families)[:20])}
             )
-        services.family_import_case(actor=request.user, person=person,  # type: ignore[arg-type]
-                                    family=families[name], source_sha256=services.sha256_of(raw),
-                                    missing_id=form.cleaned_data["missing_id"])
+        services.family_import_case(
+            actor=request.user,
+            person=person,  # type: ignore[arg-type]
+            family=families[name],
+            source_sha256=services.sha256_of(raw),
+            missing_id=form.cleaned_data["missing_id"],
+        )
     except ProfileFileError as e:
         messages.error(request, str(e))
     except ValidationError as e:
@@ -377,8 +454,12 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def contact_requests(request: HttpRequest) -> HttpResponse:
-    requests_ = access.contact_requests_for_user(request.user).order_by("handled", "-created")  # type: ignore[arg-type]
-    return render(request, "missing/contact_requests.html", {"requests": requests_[:500]})
+    requests_ = access.contact_requests_for_user(request.user).order_by(
+        "handled", "-created"
+    )  # type: ignore[arg-type]
+    return render(
+        request, "missing/contact_requests.html", {"requests": requests_[:500]}
+    )
 
 
 @require_POST
@@ -411,10 +492,19 @@ def _padded(response: HttpResponse) -> HttpResponse:
 
 
 def _limited(request: HttpRequest) -> HttpResponse:
-    response = render(request, "missing/family_search.html", {
-        "limited": True, "form": FamilySearchForm(), "contact_form": None,
-    }, status=429)
-    response["Retry-After"] = str(search.parse_rate(settings.IMENA_FAMILY_SEARCH_RATE).seconds)
+    response = render(
+        request,
+        "missing/family_search.html",
+        {
+            "limited": True,
+            "form": FamilySearchForm(),
+            "contact_form": None,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(
+        search.parse_rate(settings.IMENA_FAMILY_SEARCH_RATE).seconds
+    )
     return response
 
 
@@ -431,39 +521,61 @@ def family_search(request: HttpRequest) -> HttpResponse:
     if action == "contact":
         form = ContactRequestForm(request.POST)
         if form.is_valid():
-            found = search.find_reports(form.cleaned_data["name"],
-                                        form.cleaned_data["date_of_birth"])
+            found = search.find_reports(
+                form.cleaned_data["name"], form.cleaned_data["date_of_birth"]
+            )
             y, m, d = form.cleaned_data["date_of_birth"]
             services.contact_request_create(
                 searched_name=form.cleaned_data["name"],
                 searched_birth="-".join(f"{x:02d}" for x in (y, m, d) if x),
                 requester_name=form.cleaned_data["requester_name"],
                 requester_contact=form.cleaned_data["requester_contact"],
-                message=form.cleaned_data["message"], person=found[0] if found else None,
+                message=form.cleaned_data["message"],
+                person=found[0] if found else None,
             )
-            context.update(form=FamilySearchForm(), contact_form=None, searched=False,
-                           request_saved=True)
+            context.update(
+                form=FamilySearchForm(),
+                contact_form=None,
+                searched=False,
+                request_saved=True,
+            )
             return _padded(render(request, "missing/family_search.html", context))
-        context.update(form=FamilySearchForm(request.POST), contact_form=form, searched=True,
-                       found=None)
+        context.update(
+            form=FamilySearchForm(request.POST),
+            contact_form=form,
+            searched=True,
+            found=None,
+        )
         return _padded(render(request, "missing/family_search.html", context))
     form = FamilySearchForm(request.POST)
     found = None
     if form.is_valid():
-        found = bool(search.find_reports(form.cleaned_data["name"],
-                                         form.cleaned_data["date_of_birth"]))
-    contact_form = ContactRequestForm(initial={
-        "name": request.POST.get("name", ""),
-        "date_of_birth": request.POST.get("date_of_birth", ""),
-    }) if form.is_valid() else None
-    context.update(form=form, contact_form=contact_form, searched=form.is_valid(),
-                   found=found)
+        found = bool(
+            search.find_reports(
+                form.cleaned_data["name"], form.cleaned_data["date_of_birth"]
+            )
+        )
+    contact_form = (
+        ContactRequestForm(
+            initial={
+                "name": request.POST.get("name", ""),
+                "date_of_birth": request.POST.get("date_of_birth", ""),
+            }
+        )
+        if form.is_valid()
+        else None
+    )
+    context.update(
+        form=form, contact_form=contact_form, searched=form.is_valid(), found=found
+    )
     return _padded(render(request, "missing/family_search.html", context))
 
 
 def _liaison_contact() -> str:
-    return str(getattr(settings, "IMENA_FAMILY_LIAISON_CONTACT", "") or _(
-        "the family liaison office of the forensic team"))
+    return str(
+        getattr(settings, "IMENA_FAMILY_LIAISON_CONTACT", "")
+        or _("the family liaison office of the forensic team")
+    )
 
 
 # --- Ante-mortem photos --------------------------------------------------------------
@@ -488,9 +600,14 @@ def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)  # parses the body (size handler runs)
     too_large = getattr(request, "evidence_too_large", None)
     if too_large is not None:
-        messages.error(request, _("%(name)s is larger than the limit of %(limit)s bytes; "
-                                  "nothing was stored.")
-                       % {"name": too_large, "limit": settings.IMENA_MAX_PHOTO_BYTES})
+        messages.error(
+            request,
+            _(
+                "%(name)s is larger than the limit of %(limit)s bytes; "
+                "nothing was stored."
+            )
+            % {"name": too_large, "limit": settings.IMENA_MAX_PHOTO_BYTES},
+        )
         return back
     if not form.is_valid():
         for field, errs in form.errors.items():
@@ -501,8 +618,12 @@ def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     upload = data.pop("file")
     try:
         staged = services.photo_stage(upload.chunks(storage.CHUNK), name=upload.name)
-        services.missing_photo_create(actor=request.user, person=person, staged=staged,  # type: ignore[arg-type]
-                                      **data)
+        services.missing_photo_create(
+            actor=request.user,
+            person=person,
+            staged=staged,  # type: ignore[arg-type]
+            **data,
+        )
     except storage.EvidenceFileError as e:
         messages.error(request, str(e))
     except ValidationError as e:
@@ -519,8 +640,12 @@ def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
     path = storage.path_for(photo.sha256)
     if not path.exists():
         raise Http404("File missing from the store")
-    audit_record(actor=request.user, action="missing.photo.view", obj=photo.person,  # type: ignore[arg-type]
-                 after={"photo_id": photo.pk, "sha256": photo.sha256})
+    audit_record(
+        actor=request.user,
+        action="missing.photo.view",
+        obj=photo.person,  # type: ignore[arg-type]
+        after={"photo_id": photo.pk, "sha256": photo.sha256},
+    )
     response = FileResponse(path.open("rb"), content_type=photo.media_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
@@ -532,7 +657,8 @@ def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
 def photo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     photo = access.photo_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
     run_with_reason(
-        request, ReasonForm,
+        request,
+        ReasonForm,
         partial(services.missing_photo_withdraw, actor=request.user, photo=photo),
         done=_("Photo withdrawn; it stays in the history."),
         no_reason=_("Say why the photo is withdrawn."),
@@ -552,8 +678,12 @@ def pfif_export(request: HttpRequest) -> HttpResponse:
     document, count = pfif.export_organisation(org)
     filename = f"pfif-{org.code}-{timezone.localdate().isoformat()}.xml"
     entry = services.pfif_export_record(
-        actor=request.user, organisation=org, document=document,  # type: ignore[arg-type]
-        filename=filename, rows=count, via="web",
+        actor=request.user,
+        organisation=org,
+        document=document,  # type: ignore[arg-type]
+        filename=filename,
+        rows=count,
+        via="web",
     )
     response = HttpResponse(document, content_type="application/xml; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -573,7 +703,9 @@ def _pfif_staging_dir() -> Path:
 
 def _pfif_result_text(result: pfif.ImportResult) -> str:
     return _("%(created)d new reports, %(skipped)d already present (skipped).") % {
-        "created": result.created, "skipped": result.skipped}
+        "created": result.created,
+        "skipped": result.skipped,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -598,26 +730,46 @@ def pfif_import(request: HttpRequest) -> HttpResponse:
             document = _read_upload(upload, settings.IMENA_MAX_PFIF_BYTES)
             if form.cleaned_data["mode"] == "preview":
                 with transaction.atomic():
-                    result = pfif.import_document(actor=request.user, organisation=org,  # type: ignore[arg-type]
-                                                  document=document, source=name,
-                                                  strict=strict)
+                    result = pfif.import_document(
+                        actor=request.user,
+                        organisation=org,  # type: ignore[arg-type]
+                        document=document,
+                        source=name,
+                        strict=strict,
+                    )
                     transaction.set_rollback(True)  # a preview stores nothing
                 token = secrets.token_hex(16)
                 (_pfif_staging_dir() / f"{token}.xml").write_bytes(document)
                 request.session[PFIF_SESSION_KEY] = {
-                    "token": token, "sha256": services.sha256_of(document),
-                    "name": name, "strict": strict,
+                    "token": token,
+                    "sha256": services.sha256_of(document),
+                    "name": name,
+                    "strict": strict,
                 }
-                context.update(preview=result, name=name, token=token,
-                               summary=_pfif_result_text(result))
+                context.update(
+                    preview=result,
+                    name=name,
+                    token=token,
+                    summary=_pfif_result_text(result),
+                )
             else:
-                result = pfif.import_document(actor=request.user, organisation=org,  # type: ignore[arg-type]
-                                              document=document, source=name,
-                                              strict=strict)
-                context.update(done=result, name=name, summary=_pfif_result_text(result))
+                result = pfif.import_document(
+                    actor=request.user,
+                    organisation=org,  # type: ignore[arg-type]
+                    document=document,
+                    source=name,
+                    strict=strict,
+                )
+                context.update(
+                    done=result, name=name, summary=_pfif_result_text(result)
+                )
         except (pfif.PFIFError, ValidationError) as e:
-            form.add_error("file", str(e) if isinstance(e, pfif.PFIFError)
-                           else " ".join(error_messages(e)))
+            form.add_error(
+                "file",
+                str(e)
+                if isinstance(e, pfif.PFIFError)
+                else " ".join(error_messages(e)),
+            )
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "missing/pfif_import.html", context, status=status)
 
@@ -627,9 +779,15 @@ def _pfif_confirm(request: HttpRequest, org: Any) -> HttpResponse:
     token = request.POST.get("confirm", "")
     form = PFIFImportForm()
     if not staged or staged.get("token") != token or not token.isalnum():
-        return render(request, "missing/pfif_import.html", {
-            "form": form, "errors": [_("This preview has expired; upload the file again.")],
-        }, status=400)
+        return render(
+            request,
+            "missing/pfif_import.html",
+            {
+                "form": form,
+                "errors": [_("This preview has expired; upload the file again.")],
+            },
+            status=400,
+        )
     path = _pfif_staging_dir() / f"{token}.xml"
     try:
         document = path.read_bytes()
@@ -638,11 +796,16 @@ def _pfif_confirm(request: HttpRequest, org: Any) -> HttpResponse:
     context: dict[str, Any] = {"form": form}
     try:
         if services.sha256_of(document) != staged["sha256"]:
-            raise pfif.PFIFError(_("The previewed file is no longer available; upload "
-                                   "it again."))
-        result = pfif.import_document(actor=request.user, organisation=org,  # type: ignore[arg-type]
-                                      document=document, source=staged["name"],
-                                      strict=staged["strict"])
+            raise pfif.PFIFError(
+                _("The previewed file is no longer available; upload it again.")
+            )
+        result = pfif.import_document(
+            actor=request.user,
+            organisation=org,  # type: ignore[arg-type]
+            document=document,
+            source=staged["name"],
+            strict=staged["strict"],
+        )
     except pfif.PFIFError as e:
         context["errors"] = [str(e)]
         return render(request, "missing/pfif_import.html", context, status=400)

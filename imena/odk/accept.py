@@ -33,15 +33,21 @@ def geopoint(value: str) -> tuple[float | None, float | None]:
     try:
         return float(parts[0]), float(parts[1])
     except ValueError:
-        raise _error(_("GPS position %(value)r cannot be read.") % {"value": value}) from None
+        raise _error(
+            _("GPS position %(value)r cannot be read.") % {"value": value}
+        ) from None
 
 
 def site_of(submission: Submission, code: str) -> Any:
     from imena.burials.models import Site
 
-    site = Site.objects.filter(organisation_id=submission.organisation_id, code=code).first()
+    site = Site.objects.filter(
+        organisation_id=submission.organisation_id, code=code
+    ).first()
     if site is None:
-        raise _error(_("Site %(code)s is not a site of this organisation.") % {"code": code})
+        raise _error(
+            _("Site %(code)s is not a site of this organisation.") % {"code": code}
+        )
     return site
 
 
@@ -49,7 +55,9 @@ def grave_of(submission: Submission, site: Any, value: str) -> Any:
     from imena.burials.models import Grave
 
     grave = (
-        Grave.objects.filter(site=site, pk=int(value)).first() if value.isdigit() else None
+        Grave.objects.filter(site=site, pk=int(value)).first()
+        if value.isdigit()
+        else None
     )
     if grave is None:
         raise _error(
@@ -75,7 +83,9 @@ def _int(value: Any) -> int | None:
         raise _error(_("%(value)r is not a whole number.") % {"value": value}) from None
 
 
-def accept_grave_registration(*, actor: User, submission: Submission) -> list[models.Model]:
+def accept_grave_registration(
+    *, actor: User, submission: Submission
+) -> list[models.Model]:
     from imena.burials.services import grave_create
     from matching.vocabulary import label
 
@@ -85,15 +95,20 @@ def accept_grave_registration(*, actor: User, submission: Submission) -> list[mo
     notes = [provenance(submission)]
     if data.get("grave_marker"):
         notes.append(
-            _("Marker: %(marker)s.") % {"marker": label("grave_marker", data["grave_marker"])}
+            _("Marker: %(marker)s.")
+            % {"marker": label("grave_marker", data["grave_marker"])}
         )
     if data.get("notes"):
         notes.append(data["notes"])
     try:
         grave = grave_create(
-            actor=actor, site=site, marker_text=data.get("marker_text", ""),
+            actor=actor,
+            site=site,
+            marker_text=data.get("marker_text", ""),
             kind=data.get("kind") or "individual",
-            bodies_expected=_int(data.get("bodies_expected")), lat=lat, lon=lon,
+            bodies_expected=_int(data.get("bodies_expected")),
+            lat=lat,
+            lon=lon,
             notes="\n".join(notes),
         )
     except ValidationError as e:
@@ -118,7 +133,9 @@ def _datetime(value: str) -> Any:
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise _error(_("%(value)r is not a date and time.") % {"value": value}) from None
+        raise _error(
+            _("%(value)r is not a date and time.") % {"value": value}
+        ) from None
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -129,8 +146,14 @@ def _validation(e: ValidationError) -> Exception:
 
 
 def attach_evidence(
-    *, actor: User, submission: Submission, filename: str, grave: Any,
-    exhumation: Any = None, body: Any = None, description: str = "",
+    *,
+    actor: User,
+    submission: Submission,
+    filename: str,
+    grave: Any,
+    exhumation: Any = None,
+    body: Any = None,
+    description: str = "",
     seal_number: str = "",
 ) -> Any:
     """Register an attachment as an evidence item (photo, signature), if received."""
@@ -143,8 +166,11 @@ def attach_evidence(
     att = submission.attachments.filter(filename=filename).first()
     if att is None:
         raise _error(
-            _("Attachment %(name)s has not been received yet; accept the draft once "
-              "Collect has sent it.") % {"name": filename}
+            _(
+                "Attachment %(name)s has not been received yet; accept the draft once "
+                "Collect has sent it."
+            )
+            % {"name": filename}
         )
 
     def chunks() -> Any:
@@ -158,8 +184,13 @@ def attach_evidence(
         raise _error(str(e)) from None
     try:
         return evidence_create(
-            actor=actor, grave=grave, kind="photo", staged=staged, exhumation=exhumation,
-            body=body, description=f"{description} {provenance(submission)}".strip(),
+            actor=actor,
+            grave=grave,
+            kind="photo",
+            staged=staged,
+            exhumation=exhumation,
+            body=body,
+            description=f"{description} {provenance(submission)}".strip(),
             seal_number=seal_number,
         )
     except ValidationError as e:
@@ -176,7 +207,9 @@ def body_of(submission: Submission, pm_number: str) -> Any:
     )
     if body is None:
         raise _error(
-            _("No body with post-mortem number %(number)s; accept its exhumation first.")
+            _(
+                "No body with post-mortem number %(number)s; accept its exhumation first."
+            )
             % {"number": pm_number}
         )
     return body
@@ -208,15 +241,22 @@ def accept_exhumation(*, actor: User, submission: Submission) -> list[models.Mod
     records: list[models.Model] = []
     try:
         exhumation = exhumation_create(
-            actor=actor, grave=grave, date=_date(data.get("exhumation_date", "")),
-            team=data.get("team", ""), conditions=data.get("conditions", ""),
-            depth_cm=_int(data.get("depth_cm")), container=data.get("container", ""),
-            bodies_found=len(bodies), notes="\n".join(notes),
+            actor=actor,
+            grave=grave,
+            date=_date(data.get("exhumation_date", "")),
+            team=data.get("team", ""),
+            conditions=data.get("conditions", ""),
+            depth_cm=_int(data.get("depth_cm")),
+            container=data.get("container", ""),
+            bodies_found=len(bodies),
+            notes="\n".join(notes),
         )
         records.append(exhumation)
         for item in bodies:
             body = body_create(
-                actor=actor, exhumation=exhumation, pm_number=item.get("body_no", ""),
+                actor=actor,
+                exhumation=exhumation,
+                pm_number=item.get("body_no", ""),
                 kind=item.get("body_kind") or "body",
                 body_position=item.get("body_position", ""),
                 articulation=item.get("articulation", ""),
@@ -225,21 +265,31 @@ def accept_exhumation(*, actor: User, submission: Submission) -> list[models.Mod
             records.append(body)
             if item.get("preservation"):
                 pm_section_save(
-                    actor=actor, body=body, section="pathology",
+                    actor=actor,
+                    body=body,
+                    section="pathology",
                     data={"preservation": item["preservation"]},
                     reason=provenance(submission),
                 )
             photo = attach_evidence(
-                actor=actor, submission=submission, filename=item.get("body_photo", ""),
-                grave=grave, exhumation=exhumation, body=body,
+                actor=actor,
+                submission=submission,
+                filename=item.get("body_photo", ""),
+                grave=grave,
+                exhumation=exhumation,
+                body=body,
                 description=_("Body %(number)s in situ.") % {"number": body.pm_number},
             )
             if photo is not None:
                 records.append(photo)
         for item in data.get("grave_photo", []):
             photo = attach_evidence(
-                actor=actor, submission=submission, filename=item.get("photo", ""),
-                grave=grave, exhumation=exhumation, description=item.get("caption", ""),
+                actor=actor,
+                submission=submission,
+                filename=item.get("photo", ""),
+                grave=grave,
+                exhumation=exhumation,
+                description=item.get("caption", ""),
             )
             if photo is not None:
                 records.append(photo)
@@ -266,8 +316,12 @@ def accept_post_mortem(*, actor: User, submission: Submission) -> list[models.Mo
             values: dict[str, Any] = {}
             for name in fields:
                 if section == "torture" and name in (
-                    "ligature_marks", "bound_hands", "gunshot_wounds", "blunt_force",
-                    "fractures", "burn_marks",
+                    "ligature_marks",
+                    "bound_hands",
+                    "gunshot_wounds",
+                    "blunt_force",
+                    "fractures",
+                    "burn_marks",
                 ):
                     if name in signs:
                         values[name] = True
@@ -279,7 +333,9 @@ def accept_post_mortem(*, actor: User, submission: Submission) -> list[models.Mo
                         "date": data.get("examined_on", ""),
                         "examiner": data.get("examiner_name", ""),
                     }
-                    values[name] = "\n".join(x for x in (head, data.get("notes", "")) if x)
+                    values[name] = "\n".join(
+                        x for x in (head, data.get("notes", "")) if x
+                    )
                 elif data.get(FORM_NAME.get(name, name)) not in (None, ""):
                     answer = data[FORM_NAME.get(name, name)]
                     values[name] = _int(answer) if name in ints else answer
@@ -288,24 +344,56 @@ def accept_post_mortem(*, actor: User, submission: Submission) -> list[models.Mo
                     actor=actor, body=body, section=section, data=values, reason=reason
                 )
         rows = {
-            "particulars": ("particular", {
-                "kind": "particular_kind", "region": "body_region", "side": "body_side",
-                "description": "particular_description"}),
-            "injuries": ("injury", {
-                "region": "injury_region", "side": "injury_side",
-                "mechanism": "injury_mechanism", "timing": "injury_timing",
-                "gunshot_wound": "gunshot_wound", "gunshot_range": "gunshot_range",
-                "description": "injury_description"}),
-            "clothing": ("clothing", {
-                "category": "clothing_category", "colours": "colour",
-                "pattern": "pattern", "material": "material", "size_eu": "size_eu",
-                "label_text": "label_text"}),
-            "effects": ("effect_item", {
-                "category": "effect", "location_on_body": "location_on_body",
-                "label_text": "engraving", "serial": "effect_serial"}),
-            "dental": ("dental", {
-                "tooth": "tooth", "status": "tooth_status",
-                "restoration": "restoration", "surfaces": "surface"}),
+            "particulars": (
+                "particular",
+                {
+                    "kind": "particular_kind",
+                    "region": "body_region",
+                    "side": "body_side",
+                    "description": "particular_description",
+                },
+            ),
+            "injuries": (
+                "injury",
+                {
+                    "region": "injury_region",
+                    "side": "injury_side",
+                    "mechanism": "injury_mechanism",
+                    "timing": "injury_timing",
+                    "gunshot_wound": "gunshot_wound",
+                    "gunshot_range": "gunshot_range",
+                    "description": "injury_description",
+                },
+            ),
+            "clothing": (
+                "clothing",
+                {
+                    "category": "clothing_category",
+                    "colours": "colour",
+                    "pattern": "pattern",
+                    "material": "material",
+                    "size_eu": "size_eu",
+                    "label_text": "label_text",
+                },
+            ),
+            "effects": (
+                "effect_item",
+                {
+                    "category": "effect",
+                    "location_on_body": "location_on_body",
+                    "label_text": "engraving",
+                    "serial": "effect_serial",
+                },
+            ),
+            "dental": (
+                "dental",
+                {
+                    "tooth": "tooth",
+                    "status": "tooth_status",
+                    "restoration": "restoration",
+                    "surfaces": "surface",
+                },
+            ),
         }
         for section, (repeat, mapping) in rows.items():
             for item in data.get(repeat, []):
@@ -326,8 +414,11 @@ def accept_post_mortem(*, actor: User, submission: Submission) -> list[models.Mo
                 )
                 for photo_field in ("particular_photo", "effect_photo"):
                     photo = attach_evidence(
-                        actor=actor, submission=submission,
-                        filename=item.get(photo_field, ""), grave=body.grave, body=body,
+                        actor=actor,
+                        submission=submission,
+                        filename=item.get(photo_field, ""),
+                        grave=body.grave,
+                        body=body,
                         description=_("Post-mortem photo of %(number)s.")
                         % {"number": body.pm_number},
                     )
@@ -345,18 +436,26 @@ def accept_sample(*, actor: User, submission: Submission) -> list[models.Model]:
     body = body_of(submission, data.get("body_no", ""))
     try:
         sample = sample_create(
-            actor=actor, body=body, sample_id=data.get("sample_no", ""),
+            actor=actor,
+            body=body,
+            sample_id=data.get("sample_no", ""),
             sample_type=data.get("pm_sample", ""),
-            bone_element=data.get("bone_element", ""), tooth=_int(data.get("tooth")),
-            taken_by=data.get("taken_by", ""), taken_on=_date(data.get("taken_on", "")),
+            bone_element=data.get("bone_element", ""),
+            tooth=_int(data.get("tooth")),
+            taken_by=data.get("taken_by", ""),
+            taken_on=_date(data.get("taken_on", "")),
             lab=data.get("lab", ""),
         )
     except ValidationError as e:
         raise _validation(e) from None
     records: list[models.Model] = [sample]
     photo = attach_evidence(
-        actor=actor, submission=submission, filename=data.get("sample_photo", ""),
-        grave=body.grave, body=body, seal_number=data.get("seal_no", ""),
+        actor=actor,
+        submission=submission,
+        filename=data.get("sample_photo", ""),
+        grave=body.grave,
+        body=body,
+        seal_number=data.get("seal_no", ""),
         description=_("Sealed sample %(id)s.") % {"id": sample.sample_id},
     )
     if photo is not None:
@@ -369,9 +468,14 @@ def accept_custody(*, actor: User, submission: Submission) -> list[models.Model]
     from imena.exhumations.services import custody_record
 
     data = submission.data
-    item = EvidenceItem.objects.filter(
-        organisation_id=submission.organisation_id, number=data.get("item_ref", "").strip()
-    ).select_related("grave").first()
+    item = (
+        EvidenceItem.objects.filter(
+            organisation_id=submission.organisation_id,
+            number=data.get("item_ref", "").strip(),
+        )
+        .select_related("grave")
+        .first()
+    )
     if item is None:
         raise _error(
             _("No evidence item %(number)s in this organisation.")
@@ -379,26 +483,35 @@ def accept_custody(*, actor: User, submission: Submission) -> list[models.Model]
         )
     notes = [provenance(submission)]
     notes.append(
-        _("Seal intact: %(answer)s.") % {
-            "answer": _("yes") if data.get("seal_intact") == "yes" else _("no")
-        }
+        _("Seal intact: %(answer)s.")
+        % {"answer": _("yes") if data.get("seal_intact") == "yes" else _("no")}
     )
     if data.get("notes"):
         notes.append(data["notes"])
     try:
         entry = custody_record(
-            actor=actor, item=item, action=data.get("action", ""),
-            to_person=data.get("to_person", ""), from_person=data.get("from_person", ""),
-            at=_datetime(data.get("transferred_at", "")), place=data.get("place", ""),
-            purpose=data.get("purpose", ""), seal_number=data.get("seal_no", ""),
+            actor=actor,
+            item=item,
+            action=data.get("action", ""),
+            to_person=data.get("to_person", ""),
+            from_person=data.get("from_person", ""),
+            at=_datetime(data.get("transferred_at", "")),
+            place=data.get("place", ""),
+            purpose=data.get("purpose", ""),
+            seal_number=data.get("seal_no", ""),
             notes="\n".join(notes),
         )
     except ValidationError as e:
         raise _validation(e) from None
     records: list[models.Model] = [entry]
-    for field_name, what in (("signature", _("Signature")), ("handover_photo", _("Photo"))):
+    for field_name, what in (
+        ("signature", _("Signature")),
+        ("handover_photo", _("Photo")),
+    ):
         photo = attach_evidence(
-            actor=actor, submission=submission, filename=data.get(field_name, ""),
+            actor=actor,
+            submission=submission,
+            filename=data.get(field_name, ""),
             grave=item.grave,
             description=_("%(what)s of the hand-over of %(number)s.")
             % {"what": what, "number": item.number},

@@ -46,7 +46,11 @@ def user_from_basic(request: HttpRequest) -> User | None:
         .filter(token_hash=token_hash(secret), revoked__isnull=True)
         .first()
     )
-    if token is None or token.user.get_username() != username or not token.user.is_active:
+    if (
+        token is None
+        or token.user.get_username() != username
+        or not token.user.is_active
+    ):
         return None
     now = timezone.now()
     if token.last_used is None or now - token.last_used > TOUCH_EVERY:

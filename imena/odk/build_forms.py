@@ -79,10 +79,14 @@ def read_xlsx(path: Path) -> dict[str, list[dict[str, str]]]:
     return sheets
 
 
-def normalise(sheets: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, str]]]:
+def normalise(
+    sheets: dict[str, list[dict[str, Any]]],
+) -> dict[str, list[dict[str, str]]]:
     """Rows without empty values, for comparing definitions with files."""
     return {
-        name: [{k: str(v) for k, v in row.items() if v not in (None, "")} for row in rows]
+        name: [
+            {k: str(v) for k, v in row.items() if v not in (None, "")} for row in rows
+        ]
         for name, rows in sheets.items()
     }
 

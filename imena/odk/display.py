@@ -40,7 +40,8 @@ def draft_blocks(form_id: str, data: dict[str, Any]) -> list[Block]:
         parts = row["type"].split()
         if parts[0] in ("select_one", "select_multiple") and len(parts) == 2:
             lists[name] = {
-                c["name"]: c[LABEL_UK if uk else LABEL_EN] for c in form.lists.get(parts[1], [])
+                c["name"]: c[LABEL_UK if uk else LABEL_EN]
+                for c in form.lists.get(parts[1], [])
             }
         if parts[0] == "image":
             binary.add(name)

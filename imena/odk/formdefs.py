@@ -26,12 +26,28 @@ HINT_EN = f"hint::{EN}"
 HINT_UK = f"hint::{UK}"
 
 SURVEY_COLUMNS = [
-    "type", "name", LABEL_EN, LABEL_UK, HINT_EN, HINT_UK, "required", "relevant",
-    "constraint", "choice_filter", "appearance", "parameters", "default", "calculation",
+    "type",
+    "name",
+    LABEL_EN,
+    LABEL_UK,
+    HINT_EN,
+    HINT_UK,
+    "required",
+    "relevant",
+    "constraint",
+    "choice_filter",
+    "appearance",
+    "parameters",
+    "default",
+    "calculation",
 ]
 CHOICE_COLUMNS = ["list_name", "name", LABEL_EN, LABEL_UK]
 SETTINGS_COLUMNS = [
-    "form_title", "form_id", "version", "default_language", "instance_name",
+    "form_title",
+    "form_id",
+    "version",
+    "default_language",
+    "instance_name",
 ]
 
 #: Media files offered with a form: generated per organisation (see media.py).
@@ -109,8 +125,16 @@ class FormDef:
         )
 
     def model_select(
-        self, list_name: str, model_field: str, name: str, en: str, uk: str,
-        *, multi: bool = False, kind: str = "model", exclude: tuple[str, ...] = (),
+        self,
+        list_name: str,
+        model_field: str,
+        name: str,
+        en: str,
+        uk: str,
+        *,
+        multi: bool = False,
+        kind: str = "model",
+        exclude: tuple[str, ...] = (),
         **extra: str,
     ) -> None:
         """A question whose choices are a model field's (or TextChoices') choices."""
@@ -124,8 +148,13 @@ class FormDef:
         self.q(f"{select} {list_name}", name, en, uk, **extra)
 
     def local_select(
-        self, list_name: str, rows: list[tuple[str, str, str]], name: str, en: str,
-        uk: str, **extra: str,
+        self,
+        list_name: str,
+        rows: list[tuple[str, str, str]],
+        name: str,
+        en: str,
+        uk: str,
+        **extra: str,
     ) -> None:
         self.lists[list_name] = [
             {"list_name": list_name, "name": code, LABEL_EN: e, LABEL_UK: u}
@@ -136,14 +165,28 @@ class FormDef:
 
     def site_and_grave(self, *, grave: bool) -> None:
         self.media.append(SITES_CSV)
-        self.q(f"select_one_from_file {SITES_CSV}", "site", "Burial site",
-               "Місце поховання", req="yes", appearance="minimal")
+        self.q(
+            f"select_one_from_file {SITES_CSV}",
+            "site",
+            "Burial site",
+            "Місце поховання",
+            req="yes",
+            appearance="minimal",
+        )
         if grave:
             self.media.append(GRAVES_CSV)
             self.q(
-                f"select_one_from_file {GRAVES_CSV}", "grave", "Grave", "Могила",
-                req="yes", choice_filter="site=${site}", appearance="search",
-                hint=("The marker as written on the site", "Знак так, як він написаний"),
+                f"select_one_from_file {GRAVES_CSV}",
+                "grave",
+                "Grave",
+                "Могила",
+                req="yes",
+                choice_filter="site=${site}",
+                appearance="search",
+                hint=(
+                    "The marker as written on the site",
+                    "Знак так, як він написаний",
+                ),
             )
 
     def common_end(self) -> None:
@@ -230,19 +273,29 @@ def source_choices(source: ChoiceSource) -> list[tuple[str, str, str]]:
 # labels come from the models and are checked for drift.
 UK_MODEL_LABELS: dict[str, dict[str, str]] = {
     "burials.Grave.kind": {
-        "individual": "Індивідуальна", "mass": "Братська могила", "unknown": "Невідомо",
+        "individual": "Індивідуальна",
+        "mass": "Братська могила",
+        "unknown": "Невідомо",
     },
     "exhumations.Body.kind": {
-        "body": "Тіло", "commingled": "Змішані рештки", "partial": "Частина решток",
+        "body": "Тіло",
+        "commingled": "Змішані рештки",
+        "partial": "Частина решток",
     },
     "imena.exhumations.models.TortureSign": {
-        "ligature_marks": "Сліди зв'язування", "bound_hands": "Зв'язані руки",
-        "gunshot_wounds": "Вогнепальні поранення", "blunt_force": "Травми тупим предметом",
-        "fractures": "Переломи", "burn_marks": "Сліди опіків",
+        "ligature_marks": "Сліди зв'язування",
+        "bound_hands": "Зв'язані руки",
+        "gunshot_wounds": "Вогнепальні поранення",
+        "blunt_force": "Травми тупим предметом",
+        "fractures": "Переломи",
+        "burn_marks": "Сліди опіків",
     },
     "exhumations.CustodyEntry.action": {
-        "handover": "Передано", "transfer": "Переміщено", "check_out": "Видано",
-        "check_in": "Повернуто", "analysis": "Проаналізовано",
+        "handover": "Передано",
+        "transfer": "Переміщено",
+        "check_out": "Видано",
+        "check_in": "Повернуто",
+        "analysis": "Проаналізовано",
     },
 }
 
@@ -253,22 +306,51 @@ PHOTO = {"parameters": "max-pixels=2048"}
 
 def grave_registration() -> FormDef:
     f = FormDef(
-        "imena_grave_registration", "Grave registration", "Реєстрація могили",
-        kind="grave_registration", capability="grave.change",
+        "imena_grave_registration",
+        "Grave registration",
+        "Реєстрація могили",
+        kind="grave_registration",
+        capability="grave.change",
         instance_name="concat('Grave ', ${marker_text})",
     )
     f.site_and_grave(grave=False)
-    f.q("image", "marker_photo", "Photo of the marker", "Фото надмогильного знака",
-        req="yes", **PHOTO)
+    f.q(
+        "image",
+        "marker_photo",
+        "Photo of the marker",
+        "Фото надмогильного знака",
+        req="yes",
+        **PHOTO,
+    )
     f.q("geopoint", "location", "GPS position", "GPS-координати", req="yes")
-    f.q("text", "marker_text", "Marker text as written", "Напис на знаку як є", req="yes",
-        hint=("Exactly as on the cross or plank, e.g. № 12а, 123/2, БН",
-              "Точно як на хресті чи табличці, напр. № 12а, 123/2, БН"))
+    f.q(
+        "text",
+        "marker_text",
+        "Marker text as written",
+        "Напис на знаку як є",
+        req="yes",
+        hint=(
+            "Exactly as on the cross or plank, e.g. № 12а, 123/2, БН",
+            "Точно як на хресті чи табличці, напр. № 12а, 123/2, БН",
+        ),
+    )
     f.vocab("grave_marker", req="yes")
-    f.model_select("grave_kind", "burials.Grave.kind", "kind", "Kind of grave",
-                   "Вид могили", req="yes")
-    f.q("integer", "bodies_expected", "Bodies expected", "Очікувана кількість тіл",
-        relevant="${kind} = 'mass'", constraint=". > 0")
+    f.model_select(
+        "grave_kind",
+        "burials.Grave.kind",
+        "kind",
+        "Kind of grave",
+        "Вид могили",
+        req="yes",
+    )
+    f.q(
+        "integer",
+        "bodies_expected",
+        "Bodies expected",
+        "Очікувана кількість тіл",
+        relevant="${kind} = 'mass'",
+        constraint=". > 0",
+    )
     f.q("text", "notes", "Notes", "Примітки", appearance="multiline")
     f.common_end()
     return f
@@ -276,43 +358,89 @@ def grave_registration() -> FormDef:
 
 def exhumation() -> FormDef:
     f = FormDef(
-        "imena_exhumation", "Exhumation", "Ексгумація", kind="exhumation",
+        "imena_exhumation",
+        "Exhumation",
+        "Ексгумація",
+        kind="exhumation",
         capability="postmortem.change",
         instance_name="concat('Exhumation ', ${grave})",
     )
     f.site_and_grave(grave=True)
-    f.q("date", "exhumation_date", "Date of exhumation", "Дата ексгумації", req="yes",
-        default="today()")
-    f.q("text", "team", "Team members (one name a line)",
-        "Члени команди (по одному в рядку)", req="yes", appearance="multiline")
-    f.q("text", "witnesses", "Prosecutor and witnesses present",
-        "Присутні прокурор і поняті", appearance="multiline")
+    f.q(
+        "date",
+        "exhumation_date",
+        "Date of exhumation",
+        "Дата ексгумації",
+        req="yes",
+        default="today()",
+    )
+    f.q(
+        "text",
+        "team",
+        "Team members (one name a line)",
+        "Члени команди (по одному в рядку)",
+        req="yes",
+        appearance="multiline",
+    )
+    f.q(
+        "text",
+        "witnesses",
+        "Prosecutor and witnesses present",
+        "Присутні прокурор і поняті",
+        appearance="multiline",
+    )
     f.q("text", "conditions", "Conditions", "Умови", appearance="multiline")
     f.vocab("grave_type", req="yes")
     f.q("integer", "depth_cm", "Depth (cm)", "Глибина (см)", constraint=". >= 0")
     f.vocab("container")
     f.vocab("commingling", req="yes")
-    f.q("integer", "mni", "Minimum number of individuals", "Мінімальна кількість осіб",
-        constraint=". >= 0")
+    f.q(
+        "integer",
+        "mni",
+        "Minimum number of individuals",
+        "Мінімальна кількість осіб",
+        constraint=". >= 0",
+    )
     f.begin("repeat", "body", "Body recovered", "Виявлене тіло")
-    f.q("text", "body_no", "Post-mortem number", "Номер посмертної справи", req="yes",
-        hint=("e.g. IZM-PM-0123", "напр. IZM-PM-0123"))
-    f.model_select("body_kind", "exhumations.Body.kind", "body_kind", "Kind", "Вид",
-                   req="yes")
+    f.q(
+        "text",
+        "body_no",
+        "Post-mortem number",
+        "Номер посмертної справи",
+        req="yes",
+        hint=("e.g. IZM-PM-0123", "напр. IZM-PM-0123"),
+    )
+    f.model_select(
+        "body_kind", "exhumations.Body.kind", "body_kind", "Kind", "Вид", req="yes"
+    )
     f.vocab("body_position")
     f.vocab("articulation")
     f.vocab("preservation")
-    f.q("image", "body_photo", "Photo in situ (with scale)", "Фото in situ (з масштабом)",
-        **PHOTO)
-    f.q("text", "body_notes", "Findings read aloud", "Оголошені знахідки",
-        appearance="multiline")
+    f.q(
+        "image",
+        "body_photo",
+        "Photo in situ (with scale)",
+        "Фото in situ (з масштабом)",
+        **PHOTO,
+    )
+    f.q(
+        "text",
+        "body_notes",
+        "Findings read aloud",
+        "Оголошені знахідки",
+        appearance="multiline",
+    )
     f.end("repeat")
     f.begin("repeat", "grave_photo", "Grave photo", "Фото могили")
     f.q("image", "photo", "Photo", "Фото", **PHOTO)
     f.q("text", "caption", "Caption", "Підпис")
     f.end("repeat")
-    f.q("text", "family_present", "Family informed or present",
-        "Родина повідомлена/присутня")
+    f.q(
+        "text",
+        "family_present",
+        "Family informed or present",
+        "Родина повідомлена/присутня",
+    )
     f.q("text", "notes", "Notes", "Примітки", appearance="multiline")
     f.common_end()
     return f
@@ -320,28 +448,63 @@ def exhumation() -> FormDef:
 
 def post_mortem() -> FormDef:
     f = FormDef(
-        "imena_post_mortem", "Post-mortem record", "Посмертний опис", kind="post_mortem",
-        capability="postmortem.change", instance_name="concat('PM ', ${body_no})",
+        "imena_post_mortem",
+        "Post-mortem record",
+        "Посмертний опис",
+        kind="post_mortem",
+        capability="postmortem.change",
+        instance_name="concat('PM ', ${body_no})",
     )
     f.q("text", "body_no", "Post-mortem number", "Номер посмертної справи", req="yes")
-    f.q("date", "examined_on", "Date of examination", "Дата дослідження", req="yes",
-        default="today()")
+    f.q(
+        "date",
+        "examined_on",
+        "Date of examination",
+        "Дата дослідження",
+        req="yes",
+        default="today()",
+    )
     f.q("text", "examiner_name", "Examiner", "Експерт", req="yes")
     f.begin("group", "biological", "Biological profile", "Біологічний профіль")
     f.vocab("sex_pm", req="yes")
     f.vocab("sex_method", relevant="${sex_pm} != 'indeterminate'")
     f.vocab("certainty", name="sex_certainty")
-    f.q("integer", "age_min", "Estimated age from (years)", "Оцінений вік від (років)",
-        constraint=". >= 0 and . <= 120")
-    f.q("integer", "age_max", "Estimated age to (years)", "Оцінений вік до (років)",
-        constraint=". >= 0 and . <= 120 and (${age_min} = '' or . >= ${age_min})")
+    f.q(
+        "integer",
+        "age_min",
+        "Estimated age from (years)",
+        "Оцінений вік від (років)",
+        constraint=". >= 0 and . <= 120",
+    )
+    f.q(
+        "integer",
+        "age_max",
+        "Estimated age to (years)",
+        "Оцінений вік до (років)",
+        constraint=". >= 0 and . <= 120 and (${age_min} = '' or . >= ${age_min})",
+    )
     f.vocab("age_method", relevant="${age_min} != '' or ${age_max} != ''")
-    f.q("integer", "stature_min", "Estimated stature from (cm)", "Оцінений зріст від (см)",
-        constraint=". > 50 and . < 250")
-    f.q("integer", "stature_max", "Estimated stature to (cm)", "Оцінений зріст до (см)",
-        constraint=". > 50 and . < 250 and (${stature_min} = '' or . >= ${stature_min})")
-    f.q("text", "stature_formula", "Stature formula", "Формула зросту",
-        relevant="${stature_min} != '' or ${stature_max} != ''")
+    f.q(
+        "integer",
+        "stature_min",
+        "Estimated stature from (cm)",
+        "Оцінений зріст від (см)",
+        constraint=". > 50 and . < 250",
+    )
+    f.q(
+        "integer",
+        "stature_max",
+        "Estimated stature to (cm)",
+        "Оцінений зріст до (см)",
+        constraint=". > 50 and . < 250 and (${stature_min} = '' or . >= ${stature_min})",
+    )
+    f.q(
+        "text",
+        "stature_formula",
+        "Stature formula",
+        "Формула зросту",
+        relevant="${stature_min} != '' or ${stature_max} != ''",
+    )
     f.vocab("build")
     f.end("group")
     f.begin("group", "physical", "Physical description", "Зовнішній опис")
@@ -353,18 +516,36 @@ def post_mortem() -> FormDef:
     f.begin("group", "pathology", "Pathology", "Патологія")
     f.vocab("preservation", req="yes")
     f.vocab("cause_of_death", req="yes")
-    f.q("text", "cause_of_death_text", "Cause of death (as written)",
-        "Причина смерті (формулювання)")
+    f.q(
+        "text",
+        "cause_of_death_text",
+        "Cause of death (as written)",
+        "Причина смерті (формулювання)",
+    )
     f.vocab("manner_of_death", req="yes")
     f.end("group")
-    f.begin("group", "torture", "Torture and ill-treatment", "Катування та жорстоке поводження")
-    f.model_select("torture_sign", "imena.exhumations.models.TortureSign", "torture_signs",
-                   "Signs seen", "Виявлені ознаки", multi=True, kind="textchoices")
+    f.begin(
+        "group",
+        "torture",
+        "Torture and ill-treatment",
+        "Катування та жорстоке поводження",
+    )
+    f.model_select(
+        "torture_sign",
+        "imena.exhumations.models.TortureSign",
+        "torture_signs",
+        "Signs seen",
+        "Виявлені ознаки",
+        multi=True,
+        kind="textchoices",
+    )
     f.vocab("torture_indicator", name="torture_indicators", multi=True)
     f.vocab("restraint_material")
     f.vocab("restraint_location")
-    f.vocab("torture_consistency",
-            relevant="${torture_signs} != '' or ${torture_indicators} != ''")
+    f.vocab(
+        "torture_consistency",
+        relevant="${torture_signs} != '' or ${torture_indicators} != ''",
+    )
     f.end("group")
     f.begin("repeat", "particular", "Particular (mark, device)", "Особлива прикмета")
     f.vocab("particular_kind", req="yes")
@@ -403,20 +584,35 @@ def post_mortem() -> FormDef:
     f.vocab("restoration")
     f.vocab("surface", multi=True, relevant="${restoration} != ''")
     f.end("repeat")
-    f.q("text", "notes", "Findings (free text)", "Знахідки (довільний текст)",
-        appearance="multiline")
+    f.q(
+        "text",
+        "notes",
+        "Findings (free text)",
+        "Знахідки (довільний текст)",
+        appearance="multiline",
+    )
     f.common_end()
     return f
 
 
 def sample() -> FormDef:
     f = FormDef(
-        "imena_sample", "Sample taking", "Відбір зразка", kind="sample",
-        capability="postmortem.change", instance_name="concat('Sample ', ${sample_no})",
+        "imena_sample",
+        "Sample taking",
+        "Відбір зразка",
+        kind="sample",
+        capability="postmortem.change",
+        instance_name="concat('Sample ', ${sample_no})",
     )
     f.q("text", "body_no", "Post-mortem number", "Номер посмертної справи", req="yes")
-    f.q("text", "sample_no", "Sample id", "Номер зразка", req="yes",
-        appearance="barcode")
+    f.q(
+        "text",
+        "sample_no",
+        "Sample id",
+        "Номер зразка",
+        req="yes",
+        appearance="barcode",
+    )
     f.vocab("pm_sample", req="yes")
     f.vocab("bone_element", relevant="${pm_sample} = 'bone'", req="yes")
     f.vocab("tooth", relevant="${pm_sample} = 'tooth'", req="yes", appearance="search")
@@ -424,8 +620,13 @@ def sample() -> FormDef:
     f.q("date", "taken_on", "Date taken", "Дата відбору", req="yes", default="today()")
     f.q("text", "seal_no", "Seal number", "Номер пломби", req="yes")
     f.q("text", "lab", "Laboratory sent to", "Лабораторія призначення")
-    f.q("image", "sample_photo", "Photo of the sealed sample", "Фото опломбованого зразка",
-        **PHOTO)
+    f.q(
+        "image",
+        "sample_photo",
+        "Photo of the sealed sample",
+        "Фото опломбованого зразка",
+        **PHOTO,
+    )
     f.q("text", "notes", "Notes", "Примітки", appearance="multiline")
     f.common_end()
     return f
@@ -433,24 +634,55 @@ def sample() -> FormDef:
 
 def custody() -> FormDef:
     f = FormDef(
-        "imena_custody", "Evidence hand-over", "Передача речових доказів", kind="custody",
-        capability="evidence.change", instance_name="concat('Custody ', ${item_ref})",
+        "imena_custody",
+        "Evidence hand-over",
+        "Передача речових доказів",
+        kind="custody",
+        capability="evidence.change",
+        instance_name="concat('Custody ', ${item_ref})",
     )
-    f.q("text", "item_ref", "Evidence number", "Номер речового доказу", req="yes",
-        appearance="barcode", hint=("e.g. EV-000012", "напр. EV-000012"))
-    f.model_select("custody_action", "exhumations.CustodyEntry.action", "action",
-                   "Action", "Дія", req="yes", exclude=("collected",))
-    f.q("dateTime", "transferred_at", "Handed over at", "Час передачі", req="yes",
-        default="now()")
+    f.q(
+        "text",
+        "item_ref",
+        "Evidence number",
+        "Номер речового доказу",
+        req="yes",
+        appearance="barcode",
+        hint=("e.g. EV-000012", "напр. EV-000012"),
+    )
+    f.model_select(
+        "custody_action",
+        "exhumations.CustodyEntry.action",
+        "action",
+        "Action",
+        "Дія",
+        req="yes",
+        exclude=("collected",),
+    )
+    f.q(
+        "dateTime",
+        "transferred_at",
+        "Handed over at",
+        "Час передачі",
+        req="yes",
+        default="now()",
+    )
     f.q("text", "from_person", "From (name, role)", "Від кого (ПІБ, посада)", req="yes")
     f.q("text", "to_person", "To (name, role)", "Кому (ПІБ, посада)", req="yes")
     f.q("text", "place", "Place", "Місце", req="yes")
     f.q("text", "purpose", "Purpose", "Мета", req="yes")
     f.q("text", "seal_no", "Seal number", "Номер пломби")
-    f.local_select("yes_no", YES_NO, "seal_intact", "Seal intact", "Пломба ціла",
-                   req="yes")
-    f.q("image", "signature", "Signature of the receiver", "Підпис того, хто приймає",
-        appearance="signature", req="yes")
+    f.local_select(
+        "yes_no", YES_NO, "seal_intact", "Seal intact", "Пломба ціла", req="yes"
+    )
+    f.q(
+        "image",
+        "signature",
+        "Signature of the receiver",
+        "Підпис того, хто приймає",
+        appearance="signature",
+        req="yes",
+    )
     f.q("image", "handover_photo", "Photo", "Фото", **PHOTO)
     f.q("text", "notes", "Notes", "Примітки", appearance="multiline")
     f.common_end()

@@ -49,7 +49,11 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         rows = ws.iter_rows(values_only=True)
         header = [str(h or "") for h in next(rows, ())]
         out = [
-            {header[i]: "" if v is None else str(v) for i, v in enumerate(r) if i < len(header)}
+            {
+                header[i]: "" if v is None else str(v)
+                for i, v in enumerate(r)
+                if i < len(header)
+            }
             for r in rows
         ]
         wb.close()
@@ -109,7 +113,9 @@ def _xml_for(spec_top: Node, values: dict[str, str]) -> str:
                 inner = render(child)
                 parts.append(f"<{child.name}>{inner}</{child.name}>")
             else:
-                parts.append(f"<{child.name}>{escape(values.get(child.name, ''))}</{child.name}>")
+                parts.append(
+                    f"<{child.name}>{escape(values.get(child.name, ''))}</{child.name}>"
+                )
         return "".join(parts)
 
     return render(spec_top)

@@ -40,8 +40,10 @@ def parse_xml(body: bytes) -> Element:
         ) from None
     except (ParseError, ValueError) as e:
         raise SubmissionError(
-            400, _("The submission XML cannot be read: %(error)s") % {"error": e},
-            "malformed_xml", keep=True,
+            400,
+            _("The submission XML cannot be read: %(error)s") % {"error": e},
+            "malformed_xml",
+            keep=True,
         ) from None
 
 
@@ -113,7 +115,7 @@ def _read_container(
         if needed and not out.get(child.name):
             result.errors.append(
                 _("%(path)s is required but empty.")
-                % {"path": label + child.path[len(node.path):]}
+                % {"path": label + child.path[len(node.path) :]}
             )
         if child.kind == "group" and child.name not in seen:
             # A group absent from the XML still has required questions.
@@ -123,7 +125,9 @@ def _read_container(
 def _required_in_group(node: Node, out: dict[str, Any], result: Instance) -> None:
     for child in node.children:
         if child.kind == "field" and child.required and not child.conditional:
-            result.errors.append(_("%(path)s is required but empty.") % {"path": child.path})
+            result.errors.append(
+                _("%(path)s is required but empty.") % {"path": child.path}
+            )
         elif child.kind == "group":
             _required_in_group(child, out, result)
 

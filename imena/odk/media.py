@@ -36,7 +36,9 @@ def graves_csv(user: User) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["name", "label", "site"])
     rows = (
-        Grave.objects.filter(site__organisation_id=user.organisation_id, withdrawn=False)
+        Grave.objects.filter(
+            site__organisation_id=user.organisation_id, withdrawn=False
+        )
         .order_by("site__code", "ref")
         .values_list("pk", "marker_text", "ref", "site__code")
     )

@@ -94,19 +94,25 @@ class Submission(models.Model):
         related_name="+",
     )
     xform = models.ForeignKey(
-        XForm, verbose_name=_("form version"), on_delete=models.PROTECT,
+        XForm,
+        verbose_name=_("form version"),
+        on_delete=models.PROTECT,
         related_name="submissions",
     )
     form_id = models.CharField(_("form id"), max_length=100)
     instance_id = models.CharField(_("instance id"), max_length=200)
     device_id = models.CharField(_("device id"), max_length=200, blank=True)
     source = models.CharField(
-        _("source"), max_length=20, default="openrosa",
+        _("source"),
+        max_length=20,
+        default="openrosa",
         help_text=_("openrosa (sent by Collect) or import (from an export file)."),
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     received = models.DateTimeField(_("received"), auto_now_add=True)
     xml_sha256 = models.CharField(_("XML SHA-256"), max_length=64)
@@ -116,16 +122,25 @@ class Submission(models.Model):
         _("attachments named in the XML"), default=list, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=DraftStatus.choices, default=DraftStatus.DRAFT
+        _("status"),
+        max_length=16,
+        choices=DraftStatus.choices,
+        default=DraftStatus.DRAFT,
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"),
-        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     reviewed = models.DateTimeField(_("reviewed"), null=True, blank=True)
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
     records = models.JSONField(
-        _("records created"), default=list, blank=True,
+        _("records created"),
+        default=list,
+        blank=True,
         help_text=_('[{"type": "burials.grave", "id": 12}, ...]'),
     )
 
@@ -136,7 +151,8 @@ class Submission(models.Model):
         constraints = [
             # The same instance sent twice (Collect on a flaky network) is one draft.
             models.UniqueConstraint(
-                fields=["organisation", "instance_id"], name="odk_submission_instance_unique"
+                fields=["organisation", "instance_id"],
+                name="odk_submission_instance_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=DraftStatus.values),
@@ -173,7 +189,9 @@ class Attachment(models.Model):
     """A file sent with a submission (photo, signature), stored by its SHA-256."""
 
     submission = models.ForeignKey(
-        Submission, verbose_name=_("submission"), on_delete=models.PROTECT,
+        Submission,
+        verbose_name=_("submission"),
+        on_delete=models.PROTECT,
         related_name="attachments",
     )
     filename = models.CharField(_("file name"), max_length=255)
@@ -204,12 +222,20 @@ class Quarantine(models.Model):
     """A refused submission kept for inspection: the raw body where it is safe to keep."""
 
     organisation = models.ForeignKey(
-        "accounts.Organisation", verbose_name=_("organisation"),
-        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"),
-        on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     received = models.DateTimeField(_("received"), auto_now_add=True)
     reason = models.CharField(_("reason"), max_length=40)

@@ -50,7 +50,9 @@ def form_list(request: HttpRequest) -> HttpResponse:
         if wanted and form_id != wanted:
             continue
         spec = parse_xform(xform.xml)
-        download = request.build_absolute_uri(reverse("odk:form_download", args=[form_id]))
+        download = request.build_absolute_uri(
+            reverse("odk:form_download", args=[form_id])
+        )
         manifest = ""
         if spec.media:
             url = request.build_absolute_uri(reverse("odk:manifest", args=[form_id]))
@@ -102,9 +104,7 @@ def manifest(request: HttpRequest, form_id: str) -> HttpResponse:
         content = media.media_file(request.user, filename)  # type: ignore[arg-type]
         if content is None:
             continue
-        url = request.build_absolute_uri(
-            reverse("odk:media", args=[form_id, filename])
-        )
+        url = request.build_absolute_uri(reverse("odk:media", args=[form_id, filename]))
         rows.append(
             "<mediaFile>"
             f"<filename>{escape(filename)}</filename>"
@@ -163,7 +163,7 @@ class TailStream:
 
     def _note(self, data: bytes) -> bytes:
         self.read_bytes += len(data)
-        self.tail = (self.tail + data)[-self.KEEP:]
+        self.tail = (self.tail + data)[-self.KEEP :]
         return data
 
     def read(self, *args: Any, **kwargs: Any) -> bytes:
@@ -215,70 +215,114 @@ def _refuse(
         except SubmissionError:
             pass
     services.quarantine_record(
-        user=user, reason=error.reason, message=error.message,
+        user=user,
+        reason=error.reason,
+        message=error.message,
         body=xml if (error.keep and xml is not None) else None,
         body_size=len(xml) if xml is not None else 0,
-        form_id=form_id, instance_id=instance_id, device_id=device_id,
+        form_id=form_id,
+        instance_id=instance_id,
+        device_id=device_id,
     )
     return error
 
 
-def _receive(request: HttpRequest, user: Any, limit: int, device_id: str) -> HttpResponse:
+def _receive(
+    request: HttpRequest, user: Any, limit: int, device_id: str
+) -> HttpResponse:
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         length = 0
     if length > limit:
-        raise _refuse(user, SubmissionError(
-            413, _("The submission is larger than %(limit)d bytes.") % {"limit": limit},
-            "too_large",
-        ), device_id=device_id)
+        raise _refuse(
+            user,
+            SubmissionError(
+                413,
+                _("The submission is larger than %(limit)d bytes.") % {"limit": limit},
+                "too_large",
+            ),
+            device_id=device_id,
+        )
     content_type = request.META.get("CONTENT_TYPE", "")
     boundary = _boundary(content_type)
     if not content_type.startswith("multipart/form-data") or not boundary:
-        raise _refuse(user, SubmissionError(
-            400, _("Send the submission as multipart/form-data."), "not_multipart",
-        ), device_id=device_id)
+        raise _refuse(
+            user,
+            SubmissionError(
+                400,
+                _("Send the submission as multipart/form-data."),
+                "not_multipart",
+            ),
+            device_id=device_id,
+        )
     # The only way to see what the multipart parser read is to wrap its stream.
     tail = TailStream(request._stream)  # type: ignore[attr-defined]
     request._stream = tail  # type: ignore[attr-defined]
     try:
         files = request.FILES
     except MultiPartParserError as e:
-        raise _refuse(user, SubmissionError(
-            400, _("The multipart body cannot be read: %(error)s") % {"error": e},
-            "bad_multipart",
-        ), device_id=device_id) from None
+        raise _refuse(
+            user,
+            SubmissionError(
+                400,
+                _("The multipart body cannot be read: %(error)s") % {"error": e},
+                "bad_multipart",
+            ),
+            device_id=device_id,
+        ) from None
     closing = b"--" + boundary + b"--"
     if closing not in tail.tail or tail.read_bytes < length:
-        raise _refuse(user, SubmissionError(
-            400, _("The multipart body is truncated (no closing boundary); send it again."),
-            "truncated",
-        ), device_id=device_id)
+        raise _refuse(
+            user,
+            SubmissionError(
+                400,
+                _(
+                    "The multipart body is truncated (no closing boundary); send it again."
+                ),
+                "truncated",
+            ),
+            device_id=device_id,
+        )
     xml_file = files.get("xml_submission_file")
     if xml_file is None:
-        raise _refuse(user, SubmissionError(
-            400, _("The body has no xml_submission_file part."), "no_xml",
-        ), device_id=device_id)
+        raise _refuse(
+            user,
+            SubmissionError(
+                400,
+                _("The body has no xml_submission_file part."),
+                "no_xml",
+            ),
+            device_id=device_id,
+        )
     incoming = []
     for key, uploads in files.lists():
         if key == "xml_submission_file":
             continue
         for upload in uploads:
             if upload.size is not None and upload.size > limit:
-                raise _refuse(user, SubmissionError(
-                    413,
-                    _("Attachment %(name)s is larger than %(limit)d bytes.")
-                    % {"name": upload.name, "limit": limit},
-                    "too_large",
-                ), device_id=device_id)
+                raise _refuse(
+                    user,
+                    SubmissionError(
+                        413,
+                        _("Attachment %(name)s is larger than %(limit)d bytes.")
+                        % {"name": upload.name, "limit": limit},
+                        "too_large",
+                    ),
+                    device_id=device_id,
+                )
             incoming.append(
-                services.IncomingFile(upload.name or key, upload.content_type or "", upload)
+                services.IncomingFile(
+                    upload.name or key, upload.content_type or "", upload
+                )
             )
     xml = xml_file.read()
     try:
         receipt = services.submission_receive(
-            user=user, xml=xml, files=incoming, device_id=device_id,
+            user=user,
+            xml=xml,
+            files=incoming,
+            device_id=device_id,
         )
     except SubmissionError as e:
         raise _refuse(user, e, xml=xml, device_id=device_id) from None

@@ -77,12 +77,17 @@ def xform_publish(
             continue
         spec = parse_xform(xml)
         xform = XForm.objects.create(
-            form_id=form_id, version=version, title=spec.title, xml=xml,
+            form_id=form_id,
+            version=version,
+            title=spec.title,
+            xml=xml,
             md5=hashlib.md5(xml.encode("utf-8")).hexdigest(),
             vocabulary_version=VOCABULARY_VERSION,
         )
         audit_record(
-            actor=actor, action="odk.form.publish", obj=xform,
+            actor=actor,
+            action="odk.form.publish",
+            obj=xform,
             after={"form_id": form_id, "version": version, "md5": xform.md5},
         )
         created.append(xform)
@@ -92,7 +97,9 @@ def xform_publish(
 def xforms_current() -> dict[str, XForm]:
     """The newest published, unretired version of each form (publishing if needed)."""
     latest: dict[str, XForm] = {}
-    for xform in XForm.objects.filter(retired=False).order_by("form_id", "-published", "-pk"):
+    for xform in XForm.objects.filter(retired=False).order_by(
+        "form_id", "-published", "-pk"
+    ):
         latest.setdefault(xform.form_id, xform)
     if len(latest) < len(FORMS) or _unpublished():
         xform_publish()
@@ -102,7 +109,9 @@ def xforms_current() -> dict[str, XForm]:
 
 def xforms_current_no_publish() -> dict[str, XForm]:
     latest: dict[str, XForm] = {}
-    for xform in XForm.objects.filter(retired=False).order_by("form_id", "-published", "-pk"):
+    for xform in XForm.objects.filter(retired=False).order_by(
+        "form_id", "-published", "-pk"
+    ):
         latest.setdefault(xform.form_id, xform)
     return latest
 
@@ -126,7 +135,9 @@ def xform_retire(*, actor: User | None, xform: XForm, reason: str) -> XForm:
     xform.retired_reason = reason
     xform.save(update_fields=["retired", "retired_reason"])
     audit_record(
-        actor=actor, action="odk.form.retire", obj=xform,
+        actor=actor,
+        action="odk.form.retire",
+        obj=xform,
         after={"retired": True, "reason": reason},
     )
     return xform
@@ -150,7 +161,9 @@ def app_token_create(*, user: User, label: str) -> tuple[AppToken, str]:
         user=user, label=label[:100], prefix=secret[:6], token_hash=token_hash(secret)
     )
     audit_record(
-        actor=user, action="odk.token.create", obj=token,
+        actor=user,
+        action="odk.token.create",
+        obj=token,
         after={"label": token.label, "prefix": token.prefix},
     )
     return token, secret
@@ -163,7 +176,9 @@ def app_token_revoke(*, actor: User, token: AppToken) -> AppToken:
         token.revoked = timezone.now()
         token.save(update_fields=["revoked"])
         audit_record(
-            actor=actor, action="odk.token.revoke", obj=token,
+            actor=actor,
+            action="odk.token.revoke",
+            obj=token,
             after={"label": token.label, "prefix": token.prefix},
         )
     return token
@@ -197,7 +212,8 @@ def safe_filename(name: str) -> str:
     base = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not base or base in (".", "..") or "\x00" in base or len(base) > 255:
         raise SubmissionError(
-            400, _("Attachment name %(name)r is not allowed.") % {"name": name[:80]},
+            400,
+            _("Attachment name %(name)r is not allowed.") % {"name": name[:80]},
             "bad_attachment_name",
         )
     return base
@@ -220,31 +236,43 @@ def submission_receive(
     """
     organisation = user.organisation
     if organisation is None:
-        raise SubmissionError(403, _("Your account belongs to no organisation."), "no_org")
+        raise SubmissionError(
+            403, _("Your account belongs to no organisation."), "no_org"
+        )
     root = parse_xml(xml)
     root_name, form_id, version = header_of(root)
     if not form_id:
         raise SubmissionError(
-            400, _("The submission's root element has no form id."), "mismatch", keep=True
+            400,
+            _("The submission's root element has no form id."),
+            "mismatch",
+            keep=True,
         )
     if form_id not in FORMS:
         raise SubmissionError(
-            404, _("Unknown form %(form)s.") % {"form": form_id}, "unknown_form", keep=True
+            404,
+            _("Unknown form %(form)s.") % {"form": form_id},
+            "unknown_form",
+            keep=True,
         )
     xform = XForm.objects.filter(form_id=form_id, version=version).first()
     if xform is None:
         raise SubmissionError(
             400,
-            _("Form %(form)s has no version %(version)s; update the form and fill it in again.")
+            _(
+                "Form %(form)s has no version %(version)s; update the form and fill it in again."
+            )
             % {"form": form_id, "version": version or "—"},
-            "unknown_version", keep=True,
+            "unknown_version",
+            keep=True,
         )
     if xform.retired:
         raise SubmissionError(
             400,
             _("Version %(version)s of form %(form)s is retired: %(reason)s")
             % {"form": form_id, "version": version, "reason": xform.retired_reason},
-            "retired_version", keep=True,
+            "retired_version",
+            keep=True,
         )
     if not can(user, FORMS[form_id].capability):
         raise SubmissionError(
@@ -254,9 +282,12 @@ def submission_receive(
     if root_name != spec.root:
         raise SubmissionError(
             400,
-            _("The submission's root element is <%(got)s>; form %(form)s expects <%(want)s>.")
+            _(
+                "The submission's root element is <%(got)s>; form %(form)s expects <%(want)s>."
+            )
             % {"got": root_name, "form": form_id, "want": spec.root},
-            "mismatch", keep=True,
+            "mismatch",
+            keep=True,
         )
     instance_id = meta_value(root, "instanceID")
     if not instance_id:
@@ -267,15 +298,29 @@ def submission_receive(
     if instance.errors:
         raise SubmissionError(
             400,
-            _("The submission does not match form %(form)s version %(version)s: %(errors)s")
-            % {"form": form_id, "version": version, "errors": "; ".join(instance.errors[:10])},
-            "mismatch", keep=True,
+            _(
+                "The submission does not match form %(form)s version %(version)s: %(errors)s"
+            )
+            % {
+                "form": form_id,
+                "version": version,
+                "errors": "; ".join(instance.errors[:10]),
+            },
+            "mismatch",
+            keep=True,
         )
     device_id = (device_id or instance.data.get("deviceid", ""))[:200]
     return _store(
-        user=user, organisation=organisation, xform=xform, xml=xml, files=files,
-        instance_id=instance_id[:200], device_id=device_id, data=instance.data,
-        expected=instance.attachments, source=source,
+        user=user,
+        organisation=organisation,
+        xform=xform,
+        xml=xml,
+        files=files,
+        instance_id=instance_id[:200],
+        device_id=device_id,
+        data=instance.data,
+        expected=instance.attachments,
+        source=source,
     )
 
 
@@ -301,7 +346,8 @@ def _store(
             name = safe_filename(f.name)
             if name in names:
                 raise SubmissionError(
-                    400, _("Attachment %(name)s is sent twice.") % {"name": name},
+                    400,
+                    _("Attachment %(name)s is sent twice.") % {"name": name},
                     "duplicate_attachment",
                 )
             names.add(name)
@@ -315,9 +361,16 @@ def _store(
                     "too_large",
                 ) from None
         return _store_rows(
-            user=user, organisation=organisation, xform=xform, xml_staged=xml_staged,
-            staged=staged, instance_id=instance_id, device_id=device_id, data=data,
-            expected=expected, source=source,
+            user=user,
+            organisation=organisation,
+            xform=xform,
+            xml_staged=xml_staged,
+            staged=staged,
+            instance_id=instance_id,
+            device_id=device_id,
+            data=data,
+            expected=expected,
+            source=source,
         )
     finally:
         xml_staged.discard()
@@ -352,20 +405,31 @@ def _store_rows(
                 )
             else:
                 submission = Submission.objects.create(
-                    organisation=organisation, xform=xform, form_id=xform.form_id,
-                    instance_id=instance_id, device_id=device_id, source=source,
-                    submitted_by=user, xml_sha256=xml_staged.sha256,
-                    xml_size=xml_staged.size, data=data, expected_attachments=expected,
+                    organisation=organisation,
+                    xform=xform,
+                    form_id=xform.form_id,
+                    instance_id=instance_id,
+                    device_id=device_id,
+                    source=source,
+                    submitted_by=user,
+                    xml_sha256=xml_staged.sha256,
+                    xml_size=xml_staged.size,
+                    data=data,
+                    expected_attachments=expected,
                 )
                 storage.promote(xml_staged)
                 promoted.append(xml_staged)
                 for f, name, s in staged:
                     _attach(submission, f, name, s, promoted)
                 audit_record(
-                    actor=user, action="odk.submission.receive", obj=submission,
+                    actor=user,
+                    action="odk.submission.receive",
+                    obj=submission,
                     after={
-                        "form_id": xform.form_id, "version": xform.version,
-                        "instance_id": instance_id, "device_id": device_id,
+                        "form_id": xform.form_id,
+                        "version": xform.version,
+                        "instance_id": instance_id,
+                        "device_id": device_id,
                         "xml_sha256": xml_staged.sha256,
                         "attachments": {name: s.sha256 for _f, name, s in staged},
                     },
@@ -383,8 +447,11 @@ def _store_rows(
             raise
         if twin.xml_sha256 != xml_staged.sha256:
             raise SubmissionError(
-                409, _("Instance %(id)s was already received with different content.")
-                % {"id": instance_id}, "conflict", keep=True,
+                409,
+                _("Instance %(id)s was already received with different content.")
+                % {"id": instance_id},
+                "conflict",
+                keep=True,
             ) from None
         return Receipt(twin, False)
     except BaseException:
@@ -395,12 +462,18 @@ def _store_rows(
 
 
 def _attach(
-    submission: Submission, f: IncomingFile, name: str, s: storage.Staged,
+    submission: Submission,
+    f: IncomingFile,
+    name: str,
+    s: storage.Staged,
     promoted: list[storage.Staged],
 ) -> Attachment:
     att = Attachment.objects.create(
-        submission=submission, filename=name, content_type=(f.content_type or "")[:100],
-        sha256=s.sha256, size=s.size,
+        submission=submission,
+        filename=name,
+        content_type=(f.content_type or "")[:100],
+        sha256=s.sha256,
+        size=s.size,
     )
     storage.promote(s)
     promoted.append(s)
@@ -418,9 +491,13 @@ def _merge_duplicate(
     if existing.xml_sha256 != xml_staged.sha256:
         raise SubmissionError(
             409,
-            _("Instance %(id)s was already received with different content; "
-              "this copy is kept in quarantine for review.") % {"id": existing.instance_id},
-            "conflict", keep=True,
+            _(
+                "Instance %(id)s was already received with different content; "
+                "this copy is kept in quarantine for review."
+            )
+            % {"id": existing.instance_id},
+            "conflict",
+            keep=True,
         )
     have = {a.filename: a.sha256 for a in existing.attachments.all()}
     added = []
@@ -429,15 +506,21 @@ def _merge_duplicate(
             if have[name] != s.sha256:
                 raise SubmissionError(
                     409,
-                    _("Attachment %(name)s of instance %(id)s was already received "
-                      "with different content.") % {"name": name, "id": existing.instance_id},
-                    "conflict", keep=True,
+                    _(
+                        "Attachment %(name)s of instance %(id)s was already received "
+                        "with different content."
+                    )
+                    % {"name": name, "id": existing.instance_id},
+                    "conflict",
+                    keep=True,
                 )
             continue
         if existing.status != DraftStatus.DRAFT:
             raise SubmissionError(
                 409,
-                _("Instance %(id)s has already been reviewed; no attachment can be added.")
+                _(
+                    "Instance %(id)s has already been reviewed; no attachment can be added."
+                )
                 % {"id": existing.instance_id},
                 "conflict",
             )
@@ -445,8 +528,12 @@ def _merge_duplicate(
         added.append(name)
     if added:
         audit_record(
-            actor=user, action="odk.submission.attachments", obj=existing,
-            after={"added": {name: s.sha256 for _f, name, s in staged if name in added}},
+            actor=user,
+            action="odk.submission.attachments",
+            obj=existing,
+            after={
+                "added": {name: s.sha256 for _f, name, s in staged if name in added}
+            },
             organisation_id=existing.organisation_id,
         )
     return Receipt(existing, False, added)
@@ -472,14 +559,25 @@ def quarantine_record(
         sha, body_size = staged.sha256, staged.size
     entry = Quarantine.objects.create(
         organisation=getattr(user, "organisation", None),
-        submitted_by=user, reason=reason[:40], message=message, form_id=form_id[:100],
-        instance_id=instance_id[:200], device_id=device_id[:200], body_sha256=sha,
+        submitted_by=user,
+        reason=reason[:40],
+        message=message,
+        form_id=form_id[:100],
+        instance_id=instance_id[:200],
+        device_id=device_id[:200],
+        body_sha256=sha,
         body_size=body_size,
     )
     audit_record(
-        actor=user, action="odk.submission.quarantine", obj=entry,
-        after={"reason": reason, "form_id": form_id, "instance_id": instance_id,
-               "body_sha256": sha},
+        actor=user,
+        action="odk.submission.quarantine",
+        obj=entry,
+        after={
+            "reason": reason,
+            "form_id": form_id,
+            "instance_id": instance_id,
+            "body_sha256": sha,
+        },
         organisation_id=getattr(user, "organisation_id", None),
     )
     return entry
@@ -515,7 +613,9 @@ def submission_accept(*, actor: User, submission: Submission) -> Submission:
     ]
     submission.save(update_fields=["status", "reviewed_by", "reviewed", "records"])
     audit_record(
-        actor=actor, action="odk.submission.accept", obj=submission,
+        actor=actor,
+        action="odk.submission.accept",
+        obj=submission,
         after={"records": submission.records, "xml_sha256": submission.xml_sha256},
         organisation_id=submission.organisation_id,
     )
@@ -523,7 +623,9 @@ def submission_accept(*, actor: User, submission: Submission) -> Submission:
 
 
 @transaction.atomic
-def submission_reject(*, actor: User, submission: Submission, reason: str) -> Submission:
+def submission_reject(
+    *, actor: User, submission: Submission, reason: str
+) -> Submission:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the submission is rejected.")})
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
@@ -534,9 +636,14 @@ def submission_reject(*, actor: User, submission: Submission, reason: str) -> Su
     submission.reject_reason = reason.strip()
     submission.reviewed_by = actor
     submission.reviewed = timezone.now()
-    submission.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed"])
+    submission.save(
+        update_fields=["status", "reject_reason", "reviewed_by", "reviewed"]
+    )
     audit_record(
-        actor=actor, action="odk.submission.reject", obj=submission, before=before,
+        actor=actor,
+        action="odk.submission.reject",
+        obj=submission,
+        before=before,
         after={"status": submission.status, "reason": submission.reject_reason},
         organisation_id=submission.organisation_id,
     )

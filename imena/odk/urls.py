@@ -13,7 +13,9 @@ openrosa_urls = [
     path("forms/<str:form_id>/form.xml", openrosa.form_download, name="form_download"),
     path("forms/<str:form_id>/manifest", openrosa.manifest, name="manifest"),
     path(
-        "forms/<str:form_id>/media/<str:filename>", openrosa.media_download, name="media"
+        "forms/<str:form_id>/media/<str:filename>",
+        openrosa.media_download,
+        name="media",
     ),
     path("submission", openrosa.submission, name="submission"),
 ]
@@ -24,7 +26,9 @@ review_urls = [
     path("odk/drafts/<int:pk>/accept/", views.draft_accept, name="draft_accept"),
     path("odk/drafts/<int:pk>/reject/", views.draft_reject, name="draft_reject"),
     path(
-        "odk/drafts/<int:pk>/attachments/<int:att>/", views.attachment, name="attachment"
+        "odk/drafts/<int:pk>/attachments/<int:att>/",
+        views.attachment,
+        name="attachment",
     ),
     path("odk/quarantine/", views.quarantine, name="quarantine"),
     path("odk/tokens/", views.tokens, name="tokens"),

@@ -165,5 +165,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     token = access.token_for_user(request.user, pk)  # type: ignore[arg-type]
     services.app_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
-    messages.success(request, _("Token revoked: the device can no longer connect with it."))
+    messages.success(
+        request, _("Token revoked: the device can no longer connect with it.")
+    )
     return redirect("odk:tokens")

@@ -109,7 +109,10 @@ def parse_xform(xml: str) -> FormSpec:
         children = [c for c in el if local(c.tag) != "meta" or path != f"/{root}"]
         kind = "repeat" if path in repeats else "group" if len(el) else "field"
         node = Node(
-            path=path, name=local(el.tag), kind=kind, conditional=is_conditional,
+            path=path,
+            name=local(el.tag),
+            kind=kind,
+            conditional=is_conditional,
             type=(bind.get("type", "string") if bind is not None else "string"),
             required=bool(bind is not None and bind.get("required") == "true()"),
         )

@@ -21,6 +21,7 @@ from imena.burials.models import Site
 if TYPE_CHECKING:
     from imena.accounts.models import User
 
+
 @dataclass(frozen=True)
 class Audience:
     """The reader of a report: a user, or the system (command line, full access)."""
@@ -41,21 +42,27 @@ class Audience:
             return f"system (OS user {os_user()})"
         return self.user.get_username()
 
+
 def os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no passwd entry in some containers
         return "unknown"
 
+
 def audience_for(user: User) -> Audience:
     return Audience(organisation_id=user.organisation_id or 0, user=user)
+
 
 def report_sites_for_user(user: User) -> QuerySet[Site]:
     """Sites whose statistics the user may read."""
     require(user, "report.view")
     return Site.objects.filter(organisation_id=user.organisation_id)
 
-def report_site_for_user(user: User, pk: int, *, capability: str = "report.view") -> Site:
+
+def report_site_for_user(
+    user: User, pk: int, *, capability: str = "report.view"
+) -> Site:
     """One site for a report page (report.view) or an export (report.export).
 
     A site of another organisation is a 404 before any role check, so an
@@ -69,6 +76,7 @@ def report_site_for_user(user: User, pk: int, *, capability: str = "report.view"
         raise Http404("No such site") from None
     require(user, capability)
     return site
+
 
 def plan_site_for_user(user: User, pk: int) -> Site:
     """The site plan shows what the site page shows: every role may see it."""

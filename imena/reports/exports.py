@@ -77,8 +77,21 @@ class Table:
 # --- Graves --------------------------------------------------------------------
 
 GRAVE_COLUMNS = [
-    "ref", "marker_text", "number", "kind", "status", "bodies_expected", "x", "y",
-    "lat", "lon", "notes", "withdrawn", "withdrawn_reason", "created", "updated",
+    "ref",
+    "marker_text",
+    "number",
+    "kind",
+    "status",
+    "bodies_expected",
+    "x",
+    "y",
+    "lat",
+    "lon",
+    "notes",
+    "withdrawn",
+    "withdrawn_reason",
+    "created",
+    "updated",
 ]
 
 
@@ -94,7 +107,10 @@ def grave_rows(audience: Audience, site: Site) -> Iterator[list[Any]]:
 
 TABLES: dict[str, Table] = {
     "graves": Table(
-        "graves", gettext_lazy("Graves"), "site.view", lambda: list(GRAVE_COLUMNS),
+        "graves",
+        gettext_lazy("Graves"),
+        "site.view",
+        lambda: list(GRAVE_COLUMNS),
         grave_rows,
     ),
 }
@@ -103,26 +119,45 @@ TABLES: dict[str, Table] = {
 # --- Bodies, findings, evidence (imena.exhumations, when present) ------------------
 
 BODY_COLUMNS = [
-    ("pm_number", "pm_number"), ("grave", "grave__ref"), ("grave_marker", "grave__marker_text"),
-    ("kind", "kind"), ("category", "category"), ("exhumation_date", "exhumation__date"),
+    ("pm_number", "pm_number"),
+    ("grave", "grave__ref"),
+    ("grave_marker", "grave__marker_text"),
+    ("kind", "kind"),
+    ("category", "category"),
+    ("exhumation_date", "exhumation__date"),
     ("sex", "pm__sex"),
-    ("sex_certainty", "pm__sex_certainty"), ("age_min", "pm__age_min"),
-    ("age_max", "pm__age_max"), ("stature_min", "pm__stature_min"),
-    ("stature_max", "pm__stature_max"), ("preservation", "pm__preservation"),
+    ("sex_certainty", "pm__sex_certainty"),
+    ("age_min", "pm__age_min"),
+    ("age_max", "pm__age_max"),
+    ("stature_min", "pm__stature_min"),
+    ("stature_max", "pm__stature_max"),
+    ("preservation", "pm__preservation"),
 ]
 FINDING_COLUMNS = [
-    ("pm_number", "pm_number"), ("grave", "grave__ref"),
-    ("cause_of_death", "pm__cause_of_death"), ("cause_text", "pm__cause_of_death_text"),
-    ("manner_of_death", "pm__manner_of_death"), ("ligature_marks", "pm__ligature_marks"),
-    ("bound_hands", "pm__bound_hands"), ("gunshot_wounds", "pm__gunshot_wounds"),
-    ("blunt_force", "pm__blunt_force"), ("fractures", "pm__fractures"),
-    ("burn_marks", "pm__burn_marks"), ("torture_indicators", "pm__torture_indicators"),
-    ("torture_consistency", "pm__torture_consistency"), ("findings", "pm__findings"),
+    ("pm_number", "pm_number"),
+    ("grave", "grave__ref"),
+    ("cause_of_death", "pm__cause_of_death"),
+    ("cause_text", "pm__cause_of_death_text"),
+    ("manner_of_death", "pm__manner_of_death"),
+    ("ligature_marks", "pm__ligature_marks"),
+    ("bound_hands", "pm__bound_hands"),
+    ("gunshot_wounds", "pm__gunshot_wounds"),
+    ("blunt_force", "pm__blunt_force"),
+    ("fractures", "pm__fractures"),
+    ("burn_marks", "pm__burn_marks"),
+    ("torture_indicators", "pm__torture_indicators"),
+    ("torture_consistency", "pm__torture_consistency"),
+    ("findings", "pm__findings"),
 ]
 EVIDENCE_COLUMNS = [
-    ("number", "number"), ("kind", "kind"), ("grave", "grave__ref"),
-    ("body", "body__pm_number"), ("description", "description"),
-    ("seal_number", "seal_number"), ("sha256", "sha256"), ("holder", "holder"),
+    ("number", "number"),
+    ("kind", "kind"),
+    ("grave", "grave__ref"),
+    ("body", "body__pm_number"),
+    ("description", "description"),
+    ("seal_number", "seal_number"),
+    ("sha256", "sha256"),
+    ("holder", "holder"),
     ("created", "created"),
 ]
 
@@ -140,13 +175,19 @@ def _has_pm() -> bool:
     return Body is not None and has_field(Body, "pm")
 
 
-def _body_rows(columns: list[tuple[str, str]]) -> Callable[[Audience, Site], Iterator[list[Any]]]:
+def _body_rows(
+    columns: list[tuple[str, str]],
+) -> Callable[[Audience, Site], Iterator[list[Any]]]:
     def rows(audience: Audience, site: Site) -> Iterator[list[Any]]:
         from imena.reports.selectors import current_bodies
 
         # Withdrawn bodies (recorded in error) are not rows; the site JSON keeps them.
-        qs = current_bodies(_body_model()).filter(grave__site=site).order_by("pm_number")
-        for row in qs.values_list(*[path for _n, path in columns]).iterator(chunk_size=5000):
+        qs = (
+            current_bodies(_body_model()).filter(grave__site=site).order_by("pm_number")
+        )
+        for row in qs.values_list(*[path for _n, path in columns]).iterator(
+            chunk_size=5000
+        ):
             yield list(row)
 
     return rows
@@ -170,24 +211,41 @@ def _evidence_available() -> bool:
 
 
 TABLES["bodies"] = Table(
-    "bodies", gettext_lazy("Bodies"), "postmortem.view",
-    lambda: [n for n, _p in BODY_COLUMNS], _body_rows(BODY_COLUMNS), _has_pm,
+    "bodies",
+    gettext_lazy("Bodies"),
+    "postmortem.view",
+    lambda: [n for n, _p in BODY_COLUMNS],
+    _body_rows(BODY_COLUMNS),
+    _has_pm,
 )
 TABLES["findings"] = Table(
-    "findings", gettext_lazy("Post-mortem findings"), "postmortem.view",
-    lambda: [n for n, _p in FINDING_COLUMNS], _body_rows(FINDING_COLUMNS), _has_pm,
+    "findings",
+    gettext_lazy("Post-mortem findings"),
+    "postmortem.view",
+    lambda: [n for n, _p in FINDING_COLUMNS],
+    _body_rows(FINDING_COLUMNS),
+    _has_pm,
 )
 TABLES["evidence"] = Table(
-    "evidence", gettext_lazy("Evidence"), "evidence.view",
-    lambda: [n for n, _p in EVIDENCE_COLUMNS], _evidence_rows, _evidence_available,
+    "evidence",
+    gettext_lazy("Evidence"),
+    "evidence.view",
+    lambda: [n for n, _p in EVIDENCE_COLUMNS],
+    _evidence_rows,
+    _evidence_available,
 )
 
 IDENTIFICATION_COLUMNS = [
-    ("pm_number", "body__pm_number"), ("grave", "body__grave__ref"),
-    ("missing_person_case", "person__case_no"), ("status", "status"),
-    ("posterior", "posterior"), ("proposed_by", "proposed_by__username"),
-    ("proposed_at", "proposed_at"), ("reviewer", "confirmation__reviewer__username"),
-    ("confirmed_at", "confirmation__confirmed_at"), ("closed_by", "closed_by__username"),
+    ("pm_number", "body__pm_number"),
+    ("grave", "body__grave__ref"),
+    ("missing_person_case", "person__case_no"),
+    ("status", "status"),
+    ("posterior", "posterior"),
+    ("proposed_by", "proposed_by__username"),
+    ("proposed_at", "proposed_at"),
+    ("reviewer", "confirmation__reviewer__username"),
+    ("confirmed_at", "confirmation__confirmed_at"),
+    ("closed_by", "closed_by__username"),
     ("close_reason", "close_reason"),
 ]
 
@@ -208,14 +266,18 @@ def _identifications_available() -> bool:
 
     Person = optional_model("missing", "MissingPerson")
     return (
-        identification_model() is not None and Person is not None
+        identification_model() is not None
+        and Person is not None
         and has_field(Person, "case_no")
     )
 
 
 TABLES["identifications"] = Table(
-    "identifications", gettext_lazy("Identifications"), "identification.view",
-    lambda: [n for n, _p in IDENTIFICATION_COLUMNS], _identification_rows,
+    "identifications",
+    gettext_lazy("Identifications"),
+    "identification.view",
+    lambda: [n for n, _p in IDENTIFICATION_COLUMNS],
+    _identification_rows,
     _identifications_available,
 )
 
@@ -292,8 +354,13 @@ def write_xlsx(
 
     # constant_memory flushes each row to a temporary file as it is written.
     workbook = xlsxwriter.Workbook(
-        str(path), {"constant_memory": True, "strings_to_formulas": False,
-                    "strings_to_urls": False, "tmpdir": tempfile.gettempdir()},
+        str(path),
+        {
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "tmpdir": tempfile.gettempdir(),
+        },
     )
     bold = workbook.add_format({"bold": True})
     ws = workbook.add_worksheet(sheet[:31])
@@ -313,10 +380,17 @@ def write_xlsx(
     return n
 
 
-def _finish(path: Path, *, filename: str, fmt: str, dataset: str, rows: int) -> ExportFile:
+def _finish(
+    path: Path, *, filename: str, fmt: str, dataset: str, rows: int
+) -> ExportFile:
     return ExportFile(
-        path=path, filename=filename, content_type=CONTENT_TYPES[fmt],
-        sha256=sha256_of(path), size=path.stat().st_size, rows=rows, dataset=dataset,
+        path=path,
+        filename=filename,
+        content_type=CONTENT_TYPES[fmt],
+        sha256=sha256_of(path),
+        size=path.stat().st_size,
+        rows=rows,
+        dataset=dataset,
         fmt=fmt,
     )
 
@@ -336,7 +410,9 @@ def export_table(audience: Audience, site: Site, key: str, fmt: str) -> ExportFi
     else:
         path.unlink()
         raise ExportError(_("Unknown format: %(fmt)s") % {"fmt": fmt})
-    return _finish(path, filename=f"{site.code}-{key}.{fmt}", fmt=fmt, dataset=key, rows=n)
+    return _finish(
+        path, filename=f"{site.code}-{key}.{fmt}", fmt=fmt, dataset=key, rows=n
+    )
 
 
 # --- GeoJSON ---------------------------------------------------------------------
@@ -355,8 +431,11 @@ def geojson_features(sites: Iterable[Site]) -> Iterator[dict[str, Any]]:
             "type": "Feature",
             "geometry": _point(site.lon, site.lat),
             "properties": {
-                "layer": "site", "site": site.code, "name": site.name,
-                "settlement": site.settlement, "region": site.region,
+                "layer": "site",
+                "site": site.code,
+                "name": site.name,
+                "settlement": site.settlement,
+                "region": site.region,
             },
         }
         if site.boundary:
@@ -366,20 +445,47 @@ def geojson_features(sites: Iterable[Site]) -> Iterator[dict[str, Any]]:
                 "properties": {"layer": "site_boundary", "site": site.code},
             }
         rows = (
-            Grave.objects.filter(site=site, withdrawn=False).order_by("ref")
-            .values_list("ref", "marker_text", "number", "kind", "status",
-                         "bodies_expected", "x", "y", "lat", "lon")
+            Grave.objects.filter(site=site, withdrawn=False)
+            .order_by("ref")
+            .values_list(
+                "ref",
+                "marker_text",
+                "number",
+                "kind",
+                "status",
+                "bodies_expected",
+                "x",
+                "y",
+                "lat",
+                "lon",
+            )
         )
-        for ref, marker, number, kind, status, expected, x, y, lat, lon in rows.iterator(
-            chunk_size=5000
-        ):
+        for (
+            ref,
+            marker,
+            number,
+            kind,
+            status,
+            expected,
+            x,
+            y,
+            lat,
+            lon,
+        ) in rows.iterator(chunk_size=5000):
             yield {
                 "type": "Feature",
                 "geometry": _point(lon, lat),
                 "properties": {
-                    "layer": "grave", "site": site.code, "ref": ref, "marker": marker,
-                    "number": number, "kind": kind, "status": status,
-                    "bodies_expected": expected, "x": x, "y": y,
+                    "layer": "grave",
+                    "site": site.code,
+                    "ref": ref,
+                    "marker": marker,
+                    "number": number,
+                    "kind": kind,
+                    "status": status,
+                    "bodies_expected": expected,
+                    "x": x,
+                    "y": y,
                 },
             }
 
@@ -406,7 +512,9 @@ def export_geojson(sites: Iterable[Site], *, filename: str) -> ExportFile:
 # --- One entry point ---------------------------------------------------------------
 
 
-def produce(audience: Audience, site: Site, dataset: str, fmt: str, *, lang: str = "") -> ExportFile:
+def produce(
+    audience: Audience, site: Site, dataset: str, fmt: str, *, lang: str = ""
+) -> ExportFile:
     """Make one export of a site for the audience, or raise ExportError."""
     if fmt in ("csv", "xlsx"):
         return export_table(audience, site, dataset, fmt)

@@ -78,10 +78,15 @@ def _styles() -> dict[str, Any]:
     return {
         "title": ParagraphStyle("t", parent=base["Title"], fontName=bold, fontSize=16),
         "h2": ParagraphStyle("h2", parent=base["Heading2"], fontName=bold, fontSize=12),
-        "body": ParagraphStyle("b", parent=base["BodyText"], fontName=regular, fontSize=9),
-        "small": ParagraphStyle("s", parent=base["BodyText"], fontName=regular, fontSize=7.5,
-                                leading=9),
-        "mono": ParagraphStyle("m", parent=base["BodyText"], fontName=regular, fontSize=8),
+        "body": ParagraphStyle(
+            "b", parent=base["BodyText"], fontName=regular, fontSize=9
+        ),
+        "small": ParagraphStyle(
+            "s", parent=base["BodyText"], fontName=regular, fontSize=7.5, leading=9
+        ),
+        "mono": ParagraphStyle(
+            "m", parent=base["BodyText"], fontName=regular, fontSize=8
+        ),
     }
 
 
@@ -98,14 +103,18 @@ def _table(rows: list[list[Any]], widths: list[float], styles: dict[str, Any]) -
     regular, bold = register_fonts()
     data = [[_p(c, styles["small"]) for c in row] for row in rows]
     table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(TableStyle([
-        ("FONTNAME", (0, 0), (-1, -1), regular),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e6e1")),
-        ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b5b0a5")),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1.5),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), regular),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8e6e1")),
+                ("GRID", (0, 0), (-1, -1), 0.25, colors.HexColor("#b5b0a5")),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+            ]
+        )
+    )
     return table
 
 
@@ -119,24 +128,45 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
         _p(_("Prosecutor's summary: %(site)s") % {"site": site.name}, st["title"]),
         _p(
             _("Site %(code)s · %(place)s · organisation: %(org)s")
-            % {"code": site.code,
-               "place": ", ".join(x for x in [site.settlement, site.region] if x) or "—",
-               "org": site.organisation.name},
+            % {
+                "code": site.code,
+                "place": ", ".join(x for x in [site.settlement, site.region] if x)
+                or "—",
+                "org": site.organisation.name,
+            },
             st["body"],
         ),
     ]
     if site.lat is not None and site.lon is not None:
-        story.append(_p(_("Coordinates (WGS84): %(lat).6f, %(lon).6f")
-                        % {"lat": site.lat, "lon": site.lon}, st["body"]))
+        story.append(
+            _p(
+                _("Coordinates (WGS84): %(lat).6f, %(lon).6f")
+                % {"lat": site.lat, "lon": site.lon},
+                st["body"],
+            )
+        )
     story += [
-        _p(_("Prepared %(when)s for %(who)s.")
-           % {"when": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"),
-              "who": audience.name}, st["body"]),
-        _p(_("Audit chain head at the time of writing: entry #%(seq)s, hash %(hash)s")
-           % {"seq": head.seq if head else 0, "hash": audit_head_hash()}, st["mono"]),
-        _p(_("This document holds only what the requesting role may see. "
-             "The data are a working record and may be corrected later; the audit "
-             "log keeps every earlier value."), st["small"]),
+        _p(
+            _("Prepared %(when)s for %(who)s.")
+            % {
+                "when": timezone.localtime().strftime("%Y-%m-%d %H:%M %Z"),
+                "who": audience.name,
+            },
+            st["body"],
+        ),
+        _p(
+            _("Audit chain head at the time of writing: entry #%(seq)s, hash %(hash)s")
+            % {"seq": head.seq if head else 0, "hash": audit_head_hash()},
+            st["mono"],
+        ),
+        _p(
+            _(
+                "This document holds only what the requesting role may see. "
+                "The data are a working record and may be corrected later; the audit "
+                "log keeps every earlier value."
+            ),
+            st["small"],
+        ),
         Spacer(1, 4 * mm),
     ]
 
@@ -146,20 +176,33 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
         if not section.available:
             story.append(_p(f"{section.title}: {section.note}", st["small"]))
             continue
-        rows = [[section.title, _("Count")]] + [[f.label, f.value] for f in section.figures]
+        rows = [[section.title, _("Count")]] + [
+            [f.label, f.value] for f in section.figures
+        ]
         story += [_table(rows, [110 * mm, 30 * mm], st), Spacer(1, 3 * mm)]
 
-    findings = selectors.findings_by_grave(site) if audience.can("postmortem.view") else {}
+    findings = (
+        selectors.findings_by_grave(site) if audience.can("postmortem.view") else {}
+    )
     story.append(_p(_("Graves"), st["h2"]))
     kinds = dict(GraveKind.choices)
     statuses = dict(GraveStatus.choices)
     rows = [[_("Ref."), _("Marker as written"), _("Kind"), _("Status"), _("Findings")]]
-    graves = Grave.objects.filter(site=site, withdrawn=False).order_by("ref").values_list(
-        "pk", "ref", "marker_text", "kind", "status"
+    graves = (
+        Grave.objects.filter(site=site, withdrawn=False)
+        .order_by("ref")
+        .values_list("pk", "ref", "marker_text", "kind", "status")
     )
     for pk, ref, marker, kind, status in graves.iterator(chunk_size=5000):
-        rows.append([ref, marker, kinds.get(kind, kind), statuses.get(status, status),
-                     findings.get(pk, "")])
+        rows.append(
+            [
+                ref,
+                marker,
+                kinds.get(kind, kind),
+                statuses.get(status, status),
+                findings.get(pk, ""),
+            ]
+        )
     story.append(_table(rows, [18 * mm, 30 * mm, 22 * mm, 26 * mm, 84 * mm], st))
 
     if audience.can("identification.view"):
@@ -168,9 +211,18 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
         if ident is None:
             story.append(_p(_("Not recorded yet."), st["small"]))
         else:
-            rows = [[_("Body"), _("Missing person"), _("Status"), _("Posterior"),
-                     _("Reviewers")]] + ident
-            story.append(_table(rows, [30 * mm, 50 * mm, 26 * mm, 22 * mm, 52 * mm], st))
+            rows = [
+                [
+                    _("Body"),
+                    _("Missing person"),
+                    _("Status"),
+                    _("Posterior"),
+                    _("Reviewers"),
+                ]
+            ] + ident
+            story.append(
+                _table(rows, [30 * mm, 50 * mm, 26 * mm, 22 * mm, 52 * mm], st)
+            )
 
     if audience.can("evidence.view"):
         custody = selectors.custody_rows(site)
@@ -200,8 +252,14 @@ def write_summary_pdf(path: Path, audience: Audience, site: Site, *, lang: str) 
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        str(path), pagesize=A4, title=title, author="Imena",
-        leftMargin=15 * mm, rightMargin=15 * mm, topMargin=15 * mm, bottomMargin=15 * mm,
+        str(path),
+        pagesize=A4,
+        title=title,
+        author="Imena",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
     )
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
 
@@ -211,5 +269,6 @@ def export_summary_pdf(audience: Audience, site: Site, *, lang: str = "") -> Exp
 
     path = temp_path(".pdf")
     write_summary_pdf(path, audience, site, lang=lang)
-    return _finish(path, filename=f"{site.code}-summary.pdf", fmt="pdf", dataset="summary",
-                   rows=0)
+    return _finish(
+        path, filename=f"{site.code}-summary.pdf", fmt="pdf", dataset="summary", rows=0
+    )

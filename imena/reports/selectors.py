@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from imena.reports.access import Audience
 
 EXHUMED_OR_LATER = [
-    GraveStatus.EXHUMED, GraveStatus.AT_MORGUE, GraveStatus.IDENTIFIED,
+    GraveStatus.EXHUMED,
+    GraveStatus.AT_MORGUE,
+    GraveStatus.IDENTIFIED,
     GraveStatus.RETURNED,
 ]
 
@@ -105,7 +107,10 @@ def _site_link(scope: Scope, **query: Any) -> str:
 def graves_section(scope: Scope) -> Section:
     graves = scope.graves()
     by_status = dict(
-        graves.order_by().values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        graves.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
     total = sum(by_status.values())
     exhumed = sum(by_status.get(s, 0) for s in EXHUMED_OR_LATER)
@@ -117,7 +122,9 @@ def graves_section(scope: Scope) -> Section:
     ]
     figures += [
         Figure(
-            str(label), by_status.get(value, 0), _site_link(scope, status=value),
+            str(label),
+            by_status.get(value, 0),
+            _site_link(scope, status=value),
             STATUS_COLOURS[value],
         )
         for value, label in GraveStatus.choices
@@ -127,7 +134,9 @@ def graves_section(scope: Scope) -> Section:
 
 def unavailable(key: str, title: str, why: str = "") -> Section:
     return Section(
-        key, title, available=False,
+        key,
+        title,
+        available=False,
         note=why or _("Not recorded yet: this part of Imena has no data for the site."),
     )
 
@@ -188,8 +197,14 @@ def body_filter(key: str, value: str) -> Q | None:
     if key == "torture":
         TortureSign = _torture_signs()
         if value == "any":
-            cond = Q(pm__torture_consistency__in=["consistent", "highly_consistent",
-                                                          "typical", "diagnostic"])
+            cond = Q(
+                pm__torture_consistency__in=[
+                    "consistent",
+                    "highly_consistent",
+                    "typical",
+                    "diagnostic",
+                ]
+            )
             for sign in TortureSign:
                 cond |= Q(**{f"pm__{sign}": True})
             return cond
@@ -214,8 +229,16 @@ def _torture_signs() -> list[str]:
     if Record is None:
         return []
     return [
-        name for name in ("ligature_marks", "bound_hands", "gunshot_wounds", "blunt_force",
-                          "fractures", "burn_marks") if has_field(Record, name)
+        name
+        for name in (
+            "ligature_marks",
+            "bound_hands",
+            "gunshot_wounds",
+            "blunt_force",
+            "fractures",
+            "burn_marks",
+        )
+        if has_field(Record, name)
     ]
 
 
@@ -229,8 +252,9 @@ def _records_link(scope: Scope, key: str, value: str) -> str:
     if scope.site is None or not scope.audience.can("postmortem.view"):
         return ""
     return url_or_blank(
-        "reports:site_records", scope.site.pk, query={"source": "bodies", "key": key,
-                                                     "value": value}
+        "reports:site_records",
+        scope.site.pk,
+        query={"source": "bodies", "key": key, "value": value},
     )
 
 
@@ -247,19 +271,41 @@ def bodies_section(scope: Scope) -> Section:
     if bodies is None or not has_field(bodies.model, "pm"):
         return unavailable("bodies", title)
     total = bodies.count()
-    figures = [Figure(_("Bodies recovered (PM numbers)"), total,
-                      _records_link(scope, "all", "all"))]
+    figures = [
+        Figure(
+            _("Bodies recovered (PM numbers)"),
+            total,
+            _records_link(scope, "all", "all"),
+        )
+    ]
     for code, label, _values in SEX_GROUPS:
         cond = body_filter("sex", code)
-        figures.append(Figure(str(label), bodies.filter(cond).distinct().count(),
-                              _records_link(scope, "sex", code), "#6a3d9a"))
+        figures.append(
+            Figure(
+                str(label),
+                bodies.filter(cond).distinct().count(),
+                _records_link(scope, "sex", code),
+                "#6a3d9a",
+            )
+        )
     aged = annotate_age(bodies)
     for code, label, _low, _high in AGE_GROUPS:
-        figures.append(Figure(str(label), aged.filter(body_filter("age", code)).count(),
-                              _records_link(scope, "age", code), "#0072b2"))
-    figures.append(Figure(_("Age not estimated"), bodies.filter(
-        body_filter("age", "unknown")).distinct().count(),
-        _records_link(scope, "age", "unknown"), "#8c96a0"))
+        figures.append(
+            Figure(
+                str(label),
+                aged.filter(body_filter("age", code)).count(),
+                _records_link(scope, "age", code),
+                "#0072b2",
+            )
+        )
+    figures.append(
+        Figure(
+            _("Age not estimated"),
+            bodies.filter(body_filter("age", "unknown")).distinct().count(),
+            _records_link(scope, "age", "unknown"),
+            "#8c96a0",
+        )
+    )
     return Section("bodies", title, figures)
 
 
@@ -274,21 +320,30 @@ def category_section(scope: Scope) -> Section:
     if bodies is None or not labels:
         return unavailable("category", title)
     counts = dict(
-        bodies.order_by().values_list("category").annotate(n=Count("id"))
+        bodies.order_by()
+        .values_list("category")
+        .annotate(n=Count("id"))
         .values_list("category", "n")
     )
     figures = [
-        Figure(label, counts.get(code, 0), _records_link(scope, "category", code),
-               CATEGORY_COLOURS.get(code, "#1f4e79"))
+        Figure(
+            label,
+            counts.get(code, 0),
+            _records_link(scope, "category", code),
+            CATEGORY_COLOURS.get(code, "#1f4e79"),
+        )
         for code, label in labels.items()
     ]
-    note = _("Military only where the body shows it (uniform, camouflage clothing, "
-             "military identity document) or the examiner recorded it; otherwise "
-             "unknown. Withdrawn bodies are not counted.")
+    note = _(
+        "Military only where the body shows it (uniform, camouflage clothing, "
+        "military identity document) or the examiner recorded it; otherwise "
+        "unknown. Withdrawn bodies are not counted."
+    )
     if scope.site is None and scope.audience.can("postmortem.view"):
         # Several sites: one figure per site and category, linking to its records.
         per_site = (
-            bodies.order_by().values_list("grave__site_id", "category")
+            bodies.order_by()
+            .values_list("grave__site_id", "category")
             .annotate(n=Count("id"))
         )
         by_site: dict[int, dict[str, int]] = {}
@@ -299,12 +354,22 @@ def category_section(scope: Scope) -> Section:
                 n = by_site[site.pk].get(code, 0)
                 if not n:
                     continue
-                figures.append(Figure(
-                    f"{site.name}: {label}", n,
-                    url_or_blank("reports:site_records", site.pk, query={
-                        "source": "bodies", "key": "category", "value": code}),
-                    CATEGORY_COLOURS.get(code, "#1f4e79"),
-                ))
+                figures.append(
+                    Figure(
+                        f"{site.name}: {label}",
+                        n,
+                        url_or_blank(
+                            "reports:site_records",
+                            site.pk,
+                            query={
+                                "source": "bodies",
+                                "key": "category",
+                                "value": code,
+                            },
+                        ),
+                        CATEGORY_COLOURS.get(code, "#1f4e79"),
+                    )
+                )
         return Section("category", title, figures, note=note, chart=False)
     return Section("category", title, figures, note=note)
 
@@ -321,27 +386,46 @@ def findings_section(scope: Scope) -> Section:
     ):
         labels = _vocab_labels(field_name)
         counts = dict(
-            bodies.order_by().values_list(f"pm__{field_name}")
-            .annotate(n=Count("id")).values_list(f"pm__{field_name}", "n")
+            bodies.order_by()
+            .values_list(f"pm__{field_name}")
+            .annotate(n=Count("id"))
+            .values_list(f"pm__{field_name}", "n")
         )
         for value, n in sorted(counts.items(), key=lambda kv: -kv[1]):
             code = value or "unknown"
             label = labels.get(value or "", _("not recorded"))
-            figures.append(Figure(f"{heading}: {label}", n,
-                                  _records_link(scope, key, code), "#9b1c1c"))
+            figures.append(
+                Figure(
+                    f"{heading}: {label}", n, _records_link(scope, key, code), "#9b1c1c"
+                )
+            )
     signs = _torture_signs()
     if signs:
-        labels = {s: str(optional_model("exhumations", "PostMortemRecord")._meta  # type: ignore[union-attr]
-                         .get_field(s).verbose_name) for s in signs}
-        figures.append(Figure(_("Bodies with any torture indicator"),
-                              bodies.filter(body_filter("torture", "any")).distinct().count(),
-                              _records_link(scope, "torture", "any"), "#000"))
+        labels = {
+            s: str(
+                optional_model("exhumations", "PostMortemRecord")
+                ._meta.get_field(s)  # type: ignore[union-attr]
+                .verbose_name
+            )
+            for s in signs
+        }
+        figures.append(
+            Figure(
+                _("Bodies with any torture indicator"),
+                bodies.filter(body_filter("torture", "any")).distinct().count(),
+                _records_link(scope, "torture", "any"),
+                "#000",
+            )
+        )
         for sign in signs:
-            figures.append(Figure(
-                _("Torture indicator: %(sign)s") % {"sign": labels[sign]},
-                bodies.filter(**{f"pm__{sign}": True}).count(),
-                _records_link(scope, "torture", sign), "#5b1c1c",
-            ))
+            figures.append(
+                Figure(
+                    _("Torture indicator: %(sign)s") % {"sign": labels[sign]},
+                    bodies.filter(**{f"pm__{sign}": True}).count(),
+                    _records_link(scope, "torture", sign),
+                    "#5b1c1c",
+                )
+            )
     return Section("findings", title, figures)
 
 
@@ -366,8 +450,11 @@ def journals_section(scope: Scope) -> Section:
         return unavailable("journals", title)
     graves = scope.graves()
     per_grave = dict(
-        Row.objects.filter(grave__in=graves).order_by().values_list("grave_id")
-        .annotate(n=Count("journal_id", distinct=True)).values_list("grave_id", "n")
+        Row.objects.filter(grave__in=graves)
+        .order_by()
+        .values_list("grave_id")
+        .annotate(n=Count("journal_id", distinct=True))
+        .values_list("grave_id", "n")
     )
     total = graves.count()
     one = sum(1 for n in per_grave.values() if n == 1)
@@ -387,15 +474,23 @@ def journals_section(scope: Scope) -> Section:
         else:
             kinds = {str(k): str(v) for k, v in Review._meta.get_field("kind").choices}
             counts = dict(
-                Review.objects.filter(run=run).order_by().values_list("kind")
-                .annotate(n=Count("id")).values_list("kind", "n")
+                Review.objects.filter(run=run)
+                .order_by()
+                .values_list("kind")
+                .annotate(n=Count("id"))
+                .values_list("kind", "n")
             )
             for kind, label in kinds.items():
-                figures.append(Figure(
-                    _("Conflicts: %(kind)s") % {"kind": label}, counts.get(kind, 0),
-                    url_or_blank("journals:index") if scope.audience.can("journal.view")
-                    else "", "#8a4b00",
-                ))
+                figures.append(
+                    Figure(
+                        _("Conflicts: %(kind)s") % {"kind": label},
+                        counts.get(kind, 0),
+                        url_or_blank("journals:index")
+                        if scope.audience.can("journal.view")
+                        else "",
+                        "#8a4b00",
+                    )
+                )
     return Section("journals", title, figures, note=note)
 
 
@@ -415,11 +510,17 @@ def identifications_section(scope: Scope) -> Section:
     if Ident is None:
         return unavailable("identifications", title)
     counts = dict(
-        Ident.objects.filter(body__grave__site__in=scope.sites).order_by()
-        .values_list("status").annotate(n=Count("id")).values_list("status", "n")
+        Ident.objects.filter(body__grave__site__in=scope.sites)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
     )
-    link = url_or_blank("identification:index") if scope.audience.can(
-        "identification.view") else ""
+    link = (
+        url_or_blank("identification:index")
+        if scope.audience.can("identification.view")
+        else ""
+    )
     figures = [
         Figure(str(label), counts.get(code, 0), link, "#009e73")
         for code, label in Ident._meta.get_field("status").choices
@@ -439,7 +540,9 @@ def missing_section(scope: Scope) -> Section:
     if has_field(Person, "merged_into"):
         people = people.filter(merged_into__isnull=True)
     counts = dict(
-        people.order_by().values_list("status").annotate(n=Count("id"))
+        people.order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
         .values_list("status", "n")
     )
     labels = {str(k): str(v) for k, v in Person._meta.get_field("status").choices}
@@ -449,10 +552,15 @@ def missing_section(scope: Scope) -> Section:
     ]
     figures += [
         Figure(label, counts.get(code, 0), "", "#1f4e79")
-        for code, label in labels.items() if code != "open"
+        for code, label in labels.items()
+        if code != "open"
     ]
-    return Section("missing", title, figures,
-                   note=_("For the whole organisation: missing persons belong to no site."))
+    return Section(
+        "missing",
+        title,
+        figures,
+        note=_("For the whole organisation: missing persons belong to no site."),
+    )
 
 
 SECTIONS: list[tuple[str, Any]] = [
@@ -502,7 +610,9 @@ def per_site(sites: QuerySet[Site]) -> list[SiteRow]:
 
 def regions(sites: QuerySet[Site]) -> list[tuple[str, int]]:
     return list(
-        sites.order_by("region").values_list("region").annotate(n=Count("id"))
+        sites.order_by("region")
+        .values_list("region")
+        .annotate(n=Count("id"))
         .values_list("region", "n")
     )
 
@@ -513,7 +623,15 @@ def plan_graves(site: Site) -> Iterator[PlanGrave]:
         Grave.objects.filter(site=site, withdrawn=False)
         .order_by("ref")
         .values_list(
-            "pk", "ref", "marker_text", "kind", "status", "x", "y", "lat", "lon",
+            "pk",
+            "ref",
+            "marker_text",
+            "kind",
+            "status",
+            "x",
+            "y",
+            "lat",
+            "lon",
             "bodies_expected",
         )
     )
@@ -548,12 +666,21 @@ def findings_by_grave(site: Site) -> dict[int, str]:
     signs = _torture_signs()
     Record = optional_model("exhumations", "PostMortemRecord")
     sign_labels = {
-        s: str(Record._meta.get_field(s).verbose_name) for s in signs  # type: ignore[union-attr]
+        s: str(Record._meta.get_field(s).verbose_name)
+        for s in signs  # type: ignore[union-attr]
     }
     out: dict[int, list[str]] = {}
-    rows = current_bodies(Body).filter(grave__site=site).order_by("pm_number").values_list(
-        "grave_id", "pm_number", "pm__cause_of_death", "pm__manner_of_death",
-        *[f"pm__{s}" for s in signs],
+    rows = (
+        current_bodies(Body)
+        .filter(grave__site=site)
+        .order_by("pm_number")
+        .values_list(
+            "grave_id",
+            "pm_number",
+            "pm__cause_of_death",
+            "pm__manner_of_death",
+            *[f"pm__{s}" for s in signs],
+        )
     )
     for grave_id, pm_number, cause, manner, *flags in rows.iterator(chunk_size=5000):
         parts = [pm_number]
@@ -584,10 +711,15 @@ def identification_rows(site: Site) -> list[list[Any]] | None:
         reviewers = ident.proposed_by.get_username()
         if confirmation is not None:
             reviewers += " / " + confirmation.reviewer.get_username()
-        rows.append([
-            ident.body.pm_number, str(ident.person), ident.get_status_display(),
-            f"{ident.posterior:.4f}", reviewers,
-        ])
+        rows.append(
+            [
+                ident.body.pm_number,
+                str(ident.person),
+                ident.get_status_display(),
+                f"{ident.posterior:.4f}",
+                reviewers,
+            ]
+        )
     return rows
 
 
@@ -595,8 +727,10 @@ def evidence_items(site: Site) -> QuerySet[Any] | None:
     Item = optional_model("exhumations", "EvidenceItem")
     if Item is None or not has_field(Item, "grave"):
         return None
-    return Item.objects.filter(grave__site=site).select_related("grave", "body").order_by(
-        "number"
+    return (
+        Item.objects.filter(grave__site=site)
+        .select_related("grave", "body")
+        .order_by("number")
     )
 
 
@@ -612,10 +746,15 @@ def custody_rows(site: Site) -> list[list[Any]] | None:
         custody = _("%(n)d entries") % {"n": len(chain)}
         if last is not None:
             custody += "; " + _("last: %(action)s %(when)s") % {
-                "action": last.get_action_display(), "when": last.at.date().isoformat(),
+                "action": last.get_action_display(),
+                "when": last.at.date().isoformat(),
             }
-        rows.append([
-            item.number, f"{item.get_kind_display()}: {item.description}"[:200],
-            custody, item.holder or "—",
-        ])
+        rows.append(
+            [
+                item.number,
+                f"{item.get_kind_display()}: {item.description}"[:200],
+                custody,
+                item.holder or "—",
+            ]
+        )
     return rows

@@ -46,8 +46,16 @@ VERSION = 1
 # Apps whose records never travel with a site: identities, the audit chain
 # (it belongs to the database it was written in), Django's own tables.
 EXCLUDED_APPS = {
-    "accounts", "audit", "core", "reports", "admin", "auth", "contenttypes",
-    "sessions", "messages", "staticfiles",
+    "accounts",
+    "audit",
+    "core",
+    "reports",
+    "admin",
+    "auth",
+    "contenttypes",
+    "sessions",
+    "messages",
+    "staticfiles",
 }
 APP_CAPABILITY = {
     "burials": "site.view",
@@ -73,7 +81,8 @@ def capability_for(model: type[models.Model]) -> str:
 
 def _fk_fields(model: type[models.Model]) -> list[models.ForeignKey]:
     return [
-        f for f in model._meta.concrete_fields
+        f
+        for f in model._meta.concrete_fields
         if isinstance(f, models.ForeignKey)  # OneToOneField is one too
     ]
 
@@ -111,7 +120,9 @@ def collect(site: Site, audience: Audience) -> Collected:
     down: dict[type[models.Model], models.Q] = {Site: models.Q(pk=site.pk)}
     down_keys: dict[type[models.Model], frozenset[str]] = {}
 
-    def qs(model: type[models.Model], conds: dict[type[models.Model], models.Q]) -> models.QuerySet:
+    def qs(
+        model: type[models.Model], conds: dict[type[models.Model], models.Q]
+    ) -> models.QuerySet:
         return model._default_manager.filter(conds[model])
 
     changed = True
@@ -119,14 +130,18 @@ def collect(site: Site, audience: Audience) -> Collected:
         changed = False
         for m in allowed:
             fks = [
-                f for f in _fk_fields(m) if f.related_model in down and f.related_model is not m
+                f
+                for f in _fk_fields(m)
+                if f.related_model in down and f.related_model is not m
             ]
             keys = frozenset(f.name for f in fks)
             if not fks or down_keys.get(m) == keys:
                 continue
             cond = models.Q()
             for f in fks:
-                cond |= models.Q(**{f"{f.name}__in": qs(f.related_model, down).values("pk")})
+                cond |= models.Q(
+                    **{f"{f.name}__in": qs(f.related_model, down).values("pk")}
+                )
             down[m], down_keys[m] = cond, keys
             changed = True
 
@@ -158,7 +173,10 @@ def collect(site: Site, audience: Audience) -> Collected:
     final: dict[type[models.Model], models.Q] = {**down}
     for m, c in up.items():
         final[m] = final[m] | c if m in final else c
-    querysets = {m: m._default_manager.filter(c).distinct().order_by("pk") for m, c in final.items()}
+    querysets = {
+        m: m._default_manager.filter(c).distinct().order_by("pk")
+        for m, c in final.items()
+    }
     return Collected(_dependency_order(list(final)), querysets, omitted)
 
 
@@ -169,8 +187,11 @@ def _dependency_order(selected: list[type[models.Model]]) -> list[type[models.Mo
     while remaining:
         for m in remaining:
             needs = {
-                f.related_model for f in _fk_fields(m)
-                if f.related_model in remaining and f.related_model is not m and not f.null
+                f.related_model
+                for f in _fk_fields(m)
+                if f.related_model in remaining
+                and f.related_model is not m
+                and not f.null
             }
             if not needs:
                 order.append(m)
@@ -196,7 +217,8 @@ def build_content(site: Site, audience: Audience) -> dict[str, Any]:
     for model in collected.order:
         fields = _plain_fields(model)
         m2m = [
-            f for f in model._meta.many_to_many
+            f
+            for f in model._meta.many_to_many
             if f.remote_field.through._meta.auto_created
         ]
         ids = local.setdefault(model, {})
@@ -231,7 +253,8 @@ def build_content(site: Site, audience: Audience) -> dict[str, Any]:
             for f in m2m:
                 targets = local.get(f.related_model, {})
                 record[f.name] = sorted(
-                    targets[pk] for pk in getattr(obj, f.name).values_list("pk", flat=True)
+                    targets[pk]
+                    for pk in getattr(obj, f.name).values_list("pk", flat=True)
                     if pk in targets
                 )
             ids[obj.pk] = len(ids) + 1
@@ -252,13 +275,20 @@ def build_content(site: Site, audience: Audience) -> dict[str, Any]:
                 if isinstance(value, dict) and "user" in value:
                     record[name] = usernames[value["user"]].username
     return {
-        "organisation": {"code": site.organisation.code, "name": site.organisation.name},
+        "organisation": {
+            "code": site.organisation.code,
+            "name": site.organisation.name,
+        },
         "site": site.code,
         "complete": not collected.omitted,
         "omitted": collected.omitted,
         "users": [
-            {"username": u.username, "first_name": u.first_name,
-             "last_name": u.last_name, "role": u.role}
+            {
+                "username": u.username,
+                "first_name": u.first_name,
+                "last_name": u.last_name,
+                "role": u.role,
+            }
             for u in sorted(usernames.values(), key=lambda u: u.username)
         ],
         "models": out_models,
@@ -287,7 +317,9 @@ def export_site_file(audience: Audience, site: Site) -> ExportFile:
     with path.open("w", encoding="utf-8") as f:
         json.dump(wrap(content), f, ensure_ascii=False, indent=1, sort_keys=True)
     rows = sum(len(m["records"]) for m in content["models"])
-    return _finish(path, filename=f"{site.code}-site.json", fmt="json", dataset="site", rows=rows)
+    return _finish(
+        path, filename=f"{site.code}-site.json", fmt="json", dataset="site", rows=rows
+    )
 
 
 # --- Reading -----------------------------------------------------------------------
@@ -298,30 +330,38 @@ def read_export(path: Path) -> dict[str, Any]:
     try:
         raw = path.read_bytes()
     except OSError as e:
-        raise ImportRefused(_("%(file)s: cannot read: %(err)s") % {"file": path, "err": e}) from None
+        raise ImportRefused(
+            _("%(file)s: cannot read: %(err)s") % {"file": path, "err": e}
+        ) from None
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ImportRefused(_("%(file)s: not UTF-8 text") % {"file": path}) from None
     except json.JSONDecodeError as e:
         raise ImportRefused(
-            _("%(file)s: not valid JSON (truncated?) at line %(line)d, column %(col)d: %(msg)s")
+            _(
+                "%(file)s: not valid JSON (truncated?) at line %(line)d, column %(col)d: %(msg)s"
+            )
             % {"file": path, "line": e.lineno, "col": e.colno, "msg": e.msg}
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRefused(
-            _("%(file)s: not an Imena site export (no \"format\": \"%(fmt)s\" marker)")
+            _('%(file)s: not an Imena site export (no "format": "%(fmt)s" marker)')
             % {"file": path, "fmt": FORMAT}
         )
     if data.get("version") != VERSION:
         raise ImportRefused(
-            _("%(file)s: export version %(v)s is not supported (this Imena reads %(ours)s)")
+            _(
+                "%(file)s: export version %(v)s is not supported (this Imena reads %(ours)s)"
+            )
             % {"file": path, "v": data.get("version"), "ours": VERSION}
         )
     content = data.get("content")
     if not isinstance(content, dict) or content_sha256(content) != data.get("sha256"):
         raise ImportRefused(
-            _("%(file)s: the content does not match its SHA-256: the file was edited or damaged")
+            _(
+                "%(file)s: the content does not match its SHA-256: the file was edited or damaged"
+            )
             % {"file": path}
         )
     return data
@@ -345,7 +385,9 @@ def _model_for(label: str) -> type[models.Model]:
             % {"model": label}
         ) from None
     if model is not Site and not _travels(model):
-        raise ImportRefused(_("the file may not hold records of %(model)s") % {"model": label})
+        raise ImportRefused(
+            _("the file may not hold records of %(model)s") % {"model": label}
+        )
     return model
 
 
@@ -382,7 +424,9 @@ def site_import(
             with transaction.atomic():
                 created = model._default_manager.bulk_create(objs, batch_size=500)
         except (IntegrityError, DatabaseError) as e:
-            first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            first = (
+                str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+            )
             raise ImportRefused(
                 _("%(model)s: the records break a rule of the database: %(err)s")
                 % {"model": model._meta.label_lower, "err": first}
@@ -401,9 +445,17 @@ def site_import(
     if site is None:
         raise ImportRefused(_("the file holds no site"))
     audit_record(
-        actor=actor, action="site.import", obj=site, organisation_id=org.pk,
-        after={"file": path.name, "sha256": data["sha256"], "counts": counts,
-               "os_user": os_user(), "organisation_created": created_org},
+        actor=actor,
+        action="site.import",
+        obj=site,
+        organisation_id=org.pk,
+        after={
+            "file": path.name,
+            "sha256": data["sha256"],
+            "counts": counts,
+            "os_user": os_user(),
+            "organisation_created": created_org,
+        },
     )
     return ImportResult(site, org, created_org, counts, data["sha256"])
 
@@ -416,8 +468,10 @@ def _import_users(rows: Iterable[dict[str, Any]], org: Organisation) -> dict[str
         user = User.objects.filter(username=username).first()
         if user is None:
             user = User(
-                username=username, first_name=row.get("first_name", ""),
-                last_name=row.get("last_name", ""), organisation=org,
+                username=username,
+                first_name=row.get("first_name", ""),
+                last_name=row.get("last_name", ""),
+                organisation=org,
                 role=row.get("role") or User._meta.get_field("role").default,
                 is_active=False,
             )
@@ -427,8 +481,13 @@ def _import_users(rows: Iterable[dict[str, Any]], org: Organisation) -> dict[str
             alias = f"{username}@{org.code}"[:150]
             user, _created = User.objects.get_or_create(
                 username=alias,
-                defaults={"organisation": org, "is_active": False, "role": user.role,
-                          "first_name": user.first_name, "last_name": user.last_name},
+                defaults={
+                    "organisation": org,
+                    "is_active": False,
+                    "role": user.role,
+                    "first_name": user.first_name,
+                    "last_name": user.last_name,
+                },
             )
         found[username] = user
     return found
@@ -445,7 +504,9 @@ def _build(
     objs, deferred, m2m = [], [], []
     for n, record in enumerate(records, start=1):
         if not isinstance(record, dict) or not isinstance(record.get("id"), int):
-            raise ImportRefused(_("%(model)s record %(n)d has no id") % {"model": label, "n": n})
+            raise ImportRefused(
+                _("%(model)s record %(n)d has no id") % {"model": label, "n": n}
+            )
         obj = model()
         later: dict[str, int] = {}
         links: dict[str, list[int]] = {}
@@ -475,7 +536,9 @@ def _build(
                     pk = local.get(target, {}).get(value)
                     if pk is None:
                         raise ImportRefused(
-                            _("%(model)s record %(id)s: %(field)s points to a missing record")
+                            _(
+                                "%(model)s record %(id)s: %(field)s points to a missing record"
+                            )
                             % {"model": label, "id": record["id"], "field": name}
                         )
                     setattr(obj, f.attname, pk)
@@ -485,8 +548,12 @@ def _build(
             except ValidationError as e:
                 raise ImportRefused(
                     _("%(model)s record %(id)s: bad value for %(field)s: %(err)s")
-                    % {"model": label, "id": record["id"], "field": name,
-                       "err": "; ".join(e.messages)}
+                    % {
+                        "model": label,
+                        "id": record["id"],
+                        "field": name,
+                        "err": "; ".join(e.messages),
+                    }
                 ) from None
         for f in _fk_fields(model):
             if f.related_model is Organisation:
@@ -502,7 +569,8 @@ def _restore_auto_fields(
 ) -> None:
     """bulk_create stamps auto_now(_add) fields with now; put back the exported times."""
     auto = [
-        f for f in _plain_fields(model)
+        f
+        for f in _plain_fields(model)
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
     if not auto or not objs:

@@ -149,7 +149,9 @@ def site_plan(
     min_x, max_x = (min(xs), max(xs)) if xs else (0.0, 10.0)
     min_y, max_y = (min(ys), max(ys)) if ys else (0.0, 10.0)
     # Mass graves are drawn larger; leave room for them.
-    big = max((_mass_size(g) for g, _, _ in points if g.kind == GraveKind.MASS), default=0)
+    big = max(
+        (_mass_size(g) for g, _, _ in points if g.kind == GraveKind.MASS), default=0
+    )
     pad += big / 2
     vx, vy = min_x - pad, min_y - pad
     vw, vh = max(max_x - min_x + 2 * pad, 10.0), max(max_y - min_y + 2 * pad, 10.0)
@@ -226,7 +228,9 @@ def _mass_size(g: PlanGrave) -> float:
 
 
 def _legend(x0: float, y0: float, width: float, height: float) -> str:
-    entries = [(str(label), STATUS_COLOURS[value]) for value, label in GraveStatus.choices]
+    entries = [
+        (str(label), STATUS_COLOURS[value]) for value, label in GraveStatus.choices
+    ]
     step = width / (len(entries) + 1)
     size = height * 0.35
     parts = [f'<g class="legend" font-size="{size:.2f}">']

@@ -18,7 +18,9 @@ def index(request: HttpRequest) -> HttpResponse:
     """Overall statistics of the organisation, by region and by site."""
     sites = access.report_sites_for_user(request.user)  # type: ignore[arg-type]
     scope = selectors.Scope(
-        access.audience_for(request.user), sites, title=_("All sites")  # type: ignore[arg-type]
+        access.audience_for(request.user),
+        sites,
+        title=_("All sites"),  # type: ignore[arg-type]
     )
     return render(
         request,
@@ -42,7 +44,8 @@ def region_statistics(request: HttpRequest) -> HttpResponse:
     if not sites.exists():
         raise Http404("No site in this region")
     scope = selectors.Scope(
-        access.audience_for(request.user), sites,  # type: ignore[arg-type]
+        access.audience_for(request.user),
+        sites,  # type: ignore[arg-type]
         title=region or _("No region given"),
     )
     return render(
@@ -96,7 +99,11 @@ def site_plan(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/site_plan.html",
-        {"site": site, "plan": _plan(site), "withdrawn": selectors.withdrawn_count(site)},
+        {
+            "site": site,
+            "plan": _plan(site),
+            "withdrawn": selectors.withdrawn_count(site),
+        },
     )
 
 
@@ -145,7 +152,9 @@ def sites_geojson(request: HttpRequest) -> HttpResponse:
 
 def _send(export: exports.ExportFile) -> FileResponse:
     response = FileResponse(
-        export.open(), as_attachment=True, filename=export.filename,
+        export.open(),
+        as_attachment=True,
+        filename=export.filename,
         content_type=export.content_type,
     )
     response["X-Content-SHA256"] = export.sha256
@@ -168,6 +177,11 @@ def site_records(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "reports/site_records.html",
-        {"site": site, "records": records[:5000], "count": records.count(),
-         "key": key, "value": value},
+        {
+            "site": site,
+            "records": records[:5000],
+            "count": records.count(),
+            "key": key,
+            "value": value,
+        },
     )

@@ -34,8 +34,11 @@ def recorder(users):
 @pytest.fixture
 def exhumation(grave, recorder):
     return services.exhumation_create(
-        actor=recorder, grave=grave, date=dt.date(2022, 9, 16),
-        team="Записувачка\nЕксперт", pm_numbers=["IZM-PM-0001"],
+        actor=recorder,
+        grave=grave,
+        date=dt.date(2022, 9, 16),
+        team="Записувачка\nЕксперт",
+        pm_numbers=["IZM-PM-0001"],
     )
 
 

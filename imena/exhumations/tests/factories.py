@@ -10,8 +10,11 @@ from PIL import Image
 
 
 def jpeg_with_exif(
-    *, when: str = "2022:09:16 10:30:00", lat: tuple[float, float, float] = (49.0, 11.0, 24.0),
-    lon: tuple[float, float, float] = (37.0, 16.0, 48.0), colour: tuple[int, int, int] = (120, 90, 60),
+    *,
+    when: str = "2022:09:16 10:30:00",
+    lat: tuple[float, float, float] = (49.0, 11.0, 24.0),
+    lon: tuple[float, float, float] = (37.0, 16.0, 48.0),
+    colour: tuple[int, int, int] = (120, 90, 60),
     gps_ref: str = "N",
 ) -> bytes:
     img = Image.new("RGB", (32, 24), colour)

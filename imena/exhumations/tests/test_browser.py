@@ -17,8 +17,9 @@ def test_a_recorder_exhumes_a_mass_grave_and_hands_a_photo_over_twice(
 ) -> None:
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     site = SiteFactory(organisation=org, name="Лісове кладовище")
-    grave = GraveFactory(site=site, marker_text="Братська могила", kind=GraveKind.MASS,
-                         bodies_expected=3)
+    grave = GraveFactory(
+        site=site, marker_text="Братська могила", kind=GraveKind.MASS, bodies_expected=3
+    )
     page.set_viewport_size({"width": 400, "height": 860})
     browser_login(page, "field_recorder")
     page.goto(page.base_url + grave.get_absolute_url())
@@ -32,7 +33,10 @@ def test_a_recorder_exhumes_a_mass_grave_and_hands_a_photo_over_twice(
     page.click("button:has-text('Save exhumation')")
     page.wait_for_selector("#bodies:has-text('IZM-PM-0303')")
 
-    for number, sign in (("IZM-PM-0301", "bound_hands"), ("IZM-PM-0302", "ligature_marks")):
+    for number, sign in (
+        ("IZM-PM-0301", "bound_hands"),
+        ("IZM-PM-0302", "ligature_marks"),
+    ):
         page.click(f"#bodies a:has-text('{number}')")
         page.wait_for_selector(f"h1:has-text('{number}')")
         page.click("nav.sections >> text=Biological profile")
@@ -59,10 +63,16 @@ def test_a_recorder_exhumes_a_mass_grave_and_hands_a_photo_over_twice(
             page.wait_for_selector("#samples:has-text('IZM-PM-0301-S1')")
             page.click("#evidence >> text=Add evidence")
             page.select_option("#id_kind", "photo")
-            page.set_input_files("#id_file", files=[{
-                "name": "DSC_0001.jpg", "mimeType": "image/jpeg",
-                "buffer": jpeg_with_exif(),
-            }])
+            page.set_input_files(
+                "#id_file",
+                files=[
+                    {
+                        "name": "DSC_0001.jpg",
+                        "mimeType": "image/jpeg",
+                        "buffer": jpeg_with_exif(),
+                    }
+                ],
+            )
             page.fill("#id_seal_number", "S-0001")
             page.click("button:has-text('Store evidence')")
             page.wait_for_selector("h1:has-text('EV-000001')")
@@ -72,7 +82,10 @@ def test_a_recorder_exhumes_a_mass_grave_and_hands_a_photo_over_twice(
         page.click("#exhumations-panel a:has-text('Exhumation')")
 
     page.goto(photo_url)
-    for to_person, place in (("Слідчий Сидоренко", "Ізюм"), ("ДНК-лабораторія", "Київ")):
+    for to_person, place in (
+        ("Слідчий Сидоренко", "Ізюм"),
+        ("ДНК-лабораторія", "Київ"),
+    ):
         page.select_option("#id_action", "handover")
         page.fill("#id_to_person", to_person)
         page.fill("#id_place", place)

@@ -17,21 +17,30 @@ def category_url(body):
     return reverse("exhumations:body_category", args=[body.pk])
 
 
-@pytest.mark.parametrize(("clothing", "documents", "expected"), [
-    ([{"category": "uniform"}], [], "military"),
-    ([{"category": "jacket", "pattern": "camouflage"}], [], "military"),
-    ([], [{"type": "military_id"}], "military"),
-    ([], [{"category": "military_id"}], "military"),
-    ([{"category": "trousers", "pattern": "plain"}], [{"type": "passport"}], "unknown"),
-    ([], [], "unknown"),
-])
+@pytest.mark.parametrize(
+    ("clothing", "documents", "expected"),
+    [
+        ([{"category": "uniform"}], [], "military"),
+        ([{"category": "jacket", "pattern": "camouflage"}], [], "military"),
+        ([], [{"type": "military_id"}], "military"),
+        ([], [{"category": "military_id"}], "military"),
+        (
+            [{"category": "trousers", "pattern": "plain"}],
+            [{"type": "passport"}],
+            "unknown",
+        ),
+        ([], [], "unknown"),
+    ],
+)
 def test_the_category_rule_reads_only_clothing_and_documents(
     clothing, documents, expected
 ) -> None:
     assert services.category_from_findings(clothing, documents) == expected
 
 
-def test_an_examiner_records_the_category_and_it_is_audited(client, examiner, body) -> None:
+def test_an_examiner_records_the_category_and_it_is_audited(
+    client, examiner, body
+) -> None:
     client.force_login(examiner)
     response = client.post(category_url(body), {"category": "military"})
     assert response.status_code == 302
@@ -58,8 +67,10 @@ def test_a_recorded_category_is_corrected_only_with_a_reason(
     assert "say why" in response.content.decode()
     body.refresh_from_db()
     assert body.category == "military"
-    client.post(category_url(body), {"category": "civilian", "reason": "Uniform was a "
-                                     "volunteer's jacket"})
+    client.post(
+        category_url(body),
+        {"category": "civilian", "reason": "Uniform was a volunteer's jacket"},
+    )
     body.refresh_from_db()
     assert body.category == "civilian"
     entry = AuditEntry.objects.filter(action="body.category").order_by("-seq").first()
@@ -134,10 +145,19 @@ def test_a_recorder_of_another_organisation_gets_404_when_withdrawing(
     from conftest import make_user
 
     client.force_login(make_user(other_org, "field_recorder", "other-recorder"))
-    assert client.post(reverse("exhumations:body_withdraw", args=[body.pk]),
-                       {"reason": "x"}).status_code == 404
-    assert client.post(reverse("exhumations:exhumation_withdraw", args=[exhumation.pk]),
-                       {"reason": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("exhumations:body_withdraw", args=[body.pk]), {"reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(
+            reverse("exhumations:exhumation_withdraw", args=[exhumation.pk]),
+            {"reason": "x"},
+        ).status_code
+        == 404
+    )
 
 
 def test_withdrawing_an_exhumation_withdraws_its_bodies_and_reopens_the_grave(
@@ -145,7 +165,9 @@ def test_withdrawing_an_exhumation_withdraws_its_bodies_and_reopens_the_grave(
 ) -> None:
     client.force_login(recorder)
     url = reverse("exhumations:exhumation_withdraw", args=[exhumation.pk])
-    response = client.post(url, {"reason": "Entered under the wrong grave"}, follow=True)
+    response = client.post(
+        url, {"reason": "Entered under the wrong grave"}, follow=True
+    )
     assert 'id="withdrawn"' in response.content.decode()
     exhumation.refresh_from_db()
     body.refresh_from_db()
@@ -155,10 +177,14 @@ def test_withdrawing_an_exhumation_withdraws_its_bodies_and_reopens_the_grave(
     grave.refresh_from_db()
     assert grave.status == GraveStatus.REGISTERED
     page = client.get(grave.get_absolute_url()).content.decode()
-    assert "grave.exhumation_withdrawn" in page and "Entered under the wrong grave" in page
+    assert (
+        "grave.exhumation_withdrawn" in page and "Entered under the wrong grave" in page
+    )
     # No body can be added to a withdrawn exhumation.
-    response = client.post(reverse("exhumations:body_create", args=[exhumation.pk]),
-                           {"pm_number": "IZM-PM-0099", "kind": "body"})
+    response = client.post(
+        reverse("exhumations:body_create", args=[exhumation.pk]),
+        {"pm_number": "IZM-PM-0099", "kind": "body"},
+    )
     assert not Body.objects.filter(pm_number="IZM-PM-0099").exists()
 
 
@@ -168,12 +194,19 @@ def test_a_withdrawn_body_no_longer_counts_for_the_journal_check(
     import datetime as dt
 
     ex = services.exhumation_create(
-        actor=recorder, grave=mass_grave, date=dt.date(2022, 9, 20), team="A",
+        actor=recorder,
+        grave=mass_grave,
+        date=dt.date(2022, 9, 20),
+        team="A",
         pm_numbers=["IZM-PM-0101", "IZM-PM-0102", "IZM-PM-0103", "IZM-PM-0104"],
     )
     assert ex.bodies.current().count() == 4
-    services.body_withdraw(actor=examiner, body=ex.bodies.get(pm_number="IZM-PM-0104"),
-                           reason="Counted twice")
+    services.body_withdraw(
+        actor=examiner,
+        body=ex.bodies.get(pm_number="IZM-PM-0104"),
+        reason="Counted twice",
+    )
     assert ex.bodies.current().count() == 3
-    assert list(Body.objects.current().filter(exhumation=ex).values_list(
-        "pm_number", flat=True)) == ["IZM-PM-0101", "IZM-PM-0102", "IZM-PM-0103"]
+    assert list(
+        Body.objects.current().filter(exhumation=ex).values_list("pm_number", flat=True)
+    ) == ["IZM-PM-0101", "IZM-PM-0102", "IZM-PM-0103"]

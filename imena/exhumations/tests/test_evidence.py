@@ -15,7 +15,9 @@ from imena.exhumations.tests.factories import jpeg_with_exif, mp4_header, png, p
 
 def _upload(client, exhumation, name, content, **extra):
     data = {"kind": "photo", "file": SimpleUploadedFile(name, content), **extra}
-    return client.post(reverse("exhumations:evidence_create", args=[exhumation.pk]), data)
+    return client.post(
+        reverse("exhumations:evidence_create", args=[exhumation.pk]), data
+    )
 
 
 def _stored_files(root):
@@ -30,8 +32,9 @@ def test_a_photo_is_stored_by_its_hash_with_exif_time_and_position(
 
     content = jpeg_with_exif()
     client.force_login(recorder)
-    response = _upload(client, exhumation, "DSC_0001.JPG", content, body=body.pk,
-                       seal_number="S-001")
+    response = _upload(
+        client, exhumation, "DSC_0001.JPG", content, body=body.pk, seal_number="S-001"
+    )
     item = EvidenceItem.objects.get()
     assert response.status_code == 302
     sha = hashlib.sha256(content).hexdigest()
@@ -57,12 +60,15 @@ def test_a_file_already_stored_is_refused_naming_the_item(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("name,content", [
-    ("notes.txt", b"just text"),
-    ("script.jpg", b"#!/bin/sh\necho hi\n"),
-    ("photo.exe", jpeg_with_exif()),
-    ("video.jpg", mp4_header()),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("notes.txt", b"just text"),
+        ("script.jpg", b"#!/bin/sh\necho hi\n"),
+        ("photo.exe", jpeg_with_exif()),
+        ("video.jpg", mp4_header()),
+    ],
+)
 def test_an_unknown_or_mismatched_file_type_is_refused(
     client, exhumation, recorder, _evidence_root, name, content
 ) -> None:
@@ -81,8 +87,9 @@ def test_a_video_over_the_size_limit_is_refused_while_streaming(
     settings.IMENA_MAX_EVIDENCE_BYTES = 10_000
     settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1_000  # stream to a temporary file
     client.force_login(recorder)
-    response = _upload(client, exhumation, "long.mp4", mp4_header(extra=200_000),
-                       kind="video")
+    response = _upload(
+        client, exhumation, "long.mp4", mp4_header(extra=200_000), kind="video"
+    )
     assert response.status_code == 400
     assert "long.mp4 is larger than the limit" in response.content.decode()
     assert not EvidenceItem.objects.exists()
@@ -120,8 +127,9 @@ def test_hostile_exif_values_are_dropped_and_the_photo_kept(
     client, exhumation, recorder
 ) -> None:
     client.force_login(recorder)
-    hostile = jpeg_with_exif(when="9999:99:99 99:99:99", lat=(500.0, 70.0, 0.0),
-                             gps_ref="X\x00\x07")
+    hostile = jpeg_with_exif(
+        when="9999:99:99 99:99:99", lat=(500.0, 70.0, 0.0), gps_ref="X\x00\x07"
+    )
     response = _upload(client, exhumation, "odd.jpeg", hostile)
     assert response.status_code == 302
     item = EvidenceItem.objects.get()
@@ -145,10 +153,25 @@ def test_each_hand_over_is_a_custody_entry_and_moves_the_holder(
     item = EvidenceItem.objects.get()
     client.force_login(users["investigator"])
     url = reverse("exhumations:custody_create", args=[item.pk])
-    client.post(url, {"action": "handover", "to_person": "Слідчий С.", "place": "Ізюм",
-                      "purpose": "investigation", "seal_number": "S-2"})
-    client.post(url, {"action": "transfer", "to_person": "Лабораторія", "place": "Харків",
-                      "purpose": "analysis"})
+    client.post(
+        url,
+        {
+            "action": "handover",
+            "to_person": "Слідчий С.",
+            "place": "Ізюм",
+            "purpose": "investigation",
+            "seal_number": "S-2",
+        },
+    )
+    client.post(
+        url,
+        {
+            "action": "transfer",
+            "to_person": "Лабораторія",
+            "place": "Харків",
+            "purpose": "analysis",
+        },
+    )
     chain = list(item.custody.order_by("seq").values_list("seq", "action", "to_person"))
     assert chain[1:] == [(2, "handover", "Слідчий С."), (3, "transfer", "Лабораторія")]
     item.refresh_from_db()
@@ -159,9 +182,13 @@ def test_each_hand_over_is_a_custody_entry_and_moves_the_holder(
 
 @pytest.mark.django_db
 def test_a_physical_item_needs_no_file(exhumation, recorder) -> None:
-    item = services.evidence_create(actor=recorder, grave=exhumation.grave,
-                                    exhumation=exhumation, kind="physical",
-                                    description="rope, 40 cm")
+    item = services.evidence_create(
+        actor=recorder,
+        grave=exhumation.grave,
+        exhumation=exhumation,
+        kind="physical",
+        description="rope, 40 cm",
+    )
     assert item.sha256 == "" and item.custody.count() == 1
 
 
@@ -180,13 +207,19 @@ def test_evidence_verify_catches_a_changed_and_a_missing_file(
     storage.path_for(second.sha256).unlink()
     with pytest.raises(CommandError) as err:
         call_command("evidence", "verify")
-    assert "EV-000001 changed" in str(err.value) and "EV-000002 missing" in str(err.value)
+    assert "EV-000001 changed" in str(err.value) and "EV-000002 missing" in str(
+        err.value
+    )
 
 
 @pytest.mark.django_db
 def test_audit_verify_catches_an_edited_row(client, body, recorder) -> None:
-    services.pm_section_save(actor=recorder, body=body, section="findings",
-                             data={"findings": "gunshot wound to the head"})
+    services.pm_section_save(
+        actor=recorder,
+        body=body,
+        section="findings",
+        data={"findings": "gunshot wound to the head"},
+    )
     call_command("audit", "verify")
     entry = AuditEntry.objects.filter(action="pm.findings").get()
     AuditEntry.objects.filter(pk=entry.pk).update(after='{"findings":"natural"}')

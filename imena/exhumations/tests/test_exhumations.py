@@ -19,14 +19,22 @@ def test_a_mass_grave_exhumation_records_each_body_with_its_pm_number(
     client.force_login(recorder)
     response = client.post(
         reverse("exhumations:exhumation_create", args=[mass_grave.pk]),
-        {"date": "2022-09-20", "team": "A\nB", "conditions": "dry, sandy", "depth_cm": 140,
-         "container": "body_bag", "bodies_found": 3,
-         "pm_numbers": "IZM-PM-0101\nIZM-PM-0102\nIZM-PM-0103"},
+        {
+            "date": "2022-09-20",
+            "team": "A\nB",
+            "conditions": "dry, sandy",
+            "depth_cm": 140,
+            "container": "body_bag",
+            "bodies_found": 3,
+            "pm_numbers": "IZM-PM-0101\nIZM-PM-0102\nIZM-PM-0103",
+        },
     )
     assert response.status_code == 302
     exhumation = Exhumation.objects.get(grave=mass_grave)
     assert sorted(exhumation.bodies.values_list("pm_number", flat=True)) == [
-        "IZM-PM-0101", "IZM-PM-0102", "IZM-PM-0103",
+        "IZM-PM-0101",
+        "IZM-PM-0102",
+        "IZM-PM-0103",
     ]
     assert exhumation.journal_flag == JournalFlag.NONE
     mass_grave.refresh_from_db()
@@ -40,7 +48,10 @@ def test_a_body_where_the_journal_expected_none_is_flagged(grave, recorder) -> N
     grave.bodies_expected = 0
     grave.save()
     ex = services.exhumation_create(
-        actor=recorder, grave=grave, date=dt.date(2022, 9, 16), team="A",
+        actor=recorder,
+        grave=grave,
+        date=dt.date(2022, 9, 16),
+        team="A",
         pm_numbers=["IZM-PM-0009"],
     )
     assert ex.journal_flag == JournalFlag.UNEXPECTED_BODY
@@ -61,7 +72,10 @@ def test_no_body_where_the_journal_expected_one_is_flagged_and_shown(
 @pytest.mark.django_db
 def test_a_different_count_is_flagged_after_adding_bodies(mass_grave, recorder) -> None:
     ex = services.exhumation_create(
-        actor=recorder, grave=mass_grave, date=dt.date(2022, 9, 16), team="A",
+        actor=recorder,
+        grave=mass_grave,
+        date=dt.date(2022, 9, 16),
+        team="A",
         pm_numbers=["P-1", "P-2", "P-3"],
     )
     assert ex.journal_flag == JournalFlag.NONE
@@ -76,16 +90,27 @@ def test_a_pm_number_used_twice_is_refused_and_nothing_is_stored(
     client, exhumation, mass_grave, recorder
 ) -> None:
     client.force_login(recorder)
-    before = (Exhumation.objects.count(), Body.objects.count(), AuditEntry.objects.count())
+    before = (
+        Exhumation.objects.count(),
+        Body.objects.count(),
+        AuditEntry.objects.count(),
+    )
     response = client.post(
         reverse("exhumations:exhumation_create", args=[mass_grave.pk]),
-        {"date": "2022-09-20", "team": "A", "bodies_found": 2,
-         "pm_numbers": "IZM-PM-0200\nIZM-PM-0001"},
+        {
+            "date": "2022-09-20",
+            "team": "A",
+            "bodies_found": 2,
+            "pm_numbers": "IZM-PM-0200\nIZM-PM-0001",
+        },
     )
     assert response.status_code == 200
     assert "IZM-PM-0001 is already used" in response.content.decode()
-    assert (Exhumation.objects.count(), Body.objects.count(),
-            AuditEntry.objects.count()) == before
+    assert (
+        Exhumation.objects.count(),
+        Body.objects.count(),
+        AuditEntry.objects.count(),
+    ) == before
 
 
 @pytest.mark.django_db
@@ -93,13 +118,17 @@ def test_the_database_refuses_a_duplicate_pm_number_in_one_organisation(
     exhumation, recorder
 ) -> None:
     with pytest.raises(ValidationError, match="already used"):
-        services.body_create(actor=recorder, exhumation=exhumation, pm_number="IZM-PM-0001")
+        services.body_create(
+            actor=recorder, exhumation=exhumation, pm_number="IZM-PM-0001"
+        )
     from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Body.objects.create(
-            organisation_id=exhumation.organisation_id, exhumation=exhumation,
-            grave=exhumation.grave, pm_number="IZM-PM-0001",
+            organisation_id=exhumation.organisation_id,
+            exhumation=exhumation,
+            grave=exhumation.grave,
+            pm_number="IZM-PM-0001",
         )
 
 

@@ -10,25 +10,39 @@ from imena.exhumations import services
 
 @pytest.fixture
 def item(exhumation, recorder):
-    return services.evidence_create(actor=recorder, grave=exhumation.grave,
-                                    exhumation=exhumation, kind="physical")
+    return services.evidence_create(
+        actor=recorder, grave=exhumation.grave, exhumation=exhumation, kind="physical"
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,status", [
-    ("field_recorder", 200), ("forensic_examiner", 200), ("investigator", 200),
-    ("dna_analyst", 200), ("administrator", 200), ("family_liaison", 403),
-])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("field_recorder", 200),
+        ("forensic_examiner", 200),
+        ("investigator", 200),
+        ("dna_analyst", 200),
+        ("administrator", 200),
+        ("family_liaison", 403),
+    ],
+)
 def test_who_may_view_a_body(client, body, users, role, status) -> None:
     client.force_login(users[role])
     assert client.get(body.get_absolute_url()).status_code == status
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,status", [
-    ("field_recorder", 302), ("forensic_examiner", 302), ("investigator", 403),
-    ("dna_analyst", 403), ("family_liaison", 403),
-])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("field_recorder", 302),
+        ("forensic_examiner", 302),
+        ("investigator", 403),
+        ("dna_analyst", 403),
+        ("family_liaison", 403),
+    ],
+)
 def test_who_may_record_findings(client, body, users, role, status) -> None:
     client.force_login(users[role])
     url = reverse("exhumations:section", args=[body.pk, "findings"])
@@ -36,10 +50,15 @@ def test_who_may_record_findings(client, body, users, role, status) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,status", [
-    ("field_recorder", 302), ("forensic_examiner", 302), ("investigator", 403),
-    ("family_liaison", 403),
-])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("field_recorder", 302),
+        ("forensic_examiner", 302),
+        ("investigator", 403),
+        ("family_liaison", 403),
+    ],
+)
 def test_who_may_record_an_exhumation(client, grave, users, role, status) -> None:
     client.force_login(users[role])
     url = reverse("exhumations:exhumation_create", args=[grave.pk])
@@ -48,14 +67,21 @@ def test_who_may_record_an_exhumation(client, grave, users, role, status) -> Non
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role,status", [
-    ("investigator", 302), ("field_recorder", 302), ("dna_analyst", 403),
-    ("family_liaison", 403),
-])
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("investigator", 302),
+        ("field_recorder", 302),
+        ("dna_analyst", 403),
+        ("family_liaison", 403),
+    ],
+)
 def test_who_may_receive_evidence(client, item, users, role, status) -> None:
     client.force_login(users[role])
     url = reverse("exhumations:custody_create", args=[item.pk])
-    assert client.post(url, {"action": "handover", "to_person": "X"}).status_code == status
+    assert (
+        client.post(url, {"action": "handover", "to_person": "X"}).status_code == status
+    )
 
 
 @pytest.mark.django_db
@@ -70,7 +96,10 @@ def test_an_outsider_gets_404_everywhere(client, body, item, outsider) -> None:
     assert client.get(body.get_absolute_url()).status_code == 404
     assert client.get(body.exhumation.get_absolute_url()).status_code == 404
     assert client.get(item.get_absolute_url()).status_code == 404
-    assert client.get(reverse("exhumations:evidence_file", args=[item.pk])).status_code == 404
+    assert (
+        client.get(reverse("exhumations:evidence_file", args=[item.pk])).status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db

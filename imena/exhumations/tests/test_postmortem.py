@@ -19,10 +19,18 @@ def test_the_recorder_saves_a_section_and_it_shows_on_the_body_page(
     client, body, recorder
 ) -> None:
     client.force_login(recorder)
-    response = client.post(_url(body, "biological"), {
-        "sex": "probable_male", "sex_method": "morphology", "age_min": 30, "age_max": 45,
-        "stature_min": 170, "stature_max": 178, "build": "medium",
-    })
+    response = client.post(
+        _url(body, "biological"),
+        {
+            "sex": "probable_male",
+            "sex_method": "morphology",
+            "age_min": 30,
+            "age_max": 45,
+            "stature_min": 170,
+            "stature_max": 178,
+            "build": "medium",
+        },
+    )
     assert response.status_code == 302
     body.pm.refresh_from_db()
     assert (body.pm.sex, body.pm.age_min, body.pm.age_max) == ("probable_male", 30, 45)
@@ -36,7 +44,8 @@ def test_the_section_form_over_htmx_returns_the_section_fragment(
 ) -> None:
     client.force_login(recorder)
     response = client.post(
-        _url(body, "torture"), {"bound_hands": "on", "torture_indicators": ["falanga"]},
+        _url(body, "torture"),
+        {"bound_hands": "on", "torture_indicators": ["falanga"]},
         HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
@@ -69,8 +78,9 @@ def test_the_database_refuses_min_above_max(body) -> None:
 def test_changing_a_recorded_finding_needs_a_reason_and_keeps_the_old_value(
     client, body, recorder
 ) -> None:
-    services.pm_section_save(actor=recorder, body=body, section="physical",
-                             data={"hair_colour": "brown"})
+    services.pm_section_save(
+        actor=recorder, body=body, section="physical", data={"hair_colour": "brown"}
+    )
     client.force_login(recorder)
     response = client.post(_url(body, "physical"), {"hair_colour": "black"})
     assert "say why" in response.content.decode()
@@ -85,26 +95,44 @@ def test_changing_a_recorded_finding_needs_a_reason_and_keeps_the_old_value(
 
 
 @pytest.mark.django_db
-def test_a_tooth_outside_fdi_is_refused_with_a_clear_error(client, body, recorder) -> None:
+def test_a_tooth_outside_fdi_is_refused_with_a_clear_error(
+    client, body, recorder
+) -> None:
     client.force_login(recorder)
-    response = client.post(_url(body, "dental"), {"tooth": 19, "status": "present_sound"})
+    response = client.post(
+        _url(body, "dental"), {"tooth": 19, "status": "present_sound"}
+    )
     assert "19 is not an FDI tooth number" in response.content.decode()
     assert not ToothFinding.objects.exists()
     with pytest.raises(ValidationError, match="not an FDI"):
-        services.pm_item_add(actor=recorder, body=body, section="dental",
-                             data={"tooth": 56, "status": "present_sound"})
+        services.pm_item_add(
+            actor=recorder,
+            body=body,
+            section="dental",
+            data={"tooth": 56, "status": "present_sound"},
+        )
     assert not ToothFinding.objects.exists()
 
 
 @pytest.mark.django_db
 def test_rows_are_withdrawn_with_a_reason_never_deleted(client, body, recorder) -> None:
-    tooth = services.pm_item_add(actor=recorder, body=body, section="dental",
-                                 data={"tooth": 36, "status": "present_sound",
-                                       "restoration": "amalgam", "surfaces": "mo"})
+    tooth = services.pm_item_add(
+        actor=recorder,
+        body=body,
+        section="dental",
+        data={
+            "tooth": 36,
+            "status": "present_sound",
+            "restoration": "amalgam",
+            "surfaces": "mo",
+        },
+    )
     assert tooth.surfaces == "MO"
     client.force_login(recorder)
-    client.post(reverse("exhumations:item_withdraw", args=[body.pk, "dental", tooth.pk]),
-                {"reason": "wrong jaw"})
+    client.post(
+        reverse("exhumations:item_withdraw", args=[body.pk, "dental", tooth.pk]),
+        {"reason": "wrong jaw"},
+    )
     tooth.refresh_from_db()
     assert tooth.withdrawn and tooth.withdrawn_reason == "wrong jaw"
 
@@ -130,27 +158,61 @@ def test_a_finding_read_to_a_prosecutor_is_marked_with_who_was_present(
     client, body, recorder
 ) -> None:
     client.force_login(recorder)
-    client.post(reverse("exhumations:reading_create", args=[body.pk]),
-                {"prosecutor": "Прокурор П.", "present": "Експерт Е., Свідок С."})
+    client.post(
+        reverse("exhumations:reading_create", args=[body.pk]),
+        {"prosecutor": "Прокурор П.", "present": "Експерт Е., Свідок С."},
+    )
     reading = body.readings.get()
     assert reading.read_by == recorder and "Свідок" in reading.present
     assert AuditEntry.objects.filter(action="pm.read_to_prosecutor").exists()
 
 
 @pytest.mark.django_db
-def test_the_pm_record_dict_is_accepted_by_the_comparison_package(body, recorder) -> None:
-    services.pm_section_save(actor=recorder, body=body, section="biological", data={
-        "sex": "male", "age_min": 25, "age_max": 35, "stature_min": 172,
-        "stature_max": 180, "build": "slight"})
-    services.pm_item_add(actor=recorder, body=body, section="dental",
-                         data={"tooth": 11, "status": "present_sound", "crown": "ceramic"})
-    services.pm_item_add(actor=recorder, body=body, section="particulars",
-                         data={"kind": "tattoo", "region": "forearm", "side": "L",
-                               "description": "anchor"})
-    services.pm_item_add(actor=recorder, body=body, section="clothing",
-                         data={"category": "jacket", "colours": ["khaki"]})
-    services.pm_item_add(actor=recorder, body=body, section="documents",
-                         data={"category": "passport", "serial": "МК 000001"})
+def test_the_pm_record_dict_is_accepted_by_the_comparison_package(
+    body, recorder
+) -> None:
+    services.pm_section_save(
+        actor=recorder,
+        body=body,
+        section="biological",
+        data={
+            "sex": "male",
+            "age_min": 25,
+            "age_max": 35,
+            "stature_min": 172,
+            "stature_max": 180,
+            "build": "slight",
+        },
+    )
+    services.pm_item_add(
+        actor=recorder,
+        body=body,
+        section="dental",
+        data={"tooth": 11, "status": "present_sound", "crown": "ceramic"},
+    )
+    services.pm_item_add(
+        actor=recorder,
+        body=body,
+        section="particulars",
+        data={
+            "kind": "tattoo",
+            "region": "forearm",
+            "side": "L",
+            "description": "anchor",
+        },
+    )
+    services.pm_item_add(
+        actor=recorder,
+        body=body,
+        section="clothing",
+        data={"category": "jacket", "colours": ["khaki"]},
+    )
+    services.pm_item_add(
+        actor=recorder,
+        body=body,
+        section="documents",
+        data={"category": "passport", "serial": "МК 000001"},
+    )
     record = PMRecord.from_dict(services.pm_record_as_dict(body))
     assert record.body_id == "IZM-PM-0001"
     assert record.sex == "male" and record.age_min == 25 and record.stature_cm == 176

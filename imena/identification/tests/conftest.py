@@ -19,29 +19,48 @@ def site(org):
 @pytest.fixture
 def body(site, users):
     grave = GraveFactory(site=site, marker_text="№ 12", bodies_expected=1)
-    ex = exh.exhumation_create(actor=users["field_recorder"], grave=grave,
-                               date=dt.date(2022, 9, 16), team="Команда",
-                               pm_numbers=["IZM-PM-0001"])
+    ex = exh.exhumation_create(
+        actor=users["field_recorder"],
+        grave=grave,
+        date=dt.date(2022, 9, 16),
+        team="Команда",
+        pm_numbers=["IZM-PM-0001"],
+    )
     b = ex.bodies.get()
     PostMortemRecord.objects.filter(body=b).update(
-        sex="male", age_min=40, age_max=55, stature_min=172, stature_max=180)
+        sex="male", age_min=40, age_max=55, stature_min=172, stature_max=180
+    )
     return b
 
 
 @pytest.fixture
 def persons(org):
     return [
-        make_person(org, family_name="Шевченко", given_names="Олександр",
-                    birth_year=1975, stature_cm=176, last_seen_date=dt.date(2022, 3, 20)),
-        make_person(org, family_name="Коваленко", given_names="Марія", sex="female",
-                    patronymic="Іванівна", birth_year=1980,
-                    last_seen_date=dt.date(2022, 3, 20)),
+        make_person(
+            org,
+            family_name="Шевченко",
+            given_names="Олександр",
+            birth_year=1975,
+            stature_cm=176,
+            last_seen_date=dt.date(2022, 3, 20),
+        ),
+        make_person(
+            org,
+            family_name="Коваленко",
+            given_names="Марія",
+            sex="female",
+            patronymic="Іванівна",
+            birth_year=1980,
+            last_seen_date=dt.date(2022, 3, 20),
+        ),
     ]
 
 
 @pytest.fixture
 def run(site, body, persons, users):
-    run, _result = services.candidates_compute(actor=users["forensic_examiner"], site=site)
+    run, _result = services.candidates_compute(
+        actor=users["forensic_examiner"], site=site
+    )
     return run
 
 

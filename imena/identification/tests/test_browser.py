@@ -30,13 +30,15 @@ def test_two_people_confirm_and_one_alone_cannot(page, candidate, users) -> None
     assert page.locator("#own-proposal").count() == 1
     ident = Identification.objects.get(body=body)
     with pytest.raises(PermissionDenied):
-        services.identification_confirm(actor=users["forensic_examiner"],
-                                        identification=ident)
+        services.identification_confirm(
+            actor=users["forensic_examiner"], identification=ident
+        )
     # A forged POST by the proposer is refused as well.
     token = page.evaluate("document.querySelector('[name=csrfmiddlewaretoken]').value")
     resp = page.request.post(
         page.base_url + f"/identification/identifications/{ident.pk}/confirm/",
-        form={"csrfmiddlewaretoken": token}, headers={"Referer": page.url},
+        form={"csrfmiddlewaretoken": token},
+        headers={"Referer": page.url},
     )
     assert resp.status == 403
     ident.refresh_from_db()

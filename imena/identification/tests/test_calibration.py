@@ -28,25 +28,50 @@ REL = Reliability(0.02, 0.015)
 
 
 def _adult(i: int, age: float = 40.0) -> PersonIn:
-    return PersonIn(f"a{i}", f"A{i}", {"sex_am": "male", "age_am": [age, age],
-                                       "stature_am": 176.0 + (i % 5)})
+    return PersonIn(
+        f"a{i}",
+        f"A{i}",
+        {"sex_am": "male", "age_am": [age, age], "stature_am": 176.0 + (i % 5)},
+    )
 
 
 def test_a_child_body_is_compared_with_children_of_the_site() -> None:
     # PM: a 2-6 year old of 123 cm; AM: a missing boy of 10.9, 135 cm (family).
-    am = AMRecord.from_dict({"am_case_no": "x", "sex_am": "male",
-                             "age_am": [10.9, 10.9], "stature_am": 135.0,
-                             "stature_source": "family_estimate"})
-    pm = PMRecord.from_dict({"body_id": "b", "sex": "indeterminate", "age_min": 2,
-                             "age_max": 6, "stature_cm": 123.0, "stature_se": 4.0})
+    am = AMRecord.from_dict(
+        {
+            "am_case_no": "x",
+            "sex_am": "male",
+            "age_am": [10.9, 10.9],
+            "stature_am": 135.0,
+            "stature_source": "family_estimate",
+        }
+    )
+    pm = PMRecord.from_dict(
+        {
+            "body_id": "b",
+            "sex": "indeterminate",
+            "age_min": 2,
+            "age_max": 6,
+            "stature_cm": 123.0,
+            "stature_se": 4.0,
+        }
+    )
     m = physical.DEFAULT_MODEL
     # Before: adult statures as the reference (z = 6.6 from the adult mean).
-    assert physical.stature_lr(135, "family_estimate", 123, 4.0, 0.5, m.stature) [0] > 1e6
+    assert (
+        physical.stature_lr(135, "family_estimate", 123, 4.0, 0.5, m.stature)[0] > 1e6
+    )
     assert physical.compare_age(am, pm, m).lr > 50  # no children aged 2-6
     ages = [(30, 45)] * 90 + [(2, 6), (4, 8), (9, 12)] * 3
-    model = site_physical_model([pm, *(PMRecord.from_dict(
-        {"body_id": f"p{i}", "age_min": a, "age_max": b}) for i, (a, b) in
-        enumerate(ages))])
+    model = site_physical_model(
+        [
+            pm,
+            *(
+                PMRecord.from_dict({"body_id": f"p{i}", "age_min": a, "age_max": b})
+                for i, (a, b) in enumerate(ages)
+            ),
+        ]
+    )
     after = physical.compare(am, pm, None, model)
     assert after.result("stature").lr < 10
     assert after.result("age").lr < 20
@@ -68,8 +93,10 @@ def test_shared_lost_teeth_are_not_independent() -> None:
     pm = PMRecord(**{**PMRecord.from_dict({"body_id": "b"}).__dict__, "dental": teeth})
     independent = physical.compare_dental(am, pm, physical.DEFAULT_MODEL).lr
     assert independent == physical.DEFAULT_MODEL.dental.max_lr  # 10^13, capped
-    charts = [dict.fromkeys(range(11, 11 + k), lost) | {40 + j: Tooth() for j in
-              range(1, 9)} for k in (0, 0, 0, 1, 2, 6, 8, 0, 0, 7)] * 5
+    charts = [
+        dict.fromkeys(range(11, 11 + k), lost) | {40 + j: Tooth() for j in range(1, 9)}
+        for k in (0, 0, 0, 1, 2, 6, 8, 0, 0, 7)
+    ] * 5
     conc = physical.dental_concentration(charts)
     assert conc["missing"] < 20
     model = site_physical_model([], physical.DEFAULT_MODEL)
@@ -85,10 +112,12 @@ def test_a_name_with_no_report_supports_none_of_these() -> None:
     recs2 = [JournalRecord("J1", "x", "G")]
     assert unlisted_lr(recs2, REL, 400, [], 150) == 1.0
     # Symmetry: with pi = 1 the unlisted name gets what a listed name gets.
-    lr_listed = journal_lrs([JournalRecord("J1", "x", "G"),
-                             JournalRecord("J2", "x", "G")], REL, 400)["x"]
+    lr_listed = journal_lrs(
+        [JournalRecord("J1", "x", "G"), JournalRecord("J2", "x", "G")], REL, 400
+    )["x"]
     assert unlisted_lr(recs, REL, 400, ["~u"], 1) == pytest_approx(
-        lr_listed.lr_vs_unlisted)
+        lr_listed.lr_vs_unlisted
+    )
 
 
 def pytest_approx(x: float) -> object:
@@ -104,26 +133,66 @@ def test_physical_only_match_of_an_unlisted_body_stays_below_099() -> None:
     got 0.995. Now the site's age distribution and the unlisted name bring him
     well below 0.99.
     """
-    persons = [_adult(i) for i in range(200)] + [PersonIn(
-        "boy", "BOY", {"sex_am": "male", "age_am": [10.9, 10.9], "stature_am": 135.0,
-                       "stature_source": "family_estimate", "hair_colour": "dark_brown",
-                       "build": "heavy"})]
-    bodies = [BodyIn("child", "g1", "369", {"sex": "indeterminate", "age_min": 2,
-                                            "age_max": 6, "stature_cm": 123.0,
-                                            "stature_se": 4.0,
-                                            "hair_colour": "dark_brown",
-                                            "build": "heavy"})]
-    bodies += [BodyIn(f"b{i}", f"g{i + 2}", str(i + 400),
-                      {"sex": "male", "age_min": 30, "age_max": 50,
-                       "stature_cm": 175.0}) for i in range(40)]
-    bodies += [BodyIn(f"c{i}", f"h{i}", str(i + 500),
-                      {"age_min": 3 + i, "age_max": 7 + i, "stature_cm": 100.0 + 6 * i})
-               for i in range(6)]
+    persons = [_adult(i) for i in range(200)] + [
+        PersonIn(
+            "boy",
+            "BOY",
+            {
+                "sex_am": "male",
+                "age_am": [10.9, 10.9],
+                "stature_am": 135.0,
+                "stature_source": "family_estimate",
+                "hair_colour": "dark_brown",
+                "build": "heavy",
+            },
+        )
+    ]
+    bodies = [
+        BodyIn(
+            "child",
+            "g1",
+            "369",
+            {
+                "sex": "indeterminate",
+                "age_min": 2,
+                "age_max": 6,
+                "stature_cm": 123.0,
+                "stature_se": 4.0,
+                "hair_colour": "dark_brown",
+                "build": "heavy",
+            },
+        )
+    ]
+    bodies += [
+        BodyIn(
+            f"b{i}",
+            f"g{i + 2}",
+            str(i + 400),
+            {"sex": "male", "age_min": 30, "age_max": 50, "stature_cm": 175.0},
+        )
+        for i in range(40)
+    ]
+    bodies += [
+        BodyIn(
+            f"c{i}",
+            f"h{i}",
+            str(i + 500),
+            {"age_min": 3 + i, "age_max": 7 + i, "stature_cm": 100.0 + 6 * i},
+        )
+        for i in range(6)
+    ]
     leads = [LeadIn("g1", "C1", "Тарасич Степан", ("J1", "J2"), ())]
     params = Params(p_unlisted=0.32, reliability=REL)
-    res = compute_site(bodies, persons, leads, params, n_graves=50,
-                       grave_numbers={b.grave_id: b.grave_number for b in bodies})
-    boy = next(c for c in res.bodies["child"].posterior.candidates
-               if c.person_id == "boy")
+    res = compute_site(
+        bodies,
+        persons,
+        leads,
+        params,
+        n_graves=50,
+        grave_numbers={b.grave_id: b.grave_number for b in bodies},
+    )
+    boy = next(
+        c for c in res.bodies["child"].posterior.candidates if c.person_id == "boy"
+    )
     assert boy.posterior < 0.9
     assert res.bodies["child"].pairs["boy"].lr["journal"] < 1

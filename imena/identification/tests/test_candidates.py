@@ -39,17 +39,29 @@ def test_explanation_page_and_json_show_evidence(client, candidate, users):
     assert same["posterior"] == data["posterior"]
 
 
-def test_override_needs_a_reason_and_is_used_next_time(client, run, body, persons, users):
+def test_override_needs_a_reason_and_is_used_next_time(
+    client, run, body, persons, users
+):
     from imena.identification import services
 
     with pytest.raises(Exception):  # noqa: B017
-        services.exclusion_override_create(actor=users["forensic_examiner"], body=body,
-                                           person=persons[1], key="sex", reason=" ")
-    services.exclusion_override_create(actor=users["forensic_examiner"], body=body,
-                                       person=persons[1], key="sex",
-                                       reason="sex estimate unreliable (burnt)")
-    run2, _ = services.candidates_compute(actor=users["forensic_examiner"],
-                                          site=body.grave.site)
+        services.exclusion_override_create(
+            actor=users["forensic_examiner"],
+            body=body,
+            person=persons[1],
+            key="sex",
+            reason=" ",
+        )
+    services.exclusion_override_create(
+        actor=users["forensic_examiner"],
+        body=body,
+        person=persons[1],
+        key="sex",
+        reason="sex estimate unreliable (burnt)",
+    )
+    run2, _ = services.candidates_compute(
+        actor=users["forensic_examiner"], site=body.grave.site
+    )
     a = BodyAnalysis.objects.get(run=run2)
     assert persons[1].pk not in {int(e["person"]) for e in a.exclusions}
 

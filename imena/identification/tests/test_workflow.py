@@ -15,23 +15,27 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def proposal(candidate, users):
-    return services.identification_propose(actor=users["forensic_examiner"],
-                                           candidate=candidate)
+    return services.identification_propose(
+        actor=users["forensic_examiner"], candidate=candidate
+    )
 
 
 def test_proposer_cannot_confirm_own_proposal(proposal, users):
     with pytest.raises(PermissionDenied):
-        services.identification_confirm(actor=users["forensic_examiner"],
-                                        identification=proposal)
+        services.identification_confirm(
+            actor=users["forensic_examiner"], identification=proposal
+        )
     proposal.refresh_from_db()
     assert proposal.status == IdentificationStatus.PROPOSED
 
 
 def test_db_forbids_proposer_equal_reviewer(proposal, users):
     with pytest.raises(IntegrityError), transaction.atomic():
-        Confirmation.objects.create(identification=proposal,
-                                    proposer=users["forensic_examiner"],
-                                    reviewer=users["forensic_examiner"])
+        Confirmation.objects.create(
+            identification=proposal,
+            proposer=users["forensic_examiner"],
+            reviewer=users["forensic_examiner"],
+        )
 
 
 def test_second_person_confirms_and_statuses_follow(proposal, users):
@@ -48,10 +52,14 @@ def test_second_person_confirms_and_statuses_follow(proposal, users):
 
 def test_reject_needs_reason(proposal, users):
     with pytest.raises(ValidationError):
-        services.identification_reject(actor=users["dna_analyst"],
-                                       identification=proposal, reason="")
-    services.identification_reject(actor=users["dna_analyst"], identification=proposal,
-                                   reason="dental chart of another person")
+        services.identification_reject(
+            actor=users["dna_analyst"], identification=proposal, reason=""
+        )
+    services.identification_reject(
+        actor=users["dna_analyst"],
+        identification=proposal,
+        reason="dental chart of another person",
+    )
     proposal.refresh_from_db()
     assert proposal.status == IdentificationStatus.REJECTED
 
@@ -60,8 +68,11 @@ def test_reopen_keeps_history_and_reopens_person(proposal, users):
     from imena.audit.services import history_for
 
     services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
-    services.identification_reopen(actor=users["investigator"], identification=proposal,
-                                   reason="new DNA reference excludes")
+    services.identification_reopen(
+        actor=users["investigator"],
+        identification=proposal,
+        reason="new DNA reference excludes",
+    )
     proposal.refresh_from_db()
     assert proposal.status == IdentificationStatus.REOPENED
     proposal.person.refresh_from_db()
@@ -73,14 +84,26 @@ def test_reopen_keeps_history_and_reopens_person(proposal, users):
 def test_liaison_queue_and_notification(client, proposal, users):
     services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
     client.force_login(users["family_liaison"])
-    assert proposal.person.case_no in client.get("/identification/liaison/").content.decode()
-    resp = client.post(f"/identification/identifications/{proposal.pk}/notify/", {
-        "notified_by": "Зв'язкова", "notified_whom": "Шевченко Марія", "relationship": "wife",
-        "notified_on": "2022-10-01T10:00", "method": "in_person", "notes": "",
-    })
+    assert (
+        proposal.person.case_no
+        in client.get("/identification/liaison/").content.decode()
+    )
+    resp = client.post(
+        f"/identification/identifications/{proposal.pk}/notify/",
+        {
+            "notified_by": "Зв'язкова",
+            "notified_whom": "Шевченко Марія",
+            "relationship": "wife",
+            "notified_on": "2022-10-01T10:00",
+            "method": "in_person",
+            "notes": "",
+        },
+    )
     assert resp.status_code == 302
-    assert proposal.person.case_no not in client.get(
-        "/identification/liaison/").content.decode()
+    assert (
+        proposal.person.case_no
+        not in client.get("/identification/liaison/").content.decode()
+    )
 
 
 def test_pdf_report_has_the_numbers(client, proposal, users, tmp_path):
@@ -92,11 +115,13 @@ def test_pdf_report_has_the_numbers(client, proposal, users, tmp_path):
     pdf = tmp_path / "r.pdf"
     pdf.write_bytes(resp.content)
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert f"{proposal.posterior:.6f}" in text
         assert proposal.body.pm_number in text
     if shutil.which("pdftoppm"):
-        subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "p")],
-                       check=True)
+        subprocess.run(
+            ["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "p")], check=True
+        )
         assert list(tmp_path.glob("p*.png"))

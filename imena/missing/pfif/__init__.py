@@ -34,7 +34,10 @@ STATUS_TO_PFIF = {
     Status.CLOSED: "information_sought",
     Status.IDENTIFIED: "believed_dead",
 }
-PFIF_TO_STATUS = {"believed_dead": Status.IDENTIFIED, "information_sought": Status.CLOSED}
+PFIF_TO_STATUS = {
+    "believed_dead": Status.IDENTIFIED,
+    "information_sought": Status.CLOSED,
+}
 
 
 class PFIFError(ValueError):
@@ -55,7 +58,10 @@ def record_domain(organisation: Organisation) -> str:
 
 
 def person_record_id(person: MissingPerson) -> str:
-    return person.pfif_record_id or f"{record_domain(person.organisation)}/{person.case_no}"
+    return (
+        person.pfif_record_id
+        or f"{record_domain(person.organisation)}/{person.case_no}"
+    )
 
 
 def _sub(parent: ET.Element, tag: str, value: str | None) -> None:
@@ -82,8 +88,11 @@ def export_people(people: Iterable[MissingPerson]) -> bytes:
         _sub(el, "full_name", "\n".join(full_names))
         _sub(el, "given_name", p.given_names)
         _sub(el, "family_name", p.family_name)
-        _sub(el, "alternate_names", "\n".join(
-            line.strip() for line in p.aliases.splitlines() if line.strip()))
+        _sub(
+            el,
+            "alternate_names",
+            "\n".join(line.strip() for line in p.aliases.splitlines() if line.strip()),
+        )
         if p.sex in ("male", "female"):
             _sub(el, "sex", p.sex)
         _sub(el, "date_of_birth", p.date_of_birth)
@@ -118,9 +127,13 @@ def export_organisation(organisation: Organisation) -> tuple[bytes, int]:
     The command line (``imena missing export-pfif``) and the web download both
     call this, so they give the same content.
     """
-    people = (MissingPerson.objects.filter(organisation=organisation,
-                                           merged_into__isnull=True)
-              .select_related("organisation").order_by("case_no"))
+    people = (
+        MissingPerson.objects.filter(
+            organisation=organisation, merged_into__isnull=True
+        )
+        .select_related("organisation")
+        .order_by("case_no")
+    )
     return export_people(people), people.count()
 
 
@@ -174,9 +187,13 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
             "PFIF needs neither. Nothing was imported."
         ) from None
     except ET.ParseError as e:
-        raise PFIFError(f"{source}: not well-formed XML ({e}). Nothing was imported.") from None
+        raise PFIFError(
+            f"{source}: not well-formed XML ({e}). Nothing was imported."
+        ) from None
     if root.tag != _q("pfif"):
-        raise PFIFError(f"{source}: the root element is not pfif:pfif of PFIF 1.4 ({NS})")
+        raise PFIFError(
+            f"{source}: the root element is not pfif:pfif of PFIF 1.4 ({NS})"
+        )
     people: dict[str, PFIFPerson] = {}
     for k, el in enumerate(root.findall(_q("person")), start=1):
         where = f"{source}, person {k}"
@@ -187,7 +204,7 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
         full = _text(el, "full_name").split("\n")[0].strip()
         patronymic = ""
         if given and family and full.startswith(f"{family} {given} "):
-            patronymic = full[len(family) + len(given) + 2:].strip()
+            patronymic = full[len(family) + len(given) + 2 :].strip()
         if not given:
             from linkage.normalize import split_full_name
 
@@ -195,12 +212,18 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
             given, family = parts.given, family or parts.surname
             patronymic = patronymic or parts.patronymic
         if not given:
-            raise PFIFError(f"{where} ({rid}): no given name in given_name or full_name")
+            raise PFIFError(
+                f"{where} ({rid}): no given name in given_name or full_name"
+            )
         fields: dict[str, Any] = {
-            "family_name": family, "family_name_unknown": not family,
-            "given_names": given, "patronymic": patronymic,
+            "family_name": family,
+            "family_name_unknown": not family,
+            "given_names": given,
+            "patronymic": patronymic,
             "aliases": _text(el, "alternate_names"),
-            "sex": _text(el, "sex") if _text(el, "sex") in ("male", "female") else "unknown",
+            "sex": _text(el, "sex")
+            if _text(el, "sex") in ("male", "female")
+            else "unknown",
         }
         dob = _text(el, "date_of_birth")
         if dob:
@@ -216,15 +239,20 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
             if not m:
                 raise PFIFError(f"{where}: age {age!r} is not N or N-M")
             fields["age_min"], fields["age_max"] = int(m[1]), int(m[2] or m[1])
-        for pfif_name, ours in (("home_street", "home_street"), ("home_city", "home_city"),
-                                ("home_state", "home_region"),
-                                ("home_country", "home_country")):
+        for pfif_name, ours in (
+            ("home_street", "home_street"),
+            ("home_city", "home_city"),
+            ("home_state", "home_region"),
+            ("home_country", "home_country"),
+        ):
             value = _text(el, pfif_name)
             if value:
                 fields[ours] = value[:2] if ours == "home_country" else value
                 fields["consent_publication"] = True
-        if not any(_text(el, n) for n in ("home_street", "home_city", "home_state",
-                                          "home_country")):
+        if not any(
+            _text(el, n)
+            for n in ("home_street", "home_city", "home_state", "home_country")
+        ):
             fields["home_country"] = ""
         person = PFIFPerson(rid, _parse_time(_text(el, "source_date"), where), fields)
         for note in el.findall(_q("note")):
@@ -243,9 +271,17 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
 
 
 def _note(el: ET.Element) -> dict[str, str]:
-    return {tag: _text(el, tag) for tag in (
-        "note_record_id", "person_record_id", "status", "last_known_location", "text",
-        "source_date")}
+    return {
+        tag: _text(el, tag)
+        for tag in (
+            "note_record_id",
+            "person_record_id",
+            "status",
+            "last_known_location",
+            "text",
+            "source_date",
+        )
+    }
 
 
 @dataclass
@@ -282,8 +318,9 @@ def import_document(
     created: list[str] = []
     skipped = 0
     for p in people:
-        if MissingPerson.objects.filter(organisation=organisation,
-                                        pfif_record_id=p.record_id).exists():
+        if MissingPerson.objects.filter(
+            organisation=organisation, pfif_record_id=p.record_id
+        ).exists():
             skipped += 1
             continue
         fields = dict(p.fields)
@@ -298,18 +335,31 @@ def import_document(
                 last_seen = dt.date.fromisoformat(m[1])
         try:
             person = missing_person_create(
-                actor=actor, organisation=organisation, audit=False,
+                actor=actor,
+                organisation=organisation,
+                audit=False,
                 reporter_name=f"PFIF: {p.record_id.split('/')[0]}"[:200],
-                pfif_record_id=p.record_id, source_date=p.source_date, status=status,
-                last_seen_place=place[:300], last_seen_date=last_seen, **fields,
+                pfif_record_id=p.record_id,
+                source_date=p.source_date,
+                status=status,
+                last_seen_place=place[:300],
+                last_seen_date=last_seen,
+                **fields,
             )
         except ValidationError as e:
-            msgs = "; ".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items()) \
-                if hasattr(e, "error_dict") else " ".join(e.messages)
+            msgs = (
+                "; ".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items())
+                if hasattr(e, "error_dict")
+                else " ".join(e.messages)
+            )
             raise PFIFError(f"{source}, person {p.record_id}: {msgs}") from None
         created.append(person.case_no)
-    audit_record(actor=actor, action="missing.pfif_import", object_type="missing.pfif",
-                 object_repr=source[:300],
-                 after={"created": len(created), "skipped": skipped, "source": source},
-                 organisation_id=organisation.pk)
+    audit_record(
+        actor=actor,
+        action="missing.pfif_import",
+        object_type="missing.pfif",
+        object_repr=source[:300],
+        after={"created": len(created), "skipped": skipped, "source": source},
+        organisation_id=organisation.pk,
+    )
     return ImportResult(len(created), skipped, created)

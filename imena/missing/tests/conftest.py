@@ -32,6 +32,16 @@ def scenario_dir(tmp_path_factory) -> Path:
     try:
         simulate(seed=4242, out=out, graves=60)  # type: ignore[call-arg]
     except TypeError:
-        subprocess.run([sys.executable, "-m", "imena.simulation", "--seed", "4242",
-                        "--out", str(out)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "imena.simulation",
+                "--seed",
+                "4242",
+                "--out",
+                str(out),
+            ],
+            check=True,
+        )
     return out

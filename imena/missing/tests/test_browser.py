@@ -16,8 +16,9 @@ GENEMAPPER = (
 )
 
 
-def test_liaison_files_a_report_with_a_reference_and_finds_it_in_latin(page, users,
-                                                                       tmp_path) -> None:
+def test_liaison_files_a_report_with_a_reference_and_finds_it_in_latin(
+    page, users, tmp_path
+) -> None:
     browser_login(page, users[Role.FAMILY_LIAISON].username)
     page.goto(page.base_url + "/missing/new/")
     page.fill("#id_family_name", "Шевченко")

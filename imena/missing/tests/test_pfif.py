@@ -17,34 +17,81 @@ SAMPLE = Path(__file__).resolve().parents[4] / "shared/data/pfif/sample.xml"
 if not SAMPLE.exists():
     SAMPLE = Path("/work/shared/data/pfif/sample.xml")
 
-PFIF_FIELDS = ("family_name", "given_names", "patronymic", "sex", "date_of_birth",
-               "age_min", "age_max", "status", "home_city", "last_seen_place",
-               "last_seen_date", "aliases")
+PFIF_FIELDS = (
+    "family_name",
+    "given_names",
+    "patronymic",
+    "sex",
+    "date_of_birth",
+    "age_min",
+    "age_max",
+    "status",
+    "home_city",
+    "last_seen_place",
+    "last_seen_date",
+    "aliases",
+)
 
 
 @pytest.fixture
 def demo_like(org, liaison):
     people = [
-        make_person(org, liaison, last_seen_date=dt.date(2022, 5, 26),
-                    last_seen_place="с. Кам'янка, вул. Польова", aliases="Шевченко Саша",
-                    consent_publication=True, home_city="Ізюм", home_street="вул. Миру"),
-        make_person(org, liaison, family_name="Грицук", given_names="Людмила",
-                    patronymic="Геннадіївна", sex="female", birth_year=1961,
-                    birth_month=None, birth_day=None),
-        make_person(org, liaison, family_name="", family_name_unknown=True,
-                    given_names="Тарас", patronymic="", sex="unknown", birth_year=None,
-                    birth_month=None, birth_day=None, age_min=40, age_max=45),
+        make_person(
+            org,
+            liaison,
+            last_seen_date=dt.date(2022, 5, 26),
+            last_seen_place="с. Кам'янка, вул. Польова",
+            aliases="Шевченко Саша",
+            consent_publication=True,
+            home_city="Ізюм",
+            home_street="вул. Миру",
+        ),
+        make_person(
+            org,
+            liaison,
+            family_name="Грицук",
+            given_names="Людмила",
+            patronymic="Геннадіївна",
+            sex="female",
+            birth_year=1961,
+            birth_month=None,
+            birth_day=None,
+        ),
+        make_person(
+            org,
+            liaison,
+            family_name="",
+            family_name_unknown=True,
+            given_names="Тарас",
+            patronymic="",
+            sex="unknown",
+            birth_year=None,
+            birth_month=None,
+            birth_day=None,
+            age_min=40,
+            age_max=45,
+        ),
     ]
-    missing_person_add_item(actor=liaison, person=people[0], section="documents",
-                            item={"kind": "passport", "number": "ЖЖ 777123"})
+    missing_person_add_item(
+        actor=liaison,
+        person=people[0],
+        section="documents",
+        item={"kind": "passport", "number": "ЖЖ 777123"},
+    )
     member = people[0].pedigree.get(is_missing=True)
     from imena.missing.services import pedigree_member_add
 
-    brother = pedigree_member_add(actor=liaison, person=people[0], sex=1,
-                                  relationship="full_sibling")
-    reference_sample_create(actor=liaison, member=brother, sample_id="REF-SECRET-1",
-                            genotypes={"TH01": ["6", "9.3"]}, consent_scope=["dna"],
-                            consent_date=dt.date(2023, 1, 1))
+    brother = pedigree_member_add(
+        actor=liaison, person=people[0], sex=1, relationship="full_sibling"
+    )
+    reference_sample_create(
+        actor=liaison,
+        member=brother,
+        sample_id="REF-SECRET-1",
+        genotypes={"TH01": ["6", "9.3"]},
+        consent_scope=["dna"],
+        consent_date=dt.date(2023, 1, 1),
+    )
     assert member
     return people
 
@@ -75,7 +122,10 @@ def test_the_export_reimports_to_the_same_records(demo_like, tmp_path, liaison) 
     call_command("missing", "export-pfif", "--out", str(out), "--organisation", "test")
     other = Organisation.objects.create(name="Receiving team", code="recv")
     call_command("missing", "import-pfif", str(out), "--organisation", "recv")
-    before = sorted(record(p) for p in MissingPerson.objects.filter(organisation=demo_like[0].organisation))
+    before = sorted(
+        record(p)
+        for p in MissingPerson.objects.filter(organisation=demo_like[0].organisation)
+    )
     after = sorted(record(p) for p in MissingPerson.objects.filter(organisation=other))
     assert before == after
     # Importing the same file again adds nothing.
@@ -88,8 +138,9 @@ def test_the_spec_sample_is_refused_strictly_and_read_leniently(org) -> None:
     with pytest.raises(CommandError, match="not valid PFIF 1.4"):
         call_command("missing", "import-pfif", str(SAMPLE), "--organisation", "test")
     assert MissingPerson.objects.count() == 0
-    call_command("missing", "import-pfif", str(SAMPLE), "--organisation", "test",
-                 "--lenient")
+    call_command(
+        "missing", "import-pfif", str(SAMPLE), "--organisation", "test", "--lenient"
+    )
     assert MissingPerson.objects.filter(given_names="_test_given_name").exists()
 
 
@@ -115,13 +166,15 @@ HOSTILE = {
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
-def test_hostile_xml_is_refused_with_a_clear_error_and_nothing_stored(org, tmp_path,
-                                                                     kind) -> None:
+def test_hostile_xml_is_refused_with_a_clear_error_and_nothing_stored(
+    org, tmp_path, kind
+) -> None:
     path = tmp_path / f"{kind}.xml"
     path.write_bytes(HOSTILE[kind])
     with pytest.raises(CommandError) as err:
-        call_command("missing", "import-pfif", str(path), "--organisation", "test",
-                     "--lenient")
+        call_command(
+            "missing", "import-pfif", str(path), "--organisation", "test", "--lenient"
+        )
     assert "Nothing was imported" in str(err.value) or "refused" in str(err.value)
     assert MissingPerson.objects.count() == 0
 

@@ -21,9 +21,17 @@ IMPORT = "/missing/pfif/import/"
 
 @pytest.fixture
 def reports(org, liaison):
-    return [make_person(org, liaison),
-            make_person(org, liaison, family_name="Коваль", given_names="Ганна",
-                        sex="female", birth_year=1980)]
+    return [
+        make_person(org, liaison),
+        make_person(
+            org,
+            liaison,
+            family_name="Коваль",
+            given_names="Ганна",
+            sex="female",
+            birth_year=1980,
+        ),
+    ]
 
 
 def exported(client) -> bytes:
@@ -69,7 +77,9 @@ def test_other_roles_may_not_export(client, users, reports, role) -> None:
     assert not AuditEntry.objects.filter(action="missing.pfif_export").exists()
 
 
-def test_an_outsider_exports_only_their_own_organisation(client, outsider, reports) -> None:
+def test_an_outsider_exports_only_their_own_organisation(
+    client, outsider, reports
+) -> None:
     from conftest import make_user
 
     user = make_user(outsider.organisation, "family_liaison", "other-liaison")
@@ -130,8 +140,10 @@ def test_hostile_xml_is_refused_on_the_web_and_nothing_stored(
     client, liaison, kind, mode
 ) -> None:
     client.force_login(liaison)
-    response = client.post(IMPORT, {"file": upload(HOSTILE[kind], f"{kind}.xml"),
-                                    "mode": mode, "lenient": "on"})
+    response = client.post(
+        IMPORT,
+        {"file": upload(HOSTILE[kind], f"{kind}.xml"), "mode": mode, "lenient": "on"},
+    )
     assert response.status_code == 400
     text = response.content.decode()
     assert f"{kind}.xml" in text
@@ -143,5 +155,7 @@ def test_hostile_xml_is_refused_on_the_web_and_nothing_stored(
 def test_only_liaison_officers_import(client, users, role) -> None:
     client.force_login(users[role])
     assert client.get(IMPORT).status_code == 403
-    assert client.post(IMPORT, {"file": upload(b"<x/>"), "mode": "import"}
-                       ).status_code == 403
+    assert (
+        client.post(IMPORT, {"file": upload(b"<x/>"), "mode": "import"}).status_code
+        == 403
+    )

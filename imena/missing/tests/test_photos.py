@@ -29,9 +29,16 @@ def person(org, liaison):
 
 
 def add(client, person, content: bytes, name: str = "face.jpg", **fields):
-    data = {"kind": "face", "taken_on": "2021-06-01", "consent_use": "on", **fields,
-            "file": SimpleUploadedFile(name, content)}
-    return client.post(reverse("missing:photo_add", args=[person.pk]), data, follow=True)
+    data = {
+        "kind": "face",
+        "taken_on": "2021-06-01",
+        "consent_use": "on",
+        **fields,
+        "file": SimpleUploadedFile(name, content),
+    }
+    return client.post(
+        reverse("missing:photo_add", args=[person.pk]), data, follow=True
+    )
 
 
 def stored_files(root) -> list:
@@ -52,7 +59,9 @@ def test_a_liaison_officer_adds_a_photo_stored_by_its_hash(
     assert AuditEntry.objects.filter(action="missing.photo.add").exists()
 
 
-@pytest.mark.parametrize("role", ["family_liaison", "investigator", "forensic_examiner"])
+@pytest.mark.parametrize(
+    "role", ["family_liaison", "investigator", "forensic_examiner"]
+)
 def test_allowed_roles_see_the_photo_and_the_view_is_audited(
     client, users, liaison, person, role
 ) -> None:
@@ -81,7 +90,9 @@ def test_a_dna_analyst_does_not_see_photos(client, users, liaison, person) -> No
 def test_an_investigator_may_not_add_a_photo(client, users, person) -> None:
     client.force_login(users["investigator"])
     url = reverse("missing:photo_add", args=[person.pk])
-    response = client.post(url, {"kind": "face", "file": SimpleUploadedFile("a.png", png())})
+    response = client.post(
+        url, {"kind": "face", "file": SimpleUploadedFile("a.png", png())}
+    )
     assert response.status_code == 403
     assert not MissingPhoto.objects.exists()
 
@@ -94,18 +105,23 @@ def test_another_organisation_gets_404(client, liaison, person, other_org) -> No
     photo = MissingPhoto.objects.get()
     client.force_login(make_user(other_org, "family_liaison", "other-liaison"))
     assert client.get(reverse("missing:photo_file", args=[photo.pk])).status_code == 404
-    response = client.post(reverse("missing:photo_add", args=[person.pk]),
-                           {"kind": "face", "file": SimpleUploadedFile("b.png", png())})
+    response = client.post(
+        reverse("missing:photo_add", args=[person.pk]),
+        {"kind": "face", "file": SimpleUploadedFile("b.png", png())},
+    )
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("bomb.png", png_bomb(), "decompression bomb"),
-    ("clip.mp4", mp4_header(), "is not a JPEG, PNG or TIFF photo"),
-    ("clip.jpg", mp4_header(), "does not match its content"),
-    ("notes.txt", b"hello", "is not accepted"),
-    ("empty.png", b"", "The submitted file is empty."),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("bomb.png", png_bomb(), "decompression bomb"),
+        ("clip.mp4", mp4_header(), "is not a JPEG, PNG or TIFF photo"),
+        ("clip.jpg", mp4_header(), "does not match its content"),
+        ("notes.txt", b"hello", "is not accepted"),
+        ("empty.png", b"", "The submitted file is empty."),
+    ],
+)
 def test_unsafe_or_wrong_files_are_refused_and_nothing_is_stored(
     client, liaison, person, _evidence_root, name, content, message
 ) -> None:
@@ -129,10 +145,14 @@ def test_a_photo_over_the_size_limit_is_refused(
 
 def test_a_bad_kind_or_future_date_is_refused(client, liaison, person) -> None:
     client.force_login(liaison)
-    assert "Select a valid choice" in add(client, person, png(), "a.png", kind="xray"
-                                          ).content.decode()
-    assert "in the future" in add(client, person, png(), "a.png",
-                                  taken_on="2999-01-01").content.decode()
+    assert (
+        "Select a valid choice"
+        in add(client, person, png(), "a.png", kind="xray").content.decode()
+    )
+    assert (
+        "in the future"
+        in add(client, person, png(), "a.png", taken_on="2999-01-01").content.decode()
+    )
     assert not MissingPhoto.objects.exists()
 
 
@@ -155,4 +175,3 @@ def test_a_photo_is_withdrawn_with_a_reason_and_kept(client, liaison, person) ->
     photo.refresh_from_db()
     assert photo.withdrawn and MissingPhoto.objects.count() == 1
     assert AuditEntry.objects.filter(action="missing.photo.withdraw").exists()
-

@@ -72,38 +72,63 @@ def person(org, liaison):
 
 
 @pytest.mark.django_db
-def test_liaison_uploads_a_reference_sample_and_a_profile_is_created(client, person,
-                                                                      liaison) -> None:
-    brother = services.pedigree_member_add(actor=liaison, person=person, sex=1,
-                                           relationship="full_sibling", name="Брат")
+def test_liaison_uploads_a_reference_sample_and_a_profile_is_created(
+    client, person, liaison
+) -> None:
+    brother = services.pedigree_member_add(
+        actor=liaison, person=person, sex=1, relationship="full_sibling", name="Брат"
+    )
     client.force_login(liaison)
     upload = SimpleUploadedFile("ref.csv", GM_LONG.encode(), content_type="text/csv")
-    client.post(reverse("missing:sample_add", args=[person.pk]), {
-        "member": brother.pk, "sample_id": "REF-1", "consent_scope": ["dna"],
-        "consent_date": "2023-01-05", "profile_file": upload,
-    })
+    client.post(
+        reverse("missing:sample_add", args=[person.pk]),
+        {
+            "member": brother.pk,
+            "sample_id": "REF-1",
+            "consent_scope": ["dna"],
+            "consent_date": "2023-01-05",
+            "profile_file": upload,
+        },
+    )
     sample = ReferenceSample.objects.get()
     assert sample.profile.kind == "reference"
     assert sample.profile.loci_typed == 3
     # The liaison officer sees that a profile is on file, not the genotypes.
     body = client.get(person.get_absolute_url()).content.decode()
     assert "profile on file" in body and "PENTA_D" not in body
-    assert client.get(reverse("missing:sample_profile", args=[sample.pk])).status_code == 403
+    assert (
+        client.get(reverse("missing:sample_profile", args=[sample.pk])).status_code
+        == 403
+    )
 
 
 @pytest.mark.django_db
-def test_a_dna_analyst_sees_the_profile_and_the_view_is_audited(client, person, liaison,
-                                                                analyst) -> None:
-    member = services.pedigree_member_add(actor=liaison, person=person, sex=2,
-                                          relationship="mother", parent_of=person.pedigree.get(
-                                              is_missing=True))
+def test_a_dna_analyst_sees_the_profile_and_the_view_is_audited(
+    client, person, liaison, analyst
+) -> None:
+    member = services.pedigree_member_add(
+        actor=liaison,
+        person=person,
+        sex=2,
+        relationship="mother",
+        parent_of=person.pedigree.get(is_missing=True),
+    )
     sample = services.reference_sample_create(
-        actor=liaison, member=member, sample_id="REF-M", genotypes={"TH01": ["6", "9.3"]},
-        consent_scope=["dna"], consent_date=dt.date(2023, 1, 1))
+        actor=liaison,
+        member=member,
+        sample_id="REF-M",
+        genotypes={"TH01": ["6", "9.3"]},
+        consent_scope=["dna"],
+        consent_date=dt.date(2023, 1, 1),
+    )
     client.force_login(analyst)
-    body = client.get(reverse("missing:sample_profile", args=[sample.pk])).content.decode()
+    body = client.get(
+        reverse("missing:sample_profile", args=[sample.pk])
+    ).content.decode()
     assert "9.3" in body
-    assert AuditEntry.objects.filter(action="dna.profile.view", actor=analyst).count() == 1
+    assert (
+        AuditEntry.objects.filter(action="dna.profile.view", actor=analyst).count() == 1
+    )
 
 
 @pytest.mark.django_db
@@ -112,21 +137,39 @@ def test_an_outsider_cannot_see_a_profile(client, person, liaison, other_org) ->
 
     member = services.pedigree_member_add(actor=liaison, person=person, sex=1)
     sample = services.reference_sample_create(
-        actor=liaison, member=member, sample_id="REF-X", genotypes={"TH01": ["6", "7"]},
-        consent_scope=["dna"], consent_date=dt.date(2023, 1, 1))
+        actor=liaison,
+        member=member,
+        sample_id="REF-X",
+        genotypes={"TH01": ["6", "7"]},
+        consent_scope=["dna"],
+        consent_date=dt.date(2023, 1, 1),
+    )
     client.force_login(make_user(other_org, Role.DNA_ANALYST, "other-dna"))
-    assert client.get(reverse("missing:sample_profile", args=[sample.pk])).status_code == 404
+    assert (
+        client.get(reverse("missing:sample_profile", args=[sample.pk])).status_code
+        == 404
+    )
 
 
 @pytest.mark.django_db
 def test_a_bad_genemapper_upload_stores_nothing(client, person, liaison) -> None:
     member = services.pedigree_member_add(actor=liaison, person=person, sex=1)
     client.force_login(liaison)
-    upload = SimpleUploadedFile("mix.csv", b"Sample Name,Marker,Allele 1,Allele 2,Allele 3\n"
-                                b"REF-9,TH01,6,7,9.3\n")
-    response = client.post(reverse("missing:sample_add", args=[person.pk]), {
-        "member": member.pk, "sample_id": "REF-9", "consent_scope": ["dna"],
-        "consent_date": "2023-01-05", "profile_file": upload}, follow=True)
+    upload = SimpleUploadedFile(
+        "mix.csv",
+        b"Sample Name,Marker,Allele 1,Allele 2,Allele 3\nREF-9,TH01,6,7,9.3\n",
+    )
+    response = client.post(
+        reverse("missing:sample_add", args=[person.pk]),
+        {
+            "member": member.pk,
+            "sample_id": "REF-9",
+            "consent_scope": ["dna"],
+            "consent_date": "2023-01-05",
+            "profile_file": upload,
+        },
+        follow=True,
+    )
     assert "sample REF-9, locus TH01" in response.content.decode()
     assert ReferenceSample.objects.count() == 0 and DNAProfile.objects.count() == 0
 
@@ -135,19 +178,29 @@ def test_a_bad_genemapper_upload_stores_nothing(client, person, liaison) -> None
 def test_a_profile_needs_consent_to_dna_analysis(person, liaison) -> None:
     member = services.pedigree_member_add(actor=liaison, person=person, sex=1)
     with pytest.raises(ValidationError, match="consent"):
-        services.reference_sample_create(actor=liaison, member=member, sample_id="R",
-                                         genotypes={"TH01": ["6", "7"]},
-                                         consent_scope=["identification"])
+        services.reference_sample_create(
+            actor=liaison,
+            member=member,
+            sample_id="R",
+            genotypes={"TH01": ["6", "7"]},
+            consent_scope=["identification"],
+        )
 
 
 @pytest.mark.django_db
 def test_withdrawing_consent_withdraws_the_profile(person, liaison) -> None:
     member = services.pedigree_member_add(actor=liaison, person=person, sex=1)
     sample = services.reference_sample_create(
-        actor=liaison, member=member, sample_id="R", genotypes={"TH01": ["6", "7"]},
-        consent_scope=["dna"], consent_date=dt.date(2023, 1, 1))
-    services.reference_sample_withdraw_consent(actor=liaison, sample=sample,
-                                               reason="the donor asked")
+        actor=liaison,
+        member=member,
+        sample_id="R",
+        genotypes={"TH01": ["6", "7"]},
+        consent_scope=["dna"],
+        consent_date=dt.date(2023, 1, 1),
+    )
+    services.reference_sample_withdraw_consent(
+        actor=liaison, sample=sample, reason="the donor asked"
+    )
     sample.refresh_from_db()
     assert sample.profile.withdrawn and not sample.consent_active
     assert family_as_case_dict(person)["genotypes"] == {}
@@ -156,34 +209,55 @@ def test_withdrawing_consent_withdraws_the_profile(person, liaison) -> None:
 @pytest.mark.django_db
 def test_a_person_cannot_be_their_own_ancestor(person, liaison) -> None:
     mp = person.pedigree.get(is_missing=True)
-    father = services.pedigree_member_add(actor=liaison, person=person, sex=1,
-                                          relationship="father", parent_of=mp)
+    father = services.pedigree_member_add(
+        actor=liaison, person=person, sex=1, relationship="father", parent_of=mp
+    )
     with pytest.raises(ValidationError, match="cycle"):
-        services.pedigree_member_set_parents(actor=liaison, member=father, father=mp,
-                                             mother=None)
+        services.pedigree_member_set_parents(
+            actor=liaison, member=father, father=mp, mother=None
+        )
     with pytest.raises(ValidationError, match="own parent"):
-        services.pedigree_member_set_parents(actor=liaison, member=father, father=father,
-                                             mother=None)
+        services.pedigree_member_set_parents(
+            actor=liaison, member=father, father=father, mother=None
+        )
 
 
 @pytest.mark.django_db
 def test_a_pedigree_converts_to_the_kinship_case_format(person, liaison) -> None:
     mp = person.pedigree.get(is_missing=True)
-    fa = services.pedigree_member_add(actor=liaison, person=person, sex=1,
-                                      relationship="father", parent_of=mp)
-    mo = services.pedigree_member_add(actor=liaison, person=person, sex=2,
-                                      relationship="mother", parent_of=mp)
-    sib = services.pedigree_member_add(actor=liaison, person=person, sex=2, father=fa,
-                                       mother=mo, relationship="full_sibling")
-    services.reference_sample_create(actor=liaison, member=sib, sample_id="S1",
-                                     genotypes={"TH01": ["6", "7"]}, consent_scope=["dna"],
-                                     consent_date=dt.date(2023, 1, 1))
+    fa = services.pedigree_member_add(
+        actor=liaison, person=person, sex=1, relationship="father", parent_of=mp
+    )
+    mo = services.pedigree_member_add(
+        actor=liaison, person=person, sex=2, relationship="mother", parent_of=mp
+    )
+    sib = services.pedigree_member_add(
+        actor=liaison,
+        person=person,
+        sex=2,
+        father=fa,
+        mother=mo,
+        relationship="full_sibling",
+    )
+    services.reference_sample_create(
+        actor=liaison,
+        member=sib,
+        sample_id="S1",
+        genotypes={"TH01": ["6", "7"]},
+        consent_scope=["dna"],
+        consent_date=dt.date(2023, 1, 1),
+    )
     fam = family_as_case_dict(person)
     assert fam["fid"][fam["id"].index("MP")] == fa.member_id
     assert fam["genotypes"] == {sib.member_id: {"TH01": ["6", "7"]}}
-    case = case_from_dict({"markers": [{"name": "TH01", "alleles": ["6", "7"],
-                                        "afreq": [0.5, 0.5]}],
-                           "pm": {}, "am": {"F": fam}, "missing": ["MP"]})
+    case = case_from_dict(
+        {
+            "markers": [{"name": "TH01", "alleles": ["6", "7"], "afreq": [0.5, 0.5]}],
+            "pm": {},
+            "am": {"F": fam},
+            "missing": ["MP"],
+        }
+    )
     assert case.missing_family == {"MP": "F"}
 
 
@@ -194,8 +268,13 @@ def test_a_dvi_examples_family_imports_onto_a_report(person, liaison) -> None:
     fam = next(f for f in families if f.name == "F1")  # M1 and M2 are both missing
     with pytest.raises(ValidationError, match="which member"):
         services.family_import_case(actor=liaison, person=person, family=fam)
-    services.family_import_case(actor=liaison, person=person, family=fam, missing_id="M1",
-                                consent_date=dt.date(2023, 1, 1))
+    services.family_import_case(
+        actor=liaison,
+        person=person,
+        family=fam,
+        missing_id="M1",
+        consent_date=dt.date(2023, 1, 1),
+    )
     out = family_as_case_dict(person)
     assert sorted(out["id"]) == sorted(fam.ids)
     assert out["missing"] == "M1"
@@ -203,7 +282,17 @@ def test_a_dvi_examples_family_imports_onto_a_report(person, liaison) -> None:
 
 
 def test_a_cyclic_case_file_is_refused() -> None:
-    data = {"am": {"F": {"id": ["a", "b"], "fid": ["b", "a"], "mid": [None, None],
-                         "sex": [1, 1], "genotypes": {}}}, "missing": ["a"]}
+    data = {
+        "am": {
+            "F": {
+                "id": ["a", "b"],
+                "fid": ["b", "a"],
+                "mid": [None, None],
+                "sex": [1, 1],
+                "genotypes": {},
+            }
+        },
+        "missing": ["a"],
+    }
     with pytest.raises(ProfileFileError, match="cycle"):
         families_from_case(data)

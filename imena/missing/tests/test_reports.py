@@ -16,9 +16,14 @@ from imena.missing.tests.factories import make_person
 from matching.records import AMRecord
 
 FORM = {
-    "family_name": "Коваленко", "given_names": "Ірина", "patronymic": "Олегівна",
-    "sex": "female", "date_of_birth": "1980-02", "circumstances": "shelling",
-    "reporter_name": "Коваленко Петро", "home_country": "UA",
+    "family_name": "Коваленко",
+    "given_names": "Ірина",
+    "patronymic": "Олегівна",
+    "sex": "female",
+    "date_of_birth": "1980-02",
+    "circumstances": "shelling",
+    "reporter_name": "Коваленко Петро",
+    "home_country": "UA",
 }
 
 
@@ -35,8 +40,9 @@ def test_liaison_files_a_report_with_computed_transliteration(client, liaison) -
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [Role.FORENSIC_EXAMINER, Role.DNA_ANALYST,
-                                  Role.FIELD_RECORDER])
+@pytest.mark.parametrize(
+    "role", [Role.FORENSIC_EXAMINER, Role.DNA_ANALYST, Role.FIELD_RECORDER]
+)
 def test_other_roles_cannot_file_a_report(client, users, role) -> None:
     client.force_login(users[role])
     assert client.post(reverse("missing:person_create"), FORM).status_code == 403
@@ -68,8 +74,9 @@ def test_an_outsider_gets_404(client, org, liaison, outsider) -> None:
 @pytest.mark.django_db
 def test_a_report_with_only_a_first_name_is_refused(client, liaison) -> None:
     client.force_login(liaison)
-    body = client.post(reverse("missing:person_create"),
-                       {**FORM, "family_name": ""}).content.decode()
+    body = client.post(
+        reverse("missing:person_create"), {**FORM, "family_name": ""}
+    ).content.decode()
     assert "surname unknown" in body
     assert MissingPerson.objects.count() == 0
 
@@ -81,13 +88,19 @@ def test_surname_unknown_must_be_said_explicitly(org, liaison) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("changes, field", [
-    ({"last_seen_date": dt.date(1970, 1, 1)}, "last_seen_date"),
-    ({"last_seen_date": timezone.localdate() + dt.timedelta(days=3)}, "last_seen_date"),
-    ({"birth_year": 2999, "birth_month": None, "birth_day": None}, "birth_year"),
-    ({"birth_month": 2, "birth_day": 30}, "birth_day"),
-    ({"consent_date": timezone.localdate() + dt.timedelta(days=1)}, "consent_date"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"last_seen_date": dt.date(1970, 1, 1)}, "last_seen_date"),
+        (
+            {"last_seen_date": timezone.localdate() + dt.timedelta(days=3)},
+            "last_seen_date",
+        ),
+        ({"birth_year": 2999, "birth_month": None, "birth_day": None}, "birth_year"),
+        ({"birth_month": 2, "birth_day": 30}, "birth_day"),
+        ({"consent_date": timezone.localdate() + dt.timedelta(days=1)}, "consent_date"),
+    ],
+)
 def test_impossible_dates_are_refused(org, liaison, changes, field) -> None:
     with pytest.raises(ValidationError) as err:
         make_person(org, liaison, **changes)
@@ -99,26 +112,44 @@ def test_impossible_dates_are_refused(org, liaison, changes, field) -> None:
 def test_an_fdi_number_that_is_no_tooth_is_refused(org, liaison) -> None:
     person = make_person(org, liaison)
     with pytest.raises(ValidationError, match="FDI"):
-        services.missing_person_add_item(actor=liaison, person=person,
-                                         section="dental_chart",
-                                         item={"tooth": 19, "status": "present_sound"})
+        services.missing_person_add_item(
+            actor=liaison,
+            person=person,
+            section="dental_chart",
+            item={"tooth": 19, "status": "present_sound"},
+        )
 
 
 @pytest.mark.django_db
 def test_am_record_as_dict_is_accepted_by_matching(org, liaison) -> None:
-    person = make_person(org, liaison, last_seen_date=dt.date(2022, 3, 20), stature_cm=180,
-                         hair_colour="grey", eye_colour="blue", build="medium")
+    person = make_person(
+        org,
+        liaison,
+        last_seen_date=dt.date(2022, 3, 20),
+        stature_cm=180,
+        hair_colour="grey",
+        eye_colour="blue",
+        build="medium",
+    )
     for section, item in [
-        ("dental_chart", {"tooth": 36, "status": "present_sound", "restoration": "amalgam",
-                          "surfaces": ["M", "O"]}),
+        (
+            "dental_chart",
+            {
+                "tooth": 36,
+                "status": "present_sound",
+                "restoration": "amalgam",
+                "surfaces": ["M", "O"],
+            },
+        ),
         ("particulars", {"kind": "scar", "region": "forearm", "side": "L"}),
         ("fractures", {"bone": "radius", "side": "R", "year": 2001}),
         ("clothing", {"category": "jacket", "colours": ["khaki"]}),
         ("effects", {"category": "watch", "serial": "A1"}),
         ("documents", {"kind": "passport", "number": "AB123"}),
     ]:
-        services.missing_person_add_item(actor=liaison, person=person, section=section,
-                                         item=item)
+        services.missing_person_add_item(
+            actor=liaison, person=person, section=section, item=item
+        )
     person.refresh_from_db()
     record = AMRecord.from_dict(am_record_as_dict(person))
     assert record.person_id == person.case_no
@@ -130,27 +161,43 @@ def test_am_record_as_dict_is_accepted_by_matching(org, liaison) -> None:
 
 
 @pytest.mark.django_db
-def test_duplicate_reports_are_proposed_merged_and_unmerged(client, org, liaison) -> None:
+def test_duplicate_reports_are_proposed_merged_and_unmerged(
+    client, org, liaison
+) -> None:
     first = make_person(org, liaison)
-    second = make_person(org, liaison, family_name="Шевченко", given_names="Александр",
-                         patronymic="Иванович", birth_month=None, birth_day=None,
-                         reporter_name="Шевченко Ганна")
+    second = make_person(
+        org,
+        liaison,
+        family_name="Шевченко",
+        given_names="Александр",
+        patronymic="Иванович",
+        birth_month=None,
+        birth_day=None,
+        reporter_name="Шевченко Ганна",
+    )
     make_person(org, liaison, given_names="Олександр", birth_year=1990)
     assert services.duplicate_candidates(second) == [first]
     client.force_login(liaison)
     body = client.get(second.get_absolute_url()).content.decode()
     assert "Possible duplicate reports" in body
-    client.post(reverse("missing:person_merge", args=[second.pk]),
-                {"into": first.pk, "reason": "same person, two relatives"})
+    client.post(
+        reverse("missing:person_merge", args=[second.pk]),
+        {"into": first.pk, "reason": "same person, two relatives"},
+    )
     second.refresh_from_db()
     assert second.merged_into == first
     assert MissingPerson.objects.filter(pk=second.pk).exists()
     assert second.case_no not in client.get(reverse("missing:index")).content.decode()
-    client.post(reverse("missing:person_unmerge", args=[second.pk]), {"reason": "mistake"})
+    client.post(
+        reverse("missing:person_unmerge", args=[second.pk]), {"reason": "mistake"}
+    )
     second.refresh_from_db()
     assert second.merged_into is None
-    actions = list(AuditEntry.objects.filter(object_id=str(second.pk))
-                   .values_list("action", flat=True))
+    actions = list(
+        AuditEntry.objects.filter(object_id=str(second.pk)).values_list(
+            "action", flat=True
+        )
+    )
     assert "missing.merge" in actions and "missing.unmerge" in actions
 
 
@@ -165,5 +212,7 @@ def test_a_merge_needs_a_reason(org, liaison) -> None:
 def test_the_list_finds_a_report_by_a_latin_spelling(client, org, liaison) -> None:
     make_person(org, liaison)
     client.force_login(liaison)
-    body = client.get(reverse("missing:index"), {"q": "Oleksandr Shevchenko"}).content.decode()
+    body = client.get(
+        reverse("missing:index"), {"q": "Oleksandr Shevchenko"}
+    ).content.decode()
     assert "Шевченко Олександр" in body

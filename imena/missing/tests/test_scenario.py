@@ -14,9 +14,12 @@ from kinship.case import case_from_dict
 
 @pytest.mark.django_db
 def test_the_simulators_reports_and_references_load(org, users, scenario_dir) -> None:
-    ctx = ScenarioContext(directory=scenario_dir, organisation=org,
-                          actor=users[Role.FORENSIC_EXAMINER],
-                          users={"liaison": users[Role.FAMILY_LIAISON]})
+    ctx = ScenarioContext(
+        directory=scenario_dir,
+        organisation=org,
+        actor=users[Role.FORENSIC_EXAMINER],
+        users={"liaison": users[Role.FAMILY_LIAISON]},
+    )
     import json
 
     reports = json.loads((scenario_dir / "missing/reports.json").read_text())["reports"]
@@ -25,7 +28,9 @@ def test_the_simulators_reports_and_references_load(org, users, scenario_dir) ->
     assert MissingPerson.objects.filter(organisation=org).count() == len(reports)
     typed = sum(1 for f in case["am"].values() for g in f["genotypes"].values() if g)
     assert ReferenceSample.objects.filter(organisation=org).count() == typed
-    assert DNAProfile.objects.filter(organisation=org, kind="reference").count() == typed
+    assert (
+        DNAProfile.objects.filter(organisation=org, kind="reference").count() == typed
+    )
     assert ctx.summary["missing_reports"] == len(reports)
     # One audit entry per bulk load, not one per record.
     actions = list(AuditEntry.objects.values_list("action", flat=True))
@@ -34,23 +39,36 @@ def test_the_simulators_reports_and_references_load(org, users, scenario_dir) ->
     assert "dna.profile.create" not in actions
     # A family converts back to the kinship case format, with the same pedigree.
     family_id, fam = next(iter(case["am"].items()))
-    person = PedigreeMember.objects.get(person__organisation=org, member_id=fam["id"][0]
-                                        ).person
+    person = PedigreeMember.objects.get(
+        person__organisation=org, member_id=fam["id"][0]
+    ).person
     out = family_as_case_dict(person)
     assert sorted(out["id"]) == sorted(fam["id"])
     assert set(out["genotypes"]) == {k for k, v in fam["genotypes"].items() if v}
     mapping = dict(zip(out["id"], out["fid"], strict=True))
     assert mapping == dict(zip(fam["id"], fam["fid"], strict=True))
     markers = case["markers"]
-    parsed = case_from_dict({"markers": markers, "pm": {}, "am": {family_id: out},
-                             "missing": [out["missing"]]})
+    parsed = case_from_dict(
+        {
+            "markers": markers,
+            "pm": {},
+            "am": {family_id: out},
+            "missing": [out["missing"]],
+        }
+    )
     assert parsed.families[family_id].pedigree.ids
 
 
 @pytest.mark.django_db
-def test_person_page_shows_the_pedigree_drawing(client, org, users, scenario_dir) -> None:
-    ctx = ScenarioContext(directory=scenario_dir, organisation=org, actor=None,
-                          users={"liaison": users[Role.FAMILY_LIAISON]})
+def test_person_page_shows_the_pedigree_drawing(
+    client, org, users, scenario_dir
+) -> None:
+    ctx = ScenarioContext(
+        directory=scenario_dir,
+        organisation=org,
+        actor=None,
+        users={"liaison": users[Role.FAMILY_LIAISON]},
+    )
     load_scenario(ctx)
     person = ReferenceSample.objects.filter(organisation=org).first().member.person
     client.force_login(users[Role.FAMILY_LIAISON])

@@ -19,10 +19,13 @@ def test_a_reviewer_accepts_an_exhumation_draft(page, users, site) -> None:
     services.xform_publish()
     form = services.xforms_current()["imena_exhumation"]
     grave = site.graves.get(marker_text="12а")
-    fields = exhumation_xml_fields(site, grave).replace(
-        "<body_photo>body1.jpg</body_photo>", ""
-    ).replace(
-        "<grave_photo><photo>grave1.jpg</photo><caption>before</caption></grave_photo>", ""
+    fields = (
+        exhumation_xml_fields(site, grave)
+        .replace("<body_photo>body1.jpg</body_photo>", "")
+        .replace(
+            "<grave_photo><photo>grave1.jpg</photo><caption>before</caption></grave_photo>",
+            "",
+        )
     )
     xml = instance_xml(form.form_id, form.version, fields, "uuid:browser")
     services.submission_receive(user=recorder, xml=xml, files=[])

@@ -26,7 +26,9 @@ def test_form_list_asks_for_credentials_first(client, published) -> None:
     assert response["X-OpenRosa-Version"] == "1.0"
 
 
-def test_form_list_names_every_form_the_role_may_send(client, recorder_auth, published) -> None:
+def test_form_list_names_every_form_the_role_may_send(
+    client, recorder_auth, published
+) -> None:
     response = client.get("/formList", **recorder_auth)
     assert response.status_code == 200
     assert response["X-OpenRosa-Version"] == "1.0"
@@ -34,15 +36,22 @@ def test_form_list_names_every_form_the_role_may_send(client, recorder_auth, pub
     doc = ET.fromstring(response.content)
     forms = {x.findtext(f"{XL}formID"): x for x in doc.findall(f"{XL}xform")}
     assert set(forms) == {
-        "imena_grave_registration", "imena_exhumation", "imena_post_mortem",
-        "imena_sample", "imena_custody",
+        "imena_grave_registration",
+        "imena_exhumation",
+        "imena_post_mortem",
+        "imena_sample",
+        "imena_custody",
     }
     grave = forms["imena_grave_registration"]
     xform = published["imena_grave_registration"]
     assert grave.findtext(f"{XL}hash") == f"md5:{xform.md5}"
     assert grave.findtext(f"{XL}version") == xform.version
-    assert grave.findtext(f"{XL}downloadUrl").endswith("/forms/imena_grave_registration/form.xml")
-    assert grave.findtext(f"{XL}manifestUrl").endswith("/forms/imena_grave_registration/manifest")
+    assert grave.findtext(f"{XL}downloadUrl").endswith(
+        "/forms/imena_grave_registration/form.xml"
+    )
+    assert grave.findtext(f"{XL}manifestUrl").endswith(
+        "/forms/imena_grave_registration/manifest"
+    )
     # The post-mortem form has no media, so no manifest.
     assert forms["imena_post_mortem"].find(f"{XL}manifestUrl") is None
 
@@ -56,12 +65,15 @@ def test_a_dna_analyst_is_offered_no_form(client, users, published) -> None:
     assert doc.findall(f"{XL}xform") == []
 
 
-def test_form_download_matches_the_listed_hash(client, recorder_auth, published) -> None:
+def test_form_download_matches_the_listed_hash(
+    client, recorder_auth, published
+) -> None:
     response = client.get("/forms/imena_grave_registration/form.xml", **recorder_auth)
     assert response.status_code == 200
-    assert hashlib.md5(response.content).hexdigest() == published[
-        "imena_grave_registration"
-    ].md5
+    assert (
+        hashlib.md5(response.content).hexdigest()
+        == published["imena_grave_registration"].md5
+    )
     assert b'id="imena_grave_registration"' in response.content
 
 
@@ -76,9 +88,10 @@ def test_manifest_lists_the_sites_file_with_its_hash(
     url = files["graves.csv"].findtext(f"{MF}downloadUrl")
     media = client.get(url.replace("http://testserver", ""), **recorder_auth)
     assert media.status_code == 200
-    assert files["graves.csv"].findtext(f"{MF}hash") == "md5:" + hashlib.md5(
-        media.content
-    ).hexdigest()
+    assert (
+        files["graves.csv"].findtext(f"{MF}hash")
+        == "md5:" + hashlib.md5(media.content).hexdigest()
+    )
     text = media.content.decode()
     assert text.startswith("name,label,site\n")
     assert "12а" in text and "izium-forest" in text
@@ -96,7 +109,9 @@ def test_media_holds_only_the_users_organisation(
     assert "izium-forest" in text and "elsewhere" not in text
 
 
-def test_preflight_answers_204_with_the_size_limit(client, recorder_auth, settings) -> None:
+def test_preflight_answers_204_with_the_size_limit(
+    client, recorder_auth, settings
+) -> None:
     settings.IMENA_MAX_SUBMISSION_BYTES = 12345
     response = client.head("/submission", **recorder_auth)
     assert response.status_code == 204
@@ -107,7 +122,9 @@ def test_preflight_answers_204_with_the_size_limit(client, recorder_auth, settin
 def test_a_submission_with_a_photo_becomes_a_draft(
     client, recorder_auth, recorder, grave_form, site
 ) -> None:
-    xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:one")
+    xml = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), "uuid:one"
+    )
     response = client.post(
         "/submission",
         {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
@@ -137,14 +154,18 @@ def test_a_submission_with_a_photo_becomes_a_draft(
 def test_resending_the_same_instance_is_idempotent(
     client, recorder_auth, grave_form, site
 ) -> None:
-    xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:two")
+    xml = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), "uuid:two"
+    )
     first = client.post(
-        "/submission", {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        "/submission",
+        {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
         **recorder_auth,
     )
     audit_count = AuditEntry.objects.count()
     again = client.post(
-        "/submission", {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        "/submission",
+        {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
         **recorder_auth,
     )
     assert (first.status_code, again.status_code) == (201, 202)
@@ -155,13 +176,18 @@ def test_resending_the_same_instance_is_idempotent(
 def test_attachments_sent_in_a_later_part_are_added(
     client, recorder_auth, grave_form, site
 ) -> None:
-    xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:split")
-    first = client.post("/submission", {"xml_submission_file": xml_file(xml)}, **recorder_auth)
+    xml = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), "uuid:split"
+    )
+    first = client.post(
+        "/submission", {"xml_submission_file": xml_file(xml)}, **recorder_auth
+    )
     assert first.status_code == 201
     draft = Submission.objects.get()
     assert draft.missing_attachments == ["marker.jpg"]
     second = client.post(
-        "/submission", {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        "/submission",
+        {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
         **recorder_auth,
     )
     assert second.status_code == 201
@@ -186,7 +212,9 @@ def test_the_account_password_is_not_a_token(client, recorder, published) -> Non
     assert client.get("/formList", **auth).status_code == 401
 
 
-def test_a_token_only_works_with_its_own_username(client, recorder, examiner, published) -> None:
+def test_a_token_only_works_with_its_own_username(
+    client, recorder, examiner, published
+) -> None:
     from imena.odk.tests.factories import basic, token_for
 
     auth = {"HTTP_AUTHORIZATION": basic(examiner.username, token_for(recorder))}

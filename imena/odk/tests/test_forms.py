@@ -61,13 +61,18 @@ def test_the_committed_forms_match_their_sources() -> None:
 def test_a_vocabulary_change_the_forms_miss_is_reported(monkeypatch) -> None:
     field = vocabulary.field("sex_pm")
     changed = dataclasses.replace(
-        field, choices=(*field.choices, vocabulary.Choice("intersex", "intersex", "інтерсекс"))
+        field,
+        choices=(
+            *field.choices,
+            vocabulary.Choice("intersex", "intersex", "інтерсекс"),
+        ),
     )
     monkeypatch.setitem(vocabulary.FIELDS, "sex_pm", changed)
     problems = drift.drift_report()
     assert any(
         "imena_post_mortem.xlsx: list sex_pm differs from matching.vocabulary sex_pm"
-        in p and "intersex" in p
+        in p
+        and "intersex" in p
         for p in problems
     ), problems
 
@@ -76,7 +81,8 @@ def test_a_relabelled_vocabulary_code_is_reported(monkeypatch) -> None:
     field = vocabulary.field("grave_marker")
     first = dataclasses.replace(field.choices[0], uk="інша назва")
     monkeypatch.setitem(
-        vocabulary.FIELDS, "grave_marker",
+        vocabulary.FIELDS,
+        "grave_marker",
         dataclasses.replace(field, choices=(first, *field.choices[1:])),
     )
     assert any("labels of list grave_marker" in p for p in drift.drift_report())
@@ -88,8 +94,10 @@ def test_a_model_choice_change_the_forms_miss_is_reported(monkeypatch) -> None:
     kind = Grave._meta.get_field("kind")
     monkeypatch.setattr(kind, "choices", [*kind.choices, ("cenotaph", "Cenotaph")])
     problems = drift.drift_report()
-    assert any("list grave_kind differs from model field burials.Grave.kind" in p
-               for p in problems), problems
+    assert any(
+        "list grave_kind differs from model field burials.Grave.kind" in p
+        for p in problems
+    ), problems
 
 
 def test_a_hand_edited_xlsx_is_reported(tmp_path) -> None:

@@ -26,9 +26,7 @@ def stored_files() -> list[str]:
     root = storage.root()
     if not root.exists():
         return []
-    return sorted(
-        p.name for p in root.rglob("*") if p.is_file()
-    )
+    return sorted(p.name for p in root.rglob("*") if p.is_file())
 
 
 def assert_nothing_stored(before: list[str] | None = None) -> None:
@@ -70,26 +68,42 @@ def test_a_retired_version_is_refused(client, recorder_auth, grave_form, site) -
     assert_nothing_stored()
 
 
-def test_a_wrong_root_element_is_refused(client, recorder_auth, grave_form, site) -> None:
-    xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), root="other")
+def test_a_wrong_root_element_is_refused(
+    client, recorder_auth, grave_form, site
+) -> None:
+    xml = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), root="other"
+    )
     response = post(client, recorder_auth, xml)
     assert response.status_code == 400
     assert "expects <data>" in message(response)
     assert_nothing_stored()
 
 
-def test_a_missing_required_field_is_named(client, recorder_auth, grave_form, site) -> None:
+def test_a_missing_required_field_is_named(
+    client, recorder_auth, grave_form, site
+) -> None:
     fields = grave_fields()
     del fields["marker_text"]
-    response = post(client, recorder_auth, instance_xml(grave_form.form_id, grave_form.version, fields))
+    response = post(
+        client,
+        recorder_auth,
+        instance_xml(grave_form.form_id, grave_form.version, fields),
+    )
     assert response.status_code == 400
     assert "/data/marker_text is required but empty" in message(response)
     assert_nothing_stored()
 
 
-def test_a_question_not_in_the_form_is_named(client, recorder_auth, grave_form, site) -> None:
+def test_a_question_not_in_the_form_is_named(
+    client, recorder_auth, grave_form, site
+) -> None:
     fields = grave_fields(victim_name="X")
-    response = post(client, recorder_auth, instance_xml(grave_form.form_id, grave_form.version, fields))
+    response = post(
+        client,
+        recorder_auth,
+        instance_xml(grave_form.form_id, grave_form.version, fields),
+    )
     assert response.status_code == 400
     assert "/data/victim_name is not a question" in message(response)
     assert_nothing_stored()
@@ -99,15 +113,23 @@ def test_a_value_outside_the_choice_list_is_named(
     client, recorder_auth, grave_form, site
 ) -> None:
     fields = grave_fields(grave_marker="tombstone")
-    response = post(client, recorder_auth, instance_xml(grave_form.form_id, grave_form.version, fields))
+    response = post(
+        client,
+        recorder_auth,
+        instance_xml(grave_form.form_id, grave_form.version, fields),
+    )
     assert response.status_code == 400
     assert "tombstone is not a choice" in message(response)
     assert_nothing_stored()
 
 
-def test_a_missing_instance_id_is_refused(client, recorder_auth, grave_form, site) -> None:
+def test_a_missing_instance_id_is_refused(
+    client, recorder_auth, grave_form, site
+) -> None:
     xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields())
-    xml = xml.replace(b"<meta><instanceID>", b"<meta><x>").replace(b"</instanceID>", b"</x>")
+    xml = xml.replace(b"<meta><instanceID>", b"<meta><x>").replace(
+        b"</instanceID>", b"</x>"
+    )
     response = post(client, recorder_auth, xml)
     assert response.status_code == 400
     assert "instanceID" in message(response)
@@ -127,7 +149,9 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <data id="imena_grave_registration" version="x"><marker_text>&xxe;</marker_text></data>"""
 
 
-@pytest.mark.parametrize("body", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["laughs", "xxe"])
+@pytest.mark.parametrize(
+    "body", [BILLION_LAUGHS, EXTERNAL_ENTITY], ids=["laughs", "xxe"]
+)
 def test_hostile_xml_is_refused_unread_and_quarantined(
     client, recorder_auth, published, body
 ) -> None:
@@ -170,26 +194,42 @@ def test_an_attachment_over_the_limit_inside_the_total_is_refused(
     xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields())
     with pytest.raises(services.SubmissionError) as e:
         services.submission_receive(
-            user=recorder, xml=xml,
-            files=[services.IncomingFile("marker.jpg", "image/jpeg", io.BytesIO(b"x" * 2000))],
+            user=recorder,
+            xml=xml,
+            files=[
+                services.IncomingFile(
+                    "marker.jpg", "image/jpeg", io.BytesIO(b"x" * 2000)
+                )
+            ],
         )
     assert e.value.status == 413
     assert_nothing_stored()
 
 
-def test_a_truncated_multipart_body_is_refused(client, recorder_auth, grave_form, site) -> None:
+def test_a_truncated_multipart_body_is_refused(
+    client, recorder_auth, grave_form, site
+) -> None:
     xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields())
     b = "XyZbOuNdArY"
     body = (
-        f'--{b}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
-        'filename="s.xml"\r\nContent-Type: text/xml\r\n\r\n'
-    ).encode() + xml + (
-        f'\r\n--{b}\r\nContent-Disposition: form-data; name="marker.jpg"; '
-        'filename="marker.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
-    ).encode() + b"\xff" * 500 + f"\r\n--{b}--\r\n".encode()
+        (
+            f'--{b}\r\nContent-Disposition: form-data; name="xml_submission_file"; '
+            'filename="s.xml"\r\nContent-Type: text/xml\r\n\r\n'
+        ).encode()
+        + xml
+        + (
+            f'\r\n--{b}\r\nContent-Disposition: form-data; name="marker.jpg"; '
+            'filename="marker.jpg"\r\nContent-Type: image/jpeg\r\n\r\n'
+        ).encode()
+        + b"\xff" * 500
+        + f"\r\n--{b}--\r\n".encode()
+    )
     cut = body[: len(body) - 300]
     response = client.generic(
-        "POST", "/submission", cut, content_type=f"multipart/form-data; boundary={b}",
+        "POST",
+        "/submission",
+        cut,
+        content_type=f"multipart/form-data; boundary={b}",
         **recorder_auth,
     )
     assert response.status_code == 400
@@ -197,7 +237,10 @@ def test_a_truncated_multipart_body_is_refused(client, recorder_auth, grave_form
     assert_nothing_stored()
     # The whole body is accepted.
     whole = client.generic(
-        "POST", "/submission", body, content_type=f"multipart/form-data; boundary={b}",
+        "POST",
+        "/submission",
+        body,
+        content_type=f"multipart/form-data; boundary={b}",
         **recorder_auth,
     )
     assert whole.status_code == 201
@@ -214,13 +257,19 @@ def test_a_body_over_the_limit_is_refused_before_reading(
     assert Quarantine.objects.get().body_sha256 == ""
 
 
-def test_a_body_that_is_not_multipart_is_refused(client, recorder_auth, published) -> None:
-    response = client.post("/submission", b"<data/>", content_type="text/xml", **recorder_auth)
+def test_a_body_that_is_not_multipart_is_refused(
+    client, recorder_auth, published
+) -> None:
+    response = client.post(
+        "/submission", b"<data/>", content_type="text/xml", **recorder_auth
+    )
     assert response.status_code == 400
     assert "multipart/form-data" in message(response)
 
 
-def test_a_body_without_the_xml_part_is_refused(client, recorder_auth, published) -> None:
+def test_a_body_without_the_xml_part_is_refused(
+    client, recorder_auth, published
+) -> None:
     response = client.post("/submission", {"marker.jpg": photo()}, **recorder_auth)
     assert response.status_code == 400
     assert "xml_submission_file" in message(response)
@@ -230,10 +279,17 @@ def test_a_body_without_the_xml_part_is_refused(client, recorder_auth, published
 def test_a_replayed_instance_with_other_content_is_a_conflict(
     client, recorder_auth, grave_form, site
 ) -> None:
-    first = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:r")
-    assert post(client, recorder_auth, first, **{"marker.jpg": photo()}).status_code == 201
+    first = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), "uuid:r"
+    )
+    assert (
+        post(client, recorder_auth, first, **{"marker.jpg": photo()}).status_code == 201
+    )
     other = instance_xml(
-        grave_form.form_id, grave_form.version, grave_fields(marker_text="№ 99"), "uuid:r"
+        grave_form.form_id,
+        grave_form.version,
+        grave_fields(marker_text="№ 99"),
+        "uuid:r",
     )
     response = post(client, recorder_auth, other)
     assert response.status_code == 409
@@ -249,8 +305,12 @@ def test_a_replayed_attachment_with_other_content_is_a_conflict(
     client, recorder_auth, grave_form, site
 ) -> None:
     xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields(), "uuid:p")
-    assert post(client, recorder_auth, xml, **{"marker.jpg": photo()}).status_code == 201
-    response = post(client, recorder_auth, xml, **{"marker.jpg": photo(content=b"other")})
+    assert (
+        post(client, recorder_auth, xml, **{"marker.jpg": photo()}).status_code == 201
+    )
+    response = post(
+        client, recorder_auth, xml, **{"marker.jpg": photo(content=b"other")}
+    )
     assert response.status_code == 409
     assert Attachment.objects.count() == 1
 
@@ -265,7 +325,9 @@ def test_an_attachment_name_cannot_leave_its_folder(
     assert Attachment.objects.get().filename == "marker.jpg"
 
 
-def test_a_role_that_may_not_send_the_form_is_refused(client, users, grave_form, site) -> None:
+def test_a_role_that_may_not_send_the_form_is_refused(
+    client, users, grave_form, site
+) -> None:
     analyst = users["dna_analyst"]
     auth = {"HTTP_AUTHORIZATION": basic(analyst.username, token_for(analyst))}
     xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields())

@@ -28,49 +28,92 @@ def run(*args) -> str:
 
 
 def test_rows_and_media_become_drafts(tmp_path, recorder, published, site) -> None:
-    path = export(tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,p1.jpg,cross,individual,u-1\n")
+    path = export(
+        tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,p1.jpg,cross,individual,u-1\n"
+    )
     media = tmp_path / "media.zip"
     with zipfile.ZipFile(media, "w") as z:
         z.writestr("attachments/u-1/p1.jpg", real_jpeg())
-    out = run("import-export", "imena_grave_registration", str(path), "--media",
-              str(media), "--user", recorder.username)
+    out = run(
+        "import-export",
+        "imena_grave_registration",
+        str(path),
+        "--media",
+        str(media),
+        "--user",
+        recorder.username,
+    )
     assert "drafts created: 1" in out
     draft = Submission.objects.get()
     assert (draft.source, draft.instance_id) == ("import", "uuid:u-1")
     assert Attachment.objects.get().filename == "p1.jpg"
-    again = run("import-export", "imena_grave_registration", str(path), "--user",
-                recorder.username)
+    again = run(
+        "import-export",
+        "imena_grave_registration",
+        str(path),
+        "--user",
+        recorder.username,
+    )
     assert "duplicates: 1" in again and Submission.objects.count() == 1
 
 
 def test_a_bad_row_is_named(tmp_path, recorder, published, site) -> None:
-    path = export(tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,,tombstone,individual,u-2\n")
+    path = export(
+        tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,,tombstone,individual,u-2\n"
+    )
     with pytest.raises(CommandError, match="no row could be imported"):
-        run("import-export", "imena_grave_registration", str(path), "--user",
-            recorder.username)
+        run(
+            "import-export",
+            "imena_grave_registration",
+            str(path),
+            "--user",
+            recorder.username,
+        )
     assert not Submission.objects.exists()
 
 
-def test_zip_slip_names_are_reduced_to_base_names(tmp_path, recorder, published, site) -> None:
-    path = export(tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,p1.jpg,cross,individual,u-3\n")
+def test_zip_slip_names_are_reduced_to_base_names(
+    tmp_path, recorder, published, site
+) -> None:
+    path = export(
+        tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,p1.jpg,cross,individual,u-3\n"
+    )
     media = tmp_path / "media.zip"
     with zipfile.ZipFile(media, "w") as z:
         z.writestr("../../../../tmp/p1.jpg", real_jpeg())
-    run("import-export", "imena_grave_registration", str(path), "--media", str(media),
-        "--user", recorder.username)
+    run(
+        "import-export",
+        "imena_grave_registration",
+        str(path),
+        "--media",
+        str(media),
+        "--user",
+        recorder.username,
+    )
     assert Attachment.objects.get().filename == "p1.jpg"
     assert not (tmp_path.parent / "p1.jpg").exists()
 
 
-def test_a_zip_bomb_member_is_refused(tmp_path, recorder, published, site, settings) -> None:
+def test_a_zip_bomb_member_is_refused(
+    tmp_path, recorder, published, site, settings
+) -> None:
     settings.IMENA_MAX_SUBMISSION_BYTES = 10_000
-    path = export(tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,p1.jpg,cross,individual,u-4\n")
+    path = export(
+        tmp_path, "№ 5,izium-forest,49.1 37.2 0 0,p1.jpg,cross,individual,u-4\n"
+    )
     media = tmp_path / "media.zip"
     with zipfile.ZipFile(media, "w", compression=zipfile.ZIP_DEFLATED) as z:
         z.writestr("p1.jpg", b"\0" * 5_000_000)
     with pytest.raises(CommandError, match="larger than 10000 bytes"):
-        run("import-export", "imena_grave_registration", str(path), "--media",
-            str(media), "--user", recorder.username)
+        run(
+            "import-export",
+            "imena_grave_registration",
+            str(path),
+            "--media",
+            str(media),
+            "--user",
+            recorder.username,
+        )
     assert not Submission.objects.exists()
 
 

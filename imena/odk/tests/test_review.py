@@ -21,15 +21,20 @@ def receive(client, auth, form, fields, files=None, instance_id=None) -> Submiss
         "/submission", {"xml_submission_file": xml_file(xml), **(files or {})}, **auth
     )
     assert response.status_code == 201, response.content
-    return Submission.objects.get(instance_id=instance_id) if instance_id else (
-        Submission.objects.order_by("-pk").first()
+    return (
+        Submission.objects.get(instance_id=instance_id)
+        if instance_id
+        else (Submission.objects.order_by("-pk").first())
     )
 
 
 @pytest.fixture
 def grave_draft(client, recorder_auth, grave_form, site) -> Submission:
     return receive(
-        client, recorder_auth, grave_form, grave_fields(),
+        client,
+        recorder_auth,
+        grave_form,
+        grave_fields(),
         {"marker.jpg": photo(content=real_jpeg())},
     )
 
@@ -53,15 +58,22 @@ def test_other_roles_may_not_review(client, users, grave_draft, role) -> None:
 
 def test_an_outsider_gets_404(client, outsider, grave_draft) -> None:
     client.force_login(outsider)
-    assert client.get(reverse("odk:draft_detail", args=[grave_draft.pk])).status_code == 404
+    assert (
+        client.get(reverse("odk:draft_detail", args=[grave_draft.pk])).status_code
+        == 404
+    )
     att = grave_draft.attachments.get()
     url = reverse("odk:attachment", args=[grave_draft.pk, att.pk])
     assert client.get(url).status_code == 404
 
 
-def test_the_draft_page_shows_fields_and_the_photo(client, examiner, grave_draft) -> None:
+def test_the_draft_page_shows_fields_and_the_photo(
+    client, examiner, grave_draft
+) -> None:
     client.force_login(examiner)
-    body = client.get(reverse("odk:draft_detail", args=[grave_draft.pk])).content.decode()
+    body = client.get(
+        reverse("odk:draft_detail", args=[grave_draft.pk])
+    ).content.decode()
     assert "№ 77" in body and "Cross" not in body or "cross" in body
     att = grave_draft.attachments.get()
     response = client.get(reverse("odk:attachment", args=[grave_draft.pk, att.pk]))
@@ -83,19 +95,25 @@ def test_accepting_a_grave_registration_creates_the_grave(
     assert grave_draft.records == [
         {"type": "burials.grave", "id": grave.pk, "repr": "№ 77"}
     ]
-    assert AuditEntry.objects.filter(action="grave.create", object_id=str(grave.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="grave.create", object_id=str(grave.pk)
+    ).exists()
     assert AuditEntry.objects.filter(action="odk.submission.accept").exists()
     # Accepting twice creates nothing more.
     client.post(reverse("odk:draft_accept", args=[grave_draft.pk]))
     assert site.graves.filter(marker_text="№ 77").count() == 1
 
 
-def test_rejecting_needs_a_reason_and_keeps_the_draft(client, examiner, grave_draft) -> None:
+def test_rejecting_needs_a_reason_and_keeps_the_draft(
+    client, examiner, grave_draft
+) -> None:
     client.force_login(examiner)
     client.post(reverse("odk:draft_reject", args=[grave_draft.pk]), {"reason": ""})
     grave_draft.refresh_from_db()
     assert grave_draft.status == "draft"
-    client.post(reverse("odk:draft_reject", args=[grave_draft.pk]), {"reason": "duplicate"})
+    client.post(
+        reverse("odk:draft_reject", args=[grave_draft.pk]), {"reason": "duplicate"}
+    )
     grave_draft.refresh_from_db()
     assert (grave_draft.status, grave_draft.reject_reason) == ("rejected", "duplicate")
 
@@ -103,7 +121,9 @@ def test_rejecting_needs_a_reason_and_keeps_the_draft(client, examiner, grave_dr
 def test_a_draft_for_an_unknown_site_is_not_accepted(
     client, recorder_auth, examiner, grave_form, site
 ) -> None:
-    draft = receive(client, recorder_auth, grave_form, grave_fields(site_code="nowhere"))
+    draft = receive(
+        client, recorder_auth, grave_form, grave_fields(site_code="nowhere")
+    )
     with pytest.raises(services.AcceptError, match="nowhere"):
         services.submission_accept(actor=examiner, submission=draft)
     draft.refresh_from_db()
@@ -134,9 +154,14 @@ def test_accepting_an_exhumation_creates_exhumation_body_and_evidence(
     grave = site.graves.get(marker_text="12а")
     form = published["imena_exhumation"]
     draft = receive(
-        client, recorder_auth, form, exhumation_xml_fields(site, grave),
-        {"body1.jpg": photo("body1.jpg", real_jpeg((1, 2, 3))),
-         "grave1.jpg": photo("grave1.jpg", real_jpeg((9, 8, 7)))},
+        client,
+        recorder_auth,
+        form,
+        exhumation_xml_fields(site, grave),
+        {
+            "body1.jpg": photo("body1.jpg", real_jpeg((1, 2, 3))),
+            "grave1.jpg": photo("grave1.jpg", real_jpeg((9, 8, 7))),
+        },
     )
     services.submission_accept(actor=examiner, submission=draft)
     exhumation = Exhumation.objects.get(grave=grave)
@@ -159,8 +184,13 @@ def test_a_failing_acceptance_leaves_nothing_behind(
     grave = site.graves.get(marker_text="12а")
     form = published["imena_exhumation"]
     # The body photo was never received: acceptance stops, the exhumation is undone.
-    draft = receive(client, recorder_auth, form, exhumation_xml_fields(site, grave),
-                    {"grave1.jpg": photo("grave1.jpg", real_jpeg())})
+    draft = receive(
+        client,
+        recorder_auth,
+        form,
+        exhumation_xml_fields(site, grave),
+        {"grave1.jpg": photo("grave1.jpg", real_jpeg())},
+    )
     with pytest.raises(services.AcceptError, match="body1.jpg"):
         services.submission_accept(actor=examiner, submission=draft)
     assert not Exhumation.objects.exists()
@@ -178,11 +208,18 @@ def test_accepting_pm_sample_and_custody_drafts(
     )
 
     grave = site.graves.get(marker_text="12а")
-    ex = receive(client, recorder_auth, published["imena_exhumation"],
-                 exhumation_xml_fields(site, grave).replace(
-                     "<body_photo>body1.jpg</body_photo>", "").replace(
-                     "<grave_photo><photo>grave1.jpg</photo><caption>before</caption>"
-                     "</grave_photo>", ""))
+    ex = receive(
+        client,
+        recorder_auth,
+        published["imena_exhumation"],
+        exhumation_xml_fields(site, grave)
+        .replace("<body_photo>body1.jpg</body_photo>", "")
+        .replace(
+            "<grave_photo><photo>grave1.jpg</photo><caption>before</caption>"
+            "</grave_photo>",
+            "",
+        ),
+    )
     services.submission_accept(actor=examiner, submission=ex)
     pm_fields = (
         "<body_no>IZM-PM-0901</body_no><examined_on>2025-05-03</examined_on>"
@@ -206,7 +243,11 @@ def test_accepting_pm_sample_and_custody_drafts(
     services.submission_accept(actor=examiner, submission=pm)
     body = Body.objects.get(pm_number="IZM-PM-0901")
     body.pm.refresh_from_db()
-    assert (body.pm.sex, body.pm.age_min, body.pm.stature_max) == ("probable_male", 30, 178)
+    assert (body.pm.sex, body.pm.age_min, body.pm.stature_max) == (
+        "probable_male",
+        30,
+        178,
+    )
     assert body.pm.bound_hands and body.pm.gunshot_wounds and not body.pm.fractures
     assert body.pm.torture_indicators == ["falanga"]
     assert Injury.objects.get(body=body).gunshot_wound == "entrance"
@@ -218,8 +259,13 @@ def test_accepting_pm_sample_and_custody_drafts(
         "<taken_by>Олена К.</taken_by><taken_on>2025-05-03</taken_on>"
         "<seal_no>S-77</seal_no><sample_photo>s.jpg</sample_photo>"
     )
-    sd = receive(client, recorder_auth, published["imena_sample"], sample_fields,
-                 {"s.jpg": photo("s.jpg", real_jpeg((50, 50, 50)))})
+    sd = receive(
+        client,
+        recorder_auth,
+        published["imena_sample"],
+        sample_fields,
+        {"s.jpg": photo("s.jpg", real_jpeg((50, 50, 50)))},
+    )
     services.submission_accept(actor=examiner, submission=sd)
     sample = Sample.objects.get(sample_id="IZM-PM-0901-B1")
     assert sample.bone_element == "femur"
@@ -232,8 +278,13 @@ def test_accepting_pm_sample_and_custody_drafts(
         "<place>Харків</place><purpose>DNA</purpose><seal_no>S-77</seal_no>"
         "<seal_intact>yes</seal_intact><signature>sig.jpg</signature>"
     )
-    cd = receive(client, recorder_auth, published["imena_custody"], custody_fields,
-                 {"sig.jpg": photo("sig.jpg", real_jpeg((200, 200, 200)))})
+    cd = receive(
+        client,
+        recorder_auth,
+        published["imena_custody"],
+        custody_fields,
+        {"sig.jpg": photo("sig.jpg", real_jpeg((200, 200, 200)))},
+    )
     services.submission_accept(actor=examiner, submission=cd)
     entry = CustodyEntry.objects.get(item=evidence, seq=2)
     assert (entry.action, entry.to_person) == ("handover", "Лабораторія")

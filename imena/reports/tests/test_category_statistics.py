@@ -34,15 +34,21 @@ def test_bodies_are_counted_as_civilian_military_or_unknown(
     client, investigator, site, bodies
 ) -> None:
     client.force_login(investigator)
-    got = figures(client.get(reverse("reports:site_statistics", args=[site.pk])),
-                  "category")
-    assert got["Military"][0] == 1 and got["Civilian"][0] == 1 and got["Unknown"][0] == 1
+    got = figures(
+        client.get(reverse("reports:site_statistics", args=[site.pk])), "category"
+    )
+    assert (
+        got["Military"][0] == 1 and got["Civilian"][0] == 1 and got["Unknown"][0] == 1
+    )
 
 
-def test_the_military_figure_links_to_its_bodies(client, investigator, site, bodies) -> None:
+def test_the_military_figure_links_to_its_bodies(
+    client, investigator, site, bodies
+) -> None:
     client.force_login(investigator)
-    got = figures(client.get(reverse("reports:site_statistics", args=[site.pk])),
-                  "category")
+    got = figures(
+        client.get(reverse("reports:site_statistics", args=[site.pk])), "category"
+    )
     page = client.get(got["Military"][1]).content.decode()
     assert "IZM-PM-0001" in page and "IZM-PM-0002" not in page
 
@@ -122,7 +128,9 @@ def test_category_and_withdrawal_survive_the_site_json_round_trip(
     assert by_pm["IZM-PM-0003"]["withdrawn_reason"] == "Animal bones"
     call_command("import", "site", str(first), "--organisation", "copy")
     second = tmp_path / "second.json"
-    call_command("export", "site", "izm", "--organisation", "copy", "--out", str(second))
+    call_command(
+        "export", "site", "izm", "--organisation", "copy", "--out", str(second)
+    )
     again = json.loads(second.read_text(encoding="utf-8"))["content"]
     a = json.dumps(content["models"], sort_keys=True)
     b = json.dumps(again["models"], sort_keys=True).replace("@copy", "")

@@ -35,28 +35,64 @@ def test_report_site_accepts_the_numeric_id(tmp_path, site) -> None:
     assert "Братська могила" in out.read_text(encoding="utf-8-sig")
 
 
-def test_report_as_a_user_without_the_export_right_is_refused(tmp_path, users, site) -> None:
+def test_report_as_a_user_without_the_export_right_is_refused(
+    tmp_path, users, site
+) -> None:
     out = tmp_path / "x.csv"
     with pytest.raises(CommandError, match="may not export"):
-        call_command("report", "site", "izm", "--format", "csv", "--out", str(out),
-                     "--as", "family_liaison")
+        call_command(
+            "report",
+            "site",
+            "izm",
+            "--format",
+            "csv",
+            "--out",
+            str(out),
+            "--as",
+            "family_liaison",
+        )
     assert not out.exists()
 
 
 def test_report_as_an_outsider_is_refused(tmp_path, outsider, site) -> None:
     with pytest.raises(CommandError, match="may not see site"):
-        call_command("report", "site", "izm", "--format", "csv",
-                     "--out", str(tmp_path / "x.csv"), "--as", "outsider")
+        call_command(
+            "report",
+            "site",
+            "izm",
+            "--format",
+            "csv",
+            "--out",
+            str(tmp_path / "x.csv"),
+            "--as",
+            "outsider",
+        )
 
 
 def test_report_as_a_user_is_audited_as_that_user(tmp_path, investigator, site) -> None:
-    call_command("report", "site", "izm", "--format", "csv",
-                 "--out", str(tmp_path / "x.csv"), "--as", "investigator")
+    call_command(
+        "report",
+        "site",
+        "izm",
+        "--format",
+        "csv",
+        "--out",
+        str(tmp_path / "x.csv"),
+        "--as",
+        "investigator",
+    )
     entry = AuditEntry.objects.filter(action="report.export").latest("seq")
     assert entry.actor == investigator
 
 
 def test_an_unknown_site_is_a_one_line_error(tmp_path, site) -> None:
     with pytest.raises(CommandError, match="no site with code or id 'nope'"):
-        call_command("report", "site", "nope", "--format", "pdf",
-                     "--out", str(tmp_path / "x.pdf"))
+        call_command(
+            "report",
+            "site",
+            "nope",
+            "--format",
+            "pdf",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        )

@@ -15,7 +15,7 @@ from imena.burials import services
 pytestmark = pytest.mark.django_db
 
 HOSTILE = {
-    "=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")",
+    '=HYPERLINK("http://x")': '\'=HYPERLINK("http://x")',
     "+1+1": "'+1+1",
     "-2+3": "'-2+3",
     "@SUM(A1)": "'@SUM(A1)",
@@ -32,7 +32,9 @@ def body_of(response) -> bytes:
     return b"".join(response.streaming_content)
 
 
-def test_a_csv_export_of_graves_is_audited_with_its_sha256(client, investigator, site) -> None:
+def test_a_csv_export_of_graves_is_audited_with_its_sha256(
+    client, investigator, site
+) -> None:
     client.force_login(investigator)
     response = client.get(export_url(site, "graves", "csv"))
     assert response.status_code == 200
@@ -73,10 +75,13 @@ def test_cells_that_would_run_as_formulas_are_neutralised(
     else:
         wb = openpyxl.load_workbook(io.BytesIO(data))
         ws = wb.active
-        assert not any(
-            c.data_type == "f" for row in ws.iter_rows() for c in row
-        ), "no cell may be a formula"
-        rows = [[c if c is not None else "" for c in r] for r in ws.iter_rows(values_only=True)]
+        assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row), (
+            "no cell may be a formula"
+        )
+        rows = [
+            [c if c is not None else "" for c in r]
+            for r in ws.iter_rows(values_only=True)
+        ]
     notes = {r[rows[0].index("notes")] for r in rows[1:]}
     if fmt == "xlsx":  # a carriage return is stored escaped; Excel decodes it
         notes = {n.replace("_x000D_", "\r") for n in notes}
@@ -85,7 +90,9 @@ def test_cells_that_would_run_as_formulas_are_neutralised(
         assert safe in notes
     # Numbers stay numbers: a negative grid coordinate is not text.
     if fmt == "xlsx":
-        assert all(isinstance(v, float | int) for r in rows[1:] for v in [r[6]] if v != "")
+        assert all(
+            isinstance(v, float | int) for r in rows[1:] for v in [r[6]] if v != ""
+        )
 
 
 def test_geojson_is_a_feature_collection_in_longitude_latitude_order(
@@ -144,8 +151,12 @@ def test_an_unknown_dataset_or_format_is_a_404(client, investigator, site) -> No
     assert client.get(export_url(site, "secrets", "csv")).status_code == 404
 
 
-def test_the_statistics_page_offers_exports_only_to_exporters(client, users, site) -> None:
+def test_the_statistics_page_offers_exports_only_to_exporters(
+    client, users, site
+) -> None:
     client.force_login(users["investigator"])
-    body = client.get(reverse("reports:site_statistics", args=[site.pk])).content.decode()
+    body = client.get(
+        reverse("reports:site_statistics", args=[site.pk])
+    ).content.decode()
     assert export_url(site, "summary", "pdf") in body
     assert export_url(site, "graves", "xlsx") in body

@@ -27,7 +27,9 @@ def figures(response, key: str) -> dict[str, tuple[int, str]]:
     return {f.label: (f.value, f.url) for f in section.figures}
 
 
-def test_bodies_are_counted_by_sex_and_age_group(client, investigator, site, bodies) -> None:
+def test_bodies_are_counted_by_sex_and_age_group(
+    client, investigator, site, bodies
+) -> None:
     client.force_login(investigator)
     response = client.get(reverse("reports:site_statistics", args=[site.pk]))
     got = figures(response, "bodies")
@@ -74,7 +76,11 @@ def test_findings_and_bodies_export_as_csv(client, investigator, site, bodies) -
     url = reverse("reports:site_export", args=[site.pk, "findings", "csv"])
     data = b"".join(client.get(url).streaming_content).decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(data)))
-    assert {r["pm_number"] for r in rows} == {"IZM-PM-0001", "IZM-PM-0002", "IZM-PM-0003"}
+    assert {r["pm_number"] for r in rows} == {
+        "IZM-PM-0001",
+        "IZM-PM-0002",
+        "IZM-PM-0003",
+    }
     first = next(r for r in rows if r["pm_number"] == "IZM-PM-0001")
     assert first["bound_hands"] == "yes" and first["cause_of_death"] == "gunshot"
 
@@ -85,13 +91,17 @@ def test_a_role_without_postmortem_rights_gets_no_findings_in_any_export(
     # Give the family liaison officer the export right for this test only: the
     # export must still leave out what the role may not see.
     monkeypatch.setitem(
-        CAPABILITIES, "report.export", CAPABILITIES["report.export"] | {"family_liaison"}
+        CAPABILITIES,
+        "report.export",
+        CAPABILITIES["report.export"] | {"family_liaison"},
     )
     client.force_login(users["family_liaison"])
     for dataset in ("findings", "bodies"):
         url = reverse("reports:site_export", args=[site.pk, dataset, "csv"])
         assert client.get(url).status_code == 404
-    response = client.get(reverse("reports:site_export", args=[site.pk, "site", "json"]))
+    response = client.get(
+        reverse("reports:site_export", args=[site.pk, "site", "json"])
+    )
     data = json.loads(b"".join(response.streaming_content))
     models = {m["model"] for m in data["content"]["models"]}
     assert "burials.grave" in models
@@ -109,29 +119,43 @@ def test_the_pdf_lists_findings_per_grave(tmp_path, site, bodies) -> None:
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     out = tmp_path / "s.pdf"
-    call_command("report", "site", "izm", "--format", "pdf", "--lang", "en", "--out", str(out))
-    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, check=True).stdout
+    call_command(
+        "report", "site", "izm", "--format", "pdf", "--lang", "en", "--out", str(out)
+    )
+    text = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, check=True
+    ).stdout
     assert "IZM-PM-0001" in text.decode()
 
 
-def test_bodies_and_findings_survive_the_json_round_trip(tmp_path, site, bodies) -> None:
+def test_bodies_and_findings_survive_the_json_round_trip(
+    tmp_path, site, bodies
+) -> None:
     first = tmp_path / "a.json"
     call_command("export", "site", "izm", "--out", str(first))
     call_command("import", "site", str(first), "--organisation", "copy")
     second = tmp_path / "b.json"
-    call_command("export", "site", "izm", "--organisation", "copy", "--out", str(second))
+    call_command(
+        "export", "site", "izm", "--organisation", "copy", "--out", str(second)
+    )
     a = json.loads(first.read_text())["content"]
     b = json.loads(second.read_text().replace("@copy", ""))["content"]
     a.pop("organisation"), b.pop("organisation")
     assert a == b
     models = {m["model"]: len(m["records"]) for m in a["models"]}
-    assert models["exhumations.body"] == 3 and models["exhumations.postmortemrecord"] == 3
+    assert (
+        models["exhumations.body"] == 3 and models["exhumations.postmortemrecord"] == 3
+    )
 
 
-def test_identifications_appear_as_a_section_and_an_export(client, investigator, site) -> None:
+def test_identifications_appear_as_a_section_and_an_export(
+    client, investigator, site
+) -> None:
     client.force_login(investigator)
     response = client.get(reverse("reports:site_statistics", args=[site.pk]))
-    section = next(s for s in response.context["sections"] if s.key == "identifications")
+    section = next(
+        s for s in response.context["sections"] if s.key == "identifications"
+    )
     assert section.available and all(f.value == 0 for f in section.figures)
     url = reverse("reports:site_export", args=[site.pk, "identifications", "csv"])
     data = b"".join(client.get(url).streaming_content).decode("utf-8-sig")

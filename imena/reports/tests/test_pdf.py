@@ -12,13 +12,17 @@ pytestmark = pytest.mark.django_db
 
 
 def pdf_of(client, site) -> bytes:
-    response = client.get(reverse("reports:site_export", args=[site.pk, "summary", "pdf"]))
+    response = client.get(
+        reverse("reports:site_export", args=[site.pk, "summary", "pdf"])
+    )
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     return b"".join(response.streaming_content)
 
 
-def test_the_summary_pdf_renders_with_cyrillic_text(client, investigator, site, tmp_path) -> None:
+def test_the_summary_pdf_renders_with_cyrillic_text(
+    client, investigator, site, tmp_path
+) -> None:
     if not shutil.which("pdftoppm"):
         pytest.skip("pdftoppm (poppler-utils) is not installed")
     head = audit_head_hash()
@@ -28,8 +32,21 @@ def test_the_summary_pdf_renders_with_cyrillic_text(client, investigator, site, 
     assert pdf.read_bytes().startswith(b"%PDF")
     assert b"FontFile2" in pdf.read_bytes()  # the TrueType font is embedded
     subprocess.run(
-        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "p")],
-        check=True, capture_output=True, timeout=60,
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "40",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(pdf),
+            str(tmp_path / "p"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     pngs = list(tmp_path.glob("p*.png"))
     assert pngs and pngs[0].stat().st_size > 1000
@@ -42,7 +59,9 @@ def test_the_summary_pdf_renders_with_cyrillic_text(client, investigator, site, 
         assert "Братська могила" in text
 
 
-def test_the_summary_is_in_the_users_language(client, investigator, site, tmp_path) -> None:
+def test_the_summary_is_in_the_users_language(
+    client, investigator, site, tmp_path
+) -> None:
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")
     client.force_login(investigator)

@@ -30,7 +30,9 @@ def test_a_site_exported_and_imported_into_a_new_organisation_exports_the_same(
 ) -> None:
     first = export(tmp_path, "first.json", "izm")
     assert first["format"] == "imena-site-export" and first["version"] == 1
-    call_command("import", "site", str(tmp_path / "first.json"), "--organisation", "copy")
+    call_command(
+        "import", "site", str(tmp_path / "first.json"), "--organisation", "copy"
+    )
     copy = Organisation.objects.get(code="copy")
     assert Site.objects.get(organisation=copy).graves.count() == 15
     second = export(tmp_path, "second.json", "izm", "--organisation", "copy")
@@ -47,13 +49,16 @@ def test_a_site_exported_and_imported_into_a_new_organisation_exports_the_same(
 @pytest.mark.django_db(transaction=True)
 def test_a_site_round_trips_through_an_empty_database(tmp_path) -> None:
     org = Organisation.objects.create(name="Test forensic team", code="test")
-    examiner = User.objects.create(username="examiner", organisation=org,
-                                   role="forensic_examiner")
+    examiner = User.objects.create(
+        username="examiner", organisation=org, role="forensic_examiner"
+    )
     populated_site(org, examiner)
     first = export(tmp_path, "first.json", "izm")
     call_command("flush", "--noinput")
     assert not Site.objects.exists() and not Organisation.objects.exists()
-    call_command("import", "site", str(tmp_path / "first.json"), "--organisation", "test")
+    call_command(
+        "import", "site", str(tmp_path / "first.json"), "--organisation", "test"
+    )
     second = export(tmp_path, "second.json", "izm")
     assert second["content"] == first["content"]
     assert second["sha256"] == first["sha256"]
@@ -73,8 +78,14 @@ def refused(path, match: str, org_code: str = "fresh") -> None:
     graves = Grave.objects.count()
     with pytest.raises(CommandError, match=match):
         call_command("import", "site", str(path), "--organisation", org_code)
-    assert (Site.objects.count(), Organisation.objects.count(), Grave.objects.count()) == (
-        sites, orgs, graves,
+    assert (
+        Site.objects.count(),
+        Organisation.objects.count(),
+        Grave.objects.count(),
+    ) == (
+        sites,
+        orgs,
+        graves,
     )
 
 
@@ -113,12 +124,16 @@ def test_a_site_already_present_is_not_imported_twice(exported, org) -> None:
 
 
 @pytest.mark.django_db
-def test_a_consistent_file_that_breaks_a_database_rule_imports_nothing(exported) -> None:
+def test_a_consistent_file_that_breaks_a_database_rule_imports_nothing(
+    exported,
+) -> None:
     from imena.reports.sitejson import content_sha256
 
     data = json.loads(exported.read_text(encoding="utf-8"))
     graves = next(m for m in data["content"]["models"] if m["model"] == "burials.grave")
-    graves["records"][1]["ref"] = graves["records"][0]["ref"]  # a duplicate register number
+    graves["records"][1]["ref"] = graves["records"][0][
+        "ref"
+    ]  # a duplicate register number
     data["sha256"] = content_sha256(data["content"])
     exported.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     refused(exported, "burials.grave: the records break a rule of the database")
@@ -127,4 +142,6 @@ def test_a_consistent_file_that_breaks_a_database_rule_imports_nothing(exported)
 @pytest.mark.django_db
 def test_a_missing_file_is_a_one_line_error(tmp_path) -> None:
     with pytest.raises(CommandError, match="no such file"):
-        call_command("import", "site", str(tmp_path / "nope.json"), "--organisation", "x")
+        call_command(
+            "import", "site", str(tmp_path / "nope.json"), "--organisation", "x"
+        )

@@ -12,7 +12,9 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.mark.parametrize("role", Role.values)
-def test_every_role_of_the_organisation_sees_the_site_plan(client, users, site, role) -> None:
+def test_every_role_of_the_organisation_sees_the_site_plan(
+    client, users, site, role
+) -> None:
     client.force_login(users[role])
     assert client.get(reverse("reports:site_plan", args=[site.pk])).status_code == 200
 
@@ -44,13 +46,21 @@ def test_the_plan_page_names_graves_without_position_and_hides_withdrawn(
     assert "№ 999" not in body
 
 
-def test_graves_with_only_latitude_and_longitude_are_projected(client, examiner, org) -> None:
+def test_graves_with_only_latitude_and_longitude_are_projected(
+    client, examiner, org
+) -> None:
     from imena.burials import services
 
-    site = services.site_create(actor=examiner, organisation=org, code="geo", name="Geo")
+    site = services.site_create(
+        actor=examiner, organisation=org, code="geo", name="Geo"
+    )
     for i in range(3):
         services.grave_create(
-            actor=examiner, site=site, marker_text=str(i), lat=49.19 + i * 1e-4, lon=37.28
+            actor=examiner,
+            site=site,
+            marker_text=str(i),
+            lat=49.19 + i * 1e-4,
+            lon=37.28,
         )
     client.force_login(examiner)
     response = client.get(reverse("reports:site_plan", args=[site.pk]))

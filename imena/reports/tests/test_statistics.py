@@ -22,14 +22,18 @@ def test_an_investigator_sees_the_site_statistics_with_links_to_the_records(
     assert "<svg" in body and 'class="chart"' in body
 
 
-def test_status_figures_match_the_filtered_site_page(client, investigator, site) -> None:
+def test_status_figures_match_the_filtered_site_page(
+    client, investigator, site
+) -> None:
     client.force_login(investigator)
     response = client.get(reverse("reports:site_statistics", args=[site.pk]))
     graves = response.context["sections"][0]
     by_label = {f.label: f.value for f in graves.figures}
     expected = site.graves.filter(withdrawn=False, status=GraveStatus.EXHUMED).count()
     assert by_label[str(GraveStatus.EXHUMED.label)] == expected
-    page = client.get(reverse("burials:site_detail", args=[site.pk]), {"status": "exhumed"})
+    page = client.get(
+        reverse("burials:site_detail", args=[site.pk]), {"status": "exhumed"}
+    )
     assert page.context["page"].paginator.count == expected
 
 
@@ -39,11 +43,18 @@ def test_a_family_liaison_officer_may_not_read_statistics(client, users, site) -
     assert response.status_code == 403
 
 
-def test_an_outsider_gets_404_for_the_statistics_and_plan(client, outsider, site) -> None:
+def test_an_outsider_gets_404_for_the_statistics_and_plan(
+    client, outsider, site
+) -> None:
     client.force_login(outsider)
-    assert client.get(reverse("reports:site_statistics", args=[site.pk])).status_code == 404
+    assert (
+        client.get(reverse("reports:site_statistics", args=[site.pk])).status_code
+        == 404
+    )
     assert client.get(reverse("reports:site_plan", args=[site.pk])).status_code == 404
-    assert client.get(reverse("reports:site_plan_svg", args=[site.pk])).status_code == 404
+    assert (
+        client.get(reverse("reports:site_plan_svg", args=[site.pk])).status_code == 404
+    )
 
 
 def test_login_is_required(client, site) -> None:

@@ -17,4 +17,10 @@ def test_pm_ranges_are_ordered_and_not_negative(tmp_path: Path, seed: int) -> No
     for f in findings:
         for low, high in (("age_min", "age_max"), ("stature_min", "stature_max")):
             if f.get(low) is not None and f.get(high) is not None:
-                assert 0 <= f[low] <= f[high], (seed, f["pm_case_no"], low, f[low], f[high])
+                assert 0 <= f[low] <= f[high], (
+                    seed,
+                    f["pm_case_no"],
+                    low,
+                    f[low],
+                    f[high],
+                )

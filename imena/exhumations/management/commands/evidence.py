@@ -14,7 +14,8 @@ class Command(ImenaCommand):
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser(
-            "verify", help="Re-hash every stored evidence file; fail on changed or missing."
+            "verify",
+            help="Re-hash every stored evidence file; fail on changed or missing.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -21,13 +21,19 @@ class Command(ImenaCommand):
         exp = sub.add_parser("export-pfif", help="Write a PFIF 1.4 document.")
         exp.add_argument("--out", required=True, help="File to write ('-' for stdout).")
         exp.add_argument("--organisation", default="demo", help="Organisation code.")
-        exp.add_argument("--no-validate", action="store_true",
-                         help="Skip the schema check of the written document.")
+        exp.add_argument(
+            "--no-validate",
+            action="store_true",
+            help="Skip the schema check of the written document.",
+        )
         imp = sub.add_parser("import-pfif", help="Import a PFIF 1.4 document.")
         imp.add_argument("file", help="PFIF 1.4 XML file.")
         imp.add_argument("--organisation", default="demo", help="Organisation code.")
-        imp.add_argument("--lenient", action="store_true",
-                         help="Import a document that is not schema-valid but readable.")
+        imp.add_argument(
+            "--lenient",
+            action="store_true",
+            help="Import a document that is not schema-valid but readable.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from imena.accounts.models import Organisation
@@ -35,7 +41,9 @@ class Command(ImenaCommand):
         try:
             org = Organisation.objects.get(code=options["organisation"])
         except Organisation.DoesNotExist:
-            raise CommandError(f"no organisation with code {options['organisation']!r}") from None
+            raise CommandError(
+                f"no organisation with code {options['organisation']!r}"
+            ) from None
         if options["action"] == "export-pfif":
             self._export(org, options)
         else:
@@ -64,14 +72,22 @@ class Command(ImenaCommand):
             os_user = getpass.getuser()
         except (KeyError, OSError):  # no passwd entry in some containers
             os_user = "unknown"
-        pfif_export_record(actor=None, organisation=org, document=document,
-                           filename=Path(options["out"]).name, rows=count, via="cli",
-                           os_user=os_user)
+        pfif_export_record(
+            actor=None,
+            organisation=org,
+            document=document,
+            filename=Path(options["out"]).name,
+            rows=count,
+            via="cli",
+            os_user=os_user,
+        )
         if options["out"] == "-":
             self.stdout.write(document.decode("utf-8"))
             return
-        self.stdout.write(f"Wrote {count} person records to {options['out']} "
-                          "(PFIF 1.4, schema-valid).")
+        self.stdout.write(
+            f"Wrote {count} person records to {options['out']} "
+            "(PFIF 1.4, schema-valid)."
+        )
 
     def _import(self, org: Any, options: dict[str, Any]) -> None:
         from imena.missing import pfif
@@ -82,9 +98,16 @@ class Command(ImenaCommand):
         except OSError as e:
             raise CommandError(f"cannot read {path}: {e.strerror}") from None
         try:
-            result = pfif.import_document(actor=None, organisation=org, document=document,
-                                          source=path.name, strict=not options["lenient"])
+            result = pfif.import_document(
+                actor=None,
+                organisation=org,
+                document=document,
+                source=path.name,
+                strict=not options["lenient"],
+            )
         except pfif.PFIFError as e:
             raise CommandError(str(e)) from None
-        self.stdout.write(f"Imported {result.created} person records from {path.name}; "
-                          f"{result.skipped} already present were skipped.")
+        self.stdout.write(
+            f"Imported {result.created} person records from {path.name}; "
+            f"{result.skipped} already present were skipped."
+        )

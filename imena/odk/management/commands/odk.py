@@ -26,7 +26,9 @@ class Command(ImenaCommand):
         imp.add_argument("form_id")
         imp.add_argument("file", type=Path)
         imp.add_argument("--media", type=Path, default=None)
-        imp.add_argument("--user", required=True, help="the Imena user the drafts come from")
+        imp.add_argument(
+            "--user", required=True, help="the Imena user the drafts come from"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -73,7 +75,9 @@ class Command(ImenaCommand):
                 raise CommandError(f"{p}: no such file")
         try:
             result = import_export(
-                user=user, form_id=options["form_id"], path=options["file"],
+                user=user,
+                form_id=options["form_id"],
+                path=options["file"],
                 media=options["media"],
             )
         except ImportError_ as e:

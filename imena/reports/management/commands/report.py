@@ -25,10 +25,13 @@ class Command(ImenaCommand):
         site.add_argument("--format", required=True, choices=FORMATS)
         site.add_argument("--out", required=True, help="file to write")
         site.add_argument(
-            "--dataset", default="graves",
+            "--dataset",
+            default="graves",
             help="for csv/xlsx: graves, bodies, findings, identifications, evidence",
         )
-        site.add_argument("--lang", default="uk", choices=["uk", "en"], help="PDF language")
+        site.add_argument(
+            "--lang", default="uk", choices=["uk", "en"], help="PDF language"
+        )
         site.add_argument("--organisation", help="organisation code, if codes clash")
         site.add_argument("--as", dest="as_user", help="export what USERNAME may see")
 
