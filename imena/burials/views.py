@@ -59,12 +59,6 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "site": site,
         "form": form,
         "page": page,
-        "status_counts": dict(
-            site.graves.filter(withdrawn=False)
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .values_list("status", "n")
-        ),
     }
     template = "burials/site_detail.html"
     if getattr(request, "htmx", False):

@@ -7,14 +7,14 @@ order of INSTALLED_APPS.
 
 from __future__ import annotations
 
-import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.db import transaction
+
+from imena.core.hooks import app_hooks
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -42,16 +42,6 @@ class ScenarioContext:
 
 @transaction.atomic
 def load_scenario(context: ScenarioContext) -> dict[str, int]:
-    for config in apps.get_app_configs():
-        if not config.name.startswith("imena.") or config.name == "imena.core":
-            continue
-        try:
-            module = importlib.import_module(f"{config.name}.scenario")
-        except ModuleNotFoundError as e:
-            if e.name != f"{config.name}.scenario":
-                raise
-            continue
-        loader = getattr(module, "load_scenario", None)
-        if loader is not None:
-            loader(context)
+    for loader in app_hooks("scenario", "load_scenario"):
+        loader(context)
     return context.summary
