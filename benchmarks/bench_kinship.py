@@ -146,9 +146,7 @@ def bench_screen(n_victims: int, n_families: int) -> None:
 
 def bench_joint() -> None:
     """Time ``joint`` on the example cases and on 17 victims x 50 families."""
-    root = (
-        Path(__file__).resolve().parents[1].parent / "shared" / "data" / "dvi-examples"
-    )
+    root = Path(__file__).resolve().parents[1] / "tests" / "data" / "dvi-examples"
     for path in sorted(glob.glob(str(root / "*.json"))):
         t0 = time.perf_counter()
         res = joint(load_case(path), top=10)

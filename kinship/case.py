@@ -1,6 +1,6 @@
 """Pedigrees, profiles and DVI cases in the interchange JSON format.
 
-The case format is that of ``shared/data/dvi-examples/*.json``::
+The case format is that of ``tests/data/dvi-examples/*.json``::
 
     {"markers": [{"name", "alleles", "afreq", "mutation"?}],
      "pm": {victim: {"sex": 1|2|0, "genotypes": {locus: [a, b]}}},

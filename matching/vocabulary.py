@@ -2,7 +2,7 @@
 
 One source of truth for the choice lists used by the Django models (post-mortem
 record, missing-person report), the ODK XLSForms and the comparison code. It
-follows ``shared/AMPM-VOCABULARY.md`` section by section. Values the data
+follows ``docs/AMPM-VOCABULARY.md`` section by section. Values the data
 dictionary leaves open (the shared clothing colour list, amputation levels,
 gunshot range, a few "other" codes) are Imena additions and say so in ``note``.
 

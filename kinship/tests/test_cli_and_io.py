@@ -15,10 +15,9 @@ from kinship.genemapper import read_genemapper_csv
 from kinship.identify import pairwise_lr
 from kinship.markers import MIN_FREQUENCY, load_frequency_table
 from kinship.screen import screen_case, simulate_genotypes
+from tests.paths import DVI_EXAMPLES
 
-EXAMPLES = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dvi-examples"
-)
+EXAMPLES = DVI_EXAMPLES
 EX2 = EXAMPLES / "example2.json"
 
 

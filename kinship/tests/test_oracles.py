@@ -11,13 +11,14 @@ import pytest
 
 from kinship.case import load_case
 from kinship.identify import joint, pairwise_lr
+from tests.paths import DVI_EXAMPLES
 
-EXAMPLES = (
-    Path(__file__).resolve().parents[2].parent / "shared" / "data" / "dvi-examples"
-)
+EXAMPLES = DVI_EXAMPLES
 CASES = sorted(glob.glob(str(EXAMPLES / "*.json")))
 
-pytestmark = pytest.mark.skipif(not CASES, reason="shared/data/dvi-examples not found")
+
+def test_every_example_case_is_in_the_repository() -> None:
+    assert len(CASES) == 12
 
 
 def test_example2_pairwise_lr_v2_m2_is_5() -> None:

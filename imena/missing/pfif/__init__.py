@@ -4,7 +4,7 @@ Only what PFIF fields hold leaves Imena: names, sex, date of birth or age, the
 home address (only with the family's consent to publication) and one note with
 the status. No DNA, no findings, no reporting person, no contact details.
 
-``pfif-1.4.rng`` beside this file is ``shared/data/pfif/pfif-1.4.rnc`` converted
+``pfif-1.4.rng`` beside this file is ``tests/data/pfif/pfif-1.4.rnc`` converted
 with ``rnc2rng`` (the spec's schema; GFDL 1.2). Imports are parsed with
 ``defusedxml``: a document with a DTD or entities is refused whole.
 """

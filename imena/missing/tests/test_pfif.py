@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -12,10 +11,9 @@ from imena.missing import pfif
 from imena.missing.models import MissingPerson
 from imena.missing.services import missing_person_add_item, reference_sample_create
 from imena.missing.tests.factories import make_person
+from tests.paths import PFIF
 
-SAMPLE = Path(__file__).resolve().parents[4] / "shared/data/pfif/sample.xml"
-if not SAMPLE.exists():
-    SAMPLE = Path("/work/shared/data/pfif/sample.xml")
+SAMPLE = PFIF / "sample.xml"
 
 PFIF_FIELDS = (
     "family_name",

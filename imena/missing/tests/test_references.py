@@ -3,7 +3,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -19,10 +18,9 @@ from imena.missing.models import ReferenceSample
 from imena.missing.records import family_as_case_dict
 from imena.missing.tests.factories import make_person
 from kinship.case import case_from_dict
+from tests.paths import DVI_EXAMPLES
 
-DVI = Path("/work/shared/data/dvi-examples")
-if not DVI.exists():
-    DVI = Path(__file__).resolve().parents[4] / "shared/data/dvi-examples"
+DVI = DVI_EXAMPLES
 
 GM_LONG = """Sample Name,Marker,Allele 1,Allele 2,Allele 3
 REF-1,D3S1358,15,16,
