@@ -185,14 +185,48 @@ SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 
-PASSWORD_HASHERS = (
-    ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    if envbool("IMENA_FAST_HASHER", "False")
-    else [
-        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-        "django.contrib.auth.hashers.MD5PasswordHasher",
-    ]
-)
+# Django's default hashers (PBKDF2 first). The fast MD5 hasher lives only in the
+# test settings.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+
+def _caches() -> dict[str, dict[str, object]]:
+    """A cache shared by every worker process on the host, Redis when asked for.
+
+    Background journal imports keep their progress in the cache, so the default
+    must be seen by all processes: a file cache in the data folder (not the
+    database, whose writes the import's one transaction would hide until commit).
+    """
+    url = os.getenv("REDIS_URL", "").strip()
+    if not url:
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(DATA_DIR / "cache"),
+            }
+        }
+    try:
+        import redis  # noqa: F401  (optional: pip install 'imena[redis]')
+    except ImportError:
+        raise ImproperlyConfigured(
+            "REDIS_URL is set but the redis client is not installed: "
+            "pip install 'imena[redis]'"
+        ) from None
+    return {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+        }
+    }
+
+
+CACHES = _caches()
 
 LOGGING = {
     "version": 1,

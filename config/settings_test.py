@@ -13,6 +13,12 @@ DATA_DIR = _TMP
 MEDIA_ROOT = _TMP / "media"
 EVIDENCE_ROOT = _TMP / "evidence"
 STATIC_ROOT = _TMP / "static"
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(_TMP / "cache"),
+    }
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

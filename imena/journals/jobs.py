@@ -3,8 +3,9 @@
 The import itself is the same service as on the command line, one
 transaction. Progress and the outcome are kept in Django's cache under the
 upload's token, so the cache must be shared by the processes that serve the
-app (the default in-process cache is right for one process, e.g. the demo;
-set CACHES to Redis or memcached when several worker processes serve it).
+app: the settings give a file cache in the data folder (every process on one
+host), or Redis when ``REDIS_URL`` is set. It is not the database cache, whose
+writes would stay inside the import's transaction until it ends.
 """
 
 from __future__ import annotations
