@@ -589,7 +589,192 @@ def _read_csv(
     )  # fmt: skip
 
 
-_MERGE_RE = re.compile(rb'<mergeCell ref="([A-Z]+)(\d+):([A-Z]+)(\d+)"')
+# ----------------------------------------------------------------- XLSX bounds
+
+
+@dataclass(frozen=True, slots=True)
+class SheetLimits:
+    """Bounds on what reading one XLSX workbook may cost.
+
+    Checked before parsing (``max_xml_bytes``, ``max_ratio``, ``max_members``,
+    no DTD) from the ZIP directory and each member's content, then while the
+    sheet streams (``max_rows``, ``max_columns``, ``max_cells``) on the cells
+    really present, not on the declared ``<dimension>``. Python's ``zipfile``
+    stops a member at its declared size (a longer stream fails its CRC), so the
+    declared sizes are the real bound on decompression."""
+
+    max_xml_bytes: int = 256 * 1024 * 1024
+    max_ratio: int = 200
+    max_members: int = 2000
+    max_rows: int = 500_000
+    max_columns: int = 512
+    max_cells: int = 10_000_000
+
+
+DEFAULT_SHEET_LIMITS = SheetLimits()
+
+#: Members smaller than this are not held to ``max_ratio`` (tiny XML parts
+#: compress very well and cost nothing).
+_RATIO_FLOOR = 1024 * 1024
+_DTD_MARKERS = (
+    b"<!DOCTYPE",
+    b"<!ENTITY",
+    "<!DOCTYPE".encode("utf-16-le"),
+    "<!DOCTYPE".encode("utf-16-be"),
+)
+
+
+def xlsx_check(zf: zipfile.ZipFile, filename: str, limits: SheetLimits) -> None:
+    """Refuse a workbook whose parts would decompress past ``limits`` or that
+    carries a DTD (entity expansion); one-line ``JournalFileError``."""
+    infos = zf.infolist()
+    if len(infos) > limits.max_members:
+        raise JournalFileError(
+            filename,
+            f"the workbook has {len(infos)} parts, over the limit of "
+            f"{limits.max_members}",
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > limits.max_xml_bytes:
+            raise JournalFileError(
+                filename,
+                f"the workbook decompresses to more than {limits.max_xml_bytes} "
+                "bytes (decompressed-size limit)",
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
+            raise JournalFileError(
+                filename,
+                f"part {info.filename!r} decompresses {ratio:.0f} times its "
+                f"stored size, over the compression-ratio limit of "
+                f"{limits.max_ratio} (a decompression bomb?)",
+            )
+    tail = b""
+    for info in infos:
+        if not info.filename.lower().endswith((".xml", ".rels", ".vml")):
+            continue
+        try:
+            with zf.open(info) as member:
+                while chunk := member.read(1 << 20):
+                    window = tail + chunk
+                    if any(m in window for m in _DTD_MARKERS):
+                        raise JournalFileError(
+                            filename,
+                            f"part {info.filename!r} declares a DTD; workbooks "
+                            "with a DTD are refused",
+                        )
+                    tail = window[-32:]
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as e:
+            raise JournalFileError(
+                filename, f"not a readable XLSX workbook: {e}"
+            ) from None
+        tail = b""
+
+
+def _col_letters(n: int) -> str:
+    s = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def xlsx_iter_rows(
+    ws: object,
+    *,
+    data_only: bool,
+    filename: str,
+    limits: SheetLimits,
+    merges: list[tuple[int, int, int, int]] | None = None,
+) -> Iterable[tuple[int, list[object]]]:
+    """Stream ``(row number, values)`` of an openpyxl read-only worksheet.
+
+    Only rows present in the file are yielded, each only as long as its last
+    present cell (no padding to the declared or widest column). Raises
+    ``JournalFileError`` as soon as the real extent passes ``limits``. When
+    ``merges`` is given, the sheet's merged ranges are appended to it at the
+    end (0-based columns)."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    wb = ws.parent  # type: ignore[attr-defined]
+    cells_seen = 0
+    with ws._get_source() as src:  # type: ignore[attr-defined]  # noqa: SLF001
+        parser = WorkSheetParser(
+            src,
+            ws._shared_strings,  # type: ignore[attr-defined]  # noqa: SLF001
+            data_only=data_only,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,  # noqa: SLF001
+            timedelta_formats=wb._timedelta_formats,  # noqa: SLF001
+        )
+        for rn, row in parser.parse():
+            if rn > limits.max_rows:
+                raise JournalFileError(
+                    filename,
+                    f"the sheet has data in row {rn}, over the limit of "
+                    f"{limits.max_rows} rows",
+                    row=rn,
+                )
+            if not row:
+                yield rn, []
+                continue
+            width = max(c["column"] for c in row)
+            if width > limits.max_columns:
+                raise JournalFileError(
+                    filename,
+                    f"the sheet has data in column {_col_letters(width)} "
+                    f"({width}), over the limit of {limits.max_columns} columns",
+                    row=rn,
+                )
+            cells_seen += width
+            if cells_seen > limits.max_cells:
+                raise JournalFileError(
+                    filename,
+                    f"the sheet has more than {limits.max_cells} cells "
+                    "(rows x columns limit)",
+                    row=rn,
+                )
+            values: list[object] = [None] * width
+            for c in row:
+                values[c["column"] - 1] = c["value"]
+            yield rn, values
+        if merges is not None and parser.merged_cells is not None:
+            for rng in parser.merged_cells.mergeCell:
+                b = rng.ref.replace("$", "")
+                if ":" not in b:
+                    continue
+                m = _RANGE_RE.fullmatch(b)
+                if m:
+                    merges.append(
+                        (int(m[2]), _col_index(m[1].encode()),
+                         int(m[4]), _col_index(m[3].encode()))
+                    )  # fmt: skip
+
+
+_RANGE_RE = re.compile(r"([A-Z]+)(\d+):([A-Z]+)(\d+)")
+
+
+def xlsx_open(
+    data: bytes, filename: str, limits: SheetLimits = DEFAULT_SHEET_LIMITS
+) -> object:
+    """A read-only openpyxl workbook, after :func:`xlsx_check`."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as e:
+        raise JournalFileError(filename, f"not a readable XLSX workbook: {e}") from None
+    with zf:
+        xlsx_check(zf, filename, limits)
+    try:
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
+        raise JournalFileError(filename, f"not a readable XLSX workbook: {e}") from None
+    except (ValueError, TypeError, SyntaxError) as e:  # malformed XML parts
+        raise JournalFileError(filename, f"not a readable XLSX workbook: {e}") from None
 
 
 def _col_index(letters: bytes) -> int:
@@ -601,44 +786,28 @@ def _col_index(letters: bytes) -> int:
 
 def _read_xlsx(
     data: bytes, path: str, source: str, sha: str, overrides: Mapping[str, str] | None,
-    sheet: str | None,
+    sheet: str | None, limits: SheetLimits = DEFAULT_SHEET_LIMITS,
 ) -> Journal:  # fmt: skip
-    """XLSX via openpyxl in read-only mode. Formulas: the workbook is opened
-    twice; a formula cell takes its *cached value* (data_only) and is flagged
+    """XLSX via openpyxl in read-only mode, streamed and bounded by ``limits``
+    (see :class:`SheetLimits`). Formulas: the sheet is parsed twice side by
+    side; a formula cell takes its *cached value* and is flagged
     ``formula_cached_value``; without a cached value the formula text is kept
     and flagged ``formula_no_cached_value``. Merged ranges are filled with the
     top-left value and flagged ``merged_cell_filled``."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
     filename = Path(path).name
+    wb = xlsx_open(data, filename, limits)
+    cell_problems: dict[tuple[int, int], Problem] = {}
+    rows: list[tuple[int, list[str]]] = []
+    merges: list[tuple[int, int, int, int]] = []
     try:
-        wb_f = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-        wb_v = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as e:
-        raise JournalFileError(filename, f"not a readable XLSX workbook: {e}") from None
-    try:
-        if sheet is not None and sheet not in wb_f.sheetnames:
+        if sheet is not None and sheet not in wb.sheetnames:  # type: ignore[attr-defined]
             raise JournalFileError(filename, f"no sheet named {sheet!r}")
-        ws_f = wb_f[sheet] if sheet else wb_f.worksheets[0]
-        ws_v = wb_v[ws_f.title]
-        merges: list[tuple[int, int, int, int]] = []
-        try:
-            with ws_f._get_source() as src:  # noqa: SLF001 - read-only has no API
-                xml = src.read()
-            for m in _MERGE_RE.finditer(xml):
-                merges.append(
-                    (int(m[2]), _col_index(m[1]), int(m[4]), _col_index(m[3]))
-                )
-        except Exception:  # pragma: no cover - merged-cell detection is best effort
-            merges = []
-        cell_problems: dict[tuple[int, int], Problem] = {}
-        rows: list[tuple[int, list[str]]] = []
-        for rn, (rf, rv) in enumerate(
-            zip(ws_f.iter_rows(values_only=True), ws_v.iter_rows(values_only=True),
-                strict=False),
-            start=1,
-        ):  # fmt: skip
+        ws = wb[sheet] if sheet else wb.worksheets[0]  # type: ignore[attr-defined,index]
+        formulas = xlsx_iter_rows(
+            ws, data_only=False, filename=filename, limits=limits, merges=merges
+        )
+        values = xlsx_iter_rows(ws, data_only=True, filename=filename, limits=limits)
+        for (rn, rf), (_rn, rv) in zip(formulas, values, strict=False):
             cells: list[str] = []
             for ci, (vf, vv) in enumerate(zip(rf, rv, strict=False)):
                 if isinstance(vf, str) and vf.startswith("=") and vv != vf:
@@ -659,11 +828,17 @@ def _read_xlsx(
             while cells and not cells[-1].strip():
                 cells.pop()
             rows.append((rn, cells))
+    except (ValueError, TypeError, SyntaxError, KeyError, zipfile.BadZipFile) as e:
+        raise JournalFileError(filename, f"not a readable XLSX sheet: {e}") from None
     finally:
-        wb_f.close()
-        wb_v.close()
+        wb.close()  # type: ignore[attr-defined]
     by_rn = dict(rows)
+    # A merged range counts only within the real extent (A1:XFD1048576 fills
+    # nothing beyond the rows and columns that hold data).
+    last_row = max(by_rn, default=0)
+    last_col = max((len(c) for c in by_rn.values()), default=0) - 1
     for r1, c1, r2, c2 in merges:
+        r2, c2 = min(r2, last_row), min(c2, last_col)
         top = by_rn.get(r1, [])
         val = top[c1] if c1 < len(top) else ""
         for r in range(r1, r2 + 1):
@@ -696,6 +871,7 @@ def read_journal_bytes(
     max_bytes: int = DEFAULT_MAX_BYTES,
     sheet: str | None = None,
     delimiter: str | None = None,
+    limits: SheetLimits = DEFAULT_SHEET_LIMITS,
 ) -> Journal:
     """Read a journal from bytes (e.g. an upload). ``filename`` decides the
     format by extension (``.xlsx``/``.xlsm`` or anything else = CSV; a ZIP
@@ -714,7 +890,7 @@ def read_journal_bytes(
     if Path(filename).suffix.lower() == ".xls":
         raise JournalFileError(name, "old .xls format: save it as .xlsx or .csv")
     if is_xlsx:
-        return _read_xlsx(data, filename, src, sha, mapping, sheet)
+        return _read_xlsx(data, filename, src, sha, mapping, sheet, limits)
     return _read_csv(data, filename, src, sha, mapping, delimiter)
 
 
@@ -726,6 +902,7 @@ def read_journal(
     max_bytes: int = DEFAULT_MAX_BYTES,
     sheet: str | None = None,
     delimiter: str | None = None,
+    limits: SheetLimits = DEFAULT_SHEET_LIMITS,
 ) -> Journal:
     """Read a journal file (CSV in UTF-8 / UTF-8 BOM / cp1251, or XLSX)."""
     p = Path(path)
@@ -743,5 +920,5 @@ def read_journal(
         raise JournalFileError(p.name, f"cannot read: {e.strerror}") from None
     return read_journal_bytes(
         data, str(p), mapping=mapping, source=source, max_bytes=max_bytes,
-        sheet=sheet, delimiter=delimiter,
+        sheet=sheet, delimiter=delimiter, limits=limits,
     )  # fmt: skip

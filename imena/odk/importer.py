@@ -42,21 +42,38 @@ class ImportResult:
 
 def read_rows(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+        # Streamed and bounded like a journal (#19 row 1): size, compression
+        # ratio, DTD, real rows x columns.
+        from linkage.io import (
+            DEFAULT_SHEET_LIMITS,
+            JournalFileError,
+            xlsx_iter_rows,
+            xlsx_open,
+        )
 
-        wb = load_workbook(path, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = [str(h or "") for h in next(rows, ())]
-        out = [
-            {
-                header[i]: "" if v is None else str(v)
-                for i, v in enumerate(r)
-                if i < len(header)
-            }
-            for r in rows
-        ]
-        wb.close()
+        try:
+            wb = xlsx_open(path.read_bytes(), path.name)
+            try:
+                ws = wb.worksheets[0]  # type: ignore[attr-defined]
+                it = iter(
+                    xlsx_iter_rows(
+                        ws, data_only=True, filename=path.name,
+                        limits=DEFAULT_SHEET_LIMITS,
+                    )
+                )  # fmt: skip
+                header = [str(h or "") for h in next(it, (0, []))[1]]
+                out = [
+                    {
+                        header[i]: "" if v is None else str(v)
+                        for i, v in enumerate(r)
+                        if i < len(header)
+                    }
+                    for _rn, r in it
+                ]
+            finally:
+                wb.close()  # type: ignore[attr-defined]
+        except JournalFileError as e:
+            raise ImportError_(str(e)) from None
         return out
     with path.open(encoding="utf-8-sig", newline="") as f:
         sample = f.read(4096)

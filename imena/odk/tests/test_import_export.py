@@ -125,3 +125,22 @@ def test_an_unknown_form_is_one_line(tmp_path, recorder, published) -> None:
 
 def test_check_forms_reports_no_drift(published) -> None:
     assert "no drift" in run("check-forms")
+
+
+def test_xlsx_export_is_read_streamed_and_bounded(tmp_path) -> None:
+    import openpyxl
+
+    from imena.odk.importer import ImportError_, read_rows
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["meta/instanceID", "grave"])
+    wb.active.append(["uuid:1", "7"])
+    wb.active["XFD9"] = "x"  # one far cell: refused, never padded
+    p = tmp_path / "export.xlsx"
+    wb.save(p)
+    with pytest.raises(ImportError_, match="limit of 512 columns"):
+        read_rows(p)
+    del wb.active["XFD9"]
+    wb.active.delete_rows(9)
+    wb.save(p)
+    assert read_rows(p) == [{"meta/instanceID": "uuid:1", "grave": "7"}]
