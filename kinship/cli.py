@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with warnings.catch_warnings():
         warnings.simplefilter("always")
-        warnings.showwarning = show  # type: ignore[assignment]
+        warnings.showwarning = show
         try:
             result = run(argv)
         except KinshipError as exc:

@@ -22,8 +22,9 @@ from typing import Any
 
 import numpy as np
 
-from kinship.case import Case, Family, Genotype, Victim
+from kinship.case import Case, Family, Victim
 from kinship.errors import KinshipWarning
+from kinship.genemapper import Genotype
 from kinship.likelihood import (
     evidence_likelihoods,
     genotype_posteriors,
@@ -158,9 +159,9 @@ class FamilyModel:
                 dropout=dropout,
             )
             logp = np.zeros(len(names))
-            for v in names:
-                if typed_v[vnum[v]]:
-                    logp[vnum[v]] = victim_logp[(v, locus)]
+            for vname in names:
+                if typed_v[vnum[vname]]:
+                    logp[vnum[vname]] = victim_logp[(vname, locus)]
             placed_logp = np.where(who[sel] >= 0, logp[np.maximum(who[sel], 0)], 0.0)
             with np.errstate(divide="ignore"):
                 contrib = np.log(liks) - math.log(ref[locus]) - placed_logp.sum(axis=1)
@@ -382,7 +383,7 @@ def murty(cost: np.ndarray, k: int) -> Iterator[tuple[float, tuple[int, ...]]]:
     if first is None:
         return
     counter = itertools.count()
-    heap: list[tuple[float, int, tuple[int, ...], tuple, tuple]] = [
+    heap: list[tuple[float, int, tuple[int, ...], tuple[Any, ...], tuple[Any, ...]]] = [
         (first[0], next(counter), first[1], (), ())
     ]
     n_rows = cost.shape[0]
@@ -574,9 +575,9 @@ def joint(
         for _, sol in murty(cost, approx_k):
             chosen_t = tuple(j if j < n_m else None for j in sol)
             groups: dict[str, set[tuple[int, int]]] = {}
-            for i, j in enumerate(chosen_t):
-                if j is not None:
-                    groups.setdefault(fam_idx[j], set()).add((i, j))
+            for i, col in enumerate(chosen_t):
+                if col is not None:
+                    groups.setdefault(fam_idx[col], set()).add((i, col))
             solutions.append((chosen_t, groups))
             for f, p in groups.items():
                 if len(p) > 1:
@@ -601,8 +602,8 @@ def joint(
     assignments: list[Assignment] = []
     for rank, (logv, chosen_t) in enumerate(found):
         post = math.exp(logv - log_z)
-        for i, j in enumerate(chosen_t):
-            key = None if j is None else missing[j]
+        for i, col in enumerate(chosen_t):
+            key = None if col is None else missing[col]
             marginals[victims[i]][key] = marginals[victims[i]].get(key, 0.0) + post
         if rank < max(top, 1):
             assignments.append(

@@ -28,8 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from kinship.case import Genotype, Pedigree, Profile
+from kinship.case import Pedigree, Profile
 from kinship.errors import KinshipError
+from kinship.genemapper import Genotype
 from kinship.markers import Marker
 
 Factor = tuple[tuple[int, ...], np.ndarray]
@@ -114,7 +115,7 @@ def _run_path(operands: Sequence[Any], path: Sequence[Any]) -> np.ndarray:
 
 def _einsum(factors: Sequence[Factor], out: Sequence[int]) -> np.ndarray:
     labels: dict[int, int] = {}
-    operands: list[object] = []
+    operands: list[Any] = []
     key: list[object] = []
     for scope, arr in factors:
         sub = [0] + [labels.setdefault(v, len(labels) + 1) for v in scope]
@@ -124,7 +125,7 @@ def _einsum(factors: Sequence[Factor], out: Sequence[int]) -> np.ndarray:
     out_sub = [0] + [labels.setdefault(v, len(labels) + 1) for v in out]
     operands.append(out_sub)
     if len(factors) <= 2:
-        return np.einsum(*operands)  # type: ignore[call-overload, no-any-return]
+        return np.einsum(*operands)  # type: ignore[no-any-return]
     cache_key = (tuple(key), tuple(out_sub))
     path = _PATHS.get(cache_key)
     if path is None:
@@ -662,7 +663,7 @@ def _combine_index(
 
 def _dcontract(involved: Sequence[_DFactor], out: tuple[int, ...]) -> _DFactor:
     labels: dict[int, int] = {}
-    operands: list[object] = []
+    operands: list[Any] = []
     key: list[object] = []
     shared = [f for f in involved if f[2] is not None]
     combos: np.ndarray | None = None
@@ -689,7 +690,7 @@ def _dcontract(involved: Sequence[_DFactor], out: tuple[int, ...]) -> _DFactor:
         out_sub = [0, *out_sub]
     operands.append(out_sub)
     if len(involved) <= 2:
-        res = np.einsum(*operands)  # type: ignore[call-overload]
+        res = np.einsum(*operands)
     else:
         cache_key = (tuple(key), tuple(out_sub), involved[0][1].shape[-1])
         path = _DPATHS.get(cache_key)
@@ -769,11 +770,11 @@ def evidence_likelihoods(
     if loc.size > EVIDENCE_MAX_LOCAL:
         genos: list[dict[str, Genotype]] = []
         for r in range(rows):
-            g = dict(refs)
+            row = dict(refs)
             for s in used:
                 if choice[r, s] >= 0:
-                    g[slots[s]] = options[s][choice[r, s]]
-            genos.append(g)
+                    row[slots[s]] = options[s][choice[r, s]]
+            genos.append(row)
         drop = {slots[s]: dropout for s in used}
         return marker_likelihoods(
             pedigree, genos, [marker] * rows, dropout=drop

@@ -102,7 +102,7 @@ class Marker:
             return None
         if spec.params.get("rate", 0.0) == 0.0 and spec.params.get("rate2", 0.0) == 0.0:
             return None
-        return spec.matrix(self.alleles, self.freqs)
+        return spec.matrix(self.alleles, self.freqs)  # type: ignore[no-any-return]
 
 
 def parse_frequency_table(text: str) -> dict[str, Marker]:

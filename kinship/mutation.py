@@ -153,7 +153,7 @@ def stabilise(mat: np.ndarray, freqs: np.ndarray) -> np.ndarray:
         max_scale = 1.0 / off.sum(axis=1).max()
         off *= min(scale, max_scale)
     np.fill_diagonal(off, 1.0 - off.sum(axis=1))
-    return off
+    return np.asarray(off)
 
 
 def stepwise_model(

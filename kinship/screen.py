@@ -72,7 +72,7 @@ def _obs_table(post: np.ndarray, dropout: float) -> np.ndarray:
     diag = np.einsum("bii->bi", post)
     hetero = post.sum(axis=2) + post.sum(axis=1) - 2.0 * diag
     out[:, iu == ju] = diag * (1.0 - d * d) + hetero * d * (1.0 - d)
-    return out
+    return np.asarray(out)
 
 
 def _unordered_index(n: int, a: int, b: int) -> int:
@@ -329,11 +329,11 @@ def screen(
             axis=1,
         )
         if merged.shape[1] > k:
-            part = np.argpartition(-merged, k - 1, axis=1)[:, :k]
+            keep = np.argpartition(-merged, k - 1, axis=1)[:, :k]
         else:
-            part = np.broadcast_to(np.arange(merged.shape[1]), merged.shape)
-        best = np.take_along_axis(merged, part, axis=1)
-        best_t = np.take_along_axis(merged_t, part, axis=1)
+            keep = np.broadcast_to(np.arange(merged.shape[1]), merged.shape)
+        best = np.take_along_axis(merged, keep, axis=1)
+        best_t = np.take_along_axis(merged_t, keep, axis=1)
     for v, name in enumerate(names):
         order = np.argsort(-best[v])
         row = []

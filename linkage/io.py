@@ -842,16 +842,16 @@ def _read_xlsx(
         top = by_rn.get(r1, [])
         val = top[c1] if c1 < len(top) else ""
         for r in range(r1, r2 + 1):
-            cells = by_rn.get(r)
-            if cells is None:
+            merged = by_rn.get(r)
+            if merged is None:
                 continue
             for c in range(c1, c2 + 1):
                 if (r, c) == (r1, c1):
                     continue
-                while len(cells) <= c:
-                    cells.append("")
-                if not cells[c]:
-                    cells[c] = val
+                while len(merged) <= c:
+                    merged.append("")
+                if not merged[c]:
+                    merged[c] = val
                 cell_problems[(r, c)] = Problem(
                     None, "merged_cell_filled",
                     f"column {c + 1} is part of a merged range; filled with {val!r}",

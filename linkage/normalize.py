@@ -310,7 +310,7 @@ def translit_kmu(s: str) -> str:
         return ""
     s = nfc(unify_apostrophes(s))
     s = s.translate(_RU_TO_UA_LETTERS).translate(
-        str.maketrans({"Ы": "И", "Э": "Е", "Ё": "Ьо", "Ъ": ""})
+        str.maketrans({"Ы": "И", "Э": "Е", "Ё": "Ьо", "Ъ": ""})  # type: ignore[arg-type]
     )
     try:
         import uklatn

@@ -203,6 +203,8 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
         pi = xlang_key(pat, "patronymic")[:1] if pat else ""
         birth_year = r.birth_date.year if r.birth_date else None
         ref = r.death_date or r.burial_date
+        lo: int | None
+        hi: int | None
         if r.birth_date is not None:
             lo = hi = r.birth_date.year
         elif r.age is not None and ref is not None:
@@ -498,7 +500,7 @@ def _clamped_em() -> Iterator[None]:
         em.populate_m_u_from_lookup = original
 
 
-def _get_spark():  # type: ignore[no-untyped-def]
+def _get_spark() -> Any:
     """A local Spark session. Memory and partitions come from the environment
     (IMENA_SPARK_DRIVER_MEMORY, default 6g; IMENA_SPARK_PARTITIONS, default 8):
     100k journal rows ran out of memory with a 2 GB driver."""
@@ -548,7 +550,7 @@ def _score(
     elif engine == "spark":
         from splink import SparkAPI
 
-        db_api = SparkAPI(spark_session=spark or _get_spark())
+        db_api = SparkAPI(spark_session=spark or _get_spark())  # type: ignore[no-untyped-call]
         jw = "jaro_winkler"
     else:
         raise ValueError(f"unknown engine {engine!r}: use 'duckdb' or 'spark'")
@@ -582,7 +584,8 @@ def _score(
             with _clamped_em():
                 tr = linker.training
                 tr.estimate_probability_two_random_records_match(
-                    _DETERMINISTIC, recall=0.6
+                    _DETERMINISTIC,  # type: ignore[arg-type]
+                    recall=0.6,
                 )
                 tr.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
                 tr.estimate_parameters_using_expectation_maximisation(
@@ -601,7 +604,7 @@ def _score(
     cols = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"] + [
         f"mw_{n}" for n in _COMPARISON_NAMES
     ]
-    out = pred.as_pandas_dataframe()[cols].copy()
+    out = pred.as_pandas_dataframe()[cols].copy()  # type: ignore[no-untyped-call]
     trained = linker.misc.save_model_to_json(out_path=None)
     if engine == "spark":
         pass
@@ -614,7 +617,8 @@ def _retarget(settings: Mapping[str, Any], jw: str) -> dict[str, Any]:
     text = json.dumps(settings)
     for name in ("jaro_winkler_similarity", "jaro_winkler"):
         text = text.replace(f"{name}(", "__JW__(")
-    return json.loads(text.replace("__JW__(", f"{jw}("))
+    retargeted: dict[str, Any] = json.loads(text.replace("__JW__(", f"{jw}("))
+    return retargeted
 
 
 def _level_info(model: Mapping[str, Any]) -> dict[str, list[tuple[str, int, float]]]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, TypeVar
 
 from matching.vocabulary import is_valid_fdi
 
@@ -197,7 +197,12 @@ def _items(rows: Iterable[Mapping[str, Any]]) -> tuple[Item, ...]:
     return tuple(out)
 
 
-def _from_dict(cls: Any, data: Mapping[str, Any], aliases: Mapping[str, str]) -> Any:
+_Record = TypeVar("_Record", "AMRecord", "PMRecord")
+
+
+def _from_dict(
+    cls: type[_Record], data: Mapping[str, Any], aliases: Mapping[str, str]
+) -> _Record:
     names = {f.name for f in fields(cls)}
     kw: dict[str, Any] = {}
     for key, value in data.items():

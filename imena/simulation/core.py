@@ -175,7 +175,7 @@ def _simulate(seed: int, out: Path, per_unit: int, scale: int) -> Summary:
 
     reported = {link.pid for link in links}
     with_family = set(family_pids)
-    truth = {
+    truth: dict[str, Any] = {
         "seed": seed,
         "persons": {pid: _person_json(world, pid) for pid in sorted(world.persons)},
         "graves": {

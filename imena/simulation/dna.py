@@ -263,11 +263,11 @@ def build_dna(world: World, family_pids: list[str], seed: int) -> DnaResult:
         body = world.bodies[pmno]
         person = world.persons[body.pid]
         gt = person_gt[body.pid]
-        r = rng.random()
-        if r < 0.03:
+        u = rng.random()
+        if u < 0.03:
             profiles[pmno] = {"status": "none", "dropout": [], "missing_loci": []}
             continue
-        degraded = r < 0.03 + (
+        degraded = u < 0.03 + (
             0.45 if body.preservation in ("skeletonised", "burnt") else 0.2
         )
         dropout: list[str] = []

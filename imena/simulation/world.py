@@ -179,6 +179,7 @@ def _traits(p: Person, rng: random.Random) -> None:
     p.build = _weighted(
         rng, (("slight", 20), ("medium", 50), ("heavy", 22), ("obese", 8))
     )
+    hair: tuple[tuple[str, int], ...]
     if age > 65:
         hair = (
             ("grey", 45),
@@ -325,8 +326,8 @@ def _dental(p: Person, age: int, rng: random.Random) -> None:
         t: {"tooth": t, "status": "missing_antemortem"} for t in missing
     }
     if lost >= 28 and rng.random() < 0.7:
-        for t in chart.values():
-            t["denture"] = "full"
+        for row in chart.values():
+            row["denture"] = "full"
     present = [t for t in PERMANENT_TEETH if t not in missing]
     for t in present:
         r = rng.random()
@@ -400,7 +401,7 @@ def _clothing(p: Person, rng: random.Random) -> None:
         if p.sex == "male" or rng.random() < 0.5
         else rng.choice(("skirt", "dress"))
     )
-    items = [
+    items: list[dict[str, Any]] = [
         {
             "category": top,
             "colour": rng.choice(_COLOURS),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,8 +23,9 @@ EXAMPLES = DVI_EXAMPLES
 EX2 = EXAMPLES / "example2.json"
 
 
-def example2() -> dict:
-    return json.loads(EX2.read_text())
+def example2() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(EX2.read_text())
+    return data
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -51,25 +54,25 @@ def test_mutation_override_changes_fire(capsys: pytest.CaptureFixture[str]) -> N
     assert json.loads(out)["V3"]["M1"] != pytest.approx(0.002019597, rel=1e-3)
 
 
-def write(tmp_path: Path, data: dict) -> str:
+def write(tmp_path: Path, data: dict[str, Any]) -> str:
     path = tmp_path / "case.json"
     path.write_text(json.dumps(data))
     return str(path)
 
 
-def bad_three_alleles(d: dict) -> None:
+def bad_three_alleles(d: dict[str, Any]) -> None:
     d["pm"]["V1"]["genotypes"]["L1"] = ["1", "2", "3"]
 
 
-def bad_cycle(d: dict) -> None:
+def bad_cycle(d: dict[str, Any]) -> None:
     d["am"]["F1"]["fid"][0] = "M2"
 
 
-def bad_female_father(d: dict) -> None:
+def bad_female_father(d: dict[str, Any]) -> None:
     d["am"]["F1"]["sex"][0] = 2
 
 
-def bad_missing_key(d: dict) -> None:
+def bad_missing_key(d: dict[str, Any]) -> None:
     del d["am"]
 
 
@@ -83,7 +86,10 @@ def bad_missing_key(d: dict) -> None:
     ],
 )
 def test_bad_input_exits_2_with_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], mutate, needle: str
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    mutate: Callable[[dict[str, Any]], None],
+    needle: str,
 ) -> None:
     data = example2()
     mutate(data)

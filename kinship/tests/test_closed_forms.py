@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pytest
@@ -138,7 +139,11 @@ COUSINS = [
     ],
 )
 def test_closed_form_lr(
-    name: str, rows: list, refs: dict, victim: tuple[str, str], expected: float
+    name: str,
+    rows: list[Any],
+    refs: dict[str, Any],
+    victim: tuple[str, str],
+    expected: float,
 ) -> None:
     assert one_pair_lr(rows, refs, victim) == pytest.approx(
         expected, rel=1e-9, abs=1e-15
@@ -214,11 +219,11 @@ STEP = SexMutation(MutationSpec("stepwise", {"rate": 0.05, "range": 0.5}), None)
     ],
 )
 def test_peeling_matches_brute_force(
-    rows: list,
-    genos: dict,
-    freqs: tuple,
+    rows: list[Any],
+    genos: dict[str, Any],
+    freqs: tuple[Any, ...],
     mutation: SexMutation | None,
-    dropout: dict | None,
+    dropout: dict[str, float] | None,
 ) -> None:
     p = ped(rows)
     m = marker(freqs, mutation)

@@ -58,7 +58,7 @@ def journals(
     rows.append(
         ParsedRow(
             **{**{f: getattr(dup, f) for f in dup.__slots__}, "row_number": n + 2}
-        )  # type: ignore[attr-defined]
+        )
     )
     truth[("volunteers", n + 2)] = 0
     return rows, truth

@@ -133,7 +133,7 @@ def test_xlsx_formulas_and_merged_cells(tmp_path: Path) -> None:
     import openpyxl
 
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.append(["Номер могили", "Прізвище", "Ім'я", "Дата поховання"])
     ws.append([1, "Шевченко", "Іван", "05.04.2022"])
     ws.append(["=A2+1", "Коваль", "Анна", None])

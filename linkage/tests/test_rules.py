@@ -4,11 +4,14 @@ entries written twice in one journal."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from linkage.io import ParsedRow, RawRow, guess_mapping, parse_row
 from linkage.reconcile import (
     AMBIGUITY_BITS,
+    ReconcileResult,
     _form_clusters,
     _nameless_duplicate,
     _related_graves,
@@ -40,12 +43,12 @@ def background() -> list[ParsedRow]:
     src = {"funeral_home": "fh", "volunteers": "vol"}
     return [
         ParsedRow(**{**{f: getattr(r, f) for f in r.__slots__},
-                     "source": src[r.source], "row_number": r.row_number + 1000})  # type: ignore[attr-defined]
+                     "source": src[r.source], "row_number": r.row_number + 1000})
         for r in rows
     ]  # fmt: skip
 
 
-def same(res, a: tuple[str, int], b: tuple[str, int]) -> bool:  # type: ignore[no-untyped-def]
+def same(res: ReconcileResult, a: tuple[str, int], b: tuple[str, int]) -> bool:
     return res.row_cluster[a] == res.row_cluster[b]
 
 
@@ -166,7 +169,7 @@ def test_same_journal_duplicate_at_transposed_grave() -> None:
         vol(4, "70", "Антонишин Сергій Олесьович", "19.06.1939"),
     ]
     f = facts_of(rows)
-    kw: dict = {
+    kw: dict[str, Any] = {
         "threshold": 0.9,
         "strong_weight": 20.0,
         "must": [],
@@ -191,7 +194,7 @@ def test_ambiguity_is_order_independent() -> None:
         vol(3, "123", "невідомий", death="28.04.2022", burial=b),
     ]
     f = facts_of(rows)
-    kw: dict = {
+    kw: dict[str, Any] = {
         "threshold": 0.9,
         "strong_weight": 20.0,
         "must": [],

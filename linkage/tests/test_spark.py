@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from linkage.reconcile import reconcile
+from linkage.reconcile import ReconcileResult, reconcile
 from linkage.tests.synth import journals
 
 pytestmark = pytest.mark.spark
@@ -14,7 +14,7 @@ def test_spark_gives_same_clusters_as_duckdb() -> None:
     duck = reconcile(rows)
     spark = reconcile(rows, engine="spark")
 
-    def groups(res):  # type: ignore[no-untyped-def]
+    def groups(res: ReconcileResult) -> list[list[tuple[str, int]]]:
         return sorted(sorted(c.rows) for c in res.clusters)
 
     assert groups(spark) == groups(duck)

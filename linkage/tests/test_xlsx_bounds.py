@@ -24,7 +24,7 @@ def _workbook(sheet_xml: str | bytes) -> bytes:
     import openpyxl
 
     wb = openpyxl.Workbook()
-    wb.active.append(["x"])
+    wb.worksheets[0].append(["x"])
     buf = io.BytesIO()
     wb.save(buf)
     body = sheet_xml.encode() if isinstance(sheet_xml, str) else sheet_xml

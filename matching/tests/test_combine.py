@@ -122,8 +122,8 @@ def test_joint_matches_brute_force(seed: int) -> None:
             assert exact.marginals[bodies[b]][key] == pytest.approx(expected, abs=1e-12)
             assert murty.marginals[bodies[b]][key] == pytest.approx(expected, abs=1e-12)
     assert exact.marginals["x"]["C"] == 0.0
-    for b in bodies:
-        assert sum(exact.marginals[b].values()) == pytest.approx(1.0)
+    for body in bodies:
+        assert sum(exact.marginals[body].values()) == pytest.approx(1.0)
 
 
 def test_joint_with_one_body_equals_single_body() -> None:

@@ -54,10 +54,7 @@ def test_prior_is_an_input() -> None:
     rel = estimate_journal_reliability(
         ReconciliationStats(), ReliabilityPrior(0.2, 0.1)
     )
-    assert (rel.p_wrong_grave, rel.p_wrong_name) == (
-        pytest.approx(0.2),
-        pytest.approx(0.1),
-    )
+    assert (rel.p_wrong_grave, rel.p_wrong_name) == pytest.approx((0.2, 0.1))
 
 
 def test_single_record_closed_form() -> None:

@@ -82,7 +82,7 @@ def test_override_needs_a_reason() -> None:
 # --- age -------------------------------------------------------------------------
 def _tail(a: float, sd: float) -> float:
     # integral of the half-normal tail over a length a beyond the range edge
-    return sd * math.sqrt(2 * math.pi) * (norm.cdf(a / sd) - 0.5)
+    return float(sd * math.sqrt(2 * math.pi) * (norm.cdf(a / sd) - 0.5))
 
 
 def _age_den(lo: float, hi: float) -> float:
@@ -130,7 +130,7 @@ def _stature_closed(
     den = p_male * norm.pdf(pm_cm, 176, math.hypot(7, se)) + (1 - p_male) * norm.pdf(
         pm_cm, 164, math.hypot(6.5, se)
     )
-    return num / den
+    return float(num / den)
 
 
 @pytest.mark.parametrize(

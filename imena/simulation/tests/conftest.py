@@ -22,4 +22,5 @@ def out(run: tuple[Path, Summary]) -> Path:
 
 @pytest.fixture(scope="session")
 def truth(out: Path) -> dict[str, Any]:
-    return json.loads((out / "truth.json").read_text("utf-8"))
+    data: dict[str, Any] = json.loads((out / "truth.json").read_text("utf-8"))
+    return data
