@@ -169,6 +169,13 @@ EVIDENCE_ROOT = Path(os.getenv("IMENA_EVIDENCE_ROOT", str(DATA_DIR / "evidence")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 IMENA_MAX_EVIDENCE_BYTES = envint("IMENA_MAX_EVIDENCE_BYTES", str(4 * 1024**3))
+# The audit chain's HMAC key, never stored in the database (#19 row 2). Unset:
+# a public development key (a deploy check warns). Old keys keep verifying.
+IMENA_AUDIT_KEY = envsecret("IMENA_AUDIT_KEY")
+IMENA_AUDIT_PREVIOUS_KEYS = envsecret("IMENA_AUDIT_PREVIOUS_KEYS", "")
+IMENA_AUDIT_ANCHOR_DIR = Path(
+    os.getenv("IMENA_AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
+)
 IMENA_MAX_JOURNAL_BYTES = envint("IMENA_MAX_JOURNAL_BYTES", str(50 * 1024**2))
 IMENA_MAX_SUBMISSION_BYTES = envint("IMENA_MAX_SUBMISSION_BYTES", str(100 * 1024**2))
 IMENA_MAX_PROFILE_BYTES = envint("IMENA_MAX_PROFILE_BYTES", str(20 * 1024**2))

@@ -13,6 +13,8 @@ DATA_DIR = _TMP
 MEDIA_ROOT = _TMP / "media"
 EVIDENCE_ROOT = _TMP / "evidence"
 STATIC_ROOT = _TMP / "static"
+IMENA_AUDIT_KEY = "test-audit-key-not-a-secret"
+IMENA_AUDIT_ANCHOR_DIR = _TMP / "audit-anchors"
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -18,11 +19,14 @@ def canonical_json(value: Any) -> str:
 
 
 class AuditEntry(models.Model):
-    """One change to the data, chained to the entry before it by SHA-256.
+    """One change to the data, chained to the entry before it.
 
     Entries are appended by ``imena.audit.services.audit_record`` only; the
-    model refuses updates and deletes. ``imena audit verify`` recomputes every
-    hash, so an edit made directly in the database is found.
+    model refuses updates and deletes. ``hash`` is HMAC-SHA-256 with the audit
+    key (``scheme`` ``hmac-sha256:<key id>``; entries from before keys,
+    ``sha256``, are plain SHA-256). ``imena audit verify`` recomputes every
+    hash, so an edit made directly in the database is found, and without the
+    key the chain cannot be recomputed.
     """
 
     seq = models.PositiveBigIntegerField(_("sequence"), unique=True)
@@ -45,6 +49,7 @@ class AuditEntry(models.Model):
     after = models.TextField(_("after"), blank=True, default="")
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
+    scheme = models.CharField(_("hash scheme"), max_length=40, default="sha256")
 
     class Meta:
         verbose_name = _("audit entry")
@@ -83,8 +88,15 @@ class AuditEntry(models.Model):
             "prev_hash": self.prev_hash,
         }
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
+    def compute_hash(self, key: bytes | None = None) -> str:
+        """SHA-256 of the content (scheme ``sha256``), or its HMAC with
+        ``key`` (the content then also carries the scheme)."""
+        if self.scheme == "sha256":
+            return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
+        if key is None:
+            raise ValueError(f"entry #{self.seq}: scheme {self.scheme} needs a key")
+        text = canonical_json({**self.content(), "scheme": self.scheme})
+        return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
     @property
     def before_data(self) -> Any:

@@ -7,11 +7,13 @@ import decimal
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
 
+from imena.audit import keys
 from imena.audit.models import GENESIS_HASH, AuditEntry, AuditHead, canonical_json
 
 if TYPE_CHECKING:
@@ -57,6 +59,14 @@ def _actor_fields(actor: User | None) -> dict[str, Any]:
     return {"actor": actor, "actor_name": actor.get_username()}
 
 
+def seal(entry: AuditEntry) -> None:
+    """Key an entry whose ``prev_hash`` and content are set: its scheme and
+    HMAC-SHA-256 with the current audit key (see ``imena.audit.keys``)."""
+    kid, key = keys.current_key()
+    entry.scheme = keys.scheme_for(kid)
+    entry.hash = entry.compute_hash(key)
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -91,7 +101,7 @@ def audit_record(
         prev_hash=head.hash,
         **_actor_fields(actor),
     )
-    entry.hash = entry.compute_hash()
+    seal(entry)
     entry.save()
     head.seq = entry.seq
     head.hash = entry.hash
@@ -107,13 +117,34 @@ class VerifyResult:
     head_hash: str
     bad_seq: int | None = None
     reason: str = ""
+    anchors: int = 0
+    newest_anchor: int | None = None
 
 
-def audit_verify() -> VerifyResult:
-    """Walk the chain in order and recompute every hash."""
+def audit_verify(
+    anchors_dir: Path | None = None, *, require_anchors: bool = False
+) -> VerifyResult:
+    """Walk the chain in order and recompute every hash (HMAC with the audit
+    key), then compare it with the anchors in ``anchors_dir`` (see
+    ``imena.audit.anchors``). With ``require_anchors`` a folder without any
+    anchor fails."""
+    from imena.audit.anchors import AnchorError, read_anchors
+
+    known = keys.known_keys()
+    try:
+        anchors = read_anchors(anchors_dir, known) if anchors_dir else []
+    except AnchorError as e:
+        return VerifyResult(False, 0, GENESIS_HASH, None, str(e))
+    if require_anchors and not anchors:
+        return VerifyResult(
+            False, 0, GENESIS_HASH, None, f"no anchors found in {anchors_dir}"
+        )
+    anchored = {a.seq: a for a in anchors}
     prev_hash = GENESIS_HASH
     expected_seq = 1
     count = 0
+    strong_seen = False
+    last_scheme = ""
     for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
         if entry.seq != expected_seq:
             return VerifyResult(
@@ -132,7 +163,32 @@ def audit_verify() -> VerifyResult:
                 f"entry #{entry.seq} does not follow entry #{entry.seq - 1} "
                 "(previous hash differs: reordered, replaced or an earlier entry deleted)",
             )
-        if entry.compute_hash() != entry.hash:
+        key = None
+        if entry.scheme != keys.LEGACY_SCHEME:
+            kid = entry.scheme.removeprefix(keys.HMAC_PREFIX)
+            key = known.get(kid)
+            if not entry.scheme.startswith(keys.HMAC_PREFIX) or key is None:
+                return VerifyResult(
+                    False,
+                    count,
+                    prev_hash,
+                    entry.seq,
+                    f"entry #{entry.seq} is keyed with {entry.scheme!r}, "
+                    "a key that is not configured (IMENA_AUDIT_KEY, "
+                    "IMENA_AUDIT_PREVIOUS_KEYS)",
+                )
+        strong = keys.is_strong(entry.scheme)
+        if strong_seen and not strong:
+            return VerifyResult(
+                False,
+                count,
+                prev_hash,
+                entry.seq,
+                f"entry #{entry.seq} is not keyed with a configured key but "
+                "follows keyed entries (the chain was rewritten without the key)",
+            )
+        strong_seen = strong_seen or strong
+        if entry.compute_hash(key) != entry.hash:
             return VerifyResult(
                 False,
                 count,
@@ -140,9 +196,30 @@ def audit_verify() -> VerifyResult:
                 entry.seq,
                 f"entry #{entry.seq} was changed after it was written (hash mismatch)",
             )
+        anchor = anchored.get(entry.seq)
+        if anchor is not None and anchor.hash != entry.hash:
+            return VerifyResult(
+                False,
+                count,
+                prev_hash,
+                entry.seq,
+                f"entry #{entry.seq} differs from anchor {anchor.name} "
+                "(the chain was rewritten after it was anchored)",
+            )
         prev_hash = entry.hash
+        last_scheme = entry.scheme
         expected_seq += 1
         count += 1
+    newest = max(anchors, key=lambda a: a.seq, default=None)
+    if newest is not None and newest.seq > count:
+        return VerifyResult(
+            False,
+            count,
+            prev_hash,
+            count + 1,
+            f"the database holds {count} entries but anchor {newest.name} "
+            f"records #{newest.seq} (entries deleted or the tables truncated)",
+        )
     head = AuditHead.objects.filter(pk=1).first()
     if head is not None and (head.seq != count or head.hash != prev_hash):
         return VerifyResult(
@@ -153,7 +230,23 @@ def audit_verify() -> VerifyResult:
             f"the chain ends at entry #{count} but entries up to #{head.seq} "
             "were written (newest entries deleted)",
         )
-    return VerifyResult(True, count, prev_hash)
+    if count and keys.key_configured() and not keys.is_strong(last_scheme):
+        return VerifyResult(
+            False,
+            count,
+            prev_hash,
+            count,
+            f"the newest entry #{count} is not keyed with IMENA_AUDIT_KEY, so the "
+            "chain could have been rewritten without the key (after setting the "
+            "key, run `imena audit anchor`, which appends a keyed entry)",
+        )
+    return VerifyResult(
+        True,
+        count,
+        prev_hash,
+        anchors=len(anchors),
+        newest_anchor=newest.seq if newest else None,
+    )
 
 
 def audit_head_hash() -> str:
