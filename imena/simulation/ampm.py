@@ -60,7 +60,7 @@ def _last_seen(p: Person, rng: random.Random) -> dt.date:
 
 
 def _report(
-    p: Person, am: str, rng: random.Random, *, duplicate: bool
+    p: Person, am: str, rng: random.Random, *, duplicate: bool, home: bool = False
 ) -> dict[str, Any]:
     male = p.sex == "male"
     surname, given, patr = p.surname_uk, p.given_uk, p.patronymic_uk
@@ -126,7 +126,8 @@ def _report(
         "date_of_birth": dob,
         "date_of_birth_precision": precision,
         "last_seen_date": seen.isoformat(),
-        "last_seen_place": f"{rng.choice(_PLACES)}, {rng.choice(_STREETS)}",
+        "last_seen_place": f"{p.place if home else rng.choice(_PLACES)}, "
+        f"{rng.choice(_STREETS)}",
         "circumstances": circumstance,
         "stature_cm": stature,
         "stature_source": source,
@@ -184,6 +185,73 @@ def build_reports(
             reports.append(_report(p, dup_am, rng, duplicate=True))
             links.append(ReportLink(dup_am, p.pid, am))
     return reports, links, family_pids
+
+
+#: Who files a report in the national register (codes; a duplicate report of the
+#: same person comes from another organisation than the first).
+REPORTING_ORGANISATIONS = (
+    "national_police",
+    "commissioner_missing_persons",
+    "coordination_hq_pow",
+    "icrc_central_tracing",
+    "prosecutor_general",
+)
+
+
+def build_national_reports(
+    world: World,
+    seed: int,
+    *,
+    reports: int,
+    p_unexhumed: float,
+    p_family: float = 0.97,
+    p_duplicate: float = 0.06,
+) -> tuple[list[dict[str, Any]], list[ReportLink], list[str]]:
+    """The national register: exactly ``reports`` reports (when enough people).
+
+    Everyone missing elsewhere is a candidate, 72% of the exhumed bodies'
+    people and ``p_unexhumed`` of the people still in unexhumed graves; the
+    order is shuffled and reports stop at ``reports``. Case numbers are
+    zero-padded to one width so that they sort as numbers.
+    """
+    rng = random.Random(f"{seed}:reports")
+    width = max(5, len(str(reports)))
+    fam_width = max(4, len(str(reports)))
+    chosen: list[Person] = []
+    for pid in sorted(world.persons):
+        p = world.persons[pid]
+        if not p.at_site or rng.random() < (
+            0.72 if p.body is not None else p_unexhumed
+        ):
+            chosen.append(p)
+    rng.shuffle(chosen)
+    out: list[dict[str, Any]] = []
+    links: list[ReportLink] = []
+    family_pids: list[str] = []
+    for p in chosen:
+        if len(out) >= reports:
+            break
+        am = f"AM-{len(out) + 1:0{width}d}"
+        rep = _report(p, am, rng, duplicate=False, home=True)
+        org = rng.choice(REPORTING_ORGANISATIONS)
+        rep["reporting_organisation"] = org
+        out.append(rep)
+        links.append(ReportLink(am, p.pid, None))
+        if rng.random() < p_family:
+            family_pids.append(p.pid)
+            rep["dna"] = {
+                "reference_kind": "kinship",
+                "family_id": f"F{len(family_pids):0{fam_width}d}",
+            }
+        if rng.random() < p_duplicate and len(out) < reports:
+            dup_am = f"AM-{len(out) + 1:0{width}d}"
+            dup = _report(p, dup_am, rng, duplicate=True, home=True)
+            dup["reporting_organisation"] = rng.choice(
+                [o for o in REPORTING_ORGANISATIONS if o != org]
+            )
+            out.append(dup)
+            links.append(ReportLink(dup_am, p.pid, am))
+    return out, links, family_pids
 
 
 _CAUSE_TEXT = {

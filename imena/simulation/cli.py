@@ -1,4 +1,8 @@
-"""``imena simulate --seed N --out DIR [--graves N] [--scale K]``."""
+"""``imena simulate --seed N --out DIR [--graves N] [--scale K]``.
+
+``imena simulate --seed N --out DIR --national`` (or ``--sites N [--bodies B]
+[--missing M]``) writes the national scenario instead.
+"""
 
 from __future__ import annotations
 
@@ -55,6 +59,29 @@ def build_parser() -> argparse.ArgumentParser:
         default=1,
         help="multiply the graves by K (about 900 journal rows per unit)",
     )
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="the national scenario: 40 sites, 10,000 bodies, 55,000 reports",
+    )
+    parser.add_argument(
+        "--sites",
+        type=_count,
+        default=None,
+        help="national scenario with N burial sites (250 exhumed bodies each)",
+    )
+    parser.add_argument(
+        "--bodies",
+        type=_count,
+        default=None,
+        help="national scenario: exhumed bodies in all sites",
+    )
+    parser.add_argument(
+        "--missing",
+        type=_count,
+        default=None,
+        help="national scenario: missing-person reports (default 5.5 per body)",
+    )
     return parser
 
 
@@ -74,9 +101,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.scale < 1:
         print("imena simulate: error: --scale must be 1 or more", file=sys.stderr)
         return 2
+    national = args.national or any(
+        v is not None for v in (args.sites, args.bodies, args.missing)
+    )
+    if national and (args.graves is not None or args.scale != 1):
+        print(
+            "imena simulate: error: --graves and --scale apply to the one-site "
+            "scenario, not with --national, --sites, --bodies or --missing",
+            file=sys.stderr,
+        )
+        return 2
+    if national and (
+        args.sites == 0
+        or args.missing == 0
+        or (args.bodies is not None and args.bodies < (args.sites or 1))
+    ):
+        print(
+            "imena simulate: error: --sites and --missing must be 1 or more, "
+            "--bodies at least one per site",
+            file=sys.stderr,
+        )
+        return 2
     start = time.perf_counter()
     try:
-        summary = simulate(args.seed, args.out, graves=args.graves, scale=args.scale)
+        summary = simulate(
+            args.seed,
+            args.out,
+            graves=args.graves,
+            scale=args.scale,
+            national=national,
+            sites=args.sites,
+            bodies=args.bodies,
+            missing=args.missing,
+        )
     except OSError as exc:
         reason = exc.strerror or str(exc)
         print(
@@ -86,6 +143,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     elapsed = time.perf_counter() - start
     total = sum(summary.files.values())
+    if national:
+        print(
+            f"wrote {summary.out}: {summary.sites} sites, {summary.graves} graves, "
+            f"{summary.bodies} bodies, "
+            f"{summary.funeral_rows}+{summary.volunteer_rows} journal rows, "
+            f"{summary.reports} reports, {summary.families} DNA families, "
+            f"{summary.references} reference profiles, "
+            f"{total / 1e6:.1f} MB in {elapsed:.1f} s"
+        )
+        return 0
     print(
         f"wrote {summary.out}: {summary.graves} graves, {summary.bodies} bodies, "
         f"{summary.funeral_rows}+{summary.volunteer_rows} journal rows, "

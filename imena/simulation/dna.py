@@ -99,8 +99,18 @@ class Family:
         return f"{self.fid}-MP"
 
 
-def _pedigree(fam: Family, p: Person, rng: random.Random) -> None:
-    """Members in an order where parents come before children."""
+#: Pedigrees with two or more typed relatives (national scenario: weight 4).
+TWO_OR_MORE = frozenset({"parents", "mother_sibling", "children", "child_spouse"})
+
+
+def _pedigree(
+    fam: Family, p: Person, rng: random.Random, *, favour_pairs: bool = False
+) -> None:
+    """Members in an order where parents come before children.
+
+    ``favour_pairs`` (national scenario) makes pedigrees with two or more
+    typed relatives four times as likely as the others.
+    """
     f = fam.fid
     mp_sex = 1 if p.sex == "male" else 2
     age = p.age_at(p.dod)
@@ -116,7 +126,11 @@ def _pedigree(fam: Family, p: Person, rng: random.Random) -> None:
         ]
     if age < 20:
         options = ["parents", "mother", "father", "grandparent", "uncle", "siblings"]
-    kind = rng.choice(options)
+    if favour_pairs:
+        weights = [4 if o in TWO_OR_MORE else 1 for o in options]
+        kind = rng.choices(options, weights)[0]
+    else:
+        kind = rng.choice(options)
     fam.kind = kind
     m = fam.members
 
@@ -182,15 +196,22 @@ class DnaResult:
     profiles: dict[str, dict[str, Any]]  # PM number -> {status, dropout, missing_loci}
 
 
-def build_dna(world: World, family_pids: list[str], seed: int) -> DnaResult:
+def build_dna(
+    world: World,
+    family_pids: list[str],
+    seed: int,
+    *,
+    fid_width: int = 4,
+    favour_pairs: bool = False,
+) -> DnaResult:
     """Type reference relatives and PM samples; ``family_pids`` get a reference family."""
     rng = random.Random(f"{seed}:dna")
     nrng = np.random.default_rng([seed, 7])
     markers = load_markers()
     families: list[Family] = []
     for i, pid in enumerate(family_pids):
-        fam = Family(fid=f"F{i + 1:04d}", pid=pid, kind="")
-        _pedigree(fam, world.persons[pid], rng)
+        fam = Family(fid=f"F{i + 1:0{fid_width}d}", pid=pid, kind="")
+        _pedigree(fam, world.persons[pid], rng, favour_pairs=favour_pairs)
         families.append(fam)
     body_pids = sorted(world.bodies, key=str)
     family_of = {fam.pid: fam for fam in families}
@@ -230,17 +251,17 @@ def build_dna(world: World, family_pids: list[str], seed: int) -> DnaResult:
         geno[child, :, 0] = geno[fa[:, None], loci[None, :], bits[:, :, 0]]
         geno[child, :, 1] = geno[mo[:, None], loci[None, :], bits[:, :, 1]]
     geno.sort(axis=2)
-    as_lists: list[list[list[int]]] = geno.tolist()
     names = [mk.alleles for mk in markers]
 
     def typed(key: str) -> list[list[int]]:
-        return as_lists[row[key]]
+        # One row at a time: a nested list of the whole table would cost ~1 GB
+        # at national scale.
+        result: list[list[int]] = geno[row[key]].tolist()
+        return result
 
-    person_gt: dict[str, list[list[int]]] = {
-        fam.pid: typed(fam.missing_id) for fam in families
-    }
-    for pid in lone:
-        person_gt[pid] = typed(f"body:{pid}")
+    def person_gt(pid: str) -> list[list[int]]:
+        fam = family_of.get(pid)
+        return typed(fam.missing_id if fam is not None else f"body:{pid}")
 
     def fmt(g: list[list[int]]) -> dict[str, list[str]]:
         return {
@@ -262,7 +283,7 @@ def build_dna(world: World, family_pids: list[str], seed: int) -> DnaResult:
     for pmno in body_pids:
         body = world.bodies[pmno]
         person = world.persons[body.pid]
-        gt = person_gt[body.pid]
+        gt = person_gt(body.pid)
         u = rng.random()
         if u < 0.03:
             profiles[pmno] = {"status": "none", "dropout": [], "missing_loci": []}

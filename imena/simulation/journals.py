@@ -357,11 +357,23 @@ def volunteer_rows(
 
 
 def build_journals(
-    world: World, seed: int
+    world: World,
+    seed: int,
+    *,
+    burials: list[Body] | None = None,
+    stream: str = "journals",
+    files: tuple[str, str] = (FUNERAL_FILE, VOLUNTEERS_FILE),
 ) -> tuple[list[JournalRow], list[JournalRow]]:
-    """Decide coverage and conflicts, then write both journals' rows in burial order."""
-    rng = random.Random(f"{seed}:journals")
-    ordered = sorted(world.bodies.values(), key=lambda b: (b.burial, b.pm))
+    """Decide coverage and conflicts, then write both journals' rows in burial order.
+
+    ``burials`` (default: every body) are the burials the journals record, drawn
+    from the random stream ``f"{seed}:{stream}"``; ``files`` name the funeral
+    home's and the volunteers' journal in ``truth.json``.
+    """
+    rng = random.Random(f"{seed}:{stream}")
+    if burials is None:
+        burials = list(world.bodies.values())
+    ordered = sorted(burials, key=lambda b: (b.burial, b.pm))
     fh_entries: list[tuple[Body, Person | None]] = []
     vol_entries: list[tuple[Body, Person | None]] = []
     fh_extra: set[int] = set()
@@ -407,7 +419,7 @@ def build_journals(
     ]
     fh.extend(dups_fh)
     vol.extend(dups_vol)
-    for rows, file in ((fh, FUNERAL_FILE), (vol, VOLUNTEERS_FILE)):
+    for rows, file in ((fh, files[0]), (vol, files[1])):
         rows.sort(key=lambda r: r.key)
         for n, row in enumerate(rows, start=1):
             row.cells[0] = str(n)

@@ -17,7 +17,7 @@ from .world import MASS_GRAVE_SIZE
 def read_journal(directory: Path, rel: str) -> tuple[list[str], list[list[str]]]:
     """Header and data rows of one journal, decoded with its contract encoding."""
     raw = (directory / rel).read_bytes()
-    if rel == FUNERAL_FILE:
+    if rel.endswith("funeral_home.csv"):
         text, delimiter = raw.decode("cp1251"), ";"
     else:
         text, delimiter = raw.decode("utf-8-sig"), ","
@@ -44,21 +44,28 @@ def check_truth(directory: Path | str) -> list[str]:
     truth = _load(d, "truth.json")
     persons, graves, bodies = truth["persons"], truth["graves"], truth["bodies"]
 
-    raw = (d / FUNERAL_FILE).read_bytes()
-    try:
-        raw.decode("utf-8")
-        problems.append("funeral_home.csv decodes as UTF-8; it must be cp1251")
-    except UnicodeDecodeError:
-        pass
-    if not (d / VOLUNTEERS_FILE).read_bytes().startswith(b"\xef\xbb\xbf"):
-        problems.append("volunteers.csv has no UTF-8 BOM")
-    by_file: dict[str, list[dict[str, Any]]] = {FUNERAL_FILE: [], VOLUNTEERS_FILE: []}
+    # One site: journals/funeral_home.csv and volunteers.csv; the national
+    # scenario: the same two files under journals/<SITE>/.
+    by_file: dict[str, list[dict[str, Any]]] = {}
+    if "national" not in truth:
+        by_file = {FUNERAL_FILE: [], VOLUNTEERS_FILE: []}
     for row in truth["journal_rows"]:
         by_file.setdefault(row["file"], []).append(row)
-    for rel, header in (
-        (FUNERAL_FILE, FUNERAL_HEADER),
-        (VOLUNTEERS_FILE, VOLUNTEERS_HEADER),
-    ):
+    for rel in sorted(by_file):
+        funeral = rel.endswith("funeral_home.csv")
+        raw = (d / rel).read_bytes()
+        if funeral:
+            try:
+                raw.decode("utf-8")
+                problems.append(f"{rel} decodes as UTF-8; it must be cp1251")
+            except UnicodeDecodeError:
+                pass
+        elif not raw.startswith(b"\xef\xbb\xbf"):
+            problems.append(f"{rel} has no UTF-8 BOM")
+    for rel in sorted(by_file):
+        header = (
+            FUNERAL_HEADER if rel.endswith("funeral_home.csv") else VOLUNTEERS_HEADER
+        )
         got_header, rows = read_journal(d, rel)
         if got_header != header:
             problems.append(f"{rel}: header {got_header!r} differs from the contract")
@@ -89,9 +96,13 @@ def check_truth(directory: Path | str) -> list[str]:
     seen: Counter[str] = Counter()
     for gid, g in graves.items():
         seen.update(g["bodies"])
-        if g["kind"] == "mass" and len(g["bodies"]) != MASS_GRAVE_SIZE:
+        if (
+            g["kind"] == "mass"
+            and g.get("exhumed", True)
+            and len(g["bodies"]) != MASS_GRAVE_SIZE
+        ):
             problems.append(f"mass grave {gid} holds {len(g['bodies'])} bodies")
-        if not g["bodies"]:
+        if not g["bodies"] and g.get("exhumed", True):
             problems.append(f"grave {gid} is empty")
         for pm in g["bodies"]:
             if pm not in bodies or bodies[pm]["grave"] != gid:

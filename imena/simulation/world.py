@@ -60,6 +60,7 @@ class Person:
     document: dict[str, Any] | None = None
     body: str | None = None  # PM number
     grave: str | None = None  # grave id
+    place: str = ""  # settlement where the person lived (national scenario)
 
     @property
     def given_uk(self) -> str:
@@ -118,6 +119,7 @@ class Grave:
     lat: float
     lon: float
     burial: dt.date
+    exhumed: bool = True
     bodies: list[str] = field(default_factory=list)
 
 
@@ -138,6 +140,8 @@ class World:
     persons: dict[str, Person]
     bodies: dict[str, Body]
     graves: dict[str, Grave]
+    # Burials in graves not exhumed yet (national scenario): journal rows, no body.
+    unexhumed: list[Body] = field(default_factory=list)
 
     def site_persons(self) -> list[Person]:
         return [self.persons[b.pid] for b in self.bodies.values()]
@@ -523,14 +527,60 @@ def build_world(seed: int, graves_per_unit: int, scale: int) -> World:
         lat=SITE_LAT,
         lon=SITE_LON,
     )
-    persons: dict[str, Person] = {}
-    counter = 0
+    world = World(sites=[site], persons={}, bodies={}, graves={})
+    pids = PersonIds()
+    build_site(world, site, rng, pids, n_individual=n_individual, n_mass=n_mass)
+    # People taken away or still missing: they have reports but no body here.
+    n_elsewhere = max(1, round(len(world.bodies) * 0.12))
+    add_elsewhere(world, rng, pids, n_elsewhere)
+    return world
 
-    def next_pid() -> str:
-        nonlocal counter
-        counter += 1
-        return f"P{counter:06d}"
 
+class PersonIds:
+    """Person ids ``P000001`` ... in creation order."""
+
+    def __init__(self) -> None:
+        self.counter = 0
+
+    def __call__(self) -> str:
+        self.counter += 1
+        return f"P{self.counter:06d}"
+
+
+def add_elsewhere(
+    world: World,
+    rng: random.Random,
+    next_pid: PersonIds,
+    count: int,
+    places: list[str] | None = None,
+) -> None:
+    """People taken away or missing elsewhere: reports, but no body at a site."""
+    for _ in range(count):
+        seen = _date_between(rng, dt.date(2022, 4, 1), dt.date(2022, 9, 5))
+        p = _new_person(
+            next_pid(), rng, soldier=rng.random() < 0.1, at_site=False, dod=seen
+        )
+        if places:
+            p.place = rng.choice(places)
+        world.persons[p.pid] = p
+
+
+def build_site(
+    world: World,
+    site: Site,
+    rng: random.Random,
+    next_pid: PersonIds,
+    *,
+    n_individual: int,
+    n_mass: int,
+    exhume_bodies: int | None = None,
+) -> None:
+    """One burial site's graves and the people in them, added to ``world``.
+
+    ``exhume_bodies``: exhume graves (chosen at random) until that many bodies
+    are out; the other graves keep their people (in the journals, no body).
+    ``None`` exhumes every grave.
+    """
     # A burial event is a list of persons buried together in one grave.
     events: list[tuple[dt.date, int, str, list[Person]]] = []
     for i in range(n_individual):
@@ -560,12 +610,23 @@ def build_world(seed: int, graves_per_unit: int, scale: int) -> World:
         ]
         events.append((dod + dt.timedelta(days=5), n_individual + k, "mass", group))
     events.sort(key=lambda e: (e[0], e[1]))
+    exhumed: set[int] | None = None
+    if exhume_bodies is not None:
+        order = list(range(len(events)))
+        rng.shuffle(order)
+        exhumed, taken = set(), 0
+        for pos in order:
+            size = len(events[pos][3])
+            if taken + size <= exhume_bodies:
+                exhumed.add(pos)
+                taken += size
+            if taken == exhume_bodies:
+                break
 
-    graves: dict[str, Grave] = {}
-    bodies: dict[str, Body] = {}
     number = 0
     mass_no = 0
-    cos_lat = math.cos(math.radians(SITE_LAT))
+    n_bodies = 0
+    cos_lat = math.cos(math.radians(site.lat))
     for pos, (burial, _i, kind, group) in enumerate(events):
         unnamed_flags = [
             rng.random() < (0.35 if kind == "mass" else 0.07) for _ in group
@@ -573,7 +634,7 @@ def build_world(seed: int, graves_per_unit: int, scale: int) -> World:
         row, col = divmod(pos, ROW_LENGTH)
         x = round(col * 2.5 + rng.uniform(-0.3, 0.3), 2)
         y = round(-row * 4.0 + rng.uniform(-0.3, 0.3), 2)
-        gid = f"IZM-G{pos + 1:05d}"
+        gid = f"{site.code}-G{pos + 1:05d}"
         if kind == "mass":
             mass_no += 1
             num: str | None = f"БМ-{mass_no}"
@@ -605,8 +666,8 @@ def build_world(seed: int, graves_per_unit: int, scale: int) -> World:
                 else:
                     p0 = group[0]
                     marker = f"№ {num} {p0.surname_uk} {p0.given_uk[0]}."
-        lat = round(SITE_LAT + y / 111_320.0, 7)
-        lon = round(SITE_LON + x / (111_320.0 * cos_lat), 7)
+        lat = round(site.lat + y / 111_320.0, 7)
+        lon = round(site.lon + x / (111_320.0 * cos_lat), 7)
         grave = Grave(
             gid=gid,
             site=site.code,
@@ -618,12 +679,29 @@ def build_world(seed: int, graves_per_unit: int, scale: int) -> World:
             lat=lat,
             lon=lon,
             burial=burial,
+            exhumed=exhumed is None or pos in exhumed,
         )
-        graves[gid] = grave
+        world.graves[gid] = grave
         site.graves.append(grave)
         for p, unnamed in zip(group, unnamed_flags, strict=True):
-            persons[p.pid] = p
-            pm = f"IZM-PM-{len(bodies) + 1:04d}"
+            world.persons[p.pid] = p
+            p.grave = gid
+            p.place = site.settlement
+            if not grave.exhumed:
+                # Buried and in the journals, not exhumed yet: no body, no PM number.
+                world.unexhumed.append(
+                    Body(
+                        pm=f"{gid}:{p.pid}",
+                        pid=p.pid,
+                        grave=gid,
+                        burial=burial,
+                        unnamed=unnamed,
+                        preservation="",
+                    )
+                )
+                continue
+            n_bodies += 1
+            pm = f"{site.code}-PM-{n_bodies:04d}"
             months = (EXHUMATION - burial).days / 30.0
             if p.cause == "burns":
                 preservation = "burnt"
@@ -631,7 +709,7 @@ def build_world(seed: int, graves_per_unit: int, scale: int) -> World:
                 preservation = rng.choice(("skeletonised", "adipocere"))
             else:
                 preservation = "decomposed"
-            bodies[pm] = Body(
+            world.bodies[pm] = Body(
                 pm=pm,
                 pid=p.pid,
                 grave=gid,
@@ -641,13 +719,3 @@ def build_world(seed: int, graves_per_unit: int, scale: int) -> World:
             )
             grave.bodies.append(pm)
             p.body = pm
-            p.grave = gid
-    # People taken away or still missing: they have reports but no body here.
-    n_elsewhere = max(1, round(len(bodies) * 0.12))
-    for _ in range(n_elsewhere):
-        seen = _date_between(rng, dt.date(2022, 4, 1), dt.date(2022, 9, 5))
-        p = _new_person(
-            next_pid(), rng, soldier=rng.random() < 0.1, at_site=False, dod=seen
-        )
-        persons[p.pid] = p
-    return World(sites=[site], persons=persons, bodies=bodies, graves=graves)
