@@ -41,12 +41,12 @@ def main() -> None:
 
     from imena.accounts.models import Organisation, Role, User
     from imena.burials import scenario as burials_scenario
-    from imena.core.scenario import ScenarioContext
-    from imena.dna.models import ScreeningCandidate
-    from imena.dna.scenario import DEMO_PARAMETERS
-    from imena.dna.screening import joint_for_grave
-    from imena.dna.services import screening_run
     from imena.exhumations import scenario as exhumations_scenario
+    from imena.identification.models import ScreeningCandidate
+    from imena.identification.scenario import DEMO_PARAMETERS
+    from imena.identification.screening import joint_for_grave
+    from imena.identification.services import screening_run
+    from imena.lib.scenario import ScenarioContext
     from imena.missing import scenario as missing_scenario
     from imena.simulation import simulate
 

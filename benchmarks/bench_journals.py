@@ -70,9 +70,9 @@ def main() -> int:
         with temporary_database(Path(tmp) / "bench.sqlite3"):
             from imena.accounts.models import Organisation
             from imena.burials.scenario import load_scenario as load_sites
-            from imena.core.scenario import ScenarioContext
             from imena.journals import services
             from imena.journals.scenario import SCENARIO_JOURNALS
+            from imena.lib.scenario import ScenarioContext
 
             org = Organisation.objects.create(name="bench", code="bench")
             context = ScenarioContext(directory=out, organisation=org, actor=None)

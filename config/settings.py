@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "imena.identification",
     "imena.reports",
     "imena.odk",
+    "imena.demo",
 ]
 
 MIDDLEWARE = [

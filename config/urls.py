@@ -11,7 +11,7 @@ urlpatterns = [
     path("journals/", include("imena.journals.urls")),
     path("exhumations/", include("imena.exhumations.urls")),
     path("missing/", include("imena.missing.urls")),
-    path("dna/", include("imena.dna.urls")),
+    path("dna/", include("imena.identification.dna_urls")),
     path("identification/", include("imena.identification.urls")),
     path("reports/", include("imena.reports.urls")),
     path("", include("imena.odk.urls")),

@@ -8,7 +8,7 @@ from imena.audit.services import audit_record
 from imena.burials.models import Grave, GraveKind, Site
 
 if TYPE_CHECKING:
-    from imena.core.scenario import ScenarioContext
+    from imena.lib.scenario import ScenarioContext
 
 
 def load_scenario(context: ScenarioContext) -> None:

@@ -9,7 +9,7 @@ from django.http import Http404
 
 from imena.accounts.access import require
 from imena.audit.services import audit_record
-from imena.dna.models import DNAProfile, ScreeningCandidate, ScreeningRun
+from imena.dna.models import DNAProfile
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -32,32 +32,3 @@ def profile_for_user(
         raise Http404("No such profile") from None
     audit_record(actor=user, action="dna.profile.view", obj=profile)
     return profile
-
-
-def screenings_for_user(user: User) -> QuerySet[ScreeningRun]:
-    """Screenings of the user's organisation (DNA analysts only)."""
-    require(user, "dna.view")
-    return ScreeningRun.objects.filter(organisation_id=user.organisation_id)
-
-
-def screening_for_user(
-    user: User, pk: int, *, capability: str = "dna.view"
-) -> ScreeningRun:
-    require(user, capability)
-    try:
-        return ScreeningRun.objects.select_related("site", "started_by").get(
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except ScreeningRun.DoesNotExist:
-        raise Http404("No such screening") from None
-
-
-def candidate_for_user(user: User, pk: int) -> ScreeningCandidate:
-    """One screening candidate with its per-marker LRs (derived from genotypes)."""
-    require(user, "dna.view")
-    try:
-        return ScreeningCandidate.objects.select_related(
-            "run", "run__site", "person", "body"
-        ).get(pk=pk, run__organisation_id=user.organisation_id)
-    except ScreeningCandidate.DoesNotExist:
-        raise Http404("No such candidate") from None

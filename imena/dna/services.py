@@ -10,18 +10,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_record
-from imena.dna.models import (
-    DNAProfile,
-    ProfileKind,
-    ScreeningCandidate,
-    ScreeningRun,
-    ScreeningStatus,
-)
-from kinship import KinshipError
+from imena.dna.models import DNAProfile, ProfileKind
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
-    from imena.burials.models import Site
 
 
 def clean_genotypes(
@@ -128,117 +120,6 @@ def dna_profile_withdraw(
         organisation_id=profile.organisation_id,
     )
     return profile
-
-
-@transaction.atomic
-def screening_run(
-    *,
-    actor: User | None,
-    site: Site,
-    threshold: float = 1e4,
-    top_k: int = 5,
-    dropout: float = 0.0,
-    theta: float = 0.0,
-    mutation: str = "none",
-    mutation_rate: float = 0.0,
-) -> ScreeningRun:
-    """Screen a site's post-mortem profiles against the open families; keep candidates.
-
-    Stores the run and its candidates (pairs with LR >= threshold and each
-    body's top-k); audits parameters and counts, never genotypes.
-    """
-    from imena.dna.screening import MUTATION_CHOICES, build_case_for_site, run_screening
-
-    errors: dict[str, str] = {}
-    if not threshold > 0:
-        errors["threshold"] = _("The threshold must be positive.")
-    if not 1 <= top_k <= 50:
-        errors["top_k"] = _("Keep between 1 and 50 candidates per body.")
-    if not 0 <= dropout < 1:
-        errors["dropout"] = _("The drop-out probability must be in [0, 1).")
-    if not 0 <= theta < 1:
-        errors["theta"] = _("Theta must be in [0, 1).")
-    if mutation not in MUTATION_CHOICES:
-        errors["mutation"] = _("Unknown mutation model.")
-    if not 0 <= mutation_rate < 1:
-        errors["mutation_rate"] = _("The mutation rate must be in [0, 1).")
-    if errors:
-        raise ValidationError(errors)
-    if mutation == "none":
-        mutation_rate = 0.0
-    data = build_case_for_site(site, mutation=mutation, mutation_rate=mutation_rate)
-    if not data["pm"]:
-        raise ValidationError(
-            _("No post-mortem profiles yet for the bodies of %(site)s.")
-            % {"site": site.name}
-        )
-    if not data["am"]:
-        raise ValidationError(
-            _("No reference families with DNA profiles yet for open missing persons.")
-        )
-    try:
-        outcome = run_screening(
-            data, threshold=threshold, top_k=top_k, dropout=dropout, theta=theta
-        )
-    except KinshipError as e:
-        raise ValidationError(
-            _("The screening could not run: %(error)s") % {"error": str(e)}
-        ) from None
-    run = ScreeningRun.objects.create(
-        organisation_id=site.organisation_id,
-        site=site,
-        started_by=actor,
-        threshold=threshold,
-        top_k=top_k,
-        dropout=dropout,
-        theta=theta,
-        mutation=mutation,
-        mutation_rate=mutation_rate,
-        bodies=outcome.bodies,
-        families=outcome.families,
-        missing_persons=outcome.missing_persons,
-        pairs=outcome.pairs,
-        candidates=len(outcome.kept),
-        above_threshold=outcome.above_threshold,
-        seconds=round(outcome.seconds, 3),
-        status=ScreeningStatus.DONE,
-        warnings=outcome.warnings[:200],
-    )
-    ScreeningCandidate.objects.bulk_create(
-        [
-            ScreeningCandidate(
-                run=run,
-                body_id=k.body_id,
-                pm_label=k.pm_label,
-                person_id=k.person_id,
-                rank=k.rank,
-                lr=min(k.lr, 1e300),
-                log10_lr=k.log10_lr,
-                inconsistent=k.inconsistent,
-                per_marker=k.per_marker,
-            )
-            for k in outcome.kept
-        ],
-        batch_size=1000,
-    )
-    audit_record(
-        actor=actor,
-        action="dna.screening.run",
-        obj=run,
-        after={
-            "site": site.pk,
-            "parameters": run.parameters,
-            "bodies": run.bodies,
-            "families": run.families,
-            "missing_persons": run.missing_persons,
-            "pairs": run.pairs,
-            "candidates": run.candidates,
-            "above_threshold": run.above_threshold,
-            "seconds": run.seconds,
-        },
-        organisation_id=site.organisation_id,
-    )
-    return run
 
 
 @transaction.atomic

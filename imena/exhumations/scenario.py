@@ -33,7 +33,7 @@ from imena.exhumations.services import (
 from imena.exhumations.vocab import codes, is_valid_fdi
 
 if TYPE_CHECKING:
-    from imena.core.scenario import ScenarioContext
+    from imena.lib.scenario import ScenarioContext
 
 # The simulator's torture indicators -> the record's structured fields.
 TORTURE_FIELDS = {

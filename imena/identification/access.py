@@ -8,7 +8,12 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from imena.accounts.access import require
-from imena.identification.models import Candidate, Identification
+from imena.identification.models import (
+    Candidate,
+    Identification,
+    ScreeningCandidate,
+    ScreeningRun,
+)
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -56,3 +61,32 @@ def body_for_user(
         )
     except Body.DoesNotExist:
         raise Http404("No such body") from None
+
+
+def screenings_for_user(user: User) -> QuerySet[ScreeningRun]:
+    """Screenings of the user's organisation (DNA analysts only)."""
+    require(user, "dna.view")
+    return ScreeningRun.objects.filter(organisation_id=user.organisation_id)
+
+
+def screening_for_user(
+    user: User, pk: int, *, capability: str = "dna.view"
+) -> ScreeningRun:
+    require(user, capability)
+    try:
+        return ScreeningRun.objects.select_related("site", "started_by").get(
+            pk=pk, organisation_id=user.organisation_id
+        )
+    except ScreeningRun.DoesNotExist:
+        raise Http404("No such screening") from None
+
+
+def screening_candidate_for_user(user: User, pk: int) -> ScreeningCandidate:
+    """One screening candidate with its per-marker LRs (derived from genotypes)."""
+    require(user, "dna.view")
+    try:
+        return ScreeningCandidate.objects.select_related(
+            "run", "run__site", "person", "body"
+        ).get(pk=pk, run__organisation_id=user.organisation_id)
+    except ScreeningCandidate.DoesNotExist:
+        raise Http404("No such candidate") from None

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from imena.identification.models import FamilyNotification
+from imena.identification.screening import MUTATION_CHOICES
 
 
 class ProposeForm(forms.Form):
@@ -55,3 +56,33 @@ class NotificationForm(forms.ModelForm):
             "notified_on": forms.DateTimeInput(attrs={"type": "datetime-local"}),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
+
+
+class ScreeningForm(forms.Form):
+    threshold = forms.FloatField(
+        label=_("LR threshold"),
+        initial=1e4,
+        min_value=1e-300,
+        help_text=_("Candidates with an LR at or above it are kept."),
+    )
+    top_k = forms.IntegerField(
+        label=_("Candidates kept per body"), initial=5, min_value=1, max_value=50
+    )
+    dropout = forms.FloatField(
+        label=_("Allele drop-out probability"),
+        initial=0.0,
+        min_value=0.0,
+        max_value=0.99,
+        help_text=_("For degraded post-mortem samples, e.g. 0.05."),
+    )
+    theta = forms.FloatField(
+        label=_("Theta (co-ancestry)"), initial=0.0, min_value=0.0, max_value=0.99
+    )
+    mutation = forms.ChoiceField(
+        label=_("Mutation model"),
+        choices=[(m, m) for m in MUTATION_CHOICES],
+        initial="none",
+    )
+    mutation_rate = forms.FloatField(
+        label=_("Mutation rate"), initial=0.0, min_value=0.0, max_value=0.99
+    )

@@ -344,3 +344,157 @@ class FamilyNotification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notified_whom} ({self.notified_on:%Y-%m-%d})"
+
+
+class ScreeningStatus(models.TextChoices):
+    DONE = "done", _("Done")
+    EMPTY = "empty", _("Nothing to screen")
+
+
+class ScreeningRun(models.Model):
+    """One screening of a site's post-mortem profiles against the reference families.
+
+    Only the candidates worth reading are kept (see :class:`ScreeningCandidate`),
+    never the full bodies x missing persons matrix.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="dna_screenings",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("started by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    threshold = models.FloatField(_("LR threshold"), default=1e4)
+    top_k = models.PositiveSmallIntegerField(_("candidates kept per body"), default=5)
+    dropout = models.FloatField(_("allele drop-out probability"), default=0.0)
+    theta = models.FloatField(_("theta (co-ancestry)"), default=0.0)
+    mutation = models.CharField(_("mutation model"), max_length=20, default="none")
+    mutation_rate = models.FloatField(_("mutation rate"), default=0.0)
+    bodies = models.PositiveIntegerField(_("bodies screened"), default=0)
+    families = models.PositiveIntegerField(_("families"), default=0)
+    missing_persons = models.PositiveIntegerField(_("missing persons"), default=0)
+    pairs = models.PositiveBigIntegerField(_("pairs compared"), default=0)
+    candidates = models.PositiveIntegerField(_("candidates kept"), default=0)
+    above_threshold = models.PositiveIntegerField(
+        _("candidates above threshold"), default=0
+    )
+    seconds = models.FloatField(_("seconds"), default=0.0)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ScreeningStatus.choices,
+        default=ScreeningStatus.DONE,
+    )
+    message = models.TextField(_("message"), blank=True)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+
+    class Meta:
+        # The table keeps the name it had in the dna app (no data moved).
+        db_table = "dna_screeningrun"
+        verbose_name = _("DNA screening")
+        verbose_name_plural = _("DNA screenings")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=ScreeningStatus.values),
+                name="screeningrun_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(threshold__gt=0),
+                name="screeningrun_threshold_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(dropout__gte=0, dropout__lt=1),
+                name="screeningrun_dropout_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(theta__gte=0, theta__lt=1),
+                name="screeningrun_theta_range",
+            ),
+        ]
+        indexes = [
+            # The DNA page and the grave panel: a site's latest screening.
+            models.Index(fields=["site", "created"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.created:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("dna:screening_detail", args=[self.pk])
+
+    @property
+    def parameters(self) -> dict[str, object]:
+        return {
+            "threshold": self.threshold,
+            "top_k": self.top_k,
+            "dropout": self.dropout,
+            "theta": self.theta,
+            "mutation": self.mutation,
+            "mutation_rate": self.mutation_rate,
+        }
+
+
+class ScreeningCandidate(models.Model):
+    """A body x missing person pair kept by a screening, with its per-marker LRs."""
+
+    run = models.ForeignKey(
+        ScreeningRun,
+        verbose_name=_("screening"),
+        on_delete=models.PROTECT,
+        related_name="candidate_rows",
+    )
+    body = models.ForeignKey(
+        "exhumations.Body",
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    pm_label = models.CharField(_("post-mortem number"), max_length=40)
+    person = models.ForeignKey(
+        "missing.MissingPerson",
+        verbose_name=_("missing person"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rank = models.PositiveSmallIntegerField(_("rank for the body"), default=1)
+    lr = models.FloatField(_("LR"))
+    log10_lr = models.FloatField(
+        _("log10 LR"), help_text=_("Over the consistent loci.")
+    )
+    inconsistent = models.PositiveSmallIntegerField(_("inconsistent loci"), default=0)
+    per_marker = models.JSONField(
+        _("LR per marker"), default=dict, help_text=_('{"D3S1358": 2.5, ...}')
+    )
+
+    class Meta:
+        db_table = "dna_screeningcandidate"
+        verbose_name = _("screening candidate")
+        verbose_name_plural = _("screening candidates")
+        ordering = ["run", "pm_label", "rank"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "body", "person"], name="screeningcandidate_unique_pair"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(lr__gte=0), name="screeningcandidate_lr_nonnegative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pm_label} ~ {self.person_id}: {self.lr:.3g}"

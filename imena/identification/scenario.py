@@ -1,18 +1,47 @@
-"""Candidate lists for the simulated scenario (runs after exhumations and missing)."""
+"""DNA screening and candidate lists for the simulated scenario.
+
+Runs after exhumations and missing: each site is screened first, then its
+candidates are computed.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
+
+from imena.exhumations.models import Body
 from imena.identification import services
 
 if TYPE_CHECKING:
-    from imena.core.scenario import ScenarioContext
+    from imena.lib.scenario import ScenarioContext
+
+
+#: Demo screening parameters.  Drop-out 0.05 lets the degraded samples of the
+#: simulation (false homozygotes) keep their true family instead of an LR of 0.
+DEMO_PARAMETERS = {"threshold": 1e4, "top_k": 5, "dropout": 0.05, "theta": 0.0}
 
 
 def load_scenario(context: ScenarioContext) -> None:
-    from imena.exhumations.models import Body
+    load_screenings(context)
+    load_candidates(context)
 
+
+def load_screenings(context: ScenarioContext) -> None:
+    actor = context.users.get("dna") or context.actor
+    runs = candidates = 0
+    for site in context.sites.values():
+        try:
+            run = services.screening_run(actor=actor, site=site, **DEMO_PARAMETERS)
+        except ValidationError:
+            continue  # no PM profiles or no families for this site
+        runs += 1
+        candidates += run.candidates
+    context.summary["dna_screenings"] = runs
+    context.summary["dna_candidates"] = candidates
+
+
+def load_candidates(context: ScenarioContext) -> None:
     for site in context.sites.values():
         if not Body.objects.filter(grave__site=site).exists():
             continue

@@ -154,10 +154,10 @@ def _evaluate_in_temporary_database(
     with temporary_database(tmp / "eval.sqlite3"):
         from imena.accounts.models import Organisation
         from imena.burials.models import Site
-        from imena.core.scenario import ScenarioContext
         from imena.journals import services
         from imena.journals.models import ClusterMember, JournalRow
         from imena.journals.scenario import SCENARIO_JOURNALS
+        from imena.lib.scenario import ScenarioContext
         from linkage.evaluate import (
             grave_name_accuracy,
             load_simulator_truth,

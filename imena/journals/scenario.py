@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from imena.journals import services
 
 if TYPE_CHECKING:
-    from imena.core.scenario import ScenarioContext
+    from imena.lib.scenario import ScenarioContext
 
 # File in the scenario -> the journal's name in Imena.
 SCENARIO_JOURNALS = {

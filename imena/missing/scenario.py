@@ -23,7 +23,7 @@ from imena.missing.services import (
 )
 
 if TYPE_CHECKING:
-    from imena.core.scenario import ScenarioContext
+    from imena.lib.scenario import ScenarioContext
 
 
 def _date(value: Any) -> dt.date | None:

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,32 +20,6 @@ def site(org: Any) -> Any:
 @pytest.fixture
 def grave(site: Any) -> Any:
     return GraveFactory(site=site, marker_text="№ 12а", bodies_expected=1)
-
-
-@pytest.fixture(scope="session")
-def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small simulated scenario (seed 1, 30 graves), written once per session."""
-    from imena.simulation import simulate
-
-    out = tmp_path_factory.mktemp("sim1")
-    simulate(seed=1, out=out, graves=30)
-    return out
-
-
-@pytest.fixture
-def scenario(simulated: Path, org: Any, users: dict[str, Any]) -> dict[str, Any]:
-    """The simulated scenario loaded through every app's loader."""
-    from imena.core.scenario import ScenarioContext, load_scenario
-
-    context = ScenarioContext(
-        directory=simulated,
-        organisation=org,
-        actor=users["forensic_examiner"],
-        users={"dna": users["dna_analyst"]},
-    )
-    summary = load_scenario(context)
-    truth = json.loads((simulated / "truth.json").read_text("utf-8"))
-    return {"context": context, "summary": summary, "truth": truth}
 
 
 @pytest.fixture

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from functools import cache
 from typing import Any
 
 from imena.dna.models import ProfileKind
-from imena.dna.screening import frequency_table
 from imena.dna.services import dna_profile_create
 from imena.exhumations.models import Sample
 from imena.exhumations.services import exhumation_create
 from imena.missing.services import pedigree_member_add, reference_sample_create
 from imena.missing.tests.factories import make_person
+from kinship import load_frequency_table
 from kinship.genemapper import canonical_locus
+
+_frequency_table = cache(load_frequency_table)
 
 LOCI = [
     "D3S1358", "VWA", "D16S539", "CSF1PO", "TPOX", "D8S1179", "D21S11", "D18S51",
@@ -23,7 +26,7 @@ LOCI = [
 
 def random_alleles(rng: random.Random) -> dict[str, list[str]]:
     """One allele a locus, drawn from the norSTR frequencies."""
-    table = frequency_table()
+    table = _frequency_table()
     out = {}
     for locus in LOCI:
         m = table[canonical_locus(locus) or locus]

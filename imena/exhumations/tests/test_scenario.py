@@ -5,10 +5,10 @@ import pytest
 from imena.audit.models import AuditEntry
 from imena.burials import scenario as burials_scenario
 from imena.burials.models import GraveStatus
-from imena.core.scenario import ScenarioContext
 from imena.exhumations import scenario
 from imena.exhumations.models import Body, Exhumation, Sample
 from imena.exhumations.services import pm_record_as_dict
+from imena.lib.scenario import ScenarioContext
 from imena.simulation import simulate
 from matching.records import PMRecord
 

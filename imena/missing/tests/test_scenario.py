@@ -4,8 +4,8 @@ import pytest
 
 from imena.accounts.models import Role
 from imena.audit.models import AuditEntry
-from imena.core.scenario import ScenarioContext
 from imena.dna.models import DNAProfile
+from imena.lib.scenario import ScenarioContext
 from imena.missing.models import MissingPerson, PedigreeMember, ReferenceSample
 from imena.missing.records import family_as_case_dict
 from imena.missing.scenario import load_scenario

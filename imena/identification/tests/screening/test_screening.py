@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from imena.dna.models import ScreeningCandidate, ScreeningRun
-from imena.dna.selectors import dna_lrs_for_site
-from imena.dna.services import screening_run
+from imena.identification.models import ScreeningCandidate, ScreeningRun
+from imena.identification.selectors import dna_lrs_for_site
+from imena.identification.services import screening_run
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from imena.core.commands import ImenaCommand
-from imena.core.demo import demo_load
+from imena.demo.services import demo_load
 
 
 class Command(ImenaCommand):

@@ -1,8 +1,8 @@
-"""Loading a simulated scenario (``imena simulate`` output) into the database.
+"""The context each app's scenario loader receives (see ``imena.demo.loader``).
 
-The burials app loads sites and graves; every other app that has a
-``<app>.scenario.load_scenario(context)`` function loads its part, in the
-order of INSTALLED_APPS.
+An app loads its part of a simulated scenario (``imena simulate`` output) by
+defining ``<app>.scenario.load_scenario(context)``; the loaders share the
+records created so far through this context.
 """
 
 from __future__ import annotations
@@ -11,10 +11,6 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from django.db import transaction
-
-from imena.core.hooks import app_hooks
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -38,10 +34,3 @@ class ScenarioContext:
         if not path.exists():
             return None
         return json.loads(path.read_text(encoding="utf-8"))
-
-
-@transaction.atomic
-def load_scenario(context: ScenarioContext) -> dict[str, int]:
-    for loader in app_hooks("scenario", "load_scenario"):
-        loader(context)
-    return context.summary

@@ -6,7 +6,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
+from imena.burials.models import Site
 from imena.core.commands import ImenaCommand
+from imena.identification.services import screening_run
 
 
 class Command(ImenaCommand):
@@ -39,9 +41,6 @@ class Command(ImenaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from imena.burials.models import Site
-        from imena.dna.services import screening_run
-
         sites = Site.objects.filter(code__iexact=options["site"])
         if options["organisation"]:
             sites = sites.filter(organisation__code=options["organisation"])

@@ -9,7 +9,7 @@ from django.db import connection
 
 from imena.audit.models import AuditEntry
 from imena.audit.services import audit_verify
-from imena.core.demo import DEMO_USERS, demo_load
+from imena.demo.services import DEMO_USERS, demo_load
 from imena.simulation import simulate
 
 

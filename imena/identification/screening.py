@@ -20,9 +20,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from imena.exhumations.models import Sample
+from imena.identification.models import ScreeningCandidate
+from imena.missing.models import MissingPerson, Status
+from imena.missing.records import family_as_case_dict
 from kinship import (
     Case,
     KinshipWarning,
+    joint,
     load_case,
     load_frequency_table,
     screen,
@@ -61,8 +66,6 @@ def canonical_genotypes(genotypes: Mapping[str, Any]) -> dict[str, Any]:
 
 def _current_pm_profiles(site: Site) -> dict[int, tuple[str, Any]]:
     """Return ``{body id: (PM number, profile)}``: each body's best current profile."""
-    from imena.exhumations.models import Sample
-
     samples = (
         Sample.objects.filter(
             body__grave__site=site,
@@ -83,8 +86,6 @@ def _current_pm_profiles(site: Site) -> dict[int, tuple[str, Any]]:
 
 
 def _open_families(organisation_id: int, persons: Iterable[int] | None = None) -> Any:
-    from imena.missing.models import MissingPerson, Status
-
     qs = MissingPerson.objects.filter(
         organisation_id=organisation_id,
         status=Status.OPEN,
@@ -150,8 +151,6 @@ def build_case_for_site(
     missing: list[str] = []
     person_index: dict[str, int] = {}
     if pm:
-        from imena.missing.records import family_as_case_dict
-
         for person in _open_families(site.organisation_id, persons):
             fam = family_as_case_dict(person)
             if not fam.get("genotypes") or not fam.get("missing"):
@@ -397,10 +396,6 @@ def joint_for_grave(run: Any, grave: Any, *, top: int = 10) -> GraveJoint | None
     of them; the run's drop-out, theta and mutation apply.  Returns None when
     the grave has no screened body with a candidate.
     """
-    from imena.dna.models import ScreeningCandidate
-    from imena.missing.models import MissingPerson
-    from kinship import joint
-
     rows = ScreeningCandidate.objects.filter(run=run, body__grave=grave)
     body_ids = set(rows.values_list("body_id", flat=True))
     person_ids = set(rows.values_list("person_id", flat=True))

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.db import transaction
 
 from imena.accounts.models import Organisation, Role, User
-from imena.core.scenario import ScenarioContext, load_scenario
+from imena.demo.loader import load_scenario
+from imena.lib.scenario import ScenarioContext
 
 DEMO_ORG_CODE = "demo"
 DEMO_USERS: list[tuple[str, str, str]] = [

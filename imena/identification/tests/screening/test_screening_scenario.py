@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from imena.audit.models import AuditEntry
-from imena.dna.models import ScreeningCandidate, ScreeningRun
-from imena.dna.screening import build_case_for_site
-from imena.dna.services import screening_run
+from imena.identification.models import ScreeningCandidate, ScreeningRun
+from imena.identification.screening import build_case_for_site
+from imena.identification.services import screening_run
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,22 @@
+"""The ``dna:`` URLs: screening pages (this app) and profile pages (dna app)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from imena.dna.urls import urlpatterns as profile_urlpatterns
+from imena.identification import screening_views as views
+
+app_name = "dna"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("sites/<int:pk>/screen/", views.screening_start, name="screening_start"),
+    path("screenings/<int:pk>/", views.screening_detail, name="screening_detail"),
+    path(
+        "screenings/<int:pk>/graves/<int:grave_pk>/joint/",
+        views.grave_joint,
+        name="grave_joint",
+    ),
+    path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
+    *profile_urlpatterns,
+]

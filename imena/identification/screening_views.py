@@ -1,0 +1,210 @@
+"""The DNA pages of analysts: sites to screen, screenings, candidates, joint results.
+
+They keep the ``dna:`` URL names and the ``/dna/`` paths (see ``dna_urls``);
+profile pages stay in the dna app.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from imena.accounts.access import require
+from imena.burials.access import grave_for_user, site_for_user, sites_for_user
+from imena.dna.access import profiles_for_user
+from imena.dna.models import ProfileKind
+from imena.exhumations.models import Sample
+from imena.identification import access, services
+from imena.identification.forms import ScreeningForm
+from imena.identification.models import ScreeningRun
+from imena.identification.screening import joint_for_grave
+
+BODIES_PER_PAGE = 50
+
+
+def _current() -> Q:
+    return Q(withdrawn=False, superseded_by__isnull=True)
+
+
+@require_GET
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    profiles = profiles_for_user(user)
+    sites = list(sites_for_user(user).order_by("name"))
+    pm_counts = dict(
+        Sample.objects.filter(
+            organisation_id=user.organisation_id,
+            profile__isnull=False,
+            profile__withdrawn=False,
+            profile__superseded_by__isnull=True,
+        )
+        .values_list("body__grave__site")
+        .annotate(n=Count("body", distinct=True))
+        .values_list("body__grave__site", "n")
+    )
+    runs = access.screenings_for_user(user)
+    latest: dict[int, ScreeningRun] = {}
+    for run in runs.select_related("started_by").order_by("-created", "-pk")[:200]:
+        latest.setdefault(run.site_id, run)
+    rows = [
+        {"site": s, "pm_profiles": pm_counts.get(s.pk, 0), "latest": latest.get(s.pk)}
+        for s in sites
+    ]
+    q = request.GET.get("q", "").strip()
+    found = profiles.filter(label__icontains=q).order_by("label")[:50] if q else []
+    return render(
+        request,
+        "identification/dna_index.html",
+        {
+            "rows": rows,
+            "reference_profiles": profiles.filter(
+                _current(), kind=ProfileKind.REFERENCE
+            ).count(),
+            "pm_profiles": profiles.filter(
+                _current(), kind=ProfileKind.POST_MORTEM
+            ).count(),
+            "q": q,
+            "found": found,
+            "runs": runs.select_related("site", "started_by")[:10],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def screening_start(request: HttpRequest, pk: int) -> HttpResponse:
+    user: Any = request.user
+    require(user, "dna.change")
+    site = site_for_user(user, pk)
+    form = ScreeningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = services.screening_run(actor=user, site=site, **form.cleaned_data)
+        except ValidationError as e:
+            for message in e.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("Screening done: %(n)d candidates kept in %(s).1f s.")
+                % {"n": run.candidates, "s": run.seconds},
+            )
+            return redirect(run)
+    return render(
+        request, "identification/screening_form.html", {"site": site, "form": form}
+    )
+
+
+@require_GET
+@login_required
+def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = access.screening_for_user(request.user, pk)  # type: ignore[arg-type]
+    rows = run.candidate_rows.all()
+    q = request.GET.get("q", "").strip()
+    strong = request.GET.get("strong") == "1"
+    labels = rows
+    if q:
+        labels = labels.filter(pm_label__icontains=q)
+    if strong:
+        labels = labels.filter(lr__gte=run.threshold)
+    label_list = (
+        labels.values_list("pm_label", flat=True).distinct().order_by("pm_label")
+    )
+    page = Paginator(label_list, BODIES_PER_PAGE).get_page(request.GET.get("page"))
+    by_body: dict[str, list[Any]] = defaultdict(list)
+    for c in (
+        rows.filter(pm_label__in=list(page.object_list))
+        .select_related("person", "body", "body__grave")
+        .order_by("pm_label", "rank")
+    ):
+        by_body[c.pm_label].append(c)
+    graves = (
+        run.candidate_rows.values("body__grave", "body__grave__marker_text")
+        .annotate(n=Count("body", distinct=True))
+        .filter(n__gt=1)
+        .order_by("body__grave__marker_text")
+    )
+    return render(
+        request,
+        "identification/screening_detail.html",
+        {
+            "run": run,
+            "site": run.site,
+            "page": page,
+            "bodies": [(label, by_body[label]) for label in page.object_list],
+            "graves": graves,
+            "q": q,
+            "strong": strong,
+        },
+    )
+
+
+@require_GET
+@login_required
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = access.screening_candidate_for_user(request.user, pk)  # type: ignore[arg-type]
+    markers = sorted(candidate.per_marker.items())
+    context = {"c": candidate, "run": candidate.run, "markers": markers}
+    template = "identification/screening_candidate.html"
+    if getattr(request, "htmx", False):
+        template += "#markers"
+    return render(request, template, context)
+
+
+@require_GET
+@login_required
+def grave_joint(request: HttpRequest, pk: int, grave_pk: int) -> HttpResponse:
+    user: Any = request.user
+    run = access.screening_for_user(user, pk)
+    grave = grave_for_user(user, grave_pk)
+    if grave.site_id != run.site_id:
+        raise Http404("The grave is not on the screened site")
+    result = joint_for_grave(run, grave)
+    assignments: list[dict[str, Any]] = []
+    marginals: list[tuple[str, list[tuple[Any, float]]]] = []
+    if result is not None:
+        persons = result.persons
+        for a in result.result["assignments"]:
+            assignments.append(
+                {
+                    "pairs": [
+                        (body, persons.get(m) if m else None)
+                        for body, m in sorted(a["assignment"].items())
+                    ],
+                    "lr": a["LR"],
+                    "log10": a["log10LR"],
+                    "posterior": a["posterior"],
+                }
+            )
+        for body in result.bodies:
+            dist = result.result["marginals"].get(body, {})
+            ranked = sorted(dist.items(), key=lambda kv: -kv[1])[:5]
+            marginals.append(
+                (
+                    body,
+                    [(persons.get(m) if m != "null" else None, p) for m, p in ranked],
+                )
+            )
+    return render(
+        request,
+        "identification/screening_grave_joint.html",
+        {
+            "run": run,
+            "grave": grave,
+            "site": run.site,
+            "result": result,
+            "assignments": assignments,
+            "marginals": marginals,
+        },
+    )
