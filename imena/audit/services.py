@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -258,3 +259,72 @@ def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
         object_type=obj._meta.label_lower, object_id=str(obj.pk)
     ).select_related("actor")
+
+
+def record_sha256(instance: models.Model, fields: Iterable[str] | None = None) -> str:
+    """SHA-256 of a stored record's field values (its ``snapshot``, canonical JSON)."""
+    text = canonical_json(snapshot(instance, fields))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+#: ``after["records"]`` of a batch entry: ``{primary key: record_sha256}``.
+BATCH_RECORDS = "records"
+
+
+@transaction.atomic
+def audit_batch(
+    *,
+    actor: User | None,
+    action: str,
+    records: Sequence[models.Model],
+    source: str = "",
+    extra: Mapping[str, Any] | None = None,
+    organisation_id: int | None = None,
+) -> AuditEntry:
+    """Append ONE chain entry for a batch of records stored together (bulk load,
+    bulk import): the model, the count, the source and the SHA-256 of every
+    record (``record_sha256``, keyed by primary key). The chain covers each
+    record like a per-record entry does, at one entry per batch;
+    ``audit_batch_check`` compares the stored records with it later.
+    Call it inside the transaction that stored the records, after they have
+    their primary keys.
+    """
+    if not records:
+        raise ValueError("an audit batch needs at least one record")
+    model = type(records[0])
+    if any(type(r) is not model or r.pk is None for r in records):
+        raise ValueError("an audit batch holds saved records of one model")
+    digests = {str(r.pk): record_sha256(r) for r in records}
+    after: dict[str, Any] = {
+        "model": model._meta.label_lower,
+        "count": len(records),
+        "source": source,
+        BATCH_RECORDS: digests,
+    }
+    if extra:
+        after.update({k: v for k, v in extra.items() if k not in after})
+    return audit_record(
+        actor=actor,
+        action=action,
+        object_type=model._meta.label_lower,
+        object_repr=f"{len(records)} × {model._meta.verbose_name}"[:300],
+        after=after,
+        organisation_id=organisation_id,
+    )
+
+
+def audit_batch_check(entry: AuditEntry) -> list[str]:
+    """Primary keys of the batch's records that are missing or differ from the
+    SHA-256 the entry recorded (empty when every record is as stored)."""
+    from django.apps import apps
+
+    after = entry.after_data or {}
+    digests: dict[str, str] = after.get(BATCH_RECORDS) or {}
+    model = apps.get_model(after["model"])
+    found: dict[str, str] = {}
+    keys = list(digests)
+    for start in range(0, len(keys), 2000):
+        chunk = keys[start : start + 2000]
+        for record in model._default_manager.filter(pk__in=chunk):
+            found[str(record.pk)] = record_sha256(record)
+    return [pk for pk in keys if found.get(pk) != digests[pk]]
