@@ -8,7 +8,6 @@ and the old value stays in the audit entry.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +42,7 @@ from imena.exhumations.models import (
     ToothFinding,
 )
 from imena.exhumations.vocab import is_valid_fdi
+from imena.journals.selectors import journal_expectation
 from imena.lib.corrections import apply_correction
 
 if TYPE_CHECKING:
@@ -169,19 +169,12 @@ def _require_reason(reason: str) -> None:
 def expected_bodies_for_grave(grave: Grave) -> int | None:
     """How many bodies the journals lead us to expect in ``grave``, or None.
 
-    The journals app, once it exists, may define
-    ``imena.journals.models.journal_expectation(grave)``; until then the
-    grave's own ``bodies_expected`` is used.
+    The people that the site's latest reconciliation of the journals puts in
+    the grave; without a reconciliation, the grave's own ``bodies_expected``.
     """
-    try:
-        journals = importlib.import_module("imena.journals.models")
-    except ImportError:
-        journals = None
-    hook = getattr(journals, "journal_expectation", None)
-    if hook is not None:
-        value = hook(grave)
-        if value is not None:
-            return int(value)
+    value = journal_expectation(grave)
+    if value is not None:
+        return value
     return grave.bodies_expected
 
 

@@ -10,6 +10,7 @@ from imena.audit.models import AuditEntry
 from imena.burials.models import GraveStatus
 from imena.exhumations import services
 from imena.exhumations.models import Body, Exhumation, JournalFlag
+from imena.journals.models import PersonCluster, ReconcileRun
 
 
 @pytest.mark.django_db
@@ -132,14 +133,35 @@ def test_the_database_refuses_a_duplicate_pm_number_in_one_organisation(
         )
 
 
-@pytest.mark.django_db
-def test_the_journal_hook_is_used_when_the_journals_app_provides_it(
-    grave, monkeypatch
-) -> None:
-    import imena.journals.models as journals
+def _reconciled(grave, people: int) -> None:
+    """A reconciliation of the site's journals that puts ``people`` in ``grave``."""
+    run = ReconcileRun.objects.create(site=grave.site, threshold=0.9)
+    for i in range(people):
+        PersonCluster.objects.create(run=run, key=f"c{i}", grave=grave)
 
-    monkeypatch.setattr(journals, "journal_expectation", lambda g: 2, raising=False)
+
+@pytest.mark.django_db
+def test_the_reconciled_journals_give_the_expected_bodies(grave) -> None:
+    assert services.expected_bodies_for_grave(grave) == 1  # no reconciliation yet
+    _reconciled(grave, people=2)
     assert services.expected_bodies_for_grave(grave) == 2
+
+
+@pytest.mark.django_db
+def test_an_exhumation_is_flagged_against_the_reconciled_journals(
+    grave, recorder
+) -> None:
+    _reconciled(grave, people=2)
+    exhumation = services.exhumation_create(
+        actor=recorder,
+        grave=grave,
+        date=dt.date(2022, 9, 16),
+        team="Експерт",
+        pm_numbers=["IZM-PM-0001"],
+    )
+    exhumation.refresh_from_db()
+    assert exhumation.bodies_expected == 2
+    assert exhumation.journal_flag == JournalFlag.COUNT_DIFFERS
 
 
 @pytest.mark.django_db
