@@ -94,7 +94,7 @@ def page(browser, live_server):
     context = browser.new_context(locale="en-GB", accept_downloads=True)
     context.set_default_timeout(30_000)
     pg = context.new_page()
-    pg.base_url = live_server.url  # type: ignore[attr-defined]
+    pg.base_url = live_server.url
     yield pg
     context.close()
 

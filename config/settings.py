@@ -137,7 +137,7 @@ def _databases() -> dict[str, dict[str, object]]:
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {e}") from None
     if not config.get("NAME") and "sqlite" not in str(config.get("ENGINE")):
         raise ImproperlyConfigured("DATABASE_URL names no database")
-    return {"default": config}
+    return {"default": config}  # type: ignore[dict-item]
 
 
 DATABASES = _databases()

@@ -17,11 +17,11 @@ class OrganisationAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "organisation", "role", "is_active"]
     list_filter = ["organisation", "role", "is_active"]
-    fieldsets = (
+    fieldsets = (  # type: ignore[misc]
         *BaseUserAdmin.fieldsets,
         (_("Imena"), {"fields": ("organisation", "role")}),
     )
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         # People are deactivated, never deleted: the audit log names them.
         return False

@@ -17,13 +17,13 @@ if TYPE_CHECKING:
 def sites_for_user(user: User) -> QuerySet[Site]:
     """Sites of the user's own organisation; nothing for anyone else."""
     require(user, "site.view")
-    return Site.objects.filter(organisation_id=user.organisation_id)
+    return Site.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def site_for_user(user: User, pk: int, *, capability: str = "site.view") -> Site:
     require(user, capability)
     try:
-        return Site.objects.select_related("organisation").get(
+        return Site.objects.select_related("organisation").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except Site.DoesNotExist:
@@ -32,13 +32,13 @@ def site_for_user(user: User, pk: int, *, capability: str = "site.view") -> Site
 
 def graves_for_user(user: User) -> QuerySet[Grave]:
     require(user, "site.view")
-    return Grave.objects.filter(site__organisation_id=user.organisation_id)
+    return Grave.objects.filter(site__organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def grave_for_user(user: User, pk: int, *, capability: str = "site.view") -> Grave:
     require(user, capability)
     try:
-        return Grave.objects.select_related("site", "site__organisation").get(
+        return Grave.objects.select_related("site", "site__organisation").get(  # type: ignore[misc]
             pk=pk, site__organisation_id=user.organisation_id
         )
     except Grave.DoesNotExist:

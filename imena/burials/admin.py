@@ -28,6 +28,6 @@ class GraveAdmin(AuditedModelAdmin):
     search_fields = ["ref", "marker_text", "number"]
     readonly_fields = ["number", "created", "updated", "created_by"]
 
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+    def save_model(self, request, obj, form, change):
         obj.derive_number()
         super().save_model(request, obj, form, change)

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.services import history_for
 from imena.burials import access, services
 from imena.burials.forms import GraveCorrectionForm, GraveFilterForm, GraveForm
@@ -27,8 +28,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def site_list(request: HttpRequest) -> HttpResponse:
-    sites = access.sites_for_user(request.user).annotate(  # type: ignore[arg-type]
+def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    sites = access.sites_for_user(request.user).annotate(
         grave_count=Count("graves", filter=Q(graves__withdrawn=False))
     )
     return render(request, "burials/site_list.html", {"sites": sites})
@@ -36,8 +37,8 @@ def site_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    site = access.site_for_user(request.user, pk)  # type: ignore[arg-type]
+def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = access.site_for_user(request.user, pk)
     form = GraveFilterForm(request.GET or None)
     graves = site.graves.filter(withdrawn=False)
     if form.is_valid():
@@ -68,13 +69,13 @@ def site_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def grave_create(request: HttpRequest, pk: int) -> HttpResponse:
-    site = access.site_for_user(request.user, pk, capability="grave.change")  # type: ignore[arg-type]
+def grave_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = access.site_for_user(request.user, pk, capability="grave.change")
     form = GraveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         grave = services.grave_create(
             actor=request.user, site=site, **form.cleaned_data
-        )  # type: ignore[arg-type]
+        )
         messages.success(request, _("Grave registered."))
         return redirect(grave)
     return render(request, "burials/grave_form.html", {"site": site, "form": form})
@@ -82,8 +83,8 @@ def grave_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def grave_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    grave = access.grave_for_user(request.user, pk)  # type: ignore[arg-type]
+def grave_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    grave = access.grave_for_user(request.user, pk)
     return render(
         request,
         "burials/grave_detail.html",
@@ -98,15 +99,15 @@ def grave_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def grave_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    grave = access.grave_for_user(request.user, pk, capability="grave.change")  # type: ignore[arg-type]
+def grave_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    grave = access.grave_for_user(request.user, pk, capability="grave.change")
     form = GraveCorrectionForm(request.POST or None, instance=grave)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         reason = data.pop("reason")
         # form.is_valid() already wrote the new values onto the instance, so the
         # service reads the stored row afresh.
-        services.grave_update(actor=request.user, grave=grave, reason=reason, **data)  # type: ignore[arg-type]
+        services.grave_update(actor=request.user, grave=grave, reason=reason, **data)
         messages.success(
             request, _("Correction saved; the previous values stay in the history.")
         )

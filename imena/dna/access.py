@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def profiles_for_user(user: User) -> QuerySet[DNAProfile]:
     """Profiles the analyst may list (labels only; opening one is audited)."""
     require(user, "dna.view")
-    return DNAProfile.objects.filter(organisation_id=user.organisation_id)
+    return DNAProfile.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def profile_for_user(
@@ -27,7 +27,7 @@ def profile_for_user(
     """Fetch one profile for viewing its genotypes, and audit the view."""
     require(user, capability)
     try:
-        profile = DNAProfile.objects.get(pk=pk, organisation_id=user.organisation_id)
+        profile = DNAProfile.objects.get(pk=pk, organisation_id=user.organisation_id)  # type: ignore[misc]
     except DNAProfile.DoesNotExist:
         raise Http404("No such profile") from None
     audit_record(actor=user, action="dna.profile.view", obj=profile)

@@ -5,12 +5,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imena.accounts.access import require
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.dna import access, services
 from imena.dna.forms import ProfileUploadForm
 from imena.dna.models import DNAProfile
@@ -19,8 +20,8 @@ from imena.dna.uploads import ProfileFileError, parse_profile_file
 
 @require_GET
 @login_required
-def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    profile = access.profile_for_user(request.user, pk)  # type: ignore[arg-type]
+def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    profile = access.profile_for_user(request.user, pk)
     genotypes = sorted(profile.genotypes.items())
     pm_samples = list(profile.pm_samples.select_related("body", "body__grave"))
     from imena.missing.models import ReferenceSample
@@ -46,7 +47,7 @@ def profile_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def profile_upload(request: HttpRequest) -> HttpResponse:
+def profile_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: Any = request.user
     require(user, "dna.change")
     form = ProfileUploadForm(request.POST or None, request.FILES or None)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def exhumations_for_user(user: User) -> QuerySet[Exhumation]:
     require(user, "postmortem.view")
-    return Exhumation.objects.filter(
+    return Exhumation.objects.filter(  # type: ignore[misc]
         organisation_id=user.organisation_id
     ).select_related("grave", "grave__site")
 
@@ -30,7 +30,7 @@ def exhumation_for_user(
 ) -> Exhumation:
     require(user, capability)
     try:
-        return Exhumation.objects.select_related("grave", "grave__site").get(
+        return Exhumation.objects.select_related("grave", "grave__site").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except Exhumation.DoesNotExist:
@@ -40,7 +40,7 @@ def exhumation_for_user(
 def body_for_user(user: User, pk: int, *, capability: str = "postmortem.view") -> Body:
     require(user, capability)
     try:
-        return Body.objects.select_related(
+        return Body.objects.select_related(  # type: ignore[misc]
             "exhumation", "grave", "grave__site", "pm"
         ).get(pk=pk, organisation_id=user.organisation_id)
     except Body.DoesNotExist:
@@ -52,7 +52,7 @@ def sample_for_user(
 ) -> Sample:
     require(user, capability)
     try:
-        return Sample.objects.select_related("body", "profile").get(
+        return Sample.objects.select_related("body", "profile").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except Sample.DoesNotExist:
@@ -61,7 +61,7 @@ def sample_for_user(
 
 def evidence_items_for_user(user: User) -> QuerySet[EvidenceItem]:
     require(user, "evidence.view")
-    return EvidenceItem.objects.filter(organisation_id=user.organisation_id)
+    return EvidenceItem.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def evidence_for_user(
@@ -69,7 +69,7 @@ def evidence_for_user(
 ) -> EvidenceItem:
     require(user, capability)
     try:
-        return EvidenceItem.objects.select_related("grave", "body", "exhumation").get(
+        return EvidenceItem.objects.select_related("grave", "body", "exhumation").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except EvidenceItem.DoesNotExist:

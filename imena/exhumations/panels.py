@@ -21,7 +21,7 @@ def grave_panel(request: HttpRequest, grave: Any) -> str | None:
         {
             "grave": grave,
             "exhumations": exhumations,
-            "can_change": can(request.user, "postmortem.change"),
-        },  # type: ignore[arg-type]
+            "can_change": can(request.user, "postmortem.change"),  # type: ignore[arg-type]
+        },
         request=request,
     )

@@ -280,11 +280,11 @@ def load_scenario(context: ScenarioContext) -> None:
     records, particulars, teeth, items, injuries, samples = [], [], [], [], [], []
     for body, f in bodies:
         records.append(_pm_record(body, f))
-        rows = _rows(body, f)
-        particulars += rows["particulars"]
-        teeth += rows["teeth"]
-        items += rows["items"]
-        injuries += rows["injuries"]
+        rows = _rows(body, f)  # type: ignore[assignment]
+        particulars += rows["particulars"]  # type: ignore[call-overload]
+        teeth += rows["teeth"]  # type: ignore[call-overload]
+        items += rows["items"]  # type: ignore[call-overload]
+        injuries += rows["injuries"]  # type: ignore[call-overload]
         ds = f.get("dna_sample") or {}
         element = ds.get("element") or ""
         samples.append(
@@ -299,7 +299,7 @@ def load_scenario(context: ScenarioContext) -> None:
                 taken_by=team.splitlines()[0],
                 taken_on=body.exhumation.date,
                 lab="DNA laboratory (simulated)",
-                status=PROFILE_STATUS.get(ds.get("profile"), SampleStatus.SENT),
+                status=PROFILE_STATUS.get(ds.get("profile"), SampleStatus.SENT),  # type: ignore[arg-type]
                 created_by=actor,
             )
         )

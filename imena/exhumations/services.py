@@ -690,7 +690,7 @@ def pm_item_correct(
     _require_reason(reason)
     model, _fields = _item_model(section)
     clean = _clean_item_data(section, data)
-    item = model.objects.select_for_update().get(pk=item.pk, body=body)
+    item = model.objects.select_for_update().get(pk=item.pk, body=body)  # type: ignore[attr-defined]
     changed = {k: v for k, v in clean.items() if getattr(item, k) != v}
     if not changed:
         return item
@@ -717,7 +717,7 @@ def pm_item_withdraw(
     """Mark a row recorded in error as withdrawn; it is kept, never deleted."""
     _require_reason(reason)
     model, _fields = _item_model(section)
-    item = model.objects.select_for_update().get(pk=item.pk, body=body)
+    item = model.objects.select_for_update().get(pk=item.pk, body=body)  # type: ignore[attr-defined]
     item.withdrawn = True  # type: ignore[attr-defined]
     item.withdrawn_reason = reason  # type: ignore[attr-defined]
     item.save(update_fields=["withdrawn", "withdrawn_reason"])
@@ -1126,14 +1126,14 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
     if pm.sex_certainty:
         out["sex_certainty"] = pm.sex_certainty
     if pm.age_min is not None or pm.age_max is not None:
-        out["age_min"] = float(pm.age_min if pm.age_min is not None else pm.age_max)
-        out["age_max"] = float(pm.age_max if pm.age_max is not None else pm.age_min)
+        out["age_min"] = float(pm.age_min if pm.age_min is not None else pm.age_max)  # type: ignore[arg-type]
+        out["age_max"] = float(pm.age_max if pm.age_max is not None else pm.age_min)  # type: ignore[arg-type]
     if pm.stature_min is not None or pm.stature_max is not None:
         low = pm.stature_min if pm.stature_min is not None else pm.stature_max
         high = pm.stature_max if pm.stature_max is not None else pm.stature_min
-        out["stature_cm"] = (low + high) / 2
-        if high > low:
-            out["stature_se"] = (high - low) / 2
+        out["stature_cm"] = (low + high) / 2  # type: ignore[operator]
+        if high > low:  # type: ignore[operator]
+            out["stature_se"] = (high - low) / 2  # type: ignore[operator]
     particulars = [
         {
             "kind": p.kind,

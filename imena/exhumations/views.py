@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.accounts.roles import can
 from imena.audit.models import AuditEntry
 from imena.audit.services import audit_record
@@ -67,8 +68,8 @@ SECTION_ORDER = [
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    exhumations = access.exhumations_for_user(request.user)  # type: ignore[arg-type]
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    exhumations = access.exhumations_for_user(request.user)
     return render(
         request,
         "exhumations/index.html",
@@ -78,8 +79,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def exhumation_create(request: HttpRequest, grave_pk: int) -> HttpResponse:
-    grave = grave_for_user(request.user, grave_pk, capability="postmortem.change")  # type: ignore[arg-type]
+def exhumation_create(request: AuthenticatedHttpRequest, grave_pk: int) -> HttpResponse:
+    grave = grave_for_user(request.user, grave_pk, capability="postmortem.change")
     initial = {"date": timezone.localdate(), "bodies_found": grave.bodies_expected or 1}
     form = ExhumationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -90,7 +91,7 @@ def exhumation_create(request: HttpRequest, grave_pk: int) -> HttpResponse:
                 actor=request.user,
                 grave=grave,
                 pm_numbers=pm_numbers,
-                **data,  # type: ignore[arg-type]
+                **data,
             )
         except ValidationError as e:
             add_errors(form, e)
@@ -104,14 +105,14 @@ def exhumation_create(request: HttpRequest, grave_pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def exhumation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    exhumation = access.exhumation_for_user(request.user, pk)  # type: ignore[arg-type]
+def exhumation_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    exhumation = access.exhumation_for_user(request.user, pk)
     history = AuditEntry.objects.filter(
         object_type="exhumations.exhumation", object_id=str(exhumation.pk)
     ).order_by("-seq")[:100]
     evidence = (
         exhumation.evidence.select_related("body")
-        if can(request.user, "evidence.view")  # type: ignore[arg-type]
+        if can(request.user, "evidence.view")
         else None
     )
     return render(
@@ -130,17 +131,17 @@ def exhumation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def body_create(request: HttpRequest, pk: int) -> HttpResponse:
+def body_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     exhumation = access.exhumation_for_user(
         request.user, pk, capability="postmortem.change"
-    )  # type: ignore[arg-type]
+    )
     form = BodyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             body = services.body_create(
                 actor=request.user,
                 exhumation=exhumation,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as e:
             add_errors(form, e)
@@ -164,7 +165,7 @@ def _section_rows(body: Body, section: str) -> Any:
 
 
 def _section_context(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     body: Body,
     section: str,
     form: Any = None,
@@ -172,9 +173,9 @@ def _section_context(
     restored: bool = False,
     saved: bool = False,
 ) -> dict[str, Any]:
-    can_change = can(request.user, "postmortem.change")  # type: ignore[arg-type]
+    can_change = can(request.user, "postmortem.change")
     if form is None and can_change:
-        draft = services.draft_get(user=request.user, body=body, section=section)  # type: ignore[arg-type]
+        draft = services.draft_get(user=request.user, body=body, section=section)
         if section in SECTION_FORMS:
             form = (
                 SECTION_FORMS[section](data=draft, instance=body.pm)
@@ -220,8 +221,8 @@ def _display_fields(pm: Any, section: str) -> list[tuple[str, str]]:
 
 @require_GET
 @login_required
-def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    body = access.body_for_user(request.user, pk)  # type: ignore[arg-type]
+def body_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = access.body_for_user(request.user, pk)
     sections = [
         {
             "key": s,
@@ -236,9 +237,7 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
     history = AuditEntry.objects.filter(
         object_type="exhumations.body", object_id=str(body.pk)
     ).order_by("-seq")[:200]
-    evidence = (
-        body.evidence.all() if can(request.user, "evidence.view") else None  # type: ignore[arg-type]
-    )
+    evidence = body.evidence.all() if can(request.user, "evidence.view") else None
     return render(
         request,
         "exhumations/body_detail.html",
@@ -262,16 +261,16 @@ def body_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def body_category(request: HttpRequest, pk: int) -> HttpResponse:
+def body_category(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The examiner records (or corrects, with a reason) civilian or military."""
-    body = access.body_for_user(request.user, pk, capability="postmortem.classify")  # type: ignore[arg-type]
+    body = access.body_for_user(request.user, pk, capability="postmortem.classify")
     form = CategoryForm(request.POST)
     if form.is_valid():
         try:
             services.body_set_category(
                 actor=request.user,
                 body=body,
-                **form.cleaned_data,  # type: ignore[arg-type]
+                **form.cleaned_data,
             )
         except ValidationError as e:
             flash_errors(request, e)
@@ -284,8 +283,8 @@ def body_category(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def body_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+def body_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = access.body_for_user(request.user, pk, capability="postmortem.change")
     run_with_reason(
         request,
         WithdrawForm,
@@ -298,10 +297,10 @@ def body_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def exhumation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+def exhumation_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     exhumation = access.exhumation_for_user(
         request.user, pk, capability="postmortem.change"
-    )  # type: ignore[arg-type]
+    )
     run_with_reason(
         request,
         WithdrawForm,
@@ -316,11 +315,11 @@ def exhumation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def section(request: AuthenticatedHttpRequest, pk: int, section: str) -> HttpResponse:
     if section not in SECTION_LABELS:
         raise Http404("No such section")
     capability = "postmortem.change" if request.method == "POST" else "postmortem.view"
-    body = access.body_for_user(request.user, pk, capability=capability)  # type: ignore[arg-type]
+    body = access.body_for_user(request.user, pk, capability=capability)
     template = "exhumations/section.html"
     if getattr(request, "htmx", False):
         template += "#section"
@@ -337,7 +336,7 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                     actor=request.user,
                     body=body,
                     section=section,
-                    data=data,  # type: ignore[arg-type]
+                    data=data,
                     reason=form.cleaned_data.get("reason", ""),
                 )
             except ValidationError as e:
@@ -353,7 +352,7 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
                     actor=request.user,
                     body=body,
                     section=section,
-                    data=form.cleaned_data,  # type: ignore[arg-type]
+                    data=form.cleaned_data,
                 )
             except ValidationError as e:
                 add_errors(form, e)
@@ -368,10 +367,10 @@ def section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 
 
 def _saved(
-    request: HttpRequest, body: Body, section: str, template: str
+    request: AuthenticatedHttpRequest, body: Body, section: str, template: str
 ) -> HttpResponse:
     if getattr(request, "htmx", False):
-        body = access.body_for_user(request.user, body.pk)  # type: ignore[arg-type]
+        body = access.body_for_user(request.user, body.pk)
         return render(
             request, template, _section_context(request, body, section, saved=True)
         )
@@ -381,12 +380,14 @@ def _saved(
 
 @require_POST
 @login_required
-def section_draft(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+def section_draft(
+    request: AuthenticatedHttpRequest, pk: int, section: str
+) -> HttpResponse:
     if section not in SECTION_LABELS:
         raise Http404("No such section")
-    body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+    body = access.body_for_user(request.user, pk, capability="postmortem.change")
     data = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists()}
-    services.draft_save(user=request.user, body=body, section=section, data=data)  # type: ignore[arg-type]
+    services.draft_save(user=request.user, body=body, section=section, data=data)
     return HttpResponse(
         _("Draft saved at %(time)s")
         % {"time": timezone.localtime().strftime("%H:%M:%S")}
@@ -396,13 +397,13 @@ def section_draft(request: HttpRequest, pk: int, section: str) -> HttpResponse:
 @require_POST
 @login_required
 def item_withdraw(
-    request: HttpRequest, pk: int, section: str, item_pk: int
+    request: AuthenticatedHttpRequest, pk: int, section: str, item_pk: int
 ) -> HttpResponse:
     if section not in ITEM_FORMS:
         raise Http404("No such section")
-    body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+    body = access.body_for_user(request.user, pk, capability="postmortem.change")
     model, _fields = services.ITEM_SECTIONS[section]
-    item = model.objects.filter(pk=item_pk, body=body).first()
+    item = model.objects.filter(pk=item_pk, body=body).first()  # type: ignore[attr-defined]
     if item is None:
         raise Http404("No such row")
     form = ReasonForm(request.POST)
@@ -411,7 +412,7 @@ def item_withdraw(
             actor=request.user,
             body=body,
             section=section,
-            item=item,  # type: ignore[arg-type]
+            item=item,
             reason=form.cleaned_data["reason"],
         )
         messages.success(request, _("Withdrawn; it stays in the history."))
@@ -422,11 +423,11 @@ def item_withdraw(
 
 @require_POST
 @login_required
-def reading_create(request: HttpRequest, pk: int) -> HttpResponse:
-    body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+def reading_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = access.body_for_user(request.user, pk, capability="postmortem.change")
     form = ReadingForm(request.POST)
     if form.is_valid():
-        services.finding_mark_read(actor=request.user, body=body, **form.cleaned_data)  # type: ignore[arg-type]
+        services.finding_mark_read(actor=request.user, body=body, **form.cleaned_data)
         messages.success(request, _("Recorded as read to the prosecutor."))
     else:
         messages.error(request, _("Name the prosecutor."))
@@ -435,20 +436,20 @@ def reading_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def sample_create(request: HttpRequest, pk: int) -> HttpResponse:
-    body = access.body_for_user(request.user, pk, capability="postmortem.change")  # type: ignore[arg-type]
+def sample_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = access.body_for_user(request.user, pk, capability="postmortem.change")
     n = body.samples.count() + 1
     form = SampleForm(
         request.POST or None,
         initial={
             "sample_id": f"{body.pm_number}-S{n}",
             "taken_on": timezone.localdate(),
-            "taken_by": request.user.get_full_name() or request.user.get_username(),  # type: ignore[union-attr]
+            "taken_by": request.user.get_full_name() or request.user.get_username(),
         },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.sample_create(actor=request.user, body=body, **form.cleaned_data)  # type: ignore[arg-type]
+            services.sample_create(actor=request.user, body=body, **form.cleaned_data)
         except ValidationError as e:
             add_errors(form, e)
         else:
@@ -459,8 +460,8 @@ def sample_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    sample = access.sample_for_user(request.user, pk, capability="dna.change")  # type: ignore[arg-type]
+def sample_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    sample = access.sample_for_user(request.user, pk, capability="dna.change")
     body = sample.body
     form = ProfileUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -474,7 +475,7 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
             services.sample_attach_profile(
                 actor=request.user,
                 sample=sample,
-                genotypes=chosen["genotypes"],  # type: ignore[arg-type]
+                genotypes=chosen["genotypes"],
                 sex=chosen["sex"],
                 source_format=parsed.source_format,
                 source_sha256=parsed.sha256,
@@ -501,7 +502,7 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @login_required
-def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The size-limit handler must be installed before the body is parsed, so
     # the CSRF check runs after it (csrf_protect below), not in the middleware.
     if request.method == "POST":
@@ -510,12 +511,14 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_protect
-def _evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+def _evidence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     exhumation = access.exhumation_for_user(
-        request.user, pk, capability="postmortem.view"
-    )  # type: ignore[arg-type]
-    access.evidence_items_for_user(request.user)  # type: ignore[arg-type]
-    if not can(request.user, "evidence.change"):  # type: ignore[arg-type]
+        request.user,
+        pk,
+        capability="postmortem.view",
+    )
+    access.evidence_items_for_user(request.user)
+    if not can(request.user, "evidence.change"):
         raise PermissionDenied(_("Your role does not allow this."))
     bodies = exhumation.bodies.all()
     initial = {"body": request.GET.get("body")} if request.GET.get("body") else None
@@ -548,7 +551,7 @@ def _evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 item = services.evidence_create(
                     actor=request.user,
                     grave=exhumation.grave,
-                    exhumation=exhumation,  # type: ignore[arg-type]
+                    exhumation=exhumation,
                     body=form.cleaned_data["body"],
                     kind=form.cleaned_data["kind"],
                     staged=staged,
@@ -577,8 +580,8 @@ def _evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.evidence_for_user(request.user, pk)  # type: ignore[arg-type]
+def evidence_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = access.evidence_for_user(request.user, pk)
     return render(
         request,
         "exhumations/evidence_detail.html",
@@ -586,19 +589,19 @@ def evidence_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "custody": item.custody.select_related("recorded_by"),
             "form": CustodyForm(),
-            "can_change": can(request.user, "evidence.change"),  # type: ignore[arg-type]
+            "can_change": can(request.user, "evidence.change"),
         },
     )
 
 
 @require_POST
 @login_required
-def custody_create(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.evidence_for_user(request.user, pk, capability="evidence.change")  # type: ignore[arg-type]
+def custody_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = access.evidence_for_user(request.user, pk, capability="evidence.change")
     form = CustodyForm(request.POST)
     if form.is_valid():
         try:
-            services.custody_record(actor=request.user, item=item, **form.cleaned_data)  # type: ignore[arg-type]
+            services.custody_record(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as e:
             add_errors(form, e)
         else:
@@ -619,15 +622,15 @@ def custody_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
-    item: EvidenceItem = access.evidence_for_user(request.user, pk)  # type: ignore[arg-type]
+def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item: EvidenceItem = access.evidence_for_user(request.user, pk)
     if not item.sha256:
         raise Http404("No file")
     path = storage.path_for(item.sha256)
     if not path.exists():
         raise Http404("File missing from the store")
-    audit_record(actor=request.user, action="evidence.file_view", obj=item)  # type: ignore[arg-type]
-    return FileResponse(
+    audit_record(actor=request.user, action="evidence.file_view", obj=item)
+    return FileResponse(  # type: ignore[return-value]
         path.open("rb"),
         content_type=item.media_type,
         filename=item.original_name or item.number,

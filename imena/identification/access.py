@@ -25,7 +25,7 @@ def candidate_for_user(
 ) -> Candidate:
     require(user, capability)
     try:
-        return Candidate.objects.select_related(
+        return Candidate.objects.select_related(  # type: ignore[misc]
             "analysis__body__grave__site", "analysis__run", "person"
         ).get(pk=pk, analysis__body__organisation_id=user.organisation_id)
     except Candidate.DoesNotExist:
@@ -34,7 +34,7 @@ def candidate_for_user(
 
 def identifications_for_user(user: User) -> QuerySet[Identification]:
     require(user, "identification.view")
-    return Identification.objects.filter(
+    return Identification.objects.filter(  # type: ignore[misc]
         organisation_id=user.organisation_id
     ).select_related("body__grave__site", "person", "proposed_by", "closed_by")
 
@@ -56,7 +56,7 @@ def body_for_user(
 
     require(user, capability)
     try:
-        return Body.objects.select_related("grave__site").get(
+        return Body.objects.select_related("grave__site").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except Body.DoesNotExist:
@@ -66,7 +66,7 @@ def body_for_user(
 def screenings_for_user(user: User) -> QuerySet[ScreeningRun]:
     """Screenings of the user's organisation (DNA analysts only)."""
     require(user, "dna.view")
-    return ScreeningRun.objects.filter(organisation_id=user.organisation_id)
+    return ScreeningRun.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def screening_for_user(
@@ -74,7 +74,7 @@ def screening_for_user(
 ) -> ScreeningRun:
     require(user, capability)
     try:
-        return ScreeningRun.objects.select_related("site", "started_by").get(
+        return ScreeningRun.objects.select_related("site", "started_by").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except ScreeningRun.DoesNotExist:
@@ -85,7 +85,7 @@ def screening_candidate_for_user(user: User, pk: int) -> ScreeningCandidate:
     """One screening candidate with its per-marker LRs (derived from genotypes)."""
     require(user, "dna.view")
     try:
-        return ScreeningCandidate.objects.select_related(
+        return ScreeningCandidate.objects.select_related(  # type: ignore[misc]
             "run", "run__site", "person", "body"
         ).get(pk=pk, run__organisation_id=user.organisation_id)
     except ScreeningCandidate.DoesNotExist:

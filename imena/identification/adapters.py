@@ -212,7 +212,7 @@ def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
         body__in=bodies, profile__isnull=False, profile__withdrawn=False
     ).select_related("profile"):
         cur = profiles.get(s.body_id)
-        if cur is None or s.profile.loci_typed > cur.loci_typed:
+        if cur is None or s.profile.loci_typed > cur.loci_typed:  # type: ignore[union-attr]
             profiles[s.body_id] = s.profile
     out = []
     for b in bodies:

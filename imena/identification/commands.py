@@ -210,7 +210,7 @@ def score(
                 )
         # Candidates not listed in detail are all in the lowest bin.
     calibration = []
-    for i, (n, ok, total) in enumerate(cal):
+    for i, (n, ok, total) in enumerate(cal):  # type: ignore[assignment]
         calibration.append(
             {
                 "low": BINS[i],

@@ -290,7 +290,7 @@ class FastComparer:
     ) -> physical.PhysicalComparison:
         if overrides:
             return physical.compare(am, pm, overrides, self.model)
-        results = []
+        results = []  # type: ignore[var-annotated]
         for trait in self.order:
             fn = physical.COMPARATORS[trait]
             if trait in _CACHE_KEYS:

@@ -32,7 +32,7 @@ def load_screenings(context: ScenarioContext) -> None:
     runs = candidates = 0
     for site in context.sites.values():
         try:
-            run = services.screening_run(actor=actor, site=site, **DEMO_PARAMETERS)
+            run = services.screening_run(actor=actor, site=site, **DEMO_PARAMETERS)  # type: ignore[arg-type]
         except ValidationError:
             continue  # no PM profiles or no families for this site
         runs += 1

@@ -80,7 +80,7 @@ def _current_pm_profiles(site: Site) -> dict[int, tuple[str, Any]]:
     )
     out: dict[int, tuple[str, Any]] = {}
     for s in samples:
-        if s.body_id not in out and s.profile.genotypes:
+        if s.body_id not in out and s.profile.genotypes:  # type: ignore[union-attr]
             out[s.body_id] = (s.body.pm_number, s.profile)
     return out
 
@@ -157,20 +157,21 @@ def build_case_for_site(
                 continue
             key = person.case_no
 
-            def label(member: str | None, key: str = key) -> str | None:
+            def label(member: str | None, key: str = key) -> str | None:  # type: ignore[misc]
                 return None if member is None else f"{key}{SEP}{member}"
 
             genotypes = {
-                label(k): canonical_genotypes(v) for k, v in fam["genotypes"].items()
+                label(k): canonical_genotypes(v)  # type: ignore[operator]
+                for k, v in fam["genotypes"].items()
             }
             am[key] = {
-                "id": [label(i) for i in fam["id"]],
-                "fid": [label(i) for i in fam["fid"]],
-                "mid": [label(i) for i in fam["mid"]],
+                "id": [label(i) for i in fam["id"]],  # type: ignore[operator]
+                "fid": [label(i) for i in fam["fid"]],  # type: ignore[operator]
+                "mid": [label(i) for i in fam["mid"]],  # type: ignore[operator]
                 "sex": fam["sex"],
                 "genotypes": genotypes,
             }
-            mid = label(fam["missing"])
+            mid = label(fam["missing"])  # type: ignore[operator]
             assert mid is not None
             missing.append(mid)
             person_index[mid] = person.pk

@@ -14,12 +14,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imena.accounts.access import require
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.access import grave_for_user, site_for_user, sites_for_user
 from imena.dna.access import profiles_for_user
 from imena.dna.models import ProfileKind
@@ -38,7 +39,7 @@ def _current() -> Q:
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     user: Any = request.user
     profiles = profiles_for_user(user)
     sites = list(sites_for_user(user).order_by("name"))
@@ -83,7 +84,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def screening_start(request: HttpRequest, pk: int) -> HttpResponse:
+def screening_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     require(user, "dna.change")
     site = site_for_user(user, pk)
@@ -108,8 +109,8 @@ def screening_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = access.screening_for_user(request.user, pk)  # type: ignore[arg-type]
+def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    run = access.screening_for_user(request.user, pk)
     rows = run.candidate_rows.all()
     q = request.GET.get("q", "").strip()
     strong = request.GET.get("strong") == "1"
@@ -152,8 +153,8 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    candidate = access.screening_candidate_for_user(request.user, pk)  # type: ignore[arg-type]
+def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    candidate = access.screening_candidate_for_user(request.user, pk)
     markers = sorted(candidate.per_marker.items())
     context = {"c": candidate, "run": candidate.run, "markers": markers}
     template = "identification/screening_candidate.html"
@@ -164,7 +165,9 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def grave_joint(request: HttpRequest, pk: int, grave_pk: int) -> HttpResponse:
+def grave_joint(
+    request: AuthenticatedHttpRequest, pk: int, grave_pk: int
+) -> HttpResponse:
     user: Any = request.user
     run = access.screening_for_user(user, pk)
     grave = grave_for_user(user, grave_pk)

@@ -90,7 +90,7 @@ def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
     if sample is None or not fam.get("genotypes") or not fam.get("missing"):
         return []
     table = load_frequency_table()
-    prof = sample.profile.genotypes
+    prof = sample.profile.genotypes  # type: ignore[union-attr]
     loci = [k for k in prof if k in table]
     markers = [
         {
@@ -124,8 +124,8 @@ def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
             {
                 "locus": locus,
                 "genotype": [a, b],
-                "lr": lr,
-                "log10_lr": math.log10(lr) if lr > 0 else None,
+                "lr": lr,  # type: ignore[dict-item]
+                "log10_lr": math.log10(lr) if lr > 0 else None,  # type: ignore[dict-item]
             }
         )
     return rows

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.accounts.roles import can
 from imena.audit.services import history_for
 from imena.burials import access as burials_access
@@ -25,9 +26,9 @@ from imena.identification.models import IdentificationStatus
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    idents = access.identifications_for_user(request.user)  # type: ignore[arg-type]
-    sites = burials_access.sites_for_user(request.user)  # type: ignore[arg-type]
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    idents = access.identifications_for_user(request.user)
+    sites = burials_access.sites_for_user(request.user)
     return render(
         request,
         "identification/index.html",
@@ -36,18 +37,18 @@ def index(request: HttpRequest) -> HttpResponse:
             "confirmed": idents.filter(status=IdentificationStatus.CONFIRMED)[:50],
             "runs": [(s, selectors.latest_run(s)) for s in sites],
             "compute_form": ComputeForm(),
-            "can_propose": can(request.user, "identification.propose"),  # type: ignore[arg-type]
+            "can_propose": can(request.user, "identification.propose"),
         },
     )
 
 
 @require_GET
 @login_required
-def site_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from imena.accounts.access import require
 
-    require(request.user, "identification.view")  # type: ignore[arg-type]
-    site = burials_access.site_for_user(request.user, pk)  # type: ignore[arg-type]
+    require(request.user, "identification.view")
+    site = burials_access.site_for_user(request.user, pk)
     run = selectors.latest_run(site)
     analyses = selectors.analyses(run) if run else []
     return render(
@@ -59,16 +60,16 @@ def site_candidates(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def compute(request: HttpRequest, pk: int) -> HttpResponse:
+def compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from imena.accounts.access import require
 
-    require(request.user, "identification.propose")  # type: ignore[arg-type]
-    site = burials_access.site_for_user(request.user, pk)  # type: ignore[arg-type]
+    require(request.user, "identification.propose")
+    site = burials_access.site_for_user(request.user, pk)
     form = ComputeForm(request.POST)
     if form.is_valid():
         run, _result = services.candidates_compute(
             actor=request.user,
-            site=site,  # type: ignore[arg-type]
+            site=site,
             p_unlisted=form.cleaned_data["p_unlisted"],
         )
         messages.success(
@@ -81,8 +82,8 @@ def compute(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def body_candidates(request: HttpRequest, pk: int) -> HttpResponse:
-    body = access.body_for_user(request.user, pk)  # type: ignore[arg-type]
+def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    body = access.body_for_user(request.user, pk)
     analysis = selectors.latest_analysis(body)
     return render(
         request,
@@ -108,8 +109,8 @@ def _lang(request: HttpRequest) -> str:
 
 @require_GET
 @login_required
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cand = access.candidate_for_user(request.user, pk)  # type: ignore[arg-type]
+def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    cand = access.candidate_for_user(request.user, pk)
     want_markers = request.GET.get("markers") == "1"
     markers = None
     if want_markers:
@@ -135,26 +136,26 @@ def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "live": live,
             "propose_form": ProposeForm(),
             "override_form": OverrideForm(),
-            "can_propose": can(request.user, "identification.propose")  # type: ignore[arg-type]
+            "can_propose": can(request.user, "identification.propose")
             and live is None
             and cand.lr > 0,
-            "can_override": can(request.user, "identification.review"),  # type: ignore[arg-type]
+            "can_override": can(request.user, "identification.review"),
         },
     )
 
 
 @require_POST
 @login_required
-def propose(request: HttpRequest, pk: int) -> HttpResponse:
+def propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cand = access.candidate_for_user(
         request.user, pk, capability="identification.propose"
-    )  # type: ignore[arg-type]
+    )
     form = ProposeForm(request.POST)
     form.is_valid()
     try:
         ident = services.identification_propose(
             actor=request.user,
-            candidate=cand,  # type: ignore[arg-type]
+            candidate=cand,
             comment=form.cleaned_data.get("comment", ""),
         )
     except ValidationError as e:
@@ -168,10 +169,10 @@ def propose(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def override(request: HttpRequest, pk: int) -> HttpResponse:
+def override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     cand = access.candidate_for_user(
         request.user, pk, capability="identification.review"
-    )  # type: ignore[arg-type]
+    )
     form = OverrideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say which exclusion is set aside and why."))
@@ -179,7 +180,7 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
     services.exclusion_override_create(
         actor=request.user,
         body=cand.analysis.body,
-        person=cand.person,  # type: ignore[arg-type]
+        person=cand.person,
         key=form.cleaned_data["key"],
         reason=form.cleaned_data["reason"],
     )
@@ -191,8 +192,8 @@ def override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def identification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+def identification_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    ident = access.identification_for_user(request.user, pk)
     user = request.user
     is_proposer = ident.proposed_by_id == user.pk
     pending = ident.status == IdentificationStatus.PROPOSED
@@ -206,15 +207,12 @@ def identification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "history": history_for(ident).order_by("-seq"),
             "can_confirm": pending
             and not is_proposer
-            and can(user, "identification.review"),  # type: ignore[arg-type]
+            and can(user, "identification.review"),
             "is_proposer": is_proposer,
             "can_reject": pending
-            and (
-                can(user, "identification.review")  # type: ignore[arg-type]
-                or is_proposer
-            ),
+            and (can(user, "identification.review") or is_proposer),
             "can_reopen": ident.status == IdentificationStatus.CONFIRMED
-            and can(user, "identification.review"),  # type: ignore[arg-type]
+            and can(user, "identification.review"),
             "confirm_form": ConfirmForm(),
             "reason_form": ReasonForm(),
             "notifications": ident.notifications.all(),
@@ -222,15 +220,15 @@ def identification_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+def _act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpResponse:
+    ident = access.identification_for_user(request.user, pk)
     try:
         if action == "confirm":
             form = ConfirmForm(request.POST)
             form.is_valid()
             services.identification_confirm(
                 actor=request.user,
-                identification=ident,  # type: ignore[arg-type]
+                identification=ident,
                 comment=form.cleaned_data.get("comment", ""),
             )
             messages.success(request, _("Identification confirmed by a second person."))
@@ -246,7 +244,7 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             fn(
                 actor=request.user,
-                identification=ident,  # type: ignore[arg-type]
+                identification=ident,
                 reason=rform.cleaned_data["reason"],
             )
             messages.success(request, _("Saved."))
@@ -259,26 +257,26 @@ def _act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "confirm")
 
 
 @require_POST
 @login_required
-def reject(request: HttpRequest, pk: int) -> HttpResponse:
+def reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "reject")
 
 
 @require_POST
 @login_required
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _act(request, pk, "reopen")
 
 
 @require_GET
 @login_required
-def liaison_queue(request: HttpRequest) -> HttpResponse:
-    idents = access.identifications_for_user(request.user).filter(  # type: ignore[arg-type]
+def liaison_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    idents = access.identifications_for_user(request.user).filter(
         status=IdentificationStatus.CONFIRMED, notifications__isnull=True
     )
     return render(request, "identification/liaison_queue.html", {"idents": idents})
@@ -286,14 +284,14 @@ def liaison_queue(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def notify(request: HttpRequest, pk: int) -> HttpResponse:
-    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+def notify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    ident = access.identification_for_user(request.user, pk)
     form = NotificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.family_notification_record(
                 actor=request.user,
-                identification=ident,  # type: ignore[arg-type]
+                identification=ident,
                 **form.cleaned_data,
             )
         except ValidationError as e:
@@ -306,10 +304,10 @@ def notify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     from imena.identification.pdf import identification_pdf
 
-    ident = access.identification_for_user(request.user, pk)  # type: ignore[arg-type]
+    ident = access.identification_for_user(request.user, pk)
     data = identification_pdf(ident, lang=_lang(request))
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = (

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def journals_for_user(user: User) -> QuerySet[Journal]:
     require(user, "journal.view")
-    return Journal.objects.filter(
+    return Journal.objects.filter(  # type: ignore[misc]
         site__organisation_id=user.organisation_id
     ).select_related("site")
 
@@ -26,7 +26,7 @@ def journal_for_user(
 ) -> Journal:
     require(user, capability)
     try:
-        return Journal.objects.select_related("site").get(
+        return Journal.objects.select_related("site").get(  # type: ignore[misc]
             pk=pk, site__organisation_id=user.organisation_id
         )
     except Journal.DoesNotExist:
@@ -38,7 +38,7 @@ def review_item_for_user(
 ) -> ReviewItem:
     require(user, capability)
     try:
-        return ReviewItem.objects.select_related("run", "run__site").get(
+        return ReviewItem.objects.select_related("run", "run__site").get(  # type: ignore[misc]
             pk=pk, run__site__organisation_id=user.organisation_id
         )
     except ReviewItem.DoesNotExist:

@@ -25,7 +25,7 @@ FIELD_LABELS = {
 
 
 class JournalUploadForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=None)  # type: ignore[arg-type]
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None)  # type: ignore[var-annotated]
     journal_name = forms.CharField(
         label=_("Journal"),
         max_length=120,
@@ -33,7 +33,7 @@ class JournalUploadForm(forms.Form):
     )
     file = forms.FileField(label=_("File (CSV or XLSX)"))
 
-    def __init__(self, *args, sites=None, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, *args, sites=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = sites
 
@@ -43,7 +43,7 @@ class MappingForm(forms.Form):
 
     def __init__(
         self, *args, headers: list[str], initial_mapping: dict[str, str], **kwargs
-    ):  # type: ignore[no-untyped-def]
+    ):
         super().__init__(*args, **kwargs)
         choices = [("", _("— not in this file —")), *[(h, h) for h in headers]]
         for name in FIELDS:

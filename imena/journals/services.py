@@ -324,10 +324,10 @@ def parsed_rows_for_site(
                 given_name=given,
                 patronymic=patronymic,
                 full_name=full_name,
-                birth_date=dates[0] or None,
-                age=(age_min, age_max) if age_min is not None else None,
-                death_date=dates[1] or None,
-                burial_date=dates[2] or None,
+                birth_date=dates[0] or None,  # type: ignore[arg-type]
+                age=(age_min, age_max) if age_min is not None else None,  # type: ignore[arg-type]
+                death_date=dates[1] or None,  # type: ignore[arg-type]
+                burial_date=dates[2] or None,  # type: ignore[arg-type]
                 cause=cause,
                 brought_by=brought_by,
                 notes=notes,

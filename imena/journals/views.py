@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imena.accounts.access import require
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.access import site_for_user, sites_for_user
 from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
@@ -32,9 +33,9 @@ def _upload_dir() -> Path:
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    journals = access.journals_for_user(request.user)  # type: ignore[arg-type]
-    sites = sites_for_user(request.user)  # type: ignore[arg-type]
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    journals = access.journals_for_user(request.user)
+    sites = sites_for_user(request.user)
     site_rows = [
         {
             "site": s,
@@ -49,8 +50,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    journal = access.journal_for_user(request.user, pk)  # type: ignore[arg-type]
+def journal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    journal = access.journal_for_user(request.user, pk)
     rows = journal.rows.select_related("grave").order_by(
         "source_import_id", "row_number"
     )
@@ -70,10 +71,10 @@ def journal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def upload(request: HttpRequest) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Step 1: choose site, journal and file; the file is read and previewed."""
-    require(request.user, "journal.import")  # type: ignore[arg-type]
-    sites = sites_for_user(request.user)  # type: ignore[arg-type]
+    require(request.user, "journal.import")
+    sites = sites_for_user(request.user)
     form = JournalUploadForm(request.POST or None, request.FILES or None, sites=sites)
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
@@ -104,7 +105,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     return render(request, "journals/upload.html", {"form": form})
 
 
-def _pending(request: HttpRequest, token: str) -> dict[str, str]:
+def _pending(request: AuthenticatedHttpRequest, token: str) -> dict[str, str]:
     pending = request.session.get(f"journal_upload_{token}")
     if not pending or not Path(pending["path"]).exists():
         raise Http404("No such upload")
@@ -113,9 +114,9 @@ def _pending(request: HttpRequest, token: str) -> dict[str, str]:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
+def upload_preview(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """Step 2: see how the file was read, adjust the columns, then import."""
-    require(request.user, "journal.import")  # type: ignore[arg-type]
+    require(request.user, "journal.import")
     pending = _pending(request, token)
     site = site_for_user(request.user, pending["site"])  # type: ignore[arg-type]
     journal = Journal.objects.filter(
@@ -149,7 +150,7 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
         if journal is None:
             journal = services.journal_create(
                 actor=request.user, site=site, name=pending["journal_name"]
-            )  # type: ignore[arg-type]
+            )
         if settings.IMENA_IMPORT_IN_BACKGROUND:
             request.session.pop(f"journal_upload_{token}", None)
             jobs.import_start(
@@ -166,7 +167,7 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
             result = services.journal_import(
                 actor=request.user,
                 journal=journal,
-                path=path,  # type: ignore[arg-type]
+                path=path,
                 filename=pending["file_name"],
                 mapping=parsed.mapping,
             )
@@ -219,9 +220,9 @@ def upload_preview(request: HttpRequest, token: str) -> HttpResponse:
 
 @require_POST
 @login_required
-def reconcile(request: HttpRequest, site_pk: int) -> HttpResponse:
-    site = site_for_user(request.user, site_pk, capability="journal.review")  # type: ignore[arg-type]
-    run = services.reconcile_site(actor=request.user, site=site)  # type: ignore[arg-type]
+def reconcile(request: AuthenticatedHttpRequest, site_pk: int) -> HttpResponse:
+    site = site_for_user(request.user, site_pk, capability="journal.review")
+    run = services.reconcile_site(actor=request.user, site=site)
     messages.success(
         request,
         _("Reconciled %(rows)d rows into %(people)d people; %(conflicts)d conflicts.")
@@ -236,9 +237,9 @@ def reconcile(request: HttpRequest, site_pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def review_queue(request: HttpRequest, site_pk: int) -> HttpResponse:
-    site = site_for_user(request.user, site_pk, capability="journal.view")  # type: ignore[arg-type]
-    require(request.user, "journal.view")  # type: ignore[arg-type]
+def review_queue(request: AuthenticatedHttpRequest, site_pk: int) -> HttpResponse:
+    site = site_for_user(request.user, site_pk, capability="journal.view")
+    require(request.user, "journal.view")
     items = selectors.review_queue(site)
     kind = request.GET.get("kind")
     if kind:
@@ -258,11 +259,11 @@ def review_queue(request: HttpRequest, site_pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def review_item(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.review_item_for_user(request.user, pk)  # type: ignore[arg-type]
+def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = access.review_item_for_user(request.user, pk)
     form = DecisionForm(request.POST or None)
     if request.method == "POST":
-        require(request.user, "journal.review")  # type: ignore[arg-type]
+        require(request.user, "journal.review")
         if form.is_valid():
             rows = {r.pk: r for r in item.rows.all()}
             chosen = rows.get(form.cleaned_data["row"] or 0)
@@ -270,7 +271,7 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
                 services.review_decide(
                     actor=request.user,
                     item=item,
-                    kind=form.cleaned_data["kind"],  # type: ignore[arg-type]
+                    kind=form.cleaned_data["kind"],
                     reason=form.cleaned_data["reason"],
                     row_a=chosen,
                 )
@@ -284,12 +285,12 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
                     ),
                 )
                 return redirect("journals:review_queue", site_pk=item.run.site_id)
-    rows = list(
+    rows = list(  # type: ignore[assignment]
         item.rows.select_related("journal", "grave").order_by("journal__name", "pk")
     )
     columns: list[str] = []
     for row in rows:
-        for key in row.raw:
+        for key in row.raw:  # type: ignore[attr-defined]
             if key not in columns:
                 columns.append(key)
     from imena.journals.models import LinkDecision
@@ -310,9 +311,9 @@ def review_item(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _can(request: HttpRequest, capability: str) -> bool:
+def _can(request: AuthenticatedHttpRequest, capability: str) -> bool:
     try:
-        require(request.user, capability)  # type: ignore[arg-type]
+        require(request.user, capability)
     except PermissionDenied:
         return False
     return True
@@ -320,14 +321,14 @@ def _can(request: HttpRequest, capability: str) -> bool:
 
 @require_GET
 @login_required
-def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, "journal.view")  # type: ignore[arg-type]
+def row_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    require(request.user, "journal.view")
     try:
-        row = JournalRow.objects.select_related(
+        row = JournalRow.objects.select_related(  # type: ignore[misc]
             "journal__site", "source_import", "grave"
         ).get(
             pk=pk,
-            journal__site__organisation_id=request.user.organisation_id,  # type: ignore[union-attr]
+            journal__site__organisation_id=request.user.organisation_id,
         )
     except JournalRow.DoesNotExist:
         raise Http404("No such row") from None
@@ -336,9 +337,9 @@ def row_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def import_progress(request: HttpRequest, token: str) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
     """The progress of a background import; htmx polls the fragment until done."""
-    require(request.user, "journal.import")  # type: ignore[arg-type]
+    require(request.user, "journal.import")
     status = jobs.import_status(token)
     if status is None or status.get("user") != request.user.pk:
         raise Http404("No such import")

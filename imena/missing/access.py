@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 def people_for_user(user: User) -> QuerySet[MissingPerson]:
     require(user, "missing.view")
-    return MissingPerson.objects.filter(organisation_id=user.organisation_id)
+    return MissingPerson.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def person_for_user(
@@ -30,7 +30,7 @@ def person_for_user(
 ) -> MissingPerson:
     require(user, capability)
     try:
-        return MissingPerson.objects.select_related("organisation", "merged_into").get(
+        return MissingPerson.objects.select_related("organisation", "merged_into").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except MissingPerson.DoesNotExist:
@@ -42,7 +42,7 @@ def member_for_user(
 ) -> PedigreeMember:
     require(user, capability)
     try:
-        return PedigreeMember.objects.select_related("person").get(
+        return PedigreeMember.objects.select_related("person").get(  # type: ignore[misc]
             pk=pk, person__organisation_id=user.organisation_id
         )
     except PedigreeMember.DoesNotExist:
@@ -54,7 +54,7 @@ def sample_for_user(
 ) -> ReferenceSample:
     require(user, capability)
     try:
-        return ReferenceSample.objects.select_related("member", "member__person").get(
+        return ReferenceSample.objects.select_related("member", "member__person").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except ReferenceSample.DoesNotExist:
@@ -82,7 +82,7 @@ def photo_for_user(
     """An ante-mortem photo: liaison officers, investigators, examiners (no DNA analysts)."""
     require(user, capability)
     try:
-        return MissingPhoto.objects.select_related("person").get(
+        return MissingPhoto.objects.select_related("person").get(  # type: ignore[misc]
             pk=pk, person__organisation_id=user.organisation_id
         )
     except MissingPhoto.DoesNotExist:

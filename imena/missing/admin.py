@@ -11,7 +11,7 @@ from imena.missing.models import (
 
 
 class NoDelete(admin.ModelAdmin):
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

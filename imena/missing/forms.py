@@ -198,8 +198,8 @@ class MemberForm(forms.Form):
         qs = person.pedigree.all()
         for name in ("father", "mother", "parent_of"):
             self.fields[name].queryset = qs  # type: ignore[attr-defined]
-            self.fields[name].label_from_instance = (  # type: ignore[attr-defined]
-                lambda m: f"{m.member_id} {m.name}".strip()
+            self.fields[name].label_from_instance = lambda m: (  # type: ignore[attr-defined]
+                f"{m.member_id} {m.name}".strip()
             )
 
 
@@ -225,10 +225,8 @@ class SampleForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["member"]
         field.queryset = person.pedigree.filter(is_missing=False)  # type: ignore[attr-defined]
-        field.label_from_instance = (  # type: ignore[attr-defined]
-            lambda m: " · ".join(
-                x for x in (m.member_id, m.name, str(m.get_relationship_display())) if x
-            )
+        field.label_from_instance = lambda m: " · ".join(  # type: ignore[attr-defined]
+            x for x in (m.member_id, m.name, str(m.get_relationship_display())) if x
         )
 
 

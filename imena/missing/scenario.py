@@ -172,7 +172,7 @@ def load_scenario(context: ScenarioContext) -> None:
     families = 0
     profiles = 0
     for family in families_from_case(case):
-        person = by_family.get(family.name)
+        person = by_family.get(family.name)  # type: ignore[assignment]
         if person is None:
             continue
         family_import_case(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, history_for
 from imena.dna.access import profile_for_user
@@ -64,8 +65,8 @@ SECTION_TITLES = {
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
-    people = access.people_for_user(request.user).filter(merged_into__isnull=True)  # type: ignore[arg-type]
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
+    people = access.people_for_user(request.user).filter(merged_into__isnull=True)
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", "")
     if status in Status.values:
@@ -87,29 +88,29 @@ def index(request: HttpRequest) -> HttpResponse:
             "status": status,
             "statuses": Status.choices,
             "open_requests": (
-                access.contact_requests_for_user(request.user)  # type: ignore[arg-type]
+                access.contact_requests_for_user(request.user)
                 .filter(handled=False)
                 .count()
                 if can(request.user, "missing.change")
                 else 0
-            ),  # type: ignore[arg-type]
+            ),
         },
     )
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def person_create(request: HttpRequest) -> HttpResponse:
-    access.people_for_user(request.user)  # type: ignore[arg-type]
+def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
+    access.people_for_user(request.user)
     from imena.accounts.access import require
 
-    require(request.user, "missing.change")  # type: ignore[arg-type]
+    require(request.user, "missing.change")
     form = ReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.missing_person_create(
                 actor=request.user,
-                organisation=request.user.organisation,  # type: ignore[union-attr,arg-type]
+                organisation=request.user.organisation,  # type: ignore[arg-type]
                 **form.report_fields(),
             )
         except ValidationError as e:
@@ -124,14 +125,14 @@ def person_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def person_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     form = CorrectionForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.missing_person_update(
                 actor=request.user,
-                person=person,  # type: ignore[arg-type]
+                person=person,
                 reason=form.cleaned_data["reason"],
                 **form.report_fields(),
             )
@@ -174,21 +175,21 @@ def _section_rows(person: MissingPerson) -> list[dict[str, Any]]:
 
 @require_GET
 @login_required
-def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk)  # type: ignore[arg-type]
+def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk)
     members = list(
         person.pedigree.select_related("father", "mother").prefetch_related(
             "samples__profile"
         )
     )
-    can_change = can(request.user, "missing.change")  # type: ignore[arg-type]
+    can_change = can(request.user, "missing.change")
     context = {
         "person": person,
         "sections": _section_rows(person),
         "members": members,
         "pedigree_svg": pedigree_svg.render_person(person),
         "can_change": can_change,
-        "can_dna": can(request.user, "dna.view"),  # type: ignore[arg-type]
+        "can_dna": can(request.user, "dna.view"),
         "duplicates": services.duplicate_candidates(person)
         if can_change and not person.is_merged
         else [],
@@ -200,8 +201,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_form": StatusForm(initial={"status": person.status}),
         "merge_form": MergeForm(),
         "age": person.age_range(),
-        "can_photos": can(request.user, "missing.photos"),  # type: ignore[arg-type]
-        "photos": person.photos.all() if can(request.user, "missing.photos") else [],  # type: ignore[arg-type]
+        "can_photos": can(request.user, "missing.photos"),
+        "photos": person.photos.all() if can(request.user, "missing.photos") else [],
         "photo_form": PhotoForm(),
         "reason_form": ReasonForm(),
     }
@@ -210,8 +211,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def item_add(request: HttpRequest, pk: int, section: str) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def item_add(request: AuthenticatedHttpRequest, pk: int, section: str) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     if section not in SECTION_FORMS:
         return HttpResponse(status=404)
     form = SECTION_FORMS[section](request.POST, prefix=section)
@@ -219,7 +220,7 @@ def item_add(request: HttpRequest, pk: int, section: str) -> HttpResponse:
         try:
             services.missing_person_add_item(
                 actor=request.user,
-                person=person,  # type: ignore[arg-type]
+                person=person,
                 section=section,
                 item=form.cleaned_data,
             )
@@ -228,19 +229,19 @@ def item_add(request: HttpRequest, pk: int, section: str) -> HttpResponse:
             flash_errors(request, e)
     else:
         for field, errs in form.errors.items():
-            messages.error(request, "{}: {}".format(field, " ".join(errs)))
+            messages.error(request, "{}: {}".format(field, " ".join(errs)))  # type: ignore[arg-type]
     return redirect(person)
 
 
 @require_POST
 @login_required
-def status_change(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def status_change(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     form = StatusForm(request.POST)
     if form.is_valid():
         services.missing_person_set_status(
             actor=request.user,
-            person=person,  # type: ignore[arg-type]
+            person=person,
             **form.cleaned_data,
         )
         messages.success(request, _("Status changed."))
@@ -251,20 +252,20 @@ def status_change(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def person_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     form = MergeForm(request.POST)
     if form.is_valid():
         into = access.person_for_user(
             request.user,
-            form.cleaned_data["into"],  # type: ignore[arg-type]
+            form.cleaned_data["into"],
             capability="missing.change",
         )
         try:
             services.missing_person_merge(
                 actor=request.user,
                 duplicate=person,
-                into=into,  # type: ignore[arg-type]
+                into=into,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as e:
@@ -278,8 +279,8 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def person_unmerge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     run_with_reason(
         request,
         ReasonForm,
@@ -292,15 +293,15 @@ def person_unmerge(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     form = MemberForm(request.POST, person=person)
     if form.is_valid():
         try:
             with transaction.atomic():
                 services.pedigree_member_add(
                     actor=request.user,
-                    person=person,  # type: ignore[arg-type]
+                    person=person,
                     **form.cleaned_data,
                 )
             messages.success(request, _("Relative placed on the pedigree."))
@@ -308,7 +309,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
             flash_errors(request, e)
     else:
         for field, errs in form.errors.items():
-            messages.error(request, "{}: {}".format(field, " ".join(errs)))
+            messages.error(request, "{}: {}".format(field, " ".join(errs)))  # type: ignore[arg-type]
     return redirect(person)
 
 
@@ -324,12 +325,12 @@ def _read_upload(upload: Any, limit: int) -> bytes:
 
 @require_POST
 @login_required
-def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def sample_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     form = SampleForm(request.POST, request.FILES, person=person)
     if not form.is_valid():
         for field, errs in form.errors.items():
-            messages.error(request, "{}: {}".format(field, " ".join(errs)))
+            messages.error(request, "{}: {}".format(field, " ".join(errs)))  # type: ignore[arg-type]
         return redirect(person)
     data = form.cleaned_data
     genotypes: dict[str, list[str]] | None = None
@@ -350,7 +351,7 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.reference_sample_create(
             actor=request.user,
             member=data["member"],
-            sample_id=data["sample_id"],  # type: ignore[arg-type]
+            sample_id=data["sample_id"],
             genotypes=genotypes,
             profile_sex=sex,
             consent_scope=data["consent_scope"],
@@ -372,8 +373,8 @@ def sample_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def sample_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    sample = access.sample_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def sample_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    sample = access.sample_for_user(request.user, pk, capability="missing.change")
     run_with_reason(
         request,
         ReasonForm,
@@ -390,12 +391,12 @@ def sample_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
+def sample_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """A reference profile's genotypes: DNA analysts only, and the view is audited."""
-    sample = access.sample_for_user(request.user, pk, capability="dna.view")  # type: ignore[arg-type]
+    sample = access.sample_for_user(request.user, pk, capability="dna.view")
     if sample.profile_id is None:
         return HttpResponse(status=404)
-    profile = profile_for_user(request.user, sample.profile_id)  # type: ignore[arg-type]
+    profile = profile_for_user(request.user, sample.profile_id)
     return render(
         request,
         "missing/sample_profile.html",
@@ -410,8 +411,8 @@ def sample_profile(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def case_import(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def case_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     form = CaseImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a case file and name the family."))
@@ -435,7 +436,7 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
             )
         services.family_import_case(
             actor=request.user,
-            person=person,  # type: ignore[arg-type]
+            person=person,
             family=families[name],
             source_sha256=services.sha256_of(raw),
             missing_id=form.cleaned_data["missing_id"],
@@ -453,10 +454,10 @@ def case_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def contact_requests(request: HttpRequest) -> HttpResponse:
+def contact_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
     requests_ = access.contact_requests_for_user(request.user).order_by(
         "handled", "-created"
-    )  # type: ignore[arg-type]
+    )
     return render(
         request, "missing/contact_requests.html", {"requests": requests_[:500]}
     )
@@ -464,9 +465,9 @@ def contact_requests(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def contact_request_handle(request: HttpRequest, pk: int) -> HttpResponse:
-    item = access.contact_request_for_user(request.user, pk)  # type: ignore[arg-type]
-    services.contact_request_handle(actor=request.user, request=item)  # type: ignore[arg-type]
+def contact_request_handle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    item = access.contact_request_for_user(request.user, pk)
+    services.contact_request_handle(actor=request.user, request=item)
     return redirect("missing:contact_requests")
 
 
@@ -547,10 +548,10 @@ def family_search(request: HttpRequest) -> HttpResponse:
             found=None,
         )
         return _padded(render(request, "missing/family_search.html", context))
-    form = FamilySearchForm(request.POST)
-    found = None
+    form = FamilySearchForm(request.POST)  # type: ignore[assignment]
+    found = None  # type: ignore[assignment]
     if form.is_valid():
-        found = bool(
+        found = bool(  # type: ignore[assignment]
             search.find_reports(
                 form.cleaned_data["name"], form.cleaned_data["date_of_birth"]
             )
@@ -584,7 +585,7 @@ def _liaison_contact() -> str:
 @csrf_exempt
 @require_POST
 @login_required
-def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+def photo_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     # The size-limit handler must be installed before the body is parsed, so
     # the CSRF check runs after it (csrf_protect below), not in the middleware.
     handler = uploads.EvidenceSizeLimitHandler(request)
@@ -594,8 +595,8 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_protect
-def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
-    person = access.person_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def _photo_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    person = access.person_for_user(request.user, pk, capability="missing.change")
     back = redirect(person.get_absolute_url() + "#photos")
     form = PhotoForm(request.POST, request.FILES)  # parses the body (size handler runs)
     too_large = getattr(request, "evidence_too_large", None)
@@ -612,7 +613,7 @@ def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         for field, errs in form.errors.items():
             label_text = form.fields[field].label if field in form.fields else ""
-            messages.error(request, "{}: {}".format(label_text, " ".join(errs)))
+            messages.error(request, "{}: {}".format(label_text, " ".join(errs)))  # type: ignore[arg-type]
         return back
     data = dict(form.cleaned_data)
     upload = data.pop("file")
@@ -621,7 +622,7 @@ def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
         services.missing_photo_create(
             actor=request.user,
             person=person,
-            staged=staged,  # type: ignore[arg-type]
+            staged=staged,
             **data,
         )
     except storage.EvidenceFileError as e:
@@ -635,27 +636,27 @@ def _photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def photo_file(request: HttpRequest, pk: int) -> HttpResponse:
-    photo: MissingPhoto = access.photo_for_user(request.user, pk)  # type: ignore[arg-type]
+def photo_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    photo: MissingPhoto = access.photo_for_user(request.user, pk)
     path = storage.path_for(photo.sha256)
     if not path.exists():
         raise Http404("File missing from the store")
     audit_record(
         actor=request.user,
         action="missing.photo.view",
-        obj=photo.person,  # type: ignore[arg-type]
+        obj=photo.person,
         after={"photo_id": photo.pk, "sha256": photo.sha256},
     )
     response = FileResponse(path.open("rb"), content_type=photo.media_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return response  # type: ignore[return-value]
 
 
 @require_POST
 @login_required
-def photo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    photo = access.photo_for_user(request.user, pk, capability="missing.change")  # type: ignore[arg-type]
+def photo_withdraw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    photo = access.photo_for_user(request.user, pk, capability="missing.change")
     run_with_reason(
         request,
         ReasonForm,
@@ -671,16 +672,16 @@ def photo_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def pfif_export(request: HttpRequest) -> HttpResponse:
+def pfif_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The organisation's reports as PFIF 1.4 (as `imena missing export-pfif`), audited."""
-    access.pfif_export_for_user(request.user)  # type: ignore[arg-type]
-    org = request.user.organisation  # type: ignore[union-attr]
-    document, count = pfif.export_organisation(org)
-    filename = f"pfif-{org.code}-{timezone.localdate().isoformat()}.xml"
+    access.pfif_export_for_user(request.user)
+    org = request.user.organisation
+    document, count = pfif.export_organisation(org)  # type: ignore[arg-type]
+    filename = f"pfif-{org.code}-{timezone.localdate().isoformat()}.xml"  # type: ignore[union-attr]
     entry = services.pfif_export_record(
         actor=request.user,
-        organisation=org,
-        document=document,  # type: ignore[arg-type]
+        organisation=org,  # type: ignore[arg-type]
+        document=document,
         filename=filename,
         rows=count,
         via="web",
@@ -710,14 +711,14 @@ def _pfif_result_text(result: pfif.ImportResult) -> str:
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def pfif_import(request: HttpRequest) -> HttpResponse:
+def pfif_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a PFIF 1.4 file: preview the counts then confirm, or import directly.
 
     Hostile XML (a DTD or entities) and invalid documents are refused with the
     reason; nothing is stored unless the whole file imports.
     """
-    access.pfif_import_for_user(request.user)  # type: ignore[arg-type]
-    org = request.user.organisation  # type: ignore[union-attr]
+    access.pfif_import_for_user(request.user)
+    org = request.user.organisation
     form = PFIFImportForm(request.POST or None, request.FILES or None)
     context: dict[str, Any] = {"form": form}
     if request.method == "POST" and "confirm" in request.POST:
@@ -774,7 +775,7 @@ def pfif_import(request: HttpRequest) -> HttpResponse:
     return render(request, "missing/pfif_import.html", context, status=status)
 
 
-def _pfif_confirm(request: HttpRequest, org: Any) -> HttpResponse:
+def _pfif_confirm(request: AuthenticatedHttpRequest, org: Any) -> HttpResponse:
     staged = request.session.get(PFIF_SESSION_KEY) or {}
     token = request.POST.get("confirm", "")
     form = PFIFImportForm()
@@ -801,7 +802,7 @@ def _pfif_confirm(request: HttpRequest, org: Any) -> HttpResponse:
             )
         result = pfif.import_document(
             actor=request.user,
-            organisation=org,  # type: ignore[arg-type]
+            organisation=org,
             document=document,
             source=staged["name"],
             strict=staged["strict"],

@@ -25,13 +25,13 @@ def may_capture(user: User) -> bool:
 
 def submissions_for_user(user: User) -> QuerySet[Submission]:
     require(user, "odk.review")
-    return Submission.objects.filter(organisation_id=user.organisation_id)
+    return Submission.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def submission_for_user(user: User, pk: int, *, accept: bool = False) -> Submission:
     require(user, "odk.review")
     try:
-        submission = Submission.objects.select_related(
+        submission = Submission.objects.select_related(  # type: ignore[misc]
             "xform", "submitted_by", "reviewed_by"
         ).get(pk=pk, organisation_id=user.organisation_id)
     except Submission.DoesNotExist:
@@ -51,7 +51,7 @@ def attachment_for_user(user: User, submission_pk: int, pk: int) -> Attachment:
 
 def quarantine_for_user(user: User) -> QuerySet[Quarantine]:
     require(user, "odk.review")
-    return Quarantine.objects.filter(organisation_id=user.organisation_id)
+    return Quarantine.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def tokens_for_user(user: User) -> QuerySet[AppToken]:

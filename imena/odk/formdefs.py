@@ -97,7 +97,7 @@ class FormDef:
             row[LABEL_UK] = uk or en
         hint = extra.pop("hint", None)
         if hint:
-            row[HINT_EN], row[HINT_UK] = hint  # type: ignore[misc]
+            row[HINT_EN], row[HINT_UK] = hint  # type: ignore[str-unpack]
         if extra.pop("req", None):
             row["required"] = "yes"
         row.update({k: v for k, v in extra.items() if v})
@@ -183,7 +183,7 @@ class FormDef:
                 req="yes",
                 choice_filter="site=${site}",
                 appearance="search",
-                hint=(
+                hint=(  # type: ignore[arg-type]
                     "The marker as written on the site",
                     "Знак так, як він написаний",
                 ),
@@ -329,7 +329,7 @@ def grave_registration() -> FormDef:
         "Marker text as written",
         "Напис на знаку як є",
         req="yes",
-        hint=(
+        hint=(  # type: ignore[arg-type]
             "Exactly as on the cross or plank, e.g. № 12а, 123/2, БН",
             "Точно як на хресті чи табличці, напр. № 12а, 123/2, БН",
         ),
@@ -408,7 +408,7 @@ def exhumation() -> FormDef:
         "Post-mortem number",
         "Номер посмертної справи",
         req="yes",
-        hint=("e.g. IZM-PM-0123", "напр. IZM-PM-0123"),
+        hint=("e.g. IZM-PM-0123", "напр. IZM-PM-0123"),  # type: ignore[arg-type]
     )
     f.model_select(
         "body_kind", "exhumations.Body.kind", "body_kind", "Kind", "Вид", req="yes"
@@ -648,7 +648,7 @@ def custody() -> FormDef:
         "Номер речового доказу",
         req="yes",
         appearance="barcode",
-        hint=("e.g. EV-000012", "напр. EV-000012"),
+        hint=("e.g. EV-000012", "напр. EV-000012"),  # type: ignore[arg-type]
     )
     f.model_select(
         "custody_action",

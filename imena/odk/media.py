@@ -20,7 +20,7 @@ def sites_csv(user: User) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["name", "label"])
     for code, name in (
-        Site.objects.filter(organisation_id=user.organisation_id)
+        Site.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
         .order_by("name")
         .values_list("code", "name")
     ):
@@ -36,7 +36,7 @@ def graves_csv(user: User) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["name", "label", "site"])
     rows = (
-        Grave.objects.filter(
+        Grave.objects.filter(  # type: ignore[misc]
             site__organisation_id=user.organisation_id, withdrawn=False
         )
         .order_by("site__code", "ref")

@@ -257,8 +257,8 @@ def _receive(
             device_id=device_id,
         )
     # The only way to see what the multipart parser read is to wrap its stream.
-    tail = TailStream(request._stream)  # type: ignore[attr-defined]
-    request._stream = tail  # type: ignore[attr-defined]
+    tail = TailStream(request._stream)
+    request._stream = tail  # type: ignore[assignment]
     try:
         files = request.FILES
     except MultiPartParserError as e:

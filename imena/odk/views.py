@@ -7,12 +7,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.services import history_for
 from imena.odk import access, services, storage
 from imena.odk.display import draft_blocks
@@ -39,12 +40,12 @@ class TokenForm(forms.Form):
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = request.GET.get("status", DraftStatus.DRAFT)
     if status not in DraftStatus.values:
         status = DraftStatus.DRAFT
     drafts = (
-        access.submissions_for_user(request.user)  # type: ignore[arg-type]
+        access.submissions_for_user(request.user)
         .filter(status=status)
         .select_related("submitted_by")
         .order_by("-received")
@@ -59,8 +60,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = access.submission_for_user(request.user, pk)  # type: ignore[arg-type]
+def draft_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for_user(request.user, pk)
     return render(
         request,
         "odk/draft_detail.html",
@@ -77,10 +78,10 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def draft_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = access.submission_for_user(request.user, pk, accept=True)  # type: ignore[arg-type]
+def draft_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for_user(request.user, pk, accept=True)
     try:
-        services.submission_accept(actor=request.user, submission=submission)  # type: ignore[arg-type]
+        services.submission_accept(actor=request.user, submission=submission)
     except services.AcceptError as e:
         messages.error(request, str(e))
     else:
@@ -90,15 +91,15 @@ def draft_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @login_required
-def draft_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    submission = access.submission_for_user(request.user, pk)  # type: ignore[arg-type]
+def draft_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    submission = access.submission_for_user(request.user, pk)
     form = RejectForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Say why the submission is rejected."))
         return redirect("odk:draft_detail", pk=pk)
     try:
         services.submission_reject(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             submission=submission,
             reason=form.cleaned_data["reason"],
         )
@@ -111,8 +112,8 @@ def draft_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def attachment(request: HttpRequest, pk: int, att: int) -> FileResponse:
-    item = access.attachment_for_user(request.user, pk, att)  # type: ignore[arg-type]
+def attachment(request: AuthenticatedHttpRequest, pk: int, att: int) -> FileResponse:
+    item = access.attachment_for_user(request.user, pk, att)
     try:
         handle = storage.open_blob(item.sha256)
     except FileNotFoundError:
@@ -130,21 +131,21 @@ def attachment(request: HttpRequest, pk: int, att: int) -> FileResponse:
 
 @require_GET
 @login_required
-def quarantine(request: HttpRequest) -> HttpResponse:
-    entries = access.quarantine_for_user(request.user).select_related("submitted_by")  # type: ignore[arg-type]
+def quarantine(request: AuthenticatedHttpRequest) -> HttpResponse:
+    entries = access.quarantine_for_user(request.user).select_related("submitted_by")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "odk/quarantine_list.html", {"page": page})
 
 
 @require_http_methods(["GET", "POST"])
 @login_required
-def tokens(request: HttpRequest) -> HttpResponse:
-    tokens = access.tokens_for_user(request.user)  # type: ignore[arg-type]
+def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
+    tokens = access.tokens_for_user(request.user)
     form = TokenForm(request.POST or None)
     secret = ""
     if request.method == "POST" and form.is_valid():
         _token, secret = services.app_token_create(
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             label=form.cleaned_data["label"],
         )
         form = TokenForm()
@@ -162,9 +163,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    token = access.token_for_user(request.user, pk)  # type: ignore[arg-type]
-    services.app_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    token = access.token_for_user(request.user, pk)
+    services.app_token_revoke(actor=request.user, token=token)
     messages.success(
         request, _("Token revoked: the device can no longer connect with it.")
     )

@@ -61,7 +61,7 @@ def parse_xform(xml: str) -> FormSpec:
     model = head.find(f"{XF}model") if head is not None else None
     if model is None:
         raise ValueError("not an XForm: no h:head/model")
-    title_el = head.find(f"{H}title")
+    title_el = head.find(f"{H}title")  # type: ignore[union-attr]
     instances = model.findall(f"{XF}instance")
     primary = next(i for i in instances if "id" not in i.attrib)
     root_el = next(iter(primary))

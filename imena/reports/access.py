@@ -57,7 +57,7 @@ def audience_for(user: User) -> Audience:
 def report_sites_for_user(user: User) -> QuerySet[Site]:
     """Sites whose statistics the user may read."""
     require(user, "report.view")
-    return Site.objects.filter(organisation_id=user.organisation_id)
+    return Site.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
 
 
 def report_site_for_user(
@@ -69,7 +69,7 @@ def report_site_for_user(
     outsider learns nothing about it; a role without the capability is a 403.
     """
     try:
-        site = Site.objects.select_related("organisation").get(
+        site = Site.objects.select_related("organisation").get(  # type: ignore[misc]
             pk=pk, organisation_id=user.organisation_id
         )
     except Site.DoesNotExist:

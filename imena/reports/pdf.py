@@ -195,7 +195,7 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
     )
     for pk, ref, marker, kind, status in graves.iterator(chunk_size=5000):
         rows.append(
-            [
+            [  # type: ignore[arg-type]
                 ref,
                 marker,
                 kinds.get(kind, kind),

@@ -221,7 +221,7 @@ def _category_labels() -> dict[str, str]:
     Body = body_model()
     if Body is None or not has_field(Body, "category"):
         return {}
-    return {str(k): str(v) for k, v in Body._meta.get_field("category").choices or []}
+    return {str(k): str(v) for k, v in Body._meta.get_field("category").choices or []}  # type: ignore[union-attr]
 
 
 def _torture_signs() -> list[str]:
@@ -262,7 +262,7 @@ def _vocab_labels(field_name: str) -> dict[str, str]:
     Record = optional_model("exhumations", "PostMortemRecord")
     if Record is None or not has_field(Record, field_name):
         return {}
-    return {str(k): str(v) for k, v in Record._meta.get_field(field_name).choices or []}
+    return {str(k): str(v) for k, v in Record._meta.get_field(field_name).choices or []}  # type: ignore[union-attr]
 
 
 def bodies_section(scope: Scope) -> Section:
@@ -403,8 +403,8 @@ def findings_section(scope: Scope) -> Section:
     if signs:
         labels = {
             s: str(
-                optional_model("exhumations", "PostMortemRecord")
-                ._meta.get_field(s)  # type: ignore[union-attr]
+                optional_model("exhumations", "PostMortemRecord")  # type: ignore[union-attr]
+                ._meta.get_field(s)
                 .verbose_name
             )
             for s in signs
@@ -450,7 +450,7 @@ def journals_section(scope: Scope) -> Section:
         return unavailable("journals", title)
     graves = scope.graves()
     per_grave = dict(
-        Row.objects.filter(grave__in=graves)
+        Row.objects.filter(grave__in=graves)  # type: ignore[attr-defined]
         .order_by()
         .values_list("grave_id")
         .annotate(n=Count("journal_id", distinct=True))
@@ -468,13 +468,13 @@ def journals_section(scope: Scope) -> Section:
     Run = optional_model("journals", "ReconcileRun")
     note = ""
     if Review is not None and Run is not None and scope.site is not None:
-        run = Run.objects.filter(site=scope.site).order_by("-pk").first()
+        run = Run.objects.filter(site=scope.site).order_by("-pk").first()  # type: ignore[attr-defined]
         if run is None:
             note = _("No reconciliation run yet: conflicts are not counted.")
         else:
-            kinds = {str(k): str(v) for k, v in Review._meta.get_field("kind").choices}
+            kinds = {str(k): str(v) for k, v in Review._meta.get_field("kind").choices}  # type: ignore[union-attr]
             counts = dict(
-                Review.objects.filter(run=run)
+                Review.objects.filter(run=run)  # type: ignore[attr-defined]
                 .order_by()
                 .values_list("kind")
                 .annotate(n=Count("id"))
@@ -510,7 +510,7 @@ def identifications_section(scope: Scope) -> Section:
     if Ident is None:
         return unavailable("identifications", title)
     counts = dict(
-        Ident.objects.filter(body__grave__site__in=scope.sites)
+        Ident.objects.filter(body__grave__site__in=scope.sites)  # type: ignore[attr-defined]
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
@@ -523,7 +523,7 @@ def identifications_section(scope: Scope) -> Section:
     )
     figures = [
         Figure(str(label), counts.get(code, 0), link, "#009e73")
-        for code, label in Ident._meta.get_field("status").choices
+        for code, label in Ident._meta.get_field("status").choices  # type: ignore[union-attr]
     ]
     return Section("identifications", title, figures)
 
@@ -536,7 +536,7 @@ def missing_section(scope: Scope) -> Section:
     Person = optional_model("missing", "MissingPerson")
     if Person is None or not has_field(Person, "status"):
         return unavailable("missing", title)
-    people = Person.objects.filter(organisation_id=scope.audience.organisation_id)
+    people = Person.objects.filter(organisation_id=scope.audience.organisation_id)  # type: ignore[attr-defined]
     if has_field(Person, "merged_into"):
         people = people.filter(merged_into__isnull=True)
     counts = dict(
@@ -545,7 +545,7 @@ def missing_section(scope: Scope) -> Section:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    labels = {str(k): str(v) for k, v in Person._meta.get_field("status").choices}
+    labels = {str(k): str(v) for k, v in Person._meta.get_field("status").choices}  # type: ignore[union-attr]
     index = url_or_blank("missing:index") if scope.audience.can("missing.view") else ""
     figures = [
         Figure(_("Missing persons, open"), counts.get("open", 0), index, "#8a4b00"),
@@ -665,10 +665,7 @@ def findings_by_grave(site: Site) -> dict[int, str]:
     manners = _vocab_labels("manner_of_death")
     signs = _torture_signs()
     Record = optional_model("exhumations", "PostMortemRecord")
-    sign_labels = {
-        s: str(Record._meta.get_field(s).verbose_name)
-        for s in signs  # type: ignore[union-attr]
-    }
+    sign_labels = {s: str(Record._meta.get_field(s).verbose_name) for s in signs}  # type: ignore[union-attr]
     out: dict[int, list[str]] = {}
     rows = (
         current_bodies(Body)
@@ -702,7 +699,7 @@ def identification_rows(site: Site) -> list[list[Any]] | None:
         return None
     rows = []
     qs = (
-        Ident.objects.filter(body__grave__site=site)
+        Ident.objects.filter(body__grave__site=site)  # type: ignore[attr-defined]
         .select_related("body", "person", "proposed_by", "confirmation__reviewer")
         .order_by("body__pm_number", "pk")
     )
@@ -728,7 +725,7 @@ def evidence_items(site: Site) -> QuerySet[Any] | None:
     if Item is None or not has_field(Item, "grave"):
         return None
     return (
-        Item.objects.filter(grave__site=site)
+        Item.objects.filter(grave__site=site)  # type: ignore[attr-defined]
         .select_related("grave", "body")
         .order_by("number")
     )

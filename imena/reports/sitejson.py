@@ -219,7 +219,7 @@ def build_content(site: Site, audience: Audience) -> dict[str, Any]:
         m2m = [
             f
             for f in model._meta.many_to_many
-            if f.remote_field.through._meta.auto_created
+            if f.remote_field.through._meta.auto_created  # type: ignore[union-attr]
         ]
         ids = local.setdefault(model, {})
         records = []
@@ -270,7 +270,7 @@ def build_content(site: Site, audience: Audience) -> dict[str, Any]:
         u.pk: u for u in User.objects.filter(pk__in=list(users)).order_by("username")
     }
     for entry in out_models:
-        for record in entry["records"]:
+        for record in entry["records"]:  # type: ignore[assignment]
             for name, value in record.items():
                 if isinstance(value, dict) and "user" in value:
                     record[name] = usernames[value["user"]].username
@@ -441,7 +441,7 @@ def site_import(
         if model is Site:
             if len(created) != 1:
                 raise ImportRefused(_("the file must hold exactly one site"))
-            site = created[0]
+            site = created[0]  # type: ignore[assignment]
     if site is None:
         raise ImportRefused(_("the file holds no site"))
     audit_record(
@@ -544,7 +544,7 @@ def _build(
                     setattr(obj, f.attname, pk)
                 continue
             try:
-                setattr(obj, f.attname, None if value is None else f.to_python(value))
+                setattr(obj, f.attname, None if value is None else f.to_python(value))  # type: ignore[union-attr]
             except ValidationError as e:
                 raise ImportRefused(
                     _("%(model)s record %(id)s: bad value for %(field)s: %(err)s")
@@ -612,5 +612,5 @@ def _set_m2m(
     for obj, links in zip(objs, m2m, strict=True):
         for name, values in links.items():
             f = model._meta.get_field(name)
-            targets = local.get(f.related_model, {})
+            targets = local.get(f.related_model, {})  # type: ignore[arg-type]
             getattr(obj, name).set([targets[v] for v in values if v in targets])

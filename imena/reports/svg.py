@@ -139,7 +139,7 @@ def site_plan(
     if mode == "geo" and boundary and lat0 is not None:
         try:
             ring = boundary["coordinates"][0]
-            outline = [((lon - lon0) * kx, -(lat - lat0) * ky) for lon, lat in ring]  # type: ignore[operator]
+            outline = [((lon - lon0) * kx, -(lat - lat0) * ky) for lon, lat in ring]
         except (KeyError, IndexError, TypeError, ValueError):
             outline = []
 

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.models import GraveStatus, Site
 from imena.reports import access, exports, selectors, services
 from imena.reports.svg import Plan
@@ -14,13 +15,13 @@ from imena.reports.svg import site_plan as draw_site_plan
 
 @require_GET
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Overall statistics of the organisation, by region and by site."""
-    sites = access.report_sites_for_user(request.user)  # type: ignore[arg-type]
+    sites = access.report_sites_for_user(request.user)
     scope = selectors.Scope(
         access.audience_for(request.user),
         sites,
-        title=_("All sites"),  # type: ignore[arg-type]
+        title=_("All sites"),
     )
     return render(
         request,
@@ -38,14 +39,14 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def region_statistics(request: HttpRequest) -> HttpResponse:
+def region_statistics(request: AuthenticatedHttpRequest) -> HttpResponse:
     region = request.GET.get("region", "")
-    sites = access.report_sites_for_user(request.user).filter(region=region)  # type: ignore[arg-type]
+    sites = access.report_sites_for_user(request.user).filter(region=region)
     if not sites.exists():
         raise Http404("No site in this region")
     scope = selectors.Scope(
         access.audience_for(request.user),
-        sites,  # type: ignore[arg-type]
+        sites,
         title=region or _("No region given"),
     )
     return render(
@@ -63,9 +64,9 @@ def region_statistics(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @login_required
-def site_statistics(request: HttpRequest, pk: int) -> HttpResponse:
-    site = access.report_site_for_user(request.user, pk)  # type: ignore[arg-type]
-    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+def site_statistics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = access.report_site_for_user(request.user, pk)
+    audience = access.audience_for(request.user)
     scope = selectors.Scope(
         audience, Site.objects.filter(pk=site.pk), site=site, title=site.name
     )
@@ -94,8 +95,8 @@ def _plan(site: Site) -> Plan:
 
 @require_GET
 @login_required
-def site_plan(request: HttpRequest, pk: int) -> HttpResponse:
-    site = access.plan_site_for_user(request.user, pk)  # type: ignore[arg-type]
+def site_plan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = access.plan_site_for_user(request.user, pk)
     return render(
         request,
         "reports/site_plan.html",
@@ -109,8 +110,8 @@ def site_plan(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def site_plan_svg(request: HttpRequest, pk: int) -> HttpResponse:
-    site = access.plan_site_for_user(request.user, pk)  # type: ignore[arg-type]
+def site_plan_svg(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    site = access.plan_site_for_user(request.user, pk)
     plan = _plan(site)
     return HttpResponse(
         '<?xml version="1.0" encoding="UTF-8"?>\n' + plan.svg,
@@ -120,14 +121,16 @@ def site_plan_svg(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def site_export(request: HttpRequest, pk: int, dataset: str, fmt: str) -> HttpResponse:
+def site_export(
+    request: AuthenticatedHttpRequest, pk: int, dataset: str, fmt: str
+) -> HttpResponse:
     """One export of a site, made to a file, audited, then sent.
 
     A site the user may not see is a 404 and a role without report.export a
     403, before anything is written: there is never an empty file.
     """
-    site = access.report_site_for_user(request.user, pk, capability="report.export")  # type: ignore[arg-type]
-    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+    site = access.report_site_for_user(request.user, pk, capability="report.export")
+    audience = access.audience_for(request.user)
     try:
         export = exports.produce(
             audience, site, dataset, fmt, lang=request.LANGUAGE_CODE or ""
@@ -135,19 +138,19 @@ def site_export(request: HttpRequest, pk: int, dataset: str, fmt: str) -> HttpRe
     except exports.ExportError as e:
         raise Http404(str(e)) from None
     services.export_record(audience=audience, site=site, export=export, via="web")
-    return _send(export)
+    return _send(export)  # type: ignore[return-value]
 
 
 @require_GET
 @login_required
-def sites_geojson(request: HttpRequest) -> HttpResponse:
+def sites_geojson(request: AuthenticatedHttpRequest) -> HttpResponse:
     """All sites and their graves as one GeoJSON FeatureCollection."""
-    sites = access.report_sites_for_user(request.user)  # type: ignore[arg-type]
-    access.require(request.user, "report.export")  # type: ignore[arg-type]
-    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+    sites = access.report_sites_for_user(request.user)
+    access.require(request.user, "report.export")
+    audience = access.audience_for(request.user)
     export = exports.export_geojson(sites.order_by("code"), filename="sites.geojson")
     services.export_record(audience=audience, site=None, export=export, via="web")
-    return _send(export)
+    return _send(export)  # type: ignore[return-value]
 
 
 def _send(export: exports.ExportFile) -> FileResponse:
@@ -164,11 +167,11 @@ def _send(export: exports.ExportFile) -> FileResponse:
 
 @require_GET
 @login_required
-def site_records(request: HttpRequest, pk: int) -> HttpResponse:
+def site_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The records behind one figure of the bodies and findings sections."""
-    site = access.report_site_for_user(request.user, pk)  # type: ignore[arg-type]
-    access.require(request.user, "postmortem.view")  # type: ignore[arg-type]
-    audience = access.audience_for(request.user)  # type: ignore[arg-type]
+    site = access.report_site_for_user(request.user, pk)
+    access.require(request.user, "postmortem.view")
+    audience = access.audience_for(request.user)
     scope = selectors.Scope(audience, Site.objects.filter(pk=site.pk), site=site)
     key, value = request.GET.get("key", ""), request.GET.get("value", "")
     records = selectors.records_behind(scope, key, value)

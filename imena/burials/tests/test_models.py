@@ -34,13 +34,13 @@ def test_grave_ref_is_unique_per_site(org) -> None:
 def test_the_database_rejects_invalid_graves(org, fields) -> None:
     site = SiteFactory(organisation=org)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Grave.objects.create(site=site, ref="X", marker_text="1", **fields)
+        Grave.objects.create(site=site, ref="X", marker_text="1", **fields)  # type: ignore[misc]
 
 
 @pytest.mark.django_db
 def test_grave_create_derives_number_and_audits(org, examiner) -> None:
     site = SiteFactory(organisation=org)
-    grave = services.grave_create(actor=examiner, site=site, marker_text="№ 12а")
+    grave = services.grave_create(actor=examiner, site=site, marker_text="№ 12а")  # type: ignore[arg-type]
     assert grave.number == "12а"
     entry = AuditEntry.objects.get(action="grave.create")
     assert entry.object_id == str(grave.pk)
@@ -52,7 +52,7 @@ def test_a_mass_grave_holds_several_bodies(org, examiner) -> None:
     site = SiteFactory(organisation=org)
     grave = services.grave_create(
         actor=examiner,
-        site=site,
+        site=site,  # type: ignore[arg-type]
         marker_text="БМ-1",
         kind=GraveKind.MASS,
         bodies_expected=17,
@@ -63,7 +63,7 @@ def test_a_mass_grave_holds_several_bodies(org, examiner) -> None:
 @pytest.mark.django_db
 def test_a_correction_keeps_the_old_value_in_history(org, examiner) -> None:
     site = SiteFactory(organisation=org)
-    grave = services.grave_create(actor=examiner, site=site, marker_text="№ 12")
+    grave = services.grave_create(actor=examiner, site=site, marker_text="№ 12")  # type: ignore[arg-type]
     services.grave_update(
         actor=examiner, grave=grave, reason="misread plank", marker_text="№ 13"
     )
@@ -78,7 +78,9 @@ def test_a_correction_keeps_the_old_value_in_history(org, examiner) -> None:
 @pytest.mark.django_db
 def test_a_correction_needs_a_reason(org, examiner) -> None:
     grave = services.grave_create(
-        actor=examiner, site=SiteFactory(organisation=org), marker_text="1"
+        actor=examiner,
+        site=SiteFactory(organisation=org),  # type: ignore[arg-type]
+        marker_text="1",
     )
     with pytest.raises(ValidationError):
         services.grave_update(actor=examiner, grave=grave, reason=" ", notes="x")
@@ -87,7 +89,9 @@ def test_a_correction_needs_a_reason(org, examiner) -> None:
 @pytest.mark.django_db
 def test_withdrawal_keeps_the_grave(org, examiner) -> None:
     grave = services.grave_create(
-        actor=examiner, site=SiteFactory(organisation=org), marker_text="1"
+        actor=examiner,
+        site=SiteFactory(organisation=org),  # type: ignore[arg-type]
+        marker_text="1",
     )
     services.grave_withdraw(actor=examiner, grave=grave, reason="registered twice")
     grave.refresh_from_db()
@@ -97,7 +101,9 @@ def test_withdrawal_keeps_the_grave(org, examiner) -> None:
 @pytest.mark.django_db
 def test_status_change_is_audited(org, examiner) -> None:
     grave = services.grave_create(
-        actor=examiner, site=SiteFactory(organisation=org), marker_text="1"
+        actor=examiner,
+        site=SiteFactory(organisation=org),  # type: ignore[arg-type]
+        marker_text="1",
     )
     services.grave_set_status(
         actor=examiner, grave=grave, status=GraveStatus.EXHUMED, reason="opened"

@@ -88,10 +88,13 @@ def test_paging(client, examiner, org) -> None:
     site = SiteFactory(organisation=org)
     for i in range(1, 61):
         services.grave_create(
-            actor=examiner, site=site, marker_text=f"№ {i}", audit=False
+            actor=examiner,
+            site=site,  # type: ignore[arg-type]
+            marker_text=f"№ {i}",
+            audit=False,
         )
     client.force_login(examiner)
-    url = reverse("burials:site_detail", args=[site.pk])
+    url = reverse("burials:site_detail", args=[site.pk])  # type: ignore[attr-defined]
     first = client.get(url).content.decode()
     second = client.get(url, {"page": 2}).content.decode()
     assert "Page 1 of 2" in first and "№ 60" in second and "№ 60" not in first

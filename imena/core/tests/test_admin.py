@@ -14,11 +14,11 @@ def test_an_admin_edit_is_audited_and_delete_is_refused(client, org, users) -> N
     admin.save()
     grave = GraveFactory(site=SiteFactory(organisation=org), marker_text="№ 5")
     client.force_login(admin)
-    url = reverse("admin:burials_grave_change", args=[grave.pk])
+    url = reverse("admin:burials_grave_change", args=[grave.pk])  # type: ignore[attr-defined]
     response = client.post(
         url,
         {
-            "site": grave.site_id,
+            "site": grave.site_id,  # type: ignore[attr-defined]
             "ref": grave.ref,
             "marker_text": "№ 6",
             "kind": "individual",
@@ -33,6 +33,7 @@ def test_an_admin_edit_is_audited_and_delete_is_refused(client, org, users) -> N
     assert entry.after_data["marker_text"] == "№ 6"
     assert entry.after_data["number"] == "6"
     delete = client.post(
-        reverse("admin:burials_grave_delete", args=[grave.pk]), {"post": "yes"}
+        reverse("admin:burials_grave_delete", args=[grave.pk]),  # type: ignore[attr-defined]
+        {"post": "yes"},
     )
     assert delete.status_code == 403

@@ -46,7 +46,7 @@ def test_the_demo_loads_every_part_and_the_audit_chain_holds(scenario) -> None:
             f"UPDATE {AuditEntry._meta.db_table} SET action = %s WHERE id = %s",
             ["tampered", entry.pk],
         )
-    result = audit_verify()
-    assert not result.ok and result.bad_seq == entry.seq
+    result = audit_verify()  # type: ignore[assignment]
+    assert not result.ok and result.bad_seq == entry.seq  # type: ignore[attr-defined]
     with pytest.raises(Exception, match=f"entry #{entry.seq}"):
         call_command("audit", "verify")

@@ -22,7 +22,7 @@ def test_a_recorder_exhumes_a_mass_grave_and_hands_a_photo_over_twice(
     )
     page.set_viewport_size({"width": 400, "height": 860})
     browser_login(page, "field_recorder")
-    page.goto(page.base_url + grave.get_absolute_url())
+    page.goto(page.base_url + grave.get_absolute_url())  # type: ignore[attr-defined]
     page.click("text=Record an exhumation")
     page.fill("#id_date", "2022-09-20")
     page.fill("#id_team", "Записувачка\nЕксперт")
@@ -78,7 +78,7 @@ def test_a_recorder_exhumes_a_mass_grave_and_hands_a_photo_over_twice(
             page.wait_for_selector("h1:has-text('EV-000001')")
             assert "2022-09-16" in page.inner_text("#captured")
             photo_url = page.url
-        page.goto(page.base_url + grave.get_absolute_url())
+        page.goto(page.base_url + grave.get_absolute_url())  # type: ignore[attr-defined]
         page.click("#exhumations-panel a:has-text('Exhumation')")
 
     page.goto(photo_url)

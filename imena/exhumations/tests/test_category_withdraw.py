@@ -74,7 +74,7 @@ def test_a_recorded_category_is_corrected_only_with_a_reason(
     body.refresh_from_db()
     assert body.category == "civilian"
     entry = AuditEntry.objects.filter(action="body.category").order_by("-seq").first()
-    assert "volunteer" in entry.after and "military" in entry.before
+    assert "volunteer" in entry.after and "military" in entry.before  # type: ignore[union-attr]
 
 
 def test_an_unknown_category_is_refused(client, examiner, body) -> None:

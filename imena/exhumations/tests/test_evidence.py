@@ -43,7 +43,7 @@ def test_a_photo_is_stored_by_its_hash_with_exif_time_and_position(
     assert stored.read_bytes() == content
     local = timezone.localtime(item.captured_at)
     assert local.strftime("%Y-%m-%d %H:%M") == "2022-09-16 10:30"
-    assert round(item.gps_lat, 4) == 49.19 and round(item.gps_lon, 4) == 37.28
+    assert round(item.gps_lat, 4) == 49.19 and round(item.gps_lon, 4) == 37.28  # type: ignore[arg-type]
     assert item.custody.get().action == "collected"
     assert not list((_evidence_root / "tmp").iterdir())
 

@@ -90,8 +90,8 @@ def test_changing_a_recorded_finding_needs_a_reason_and_keeps_the_old_value(
     body.pm.refresh_from_db()
     assert body.pm.hair_colour == "black"
     entry = AuditEntry.objects.filter(action="pm.physical").order_by("-seq").first()
-    assert entry.before_data["hair_colour"] == "brown"
-    assert entry.after_data == {"hair_colour": "black", "reason": "lab light"}
+    assert entry.before_data["hair_colour"] == "brown"  # type: ignore[union-attr]
+    assert entry.after_data == {"hair_colour": "black", "reason": "lab light"}  # type: ignore[union-attr]
 
 
 @pytest.mark.django_db
@@ -127,14 +127,14 @@ def test_rows_are_withdrawn_with_a_reason_never_deleted(client, body, recorder) 
             "surfaces": "mo",
         },
     )
-    assert tooth.surfaces == "MO"
+    assert tooth.surfaces == "MO"  # type: ignore[attr-defined]
     client.force_login(recorder)
     client.post(
         reverse("exhumations:item_withdraw", args=[body.pk, "dental", tooth.pk]),
         {"reason": "wrong jaw"},
     )
     tooth.refresh_from_db()
-    assert tooth.withdrawn and tooth.withdrawn_reason == "wrong jaw"
+    assert tooth.withdrawn and tooth.withdrawn_reason == "wrong jaw"  # type: ignore[attr-defined]
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ def test_an_examiner_accepts_a_match_and_resolves_a_conflict(
     run = selectors.latest_run(imported)
     a = JournalRow.objects.get(surname="Коваленко", journal__name="Funeral home")
     b = JournalRow.objects.get(surname="Коваленко", journal__name="Volunteers")
-    pair = ReviewItem.objects.create(
+    pair = ReviewItem.objects.create(  # type: ignore[misc]
         run=run,
         kind="borderline_match",
         key=services._question_key("pair", [a.pk, b.pk]),

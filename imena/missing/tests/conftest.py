@@ -30,7 +30,7 @@ def scenario_dir(tmp_path_factory) -> Path:
     except ImportError:  # pragma: no cover - simulator not there yet
         pytest.skip("imena.simulation is not available")
     try:
-        simulate(seed=4242, out=out, graves=60)  # type: ignore[call-arg]
+        simulate(seed=4242, out=out, graves=60)
     except TypeError:
         subprocess.run(
             [

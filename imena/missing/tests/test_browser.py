@@ -50,7 +50,7 @@ def test_liaison_files_a_report_with_a_reference_and_finds_it_in_latin(
     page.wait_for_selector("text=Reference sample REF-B1 recorded.")
     assert page.locator("svg.pedigree .typed").count() == 1
     assert page.locator("svg.pedigree .missing").count() == 1
-    assert ReferenceSample.objects.get().profile.loci_typed == 3
+    assert ReferenceSample.objects.get().profile.loci_typed == 3  # type: ignore[union-attr]
 
     # The list finds the report by a Latin spelling.
     page.goto(page.base_url + "/missing/")

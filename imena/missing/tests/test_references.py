@@ -89,8 +89,8 @@ def test_liaison_uploads_a_reference_sample_and_a_profile_is_created(
         },
     )
     sample = ReferenceSample.objects.get()
-    assert sample.profile.kind == "reference"
-    assert sample.profile.loci_typed == 3
+    assert sample.profile.kind == "reference"  # type: ignore[union-attr]
+    assert sample.profile.loci_typed == 3  # type: ignore[union-attr]
     # The liaison officer sees that a profile is on file, not the genotypes.
     body = client.get(person.get_absolute_url()).content.decode()
     assert "profile on file" in body and "PENTA_D" not in body
@@ -200,7 +200,7 @@ def test_withdrawing_consent_withdraws_the_profile(person, liaison) -> None:
         actor=liaison, sample=sample, reason="the donor asked"
     )
     sample.refresh_from_db()
-    assert sample.profile.withdrawn and not sample.consent_active
+    assert sample.profile.withdrawn and not sample.consent_active  # type: ignore[union-attr]
     assert family_as_case_dict(person)["genotypes"] == {}
 
 

@@ -148,13 +148,16 @@ def test_am_record_as_dict_is_accepted_by_matching(org, liaison) -> None:
         ("documents", {"kind": "passport", "number": "AB123"}),
     ]:
         services.missing_person_add_item(
-            actor=liaison, person=person, section=section, item=item
+            actor=liaison,
+            person=person,
+            section=section,
+            item=item,  # type: ignore[arg-type]
         )
     person.refresh_from_db()
     record = AMRecord.from_dict(am_record_as_dict(person))
     assert record.person_id == person.case_no
     assert record.sex == "male" and record.stature_cm == 180
-    assert 46 <= record.age_min <= record.age_max <= 48
+    assert 46 <= record.age_min <= record.age_max <= 48  # type: ignore[operator]
     assert record.dental[36].restoration == "amalgam"
     assert {p.kind for p in record.particulars} == {"scar", "fracture"}
     assert record.documents[0].number == "AB123"

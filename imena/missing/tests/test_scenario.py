@@ -70,7 +70,7 @@ def test_person_page_shows_the_pedigree_drawing(
         users={"liaison": users[Role.FAMILY_LIAISON]},
     )
     load_scenario(ctx)
-    person = ReferenceSample.objects.filter(organisation=org).first().member.person
+    person = ReferenceSample.objects.filter(organisation=org).first().member.person  # type: ignore[union-attr]
     client.force_login(users[Role.FAMILY_LIAISON])
     body = client.get(person.get_absolute_url()).content.decode()
     assert "<svg" in body and 'class="member missing"' in body

@@ -46,10 +46,10 @@ def test_form_list_names_every_form_the_role_may_send(
     xform = published["imena_grave_registration"]
     assert grave.findtext(f"{XL}hash") == f"md5:{xform.md5}"
     assert grave.findtext(f"{XL}version") == xform.version
-    assert grave.findtext(f"{XL}downloadUrl").endswith(
+    assert grave.findtext(f"{XL}downloadUrl").endswith(  # type: ignore[union-attr]
         "/forms/imena_grave_registration/form.xml"
     )
-    assert grave.findtext(f"{XL}manifestUrl").endswith(
+    assert grave.findtext(f"{XL}manifestUrl").endswith(  # type: ignore[union-attr]
         "/forms/imena_grave_registration/manifest"
     )
     # The post-mortem form has no media, so no manifest.
@@ -86,7 +86,7 @@ def test_manifest_lists_the_sites_file_with_its_hash(
     files = {m.findtext(f"{MF}filename"): m for m in doc.findall(f"{MF}mediaFile")}
     assert set(files) == {"sites.csv", "graves.csv"}
     url = files["graves.csv"].findtext(f"{MF}downloadUrl")
-    media = client.get(url.replace("http://testserver", ""), **recorder_auth)
+    media = client.get(url.replace("http://testserver", ""), **recorder_auth)  # type: ignore[union-attr]
     assert media.status_code == 200
     assert (
         files["graves.csv"].findtext(f"{MF}hash")
@@ -133,7 +133,7 @@ def test_a_submission_with_a_photo_becomes_a_draft(
     assert response.status_code == 201, response.content
     doc = ET.fromstring(response.content)
     assert doc.tag == f"{OR}OpenRosaResponse"
-    assert doc.find(f"{OR}message").get("nature") == "submit_success"
+    assert doc.find(f"{OR}message").get("nature") == "submit_success"  # type: ignore[union-attr]
     draft = Submission.objects.get()
     assert draft.status == "draft"
     assert draft.instance_id == "uuid:one"

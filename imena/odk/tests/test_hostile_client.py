@@ -19,7 +19,7 @@ OR = "{http://openrosa.org/http/response}"
 def message(response) -> str:
     doc = ET.fromstring(response.content)
     assert doc.tag == f"{OR}OpenRosaResponse"
-    return doc.findtext(f"{OR}message")
+    return doc.findtext(f"{OR}message")  # type: ignore[return-value]
 
 
 def stored_files() -> list[str]:

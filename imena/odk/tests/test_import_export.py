@@ -133,14 +133,14 @@ def test_xlsx_export_is_read_streamed_and_bounded(tmp_path) -> None:
     from imena.odk.importer import ImportError_, read_rows
 
     wb = openpyxl.Workbook()
-    wb.active.append(["meta/instanceID", "grave"])
-    wb.active.append(["uuid:1", "7"])
-    wb.active["XFD9"] = "x"  # one far cell: refused, never padded
+    wb.active.append(["meta/instanceID", "grave"])  # type: ignore[union-attr]
+    wb.active.append(["uuid:1", "7"])  # type: ignore[union-attr]
+    wb.active["XFD9"] = "x"  # type: ignore[index]  # one far cell: refused, never padded
     p = tmp_path / "export.xlsx"
     wb.save(p)
     with pytest.raises(ImportError_, match="limit of 512 columns"):
         read_rows(p)
-    del wb.active["XFD9"]
-    wb.active.delete_rows(9)
+    del wb.active["XFD9"]  # type: ignore[union-attr]
+    wb.active.delete_rows(9)  # type: ignore[union-attr]
     wb.save(p)
     assert read_rows(p) == [{"meta/instanceID": "uuid:1", "grave": "7"}]

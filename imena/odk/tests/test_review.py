@@ -22,7 +22,7 @@ def receive(client, auth, form, fields, files=None, instance_id=None) -> Submiss
     )
     assert response.status_code == 201, response.content
     return (
-        Submission.objects.get(instance_id=instance_id)
+        Submission.objects.get(instance_id=instance_id)  # type: ignore[return-value]
         if instance_id
         else (Submission.objects.order_by("-pk").first())
     )

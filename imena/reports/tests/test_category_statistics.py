@@ -108,9 +108,9 @@ def test_the_bodies_export_has_the_category_in_csv_and_xlsx(
     path = tmp_path / "b.xlsx"
     path.write_bytes(b"".join(client.get(url).streaming_content))
     sheet = load_workbook(path).active
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[1]]  # type: ignore[index]
     col = header.index("category")
-    values = {row[0]: row[col] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    values = {row[0]: row[col] for row in sheet.iter_rows(min_row=2, values_only=True)}  # type: ignore[union-attr]
     assert values["IZM-PM-0001"] == "military"
 
 

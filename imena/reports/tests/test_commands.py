@@ -24,7 +24,7 @@ def test_report_site_writes_each_format_and_audits_it_with_the_os_user(
     assert entry.after_data["via"] == "cli" and entry.after_data["os_user"]
     assert entry.after_data["format"] == fmt
     if fmt == "xlsx":
-        assert openpyxl.load_workbook(out).active.max_row == 16
+        assert openpyxl.load_workbook(out).active.max_row == 16  # type: ignore[union-attr]
     if fmt == "geojson":
         assert json.loads(out.read_text())["type"] == "FeatureCollection"
 

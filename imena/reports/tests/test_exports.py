@@ -54,7 +54,7 @@ def test_an_xlsx_export_opens_with_the_same_rows(client, examiner, site) -> None
     client.force_login(examiner)
     data = body_of(client.get(export_url(site, "graves", "xlsx")))
     ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True).active
-    rows = list(ws.iter_rows(values_only=True))
+    rows = list(ws.iter_rows(values_only=True))  # type: ignore[union-attr]
     assert rows[0][0] == "ref" and len(rows) == 16
     markers = {r[1] for r in rows[1:]}
     assert "Братська могила" in markers
@@ -75,12 +75,12 @@ def test_cells_that_would_run_as_formulas_are_neutralised(
     else:
         wb = openpyxl.load_workbook(io.BytesIO(data))
         ws = wb.active
-        assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row), (
+        assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row), (  # type: ignore[union-attr]
             "no cell may be a formula"
         )
         rows = [
-            [c if c is not None else "" for c in r]
-            for r in ws.iter_rows(values_only=True)
+            [c if c is not None else "" for c in r]  # type: ignore[misc]
+            for r in ws.iter_rows(values_only=True)  # type: ignore[union-attr]
         ]
     notes = {r[rows[0].index("notes")] for r in rows[1:]}
     if fmt == "xlsx":  # a carriage return is stored escaped; Excel decodes it

@@ -32,7 +32,7 @@ def test_the_plan_links_every_grave_and_outlines_the_mass_grave(
     assert hrefs == {reverse("burials:grave_detail", args=[g.pk]) for g in graves}
     mass = root.findall(f".//{SVG}rect[@class='mass']")
     assert len(mass) == 1 and mass[0].get("stroke-dasharray")
-    legend = "".join(root.find(f".//{SVG}g[@class='legend']").itertext())
+    legend = "".join(root.find(f".//{SVG}g[@class='legend']").itertext())  # type: ignore[union-attr]
     assert "Exhumed" in legend and "Mass grave" in legend
 
 

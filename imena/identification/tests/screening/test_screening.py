@@ -28,8 +28,8 @@ def test_per_marker_lrs_multiply_to_the_lr(small_case, site, analyst) -> None:
 
     run = screening_run(actor=analyst, site=site)
     c = run.candidate_rows.filter(inconsistent=0).first()
-    product = math.prod(v for v in c.per_marker.values() if v is not None)
-    assert product == pytest.approx(c.lr, rel=1e-6)
+    product = math.prod(v for v in c.per_marker.values() if v is not None)  # type: ignore[union-attr]
+    assert product == pytest.approx(c.lr, rel=1e-6)  # type: ignore[union-attr]
 
 
 def test_an_unrelated_pair_shows_its_inconsistent_loci(small_case, site, analyst):
