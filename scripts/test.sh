@@ -12,6 +12,9 @@ echo "== Static checks"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check . >/dev/null || { .venv/bin/ruff format --check .; exit 1; }
 .venv/bin/lint-imports
+# mypy reads [tool.mypy] in pyproject.toml and checks the files under this folder
+# (not the editable install's path).
+.venv/bin/mypy
 .venv/bin/imena makemigrations --check --dry-run >/dev/null || {
   echo "A model change has no migration: run imena makemigrations" >&2; exit 1; }
 
