@@ -20,6 +20,8 @@ HERE = Path(__file__).resolve().parent
 FULL = [
     ["bench_simulate.py"],
     ["bench_linkage.py", "--scale", "117", "--evaluate"],
+    ["bench_one_name.py"],
+    ["bench_one_name.py", "--name", "Невідомий"],
     ["bench_journals.py", "--scale", "117"],
     ["bench_kinship.py"],
     ["bench_kinship.py", "--joint"],
@@ -28,6 +30,7 @@ FULL = [
 QUICK = [
     ["bench_simulate.py", "--scale", "2"],
     ["bench_linkage.py", "--scale", "5", "--evaluate"],
+    ["bench_one_name.py", "--rows", "3000"],
     ["bench_journals.py", "--scale", "5"],
     ["bench_kinship.py", "--victims", "1000", "--families", "1000"],
     ["bench_kinship.py", "--joint"],

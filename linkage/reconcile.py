@@ -22,7 +22,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -48,7 +48,12 @@ __all__ = [
     "PairScore",
     "ReconcileResult",
     "RowRef",
+    "BLOCKING_RULES",
+    "MAX_BLOCK_SIZE",
+    "BlockingRule",
+    "add_blocking_keys",
     "build_features",
+    "count_candidate_pairs",
     "reconcile",
 ]
 
@@ -438,36 +443,119 @@ def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
     ]
 
 
-_BLOCKING = [
-    "l.grave_num = r.grave_num",  # same grave, also with the suffix lost (339а/339)
-    "l.surname_x = r.surname_x AND l.given_x = r.given_x",
-    "l.grave_anag = r.grave_anag",
-    "l.given_x = r.given_x AND l.birth_year = r.birth_year",
-    "l.surname_p = r.surname_p AND l.by_lo = r.by_lo",
-    "l.surname_x = r.surname_x AND l.burial_day = r.burial_day",
-    "l.given_x = r.given_x AND l.patr_x = r.patr_x AND l.burial_day = r.burial_day",
-    "l.surname_x = r.given_x AND l.given_x = r.surname_x",
-    "l.surname_lat = r.surname_lat AND l.given_lat = r.given_lat",
-    "l.birth_day = r.birth_day",  # e.g. a Latin-written row without a grave
-    "l.surname_lat = r.surname_lat AND l.burial_day = r.burial_day",
-    "l.dates_key = r.dates_key AND (l.nameless OR r.nameless) "
-    "AND (l.grave_key IS NULL OR r.grave_key IS NULL)",
-]
+@dataclass(frozen=True, slots=True)
+class BlockingRule:
+    """Candidate pairs: rows whose key columns are equal (``right``: the other
+    row's columns when they differ, e.g. swapped names), plus ``where``."""
 
-_DETERMINISTIC = [
-    "l.surname_x = r.surname_x AND l.given_x = r.given_x AND l.grave_key = r.grave_key",
-]
+    name: str
+    left: tuple[str, ...]
+    right: tuple[str, ...] | None = None
+    where: str = ""
+
+    @property
+    def columns(self) -> tuple[str, str]:
+        """The feature columns holding this rule's (capped) keys."""
+        c = f"bk_{self.name}"
+        return (c, f"{c}_r" if self.right else c)
+
+    @property
+    def sql(self) -> str:
+        cl, cr = self.columns
+        rule = f"l.{cl} = r.{cr}"
+        return f"{rule} AND ({self.where})" if self.where else rule
+
+
+#: Blocking rules: a pair is scored when any rule puts both rows in one block.
+#: A nameless row has no name keys, so it meets others only through the grave
+#: number and date rules.
+BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    # same grave, also with the suffix lost (339а/339)
+    BlockingRule("grave", ("grave_num",)),
+    BlockingRule("name", ("surname_x", "given_x")),
+    BlockingRule("grave_digits", ("grave_anag",)),
+    BlockingRule("given_birth_year", ("given_x", "birth_year")),
+    BlockingRule("phonetic_birth_year", ("surname_p", "by_lo")),
+    BlockingRule("surname_burial", ("surname_x", "burial_day")),
+    BlockingRule("given_patronymic_burial", ("given_x", "patr_x", "burial_day")),
+    BlockingRule("swapped", ("surname_x", "given_x"), ("given_x", "surname_x")),
+    BlockingRule("latin_name", ("surname_lat", "given_lat")),
+    # e.g. a Latin-written row without a grave
+    BlockingRule("birth_date", ("birth_day",)),
+    BlockingRule("latin_surname_burial", ("surname_lat", "burial_day")),
+    BlockingRule(
+        "dates",
+        ("dates_key",),
+        where="(l.nameless OR r.nameless) AND (l.grave_key IS NULL "
+        "OR r.grave_key IS NULL)",
+    ),
+)
+
+#: Rows sharing one blocking key beyond which that key is dropped: all pairs of
+#: a block are scored, so one name written on thousands of rows ("Іваненко
+#: Іван" or a mass grave's number on every row) would mean millions of pairs.
+#: Those rows still meet through the other rules (dates, birth date, grave).
+MAX_BLOCK_SIZE = 500
+
+
+def _key(df: pd.DataFrame, cols: tuple[str, ...]) -> pd.Series:
+    """One string per row joining ``cols`` (None if any is missing)."""
+    parts = [df[c].astype(object) for c in cols]
+    missing = pd.concat([p.isna() for p in parts], axis=1).any(axis=1)
+    text = parts[0].astype(str)
+    for p in parts[1:]:
+        text = text + "\x1f" + p.astype(str)
+    return text.where(~missing, None)
+
+
+def add_blocking_keys(
+    df: pd.DataFrame, max_block_size: int = MAX_BLOCK_SIZE
+) -> dict[str, int]:
+    """Add each rule's key columns to the features ``df`` (in place), with
+    keys shared by more than ``max_block_size`` rows dropped (set to None).
+    Returns, per rule, how many rows lost their key to the cap."""
+    dropped: dict[str, int] = {}
+    for rule in BLOCKING_RULES:
+        cl, cr = rule.columns
+        left = _key(df, rule.left)
+        right = _key(df, rule.right) if rule.right else left
+        counts = pd.concat([left, right]).value_counts() if rule.right else None
+        big_l = left.map(counts if counts is not None else left.value_counts()).gt(
+            max_block_size
+        )
+        # an asymmetric rule pairs left keys with right keys: a key is too
+        # common when it is on too many rows on either side
+        big_r = right.map(counts).gt(max_block_size) if rule.right else big_l
+        dropped[rule.name] = int(big_l.sum())
+        df[cl] = left.where(~big_l, None)
+        if rule.right:
+            df[cr] = right.where(~big_r, None)
+    return dropped
+
+
+_DETERMINISTIC = ["l.bk_name = r.bk_name AND l.grave_key = r.grave_key"]
+# EM is blocked on the capped keys too (an uncapped block would compare all
+# its pairs); the plain columns are named as well so that Splink leaves the
+# comparisons blocked on untrained
+_EM_RULES = (
+    "l.bk_grave = r.bk_grave AND l.grave_key = r.grave_key",
+    "l.bk_name = r.bk_name AND l.surname_x = r.surname_x AND l.given_x = r.given_x",
+)
+#: The prior used when it cannot be estimated (no pair passes the rule).
+_DEFAULT_PRIOR = 0.0005
+
+
+def _blocking_settings() -> list[dict[str, str]]:
+    return [{"blocking_rule": b.sql} for b in BLOCKING_RULES]
 
 
 def _settings(link_type: str, jw: str) -> dict[str, Any]:
     return {
         "link_type": link_type,
         "unique_id_column_name": "unique_id",
-        "probability_two_random_records_match": 0.0005,
+        "probability_two_random_records_match": _DEFAULT_PRIOR,
         "comparisons": _comparisons(jw),
-        "blocking_rules_to_generate_predictions": [
-            {"blocking_rule": b} for b in _BLOCKING
-        ],
+        "blocking_rules_to_generate_predictions": _blocking_settings(),
         "retain_matching_columns": False,
         "retain_intermediate_calculation_columns": True,
         "additional_columns_to_retain": ["source", "row_number"],
@@ -527,6 +615,36 @@ def _get_spark() -> Any:
     return session
 
 
+def count_candidate_pairs(
+    rows: Sequence[ParsedRow], *, max_block_size: int = MAX_BLOCK_SIZE
+) -> int:
+    """How many distinct row pairs the blocking rules give ``reconcile`` to
+    score (DuckDB, exact count)."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    feats = build_features(rows)
+    add_blocking_keys(feats, max_block_size)
+    sources = list(dict.fromkeys(feats["source"]))
+    db_api = DuckDBAPI()
+    if len(sources) > 1:
+        tables: Any = [
+            db_api.register(feats[feats["source"] == s].reset_index(drop=True),
+                            dataset_display_name=f"j{i}")
+            for i, s in enumerate(sources)
+        ]  # fmt: skip
+        link_type: Literal["link_and_dedupe", "dedupe_only"] = "link_and_dedupe"
+    else:
+        tables = db_api.register(feats, dataset_display_name="j0")
+        link_type = "dedupe_only"
+    counts = count_comparisons_from_blocking_rules(
+        tables, blocking_rules=[b.sql for b in BLOCKING_RULES],
+        link_type=link_type, unique_id_column_name="unique_id",
+        record_sample_proportion=1.0,
+    )  # fmt: skip
+    return int(counts[-1]["cumulative_comparison_count"])
+
+
 def _score(
     feats: pd.DataFrame,
     *,
@@ -537,9 +655,17 @@ def _score(
     seed: int,
     spark: Any,
     notes: list[str],
+    max_block_size: int = MAX_BLOCK_SIZE,
 ) -> tuple[pd.DataFrame, dict[str, Any]]:
     import splink
 
+    feats = feats.copy()
+    for rule, n in add_blocking_keys(feats, max_block_size).items():
+        if n:
+            notes.append(
+                f"blocking rule {rule!r}: {n} rows share a key with more than "
+                f"{max_block_size} rows; they are compared through the other rules"
+            )
     sources = list(dict.fromkeys(feats["source"]))
     link_type = "link_and_dedupe" if len(sources) > 1 else "dedupe_only"
     if engine == "duckdb":
@@ -561,54 +687,89 @@ def _score(
         settings.pop("sql_dialect", None)
         if engine == "spark" or "jaro_winkler_similarity" not in str(settings):
             settings = _retarget(settings, jw)
+        # blocking is not trained: a model saved before the rules changed gets
+        # today's (capped) rules
+        settings["blocking_rules_to_generate_predictions"] = _blocking_settings()
     else:
         settings = _settings(link_type, jw)
 
     if link_type == "link_and_dedupe":
-        tables = [
+        tables: Any = [
             db_api.register(
                 feats[feats["source"] == s].reset_index(drop=True),
                 dataset_display_name=f"j{i}",
             )  # fmt: skip
             for i, s in enumerate(sources)
         ]
-        linker = splink.Linker(tables, settings, log_level=logging.ERROR)
     else:
-        linker = splink.Linker(
-            db_api.register(feats, dataset_display_name="j0"),
-            settings,
-            log_level=logging.ERROR,
-        )
+        tables = db_api.register(feats, dataset_display_name="j0")
+
+    def make(settings: Mapping[str, Any]) -> Any:
+        s = {k: v for k, v in settings.items()
+             if k not in ("sql_dialect", "linker_uid")}  # fmt: skip
+        return splink.Linker(tables, s, log_level=logging.ERROR)
+
     if model is None and len(feats) >= min_rows_to_train:
-        try:
-            with _clamped_em():
-                tr = linker.training
-                tr.estimate_probability_two_random_records_match(
-                    _DETERMINISTIC,  # type: ignore[arg-type]
-                    recall=0.6,
-                )
-                tr.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
-                tr.estimate_parameters_using_expectation_maximisation(
-                    "l.grave_key = r.grave_key", fix_u_probabilities=True
-                )
-                tr.estimate_parameters_using_expectation_maximisation(
-                    "l.surname_x = r.surname_x AND l.given_x = r.given_x",
-                    fix_u_probabilities=True,
-                )
-        except Exception as e:  # pragma: no cover - depends on data
-            notes.append(f"training failed ({e}); used prior m/u values")
-            log.warning("linkage training failed: %s", e, exc_info=True)
+        settings = _train(make, settings, seed=seed, notes=notes)
     elif model is None:
         notes.append(f"{len(feats)} rows < {min_rows_to_train}: used prior m/u values")
+    linker = make(settings)
     pred = linker.inference.predict(threshold_match_probability=min_pair_probability)
     cols = ["unique_id_l", "unique_id_r", "match_weight", "match_probability"] + [
         f"mw_{n}" for n in _COMPARISON_NAMES
     ]
-    out = pred.as_pandas_dataframe()[cols].copy()  # type: ignore[no-untyped-call]
+    # only the columns used: the prediction table also holds every feature
+    # column of both rows, gammas and Bayes factors
+    out = linker.misc.query_sql(
+        f"SELECT {', '.join(cols)} FROM {pred.physical_name}", output_type="pandas"
+    )
     trained = linker.misc.save_model_to_json(out_path=None)
-    if engine == "spark":
-        pass
     return out, trained
+
+
+def _train(
+    make: Callable[[Mapping[str, Any]], Any],
+    settings: dict[str, Any],
+    *,
+    seed: int,
+    notes: list[str],
+) -> dict[str, Any]:
+    """Estimate the prior, u and m, each step on its own: a step that fails
+    (e.g. no two rows at one grave to train on) is noted and its changes
+    dropped, and training goes on from the last good settings. Returns the
+    trained settings."""
+
+    def step(tr: Any, what: str) -> None:
+        if what == "the prior":
+            tr.estimate_probability_two_random_records_match(_DETERMINISTIC, recall=0.6)
+        elif what == "u":
+            tr.estimate_u_using_random_sampling(max_pairs=2e6, seed=seed)
+        else:
+            tr.estimate_parameters_using_expectation_maximisation(
+                what, fix_u_probabilities=True
+            )
+
+    good = settings
+    linker = make(good)
+    with _clamped_em():
+        for what in ("the prior", "u", *_EM_RULES):
+            try:
+                step(linker.training, what)
+            except Exception as e:  # depends on the data
+                first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                notes.append(f"training of {what} failed ({first}); kept prior values")
+                log.warning("linkage training of %s failed: %s", what, first)
+                # a failed session can leave the linker's model half changed
+                linker = make(good)
+            else:
+                good = linker.misc.save_model_to_json(out_path=None)
+    prior = good.get("probability_two_random_records_match")
+    if not (isinstance(prior, float | int) and 0 < prior < 1):
+        # no pair passed the deterministic rule (e.g. every row at its own
+        # grave): a prior of 0 would rule every pair out, and Splink's log fail
+        notes.append(f"prior match probability {prior} unusable; used {_DEFAULT_PRIOR}")
+        good = {**good, "probability_two_random_records_match": _DEFAULT_PRIOR}
+    return good
 
 
 def _retarget(settings: Mapping[str, Any], jw: str) -> dict[str, Any]:
@@ -960,6 +1121,7 @@ def reconcile(
     min_rows_to_train: int = 300,
     seed: int = 42,
     spark: Any = None,
+    max_block_size: int = MAX_BLOCK_SIZE,
 ) -> ReconcileResult:
     """Link and deduplicate journal rows; return clusters, pairs, conflicts.
 
@@ -972,7 +1134,9 @@ def reconcile(
     ``fixed``: human decisions, honoured whatever the model says.
     ``model``: a trained model (``result.model`` of an earlier run) to reuse
     instead of training. ``strong_weight``: match weight that two rows of the
-    same journal need (directly between them) to be put in one cluster."""
+    same journal need (directly between them) to be put in one cluster.
+    ``max_block_size``: a blocking key shared by more rows is not used (see
+    ``BLOCKING_RULES``)."""
     if isinstance(rows, pd.DataFrame):
         rows = _rows_from_frame(rows)
     rows = list(rows)
@@ -989,7 +1153,7 @@ def reconcile(
         pred, trained = _score(
             feats, engine=engine, model=model, min_rows_to_train=min_rows_to_train,
             min_pair_probability=min_pair_probability, seed=seed, spark=spark,
-            notes=notes,
+            notes=notes, max_block_size=max_block_size,
         )  # fmt: skip
     else:
         pred = pd.DataFrame(
