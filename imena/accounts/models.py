@@ -60,3 +60,61 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return str(Role(self.role).label)
+
+
+class UserChangeRequest(models.Model):
+    """A change of a user's organisation, role or permissions waiting for a
+    second administrator (two-person rule, #19 row 3). Made through Django
+    admin; applied by ``imena.accounts.services.user_change_approve``."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="change_requests",
+    )
+    changes = models.JSONField(_("requested changes"))
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested = models.DateTimeField(_("requested"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    decided = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("user change request")
+        verbose_name_plural = _("user change requests")
+        ordering = ["-requested"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("requested_by")),
+                name="user_change_second_administrator",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(decided_by=models.F("user")),
+                name="user_change_not_own",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_by__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_by__isnull=False)),
+                name="user_change_decided_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.changes} ({self.status})"

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 
 from imena.audit.models import AuditEntry
+from imena.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
+    organisation_path = "organisation_id"
     list_display = [
         "seq",
         "created",
@@ -17,12 +19,3 @@ class AuditEntryAdmin(admin.ModelAdmin):
     ]
     list_filter = ["action", "object_type"]
     search_fields = ["object_id", "object_repr", "actor_name"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -15,6 +15,7 @@ class SiteAdmin(AuditedModelAdmin):
 
 @admin.register(Grave)
 class GraveAdmin(AuditedModelAdmin):
+    organisation_path = "site__organisation"
     list_display = [
         "ref",
         "marker_text",

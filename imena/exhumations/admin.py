@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
+from imena.core.admin import ReadOnlyAdmin
 from imena.exhumations.models import (
     Body,
     CustodyEntry,
@@ -13,36 +12,29 @@ from imena.exhumations.models import (
 )
 
 
-class NoDeleteAdmin(admin.ModelAdmin):
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Exhumation)
-class ExhumationAdmin(NoDeleteAdmin):
+class ExhumationAdmin(ReadOnlyAdmin):
     list_display = ["grave", "date", "bodies_found", "journal_flag"]
 
 
 @admin.register(Body)
-class BodyAdmin(NoDeleteAdmin):
+class BodyAdmin(ReadOnlyAdmin):
     list_display = ["pm_number", "grave", "kind"]
     search_fields = ["pm_number"]
 
 
 @admin.register(Sample)
-class SampleAdmin(NoDeleteAdmin):
+class SampleAdmin(ReadOnlyAdmin):
     list_display = ["sample_id", "body", "sample_type", "status"]
 
 
 @admin.register(EvidenceItem)
-class EvidenceItemAdmin(NoDeleteAdmin):
+class EvidenceItemAdmin(ReadOnlyAdmin):
     list_display = ["number", "kind", "grave", "holder"]
     readonly_fields = ["sha256", "size", "media_type"]
 
 
 @admin.register(CustodyEntry)
-class CustodyEntryAdmin(NoDeleteAdmin):
+class CustodyEntryAdmin(ReadOnlyAdmin):
     list_display = ["item", "seq", "action", "to_person", "at"]
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
+    organisation_path = "item__organisation"
