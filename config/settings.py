@@ -49,14 +49,21 @@ def envsecret(name: str, default: str | None = None) -> str | None:
 
 DEBUG = envbool("DEBUG", "False")
 DATA_DIR = Path(os.getenv("IMENA_DATA_DIR", str(BASE_DIR / "data")))
-SECRET_KEY = envsecret("SECRET_KEY") or "imena-local-development-key-change-me"
+# The fallback serves commands and the development server only: the WSGI
+# application (gunicorn, `imena serve`, runserver) refuses to start on it, or on
+# the placeholder of .env.example, when DEBUG is off (imena.core.deploy).
+DEVELOPMENT_SECRET_KEY = "imena-local-development-key-change-me"
+EXAMPLE_SECRET_KEYS = (DEVELOPMENT_SECRET_KEY, "change-me-to-a-long-random-string")
+SECRET_KEY = envsecret("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [
     h for h in os.getenv("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]").split(",") if h
 ]
 CSRF_TRUSTED_ORIGINS = [
     o for o in os.getenv("CSRF_TRUSTED_ORIGINS", "").split(",") if o
 ]
-SITE_ROOT = os.getenv("SITE_ROOT", "http://127.0.0.1:8000")
+# The public address (e.g. https://imena.example.org) for absolute links such as
+# the OpenRosa download URLs; empty: taken from each request.
+SITE_ROOT = os.getenv("SITE_ROOT", "").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -65,6 +72,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
+    "csp",
     "django_htmx",
     "template_partials",
     "imena.core",
@@ -83,14 +92,21 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which would read (and so accept) the whole body.
+    "imena.core.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "imena.core.middleware.IdleTimeoutMiddleware",
+    "imena.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +130,16 @@ TEMPLATES = [
 ]
 
 
+# Every SQLite database, by path or by URL, gets the same safeguards: writers
+# wait for the lock instead of failing, a transaction takes the write lock when
+# it begins (no upgrade deadlock), and readers do not block the writer (WAL).
+SQLITE_OPTIONS = {
+    "timeout": 20,
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
 def _databases() -> dict[str, dict[str, object]]:
     url = os.getenv("DATABASE_URL", "").strip()
     if not url:
@@ -121,7 +147,7 @@ def _databases() -> dict[str, dict[str, object]]:
             "default": {
                 "ENGINE": "django.db.backends.sqlite3",
                 "NAME": os.getenv("SQLITE_PATH", str(DATA_DIR / "imena.sqlite3")),
-                "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+                "OPTIONS": dict(SQLITE_OPTIONS),
                 "TEST": {"NAME": os.getenv("SQLITE_TEST_PATH") or None},
             }
         }
@@ -135,7 +161,10 @@ def _databases() -> dict[str, dict[str, object]]:
         config = dj_database_url.parse(url, conn_max_age=60)
     except Exception as e:  # dj_database_url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL cannot be parsed: {e}") from None
-    if not config.get("NAME") and "sqlite" not in str(config.get("ENGINE")):
+    if "sqlite" in str(config.get("ENGINE")):
+        config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        config["CONN_MAX_AGE"] = 0
+    elif not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database")
     return {"default": config}  # type: ignore[dict-item]
 
@@ -147,10 +176,37 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "burials:site_list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "imena.accounts.validators.StrengthValidator"},
+]
+
+# Login lock-out (django-axes): after IMENA_LOGIN_FAILURE_LIMIT wrong passwords
+# (or ODK app tokens) for one username, that username is refused for
+# IMENA_LOGIN_COOLOFF_MINUTES, from every address.
+AXES_FAILURE_LIMIT = envint("IMENA_LOGIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = envint("IMENA_LOGIN_COOLOFF_MINUTES", "15") / 60
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 warns that a lock-out not keyed on the address can be dodged by
+# changing User-Agent or cookies; keyed on the username alone, it cannot, and
+# rotating addresses does not help either. Locking whole addresses would lock
+# every office behind one NAT after a few typing mistakes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
@@ -161,7 +217,15 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(os.getenv("IMENA_STATIC_ROOT", str(DATA_DIR / "static")))
+# Compressed (gzip, Brotli when available) and hashed copies made by
+# collectstatic, served by WhiteNoise with far-future cache headers.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = DATA_DIR / "media"
 EVIDENCE_ROOT = Path(os.getenv("IMENA_EVIDENCE_ROOT", str(DATA_DIR / "evidence")))
 
@@ -188,10 +252,67 @@ IMENA_FAMILY_SEARCH_RATE = os.getenv("IMENA_FAMILY_SEARCH_RATE", "10/h")
 # Shown by the public family search as whom to contact (phone, e-mail, address).
 IMENA_FAMILY_LIAISON_CONTACT = os.getenv("IMENA_FAMILY_LIAISON_CONTACT", "")
 
+# Uploads: a request whose declared Content-Length passes the limit of its page
+# is refused before its body is read, and the file is counted while it streams
+# (imena.core.middleware.UploadLimitMiddleware). URL name -> limit setting.
+IMENA_UPLOAD_LIMITS = {
+    "journals:upload": "IMENA_MAX_JOURNAL_BYTES",
+    "missing:case_import": "IMENA_MAX_JOURNAL_BYTES",
+    "missing:pfif_import": "IMENA_MAX_PFIF_BYTES",
+    "missing:photo_add": "IMENA_MAX_PHOTO_BYTES",
+    "missing:sample_profile": "IMENA_MAX_PROFILE_BYTES",
+    "exhumations:sample_profile": "IMENA_MAX_PROFILE_BYTES",
+    "dna:profile_upload": "IMENA_MAX_PROFILE_BYTES",
+    "exhumations:evidence_create": "IMENA_MAX_EVIDENCE_BYTES",
+    "odk:submission": "IMENA_MAX_SUBMISSION_BYTES",
+}
+
+# Sessions end after IMENA_SESSION_IDLE_MINUTES without a request, and after
+# IMENA_SESSION_MAX_HOURS in any case.
+IMENA_SESSION_IDLE_MINUTES = envint("IMENA_SESSION_IDLE_MINUTES", "30")
+SESSION_COOKIE_AGE = envint("IMENA_SESSION_MAX_HOURS", "12") * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", "False")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
+
+# TLS: behind a proxy that ends TLS, set SECURE_PROXY_SSL_HEADER to the header
+# it sets (X-Forwarded-Proto) so that Django knows the request was https.
+_proxy_header = os.getenv("SECURE_PROXY_SSL_HEADER", "").strip()
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_header.upper().replace("-", "_"), "https")
+    if _proxy_header
+    else None
+)
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "False")
+# Load balancers probe the health endpoint over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint(
+    "SECURE_HSTS_SECONDS", "31536000" if SESSION_COOKIE_SECURE else "0"
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "False")
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp) on every response: scripts and styles
+# only from the site's own static files (htmx is vendored), no inline code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # Django's default hashers (PBKDF2 first). The fast MD5 hasher lives only in the
 # test settings.

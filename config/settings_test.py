@@ -13,6 +13,7 @@ DATA_DIR = _TMP
 MEDIA_ROOT = _TMP / "media"
 EVIDENCE_ROOT = _TMP / "evidence"
 STATIC_ROOT = _TMP / "static"
+STATIC_ROOT.mkdir()
 IMENA_AUDIT_KEY = "test-audit-key-not-a-secret"
 IMENA_AUDIT_ANCHOR_DIR = _TMP / "audit-anchors"
 CACHES = {

@@ -14,8 +14,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from imena.odk.models import AppToken
@@ -29,18 +32,61 @@ OPENROSA_VERSION = "1.0"
 TOUCH_EVERY = dt.timedelta(minutes=5)
 
 
+def absolute_url(request: HttpRequest, path: str) -> str:
+    """``path`` on the public address: SITE_ROOT if set, else the request's.
+
+    The request's scheme is https behind a TLS proxy when SECURE_PROXY_SSL_HEADER
+    names the header the proxy sets.
+    """
+    if settings.SITE_ROOT:
+        return settings.SITE_ROOT + path
+    return request.build_absolute_uri(path)
+
+
+class LockedOut(Exception):
+    """Too many failed attempts for this username (django-axes)."""
+
+
 def user_from_basic(request: HttpRequest) -> User | None:
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic" or not encoded:
+    """The user of a valid app token, or None; raises LockedOut when locked.
+
+    A wrong token counts as a failed login of that username, as a wrong password
+    on the login page does, and a locked username is refused either way.
+    """
+    username, secret = _basic_credentials(request)
+    if not username or not secret:
         return None
+    from axes.handlers.proxy import AxesProxyHandler
+
+    credentials = {"username": username}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        raise LockedOut(username)
+    user = _token_user(username, secret)
+    if user is None:
+        user_login_failed.send(
+            sender=__name__, credentials=credentials, request=request
+        )
+        if not AxesProxyHandler.is_allowed(request, credentials):
+            raise LockedOut(username)
+    return user
+
+
+def _basic_credentials(request: HttpRequest) -> tuple[str, str]:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _sep, encoded = header.partition(" ")
+    if scheme.lower() != "basic" or not encoded:
+        return "", ""
     try:
         decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
-        return None
+        return "", ""
     username, sep, secret = decoded.partition(":")
-    if not sep or not secret:
-        return None
+    if not sep:
+        return "", ""
+    return username, secret
+
+
+def _token_user(username: str, secret: str) -> User | None:
     token = (
         AppToken.objects.select_related("user", "user__organisation")
         .filter(token_hash=token_hash(secret), revoked__isnull=True)
@@ -70,13 +116,25 @@ def unauthorized() -> HttpResponse:
     return openrosa_headers(response)
 
 
+def locked_out() -> HttpResponse:
+    response = HttpResponse(
+        _("Too many failed attempts for this username; try again later."),
+        status=429,
+        content_type="text/plain; charset=utf-8",
+    )
+    return openrosa_headers(response)
+
+
 def openrosa_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """CSRF-exempt, app-token authenticated, OpenRosa headers on every answer."""
 
     @csrf_exempt
     @wraps(view)
     def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-        user = user_from_basic(request)
+        try:
+            user = user_from_basic(request)
+        except LockedOut:
+            return locked_out()
         if user is None:
             return unauthorized()
         request.user = user

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.roles import can
 from imena.odk import media, services
-from imena.odk.auth import openrosa_view
+from imena.odk.auth import absolute_url, openrosa_view
 from imena.odk.formdefs import FORMS
 from imena.odk.instance import SubmissionError, header_of, meta_value
 from imena.odk.models import XForm
@@ -50,12 +50,10 @@ def form_list(request: HttpRequest) -> HttpResponse:
         if wanted and form_id != wanted:
             continue
         spec = parse_xform(xform.xml)
-        download = request.build_absolute_uri(
-            reverse("odk:form_download", args=[form_id])
-        )
+        download = absolute_url(request, reverse("odk:form_download", args=[form_id]))
         manifest = ""
         if spec.media:
-            url = request.build_absolute_uri(reverse("odk:manifest", args=[form_id]))
+            url = absolute_url(request, reverse("odk:manifest", args=[form_id]))
             manifest = f"<manifestUrl>{escape(url)}</manifestUrl>"
         rows.append(
             "<xform>"
@@ -104,7 +102,7 @@ def manifest(request: HttpRequest, form_id: str) -> HttpResponse:
         content = media.media_file(request.user, filename)  # type: ignore[arg-type]
         if content is None:
             continue
-        url = request.build_absolute_uri(reverse("odk:media", args=[form_id, filename]))
+        url = absolute_url(request, reverse("odk:media", args=[form_id, filename]))
         rows.append(
             "<mediaFile>"
             f"<filename>{escape(filename)}</filename>"

@@ -184,6 +184,25 @@ def app_token_revoke(*, actor: User, token: AppToken) -> AppToken:
     return token
 
 
+@transaction.atomic
+def app_tokens_revoke_all(*, user: User, reason: str) -> int:
+    """Revoke every active token of ``user`` (e.g. after a password change)."""
+    revoked = 0
+    for token in AppToken.objects.select_for_update().filter(
+        user=user, revoked__isnull=True
+    ):
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+        audit_record(
+            actor=user,
+            action="odk.token.revoke",
+            obj=token,
+            after={"label": token.label, "prefix": token.prefix, "reason": reason},
+        )
+        revoked += 1
+    return revoked
+
+
 # --- Receiving submissions --------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.services import history_for
 from imena.odk import access, services, storage
+from imena.odk.auth import absolute_url
 from imena.odk.display import draft_blocks
 from imena.odk.models import DraftStatus
 
@@ -156,7 +157,7 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
             "tokens": tokens,
             "form": form,
             "secret": secret,
-            "server_url": request.build_absolute_uri("/"),
+            "server_url": absolute_url(request, "/"),
         },
     )
 

@@ -47,8 +47,8 @@ def bar_chart(bars: Sequence[Bar], *, title: str, width: int = 560) -> SafeStrin
     span = width - label_w - value_w
     out = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
-        f'style="max-width:{width}px" aria-label="{escape(title)}">'
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
     ]
     for i, bar in enumerate(bars):

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+from imena.core.deploy import health
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers: 200 when the instance can serve, else 503."""
+    ok, checks = health()
+    return JsonResponse(
+        {"status": "ok" if ok else "error", **checks}, status=200 if ok else 503
+    )
