@@ -15,9 +15,11 @@ def test_pages_run_under_the_policy_without_a_violation(page, org, users) -> Non
     violations: list[str] = []
     page.on(
         "console",
-        lambda msg: violations.append(msg.text)
-        if "Content Security Policy" in msg.text or "Refused to" in msg.text
-        else None,
+        lambda msg: (
+            violations.append(msg.text)
+            if "Content Security Policy" in msg.text or "Refused to" in msg.text
+            else None
+        ),
     )
     browser_login(page, "investigator")
     for path in (
