@@ -16,13 +16,12 @@ Engines: ``"duckdb"`` (default) and ``"spark"`` (pyspark local mode).
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -39,6 +38,7 @@ from linkage.normalize import (
     ukrainian_equivalent,
     xlang_key,
 )
+from linkage.splink_compat import em_underflow_guard
 
 __all__ = [
     "Cluster",
@@ -564,30 +564,6 @@ def _settings(link_type: str, jw: str) -> dict[str, Any]:
     }
 
 
-@contextlib.contextmanager
-def _clamped_em() -> Iterator[None]:
-    """Work around a Splink 5.0 EM bug: a level whose expected match count
-    underflows gets m = 0.0, which Splink's own validation then rejects
-    (aborting training). Clamp m/u from each maximisation step to >= 1e-9."""
-    from splink.internals import expectation_maximisation as em
-
-    original = em.populate_m_u_from_lookup
-
-    def clamped(fixed, level, name, lookup):  # type: ignore[no-untyped-def]
-        for rec in lookup.get(name, {}).values():
-            for k in ("m_probability", "u_probability"):
-                v = rec.get(k)
-                if isinstance(v, float) and v < 1e-9:
-                    rec[k] = 1e-9
-        return original(fixed, level, name, lookup)
-
-    em.populate_m_u_from_lookup = clamped
-    try:
-        yield
-    finally:
-        em.populate_m_u_from_lookup = original
-
-
 def _get_spark() -> Any:
     """A local Spark session. Memory and partitions come from the environment
     (IMENA_SPARK_DRIVER_MEMORY, default 6g; IMENA_SPARK_PARTITIONS, default 8):
@@ -751,12 +727,14 @@ def _train(
 
     good = settings
     linker = make(good)
-    with _clamped_em():
+    with em_underflow_guard():
         for what in ("the prior", "u", *_EM_RULES):
             try:
                 step(linker.training, what)
             except Exception as e:  # depends on the data
                 first = str(e).splitlines()[0] if str(e) else type(e).__name__
+                if what not in ("the prior", "u"):
+                    what = f"m (blocked on {what})"
                 notes.append(f"training of {what} failed ({first}); kept prior values")
                 log.warning("linkage training of %s failed: %s", what, first)
                 # a failed session can leave the linker's model half changed
