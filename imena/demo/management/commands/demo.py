@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,35 @@ class Command(ImenaCommand):
         self.stdout.write("All people and data in the demo are synthetic.")
         if options["no_serve"]:
             return
-        call_command(
-            "runserver",
-            f"{options['addr']}:{options['port']}",
-            use_reloader=False,
-            insecure_serving=True,
+        self._serve(data_dir, options["addr"], options["port"])
+
+    def _serve(self, data_dir: Path, addr: str, port: int) -> None:
+        """The production server path (gunicorn, WhiteNoise), on a demo key."""
+        from imena.core.serve import (
+            check_can_serve,
+            collect_static,
+            exec_gunicorn,
+            gunicorn_argv,
+        )
+
+        env = {"DEBUG": "False"}
+        if settings.SECRET_KEY in settings.EXAMPLE_SECRET_KEYS:
+            # The demo's own random key, kept in the data folder so that
+            # sessions survive a restart; never the public example key.
+            key_file = data_dir / "demo-secret-key"
+            if not key_file.exists():
+                key_file.write_text(secrets.token_urlsafe(50))
+                key_file.chmod(0o600)
+            settings.SECRET_KEY = key_file.read_text().strip()
+            env["SECRET_KEY"] = settings.SECRET_KEY
+        hosts = list(settings.ALLOWED_HOSTS)
+        if addr not in hosts and addr not in ("0.0.0.0", "::"):
+            hosts.append(addr)
+            env["ALLOWED_HOSTS"] = ",".join(hosts)
+            settings.ALLOWED_HOSTS = hosts
+        check_can_serve()
+        collect_static()
+        bind = f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
+        exec_gunicorn(
+            gunicorn_argv(bind=bind, workers=2, threads=4, timeout=120), env
         )

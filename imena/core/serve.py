@@ -1,0 +1,81 @@
+"""Production serving: gunicorn with WhiteNoise, after refusing unsafe starts.
+
+`imena serve` and `imena demo` both end here, so the demo runs the same server
+path as a deployment (and as the container's command).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from imena.core.deploy import config_problems, pending_migrations
+
+# Path only, no query string: searches for people must not land in the log.
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+
+
+def check_can_serve() -> None:
+    """Raise CommandError with a one-line reason when the server must not start."""
+    if settings.DEBUG:
+        raise CommandError(
+            "DEBUG is on: imena serve is for production; set DEBUG=False "
+            "(or use imena runserver while developing)"
+        )
+    problems = config_problems()
+    if problems:
+        raise CommandError(f"refusing to serve: {problems[0]}")
+    pending = pending_migrations()
+    if pending:
+        raise CommandError(
+            f"refusing to serve: {len(pending)} database migration(s) not applied "
+            f"(first: {pending[0]}); run imena migrate"
+        )
+
+
+def collect_static() -> None:
+    """Hashed and compressed copies of the static files for WhiteNoise."""
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    call_command("collectstatic", interactive=False, verbosity=0)
+
+
+def gunicorn_argv(*, bind: str, workers: int, threads: int, timeout: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "--chdir",
+        str(settings.BASE_DIR),
+        "--bind",
+        bind,
+        "--workers",
+        str(workers),
+        "--threads",
+        str(threads),
+        "--timeout",
+        str(timeout),
+        "--graceful-timeout",
+        "30",
+        "--access-logfile",
+        "-",
+        "--access-logformat",
+        ACCESS_LOG_FORMAT,
+        "--error-logfile",
+        "-",
+        "--forwarded-allow-ips",
+        os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+    ]
+
+
+def exec_gunicorn(argv: list[str], env: dict[str, str] | None = None) -> NoReturn:
+    """Replace this process with gunicorn (signals reach it directly)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, argv, {**os.environ, **(env or {})})
