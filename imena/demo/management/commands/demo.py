@@ -88,6 +88,4 @@ class Command(ImenaCommand):
         check_can_serve()
         collect_static()
         bind = f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
-        exec_gunicorn(
-            gunicorn_argv(bind=bind, workers=2, threads=4, timeout=120), env
-        )
+        exec_gunicorn(gunicorn_argv(bind=bind, workers=2, threads=4, timeout=120), env)
