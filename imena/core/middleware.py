@@ -108,7 +108,7 @@ class UploadLimitMiddleware:
         if (
             setting is None
             or view_name in STREAMED_BY_VIEW
-            or not request.content_type.startswith("multipart/")
+            or not (request.content_type or "").startswith("multipart/")
         ):
             return None
         request.upload_handlers.insert(0, CountingUploadHandler(request, limit))
