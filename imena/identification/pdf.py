@@ -6,6 +6,7 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from imena.audit.services import audit_head_hash
+from imena.lib.pdf import register_fonts
 
 if TYPE_CHECKING:
     from imena.identification.models import Identification
@@ -13,8 +14,6 @@ if TYPE_CHECKING:
 
 def _fonts() -> tuple[str, str]:
     try:
-        from imena.reports.pdf import register_fonts
-
         return register_fonts()
     except Exception:  # noqa: BLE001 - no Cyrillic font: Latin-only fallback
         return "Helvetica", "Helvetica-Bold"

@@ -7,22 +7,36 @@ nothing behind.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from imena.burials.models import Grave, Site
+from imena.burials.services import grave_create
+from imena.exhumations import storage as evidence_storage
+from imena.exhumations.models import Body, EvidenceItem
+from imena.exhumations.services import (
+    SECTIONS,
+    body_create,
+    custody_record,
+    evidence_create,
+    exhumation_create,
+    pm_item_add,
+    pm_section_save,
+    sample_create,
+)
+from imena.odk import storage
+from imena.odk.errors import AcceptError
+from matching.vocabulary import label
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
     from imena.odk.models import Submission
-
-
-def _error(message: str) -> Exception:
-    from imena.odk.services import AcceptError
-
-    return AcceptError(message)
 
 
 def geopoint(value: str) -> tuple[float | None, float | None]:
@@ -33,26 +47,24 @@ def geopoint(value: str) -> tuple[float | None, float | None]:
     try:
         return float(parts[0]), float(parts[1])
     except ValueError:
-        raise _error(
+        raise AcceptError(
             _("GPS position %(value)r cannot be read.") % {"value": value}
         ) from None
 
 
 def site_of(submission: Submission, code: str) -> Any:
-    from imena.burials.models import Site
 
     site = Site.objects.filter(
         organisation_id=submission.organisation_id, code=code
     ).first()
     if site is None:
-        raise _error(
+        raise AcceptError(
             _("Site %(code)s is not a site of this organisation.") % {"code": code}
         )
     return site
 
 
 def grave_of(submission: Submission, site: Any, value: str) -> Any:
-    from imena.burials.models import Grave
 
     grave = (
         Grave.objects.filter(site=site, pk=int(value)).first()
@@ -60,7 +72,7 @@ def grave_of(submission: Submission, site: Any, value: str) -> Any:
         else None
     )
     if grave is None:
-        raise _error(
+        raise AcceptError(
             _("Grave %(grave)s is not a grave of site %(site)s.")
             % {"grave": value, "site": site.code}
         )
@@ -80,14 +92,14 @@ def _int(value: Any) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise _error(_("%(value)r is not a whole number.") % {"value": value}) from None
+        raise AcceptError(
+            _("%(value)r is not a whole number.") % {"value": value}
+        ) from None
 
 
 def accept_grave_registration(
     *, actor: User, submission: Submission
 ) -> list[models.Model]:
-    from imena.burials.services import grave_create
-    from matching.vocabulary import label
 
     data = submission.data
     site = site_of(submission, data.get("site", ""))
@@ -112,28 +124,24 @@ def accept_grave_registration(
             notes="\n".join(notes),
         )
     except ValidationError as e:
-        raise _error("; ".join(e.messages)) from None
+        raise AcceptError("; ".join(e.messages)) from None
     return [grave]
 
 
 def _date(value: str) -> Any:
-    import datetime as dt
 
     try:
         return dt.date.fromisoformat((value or "")[:10])
     except ValueError:
-        raise _error(_("%(value)r is not a date.") % {"value": value}) from None
+        raise AcceptError(_("%(value)r is not a date.") % {"value": value}) from None
 
 
 def _datetime(value: str) -> Any:
-    import datetime as dt
-
-    from django.utils import timezone
 
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise _error(
+        raise AcceptError(
             _("%(value)r is not a date and time.") % {"value": value}
         ) from None
     if timezone.is_naive(moment):
@@ -142,7 +150,7 @@ def _datetime(value: str) -> Any:
 
 
 def _validation(e: ValidationError) -> Exception:
-    return _error("; ".join(e.messages))
+    return AcceptError("; ".join(e.messages))
 
 
 def attach_evidence(
@@ -157,15 +165,12 @@ def attach_evidence(
     seal_number: str = "",
 ) -> Any:
     """Register an attachment as an evidence item (photo, signature), if received."""
-    from imena.exhumations import storage as evidence_storage
-    from imena.exhumations.services import evidence_create
-    from imena.odk import storage
 
     if not filename:
         return None
     att = submission.attachments.filter(filename=filename).first()
     if att is None:
-        raise _error(
+        raise AcceptError(
             _(
                 "Attachment %(name)s has not been received yet; accept the draft once "
                 "Collect has sent it."
@@ -181,7 +186,7 @@ def attach_evidence(
     try:
         staged = evidence_storage.stage(chunks(), name=att.filename)
     except evidence_storage.EvidenceFileError as e:
-        raise _error(str(e)) from None
+        raise AcceptError(str(e)) from None
     try:
         return evidence_create(
             actor=actor,
@@ -198,7 +203,6 @@ def attach_evidence(
 
 
 def body_of(submission: Submission, pm_number: str) -> Any:
-    from imena.exhumations.models import Body
 
     body = (
         Body.objects.select_related("grave", "grave__site")
@@ -206,7 +210,7 @@ def body_of(submission: Submission, pm_number: str) -> Any:
         .first()
     )
     if body is None:
-        raise _error(
+        raise AcceptError(
             _(
                 "No body with post-mortem number %(number)s; accept its exhumation first."
             )
@@ -216,12 +220,6 @@ def body_of(submission: Submission, pm_number: str) -> Any:
 
 
 def accept_exhumation(*, actor: User, submission: Submission) -> list[models.Model]:
-    from imena.exhumations.services import (
-        body_create,
-        exhumation_create,
-        pm_section_save,
-    )
-    from matching.vocabulary import label
 
     data = submission.data
     site = site_of(submission, data.get("site", ""))
@@ -303,7 +301,6 @@ FORM_NAME = {"sex": "sex_pm"}
 
 
 def accept_post_mortem(*, actor: User, submission: Submission) -> list[models.Model]:
-    from imena.exhumations.services import SECTIONS, pm_item_add, pm_section_save
 
     data = submission.data
     body = body_of(submission, data.get("body_no", ""))
@@ -430,7 +427,6 @@ def accept_post_mortem(*, actor: User, submission: Submission) -> list[models.Mo
 
 
 def accept_sample(*, actor: User, submission: Submission) -> list[models.Model]:
-    from imena.exhumations.services import sample_create
 
     data = submission.data
     body = body_of(submission, data.get("body_no", ""))
@@ -464,8 +460,6 @@ def accept_sample(*, actor: User, submission: Submission) -> list[models.Model]:
 
 
 def accept_custody(*, actor: User, submission: Submission) -> list[models.Model]:
-    from imena.exhumations.models import EvidenceItem
-    from imena.exhumations.services import custody_record
 
     data = submission.data
     item = (
@@ -477,7 +471,7 @@ def accept_custody(*, actor: User, submission: Submission) -> list[models.Model]
         .first()
     )
     if item is None:
-        raise _error(
+        raise AcceptError(
             _("No evidence item %(number)s in this organisation.")
             % {"number": data.get("item_ref", "")}
         )

@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
 from imena.odk import storage
+from imena.odk.accept import ACCEPTORS
+from imena.odk.build_forms import XLSFORM_DIR, read_xlsx, to_xform, xlsx_path
+from imena.odk.errors import AcceptError
 from imena.odk.formdefs import FORMS
 from imena.odk.instance import (
     SubmissionError,
@@ -38,6 +41,7 @@ from imena.odk.models import (
     XForm,
 )
 from imena.odk.xformspec import parse_xform
+from matching.vocabulary import VOCABULARY_VERSION
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -51,7 +55,6 @@ _XLSX_CACHE: dict[tuple[str, float], tuple[str, str]] = {}
 
 def _built(path: Path, *, validate: bool = False) -> tuple[str, str]:
     """(version, XForm XML) of an .xlsx file, cached by modification time."""
-    from imena.odk.build_forms import read_xlsx, to_xform
 
     key = (str(path), path.stat().st_mtime)
     if validate or key not in _XLSX_CACHE:
@@ -66,8 +69,6 @@ def xform_publish(
     *, actor: User | None = None, directory: Path | None = None, validate: bool = False
 ) -> list[XForm]:
     """Publish the version in each committed .xlsx file that is not yet published."""
-    from imena.odk.build_forms import XLSFORM_DIR, xlsx_path
-    from matching.vocabulary import VOCABULARY_VERSION
 
     created = []
     for form_id in FORMS:
@@ -117,7 +118,6 @@ def xforms_current_no_publish() -> dict[str, XForm]:
 
 
 def _unpublished() -> bool:
-    from imena.odk.build_forms import XLSFORM_DIR, xlsx_path
 
     for form_id in FORMS:
         version, _xml = _built(xlsx_path(form_id, XLSFORM_DIR))
@@ -605,15 +605,9 @@ def quarantine_record(
 # --- Review ------------------------------------------------------------------------
 
 
-class AcceptError(Exception):
-    """A draft that cannot become records as it stands; the message says why."""
-
-
 @transaction.atomic
 def submission_accept(*, actor: User, submission: Submission) -> Submission:
     """Turn a draft into records through the apps' own services, all or nothing."""
-    from imena.odk.accept import ACCEPTORS
-
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     if submission.status != DraftStatus.DRAFT:
         raise AcceptError(_("This submission has already been reviewed."))

@@ -10,9 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import decimal
-import hashlib
 import json
-import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -25,6 +23,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imena.burials.models import Grave, Site
+from imena.identification.models import Identification
+from imena.reports import selectors
+from imena.reports.files import ExportFile, export_file, temp_path
+from imena.reports.pdf import export_summary_pdf
+from imena.reports.sitejson import export_site_file
 
 if TYPE_CHECKING:
     from imena.reports.access import Audience
@@ -162,29 +165,12 @@ EVIDENCE_COLUMNS = [
 ]
 
 
-def _body_model() -> Any:
-    from imena.reports.selectors import body_model
-
-    return body_model()
-
-
-def _has_pm() -> bool:
-    from imena.reports.selectors import has_field
-
-    Body = _body_model()
-    return Body is not None and has_field(Body, "pm")
-
-
 def _body_rows(
     columns: list[tuple[str, str]],
 ) -> Callable[[Audience, Site], Iterator[list[Any]]]:
     def rows(audience: Audience, site: Site) -> Iterator[list[Any]]:
-        from imena.reports.selectors import current_bodies
-
         # Withdrawn bodies (recorded in error) are not rows; the site JSON keeps them.
-        qs = (
-            current_bodies(_body_model()).filter(grave__site=site).order_by("pm_number")
-        )
+        qs = selectors.current_bodies().filter(grave__site=site).order_by("pm_number")
         for row in qs.values_list(*[path for _n, path in columns]).iterator(
             chunk_size=5000
         ):
@@ -194,20 +180,10 @@ def _body_rows(
 
 
 def _evidence_rows(audience: Audience, site: Site) -> Iterator[list[Any]]:
-    from imena.reports.selectors import evidence_items
-
-    qs = evidence_items(site)
-    if qs is None:
-        return
+    qs = selectors.evidence_items(site)
     names = [path for _n, path in EVIDENCE_COLUMNS]
     for row in qs.values_list(*names).iterator(chunk_size=5000):
         yield list(row)
-
-
-def _evidence_available() -> bool:
-    from imena.reports.selectors import optional_model
-
-    return optional_model("exhumations", "EvidenceItem") is not None
 
 
 TABLES["bodies"] = Table(
@@ -216,7 +192,6 @@ TABLES["bodies"] = Table(
     "postmortem.view",
     lambda: [n for n, _p in BODY_COLUMNS],
     _body_rows(BODY_COLUMNS),
-    _has_pm,
 )
 TABLES["findings"] = Table(
     "findings",
@@ -224,7 +199,6 @@ TABLES["findings"] = Table(
     "postmortem.view",
     lambda: [n for n, _p in FINDING_COLUMNS],
     _body_rows(FINDING_COLUMNS),
-    _has_pm,
 )
 TABLES["evidence"] = Table(
     "evidence",
@@ -232,7 +206,6 @@ TABLES["evidence"] = Table(
     "evidence.view",
     lambda: [n for n, _p in EVIDENCE_COLUMNS],
     _evidence_rows,
-    _evidence_available,
 )
 
 IDENTIFICATION_COLUMNS = [
@@ -251,25 +224,13 @@ IDENTIFICATION_COLUMNS = [
 
 
 def _identification_rows(audience: Audience, site: Site) -> Iterator[list[Any]]:
-    from imena.reports.selectors import identification_model
-
-    Ident = identification_model()
-    qs = Ident.objects.filter(body__grave__site=site).order_by("body__pm_number", "pk")  # type: ignore[union-attr]
+    qs = Identification.objects.filter(body__grave__site=site).order_by(
+        "body__pm_number", "pk"
+    )
     for row in qs.values_list(*[p for _n, p in IDENTIFICATION_COLUMNS]).iterator(
         chunk_size=5000
     ):
         yield list(row)
-
-
-def _identifications_available() -> bool:
-    from imena.reports.selectors import has_field, identification_model, optional_model
-
-    Person = optional_model("missing", "MissingPerson")
-    return (
-        identification_model() is not None
-        and Person is not None
-        and has_field(Person, "case_no")
-    )
 
 
 TABLES["identifications"] = Table(
@@ -278,12 +239,7 @@ TABLES["identifications"] = Table(
     "identification.view",
     lambda: [n for n, _p in IDENTIFICATION_COLUMNS],
     _identification_rows,
-    _identifications_available,
 )
-
-
-def register_table(table: Table) -> None:
-    TABLES[table.key] = table
 
 
 def tables_for(audience: Audience) -> list[Table]:
@@ -291,48 +247,6 @@ def tables_for(audience: Audience) -> list[Table]:
 
 
 # --- Writing -------------------------------------------------------------------
-
-
-@dataclass
-class ExportFile:
-    path: Path
-    filename: str
-    content_type: str
-    sha256: str
-    size: int
-    rows: int
-    dataset: str
-    fmt: str
-
-    def open(self) -> Any:
-        """Open for reading and unlink: the file vanishes once it is closed."""
-        handle = self.path.open("rb")
-        os.unlink(self.path)
-        return handle
-
-
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "geojson": "application/geo+json",
-    "json": "application/json",
-    "pdf": "application/pdf",
-    "svg": "image/svg+xml",
-}
-
-
-def temp_path(suffix: str) -> Path:
-    fd, name = tempfile.mkstemp(prefix="imena-export-", suffix=suffix)
-    os.close(fd)
-    return Path(name)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_csv(path: Path, columns: list[str], rows: Iterable[list[Any]]) -> int:
@@ -380,21 +294,6 @@ def write_xlsx(
     return n
 
 
-def _finish(
-    path: Path, *, filename: str, fmt: str, dataset: str, rows: int
-) -> ExportFile:
-    return ExportFile(
-        path=path,
-        filename=filename,
-        content_type=CONTENT_TYPES[fmt],
-        sha256=sha256_of(path),
-        size=path.stat().st_size,
-        rows=rows,
-        dataset=dataset,
-        fmt=fmt,
-    )
-
-
 def export_table(audience: Audience, site: Site, key: str, fmt: str) -> ExportFile:
     table = TABLES.get(key)
     if table is None or not table.available():
@@ -410,7 +309,7 @@ def export_table(audience: Audience, site: Site, key: str, fmt: str) -> ExportFi
     else:
         path.unlink()
         raise ExportError(_("Unknown format: %(fmt)s") % {"fmt": fmt})
-    return _finish(
+    return export_file(
         path, filename=f"{site.code}-{key}.{fmt}", fmt=fmt, dataset=key, rows=n
     )
 
@@ -506,7 +405,9 @@ def write_geojson(path: Path, sites: Iterable[Site]) -> int:
 def export_geojson(sites: Iterable[Site], *, filename: str) -> ExportFile:
     path = temp_path(".geojson")
     n = write_geojson(path, sites)
-    return _finish(path, filename=filename, fmt="geojson", dataset="geojson", rows=n)
+    return export_file(
+        path, filename=filename, fmt="geojson", dataset="geojson", rows=n
+    )
 
 
 # --- One entry point ---------------------------------------------------------------
@@ -521,12 +422,8 @@ def produce(
     if fmt == "geojson" and dataset in ("graves", "site"):
         return export_geojson([site], filename=f"{site.code}.geojson")
     if fmt == "json" and dataset == "site":
-        from imena.reports.sitejson import export_site_file
-
         return export_site_file(audience, site)
     if fmt == "pdf" and dataset == "summary":
-        from imena.reports.pdf import export_summary_pdf
-
         return export_summary_pdf(audience, site, lang=lang)
     raise ExportError(
         _("Unknown export: %(dataset)s as %(fmt)s") % {"dataset": dataset, "fmt": fmt}

@@ -7,7 +7,6 @@ is an entry of the chain (``imena audit verify``) and that the figures match.
 
 from __future__ import annotations
 
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -18,56 +17,13 @@ from django.utils.translation import gettext as _
 from imena.audit.models import AuditHead
 from imena.audit.services import audit_head_hash
 from imena.burials.models import Grave, GraveKind, GraveStatus
+from imena.lib.pdf import FONT, register_fonts
 from imena.reports import selectors
+from imena.reports.files import ExportFile, export_file, temp_path
 
 if TYPE_CHECKING:
     from imena.burials.models import Site
     from imena.reports.access import Audience
-    from imena.reports.exports import ExportFile
-
-FONT_DIRS = [
-    Path("/usr/share/fonts/truetype/dejavu"),
-    Path("/usr/share/fonts/dejavu"),
-    Path("/usr/local/share/fonts"),
-]
-FONT = "ImenaSans"
-FONT_BOLD = "ImenaSans-Bold"
-
-
-class FontMissing(Exception):
-    pass
-
-
-def _find_font(name: str) -> Path | None:
-    for folder in FONT_DIRS:
-        if (folder / name).exists():
-            return folder / name
-    try:  # matplotlib ships DejaVu Sans, if it happens to be installed
-        import matplotlib
-
-        candidate = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
-        if candidate.exists():
-            return candidate
-    except ImportError:
-        pass
-    return None
-
-
-@cache
-def register_fonts() -> tuple[str, str]:
-    """Register a TrueType font with Cyrillic; reportlab embeds the used glyphs."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    regular = _find_font("DejaVuSans.ttf")
-    if regular is None:
-        raise FontMissing(
-            "DejaVuSans.ttf not found (install the Debian package fonts-dejavu-core)"
-        )
-    bold = _find_font("DejaVuSans-Bold.ttf") or regular
-    pdfmetrics.registerFont(TTFont(FONT, str(regular)))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
-    return FONT, FONT_BOLD
 
 
 def _styles() -> dict[str, Any]:
@@ -208,30 +164,22 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
     if audience.can("identification.view"):
         ident = selectors.identification_rows(site)
         story.append(_p(_("Identifications"), st["h2"]))
-        if ident is None:
-            story.append(_p(_("Not recorded yet."), st["small"]))
-        else:
-            rows = [
-                [
-                    _("Body"),
-                    _("Missing person"),
-                    _("Status"),
-                    _("Posterior"),
-                    _("Reviewers"),
-                ]
-            ] + ident
-            story.append(
-                _table(rows, [30 * mm, 50 * mm, 26 * mm, 22 * mm, 52 * mm], st)
-            )
+        rows = [
+            [
+                _("Body"),
+                _("Missing person"),
+                _("Status"),
+                _("Posterior"),
+                _("Reviewers"),
+            ]
+        ] + ident
+        story.append(_table(rows, [30 * mm, 50 * mm, 26 * mm, 22 * mm, 52 * mm], st))
 
     if audience.can("evidence.view"):
         custody = selectors.custody_rows(site)
         story.append(_p(_("Evidence and chain of custody"), st["h2"]))
-        if custody is None:
-            story.append(_p(_("Not recorded yet."), st["small"]))
-        else:
-            rows = [[_("Item"), _("Description"), _("Custody"), _("Holder")]] + custody
-            story.append(_table(rows, [30 * mm, 60 * mm, 50 * mm, 40 * mm], st))
+        rows = [[_("Item"), _("Description"), _("Custody"), _("Holder")]] + custody
+        story.append(_table(rows, [30 * mm, 60 * mm, 50 * mm, 40 * mm], st))
     return story
 
 
@@ -265,10 +213,8 @@ def write_summary_pdf(path: Path, audience: Audience, site: Site, *, lang: str) 
 
 
 def export_summary_pdf(audience: Audience, site: Site, *, lang: str = "") -> ExportFile:
-    from imena.reports.exports import _finish, temp_path
-
     path = temp_path(".pdf")
     write_summary_pdf(path, audience, site, lang=lang)
-    return _finish(
+    return export_file(
         path, filename=f"{site.code}-summary.pdf", fmt="pdf", dataset="summary", rows=0
     )

@@ -1,8 +1,6 @@
 """Reads for reports: one function per data source.
 
-Each source degrades gracefully: when its app has no model (or no data) yet,
-the section says so instead of failing. Other apps' models are looked up with
-``apps.get_model`` so this module imports none of them.
+Reports sit above the record-keeping apps and read their models directly.
 """
 
 from __future__ import annotations
@@ -12,13 +10,16 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from django.apps import apps
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
+from imena.exhumations.models import Body, EvidenceItem, PostMortemRecord
+from imena.identification.models import Identification
+from imena.journals.models import JournalRow, ReconcileRun, ReviewItem
+from imena.missing.models import MissingPerson
 from imena.reports.svg import STATUS_COLOURS, Bar, PlanGrave
 
 if TYPE_CHECKING:
@@ -30,26 +31,6 @@ EXHUMED_OR_LATER = [
     GraveStatus.IDENTIFIED,
     GraveStatus.RETURNED,
 ]
-
-
-def optional_model(app_label: str, *names: str) -> type[Model] | None:
-    """The first of ``names`` that exists in ``app_label``, or None."""
-    if not apps.is_installed(f"imena.{app_label}"):
-        return None
-    for name in names:
-        try:
-            return apps.get_model(app_label, name)
-        except LookupError:
-            continue
-    return None
-
-
-def has_field(model: type[Model], name: str) -> bool:
-    try:
-        model._meta.get_field(name)
-    except Exception:  # FieldDoesNotExist
-        return False
-    return True
 
 
 def url_or_blank(name: str, *args: Any, query: dict[str, Any] | None = None) -> str:
@@ -132,15 +113,6 @@ def graves_section(scope: Scope) -> Section:
     return Section("graves", _("Graves"), figures)
 
 
-def unavailable(key: str, title: str, why: str = "") -> Section:
-    return Section(
-        key,
-        title,
-        available=False,
-        note=why or _("Not recorded yet: this part of Imena has no data for the site."),
-    )
-
-
 # --- Bodies and post-mortem findings (imena.exhumations) ---------------------------
 
 SEX_GROUPS: list[tuple[str, Any, list[str]]] = [
@@ -156,21 +128,13 @@ AGE_GROUPS: list[tuple[str, Any, int, int]] = [
 ]
 
 
-def body_model() -> type[Model] | None:
-    return optional_model("exhumations", "Body")
-
-
-def current_bodies(Body: type[Model]) -> QuerySet[Any]:
+def current_bodies() -> QuerySet[Body]:
     """Bodies not withdrawn (a body recorded in error counts nowhere)."""
-    qs = Body._default_manager.all()
-    return qs.filter(withdrawn=False) if has_field(Body, "withdrawn") else qs
+    return Body.objects.filter(withdrawn=False)
 
 
-def scope_bodies(scope: Scope) -> QuerySet[Any] | None:
-    Body = body_model()
-    if Body is None:
-        return None
-    return current_bodies(Body).filter(grave__site__in=scope.sites)
+def scope_bodies(scope: Scope) -> QuerySet[Body]:
+    return current_bodies().filter(grave__site__in=scope.sites)
 
 
 def body_filter(key: str, value: str) -> Q | None:
@@ -218,33 +182,29 @@ def body_filter(key: str, value: str) -> Q | None:
 
 
 def _category_labels() -> dict[str, str]:
-    Body = body_model()
-    if Body is None or not has_field(Body, "category"):
-        return {}
-    return {str(k): str(v) for k, v in Body._meta.get_field("category").choices or []}  # type: ignore[union-attr]
+    return {str(k): str(v) for k, v in Body._meta.get_field("category").choices or []}
+
+
+#: The post-mortem record's torture indicators (boolean fields), in display order.
+TORTURE_SIGNS = [
+    "ligature_marks",
+    "bound_hands",
+    "gunshot_wounds",
+    "blunt_force",
+    "fractures",
+    "burn_marks",
+]
 
 
 def _torture_signs() -> list[str]:
-    Record = optional_model("exhumations", "PostMortemRecord")
-    if Record is None:
-        return []
-    return [
-        name
-        for name in (
-            "ligature_marks",
-            "bound_hands",
-            "gunshot_wounds",
-            "blunt_force",
-            "fractures",
-            "burn_marks",
-        )
-        if has_field(Record, name)
-    ]
+    return TORTURE_SIGNS
+
+
+def _sign_label(sign: str) -> str:
+    return str(PostMortemRecord._meta.get_field(sign).verbose_name)
 
 
 def annotate_age(bodies: QuerySet[Any]) -> QuerySet[Any]:
-    from django.db.models import F
-
     return bodies.annotate(pm_age_mid=F("pm__age_min") + F("pm__age_max"))
 
 
@@ -259,17 +219,13 @@ def _records_link(scope: Scope, key: str, value: str) -> str:
 
 
 def _vocab_labels(field_name: str) -> dict[str, str]:
-    Record = optional_model("exhumations", "PostMortemRecord")
-    if Record is None or not has_field(Record, field_name):
-        return {}
-    return {str(k): str(v) for k, v in Record._meta.get_field(field_name).choices or []}  # type: ignore[union-attr]
+    choices = PostMortemRecord._meta.get_field(field_name).choices or []
+    return {str(k): str(v) for k, v in choices}
 
 
 def bodies_section(scope: Scope) -> Section:
     title = _("Bodies by sex and age group")
     bodies = scope_bodies(scope)
-    if bodies is None or not has_field(bodies.model, "pm"):
-        return unavailable("bodies", title)
     total = bodies.count()
     figures = [
         Figure(
@@ -317,8 +273,6 @@ def category_section(scope: Scope) -> Section:
     title = _("Civilians and military")
     bodies = scope_bodies(scope)
     labels = _category_labels()
-    if bodies is None or not labels:
-        return unavailable("category", title)
     counts = dict(
         bodies.order_by()
         .values_list("category")
@@ -377,8 +331,6 @@ def category_section(scope: Scope) -> Section:
 def findings_section(scope: Scope) -> Section:
     title = _("Cause and manner of death, torture indicators")
     bodies = scope_bodies(scope)
-    if bodies is None or not has_field(bodies.model, "pm"):
-        return unavailable("findings", title)
     figures: list[Figure] = []
     for key, field_name, heading in (
         ("cause", "cause_of_death", _("Cause")),
@@ -401,14 +353,7 @@ def findings_section(scope: Scope) -> Section:
             )
     signs = _torture_signs()
     if signs:
-        labels = {
-            s: str(
-                optional_model("exhumations", "PostMortemRecord")  # type: ignore[union-attr]
-                ._meta.get_field(s)
-                .verbose_name
-            )
-            for s in signs
-        }
+        labels = {s: _sign_label(s) for s in signs}
         figures.append(
             Figure(
                 _("Bodies with any torture indicator"),
@@ -431,9 +376,9 @@ def findings_section(scope: Scope) -> Section:
 
 def records_behind(scope: Scope, key: str, value: str) -> QuerySet[Any] | None:
     """The bodies behind a figure of the bodies/findings sections."""
-    bodies = scope_bodies(scope)
+    bodies: QuerySet[Any] = scope_bodies(scope)
     cond = body_filter(key, value)
-    if bodies is None or cond is None:
+    if cond is None:
         return None
     if key == "age":
         bodies = annotate_age(bodies)
@@ -445,12 +390,9 @@ def records_behind(scope: Scope, key: str, value: str) -> QuerySet[Any] | None:
 
 def journals_section(scope: Scope) -> Section:
     title = _("Burial journal coverage")
-    Row = optional_model("journals", "JournalRow")
-    if Row is None or not has_field(Row, "grave"):
-        return unavailable("journals", title)
     graves = scope.graves()
     per_grave = dict(
-        Row.objects.filter(grave__in=graves)  # type: ignore[attr-defined]
+        JournalRow.objects.filter(grave__in=graves)
         .order_by()
         .values_list("grave_id")
         .annotate(n=Count("journal_id", distinct=True))
@@ -464,17 +406,17 @@ def journals_section(scope: Scope) -> Section:
         Figure(_("Graves with a name in one journal"), one),
         Figure(_("Graves with a name in two or more journals"), two),
     ]
-    Review = optional_model("journals", "ReviewItem")
-    Run = optional_model("journals", "ReconcileRun")
     note = ""
-    if Review is not None and Run is not None and scope.site is not None:
-        run = Run.objects.filter(site=scope.site).order_by("-pk").first()  # type: ignore[attr-defined]
+    if scope.site is not None:
+        run = ReconcileRun.objects.filter(site=scope.site).order_by("-pk").first()
         if run is None:
             note = _("No reconciliation run yet: conflicts are not counted.")
         else:
-            kinds = {str(k): str(v) for k, v in Review._meta.get_field("kind").choices}  # type: ignore[union-attr]
+            kinds = {
+                str(k): str(v) for k, v in ReviewItem._meta.get_field("kind").choices
+            }
             counts = dict(
-                Review.objects.filter(run=run)  # type: ignore[attr-defined]
+                ReviewItem.objects.filter(run=run)
                 .order_by()
                 .values_list("kind")
                 .annotate(n=Count("id"))
@@ -497,20 +439,10 @@ def journals_section(scope: Scope) -> Section:
 # --- Identifications (imena.identification) ------------------------------------------
 
 
-def identification_model() -> type[Model] | None:
-    Ident = optional_model("identification", "Identification")
-    if Ident is None or not has_field(Ident, "body") or not has_field(Ident, "status"):
-        return None
-    return Ident
-
-
 def identifications_section(scope: Scope) -> Section:
     title = _("Identifications")
-    Ident = identification_model()
-    if Ident is None:
-        return unavailable("identifications", title)
     counts = dict(
-        Ident.objects.filter(body__grave__site__in=scope.sites)  # type: ignore[attr-defined]
+        Identification.objects.filter(body__grave__site__in=scope.sites)
         .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
@@ -523,7 +455,7 @@ def identifications_section(scope: Scope) -> Section:
     )
     figures = [
         Figure(str(label), counts.get(code, 0), link, "#009e73")
-        for code, label in Ident._meta.get_field("status").choices  # type: ignore[union-attr]
+        for code, label in Identification._meta.get_field("status").choices
     ]
     return Section("identifications", title, figures)
 
@@ -533,19 +465,18 @@ def identifications_section(scope: Scope) -> Section:
 
 def missing_section(scope: Scope) -> Section:
     title = _("Missing persons")
-    Person = optional_model("missing", "MissingPerson")
-    if Person is None or not has_field(Person, "status"):
-        return unavailable("missing", title)
-    people = Person.objects.filter(organisation_id=scope.audience.organisation_id)  # type: ignore[attr-defined]
-    if has_field(Person, "merged_into"):
-        people = people.filter(merged_into__isnull=True)
+    people = MissingPerson.objects.filter(
+        organisation_id=scope.audience.organisation_id, merged_into__isnull=True
+    )
     counts = dict(
         people.order_by()
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    labels = {str(k): str(v) for k, v in Person._meta.get_field("status").choices}  # type: ignore[union-attr]
+    labels = {
+        str(k): str(v) for k, v in MissingPerson._meta.get_field("status").choices
+    }
     index = url_or_blank("missing:index") if scope.audience.can("missing.view") else ""
     figures = [
         Figure(_("Missing persons, open"), counts.get("open", 0), index, "#8a4b00"),
@@ -643,32 +574,20 @@ def withdrawn_count(site: Site) -> int:
     return Grave.objects.filter(site=site, withdrawn=True).count()
 
 
-def exhumed_filter() -> Q:
-    return Q(status__in=EXHUMED_OR_LATER)
-
-
 def missing_export_url() -> str:
-    """The missing-persons app's PFIF export, when it has one."""
-    for name in ("missing:pfif_export", "missing:export_pfif", "missing:pfif"):
-        url = url_or_blank(name)
-        if url:
-            return url
-    return ""
+    """The missing-persons app's PFIF export."""
+    return reverse("missing:pfif_export")
 
 
 def findings_by_grave(site: Site) -> dict[int, str]:
     """A short text of the post-mortem findings of each grave (grave pk -> text)."""
-    Body = body_model()
-    if Body is None or not has_field(Body, "pm"):
-        return {}
     causes = _vocab_labels("cause_of_death")
     manners = _vocab_labels("manner_of_death")
     signs = _torture_signs()
-    Record = optional_model("exhumations", "PostMortemRecord")
-    sign_labels = {s: str(Record._meta.get_field(s).verbose_name) for s in signs}  # type: ignore[union-attr]
+    sign_labels = {s: _sign_label(s) for s in signs}
     out: dict[int, list[str]] = {}
     rows = (
-        current_bodies(Body)
+        current_bodies()
         .filter(grave__site=site)
         .order_by("pm_number")
         .values_list(
@@ -692,14 +611,11 @@ def findings_by_grave(site: Site) -> dict[int, str]:
     return {k: " | ".join(v) for k, v in out.items()}
 
 
-def identification_rows(site: Site) -> list[list[Any]] | None:
-    """Identifications of bodies from the site, or None when not recorded yet."""
-    Ident = identification_model()
-    if Ident is None:
-        return None
+def identification_rows(site: Site) -> list[list[Any]]:
+    """Identifications of bodies from the site."""
     rows = []
     qs = (
-        Ident.objects.filter(body__grave__site=site)  # type: ignore[attr-defined]
+        Identification.objects.filter(body__grave__site=site)
         .select_related("body", "person", "proposed_by", "confirmation__reviewer")
         .order_by("body__pm_number", "pk")
     )
@@ -720,22 +636,17 @@ def identification_rows(site: Site) -> list[list[Any]] | None:
     return rows
 
 
-def evidence_items(site: Site) -> QuerySet[Any] | None:
-    Item = optional_model("exhumations", "EvidenceItem")
-    if Item is None or not has_field(Item, "grave"):
-        return None
+def evidence_items(site: Site) -> QuerySet[EvidenceItem]:
     return (
-        Item.objects.filter(grave__site=site)  # type: ignore[attr-defined]
+        EvidenceItem.objects.filter(grave__site=site)
         .select_related("grave", "body")
         .order_by("number")
     )
 
 
-def custody_rows(site: Site) -> list[list[Any]] | None:
-    """Evidence items of the site with their custody summary, or None."""
+def custody_rows(site: Site) -> list[list[Any]]:
+    """Evidence items of the site with their custody summary."""
     items = evidence_items(site)
-    if items is None:
-        return None
     rows = []
     for item in items.prefetch_related("custody"):
         chain = sorted(item.custody.all(), key=lambda e: e.seq)

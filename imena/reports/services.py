@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from imena.audit.models import AuditEntry
     from imena.burials.models import Site
     from imena.reports.access import Audience
-    from imena.reports.exports import ExportFile
+    from imena.reports.files import ExportFile
 
 
 @transaction.atomic

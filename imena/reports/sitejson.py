@@ -36,10 +36,10 @@ from imena.audit.models import canonical_json
 from imena.audit.services import audit_record, to_jsonable
 from imena.burials.models import Site
 from imena.reports.access import os_user
+from imena.reports.files import ExportFile, export_file, temp_path
 
 if TYPE_CHECKING:
     from imena.reports.access import Audience
-    from imena.reports.exports import ExportFile
 
 FORMAT = "imena-site-export"
 VERSION = 1
@@ -310,14 +310,12 @@ def wrap(content: dict[str, Any]) -> dict[str, Any]:
 
 
 def export_site_file(audience: Audience, site: Site) -> ExportFile:
-    from imena.reports.exports import _finish, temp_path
-
     content = build_content(site, audience)
     path = temp_path(".json")
     with path.open("w", encoding="utf-8") as f:
         json.dump(wrap(content), f, ensure_ascii=False, indent=1, sort_keys=True)
     rows = sum(len(m["records"]) for m in content["models"])
-    return _finish(
+    return export_file(
         path, filename=f"{site.code}-site.json", fmt="json", dataset="site", rows=rows
     )
 

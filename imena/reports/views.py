@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.models import GraveStatus, Site
 from imena.reports import access, exports, selectors, services
+from imena.reports.files import ExportFile
 from imena.reports.svg import Plan
 from imena.reports.svg import site_plan as draw_site_plan
 
@@ -153,7 +154,7 @@ def sites_geojson(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _send(export)  # type: ignore[return-value]
 
 
-def _send(export: exports.ExportFile) -> FileResponse:
+def _send(export: ExportFile) -> FileResponse:
     response = FileResponse(
         export.open(),
         as_attachment=True,

@@ -11,7 +11,7 @@ from imena.accounts.models import User
 from imena.accounts.roles import can
 from imena.burials.models import Site
 from imena.reports.access import Audience
-from imena.reports.exports import ExportFile
+from imena.reports.files import ExportFile
 
 
 def resolve_site(value: str, organisation: str | None) -> Site:
