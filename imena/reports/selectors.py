@@ -7,19 +7,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Field, Model, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
-from imena.exhumations.models import Body, EvidenceItem, PostMortemRecord
-from imena.identification.models import Identification
-from imena.journals.models import JournalRow, ReconcileRun, ReviewItem
+from imena.exhumations.models import (
+    Body,
+    BodyCategory,
+    EvidenceItem,
+    PostMortemRecord,
+)
+from imena.identification.models import Identification, IdentificationStatus
+from imena.journals.models import JournalRow, ReconcileRun, ReviewItem, ReviewKind
 from imena.missing.models import MissingPerson
+from imena.missing.models import Status as MissingStatus
 from imena.reports.svg import STATUS_COLOURS, Bar, PlanGrave
 
 if TYPE_CHECKING:
@@ -182,7 +188,7 @@ def body_filter(key: str, value: str) -> Q | None:
 
 
 def _category_labels() -> dict[str, str]:
-    return {str(k): str(v) for k, v in Body._meta.get_field("category").choices or []}
+    return {str(k): str(v) for k, v in BodyCategory.choices}
 
 
 #: The post-mortem record's torture indicators (boolean fields), in display order.
@@ -200,8 +206,12 @@ def _torture_signs() -> list[str]:
     return TORTURE_SIGNS
 
 
+def _model_field(model: type[Model], name: str) -> Field[Any, Any]:
+    return cast("Field[Any, Any]", model._meta.get_field(name))
+
+
 def _sign_label(sign: str) -> str:
-    return str(PostMortemRecord._meta.get_field(sign).verbose_name)
+    return str(_model_field(PostMortemRecord, sign).verbose_name)
 
 
 def annotate_age(bodies: QuerySet[Any]) -> QuerySet[Any]:
@@ -219,7 +229,7 @@ def _records_link(scope: Scope, key: str, value: str) -> str:
 
 
 def _vocab_labels(field_name: str) -> dict[str, str]:
-    choices = PostMortemRecord._meta.get_field(field_name).choices or []
+    choices = _model_field(PostMortemRecord, field_name).choices or []
     return {str(k): str(v) for k, v in choices}
 
 
@@ -412,9 +422,7 @@ def journals_section(scope: Scope) -> Section:
         if run is None:
             note = _("No reconciliation run yet: conflicts are not counted.")
         else:
-            kinds = {
-                str(k): str(v) for k, v in ReviewItem._meta.get_field("kind").choices
-            }
+            kinds = {str(k): str(v) for k, v in ReviewKind.choices}
             counts = dict(
                 ReviewItem.objects.filter(run=run)
                 .order_by()
@@ -455,7 +463,7 @@ def identifications_section(scope: Scope) -> Section:
     )
     figures = [
         Figure(str(label), counts.get(code, 0), link, "#009e73")
-        for code, label in Identification._meta.get_field("status").choices
+        for code, label in IdentificationStatus.choices
     ]
     return Section("identifications", title, figures)
 
@@ -474,9 +482,7 @@ def missing_section(scope: Scope) -> Section:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    labels = {
-        str(k): str(v) for k, v in MissingPerson._meta.get_field("status").choices
-    }
+    labels = {str(k): str(v) for k, v in MissingStatus.choices}
     index = url_or_blank("missing:index") if scope.audience.can("missing.view") else ""
     figures = [
         Figure(_("Missing persons, open"), counts.get("open", 0), index, "#8a4b00"),
