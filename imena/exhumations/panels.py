@@ -9,11 +9,11 @@ from django.template.loader import render_to_string
 from imena.accounts.roles import can
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from imena.accounts.http import AuthenticatedHttpRequest
 
 
-def grave_panel(request: HttpRequest, grave: Any) -> str | None:
-    if not can(request.user, "postmortem.view"):  # type: ignore[arg-type]
+def grave_panel(request: AuthenticatedHttpRequest, grave: Any) -> str | None:
+    if not can(request.user, "postmortem.view"):
         return None
     exhumations = grave.exhumations.prefetch_related("bodies").order_by("date", "pk")
     return render_to_string(
@@ -21,7 +21,7 @@ def grave_panel(request: HttpRequest, grave: Any) -> str | None:
         {
             "grave": grave,
             "exhumations": exhumations,
-            "can_change": can(request.user, "postmortem.change"),  # type: ignore[arg-type]
+            "can_change": can(request.user, "postmortem.change"),
         },
         request=request,
     )

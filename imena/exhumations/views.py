@@ -622,7 +622,7 @@ def custody_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     item: EvidenceItem = access.evidence_for_user(request.user, pk)
     if not item.sha256:
         raise Http404("No file")
@@ -630,7 +630,7 @@ def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not path.exists():
         raise Http404("File missing from the store")
     audit_record(actor=request.user, action="evidence.file_view", obj=item)
-    return FileResponse(  # type: ignore[return-value]
+    return FileResponse(
         path.open("rb"),
         content_type=item.media_type,
         filename=item.original_name or item.number,

@@ -12,8 +12,7 @@ from imena.exhumations.models import Body
 from imena.identification import selectors
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
+    from imena.accounts.http import AuthenticatedHttpRequest
     from imena.burials.models import Grave
 
 
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 SHOWN = 3
 
 
-def grave_panel(request: HttpRequest, grave: Grave) -> str | None:
+def grave_panel(request: AuthenticatedHttpRequest, grave: Grave) -> str | None:
     """The DNA screening section and the candidates section, each if permitted."""
     parts = [
         p for p in (dna_panel(request, grave), candidates_panel(request, grave)) if p
@@ -29,9 +28,9 @@ def grave_panel(request: HttpRequest, grave: Grave) -> str | None:
     return "".join(parts) or None
 
 
-def dna_panel(request: HttpRequest, grave: Grave) -> str | None:
+def dna_panel(request: AuthenticatedHttpRequest, grave: Grave) -> str | None:
     """The bodies' best candidates from the site's latest DNA screening."""
-    if not can(request.user, "dna.view"):  # type: ignore[arg-type]
+    if not can(request.user, "dna.view"):
         return None
     run = selectors.latest_screening(grave.site)
     bodies: dict[str, list[Any]] = defaultdict(list)
@@ -54,13 +53,13 @@ def dna_panel(request: HttpRequest, grave: Grave) -> str | None:
     )
 
 
-def candidates_panel(request: HttpRequest, grave: Grave) -> str | None:
+def candidates_panel(request: AuthenticatedHttpRequest, grave: Grave) -> str | None:
     """Candidates and identifications of the bodies found in this grave."""
     user = request.user
     # Candidate lists name bodies and their post-mortem numbers: only for
     # roles that may see post-mortem records (family liaison officers work
     # from the confirmed identifications in their own queue instead).
-    if not (can(user, "identification.view") and can(user, "postmortem.view")):  # type: ignore[arg-type]
+    if not (can(user, "identification.view") and can(user, "postmortem.view")):
         return None
     bodies = []
     for body in Body.objects.current().filter(grave=grave).order_by("pm_number"):

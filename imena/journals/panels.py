@@ -8,13 +8,12 @@ from imena.accounts.roles import can
 from imena.journals import selectors
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
-
+    from imena.accounts.http import AuthenticatedHttpRequest
     from imena.burials.models import Grave
 
 
-def grave_panel(request: HttpRequest, grave: Grave) -> str | None:
-    if not can(request.user, "journal.view"):  # type: ignore[arg-type]
+def grave_panel(request: AuthenticatedHttpRequest, grave: Grave) -> str | None:
+    if not can(request.user, "journal.view"):
         return None
     return render_to_string(
         "journals/grave_panel.html",

@@ -636,7 +636,7 @@ def _photo_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @login_required
-def photo_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def photo_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     photo: MissingPhoto = access.photo_for_user(request.user, pk)
     path = storage.path_for(photo.sha256)
     if not path.exists():
@@ -650,7 +650,7 @@ def photo_file(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(path.open("rb"), content_type=photo.media_type)
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    return response  # type: ignore[return-value]
+    return response
 
 
 @require_POST

@@ -124,7 +124,7 @@ def site_plan_svg(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def site_export(
     request: AuthenticatedHttpRequest, pk: int, dataset: str, fmt: str
-) -> HttpResponse:
+) -> FileResponse:
     """One export of a site, made to a file, audited, then sent.
 
     A site the user may not see is a 404 and a role without report.export a
@@ -139,19 +139,19 @@ def site_export(
     except exports.ExportError as e:
         raise Http404(str(e)) from None
     services.export_record(audience=audience, site=site, export=export, via="web")
-    return _send(export)  # type: ignore[return-value]
+    return _send(export)
 
 
 @require_GET
 @login_required
-def sites_geojson(request: AuthenticatedHttpRequest) -> HttpResponse:
+def sites_geojson(request: AuthenticatedHttpRequest) -> FileResponse:
     """All sites and their graves as one GeoJSON FeatureCollection."""
     sites = access.report_sites_for_user(request.user)
     access.require(request.user, "report.export")
     audience = access.audience_for(request.user)
     export = exports.export_geojson(sites.order_by("code"), filename="sites.geojson")
     services.export_record(audience=audience, site=None, export=export, via="web")
-    return _send(export)  # type: ignore[return-value]
+    return _send(export)
 
 
 def _send(export: ExportFile) -> FileResponse:
