@@ -10,7 +10,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 ROOT = Path(__file__).resolve().parent.parent
-READ = re.compile(r"""(?:getenv|env(?:bool|int|secret))\(\s*f?["']([A-Z0-9_]+)""")
+READ = re.compile(
+    r"""(?:getenv|environ\.get|env(?:bool|int|secret))\(\s*f?["']([A-Z0-9_]+)"""
+)
 
 
 def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, object]:
@@ -21,11 +23,16 @@ def _settings(monkeypatch: pytest.MonkeyPatch, **env: str) -> dict[str, object]:
     return runpy.run_path(str(ROOT / "config" / "settings.py"))
 
 
-def test_every_variable_read_by_the_settings_is_in_env_example() -> None:
+def test_every_variable_read_from_the_environment_is_in_env_example() -> None:
     documented = set(
         re.findall(r"^#? ?([A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.M)
     )
-    sources = [*(ROOT / "config").glob("*.py"), ROOT / "linkage" / "reconcile.py"]
+    sources = [
+        p
+        for top in ("config", "imena", "linkage", "kinship", "matching")
+        for p in (ROOT / top).rglob("*.py")
+        if "tests" not in p.parts
+    ]
     read = {name for p in sources for name in READ.findall(p.read_text())}
     assert "IMENA_DATA_DIR" in read
     assert read - documented == set()
