@@ -50,6 +50,10 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(_("previous hash"), max_length=64)
     hash = models.CharField(_("hash"), max_length=64, unique=True)
     scheme = models.CharField(_("hash scheme"), max_length=40, default="sha256")
+    #: The audited record's state just after the change, as keyed digests of
+    #: each field (``{attname: hmac[:16]}``), for ``imena audit verify
+    #: --records``; empty when the entry names no stored record.
+    record_state = models.TextField(_("record state"), blank=True, default="")
 
     class Meta:
         verbose_name = _("audit entry")
@@ -95,7 +99,10 @@ class AuditEntry(models.Model):
             return hashlib.sha256(canonical_json(self.content()).encode()).hexdigest()
         if key is None:
             raise ValueError(f"entry #{self.seq}: scheme {self.scheme} needs a key")
-        text = canonical_json({**self.content(), "scheme": self.scheme})
+        content = {**self.content(), "scheme": self.scheme}
+        if self.record_state:
+            content["record_state"] = self.record_state
+        text = canonical_json(content)
         return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
 
     @property

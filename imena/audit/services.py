@@ -60,6 +60,36 @@ def _actor_fields(actor: User | None) -> dict[str, Any]:
     return {"actor": actor, "actor_name": actor.get_username()}
 
 
+#: Fields that change without an audit entry by design (logins, password
+#: hashes); ``--records`` does not compare them.
+UNTRACKED_FIELDS: dict[str, frozenset[str]] = {
+    "accounts.user": frozenset({"last_login", "password"}),
+}
+
+
+def field_digests(
+    values: Mapping[str, Any], key: bytes, model_label: str = ""
+) -> dict[str, str]:
+    """Keyed digests of each field value (no value can be guessed from the log)."""
+    skip = UNTRACKED_FIELDS.get(model_label, frozenset())
+    return {
+        name: keys.sign(key, canonical_json(value))[:16]
+        for name, value in values.items()
+        if name not in skip
+    }
+
+
+def record_state(obj: models.Model) -> str:
+    """The stored row of ``obj`` (read back inside the transaction, so
+    ``F()`` updates and ``update()`` calls count) as canonical JSON of its
+    field digests; empty if the row does not exist."""
+    stored = type(obj)._base_manager.filter(pk=obj.pk).first()
+    if stored is None:
+        return ""
+    _kid, key = keys.current_key()
+    return canonical_json(field_digests(snapshot(stored), key, obj._meta.label_lower))
+
+
 def seal(entry: AuditEntry) -> None:
     """Key an entry whose ``prev_hash`` and content are set: its scheme and
     HMAC-SHA-256 with the current audit key (see ``imena.audit.keys``)."""
@@ -102,6 +132,13 @@ def audit_record(
         prev_hash=head.hash,
         **_actor_fields(actor),
     )
+    if (
+        obj is not None
+        and obj.pk is not None
+        and object_type == obj._meta.label_lower
+        and str(object_id) == str(obj.pk)
+    ):
+        entry.record_state = record_state(obj)
     seal(entry)
     entry.save()
     head.seq = entry.seq

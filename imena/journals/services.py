@@ -197,8 +197,17 @@ def journal_import(
     if progress:
         progress(total, total)
     if save_mapping and parsed.mapping != journal.mapping:
+        old_mapping = journal.mapping
         journal.mapping = parsed.mapping
         journal.save(update_fields=["mapping"])
+        audit_record(
+            actor=actor,
+            action="journal.mapping_set",
+            obj=journal,
+            before={"mapping": old_mapping},
+            after={"mapping": journal.mapping},
+            organisation_id=journal.site.organisation_id,
+        )
     audit_record(
         actor=actor,
         action="journal.import",

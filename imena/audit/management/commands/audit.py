@@ -30,6 +30,12 @@ class Command(ImenaCommand):
             help="anchor folder to compare with (default: IMENA_AUDIT_ANCHOR_DIR "
             "when it holds anchors; with --anchors, a folder without anchors fails)",
         )
+        verify.add_argument(
+            "--records",
+            action="store_true",
+            help="also compare every audited record with the state its newest "
+            "audit entry recorded (reports table, row and field)",
+        )
         anchor = sub.add_parser(
             "anchor", help="Append the signed chain head to the anchor folder."
         )
@@ -64,3 +70,14 @@ class Command(ImenaCommand):
             self.stdout.write(
                 f"consistent with {result.anchors} anchors (newest #{result.newest_anchor})"
             )
+        if options["records"]:
+            from imena.audit.records import audit_verify_records
+
+            records = audit_verify_records()
+            bad = records.mismatches or []
+            for mismatch in bad:
+                self.stderr.write(str(mismatch))
+            summary = f"records: {records.checked} checked, {len(bad)} differ"
+            if bad:
+                raise CommandError(summary)
+            self.stdout.write(summary)
