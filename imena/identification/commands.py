@@ -153,7 +153,7 @@ def score(
     case_of: Mapping[int, str],
 ) -> dict[str, Any]:
     """Figures of the issue from in-memory results and the simulator truth."""
-    from imena.identification.engine import recombine
+    from imena.identification.engine import recombine_body
 
     person_of_report = {k: v["person_id"] for k, v in truth["reports"].items()}
     tb = truth["bodies"]
@@ -195,10 +195,9 @@ def score(
             top = br.posterior.top
             if top is not None and right(body_id, top.person_id):
                 first += 1
-            weights = dict.fromkeys(br.pairs, 1.0)
             for name, kinds in SUBSETS.items():
-                posts, _none = recombine(
-                    br.pairs, weights, res.params.p_unlisted, kinds
+                posts, _none = recombine_body(
+                    br, res.person_ids, res.params.p_unlisted, kinds
                 )
                 best = max(posts, key=lambda x: posts[x]) if posts else None
                 if best is not None and right(body_id, best):

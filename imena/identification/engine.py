@@ -9,7 +9,10 @@ Steps for a site:
 
 1. every open missing person is a candidate for every body (nobody plausible
    is dropped); hard exclusions (physical rules, DNA inconsistencies) are kept
-   with their reasons;
+   with their reasons. Blocking: the pairs a hard rule excludes (sex, age,
+   DNA) are found for a whole row of persons at once with numpy
+   (``matching.vectorised``) and never computed one by one; the posteriors are
+   those of the pair-by-pair computation (``compute_site(blocking=False)``);
 2. journal LR per grave from the reconciled clusters whose name matches a
    missing person (``matching.documentary.journal_lrs``), plus a penalty for a
    person the journals put in *another* grave (see ``elsewhere_lr``);
@@ -28,7 +31,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from matching import combine, physical
+import numpy as np
+
+from matching import combine, physical, vectorised
 from matching.combine import Candidate, Evidence, Potential
 from matching.documentary import JournalRecord, Reliability, journal_lrs, unlisted_lr
 from matching.records import AMRecord, PMRecord
@@ -120,6 +125,14 @@ class BodyResult:
     kept: list[str]  # person ids with full evidence, best first
     others_mass: float  # posterior of candidates not kept
     n_considered: int
+    # Persons (indices into ``SiteResult.person_ids``) with an LR above 0, and
+    # their journal, physical and DNA LRs (3 x len(live)).
+    live: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    live_lr: np.ndarray = field(default_factory=lambda: np.ones((3, 0)))
+    # Pairs excluded by blocking (never computed one by one), and the first
+    # ``EXCLUSIONS_LISTED`` of them with their reasons.
+    blocked: int = 0
+    blocked_listed: list[tuple[str, list[dict[str, str]]]] = field(default_factory=list)
 
 
 @dataclass
@@ -129,6 +142,7 @@ class SiteResult:
     notes: list[str] = field(default_factory=list)
     # The physical model used (site age distribution, within-mouth dependence).
     physical_model: physical.PhysicalModel = physical.DEFAULT_MODEL
+    person_ids: list[str] = field(default_factory=list)
 
 
 # --- Journal ------------------------------------------------------------------
@@ -188,9 +202,16 @@ def graves_are_neighbours(a: str, b: str) -> bool:
 
 
 def dna_lrs(
-    bodies: Sequence[BodyIn], persons: Sequence[PersonIn], dropout: float
+    bodies: Sequence[BodyIn],
+    persons: Sequence[PersonIn],
+    dropout: float,
+    threshold: float = 1e-300,
 ) -> tuple[dict[tuple[str, str], float], dict[str, list[str]], list[str]]:
-    """log10 LR per (body, person) with typed references; relations per person."""
+    """log10 LR per (body, person) with typed references; relations per person.
+
+    Only pairs with an LR of ``threshold`` or more are returned (the others are
+    exclusions by DNA whatever their exact value).
+    """
     # Submodules: the editable install may expose `kinship` as a namespace package.
     from kinship.case import Family, Pedigree, extend_markers, read_profile
     from kinship.markers import load_frequency_table
@@ -237,7 +258,9 @@ def dna_lrs(
         g for fam, _m in targets for g in fam.genotypes.values()
     ]
     markers = extend_markers(markers, profiles)
-    res = screen(victims, targets, markers, threshold=1e-300, top_k=1, dropout=dropout)
+    res = screen(
+        victims, targets, markers, threshold=threshold, top_k=1, dropout=dropout
+    )
     out: dict[tuple[str, str], float] = {}
     for c in res.candidates:
         out[(c.victim, c.family)] = c.log10_lr
@@ -381,6 +404,273 @@ def _exclusion_rows(comp: physical.PhysicalComparison) -> list[dict[str, str]]:
     return rows
 
 
+#: Blocked exclusions listed with their reasons per body (the others are counted).
+EXCLUSIONS_LISTED = 200
+
+
+def person_table(persons: Sequence[PersonIn]) -> vectorised.PersonTable:
+    """The persons' AM records and keys; build once, pass to every site."""
+    return vectorised.PersonTable.build(
+        [AMRecord.from_dict({**p.am, "am_case_no": p.person_id}) for p in persons]
+    )
+
+
+class _Site:
+    """What every pair of a site shares: journal leads, DNA, the physical model."""
+
+    def __init__(
+        self,
+        bodies: Sequence[BodyIn],
+        persons: Sequence[PersonIn],
+        leads: Sequence[LeadIn],
+        params: Params,
+        overrides: Mapping[tuple[str, str], Mapping[str, str]],
+        n_graves: int,
+        grave_numbers: Mapping[str, str],
+        table: vectorised.PersonTable,
+        dna_threshold: float,
+    ) -> None:
+        self.persons = persons
+        self.params = params
+        self.overrides = overrides
+        self.n_graves = n_graves
+        self.grave_numbers = grave_numbers
+        self.table = table
+        self.index = {p.person_id: j for j, p in enumerate(persons)}
+        self.pm = {
+            b.body_id: PMRecord.from_dict({**b.pm, "body_id": b.body_id})
+            for b in bodies
+        }
+        self.n_unlisted = max(1.0, params.p_unlisted * len(bodies))
+        self.dna, self.relations, self.notes = dna_lrs(
+            bodies, persons, params.dna_dropout, dna_threshold
+        )
+        self.typed = set(self.relations)
+        self.dna_by_body: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for (bid, pid), log10 in self.dna.items():
+            self.dna_by_body[bid].append((pid, log10))
+        self.placed: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+        self.leads_by_grave: dict[str, list[LeadIn]] = defaultdict(list)
+        for lead in leads:
+            self.leads_by_grave[lead.grave_id].append(lead)
+            for pid in lead.persons:
+                self.placed[pid].append((lead.grave_id, lead.journals))
+        self.model = site_physical_model(self.pm.values())
+        self.comparer = FastComparer(self.model)
+        self.jev: dict[str, Mapping[str, Any]] = {}
+        self.none_lr: dict[str, float] = {}
+
+    def grave_journal(self, grave_id: str, n_bodies: int) -> None:
+        """Journal LRs of the persons named on this grave, and "none of these"."""
+        p, rel = self.params, self.params.reliability
+        n_open = len(self.persons)
+        records = []
+        for lead in self.leads_by_grave.get(grave_id, []):
+            who = lead.persons or (f"~{lead.key}",)
+            for pid in who:
+                for j in lead.journals:
+                    records.append(JournalRecord(j, pid, grave_id))
+        self.jev[grave_id] = (
+            journal_lrs(records, rel, n_open, max(1, n_bodies), p.dependence)
+            if records
+            else {}
+        )
+        self.none_lr[grave_id] = (
+            unlisted_lr(
+                records,
+                rel,
+                n_open,
+                [r.person for r in records if r.person.startswith("~")],
+                self.n_unlisted,
+                max(1, n_bodies),
+                p.dependence,
+            )
+            if records
+            else 1.0
+        )
+
+    def journal(self, grave_id: str, pid: str) -> tuple[float, tuple[str, str]]:
+        rel, params = self.params.reliability, self.params
+        lr, text = 1.0, ("", "")
+        jev = self.jev[grave_id]
+        if pid in jev:
+            e = jev[pid]
+            lr, text = e.lr_vs_unlisted, (e.explanation_en, e.explanation_uk)
+        elsewhere = [(g, js) for g, js in self.placed.get(pid, []) if g != grave_id]
+        if elsewhere and pid not in jev:
+            here = self.grave_numbers.get(grave_id, "")
+            f = 1.0
+            names = []
+            for g, js in elsewhere:
+                nb = graves_are_neighbours(here, self.grave_numbers.get(g, ""))
+                f *= _elsewhere_lr(rel, js, nb, self.n_graves, params.dependence)
+                names.append(self.grave_numbers.get(g, "") or g)
+            lr = f
+            where = ", ".join(names)
+            text = (
+                f"the journals put this person in grave {where}, not here; LR {f:.3g}",
+                f"журнали записують цю особу в могилу {where}, а не сюди; LR {f:.3g}",
+            )
+        none_lr = self.none_lr[grave_id]
+        if none_lr > 1.0:
+            lr /= none_lr
+            note = (
+                f"; the journals name here someone with no report "
+                f"(“none of these” ×{none_lr:.3g})",
+                f"; журнали називають тут особу без заяви "
+                f"(«ніхто з цих» ×{none_lr:.3g})",
+            )
+            text = ((text[0] or "journal") + note[0], (text[1] or "журнал") + note[1])
+        return lr, text
+
+    def pair(self, b: BodyIn, pid: str) -> PairResult:
+        """One pair, evidence by evidence, with the reasons of any exclusion."""
+        params = self.params
+        pr = PairResult(pid, dict.fromkeys(KINDS, 1.0))
+        pr.lr["journal"], pr.journal_text = self.journal(b.grave_id, pid)
+        over = self.overrides.get((b.body_id, pid))
+        comp = self.comparer.compare(
+            self.table.records[self.index[pid]], self.pm[b.body_id], over
+        )
+        if comp.excluded:
+            pr.exclusions = _exclusion_rows(comp)
+            pr.lr["physical"] = 0.0
+        else:
+            pr.lr["physical"] = min(
+                comp.lr**params.physical_temper, params.physical_cap
+            )
+        if pid in self.typed and b.dna and b.dna.get("genotypes"):
+            log10 = self.dna.get((b.body_id, pid))
+            if log10 is None or log10 < DNA_EXCLUDE_LOG10:
+                if "dna" not in (over or {}):
+                    pr.exclusions.append(
+                        {
+                            "kind": "dna",
+                            "key": "dna",
+                            "en": "DNA: the body's profile is incompatible with the "
+                            "family's references",
+                            "uk": "ДНК: профіль тіла несумісний з профілями родичів",
+                        }
+                    )
+                pr.lr["dna"] = 10.0 ** max(log10 or -300.0, -300.0)
+            else:
+                pr.lr["dna"] = 10.0 ** min(log10, 300.0)
+            rels = ", ".join(self.relations.get(pid, [])) or "?"
+            pr.dna_text = (
+                f"kinship LR {pr.lr['dna']:.3g} against the references ({rels})",
+                f"LR спорідненості {pr.lr['dna']:.3g} щодо зразків родичів ({rels})",
+            )
+        return pr
+
+    def row(
+        self, b: BodyIn, blocking: bool
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, PairResult], np.ndarray]:
+        """LR of each evidence kind (3 x persons), the total, the pairs computed
+        one by one, and the blocked persons (exclusions never computed pair by
+        pair)."""
+        n = len(self.persons)
+        pids = [p.person_id for p in self.persons]
+        kinds = np.ones((3, n))
+        total = np.zeros(n)
+        pairs: dict[str, PairResult] = {}
+        # Pairs computed one by one: journal leads on this grave, overrides, and
+        # every pair when blocking is off.
+        forced = {pid for pid in self.jev[b.grave_id] if pid in self.index}
+        forced |= {pid for (bid, pid) in self.overrides if bid == b.body_id}
+        if not blocking:
+            forced = set(pids)
+        for pid in forced:
+            if pid not in self.index:
+                continue
+            pr = pairs[pid] = self.pair(b, pid)
+            j = self.index[pid]
+            kinds[:, j] = [pr.lr[k] for k in KINDS]
+            total[j] = pr.total
+        if not blocking:
+            return kinds, total, pairs, np.zeros(0, dtype=np.int32)
+        params = self.params
+        pm = self.pm[b.body_id]
+        simple, excluded = vectorised.simple_row(self.table, pm, self.model)
+        if b.dna and b.dna.get("genotypes") and self.typed:
+            typed = np.array([pid in self.typed for pid in pids], dtype=bool)
+            dna_ok = ~typed
+            for pid, log10 in self.dna_by_body.get(b.body_id, []):
+                if log10 >= DNA_EXCLUDE_LOG10:
+                    j = self.index[pid]
+                    dna_ok[j] = True
+                    kinds[2, j] = 10.0 ** min(log10, 300.0)
+            excluded |= ~dna_ok
+        forced_mask = np.zeros(n, dtype=bool)
+        for pid in forced:
+            forced_mask[self.index[pid]] = True
+        live = ~excluded & ~forced_mask
+        phys = simple.copy()
+        need = np.nonzero(live & vectorised.item_traits_needed(self.table, pm))[0]
+        for j in need.tolist():
+            lr, out = vectorised.item_traits(self.table.records[j], pm, self.model)
+            if out:  # a tooth, a mark or an item excludes: blocked after all
+                live[j] = False
+                excluded[j] = True
+            else:
+                phys[j] *= lr
+        idx = np.nonzero(live)[0]
+        kinds[1, idx] = np.minimum(
+            phys[idx] ** params.physical_temper, params.physical_cap
+        )
+        # Journal: "none of these" for everyone, more or less for the persons the
+        # journals place somewhere.
+        none_lr = self.none_lr[b.grave_id]
+        kinds[0, idx] = 1.0 / none_lr if none_lr > 1.0 else 1.0
+        for pid in self.placed:
+            j = self.index.get(pid)
+            if j is not None and live[j]:
+                kinds[0, j] = self.journal(b.grave_id, pid)[0]
+        total[idx] = kinds[0, idx] * kinds[1, idx] * kinds[2, idx]
+        blocked = np.nonzero(excluded & ~forced_mask)[0].astype(np.int32)
+        return kinds, total, pairs, blocked
+
+    def blocked_reasons(self, b: BodyIn, j: int) -> list[dict[str, str]]:
+        """Why a blocked pair is excluded: the rule that blocked it."""
+        am, pm = self.table.records[j], self.pm[b.body_id]
+        model = self.model
+        rows: list[dict[str, str]] = []
+        for trait in ("sex", "age", "stature"):
+            if trait == "age" and am.age_min is not None and pm.age_min is not None:
+                a2 = am.age_max if am.age_max is not None else am.age_min
+                hi = pm.age_max if pm.age_max is not None else pm.age_min
+                gap = max(0.0, pm.age_min - a2, am.age_min - hi)
+                if gap <= model.age.exclude_beyond_years:
+                    continue
+            if trait == "stature" and model.stature.exclude_z is None:
+                continue
+            r = physical.COMPARATORS[trait](am, pm, model)
+            if r.exclusion:
+                comp = physical.PhysicalComparison(
+                    am.person_id, pm.body_id, (r,), 0.0, (r,), {}
+                )
+                rows += _exclusion_rows(comp)
+        if not rows and self.dna_excluded(b, self.persons[j].person_id):
+            rows.append(_DNA_REASON)
+        if not rows:  # excluded by a tooth, a mark or an item
+            comp = self.comparer.compare(am, pm)
+            rows = _exclusion_rows(comp)
+        return rows
+
+    def dna_excluded(self, b: BodyIn, pid: str) -> bool:
+        if pid not in self.typed or not (b.dna and b.dna.get("genotypes")):
+            return False
+        log10 = self.dna.get((b.body_id, pid))
+        return log10 is None or log10 < DNA_EXCLUDE_LOG10
+
+
+_DNA_REASON = {
+    "kind": "dna",
+    "key": "dna",
+    "en": "DNA: the body's profile is incompatible with the family's references",
+    "uk": "ДНК: профіль тіла несумісний з профілями родичів",
+}
+
+
 def compute_site(
     bodies: Sequence[BodyIn],
     persons: Sequence[PersonIn],
@@ -390,166 +680,197 @@ def compute_site(
     overrides: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
     n_graves: int = 1,
     grave_numbers: Mapping[str, str] | None = None,
+    blocking: bool = True,
+    table: vectorised.PersonTable | None = None,
 ) -> SiteResult:
-    """Candidates, evidence and posteriors for every body of a site."""
-    overrides = overrides or {}
-    grave_numbers = grave_numbers or {}
-    rel = params.reliability
-    notes: list[str] = []
-    am = {
-        p.person_id: AMRecord.from_dict({**p.am, "am_case_no": p.person_id})
-        for p in persons
-    }
-    pm = {b.body_id: PMRecord.from_dict({**b.pm, "body_id": b.body_id}) for b in bodies}
-    n_open = len(persons)
-    # Expected number of unlisted dead at the site: each, if the occupant is
-    # unlisted, equally likely (the counterpart of the uniform prior on persons).
-    n_unlisted = max(1.0, params.p_unlisted * len(bodies))
-    dna, relations, dna_notes = dna_lrs(bodies, persons, params.dna_dropout)
-    notes += dna_notes
-    typed = set(relations)
+    """Candidates, evidence and posteriors for every body of a site.
+
+    With ``blocking`` (the default) a pair is computed in full only when it can
+    be a candidate: pairs that a hard rule excludes (definite opposite sex, ages
+    more than ``AgeModel.exclude_beyond_years`` apart, stature beyond
+    ``StatureModel.exclude_z`` when set, a DNA LR below 10^``DNA_EXCLUDE_LOG10``)
+    are found for a whole row of persons at once (``matching.vectorised``) and
+    skipped; the same rules would give them LR 0 one by one, so the posteriors
+    are those of ``blocking=False`` (every pair one by one). A person or body
+    lacking a field is not blocked by it ("no block"). Journal leads and
+    reviewers' overrides are always computed one by one. ``table``: from
+    ``person_table(persons)``, to share between sites.
+    """
+    table = table or person_table(persons)
+    site = _Site(
+        bodies,
+        persons,
+        leads,
+        params,
+        overrides or {},
+        n_graves,
+        grave_numbers or {},
+        table,
+        10.0 ** (DNA_EXCLUDE_LOG10 - 1) if blocking else 1e-300,
+    )
     bodies_by_grave: dict[str, list[BodyIn]] = defaultdict(list)
     for b in bodies:
         bodies_by_grave[b.grave_id].append(b)
-    leads_by_grave: dict[str, list[LeadIn]] = defaultdict(list)
-    placed: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
-    for lead in leads:
-        leads_by_grave[lead.grave_id].append(lead)
-        for pid in lead.persons:
-            placed[pid].append((lead.grave_id, lead.journals))
-
-    out: dict[str, BodyResult] = {}
-    model = site_physical_model(pm.values())
-    comparer = FastComparer(model)
-    all_pairs: dict[str, dict[str, PairResult]] = {}
+    n = len(persons)
+    totals = np.zeros((len(bodies), n))
+    rows: dict[str, tuple[np.ndarray, dict[str, PairResult], np.ndarray]] = {}
+    order = {b.body_id: i for i, b in enumerate(bodies)}
     for grave_id, grave_bodies in bodies_by_grave.items():
-        # Journal records on this grave; unlisted names are rivals too.
-        records = []
-        for lead in leads_by_grave.get(grave_id, []):
-            who = lead.persons or (f"~{lead.key}",)
-            for pid in who:
-                for j in lead.journals:
-                    records.append(JournalRecord(j, pid, grave_id))
-        jev = (
-            journal_lrs(
-                records, rel, n_open, max(1, len(grave_bodies)), params.dependence
-            )
-            if records
-            else {}
-        )
-        # Names on this grave that match no report support "none of these";
-        # every listed candidate's journal LR is divided by that LR.
-        none_lr = (
-            unlisted_lr(
-                records,
-                rel,
-                n_open,
-                [r.person for r in records if r.person.startswith("~")],
-                n_unlisted,
-                max(1, len(grave_bodies)),
-                params.dependence,
-            )
-            if records
-            else 1.0
-        )
-        pairs_by_body: dict[str, dict[str, PairResult]] = {}
+        site.grave_journal(grave_id, len(grave_bodies))
         for b in grave_bodies:
-            pairs: dict[str, PairResult] = {}
-            for p in persons:
-                pid = p.person_id
-                pr = PairResult(pid, dict.fromkeys(KINDS, 1.0))
-                # journal
-                if pid in jev:
-                    e = jev[pid]
-                    pr.lr["journal"] = e.lr_vs_unlisted
-                    pr.journal_text = (e.explanation_en, e.explanation_uk)
-                elsewhere = [(g, js) for g, js in placed.get(pid, []) if g != grave_id]
-                if elsewhere and pid not in jev:
-                    here = grave_numbers.get(grave_id, "")
-                    f = 1.0
-                    names = []
-                    for g, js in elsewhere:
-                        nb = graves_are_neighbours(here, grave_numbers.get(g, ""))
-                        f *= _elsewhere_lr(rel, js, nb, n_graves, params.dependence)
-                        names.append(grave_numbers.get(g, "") or g)
-                    pr.lr["journal"] = f
-                    where = ", ".join(names)
-                    pr.journal_text = (
-                        f"the journals put this person in grave {where}, not here; "
-                        f"LR {f:.3g}",
-                        f"журнали записують цю особу в могилу {where}, а не сюди; "
-                        f"LR {f:.3g}",
-                    )
-                # physical
-                comp = comparer.compare(
-                    am[pid], pm[b.body_id], overrides.get((b.body_id, pid))
-                )
-                if comp.excluded:
-                    pr.exclusions = _exclusion_rows(comp)
-                    pr.lr["physical"] = 0.0
-                else:
-                    pr.lr["physical"] = min(
-                        comp.lr**params.physical_temper, params.physical_cap
-                    )
-                # DNA
-                if pid in typed and b.dna and b.dna.get("genotypes"):
-                    log10 = dna.get((b.body_id, pid))
-                    if log10 is None or log10 < DNA_EXCLUDE_LOG10:
-                        reason = (
-                            "DNA: the body's profile is incompatible with the "
-                            "family's references",
-                            "ДНК: профіль тіла несумісний з профілями родичів",
-                        )
-                        key = "dna"
-                        if key not in overrides.get((b.body_id, pid), {}):
-                            pr.exclusions.append(
-                                {
-                                    "kind": "dna",
-                                    "key": key,
-                                    "en": reason[0],
-                                    "uk": reason[1],
-                                }
-                            )
-                        pr.lr["dna"] = 10.0 ** max(log10 or -300.0, -300.0)
-                    else:
-                        pr.lr["dna"] = 10.0 ** min(log10, 300.0)
-                    rels = ", ".join(relations.get(pid, [])) or "?"
-                    pr.dna_text = (
-                        f"kinship LR {pr.lr['dna']:.3g} against the references "
-                        f"({rels})",
-                        f"LR спорідненості {pr.lr['dna']:.3g} щодо зразків родичів "
-                        f"({rels})",
-                    )
-                if none_lr > 1.0:
-                    pr.lr["journal"] /= none_lr
-                    note = (
-                        f"; the journals name here someone with no report "
-                        f"(“none of these” ×{none_lr:.3g})",
-                        f"; журнали називають тут особу без заяви "
-                        f"(«ніхто з цих» ×{none_lr:.3g})",
-                    )
-                    pr.journal_text = (
-                        (pr.journal_text[0] or "journal") + note[0],
-                        (pr.journal_text[1] or "журнал") + note[1],
-                    )
-                pairs[pid] = pr
-            pairs_by_body[b.body_id] = pairs
-        all_pairs.update(pairs_by_body)
-    weights = competition_weights(bodies, persons, all_pairs, params)
+            kinds, total, pairs, blocked = site.row(b, blocking)
+            totals[order[b.body_id]] = total
+            rows[b.body_id] = (kinds, pairs, blocked)
+    weights = competition_weights(
+        totals,
+        np.array([p.weight for p in persons], dtype=float),
+        [b.grave_id for b in bodies],
+        params,
+    )
+    out: dict[str, BodyResult] = {}
     for grave_id, grave_bodies in bodies_by_grave.items():
-        posts = _posteriors(grave_bodies, persons, all_pairs, params, weights)
+        idx = [order[b.body_id] for b in grave_bodies]
+        posts = _posteriors(site, grave_bodies, rows, totals[idx], weights[idx])
         for b in grave_bodies:
             bp, kept, others = posts[b.body_id]
+            kinds, pairs, blocked = rows[b.body_id]
+            live = np.nonzero(totals[order[b.body_id]] > 0)[0].astype(np.int32)
+            listed = [
+                (persons[j].person_id, site.blocked_reasons(b, j))
+                for j in blocked[:EXCLUSIONS_LISTED].tolist()
+            ]
             out[b.body_id] = BodyResult(
                 b.body_id,
                 grave_id,
                 bp,
-                all_pairs[b.body_id],
+                pairs,
                 kept,
                 others,
-                len(persons),
+                n,
+                live=live,
+                live_lr=kinds[:, live],
+                blocked=len(blocked),
+                blocked_listed=listed,
             )
-    return SiteResult(out, params, notes, model)
+    result = SiteResult(out, params, site.notes, site.model)
+    result.person_ids = [p.person_id for p in persons]
+    return result
+
+
+def competition_weights(
+    totals: np.ndarray,
+    base: np.ndarray,
+    graves: Sequence[str],
+    params: Params,
+) -> np.ndarray:
+    """Per body, each person's prior weight times P(not another site's body).
+
+    ``totals``: bodies x persons LRs. One person is at most one body, across the
+    whole site. Solving that jointly for hundreds of bodies is out of reach, so
+    each person's weight at body b is scaled by 1 - (the posterior mass the
+    person has at the *other* bodies of the site, outside b's grave),
+    recomputed ``competition_rounds`` times (a mean-field approximation; floor
+    0.01). Inside a grave the exact joint solution already enforces it.
+    """
+    lr = np.nan_to_num(totals, posinf=1e300)
+    w = np.tile(base, (len(graves), 1))
+    p_u = params.p_unlisted
+    rows_of: dict[str, list[int]] = defaultdict(list)
+    for i, g in enumerate(graves):
+        rows_of[g].append(i)
+    for _ in range(params.competition_rounds):
+        prior = (1 - p_u) * w / w.sum(axis=1, keepdims=True)
+        terms = prior * lr
+        post = terms / (p_u + terms.sum(axis=1, keepdims=True))
+        total = post.sum(axis=0)
+        for rows in rows_of.values():
+            elsewhere = total - post[rows].sum(axis=0)
+            w[rows] = base * np.clip(1.0 - elsewhere, 0.01, 1.0)
+    return w
+
+
+def _posteriors(
+    site: _Site,
+    grave_bodies: Sequence[BodyIn],
+    rows: Mapping[str, tuple[np.ndarray, dict[str, PairResult], np.ndarray]],
+    totals: np.ndarray,
+    weights: np.ndarray,
+) -> dict[str, tuple[combine.BodyPosterior, list[str], float]]:
+    params, persons = site.params, site.persons
+    p_u = params.p_unlisted
+    width = params.keep_per_body if len(grave_bodies) == 1 else params.joint_extra
+    keep: dict[str, list[str]] = {}
+    for i, b in enumerate(grave_bodies):
+        # Within a grave the joint solution handles competition; the weights
+        # carry the competition with bodies in other graves.
+        w = weights[i]
+        total_w = w.sum() or 1.0
+        single = (1 - p_u) * w / total_w * totals[i]
+        single = single / (p_u + single.sum())
+        ranked = np.argsort(-single, kind="stable")[:width]
+        top = [persons[j].person_id for j in ranked.tolist() if single[j] > 0]
+        pairs = rows[b.body_id][1]
+        extra = [
+            pid
+            for pid in sorted(pairs, key=site.index.__getitem__)
+            if pairs[pid].lr["journal"] > 1
+            and pid not in top
+            and not pairs[pid].excluded
+        ]
+        keep[b.body_id] = top + extra
+    union = list(dict.fromkeys(pid for b in grave_bodies for pid in keep[b.body_id]))
+    union_idx = np.array([site.index[pid] for pid in union], dtype=np.int64)
+
+    def cands(i: int, b: BodyIn) -> list[Candidate]:
+        pairs = rows[b.body_id][1]
+        out = []
+        for pid, j in zip(union, union_idx.tolist(), strict=True):
+            if pid not in pairs:
+                pairs[pid] = site.pair(b, pid)
+            out.append(
+                _candidate(
+                    pairs[pid],
+                    persons[j],
+                    params,
+                    pid in keep[b.body_id],
+                    site.table.records[j],
+                    site.pm[b.body_id],
+                    weight=float(weights[i, j]),
+                )
+            )
+        rest = np.ones(len(persons), dtype=bool)
+        rest[union_idx] = False
+        w_rest = float(weights[i][rest].sum())
+        if w_rest > 0:
+            lr = float(np.dot(weights[i][rest], totals[i][rest]))
+            out.append(Candidate(OTHERS, (Evidence("others", lr / w_rest),), w_rest))
+        return out
+
+    out: dict[str, tuple[combine.BodyPosterior, list[str], float]] = {}
+    if len(grave_bodies) == 1:
+        b = grave_bodies[0]
+        bp, others = _strip(
+            combine.identify_body(b.body_id, cands(0, b), p_u, params.max_suggestions)
+        )
+        out[b.body_id] = (bp, [c.person_id for c in bp.candidates], others)
+        return out
+    # Several bodies: they compete for the candidates (one person, one body).
+    res = combine.identify_grave(
+        {b.body_id: cands(i, b) for i, b in enumerate(grave_bodies)},
+        p_u,
+        max_exact=20_000,
+        k_best=400,
+        max_suggestions=params.max_suggestions,
+    )
+    for b in grave_bodies:
+        bp, others = _strip(res[b.body_id])
+        kept = [
+            c.person_id
+            for c in bp.candidates
+            if c.person_id in keep[b.body_id] or c.posterior > 1e-4
+        ]
+        out[b.body_id] = (bp, kept, others)
+    return out
 
 
 def _single(
@@ -595,62 +916,6 @@ def _candidate(
 OTHERS = "~others"
 
 
-def competition_weights(
-    bodies: Sequence[BodyIn],
-    persons: Sequence[PersonIn],
-    pairs: Mapping[str, Mapping[str, PairResult]],
-    params: Params,
-) -> dict[str, dict[str, float]]:
-    """Per body, each person's prior weight times P(not another site's body).
-
-    One person is at most one body, across the whole site. Solving that jointly
-    for hundreds of bodies is out of reach, so each person's weight at body b is
-    scaled by 1 - (the posterior mass the person has at the *other* bodies of the
-    site, outside b's grave), recomputed ``competition_rounds`` times (a
-    mean-field approximation; floor 0.01). Inside a grave the exact joint
-    solution already enforces it.
-    """
-    import numpy as np
-
-    pids = [p.person_id for p in persons]
-    base = np.array([p.weight for p in persons], dtype=float)
-    bids = [b.body_id for b in bodies]
-    lr = np.array([[pairs[b][pid].total for pid in pids] for b in bids], dtype=float)
-    lr = np.nan_to_num(lr, posinf=1e300)
-    grave = [b.grave_id for b in bodies]
-    w = np.tile(base, (len(bids), 1))
-    p_u = params.p_unlisted
-    for _ in range(params.competition_rounds):
-        prior = (1 - p_u) * w / w.sum(axis=1, keepdims=True)
-        terms = prior * lr
-        post = terms / (p_u + terms.sum(axis=1, keepdims=True))
-        total = post.sum(axis=0)
-        same: dict[str, np.ndarray] = {}
-        for i, g in enumerate(grave):
-            same[g] = same.get(g, 0) + post[i]
-        w = np.empty_like(post)
-        for i, g in enumerate(grave):
-            elsewhere = total - same[g]
-            w[i] = base * np.clip(1.0 - elsewhere, 0.01, 1.0)
-    return {b: dict(zip(pids, w[i].tolist(), strict=True)) for i, b in enumerate(bids)}
-
-
-def _others_candidate(
-    pairs: Mapping[str, PairResult], weights: Mapping[str, float], union: set[str]
-) -> Candidate | None:
-    """The persons left out of the detailed list, lumped into one candidate.
-
-    Its weight is their total prior weight and its LR their prior-weighted mean
-    LR, so the posteriors of the listed candidates and of "none of these" are
-    exact (for one body) and nobody's prior mass silently moves elsewhere.
-    """
-    w = sum(weights[pid] for pid in pairs if pid not in union)
-    if w <= 0:
-        return None
-    lr = sum(weights[pid] * pr.total for pid, pr in pairs.items() if pid not in union)
-    return Candidate(OTHERS, (Evidence("others", lr / w),), w)
-
-
 def _strip(bp: combine.BodyPosterior) -> tuple[combine.BodyPosterior, float]:
     others = sum(c.posterior for c in bp.candidates if c.person_id == OTHERS)
     cands = tuple(c for c in bp.candidates if c.person_id != OTHERS)
@@ -660,81 +925,6 @@ def _strip(bp: combine.BodyPosterior) -> tuple[combine.BodyPosterior, float]:
         ),
         others,
     )
-
-
-def _posteriors(
-    grave_bodies: Sequence[BodyIn],
-    persons: Sequence[PersonIn],
-    pairs_by_body: Mapping[str, Mapping[str, PairResult]],
-    params: Params,
-    body_weights: Mapping[str, Mapping[str, float]],
-) -> dict[str, tuple[combine.BodyPosterior, list[str], float]]:
-    p_u = params.p_unlisted
-    by_id = {p.person_id: p for p in persons}
-    # Within a grave the joint solution handles competition; the weights carry
-    # the competition with bodies in other graves.
-    single: dict[str, dict[str, float]] = {}
-    for b in grave_bodies:
-        lrs = {pid: pr.total for pid, pr in pairs_by_body[b.body_id].items()}
-        single[b.body_id], _ = _single(lrs, body_weights[b.body_id], p_u)
-    width = params.keep_per_body if len(grave_bodies) == 1 else params.joint_extra
-    keep: dict[str, list[str]] = {}
-    for b in grave_bodies:
-        ranked = sorted(single[b.body_id], key=lambda pid: -single[b.body_id][pid])
-        top = [pid for pid in ranked[:width] if single[b.body_id][pid] > 0]
-        extra = [
-            pid
-            for pid, pr in pairs_by_body[b.body_id].items()
-            if pr.lr["journal"] > 1 and pid not in top and not pr.excluded
-        ]
-        keep[b.body_id] = top + extra
-    union = list(dict.fromkeys(pid for b in grave_bodies for pid in keep[b.body_id]))
-    uset = set(union)
-
-    def cands(b: BodyIn) -> list[Candidate]:
-        pairs = pairs_by_body[b.body_id]
-        out = [
-            _candidate(
-                pairs[pid],
-                by_id[pid],
-                params,
-                pid in keep[b.body_id],
-                *_records(by_id[pid], b),
-                has_dna=pairs[pid].lr["dna"] != 1.0,
-                weight=body_weights[b.body_id][pid],
-            )
-            for pid in union
-        ]
-        lump = _others_candidate(pairs, body_weights[b.body_id], uset)
-        if lump is not None:
-            out.append(lump)
-        return out
-
-    out: dict[str, tuple[combine.BodyPosterior, list[str], float]] = {}
-    if len(grave_bodies) == 1:
-        b = grave_bodies[0]
-        bp, others = _strip(
-            combine.identify_body(b.body_id, cands(b), p_u, params.max_suggestions)
-        )
-        out[b.body_id] = (bp, [c.person_id for c in bp.candidates], others)
-        return out
-    # Several bodies: they compete for the candidates (one person, one body).
-    res = combine.identify_grave(
-        {b.body_id: cands(b) for b in grave_bodies},
-        p_u,
-        max_exact=20_000,
-        k_best=400,
-        max_suggestions=params.max_suggestions,
-    )
-    for b in grave_bodies:
-        bp, others = _strip(res[b.body_id])
-        kept = [
-            c.person_id
-            for c in bp.candidates
-            if c.person_id in keep[b.body_id] or c.posterior > 1e-4
-        ]
-        out[b.body_id] = (bp, kept, others)
-    return out
 
 
 def _records(person: PersonIn, body: BodyIn) -> tuple[AMRecord, PMRecord]:
@@ -763,3 +953,34 @@ def recombine(
             lr = 0.0
         lrs[pid] = lr
     return _single(lrs, weights, p_u)
+
+
+def recombine_body(
+    result: BodyResult, person_ids: Sequence[str], p_u: float, kinds: Iterable[str]
+) -> tuple[dict[str, float], float]:
+    """``recombine`` over a body's computed pairs, uniform prior (for evaluation).
+
+    Blocked pairs count with LR 0 whatever the kinds: with blocking, "journal
+    only" and "physical only" also drop the persons that DNA or the physical
+    rules exclude.
+    """
+    kinds = set(kinds)
+    use = [i for i, k in enumerate(KINDS) if k in kinds]
+    lrs: dict[int, float] = {}
+    prods = np.prod(result.live_lr[use], axis=0) if use else np.ones(len(result.live))
+    for j, v in zip(result.live.tolist(), prods.tolist(), strict=True):
+        lrs[j] = v
+    index = {pid: j for j, pid in enumerate(person_ids)}
+    for pid, pr in result.pairs.items():
+        if not pr.excluded:
+            continue
+        lr = math.prod(pr.lr[k] for k in KINDS if k in kinds)
+        if "physical" in kinds and any(e["kind"] == "physical" for e in pr.exclusions):
+            lr = 0.0
+        if "dna" in kinds and any(e["kind"] == "dna" for e in pr.exclusions):
+            lr = 0.0
+        lrs[index[pid]] = lr
+    n = max(1, result.n_considered)
+    terms = {person_ids[j]: (1 - p_u) / n * lrs[j] for j in sorted(lrs)}
+    z = p_u + sum(terms.values())
+    return {pid: t / z for pid, t in terms.items()}, p_u / z

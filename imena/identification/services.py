@@ -223,6 +223,7 @@ def candidates_compute(
             "dna_dropout": params.dna_dropout,
             "keep_per_body": params.keep_per_body,
             "journal_counts": data["counts"],
+            "blocked_pairs": sum(br.blocked for br in result.bodies.values()),
         },
         body_count=len(data["bodies"]),
         person_count=len(data["persons"]),
@@ -255,10 +256,17 @@ def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
         lead_names.setdefault(lead.grave_id, []).append(lead.name)
     analyses = []
     for body_id, br in result.bodies.items():
+        # Pairs computed one by one and excluded, then the first blocked ones.
         excl = [
             {"person": pid, "case_no": pins[pid].label, "reasons": pr.exclusions}
             for pid, pr in br.pairs.items()
             if pr.excluded
+        ]
+        seen = {e["person"] for e in excl}
+        excl += [
+            {"person": pid, "case_no": pins[pid].label, "reasons": reasons}
+            for pid, reasons in br.blocked_listed
+            if pid not in seen
         ]
         analyses.append(
             BodyAnalysis(
