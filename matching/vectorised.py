@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -35,7 +36,7 @@ SIMPLE_TRAITS = ("sex", "age", "stature", "hair_colour", "eye_colour", "build")
 ITEM_TRAITS = tuple(t for t in physical.COMPARATORS if t not in SIMPLE_TRAITS)
 
 
-def _keys(values: Sequence[object]) -> tuple[list[object], np.ndarray]:
+def _keys(values: Sequence[Any]) -> tuple[list[object], np.ndarray]:
     """Distinct values (first-seen order) and each value's index among them."""
     index: dict[object, int] = {}
     codes = np.empty(len(values), dtype=np.int32)
@@ -64,7 +65,7 @@ class PersonTable:
     @classmethod
     def build(cls, records: Sequence[AMRecord]) -> PersonTable:
         records = list(records)
-        fields = {
+        fields: dict[str, list[Any]] = {
             "sex": [r.sex if r.sex in ("male", "female") else None for r in records],
             "age": [
                 None
@@ -99,6 +100,11 @@ class PersonTable:
         return len(self.records)
 
 
+def _pair(key: object) -> tuple[Any, Any]:
+    assert isinstance(key, tuple)
+    return key[0], key[1]
+
+
 def _key_results(
     trait: str, keys: Sequence[object], pm: PMRecord, model: physical.PhysicalModel
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -115,7 +121,7 @@ def _key_results(
         for i, k in enumerate(keys):
             if k is None:
                 continue
-            a1, a2 = k  # type: ignore[misc]
+            a1, a2 = _pair(k)
             gap = max(0.0, lo - a2, a1 - hi)
             if gap > m.exclude_beyond_years:
                 lr[i], excl[i] = 0.0, True
@@ -141,7 +147,7 @@ def _key_results(
         for i, k in enumerate(keys):
             if k is None:
                 continue
-            cm, source = k  # type: ignore[misc]
+            cm, source = _pair(k)
             sd_am = sm.sd_by_source.get(source or "", sm.sd_unknown_source)
             bias = sm.bias_by_source.get(source or "", 0.0)
             sd = math.sqrt(sd_am**2 + se**2)

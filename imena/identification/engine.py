@@ -622,9 +622,9 @@ class _Site:
         none_lr = self.none_lr[b.grave_id]
         kinds[0, idx] = 1.0 / none_lr if none_lr > 1.0 else 1.0
         for pid in self.placed:
-            j = self.index.get(pid)
-            if j is not None and live[j]:
-                kinds[0, j] = self.journal(b.grave_id, pid)[0]
+            k = self.index.get(pid)
+            if k is not None and live[k]:
+                kinds[0, k] = self.journal(b.grave_id, pid)[0]
         total[idx] = kinds[0, idx] * kinds[1, idx] * kinds[2, idx]
         blocked = np.nonzero(excluded & ~forced_mask)[0].astype(np.int32)
         return kinds, total, pairs, blocked

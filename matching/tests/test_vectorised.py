@@ -76,7 +76,9 @@ BODIES = [
 ]
 
 
-def _simple(am: AMRecord, pm: PMRecord, model: physical.PhysicalModel):
+def _simple(
+    am: AMRecord, pm: PMRecord, model: physical.PhysicalModel
+) -> tuple[float, bool]:
     comp = physical.compare(am, pm, None, model, vectorised.SIMPLE_TRAITS)
     return comp.lr, comp.excluded
 

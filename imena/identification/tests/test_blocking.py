@@ -7,26 +7,31 @@ those of the pair-by-pair computation to 1e-9.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from imena.core.scenario import ScenarioContext, load_scenario
+from imena.accounts.models import Organisation
+from imena.burials.models import Site
+from imena.demo.loader import load_scenario
 from imena.identification import services
-from imena.identification.engine import compute_site
+from imena.identification.engine import SiteResult, compute_site
+from imena.lib.scenario import ScenarioContext
 from imena.simulation.core import simulate
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def scenario_site(org, tmp_path):
+def scenario_site(org: Organisation, tmp_path: Path) -> Site:
     simulate(3, tmp_path / "sim", graves=40)
     context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
     load_scenario(context)
     return next(iter(context.sites.values()))
 
 
-def _posteriors(result):
-    out = {}
+def _posteriors(result: SiteResult) -> dict[tuple[str, str | None], float]:
+    out: dict[tuple[str, str | None], float] = {}
     for body_id, br in result.bodies.items():
         out[(body_id, None)] = br.posterior.posterior_unlisted
         out[(body_id, "~others")] = br.others_mass
@@ -35,7 +40,9 @@ def _posteriors(result):
     return out
 
 
-def test_blocked_and_full_computations_give_the_same_posteriors(scenario_site):
+def test_blocked_and_full_computations_give_the_same_posteriors(
+    scenario_site: Site,
+) -> None:
     data = services.site_inputs(scenario_site)
     params, _basis = services.site_params(scenario_site, data["counts"], None)
     args = (data["bodies"], data["person_inputs"], data["leads"], params)
@@ -57,12 +64,14 @@ def test_blocked_and_full_computations_give_the_same_posteriors(scenario_site):
         assert br.kept == full.bodies[body_id].kept
 
 
-def test_stored_run_counts_blocked_pairs_and_lists_their_reasons(scenario_site):
+def test_stored_run_counts_blocked_pairs_and_lists_their_reasons(
+    scenario_site: Site,
+) -> None:
     run, result = services.candidates_compute(actor=None, site=scenario_site)
     assert run.params["blocked_pairs"] == sum(
         br.blocked for br in result.bodies.values()
     )
-    analysis = run.analyses.order_by("pk").first()
+    analysis = run.analyses.order_by("pk")[0]
     assert analysis.exclusions
     assert all(e["reasons"] for e in analysis.exclusions)
     keys = {r["key"] for e in analysis.exclusions for r in e["reasons"]}
