@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -9,6 +8,7 @@ from django.views.decorators.http import require_GET
 from imena.accounts.access import require
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.models import AuditEntry
+from imena.lib.lists import paginate
 
 
 @require_GET
@@ -18,5 +18,5 @@ def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = AuditEntry.objects.filter(
         organisation_id=request.user.organisation_id
     ).order_by("-seq")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = paginate(request, entries, per_page=50).page
     return render(request, "audit/entry_list.html", {"page": page})

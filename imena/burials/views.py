@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,16 +13,31 @@ from imena.audit.services import history_for
 from imena.burials import access, services
 from imena.burials.forms import GraveCorrectionForm, GraveFilterForm, GraveForm
 from imena.burials.numbering import normalise_grave_number
+from imena.core.hooks import app_hooks
 from imena.core.panels import grave_panels
+from imena.lib.lists import paginate, text_search
 
 PAGE_SIZE = 50
+SITES_ON_HOME = 10
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("burials:site_list")
-    return redirect("accounts:login")
+    """Each role's work list: what waits for this user, from every app."""
+    if not request.user.is_authenticated:
+        return redirect("accounts:login")
+    items = [
+        item
+        for hook in app_hooks("worklist", "work_items")
+        for item in hook(request.user)
+    ]
+    sites = access.sites_for_user(request.user).order_by("name")  # type: ignore[arg-type]
+    context = {
+        "items": items,
+        "sites": sites[:SITES_ON_HOME],
+        "site_count": sites.count(),
+    }
+    return render(request, "burials/home.html", context)
 
 
 @require_GET
@@ -32,7 +46,17 @@ def site_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     sites = access.sites_for_user(request.user).annotate(
         grave_count=Count("graves", filter=Q(graves__withdrawn=False))
     )
-    return render(request, "burials/site_list.html", {"sites": sites})
+    q = request.GET.get("q", "").strip()
+    if q:
+        sites = sites.filter(text_search(q, "name", "settlement", "region"))
+    listing = paginate(
+        request,
+        sites,
+        sorts={"name": "name", "region": ("region", "name"), "graves": "grave_count"},
+        default_sort="name",
+    )
+    context = {"listing": listing, "sites": listing.rows, "q": q}
+    return render(request, "burials/site_list.html", context)
 
 
 @require_GET
@@ -53,9 +77,7 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             graves = graves.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["kind"]:
             graves = graves.filter(kind=form.cleaned_data["kind"])
-    page = Paginator(graves.order_by("ref"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, graves.order_by("ref"), per_page=PAGE_SIZE).page
     context = {
         "site": site,
         "form": form,

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,6 +38,7 @@ from imena.exhumations.forms import (
 )
 from imena.exhumations.models import Body, BodyCategory, EvidenceItem
 from imena.lib.forms import add_errors, flash_errors, run_with_reason
+from imena.lib.lists import paginate, text_search
 
 SECTION_LABELS = {
     "biological": gettext_lazy("Biological profile"),
@@ -69,12 +71,32 @@ SECTION_ORDER = [
 @require_GET
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    exhumations = access.exhumations_for_user(request.user)
-    return render(
-        request,
-        "exhumations/index.html",
-        {"exhumations": exhumations.prefetch_related("bodies")[:500]},
+    exhumations = access.exhumations_for_user(request.user).select_related(
+        "grave__site"
     )
+    q = request.GET.get("q", "").strip()
+    if q:
+        exhumations = exhumations.filter(
+            text_search(q, "grave__site__name", "grave__marker_text")
+            | Q(grave__ref__iexact=q)
+            | Q(bodies__pm_number__iexact=q)
+        ).distinct()
+    flagged = request.GET.get("flagged") == "1"
+    if flagged:
+        exhumations = exhumations.exclude(journal_flag="")
+    listing = paginate(
+        request,
+        exhumations,
+        sorts={
+            "date": "date",
+            "site": ("grave__site__name", "grave__ref"),
+            "grave": "grave__ref",
+            "bodies": "bodies_found",
+        },
+        default_sort="-date",
+    )
+    context = {"listing": listing, "exhumations": listing.rows, "q": q}
+    return render(request, "exhumations/index.html", {**context, "flagged": flagged})
 
 
 @require_http_methods(["GET", "POST"])

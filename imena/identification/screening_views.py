@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from imena.identification import access, services
 from imena.identification.forms import ScreeningForm
 from imena.identification.models import ScreeningRun
 from imena.identification.screening import joint_for_grave
+from imena.lib.lists import paginate
 
 BODIES_PER_PAGE = 50
 
@@ -122,7 +122,7 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     label_list = (
         labels.values_list("pm_label", flat=True).distinct().order_by("pm_label")
     )
-    page = Paginator(label_list, BODIES_PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, label_list, per_page=BODIES_PER_PAGE).page
     by_body: dict[str, list[Any]] = defaultdict(list)
     for c in (
         rows.filter(pm_label__in=list(page.object_list))

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Max, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,20 +23,47 @@ from imena.identification.forms import (
     ReasonForm,
 )
 from imena.identification.models import IdentificationStatus
+from imena.identification.worklist import STRONG_POSTERIOR
+from imena.lib.lists import paginate
 
 
 @require_GET
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    idents = access.identifications_for_user(request.user)
-    sites = burials_access.sites_for_user(request.user)
+    idents = access.identifications_for_user(request.user).select_related(
+        "body", "person", "proposed_by"
+    )
+    sites = paginate(
+        request,
+        burials_access.sites_for_user(request.user),
+        sorts={"name": "name"},
+        default_sort="name",
+        per_page=20,
+        prefix="sites_",
+    )
+    by_time = {"proposed": "proposed_at", "body": "body__pm_number"}
+    pending = paginate(
+        request,
+        idents.filter(status=IdentificationStatus.PROPOSED),
+        sorts=by_time,
+        default_sort="proposed",
+        prefix="pending_",
+    )
+    confirmed = paginate(
+        request,
+        idents.filter(status=IdentificationStatus.CONFIRMED),
+        sorts=by_time,
+        default_sort="-proposed",
+        prefix="confirmed_",
+    )
     return render(
         request,
         "identification/index.html",
         {
-            "pending": idents.filter(status=IdentificationStatus.PROPOSED),
-            "confirmed": idents.filter(status=IdentificationStatus.CONFIRMED)[:50],
-            "runs": [(s, selectors.latest_run(s)) for s in sites],
+            "sites": sites,
+            "pending": pending,
+            "confirmed": confirmed,
+            "runs": [(s, selectors.latest_run(s)) for s in sites.rows],
             "compute_form": ComputeForm(),
             "can_propose": can(request.user, "identification.propose"),
         },
@@ -50,11 +78,42 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request.user, "identification.view")
     site = burials_access.site_for_user(request.user, pk)
     run = selectors.latest_run(site)
-    analyses = selectors.analyses(run) if run else []
+    q = request.GET.get("q", "").strip()
+    strong = request.GET.get("strong") == "1"
+    listing = None
+    if run:
+        analyses = selectors.analyses(run).annotate(best=Max("candidates__posterior"))
+        if q:
+            analyses = analyses.filter(
+                Q(body__pm_number__icontains=q)
+                | Q(body__grave__marker_text__iexact=q)
+                | Q(candidates__person__case_no__iexact=q)
+            ).distinct()
+        if strong:
+            analyses = analyses.filter(best__gte=STRONG_POSTERIOR)
+        listing = paginate(
+            request,
+            analyses,
+            sorts={
+                "body": "body__pm_number",
+                "grave": ("body__grave__number", "body__pm_number"),
+                "best": "best",
+                "none": "posterior_unlisted",
+            },
+            default_sort="body",
+        )
     return render(
         request,
         "identification/site_candidates.html",
-        {"site": site, "run": run, "analyses": analyses},
+        {
+            "site": site,
+            "run": run,
+            "listing": listing,
+            "analyses": listing.rows if listing else [],
+            "q": q,
+            "strong": strong,
+            "strong_posterior": STRONG_POSTERIOR,
+        },
     )
 
 
@@ -276,10 +335,19 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def liaison_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    idents = access.identifications_for_user(request.user).filter(
-        status=IdentificationStatus.CONFIRMED, notifications__isnull=True
+    idents = (
+        access.identifications_for_user(request.user)
+        .filter(status=IdentificationStatus.CONFIRMED, notifications__isnull=True)
+        .select_related("body", "person")
     )
-    return render(request, "identification/liaison_queue.html", {"idents": idents})
+    listing = paginate(
+        request,
+        idents,
+        sorts={"confirmed": "closed_at", "body": "body__pm_number"},
+        default_sort="confirmed",
+    )
+    context = {"listing": listing, "idents": listing.rows}
+    return render(request, "identification/liaison_queue.html", context)
 
 
 @require_http_methods(["GET", "POST"])

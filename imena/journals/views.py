@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +19,7 @@ from imena.burials.access import site_for_user, sites_for_user
 from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
 from imena.journals.models import Journal, JournalRow
+from imena.lib.lists import paginate
 from linkage.io import JournalFileError
 
 PREVIEW_ROWS = 20
@@ -57,7 +57,7 @@ def journal_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     if request.GET.get("problems"):
         rows = rows.exclude(problems=[])
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = paginate(request, rows, per_page=50).page
     return render(
         request,
         "journals/journal_detail.html",
@@ -244,7 +244,7 @@ def review_queue(request: AuthenticatedHttpRequest, site_pk: int) -> HttpRespons
     kind = request.GET.get("kind")
     if kind:
         items = items.filter(kind=kind)
-    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    page = paginate(request, items, per_page=30).page
     return render(
         request,
         "journals/review_queue.html",

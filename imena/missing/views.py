@@ -11,7 +11,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -33,6 +32,7 @@ from imena.dna.uploads import (
 )
 from imena.exhumations import storage, uploads
 from imena.lib.forms import add_errors, error_messages, flash_errors, run_with_reason
+from imena.lib.lists import paginate
 from imena.missing import access, names, pedigree_svg, pfif, search, services
 from imena.missing.forms import (
     SECTION_FORMS,
@@ -76,14 +76,19 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         people = people.filter(
             Q(case_no__iexact=q) | Q(keys__key__in=sorted(keys))
         ).distinct()
-    page = Paginator(
-        people.order_by("family_name", "given_names", "pk"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    listing = paginate(
+        request,
+        people,
+        sorts={"name": ("family_name", "given_names"), "case": "case_no"},
+        default_sort="name",
+        per_page=PAGE_SIZE,
+    )
     return render(
         request,
         "missing/person_list.html",
         {
-            "page": page,
+            "listing": listing,
+            "page": listing.page,
             "q": q,
             "status": status,
             "statuses": Status.choices,
@@ -455,12 +460,18 @@ def case_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def contact_requests(request: AuthenticatedHttpRequest) -> HttpResponse:
-    requests_ = access.contact_requests_for_user(request.user).order_by(
-        "handled", "-created"
+    requests_ = access.contact_requests_for_user(request.user).select_related("person")
+    show = request.GET.get("show", "open")
+    if show == "open":
+        requests_ = requests_.filter(handled=False)
+    listing = paginate(
+        request,
+        requests_,
+        sorts={"received": "created", "handled": ("handled", "-created")},
+        default_sort="-received",
     )
-    return render(
-        request, "missing/contact_requests.html", {"requests": requests_[:500]}
-    )
+    context = {"listing": listing, "requests": listing.rows, "show": show}
+    return render(request, "missing/contact_requests.html", context)
 
 
 @require_POST

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.services import history_for
+from imena.lib.lists import paginate
 from imena.odk import access, services, storage
 from imena.odk.auth import absolute_url
 from imena.odk.display import draft_blocks
@@ -51,7 +51,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         .select_related("submitted_by")
         .order_by("-received")
     )
-    page = Paginator(drafts, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, drafts, per_page=PAGE_SIZE).page
     return render(
         request,
         "odk/draft_list.html",
@@ -134,7 +134,7 @@ def attachment(request: AuthenticatedHttpRequest, pk: int, att: int) -> FileResp
 @login_required
 def quarantine(request: AuthenticatedHttpRequest) -> HttpResponse:
     entries = access.quarantine_for_user(request.user).select_related("submitted_by")
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, entries, per_page=PAGE_SIZE).page
     return render(request, "odk/quarantine_list.html", {"page": page})
 
 

@@ -1,0 +1,68 @@
+"""The home page is each role's work list."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from conftest import make_user
+from imena.identification import services
+from imena.identification.models import Candidate
+from imena.identification.worklist import STRONG_POSTERIOR, strong_unproposed
+
+pytestmark = pytest.mark.django_db
+
+
+def items(client, user) -> dict:
+    client.force_login(user)
+    response = client.get(reverse("burials:home"))
+    assert response.status_code == 200
+    return {item.key: item for item in response.context["items"]}
+
+
+def test_a_proposal_waits_for_a_second_examiner_not_for_its_proposer(
+    client, candidate, users, org
+):
+    services.identification_propose(
+        actor=users["forensic_examiner"], candidate=candidate
+    )
+    second = make_user(org, "forensic_examiner", "examiner2")
+    assert items(client, users["forensic_examiner"])["second_examiner"].count == 0
+    waiting = items(client, second)["second_examiner"]
+    assert waiting.count == 1
+    assert candidate.analysis.body.pm_number in waiting.rows[0].label
+
+
+def test_a_strong_candidate_waits_for_a_proposal_until_proposed(
+    client, candidate, users
+):
+    examiner = users["forensic_examiner"]
+    Candidate.objects.filter(pk=candidate.pk).update(posterior=STRONG_POSTERIOR)
+    assert list(strong_unproposed(examiner)) == [candidate.analysis]
+    assert items(client, examiner)["strong_candidates"].count == 1
+    services.identification_propose(actor=examiner, candidate=candidate)
+    assert items(client, examiner)["strong_candidates"].count == 0
+
+
+def test_a_weak_candidate_is_not_on_the_work_list(client, candidate, users):
+    Candidate.objects.filter(analysis=candidate.analysis).update(posterior=0.5)
+    assert items(client, users["forensic_examiner"])["strong_candidates"].count == 0
+
+
+def test_each_role_sees_only_the_work_it_may_do(client, run, users):
+    assert set(items(client, users["family_liaison"])) == {
+        "families_to_notify",
+        "contact_requests",
+    }
+    assert set(items(client, users["dna_analyst"])) == {
+        "strong_candidates",
+        "second_examiner",
+    }
+    assert "journal_review" in items(client, users["forensic_examiner"])
+    assert "odk_drafts" in items(client, users["investigator"])
+    assert items(client, users["field_recorder"]) == {}
+
+
+def test_anonymous_home_goes_to_login(client):
+    response = client.get(reverse("burials:home"))
+    assert response.status_code == 302 and "login" in response["Location"]

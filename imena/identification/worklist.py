@@ -1,0 +1,111 @@
+"""Identification work waiting for the user (home page work list)."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from imena.accounts.models import User
+from imena.accounts.roles import can
+from imena.identification.access import identifications_for_user
+from imena.identification.models import (
+    BodyAnalysis,
+    Candidate,
+    CandidateRun,
+    Identification,
+    IdentificationStatus,
+)
+from imena.lib.worklist import PREVIEW, WorkItem, WorkRow
+
+#: A candidate this strong waits for a proposal (work list and candidate filter).
+STRONG_POSTERIOR = 0.99
+
+LIVE = (IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED)
+
+
+def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
+    """Bodies of the latest computation per site with a candidate at
+    ``STRONG_POSTERIOR`` or more and no proposed or confirmed identification."""
+    latest = (
+        CandidateRun.objects.filter(site=OuterRef("run__site"))
+        .order_by("-created", "-pk")
+        .values("pk")[:1]
+    )
+    strong = Candidate.objects.filter(
+        analysis=OuterRef("pk"), posterior__gte=STRONG_POSTERIOR
+    )
+    live = Identification.objects.filter(body=OuterRef("body"), status__in=LIVE)
+    return (
+        BodyAnalysis.objects.filter(body__organisation_id=user.organisation_id)
+        .filter(run=Subquery(latest))
+        .filter(Exists(strong))
+        .exclude(Exists(live))
+        .annotate(best=Max("candidates__posterior"))
+        .select_related("body", "run__site")
+        .order_by("-best", "body__pm_number")
+    )
+
+
+def _item(key: str, title: str, rows: QuerySet, url: str, row) -> WorkItem:  # type: ignore[type-arg, no-untyped-def]
+    return WorkItem(
+        key=key,
+        title=title,
+        count=rows.count(),
+        url=url,
+        rows=[row(r) for r in rows[:PREVIEW]],
+    )
+
+
+def work_items(user: User) -> list[WorkItem]:
+    out: list[WorkItem] = []
+    if can(user, "identification.propose"):
+        out.append(
+            _item(
+                "strong_candidates",
+                _("Bodies with a candidate at 0.99 or more waiting for a proposal"),
+                strong_unproposed(user),
+                reverse("identification:index"),
+                lambda a: WorkRow(
+                    label=a.body.pm_number,
+                    url=reverse("identification:body_candidates", args=[a.body_id]),
+                    detail=f"{a.run.site.name} · {a.best:.4f}",
+                ),
+            )
+        )
+    if can(user, "identification.review"):
+        out.append(
+            _item(
+                "second_examiner",
+                _("Identifications waiting for a second examiner"),
+                identifications_for_user(user)
+                .filter(status=IdentificationStatus.PROPOSED)
+                .exclude(proposed_by=user)
+                .order_by("proposed_at", "pk"),
+                reverse("identification:index"),
+                lambda i: WorkRow(
+                    label=f"{i.body.pm_number} → {i.person.case_no}",
+                    url=i.get_absolute_url(),
+                    detail=str(i.proposed_by),
+                ),
+            )
+        )
+    if can(user, "identification.view") and can(user, "missing.change"):
+        out.append(
+            _item(
+                "families_to_notify",
+                _("Families to notify of a confirmed identification"),
+                identifications_for_user(user)
+                .filter(
+                    status=IdentificationStatus.CONFIRMED, notifications__isnull=True
+                )
+                .order_by("closed_at", "pk"),
+                reverse("identification:liaison_queue"),
+                lambda i: WorkRow(
+                    label=f"{i.person.case_no} {i.person}",
+                    url=reverse("identification:notify", args=[i.pk]),
+                    detail=i.body.pm_number,
+                ),
+            )
+        )
+    return out
