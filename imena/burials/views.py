@@ -31,7 +31,7 @@ def home(request: HttpRequest) -> HttpResponse:
         for hook in app_hooks("worklist", "work_items")
         for item in hook(request.user)
     ]
-    sites = access.sites_for_user(request.user).order_by("name")  # type: ignore[arg-type]
+    sites = access.sites_for_user(request.user).order_by("name")
     context = {
         "items": items,
         "sites": sites[:SITES_ON_HOME],

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -37,7 +40,7 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     )
     live = Identification.objects.filter(body=OuterRef("body"), status__in=LIVE)
     return (
-        BodyAnalysis.objects.filter(body__organisation_id=user.organisation_id)
+        BodyAnalysis.objects.filter(body__organisation=user.organisation)
         .filter(run=Subquery(latest))
         .filter(Exists(strong))
         .exclude(Exists(live))
@@ -47,7 +50,13 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     )
 
 
-def _item(key: str, title: str, rows: QuerySet, url: str, row) -> WorkItem:  # type: ignore[type-arg, no-untyped-def]
+def _item(
+    key: str,
+    title: str,
+    rows: QuerySet[Any],
+    url: str,
+    row: Callable[[Any], WorkRow],
+) -> WorkItem:
     return WorkItem(
         key=key,
         title=title,

@@ -32,7 +32,7 @@ class Listing:
 
     @property
     def rows(self) -> Sequence[Any]:
-        return self.page.object_list
+        return list(self.page.object_list)
 
     @property
     def count(self) -> int:
