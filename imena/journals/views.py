@@ -285,12 +285,12 @@ def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     ),
                 )
                 return redirect("journals:review_queue", site_pk=item.run.site_id)
-    rows = list(  # type: ignore[assignment]
+    item_rows = list(
         item.rows.select_related("journal", "grave").order_by("journal__name", "pk")
     )
     columns: list[str] = []
-    for row in rows:
-        for key in row.raw:  # type: ignore[attr-defined]
+    for item_row in item_rows:
+        for key in item_row.raw:
             if key not in columns:
                 columns.append(key)
     from imena.journals.models import LinkDecision
@@ -300,7 +300,7 @@ def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "journals/review_item.html",
         {
             "item": item,
-            "rows": rows,
+            "rows": item_rows,
             "columns": columns,
             "form": form,
             "can_decide": _can(request, "journal.review"),

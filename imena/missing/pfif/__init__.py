@@ -259,14 +259,14 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
             person.notes.append(_note(note))
         people[rid] = person
     for note_el in root.findall(_q("note")):
-        note = _note(note_el)  # type: ignore[assignment]
-        rid = note.get("person_record_id", "")
+        loose = _note(note_el)
+        rid = loose.get("person_record_id", "")
         if rid not in people:
             raise PFIFError(
-                f"{source}: note {note.get('note_record_id')!r} belongs to person "
+                f"{source}: note {loose.get('note_record_id')!r} belongs to person "
                 f"{rid!r}, which is not in the document"
             )
-        people[rid].notes.append(note)  # type: ignore[arg-type]
+        people[rid].notes.append(loose)
     return list(people.values())
 
 
