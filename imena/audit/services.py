@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from imena.audit import keys
 from imena.audit.models import GENESIS_HASH, AuditEntry, AuditHead, canonical_json
+from imena.audit.record_types import record_type
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -113,7 +114,7 @@ def audit_record(
 ) -> AuditEntry:
     """Append one entry to the chain. Call it inside the service's transaction."""
     if obj is not None:
-        object_type = object_type or obj._meta.label_lower
+        object_type = object_type or record_type(obj)
         object_id = object_id or obj.pk
         object_repr = object_repr or str(obj)[:300]
     if organisation_id is None and actor is not None:
@@ -294,7 +295,7 @@ def audit_head_hash() -> str:
 
 def history_for(obj: models.Model) -> models.QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
+        object_type=record_type(obj), object_id=str(obj.pk)
     ).select_related("actor")
 
 

@@ -661,9 +661,6 @@ def screening_run(
         actor=actor,
         action="dna.screening.run",
         obj=run,
-        # The type the entries had before screening moved from the dna app, so
-        # a run's history reads as one.
-        object_type="dna.screeningrun",
         after={
             "site": site.pk,
             "parameters": run.parameters,

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imena.accounts.roles import can
+from imena.audit.record_types import record_type
 from imena.audit.services import audit_record, snapshot
 from imena.odk import storage
 from imena.odk.accept import ACCEPTORS
@@ -622,7 +623,7 @@ def submission_accept(*, actor: User, submission: Submission) -> Submission:
     submission.reviewed_by = actor
     submission.reviewed = timezone.now()
     submission.records = [
-        {"type": r._meta.label_lower, "id": r.pk, "repr": str(r)[:200]} for r in records
+        {"type": record_type(r), "id": r.pk, "repr": str(r)[:200]} for r in records
     ]
     submission.save(update_fields=["status", "reviewed_by", "reviewed", "records"])
     audit_record(

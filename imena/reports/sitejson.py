@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.models import Organisation, User
 from imena.audit.models import canonical_json
+from imena.audit.record_types import model_label, record_type
 from imena.audit.services import audit_record, to_jsonable
 from imena.burials.models import Site
 from imena.reports.access import os_user
@@ -76,7 +77,8 @@ def capability_for(model: type[models.Model]) -> str:
     name = model._meta.model_name or ""
     if "evidence" in name or "custody" in name:
         return "evidence.view"
-    return APP_CAPABILITY.get(model._meta.app_label, "report.export")
+    # By the record type, so a model that moved app keeps its audience.
+    return APP_CAPABILITY.get(record_type(model).split(".")[0], "report.export")
 
 
 def _fk_fields(model: type[models.Model]) -> list[models.ForeignKey]:
@@ -114,7 +116,7 @@ def collect(site: Site, audience: Audience) -> Collected:
     """The models and records that make up the site's full record."""
     candidates = [m for m in apps.get_models() if _travels(m) and m is not Site]
     omitted = sorted(
-        m._meta.label_lower for m in candidates if not audience.can(capability_for(m))
+        record_type(m) for m in candidates if not audience.can(capability_for(m))
     )
     allowed = [m for m in candidates if audience.can(capability_for(m))]
     down: dict[type[models.Model], models.Q] = {Site: models.Q(pk=site.pk)}
@@ -265,7 +267,7 @@ def build_content(site: Site, audience: Audience) -> dict[str, Any]:
             for name, value in list(record.items()):
                 if isinstance(value, dict) and "later" in value:
                     record[name] = ids.get(value["later"])
-        out_models.append({"model": model._meta.label_lower, "records": records})
+        out_models.append({"model": record_type(model), "records": records})
     usernames = {
         u.pk: u for u in User.objects.filter(pk__in=list(users)).order_by("username")
     }
@@ -376,7 +378,7 @@ class ImportResult:
 
 def _model_for(label: str) -> type[models.Model]:
     try:
-        model = apps.get_model(label)
+        model = apps.get_model(model_label(label))
     except (LookupError, ValueError):
         raise ImportRefused(
             _("the file holds records of %(model)s, which this Imena does not have")
@@ -427,7 +429,7 @@ def site_import(
             )
             raise ImportRefused(
                 _("%(model)s: the records break a rule of the database: %(err)s")
-                % {"model": model._meta.label_lower, "err": first}
+                % {"model": record_type(model), "err": first}
             ) from None
         ids = local.setdefault(model, {})
         for record, obj in zip(entry["records"], created, strict=True):
@@ -435,7 +437,7 @@ def site_import(
         _restore_auto_fields(model, created, entry["records"])
         _resolve_deferred(model, created, deferred, ids)
         _set_m2m(model, created, m2m, local)
-        counts[model._meta.label_lower] = len(created)
+        counts[record_type(model)] = len(created)
         if model is Site:
             if len(created) != 1:
                 raise ImportRefused(_("the file must hold exactly one site"))
@@ -498,7 +500,7 @@ def _build(
     users: dict[str, User],
     local: dict[type[models.Model], dict[int, int]],
 ) -> tuple[list[models.Model], list[dict[str, int]], list[dict[str, list[int]]]]:
-    label = model._meta.label_lower
+    label = record_type(model)
     objs, deferred, m2m = [], [], []
     for n, record in enumerate(records, start=1):
         if not isinstance(record, dict) or not isinstance(record.get("id"), int):
@@ -592,7 +594,7 @@ def _resolve_deferred(
             if value not in ids:
                 raise ImportRefused(
                     _("%(model)s: a record points to a missing record")
-                    % {"model": model._meta.label_lower}
+                    % {"model": record_type(model)}
                 )
             setattr(obj, attname, ids[value])
             changed.setdefault(attname, []).append(obj)

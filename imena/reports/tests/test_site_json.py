@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.apps import apps
 from django.core.management import CommandError, call_command
 
 from imena.accounts.models import Organisation, User
 from imena.audit.models import AuditEntry
+from imena.audit.record_types import model_label, record_type
 from imena.burials.models import Grave, Site
+from imena.identification.models import ScreeningCandidate, ScreeningRun
+from imena.reports.sitejson import capability_for
 from imena.reports.tests.factories import populated_site
 
 
@@ -145,3 +149,10 @@ def test_a_missing_file_is_a_one_line_error(tmp_path) -> None:
         call_command(
             "import", "site", str(tmp_path / "nope.json"), "--organisation", "x"
         )
+
+
+def test_screening_records_keep_their_dna_type_and_audience() -> None:
+    """Screening moved from the dna app: exports and audit still name it dna's."""
+    assert record_type(ScreeningRun) == "dna.screeningrun"
+    assert capability_for(ScreeningCandidate) == "dna.view"
+    assert apps.get_model(model_label("dna.screeningcandidate")) is ScreeningCandidate

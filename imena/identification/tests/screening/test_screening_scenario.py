@@ -73,6 +73,7 @@ def test_a_screening_is_audited_with_parameters_and_counts_but_no_genotypes(
     site = next(iter(scenario["context"].sites.values()))
     run = screening_run(actor=users["dna_analyst"], site=site, theta=0.01)
     entry = AuditEntry.objects.filter(action="dna.screening.run").latest("seq")
+    assert entry.object_type == "dna.screeningrun"  # its type from before the move
     assert entry.object_id == str(run.pk)
     assert entry.after_data["parameters"]["theta"] == 0.01
     assert entry.after_data["candidates"] == run.candidates
