@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linkage.normalize import (
     GraveNumber,
@@ -39,6 +40,9 @@ from linkage.normalize import (
     parse_grave_number,
     split_full_name,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 __all__ = [
     "FIELDS",
@@ -758,7 +762,7 @@ _RANGE_RE = re.compile(r"([A-Z]+)(\d+):([A-Z]+)(\d+)")
 
 def xlsx_open(
     data: bytes, filename: str, limits: SheetLimits = DEFAULT_SHEET_LIMITS
-) -> object:
+) -> Workbook:
     """A read-only openpyxl workbook, after :func:`xlsx_check`."""
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -800,9 +804,9 @@ def _read_xlsx(
     rows: list[tuple[int, list[str]]] = []
     merges: list[tuple[int, int, int, int]] = []
     try:
-        if sheet is not None and sheet not in wb.sheetnames:  # type: ignore[attr-defined]
+        if sheet is not None and sheet not in wb.sheetnames:
             raise JournalFileError(filename, f"no sheet named {sheet!r}")
-        ws = wb[sheet] if sheet else wb.worksheets[0]  # type: ignore[attr-defined,index]
+        ws = wb[sheet] if sheet else wb.worksheets[0]
         formulas = xlsx_iter_rows(
             ws, data_only=False, filename=filename, limits=limits, merges=merges
         )
@@ -831,7 +835,7 @@ def _read_xlsx(
     except (ValueError, TypeError, SyntaxError, KeyError, zipfile.BadZipFile) as e:
         raise JournalFileError(filename, f"not a readable XLSX sheet: {e}") from None
     finally:
-        wb.close()  # type: ignore[attr-defined]
+        wb.close()
     by_rn = dict(rows)
     # A merged range counts only within the real extent (A1:XFD1048576 fills
     # nothing beyond the rows and columns that hold data).

@@ -313,7 +313,7 @@ class FastComparer:
     ) -> physical.PhysicalComparison:
         if overrides:
             return physical.compare(am, pm, overrides, self.model)
-        results = []  # type: ignore[var-annotated]
+        results: list[physical.TraitResult] = []
         for trait in self.order:
             fn = physical.COMPARATORS[trait]
             if trait in _CACHE_KEYS:

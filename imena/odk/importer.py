@@ -54,7 +54,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         try:
             wb = xlsx_open(path.read_bytes(), path.name)
             try:
-                ws = wb.worksheets[0]  # type: ignore[attr-defined]
+                ws = wb.worksheets[0]
                 it = iter(
                     xlsx_iter_rows(
                         ws, data_only=True, filename=path.name,
@@ -71,7 +71,7 @@ def read_rows(path: Path) -> list[dict[str, str]]:
                     for _rn, r in it
                 ]
             finally:
-                wb.close()  # type: ignore[attr-defined]
+                wb.close()
         except JournalFileError as e:
             raise ImportError_(str(e)) from None
         return out
