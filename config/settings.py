@@ -207,6 +207,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
+# Lock-out records are not edited in Django admin (every admin change is audited or
+# read-only); an administrator lifts a lock-out with `imena axes_reset_username NAME`.
+AXES_ENABLE_ADMIN = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("uk", _("Ukrainian")), ("en", _("English"))]
