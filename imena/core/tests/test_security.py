@@ -123,7 +123,9 @@ def test_check_deploy_is_clean_with_the_production_example() -> None:
             key, _, value = line.partition("=")
             env[key] = value
     env["SECRET_KEY"] = GOOD_KEY
-    env.pop("DATABASE_URL", None)
+    env["IMENA_AUDIT_KEY"] = "audit-" + GOOD_KEY
+    env["DATABASE_URL"] = ""
+    env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(
         [sys.executable, "-m", "imena", "check", "--deploy"],
         cwd=ROOT,
