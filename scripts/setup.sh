@@ -41,7 +41,7 @@ fi
 [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
 extras="spark"
-[ "$want_tests" = 1 ] && extras="spark,test"
+[ "$want_tests" = 1 ] && extras="spark,test,bench"
 .venv/bin/python -m pip install -q -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -c "import imena, django" # fail here if the install did not work
 
