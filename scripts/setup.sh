@@ -2,11 +2,15 @@
 # Install everything Imena needs into .venv (and Debian packages with apt-get).
 #   scripts/setup.sh          the app: Python packages, gettext for translations
 #   scripts/setup.sh --tests  also Chromium (browser tests), PostgreSQL, poppler
+#   scripts/setup.sh --server a production server or container: no Spark, and the
+#                             PostgreSQL client tools (pg_dump, pg_restore) for backups
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=0
+want_server=0
 [ "${1:-}" = "--tests" ] && want_tests=1
+[ "${1:-}" = "--server" ] && want_server=1
 
 apt_packages=()
 command -v msgfmt >/dev/null || apt_packages+=(gettext)
@@ -19,6 +23,10 @@ if [ "$want_tests" = 1 ]; then
     apt_packages+=(postgresql)
   fi
   command -v java >/dev/null || apt_packages+=(openjdk-17-jre-headless)
+fi
+if [ "$want_server" = 1 ]; then
+  command -v pg_dump >/dev/null || ls /usr/lib/postgresql/*/bin/pg_dump >/dev/null 2>&1 \
+    || apt_packages+=(postgresql-client)
 fi
 if [ "${#apt_packages[@]}" -gt 0 ]; then
   echo "Installing Debian packages: ${apt_packages[*]}"
@@ -40,9 +48,10 @@ fi
 
 [ -x .venv/bin/python ] || "$python_bin" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-extras="spark"
-[ "$want_tests" = 1 ] && extras="spark,test,bench"
-.venv/bin/python -m pip install -q -e ".[$extras]" 2>&1 | grep -v '^WARNING: Location' || true
+extras="[spark]"
+[ "$want_tests" = 1 ] && extras="[spark,test,bench]"
+[ "$want_server" = 1 ] && extras=""
+.venv/bin/python -m pip install -q -e ".$extras" 2>&1 | grep -v '^WARNING: Location' || true
 .venv/bin/python -c "import imena, django" # fail here if the install did not work
 
 # Compile the translations (English is the source language; Ukrainian is compiled).
