@@ -58,6 +58,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "identification.review": frozenset(
         {R.FORENSIC_EXAMINER, R.DNA_ANALYST, R.INVESTIGATOR}
     ),
+    # Recording that a family was told: family liaison officers only
+    "identification.notify": frozenset({R.FAMILY_LIAISON}),
     # Field capture (ODK): reviewers accept or reject drafts sent from the field
     "odk.review": frozenset({R.FORENSIC_EXAMINER, R.INVESTIGATOR}),
     # Reports and audit

@@ -542,8 +542,9 @@ def family_notification_record(
     relationship: str = "",
     notes: str = "",
 ) -> FamilyNotification:
-    """Record that the family was told. Imena never notifies anyone itself."""
-    _require_can(actor, "identification.view")
+    """Record that the family was told. Imena never notifies anyone itself.
+    Family liaison officers only (``identification.notify``)."""
+    _require_can(actor, "identification.notify")
     if identification.status != IdentificationStatus.CONFIRMED:
         raise ValidationError(_("Only a confirmed identification is notified."))
     note = FamilyNotification(

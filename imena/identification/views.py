@@ -275,6 +275,7 @@ def identification_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             "confirm_form": ConfirmForm(),
             "reason_form": ReasonForm(),
             "notifications": ident.notifications.all(),
+            "can_notify": can(user, "identification.notify"),
         },
     )
 
@@ -353,7 +354,9 @@ def liaison_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def notify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    ident = access.identification_for_user(request.user, pk)
+    ident = access.identification_for_user(
+        request.user, pk, capability="identification.notify"
+    )
     form = NotificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
