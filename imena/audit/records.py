@@ -20,6 +20,7 @@ from django.db import models
 
 from imena.audit import keys
 from imena.audit.models import AuditEntry
+from imena.audit.record_types import model_label, record_type
 from imena.audit.services import (
     BATCH_RECORDS,
     field_digests,
@@ -53,7 +54,7 @@ class RecordsResult:
 
 def _model(label: str) -> type[models.Model] | None:
     try:
-        return apps.get_model(label)
+        return apps.get_model(model_label(label))
     except (LookupError, ValueError):
         return None
 
@@ -91,7 +92,7 @@ def _newest_entries() -> dict[str, dict[str, int]]:
 def _compare(
     model: type[models.Model], seqs: dict[str, int]
 ) -> Iterator[RecordMismatch]:
-    label = model._meta.label_lower
+    label = record_type(model)
     table = model._meta.db_table
     known = keys.known_keys()
     pks = list(seqs)

@@ -88,7 +88,7 @@ def record_state(obj: models.Model) -> str:
     if stored is None:
         return ""
     _kid, key = keys.current_key()
-    return canonical_json(field_digests(snapshot(stored), key, obj._meta.label_lower))
+    return canonical_json(field_digests(snapshot(stored), key, record_type(obj)))
 
 
 def seal(entry: AuditEntry) -> None:
@@ -136,7 +136,7 @@ def audit_record(
     if (
         obj is not None
         and obj.pk is not None
-        and object_type == obj._meta.label_lower
+        and object_type == record_type(obj)
         and str(object_id) == str(obj.pk)
     ):
         entry.record_state = record_state(obj)
