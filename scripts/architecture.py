@@ -78,6 +78,7 @@ def render(found: Sequence[Mapping[str, Any]]) -> str:
     body: list[str] = []
     edges: list[str] = []
     groups: dict[frozenset[str], str] = {}
+    drawn: set[str] = set()
     # Independence groups first, so that a forbidden contract over the same
     # modules points from that group instead of drawing the modules twice.
     ordered = sorted(enumerate(found), key=lambda ic: ic[1]["type"] != "independence")
@@ -88,11 +89,13 @@ def render(found: Sequence[Mapping[str, Any]]) -> str:
             gid = f"c{index}"
             body.extend(_subgraph(gid, name, contract["modules"], app=False))
             groups[frozenset(contract["modules"])] = gid
+            drawn.update(contract["modules"])
         elif kind == "layers":
             containers = list(contract.get("containers", []))
             chain: list[str] = []
             for depth, layer in enumerate(contract["layers"]):
                 names, sep = _layer_modules(layer, containers)
+                drawn.update(names)
                 if len(names) == 1:
                     body.append(f"  {_node(names[0], _app_label(names[0]))}")
                     chain.append(_node_id(names[0]))
@@ -112,13 +115,26 @@ def render(found: Sequence[Mapping[str, Any]]) -> str:
                 ", ".join(forbidden[i : i + 6]) for i in range(0, len(forbidden), 6)
             ]
             body.append(f'  {target}["{"<br/>".join(rows)}"]')
-            source = groups.get(frozenset(sources))
-            if source is None and len(sources) > 1:
-                source = f"c{index}"
-                body.extend(_subgraph(source, name, sources, app=False))
-                groups[frozenset(sources)] = source
-            for src in [source] if source else [_node_id(m) for m in sources]:
-                edges.append(f"  {src} -. never imports .-> {target}")
+            # Point from every group drawn already that lies within the sources,
+            # then from the remaining modules one by one.
+            origins: list[str] = []
+            rest = list(sources)
+            for members, gid in groups.items():
+                if members <= set(rest):
+                    origins.append(gid)
+                    rest = [m for m in rest if m not in members]
+            if len(rest) > 1 and not origins:
+                gid = f"c{index}"
+                body.extend(_subgraph(gid, name, rest, app=False))
+                groups[frozenset(rest)] = gid
+                origins.append(gid)
+                rest = []
+            for module in rest:
+                if module not in drawn:
+                    body.append(f"  {_node(module)}")
+                origins.append(_node_id(module))
+            for origin in origins:
+                edges.append(f"  {origin} -. never imports .-> {target}")
         else:
             body.append(f"  %% ({kind} contracts are not drawn)")
     return "\n".join(["```mermaid", "flowchart TD", *body, *edges, "```"])

@@ -52,7 +52,7 @@ def records(org, users, evidence_root) -> dict[str, str]:
     recorder = users["forensic_examiner"]
     site = SiteFactory(organisation=org)
     for n, content in enumerate([jpeg_with_exif(), png((9, 7))], 1):
-        grave = burials.grave_create(actor=recorder, site=site, marker_text=f"№ {n}")
+        grave = burials.grave_create(actor=recorder, site=site, marker_text=f"№ {n}")  # type: ignore[arg-type]
         name = "a.jpg" if n == 1 else "b.png"
         staged = storage.stage([content], name=name)
         exhumations.evidence_create(
