@@ -15,6 +15,8 @@ echo "== Static checks"
 # mypy reads [tool.mypy] in pyproject.toml and checks the files under this folder
 # (not the editable install's path).
 .venv/bin/mypy
+# docs/architecture.md's diagram is generated from the import-linter contracts.
+$py scripts/architecture.py --check
 .venv/bin/imena makemigrations --check --dry-run >/dev/null || {
   echo "A model change has no migration: run imena makemigrations" >&2; exit 1; }
 
