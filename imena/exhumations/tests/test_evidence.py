@@ -225,3 +225,28 @@ def test_audit_verify_catches_an_edited_row(client, body, recorder) -> None:
     AuditEntry.objects.filter(pk=entry.pk).update(after='{"findings":"natural"}')
     with pytest.raises(CommandError, match=f"entry #{entry.seq} was changed"):
         call_command("audit", "verify")
+
+
+@pytest.mark.django_db
+def test_a_file_swapped_with_its_row_hash_is_caught_by_the_audit_entry(
+    client, exhumation, recorder, _evidence_root
+) -> None:
+    import hashlib
+
+    from django.db import connection
+
+    client.force_login(recorder)
+    _upload(client, exhumation, "a.jpg", jpeg_with_exif())
+    item = EvidenceItem.objects.get()
+    forged = b"another picture"
+    digest = hashlib.sha256(forged).hexdigest()
+    path = storage.path_for(digest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(forged)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {EvidenceItem._meta.db_table} SET sha256 = %s WHERE id = %s",
+            [digest, item.pk],
+        )
+    with pytest.raises(CommandError, match="EV-000001 differs from its audit entry"):
+        call_command("evidence", "verify")

@@ -175,3 +175,18 @@ def test_a_photo_is_withdrawn_with_a_reason_and_kept(client, liaison, person) ->
     photo.refresh_from_db()
     assert photo.withdrawn and MissingPhoto.objects.count() == 1
     assert AuditEntry.objects.filter(action="missing.photo.withdraw").exists()
+
+
+def test_evidence_verify_covers_photos(client, liaison, person) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    client.force_login(liaison)
+    add(client, person, jpeg_with_exif())
+    photo = MissingPhoto.objects.get()
+    call_command("evidence", "verify")
+    path = storage.path_for(photo.sha256)
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes() + b"appended")
+    with pytest.raises(CommandError, match=f"photo {photo.pk} of .* changed"):
+        call_command("evidence", "verify")

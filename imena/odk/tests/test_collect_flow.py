@@ -219,3 +219,31 @@ def test_a_token_only_works_with_its_own_username(
 
     auth = {"HTTP_AUTHORIZATION": basic(examiner.username, token_for(recorder))}
     assert client.get("/formList", **auth).status_code == 401
+
+
+def test_evidence_verify_covers_odk_xml_and_attachments(
+    client, recorder_auth, grave_form, site
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    xml = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), "uuid:verify"
+    )
+    client.post(
+        "/submission",
+        {"xml_submission_file": xml_file(xml), "marker.jpg": photo()},
+        **recorder_auth,
+    )
+    call_command("evidence", "verify")
+    att = Attachment.objects.get()
+    path = storage.blob_path(att.sha256)
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes() + b"appended")
+    xml_path = storage.blob_path(Submission.objects.get().xml_sha256)
+    xml_path.chmod(0o644)
+    xml_path.write_bytes(xml_path.read_bytes() + b"<!-- -->")
+    with pytest.raises(CommandError) as err:
+        call_command("evidence", "verify")
+    assert "marker.jpg of submission uuid:verify changed" in str(err.value)
+    assert "submission uuid:verify changed" in str(err.value)

@@ -5,26 +5,30 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from imena.core.commands import ImenaCommand
-from imena.exhumations.services import evidence_verify
+from imena.core.stored_files import verify_stored_files
 
 
 class Command(ImenaCommand):
-    help = "Evidence store tools. `evidence verify` re-hashes every stored file."
+    help = (
+        "Evidence store tools. `evidence verify` re-hashes every stored file "
+        "(evidence, ante-mortem photos, ODK XML and attachments) and checks it "
+        "against its row and its creation audit entry."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser(
             "verify",
-            help="Re-hash every stored evidence file; fail on changed or missing.",
+            help="Re-hash every stored file; fail on changed, missing or unaudited.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        checked, problems = evidence_verify()
-        for item, problem in problems:
-            self.stderr.write(f"{problem}: {item.number} ({item.sha256})")
+        checked, problems = verify_stored_files()
+        for f, problem in problems:
+            self.stderr.write(f"{problem}: {f.label} ({f.sha256})")
         if problems:
-            names = ", ".join(f"{item.number} {problem}" for item, problem in problems)
+            names = ", ".join(f"{f.label} {problem}" for f, problem in problems)
             raise CommandError(
-                f"{len(problems)} of {checked} evidence files failed verification: {names}"
+                f"{len(problems)} of {checked} stored files failed verification: {names}"
             )
         self.stdout.write(f"evidence store intact: {checked} files verified")
