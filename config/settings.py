@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "imena.accounts",
     "imena.audit",
     "imena.burials",
+    "imena.evidence",
     "imena.journals",
     "imena.exhumations",
     "imena.missing",

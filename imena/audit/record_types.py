@@ -14,6 +14,8 @@ from django.db import models
 MOVED = {
     "identification.screeningrun": "dna.screeningrun",
     "identification.screeningcandidate": "dna.screeningcandidate",
+    "evidence.evidenceitem": "exhumations.evidenceitem",
+    "evidence.custodyentry": "exhumations.custodyentry",
 }
 _CURRENT = {old: new for new, old in MOVED.items()}
 

@@ -5,8 +5,6 @@ from django.contrib import admin
 from imena.core.admin import ReadOnlyAdmin
 from imena.exhumations.models import (
     Body,
-    CustodyEntry,
-    EvidenceItem,
     Exhumation,
     Sample,
 )
@@ -26,15 +24,3 @@ class BodyAdmin(ReadOnlyAdmin):
 @admin.register(Sample)
 class SampleAdmin(ReadOnlyAdmin):
     list_display = ["sample_id", "body", "sample_type", "status"]
-
-
-@admin.register(EvidenceItem)
-class EvidenceItemAdmin(ReadOnlyAdmin):
-    list_display = ["number", "kind", "grave", "holder"]
-    readonly_fields = ["sha256", "size", "media_type"]
-
-
-@admin.register(CustodyEntry)
-class CustodyEntryAdmin(ReadOnlyAdmin):
-    list_display = ["item", "seq", "action", "to_person", "at"]
-    organisation_path = "item__organisation"

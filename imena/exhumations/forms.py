@@ -8,12 +8,12 @@ from django import forms
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from imena.evidence.models import CustodyAction, EvidenceKind
+from imena.evidence.storage import ALLOWED_EXTENSIONS
 from imena.exhumations.models import (
     Body,
     BodyCategory,
     BodyItem,
-    CustodyAction,
-    EvidenceKind,
     Exhumation,
     Injury,
     Particular,
@@ -22,7 +22,6 @@ from imena.exhumations.models import (
     ToothFinding,
 )
 from imena.exhumations.services import SECTIONS
-from imena.exhumations.storage import ALLOWED_EXTENSIONS
 from imena.exhumations.vocab import form_choices, is_valid_fdi
 
 

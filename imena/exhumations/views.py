@@ -21,7 +21,11 @@ from imena.audit.models import AuditEntry
 from imena.audit.services import audit_record
 from imena.burials.access import grave_for_user
 from imena.dna.uploads import ProfileFileError, parse_profile_file, pick_profile
-from imena.exhumations import access, services, storage, uploads
+from imena.evidence import access as evidence_access
+from imena.evidence import services as evidence_services
+from imena.evidence import storage
+from imena.evidence.models import EvidenceItem
+from imena.exhumations import access, services, uploads
 from imena.exhumations.forms import (
     ITEM_FORMS,
     SECTION_FORMS,
@@ -36,7 +40,7 @@ from imena.exhumations.forms import (
     SampleForm,
     WithdrawForm,
 )
-from imena.exhumations.models import Body, BodyCategory, EvidenceItem
+from imena.exhumations.models import Body, BodyCategory
 from imena.lib.forms import add_errors, flash_errors, run_with_reason
 from imena.lib.lists import paginate, text_search
 
@@ -539,7 +543,7 @@ def _evidence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         pk,
         capability="postmortem.view",
     )
-    access.evidence_items_for_user(request.user)
+    evidence_access.evidence_items_for_user(request.user)
     if not can(request.user, "evidence.change"):
         raise PermissionDenied(_("Your role does not allow this."))
     bodies = exhumation.bodies.all()
@@ -570,7 +574,7 @@ def _evidence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                     if upload
                     else None
                 )
-                item = services.evidence_create(
+                item = evidence_services.evidence_create(
                     actor=request.user,
                     grave=exhumation.grave,
                     exhumation=exhumation,
@@ -603,7 +607,7 @@ def _evidence_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
 @require_GET
 @login_required
 def evidence_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = access.evidence_for_user(request.user, pk)
+    item = evidence_access.evidence_for_user(request.user, pk)
     return render(
         request,
         "exhumations/evidence_detail.html",
@@ -619,11 +623,15 @@ def evidence_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def custody_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    item = access.evidence_for_user(request.user, pk, capability="evidence.change")
+    item = evidence_access.evidence_for_user(
+        request.user, pk, capability="evidence.change"
+    )
     form = CustodyForm(request.POST)
     if form.is_valid():
         try:
-            services.custody_record(actor=request.user, item=item, **form.cleaned_data)
+            evidence_services.custody_record(
+                actor=request.user, item=item, **form.cleaned_data
+            )
         except ValidationError as e:
             add_errors(form, e)
         else:
@@ -645,7 +653,7 @@ def custody_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def evidence_file(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
-    item: EvidenceItem = access.evidence_for_user(request.user, pk)
+    item: EvidenceItem = evidence_access.evidence_for_user(request.user, pk)
     if not item.sha256:
         raise Http404("No file")
     path = storage.path_for(item.sha256)

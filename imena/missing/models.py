@@ -569,7 +569,7 @@ class MissingPhoto(models.Model):
     """An ante-mortem photo given by the family.
 
     The file lives in the content-addressed store of the evidence files
-    (``EVIDENCE_ROOT/ab/cd/<sha256>``, see :mod:`imena.exhumations.storage`).
+    (``EVIDENCE_ROOT/ab/cd/<sha256>``, see :mod:`imena.evidence.storage`).
     Photos are never shown on the public family search.
     """
 

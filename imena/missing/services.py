@@ -1009,13 +1009,13 @@ PHOTO_TYPES = frozenset({"jpeg", "png", "tiff"})
 def photo_stage(chunks: Any, *, name: str) -> Any:
     """Stream an upload into the evidence store's temporary folder.
 
-    Reuses :func:`imena.exhumations.storage.stage` (hashing, size limit,
+    Reuses :func:`imena.evidence.storage.stage` (hashing, size limit,
     magic-byte and extension allow-list, Pillow header check refusing
     decompression bombs); refuses anything that is not a JPEG, PNG or TIFF image.
     """
     from django.conf import settings
 
-    from imena.exhumations import storage
+    from imena.evidence import storage
 
     staged = storage.stage(chunks, name=name, max_bytes=settings.IMENA_MAX_PHOTO_BYTES)
     if staged.type.name not in PHOTO_TYPES:
@@ -1042,7 +1042,7 @@ def missing_photo_create(
 
     The staged file is discarded on any refusal, so nothing is stored half-way.
     """
-    from imena.exhumations import storage
+    from imena.evidence import storage
 
     try:
         if taken_on is not None and taken_on > timezone.localdate():

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from imena.core.stored_files import StoredFile, creation_hashes
-from imena.exhumations import storage
+from imena.evidence import storage
 from imena.missing.models import MissingPhoto
 
 

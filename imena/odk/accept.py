@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 
 from imena.burials.models import Grave, Site
 from imena.burials.services import grave_create
-from imena.exhumations import storage as evidence_storage
-from imena.exhumations.models import Body, EvidenceItem
+from imena.evidence import storage as evidence_storage
+from imena.evidence.models import EvidenceItem
+from imena.evidence.services import custody_record, evidence_create
+from imena.exhumations.models import Body
 from imena.exhumations.services import (
     SECTIONS,
     body_create,
-    custody_record,
-    evidence_create,
     exhumation_create,
     pm_item_add,
     pm_section_save,

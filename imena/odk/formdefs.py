@@ -246,11 +246,13 @@ def source_choices(source: ChoiceSource) -> list[tuple[str, str, str]]:
     from django.apps import apps
     from django.utils import translation
 
+    from imena.audit.record_types import model_label
+
     if source.kind == "vocabulary":
         return [(c.code, c.en, c.uk) for c in vocabulary.field(source.key).choices]
     if source.kind == "model":
         app_model, field_name = source.key.rsplit(".", 1)
-        model = apps.get_model(app_model)
+        model = apps.get_model(model_label(app_model.lower()))
         choices = list(model._meta.get_field(field_name).choices or [])
     elif source.kind == "textchoices":
         module, name = source.key.rsplit(".", 1)

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
+from imena.evidence.models import EvidenceItem
 from imena.exhumations.models import (
     Body,
     BodyCategory,
-    EvidenceItem,
     PostMortemRecord,
 )
 from imena.identification.models import Identification, IdentificationStatus

@@ -19,9 +19,9 @@ from django.db import connection, connections
 from imena.burials import services as burials
 from imena.burials.tests.factories import SiteFactory
 from imena.core import backup
+from imena.evidence import storage
+from imena.evidence.models import EvidenceItem
 from imena.exhumations import services as exhumations
-from imena.exhumations import storage
-from imena.exhumations.models import EvidenceItem
 from imena.exhumations.tests.factories import jpeg_with_exif, png
 from imena.odk import storage as odk_storage
 

@@ -8,8 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from imena.audit.models import AuditEntry
-from imena.exhumations import services, storage
-from imena.exhumations.models import CustodyEntry, EvidenceItem
+from imena.evidence import services as evidence_services
+from imena.evidence import storage
+from imena.evidence.models import CustodyEntry, EvidenceItem
+from imena.exhumations import services
 from imena.exhumations.tests.factories import jpeg_with_exif, mp4_header, png, png_bomb
 
 
@@ -182,7 +184,7 @@ def test_each_hand_over_is_a_custody_entry_and_moves_the_holder(
 
 @pytest.mark.django_db
 def test_a_physical_item_needs_no_file(exhumation, recorder) -> None:
-    item = services.evidence_create(
+    item = evidence_services.evidence_create(
         actor=recorder,
         grave=exhumation.grave,
         exhumation=exhumation,

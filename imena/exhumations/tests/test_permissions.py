@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from imena.exhumations import services
+from imena.evidence import services as evidence_services
 
 
 @pytest.fixture
 def item(exhumation, recorder):
-    return services.evidence_create(
+    return evidence_services.evidence_create(
         actor=recorder, grave=exhumation.grave, exhumation=exhumation, kind="physical"
     )
 

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from imena.audit.models import AuditEntry
-from imena.exhumations import storage
+from imena.evidence import storage
 from imena.exhumations.tests.factories import jpeg_with_exif, mp4_header, png, png_bomb
 from imena.missing.models import MissingPhoto
 from imena.missing.tests.factories import make_person

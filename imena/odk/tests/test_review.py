@@ -149,7 +149,8 @@ def exhumation_xml_fields(site, grave) -> str:
 def test_accepting_an_exhumation_creates_exhumation_body_and_evidence(
     client, recorder_auth, examiner, published, site
 ) -> None:
-    from imena.exhumations.models import Body, EvidenceItem, Exhumation
+    from imena.evidence.models import EvidenceItem
+    from imena.exhumations.models import Body, Exhumation
 
     grave = site.graves.get(marker_text="12а")
     form = published["imena_exhumation"]
@@ -199,9 +200,9 @@ def test_a_failing_acceptance_leaves_nothing_behind(
 def test_accepting_pm_sample_and_custody_drafts(
     client, recorder_auth, examiner, published, site
 ) -> None:
+    from imena.evidence.models import CustodyEntry
     from imena.exhumations.models import (
         Body,
-        CustodyEntry,
         Injury,
         Sample,
         ToothFinding,

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from imena.core.stored_files import StoredFile, creation_hashes
-from imena.exhumations import storage
-from imena.exhumations.models import EvidenceItem
+from imena.evidence import storage
+from imena.evidence.models import EvidenceItem
 
 
 def stored_files() -> Iterator[StoredFile]:

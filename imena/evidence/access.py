@@ -1,0 +1,31 @@
+"""Who may see and act on evidence items."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from imena.accounts.access import require
+from imena.evidence.models import EvidenceItem
+
+if TYPE_CHECKING:
+    from imena.accounts.models import User
+
+
+def evidence_items_for_user(user: User) -> QuerySet[EvidenceItem]:
+    require(user, "evidence.view")
+    return EvidenceItem.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+
+
+def evidence_for_user(
+    user: User, pk: int, *, capability: str = "evidence.view"
+) -> EvidenceItem:
+    require(user, capability)
+    try:
+        return EvidenceItem.objects.select_related("grave", "body", "exhumation").get(  # type: ignore[misc]
+            pk=pk, organisation_id=user.organisation_id
+        )
+    except EvidenceItem.DoesNotExist:
+        raise Http404("No such evidence item") from None

@@ -1,0 +1,182 @@
+"""Evidence items (photos, videos, audio notes, documents, physical items) and custody.
+
+An item belongs to a grave and, optionally, to one of its exhumations or bodies;
+each has an append-only chain of custody. Files are in the content-addressed
+store of :mod:`imena.evidence.storage`.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class EvidenceKind(models.TextChoices):
+    PHOTO = "photo", _("Photo")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio note")
+    DOCUMENT = "document", _("Document")
+    PHYSICAL = "physical", _("Physical item")
+
+
+class EvidenceItem(models.Model):
+    """A photo, video, audio note, document or physical item, with its custody.
+
+    Files live content-addressed under ``settings.EVIDENCE_ROOT`` as
+    ``ab/cd/<sha256>``; physical items have no file.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    number = models.CharField(_("evidence number"), max_length=40)
+    grave = models.ForeignKey(
+        "burials.Grave",
+        verbose_name=_("grave"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+    )
+    exhumation = models.ForeignKey(
+        "exhumations.Exhumation",
+        verbose_name=_("exhumation"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        null=True,
+        blank=True,
+    )
+    body = models.ForeignKey(
+        "exhumations.Body",
+        verbose_name=_("body"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        null=True,
+        blank=True,
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EvidenceKind.choices)
+    description = models.TextField(_("description"), blank=True)
+    seal_number = models.CharField(_("seal number"), max_length=80, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    original_name = models.CharField(
+        _("original file name"), max_length=255, blank=True
+    )
+    media_type = models.CharField(_("file type"), max_length=60, blank=True)
+    captured_at = models.DateTimeField(_("captured at (EXIF)"), null=True, blank=True)
+    gps_lat = models.FloatField(_("GPS latitude (EXIF)"), null=True, blank=True)
+    gps_lon = models.FloatField(_("GPS longitude (EXIF)"), null=True, blank=True)
+    metadata = models.JSONField(_("capture metadata"), default=dict, blank=True)
+    holder = models.CharField(_("current holder"), max_length=200, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        # The tables keep the names they had in the exhumations app (no data moved).
+        db_table = "exhumations_evidenceitem"
+        verbose_name = _("evidence item")
+        verbose_name_plural = _("evidence items")
+        ordering = ["-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "number"], name="evidence_number_unique_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "sha256"],
+                condition=~Q(sha256=""),
+                name="evidence_file_once_per_org",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="physical") | ~Q(sha256=""),
+                name="evidence_file_kinds_have_file",
+            ),
+            models.CheckConstraint(
+                condition=Q(gps_lat__isnull=True)
+                | Q(gps_lat__gte=-90, gps_lat__lte=90),
+                name="evidence_gps_lat_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(gps_lon__isnull=True)
+                | Q(gps_lon__gte=-180, gps_lon__lte=180),
+                name="evidence_gps_lon_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("exhumations:evidence_detail", args=[self.pk])
+
+    @property
+    def relative_path(self) -> str:
+        s = self.sha256
+        return f"{s[:2]}/{s[2:4]}/{s}" if s else ""
+
+
+class CustodyAction(models.TextChoices):
+    COLLECTED = "collected", _("Collected")
+    HANDOVER = "handover", _("Handed over")
+    TRANSFER = "transfer", _("Transferred")
+    CHECK_OUT = "check_out", _("Checked out")
+    CHECK_IN = "check_in", _("Checked in")
+    ANALYSIS = "analysis", _("Analysed")
+
+
+class CustodyEntry(models.Model):
+    """One link of an item's chain of custody. Entries are only ever added."""
+
+    item = models.ForeignKey(
+        EvidenceItem,
+        verbose_name=_("evidence item"),
+        on_delete=models.PROTECT,
+        related_name="custody",
+    )
+    seq = models.PositiveIntegerField(_("sequence"))
+    action = models.CharField(_("action"), max_length=12, choices=CustodyAction.choices)
+    from_person = models.CharField(_("from"), max_length=200, blank=True)
+    to_person = models.CharField(_("to"), max_length=200, blank=True)
+    at = models.DateTimeField(_("when"))
+    place = models.CharField(_("where"), max_length=200, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    seal_number = models.CharField(_("seal number"), max_length=80, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        db_table = "exhumations_custodyentry"
+        verbose_name = _("custody entry")
+        verbose_name_plural = _("custody entries")
+        ordering = ["item", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "seq"], name="custody_seq_unique"),
+            models.CheckConstraint(
+                condition=Q(action__in=CustodyAction.values),
+                name="custody_action_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} #{self.seq} {self.action}"
