@@ -19,9 +19,9 @@ from django.db import connection, connections
 from imena.burials import services as burials
 from imena.burials.tests.factories import SiteFactory
 from imena.core import backup
+from imena.evidence import services as evidence_services
 from imena.evidence import storage
 from imena.evidence.models import EvidenceItem
-from imena.exhumations import services as exhumations
 from imena.exhumations.tests.factories import jpeg_with_exif, png
 from imena.odk import storage as odk_storage
 
@@ -55,7 +55,7 @@ def records(org, users, evidence_root) -> dict[str, str]:
         grave = burials.grave_create(actor=recorder, site=site, marker_text=f"№ {n}")  # type: ignore[arg-type]
         name = "a.jpg" if n == 1 else "b.png"
         staged = storage.stage([content], name=name)
-        exhumations.evidence_create(
+        evidence_services.evidence_create(
             actor=recorder, grave=grave, kind="photo", staged=staged
         )
     odk_storage.promote(odk_storage.stage_bytes(b"<data id='x'/>"))
