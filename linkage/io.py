@@ -496,6 +496,16 @@ def _build(
     file_problems: list[Problem] | None = None,
 ) -> Journal:
     filename = Path(path).name
+    for rn, cells in rows:
+        for ci, c in enumerate(cells):
+            if "\x00" in c:
+                raise JournalFileError(
+                    filename,
+                    "a NUL character (\\0) in the cell, which the database cannot "
+                    "store; remove it and upload the file again",
+                    row=rn,
+                    column=str(ci + 1),
+                )
     hidx, header, mapping = _find_header(rows, filename, mapping_overrides)
     problems = list(file_problems or [])
     # make header names unique

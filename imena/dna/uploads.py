@@ -25,6 +25,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from kinship.case import read_families, read_victims
 from kinship.errors import KinshipError
 from kinship.genemapper import amelogenin_sex, known_loci, read_genemapper_csv
@@ -178,8 +179,8 @@ def families_from_case(data: Any) -> list[CaseFamily]:
 
 def _load_json(text: str, filename: str) -> Any:
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as e:
+        return loads_untrusted(text)
+    except (json.JSONDecodeError, UnsafeJSON) as e:
         raise ProfileFileError(
             _("%(file)s: invalid JSON (%(error)s).") % {"file": filename, "error": e}
         ) from None

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.db import transaction
 
 from linkage.io import JournalFileError
 
@@ -84,19 +85,21 @@ def import_journal(options: dict[str, Any], stdout: Any) -> None:
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     site = _site(options["site"], options.get("organisation"))
-    journal = services.journal_get_or_create(
-        actor=None, site=site, name=options["journal"]
-    )
     progress = None if options.get("no_progress") else _bar(sys.stderr)
     try:
-        result = services.journal_import(
-            actor=None,
-            journal=journal,
-            path=path,
-            filename=path.name,
-            mapping=_mapping(options.get("mapping")),
-            progress=progress,
-        )
+        # A refused file leaves no new, empty journal behind.
+        with transaction.atomic():
+            journal = services.journal_get_or_create(
+                actor=None, site=site, name=options["journal"]
+            )
+            result = services.journal_import(
+                actor=None,
+                journal=journal,
+                path=path,
+                filename=path.name,
+                mapping=_mapping(options.get("mapping")),
+                progress=progress,
+            )
     except JournalFileError as e:
         raise CommandError(str(e)) from None
     imp = result.source_import

@@ -34,6 +34,7 @@ from imena.evidence import storage
 from imena.exhumations import uploads
 from imena.lib.forms import add_errors, error_messages, flash_errors, run_with_reason
 from imena.lib.lists import paginate
+from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from imena.missing import access, names, pedigree_svg, pfif, search, services
 from imena.missing.forms import (
     SECTION_FORMS,
@@ -428,8 +429,8 @@ def case_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.cleaned_data["case_file"], settings.IMENA_MAX_JOURNAL_BYTES
         )
         try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            data = loads_untrusted(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError, UnsafeJSON) as e:
             raise ProfileFileError(
                 _("The file is not JSON: %(e)s") % {"e": e}
             ) from None

@@ -36,6 +36,7 @@ from imena.audit.models import canonical_json
 from imena.audit.record_types import model_label, record_type
 from imena.audit.services import audit_record, to_jsonable
 from imena.burials.models import Site
+from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from imena.reports.access import os_user
 from imena.reports.files import ExportFile, export_file, temp_path
 
@@ -334,7 +335,11 @@ def read_export(path: Path) -> dict[str, Any]:
             _("%(file)s: cannot read: %(err)s") % {"file": path, "err": e}
         ) from None
     try:
-        data = json.loads(raw.decode("utf-8"))
+        data = loads_untrusted(raw.decode("utf-8"))
+    except UnsafeJSON as e:
+        raise ImportRefused(
+            _("%(file)s: not JSON Imena reads: %(err)s") % {"file": path, "err": e}
+        ) from None
     except UnicodeDecodeError:
         raise ImportRefused(_("%(file)s: not UTF-8 text") % {"file": path}) from None
     except json.JSONDecodeError as e:

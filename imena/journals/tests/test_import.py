@@ -200,3 +200,20 @@ def test_the_cli_names_an_unknown_site(funeral_home_file, db):
             "--journal",
             "x",
         )
+
+
+def test_a_nul_byte_is_refused_naming_the_row_and_nothing_is_stored(
+    site, tmp_path, capsys
+) -> None:
+    from imena.journals.tests.conftest import FUNERAL_HOME
+
+    text = FUNERAL_HOME.replace("Коваленко", "Ковал\x00енко")
+    path = tmp_path / "nul.csv"
+    path.write_bytes(text.encode("utf-8"))
+    with pytest.raises(CommandError, match=r"nul.csv, row 3, column '3': a NUL"):
+        call_command(
+            "import", "journal", str(path), "--site", "izm",
+            "--journal", "New journal", "--no-progress",
+        )  # fmt: skip
+    assert not Journal.objects.filter(name="New journal").exists()
+    assert not JournalRow.objects.exists()
