@@ -23,12 +23,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
 
 from matching import physical
-from matching.records import AMRecord, PMRecord
+from matching.records import (
+    AMRecord,
+    Item,
+    Particular,
+    PMRecord,
+    Tooth,
+    region_observed,
+)
+from matching.vocabulary import tooth_class
 
 #: Traits computed from keys, in the order of ``physical.COMPARATORS``.
 SIMPLE_TRAITS = ("sex", "age", "stature", "hair_colour", "eye_colour", "build")
@@ -208,14 +217,226 @@ def item_traits_needed(table: PersonTable, pm: PMRecord) -> np.ndarray:
     return need
 
 
+# The item comparators normalise the same strings and teeth over and over.
+_serial = lru_cache(maxsize=None)(physical._norm_serial)
+_text = lru_cache(maxsize=None)(physical._norm_text)
+_tooth_class = lru_cache(maxsize=None)(tooth_class)
+
+
+@cache
+def _features(t: Tooth) -> frozenset[str]:
+    return frozenset(physical._features(t))
+
+
+@cache
+def _name_matches(doc_name: str | None, family: str, given: str) -> bool | None:
+    """``physical._name_matches`` on the strings it reads."""
+    name = _text(doc_name)
+    if not name or not family:
+        return None
+    tokens = set(name.split())
+    given_words = _text(given).split()
+    return _text(family) in tokens and (not given_words or given_words[0] in tokens)
+
+
 def item_traits(
     am: AMRecord, pm: PMRecord, model: physical.PhysicalModel
 ) -> tuple[float, bool]:
-    """Product of the item traits' LRs for one pair, and whether one excludes."""
+    """Product of the item traits' LRs for one pair, and whether one excludes.
+
+    The numbers of ``matching.physical``'s comparators (particulars, dental,
+    clothing, effects, documents, in that order), without their explanations.
+    """
     lr = 1.0
-    for trait in ITEM_TRAITS:
-        r = physical.COMPARATORS[trait](am, pm, model)
-        if r.exclusion:
+    for fn in (_particulars_lr, _dental_lr, _clothing_lr, _effects_lr, _documents_lr):
+        r, out = fn(am, pm, model)
+        if out:
             return 0.0, True
-        lr *= r.lr
+        lr *= r
+    return lr, False
+
+
+def _particulars_lr(
+    am: AMRecord, pm: PMRecord, model: physical.PhysicalModel
+) -> tuple[float, bool]:
+    m = model.particulars
+    used: set[int] = set()
+    lr = 1.0
+    for a in am.particulars:
+        r = _one_particular_lr(a, pm, used, m)
+        if r is None:
+            return 0.0, True
+        lr *= r
+    if am.particulars_asked:
+        for i, b in enumerate(pm.particulars):
+            if i in used or b.subtype == "perimortem":
+                continue
+            p_u = m.p_unreported.get(b.kind, 0.5)
+            f = physical._region_frequency(m, b)
+            lr *= p_u / (f * p_u + 1.0 - f)
+    return lr, False
+
+
+def _one_particular_lr(
+    a: Particular, pm: PMRecord, used: set[int], m: physical.ParticularsModel
+) -> float | None:
+    """``physical._compare_one_particular``'s LR; None for an exclusion."""
+    for i, b in enumerate(pm.particulars):
+        if i in used or not physical._same_place(a, b) or b.subtype == "perimortem":
+            continue
+        used.add(i)
+        f = physical._region_frequency(m, a)
+        sa, sb = _serial(a.serial), _serial(b.serial)
+        if sa and sb:
+            if sa == sb:
+                return 1.0 / (f * m.p_serial_random)
+            return m.p_serial_mismatch_same_person
+        return 1.0 / f
+    regions = pm.skin_regions if a.kind in m.skin_kinds else pm.skeletal_regions
+    if not region_observed(regions, a.region, a.side):
+        return 1.0
+    if a.kind == "prosthesis" and a.subtype not in m.fixed_prostheses:
+        return 1.0
+    p_missed = m.p_missed.get(a.kind, 0.0)
+    if p_missed <= 0.0:
+        return None
+    f = physical._region_frequency(m, a)
+    return p_missed / (1.0 - f * (1.0 - p_missed))
+
+
+def _dental_lr(
+    am: AMRecord, pm: PMRecord, model: physical.PhysicalModel
+) -> tuple[float, bool]:
+    if not am.dental or not pm.dental:
+        return 1.0, False
+    m = model.dental
+    seen: dict[str, int] = {}
+    lr = 1.0
+    out = False
+    for code in sorted(set(am.dental) & set(pm.dental)):
+        r = _tooth_lr(
+            code, am.dental[code], pm.dental[code], m, am.dental_reliable, seen
+        )
+        if r is None:
+            out = True
+        else:
+            lr *= r
+    if out:
+        return 0.0, True
+    cap = m.max_lr
+    return (min(lr, cap) if cap is not None else lr), False
+
+
+def _tooth_lr(
+    code: int,
+    a: Tooth,
+    p: Tooth,
+    m: physical.DentalModel,
+    am_reliable: bool,
+    seen: dict[str, int],
+) -> float | None:
+    """``physical.compare_tooth``'s LR; None for an exclusion."""
+    if a.status in physical._DENTAL_NO_DATA or p.status in physical._DENTAL_NO_DATA:
+        return 1.0
+    freq = m.frequency[_tooth_class(code)]
+    if a.status in physical._ABSENT:
+        if p.status in physical._ABSENT:
+            return 1.0 / physical._p_shared(m, "missing", freq["missing"], seen)
+        if p.implant or p.bridge == "pontic" or p.status in physical._UNERUPTED:
+            return 1.0
+        return None
+    if p.status in physical._ABSENT:
+        return 1.0
+    if a.status in physical._UNERUPTED or p.status in physical._UNERUPTED:
+        return 1.0
+    af, pf = _features(a), _features(p)
+    if not af and not pf:
+        return 1.0
+    if af and not pf:
+        return None if am_reliable else m.p_chart_error
+    if not physical._covered(set(af), set(pf), a, p):
+        return m.p_chart_error
+    lr = 1.0
+    for feat in sorted(af & pf):
+        lr /= (
+            physical._p_shared(m, feat, freq.get(feat, 1.0), seen)
+            if feat in freq
+            else 1.0
+        )
+    if "filled" in af & pf and a.surfaces and a.surfaces == p.surfaces:
+        lr /= m.p_same_surfaces
+    return lr
+
+
+def _items_lr(
+    am_items: tuple[Item, ...],
+    pm_items: tuple[Item, ...],
+    m: physical.EffectsModel,
+    cap: float | None,
+) -> tuple[float, bool]:
+    if not am_items or not pm_items:
+        return 1.0, False
+    used: set[int] = set()
+    lr = 1.0
+    for a in am_items:
+        best: float | None = None
+        best_i = -1
+        sa = _serial(a.serial)
+        for i, b in enumerate(pm_items):
+            if i in used or b.category != a.category:
+                continue
+            sb = _serial(b.serial)
+            if sa and sb:
+                if sa != sb:
+                    continue
+                r = 1.0 / m.p_serial_random
+            elif a.colours and b.colours and not a.colours & b.colours:
+                r = 1.0
+            else:
+                r = 1.0 / m.p_item_random
+                la = _text(a.label_text)
+                lb = _text(b.label_text)
+                if la and lb and la == lb:
+                    r /= m.p_label_random
+            if best is None or r > best:
+                best, best_i = r, i
+        if best is not None:
+            used.add(best_i)
+            lr *= best
+    return (min(lr, cap) if cap is not None else lr), False
+
+
+def _clothing_lr(
+    am: AMRecord, pm: PMRecord, model: physical.PhysicalModel
+) -> tuple[float, bool]:
+    m = model.effects
+    return _items_lr(am.clothing, pm.clothing, m, m.clothing_max_lr)
+
+
+def _effects_lr(
+    am: AMRecord, pm: PMRecord, model: physical.PhysicalModel
+) -> tuple[float, bool]:
+    m = model.effects
+    return _items_lr(am.effects, pm.effects, m, m.effects_max_lr)
+
+
+def _documents_lr(
+    am: AMRecord, pm: PMRecord, model: physical.PhysicalModel
+) -> tuple[float, bool]:
+    if not pm.documents:
+        return 1.0, False
+    m = model.effects
+    am_numbers = {_serial(d.number) for d in am.documents if d.number}
+    own_lr = m.p_carry_own_document / m.p_carry_other_document
+    lr = 1.0
+    for doc in pm.documents:
+        number = _serial(doc.number)
+        if number and number in am_numbers:
+            lr *= own_lr
+            continue
+        same = _name_matches(doc.name, am.family_name, am.given_names)
+        if same is True:
+            lr *= own_lr
+        elif same is False:
+            lr *= m.other_name_document_lr
     return lr, False

@@ -43,6 +43,8 @@ KINDS = ("journal", "physical", "dna")
 
 #: A DNA LR below this (log10) is treated as an exclusion by DNA.
 DNA_EXCLUDE_LOG10 = -12.0
+#: Drop-out probability of the DNA LRs (degraded PM samples).
+DNA_DROPOUT = 0.05
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class Params:
     p_unlisted: float
     reliability: Reliability
     dependence: float = 0.25
-    dna_dropout: float = 0.05
+    dna_dropout: float = DNA_DROPOUT
     keep_per_body: int = 10
     # The physical LR is capped: the traits (teeth of one mouth above all) are
     # not independent, and physical evidence alone should not decide.
@@ -200,13 +202,16 @@ def graves_are_neighbours(a: str, b: str) -> bool:
 
 # --- DNA -----------------------------------------------------------------------
 
+#: log10 LR per (body, person), relations per person, notes (from ``dna_lrs``).
+DnaLRs = tuple[dict[tuple[str, str], float], dict[str, list[str]], list[str]]
+
 
 def dna_lrs(
     bodies: Sequence[BodyIn],
     persons: Sequence[PersonIn],
     dropout: float,
     threshold: float = 1e-300,
-) -> tuple[dict[tuple[str, str], float], dict[str, list[str]], list[str]]:
+) -> DnaLRs:
     """log10 LR per (body, person) with typed references; relations per person.
 
     Only pairs with an LR of ``threshold`` or more are returned (the others are
@@ -429,6 +434,7 @@ class _Site:
         grave_numbers: Mapping[str, str],
         table: vectorised.PersonTable,
         dna_threshold: float,
+        dna: DnaLRs | None,
     ) -> None:
         self.persons = persons
         self.params = params
@@ -442,7 +448,7 @@ class _Site:
             for b in bodies
         }
         self.n_unlisted = max(1.0, params.p_unlisted * len(bodies))
-        self.dna, self.relations, self.notes = dna_lrs(
+        self.dna, self.relations, self.notes = dna or dna_lrs(
             bodies, persons, params.dna_dropout, dna_threshold
         )
         self.typed = set(self.relations)
@@ -671,6 +677,11 @@ _DNA_REASON = {
 }
 
 
+def dna_threshold(blocking: bool = True) -> float:
+    """The smallest DNA LR ``dna_lrs`` must return (blocking drops the others)."""
+    return 10.0 ** (DNA_EXCLUDE_LOG10 - 1) if blocking else 1e-300
+
+
 def compute_site(
     bodies: Sequence[BodyIn],
     persons: Sequence[PersonIn],
@@ -682,6 +693,7 @@ def compute_site(
     grave_numbers: Mapping[str, str] | None = None,
     blocking: bool = True,
     table: vectorised.PersonTable | None = None,
+    dna: DnaLRs | None = None,
 ) -> SiteResult:
     """Candidates, evidence and posteriors for every body of a site.
 
@@ -694,7 +706,8 @@ def compute_site(
     are those of ``blocking=False`` (every pair one by one). A person or body
     lacking a field is not blocked by it ("no block"). Journal leads and
     reviewers' overrides are always computed one by one. ``table``: from
-    ``person_table(persons)``, to share between sites.
+    ``person_table(persons)``, and ``dna``: from ``dna_lrs`` over the bodies of
+    several sites (with ``dna_threshold(blocking)``), to share between sites.
     """
     table = table or person_table(persons)
     site = _Site(
@@ -706,7 +719,8 @@ def compute_site(
         n_graves,
         grave_numbers or {},
         table,
-        10.0 ** (DNA_EXCLUDE_LOG10 - 1) if blocking else 1e-300,
+        dna_threshold(blocking),
+        dna,
     )
     bodies_by_grave: dict[str, list[BodyIn]] = defaultdict(list)
     for b in bodies:

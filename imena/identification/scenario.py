@@ -42,10 +42,19 @@ def load_screenings(context: ScenarioContext) -> None:
 
 
 def load_candidates(context: ScenarioContext) -> None:
-    for site in context.sites.values():
-        if not Body.objects.filter(grave__site=site).exists():
-            continue
-        run, result = services.candidates_compute(actor=context.actor, site=site)
+    sites = [
+        site
+        for site in context.sites.values()
+        if Body.objects.filter(grave__site=site).exists()
+    ]
+    if not sites:
+        return
+    # The persons and the DNA LRs are read and computed once for all sites.
+    shared = services.shared_inputs(context.organisation, sites)
+    for site in sites:
+        run, result = services.candidates_compute(
+            actor=context.actor, site=site, shared=shared
+        )
         # The evaluation command reads the in-memory result instead of recomputing.
         context.__dict__.setdefault("identification_results", {})[site.code] = (
             run,

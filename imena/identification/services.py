@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,10 +17,16 @@ from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
 from imena.identification import adapters
 from imena.identification.engine import (
+    DNA_DROPOUT,
     BodyResult,
+    DnaLRs,
     Params,
+    PersonIn,
     SiteResult,
     compute_site,
+    dna_lrs,
+    dna_threshold,
+    person_table,
 )
 from imena.identification.models import (
     BodyAnalysis,
@@ -42,9 +50,10 @@ from kinship import KinshipError
 from matching import physical
 from matching.documentary import estimate_journal_reliability
 from matching.records import AMRecord, PMRecord
+from matching.vectorised import PersonTable
 
 if TYPE_CHECKING:
-    from imena.accounts.models import User
+    from imena.accounts.models import Organisation, User
     from imena.burials.models import Site
     from imena.exhumations.models import Body
     from imena.missing.models import MissingPerson
@@ -142,10 +151,46 @@ def evidence_json(
     }
 
 
-def site_inputs(site: Site) -> dict[str, Any]:
+@dataclass
+class SharedInputs:
+    """What every site of an organisation shares: its open missing persons.
+
+    Built once by ``shared_inputs`` when several sites are computed in a row:
+    the AM records, their keys for blocking and the name index are the slow
+    part at national scale, and the DNA screening of all sites' bodies against
+    every family runs once.
+    """
+
+    persons: list[Any]
+    person_inputs: list[PersonIn]
+    table: PersonTable
+    index: adapters.NameIndex
+    dna: DnaLRs | None = None
+
+
+def shared_inputs(
+    organisation: Organisation, sites: Sequence[Site] = ()
+) -> SharedInputs:
+    """The organisation's open persons, and the DNA LRs of the bodies of ``sites``."""
+    persons = adapters.open_persons(organisation)
+    pins = adapters.person_inputs(persons)
+    shared = SharedInputs(
+        persons, pins, person_table(pins), adapters.name_index(persons)
+    )
+    if sites:
+        bodies = [b for site in sites for b in adapters.body_inputs(site)[0]]
+        shared.dna = dna_lrs(bodies, pins, DNA_DROPOUT, dna_threshold())
+    return shared
+
+
+def site_inputs(site: Site, shared: SharedInputs | None = None) -> dict[str, Any]:
     """Everything ``engine.compute_site`` needs, read from the models."""
-    persons = adapters.open_persons(site.organisation)
-    index = adapters.name_index(persons)
+    if shared is None:
+        persons = adapters.open_persons(site.organisation)
+        index = adapters.name_index(persons)
+        pins = adapters.person_inputs(persons)
+    else:
+        persons, index, pins = shared.persons, shared.index, shared.person_inputs
     leads, counts = adapters.lead_inputs(site, index)
     bodies, body_objs = adapters.body_inputs(site)
     overrides: dict[tuple[str, str], dict[str, str]] = {}
@@ -153,7 +198,7 @@ def site_inputs(site: Site) -> dict[str, Any]:
         overrides.setdefault((str(o.body_id), str(o.person_id)), {})[o.key] = o.reason
     return {
         "persons": persons,
-        "person_inputs": adapters.person_inputs(persons),
+        "person_inputs": pins,
         "leads": leads,
         "counts": counts,
         "bodies": bodies,
@@ -192,12 +237,16 @@ def candidates_compute(
     actor: User | None,
     site: Site,
     p_unlisted: float | None = None,
+    shared: SharedInputs | None = None,
 ) -> tuple[CandidateRun, SiteResult]:
-    """Compute candidates and posteriors for every body of the site and store them."""
+    """Compute candidates and posteriors for every body of the site and store them.
+
+    ``shared``: from ``shared_inputs``, when several sites are computed in a row.
+    """
     if p_unlisted is not None and not 0 <= p_unlisted < 1:
         raise ValidationError({"p_unlisted": _("The prior must be between 0 and 1.")})
     started = time.perf_counter()
-    data = site_inputs(site)
+    data = site_inputs(site, shared)
     params, basis = site_params(site, data["counts"], p_unlisted)
     result = compute_site(
         data["bodies"],
@@ -207,6 +256,8 @@ def candidates_compute(
         overrides=data["overrides"],
         n_graves=data["n_graves"],
         grave_numbers=data["grave_numbers"],
+        table=shared.table if shared else None,
+        dna=shared.dna if shared else None,
     )
     run = CandidateRun.objects.create(
         site=site,

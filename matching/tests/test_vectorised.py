@@ -7,7 +7,7 @@ import math
 import pytest
 
 from matching import physical, vectorised
-from matching.records import AMRecord, Item, PMRecord, Tooth
+from matching.records import AMRecord, Document, Item, Particular, PMRecord, Tooth
 
 PERSONS = [
     AMRecord("p0"),
@@ -42,6 +42,36 @@ PERSONS = [
     ),
 ]
 
+FILLED = Tooth(restoration="amalgam", surfaces=frozenset({"O"}))
+PERSONS += [
+    AMRecord(
+        "p6",
+        family_name="Бойко",
+        given_names="Петро",
+        particulars=(
+            Particular("tattoo", "forearm", "L"),
+            Particular("prosthesis", "thigh", "R", subtype="hip", serial="AB-12"),
+        ),
+        dental={16: FILLED, 26: FILLED, 36: Tooth(crown="gold"), 11: Tooth()},
+        clothing=(
+            Item("jacket", frozenset({"black"}), label_text="Zara"),
+            Item("boots", serial="X1"),
+        ),
+        effects=(Item("watch", serial="W-9"),),
+        documents=(Document("passport", "ET 123456"),),
+    ),
+    AMRecord(
+        "p7",
+        family_name="Коваль",
+        given_names="Іван",
+        particulars_asked=False,
+        dental={16: Tooth(status="missing_antemortem"), 26: FILLED},
+        dental_reliable=False,
+        clothing=(Item("jacket", frozenset({"blue"})),),
+    ),
+    AMRecord("p8", particulars=(Particular("amputation", "forearm", "R"),)),
+]
+
 BODIES = [
     PMRecord("b0"),
     PMRecord("b1", sex="male", age_min=25, age_max=40, stature_cm=175),
@@ -72,6 +102,32 @@ BODIES = [
         stature_cm=168,
         dental={36: Tooth(status="present_sound")},
         clothing=(Item("jacket", frozenset({"black"})),),
+    ),
+    PMRecord(
+        "b5",
+        skin_regions=frozenset({"forearm:L", "forearm:R"}),
+        skeletal_regions=frozenset({"forearm", "thigh"}),
+        particulars=(
+            Particular("tattoo", "forearm", "L"),
+            Particular("prosthesis", "thigh", "R", subtype="hip", serial="AB12"),
+            Particular("scar", "torso_front"),
+        ),
+        dental={
+            16: FILLED,
+            26: Tooth(crown="gold"),
+            36: Tooth(crown="gold"),
+            11: Tooth(status="missing_postmortem"),
+        },
+        clothing=(
+            Item("jacket", frozenset({"black"}), label_text="ZARA"),
+            Item("boots", serial="X2"),
+            Item("jacket", frozenset({"blue"})),
+        ),
+        effects=(Item("watch", serial="w9"),),
+        documents=(
+            Document("passport", "ET123456"),
+            Document("id_card", name="Коваль Іван Петрович"),
+        ),
     ),
 ]
 
