@@ -108,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Innermost: sees a view's exception before the others answer.
+    "imena.core.middleware.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

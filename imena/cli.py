@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.exceptions import ImproperlyConfigured
-    from django.db import DatabaseError
+    from django.db import DatabaseError, IntegrityError
 
     try:
         import django
@@ -52,8 +52,15 @@ def main(argv: list[str] | None = None) -> int:
             )
     except ImproperlyConfigured as e:
         return _fail(f"configuration error: {e}")
+    except IntegrityError:
+        return _fail(
+            "another change to the same records was made at the same moment; "
+            "nothing of this command was stored: run it again"
+        )
     except DatabaseError as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        if "database is locked" in first:
+            return _fail("the database stayed busy (locked); run the command again")
         return _fail(f"database error: {first}")
     except KeyboardInterrupt:
         return 130

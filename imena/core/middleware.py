@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 Handler = Callable[[HttpRequest], HttpResponse]
+logger = logging.getLogger(__name__)
 
 # Room for the form's other fields and the multipart headers around the file.
 MULTIPART_MARGIN = 1024 * 1024
@@ -164,3 +166,61 @@ class NoStoreMiddleware:
         if not response.has_header("Cache-Control"):
             add_never_cache_headers(response)
         return response
+
+
+class ConflictMiddleware:
+    """Answer a write that lost a race with 409 and a message, never a 500.
+
+    Two people deciding the same review question, proposing for the same body
+    or importing the same journal at once: the database constraints keep one
+    (IntegrityError for the other), or SQLite's lock outlasts its timeout.
+    Nothing of the losing request was stored (its transaction rolled back).
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        from django.contrib import messages
+        from django.db import IntegrityError, OperationalError
+
+        if isinstance(exception, IntegrityError):
+            message = _(
+                "Someone else changed the same record at the same moment, so your "
+                "change was not saved. Reload the page to see the current state "
+                "and try again if it is still needed."
+            )
+        elif isinstance(exception, OperationalError) and "locked" in str(exception):
+            message = _(
+                "The database was busy and your change was not saved. "
+                "Try again in a moment."
+            )
+        else:
+            return None
+        logger.warning(
+            "write conflict on %s %s: %s", request.method, request.path, exception
+        )
+        if request.headers.get("HX-Request"):
+            # htmx swaps no 4xx answer: reload the page, which shows the message.
+            messages.error(request, message)
+            response = HttpResponse(message, status=409)
+            response["HX-Refresh"] = "true"
+            return response
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        back = request.headers.get("Referer", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = "/"
+        return render(
+            request,
+            "core/conflict.html",
+            {"message": message, "back": back},
+            status=409,
+        )
