@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from pathlib import Path
 
@@ -25,10 +27,32 @@ from linkage.io import JournalFileError
 PREVIEW_ROWS = 20
 
 
+#: An upload neither confirmed nor abandoned explicitly is removed after this.
+UPLOAD_MAX_AGE = 3600
+
+
 def _upload_dir() -> Path:
+    """The folder of uploads waiting for their preview to be confirmed: 0700,
+    files 0600; files older than an hour are removed (#19 row 12)."""
     path = Path(settings.DATA_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.chmod(0o700)
+    sweep_uploads(path)
     return path
+
+
+def sweep_uploads(path: Path, max_age: float = UPLOAD_MAX_AGE) -> int:
+    """Remove uploads older than ``max_age`` seconds; returns how many."""
+    cutoff = time.time() - max_age
+    removed = 0
+    for entry in path.iterdir():
+        try:
+            if entry.is_file() and entry.stat().st_mtime < cutoff:
+                entry.unlink()
+                removed += 1
+        except FileNotFoundError:  # removed by another request meanwhile
+            continue
+    return removed
 
 
 @require_GET
@@ -92,7 +116,8 @@ def upload(request: AuthenticatedHttpRequest) -> HttpResponse:
             token = uuid.uuid4().hex
             suffix = Path(upload_file.name).suffix.lower()[:8]
             target = _upload_dir() / f"{token}{suffix}"
-            with target.open("wb") as out:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
                 for chunk in upload_file.chunks():
                     out.write(chunk)
             request.session[f"journal_upload_{token}"] = {
