@@ -255,6 +255,13 @@ IMENA_MAX_PFIF_BYTES = envint("IMENA_MAX_PFIF_BYTES", str(20 * 1024**2))
 # Web uploads of journals import in a background thread and show progress.
 IMENA_IMPORT_IN_BACKGROUND = envbool("IMENA_IMPORT_IN_BACKGROUND", "True")
 IMENA_FAMILY_SEARCH_RATE = os.getenv("IMENA_FAMILY_SEARCH_RATE", "10/h")
+# Identification safeguards: a proposal below this posterior, or without a primary
+# identifier (DNA LR at least IMENA_PRIMARY_DNA_LR, or a dental or fingerprint
+# comparison recorded as identifying), needs a written justification and an explicit
+# confirmation by the second examiner; without a primary identifier it is presumptive.
+IMENA_PROPOSE_MIN_POSTERIOR = float(os.getenv("IMENA_PROPOSE_MIN_POSTERIOR", "0.99"))
+IMENA_PRIMARY_DNA_LR = float(os.getenv("IMENA_PRIMARY_DNA_LR", "1e6"))
+
 # Shown by the public family search as whom to contact (phone, e-mail, address).
 IMENA_FAMILY_LIAISON_CONTACT = os.getenv("IMENA_FAMILY_LIAISON_CONTACT", "")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from imena.identification.models import FamilyNotification
+from imena.identification.models import FamilyNotification, PrimaryIdentifier
 from imena.identification.screening import MUTATION_CHOICES
 
 
@@ -11,11 +11,36 @@ class ProposeForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    primary_identifier = forms.ChoiceField(
+        label=_("Dental or fingerprint comparison that identifies"),
+        required=False,
+        choices=[
+            ("", _("none recorded (DNA is read from the evidence)")),
+            (PrimaryIdentifier.DENTAL, PrimaryIdentifier.DENTAL.label),
+            (PrimaryIdentifier.FINGERPRINTS, PrimaryIdentifier.FINGERPRINTS.label),
+        ],
+    )
+    primary_reference = forms.CharField(
+        label=_("Comparison report"),
+        required=False,
+        max_length=300,
+        help_text=_("Reference of the odontologist's or fingerprint expert's report."),
+    )
+    justification = forms.CharField(
+        label=_("Justification"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the proposal carries warnings."),
+    )
 
 
 class ConfirmForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    acknowledge_warnings = forms.BooleanField(
+        label=_("I have read the warnings above and confirm this identification."),
+        required=False,
     )
 
 

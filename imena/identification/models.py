@@ -188,6 +188,13 @@ class IdentificationStatus(models.TextChoices):
     REOPENED = "reopened", _("Reopened")
 
 
+class PrimaryIdentifier(models.TextChoices):
+    NONE = "", _("none (presumptive identification)")
+    DNA = "dna", _("DNA")
+    DENTAL = "dental", _("dental comparison")
+    FINGERPRINTS = "fingerprints", _("fingerprint comparison")
+
+
 class Identification(models.Model):
     """A proposal that a body is a missing person, and what became of it."""
 
@@ -232,6 +239,24 @@ class Identification(models.Model):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     close_reason = models.TextField(_("reason"), blank=True)
+    # Safeguards (docs/identification.md): the primary identifier the proposal
+    # rests on ("" = none: the identification is presumptive), the warnings shown
+    # when it was proposed, and the proposer's written justification for them.
+    primary_identifier = models.CharField(
+        _("primary identifier"),
+        max_length=16,
+        blank=True,
+        choices=PrimaryIdentifier.choices,
+        default=PrimaryIdentifier.NONE,
+    )
+    primary_reference = models.CharField(
+        _("comparison report"),
+        max_length=300,
+        blank=True,
+        help_text=_("The dental or fingerprint comparison that identifies."),
+    )
+    warnings = models.JSONField(_("warnings when proposed"), default=list, blank=True)
+    justification = models.TextField(_("justification"), blank=True)
 
     class Meta:
         verbose_name = _("identification")
@@ -265,6 +290,11 @@ class Identification(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("identification:identification_detail", args=[self.pk])
 
+    @property
+    def presumptive(self) -> bool:
+        """No primary identifier (DNA, dental, fingerprints) supports it."""
+        return not self.primary_identifier
+
 
 class Confirmation(models.Model):
     """The second person's agreement. Proposer and reviewer must differ."""
@@ -286,6 +316,13 @@ class Confirmation(models.Model):
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), auto_now_add=True)
     comment = models.TextField(_("comment"), blank=True)
+    warnings_acknowledged = models.BooleanField(
+        _("warnings acknowledged"),
+        default=False,
+        help_text=_(
+            "The reviewer confirmed explicitly despite the proposal's warnings."
+        ),
+    )
 
     class Meta:
         verbose_name = _("confirmation")

@@ -5,7 +5,11 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
+from django.utils.translation import gettext as _
+
 from imena.audit.services import audit_head_hash
+from imena.identification import safeguards
 from imena.lib.pdf import register_fonts
 
 if TYPE_CHECKING:
@@ -38,6 +42,19 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
         return Paragraph(escape(str(text)), style)
 
     conf = getattr(ident, "confirmation", None)
+    with translation.override(lang):
+        warnings = safeguards.warning_texts(ident.warnings)
+        primary = (
+            f"{ident.get_primary_identifier_display()}"
+            + (f" ({ident.primary_reference})" if ident.primary_reference else "")
+            if not ident.presumptive
+            else str(
+                _(
+                    "none: presumptive identification, not notified to the family "
+                    "as confirmed"
+                )
+            )
+        )
     story: list[Any] = [
         p("Звіт про ідентифікацію" if uk else "Identification report", head),
         Spacer(1, 4 * mm),
@@ -80,12 +97,36 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
                         else "—"
                     ),
                 ],
+                [
+                    p("Первинний ідентифікатор" if uk else "Primary identifier"),
+                    p(primary),
+                ],
             ],
             colWidths=[50 * mm, 120 * mm],
         ),
         Spacer(1, 4 * mm),
-        p("Докази" if uk else "Evidence", sub),
     ]
+    if ident.warnings:
+        story.append(
+            p(
+                "Попередження під час пропозиції" if uk else "Warnings when proposed",
+                sub,
+            )
+        )
+        story += [p("• " + text) for text in warnings]
+        story.append(
+            p(("Обґрунтування: " if uk else "Justification: ") + ident.justification)
+        )
+        if conf:
+            story.append(
+                p(
+                    "Другий експерт явно підтвердив попередження."
+                    if uk
+                    else "The second examiner confirmed the warnings explicitly."
+                )
+            )
+        story.append(Spacer(1, 4 * mm))
+    story.append(p("Докази" if uk else "Evidence", sub))
     rows = [
         [p("Вид" if uk else "Kind"), p("LR"), p("Пояснення" if uk else "Explanation")]
     ]

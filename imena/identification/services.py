@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
-from imena.identification import adapters
+from imena.identification import adapters, safeguards
 from imena.identification.engine import (
     DNA_DROPOUT,
     BodyResult,
@@ -379,10 +379,41 @@ def _require_can(user: User, capability: str) -> None:
 
 @transaction.atomic
 def identification_propose(
-    *, actor: User, candidate: Candidate, comment: str = ""
+    *,
+    actor: User,
+    candidate: Candidate,
+    comment: str = "",
+    justification: str = "",
+    primary_identifier: str = "",
+    primary_reference: str = "",
 ) -> Identification:
-    """Propose that the candidate's body is the candidate's person."""
+    """Propose that the candidate's body is the candidate's person.
+
+    Below the configured posterior, or without a primary identifier, the proposal
+    carries warnings (``safeguards``) and needs a written ``justification``. A dental
+    or fingerprint comparison counts as a primary identifier only with the reference
+    of its report (``primary_reference``); DNA counts when its LR is high enough.
+    """
     _require_can(actor, "identification.propose")
+    if primary_identifier and not primary_reference.strip():
+        raise ValidationError(
+            {
+                "primary_reference": _(
+                    "Name the comparison report that makes this an identification."
+                )
+            }
+        )
+    primary = safeguards.primary_identifier(candidate, primary_identifier)
+    warnings = safeguards.warnings_for(candidate, primary)
+    if warnings and not justification.strip():
+        raise ValidationError(
+            {
+                "justification": [
+                    _("This proposal needs a written justification:"),
+                    *safeguards.warning_texts(warnings),
+                ]
+            }
+        )
     body = candidate.analysis.body
     if Identification.objects.filter(
         body=body,
@@ -405,6 +436,10 @@ def identification_propose(
         },
         proposed_by=actor,
         comment=comment,
+        primary_identifier=primary,
+        primary_reference=primary_reference.strip() if primary != "dna" else "",
+        warnings=warnings,
+        justification=justification.strip(),
     )
     ident.full_clean()
     ident.save()
@@ -420,7 +455,11 @@ def identification_propose(
 
 @transaction.atomic
 def identification_confirm(
-    *, actor: User, identification: Identification, comment: str = ""
+    *,
+    actor: User,
+    identification: Identification,
+    comment: str = "",
+    acknowledge_warnings: bool = False,
 ) -> Identification:
     """The second person agrees. The proposer can never confirm their own proposal."""
     _require_can(actor, "identification.review")
@@ -431,11 +470,24 @@ def identification_confirm(
         raise PermissionDenied(
             _("The person who proposed an identification cannot also confirm it.")
         )
+    if ident.warnings and not acknowledge_warnings:
+        raise ValidationError(
+            {
+                "acknowledge_warnings": [
+                    _(
+                        "This identification was proposed despite warnings; "
+                        "confirm them explicitly:"
+                    ),
+                    *safeguards.warning_texts(ident.warnings),
+                ]
+            }
+        )
     Confirmation.objects.create(
         identification=ident,
         proposer_id=ident.proposed_by_id,
         reviewer=actor,
         comment=comment,
+        warnings_acknowledged=bool(ident.warnings),
     )
     ident.status = IdentificationStatus.CONFIRMED
     ident.closed_by = actor
@@ -451,6 +503,8 @@ def identification_confirm(
             "reviewer": actor.pk,
             "proposer": ident.proposed_by_id,
             "comment": comment,
+            "warnings_acknowledged": bool(ident.warnings),
+            "presumptive": ident.presumptive,
         },
         organisation_id=ident.organisation_id,
     )
@@ -598,6 +652,13 @@ def family_notification_record(
     _require_can(actor, "identification.notify")
     if identification.status != IdentificationStatus.CONFIRMED:
         raise ValidationError(_("Only a confirmed identification is notified."))
+    if identification.presumptive:
+        raise ValidationError(
+            _(
+                "This identification is presumptive (no DNA, dental or fingerprint "
+                "identification): the family is not notified of it as confirmed."
+            )
+        )
     note = FamilyNotification(
         identification=identification,
         notified_by=notified_by,

@@ -13,7 +13,7 @@ from imena.accounts.http import AuthenticatedHttpRequest
 from imena.accounts.roles import can
 from imena.audit.services import history_for
 from imena.burials import access as burials_access
-from imena.identification import access, selectors, services
+from imena.identification import access, safeguards, selectors, services
 from imena.identification.forms import (
     ComputeForm,
     ConfirmForm,
@@ -194,6 +194,9 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "markers": markers,
             "live": live,
             "propose_form": ProposeForm(),
+            "propose_warnings": safeguards.warning_texts(
+                safeguards.warnings_for(cand, safeguards.primary_identifier(cand))
+            ),
             "override_form": OverrideForm(),
             "can_propose": can(request.user, "identification.propose")
             and live is None
@@ -216,9 +219,13 @@ def propose(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             candidate=cand,
             comment=form.cleaned_data.get("comment", ""),
+            justification=form.cleaned_data.get("justification", ""),
+            primary_identifier=form.cleaned_data.get("primary_identifier", ""),
+            primary_reference=form.cleaned_data.get("primary_reference", ""),
         )
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
+        for message in e.messages:
+            messages.error(request, message)
         return redirect("identification:candidate_detail", pk=pk)
     messages.success(
         request, _("Identification proposed; a second person must confirm it.")
@@ -273,6 +280,7 @@ def identification_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
             "can_reopen": ident.status == IdentificationStatus.CONFIRMED
             and can(user, "identification.review"),
             "confirm_form": ConfirmForm(),
+            "warnings": safeguards.warning_texts(ident.warnings),
             "reason_form": ReasonForm(),
             "notifications": ident.notifications.all(),
             "can_notify": can(user, "identification.notify"),
@@ -290,6 +298,9 @@ def _act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRespons
                 actor=request.user,
                 identification=ident,
                 comment=form.cleaned_data.get("comment", ""),
+                acknowledge_warnings=form.cleaned_data.get(
+                    "acknowledge_warnings", False
+                ),
             )
             messages.success(request, _("Identification confirmed by a second person."))
         else:
@@ -309,7 +320,8 @@ def _act(request: AuthenticatedHttpRequest, pk: int, action: str) -> HttpRespons
             )
             messages.success(request, _("Saved."))
     except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
+        for message in e.messages:
+            messages.error(request, message)
     except PermissionDenied as e:
         return HttpResponse(str(e), status=403)
     return redirect(ident)
@@ -341,13 +353,15 @@ def liaison_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         .filter(status=IdentificationStatus.CONFIRMED, notifications__isnull=True)
         .select_related("body", "person")
     )
+    presumptive = idents.filter(primary_identifier="").count()
+    idents = idents.exclude(primary_identifier="")
     listing = paginate(
         request,
         idents,
         sorts={"confirmed": "closed_at", "body": "body__pm_number"},
         default_sort="confirmed",
     )
-    context = {"listing": listing, "idents": listing.rows}
+    context = {"listing": listing, "idents": listing.rows, "presumptive": presumptive}
     return render(request, "identification/liaison_queue.html", context)
 
 

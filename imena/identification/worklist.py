@@ -108,6 +108,7 @@ def work_items(user: User) -> list[WorkItem]:
                 .filter(
                     status=IdentificationStatus.CONFIRMED, notifications__isnull=True
                 )
+                .exclude(primary_identifier="")
                 .order_by("closed_at", "pk"),
                 reverse("identification:liaison_queue"),
                 lambda i: WorkRow(

@@ -23,6 +23,12 @@ def test_two_people_confirm_and_one_alone_cannot(page, candidate, users) -> None
     page.goto(page.base_url + f"/identification/bodies/{body.pk}/")
     page.click(f"#candidates a:has-text('{candidate.person.case_no}')")
     page.wait_for_selector("#posterior")
+    # A low posterior without a primary identifier: the numbers against it are shown
+    # and a justification is required.
+    assert page.locator("#propose-warnings").count() == 1
+    page.click("#propose")
+    page.wait_for_selector(".messages >> text=written justification")
+    page.fill("#id_justification", "Clothing and effects recognised by the family.")
     page.click("#propose")
     page.wait_for_selector("#status:has-text('Proposed')")
     # The proposer sees no confirm button, and the service refuses them too.
@@ -47,6 +53,8 @@ def test_two_people_confirm_and_one_alone_cannot(page, candidate, users) -> None
     _logout(page)
     browser_login(page, "dna_analyst")
     page.goto(page.base_url + ident.get_absolute_url())
+    assert page.locator("#warnings").count() == 1
+    page.check("#id_acknowledge_warnings")
     page.click("#confirm")
     page.wait_for_selector("#status:has-text('Confirmed')")
     ident.refresh_from_db()

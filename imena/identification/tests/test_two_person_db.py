@@ -14,8 +14,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def proposal(candidate, users):
+    # A recorded dental identification: primary, yet below the posterior threshold,
+    # so the proposal is justified and the confirmation acknowledges it.
     return services.identification_propose(
-        actor=users["forensic_examiner"], candidate=candidate
+        actor=users["forensic_examiner"],
+        candidate=candidate,
+        primary_identifier="dental",
+        primary_reference="OD-2022-017",
+        justification="Dental comparison by the odontologist identifies.",
     )
 
 
@@ -45,13 +51,17 @@ def test_confirmed_needs_a_confirmation_row(proposal) -> None:
 
 
 def test_the_service_still_confirms(proposal, users) -> None:
-    services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
+    services.identification_confirm(
+        actor=users["dna_analyst"], identification=proposal, acknowledge_warnings=True
+    )
     proposal.refresh_from_db()
     assert proposal.status == "confirmed"
 
 
 def test_only_liaison_officers_record_a_notification(client, proposal, users) -> None:
-    services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
+    services.identification_confirm(
+        actor=users["dna_analyst"], identification=proposal, acknowledge_warnings=True
+    )
     data = {
         "notified_by": "Зв'язкова",
         "notified_whom": "Шевченко Марія",

@@ -15,8 +15,14 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def proposal(candidate, users):
+    # A recorded dental identification: primary, yet below the posterior threshold,
+    # so the proposal is justified and the confirmation acknowledges it.
     return services.identification_propose(
-        actor=users["forensic_examiner"], candidate=candidate
+        actor=users["forensic_examiner"],
+        candidate=candidate,
+        primary_identifier="dental",
+        primary_reference="OD-2022-017",
+        justification="Dental comparison by the odontologist identifies.",
     )
 
 
@@ -39,7 +45,9 @@ def test_db_forbids_proposer_equal_reviewer(proposal, users):
 
 
 def test_second_person_confirms_and_statuses_follow(proposal, users):
-    services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
+    services.identification_confirm(
+        actor=users["dna_analyst"], identification=proposal, acknowledge_warnings=True
+    )
     proposal.refresh_from_db()
     assert proposal.status == IdentificationStatus.CONFIRMED
     assert proposal.confirmation.reviewer == users["dna_analyst"]
@@ -67,7 +75,9 @@ def test_reject_needs_reason(proposal, users):
 def test_reopen_keeps_history_and_reopens_person(proposal, users):
     from imena.audit.services import history_for
 
-    services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
+    services.identification_confirm(
+        actor=users["dna_analyst"], identification=proposal, acknowledge_warnings=True
+    )
     services.identification_reopen(
         actor=users["investigator"],
         identification=proposal,
@@ -82,7 +92,9 @@ def test_reopen_keeps_history_and_reopens_person(proposal, users):
 
 
 def test_liaison_queue_and_notification(client, proposal, users):
-    services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
+    services.identification_confirm(
+        actor=users["dna_analyst"], identification=proposal, acknowledge_warnings=True
+    )
     client.force_login(users["family_liaison"])
     assert (
         proposal.person.case_no
@@ -107,7 +119,9 @@ def test_liaison_queue_and_notification(client, proposal, users):
 
 
 def test_pdf_report_has_the_numbers(client, proposal, users, tmp_path):
-    services.identification_confirm(actor=users["dna_analyst"], identification=proposal)
+    services.identification_confirm(
+        actor=users["dna_analyst"], identification=proposal, acknowledge_warnings=True
+    )
     client.force_login(users["investigator"])
     resp = client.get(f"/identification/identifications/{proposal.pk}/report.pdf")
     assert resp.status_code == 200

@@ -24,7 +24,7 @@ def test_a_proposal_waits_for_a_second_examiner_not_for_its_proposer(
     client, candidate, users, org
 ):
     services.identification_propose(
-        actor=users["forensic_examiner"], candidate=candidate
+        actor=users["forensic_examiner"], candidate=candidate, justification="x"
     )
     second = make_user(org, "forensic_examiner", "examiner2")
     assert items(client, users["forensic_examiner"])["second_examiner"].count == 0
@@ -40,7 +40,9 @@ def test_a_strong_candidate_waits_for_a_proposal_until_proposed(
     Candidate.objects.filter(pk=candidate.pk).update(posterior=STRONG_POSTERIOR)
     assert list(strong_unproposed(examiner)) == [candidate.analysis]
     assert items(client, examiner)["strong_candidates"].count == 1
-    services.identification_propose(actor=examiner, candidate=candidate)
+    services.identification_propose(
+        actor=examiner, candidate=candidate, justification="x"
+    )
     assert items(client, examiner)["strong_candidates"].count == 0
 
 
