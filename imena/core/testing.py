@@ -20,6 +20,7 @@ def post_at_once(
     barrier = threading.Barrier(n)
 
     def one(_: int) -> int:
+        assert parts.hostname is not None
         conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
         try:
             conn.connect()

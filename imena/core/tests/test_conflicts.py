@@ -8,24 +8,30 @@ here the answer is checked for one forced conflict.
 from __future__ import annotations
 
 from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
 
 from imena.core.middleware import ConflictMiddleware
+
+
+def _never_called(request: HttpRequest) -> HttpResponse:
+    raise AssertionError("the middleware answers without calling the view")
 
 
 def test_an_integrity_error_answers_409_with_a_message(rf, examiner) -> None:
     request = rf.post("/sites/", HTTP_REFERER="http://testserver/sites/")
     request.user = examiner
-    middleware = ConflictMiddleware(lambda r: None)
+    middleware = ConflictMiddleware(_never_called)
     response = middleware.process_exception(
         request, IntegrityError('duplicate key value violates unique constraint "x"')
     )
+    assert response is not None
     assert response.status_code == 409
     assert "Someone else changed the same record" in response.content.decode()
     assert 'href="http://testserver/sites/"' in response.content.decode()
 
 
 def test_other_errors_are_left_alone(rf) -> None:
-    middleware = ConflictMiddleware(lambda r: None)
+    middleware = ConflictMiddleware(_never_called)
     assert middleware.process_exception(rf.get("/"), ValueError("x")) is None
 
 

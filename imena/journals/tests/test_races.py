@@ -23,6 +23,7 @@ def test_parallel_decisions_on_one_question_never_fail(
     run = selectors.latest_run(imported)
     a = JournalRow.objects.filter(journal__name="Funeral home").first()
     b = JournalRow.objects.filter(journal__name="Volunteers").first()
+    assert a is not None and b is not None
     item = ReviewItem.objects.create(  # type: ignore[misc]
         run=run,
         kind="borderline_match",
