@@ -264,6 +264,9 @@ IMENA_PRIMARY_DNA_LR = float(os.getenv("IMENA_PRIMARY_DNA_LR", "1e6"))
 
 # Shown by the public family search as whom to contact (phone, e-mail, address).
 IMENA_FAMILY_LIAISON_CONTACT = os.getenv("IMENA_FAMILY_LIAISON_CONTACT", "")
+# The organisation (code) whose liaison officers answer families' contact
+# requests that match no report; empty: only national administrators see them.
+IMENA_NATIONAL_LIAISON_ORG = os.getenv("IMENA_NATIONAL_LIAISON_ORG", "")
 
 # Uploads: a request whose declared Content-Length passes the limit of its page
 # is refused before its body is read, and the file is counted while it streams

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -61,12 +62,25 @@ def sample_for_user(
         raise Http404("No such sample") from None
 
 
+def handles_unmatched_contact_requests(user: User) -> bool:
+    """The national liaison: officers of ``IMENA_NATIONAL_LIAISON_ORG``, or a
+    national administrator (a superuser with no organisation)."""
+    if user.is_superuser and user.organisation_id is None:
+        return True
+    code = settings.IMENA_NATIONAL_LIAISON_ORG
+    return (
+        bool(code) and user.organisation is not None and user.organisation.code == code
+    )
+
+
 def contact_requests_for_user(user: User) -> QuerySet[ContactRequest]:
-    """Requests for the user's organisation, and unassigned ones (no report found)."""
+    """Requests matching a report of the user's organisation; those that
+    match no report only for the national liaison (#19 row 8)."""
     require(user, "missing.change")
-    return ContactRequest.objects.filter(
-        Q(organisation_id=user.organisation_id) | Q(organisation__isnull=True)
-    ).select_related("person")
+    mine = Q(organisation_id=user.organisation_id) & Q(organisation__isnull=False)
+    if handles_unmatched_contact_requests(user):
+        mine |= Q(organisation__isnull=True)
+    return ContactRequest.objects.filter(mine).select_related("person")
 
 
 def contact_request_for_user(user: User, pk: int) -> ContactRequest:
