@@ -471,11 +471,13 @@ class _Site:
         p, rel = self.params, self.params.reliability
         n_open = len(self.persons)
         records = []
+        # Explanations name the grave as its marker reads, never by database id.
+        label = self.grave_numbers.get(grave_id) or "—"
         for lead in self.leads_by_grave.get(grave_id, []):
             who = lead.persons or (f"~{lead.key}",)
             for pid in who:
                 for j in lead.journals:
-                    records.append(JournalRecord(j, pid, grave_id))
+                    records.append(JournalRecord(j, pid, label))
         self.jev[grave_id] = (
             journal_lrs(records, rel, n_open, max(1, n_bodies), p.dependence)
             if records

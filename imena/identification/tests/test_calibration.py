@@ -196,3 +196,20 @@ def test_physical_only_match_of_an_unlisted_body_stays_below_099() -> None:
     )
     assert boy.posterior < 0.9
     assert res.bodies["child"].pairs["boy"].lr["journal"] < 1
+
+
+def test_the_journal_explanation_names_the_grave_number_not_its_id() -> None:
+    """Issue #21 item 8: a body in grave "9" (database id 17) read "grave 17"."""
+    persons = [_adult(0), _adult(1)]
+    bodies = [BodyIn("b1", "17", "9", {"sex": "male", "age_min": 30, "age_max": 50})]
+    leads = [LeadIn("17", "C1", "A0", ("J1",), ("a0",))]
+    res = compute_site(
+        bodies,
+        persons,
+        leads,
+        Params(p_unlisted=0.3, reliability=REL),
+        grave_numbers={"17": "9"},
+    )
+    text = repr(res.bodies["b1"].pairs["a0"])
+    assert "grave 9:" in text and "могила 9:" in text
+    assert "grave 17" not in text
