@@ -22,7 +22,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {R.FORENSIC_EXAMINER, R.INVESTIGATOR, R.FIELD_RECORDER, R.FAMILY_LIAISON}
     ),
     # Digitising journals is data entry (field recorders too); linking is review.
-    "journal.import": frozenset({R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR}),
+    "journal.import": frozenset(
+        {R.FIELD_RECORDER, R.FORENSIC_EXAMINER, R.INVESTIGATOR}
+    ),
     "journal.review": frozenset({R.FORENSIC_EXAMINER, R.INVESTIGATOR}),
     # Exhumation, post-mortem, evidence
     "postmortem.view": frozenset(
