@@ -36,8 +36,14 @@ class DemoResult:
 
 
 @transaction.atomic
-def demo_load(*, scenario_dir: Path) -> DemoResult:
-    """Create the demo organisation, its users and the scenario, once."""
+def demo_load(
+    *, scenario_dir: Path, progress: bool = False, compute: bool = True
+) -> DemoResult:
+    """Create the demo organisation, its users and the scenario, once.
+
+    ``progress`` draws a progress bar per loading step on stderr; without
+    ``compute`` only the data is loaded (no DNA screening, no candidate lists).
+    """
     org = Organisation.objects.filter(code=DEMO_ORG_CODE).first()
     logins = [(u, demo_password(u), str(Role(r).label)) for u, r, _ in DEMO_USERS]
     if org is not None:
@@ -66,7 +72,12 @@ def demo_load(*, scenario_dir: Path) -> DemoResult:
     outsider.set_password(demo_password("outsider"))
     outsider.save()
     context = ScenarioContext(
-        directory=scenario_dir, organisation=org, actor=users["examiner"], users=users
+        directory=scenario_dir,
+        organisation=org,
+        actor=users["examiner"],
+        users=users,
+        progress=progress,
+        compute=compute,
     )
     summary = load_scenario(context)
     return DemoResult(True, summary, logins)

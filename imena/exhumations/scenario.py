@@ -11,7 +11,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from imena.audit.services import audit_record
+from imena.audit.services import audit_batch, audit_record
 from imena.burials.models import Grave, GraveStatus
 from imena.exhumations.models import (
     Body,
@@ -31,6 +31,7 @@ from imena.exhumations.services import (
     journal_flag,
 )
 from imena.exhumations.vocab import codes, is_valid_fdi
+from imena.lib.bulk import update_rows
 
 if TYPE_CHECKING:
     from imena.lib.scenario import ScenarioContext
@@ -211,8 +212,8 @@ def _rows(body: Body, f: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def load_scenario(context: ScenarioContext) -> None:
+    from imena.dna.bulk import ProfileRow, dna_profiles_bulk_create
     from imena.dna.models import ProfileKind
-    from imena.dna.services import dna_profile_create
 
     data = context.read_json("pm/findings.json")
     if not data:
@@ -311,25 +312,46 @@ def load_scenario(context: ScenarioContext) -> None:
     Sample.objects.bulk_create(samples, batch_size=500)
 
     with_profile = []
+    profile_rows = []
     for sample in samples:
         entry = pm_profiles.get(sample.body.pm_number)
         if not entry or sample.status == SampleStatus.FAILED:
             continue
-        sample.profile = dna_profile_create(
-            actor=actor,
-            organisation=org,
-            kind=ProfileKind.POST_MORTEM,
-            label=sample.sample_id,
-            genotypes=entry.get("genotypes") or {},
-            sex=int(entry.get("sex") or 0),
-            source_format="dvi-json",
-            lab=sample.lab,
-            audit=False,
+        profile_rows.append(
+            ProfileRow(
+                row=f"PM profile {sample.body.pm_number}",
+                label=sample.sample_id,
+                genotypes=entry.get("genotypes") or {},
+                sex=int(entry.get("sex") or 0),
+                lab=sample.lab,
+            )
         )
+        with_profile.append(sample)
+    stored = dna_profiles_bulk_create(
+        actor=actor,
+        organisation=org,
+        kind=ProfileKind.POST_MORTEM,
+        rows=profile_rows,
+        source_format="dvi-json",
+        source=str(context.directory / "dna/case.json"),
+        progress=context.bar("post-mortem profiles"),
+    )
+    for sample, profile in zip(with_profile, stored.profiles, strict=True):
+        sample.profile = profile
         if sample.status not in (SampleStatus.PROFILE, SampleStatus.PARTIAL):
             sample.status = SampleStatus.PROFILE
-        with_profile.append(sample)
-    Sample.objects.bulk_update(with_profile, ["profile", "status"], batch_size=500)
+    update_rows(with_profile, ["profile", "status"])
+    source = str(context.directory / "pm/findings.json")
+    stored_records: list[list[Any]] = [[b for b, _f in bodies], records, samples]
+    for batch in stored_records:
+        for start in range(0, len(batch), 1000):
+            audit_batch(
+                actor=actor,
+                action="scenario.postmortem_batch",
+                records=batch[start : start + 1000],
+                source=source,
+                organisation_id=org.pk,
+            )
 
     grave_ids = [g.grave_id for g in exhumations.values()]
     Grave.objects.filter(pk__in=grave_ids).update(status=GraveStatus.AT_MORGUE)

@@ -23,6 +23,8 @@ DEMO_PARAMETERS = {"threshold": 1e4, "top_k": 5, "dropout": 0.05, "theta": 0.0}
 
 
 def load_scenario(context: ScenarioContext) -> None:
+    if not context.compute:
+        return  # a data-only load (``imena demo --national`` without --compute)
     load_screenings(context)
     load_candidates(context)
 

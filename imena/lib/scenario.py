@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from imena.lib.bulk import Progress, progress_bar
+
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
     from imena.burials.models import Grave, Site
@@ -28,6 +30,14 @@ class ScenarioContext:
     graves_by_marker: dict[tuple[str, str], Grave] = field(default_factory=dict)
     graves_by_ref: dict[tuple[str, str], Grave] = field(default_factory=dict)
     summary: dict[str, int] = field(default_factory=dict)
+    # A progress bar per loading step on stderr (``imena demo --national``).
+    progress: bool = False
+    # Run the computations (DNA screening, candidate lists) after loading.
+    compute: bool = True
+
+    def bar(self, label: str) -> Progress | None:
+        """A progress bar for one loading step, or None when quiet."""
+        return progress_bar(label) if self.progress else None
 
     def read_json(self, relative: str) -> Any:
         path = self.directory / relative

@@ -15,12 +15,13 @@ from django.utils import timezone
 
 from imena.audit.services import audit_record
 from imena.dna.uploads import families_from_case
-from imena.missing.services import (
-    clean_item,
-    family_import_case,
-    missing_person_create,
-    sha256_of,
+from imena.missing.bulk import (
+    FamilyRow,
+    ReportRow,
+    families_bulk_import,
+    missing_persons_bulk_create,
 )
+from imena.missing.services import clean_item, sha256_of
 
 if TYPE_CHECKING:
     from imena.lib.scenario import ScenarioContext
@@ -132,69 +133,113 @@ def report_fields(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: Who filed a report of the national register (``reporting_organisation``).
+REPORTING_ORGANISATIONS = {
+    "national_police": "National Police",
+    "commissioner_missing_persons": "Commissioner for Persons Missing",
+    "coordination_hq_pow": "Coordination Headquarters (prisoners of war)",
+    "icrc_central_tracing": "ICRC Central Tracing Agency",
+    "prosecutor_general": "Office of the Prosecutor General",
+}
+
+
 def load_scenario(context: ScenarioContext) -> None:
+    """Reports and reference families through the bulk paths (``missing.bulk``):
+    each batch is audited with the SHA-256 of every record, plus one summary
+    entry per file."""
     data = context.read_json("missing/reports.json")
     if data is None:
         return
     reports = data["reports"] if isinstance(data, dict) else data
     actor = context.users.get("liaison") or context.actor
-    by_family: dict[str, Any] = {}
-    count = 0
-    for r in reports:
-        person = missing_person_create(
-            actor=actor,
-            organisation=context.organisation,
-            case_no=r.get("am_case_no") or "",
-            audit=False,
-            **report_fields(r),
-        )
-        count += 1
+    source = str(context.directory / "missing/reports.json")
+    rows = []
+    family_of_case: dict[str, str] = {}
+    for k, r in enumerate(reports, start=1):
         family_id = (r.get("dna") or {}).get("family_id")
+        if family_id and r.get("am_case_no"):
+            family_of_case[r["am_case_no"]] = str(family_id)
+        fields = report_fields(r)
+        org = r.get("reporting_organisation")
+        if org:
+            fields["description"] = "Reported by: " + REPORTING_ORGANISATIONS.get(
+                org, str(org)
+            )
+        rows.append(
+            ReportRow(
+                row=f"report {k} ({r.get('am_case_no') or '?'})",
+                fields=fields,
+                case_no=r.get("am_case_no") or "",
+            )
+        )
+    del data, reports
+    result = missing_persons_bulk_create(
+        actor=actor,
+        organisation=context.organisation,
+        rows=rows,
+        source=source,
+        action="scenario.missing_batch",
+        progress=context.bar("missing-person reports"),
+        propose_duplicates=False,
+    )
+    by_family: dict[str, Any] = {}
+    for person in result.persons:
+        family_id = family_of_case.get(person.case_no)
         if family_id:
-            by_family[str(family_id)] = person
+            by_family[family_id] = person
     audit_record(
         actor=actor,
         action="scenario.load_missing",
         object_type="missing.scenario",
         object_repr="missing/reports.json",
         after={
-            "reports": count,
-            "source": str(context.directory / "missing/reports.json"),
+            "reports": len(result.persons),
+            "batches": result.audit_entries,
+            "source": source,
         },
         organisation_id=context.organisation.pk,
     )
-    context.summary["missing_reports"] = count
+    context.summary["missing_reports"] = len(result.persons)
     path = context.directory / "dna" / "case.json"
     case = context.read_json("dna/case.json")
     if case is None:
         return
     digest = sha256_of(path.read_bytes())
-    families = 0
-    profiles = 0
-    for family in families_from_case(case):
-        person = by_family.get(family.name)  # type: ignore[assignment]
-        if person is None:
-            continue
-        family_import_case(
-            actor=actor,
-            person=person,
+    items = [
+        FamilyRow(
+            row=f"family {family.name}",
+            person=by_family[family.name],
             family=family,
-            consent_date=_consent_date(person.last_seen_date),
-            source_sha256=digest,
-            audit=False,
+            consent_date=_consent_date(by_family[family.name].last_seen_date),
         )
-        families += 1
-        profiles += sum(1 for g in family.genotypes.values() if g)
+        for family in families_from_case(case)
+        if family.name in by_family
+    ]
+    del case
+    result_f = families_bulk_import(
+        actor=actor,
+        organisation=context.organisation,
+        items=items,
+        source_format="dvi-json",
+        source_sha256=digest,
+        source=str(path),
+        progress=context.bar("reference families"),
+    )
     audit_record(
         actor=actor,
         action="scenario.load_references",
         object_type="missing.scenario",
         object_repr="dna/case.json",
-        after={"families": families, "reference_profiles": profiles, "sha256": digest},
+        after={
+            "families": result_f.families,
+            "reference_profiles": result_f.profiles,
+            "batches": result_f.audit_entries,
+            "sha256": digest,
+        },
         organisation_id=context.organisation.pk,
     )
-    context.summary["reference_families"] = families
-    context.summary["reference_profiles"] = profiles
+    context.summary["reference_families"] = result_f.families
+    context.summary["reference_profiles"] = result_f.profiles
 
 
 def _consent_date(last_seen: dt.date | None) -> dt.date | None:

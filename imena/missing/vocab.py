@@ -6,6 +6,8 @@ serves model fields, forms and templates.
 
 from __future__ import annotations
 
+import functools
+
 from django.utils.functional import lazy
 from django.utils.translation import get_language
 
@@ -28,7 +30,9 @@ def vchoices(key: str) -> list[tuple[str, str]]:
     return [(code, lazy_label(key, code)) for code in vocabulary.field(key).codes()]
 
 
+@functools.cache
 def codes(key: str) -> tuple[str, ...]:
+    # The vocabulary is fixed at import time; bulk imports ask thousands of times.
     return vocabulary.field(key).codes()
 
 

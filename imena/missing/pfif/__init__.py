@@ -26,6 +26,7 @@ from imena.missing.models import MissingPerson, Status
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
+    from imena.lib.bulk import Progress
 
 NS = "http://zesty.ca/pfif/1.4"
 SCHEMA_PATH = Path(__file__).with_name("pfif-1.4.rng")
@@ -299,28 +300,36 @@ def import_document(
     document: bytes,
     source: str = "document",
     strict: bool = True,
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Import persons as reports. All or nothing: any error stores nothing.
 
     A person whose record id is already in the organisation is skipped.
     With ``strict`` the document must validate against the PFIF 1.4 schema.
+    The reports are stored in batches (``missing.bulk``), each audited with
+    the SHA-256 of every record.
     """
-    from django.core.exceptions import ValidationError
-
     from imena.audit.services import audit_record
-    from imena.missing.services import missing_person_create
+    from imena.lib.bulk import BulkRowError
+    from imena.missing.bulk import ReportRow, missing_persons_bulk_create
 
     people = parse(document, source=source)  # refuses hostile XML before anything else
     if strict:
         errors = validate(document)
         if errors:
             raise PFIFError(f"{source}: not valid PFIF 1.4: {errors[0]}")
-    created: list[str] = []
+    ids = [p.record_id for p in people]
+    present: set[str] = set()
+    for start in range(0, len(ids), 2000):
+        present.update(
+            MissingPerson.objects.filter(
+                organisation=organisation, pfif_record_id__in=ids[start : start + 2000]
+            ).values_list("pfif_record_id", flat=True)
+        )
+    rows: list[ReportRow] = []
     skipped = 0
     for p in people:
-        if MissingPerson.objects.filter(
-            organisation=organisation, pfif_record_id=p.record_id
-        ).exists():
+        if p.record_id in present:
             skipped += 1
             continue
         fields = dict(p.fields)
@@ -333,27 +342,28 @@ def import_document(
             m = re.search(r"Last seen: (\d{4}-\d\d-\d\d)", note.get("text", ""))
             if m:
                 last_seen = dt.date.fromisoformat(m[1])
-        try:
-            person = missing_person_create(
-                actor=actor,
-                organisation=organisation,
-                audit=False,
-                reporter_name=f"PFIF: {p.record_id.split('/')[0]}"[:200],
-                pfif_record_id=p.record_id,
-                source_date=p.source_date,
-                status=status,
-                last_seen_place=place[:300],
-                last_seen_date=last_seen,
-                **fields,
-            )
-        except ValidationError as e:
-            msgs = (
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in e.message_dict.items())
-                if hasattr(e, "error_dict")
-                else " ".join(e.messages)
-            )
-            raise PFIFError(f"{source}, person {p.record_id}: {msgs}") from None
-        created.append(person.case_no)
+        fields.update(
+            reporter_name=f"PFIF: {p.record_id.split('/')[0]}"[:200],
+            pfif_record_id=p.record_id,
+            source_date=p.source_date,
+            status=status,
+            last_seen_place=place[:300],
+            last_seen_date=last_seen,
+        )
+        rows.append(ReportRow(row=f"{source}, person {p.record_id}", fields=fields))
+    try:
+        result = missing_persons_bulk_create(
+            actor=actor,
+            organisation=organisation,
+            rows=rows,
+            source=source,
+            action="missing.pfif_import_batch",
+            progress=progress,
+            propose_duplicates=False,
+        )
+    except BulkRowError as e:
+        raise PFIFError(f"{e.row}: {e.reason}") from None
+    created = [p.case_no for p in result.persons]
     audit_record(
         actor=actor,
         action="missing.pfif_import",

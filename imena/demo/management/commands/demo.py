@@ -25,6 +25,33 @@ class Command(ImenaCommand):
         parser.add_argument("--seed", type=int, default=4242, help="Scenario seed.")
         parser.add_argument("--addr", default="127.0.0.1", help="Address to serve on.")
         parser.add_argument("--port", type=int, default=8000, help="Port to serve on.")
+        parser.add_argument(
+            "--national",
+            action="store_true",
+            help="Load the national scenario (40 sites, 10,000 bodies, 55,000 "
+            "reports) instead of one site, with a progress bar on stderr.",
+        )
+        parser.add_argument(
+            "--sites",
+            type=int,
+            default=None,
+            help="National scenario with N sites (250 bodies each).",
+        )
+        parser.add_argument(
+            "--missing",
+            type=int,
+            default=None,
+            help="National scenario: number of missing-person reports.",
+        )
+        parser.add_argument(
+            "--compute",
+            action="store_true",
+            help="National scenario: also run DNA screening and candidate lists "
+            "(the one-site demo always does).",
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="No progress bar."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from imena.simulation import simulate
@@ -38,13 +65,39 @@ class Command(ImenaCommand):
             ) from None
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
         call_command("migrate", interactive=False, verbosity=0)
-        scenario_dir = data_dir / f"scenario-{options['seed']}"
+        national = options["national"] or any(
+            options[k] is not None for k in ("sites", "missing")
+        )
+        for key in ("sites", "missing"):
+            if options[key] is not None and options[key] < 1:
+                raise CommandError(f"--{key} must be 1 or more")
+        if national:
+            size = "-".join(
+                str(options[k]) for k in ("sites", "missing") if options[k] is not None
+            )
+            name = f"national-{options['seed']}" + (f"-{size}" if size else "")
+        else:
+            name = f"scenario-{options['seed']}"
+        scenario_dir = data_dir / name
         if not (scenario_dir / "manifest.json").exists():
             self.stdout.write(
                 f"Simulating scenario (seed {options['seed']}) into {scenario_dir} ..."
             )
-            simulate(seed=options["seed"], out=scenario_dir)
-        result = demo_load(scenario_dir=scenario_dir)
+            if national:
+                simulate(
+                    seed=options["seed"],
+                    out=scenario_dir,
+                    national=True,
+                    sites=options["sites"],
+                    missing=options["missing"],
+                )
+            else:
+                simulate(seed=options["seed"], out=scenario_dir)
+        result = demo_load(
+            scenario_dir=scenario_dir,
+            progress=national and not options["no_progress"],
+            compute=options["compute"] or not national,
+        )
         if result.created:
             loaded = ", ".join(f"{k}: {v}" for k, v in sorted(result.summary.items()))
             self.stdout.write(f"Loaded the synthetic scenario ({loaded}).")

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import CommandError
 
 from imena.core.commands import ImenaCommand
+from imena.lib.bulk import progress_bar
 
 
 class Command(ImenaCommand):
@@ -13,7 +14,9 @@ class Command(ImenaCommand):
         "Missing-person records in PFIF 1.4: `export-pfif --out FILE` writes the "
         "organisation's reports (names, sex, birth date or age, home address with "
         "consent, one status note); `import-pfif FILE` reads persons and notes as new "
-        "reports, all or nothing."
+        "reports, all or nothing; `import-reports FILE [--mapping M]` stores every row "
+        "of a CSV or XLSX file as a report, all or nothing, and lists possible "
+        "duplicates."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -34,6 +37,17 @@ class Command(ImenaCommand):
             action="store_true",
             help="Import a document that is not schema-valid but readable.",
         )
+        imp.add_argument("--no-progress", action="store_true", help="No progress bar.")
+        rep = sub.add_parser(
+            "import-reports", help="Import reports from a CSV or XLSX file."
+        )
+        rep.add_argument("file", help="CSV (UTF-8, UTF-8 BOM, cp1251) or XLSX file.")
+        rep.add_argument(
+            "--mapping",
+            help="column mapping: a JSON file or inline JSON {field: column header}",
+        )
+        rep.add_argument("--organisation", default="demo", help="Organisation code.")
+        rep.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from imena.accounts.models import Organisation
@@ -46,6 +60,8 @@ class Command(ImenaCommand):
             ) from None
         if options["action"] == "export-pfif":
             self._export(org, options)
+        elif options["action"] == "import-reports":
+            self._import_reports(org, options)
         else:
             self._import(org, options)
 
@@ -104,6 +120,7 @@ class Command(ImenaCommand):
                 document=document,
                 source=path.name,
                 strict=not options["lenient"],
+                progress=None if options["no_progress"] else progress_bar("persons"),
             )
         except pfif.PFIFError as e:
             raise CommandError(str(e)) from None
@@ -111,3 +128,43 @@ class Command(ImenaCommand):
             f"Imported {result.created} person records from {path.name}; "
             f"{result.skipped} already present were skipped."
         )
+
+    def _import_reports(self, org: Any, options: dict[str, Any]) -> None:
+        import time
+
+        from django.core.exceptions import ValidationError
+
+        from imena.journals.commands import _mapping
+        from imena.lib.bulk import error_text
+        from imena.missing.tabular import TableError, import_reports
+
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise CommandError(f"cannot read {path}: {e.strerror}") from None
+        started = time.perf_counter()
+        try:
+            result = import_reports(
+                actor=None,
+                organisation=org,
+                data=data,
+                filename=path.name,
+                mapping=_mapping(options["mapping"]),
+                progress=None if options["no_progress"] else progress_bar("reports"),
+            )
+        except TableError as e:
+            raise CommandError(str(e)) from None
+        except ValidationError as e:
+            raise CommandError(error_text(e)) from None
+        seconds = time.perf_counter() - started
+        n = len(result.persons)
+        self.stdout.write(
+            f"Imported {n} reports from {path.name} in {seconds:.1f} s "
+            f"({n / max(seconds, 1e-6):.0f}/s), {result.audit_entries} audited "
+            f"batches; {len(result.duplicates)} possible duplicate pairs."
+        )
+        for a, b in result.duplicates[:50]:
+            self.stdout.write(f"  possible duplicate: {a.case_no} ~ {b.case_no}")
+        if len(result.duplicates) > 50:
+            self.stdout.write(f"  ... and {len(result.duplicates) - 50} more")
