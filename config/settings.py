@@ -255,6 +255,12 @@ IMENA_MAX_PFIF_BYTES = envint("IMENA_MAX_PFIF_BYTES", str(20 * 1024**2))
 # Web uploads of journals import in a background thread and show progress.
 IMENA_IMPORT_IN_BACKGROUND = envbool("IMENA_IMPORT_IN_BACKGROUND", "True")
 IMENA_FAMILY_SEARCH_RATE = os.getenv("IMENA_FAMILY_SEARCH_RATE", "10/h")
+# All clients together (empty: no overall limit).
+IMENA_FAMILY_SEARCH_GLOBAL_RATE = os.getenv("IMENA_FAMILY_SEARCH_GLOBAL_RATE", "1000/h")
+# Behind a reverse proxy: the header holding the client address (e.g.
+# X-Forwarded-For; its last address is used). Empty: REMOTE_ADDR. Set it only
+# when the proxy always sets the header, or clients could choose their address.
+IMENA_CLIENT_IP_HEADER = os.getenv("IMENA_CLIENT_IP_HEADER", "")
 # Identification safeguards: a proposal below this posterior, or without a primary
 # identifier (DNA LR at least IMENA_PRIMARY_DNA_LR, or a dental or fingerprint
 # comparison recorded as identifying), needs a written justification and an explicit

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from imena.missing.models import MissingPerson, PedigreeMember, PhotoKind, Status
-from imena.missing.search import parse_birth
+from imena.missing.search import parse_birth, query_problem
 from imena.missing.services import SECTION_FIELDS
 from imena.missing.vocab import field_label, vchoices
 
@@ -260,6 +260,31 @@ class FamilySearchForm(forms.Form):
                 _("Write the date of birth as 1961-11-06, 06.11.1961 or 1961.")
             )
         return parsed
+
+    def clean(self) -> dict[str, Any]:
+        """One person per search (#19 row 7): two or three words, and the
+        patronymic when the date of birth is not complete."""
+        data = super().clean() or {}
+        name, birth = data.get("name"), data.get("date_of_birth")
+        if name and birth:
+            problem = query_problem(name, birth)
+            if problem == "words":
+                self.add_error(
+                    "name",
+                    _(
+                        "Write one person's surname and given name, and the "
+                        "patronymic if you know it: two or three words."
+                    ),
+                )
+            elif problem == "patronymic":
+                self.add_error(
+                    "name",
+                    _(
+                        "With only the year or month of birth, also write the "
+                        "patronymic, or give the full date of birth."
+                    ),
+                )
+        return data
 
 
 class ContactRequestForm(FamilySearchForm):

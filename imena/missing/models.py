@@ -539,23 +539,28 @@ class ContactRequest(models.Model):
         return f"contact request #{self.pk}"
 
 
-class SearchAttempt(models.Model):
-    """One public family-search request, for the per-address rate limit.
+class SearchCounter(models.Model):
+    """Public family searches in one time window, per client and overall.
 
-    Only a keyed hash of the address is stored, never the address itself.
+    Counted with one conditional UPDATE (``count < limit``), which both
+    databases apply atomically, so parallel searches cannot pass the limit.
+    ``key`` is a keyed hash of the client address (never the address itself)
+    or ``"*"`` for all clients together.
     """
 
-    client = models.CharField(max_length=64)
-    created = models.DateTimeField(auto_now_add=True)
+    key = models.CharField(max_length=64)
+    window = models.BigIntegerField()  # the window's start, seconds since the epoch
+    count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [
-            # Rate limit: attempts of one client since a time.
-            models.Index(fields=["client", "created"]),
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "window"], name="searchcounter_one_per_window"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"search attempt #{self.pk}"
+        return f"{self.key[:8]}@{self.window}: {self.count}"
 
 
 class PhotoKind(models.TextChoices):

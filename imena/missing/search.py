@@ -9,15 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
+import random
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from imena.missing import names
-from imena.missing.models import MissingPerson, NameKey, SearchAttempt
+from imena.missing.models import MissingPerson, NameKey, SearchCounter
 
 _RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -44,21 +49,57 @@ def client_key(ip: str) -> str:
     ).hexdigest()
 
 
-def rate_limited(ip: str) -> bool:
-    """Count this attempt; True when the address is over the limit."""
-    rate = parse_rate(settings.IMENA_FAMILY_SEARCH_RATE)
-    key = client_key(ip)
-    since = timezone.now() - timedelta(seconds=rate.seconds)
-    SearchAttempt.objects.filter(
-        created__lt=timezone.now() - timedelta(days=2)
-    ).delete()
-    if (
-        SearchAttempt.objects.filter(client=key, created__gte=since).count()
-        >= rate.count
-    ):
+GLOBAL_KEY = "*"
+
+
+def _take(key: str, rate: Rate) -> bool:
+    """Count one search in ``key``'s current window; False when it is full.
+
+    Race-free: the increment is one conditional UPDATE; the window's first
+    search creates the row, and a concurrent creator's IntegrityError falls
+    back to the UPDATE."""
+    now = int(timezone.now().timestamp())
+    window = now - now % rate.seconds
+    counters = SearchCounter.objects.filter(key=key, window=window)
+    if counters.filter(count__lt=rate.count).update(count=F("count") + 1):
         return True
-    SearchAttempt.objects.create(client=key)
+    if counters.exists() or rate.count < 1:
+        return False
+    try:
+        with transaction.atomic():
+            SearchCounter.objects.create(key=key, window=window, count=1)
+        return True
+    except IntegrityError:
+        return bool(counters.filter(count__lt=rate.count).update(count=F("count") + 1))
+
+
+def rate_limited(ip: str) -> bool:
+    """Count this search; True when the client, or all clients together, are
+    over their limit (``IMENA_FAMILY_SEARCH_RATE``,
+    ``IMENA_FAMILY_SEARCH_GLOBAL_RATE``). Fixed windows of the rate's length."""
+    rate = parse_rate(settings.IMENA_FAMILY_SEARCH_RATE)
+    if not _take(client_key(ip), rate):
+        return True
+    overall = getattr(settings, "IMENA_FAMILY_SEARCH_GLOBAL_RATE", "")
+    if overall and not _take(GLOBAL_KEY, parse_rate(overall)):
+        return True
+    if random.random() < 0.01:  # now and then, forget windows over two days old
+        cutoff = int(timezone.now().timestamp()) - 2 * 86400
+        SearchCounter.objects.filter(window__lt=cutoff).delete()
     return False
+
+
+def client_address(meta: Mapping[str, Any]) -> str:
+    """The searcher's address: ``REMOTE_ADDR``, or, behind a proxy, the
+    header named by ``IMENA_CLIENT_IP_HEADER`` (its last address, the one the
+    trusted proxy added). Never taken from a header that is not configured."""
+    header = getattr(settings, "IMENA_CLIENT_IP_HEADER", "").strip()
+    if header:
+        value = str(meta.get("HTTP_" + header.upper().replace("-", "_"), ""))
+        last = value.split(",")[-1].strip()
+        if last:
+            return last
+    return str(meta.get("REMOTE_ADDR", "") or "unknown")
 
 
 def parse_birth(text: str) -> tuple[int, int | None, int | None] | None:
@@ -85,12 +126,36 @@ def _birth_matches(p: MissingPerson, birth: tuple[int, int | None, int | None]) 
     return not (d and p.birth_day and p.birth_day != d)
 
 
+#: One person per search: a surname, a given name and perhaps a patronymic.
+MIN_WORDS, MAX_WORDS = 2, 3
+
+
+def query_problem(name: str, birth: tuple[int, int | None, int | None]) -> str:
+    """Why a query is not a search for one person ("" when it is): two or three
+    words, and a full date of birth unless the patronymic is given too."""
+    count = len(names.query_tokens(name))
+    if not MIN_WORDS <= count <= MAX_WORDS:
+        return "words"
+    if birth[2] is None and count < MAX_WORDS:
+        return "patronymic"
+    return ""
+
+
 def find_reports(
-    name: str, birth: tuple[int, int | None, int | None]
+    name: str,
+    birth: tuple[int, int | None, int | None],
+    *,
+    consented_only: bool = True,
 ) -> list[MissingPerson]:
-    """Live reports whose surname and given name both match words of ``name``
-    (in any order, script or Ukrainian/Russian spelling) and whose birth date
-    agrees with ``birth`` at the precision both give."""
+    """Live reports of ONE person: the words of ``name`` (in any order, script
+    or Ukrainian/Russian spelling) match the surname, the given name and, when
+    there is a third word, the patronymic, each word one part; the birth date
+    agrees with ``birth`` at the precision both give. With ``consented_only``
+    (the public answer) only reports whose reporter consented to being found
+    (``consent_publication``). A query that is not for one person
+    (:func:`query_problem`) finds nothing."""
+    if query_problem(name, birth):
+        return []
     tokens = names.query_tokens(name)
     all_keys = set().union(*tokens) if tokens else set()
     rows = NameKey.objects.filter(key__in=sorted(all_keys)).values_list(
@@ -103,14 +168,16 @@ def find_reports(
     for person_id, parts in found.items():
         fam = parts.get("f", set())
         giv = parts.get("g", set())
-        # Two different words of the query must cover the surname and the given name.
+        pat = parts.get("p", set())
+        # Each word of the query is a different part of this one person's name.
+        wanted = (fam, giv, pat)[: len(tokens)]
         ok = any(
-            (t1 & fam) and (t2 & giv)
-            for i, t1 in enumerate(tokens)
-            for j, t2 in enumerate(tokens)
-            if i != j
+            all(tokens[i] & part for i, part in zip(order, wanted, strict=True))
+            for order in itertools.permutations(range(len(tokens)))
         )
         if ok:
             candidates.append(person_id)
     people = MissingPerson.objects.filter(pk__in=candidates, merged_into__isnull=True)
+    if consented_only:
+        people = people.filter(consent_publication=True)
     return [p for p in people if _birth_matches(p, birth)]

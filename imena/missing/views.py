@@ -492,7 +492,7 @@ PAD_TO = 2048
 
 
 def _client_ip(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", "") or "unknown")
+    return search.client_address(request.META)
 
 
 def _padded(response: HttpResponse) -> HttpResponse:
@@ -535,8 +535,12 @@ def family_search(request: HttpRequest) -> HttpResponse:
     if action == "contact":
         form = ContactRequestForm(request.POST)
         if form.is_valid():
+            # Routed to the organisation holding the report even without the
+            # reporter's consent: the answer page is the same either way.
             found = search.find_reports(
-                form.cleaned_data["name"], form.cleaned_data["date_of_birth"]
+                form.cleaned_data["name"],
+                form.cleaned_data["date_of_birth"],
+                consented_only=False,
             )
             y, m, d = form.cleaned_data["date_of_birth"]
             services.contact_request_create(

@@ -169,9 +169,16 @@ def test_a_wrong_birth_date_is_a_miss(client, secret_person) -> None:
 
 
 @pytest.mark.django_db
-def test_a_year_of_birth_alone_is_enough_for_a_hit(client, secret_person) -> None:
-    body = search(client, "Зюзюкевич Аполлінарій", "1968").content.decode()
+def test_a_year_of_birth_with_the_patronymic_is_enough_for_a_hit(
+    client, secret_person
+) -> None:
+    # #19 row 7: a year alone no longer suffices with two names; the
+    # patronymic makes the query one person.
+    body = search(client, "Зюзюкевич Аполлінарій Феоктистович", "1968").content.decode()
     assert "A report with these details exists." in body
+    body = search(client, "Зюзюкевич Аполлінарій", "1968").content.decode()
+    assert "A report with these details exists." not in body
+    assert "also write the patronymic" in body
 
 
 # Free-text values of the repeating sections (coded values such as "L" or
