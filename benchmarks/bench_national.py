@@ -13,6 +13,18 @@ peak RSS is its own):
   (data only, ``compute=False``: what ``imena demo --national`` loads).
 - ``load_postgresql``: the same on a throwaway PostgreSQL server (as
   ``scripts/test.sh`` starts one; ``--pg-port``).
+- ``identification``: on the database kept by a load phase (``--keep-db``; else
+  it loads the scenario into its own SQLite file first, untimed), reads the
+  engine inputs (``services.shared_inputs``, ``site_inputs``) and times what
+  ``imena evaluate identification`` computes for every site: the AM records and
+  blocking keys (once), the DNA LRs of all bodies against every family (once),
+  each site's blocked, vectorised candidates and posteriors
+  (``engine.compute_site``), then storing them (``services._store``).
+  ``--id-persons N`` / ``--id-sites S`` replicate the inputs read up to N open
+  reports and S sites (clones with new ids; a cloned report keeps its family's
+  genotypes, so true families have clones: more DNA hits than in a real
+  register), to time the preset's size from a smaller load; nothing is stored
+  then.
 
 To add a phase (compute timings, a Locust run), write ``phase_<name>(ctx) ->
 dict`` and add it to ``PHASES``; the context holds the scenario folder and the
@@ -54,6 +66,8 @@ class Context:
     scenario: Path
     pg_port: int
     keep_db: bool = False
+    id_persons: int = 0
+    id_sites: int = 0
     databases: dict[str, str] = field(default_factory=dict)  # phase -> URL kept
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -115,6 +129,104 @@ print(json.dumps({"seconds": round(time.perf_counter() - t, 1),
     "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     "summary": r.summary}))
 """
+
+
+IDENTIFICATION = r"""
+import json, os, resource, sys, time
+from dataclasses import replace
+from pathlib import Path
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from django.core.management import call_command
+from imena.exhumations.models import Body
+from imena.identification import engine, services
+from imena.identification.models import CandidateRun
+
+persons_wanted, sites_wanted = int(sys.argv[2]), int(sys.argv[3])
+if sys.argv[1] != "-":  # no kept database: load one, untimed
+    call_command("migrate", interactive=False, verbosity=0)
+    from imena.demo.services import demo_load
+    demo_load(scenario_dir=Path(sys.argv[1]), compute=False)
+from imena.burials.models import Site
+out = {}
+
+def step(name, t0, c0, **extra):
+    out[name] = {"seconds": round(time.perf_counter() - t0, 1),
+                 "cpu_seconds": round(time.process_time() - c0, 1),
+                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                 **extra}
+    print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
+
+sites = [s for s in Site.objects.order_by("pk") if Body.objects.filter(grave__site=s).exists()]
+t, c = time.perf_counter(), time.process_time()
+shared = services.shared_inputs(sites[0].organisation)
+data = {s.pk: services.site_inputs(s, shared) for s in sites}
+params = {s.pk: services.site_params(s, data[s.pk]["counts"], None)[0] for s in sites}
+step("read_inputs", t, c, sites=len(sites), persons=len(shared.person_inputs),
+     bodies=sum(len(d["bodies"]) for d in data.values()))
+
+persons = list(shared.person_inputs)
+base = list(persons)
+while len(persons) < persons_wanted:
+    p = base[len(persons) % len(base)]
+    persons.append(replace(p, person_id=f"c{len(persons)}-{p.person_id}"))
+runs = [(s, data[s.pk], params[s.pk]) for s in sites]
+while len(runs) < sites_wanted:
+    s, d, prm = runs[len(runs) % len(sites)]
+    tag = f"s{len(runs)}-"
+    runs.append((None, {**d, "overrides": {},
+        "bodies": [replace(b, body_id=tag + b.body_id, grave_id=tag + b.grave_id) for b in d["bodies"]],
+        "leads": [replace(x, grave_id=tag + x.grave_id) for x in d["leads"]],
+        "grave_numbers": {tag + g: n for g, n in d["grave_numbers"].items()}}, prm))
+replicated = len(persons) > len(base) or len(runs) > len(sites)
+n_bodies = sum(len(d["bodies"]) for _s, d, _p in runs)
+
+t, c = time.perf_counter(), time.process_time()
+table = engine.person_table(persons) if replicated else shared.table
+step("am_records_and_keys", t, c, persons=len(persons))
+t, c = time.perf_counter(), time.process_time()
+bodies = [b for _s, d, _p in runs for b in d["bodies"]]
+dna = engine.dna_lrs(bodies, persons, engine.DNA_DROPOUT, engine.dna_threshold())
+step("dna_lrs", t, c, bodies=n_bodies, families=len(dna[1]), pairs_kept=len(dna[0]))
+t, c = time.perf_counter(), time.process_time()
+blocked = live = 0
+store_seconds = 0.0
+for s, d, prm in runs:
+    r = engine.compute_site(d["bodies"], persons, d["leads"], prm, overrides=d["overrides"],
+                            n_graves=d["n_graves"], grave_numbers=d["grave_numbers"],
+                            table=table, dna=dna)
+    blocked += sum(br.blocked for br in r.bodies.values())
+    live += sum(len(br.live) for br in r.bodies.values())
+    if not replicated:
+        t1 = time.perf_counter()
+        run = CandidateRun.objects.create(site=s, p_unlisted=prm.p_unlisted,
+            body_count=len(d["bodies"]), person_count=len(persons))
+        services._store(run, r, d)
+        store_seconds += time.perf_counter() - t1
+    del r
+step("compute_sites", t, c, sites=len(runs), bodies=n_bodies,
+     pairs=n_bodies * len(persons), blocked=blocked, live=live,
+     store_seconds=round(store_seconds, 1))
+print(json.dumps(out))
+"""
+
+
+def phase_identification(ctx: Context) -> dict[str, Any]:
+    url = ctx.databases.get("sqlite") or ctx.databases.get("postgresql")
+    if url is None:
+        path = ctx.work / "identification.sqlite3"
+        path.unlink(missing_ok=True)
+        url, source = f"sqlite:///{path}", str(ctx.scenario)
+    else:
+        source = "-"
+    return _child(
+        IDENTIFICATION,
+        source,
+        str(ctx.id_persons),
+        str(ctx.id_sites),
+        env={"DATABASE_URL": url},
+    )
 
 
 def phase_simulate(ctx: Context) -> dict[str, Any]:
@@ -191,12 +303,14 @@ def phase_load_postgresql(ctx: Context) -> dict[str, Any]:
         stop()
 
 
-#: name -> phase; natid adds compute and Locust phases here.
+#: name -> phase.
 PHASES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "simulate": phase_simulate,
     "load_sqlite": phase_load_sqlite,
     "load_postgresql": phase_load_postgresql,
+    "identification": phase_identification,
 }
+DEFAULT_PHASES = ("simulate", "load_sqlite", "load_postgresql", "identification")
 
 
 def main() -> int:
@@ -208,7 +322,9 @@ def main() -> int:
     parser.add_argument("--missing", type=int, default=None, help="default: preset")
     parser.add_argument("--scenario", type=Path, help="an existing scenario folder")
     parser.add_argument("--work", type=Path, help="folder for databases (kept)")
-    parser.add_argument("--phases", default=",".join(PHASES))
+    parser.add_argument("--phases", default=",".join(DEFAULT_PHASES))
+    parser.add_argument("--id-persons", type=int, default=0)
+    parser.add_argument("--id-sites", type=int, default=0)
     parser.add_argument("--pg-port", type=int, default=5581)
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument("--json", type=Path, help="write all figures here")
@@ -227,7 +343,10 @@ def main() -> int:
         work=work,
         scenario=args.scenario or work / "scenario",
         pg_port=args.pg_port,
-        keep_db=args.keep_db,
+        # The identification phase computes on the database a load phase kept.
+        keep_db=args.keep_db or "identification" in names,
+        id_persons=args.id_persons,
+        id_sites=args.id_sites,
     )
     results: dict[str, Any] = {
         "seed": args.seed,
