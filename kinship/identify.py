@@ -43,10 +43,13 @@ def sex_consistent(a: int, b: int) -> bool:
 class FamilyModel:
     """Cached likelihood quantities of one reference family."""
 
-    def __init__(self, family: Family, markers: Mapping[str, Marker]) -> None:
+    def __init__(
+        self, family: Family, markers: Mapping[str, Marker], theta: float = 0.0
+    ) -> None:
         """Prepare the family; nothing is computed yet."""
         self.family = family
         self.markers = markers
+        self.theta = theta
         self._posterior: dict[str, dict[str, np.ndarray]] = {}
         self._ref_lik: dict[str, float] | None = None
         self.skipped: set[str] = set()
@@ -64,6 +67,7 @@ class FamilyModel:
                 self.family.pedigree,
                 [self.ref_genotypes(locus) for locus in loci],
                 [self.markers[locus] for locus in loci],
+                theta=self.theta,
             )
             self._ref_lik = dict(zip(loci, (float(x) for x in liks), strict=True))
             for locus, lik in self._ref_lik.items():
@@ -87,6 +91,7 @@ class FamilyModel:
                 [self.ref_genotypes(locus) for locus in loci],
                 [self.markers[locus] for locus in loci],
                 missing,
+                theta=self.theta,
             )
             self._posterior[missing] = {
                 locus: post for locus, (post, _) in zip(loci, res, strict=True)
@@ -157,6 +162,7 @@ class FamilyModel:
                 options,
                 choice[sel],
                 dropout=dropout,
+                theta=self.theta,
             )
             logp = np.zeros(len(names))
             for vname in names:
@@ -208,7 +214,9 @@ def pairwise_table(
     victims = list(case.victims)
     missing = list(case.missing)
     family_of = case.missing_family
-    models = {name: FamilyModel(f, case.markers) for name, f in case.families.items()}
+    models = {
+        name: FamilyModel(f, case.markers, theta) for name, f in case.families.items()
+    }
     pop = {k: hardy_weinberg(m.freqs, theta) for k, m in case.markers.items()}
     victim_logp: dict[tuple[str, str], float] = {}
     victim_loglik: dict[str, float] = {}

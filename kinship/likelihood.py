@@ -36,23 +36,47 @@ from kinship.markers import Marker
 Factor = tuple[tuple[int, ...], np.ndarray]
 
 
-def _scopes(father: tuple[int, ...], mother: tuple[int, ...]) -> list[tuple[int, ...]]:
+def founder_variables(
+    father: tuple[int, ...], mother: tuple[int, ...]
+) -> tuple[int, ...]:
+    """Return the allele variables drawn from the population (no parent)."""
+    out: list[int] = []
+    for k, (f, m) in enumerate(zip(father, mother, strict=True)):
+        if f < 0:
+            out.append(2 * k)
+        if m < 0:
+            out.append(2 * k + 1)
+    return tuple(out)
+
+
+def _scopes(
+    father: tuple[int, ...], mother: tuple[int, ...], urn: bool = False
+) -> list[tuple[int, ...]]:
     scopes: list[tuple[int, ...]] = []
     for k, (f, m) in enumerate(zip(father, mother, strict=True)):
         scopes.append((2 * k, 2 * k + 1))
         scopes.append((2 * f, 2 * f + 1, 2 * k) if f >= 0 else (2 * k,))
         scopes.append((2 * m, 2 * m + 1, 2 * k + 1) if m >= 0 else (2 * k + 1,))
+    if urn:
+        # With theta > 0 all founder alleles share one factor (the urn).
+        scopes.append(founder_variables(father, mother))
     return scopes
 
 
 @lru_cache(maxsize=4096)
 def elimination_order(
-    father: tuple[int, ...], mother: tuple[int, ...], keep: tuple[int, ...] = ()
+    father: tuple[int, ...],
+    mother: tuple[int, ...],
+    keep: tuple[int, ...] = (),
+    urn: bool = False,
 ) -> tuple[int, ...]:
-    """Greedy min-fill elimination order of the allele variables not in ``keep``."""
+    """Greedy min-fill elimination order of the allele variables not in ``keep``.
+
+    ``urn``: the founder alleles share one factor (theta correction).
+    """
     nvar = 2 * len(father)
     adj: dict[int, set[int]] = {v: set() for v in range(nvar)}
-    for scope in _scopes(father, mother):
+    for scope in _scopes(father, mother, urn):
         for a in scope:
             adj[a].update(b for b in scope if b != a)
     remaining = set(range(nvar)) - set(keep)
@@ -157,13 +181,20 @@ def eliminate(
 
 @dataclass(frozen=True)
 class LocalAlleles:
-    """A marker restricted to some alleles plus, maybe, one lumped allele."""
+    """A marker restricted to some alleles plus, maybe, a lumped allele.
 
-    index: np.ndarray  # global allele -> local allele
+    With ``split`` the lumped allele is carried as two halves of equal
+    frequency (the last two local alleles): the posterior of a person whose
+    two alleles can be identical by descent is then recovered exactly
+    (:func:`expand_posterior`).
+    """
+
+    index: np.ndarray  # global allele -> local allele (lumped: the first lump)
     freqs: np.ndarray
     male: np.ndarray | None
     female: np.ndarray | None
     lump: np.ndarray | None  # global indices in the lumped allele, or None
+    split: bool = False
 
     @property
     def size(self) -> int:
@@ -172,56 +203,147 @@ class LocalAlleles:
 
 
 def _lumped_matrix(
-    mat: np.ndarray, keep: np.ndarray, lump: np.ndarray, p: np.ndarray, expand: bool
+    mat: np.ndarray,
+    keep: np.ndarray,
+    lump: np.ndarray,
+    p: np.ndarray,
+    expand: bool,
+    split: bool,
 ) -> np.ndarray | None:
+    """Return ``mat`` over ``keep`` plus the lump (two halves with ``split``).
+
+    None when the lump is not exact: the rows of the lumped alleles must
+    agree outside the lump (strong lumpability).  With ``expand`` the lump
+    must also be a "fresh draw" in proportion to the frequencies wherever an
+    allele enters or changes inside it: ``mat[keep, lump]`` proportional to
+    ``p[lump]`` and ``mat[lump, lump] = c I + a 1 p[lump]^T``.  Then a
+    posterior over the lump splits back exactly (:func:`expand_posterior`).
+    """
     rows = mat[lump][:, keep]
     if not np.allclose(rows, rows[0], rtol=1e-9, atol=1e-15):
         return None
-    if expand:
-        pl = p[lump] / p[lump].sum()
-        sub = mat[np.ix_(keep, lump)]
-        s = sub.sum(axis=1, keepdims=True)
-        if not np.allclose(sub, s * pl[None, :], rtol=1e-9, atol=1e-15):
-            return None
-        flow = (p[lump] @ mat[np.ix_(lump, lump)]) / p[lump].sum()
-        if not np.allclose(flow / flow.sum(), pl, rtol=1e-9, atol=1e-15):
-            return None
     k = len(keep)
-    out = np.empty((k + 1, k + 1))
+    if not expand:
+        out = np.empty((k + 1, k + 1))
+        out[:k, :k] = mat[np.ix_(keep, keep)]
+        out[:k, k] = mat[np.ix_(keep, lump)].sum(axis=1)
+        out[k, :k] = rows[0]
+        out[k, k] = 1.0 - rows[0].sum()
+        return out
+    pl = p[lump]
+    sub = mat[np.ix_(keep, lump)]
+    s = sub.sum(axis=1, keepdims=True)
+    if not np.allclose(sub, s * (pl / pl.sum())[None, :], rtol=1e-9, atol=1e-15):
+        return None
+    block = mat[np.ix_(lump, lump)]
+    a = float(block[1, 0] / pl[0])
+    c = float(block[0, 0] - a * pl[0])
+    if not np.allclose(
+        block, c * np.eye(len(lump)) + a * pl[None, :], rtol=1e-9, atol=1e-15
+    ):
+        return None
+    parts = 2 if split else 1
+    share = pl.sum() / parts
+    out = np.empty((k + parts, k + parts))
     out[:k, :k] = mat[np.ix_(keep, keep)]
-    out[:k, k] = mat[np.ix_(keep, lump)].sum(axis=1)
-    out[k, :k] = rows[0]
-    out[k, k] = 1.0 - rows[0].sum()
+    out[:k, k:] = s / parts
+    out[k:, :k] = rows[0]
+    out[k:, k:] = c * np.eye(parts) + a * share
     return out
 
 
 def local_alleles(
-    marker: Marker, observed: Sequence[int] | np.ndarray, *, expand: bool = False
+    marker: Marker,
+    observed: Sequence[int] | np.ndarray,
+    *,
+    expand: bool = False,
+    split: bool = False,
 ) -> LocalAlleles:
     """Restrict ``marker`` to ``observed`` alleles plus one lump where exact.
 
     With ``expand`` the lump is only used if a posterior over lumped alleles
-    can be split back in proportion to the frequencies (true without mutation
-    and for the proportional model).
+    can be split back exactly (true without mutation and for the proportional
+    model); ``split`` (with ``expand``) carries the lump as two halves, needed
+    when the target's two alleles can be identical by descent.
     """
     n = marker.n_alleles
     keep = np.unique(np.asarray(observed, dtype=int))
     lump = np.setdiff1d(np.arange(n), keep)
     male, female = marker.male_matrix, marker.female_matrix
+    split = split and expand
     if len(lump) >= 2:
         p = marker.freqs
-        lm = _lumped_matrix(male, keep, lump, p, expand) if male is not None else None
+        lm = (
+            _lumped_matrix(male, keep, lump, p, expand, split)
+            if male is not None
+            else None
+        )
         lf = (
-            _lumped_matrix(female, keep, lump, p, expand)
+            _lumped_matrix(female, keep, lump, p, expand, split)
             if female is not None
             else None
         )
         if (male is None or lm is not None) and (female is None or lf is not None):
             index = np.full(n, len(keep))
             index[keep] = np.arange(len(keep))
-            freqs = np.append(p[keep], p[lump].sum())
-            return LocalAlleles(index, freqs, lm, lf, lump)
+            total = p[lump].sum()
+            tail = [total / 2, total / 2] if split else [total]
+            freqs = np.concatenate([p[keep], tail])
+            return LocalAlleles(index, freqs, lm, lf, lump, split)
     return LocalAlleles(np.arange(n), marker.freqs, male, female, None)
+
+
+def expand_posterior(
+    post: np.ndarray,
+    index: np.ndarray,
+    is_lump: np.ndarray,
+    freqs: np.ndarray,
+    split: bool,
+) -> np.ndarray:
+    """Return ``(B, n, n)`` genotype tables over the marker's alleles.
+
+    ``post`` is ``(B, s, s)`` over local alleles whose last one (two halves
+    with ``split``) is the lump; ``index[b, x]`` is the local allele of global
+    allele ``x`` (the first lump half for lumped ones), ``is_lump`` marks the
+    lumped alleles and ``freqs`` are the marker's frequencies.
+
+    Inside the lump every allele is a fresh draw in proportion to the
+    frequencies, so for lumped ``x != y`` the table is ``A p_x p_y`` and
+    ``A p_x^2 + D p_x`` on the diagonal, where ``D`` is the mass of the two
+    alleles being one lumped allele identical by descent.  One lump gives
+    ``A p_L^2 + D p_L`` only; the two halves ``h = p_L / 2`` give ``A`` from
+    the off-diagonal cells (``A h^2``) and ``D`` from the diagonal ones.
+    Without ``split`` ``D`` is taken as 0, which is exact unless the target is
+    inbred or theta is positive.
+    """
+    batch, s = post.shape[:2]
+    rows = np.arange(batch)
+    plump = np.where(is_lump, freqs[None, :], 0.0).sum(axis=1)
+    safe = np.where(plump > 0, plump, 1.0)
+    if split:
+        lo = s - 2
+        h2 = (safe / 2) ** 2
+        pair = post[:, lo, lo + 1] + post[:, lo + 1, lo]
+        a = pair / (2 * h2)
+        # J(h1, h1) + J(h2, h2) = 2 A h^2 + D p_L and J(h1, h2) + J(h2, h1) = 2 A h^2.
+        d = np.maximum((post[:, lo, lo] + post[:, lo + 1, lo + 1] - pair) / safe, 0.0)
+        merged = post[:, : lo + 1, : lo + 1].copy()
+        merged[:, :lo, lo] += post[:, :lo, lo + 1]
+        merged[:, lo, :lo] += post[:, lo + 1, :lo]
+        merged[:, lo, lo] = post[:, lo:, lo:].sum(axis=(1, 2))
+    else:
+        merged = post
+        d = np.zeros(batch)
+    w = np.where(is_lump, freqs[None, :] / safe[:, None], 1.0)
+    full = merged[rows[:, None, None], index[:, :, None], index[:, None, :]]
+    full *= w[:, :, None] * w[:, None, :]
+    if split:
+        both = is_lump[:, :, None] & is_lump[:, None, :]
+        inside = a[:, None, None] * freqs[None, :, None] * freqs[None, None, :]
+        full = np.where(both, inside, full)
+    every = np.arange(len(freqs))
+    full[:, every, every] += np.where(is_lump, d[:, None] * freqs[None, :], 0.0)
+    return full
 
 
 def observation_matrix(size: int, a: int, b: int, dropout: float = 0.0) -> np.ndarray:
@@ -251,15 +373,38 @@ def transmission(size: int, mat: np.ndarray | None) -> np.ndarray:
     return 0.5 * (m[:, None, :] + m[None, :, :])
 
 
+def urn_table(freqs: np.ndarray, count: int, theta: float) -> np.ndarray:
+    """Return ``P(founder alleles x_1..x_count)`` with the theta correction.
+
+    ``freqs`` is ``(B, n)``; the result is ``(B, n, ..., n)``.  The alleles are
+    drawn one after the other from the subpopulation (a Polya urn, Balding and
+    Nichols): ``P(x_j = a | x_1..x_{j-1}) = (b θ + (1-θ) p_a) / (1 + (j-2) θ)``
+    with ``b`` earlier copies of ``a`` (``j`` counted from 1).  The order does
+    not matter and untyped founders marginalise out.
+    """
+    batch, n = freqs.shape
+    idx = np.indices((n,) * count).reshape(count, -1)
+    out = np.ones((batch, idx.shape[1]))
+    for j in range(count):
+        same = (idx[:j] == idx[j]).sum(axis=0)
+        out *= (same * theta + (1.0 - theta) * freqs[:, idx[j]]) / (
+            1.0 + (j - 1) * theta
+        )
+    return out.reshape((batch,) + (n,) * count)
+
+
 def build_batch(
     pedigree: Pedigree,
     items: Sequence[tuple[LocalAlleles, Mapping[int, tuple[int, int, float]]]],
+    theta: float = 0.0,
 ) -> list[Factor]:
     """Return batched factors for problems sharing one pedigree structure.
 
     Each item is a marker's local alleles and its typed individuals
     (position -> local allele indices and drop-out).  Allele axes are padded to
     the largest local size with zero-frequency alleles that never mutate.
+    With ``theta > 0`` the founder alleles share one factor, :func:`urn_table`
+    (eliminate along ``elimination_order(..., urn=True)``).
     """
     size = max(loc.size for loc, _ in items)
     batch = len(items)
@@ -295,7 +440,32 @@ def build_batch(
         )
         if typed_any[k]:
             factors.append(((2 * k, 2 * k + 1), obs[k]))
+    if theta > 0.0:
+        scope = founder_variables(pedigree.father, pedigree.mother)
+        factors = [f for f in factors if len(f[0]) != 1]
+        factors.append((scope, urn_table(founder, len(scope), theta)))
     return factors
+
+
+def is_inbred(pedigree: Pedigree, ident: str) -> bool:
+    """Return True if the parents of ``ident`` share an ancestor (or are kin)."""
+    k = pedigree.index(ident)
+    f, m = pedigree.father[k], pedigree.mother[k]
+    if f < 0 or m < 0:
+        return False
+
+    def ancestors(start: int) -> set[int]:
+        seen = {start}
+        stack = [start]
+        while stack:
+            x = stack.pop()
+            for par in (pedigree.father[x], pedigree.mother[x]):
+                if par >= 0 and par not in seen:
+                    seen.add(par)
+                    stack.append(par)
+        return seen
+
+    return bool(ancestors(f) & ancestors(m))
 
 
 def prune(pedigree: Pedigree, typed: set[int]) -> tuple[Pedigree, list[int]]:
@@ -373,6 +543,7 @@ def _prepare(
     markers: Sequence[Marker],
     dropout: Mapping[str, float] | None,
     target: str | None,
+    theta: float = 0.0,
 ) -> tuple[
     Pedigree, list[int], list[tuple[LocalAlleles, dict[int, tuple[int, int, float]]]]
 ]:
@@ -384,9 +555,12 @@ def _prepare(
     if target is not None:
         typed_all.add(pedigree.index(target))
     small, kept = prune(pedigree, typed_all)
+    # The target's two alleles can be identical by descent (inbreeding) or
+    # by common ancestry in the subpopulation (theta): the lump is split.
+    split = target is not None and (theta > 0.0 or is_inbred(pedigree, target))
     items = []
     for (typed, observed), marker in zip(raw, markers, strict=True):
-        loc = local_alleles(marker, observed, expand=target is not None)
+        loc = local_alleles(marker, observed, expand=target is not None, split=split)
         items.append(
             (
                 loc,
@@ -410,16 +584,23 @@ def marker_likelihoods(
     markers: Sequence[Marker],
     *,
     dropout: Mapping[str, float] | None = None,
+    theta: float = 0.0,
 ) -> np.ndarray:
     """Return the likelihood of ``genotypes[i]`` (``{id: (a, b)}``) at ``markers[i]``.
 
     The markers are computed together in batches sharing one elimination.
+    With ``theta > 0`` the founder alleles are drawn with the subpopulation
+    correction (:func:`urn_table`).
     """
     out = np.ones(len(markers))
     if not markers:
         return out
     small, _, items = _prepare(pedigree, genotypes, markers, dropout, None)
     if len(small) == 0:
+        return out
+    if theta > 0.0:
+        for i, item in enumerate(items):
+            out[i] = float(theta_eliminate(small, item, (), theta))
         return out
     order = elimination_order(small.father, small.mother)
     for bucket in _buckets([loc.size for loc, _ in items]):
@@ -434,12 +615,15 @@ def marker_likelihood(
     marker: Marker,
     *,
     dropout: Mapping[str, float] | None = None,
+    theta: float = 0.0,
 ) -> float:
     """Return the likelihood of the typed genotypes ``{id: (a, b)}`` at a marker."""
     if not genotypes:
         return 1.0
     return float(
-        marker_likelihoods(pedigree, [genotypes], [marker], dropout=dropout)[0]
+        marker_likelihoods(
+            pedigree, [genotypes], [marker], dropout=dropout, theta=theta
+        )[0]
     )
 
 
@@ -450,6 +634,7 @@ def genotype_posteriors(
     target: str,
     *,
     dropout: Mapping[str, float] | None = None,
+    theta: float = 0.0,
 ) -> list[tuple[np.ndarray, float]]:
     """Return ``(P(ordered genotype of target | data), P(data))`` per marker.
 
@@ -458,12 +643,14 @@ def genotype_posteriors(
     """
     if not markers:
         return []
-    small, kept, items = _prepare(pedigree, genotypes, markers, dropout, target)
+    small, kept, items = _prepare(pedigree, genotypes, markers, dropout, target, theta)
     t = kept.index(pedigree.index(target))
     keep = (2 * t, 2 * t + 1)
     order = elimination_order(small.father, small.mother, keep)
     joints: list[np.ndarray] = [np.zeros(0)] * len(markers)
-    for bucket in _buckets([loc.size for loc, _ in items]):
+    for i, item in enumerate(items if theta > 0.0 else ()):
+        joints[i] = theta_eliminate(small, item, keep, theta)
+    for bucket in _buckets([loc.size for loc, _ in items]) if theta <= 0.0 else ():
         res = eliminate(build_batch(small, [items[i] for i in bucket]), order, keep)
         for r, i in enumerate(bucket):
             k = items[i][0].size
@@ -479,11 +666,12 @@ def genotype_posteriors(
         if loc.lump is None:
             out.append((post, total))
             continue
-        w = np.ones(n)
-        w[loc.lump] = marker.freqs[loc.lump] / marker.freqs[loc.lump].sum()
-        out.append(
-            (post[np.ix_(loc.index, loc.index)] * w[:, None] * w[None, :], total)
-        )
+        is_lump = np.zeros(n, dtype=bool)
+        is_lump[loc.lump] = True
+        full = expand_posterior(
+            post[None], loc.index[None], is_lump[None], marker.freqs, loc.split
+        )[0]
+        out.append((full, total))
     return out
 
 
@@ -494,29 +682,174 @@ def genotype_posterior(
     target: str,
     *,
     dropout: Mapping[str, float] | None = None,
+    theta: float = 0.0,
 ) -> tuple[np.ndarray, float]:
     """Return ``(P(ordered genotype of target | data), P(data))`` at one marker."""
     return genotype_posteriors(
-        pedigree, [genotypes], [marker], target, dropout=dropout
+        pedigree, [genotypes], [marker], target, dropout=dropout, theta=theta
     )[0]
 
 
-def hardy_weinberg(freqs: np.ndarray, theta: float = 0.0) -> np.ndarray:
-    """Return ordered genotype probabilities for the population term.
+# ------------------------------------------------------------ theta correction
 
-    With ``theta > 0`` the Balding-Nichols match probabilities (NRC II 4.10)
-    are used: ``P(aa) = (2t + (1-t)p_a)(3t + (1-t)p_a) / ((1+t)(1+2t))`` and
-    ``P(ab) = 2 (t + (1-t)p_a)(t + (1-t)p_b) / ((1+t)(1+2t))``, split evenly
-    between the two orders.
+#: Most quadrature points or founder-allele partitions per marker.
+THETA_MAX_TERMS = 2**17
+
+#: Largest joint founder-allele table of the theta correction (cells).
+THETA_TABLE_CELLS = 2**16
+
+#: Quadrature points are batched: one costs about this fraction of a partition.
+THETA_QUAD_SPEEDUP = 8
+
+
+def _set_partitions(count: int) -> list[list[int]]:
+    """Every partition of ``range(count)`` as a restricted growth string."""
+    out: list[list[int]] = [[]]
+    for _ in range(count):
+        out = [s + [b] for s in out for b in range(max(s, default=-1) + 2)]
+    return out
+
+
+def _bell(count: int) -> int:
+    row = [1]
+    for _ in range(count):
+        nxt = [row[-1]]
+        for x in row:
+            nxt.append(nxt[-1] + x)
+        row = nxt
+    return row[0]
+
+
+def _dirichlet_rule(
+    freqs: np.ndarray, alpha: float, degree: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points and weights integrating polynomials of ``degree`` over Dirichlet.
+
+    ``Dirichlet(alpha * freqs)`` by stick breaking: independent
+    ``B_k ~ Beta(alpha q_k, alpha (q_{k+1} + ...))`` with Gauss-Jacobi nodes,
+    exact for every polynomial of that total degree.
+    """
+    from scipy.special import roots_jacobi
+
+    n = len(freqs)
+    m = degree // 2 + 1
+    a = alpha * freqs
+    tail = np.cumsum(a[::-1])[::-1]
+    points = np.ones((1, n))
+    weights = np.ones(1)
+    for k in range(n - 1):
+        x, w = roots_jacobi(m, tail[k + 1] - 1.0, a[k] - 1.0)
+        b = (1.0 + x) / 2.0
+        w = w / w.sum()
+        nxt = np.repeat(points, m, axis=0)
+        bk = np.tile(b, len(points))
+        nxt[:, k] *= bk
+        nxt[:, k + 1 :] *= (1.0 - bk)[:, None]
+        points = nxt
+        weights = np.repeat(weights, m) * np.tile(w, len(weights))
+    return points, weights
+
+
+def _tie(scope: tuple[int, ...], arr: np.ndarray, rep: Mapping[int, int]) -> Factor:
+    """Rename tied variables; a variable met twice takes the diagonal."""
+    named = tuple(rep.get(v, v) for v in scope)
+    unique = tuple(dict.fromkeys(named))
+    if len(unique) == len(named):
+        return named, arr
+    labels = {v: i + 1 for i, v in enumerate(unique)}
+    sub = [0] + [labels[v] for v in named]
+    return unique, np.einsum(arr, sub, [0] + [labels[v] for v in unique])
+
+
+def theta_eliminate(
+    pedigree: Pedigree,
+    item: tuple[LocalAlleles, Mapping[int, tuple[int, int, float]]],
+    keep: tuple[int, ...],
+    theta: float,
+) -> np.ndarray:
+    """Sum the pedigree for one marker with founders drawn with ``theta``.
+
+    The founder alleles follow the Balding-Nichols urn (:func:`urn_table`).
+    Three exact methods, the cheapest that fits is used: the joint founder
+    table (``n ** F`` cells for ``F`` founder alleles over ``n`` local
+    alleles); the urn as a Dirichlet mixture of Hardy-Weinberg likelihoods,
+    integrated by Gauss-Jacobi quadrature (``(F // 2 + 1) ** (n - 1)``
+    points; the likelihood is a polynomial of degree ``F`` in the
+    frequencies); or the sum over the partitions of the founder alleles into
+    copies of one ancestral allele (Chinese restaurant weights, ``Bell(F)``
+    terms).  Returns the array over ``keep`` (a scalar for ``()``).
+    """
+    loc = item[0]
+    founders = founder_variables(pedigree.father, pedigree.mother)
+    count, n = len(founders), loc.size
+    alpha = (1.0 - theta) / theta
+    if n**count <= THETA_TABLE_CELLS:
+        order = elimination_order(pedigree.father, pedigree.mother, keep, True)
+        return eliminate(build_batch(pedigree, [item], theta), order, keep)[0]
+    quad = (count // 2 + 1) ** (n - 1)
+    bell = _bell(count) if count <= 12 else THETA_MAX_TERMS + 1
+    if min(quad // THETA_QUAD_SPEEDUP, bell) > THETA_MAX_TERMS:
+        raise KinshipError(
+            f"theta correction: {count} founder alleles over {n} alleles is too "
+            "large to compute exactly; use theta 0 for this family"
+        )
+    order = elimination_order(pedigree.father, pedigree.mother, keep)
+    if quad // THETA_QUAD_SPEEDUP <= bell:
+        points, weights = _dirichlet_rule(loc.freqs, alpha, count)
+        points *= loc.freqs.sum()
+        base = build_batch(pedigree, [item])
+        total: np.ndarray | float = 0.0
+        step = 2048
+        for start in range(0, len(points), step):
+            pts = points[start : start + step]
+            factors = [
+                (scope, np.broadcast_to(arr, (len(pts),) + arr.shape[1:]))
+                if len(scope) != 1
+                else (scope, pts)
+                for scope, arr in base
+            ]
+            res = eliminate(factors, order, keep)
+            total = total + np.tensordot(weights[start : start + step], res, axes=1)
+        return np.asarray(total)
+    base = [f for f in build_batch(pedigree, [item]) if len(f[0]) != 1]
+    rising = math.prod(alpha + j for j in range(count))
+    total: np.ndarray | float = 0.0
+    for blocks in _set_partitions(count):
+        rep: dict[int, int] = {}
+        weight = 1.0 / rising
+        for b in range(max(blocks) + 1):
+            members = [founders[i] for i, x in enumerate(blocks) if x == b]
+            weight *= alpha * math.factorial(len(members) - 1)
+            for v in members:
+                rep[v] = members[0]
+        factors = [_tie(scope, arr, rep) for scope, arr in base]
+        factors += [((v,), loc.freqs[None]) for v in sorted(set(rep.values()))]
+        out = tuple(rep.get(v, v) for v in keep)
+        tied_order = [v for v in order if v not in out]
+        if len(set(out)) < len(out):
+            # The target's two founder alleles are one ancestral copy.
+            res = np.diag(eliminate(factors, tied_order, out[:1])[0])
+        else:
+            res = eliminate(factors, tied_order, out)[0]
+        total = total + weight * res
+    return np.asarray(total)
+
+
+def hardy_weinberg(freqs: np.ndarray, theta: float = 0.0) -> np.ndarray:
+    """Return ordered genotype probabilities of one person from the population.
+
+    With ``theta > 0`` the person's two alleles are drawn with the
+    subpopulation correction, as the founders of a pedigree are
+    (:func:`urn_table`): ``P(aa) = p_a (θ + (1-θ) p_a)`` and
+    ``P(ab) = 2 (1-θ) p_a p_b`` (split evenly between the two orders).  An
+    untyped family then gives an LR of exactly 1 at any θ.
     """
     p = np.asarray(freqs, dtype=float)
     if theta <= 0.0:
         return np.outer(p, p)
     t = float(theta)
-    den = (1.0 + t) * (1.0 + 2.0 * t)
-    q = t + (1.0 - t) * p
-    out = np.outer(q, q) / den
-    np.fill_diagonal(out, (2 * t + (1 - t) * p) * (3 * t + (1 - t) * p) / den)
+    out = (1.0 - t) * np.outer(p, p)
+    out[np.diag_indices(len(p))] += t * p
     return out
 
 
@@ -735,6 +1068,7 @@ def evidence_likelihoods(
     choice: np.ndarray,
     *,
     dropout: float = 0.0,
+    theta: float = 0.0,
 ) -> np.ndarray:
     """Return ``P(refs, evidence row)`` at one marker for each row of ``choice``.
 
@@ -767,7 +1101,7 @@ def evidence_likelihoods(
     if len(small) == 0 or rows == 0:
         return np.ones(rows)
     loc = local_alleles(marker, observed)
-    if loc.size > EVIDENCE_MAX_LOCAL:
+    if loc.size > EVIDENCE_MAX_LOCAL or theta > 0.0:
         genos: list[dict[str, Genotype]] = []
         for r in range(rows):
             row = dict(refs)
@@ -777,7 +1111,7 @@ def evidence_likelihoods(
             genos.append(row)
         drop = {slots[s]: dropout for s in used}
         return marker_likelihoods(
-            pedigree, genos, [marker] * rows, dropout=drop
+            pedigree, genos, [marker] * rows, dropout=drop, theta=theta
         ) * _pruning_correction(
             pedigree,
             set(typed),

@@ -22,8 +22,10 @@ from kinship.errors import KinshipError
 from kinship.likelihood import (
     eliminate,
     elimination_order,
+    expand_posterior,
     genotype_posteriors,
     hardy_weinberg,
+    is_inbred,
     prune,
 )
 from kinship.markers import Marker
@@ -114,6 +116,8 @@ def _fast_posteriors(
     alleles: np.ndarray,
     marker: Marker,
     rates: tuple[float, float],
+    *,
+    split: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Posterior of ``target``'s ordered genotype for a batch of families.
 
@@ -122,12 +126,15 @@ def _fast_posteriors(
     family's alleles are restricted to those its references carry plus one
     lumped allele (exact for the matrices of :func:`proportional_rate`) and
     padded to a common size, so all families are eliminated together.
+    ``split`` carries the lump as two halves, needed when the target is inbred
+    (:func:`kinship.likelihood.expand_posterior`).
     Returns ``(B, n, n)`` posteriors and ``(B,)`` reference likelihoods.
     """
     batch, n_typed = alleles.shape[:2]
     flat = alleles.reshape(batch, 2 * n_typed)
     width = 2 * n_typed
-    size = width + 1  # one slot per observed allele copy, then the lump
+    # One slot per observed allele copy, then the lump (or its two halves).
+    size = width + 1 + int(split)
     lump = width
     p = marker.freqs
     eq = flat[:, :, None] == flat[:, None, :]
@@ -135,7 +142,8 @@ def _fast_posteriors(
     slot = np.argmax(eq, axis=2)  # first slot holding the same allele
     q = np.zeros((batch, size))
     q[:, :width] = np.where(first, p[np.maximum(flat, 0)], 0.0)
-    q[:, lump] = np.maximum(p.sum() - q[:, :width].sum(axis=1), 0.0)
+    rest = np.maximum(p.sum() - q[:, :width].sum(axis=1), 0.0)
+    q[:, lump:] = (rest / (1 + int(split)))[:, None]
     founder = q
     eye = np.eye(size)
     trans = []
@@ -183,13 +191,7 @@ def _fast_posteriors(
     for j in range(width - 1, -1, -1):
         sel = first[:, j]
         idx[rows[sel], flat[sel, j]] = j
-    plump = q[:, lump]
-    w = np.where(
-        idx == lump, p[None, :] / np.where(plump > 0, plump, 1.0)[:, None], 1.0
-    )
-    full = post[rows[:, None, None], idx[:, :, None], idx[:, None, :]]
-    full *= w[:, :, None] * w[:, None, :]
-    return full, total
+    return expand_posterior(post, idx, idx == lump, p, split), total
 
 
 def _targets_tables(
@@ -217,7 +219,7 @@ def _targets_tables(
             pop = _obs_table(hardy_weinberg(marker.freqs, theta)[None], dropout)[0]
             male = proportional_rate(marker.male_matrix, marker.freqs)
             female = proportional_rate(marker.female_matrix, marker.freqs)
-            if male is not None and female is not None and typed_ids:
+            if male is not None and female is not None and typed_ids and not theta:
                 alleles = np.full((len(members), len(typed_ids), 2), -1)
                 for b, t in enumerate(members):
                     fam = targets[t][0]
@@ -234,7 +236,13 @@ def _targets_tables(
                                     f"{marker.name}"
                                 ) from None
                 post, lik = _fast_posteriors(
-                    ped, rep_missing, typed_ids, alleles, marker, (male, female)
+                    ped,
+                    rep_missing,
+                    typed_ids,
+                    alleles,
+                    marker,
+                    (male, female),
+                    split=is_inbred(ped, rep_missing),
                 )
                 ok = lik > 0
             else:
@@ -249,7 +257,7 @@ def _targets_tables(
                         }
                     )
                 res = genotype_posteriors(
-                    ped, genos, [marker] * len(members), rep_missing
+                    ped, genos, [marker] * len(members), rep_missing, theta=theta
                 )
                 post = np.stack([p for p, _ in res])
                 ok = np.array([lik > 0 for _, lik in res])
@@ -259,6 +267,15 @@ def _targets_tables(
             logt[~ok] = 0.0
             table[np.array(members), offsets[m] : offsets[m + 1]] = logt
     return np.ascontiguousarray(table.T)
+
+
+def _candidate(victim: str, family: str, missing: str, score: float) -> Candidate:
+    """Decode a score ``EXCLUDED * inconsistent + log LR`` into a candidate."""
+    score = float(score)
+    bad = int(round(-score / -EXCLUDED)) if score < EXCLUDED / 2 else 0
+    return Candidate(
+        victim, family, missing, (score - EXCLUDED * bad) / math.log(10), bad
+    )
 
 
 def screen(
@@ -274,8 +291,9 @@ def screen(
 ) -> ScreeningResult:
     """Screen victims' profiles against ``(family, missing person)`` targets.
 
-    Returns the pairs with LR >= ``threshold`` and each victim's ``top_k``
-    targets with the number of inconsistent loci (LR 0 at that locus).
+    Returns the pairs with LR >= ``threshold`` (``threshold=0``: every pair)
+    and each victim's ``top_k`` targets with the number of inconsistent loci
+    (LR 0 at that locus).
     """
     mlist = list(markers.values())
     names = list(victims)
@@ -295,7 +313,7 @@ def screen(
     k = max(1, top_k)
     best = np.full((len(names), k), -np.inf)
     best_t = np.full((len(names), k), -1, dtype=np.int64)
-    log_thr = math.log(threshold)
+    log_thr = math.log(threshold) if threshold > 0 else -math.inf
     for start in range(0, len(targets), block):
         chunk = targets[start : start + block]
         table = _targets_tables(chunk, mlist, dropout, theta)
@@ -317,9 +335,7 @@ def screen(
         hits = np.nonzero(log_thr <= acc.T)
         for t, v in zip(hits[0].tolist(), hits[1].tolist(), strict=True):
             fam, miss = chunk[t]
-            result.candidates.append(
-                Candidate(names[v], fam.name, miss, float(acc[v, t]) / math.log(10), 0)
-            )
+            result.candidates.append(_candidate(names[v], fam.name, miss, acc[v, t]))
         merged = np.concatenate([best, acc], axis=1)
         merged_t = np.concatenate(
             [
@@ -341,14 +357,8 @@ def screen(
             t = int(best_t[v, j])
             if t < 0:
                 continue
-            score = float(best[v, j])
-            bad = int(round(-score / -EXCLUDED)) if score < EXCLUDED / 2 else 0
             fam, miss = targets[t]
-            row.append(
-                Candidate(
-                    name, fam.name, miss, (score - EXCLUDED * bad) / math.log(10), bad
-                )
-            )
+            row.append(_candidate(name, fam.name, miss, best[v, j]))
         result.top[name] = row
     return result
 

@@ -14,6 +14,7 @@ from kinship.likelihood import (
     evidence_likelihoods,
     genotype_posteriors,
     hardy_weinberg,
+    is_inbred,
     marker_likelihood,
     observation_probability,
 )
@@ -146,7 +147,9 @@ def test_fast_screening_posteriors_match_generic(
         screen_mod.proportional_rate(m.female_matrix, m.freqs),
     )
     assert rates[0] is not None and rates[1] is not None
-    post, lik = screen_mod._fast_posteriors(ped, "X", typed, alleles, m, rates)
+    post, lik = screen_mod._fast_posteriors(
+        ped, "X", typed, alleles, m, rates, split=is_inbred(ped, "X")
+    )
     genos = [
         {
             typed[r]: (m.alleles[a[r, 0]], m.alleles[a[r, 1]])
