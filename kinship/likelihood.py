@@ -343,7 +343,7 @@ def expand_posterior(
         full = np.where(both, inside, full)
     every = np.arange(len(freqs))
     full[:, every, every] += np.where(is_lump, d[:, None] * freqs[None, :], 0.0)
-    return full
+    return np.asarray(full)
 
 
 def observation_matrix(size: int, a: int, b: int, dropout: float = 0.0) -> np.ndarray:
@@ -785,7 +785,8 @@ def theta_eliminate(
     alpha = (1.0 - theta) / theta
     if n**count <= THETA_TABLE_CELLS:
         order = elimination_order(pedigree.father, pedigree.mother, keep, True)
-        return eliminate(build_batch(pedigree, [item], theta), order, keep)[0]
+        table = eliminate(build_batch(pedigree, [item], theta), order, keep)
+        return np.asarray(table[0])
     quad = (count // 2 + 1) ** (n - 1)
     bell = _bell(count) if count <= 12 else THETA_MAX_TERMS + 1
     if min(quad // THETA_QUAD_SPEEDUP, bell) > THETA_MAX_TERMS:
@@ -813,7 +814,7 @@ def theta_eliminate(
         return np.asarray(total)
     base = [f for f in build_batch(pedigree, [item]) if len(f[0]) != 1]
     rising = math.prod(alpha + j for j in range(count))
-    total: np.ndarray | float = 0.0
+    summed: np.ndarray | float = 0.0
     for blocks in _set_partitions(count):
         rep: dict[int, int] = {}
         weight = 1.0 / rising
@@ -831,8 +832,8 @@ def theta_eliminate(
             res = np.diag(eliminate(factors, tied_order, out[:1])[0])
         else:
             res = eliminate(factors, tied_order, out)[0]
-        total = total + weight * res
-    return np.asarray(total)
+        summed = summed + weight * res
+    return np.asarray(summed)
 
 
 def hardy_weinberg(freqs: np.ndarray, theta: float = 0.0) -> np.ndarray:

@@ -48,10 +48,11 @@ REL = 1e-12
 def seen(a: int, b: int, x: np.ndarray, y: np.ndarray, d: float) -> np.ndarray:
     """``P(observed a/b | true ordered x/y)`` with per-copy drop-out ``d``."""
     if a != b:
-        return (((x == a) & (y == b)) | ((x == b) & (y == a))) * (1.0 - d) ** 2
+        hit = ((x == a) & (y == b)) | ((x == b) & (y == a))
+        return np.asarray(hit * (1.0 - d) ** 2)
     both = (x == a) & (y == a)
     one = (x == a) != (y == a)
-    return both * (1.0 - d * d) + one * d * (1.0 - d)
+    return np.asarray(both * (1.0 - d * d) + one * d * (1.0 - d))
 
 
 def urn(values: Sequence[np.ndarray], p: np.ndarray, theta: float) -> np.ndarray:
@@ -119,7 +120,7 @@ def brute_likelihood(
         weight = np.broadcast_to(weight, val[slots[0][0]].shape).copy()
         for k, (a, b, d) in obs.items():
             weight *= seen(a, b, val[2 * k], val[2 * k + 1], d)
-        return math.fsum(weight.ravel()) / 2 ** len(children)
+        return math.fsum(weight.ravel()) / float(2 ** len(children))
     # Every ordered genotype of everyone; each transmission sums its two
     # inheritance choices.
     grid = every(n, len(slots))
@@ -374,7 +375,7 @@ def test_engine_matches_brute_force(k: int) -> None:
             slots = [miss, ids[c.missing2]]
             options = [[name(m, c.victim[i])], [name(m, c.victim2[i])]]
             choice = np.array([[0, 0], [0, -1], [-1, 0]])
-            got = evidence_likelihoods(
+            rows = evidence_likelihoods(
                 ped,
                 refs,
                 m,
@@ -384,7 +385,7 @@ def test_engine_matches_brute_force(k: int) -> None:
                 dropout=c.dropout,
                 theta=c.theta,
             )
-            want = [
+            want_rows = [
                 brute(
                     c,
                     i,
@@ -396,7 +397,7 @@ def test_engine_matches_brute_force(k: int) -> None:
                 brute(c, i, {c.missing: (c.victim[i], c.dropout)}),
                 brute(c, i, {c.missing2: (c.victim2[i], c.dropout)}),
             ]
-            np.testing.assert_allclose(got, want, rtol=REL, atol=1e-300)
+            np.testing.assert_allclose(rows, want_rows, rtol=REL, atol=1e-300)
 
 
 def test_population_term_is_a_founder_drawn_with_theta() -> None:

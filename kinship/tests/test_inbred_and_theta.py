@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -44,7 +45,7 @@ ISSUE_CASE = {
 }
 
 
-def write_case(tmp_path: Path, data: dict) -> str:
+def write_case(tmp_path: Path, data: dict[str, Any]) -> str:
     path = tmp_path / "case.json"
     path.write_text(json.dumps(data))
     return str(path)
@@ -119,7 +120,9 @@ def lineage_case(
     ids=["child of full sibs, nobody typed", "child of cousins, GM typed C/C"],
 )
 def test_inbred_missing_person_in_pairwise_screening_and_joint(
-    rows: list, refs: dict, expected: dict[str, float]
+    rows: list[tuple[str, str | None, str | None, int]],
+    refs: dict[str, tuple[str, str]],
+    expected: dict[str, float],
 ) -> None:
     case = lineage_case(rows, refs, {"AA": ("A", "A"), "AB": ("A", "B")})
     lr = pairwise_lr(case)
