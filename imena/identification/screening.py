@@ -201,7 +201,7 @@ def _structure(family: Family, missing: str) -> tuple[object, ...]:
 
 
 def missing_posteriors(
-    case: Case, targets: Iterable[str]
+    case: Case, targets: Iterable[str], *, theta: float = 0.0
 ) -> dict[str, dict[str, np.ndarray | None]]:
     """Return ``{missing: {locus: P(ordered genotype | refs) or None}}``.
 
@@ -231,7 +231,9 @@ def missing_posteriors(
                         if marker.name in prof
                     }
                 )
-            res = genotype_posteriors(rep, genos, [marker] * len(members), target)
+            res = genotype_posteriors(
+                rep, genos, [marker] * len(members), target, theta=theta
+            )
             for m, (post, lik) in zip(members, res, strict=True):
                 out.setdefault(m, {})[marker.name] = post if lik > 0 else None
     return out
@@ -341,7 +343,7 @@ def run_screening(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", KinshipWarning)
         wanted = {m for row in chosen.values() for m in row}
-        posteriors = missing_posteriors(case, sorted(wanted))
+        posteriors = missing_posteriors(case, sorted(wanted), theta=theta)
         for victim in sorted(chosen):
             vsex = case.victims[victim].sex
             rows = []
