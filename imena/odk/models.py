@@ -215,7 +215,8 @@ class Attachment(models.Model):
 
     @property
     def is_image(self) -> bool:
-        return self.content_type.startswith("image/")
+        """Shown inline as a thumbnail: JPEG or PNG by content, never SVG."""
+        return self.content_type in ("image/jpeg", "image/png")
 
 
 class Quarantine(models.Model):

@@ -491,7 +491,8 @@ def _attach(
     att = Attachment.objects.create(
         submission=submission,
         filename=name,
-        content_type=(f.content_type or "")[:100],
+        # From the file's first bytes, never the client's claim.
+        content_type=storage.content_type_of(storage.head_of(s)),
         sha256=s.sha256,
         size=s.size,
     )

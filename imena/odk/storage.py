@@ -65,6 +65,28 @@ def stage(stream: IO[bytes], *, limit: int | None = None) -> Staged:
     return Staged(Path(name), digest.hexdigest(), size)
 
 
+#: Attachments a browser may show in an <img>: checked by their first bytes,
+#: whatever type the client claimed (#19 row 19). Everything else, SVG
+#: included, is ``application/octet-stream``.
+INLINE_IMAGES = {"jpeg": "image/jpeg", "png": "image/png"}
+
+
+def content_type_of(head: bytes) -> str:
+    """The media type Imena records and serves for a file starting with ``head``."""
+    from imena.evidence.storage import TYPES, sniff
+
+    kind = sniff(head)
+    if kind in INLINE_IMAGES:
+        return INLINE_IMAGES[kind]
+    return TYPES[kind].media_type if kind else "application/octet-stream"
+
+
+def head_of(staged: Staged, size: int = 64) -> bytes:
+    path = staged.tmp if staged.tmp is not None else blob_path(staged.sha256)
+    with path.open("rb") as f:
+        return f.read(size)
+
+
 def stage_bytes(data: bytes) -> Staged:
     import io
 

@@ -119,10 +119,14 @@ def attachment(request: AuthenticatedHttpRequest, pk: int, att: int) -> FileResp
         handle = storage.open_blob(item.sha256)
     except FileNotFoundError:
         raise Http404("The stored file is missing") from None
+    # The type comes from the stored bytes (rows stored before the check may
+    # carry a client's claim); always a download, which an <img> still shows.
+    head = handle.read(64)
+    handle.seek(0)
     response = FileResponse(
         handle,
-        content_type=item.content_type if item.is_image else "application/octet-stream",
-        as_attachment=not item.is_image,
+        content_type=storage.content_type_of(head),
+        as_attachment=True,
         filename=item.filename,
     )
     response["X-Content-Type-Options"] = "nosniff"

@@ -247,3 +247,40 @@ def test_evidence_verify_covers_odk_xml_and_attachments(
         call_command("evidence", "verify")
     assert "marker.jpg of submission uuid:verify changed" in str(err.value)
     assert "submission uuid:verify changed" in str(err.value)
+
+
+SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+
+
+@pytest.mark.parametrize(
+    ("content", "claimed", "stored"),
+    [
+        (SVG, "image/svg+xml", "application/octet-stream"),
+        (SVG, "image/jpeg", "application/octet-stream"),
+        (JPEG, "text/html", "image/jpeg"),
+    ],
+)
+def test_attachments_are_typed_by_content_and_served_as_downloads(
+    client, recorder_auth, grave_form, site, users, content, claimed, stored
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    xml = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), "uuid:svg"
+    )
+    upload = SimpleUploadedFile("marker.jpg", content, content_type=claimed)
+    response = client.post(
+        "/submission",
+        {"xml_submission_file": xml_file(xml), "marker.jpg": upload},
+        **recorder_auth,
+    )
+    assert response.status_code == 201
+    att = Attachment.objects.get()
+    assert att.content_type == stored
+    assert att.is_image == (stored == "image/jpeg")
+    client.force_login(users["forensic_examiner"])
+    served = client.get(reverse("odk:attachment", args=[att.submission_id, att.pk]))
+    assert served["Content-Type"] == stored
+    assert served["Content-Disposition"].startswith("attachment")
+    assert served["X-Content-Type-Options"] == "nosniff"
