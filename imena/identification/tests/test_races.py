@@ -20,7 +20,12 @@ def test_parallel_proposals_for_one_body_never_fail(
     client.force_login(users["forensic_examiner"])
     statuses = post_at_once(
         f"{live_server.url}/identification/candidates/{candidate.pk}/propose/",
-        {"comment": "Stature, age and the tattoo agree"},
+        {
+            "comment": "Stature, age and the tattoo agree",
+            "primary_identifier": "dental",
+            "primary_reference": "OD-2022-017",
+            "justification": "Dental comparison by the odontologist identifies.",
+        },
         session=client.cookies["sessionid"].value,
     )
     assert set(statuses) <= {302, 409}, statuses
