@@ -25,6 +25,9 @@ peak RSS is its own):
   genotypes, so true families have clones: more DNA hits than in a real
   register), to time the preset's size from a smaller load; nothing is stored
   then.
+- ``import_sqlite``: the register as a CSV file through ``import_reports``
+  (column mapping, all or nothing, duplicates proposed), then the reference
+  families of ``dna/case.json`` through the bulk path: records per second.
 
 To add a phase (compute timings, a Locust run), write ``phase_<name>(ctx) ->
 dict`` and add it to ``PHASES``; the context holds the scenario folder and the
@@ -66,6 +69,7 @@ class Context:
     scenario: Path
     pg_port: int
     keep_db: bool = False
+    import_limit: int = 10**9
     id_persons: int = 0
     id_sites: int = 0
     databases: dict[str, str] = field(default_factory=dict)  # phase -> URL kept
@@ -229,6 +233,79 @@ def phase_identification(ctx: Context) -> dict[str, Any]:
     )
 
 
+IMPORT = """
+import csv, io, json, os, resource, sys, time
+from pathlib import Path
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+from imena.accounts.models import Organisation
+from imena.dna.uploads import families_from_case
+from imena.missing.bulk import FamilyRow, families_bulk_import
+from imena.missing.tabular import import_reports
+directory, limit = Path(sys.argv[1]), int(sys.argv[2])
+reports = json.loads((directory / "missing/reports.json").read_text())["reports"][:limit]
+cols = ["case_no", "family_name", "given_names", "patronymic", "sex", "date_of_birth",
+        "last_seen_date", "last_seen_place", "circumstances", "stature_cm",
+        "reporter_name", "reporter_relationship", "reporter_contact", "consent_dna"]
+buf = io.StringIO()
+w = csv.writer(buf, delimiter=";")
+w.writerow(["Номер", "Прізвище", "Ім'я", "По батькові", "Стать", "Дата народження",
+            "Востаннє бачили", "Місце", "Обставини", "Зріст", "Заявник", "Ким доводиться",
+            "Контакт", "Згода ДНК"])
+for r in reports:
+    rp = r.get("reporting_person") or {}
+    w.writerow([r["am_case_no"], r["family_name"], r["given_names"], r["patronymic"],
+                r["sex"], r["date_of_birth"], r["last_seen_date"], r["last_seen_place"],
+                r["circumstances"], r["stature_cm"], rp.get("name", ""),
+                rp.get("relationship", ""), rp.get("contact", ""),
+                "так" if r.get("dna") else "ні"])
+data = buf.getvalue().encode("utf-8")
+mapping = dict(zip(cols, next(csv.reader(io.StringIO(buf.getvalue()), delimiter=";"))))
+org = Organisation.objects.create(name="Benchmark", code="bench")
+t, c = time.perf_counter(), time.process_time()
+result = import_reports(actor=None, organisation=org, data=data, filename="reports.csv",
+                        mapping=mapping)
+rep_s, rep_cpu = time.perf_counter() - t, time.process_time() - c
+case = json.loads((directory / "dna/case.json").read_text())
+fam_of = {r["am_case_no"]: r["dna"]["family_id"] for r in reports if r.get("dna")}
+by_family = {fam_of[p.case_no]: p for p in result.persons if p.case_no in fam_of}
+t, c = time.perf_counter(), time.process_time()
+families = [f for f in families_from_case(case) if f.name in by_family]
+items = [FamilyRow(row=f.name, person=by_family[f.name], family=f) for f in families]
+refs = families_bulk_import(actor=None, organisation=org, items=items)
+fam_s, fam_cpu = time.perf_counter() - t, time.process_time() - c
+print(json.dumps({"reports": len(result.persons), "report_seconds": round(rep_s, 1),
+    "report_cpu_seconds": round(rep_cpu, 1),
+    "reports_per_second": round(len(result.persons) / rep_s),
+    "reports_per_cpu_second": round(len(result.persons) / rep_cpu),
+    "possible_duplicates": len(result.duplicates),
+    "families": refs.families, "reference_profiles": refs.profiles,
+    "reference_seconds": round(fam_s, 1), "reference_cpu_seconds": round(fam_cpu, 1),
+    "profiles_per_second": round(refs.profiles / fam_s),
+    "profiles_per_cpu_second": round(refs.profiles / fam_cpu),
+    "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}))
+"""
+
+
+def phase_import_sqlite(ctx: Context) -> dict[str, Any]:
+    """``import_reports`` of the register as a CSV (with a column mapping), then
+    the reference families of ``dna/case.json`` (bulk), in a fresh SQLite file."""
+    path = ctx.work / "import.sqlite3"
+    path.unlink(missing_ok=True)
+    try:
+        return _child(
+            IMPORT,
+            str(ctx.scenario),
+            str(ctx.import_limit),
+            env={"DATABASE_URL": f"sqlite:///{path}"},
+        )
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def phase_simulate(ctx: Context) -> dict[str, Any]:
     if (ctx.scenario / "manifest.json").exists():
         return {"skipped": f"{ctx.scenario} exists"}
@@ -309,6 +386,7 @@ PHASES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "load_sqlite": phase_load_sqlite,
     "load_postgresql": phase_load_postgresql,
     "identification": phase_identification,
+    "import_sqlite": phase_import_sqlite,
 }
 DEFAULT_PHASES = ("simulate", "load_sqlite", "load_postgresql", "identification")
 
@@ -327,6 +405,12 @@ def main() -> int:
     parser.add_argument("--id-sites", type=int, default=0)
     parser.add_argument("--pg-port", type=int, default=5581)
     parser.add_argument("--keep-db", action="store_true")
+    parser.add_argument(
+        "--import-limit",
+        type=int,
+        default=10**9,
+        help="import_sqlite: the first N reports only",
+    )
     parser.add_argument("--json", type=Path, help="write all figures here")
     args = parser.parse_args()
     names = [n for n in args.phases.split(",") if n]

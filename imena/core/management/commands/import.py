@@ -6,7 +6,10 @@ from imena.core.commands import ImenaCommand
 
 
 class Command(ImenaCommand):
-    help = "Import data: `import journal FILE --site SITE --journal NAME`, `import site FILE`."
+    help = (
+        "Import data: `import journal FILE --site SITE --journal NAME`, "
+        "`import site FILE`, `import profiles FILE --kind pm|reference`."
+    )
     subcommands = {
         "journal": (
             "imena.journals.commands",
@@ -14,6 +17,11 @@ class Command(ImenaCommand):
             "import_journal",
         ),
         "site": ("imena.reports.commands", "add_import_site_arguments", "import_site"),
+        "profiles": (
+            "imena.dna.commands",
+            "add_import_profiles_arguments",
+            "import_profiles",
+        ),
     }
 
     def add_arguments(self, parser: Any) -> None:
