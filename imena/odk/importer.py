@@ -89,6 +89,36 @@ def column_name(header: str) -> str:
     return header
 
 
+#: ODK Central splits a geopoint ``location`` into ``location-Latitude``, ...
+GEOPOINT_PARTS = ("Latitude", "Longitude", "Altitude", "Accuracy")
+
+
+def row_values(row: dict[str, str]) -> dict[str, str]:
+    """A row's answers by question name, with Central's split geopoints joined.
+
+    Central writes a geopoint question as four columns (``grave-location-Latitude``,
+    ``-Longitude``, ``-Altitude``, ``-Accuracy``); the instance wants one value,
+    "lat lon altitude accuracy". Kobo writes the joined value itself.
+    """
+    values: dict[str, str] = {}
+    points: dict[str, dict[str, str]] = {}
+    for key, value in row.items():
+        if not key:
+            continue
+        value = (value or "").strip()
+        base, sep, part = key.rpartition("-")
+        if sep and base and part in GEOPOINT_PARTS:
+            points.setdefault(column_name(base), {})[part] = value
+            continue
+        values[column_name(key)] = value
+    for name, parts in points.items():
+        if parts.get("Latitude") and parts.get("Longitude"):
+            values[name] = " ".join(parts.get(p) or "0" for p in GEOPOINT_PARTS)
+        else:
+            values.setdefault(name, "")
+    return values
+
+
 def media_from_zip(path: Path, wanted: set[str]) -> dict[str, bytes]:
     """The named files of a media zip, by base name; never extracted to disk paths.
 
@@ -153,7 +183,7 @@ def import_export(
     parsed = []
     wanted: set[str] = set()
     for number, row in enumerate(rows, start=2):
-        values = {column_name(k): (v or "").strip() for k, v in row.items() if k}
+        values = row_values(row)
         instance_id = next((row[c] for c in ID_COLUMNS if row.get(c)), "")
         if not instance_id:
             raise ImportError_(f"{path.name} row {number}: no instance id column")

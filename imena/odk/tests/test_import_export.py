@@ -144,3 +144,34 @@ def test_xlsx_export_is_read_streamed_and_bounded(tmp_path) -> None:
     wb.active.delete_rows(9)  # type: ignore[union-attr]
     wb.save(p)
     assert read_rows(p) == [{"meta/instanceID": "uuid:1", "grave": "7"}]
+
+
+CENTRAL_HEADER = (
+    "SubmissionDate,marker_text,site,location-Latitude,location-Longitude,"
+    "location-Altitude,location-Accuracy,marker_photo,grave_marker,kind,"
+    "meta-instanceID,KEY,SubmitterID,SubmitterName,AttachmentsPresent,"
+    "AttachmentsExpected,Status,ReviewState,DeviceID,Edits,FormVersion\n"
+)
+
+
+def test_a_central_export_with_a_split_geopoint_imports(
+    tmp_path, recorder, published, site
+) -> None:
+    """#22 item 2: Central splits ``location`` into four columns."""
+    path = tmp_path / "central.csv"
+    path.write_text(
+        CENTRAL_HEADER
+        + "2022-09-20T10:00:00.000Z,№ 7,izium-forest,49.21,37.25,101.5,4.2,p7.jpg,"
+        "cross,individual,uuid:c-1,uuid:c-1,5,recorder,0,0,,,,0,2022090100\n",
+        encoding="utf-8",
+    )
+    media = tmp_path / "media.zip"
+    with zipfile.ZipFile(media, "w") as z:
+        z.writestr("attachments/c-1/p7.jpg", real_jpeg())
+    out = run(
+        "import-export", "imena_grave_registration", str(path),
+        "--media", str(media), "--user", recorder.username,
+    )  # fmt: skip
+    assert "drafts created: 1" in out, out
+    data = Submission.objects.get().data
+    assert "49.21 37.25 101.5 4.2" in str(data), data
