@@ -13,8 +13,9 @@ def audit_key_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
         return []
     return [
         Warning(
-            "IMENA_AUDIT_KEY is not set: the audit chain is keyed with the public "
-            "development key, so anyone who can write the database can rewrite it.",
+            "IMENA_AUDIT_KEY is not set (or is the example value): the audit chain "
+            "is keyed with the public development key, so anyone who can write the "
+            "database can rewrite it.",
             hint="Set IMENA_AUDIT_KEY or IMENA_AUDIT_KEY_FILE (docs/audit.md).",
             id="imena.audit.W001",
         )

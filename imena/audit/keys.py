@@ -20,6 +20,8 @@ HMAC_PREFIX = "hmac-sha256:"
 #: Used only when no key is configured (development, the demo). It is public,
 #: so entries keyed with it are as weak as unkeyed ones; a system check warns.
 DEVELOPMENT_KEY = "imena-development-audit-key-not-secret"
+#: The placeholder of .env.example: public too, so treated as no key.
+EXAMPLE_KEYS = ("change-me-to-another-long-random-string",)
 
 
 def key_id(key: bytes) -> str:
@@ -32,9 +34,14 @@ def _split(value: str | None) -> list[str]:
     return [k.strip() for k in value.replace(",", "\n").splitlines() if k.strip()]
 
 
+def _configured() -> str | None:
+    raw = getattr(settings, "IMENA_AUDIT_KEY", None)
+    return raw if raw and raw not in EXAMPLE_KEYS else None
+
+
 def current_key() -> tuple[str, bytes]:
     """(key id, key) that new entries and anchors are keyed with."""
-    raw = getattr(settings, "IMENA_AUDIT_KEY", None) or DEVELOPMENT_KEY
+    raw = _configured() or DEVELOPMENT_KEY
     key = raw.encode()
     return key_id(key), key
 
@@ -56,7 +63,7 @@ def is_strong(scheme: str) -> bool:
 
 
 def key_configured() -> bool:
-    return bool(getattr(settings, "IMENA_AUDIT_KEY", None))
+    return _configured() is not None
 
 
 def scheme_for(kid: str) -> str:

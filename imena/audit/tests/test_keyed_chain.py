@@ -189,3 +189,14 @@ def test_the_default_anchor_folder_is_checked(chain, tmp_path, settings) -> None
     _sql(f"DELETE FROM {HEAD}")
     with pytest.raises(CommandError, match="holds 0 entries"):
         call_command("audit", "verify")
+
+
+def test_no_key_or_the_example_key_is_a_deploy_warning(settings) -> None:
+    from imena.audit.checks import audit_key_check
+
+    assert audit_key_check() == []
+    for value in (None, "change-me-to-another-long-random-string"):
+        settings.IMENA_AUDIT_KEY = value
+        (warning,) = audit_key_check()
+        assert warning.id == "imena.audit.W001"
+        assert keys.current_key()[0] == keys.key_id(keys.DEVELOPMENT_KEY.encode())
