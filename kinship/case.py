@@ -14,6 +14,7 @@ Sex is 1 (male), 2 (female) or 0 (unknown).
 from __future__ import annotations
 
 import json
+import math
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -330,7 +331,20 @@ def load_case(source: str | Path | Mapping[str, Any]) -> Case:
     else:
         text = str(source)
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
+        data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+    except RecursionError:
+        raise KinshipError(f"case {source}: JSON nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, a non-finite number, a huge integer
         raise KinshipError(f"case {source}: invalid JSON ({exc})") from None
     return case_from_dict(data)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")

@@ -169,3 +169,20 @@ def test_simulation_gives_complete_profiles() -> None:
     prof = simulate_genotypes(ped, markers, np.random.default_rng(1))
     assert set(prof["c"]) == {"TH01", "vWA"}
     assert set(prof["c"]["TH01"]) & set(prof["f"]["TH01"] + prof["m"]["TH01"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"pm": {"V1": {"sex": 1e999}}}',
+        '{"pm": {"V1": {"sex": NaN}}}',
+        '{"pm": {"V1": {"sex": 1' + "0" * 5000 + "}}}",
+        '{"pm": ' + "[" * 40_000 + "]" * 40_000 + "}",
+    ],
+    ids=["infinite", "nan", "huge-integer", "deep"],
+)
+def test_hostile_case_json_is_a_kinship_error(text: str) -> None:
+    from kinship.case import load_case
+
+    with pytest.raises(KinshipError, match="JSON"):
+        load_case(text)
