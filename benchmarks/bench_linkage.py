@@ -56,6 +56,8 @@ def main() -> int:
         f"reconcile={t2 - t1:.1f}s total={t2 - t0:.1f}s pairs={len(res.pairs_frame)} "
         f"clusters={len(res.clusters)} peak_rss={rss:.0f}MB children_rss={child:.0f}MB"
     )
+    for note in res.notes:
+        print(f"note: {note}")
     if a.evaluate:
         from linkage.evaluate import (
             grave_name_accuracy,

@@ -10,16 +10,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from linkage.io import ParsedRow
 from linkage.normalize import latin_key, parse_grave_number, xlang_key
 from linkage.reconcile import ReconcileResult, RowRef
 
 __all__ = [
+    "PAIR_CLASSES",
     "PairwiseScores",
+    "pair_class",
+    "pairwise_scores_by_class",
     "SimulatorTruth",
     "grave_name_accuracy",
     "load_simulator_truth",
@@ -66,6 +71,63 @@ def pairwise_scores(
     pred_pairs = sum(_pairs(n) for n in Counter(predicted[r] for r in rows).values())
     true_pairs = sum(_pairs(n) for n in Counter(truth[r] for r in rows).values())
     return PairwiseScores(tp, pred_pairs - tp, true_pairs - tp)
+
+
+#: Classes of difficulty of a row pair, hardest first (a pair is in the first
+#: that applies).
+PAIR_CLASSES = ("unnamed", "same journal", "grave missing", "grave differs",
+                "grave agrees")  # fmt: skip
+
+
+def pair_class(a: ParsedRow, b: ParsedRow) -> str:
+    """The class of difficulty of a pair of rows (see ``PAIR_CLASSES``)."""
+    if not (a.surname or a.given_name) or not (b.surname or b.given_name):
+        return "unnamed"
+    if a.source == b.source:
+        return "same journal"
+    if not a.grave_key or not b.grave_key:
+        return "grave missing"
+    if a.grave_key != b.grave_key:
+        return "grave differs"
+    return "grave agrees"
+
+
+def _pair_set(
+    clusters: Mapping[RowRef, str], rows: set[RowRef]
+) -> set[tuple[RowRef, RowRef]]:
+    groups: dict[str, list[RowRef]] = defaultdict(list)
+    for r, c in clusters.items():
+        if r in rows:
+            groups[c].append(r)
+    return {
+        (x, y) if x <= y else (y, x)
+        for members in groups.values()
+        for x, y in combinations(members, 2)
+    }
+
+
+def pairwise_scores_by_class(
+    rows: Sequence[ParsedRow],
+    predicted: Mapping[RowRef, str],
+    truth: Mapping[RowRef, str],
+    classify: Callable[[ParsedRow, ParsedRow], str] = pair_class,
+) -> dict[str, PairwiseScores]:
+    """Pairwise scores per class of difficulty: a true pair counts in its
+    class's recall, a predicted pair in its class's precision. Over the rows
+    present in both mappings."""
+    by_ref = {(r.source, r.row_number): r for r in rows}
+    common = {r for r in predicted if r in truth and r in by_ref}
+    pred, true = _pair_set(predicted, common), _pair_set(truth, common)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for pair in pred | true:
+        c = counts[classify(by_ref[pair[0]], by_ref[pair[1]])]
+        if pair in pred and pair in true:
+            c[0] += 1
+        elif pair in pred:
+            c[1] += 1
+        else:
+            c[2] += 1
+    return {k: PairwiseScores(*v) for k, v in counts.items()}
 
 
 @dataclass(slots=True)

@@ -206,6 +206,10 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
         px = xlang_key(pat, "patronymic") if len(canonical_name(pat)) > 1 else ""
         gi = xlang_key(giv, "first")[:1] if giv else ""
         pi = xlang_key(pat, "patronymic")[:1] if pat else ""
+        # the initial as a Ukrainian writer abbreviates it: "О." for
+        # Олександр/Александр (the uk/ru key starts with "а")
+        giu = canonical_name(ukrainian_equivalent(giv))[:1] if giv else ""
+        piu = canonical_name(pat)[:1] if pat else ""
         birth_year = r.birth_date.year if r.birth_date else None
         ref = r.death_date or r.burial_date
         lo: int | None
@@ -232,8 +236,10 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
                 # via the Ukrainian form: Евгений and Yevhen meet as "ievhen"
                 "given_lat": _none(latin_key(ukrainian_equivalent(giv)) if gx else ""),
                 "given_i": _none(gi),
+                "given_iu": _none(giu),
                 "patr_x": _none(px),
                 "patr_i": _none(pi),
+                "patr_iu": _none(piu),
                 "birth_day": _day(r.birth_date),
                 "birth_year": birth_year,
                 "by_lo": lo,
@@ -252,10 +258,20 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
                 "grave_num": (g.prefix + g.digits) if g else None,
                 "grave_anag": transposition_key(g) if g else None,
                 "grave_mass": bool(g.is_mass) if g else None,
+                # individual graves' plank numbers, for the neighbour level
+                "grave_n": g.number if g and not g.is_mass else None,
             }
         )
     df = pd.DataFrame.from_records(recs)
-    for c in ("birth_day", "birth_year", "by_lo", "by_hi", "death_day", "burial_day"):
+    for c in (
+        "birth_day",
+        "birth_year",
+        "by_lo",
+        "by_hi",
+        "death_day",
+        "burial_day",
+        "grave_n",
+    ):
         df[c] = pd.array(df[c], dtype="Int64")
     for c in df.columns:
         if df[c].dtype == object or str(df[c].dtype).startswith("str"):
@@ -343,7 +359,8 @@ def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
                 ),  # fmt: skip
                 _lvl(jw_("given_x", 0.9), "jaro-winkler >= 0.9", 0.03, 0.01),
                 _lvl(
-                    "(l.given_x IS NULL OR r.given_x IS NULL) AND l.given_i = r.given_i",
+                    "(l.given_x IS NULL OR r.given_x IS NULL) AND "
+                    "(l.given_i = r.given_i OR l.given_iu = r.given_iu)",
                     "initial",
                     0.03,
                     0.06,
@@ -358,7 +375,8 @@ def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
                 _lvl("l.patr_x = r.patr_x", "uk/ru equivalent", 0.9, 0.02),
                 _lvl(jw_("patr_x", 0.9), "jaro-winkler >= 0.9", 0.04, 0.01),
                 _lvl(
-                    "(l.patr_x IS NULL OR r.patr_x IS NULL) AND l.patr_i = r.patr_i",
+                    "(l.patr_x IS NULL OR r.patr_x IS NULL) AND "
+                    "(l.patr_i = r.patr_i OR l.patr_iu = r.patr_iu)",
                     "initial",
                     0.03,
                     0.06,
@@ -437,6 +455,18 @@ def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
                     0.02,
                     0.0005,
                 ),  # fmt: skip
+                # a plank read off the next grave: weak evidence (about 3 bits
+                # against 10 for the same number), never enough on its own
+                {
+                    **_lvl(
+                        "abs(l.grave_n - r.grave_n) = 1",
+                        "neighbouring plank",
+                        0.02,
+                        0.004,
+                    ),
+                    "fix_m_probability": True,
+                    "fix_u_probability": True,
+                },  # fmt: skip
                 {**_ELSE, "m_probability": 0.03, "u_probability": 0.997},
             ],
         },
@@ -869,7 +899,9 @@ def _nameless_duplicate(
 
 def _related_graves(f: _RowFacts, x: int, y: int) -> bool:
     """Grave numbers that can be one grave written two ways: a lost suffix
-    (339а/339) or transposed digits (36/63)."""
+    (339а/339) or transposed digits (36/63). Not the neighbouring plank: one
+    name on two neighbouring graves of one journal is as often the next
+    burial's name written on the wrong grave (two bodies)."""
     return (f.grave_num[x] is not None and f.grave_num[x] == f.grave_num[y]) or (
         f.grave_anag[x] is not None and f.grave_anag[x] == f.grave_anag[y]
     )
@@ -908,6 +940,22 @@ def _form_clusters(
     for a, b in must:
         uf.union(a, b)
     weight: dict[tuple[int, int], float] = {}
+    # per pair: the grave comparison's weight, and whether surname and given
+    # name agree (at some level better than "else")
+    grave_w: dict[tuple[int, int], float] = {}
+    names_agree: set[tuple[int, int]] = set()
+
+    def col(name: str) -> list[float]:
+        return edges[name].tolist() if name in edges else [0.0] * len(edges)
+
+    for a, b, wg, wsur, wgiv in zip(
+        ids_l.tolist(), ids_r.tolist(), col("mw_grave"), col("mw_surname"),
+        col("mw_given"), strict=True,
+    ):  # fmt: skip
+        k = (min(a, b), max(a, b))
+        grave_w[k] = wg
+        if wsur > 0 and wgiv > 0:
+            names_agree.add(k)
     # candidates of nameless rows, for the ambiguity check
     adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for a, b, w in zip(ids_l.tolist(), ids_r.tolist(), ws.tolist(), strict=True):
@@ -940,8 +988,27 @@ def _form_clusters(
         key=lambda t: (-t[2], min(t[0], t[1]), max(t[0], t[1])),
     )  # fmt: skip
 
+    half = strong_weight / 2
+
+    def corroborated(x: int, y: int, direct: float | None, both: list[int]) -> bool:
+        """Two named rows of one journal (a reburial, a corrected entry) whose
+        direct evidence is good (>= half the strong weight) and that a row of
+        another journal links to both with such weight."""
+        key = (min(x, y), max(x, y))
+        if direct is None or direct < half or key not in names_agree:
+            return False
+        if mass[x] or mass[y]:
+            return False
+        return any(
+            source[z] != source[x]
+            and weight.get((min(x, z), max(x, z)), -math.inf) >= half
+            and weight.get((min(y, z), max(y, z)), -math.inf) >= half
+            for z in both
+        )
+
     def try_merge(a: int, b: int) -> bool:
         ra, rb = uf.find(a), uf.find(b)
+        both = uf.members[ra] + uf.members[rb]
         for x in uf.members[ra]:
             for y in uf.members[rb]:
                 key = (min(x, y), max(x, y))
@@ -955,13 +1022,20 @@ def _form_clusters(
                 if _nameless_duplicate(facts, x, y, per_journal):
                     continue
                 direct = weight.get(key)
-                if direct is None or direct < strong_weight:
-                    return False
                 gx, gy = grave[x], grave[y]
+                # within one journal a neighbouring plank is no evidence (one
+                # name on two neighbouring graves is as often the next
+                # burial's name written on the wrong grave)
+                bonus = max(grave_w.get(key, 0.0), 0.0)
                 if (
-                    gx and gy and gx != gy and direct < strong_weight + 10
+                    gx and gy and gx != gy
+                    and (direct or 0.0) - bonus < strong_weight + 10
                     and not _related_graves(facts, x, y)
                 ):  # fmt: skip
+                    return False
+                if corroborated(x, y, direct, both):
+                    continue
+                if direct is None or direct < strong_weight:
                     return False
         uf.union(a, b)
         return True

@@ -224,3 +224,68 @@ def test_dates_within_day_keys() -> None:
     assert feats["dates_key"].iloc[0] is not None
     assert feats["dates_key"].iloc[1] is None
     assert bool(feats["nameless"].iloc[0])
+
+
+def test_neighbouring_plank_is_weak_evidence() -> None:
+    rows = background() + [
+        fh(2, "288", "Ковальчук", "Василий", "Петрович", "03.04.1961", "",
+           "09.05.2022", "11.05.2022"),
+        vol(2, "289", "Ковальчук Василь Петрович", "03.04.1961", "",
+            "09.05.2022", "11.05.2022"),
+        vol(3, "288", "Ковальчук Василь Петрович", "03.04.1961", "",
+            "09.05.2022", "11.05.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    plank = res.explain(("fh", 2), ("vol", 2))
+    same_grave = res.explain(("fh", 2), ("vol", 3))
+    assert plank is not None and same_grave is not None
+    w = {x.comparison: x for x in plank.explanation}
+    exact = {x.comparison: x for x in same_grave.explanation}["grave"].match_weight
+    assert w["grave"].level == "neighbouring plank"
+    # some evidence, far less than the same number, less than a name or a date
+    assert 0 < w["grave"].match_weight < exact / 2
+    assert w["grave"].match_weight < w["surname"].match_weight
+    assert w["grave"].match_weight < w["death_date"].match_weight
+
+
+def test_ukrainian_initials_match_a_russian_given_name() -> None:
+    rows = background() + [
+        fh(2, "500", "Руденко", "Александр", "Васильевич", "14.03.1957", "",
+           "09.05.2022", "11.05.2022"),
+        vol(2, "500", "Руденко О.В.", "14 березня 1957", "", "09.05.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    e = res.explain(("fh", 2), ("vol", 2))
+    assert e is not None
+    levels = {x.comparison: x.level for x in e.explanation}
+    assert levels["given"] == levels["patronymic"] == "initial"
+    assert same(res, ("fh", 2), ("vol", 2))
+
+
+def test_entry_written_twice_is_linked_when_another_journal_backs_both() -> None:
+    # the volunteers wrote the person twice (the second time surname, given
+    # name, age and death date only); the funeral home's row links to both
+    rows = background() + [
+        fh(2, "214", "Гончаренко", "Степан", "Андреевич", "07.02.1979", "",
+           "11.05.2022", "13.05.2022"),
+        vol(2, "214", "Гончаренко Степан Андрійович", "7/2/79", "", "11/5/22",
+            "13.05.2022"),
+        vol(3, "214", "Гончаренко Степан", "", "43 (вік)", "11.05.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("vol", 2), ("vol", 3)) and same(res, ("fh", 2), ("vol", 3))
+
+
+def test_namesakes_in_one_journal_stay_apart() -> None:
+    # father and son: same surname, given name and patronymic, other dates
+    rows = background() + [
+        fh(2, "301", "Гончаренко", "Степан", "Андреевич", "07.02.1979", "",
+           "11.05.2022", "13.05.2022"),
+        vol(2, "301", "Гончаренко Степан Андрійович", "07.02.1979", "",
+            "11.05.2022", "13.05.2022"),
+        vol(3, "302", "Гончаренко Степан Андрійович", "21.08.1953", "",
+            "02.06.2022", "05.06.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("fh", 2), ("vol", 2))
+    assert not same(res, ("vol", 2), ("vol", 3))
