@@ -232,6 +232,9 @@ STORAGES = {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# A name missing from the manifest (collectstatic not run) gives the plain name,
+# not an error page: `imena serve` always collects first.
+WHITENOISE_MANIFEST_STRICT = False
 MEDIA_ROOT = DATA_DIR / "media"
 EVIDENCE_ROOT = Path(os.getenv("IMENA_EVIDENCE_ROOT", str(DATA_DIR / "evidence")))
 
