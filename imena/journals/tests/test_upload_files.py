@@ -37,3 +37,23 @@ def test_an_upload_is_0600_in_a_0700_folder_and_old_ones_are_removed(
     _upload(client, site, funeral_home_file)
     remaining = list(folder.iterdir())
     assert first not in remaining and len(remaining) == 1
+
+
+def test_a_hostile_xlsx_answers_with_a_message_and_is_removed(
+    client, site, examiner, settings, tmp_path
+) -> None:
+    from linkage.tests.test_xlsx_bounds import _sheet, _workbook
+
+    settings.DATA_DIR = tmp_path / "data"
+    bomb = tmp_path / "wide.xlsx"
+    bomb.write_bytes(_workbook(_sheet('<row r="2"><c r="XFD2"><v>1</v></c></row>')))
+    client.force_login(examiner)
+    with bomb.open("rb") as f:
+        step1 = client.post(
+            reverse("journals:upload"),
+            {"site": site.pk, "journal_name": "Bomb", "file": f},
+        )
+    preview = client.get(step1["Location"], follow=True)
+    assert preview.status_code == 200
+    assert "limit of 512 columns" in preview.content.decode()
+    assert list((settings.DATA_DIR / "uploads").iterdir()) == []
