@@ -1,0 +1,452 @@
+"""Lineage markers: Y-STR haplotypes (paternal line) and mtDNA (maternal line).
+
+Both are inherited without recombination along one line, so the evidence of
+a victim against a reference is: how likely are their differences after the
+number of meioses between them (from the pedigree), against how common the
+victim's haplotype is in a population database that the organisation loads.
+
+* **Y-STR**: a haplotype maps each locus to its alleles; multi-copy loci
+  (``DYS385a/b``, ``DYF387S1``...) are unordered, so alleles are kept sorted.
+  ``null`` (also ``0``, ``-``) is a null allele (deletion); a non-numeric
+  allele (``OL``, ``>20``) is off-ladder.  Per locus and meiosis a stepwise
+  mutation changes one copy by ±1 repeat with rate ``rate`` (per-locus table,
+  default :data:`Y_DEFAULT_RATE`).  The probability of a net difference ``d``
+  after ``k`` meioses is exact under that model,
+  ``sum_m Binom(m; k, rate) * C(m, (m + d)/2) / 2^m``; copies of a multi-copy
+  locus are paired in sorted order and mutate independently.  A difference
+  no step model explains (copy number, null against an allele, off-ladder
+  against another allele, non-integer difference) gets ``1 - (1 - other)^k``
+  with ``other`` = :data:`OTHER_RATE`: not an exclusion, but strong evidence
+  against.
+* **mtDNA**: a sequence is its differences to the rCRS (``16069T 16126C 263G
+  315.1C 249d``) with the compared range (``16024-16569 1-576``).  Variants
+  are normalised (``A263G``, ``263G`` and ``263g`` are one; ``249del``,
+  ``249-`` and ``249d`` are one, so ``D`` is a deletion, not the IUPAC code;
+  ``315.1c`` is ``315.1C``).  IUPAC codes of a
+  heteroplasmy (``16093Y`` = C and T) never count as a difference against one
+  of their bases.  Differences are counted over the intersection of the two
+  ranges; the probability of ``m`` differences after ``k`` meioses is
+  Poisson with mean ``k * rate`` (``rate`` per meiosis over the compared range,
+  default :data:`MT_DEFAULT_RATE`).
+* **Frequency**: the victim's haplotype is counted in the loaded table (over
+  the loci or range compared) and the upper bound of the one-sided 95%
+  Clopper-Pearson interval is used, ``x`` matches in ``N``:
+  ``Beta.ppf(0.95, x + 1, N - x)`` (``1 - 0.05^(1/N)`` when ``x = 0``).  It is
+  conservative (it lowers the LR), needs no population model and is what the
+  SWGDAM guidance allows; the discrete Laplace method needs a fitted model per
+  database and is not implemented.
+
+``LR = P(differences | k meioses) / upper frequency``.  With several typed
+relatives on the line, the one with the fewest meioses is used (their
+haplotypes are not independent evidence).  Lineage LRs multiply with the
+autosomal LR under the assumption that the lineage markers and the autosomal
+STRs are independent (they are on different chromosomes; the population
+frequencies are estimated separately).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from kinship.case import Pedigree
+from kinship.errors import KinshipError
+
+#: Per-meiosis stepwise rate of a Y-STR locus without its own rate.
+Y_DEFAULT_RATE = 2.5e-3
+
+#: Per-meiosis rate of a change no step model explains (copy number, null).
+OTHER_RATE = 1e-4
+
+#: Per-meiosis probability of one mtDNA difference over the compared range.
+MT_DEFAULT_RATE = 5e-3
+
+NULL = "null"
+_NULLS = {"null", "0", "-", "del", "n"}
+
+
+# --------------------------------------------------------------------- lines
+
+
+def line_meioses(pedigree: Pedigree, a: str, b: str, side: str) -> int | None:
+    """Return the meioses between ``a`` and ``b`` along one line, or None.
+
+    ``side`` is ``"father"`` (Y: both must be male or of unknown sex) or
+    ``"mother"`` (mtDNA).  The line of a person is the person, their
+    father's (mother's) line and so on; two people share it when their lines
+    meet in the pedigree.
+    """
+    parent = pedigree.father if side == "father" else pedigree.mother
+    if side == "father" and (
+        pedigree.sex[pedigree.index(a)] == 2 or pedigree.sex[pedigree.index(b)] == 2
+    ):
+        return None
+
+    def chain(ident: str) -> dict[int, int]:
+        out: dict[int, int] = {}
+        k, steps = pedigree.index(ident), 0
+        while k >= 0 and k not in out:
+            out[k] = steps
+            k, steps = parent[k], steps + 1
+        return out
+
+    up_a, up_b = chain(a), chain(b)
+    common = [up_a[k] + up_b[k] for k in up_a if k in up_b]
+    return min(common) if common else None
+
+
+# -------------------------------------------------------------------- Y-STR
+
+Haplotype = dict[str, tuple[str, ...]]
+
+
+def _allele(text: str) -> str:
+    value = text.strip()
+    if value.lower() in _NULLS:
+        return NULL
+    return value.upper() if not _number(value) else value
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def parse_haplotype(data: Mapping[str, str | Sequence[str]]) -> Haplotype:
+    """Return ``{locus: sorted alleles}``; ``"11,14"`` or ``["11", "14"]``.
+
+    Empty loci are left out (untyped).
+    """
+    out: Haplotype = {}
+    for locus, raw in data.items():
+        parts = (
+            re.split(r"[,/;\s]+", raw.strip())
+            if isinstance(raw, str)
+            else [str(x) for x in raw]
+        )
+        alleles = [_allele(p) for p in parts if p.strip()]
+        if alleles:
+            out[locus] = tuple(sorted(alleles, key=_sort_key))
+    return out
+
+
+def _sort_key(allele: str) -> tuple[int, float, str]:
+    number = _number(allele)
+    return (0, number, "") if number is not None else (1, 0.0, allele)
+
+
+def step_probability(diff: int, meioses: int, rate: float) -> float:
+    """``P(net difference diff)`` after ``meioses`` single-step mutations' chances."""
+    diff = abs(diff)
+    total = 0.0
+    for m in range(diff, meioses + 1):
+        if (m - diff) % 2:
+            continue
+        binom = math.comb(meioses, m) * rate**m * (1.0 - rate) ** (meioses - m)
+        total += binom * math.comb(m, (m + diff) // 2) / 2.0**m
+    return total
+
+
+def _other(meioses: int) -> float:
+    return 1.0 - (1.0 - OTHER_RATE) ** meioses
+
+
+@dataclass(frozen=True)
+class LocusComparison:
+    """One Y-STR locus compared: the steps per copy (None: not a step change)."""
+
+    locus: str
+    reference: tuple[str, ...]
+    victim: tuple[str, ...]
+    steps: tuple[int, ...] | None
+    probability: float
+
+    @property
+    def match(self) -> bool:
+        """True if the alleles are the same."""
+        return self.reference == self.victim
+
+
+def compare_locus(
+    locus: str,
+    reference: tuple[str, ...],
+    victim: tuple[str, ...],
+    meioses: int,
+    rate: float = Y_DEFAULT_RATE,
+) -> LocusComparison:
+    """Return the probability of the victim's alleles given the reference's."""
+    steps: list[int] = []
+    if len(reference) == len(victim):
+        for r, v in zip(reference, victim, strict=True):
+            if r == v:
+                steps.append(0)
+                continue
+            nr, nv = _number(r), _number(v)
+            diff = None if nr is None or nv is None else nv - nr
+            if diff is None or abs(diff - round(diff)) > 1e-9:
+                break
+            steps.append(int(round(diff)))
+        else:
+            prob = math.prod(step_probability(s, meioses, rate) for s in steps)
+            return LocusComparison(locus, reference, victim, tuple(steps), prob)
+    return LocusComparison(locus, reference, victim, None, _other(meioses))
+
+
+@dataclass(frozen=True)
+class LineageResult:
+    """A lineage comparison: per-locus detail, frequency bound and LR."""
+
+    kind: str  # "Y-STR" or "mtDNA"
+    reference: str
+    meioses: int
+    compared: int
+    matching: int
+    probability: float
+    count: int
+    database: int
+    frequency: float
+    details: tuple[LocusComparison, ...] = ()
+    differences: tuple[str, ...] = ()
+
+    @property
+    def lr(self) -> float:
+        """``P(differences | meioses) / upper bound of the frequency``."""
+        return self.probability / self.frequency
+
+    def explain(self) -> str:
+        """One line for the analyst (English; the web app translates its own)."""
+        seen = (
+            f"haplotype not seen in {self.database:,}"
+            if self.count == 0
+            else f"haplotype seen {self.count:,} times in {self.database:,}"
+        )
+        if self.kind == "Y-STR":
+            head = f"{self.matching}/{self.compared} loci match {self.reference}"
+        else:
+            head = (
+                f"{len(self.differences)} differences in {self.compared:,} bases "
+                f"against {self.reference}"
+            )
+        return (
+            f"{self.kind}: {head} ({self.meioses} meioses); "
+            f"{seen} -> LR >= {self.lr:.4g}"
+        )
+
+
+def clopper_pearson_upper(count: int, total: int, level: float = 0.95) -> float:
+    """One-sided upper confidence bound of a proportion ``count / total``."""
+    if total <= 0:
+        return 1.0
+    if count >= total:
+        return 1.0
+    if count == 0:
+        return float(1.0 - (1.0 - level) ** (1.0 / total))
+    from scipy.stats import beta
+
+    return float(beta.ppf(level, count + 1, total - count))
+
+
+def count_haplotype(
+    haplotype: Haplotype, table: Iterable[Haplotype], loci: Sequence[str]
+) -> tuple[int, int]:
+    """Return ``(matches, size)`` of ``haplotype`` over ``loci`` in the table.
+
+    Database haplotypes untyped at one of the loci are not counted at all.
+    """
+    count = total = 0
+    for row in table:
+        if any(locus not in row for locus in loci):
+            continue
+        total += 1
+        count += all(row[locus] == haplotype[locus] for locus in loci)
+    return count, total
+
+
+def y_lr(
+    reference: Haplotype,
+    victim: Haplotype,
+    meioses: int,
+    table: Sequence[Haplotype],
+    *,
+    rates: Mapping[str, float] | None = None,
+    name: str = "the reference",
+) -> LineageResult:
+    """Compare a victim's Y haplotype with a reference ``meioses`` apart."""
+    loci = [locus for locus in reference if locus in victim]
+    if not loci:
+        raise KinshipError("no Y-STR locus typed in both haplotypes")
+    details = tuple(
+        compare_locus(
+            locus,
+            reference[locus],
+            victim[locus],
+            meioses,
+            (rates or {}).get(locus, Y_DEFAULT_RATE),
+        )
+        for locus in loci
+    )
+    count, total = count_haplotype(victim, table, loci)
+    return LineageResult(
+        "Y-STR",
+        name,
+        meioses,
+        len(loci),
+        sum(d.match for d in details),
+        math.prod(d.probability for d in details),
+        count,
+        total,
+        clopper_pearson_upper(count, total),
+        details,
+    )
+
+
+# --------------------------------------------------------------------- mtDNA
+
+#: IUPAC codes of a heteroplasmy and the bases they stand for.
+IUPAC = {
+    "R": "AG",
+    "Y": "CT",
+    "S": "CG",
+    "W": "AT",
+    "K": "GT",
+    "M": "AC",
+    "B": "CGT",
+    "H": "ACT",
+    "V": "ACG",
+    "N": "ACGT",
+}
+
+_VARIANT = re.compile(
+    r"^(?:[ACGT])?(\d+)(?:\.(\d+))?([ACGTRYSWKMBDHVN]|D|DEL|-)?$", re.IGNORECASE
+)
+
+Position = tuple[int, int]  # (position, insertion index; 0 for a substitution)
+
+
+@dataclass(frozen=True)
+class MtSequence:
+    """An mtDNA sequence: ``{(position, insertion): base}`` and the range read."""
+
+    variants: dict[Position, str]
+    ranges: tuple[tuple[int, int], ...]
+
+    def covers(self, pos: int) -> bool:
+        """Return True if ``pos`` lies in a compared range."""
+        return any(lo <= pos <= hi for lo, hi in self.ranges)
+
+
+def parse_range(text: str) -> tuple[tuple[int, int], ...]:
+    """Parse ``"16024-16569 1-576"`` (whitespace or comma separated)."""
+    out = []
+    for part in re.split(r"[,;\s]+", text.strip()):
+        if not part:
+            continue
+        bounds = part.split("-")
+        if len(bounds) != 2 or not all(b.isdigit() for b in bounds):
+            raise KinshipError(f"mtDNA range {part!r}: expected START-END")
+        out.append((int(bounds[0]), int(bounds[1])))
+    if not out:
+        raise KinshipError("empty mtDNA range")
+    return tuple(out)
+
+
+def parse_mt(variants: str | Iterable[str], ranges: str) -> MtSequence:
+    """Parse and normalise variants against the rCRS, e.g. ``"263G 315.1C"``."""
+    items = (
+        re.split(r"[,;\s]+", variants.strip())
+        if isinstance(variants, str)
+        else variants
+    )
+    out: dict[Position, str] = {}
+    for raw in items:
+        if not raw:
+            continue
+        m = _VARIANT.match(raw.strip())
+        if m is None:
+            raise KinshipError(f"mtDNA variant {raw!r} not understood")
+        pos, ins, base = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "")
+        base = base.upper()
+        if base in ("DEL", "-", "D"):
+            base = "-"
+        if not base:
+            raise KinshipError(f"mtDNA variant {raw!r}: no base")
+        out[(pos, ins)] = base
+    return MtSequence(out, parse_range(ranges))
+
+
+def _same(a: str | None, b: str | None) -> bool:
+    if a == b:
+        return True
+    if a is None or b is None or not (a in IUPAC or b in IUPAC):
+        return False
+    return bool(set(IUPAC.get(a, a)) & set(IUPAC.get(b, b)))
+
+
+def mt_differences(a: MtSequence, b: MtSequence) -> tuple[list[str], int]:
+    """Return the differing positions inside both ranges and the bases compared.
+
+    A heteroplasmy code against one of its bases is not a difference; a
+    heteroplasmy against the rCRS base (no variant on the other side) is not
+    counted either, as the rCRS base is one of the two (labs write a
+    heteroplasmy at a variable site only).
+    """
+    diffs = []
+    for key in sorted(set(a.variants) | set(b.variants)):
+        pos = key[0]
+        if not (a.covers(pos) and b.covers(pos)):
+            continue
+        va, vb = a.variants.get(key), b.variants.get(key)
+        if _same(va, vb):
+            continue
+        if (va is None and vb in IUPAC) or (vb is None and va in IUPAC):
+            continue
+        suffix = f".{key[1]}" if key[1] else ""
+        diffs.append(f"{pos}{suffix}")
+    size = 0
+    for lo, hi in a.ranges:
+        for lo2, hi2 in b.ranges:
+            size += max(0, min(hi, hi2) - max(lo, lo2) + 1)
+    return diffs, size
+
+
+def mt_count(victim: MtSequence, table: Iterable[MtSequence]) -> tuple[int, int]:
+    """Return ``(sequences equal to the victim's over both ranges, table size)``."""
+    count = total = 0
+    for row in table:
+        total += 1
+        diffs, _ = mt_differences(victim, row)
+        count += not diffs
+    return count, total
+
+
+def mt_lr(
+    reference: MtSequence,
+    victim: MtSequence,
+    meioses: int,
+    table: Sequence[MtSequence],
+    *,
+    rate: float = MT_DEFAULT_RATE,
+    name: str = "the reference",
+) -> LineageResult:
+    """Compare a victim's mtDNA with a reference ``meioses`` apart."""
+    diffs, size = mt_differences(reference, victim)
+    mean = meioses * rate
+    m = len(diffs)
+    prob = math.exp(-mean) * mean**m / math.factorial(m)
+    count, total = mt_count(victim, table)
+    return LineageResult(
+        "mtDNA",
+        name,
+        meioses,
+        size,
+        size - m,
+        prob,
+        count,
+        total,
+        clopper_pearson_upper(count, total),
+        differences=tuple(diffs),
+    )

@@ -1,0 +1,166 @@
+"""Y-STR and mtDNA lineage comparisons with hand-derived values."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from kinship.case import Pedigree
+from kinship.errors import KinshipError
+from kinship.lineage import (
+    OTHER_RATE,
+    clopper_pearson_upper,
+    compare_locus,
+    line_meioses,
+    mt_differences,
+    mt_lr,
+    parse_haplotype,
+    parse_mt,
+    step_probability,
+    y_lr,
+)
+
+MU = 0.002
+
+
+def family() -> Pedigree:
+    # GF and GM have sons F and U and a daughter A; M is F's son, C is A's son.
+    return Pedigree.from_lists(
+        ["GF", "GM", "F", "U", "A", "MO", "M", "X", "C"],
+        [None, None, "GF", "GF", "GF", None, "F", None, "X"],
+        [None, None, "GM", "GM", "GM", None, "MO", None, "A"],
+        [1, 2, 1, 1, 2, 2, 1, 1, 1],
+    )
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "side", "expected"),
+    [
+        ("M", "U", "father", 3),  # paternal uncle
+        ("M", "GF", "father", 2),
+        ("M", "C", "father", None),  # C's father X is not of the line
+        ("M", "A", "father", None),  # a woman has no Y
+        ("A", "GM", "mother", 1),
+        ("U", "C", "mother", 3),  # U and his sister's son: GM -> U, GM -> A -> C
+        ("M", "U", "mother", None),  # M's mother MO is not GM's line
+    ],
+)
+def test_line_meioses_follow_one_parent(
+    a: str, b: str, side: str, expected: int | None
+) -> None:
+    assert line_meioses(family(), a, b, side) == expected
+
+
+def test_step_probability_four_meioses_by_hand() -> None:
+    q = 1 - MU
+    match = q**4 + 6 * MU**2 * q**2 * (2 / 4) + MU**4 * (6 / 16)
+    one = 4 * MU * q**3 * (1 / 2) + 4 * MU**3 * q * (3 / 8)
+    assert step_probability(0, 4, MU) == pytest.approx(match, rel=1e-14)
+    assert step_probability(1, 4, MU) == pytest.approx(one, rel=1e-14)
+    assert step_probability(-1, 4, MU) == step_probability(1, 4, MU)
+    assert sum(step_probability(d, 4, MU) for d in range(-4, 5)) == pytest.approx(1)
+
+
+REF = {"DYS19": "14", "DYS385": "11,14", "DYS390": "24", "DYS391": "10"}
+TABLE = [parse_haplotype({"DYS19": "15", "DYS385": "11,14", "DYS390": "24",
+                          "DYS391": "10"})] * 999 + [parse_haplotype(REF)]  # fmt: skip
+
+
+def test_y_match_through_four_meioses() -> None:
+    ref = parse_haplotype(REF)
+    victim = parse_haplotype({"DYS19": "14", "DYS385": ["14", "11"], "DYS390": "24",
+                              "DYS391": "10"})  # fmt: skip
+    res = y_lr(ref, victim, 4, TABLE, rates={"DYS19": MU, "DYS385": MU,
+                                             "DYS390": MU, "DYS391": MU})  # fmt: skip
+    q = 1 - MU
+    match = q**4 + 3 * MU**2 * q**2 + MU**4 * (6 / 16)
+    # DYS385 has two copies, each mutating on its own.
+    assert res.probability == pytest.approx(match**5, rel=1e-12)
+    assert (res.count, res.database) == (1, 1000)
+    assert res.frequency == pytest.approx(clopper_pearson_upper(1, 1000))
+    assert res.lr == pytest.approx(match**5 / res.frequency, rel=1e-12)
+    assert res.matching == res.compared == 4
+    assert res.explain().startswith("Y-STR: 4/4 loci match the reference (4 meioses)")
+
+
+def test_a_one_step_mismatch_and_a_multi_copy_change() -> None:
+    ref = parse_haplotype(REF)
+    victim = parse_haplotype({"DYS19": "15", "DYS385": "11,15", "DYS390": "24"})
+    res = y_lr(ref, victim, 2, TABLE, rates={"DYS19": MU, "DYS385": MU,
+                                             "DYS390": MU})  # fmt: skip
+    q = 1 - MU
+    match, one = q**2 + MU**2 / 2, 2 * MU * q / 2
+    assert [d.steps for d in res.details] == [(1,), (0, 1), (0,)]
+    assert res.probability == pytest.approx(one * (match * one) * match, rel=1e-12)
+    assert res.matching == 1 and res.compared == 3
+    assert res.count == 0 and res.database == 1000
+    assert res.frequency == pytest.approx(1 - 0.05 ** (1 / 1000), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("ref", "victim", "steps"),
+    [
+        (("12",), ("null",), None),  # null allele against an allele
+        (("11", "14"), ("11", "14", "15"), None),  # copy number
+        (("OL",), ("12",), None),  # off-ladder
+        (("13.2",), ("14",), None),  # microvariant: not whole steps
+        (("13.2",), ("14.2",), (1,)),
+        (("OL",), ("ol",), (0,)),
+    ],
+)
+def test_changes_no_step_explains_are_rare_not_excluding(
+    ref: tuple[str, ...], victim: tuple[str, ...], steps: tuple[int, ...] | None
+) -> None:
+    got = compare_locus(
+        "L",
+        parse_haplotype({"L": list(ref)})["L"],
+        parse_haplotype({"L": list(victim)})["L"],
+        3,
+        MU,
+    )
+    assert got.steps == steps
+    if steps is None:
+        assert got.probability == pytest.approx(1 - (1 - OTHER_RATE) ** 3)
+
+
+def test_clopper_pearson_upper_bound() -> None:
+    from scipy.stats import binom
+
+    upper = clopper_pearson_upper(3, 1000)
+    assert binom.cdf(3, 1000, upper) == pytest.approx(0.05, rel=1e-9)
+    assert clopper_pearson_upper(0, 3000) == pytest.approx(1 - 0.05 ** (1 / 3000))
+
+
+RANGE = "16024-16569 1-576"
+
+
+def test_nomenclature_variants_compare_equal() -> None:
+    a = parse_mt("A263G 315.1C T16519C 249del 16093Y", RANGE)
+    b = parse_mt("263g 315.1c 16519C 249d 16093C", "16024-16569, 1-576")
+    assert mt_differences(a, b) == ([], 546 + 576)
+    assert mt_differences(a, parse_mt("263G 315.1C 16519C 249-", RANGE))[0] == []
+
+
+def test_mt_differences_count_only_inside_both_ranges() -> None:
+    a = parse_mt("16069T 16126C 263G", RANGE)
+    b = parse_mt("16126C 263G 73G", "16100-16569 1-576")
+    assert mt_differences(a, b) == (["73"], 470 + 576)
+
+
+def test_mt_match_with_a_heteroplasmy() -> None:
+    ref = parse_mt("16069T 16126C 263G 16093Y", RANGE)
+    victim = parse_mt("16069T 16126C 263G 16093T", RANGE)
+    table = [parse_mt("16126C 263G", RANGE)] * 500
+    res = mt_lr(ref, victim, 3, table, rate=0.004, name="the maternal aunt")
+    assert res.differences == ()
+    assert res.probability == pytest.approx(math.exp(-0.012), rel=1e-14)
+    assert res.lr == pytest.approx(math.exp(-0.012) / (1 - 0.05 ** (1 / 500)))
+    assert "0 differences in 1,122 bases against the maternal aunt" in res.explain()
+
+
+def test_bad_mt_input_is_an_error() -> None:
+    with pytest.raises(KinshipError):
+        parse_mt("16069Q", RANGE)
+    with pytest.raises(KinshipError):
+        parse_mt("263G", "1-")
