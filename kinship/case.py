@@ -25,6 +25,7 @@ import numpy as np
 
 from kinship.errors import KinshipError, KinshipWarning
 from kinship.genemapper import Genotype, parse_genotype
+from kinship.lineage import LineageData, lineage_from_dict
 from kinship.markers import Marker
 from kinship.mutation import mutation_from_json
 
@@ -163,6 +164,7 @@ class Case:
     victims: dict[str, Victim]
     families: dict[str, Family]
     missing: list[str]
+    lineage: LineageData = field(default_factory=LineageData)
 
     @property
     def missing_family(self) -> dict[str, str]:
@@ -306,7 +308,7 @@ def case_from_dict(data: Mapping[str, Any]) -> Case:
         p for f in families.values() for p in f.genotypes.values()
     ]
     markers = extend_markers(markers, profiles)
-    case = Case(markers, victims, families, missing)
+    case = Case(markers, victims, families, missing, lineage_from_dict(data))
     located = case.missing_family
     for m in missing:
         if m not in located:

@@ -32,6 +32,7 @@ from kinship.likelihood import (
     marker_likelihoods,
     observation_probability,
 )
+from kinship.lineage import LineageResult, lineage_results
 from kinship.markers import Marker
 
 
@@ -190,6 +191,10 @@ class PairwiseTable:
     families: dict[str, FamilyModel]
     family_of: dict[str, str]
     dropout: float = 0.0
+    #: Y-STR / mtDNA comparisons per (victim, missing); their log LRs are in
+    #: ``log_lr`` and in ``lineage_log_lr``.
+    lineage: dict[tuple[str, str], list[LineageResult]] = field(default_factory=dict)
+    lineage_log_lr: np.ndarray | None = None
 
     @property
     def lr(self) -> np.ndarray:
@@ -256,6 +261,21 @@ def pairwise_table(
                     total += math.log(num) - victim_logp[(v, locus)]
             log_lr[i, j] = total
             inconsistent[i, j] = bad
+    lineage: dict[tuple[str, str], list[LineageResult]] = {}
+    lineage_log_lr = np.zeros_like(log_lr)
+    if case.lineage:
+        for j, m in enumerate(missing):
+            fam = case.families[family_of[m]]
+            for i, v in enumerate(victims):
+                found = lineage_results(case.lineage, fam.pedigree, fam.name, m, v)
+                if not found:
+                    continue
+                lineage[(v, m)] = found
+                with np.errstate(divide="ignore"):
+                    lineage_log_lr[i, j] = sum(
+                        math.log(r.lr) if r.lr > 0 else -math.inf for r in found
+                    )
+        log_lr = log_lr + lineage_log_lr
     return PairwiseTable(
         victims,
         missing,
@@ -267,6 +287,8 @@ def pairwise_table(
         models,
         family_of,
         dropout,
+        lineage,
+        lineage_log_lr,
     )
 
 
@@ -338,7 +360,17 @@ class JointResult:
             "exact": self.exact,
             "n_assignments": self.n_assignments,
             "residual_bound": self.residual_bound,
+            **self._lineage_json(),
         }
+
+    def _lineage_json(self) -> dict[str, Any]:
+        """``{"lineage": {victim: {missing: [lines]}}}`` when the case has any."""
+        if self.pairwise is None or not self.pairwise.lineage:
+            return {}
+        out: dict[str, dict[str, list[str]]] = {}
+        for (v, m), results in self.pairwise.lineage.items():
+            out.setdefault(v, {})[m] = [r.explain() for r in results]
+        return {"lineage": out}
 
 
 def _count(cands: Sequence[Sequence[int]], cap: int) -> int:
@@ -483,7 +515,11 @@ def joint(
             table.victim_logp,
             table.dropout,
         )
+        extra = table.lineage_log_lr
         for p, value in zip(todo, values, strict=True):
+            # Lineage LRs multiply in (independent of the autosomal markers).
+            if extra is not None:
+                value += sum(float(extra[i, j]) for i, j in p)
             cache[(fam, p)] = value
 
     def family_log_lr(fam: str, pairs: frozenset[tuple[int, int]]) -> float:

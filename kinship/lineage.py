@@ -49,10 +49,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from kinship.case import Pedigree
 from kinship.errors import KinshipError
+
+if TYPE_CHECKING:
+    from kinship.case import Pedigree
 
 #: Per-meiosis stepwise rate of a Y-STR locus without its own rate.
 Y_DEFAULT_RATE = 2.5e-3
@@ -450,3 +453,93 @@ def mt_lr(
         clopper_pearson_upper(count, total),
         differences=tuple(diffs),
     )
+
+
+# ------------------------------------------------------------- case data
+
+
+@dataclass
+class LineageData:
+    """Y-STR and mtDNA data of a case, with the loaded population tables."""
+
+    y_victims: dict[str, Haplotype] = field(default_factory=dict)
+    y_refs: dict[str, dict[str, Haplotype]] = field(default_factory=dict)
+    mt_victims: dict[str, MtSequence] = field(default_factory=dict)
+    mt_refs: dict[str, dict[str, MtSequence]] = field(default_factory=dict)
+    y_table: list[Haplotype] = field(default_factory=list)
+    y_rates: dict[str, float] = field(default_factory=dict)
+    mt_table: list[MtSequence] = field(default_factory=list)
+    mt_rate: float = MT_DEFAULT_RATE
+
+    def __bool__(self) -> bool:
+        return bool(self.y_victims or self.mt_victims)
+
+
+def _mt(raw: Any, where: str) -> MtSequence:
+    if not isinstance(raw, Mapping) or "range" not in raw:
+        raise KinshipError(f"{where}: mtdna needs 'variants' and 'range'")
+    return parse_mt(raw.get("variants") or "", str(raw["range"]))
+
+
+def lineage_from_dict(data: Mapping[str, Any]) -> LineageData:
+    """Read the optional lineage parts of a case JSON (see docs/kinship.md)."""
+    out = LineageData()
+    for vid, v in (data.get("pm") or {}).items():
+        if isinstance(v, Mapping) and v.get("ystr"):
+            out.y_victims[str(vid)] = parse_haplotype(v["ystr"])
+        if isinstance(v, Mapping) and v.get("mtdna"):
+            out.mt_victims[str(vid)] = _mt(v["mtdna"], f"victim {vid}")
+    for fid, f in (data.get("am") or {}).items():
+        if not isinstance(f, Mapping):
+            continue
+        for member, hap in (f.get("ystr") or {}).items():
+            out.y_refs.setdefault(str(fid), {})[str(member)] = parse_haplotype(hap)
+        for member, seq in (f.get("mtdna") or {}).items():
+            out.mt_refs.setdefault(str(fid), {})[str(member)] = _mt(
+                seq, f"family {fid} member {member}"
+            )
+    ydb = data.get("ystr_database") or {}
+    out.y_table = [parse_haplotype(h) for h in ydb.get("haplotypes") or []]
+    out.y_rates = {str(k): float(r) for k, r in (ydb.get("rates") or {}).items()}
+    mdb = data.get("mtdna_database") or {}
+    out.mt_table = [_mt(s, "mtdna_database") for s in mdb.get("sequences") or []]
+    out.mt_rate = float(mdb.get("rate", MT_DEFAULT_RATE))
+    if out.y_victims and out.y_refs and not out.y_table:
+        raise KinshipError("Y-STR data need a ystr_database with haplotypes")
+    if out.mt_victims and out.mt_refs and not out.mt_table:
+        raise KinshipError("mtDNA data need an mtdna_database with sequences")
+    return out
+
+
+def lineage_results(
+    data: LineageData, pedigree: Pedigree, family: str, missing: str, victim: str
+) -> list[LineageResult]:
+    """Lineage comparisons of ``victim`` placed as ``missing`` in ``family``.
+
+    Per kind, the typed reference on the missing person's line with the
+    fewest meioses is used.
+    """
+    out: list[LineageResult] = []
+    kinds: list[tuple[str, Mapping[str, Any], Any]] = [
+        ("father", data.y_refs.get(family, {}), data.y_victims.get(victim)),
+        ("mother", data.mt_refs.get(family, {}), data.mt_victims.get(victim)),
+    ]
+    for side, refs, sample in kinds:
+        if sample is None:
+            continue
+        best: tuple[int, str] | None = None
+        for ref in refs:
+            k = line_meioses(pedigree, missing, ref, side)
+            if k is not None and (best is None or (k, ref) < best):
+                best = (k, ref)
+        if best is None:
+            continue
+        k, ref = best
+        if side == "father":
+            out.append(
+                y_lr(refs[ref], sample, k, data.y_table, rates=data.y_rates, name=ref)
+            )
+        else:
+            out.append(mt_lr(refs[ref], sample, k, data.mt_table, rate=data.mt_rate,
+                             name=ref))  # fmt: skip
+    return out

@@ -164,3 +164,60 @@ def test_bad_mt_input_is_an_error() -> None:
         parse_mt("16069Q", RANGE)
     with pytest.raises(KinshipError):
         parse_mt("263G", "1-")
+
+
+def lineage_case(with_lineage: bool) -> dict[str, object]:
+    data: dict[str, object] = {
+        "markers": [
+            {"name": "L1", "alleles": ["1", "2", "3"], "afreq": [0.2, 0.3, 0.5]}
+        ],
+        "pm": {"V": {"sex": 1, "genotypes": {"L1": ["1", "2"]}}},
+        "am": {
+            "F1": {
+                "id": ["GF", "GM", "F", "U", "MGM", "MO", "M"],
+                "fid": [None, None, "GF", "GF", None, None, "F"],
+                "mid": [None, None, "GM", "GM", None, "MGM", "MO"],
+                "sex": [1, 2, 1, 1, 2, 2, 1],
+                "genotypes": {"U": {"L1": ["1", "3"]}},
+            }
+        },
+        "missing": ["M"],
+    }
+    if with_lineage:
+        data["pm"]["V"]["ystr"] = {"DYS19": "14", "DYS385": "11,14"}  # type: ignore[index]
+        data["pm"]["V"]["mtdna"] = {"variants": "16069T 263G", "range": RANGE}  # type: ignore[index]
+        fam = data["am"]["F1"]  # type: ignore[index]
+        fam["ystr"] = {"U": {"DYS19": "14", "DYS385": "14,11"}}
+        fam["mtdna"] = {"MGM": {"variants": "A263G 16069T", "range": RANGE}}
+        data["ystr_database"] = {
+            "rates": {"DYS19": MU, "DYS385": MU},
+            "haplotypes": [{"DYS19": "15", "DYS385": "11,14"}] * 3000,
+        }
+        data["mtdna_database"] = {
+            "rate": 0.004,
+            "sequences": [{"variants": "263G", "range": RANGE}] * 400,
+        }
+    return data
+
+
+def test_lineage_lrs_multiply_into_pairwise_and_joint() -> None:
+    from kinship.case import load_case
+    from kinship.identify import joint, pairwise_lr
+
+    plain = pairwise_lr(load_case(lineage_case(False)))["V"]["M"]
+    case = load_case(lineage_case(True))
+    q = 1 - MU
+    y_match = q**3 + 3 * MU**2 * q * (2 / 4)  # 3 meioses from the paternal uncle
+    y = y_match**3 / (1 - 0.05 ** (1 / 3000))
+    mt = math.exp(-2 * 0.004) / (1 - 0.05 ** (1 / 400))  # 2 meioses from MGM
+    assert pairwise_lr(case)["V"]["M"] == pytest.approx(plain * y * mt, rel=1e-12)
+    res = joint(case)
+    assert res.assignments[0].lr == pytest.approx(plain * y * mt, rel=1e-12)
+    lines = res.to_json()["lineage"]["V"]["M"]
+    assert lines[0].startswith(
+        "Y-STR: 2/2 loci match U (3 meioses); haplotype not seen in 3,000"
+    )
+    assert lines[1].startswith(
+        "mtDNA: 0 differences in 1,122 bases against MGM (2 meioses)"
+    )
+    assert "lineage" not in joint(load_case(lineage_case(False))).to_json()
