@@ -95,6 +95,7 @@ def _compare(
     label = record_type(model)
     table = model._meta.db_table
     known = keys.known_keys()
+    batch_digests: dict[int, dict[str, str]] = {}  # parsed once per bulk entry
     pks = list(seqs)
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start : start + CHUNK]
@@ -124,7 +125,13 @@ def _compare(
                             "differs from the state the audit log last recorded",
                         )  # fmt: skip
             else:
-                digest = (entry.after_data or {}).get(BATCH_RECORDS, {}).get(pk)
+                if entry.seq not in batch_digests:
+                    after = entry.after_data
+                    found = (
+                        after.get(BATCH_RECORDS) if isinstance(after, dict) else None
+                    )
+                    batch_digests[entry.seq] = found if isinstance(found, dict) else {}
+                digest = batch_digests[entry.seq].get(pk)
                 if digest != record_sha256(row):
                     yield RecordMismatch(
                         table, pk, "", entry.seq,
