@@ -2,6 +2,9 @@
 
 Reads the journals, reconciles them and writes one line per input row:
 file, row, cluster id, proposed grave, match probability to its cluster.
+With ``--explain PAIRS.csv``, also one line per linked pair (two rows that
+ended in one cluster and were scored) with each comparison's level and match
+weight: the match-weight waterfall of the pair.
 Bad input: one-line error on stderr, exit status 2, no traceback.
 """
 
@@ -12,8 +15,12 @@ import csv
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from linkage.io import DEFAULT_MAX_BYTES, JournalFileError, ParsedRow, read_journal
+
+if TYPE_CHECKING:
+    from linkage.reconcile import ReconcileResult
 
 __all__ = ["main"]
 
@@ -30,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="match probability to join a cluster (default 0.9)")  # fmt: skip
     p.add_argument("--engine", choices=("duckdb", "spark"), default="duckdb")
     p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES)
+    p.add_argument("--explain", metavar="PAIRS.csv",
+                   help="also write each linked pair's per-comparison weights")  # fmt: skip
     return p
 
 
@@ -76,12 +85,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"imena reconcile: error: cannot write {args.out}: {e.strerror}",
               file=sys.stderr)  # fmt: skip
         return 2
+    if args.explain:
+        try:
+            _write_explain(args.explain, res, names)
+        except OSError as e:
+            print(f"imena reconcile: error: cannot write {args.explain}: "
+                  f"{e.strerror}", file=sys.stderr)  # fmt: skip
+            return 2
     print(
         f"{len(rows)} rows, {len(res.clusters)} clusters, "
         f"{len(res.conflicts)} conflicts -> {args.out}",
         file=sys.stderr,
     )
     return 0
+
+
+def _write_explain(path: str, res: ReconcileResult, names: dict[str, str]) -> None:
+    """One line per linked pair: the two rows, the cluster, the match weight
+    and probability, the prior's weight, then per comparison its level and
+    weight (prior + comparison weights = match weight)."""
+    comps = res.comparison_names
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            ["file_l", "row_l", "file_r", "row_r", "cluster_id", "match_weight",
+             "match_probability", "prior_weight"]
+            + [f"{c}_{x}" for c in comps for x in ("level", "weight")]
+        )  # fmt: skip
+        for p in res.linked_pairs():
+            levels = {c.comparison: c for c in p.explanation}
+            w.writerow(
+                [names[p.left[0]], p.left[1], names[p.right[0]], p.right[1],
+                 res.row_cluster[p.left], f"{p.match_weight:.3f}",
+                 f"{p.match_probability:.4f}", f"{p.prior_weight:.3f}"]
+                + [v for c in comps for v in (levels[c].level,
+                                               f"{levels[c].match_weight:.3f}")]
+            )  # fmt: skip
 
 
 if __name__ == "__main__":  # pragma: no cover

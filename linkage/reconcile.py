@@ -96,6 +96,12 @@ class PairScore:
     match_probability: float
     explanation: tuple[ComparisonScore, ...]
 
+    @property
+    def prior_weight(self) -> float:
+        """The prior's share of the match weight (the waterfall's first bar):
+        the match weight is the prior plus every comparison's weight."""
+        return self.match_weight - sum(c.match_weight for c in self.explanation)
+
 
 @dataclass(slots=True)
 class Cluster:
@@ -178,6 +184,25 @@ class ReconcileResult:
     def cluster_of(self, ref: RowRef) -> Cluster:
         cid = self.row_cluster[ref]
         return next(c for c in self.clusters if c.cluster_id == cid)
+
+    def linked_pairs(self) -> list[PairScore]:
+        """The scored pairs whose two rows ended in one cluster, with their
+        explanations, strongest first."""
+        df = self.pairs_frame
+        if not len(df):
+            return []
+        same = [
+            self.row_cluster[(sl, int(rl))] == self.row_cluster[(sr, int(rr))]
+            for sl, rl, sr, rr in zip(df.source_l, df.row_l, df.source_r, df.row_r,
+                                      strict=True)
+        ]  # fmt: skip
+        pairs = [self._pair_from_record(r) for r in df[same].to_dict("records")]
+        return sorted(pairs, key=lambda p: (-p.match_weight, p.left, p.right))
+
+    @property
+    def comparison_names(self) -> tuple[str, ...]:
+        """The comparisons of every explanation, in order."""
+        return _COMPARISON_NAMES
 
 
 # ---------------------------------------------------------------- features
