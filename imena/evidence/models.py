@@ -135,6 +135,8 @@ class CustodyAction(models.TextChoices):
     CHECK_OUT = "check_out", _("Checked out")
     CHECK_IN = "check_in", _("Checked in")
     ANALYSIS = "analysis", _("Analysed")
+    # The same file arrived again for another record: the item is used, not copied.
+    REFERENCED = "referenced", _("Referenced by another record")
 
 
 class CustodyEntry(models.Model):

@@ -179,6 +179,37 @@ def custody_record(
     return entry
 
 
+@transaction.atomic
+def evidence_reference(
+    *, actor: User, item: EvidenceItem, purpose: str
+) -> CustodyEntry:
+    """Record that another record uses this item (the same file arrived again).
+
+    The item is not copied and its holder does not change; the chain of custody
+    gains an entry naming the new use.
+    """
+    item = EvidenceItem.objects.select_for_update().get(pk=item.pk)
+    last = item.custody.aggregate(m=Max("seq"))["m"] or 0
+    entry = CustodyEntry.objects.create(
+        item=item,
+        seq=last + 1,
+        action=CustodyAction.REFERENCED,
+        from_person=item.holder,
+        to_person=item.holder,
+        at=timezone.now(),
+        purpose=purpose[:300],
+        recorded_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="evidence.custody.referenced",
+        obj=item,
+        after=snapshot(entry),
+        organisation_id=item.organisation_id,
+    )
+    return entry
+
+
 def evidence_verify() -> tuple[int, list[tuple[EvidenceItem, str]]]:
     """Re-hash every stored file. Returns (files checked, [(item, problem)])."""
     checked = 0

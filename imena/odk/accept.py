@@ -20,7 +20,11 @@ from imena.burials.models import Grave, Site
 from imena.burials.services import grave_create
 from imena.evidence import storage as evidence_storage
 from imena.evidence.models import EvidenceItem
-from imena.evidence.services import custody_record, evidence_create
+from imena.evidence.services import (
+    custody_record,
+    evidence_create,
+    evidence_reference,
+)
 from imena.exhumations.models import Body
 from imena.exhumations.services import (
     SECTIONS,
@@ -177,6 +181,19 @@ def attach_evidence(
             )
             % {"name": filename}
         )
+
+    existing = EvidenceItem.objects.filter(
+        organisation_id=submission.organisation_id, sha256=att.sha256
+    ).first()
+    if existing is not None:
+        # The same photo sent again (a resend, or one photo for two records):
+        # the stored item is used again and its chain of custody says so.
+        evidence_reference(
+            actor=actor,
+            item=existing,
+            purpose=f"{description} {provenance(submission)}".strip(),
+        )
+        return existing
 
     def chunks() -> Any:
         with storage.open_blob(att.sha256) as handle:

@@ -290,3 +290,30 @@ def test_accepting_pm_sample_and_custody_drafts(
     entry = CustodyEntry.objects.get(item=evidence, seq=2)
     assert (entry.action, entry.to_person) == ("handover", "Лабораторія")
     assert "Seal intact: yes." in entry.notes
+
+
+def test_a_draft_with_an_already_stored_photo_is_accepted(
+    client, recorder_auth, examiner, published, site
+) -> None:
+    """#22 item 3: the same photo bytes again link to the stored item."""
+    from imena.evidence.models import CustodyAction, EvidenceItem
+
+    grave = site.graves.get(marker_text="12а")
+    same = real_jpeg((4, 4, 4))
+    draft = receive(
+        client,
+        recorder_auth,
+        published["imena_exhumation"],
+        exhumation_xml_fields(site, grave),
+        {
+            "body1.jpg": photo("body1.jpg", same),
+            "grave1.jpg": photo("grave1.jpg", same),
+        },
+    )
+    services.submission_accept(actor=examiner, submission=draft)
+    draft.refresh_from_db()
+    assert draft.status == "accepted"
+    item = EvidenceItem.objects.get()  # one stored file, used twice
+    actions = list(item.custody.values_list("action", flat=True))
+    assert actions == [CustodyAction.COLLECTED, CustodyAction.REFERENCED]
+    assert draft.instance_id in item.custody.last().purpose
