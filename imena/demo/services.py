@@ -8,8 +8,7 @@ from pathlib import Path
 from django.db import transaction
 
 from imena.accounts.models import Organisation, Role, User
-from imena.demo.loader import load_scenario
-from imena.lib.scenario import ScenarioContext
+from imena.lib.scenario import ScenarioContext, load_scenario
 
 DEMO_ORG_CODE = "demo"
 DEMO_USERS: list[tuple[str, str, str]] = [

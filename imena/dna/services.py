@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -120,105 +120,3 @@ def dna_profile_withdraw(
         organisation_id=profile.organisation_id,
     )
     return profile
-
-
-@transaction.atomic
-def dna_profiles_upload(
-    *,
-    actor: User,
-    organisation: Organisation,
-    kind: str,
-    profiles: Mapping[str, Mapping[str, Any]],
-    source_format: str,
-    source_sha256: str,
-) -> list[DNAProfile]:
-    """Store the profiles of one file and link each to its sample; all or nothing.
-
-    ``profiles`` is ``{sample id: {"sex", "genotypes"}}``.  Post-mortem profiles
-    go to exhumation samples (``Sample.sample_id``), reference profiles to family
-    reference samples (``ReferenceSample.sample_id``) with active consent.  A
-    sample that already has a current profile gets a new one that supersedes it.
-    """
-    if kind not in ProfileKind.values:
-        raise ValidationError({"kind": _("Unknown profile kind.")})
-    names = sorted(profiles)
-    if kind == ProfileKind.POST_MORTEM:
-        from imena.exhumations.models import Sample
-
-        found: dict[str, Any] = {
-            s.sample_id: s
-            for s in Sample.objects.select_for_update().filter(
-                organisation=organisation, sample_id__in=names
-            )
-        }
-    else:
-        from imena.missing.models import ReferenceSample
-
-        found = {
-            s.sample_id: s
-            for s in ReferenceSample.objects.select_for_update()
-            .select_related("member")
-            .filter(organisation=organisation, sample_id__in=names)
-        }
-    unknown = [n for n in names if n not in found]
-    if unknown:
-        raise ValidationError(
-            _("No %(kind)s sample with the id %(ids)s; nothing was stored.")
-            % {
-                "kind": ProfileKind(kind).label,
-                "ids": ", ".join(unknown[:20]),
-            }
-        )
-    created = []
-    for name in names:
-        entry = profiles[name]
-        sample = found[name]
-        if not entry.get("genotypes"):
-            raise ValidationError(
-                _(
-                    "Sample %(sample)s has no genotypes at known loci; nothing was stored."
-                )
-                % {"sample": name}
-            )
-        if kind == ProfileKind.REFERENCE and not sample.consent_active:
-            raise ValidationError(
-                _(
-                    "Sample %(sample)s: the donor's consent is not active; "
-                    "nothing was stored."
-                )
-                % {"sample": name}
-            )
-        previous = sample.profile
-        sex = int(entry.get("sex") or 0)
-        if kind == ProfileKind.REFERENCE and not sex:
-            sex = sample.member.sex
-        profile = dna_profile_create(
-            actor=actor,
-            organisation=organisation,
-            kind=kind,
-            label=name,
-            genotypes=entry["genotypes"],
-            sex=sex,
-            source_format=source_format,
-            source_sha256=source_sha256,
-            lab=getattr(sample, "lab", ""),
-            supersedes=previous if previous and previous.is_current else None,
-        )
-        sample.profile = profile
-        fields = ["profile"]
-        if kind == ProfileKind.POST_MORTEM:
-            from imena.exhumations.models import SampleStatus
-
-            sample.status = SampleStatus.PROFILE
-            fields.append("status")
-        sample.save(update_fields=fields)
-        audit_record(
-            actor=actor,
-            action="dna.profile.attach",
-            obj=sample,
-            before={"profile_id": previous.pk if previous else None},
-            after={"profile_id": profile.pk, "loci": profile.loci_typed},
-            organisation_id=organisation.pk,
-        )
-        created.append(profile)
-    return created

@@ -23,9 +23,9 @@ from imena.burials.access import grave_for_user
 from imena.dna.uploads import ProfileFileError, parse_profile_file, pick_profile
 from imena.evidence import access as evidence_access
 from imena.evidence import services as evidence_services
-from imena.evidence import storage
+from imena.evidence import storage, uploads
 from imena.evidence.models import EvidenceItem
-from imena.exhumations import access, services, uploads
+from imena.exhumations import access, services
 from imena.exhumations.forms import (
     ITEM_FORMS,
     SECTION_FORMS,

@@ -104,10 +104,9 @@ def _evaluate(
     started = time.perf_counter()
     with temporary_database(tmp / "eval.sqlite3"):
         from imena.accounts.models import Organisation
-        from imena.demo.loader import load_scenario
         from imena.exhumations.models import Body
         from imena.identification import services
-        from imena.lib.scenario import ScenarioContext
+        from imena.lib.scenario import ScenarioContext, load_scenario
         from imena.missing.models import MissingPerson
 
         org = Organisation.objects.create(name="evaluation", code="eval")

@@ -1,10 +1,9 @@
-"""The ``dna:`` URLs: screening pages (this app) and profile pages (dna app)."""
+"""The ``dna:`` URLs: screenings, candidates, joint results, profiles and uploads."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from imena.dna.urls import urlpatterns as profile_urlpatterns
 from imena.identification import screening_views as views
 
 app_name = "dna"
@@ -18,5 +17,6 @@ urlpatterns = [
         name="grave_joint",
     ),
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
-    *profile_urlpatterns,
+    path("profiles/<int:pk>/", views.profile_detail, name="profile_detail"),
+    path("profiles/upload/", views.profile_upload, name="profile_upload"),
 ]

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imena.dna.models import ProfileKind
 from imena.identification.models import FamilyNotification, PrimaryIdentifier
 from imena.identification.screening import MUTATION_CHOICES
 
@@ -110,4 +111,16 @@ class ScreeningForm(forms.Form):
     )
     mutation_rate = forms.FloatField(
         label=_("Mutation rate"), initial=0.0, min_value=0.0, max_value=0.99
+    )
+
+
+class ProfileUploadForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Profiles of"), choices=ProfileKind.choices)
+    file = forms.FileField(
+        label=_("Profile file"),
+        help_text=_(
+            "GeneMapper-style CSV (Sample Name, Marker, Allele 1, Allele 2) or the "
+            "dvi-examples JSON (“pm” or “am”). Sample names must be the sample ids "
+            "already recorded."
+        ),
     )

@@ -1,7 +1,7 @@
-"""The DNA pages of analysts: sites to screen, screenings, candidates, joint results.
+"""The DNA pages of analysts: sites to screen, screenings, candidates, joint results,
+profiles and profile uploads.
 
-They keep the ``dna:`` URL names and the ``/dna/`` paths (see ``dna_urls``);
-profile pages stay in the dna app.
+They keep the ``dna:`` URL names and the ``/dna/`` paths (see ``dna_urls``).
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ from django.views.decorators.http import require_GET, require_http_methods
 from imena.accounts.access import require
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.access import grave_for_user, site_for_user, sites_for_user
+from imena.dna import access as dna_access
 from imena.dna.access import profiles_for_user
-from imena.dna.models import ProfileKind
+from imena.dna.models import DNAProfile, ProfileKind
+from imena.dna.uploads import ProfileFileError, parse_profile_file
 from imena.exhumations.models import Sample
 from imena.identification import access, services
-from imena.identification.forms import ScreeningForm
+from imena.identification.forms import ProfileUploadForm, ScreeningForm
 from imena.identification.models import ScreeningRun
 from imena.identification.screening import joint_for_grave
 from imena.lib.lists import paginate
+from imena.missing.models import ReferenceSample
 
 BODIES_PER_PAGE = 50
 
@@ -210,4 +213,72 @@ def grave_joint(
             "assignments": assignments,
             "marginals": marginals,
         },
+    )
+
+
+@require_GET
+@login_required
+def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    profile = dna_access.profile_for_user(request.user, pk)
+    genotypes = sorted(profile.genotypes.items())
+    pm_samples = list(profile.pm_samples.select_related("body", "body__grave"))
+    references = list(
+        ReferenceSample.objects.filter(profile=profile).select_related(
+            "member", "member__person"
+        )
+    )
+    superseded_by = DNAProfile.objects.filter(supersedes=profile).first()
+    return render(
+        request,
+        "identification/dna_profile_detail.html",
+        {
+            "profile": profile,
+            "genotypes": genotypes,
+            "pm_samples": pm_samples,
+            "references": references,
+            "superseded_by": superseded_by,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def profile_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
+    user: Any = request.user
+    require(user, "dna.change")
+    form = ProfileUploadForm(request.POST or None, request.FILES or None)
+    warnings: list[str] = []
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            upload.open("rb")
+            parsed = parse_profile_file(upload, filename=upload.name)
+            warnings = parsed.warnings
+            created = services.dna_profiles_upload(
+                actor=user,
+                organisation=user.organisation,
+                kind=form.cleaned_data["kind"],
+                profiles=parsed.profiles,
+                source_format=parsed.source_format,
+                source_sha256=parsed.sha256,
+            )
+        except ProfileFileError as e:
+            errors.append(str(e))
+        except ValidationError as e:
+            errors.extend(e.messages)
+        else:
+            messages.success(
+                request,
+                _("%(n)d profiles stored: %(labels)s.")
+                % {"n": len(created), "labels": ", ".join(p.label for p in created)},
+            )
+            for w in warnings:
+                messages.warning(request, w)
+            return redirect("dna:index")
+    return render(
+        request,
+        "identification/dna_profile_upload.html",
+        {"form": form, "errors": errors, "warnings": warnings},
+        status=400 if errors else 200,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +15,9 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
+from imena.dna.models import DNAProfile, ProfileKind
+from imena.dna.services import dna_profile_create
+from imena.exhumations.models import Sample, SampleStatus
 from imena.identification import adapters, safeguards
 from imena.identification.engine import (
     DNA_DROPOUT,
@@ -46,6 +49,7 @@ from imena.identification.screening import (
     build_case_for_site,
     run_screening,
 )
+from imena.missing.models import ReferenceSample
 from kinship import KinshipError
 from matching import physical
 from matching.documentary import estimate_journal_reliability
@@ -788,3 +792,99 @@ def screening_run(
         organisation_id=site.organisation_id,
     )
     return run
+
+
+@transaction.atomic
+def dna_profiles_upload(
+    *,
+    actor: User,
+    organisation: Organisation,
+    kind: str,
+    profiles: Mapping[str, Mapping[str, Any]],
+    source_format: str,
+    source_sha256: str,
+) -> list[DNAProfile]:
+    """Store the profiles of one file and link each to its sample; all or nothing.
+
+    ``profiles`` is ``{sample id: {"sex", "genotypes"}}``.  Post-mortem profiles
+    go to exhumation samples (``Sample.sample_id``), reference profiles to family
+    reference samples (``ReferenceSample.sample_id``) with active consent.  A
+    sample that already has a current profile gets a new one that supersedes it.
+    """
+    if kind not in ProfileKind.values:
+        raise ValidationError({"kind": _("Unknown profile kind.")})
+    names = sorted(profiles)
+    if kind == ProfileKind.POST_MORTEM:
+        found: dict[str, Any] = {
+            s.sample_id: s
+            for s in Sample.objects.select_for_update().filter(
+                organisation=organisation, sample_id__in=names
+            )
+        }
+    else:
+        found = {
+            s.sample_id: s
+            for s in ReferenceSample.objects.select_for_update()
+            .select_related("member")
+            .filter(organisation=organisation, sample_id__in=names)
+        }
+    unknown = [n for n in names if n not in found]
+    if unknown:
+        raise ValidationError(
+            _("No %(kind)s sample with the id %(ids)s; nothing was stored.")
+            % {
+                "kind": ProfileKind(kind).label,
+                "ids": ", ".join(unknown[:20]),
+            }
+        )
+    created = []
+    for name in names:
+        entry = profiles[name]
+        sample = found[name]
+        if not entry.get("genotypes"):
+            raise ValidationError(
+                _(
+                    "Sample %(sample)s has no genotypes at known loci; nothing was stored."
+                )
+                % {"sample": name}
+            )
+        if kind == ProfileKind.REFERENCE and not sample.consent_active:
+            raise ValidationError(
+                _(
+                    "Sample %(sample)s: the donor's consent is not active; "
+                    "nothing was stored."
+                )
+                % {"sample": name}
+            )
+        previous = sample.profile
+        sex = int(entry.get("sex") or 0)
+        if kind == ProfileKind.REFERENCE and not sex:
+            sex = sample.member.sex
+        profile = dna_profile_create(
+            actor=actor,
+            organisation=organisation,
+            kind=kind,
+            label=name,
+            genotypes=entry["genotypes"],
+            sex=sex,
+            source_format=source_format,
+            source_sha256=source_sha256,
+            lab=getattr(sample, "lab", ""),
+            supersedes=previous if previous and previous.is_current else None,
+        )
+        sample.profile = profile
+        fields = ["profile"]
+        if kind == ProfileKind.POST_MORTEM:
+            sample.status = SampleStatus.PROFILE
+            fields.append("status")
+        sample.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="dna.profile.attach",
+            obj=sample,
+            before={"profile_id": previous.pk if previous else None},
+            after={"profile_id": profile.pk, "loci": profile.loci_typed},
+            organisation_id=organisation.pk,
+        )
+        created.append(profile)
+    return created

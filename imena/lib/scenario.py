@@ -1,8 +1,10 @@
-"""The context each app's scenario loader receives (see ``imena.demo.loader``).
+"""Loading a simulated scenario (``imena simulate`` output) into the database.
 
-An app loads its part of a simulated scenario (``imena simulate`` output) by
-defining ``<app>.scenario.load_scenario(context)``; the loaders share the
-records created so far through this context.
+The burials app loads sites and graves; every other app that has a
+``<app>.scenario.load_scenario(context)`` function loads its part, in the
+order of INSTALLED_APPS, sharing the records created so far through the
+context. The demo (``imena.demo``) and the evaluation commands call
+:func:`load_scenario`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.db import transaction
+
+from imena.core.hooks import app_hooks
 from imena.lib.bulk import Progress, progress_bar
 
 if TYPE_CHECKING:
@@ -44,3 +49,10 @@ class ScenarioContext:
         if not path.exists():
             return None
         return json.loads(path.read_text(encoding="utf-8"))
+
+
+@transaction.atomic
+def load_scenario(context: ScenarioContext) -> dict[str, int]:
+    for loader in app_hooks("scenario", "load_scenario"):
+        loader(context)
+    return context.summary

@@ -30,8 +30,7 @@ from imena.dna.uploads import (
     parse_profile_file,
     pick_profile,
 )
-from imena.evidence import storage
-from imena.exhumations import uploads
+from imena.evidence import storage, uploads
 from imena.lib.forms import add_errors, error_messages, flash_errors, run_with_reason
 from imena.lib.lists import paginate
 from imena.lib.safejson import UnsafeJSON, loads_untrusted

@@ -7,7 +7,7 @@ import pytest
 from conftest import browser_login
 from imena.burials.models import GraveKind
 from imena.burials.tests.factories import GraveFactory, SiteFactory
-from imena.exhumations.tests.factories import jpeg_with_exif
+from imena.evidence.tests.factories import jpeg_with_exif
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,8 +11,8 @@ from imena.audit.models import AuditEntry
 from imena.evidence import services as evidence_services
 from imena.evidence import storage
 from imena.evidence.models import CustodyEntry, EvidenceItem
+from imena.evidence.tests.factories import jpeg_with_exif, mp4_header, png, png_bomb
 from imena.exhumations import services
-from imena.exhumations.tests.factories import jpeg_with_exif, mp4_header, png, png_bomb
 
 
 def _upload(client, exhumation, name, content, **extra):

@@ -13,10 +13,9 @@ import pytest
 
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
-from imena.demo.loader import load_scenario
 from imena.identification import services
 from imena.identification.engine import SiteResult, compute_site
-from imena.lib.scenario import ScenarioContext
+from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.simulation.core import simulate
 
 pytestmark = pytest.mark.django_db

@@ -60,7 +60,7 @@ PHOTO_NAME = "Фото-Зюзюкевича-Мурмуляндія.png"
 
 
 def _add_photo(person, liaison) -> None:
-    from imena.exhumations.tests.factories import png
+    from imena.evidence.tests.factories import png
     from imena.missing.services import missing_photo_create, photo_stage
 
     staged = photo_stage([png((9, 7))], name=PHOTO_NAME)

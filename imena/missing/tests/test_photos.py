@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from imena.audit.models import AuditEntry
 from imena.evidence import storage
-from imena.exhumations.tests.factories import jpeg_with_exif, mp4_header, png, png_bomb
+from imena.evidence.tests.factories import jpeg_with_exif, mp4_header, png, png_bomb
 from imena.missing.models import MissingPhoto
 from imena.missing.tests.factories import make_person
 

@@ -22,7 +22,7 @@ from imena.core import backup
 from imena.evidence import services as evidence_services
 from imena.evidence import storage
 from imena.evidence.models import EvidenceItem
-from imena.exhumations.tests.factories import jpeg_with_exif, png
+from imena.evidence.tests.factories import jpeg_with_exif, png
 from imena.odk import storage as odk_storage
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from imena.audit.models import AuditEntry
 from imena.audit.services import audit_batch_check, audit_verify
 from imena.dna.models import DNAProfile
-from imena.dna.tests.test_profiles import CSV_OK
+from imena.identification.tests.screening.test_profiles import CSV_OK
 
 pytestmark = pytest.mark.django_db
 
