@@ -18,7 +18,7 @@ class Command(ImenaCommand):
         ),
         "site": ("imena.reports.commands", "add_import_site_arguments", "import_site"),
         "profiles": (
-            "imena.dna.commands",
+            "imena.identification.dna_commands",
             "add_import_profiles_arguments",
             "import_profiles",
         ),

@@ -1,4 +1,8 @@
-"""The DNA part of `imena import`: `imena import profiles FILE --kind pm|reference`."""
+"""The DNA part of `imena import`: `imena import profiles FILE --kind pm|reference`.
+
+Here rather than in the dna app because it links profiles to exhumation and
+family reference samples (``identification.bulk``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+
+from imena.accounts.models import Organisation
+from imena.dna.uploads import ProfileFileError, parse_profile_file
+from imena.identification.bulk import dna_profiles_bulk_upload
+from imena.lib.bulk import error_text, progress_bar
 
 
 def add_import_profiles_arguments(parser: Any) -> None:
@@ -28,13 +38,6 @@ def add_import_profiles_arguments(parser: Any) -> None:
 
 
 def import_profiles(options: dict[str, Any], stdout: Any) -> None:
-    from django.core.exceptions import ValidationError
-
-    from imena.accounts.models import Organisation
-    from imena.dna.bulk import dna_profiles_bulk_upload
-    from imena.dna.uploads import ProfileFileError, parse_profile_file
-    from imena.lib.bulk import error_text, progress_bar
-
     try:
         org = Organisation.objects.get(code=options["organisation"])
     except Organisation.DoesNotExist:
