@@ -316,4 +316,5 @@ def test_a_draft_with_an_already_stored_photo_is_accepted(
     item = EvidenceItem.objects.get()  # one stored file, used twice
     actions = list(item.custody.values_list("action", flat=True))
     assert actions == [CustodyAction.COLLECTED, CustodyAction.REFERENCED]
-    assert draft.instance_id in item.custody.last().purpose
+    last = item.custody.last()
+    assert last is not None and draft.instance_id in last.purpose
