@@ -139,3 +139,25 @@ def test_the_client_address_comes_from_the_trusted_header_only(client) -> None:
             assert codes(HTTP_X_FORWARDED_FOR="9.9.9.9, 3.3.3.3") == [200, 200]
             assert codes(HTTP_X_FORWARDED_FOR="4.4.4.4") == [200, 200]
             assert codes(HTTP_X_FORWARDED_FOR="5.5.5.5, 3.3.3.3") == [429, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_thirty_parallel_searches_on_the_live_server_get_ten_answers(
+    live_server,
+) -> None:
+    from imena.core.testing import post_at_once
+
+    with override_settings(
+        IMENA_FAMILY_SEARCH_RATE="10/h", IMENA_FAMILY_SEARCH_GLOBAL_RATE=""
+    ):
+        statuses = post_at_once(
+            f"{live_server.url}{URL}",
+            {
+                "action": "search",
+                "name": "Петрущак Іларіон",
+                "date_of_birth": "1968-07-23",
+            },
+            session="",
+            n=30,
+        )
+    assert statuses.count(200) == 10 and statuses.count(429) == 20, statuses
