@@ -1,4 +1,4 @@
-"""Command line: ``python -m kinship pairwise|joint CASE.json [options]``.
+"""Command line: ``python -m kinship pairwise|joint|check CASE.json [options]``.
 
 The ``imena dvi`` command dispatches here.  Output is one JSON object on
 stdout; warnings go to stderr.  Bad input gives one line on stderr and exit
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 import warnings
 from typing import Any
@@ -18,6 +19,7 @@ from kinship.errors import KinshipError
 from kinship.identify import joint, pairwise_table
 from kinship.markers import apply_mutation
 from kinship.mutation import MutationSpec, SexMutation
+from kinship.relationships import FLAG_FACTOR, check_family
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +49,46 @@ def _parser() -> argparse.ArgumentParser:
             help="pairwise LR a pair must exceed to be considered (joint); "
             "pairwise: LRs at or below it are left out",
         )
+    p = sub.add_parser(
+        "check", help="check declared relationships between typed references"
+    )
+    p.add_argument("case", help="case JSON file (markers, pm, am, missing)")
+    p.add_argument(
+        "--factor",
+        type=float,
+        default=FLAG_FACTOR,
+        help="flag when an alternative is this many times more likely",
+    )
     return parser
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
+
+
+def check(case: Case, factor: float) -> dict[str, Any]:
+    """``{family: [{a, b, markers, log10_likelihood, best, flagged}]}``.
+
+    ``log10_likelihood`` has ``declared`` and each alternative; null means
+    impossible (a Mendelian inconsistency without a mutation model).
+    """
+    out: dict[str, Any] = {}
+    for name, family in case.families.items():
+        rows = []
+        for c in check_family(family, case.markers, factor=factor):
+            logliks = {"declared": c.declared_loglik, **c.logliks}
+            rows.append(
+                {
+                    "a": c.a,
+                    "b": c.b,
+                    "markers": c.markers,
+                    "log10_likelihood": {k: _finite(v) for k, v in logliks.items()},
+                    "best": c.best,
+                    "flagged": c.flagged,
+                }
+            )
+        out[name] = rows
+    return out
 
 
 def _with_mutation(case: Case, model: str | None, rate: float) -> Case:
@@ -65,6 +106,8 @@ def _with_mutation(case: Case, model: str | None, rate: float) -> Case:
 def run(argv: list[str]) -> dict[str, Any]:
     """Run a sub-command and return its JSON-able result."""
     args = _parser().parse_args(argv)
+    if args.command == "check":
+        return check(load_case(args.case), args.factor)
     for name in ("theta", "dropout"):
         value = getattr(args, name)
         if not 0.0 <= value < 1.0:

@@ -46,10 +46,13 @@ frequencies are estimated separately).
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kinship.errors import KinshipError
@@ -542,4 +545,72 @@ def lineage_results(
         else:
             out.append(mt_lr(refs[ref], sample, k, data.mt_table, rate=data.mt_rate,
                              name=ref))  # fmt: skip
+    return out
+
+
+# ---------------------------------------------------------------- lab files
+
+
+def _rows(source: str | Path, what: str) -> tuple[list[str], list[list[str]]]:
+    from kinship.genemapper import _dialect, _norm, _read_text
+
+    text = _read_text(source)
+    rows = [r for r in csv.reader(io.StringIO(text), _dialect(text)) if any(r)]
+    if not rows:
+        raise KinshipError(f"{what} CSV: the file is empty")
+    return [_norm(h) for h in rows[0]], [[c.strip() for c in r] for r in rows[1:]]
+
+
+def _column(header: list[str], names: Iterable[str], what: str) -> int:
+    for i, h in enumerate(header):
+        if h in names:
+            return i
+    raise KinshipError(f"{what} CSV: no {' / '.join(names)} column")
+
+
+def read_ystr_csv(source: str | Path) -> dict[str, Haplotype]:
+    """Read Y-STR haplotypes ``{sample: haplotype}`` from a path or CSV text.
+
+    Long layout: ``Sample Name,Marker,Allele 1,Allele 2,...`` (as many allele
+    columns as the multi-copy loci need); wide layout: ``Sample Name`` and one
+    column per locus holding ``14`` or ``11,14``.
+    """
+    header, rows = _rows(source, "Y-STR")
+    sample = _column(header, ("sample name", "sample"), "Y-STR")
+    marker = next((i for i, h in enumerate(header) if h in ("marker", "locus")), None)
+    raw: dict[str, dict[str, list[str]]] = {}
+    if marker is not None:
+        cols = [i for i, h in enumerate(header) if re.fullmatch(r"allele ?\d+", h)]
+        for r in rows:
+            cells = [r[i] for i in cols if i < len(r) and r[i]]
+            raw.setdefault(r[sample], {})[r[marker]] = cells
+    else:
+        loci = [(i, h) for i, h in enumerate(header) if i != sample]
+        names = _original_header(source)
+        for r in rows:
+            for i, _ in loci:
+                if i < len(r) and r[i]:
+                    raw.setdefault(r[sample], {})[names[i]] = [r[i]]
+    return {
+        s: parse_haplotype({k: ",".join(v) for k, v in loci_map.items() if v})
+        for s, loci_map in raw.items()
+    }
+
+
+def _original_header(source: str | Path) -> list[str]:
+    from kinship.genemapper import _dialect, _read_text
+
+    text = _read_text(source)
+    return [h.strip() for h in next(csv.reader(io.StringIO(text), _dialect(text)))]
+
+
+def read_mtdna_csv(source: str | Path) -> dict[str, MtSequence]:
+    """Read ``Sample Name,Range,Variants`` rows (variants space separated)."""
+    header, rows = _rows(source, "mtDNA")
+    sample = _column(header, ("sample name", "sample"), "mtDNA")
+    rng = _column(header, ("range", "ranges", "compared range"), "mtDNA")
+    var = _column(header, ("variants", "haplotype", "profile"), "mtDNA")
+    out: dict[str, MtSequence] = {}
+    for r in rows:
+        out[r[sample]] = parse_mt(r[var] if var < len(r) else "", r[rng])
     return out

@@ -221,3 +221,28 @@ def test_lineage_lrs_multiply_into_pairwise_and_joint() -> None:
         "mtDNA: 0 differences in 1,122 bases against MGM (2 meioses)"
     )
     assert "lineage" not in joint(load_case(lineage_case(False))).to_json()
+
+
+def test_ystr_csv_long_and_wide_give_the_same_haplotypes() -> None:
+    from kinship.lineage import read_ystr_csv
+
+    long = read_ystr_csv(
+        "Sample Name,Marker,Allele 1,Allele 2\n"
+        "R1,DYS19,14,\nR1,DYS385,14,11\nR1,DYS439,null,\n"
+    )
+    wide = read_ystr_csv('Sample;DYS19;DYS385;DYS439\nR1;14;"11,14";null\n')
+    assert (
+        long
+        == wide
+        == {"R1": {"DYS19": ("14",), "DYS385": ("11", "14"), "DYS439": ("null",)}}
+    )
+
+
+def test_mtdna_csv_normalises() -> None:
+    from kinship.lineage import read_mtdna_csv
+
+    got = read_mtdna_csv(
+        "Sample Name,Range,Variants\nV1,16024-16569 1-576,A263G 315.1c 16093Y\n"
+    )
+    want = parse_mt("263G 315.1C 16093Y", RANGE)
+    assert got["V1"] == want

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from kinship.case import Family, Pedigree
+from kinship.cli import main
 from kinship.markers import Marker, load_frequency_table
 from kinship.relationships import check_family, full_siblings, half_siblings
 from kinship.screen import simulate_genotypes
@@ -107,3 +110,33 @@ def test_half_siblings_alone_are_told_from_full_siblings_on_average() -> None:
         (check,) = check_family(Family("F", full_siblings(), genos), markers)
         lrs.append(check.alternatives["half siblings"])
     assert np.median(lrs) > 1.0
+
+
+def test_the_check_command_reports_each_pair(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    case = {
+        "markers": [
+            {"name": "L", "alleles": ["1", "2", "3"], "afreq": [0.1, 0.2, 0.7]}
+        ],
+        "pm": {},
+        "am": {
+            "F": {
+                "id": ["F", "MO", "C", "M"],
+                "fid": [None, None, "F", "F"],
+                "mid": [None, None, "MO", "MO"],
+                "sex": [1, 2, 1, 1],
+                "genotypes": {"F": {"L": ["1", "1"]}, "C": {"L": ["2", "3"]}},
+            }
+        },
+        "missing": ["M"],
+    }
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case))
+    assert main(["check", str(path)]) == 0
+    (row,) = json.loads(capsys.readouterr().out)["F"]
+    assert (row["a"], row["b"], row["flagged"]) == ("F", "C", True)
+    assert row["log10_likelihood"]["declared"] is None
+    assert row["log10_likelihood"]["unrelated"] == pytest.approx(
+        math.log10(0.1**2 * 2 * 0.2 * 0.7)
+    )
