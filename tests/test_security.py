@@ -185,10 +185,59 @@ def test_generated_svg_has_no_inline_style() -> None:
 # --- Row 13: nothing personal kept in caches ------------------------------------
 
 
-def test_a_file_download_is_not_stored(client, examiner) -> None:
+def test_a_page_of_records_is_not_stored(client, examiner) -> None:
     client.force_login(examiner)
     response = client.get(reverse("audit:entry_list"))
     assert "no-store" in response["Cache-Control"]
+
+
+def test_an_evidence_file_download_is_not_stored(
+    client, org, examiner, settings, tmp_path
+) -> None:
+    from imena.burials import services as burials
+    from imena.burials.tests.factories import SiteFactory
+    from imena.evidence import services as evidence_services
+    from imena.evidence import storage
+    from imena.evidence.tests.factories import jpeg_with_exif
+
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    grave = burials.grave_create(
+        actor=examiner, site=SiteFactory(organisation=org), marker_text="№ 1"
+    )
+    item = evidence_services.evidence_create(
+        actor=examiner,
+        grave=grave,
+        kind="photo",
+        staged=storage.stage([jpeg_with_exif()], name="a.jpg"),
+    )
+    client.force_login(examiner)
+    response = client.get(reverse("exhumations:evidence_file", args=[item.pk]))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_every_upload_limit_names_a_page() -> None:
+    """A renamed URL would silently lose its limit."""
+    from django.urls import get_resolver
+
+    from imena.core.middleware import STREAMED_BY_VIEW
+
+    names: set[str] = set()
+
+    def walk(resolver, prefix: str = "") -> None:
+        for pattern in resolver.url_patterns:
+            if hasattr(pattern, "url_patterns"):
+                ns = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+                walk(pattern, ns)
+            elif pattern.name:
+                names.add(prefix + pattern.name)
+
+    walk(get_resolver())
+    assert set(settings.IMENA_UPLOAD_LIMITS) - names == set()
+    assert STREAMED_BY_VIEW - names == set()
+    for setting in settings.IMENA_UPLOAD_LIMITS.values():
+        assert isinstance(getattr(settings, setting), int)
 
 
 # --- Row 9: idle sessions end ---------------------------------------------------
