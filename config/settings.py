@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -143,7 +144,7 @@ SQLITE_OPTIONS = {
 }
 
 
-def _databases() -> dict[str, dict[str, object]]:
+def _databases() -> dict[str, Any]:
     url = os.getenv("DATABASE_URL", "").strip()
     if not url:
         return {
@@ -169,7 +170,7 @@ def _databases() -> dict[str, dict[str, object]]:
         config["CONN_MAX_AGE"] = 0
     elif not config.get("NAME"):
         raise ImproperlyConfigured("DATABASE_URL names no database")
-    return {"default": config}  # type: ignore[dict-item]
+    return {"default": config}
 
 
 DATABASES = _databases()

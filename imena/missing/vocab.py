@@ -7,6 +7,7 @@ serves model fields, forms and templates.
 from __future__ import annotations
 
 import functools
+from typing import Literal
 
 from django.utils.functional import lazy
 from django.utils.translation import get_language
@@ -14,12 +15,12 @@ from django.utils.translation import get_language
 from matching import vocabulary
 
 
-def _lang() -> str:
+def _lang() -> Literal["en", "uk"]:
     return "uk" if (get_language() or "en").startswith("uk") else "en"
 
 
 def _label(key: str, code: str) -> str:
-    return vocabulary.label(key, code, _lang())  # type: ignore[arg-type]
+    return vocabulary.label(key, code, _lang())
 
 
 lazy_label = lazy(_label, str)

@@ -42,7 +42,7 @@ def write_xlsx(form: FormDef, path: Path) -> None:
     from openpyxl import Workbook
 
     wb = Workbook()
-    wb.remove(wb.active)  # type: ignore[arg-type]
+    wb.remove(wb.worksheets[0])
     for sheet, rows in form.sheets().items():
         ws = wb.create_sheet(sheet)
         columns = SHEET_COLUMNS[sheet]

@@ -59,9 +59,9 @@ def parse_xform(xml: str) -> FormSpec:
     doc = SafeET.fromstring(xml.encode("utf-8"), forbid_dtd=True)
     head = doc.find(f"{H}head")
     model = head.find(f"{XF}model") if head is not None else None
-    if model is None:
+    if head is None or model is None:
         raise ValueError("not an XForm: no h:head/model")
-    title_el = head.find(f"{H}title")  # type: ignore[union-attr]
+    title_el = head.find(f"{H}title")
     instances = model.findall(f"{XF}instance")
     primary = next(i for i in instances if "id" not in i.attrib)
     root_el = next(iter(primary))
