@@ -21,6 +21,7 @@ from imena.burials.access import site_for_user, sites_for_user
 from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
 from imena.journals.models import Journal, JournalRow
+from imena.journals.waterfall import waterfall
 from imena.lib.lists import paginate
 from linkage.io import JournalFileError
 
@@ -328,6 +329,7 @@ def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "rows": item_rows,
             "columns": columns,
             "form": form,
+            "waterfall": waterfall(item.explanation, item.match_weight or 0.0),
             "can_decide": _can(request, "journal.review"),
             "decisions": LinkDecision.objects.filter(
                 site=item.run.site, question_key=item.key

@@ -35,6 +35,9 @@ def test_an_examiner_accepts_a_match_and_resolves_a_conflict(
     page.click("tr.review-borderline_match >> text=Review")
     page.wait_for_selector("text=Why the model proposes this")
     assert "Коваленко" in page.content()
+    # the match-weight waterfall: prior, one bar per comparison, the total
+    assert page.locator("svg.waterfall rect").count() == 3
+    assert page.locator("svg.waterfall").is_visible()
     page.select_option("#id_kind", "must_link")
     page.fill("#id_reason", "Same birth year and grave in both journals")
     page.click("#decision-form button[type=submit]")

@@ -1,0 +1,78 @@
+"""The match-weight waterfall on a review item (#15 item 2), server-side SVG
+in English and Ukrainian."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from imena.journals import selectors, services
+from imena.journals.models import JournalRow, ReviewItem
+from imena.journals.waterfall import waterfall
+
+pytestmark = pytest.mark.django_db
+
+EXPLANATION = [
+    {"comparison": "surname", "level": "exact", "weight": 6.5},
+    {"comparison": "given", "level": "initial", "weight": 1.2},
+    {"comparison": "birth", "level": "else", "weight": -3.0},
+    {"comparison": "grave", "level": "neighbouring plank", "weight": 2.3},
+]
+
+
+def _item(site, examiner):
+    services.reconcile_site(actor=examiner, site=site)
+    a = JournalRow.objects.get(surname="Коваленко", journal__name="Funeral home")
+    b = JournalRow.objects.get(surname="Коваленко", journal__name="Volunteers")
+    item = ReviewItem.objects.create(
+        run=selectors.latest_run(site),
+        kind="borderline_match",
+        key=services._question_key("pair", [a.pk, b.pk]),
+        message="",
+        match_probability=0.62,
+        match_weight=0.7,
+        explanation=EXPLANATION,
+    )
+    item.rows.set([a, b])
+    return item
+
+
+def test_the_bars_add_up_to_the_match_weight() -> None:
+    wf = waterfall(EXPLANATION, 0.7)
+    assert wf is not None
+    kinds = [b.kind for b in wf.bars]
+    assert kinds == ["prior", "for", "for", "against", "for", "total"]
+    prior = wf.bars[0].weight
+    assert prior == pytest.approx(0.7 - 7.0)
+    assert wf.bars[-1].weight == pytest.approx(0.7)
+    # each step starts where the previous one ended
+    for before, after in zip(wf.bars[1:-2], wf.bars[2:-1], strict=True):
+        edges_before = {before.x, round(before.x + before.width, 1)}
+        edges_after = {after.x, round(after.x + after.width, 1)}
+        assert edges_before & edges_after
+    assert waterfall([], 1.0) is None
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", ["Match-weight waterfall", "neighbouring plank", "prior", "given name"]),
+     ("uk", ["сусідня табличка", "апріорі", "Водоспад ваги збігу"])],
+)  # fmt: skip
+def test_the_review_item_shows_the_waterfall(
+    client, imported, examiner, lang: str, words: list[str]
+) -> None:
+    item = _item(imported, examiner)
+    client.force_login(examiner)
+    with translation.override(lang):
+        html = client.get(
+            reverse("journals:review_item", args=[item.pk]),
+            HTTP_ACCEPT_LANGUAGE=lang,
+        ).content.decode()
+    svg = re.search(r"<svg class=\"waterfall\".*?</svg>", html, re.S)
+    assert svg, html
+    assert svg.group(0).count("<rect") == 6
+    for w in words:
+        assert w in html, w
