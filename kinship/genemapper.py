@@ -20,7 +20,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -64,12 +64,23 @@ def parse_genotype(value: Any, sample: str, locus: str) -> Genotype | None:
     return (alleles[0], alleles[-1])
 
 
+@lru_cache(maxsize=4096)
 def _key(name: str) -> str:
     key = re.sub(r"[^0-9A-Z]", "", str(name).upper())
     return _ALIASES.get(key, key)
 
 
 def _spellings(markers: Iterable[str]) -> dict[str, str]:
+    if isinstance(markers, tuple):
+        return _spellings_of(markers)  # the same marker list for every sample
+    names: dict[str, str] = {}
+    for n in markers:
+        names.setdefault(_key(n), n)
+    return names
+
+
+@lru_cache(maxsize=64)
+def _spellings_of(markers: tuple[str, ...]) -> dict[str, str]:
     names: dict[str, str] = {}
     for n in markers:
         names.setdefault(_key(n), n)

@@ -149,8 +149,10 @@ def families_from_case(data: Any) -> list[CaseFamily]:
     """
     if not isinstance(data, Mapping) or not isinstance(data.get("am"), Mapping):
         raise ProfileFileError(_("The file has no “am” object of reference families."))
-    markers = _markers(data)
-    missing = [str(m) for m in data.get("missing") or []]
+    markers = tuple(_markers(data))
+    # Position of each missing member in the file's list (a set: a case of
+    # 50,000 families must not scan the whole list once per family).
+    missing = {str(m): k for k, m in enumerate(data.get("missing") or [])}
     try:
         families = read_families(data["am"], None, set())
     except KinshipError as e:
@@ -170,7 +172,7 @@ def families_from_case(data: Any) -> list[CaseFamily]:
                     member: _clean(member, g, markers, warnings)[1]
                     for member, g in fam.genotypes.items()
                 },
-                [m for m in missing if m in ped.ids],
+                sorted((i for i in ped.ids if i in missing), key=missing.__getitem__),
                 warnings,
             )
         )
