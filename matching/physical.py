@@ -618,6 +618,12 @@ def _population_mean_g(lo: float, hi: float, model: AgeModel) -> float:
     return _g_integral(p1, p2, lo, hi, model.spread_years) / (p2 - p1)
 
 
+def _span(lo: float, hi: float) -> str:
+    """An age range as read: "44" for one age (not "44–44"), one decimal at most."""
+    a, b = round(lo, 1), round(hi, 1)
+    return f"{a:g}" if a == b else f"{a:g}–{b:g}"
+
+
 @register("age")
 def compare_age(am: AMRecord, pm: PMRecord, model: PhysicalModel) -> TraitResult:
     if am.age_min is None or pm.age_min is None:
@@ -627,8 +633,9 @@ def compare_age(am: AMRecord, pm: PMRecord, model: PhysicalModel) -> TraitResult
     lo = pm.age_min
     hi = pm.age_max if pm.age_max is not None else lo
     gap = max(0.0, lo - a2, a1 - hi)
-    en = f"age at disappearance {a1:g}–{a2:g}, body estimated {lo:g}–{hi:g}"
-    uk = f"вік на момент зникнення {a1:g}–{a2:g}, оцінка за тілом {lo:g}–{hi:g}"
+    am_age = _span(a1, a2)
+    en = f"age at disappearance {am_age}, body estimated {_span(lo, hi)}"
+    uk = f"вік на момент зникнення {am_age}, оцінка за тілом {_span(lo, hi)}"
     m = model.age
     if gap > m.exclude_beyond_years:
         return _excluded(

@@ -35,3 +35,9 @@ def test_the_refusal_is_translated(client, users) -> None:
     response = client.get(reverse("journals:upload"), HTTP_ACCEPT_LANGUAGE="uk")
     body = response.content.decode()
     assert response.status_code == 403 and "адміністратора" in body
+
+
+def test_the_favicon_is_served(client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 302
+    assert response["Location"].endswith("favicon.ico")

@@ -16,6 +16,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imena.accounts.access import require
@@ -270,7 +271,11 @@ def profile_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(n)d profiles stored: %(labels)s.")
+                ngettext(
+                    "%(n)d profile stored: %(labels)s.",
+                    "%(n)d profiles stored: %(labels)s.",
+                    len(created),
+                )
                 % {"n": len(created), "labels": ", ".join(p.label for p in created)},
             )
             for w in warnings:

@@ -609,3 +609,12 @@ def test_records_accept_the_simulator_shapes() -> None:
         {"pm_case_no": "IZM-PM-0001", "stature_min": 170, "stature_max": 178}
     )
     assert (p.stature_cm, p.stature_se) == (174.0, 4.0)
+
+
+def test_an_age_reads_as_one_number_when_the_range_is_one_age() -> None:
+    """Issue #21 item 10: "age 62.4–62.4" read as "age 62.4"."""
+    from matching.physical import _span
+
+    assert _span(62.4, 62.4) == "62.4"
+    assert _span(44.26, 44.31) == "44.3"
+    assert _span(37, 55) == "37–55"
