@@ -199,6 +199,15 @@ class ReconcileResult:
         pairs = [self._pair_from_record(r) for r in df[same].to_dict("records")]
         return sorted(pairs, key=lambda p: (-p.match_weight, p.left, p.right))
 
+    def row_links(self) -> dict[RowRef, PairScore]:
+        """Per row in a cluster of several: its strongest scored pair with
+        another row of that cluster (the link that explains its place)."""
+        out: dict[RowRef, PairScore] = {}
+        for p in self.linked_pairs():
+            out.setdefault(p.left, p)
+            out.setdefault(p.right, p)
+        return out
+
     @property
     def comparison_names(self) -> tuple[str, ...]:
         """The comparisons of every explanation, in order."""

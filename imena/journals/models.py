@@ -256,6 +256,20 @@ class ClusterMember(models.Model):
         JournalRow, on_delete=models.PROTECT, related_name="memberships"
     )
     probability = models.FloatField(_("match probability to its cluster"), null=True)
+    # The row's strongest scored pair inside its cluster, shown on the row's
+    # page as a match-weight waterfall.
+    link_row = models.ForeignKey(
+        JournalRow,
+        verbose_name=_("strongest link"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    link_weight = models.FloatField(_("match weight of the link"), null=True)
+    link_explanation = models.JSONField(
+        _("explanation of the link"), default=list, blank=True
+    )
 
     class Meta:
         constraints = [

@@ -475,14 +475,27 @@ def _store_run(
             PersonCluster.objects.filter(run=run).values_list("key", "pk")
         )
     row_cluster, row_probability = result.row_cluster, result.row_probability
+    links = result.row_links()
+
+    def member(ref: tuple[str, int], pk: int) -> tuple[Any, ...]:
+        link = links.get(ref)
+        if link is None:
+            return (cluster_pk[row_cluster[ref]], pk, row_probability.get(ref),
+                    None, None, [])  # fmt: skip
+        other = link.right if link.left == ref else link.left
+        return (
+            cluster_pk[row_cluster[ref]], pk, row_probability.get(ref),
+            ref_to_pk.get(other), link.match_weight,
+            [{"comparison": e.comparison, "level": e.level, "weight": e.match_weight}
+             for e in link.explanation],
+        )  # fmt: skip
+
     _insert_rows(
         ClusterMember,
-        ["cluster", "row", "probability"],
-        (
-            (cluster_pk[row_cluster[ref]], pk, row_probability.get(ref))
-            for ref, pk in ref_to_pk.items()
-        ),
-    )
+        ["cluster", "row", "probability", "link_row", "link_weight",
+         "link_explanation"],
+        (member(ref, pk) for ref, pk in ref_to_pk.items()),
+    )  # fmt: skip
     _store_review_items(run=run, result=result, ref_to_pk=ref_to_pk)
     run.seconds = round(time.perf_counter() - started, 3)
     run.save(update_fields=["seconds"])

@@ -20,7 +20,7 @@ from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.access import site_for_user, sites_for_user
 from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
-from imena.journals.models import Journal, JournalRow
+from imena.journals.models import ClusterMember, Journal, JournalRow
 from imena.journals.waterfall import waterfall
 from imena.lib.lists import paginate
 from linkage.io import JournalFileError
@@ -359,7 +359,34 @@ def row_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     except JournalRow.DoesNotExist:
         raise Http404("No such row") from None
-    return render(request, "journals/row_detail.html", {"row": row})
+    run = selectors.latest_run(row.journal.site)
+    membership = (
+        ClusterMember.objects.select_related("cluster", "link_row__journal")
+        .filter(row=row, cluster__run=run)
+        .first()
+        if run is not None
+        else None
+    )
+    link_waterfall = (
+        waterfall(membership.link_explanation, membership.link_weight or 0.0)
+        if membership is not None
+        else None
+    )
+    questions = (
+        list(run.review_items.filter(rows=row).order_by("-priority", "pk"))
+        if run is not None
+        else []
+    )
+    return render(
+        request,
+        "journals/row_detail.html",
+        {
+            "row": row,
+            "membership": membership,
+            "waterfall": link_waterfall,
+            "questions": questions,
+        },
+    )
 
 
 @require_GET

@@ -76,3 +76,35 @@ def test_the_review_item_shows_the_waterfall(
     assert svg.group(0).count("<rect") == 6
     for w in words:
         assert w in html, w
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [("en", ["Strongest link", "given name", "the same"]),
+     ("uk", ["Найсильніший зв’язок", "апріорі"])],
+)  # fmt: skip
+def test_a_linked_rows_page_shows_its_link_and_waterfall(
+    client, imported, examiner, lang: str, words: list[str]
+) -> None:
+    services.reconcile_site(actor=examiner, site=imported)
+    ru = JournalRow.objects.get(surname="Шевченко", journal__name="Funeral home")
+    uk = JournalRow.objects.get(surname="Шевченко", journal__name="Volunteers")
+    client.force_login(examiner)
+    with translation.override(lang):
+        html = client.get(
+            reverse("journals:row_detail", args=[ru.pk]), HTTP_ACCEPT_LANGUAGE=lang
+        ).content.decode()
+    assert reverse("journals:row_detail", args=[uk.pk]) in html
+    svg = re.search(r"<svg class=\"waterfall\".*?</svg>", html, re.S)
+    assert svg and svg.group(0).count("<rect") == 9  # prior, 7 comparisons, total
+    for w in words:
+        assert w in html, w
+
+
+def test_a_rows_page_lists_its_open_questions(client, imported, examiner) -> None:
+    services.reconcile_site(actor=examiner, site=imported)
+    row = JournalRow.objects.get(surname="Мельник")
+    item = selectors.review_queue(imported).get(kind="row_without_grave", rows=row)
+    client.force_login(examiner)
+    html = client.get(reverse("journals:row_detail", args=[row.pk])).content.decode()
+    assert reverse("journals:review_item", args=[item.pk]) in html
