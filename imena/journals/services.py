@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -530,7 +531,12 @@ def _jsonable(value: Any) -> Any:
 
 
 def _question_key(kind: str, pks: Iterable[int]) -> str:
-    return f"{kind}:" + ",".join(str(pk) for pk in sorted(set(pks)))
+    key = f"{kind}:" + ",".join(str(pk) for pk in sorted(set(pks)))
+    if len(key) <= 200:
+        return key
+    # Many rows with large ids (a mass grave in a national database): the
+    # column holds 200 characters, so a long key is named by its SHA-256.
+    return f"{kind}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
 def _store_review_items(
