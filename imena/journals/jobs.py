@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import IntegrityError, connection
 from django.utils.translation import gettext as _
 
 from linkage.io import JournalFileError
@@ -127,6 +127,21 @@ def _run(
                 },
                 TIMEOUT,
             )
+    except IntegrityError:
+        # Two imports of the same file into one journal at the same moment: the
+        # `journal_file_once` constraint kept the other one.
+        cache.set(
+            key,
+            {
+                "state": "error",
+                "user": user_id,
+                "message": _(
+                    "Someone imported the same file into this journal at the same "
+                    "moment; it is stored once. Open the journal to see it."
+                ),
+            },
+            TIMEOUT,
+        )
     except Exception:  # the thread must always leave an outcome for the page
         log.exception("journal import %s failed", token)
         cache.set(

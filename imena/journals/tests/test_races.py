@@ -45,3 +45,50 @@ def test_parallel_decisions_on_one_question_never_fail(
     assert 302 in statuses
     current = LinkDecision.objects.filter(site=imported, superseded=False)
     assert current.filter(question_key=item.key).count() == 1
+
+
+def test_two_imports_of_one_journal_at_once_say_so(
+    site, examiner, funeral_home_file, tmp_path
+) -> None:
+    """Two background imports of the same file: one stores it, the other says so."""
+    import shutil
+    import threading
+
+    from django.db import connection
+
+    from imena.journals import jobs
+
+    journal = services.journal_get_or_create(
+        actor=examiner, site=site, name="Funeral home"
+    )
+    barrier = threading.Barrier(2)
+
+    def run(token: str) -> None:
+        path = tmp_path / f"{token}.csv"
+        shutil.copyfile(funeral_home_file, path)
+        try:
+            barrier.wait()
+            jobs._run(
+                token=token,
+                user_id=examiner.pk,
+                journal_id=journal.pk,
+                path=path,
+                filename="funeral_home.csv",
+                mapping={},
+                language="en",
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(t,)) for t in ("race1", "race2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    outcomes = [jobs.import_status(t) or {} for t in ("race1", "race2")]
+    assert all(outcomes)
+    assert "The import failed" not in str(outcomes)
+    assert sum(1 for o in outcomes if o.get("created")) == 1
+    for o in outcomes:
+        assert o["state"] == "done" or "at the same moment" in o["message"]
+    assert journal.imports.count() == 1
