@@ -363,6 +363,63 @@ def screen(
     return result
 
 
+def screen_pairs(
+    victims: Mapping[str, Profile],
+    targets: Sequence[tuple[Family, str]],
+    markers: Mapping[str, Marker],
+    *,
+    threshold: float,
+    dropout: float = 0.0,
+    theta: float = 0.0,
+    block: int = 512,
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of ``screen`` with an LR of ``threshold`` or more, as arrays.
+
+    Returns the victims' names and, per pair, the victim's index (into the
+    names), the target's index (into ``targets``) and the log10 LR, sorted by
+    victim then target. No top-k and no Python object per pair: for screening
+    many victims against many families where a large share of the pairs is kept.
+    """
+    mlist = list(markers.values())
+    names = list(victims)
+    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in mlist]
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    missing_row = int(offsets[-1])
+    vidx = np.full((len(mlist), len(names)), missing_row, dtype=np.int64)
+    for v, name in enumerate(names):
+        prof = victims[name]
+        for m, marker in enumerate(mlist):
+            g = prof.get(marker.name)
+            if g is not None and marker.has(g[0]) and marker.has(g[1]):
+                vidx[m, v] = offsets[m] + _unordered_index(
+                    marker.n_alleles, marker.index(g[0]), marker.index(g[1])
+                )
+    log_thr = math.log(threshold)
+    parts_v: list[np.ndarray] = []
+    parts_t: list[np.ndarray] = []
+    parts_s: list[np.ndarray] = []
+    for start in range(0, len(targets), block):
+        chunk = targets[start : start + block]
+        table = _targets_tables(chunk, mlist, dropout, theta)
+        acc = np.take(table, vidx[0], axis=0)
+        for m in range(1, len(mlist)):
+            acc += np.take(table, vidx[m], axis=0)
+        hv, ht = np.nonzero(log_thr <= acc)
+        parts_v.append(hv.astype(np.int32))
+        parts_t.append((ht + start).astype(np.int32))
+        parts_s.append(acc[hv, ht] / math.log(10))
+    if not parts_v:
+        empty = np.zeros(0, dtype=np.int32)
+        return names, empty, empty, np.zeros(0)
+    vs, ts, ss = (
+        np.concatenate(parts_v),
+        np.concatenate(parts_t),
+        np.concatenate(parts_s),
+    )
+    order = np.lexsort((ts, vs))
+    return names, vs[order], ts[order], ss[order]
+
+
 def screen_case(case: Case, **kwargs: float | int) -> ScreeningResult:
     """Screen a :class:`Case`: every victim against every missing person."""
     targets = [(case.families[case.missing_family[m]], m) for m in case.missing]

@@ -202,8 +202,39 @@ def graves_are_neighbours(a: str, b: str) -> bool:
 
 # --- DNA -----------------------------------------------------------------------
 
-#: log10 LR per (body, person), relations per person, notes (from ``dna_lrs``).
-DnaLRs = tuple[dict[tuple[str, str], float], dict[str, list[str]], list[str]]
+
+@dataclass
+class DnaTable:
+    """The log10 LRs kept by the screening, per body, as numpy arrays.
+
+    ``persons[t]`` is the person of target ``t``; ``rows[body]`` holds the
+    body's targets (sorted) and their log10 LRs. At national scale a sixth of
+    the body x family pairs is kept: a dict of tuples would not fit.
+    """
+
+    persons: list[str] = field(default_factory=list)
+    rows: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.target = {pid: t for t, pid in enumerate(self.persons)}
+
+    def get(self, key: tuple[str, str]) -> float | None:
+        """The log10 LR of (body, person), None when not kept."""
+        row = self.rows.get(key[0])
+        t = self.target.get(key[1])
+        if row is None or t is None:
+            return None
+        k = int(np.searchsorted(row[0], t))
+        if k < len(row[0]) and row[0][k] == t:
+            return float(row[1][k])
+        return None
+
+    def __len__(self) -> int:
+        return sum(len(r[0]) for r in self.rows.values())
+
+
+#: log10 LRs per (body, person), relations per person, notes (from ``dna_lrs``).
+DnaLRs = tuple[DnaTable, dict[str, list[str]], list[str]]
 
 
 def dna_lrs(
@@ -220,13 +251,13 @@ def dna_lrs(
     # Submodules: the editable install may expose `kinship` as a namespace package.
     from kinship.case import Family, Pedigree, extend_markers, read_profile
     from kinship.markers import load_frequency_table
-    from kinship.screen import screen
+    from kinship.screen import screen_pairs
 
     notes: list[str] = []
     fams = [(p, p.family) for p in persons if p.family and p.family.get("genotypes")]
     victims_raw = {b.body_id: b.dna for b in bodies if b.dna and b.dna.get("genotypes")}
     if not fams or not victims_raw:
-        return {}, {}, notes
+        return DnaTable(), {}, notes
     table = load_frequency_table()
     loci: set[str] = set()
     for v in victims_raw.values():
@@ -263,13 +294,18 @@ def dna_lrs(
         g for fam, _m in targets for g in fam.genotypes.values()
     ]
     markers = extend_markers(markers, profiles)
-    res = screen(
-        victims, targets, markers, threshold=threshold, top_k=1, dropout=dropout
+    names, hit_v, hit_t, hit_log10 = screen_pairs(
+        victims, targets, markers, threshold=threshold, dropout=dropout
     )
-    out: dict[tuple[str, str], float] = {}
-    for c in res.candidates:
-        out[(c.victim, c.family)] = c.log10_lr
-    return out, relations, notes
+    bounds = np.searchsorted(hit_v, np.arange(len(names) + 1))
+    rows = {
+        name: (
+            hit_t[bounds[i] : bounds[i + 1]],
+            hit_log10[bounds[i] : bounds[i + 1]],
+        )
+        for i, name in enumerate(names)
+    }
+    return DnaTable([fam.name for fam, _m in targets], rows), relations, notes
 
 
 # --- Physical, fast path ------------------------------------------------------------
@@ -452,9 +488,11 @@ class _Site:
             bodies, persons, params.dna_dropout, dna_threshold
         )
         self.typed = set(self.relations)
-        self.dna_by_body: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for (bid, pid), log10 in self.dna.items():
-            self.dna_by_body[bid].append((pid, log10))
+        self.typed_mask = np.array([p.person_id in self.typed for p in persons])
+        # Person index of each DNA target (-1: not an open person here).
+        self.target_person = np.array(
+            [self.index.get(pid, -1) for pid in self.dna.persons], dtype=np.int64
+        )
         self.placed: dict[str, list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
         self.leads_by_grave: dict[str, list[LeadIn]] = defaultdict(list)
         for lead in leads:
@@ -600,13 +638,15 @@ class _Site:
         pm = self.pm[b.body_id]
         simple, excluded = vectorised.simple_row(self.table, pm, self.model)
         if b.dna and b.dna.get("genotypes") and self.typed:
-            typed = np.array([pid in self.typed for pid in pids], dtype=bool)
-            dna_ok = ~typed
-            for pid, log10 in self.dna_by_body.get(b.body_id, []):
-                if log10 >= DNA_EXCLUDE_LOG10:
-                    j = self.index[pid]
-                    dna_ok[j] = True
-                    kinds[2, j] = 10.0 ** min(log10, 300.0)
+            dna_ok = ~self.typed_mask
+            row = self.dna.rows.get(b.body_id)
+            if row is not None:
+                ok = row[1] >= DNA_EXCLUDE_LOG10
+                js = self.target_person[row[0][ok]]
+                keep = js >= 0
+                js = js[keep]
+                dna_ok[js] = True
+                kinds[2, js] = 10.0 ** np.minimum(row[1][ok][keep], 300.0)
             excluded |= ~dna_ok
         forced_mask = np.zeros(n, dtype=bool)
         for pid in forced:

@@ -16,7 +16,7 @@ from kinship.errors import KinshipError
 from kinship.genemapper import read_genemapper_csv
 from kinship.identify import pairwise_lr
 from kinship.markers import MIN_FREQUENCY, load_frequency_table
-from kinship.screen import screen_case, simulate_genotypes
+from kinship.screen import screen, screen_case, screen_pairs, simulate_genotypes
 from tests.paths import DVI_EXAMPLES
 
 EXAMPLES = DVI_EXAMPLES
@@ -158,6 +158,23 @@ def test_screening_agrees_with_pairwise() -> None:
     for victim, row in res.top.items():
         for cand in row:
             assert cand.lr == pytest.approx(lr[victim][cand.missing], rel=1e-8)
+
+
+@pytest.mark.parametrize("threshold", [1e-13, 1.0])
+def test_screen_pairs_gives_the_pairs_of_screen(threshold: float) -> None:
+    case = load_case(EXAMPLES / "fire.json")
+    targets = [(case.families[case.missing_family[m]], m) for m in case.missing]
+    victims = {name: v.genotypes for name, v in case.victims.items()}
+    kw = {"threshold": threshold, "dropout": 0.05}
+    res = screen(victims, targets, case.markers, top_k=1, block=2, **kw)
+    names, v, t, log10 = screen_pairs(victims, targets, case.markers, block=2, **kw)
+    got = {
+        (names[i], targets[j][1]): x
+        for i, j, x in zip(v.tolist(), t.tolist(), log10.tolist(), strict=True)
+    }
+    want = {(c.victim, c.missing): c.log10_lr for c in res.candidates}
+    assert got == want
+    assert list(v) == sorted(v)
 
 
 def test_simulation_gives_complete_profiles() -> None:
