@@ -51,3 +51,19 @@ def test_a_command_that_loses_a_race_says_so_in_one_line(monkeypatch, capsys) ->
         "imena: another change to the same records was made at the same moment; "
         "nothing of this command was stored: run it again"
     ]
+
+
+def test_an_htmx_request_that_loses_a_race_reloads_with_the_message(rf) -> None:
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+    from django.contrib.sessions.backends.signed_cookies import SessionStore
+
+    request = rf.post("/journals/review/1/", HTTP_HX_REQUEST="true")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    response = ConflictMiddleware(lambda r: None).process_exception(
+        request, IntegrityError("duplicate key")
+    )
+    assert response.status_code == 409
+    assert response["HX-Refresh"] == "true"
+    assert [str(m) for m in get_messages(request)] == [response.content.decode()]
