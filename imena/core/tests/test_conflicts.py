@@ -61,9 +61,12 @@ def test_an_htmx_request_that_loses_a_race_reloads_with_the_message(rf) -> None:
     request = rf.post("/journals/review/1/", HTTP_HX_REQUEST="true")
     request.session = SessionStore()
     request._messages = FallbackStorage(request)
-    response = ConflictMiddleware(lambda r: None).process_exception(
+    from django.http import HttpResponse
+
+    response = ConflictMiddleware(lambda r: HttpResponse()).process_exception(
         request, IntegrityError("duplicate key")
     )
+    assert response is not None
     assert response.status_code == 409
     assert response["HX-Refresh"] == "true"
     assert [str(m) for m in get_messages(request)] == [response.content.decode()]
