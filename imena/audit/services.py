@@ -65,6 +65,7 @@ def _actor_fields(actor: User | None) -> dict[str, Any]:
 #: hashes); ``--records`` does not compare them.
 UNTRACKED_FIELDS: dict[str, frozenset[str]] = {
     "accounts.user": frozenset({"last_login", "password"}),
+    "odk.apptoken": frozenset({"last_used"}),
 }
 
 

@@ -182,16 +182,31 @@ def journal_flag(expected: int | None, found: int) -> str:
     return JournalFlag.COUNT_DIFFERS
 
 
-def _refresh_expectation(exhumation: Exhumation) -> None:
+def _refresh_expectation(
+    exhumation: Exhumation, *, actor: User | None, audit: bool = True
+) -> None:
+    """Recount the bodies and compare with the journals; the change is
+    audited (``exhumation.expectation``), so ``imena audit verify --records``
+    knows the exhumation's current counts."""
     found = max(exhumation.bodies_found, exhumation.bodies.current().count())
     expected = expected_bodies_for_grave(exhumation.grave)
     flag = journal_flag(expected, found)
     fields = {"bodies_found": found, "bodies_expected": expected, "journal_flag": flag}
     changed = [k for k, v in fields.items() if getattr(exhumation, k) != v]
     if changed:
+        before = {k: getattr(exhumation, k) for k in changed}
         for k in changed:
             setattr(exhumation, k, fields[k])
         exhumation.save(update_fields=changed)
+        if audit:
+            audit_record(
+                actor=actor,
+                action="exhumation.expectation",
+                obj=exhumation,
+                before=before,
+                after={k: fields[k] for k in changed},
+                organisation_id=exhumation.organisation_id,
+            )
 
 
 # --- Exhumations and bodies ------------------------------------------------
@@ -241,7 +256,7 @@ def exhumation_create(
             body_create(
                 actor=actor, exhumation=exhumation, pm_number=pm_number, audit=audit
             )
-    _refresh_expectation(exhumation)
+    _refresh_expectation(exhumation, actor=actor, audit=audit)
     if grave.status == GraveStatus.REGISTERED:
         grave_set_status(
             actor=actor,
@@ -280,7 +295,7 @@ def exhumation_correct(
         organisation_id=exhumation.organisation_id,
     )
     if changed:
-        _refresh_expectation(exhumation)
+        _refresh_expectation(exhumation, actor=actor)
     return exhumation
 
 
@@ -341,7 +356,7 @@ def body_create(
             after=snapshot(body),
             organisation_id=body.organisation_id,
         )
-        _refresh_expectation(exhumation)
+        _refresh_expectation(exhumation, actor=actor)
     return body
 
 
@@ -468,7 +483,7 @@ def body_withdraw(*, actor: User, body: Body, reason: str) -> Body:
             _("Body %(number)s is already withdrawn.") % {"number": body.pm_number}
         )
     _withdraw_body(actor=actor, body=body, reason=reason)
-    _refresh_expectation(body.exhumation)
+    _refresh_expectation(body.exhumation, actor=actor)
     return body
 
 

@@ -658,8 +658,20 @@ def review_decide(
     previous = LinkDecision.objects.select_for_update().filter(
         site=site, question_key__in={question, item.key}, superseded=False
     )
-    before = [{"id": d.pk, "kind": d.kind, "reason": d.reason} for d in previous]
+    superseded = list(previous)
+    before = [{"id": d.pk, "kind": d.kind, "reason": d.reason} for d in superseded]
     previous.update(superseded=True)
+    for old in superseded:
+        # Each superseded decision's own history says so (and `imena audit
+        # verify --records` knows its new state).
+        audit_record(
+            actor=actor,
+            action="journal.decision.supersede",
+            obj=old,
+            before={"superseded": False},
+            after={"superseded": True},
+            organisation_id=site.organisation_id,
+        )
     decision = LinkDecision.objects.create(
         site=site,
         kind=kind,
