@@ -27,6 +27,8 @@ def test_liaison_files_a_report_with_a_reference_and_finds_it_in_latin(
     page.select_option("#id_sex", "male")
     page.fill("#id_date_of_birth", "1975-03-14")
     page.fill("#id_reporter_name", "Шевченко Марія")
+    # The reporter agrees that the family search may say that the report exists.
+    page.check("#id_consent_publication")
     page.click("#report-form button[type=submit]")
     page.wait_for_selector("#pedigree")
     assert "Shevchenko Oleksandr Ivanovych" in page.content()
