@@ -14,9 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from linkage.io import ParsedRow
 from linkage.normalize import latin_key, parse_grave_number, xlang_key
 from linkage.reconcile import ReconcileResult, RowRef
 
@@ -79,7 +78,19 @@ PAIR_CLASSES = ("unnamed", "same journal", "grave missing", "grave differs",
                 "grave agrees")  # fmt: skip
 
 
-def pair_class(a: ParsedRow, b: ParsedRow) -> str:
+class PairRow(Protocol):
+    """What ``pair_class`` reads of a row (a ``ParsedRow`` has it all)."""
+
+    source: str
+    row_number: int
+    surname: str
+    given_name: str
+
+    @property
+    def grave_key(self) -> str: ...
+
+
+def pair_class(a: PairRow, b: PairRow) -> str:
     """The class of difficulty of a pair of rows (see ``PAIR_CLASSES``)."""
     if not (a.surname or a.given_name) or not (b.surname or b.given_name):
         return "unnamed"
@@ -107,14 +118,15 @@ def _pair_set(
 
 
 def pairwise_scores_by_class(
-    rows: Sequence[ParsedRow],
+    rows: Sequence[Any],
     predicted: Mapping[RowRef, str],
     truth: Mapping[RowRef, str],
-    classify: Callable[[ParsedRow, ParsedRow], str] = pair_class,
+    classify: Callable[[Any, Any], str] = pair_class,
 ) -> dict[str, PairwiseScores]:
     """Pairwise scores per class of difficulty: a true pair counts in its
     class's recall, a predicted pair in its class's precision. Over the rows
-    present in both mappings."""
+    present in both mappings. ``rows``: ``ParsedRow`` or anything with the
+    attributes ``classify`` reads (``PairRow`` for ``pair_class``)."""
     by_ref = {(r.source, r.row_number): r for r in rows}
     common = {r for r in predicted if r in truth and r in by_ref}
     pred, true = _pair_set(predicted, common), _pair_set(truth, common)

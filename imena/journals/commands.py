@@ -142,8 +142,14 @@ def evaluate_journals(options: dict[str, Any], stdout: Any) -> None:
         f"({result['graves_right']}/{result['graves_scored']} graves)\n"
         f"rows: {result['rows']}, people: {result['people']}, conflicts: {result['conflicts']}\n"
         f"time: {result['seconds']:.2f} s (import {result['import_seconds']:.2f} s, "
-        f"reconcile {result['reconcile_seconds']:.2f} s)"
+        f"reconcile {result['reconcile_seconds']:.2f} s)\n"
+        f"review items per 1,000 rows: {result['review_items_per_1000_rows']:.1f}\n"
     )
+    for name, c in result["by_class"].items():
+        stdout.write(
+            f"{name}: precision {c['precision']:.4f}, recall {c['recall']:.4f}, "
+            f"F1 {c['f1']:.4f} ({c['true_pairs']} true pairs)\n"
+        )
 
 
 def _evaluate_in_temporary_database(
@@ -162,9 +168,11 @@ def _evaluate_in_temporary_database(
         from imena.journals.scenario import SCENARIO_JOURNALS
         from imena.lib.scenario import ScenarioContext
         from linkage.evaluate import (
+            PAIR_CLASSES,
             grave_name_accuracy,
             load_simulator_truth,
             pairwise_scores,
+            pairwise_scores_by_class,
         )
 
         org = Organisation.objects.create(name="evaluation", code="eval")
@@ -193,13 +201,23 @@ def _evaluate_in_temporary_database(
             for j in services.Journal.objects.filter(site=site, name=n)
         }
         predicted: dict[tuple[str, int], str] = {}
+        pair_rows: list[SimpleNamespace] = []
         for member in ClusterMember.objects.filter(cluster__run=run).select_related(
             "cluster", "row"
         ):
             row: JournalRow = member.row
             predicted[(source_of[row.journal_id], row.row_number)] = member.cluster.key
+            pair_rows.append(
+                SimpleNamespace(
+                    source=source_of[row.journal_id], row_number=row.row_number,
+                    surname=row.surname, given_name=row.given_name,
+                    grave_key=row.grave_number,
+                )
+            )  # fmt: skip
         truth = load_simulator_truth(directory)
         pairwise = pairwise_scores(predicted, truth.row_person)
+        by_class = pairwise_scores_by_class(pair_rows, predicted, truth.row_person)
+        review_items = run.review_items.count()
         proposals = SimpleNamespace(
             clusters=[
                 SimpleNamespace(
@@ -221,6 +239,19 @@ def _evaluate_in_temporary_database(
             "grave_name_accuracy": accuracy,
             "graves_scored": graves_scored,
             "graves_right": round(accuracy * graves_scored),
+            # pairwise scores by class of difficulty (#15)
+            "by_class": {
+                name: {
+                    "precision": by_class[name].precision,
+                    "recall": by_class[name].recall,
+                    "f1": by_class[name].f1,
+                    "true_pairs": by_class[name].true_positives
+                    + by_class[name].false_negatives,
+                }
+                for name in PAIR_CLASSES
+                if name in by_class
+            },
+            "review_items_per_1000_rows": 1000 * review_items / max(run.row_count, 1),
         }
         connections.close_all()
     total = time.perf_counter() - started
