@@ -140,7 +140,11 @@ def custody_record(
     notes: str = "",
 ) -> CustodyEntry:
     """Append one hand-over, transfer, check-out/in or analysis to the chain."""
-    if action not in CustodyAction.values or action == CustodyAction.COLLECTED:
+    # Collection and re-use are recorded by evidence_create and evidence_reference.
+    if action not in CustodyAction.values or action in (
+        CustodyAction.COLLECTED,
+        CustodyAction.REFERENCED,
+    ):
         raise ValidationError({"action": _("Unknown custody action.")})
     if not to_person.strip():
         raise ValidationError({"to_person": _("Say who receives the item.")})

@@ -426,7 +426,11 @@ class EvidenceForm(forms.Form):
 class CustodyForm(forms.Form):
     action = forms.ChoiceField(
         label=_("Action"),
-        choices=[c for c in CustodyAction.choices if c[0] != CustodyAction.COLLECTED],
+        choices=[
+            c
+            for c in CustodyAction.choices
+            if c[0] not in (CustodyAction.COLLECTED, CustodyAction.REFERENCED)
+        ],
     )
     to_person = forms.CharField(label=_("To"), max_length=200)
     from_person = forms.CharField(

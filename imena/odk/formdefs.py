@@ -659,7 +659,7 @@ def custody() -> FormDef:
         "Action",
         "Дія",
         req="yes",
-        exclude=("collected",),
+        exclude=("collected", "referenced"),
     )
     f.q(
         "dateTime",
