@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from conftest import browser_login
+from imena.burials.models import Grave
 from imena.burials.tests.factories import GraveFactory, SiteFactory
 from imena.exhumations import services
 
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_an_impossible_age_range_is_shown_not_swallowed(page, org, users) -> None:
     site = SiteFactory(organisation=org, name="Лісове кладовище")
-    grave = GraveFactory(site=site, marker_text="№ 3")
+    grave: Grave = GraveFactory(site=site, marker_text="№ 3")  # type: ignore[assignment]
     ex = services.exhumation_create(
         actor=users["field_recorder"],
         grave=grave,
