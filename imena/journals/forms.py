@@ -3,6 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from imena.burials.models import Site
 from imena.journals.models import DecisionKind
 from linkage.io import FIELDS
 
@@ -25,7 +26,9 @@ FIELD_LABELS = {
 
 
 class JournalUploadForm(forms.Form):
-    site = forms.ModelChoiceField(label=_("Site"), queryset=None)  # type: ignore[var-annotated]
+    site: forms.ModelChoiceField[Site] = forms.ModelChoiceField(
+        label=_("Site"), queryset=None
+    )
     journal_name = forms.CharField(
         label=_("Journal"),
         max_length=120,
