@@ -185,6 +185,11 @@ class MissingPerson(models.Model):
     merge_reason = models.TextField(_("reason for the merge"), blank=True)
     pfif_record_id = models.CharField(_("PFIF record id"), max_length=200, blank=True)
     source_date = models.DateTimeField(_("source date"), null=True, blank=True)
+    # A record imported from another PFIF repository, as received: {"person":
+    # {element: text}, "notes": [{element: text}, ...]}; re-exported unchanged.
+    pfif_record = models.JSONField(
+        _("PFIF record as received"), default=dict, blank=True
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -86,6 +86,7 @@ REPORT_FIELDS = (
     "consent_date",
     "consent_withdrawn_date",
     "pfif_record_id",
+    "pfif_record",
     "source_date",
 )
 

@@ -211,6 +211,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "photos": person.photos.all() if can(request.user, "missing.photos") else [],
         "photo_form": PhotoForm(),
         "reason_form": ReasonForm(),
+        "pfif_notes": pfif.note_lines(person),
     }
     return render(request, "missing/person_detail.html", context)
 

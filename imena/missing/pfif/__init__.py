@@ -1,8 +1,16 @@
 """PFIF 1.4 export and import of missing-person reports (person and note records).
 
-Only what PFIF fields hold leaves Imena: names, sex, date of birth or age, the
-home address (only with the family's consent to publication) and one note with
-the status. No DNA, no findings, no reporting person, no contact details.
+Only what PFIF fields hold leaves Imena, and only for reports whose family
+consented to publication (``consent_publication``): names, sex, date of birth
+or age, the home address and one note with the status. No DNA, no findings, no
+reporting person, no contact details. A report whose consent was withdrawn goes
+out as the spec's expired placeholder (record id, dates, ``expiry_date``) so
+that repositories holding an earlier copy delete it.
+
+A record imported from another repository keeps its PFIF fields and notes as
+received (``MissingPerson.pfif_record``) and is re-exported as such, with
+Imena's own note under Imena's record domain. Outside notes are information
+reported by their author: their ``status`` never changes Imena's status.
 
 ``pfif-1.4.rng`` beside this file is ``tests/data/pfif/pfif-1.4.rnc`` converted
 with ``rnc2rng`` (the spec's schema; GFDL 1.2). Imports are parsed with
@@ -21,6 +29,8 @@ from xml.etree import ElementTree as ET
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from imena.missing.models import MissingPerson, Status
 
@@ -35,10 +45,29 @@ STATUS_TO_PFIF = {
     Status.CLOSED: "information_sought",
     Status.IDENTIFIED: "believed_dead",
 }
-PFIF_TO_STATUS = {
-    "believed_dead": Status.IDENTIFIED,
-    "information_sought": Status.CLOSED,
+#: How an outside note's status reads in Imena: reported by its author, never
+#: Imena's own finding (``believed_dead`` is not an identification).
+NOTE_STATUS_LABELS = {
+    "information_sought": gettext_lazy("information sought"),
+    "is_note_author": gettext_lazy("is the note's author"),
+    "believed_alive": gettext_lazy("believed alive"),
+    "believed_missing": gettext_lazy("believed missing"),
+    "believed_dead": gettext_lazy("believed dead"),
 }
+_ISO_CODES = """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL
+    BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV
+    CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD
+    GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM
+    IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK
+    LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW
+    MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR
+    PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS
+    ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY
+    UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
+    """
+#: ISO 3166-1 alpha-2 (from Debian's iso-codes), for ``home_country``.
+ISO_3166_ALPHA2 = frozenset(_ISO_CODES.split())
 
 
 class PFIFError(ValueError):
@@ -70,15 +99,97 @@ def _sub(parent: ET.Element, tag: str, value: str | None) -> None:
         ET.SubElement(parent, _q(tag)).text = value
 
 
+def _published(p: MissingPerson) -> bool:
+    return p.consent_publication and p.consent_withdrawn_date is None
+
+
+def _placeholder(root: ET.Element, rid: str, p: MissingPerson, expiry: str) -> None:
+    """The spec's expired record: id, dates and ``expiry_date``, no content."""
+    el = ET.SubElement(root, _q("person"))
+    _sub(el, "person_record_id", rid)
+    _sub(el, "entry_date", _time(p.updated))
+    _sub(el, "expiry_date", expiry)
+    _sub(el, "source_date", _time(p.source_date or p.updated))
+    ET.SubElement(el, _q("full_name")).text = ""
+
+
+def _outside(p: MissingPerson) -> dict[str, Any] | None:
+    """The PFIF person fields another repository sent, or ``None``."""
+    record = p.pfif_record or {}
+    person = record.get("person")
+    return person if isinstance(person, dict) and person else None
+
+
+def _expired(value: str) -> bool:
+    try:
+        when = _parse_time(value, "expiry_date", field_name="expiry_date")
+    except PFIFError:
+        return False
+    return when is not None and when <= timezone.now()
+
+
+def _imena_note(el: ET.Element, rid: str, p: MissingPerson, *, own: bool) -> None:
+    """Imena's note on a person, with a record id in Imena's own domain."""
+    note = ET.SubElement(el, _q("note"))
+    _sub(note, "note_record_id", f"{record_domain(p.organisation)}/{p.case_no}.status")
+    _sub(note, "person_record_id", rid)
+    _sub(note, "author_name", p.organisation.name)
+    _sub(note, "source_date", _time(p.source_date or p.updated))
+    # On another repository's record Imena states a status only when it has
+    # reached one itself (an identification or a closed report).
+    if own or p.status != Status.OPEN:
+        _sub(note, "status", STATUS_TO_PFIF[Status(p.status)])
+    if own:
+        _sub(note, "last_known_location", p.last_seen_place)
+    text = f"Missing-person report {p.case_no}."
+    if own and p.last_seen_date:
+        text += f" Last seen: {p.last_seen_date.isoformat()}."
+    _sub(note, "text", text)
+
+
 def export_people(people: Iterable[MissingPerson]) -> bytes:
-    """A PFIF 1.4 document of the given reports (merged ones are skipped)."""
+    """A PFIF 1.4 document of the given reports (merged ones are skipped).
+
+    Only reports with consent to publication go out. Withdrawn consent gives
+    an expired placeholder; no consent ever given gives nothing.
+    """
+    return _export(people)[0]
+
+
+def _export(people: Iterable[MissingPerson]) -> tuple[bytes, int]:
     ET.register_namespace("pfif", NS)
     root = ET.Element(_q("pfif"))
     for p in people:
         if p.merged_into_id is not None:
             continue
-        el = ET.SubElement(root, _q("person"))
         rid = person_record_id(p)
+        if p.consent_withdrawn_date is not None:
+            withdrawn = dt.datetime.combine(
+                p.consent_withdrawn_date, dt.time(), tzinfo=dt.UTC
+            )
+            _placeholder(root, rid, p, _time(withdrawn))
+            continue
+        if not _published(p):
+            continue
+        outside = _outside(p)
+        if outside is not None:
+            if _expired(outside.get("expiry_date", "")):
+                _placeholder(root, rid, p, outside["expiry_date"])
+                continue
+            el = ET.SubElement(root, _q("person"))
+            for tag, value in outside.items():
+                # entry_date is the storing repository's own (the spec): Imena's.
+                value = _time(p.updated) if tag == "entry_date" else value
+                ET.SubElement(el, _q(tag)).text = value
+            if "entry_date" not in outside:
+                _sub(el, "entry_date", _time(p.updated))
+            for received in (p.pfif_record or {}).get("notes", []):
+                note = ET.SubElement(el, _q("note"))
+                for tag, value in received.items():
+                    ET.SubElement(note, _q(tag)).text = value
+            _imena_note(el, rid, p, own=False)
+            continue
+        el = ET.SubElement(root, _q("person"))
         _sub(el, "person_record_id", rid)
         _sub(el, "entry_date", _time(p.updated))
         _sub(el, "source_name", p.organisation.name)
@@ -102,28 +213,20 @@ def export_people(people: Iterable[MissingPerson]) -> bytes:
             if p.age_max is not None and p.age_max != p.age_min:
                 age += f"-{p.age_max}"
             _sub(el, "age", age)
-        if p.consent_publication and p.consent_withdrawn_date is None:
-            _sub(el, "home_street", p.home_street)
-            _sub(el, "home_city", p.home_city)
-            _sub(el, "home_state", p.home_region)
-            _sub(el, "home_country", p.home_country.upper() or None)
-        note = ET.SubElement(el, _q("note"))
-        _sub(note, "note_record_id", f"{rid}.status")
-        _sub(note, "person_record_id", rid)
-        _sub(note, "author_name", p.organisation.name)
-        _sub(note, "source_date", _time(p.source_date or p.updated))
-        _sub(note, "status", STATUS_TO_PFIF[Status(p.status)])
-        _sub(note, "last_known_location", p.last_seen_place)
-        text = f"Missing-person report {p.case_no}."
-        if p.last_seen_date:
-            text += f" Last seen: {p.last_seen_date.isoformat()}."
-        _sub(note, "text", text)
+        _sub(el, "home_street", p.home_street)
+        _sub(el, "home_city", p.home_city)
+        _sub(el, "home_state", p.home_region)
+        country = p.home_country.upper()
+        _sub(el, "home_country", country if country in ISO_3166_ALPHA2 else None)
+        _imena_note(el, rid, p, own=True)
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    count = len(root.findall(_q("person")))
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True), count
 
 
 def export_organisation(organisation: Organisation) -> tuple[bytes, int]:
-    """The PFIF document of an organisation's live reports, and how many persons.
+    """The PFIF document of an organisation's live reports, and how many persons
+    it holds (placeholders included).
 
     The command line (``imena missing export-pfif``) and the web download both
     call this, so they give the same content.
@@ -135,7 +238,7 @@ def export_organisation(organisation: Organisation) -> tuple[bytes, int]:
         .select_related("organisation")
         .order_by("case_no")
     )
-    return export_people(people), people.count()
+    return _export(people)
 
 
 def validate(document: bytes) -> list[str]:
@@ -159,6 +262,8 @@ class PFIFPerson:
     source_date: dt.datetime | None
     fields: dict[str, Any]
     notes: list[dict[str, str]] = field(default_factory=list)
+    #: The person's PFIF elements as received (notes apart), in document order.
+    raw: dict[str, str] = field(default_factory=dict)
 
 
 def _text(el: ET.Element, tag: str) -> str:
@@ -166,20 +271,48 @@ def _text(el: ET.Element, tag: str) -> str:
     return (child.text or "").strip() if child is not None else ""
 
 
-def _parse_time(value: str, where: str) -> dt.datetime | None:
+def _elements(el: ET.Element) -> dict[str, str]:
+    """The PFIF child elements of ``el`` (notes apart) with their text as given."""
+    out: dict[str, str] = {}
+    prefix = f"{{{NS}}}"
+    for child in el:
+        if not isinstance(child.tag, str) or not child.tag.startswith(prefix):
+            continue
+        tag = child.tag[len(prefix) :]
+        if tag != "note":
+            out[tag] = child.text or ""
+    return out
+
+
+def _parse_time(
+    value: str, where: str, *, field_name: str = "source_date"
+) -> dt.datetime | None:
     if not value:
         return None
-    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z", value)
+    m = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z", value.strip())
     if not m:
-        raise PFIFError(f"{where}: source_date {value!r} is not a UTC time")
+        raise PFIFError(f"{where}: {field_name} {value!r} is not a UTC time")
     return dt.datetime.fromisoformat(m[1]).replace(tzinfo=dt.UTC)
 
 
-def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
-    """Read persons (with nested and top-level notes) from a PFIF 1.4 document."""
+def parse(
+    document: bytes,
+    *,
+    source: str = "document",
+    strict: bool = True,
+    warnings: list[str] | None = None,
+) -> list[PFIFPerson]:
+    """Read persons (with nested and top-level notes) from a PFIF 1.4 document.
+
+    Expired persons (``expiry_date`` in the past), their notes and notes about
+    persons not in the document are skipped; each adds a line to ``warnings``.
+    A ``home_country`` that is not an ISO 3166-1 alpha-2 code refuses the
+    document (``strict``) or is dropped with a warning.
+    """
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import fromstring
 
+    warnings = warnings if warnings is not None else []
     try:
         root = fromstring(document, forbid_dtd=True)
     except DefusedXmlException as e:
@@ -196,11 +329,26 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
             f"{source}: the root element is not pfif:pfif of PFIF 1.4 ({NS})"
         )
     people: dict[str, PFIFPerson] = {}
+    expired: set[str] = set()
     for k, el in enumerate(root.findall(_q("person")), start=1):
         where = f"{source}, person {k}"
         rid = _text(el, "person_record_id")
         if not rid or "/" not in rid:
             raise PFIFError(f"{where}: no valid person_record_id")
+        expiry = _parse_time(
+            _text(el, "expiry_date"), f"{where} ({rid})", field_name="expiry_date"
+        )
+        if expiry is not None and expiry <= timezone.now():
+            expired.add(rid)
+            warnings.append(
+                _(
+                    "%(where)s (%(id)s): expired on %(date)s; skipped, as PFIF "
+                    "requires for expired records."
+                )
+                % {"where": where, "id": rid, "date": expiry.date().isoformat()}
+            )
+            continue
+        raw = _elements(el)
         given, family = _text(el, "given_name"), _text(el, "family_name")
         full = _text(el, "full_name").split("\n")[0].strip()
         patronymic = ""
@@ -225,6 +373,7 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
             "sex": _text(el, "sex")
             if _text(el, "sex") in ("male", "female")
             else "unknown",
+            "description": _text(el, "description"),
         }
         dob = _text(el, "date_of_birth")
         if dob:
@@ -240,49 +389,80 @@ def parse(document: bytes, *, source: str = "document") -> list[PFIFPerson]:
             if not m:
                 raise PFIFError(f"{where}: age {age!r} is not N or N-M")
             fields["age_min"], fields["age_max"] = int(m[1]), int(m[2] or m[1])
-        for pfif_name, ours in (
-            ("home_street", "home_street"),
-            ("home_city", "home_city"),
-            ("home_state", "home_region"),
-            ("home_country", "home_country"),
-        ):
-            value = _text(el, pfif_name)
-            if value:
-                fields[ours] = value[:2] if ours == "home_country" else value
-                fields["consent_publication"] = True
-        if not any(
-            _text(el, n)
-            for n in ("home_street", "home_city", "home_state", "home_country")
-        ):
-            fields["home_country"] = ""
-        person = PFIFPerson(rid, _parse_time(_text(el, "source_date"), where), fields)
+        country = _text(el, "home_country")
+        if country and country not in ISO_3166_ALPHA2:
+            if strict:
+                raise PFIFError(
+                    f"{where} ({rid}): home_country {country!r} is not an "
+                    "ISO 3166-1 alpha-2 code"
+                )
+            warnings.append(
+                _(
+                    "%(where)s (%(id)s): home country %(value)s is not an ISO "
+                    "3166-1 code; left out."
+                )
+                % {"where": where, "id": rid, "value": repr(country)}
+            )
+            raw.pop("home_country", None)
+            country = ""
+        fields.update(
+            home_street=_text(el, "home_street"),
+            home_city=_text(el, "home_city"),
+            home_region=_text(el, "home_state"),
+            home_country=country,
+        )
+        person = PFIFPerson(
+            rid, _parse_time(_text(el, "source_date"), where), fields, raw=raw
+        )
         for note in el.findall(_q("note")):
-            person.notes.append(_note(note))
+            person.notes.append(_elements(note))
         people[rid] = person
     for note_el in root.findall(_q("note")):
-        loose = _note(note_el)
-        rid = loose.get("person_record_id", "")
+        loose = _elements(note_el)
+        rid = (loose.get("person_record_id") or "").strip()
+        if rid in expired:
+            continue
         if rid not in people:
-            raise PFIFError(
-                f"{source}: note {loose.get('note_record_id')!r} belongs to person "
-                f"{rid!r}, which is not in the document"
+            warnings.append(
+                _(
+                    "%(source)s: note %(note)s is about person %(person)s, who is "
+                    "not in the document; skipped."
+                )
+                % {
+                    "source": source,
+                    "note": repr(loose.get("note_record_id", "")),
+                    "person": repr(rid),
+                }
             )
+            continue
         people[rid].notes.append(loose)
     return list(people.values())
 
 
-def _note(el: ET.Element) -> dict[str, str]:
-    return {
-        tag: _text(el, tag)
-        for tag in (
-            "note_record_id",
-            "person_record_id",
-            "status",
-            "last_known_location",
-            "text",
-            "source_date",
+def note_lines(person: MissingPerson) -> list[dict[str, str]]:
+    """The notes another repository sent about ``person``, oldest first.
+
+    Each says who reported what: a ``believed_dead`` here is the author's
+    report, not an identification by Imena.
+    """
+    record = person.pfif_record or {}
+    source = (_outside(person) or {}).get("source_name", "")
+    out = []
+    for note in record.get("notes", []):
+        status = (note.get("status") or "").strip()
+        domain = (note.get("note_record_id") or "").split("/")[0]
+        out.append(
+            {
+                "source_date": (note.get("source_date") or "").strip(),
+                "author": (note.get("author_name") or "").strip(),
+                "source": source or domain,
+                "status": status,
+                "status_label": str(NOTE_STATUS_LABELS.get(status, "")),
+                "text": (note.get("text") or "").strip(),
+                "last_known_location": (note.get("last_known_location") or "").strip(),
+            }
         )
-    }
+    return sorted(out, key=lambda n: n["source_date"])
 
 
 @dataclass
@@ -290,6 +470,7 @@ class ImportResult:
     created: int
     skipped: int
     case_numbers: list[str]
+    warnings: list[str] = field(default_factory=list)
 
 
 @transaction.atomic
@@ -313,7 +494,9 @@ def import_document(
     from imena.lib.bulk import BulkRowError
     from imena.missing.bulk import ReportRow, missing_persons_bulk_create
 
-    people = parse(document, source=source)  # refuses hostile XML before anything else
+    warnings: list[str] = []
+    # parse() refuses hostile XML before anything else.
+    people = parse(document, source=source, strict=strict, warnings=warnings)
     if strict:
         errors = validate(document)
         if errors:
@@ -333,22 +516,26 @@ def import_document(
             skipped += 1
             continue
         fields = dict(p.fields)
-        status = Status.OPEN
         place = ""
         last_seen = None
+        # A note's status is its author's report (shown with the note); it
+        # never sets Imena's status, which stays open.
         for note in sorted(p.notes, key=lambda n: n.get("source_date", "")):
-            status = PFIF_TO_STATUS.get(note.get("status", ""), status)
-            place = note.get("last_known_location") or place
+            place = (note.get("last_known_location") or "").strip() or place
             m = re.search(r"Last seen: (\d{4}-\d\d-\d\d)", note.get("text", ""))
             if m:
                 last_seen = dt.date.fromisoformat(m[1])
         fields.update(
             reporter_name=f"PFIF: {p.record_id.split('/')[0]}"[:200],
             pfif_record_id=p.record_id,
+            pfif_record={"person": p.raw, "notes": p.notes},
             source_date=p.source_date,
-            status=status,
+            status=Status.OPEN,
             last_seen_place=place[:300],
             last_seen_date=last_seen,
+            # The home repository published the record; it goes out again as
+            # received unless a liaison officer turns publication off.
+            consent_publication=True,
         )
         rows.append(ReportRow(row=f"{source}, person {p.record_id}", fields=fields))
     try:
@@ -369,7 +556,12 @@ def import_document(
         action="missing.pfif_import",
         object_type="missing.pfif",
         object_repr=source[:300],
-        after={"created": len(created), "skipped": skipped, "source": source},
+        after={
+            "created": len(created),
+            "skipped": skipped,
+            "source": source,
+            "warnings": warnings,
+        },
         organisation_id=organisation.pk,
     )
-    return ImportResult(len(created), skipped, created)
+    return ImportResult(len(created), skipped, created, warnings)

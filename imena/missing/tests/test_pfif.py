@@ -54,6 +54,7 @@ def demo_like(org, liaison):
             birth_year=1961,
             birth_month=None,
             birth_day=None,
+            consent_publication=True,
         ),
         make_person(
             org,
@@ -68,6 +69,7 @@ def demo_like(org, liaison):
             birth_day=None,
             age_min=40,
             age_max=45,
+            consent_publication=True,
         ),
     ]
     missing_person_add_item(

@@ -22,7 +22,7 @@ IMPORT = "/missing/pfif/import/"
 @pytest.fixture
 def reports(org, liaison):
     return [
-        make_person(org, liaison),
+        make_person(org, liaison, consent_publication=True),
         make_person(
             org,
             liaison,
@@ -30,6 +30,7 @@ def reports(org, liaison):
             given_names="Ганна",
             sex="female",
             birth_year=1980,
+            consent_publication=True,
         ),
     ]
 
@@ -159,3 +160,13 @@ def test_only_liaison_officers_import(client, users, role) -> None:
         client.post(IMPORT, {"file": upload(b"<x/>"), "mode": "import"}).status_code
         == 403
     )
+
+
+def test_the_preview_lists_the_warnings(client, liaison) -> None:
+    from imena.missing.tests.test_pfif_semantics import document
+
+    client.force_login(liaison)
+    doc = document(loose="finder.example.org/nobody")
+    response = client.post(IMPORT, {"file": upload(doc), "mode": "preview"})
+    assert response.status_code == 200
+    assert "finder.example.org/nobody" in response.content.decode()

@@ -12,9 +12,11 @@ from imena.lib.bulk import progress_bar
 class Command(ImenaCommand):
     help = (
         "Missing-person records in PFIF 1.4: `export-pfif --out FILE` writes the "
-        "organisation's reports (names, sex, birth date or age, home address with "
-        "consent, one status note); `import-pfif FILE` reads persons and notes as new "
-        "reports, all or nothing; `import-reports FILE [--mapping M]` stores every row "
+        "organisation's reports whose family consented to publication (names, sex, "
+        "birth date or age, home address, one status note; withdrawn consent: an "
+        "expired placeholder); `import-pfif FILE` reads persons and notes as new "
+        "reports, all or nothing (outside notes never change a status; expired "
+        "records and orphan notes skipped with a warning); `import-reports FILE [--mapping M]` stores every row "
         "of a CSV or XLSX file as a report, all or nothing, and lists possible "
         "duplicates."
     )
@@ -128,6 +130,8 @@ class Command(ImenaCommand):
             f"Imported {result.created} person records from {path.name}; "
             f"{result.skipped} already present were skipped."
         )
+        for warning in result.warnings:
+            self.stderr.write(f"warning: {warning}")
 
     def _import_reports(self, org: Any, options: dict[str, Any]) -> None:
         import time
