@@ -141,6 +141,10 @@ class ReconcileResult:
         default_factory=dict, repr=False
     )
     _pairs_cache: list[PairScore] | None = field(default=None, repr=False)
+    _pair_index: dict[RowRef, list[tuple[int, RowRef]]] | None = field(
+        default=None, repr=False
+    )
+    _row_grave: dict[RowRef, str | None] = field(default_factory=dict, repr=False)
 
     @property
     def pairs(self) -> list[PairScore]:
@@ -207,6 +211,49 @@ class ReconcileResult:
             out.setdefault(p.left, p)
             out.setdefault(p.right, p)
         return out
+
+    def conflict_pair(self, conflict: Conflict) -> PairScore | None:
+        """The scored pair that explains a conflict, if any: for
+        ``person_multiple_graves`` the strongest pair of the cluster whose rows
+        name different graves (why they were joined anyway); for
+        ``grave_multiple_people`` the strongest pair of rows of different
+        clusters (why they were kept apart); for ``row_without_grave`` the
+        row's strongest link."""
+        if conflict.kind == "row_without_grave":
+            return self.row_links().get(conflict.rows[0]) if conflict.rows else None
+        index = self._pairs_by_row()
+        refs = set(conflict.rows)
+        grave = {ref: g for ref, g in self._row_grave.items() if ref in refs}
+        best: tuple[float, int] | None = None
+        df = self.pairs_frame
+        weights = df["match_weight"].to_numpy()
+        for ref in refs:
+            for pos, other in index.get(ref, ()):
+                if other not in refs or other < ref:
+                    continue
+                if conflict.kind == "person_multiple_graves":
+                    ok = grave.get(ref) != grave.get(other)
+                else:
+                    ok = self.row_cluster[ref] != self.row_cluster[other]
+                w = float(weights[pos])
+                if ok and (best is None or w > best[0]):
+                    best = (w, pos)
+        if best is None:
+            return None
+        return self._pair_from_record(df.iloc[best[1]].to_dict())
+
+    def _pairs_by_row(self) -> dict[RowRef, list[tuple[int, RowRef]]]:
+        if self._pair_index is None:
+            df = self.pairs_frame
+            index: dict[RowRef, list[tuple[int, RowRef]]] = defaultdict(list)
+            for pos, (sl, rl, sr, rr) in enumerate(
+                zip(df.source_l, df.row_l, df.source_r, df.row_r, strict=True)
+            ):
+                a, b = (sl, int(rl)), (sr, int(rr))
+                index[a].append((pos, b))
+                index[b].append((pos, a))
+            self._pair_index = dict(index)
+        return self._pair_index
 
     @property
     def comparison_names(self) -> tuple[str, ...]:
@@ -1379,4 +1426,6 @@ def reconcile(
         threshold=threshold,
         notes=notes,
         _level_info=_level_info(trained),
-    )
+        _row_grave={ref: r.grave_key or None for ref, r in zip(refs, rows,
+                                                              strict=True)},
+    )  # fmt: skip

@@ -539,6 +539,14 @@ def _question_key(kind: str, pks: Iterable[int]) -> str:
     return f"{kind}:sha256:{hashlib.sha256(key.encode()).hexdigest()}"
 
 
+def _explanation(pair: Any) -> list[dict[str, Any]]:
+    """A pair's per-comparison levels and weights, as stored for review."""
+    return [
+        {"comparison": e.comparison, "level": e.level, "weight": e.match_weight}
+        for e in pair.explanation
+    ]
+
+
 def _store_review_items(
     *, run: ReconcileRun, result: Any, ref_to_pk: Mapping[Any, int]
 ) -> None:
@@ -558,6 +566,8 @@ def _store_review_items(
         key = _question_key(conflict.kind, pks)
         if key in answered:
             continue
+        # the pair that explains the conflict (why joined, or why kept apart)
+        pair = result.conflict_pair(conflict)
         items.append(
             (
                 ReviewItem(
@@ -567,6 +577,9 @@ def _store_review_items(
                     priority=priority[conflict.kind] + len(pks),
                     message=conflict.message,
                     grave_number=conflict.grave or "",
+                    match_probability=pair.match_probability if pair else None,
+                    match_weight=pair.match_weight if pair else None,
+                    explanation=_explanation(pair) if pair else [],
                 ),
                 pks,
             )
@@ -597,14 +610,7 @@ def _store_review_items(
                         message="",
                         match_probability=p,
                         match_weight=pair.match_weight,
-                        explanation=[
-                            {
-                                "comparison": e.comparison,
-                                "level": e.level,
-                                "weight": e.match_weight,
-                            }
-                            for e in pair.explanation
-                        ],
+                        explanation=_explanation(pair),
                     ),
                     pks,
                 )

@@ -71,3 +71,19 @@ def test_dataframe_input_and_conflicts() -> None:
     c = res.cluster_of(("a", 2))
     assert c.grave == "12" and c.surname == "Шевченко" and c.given_name == "Іван"
     assert [x.kind for x in res.conflicts] == ["row_without_grave"]
+
+
+def test_conflicts_are_explained_by_a_pair(small) -> None:  # type: ignore[no-untyped-def]
+    rows, _, res = small
+    grave = {(r.source, r.row_number): r.grave_key for r in rows}
+    multi = [c for c in res.conflicts if c.kind == "person_multiple_graves"]
+    assert multi
+    for c in multi:
+        p = res.conflict_pair(c)
+        assert p is not None and grave[p.left] != grave[p.right]
+        assert res.row_cluster[p.left] == res.row_cluster[p.right]
+        assert p.left in c.rows and p.right in c.rows
+    for c in res.conflicts:
+        if c.kind == "grave_multiple_people":
+            p = res.conflict_pair(c)
+            assert p is None or res.row_cluster[p.left] != res.row_cluster[p.right]

@@ -108,3 +108,36 @@ def test_a_rows_page_lists_its_open_questions(client, imported, examiner) -> Non
     client.force_login(examiner)
     html = client.get(reverse("journals:row_detail", args=[row.pk])).content.decode()
     assert reverse("journals:review_item", args=[item.pk]) in html
+
+
+def test_a_conflict_shows_the_pair_that_explains_it(
+    client, site, examiner, tmp_path
+) -> None:
+    # one person written at grave 12 by the funeral home and at 15 by the
+    # volunteers: joined by name and dates, a "one person, several graves"
+    # conflict explained by that pair
+    fh = tmp_path / "fh.csv"
+    fh.write_text(
+        "№ могилы;Фамилия;Имя;Отчество;Дата рождения;Дата смерти;Дата захоронения\n"
+        "12;Шевченко;Александр;Николаевич;12.03.1950;10.03.2022;14.03.2022\n",
+        "utf-8",
+    )
+    vol = tmp_path / "vol.csv"
+    vol.write_text(
+        "Номер могили,ПІБ,Дата народження,Дата смерті,Дата поховання\n"
+        "15,Шевченко Олександр Миколайович,12.03.1950,10.03.2022,14.03.2022\n",
+        "utf-8",
+    )
+    for path, name in [(fh, "Funeral home"), (vol, "Volunteers")]:
+        journal = services.journal_get_or_create(actor=examiner, site=site, name=name)
+        services.journal_import(
+            actor=examiner, journal=journal, path=path, filename=path.name
+        )
+    services.reconcile_site(actor=examiner, site=site)
+    item = selectors.review_queue(site).get(kind="person_multiple_graves")
+    assert item.explanation and item.match_weight is not None
+    levels = {e["comparison"]: e["level"] for e in item.explanation}
+    assert levels["grave"] == "else" and levels["birth"] == "same birth date"
+    client.force_login(examiner)
+    html = client.get(reverse("journals:review_item", args=[item.pk])).content.decode()
+    assert '<svg class="waterfall"' in html
