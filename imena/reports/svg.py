@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from html import escape
 
 from django.urls import reverse
@@ -16,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from imena.burials.models import GraveKind, GraveStatus
+from imena.lib.pdf import FontMissing, register_fonts
 
 # One colour per grave status, kept apart for colour-blind readers as far as
 # five colours allow; the legend also names them and each grave has a tooltip.
@@ -31,6 +33,59 @@ METRES_PER_DEG_LAT = 110_540.0
 METRES_PER_DEG_LON_AT_EQUATOR = 111_320.0
 
 
+# Text is laid out with the metrics of DejaVu Sans, which the SVGs name first;
+# it is wider than the usual fallbacks, so a label measured here fits in them.
+FONT_FAMILY = "DejaVu Sans, Verdana, Arial, sans-serif"
+FALLBACK_EM = 0.66  # average advance of a wide sans font, when no font is found
+MARGIN = 1.05
+
+
+@cache
+def _font() -> str | None:
+    try:
+        return register_fonts()[0]
+    except FontMissing:
+        return None
+
+
+def text_width(text: str, size: float) -> float:
+    """The width of `text` at font size `size` (same unit), with a small margin."""
+    font = _font()
+    if font is None:
+        return len(text) * size * FALLBACK_EM * MARGIN
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return stringWidth(text, font, size) * MARGIN
+
+
+def wrap_text(text: str, size: float, max_width: float) -> list[str]:
+    """`text` broken at spaces into lines no wider than `max_width` where a word allows."""
+    if text_width(text, size) <= max_width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        candidate = f"{line} {word}" if line else word
+        if line and text_width(candidate, size) > max_width:
+            lines.append(line)
+            line = word
+        else:
+            line = candidate
+    if line:
+        lines.append(line)
+    # A single word wider than the column is cut (the full text stays in the tooltip).
+    out: list[str] = []
+    for line in lines:
+        if text_width(line, size) <= max_width:
+            out.append(line)
+            continue
+        cut = len(line)
+        while cut > 1 and text_width(line[:cut] + "…", size) > max_width:
+            cut -= 1
+        out.append(line if cut == len(line) else line[:cut] + "…")
+    return out
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
@@ -39,31 +94,50 @@ class Bar:
     colour: str = "#1f4e79"
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, width: int = 560) -> SafeString:
-    """A horizontal bar chart; each bar links to the records behind it."""
-    row_h, label_w, value_w = 26, 210, 60
-    height = row_h * max(len(bars), 1) + 8
+def bar_chart(
+    bars: Sequence[Bar], *, title: str, width: int = 560, size: int = 13
+) -> SafeString:
+    """A horizontal bar chart; each bar links to the records behind it.
+
+    The label column is as wide as the longest label (measured), up to half
+    the chart; longer labels wrap onto more lines, and the row grows with them.
+    """
+    line_h, pad, min_span = size + 3, 6, 160
+    value_w = max((text_width(str(b.value), size) for b in bars), default=0) + 2 * pad
+    longest = max((text_width(b.label, size) for b in bars), default=0) + 2 * pad
+    label_w = min(longest, max(width / 2, width - value_w - min_span))
+    label_lines = [wrap_text(b.label, size, label_w - 2 * pad) for b in bars]
+    row_hs = [max(26, len(lines) * line_h + 10) for lines in label_lines]
+    height = sum(row_hs) + 8 if bars else 34
     top = max((b.value for b in bars), default=0) or 1
     span = width - label_w - value_w
     out = [
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-label="{escape(title)}">'
+        f'font-family="{FONT_FAMILY}" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
     ]
-    for i, bar in enumerate(bars):
-        y = 4 + i * row_h
+    y = 4
+    for bar, lines, row_h in zip(bars, label_lines, row_hs, strict=True):
         w = 0 if bar.value == 0 else max(2.0, span * bar.value / top)
+        middle = y + row_h / 2
+        first = middle - (len(lines) - 1) * line_h / 2 + size * 0.35
+        tspans = "".join(
+            f'<tspan x="{label_w - pad:.1f}" y="{first + k * line_h:.1f}">'
+            f"{escape(line)}</tspan>"
+            for k, line in enumerate(lines)
+        )
         body = (
-            f'<text x="{label_w - 6}" y="{y + 17}" text-anchor="end" '
-            f'font-size="13">{escape(bar.label)}</text>'
-            f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" '
+            f'<text class="label" text-anchor="end" font-size="{size}">{tspans}</text>'
+            f'<rect x="{label_w:.1f}" y="{middle - 9:.1f}" width="{w:.1f}" height="18" '
             f'fill="{bar.colour}"><title>{escape(bar.label)}: {bar.value}</title></rect>'
-            f'<text x="{label_w + w + 6:.1f}" y="{y + 17}" font-size="13">{bar.value}</text>'
+            f'<text class="value" x="{label_w + w + pad:.1f}" y="{middle + size * 0.35:.1f}" '
+            f'font-size="{size}">{bar.value}</text>'
         )
         if bar.url:
             body = f'<a href="{escape(bar.url)}">{body}</a>'
         out.append(body)
+        y += row_h
     out.append("</svg>")
     return mark_safe("".join(out))  # noqa: S308 - every text is escaped above
 
@@ -155,7 +229,7 @@ def site_plan(
     pad += big / 2
     vx, vy = min_x - pad, min_y - pad
     vw, vh = max(max_x - min_x + 2 * pad, 10.0), max(max_y - min_y + 2 * pad, 10.0)
-    legend_h = 0.06 * vh + 2
+    legend, legend_h = _legend(vx, vy + vh, vw)
     total_h = vh + legend_h
 
     url_pattern = reverse("burials:grave_detail", args=[987654321]).replace(
@@ -166,7 +240,7 @@ def site_plan(
     out = [
         f'<svg class="siteplan" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="{vx:.2f} {vy:.2f} {vw:.2f} {total_h:.2f}" '
-        f'preserveAspectRatio="xMidYMin meet" width="100%" '
+        f'preserveAspectRatio="xMidYMin meet" width="100%" font-family="{FONT_FAMILY}" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'
         f'<rect x="{vx:.2f}" y="{vy:.2f}" width="{vw:.2f}" height="{vh:.2f}" '
         f'fill="#fbfaf7" stroke="#c8c4ba" stroke-width="0.1"/>'
@@ -211,7 +285,7 @@ def site_plan(
             target.append(f"<g>{tip}{shape}</g>")
     out.extend(singles)
     out.extend(masses)  # on top, so the outline is never hidden
-    out.append(_legend(vx, vy + vh, vw, legend_h))
+    out.append(legend)
     out.append("</svg>")
     return Plan(
         svg=mark_safe("".join(out)),  # noqa: S308 - every text is escaped above
@@ -227,29 +301,37 @@ def _mass_size(g: PlanGrave) -> float:
     return 2.0 + 1.2 * math.sqrt(max(g.bodies_expected or 4, 1))
 
 
-def _legend(x0: float, y0: float, width: float, height: float) -> str:
+def _legend(x0: float, y0: float, width: float) -> tuple[str, float]:
+    """The legend laid out in rows under the plan; returns its SVG and its height.
+
+    Each entry is measured (swatch, gap, text) and placed after the previous one,
+    starting a new row when it would pass the right edge, so no two overlap.
+    """
     entries = [
-        (str(label), STATUS_COLOURS[value]) for value, label in GraveStatus.choices
+        (str(label), f'fill="{STATUS_COLOURS[value]}"')
+        for value, label in GraveStatus.choices
     ]
-    step = width / (len(entries) + 1)
-    size = height * 0.35
-    parts = [f'<g class="legend" font-size="{size:.2f}">']
-    for i, (label, colour) in enumerate(entries):
-        x = x0 + 0.5 + i * step
-        y = y0 + height * 0.3
-        parts.append(
-            f'<rect x="{x:.2f}" y="{y:.2f}" width="{size:.2f}" height="{size:.2f}" '
-            f'fill="{colour}"/><text x="{x + size * 1.3:.2f}" y="{y + size * 0.9:.2f}">'
-            f"{escape(label)}</text>"
+    size = width / 55  # about 13 px when the plan is 720 px wide
+    entries.append(
+        (
+            _("Mass grave"),
+            f'fill="none" stroke="#9b1c1c" stroke-width="{size / 8:.3f}" '
+            f'stroke-dasharray="{size / 4:.3f} {size / 8:.3f}"',
         )
-    x = x0 + 0.5 + len(entries) * step
-    y = y0 + height * 0.3
-    parts.append(
-        f'<rect x="{x:.2f}" y="{y:.2f}" width="{size:.2f}" height="{size:.2f}" '
-        f'fill="none" stroke="#9b1c1c" stroke-width="{size / 8:.2f}" '
-        f'stroke-dasharray="{size / 4:.2f} {size / 8:.2f}"/>'
-        f'<text x="{x + size * 1.3:.2f}" y="{y + size * 0.9:.2f}">'
-        f"{escape(_('Mass grave'))}</text>"
     )
+    gap, margin, line_h = size * 1.2, size * 0.5, size * 1.6
+    parts = [f'<g class="legend" font-size="{size:.3f}" font-family="{FONT_FAMILY}">']
+    x, row = x0 + margin, 0
+    for label, paint in entries:
+        box = size * 1.3 + text_width(label, size)
+        if x > x0 + margin and x + box > x0 + width - margin:
+            x, row = x0 + margin, row + 1
+        y = y0 + size * 0.5 + row * line_h
+        parts.append(
+            f'<g class="entry"><rect x="{x:.3f}" y="{y:.3f}" width="{size:.3f}" '
+            f'height="{size:.3f}" {paint}/><text x="{x + size * 1.3:.3f}" '
+            f'y="{y + size * 0.85:.3f}">{escape(label)}</text></g>'
+        )
+        x += box + gap
     parts.append("</g>")
-    return "".join(parts)
+    return "".join(parts), (row + 1) * line_h + size * 0.5
