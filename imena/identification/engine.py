@@ -621,13 +621,16 @@ class _Site:
         pairs: dict[str, PairResult] = {}
         # Pairs computed one by one: journal leads on this grave, overrides, and
         # every pair when blocking is off.
+        # (An override may name a person who is no longer open: not a candidate.)
         forced = {pid for pid in self.jev[b.grave_id] if pid in self.index}
-        forced |= {pid for (bid, pid) in self.overrides if bid == b.body_id}
+        forced |= {
+            pid
+            for (bid, pid) in self.overrides
+            if bid == b.body_id and pid in self.index
+        }
         if not blocking:
             forced = set(pids)
         for pid in forced:
-            if pid not in self.index:
-                continue
             pr = pairs[pid] = self.pair(b, pid)
             j = self.index[pid]
             kinds[:, j] = [pr.lr[k] for k in KINDS]

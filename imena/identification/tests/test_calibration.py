@@ -213,3 +213,16 @@ def test_the_journal_explanation_names_the_grave_number_not_its_id() -> None:
     text = repr(res.bodies["b1"].pairs["a0"])
     assert "grave 9:" in text and "могила 9:" in text
     assert "grave 17" not in text
+
+
+def test_an_override_for_a_person_no_longer_open_is_ignored() -> None:
+    persons = [_adult(i) for i in range(3)]
+    bodies = [BodyIn("b1", "g1", "1", {"sex": "male", "age_min": 35, "age_max": 45})]
+    params = Params(p_unlisted=0.2, reliability=REL)
+    overrides = {("b1", "closed"): {"sex": "reviewed"}, ("b1", "a1"): {"age": "ok"}}
+    res = compute_site(bodies, persons, [], params, overrides=overrides)
+    full = compute_site(
+        bodies, persons, [], params, overrides=overrides, blocking=False
+    )
+    a = res.bodies["b1"].posterior.posterior_unlisted
+    assert abs(a - full.bodies["b1"].posterior.posterior_unlisted) < 1e-12
