@@ -145,6 +145,7 @@ class ReconcileResult:
         default=None, repr=False
     )
     _row_grave: dict[RowRef, str | None] = field(default_factory=dict, repr=False)
+    _links_cache: dict[RowRef, PairScore] | None = field(default=None, repr=False)
 
     @property
     def pairs(self) -> list[PairScore]:
@@ -206,11 +207,13 @@ class ReconcileResult:
     def row_links(self) -> dict[RowRef, PairScore]:
         """Per row in a cluster of several: its strongest scored pair with
         another row of that cluster (the link that explains its place)."""
-        out: dict[RowRef, PairScore] = {}
-        for p in self.linked_pairs():
-            out.setdefault(p.left, p)
-            out.setdefault(p.right, p)
-        return out
+        if self._links_cache is None:
+            out: dict[RowRef, PairScore] = {}
+            for p in self.linked_pairs():
+                out.setdefault(p.left, p)
+                out.setdefault(p.right, p)
+            self._links_cache = out
+        return self._links_cache
 
     def conflict_pair(self, conflict: Conflict) -> PairScore | None:
         """The scored pair that explains a conflict, if any: for
@@ -223,7 +226,7 @@ class ReconcileResult:
             return self.row_links().get(conflict.rows[0]) if conflict.rows else None
         index = self._pairs_by_row()
         refs = set(conflict.rows)
-        grave = {ref: g for ref, g in self._row_grave.items() if ref in refs}
+        grave = {ref: self._row_grave.get(ref) for ref in refs}
         best: tuple[float, int] | None = None
         df = self.pairs_frame
         weights = df["match_weight"].to_numpy()
