@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -323,14 +324,33 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Map background (#17): a tile URL of the organisation's own tile server, e.g.
+# https://tiles.example.org/{z}/{x}/{y}.png ({s} for subdomains). Empty: no
+# background, the graves and sites only. Its host is added to the CSP img-src.
+IMENA_MAP_TILE_URL = os.getenv("IMENA_MAP_TILE_URL", "").strip()
+IMENA_MAP_TILE_ATTRIBUTION = os.getenv("IMENA_MAP_TILE_ATTRIBUTION", "").strip()
+
+
+def _tile_source(url: str) -> list[str]:
+    """The CSP source of the tile host ({s}.host -> *.host); none for a local path."""
+    parts = urlsplit(url.replace("{s}", "a"))
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc
+    if "{s}" in url.split("//", 1)[-1].split("/", 1)[0]:
+        host = "*." + host.split(".", 1)[1]
+    return [f"{parts.scheme}://{host}"]
+
+
 # Content-Security-Policy (django-csp) on every response: scripts and styles
-# only from the site's own static files (htmx is vendored), no inline code.
+# only from the site's own static files (htmx and Leaflet are vendored), no
+# inline code.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *_tile_source(IMENA_MAP_TILE_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -23,3 +23,9 @@ urlpatterns += [
 urlpatterns += [
     path("sites/<int:pk>/records/", views.site_records, name="site_records"),
 ]
+urlpatterns += [
+    path("map/", views.region_map, name="region_map"),
+    path("map/sites.geojson", views.region_map_geojson, name="region_map_geojson"),
+    path("sites/<int:pk>/map/", views.site_map, name="site_map"),
+    path("sites/<int:pk>/map.geojson", views.site_map_geojson, name="site_map_geojson"),
+]

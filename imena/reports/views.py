@@ -1,14 +1,16 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from imena.accounts.http import AuthenticatedHttpRequest
+from imena.burials import access as burials_access
 from imena.burials.models import GraveStatus, Site
-from imena.reports import access, exports, selectors, services
+from imena.reports import access, exports, maps, selectors, services
 from imena.reports.files import ExportFile
 from imena.reports.svg import Plan
 from imena.reports.svg import site_plan as draw_site_plan
@@ -189,3 +191,60 @@ def site_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "value": value,
         },
     )
+
+
+# --- Maps (#17): Leaflet pages whose data come from the GeoJSON below -------------
+
+
+def _map_context() -> dict[str, str]:
+    return {
+        "tile_url": settings.IMENA_MAP_TILE_URL,
+        "tile_attribution": settings.IMENA_MAP_TILE_ATTRIBUTION,
+    }
+
+
+@require_GET
+@login_required
+def region_map(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every site the user may see on one map; each links to its site map."""
+    sites = burials_access.sites_for_user(request.user)
+    return render(
+        request,
+        "reports/region_map.html",
+        {**_map_context(), "unplaced": sites.filter(lat__isnull=True).count()},
+    )
+
+
+@require_GET
+@login_required
+def region_map_geojson(request: AuthenticatedHttpRequest) -> JsonResponse:
+    sites = burials_access.sites_for_user(request.user)
+    response = JsonResponse(maps.sites_collection(sites))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@login_required
+def site_map(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Every grave of a site with a latitude/longitude, coloured by status."""
+    site = access.plan_site_for_user(request.user, pk)
+    return render(
+        request,
+        "reports/site_map.html",
+        {
+            **_map_context(),
+            "site": site,
+            "unplaced": maps.graves_without_position(site),
+            "legend": maps.legend(),
+        },
+    )
+
+
+@require_GET
+@login_required
+def site_map_geojson(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse:
+    site = access.plan_site_for_user(request.user, pk)
+    response = JsonResponse(maps.graves_collection(site))
+    response["Cache-Control"] = "no-store"
+    return response

@@ -49,3 +49,34 @@ def test_an_investigator_reads_statistics_opens_the_plan_and_downloads_every_exp
     assert graves.count() == 13  # placed graves; БН has no position
     graves.first.click()
     page.wait_for_selector("h1:has-text('№')")
+
+
+@pytest.mark.parametrize("tiles", [False, True])
+def test_the_site_map_draws_every_grave_and_links_it_and_the_region_map_its_site(
+    page, org, users, settings, tiles
+) -> None:
+    site = populated_site(org, users["forensic_examiner"])
+    if tiles:  # a tile URL served by the test server itself (same origin)
+        settings.IMENA_MAP_TILE_URL = (
+            "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"
+        )
+    refused: list[str] = []
+    page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
+    browser_login(page, "investigator")
+    page.goto(page.base_url + "/reports/map/")
+    page.wait_for_selector("#map[data-loaded='1']")
+    page.locator("#map path.leaflet-interactive").first.click()
+    page.wait_for_selector("#map[data-loaded]")
+    assert page.url.endswith(f"/reports/sites/{site.pk}/map/")
+    placed = site.graves.filter(withdrawn=False, lat__isnull=False).count()
+    page.wait_for_selector(f"#map[data-loaded='{placed}']")
+    assert page.locator("#map path.grave").count() == placed
+    assert page.locator("#map path.mass").count() == 1
+    if tiles:
+        page.wait_for_selector("#map img.leaflet-tile-loaded")
+    else:
+        assert page.locator("#map img.leaflet-tile").count() == 0
+    assert not [t for t in refused if "Content Security Policy" in t], refused
+    page.locator("#map path.mass").click()
+    page.wait_for_url("**/graves/*/")
+    page.wait_for_selector("h1:has-text('Братська могила')")
