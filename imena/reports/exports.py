@@ -19,15 +19,16 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from imena.burials.models import Grave, Site
 from imena.identification.models import Identification
 from imena.reports import selectors
 from imena.reports.files import ExportFile, export_file, temp_path
 from imena.reports.pdf import export_summary_pdf
-from imena.reports.sitejson import export_site_file
+from imena.reports.sitejson import export_site_file, site_record_counts
 
 if TYPE_CHECKING:
     from imena.reports.access import Audience
@@ -414,15 +415,24 @@ def export_geojson(sites: Iterable[Site], *, filename: str) -> ExportFile:
 
 
 def produce(
-    audience: Audience, site: Site, dataset: str, fmt: str, *, lang: str = ""
+    audience: Audience,
+    site: Site,
+    dataset: str,
+    fmt: str,
+    *,
+    lang: str = "",
+    with_analysis: bool = False,
 ) -> ExportFile:
-    """Make one export of a site for the audience, or raise ExportError."""
+    """Make one export of a site for the audience, or raise ExportError.
+
+    ``with_analysis``: the site JSON also holds the stored analysis tables.
+    """
     if fmt in ("csv", "xlsx"):
         return export_table(audience, site, dataset, fmt)
     if fmt == "geojson" and dataset in ("graves", "site"):
         return export_geojson([site], filename=f"{site.code}.geojson")
     if fmt == "json" and dataset == "site":
-        return export_site_file(audience, site)
+        return export_site_file(audience, site, with_analysis=with_analysis)
     if fmt == "pdf" and dataset == "summary":
         return export_summary_pdf(audience, site, lang=lang)
     raise ExportError(
@@ -443,5 +453,27 @@ def export_menu(site: Site, audience: Audience) -> list[tuple[str, str]]:
         links.append((f"{table.title} (CSV)", url(table.key, "csv")))
         links.append((f"{table.title} (XLSX)", url(table.key, "xlsx")))
     links.append((_("Graves (GeoJSON)"), url("graves", "geojson")))
-    links.append((_("Full site record (JSON)"), url("site", "json")))
+    plain, analysis = site_record_counts(site, audience)
+    links.append(
+        (
+            ngettext(
+                "Full site record (JSON, %(n)s record)",
+                "Full site record (JSON, %(n)s records)",
+                plain,
+            )
+            % {"n": number_format(plain, force_grouping=True)},
+            url("site", "json"),
+        )
+    )
+    links.append(
+        (
+            ngettext(
+                "Full site record with analysis tables (JSON, %(n)s record)",
+                "Full site record with analysis tables (JSON, %(n)s records)",
+                plain + analysis,
+            )
+            % {"n": number_format(plain + analysis, force_grouping=True)},
+            url("site", "json") + "?analysis=1",
+        )
+    )
     return links

@@ -14,13 +14,19 @@ exporting, importing and exporting again gives the same content. Users are
 referred to by username; organisations are replaced by the importing one.
 The file carries a format marker, a version and the SHA-256 of its content,
 so a truncated, edited or foreign file is refused before anything is written.
+
+Stored analysis tables that a run recomputes (candidate computations, DNA
+screenings, reconciliation clusters: ``ANALYSIS_TYPES``) are left out unless
+asked for (``with_analysis``); the content names them in ``analysis_omitted``.
+The file is written model by model (one model's records in memory at a time)
+while the content's SHA-256 is computed on the way.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,6 +65,21 @@ EXCLUDED_APPS = {
     "messages",
     "staticfiles",
 }
+#: Record types of stored analysis results that their run recomputes
+#: (``imena identify``/the identification page, ``imena dna screen``, a
+#: journal reconciliation). Reconciliation runs themselves travel: review
+#: questions point to them.
+ANALYSIS_TYPES = frozenset(
+    {
+        "identification.candidaterun",
+        "identification.bodyanalysis",
+        "identification.candidate",
+        "dna.screeningrun",
+        "dna.screeningcandidate",
+        "journals.personcluster",
+        "journals.clustermember",
+    }
+)
 APP_CAPABILITY = {
     "burials": "site.view",
     "exhumations": "postmortem.view",
@@ -111,11 +132,20 @@ class Collected:
     order: list[type[models.Model]]
     querysets: dict[type[models.Model], models.QuerySet]
     omitted: list[str] = field(default_factory=list)
+    analysis_omitted: list[str] = field(default_factory=list)
 
 
-def collect(site: Site, audience: Audience) -> Collected:
+def collect(
+    site: Site, audience: Audience, *, with_analysis: bool = False
+) -> Collected:
     """The models and records that make up the site's full record."""
     candidates = [m for m in apps.get_models() if _travels(m) and m is not Site]
+    analysis_omitted = []
+    if not with_analysis:
+        analysis_omitted = sorted(
+            record_type(m) for m in candidates if record_type(m) in ANALYSIS_TYPES
+        )
+        candidates = [m for m in candidates if record_type(m) not in ANALYSIS_TYPES]
     omitted = sorted(
         record_type(m) for m in candidates if not audience.can(capability_for(m))
     )
@@ -180,7 +210,26 @@ def collect(site: Site, audience: Audience) -> Collected:
         m: m._default_manager.filter(c).distinct().order_by("pk")
         for m, c in final.items()
     }
-    return Collected(_dependency_order(list(final)), querysets, omitted)
+    return Collected(
+        _dependency_order(list(final)), querysets, omitted, analysis_omitted
+    )
+
+
+def site_record_counts(site: Site, audience: Audience) -> tuple[int, int]:
+    """How many records the site JSON holds without and (extra) with analysis.
+
+    Counted before the export, so an upper bound: a record pointing to one the
+    audience may not see is left out of the file.
+    """
+    collected = collect(site, audience, with_analysis=True)
+    plain = analysis = 0
+    for model, queryset in collected.querysets.items():
+        n = queryset.count()
+        if record_type(model) in ANALYSIS_TYPES:
+            analysis += n
+        else:
+            plain += n
+    return plain, analysis
 
 
 def _dependency_order(selected: list[type[models.Model]]) -> list[type[models.Model]]:
@@ -212,72 +261,113 @@ def _plain_fields(model: type[models.Model]) -> list[models.Field]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def build_content(site: Site, audience: Audience) -> dict[str, Any]:
-    collected = collect(site, audience)
-    local: dict[type[models.Model], dict[Any, int]] = {}
-    users: dict[int, User] = {}
-    out_models = []
-    for model in collected.order:
-        fields = _plain_fields(model)
-        m2m = [
-            f
-            for f in model._meta.many_to_many
-            if f.remote_field.through._meta.auto_created  # type: ignore[union-attr]
-        ]
-        ids = local.setdefault(model, {})
-        records = []
-        for obj in collected.querysets[model].iterator(chunk_size=2000):
-            record: dict[str, Any] = {}
-            dropped = False
-            for f in fields:
-                value = getattr(obj, f.attname)
-                if isinstance(f, models.ForeignKey):
-                    target = f.related_model
-                    if value is None:
-                        record[f.name] = None
-                    elif target is Organisation:
-                        continue
-                    elif _is_user(target):
-                        users.setdefault(value, None)  # type: ignore[arg-type]
-                        record[f.name] = {"user": value}
-                    elif target is model and value not in ids:
-                        record[f.name] = {"later": value}
-                    elif value in local.get(target, {}):
-                        record[f.name] = local[target][value]
-                    elif f.null:
-                        record[f.name] = None
-                    else:  # points at a record the audience may not see
-                        dropped = True
-                        break
-                else:
-                    record[f.name] = to_jsonable(value)
-            if dropped:
-                continue
-            for f in m2m:
-                targets = local.get(f.related_model, {})
-                record[f.name] = sorted(
-                    targets[pk]
-                    for pk in getattr(obj, f.name).values_list("pk", flat=True)
-                    if pk in targets
-                )
-            ids[obj.pk] = len(ids) + 1
-            record["id"] = ids[obj.pk]
-            records.append(record)
-        # Self references to records met later in pk order, now resolvable.
-        for record in records:
-            for name, value in list(record.items()):
-                if isinstance(value, dict) and "later" in value:
-                    record[name] = ids.get(value["later"])
-        out_models.append({"model": record_type(model), "records": records})
-    usernames = {
-        u.pk: u for u in User.objects.filter(pk__in=list(users)).order_by("username")
+def _model_records(
+    model: type[models.Model],
+    queryset: models.QuerySet,
+    local: dict[type[models.Model], dict[Any, int]],
+    usernames: dict[int, str],
+) -> list[dict[str, Any]]:
+    """One model's records with local ids, users by username."""
+    fields = _plain_fields(model)
+    m2m = [
+        f
+        for f in model._meta.many_to_many
+        if f.remote_field.through._meta.auto_created  # type: ignore[union-attr]
+    ]
+    ids = local.setdefault(model, {})
+    records = []
+    for obj in queryset.iterator(chunk_size=2000):
+        record: dict[str, Any] = {}
+        dropped = False
+        for f in fields:
+            value = getattr(obj, f.attname)
+            if isinstance(f, models.ForeignKey):
+                target = f.related_model
+                if value is None:
+                    record[f.name] = None
+                elif target is Organisation:
+                    continue
+                elif _is_user(target):
+                    record[f.name] = {"user": value}
+                elif target is model and value not in ids:
+                    record[f.name] = {"later": value}
+                elif value in local.get(target, {}):
+                    record[f.name] = local[target][value]
+                elif f.null:
+                    record[f.name] = None
+                else:  # points at a record the audience may not see
+                    dropped = True
+                    break
+            else:
+                record[f.name] = to_jsonable(value)
+        if dropped:
+            continue
+        for f in m2m:
+            targets = local.get(f.related_model, {})
+            record[f.name] = sorted(
+                targets[pk]
+                for pk in getattr(obj, f.name).values_list("pk", flat=True)
+                if pk in targets
+            )
+        ids[obj.pk] = len(ids) + 1
+        record["id"] = ids[obj.pk]
+        records.append(record)
+    # Self references to records met later in pk order, now resolvable; users
+    # by username (looked up once each).
+    wanted = {
+        v["user"]
+        for r in records
+        for v in r.values()
+        if isinstance(v, dict) and "user" in v and v["user"] not in usernames
     }
-    for entry in out_models:
-        for record in entry["records"]:  # type: ignore[assignment]
-            for name, value in record.items():
-                if isinstance(value, dict) and "user" in value:
-                    record[name] = usernames[value["user"]].username
-    return {
+    if wanted:
+        usernames.update(
+            User.objects.filter(pk__in=wanted).values_list("pk", "username")
+        )
+    for record in records:
+        for name, value in list(record.items()):
+            if isinstance(value, dict) and "later" in value:
+                record[name] = ids.get(value["later"])
+            elif isinstance(value, dict) and "user" in value:
+                record[name] = usernames[value["user"]]
+    return records
+
+
+def _users(usernames: Iterable[str]) -> list[dict[str, Any]]:
+    return [
+        {
+            "username": u.username,
+            "first_name": u.first_name,
+            "last_name": u.last_name,
+            "role": u.role,
+        }
+        for u in User.objects.filter(username__in=list(usernames)).order_by("username")
+    ]
+
+
+def build_content(
+    site: Site, audience: Audience, *, with_analysis: bool = False
+) -> dict[str, Any]:
+    """The whole content in memory (tests and small sites; files stream)."""
+    out_models: list[dict[str, Any]] = []
+    collected = collect(site, audience, with_analysis=with_analysis)
+    head, users = _walk(site, collected, out_models.append)
+    return {**head, "models": out_models, "users": users}
+
+
+def _walk(
+    site: Site,
+    collected: Collected,
+    emit: Callable[[dict[str, Any]], None],
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Call ``emit`` with each model's entry in order; return the other keys."""
+    local: dict[type[models.Model], dict[Any, int]] = {}
+    usernames: dict[int, str] = {}
+    for model in collected.order:
+        records = _model_records(model, collected.querysets[model], local, usernames)
+        emit({"model": record_type(model), "records": records})
+    head = {
+        "analysis_omitted": collected.analysis_omitted,
         "organisation": {
             "code": site.organisation.code,
             "name": site.organisation.name,
@@ -285,17 +375,8 @@ def build_content(site: Site, audience: Audience) -> dict[str, Any]:
         "site": site.code,
         "complete": not collected.omitted,
         "omitted": collected.omitted,
-        "users": [
-            {
-                "username": u.username,
-                "first_name": u.first_name,
-                "last_name": u.last_name,
-                "role": u.role,
-            }
-            for u in sorted(usernames.values(), key=lambda u: u.username)
-        ],
-        "models": out_models,
     }
+    return head, _users(usernames.values())
 
 
 def content_sha256(content: dict[str, Any]) -> str:
@@ -312,15 +393,80 @@ def wrap(content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export_site_file(audience: Audience, site: Site) -> ExportFile:
-    content = build_content(site, audience)
-    path = temp_path(".json")
+def _compact(value: Any) -> str:
+    return canonical_json(value)
+
+
+def _pretty(value: Any, level: int) -> str:
+    """``value`` as ``json.dump(indent=1)`` writes it at nesting ``level``."""
+    text = json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    return text.replace("\n", "\n" + " " * level)
+
+
+def write_site_json(
+    path: Path, site: Site, audience: Audience, *, with_analysis: bool = False
+) -> int:
+    """Write the export file model by model; return how many records it holds.
+
+    The file is what ``json.dump(wrap(content), indent=1, sort_keys=True)``
+    would write; the SHA-256 of the canonical content is computed as the
+    models go by, so the whole content is never held in memory.
+    """
+    digest = hashlib.sha256()
+    rows = 0
     with path.open("w", encoding="utf-8") as f:
-        json.dump(wrap(content), f, ensure_ascii=False, indent=1, sort_keys=True)
-    rows = sum(len(m["records"]) for m in content["models"])
-    return export_file(
-        path, filename=f"{site.code}-site.json", fmt="json", dataset="site", rows=rows
+        collected = collect(site, audience, with_analysis=with_analysis)
+        f.write('{\n "content": {\n  "analysis_omitted": ')
+        f.write(_pretty(collected.analysis_omitted, 2))
+        f.write(',\n  "complete": ')
+        f.write(_pretty(not collected.omitted, 2))
+        f.write(',\n  "models": [')
+        digest.update(
+            (
+                '{"analysis_omitted":'
+                + _compact(collected.analysis_omitted)
+                + ',"complete":'
+                + _compact(not collected.omitted)
+                + ',"models":['
+            ).encode()
+        )
+        first = True
+
+        def emit(entry: dict[str, Any]) -> None:
+            nonlocal first, rows
+            rows += len(entry["records"])
+            sep = "" if first else ","
+            f.write(sep + "\n   " + _pretty(entry, 3))
+            digest.update((sep + _compact(entry)).encode())
+            first = False
+
+        head, users = _walk(site, collected, emit)
+        f.write("\n  ]," if not first else "],")
+        digest.update(b"]")
+        for key in ("omitted", "organisation", "site", "users"):
+            value = users if key == "users" else head[key]
+            f.write(f'\n  "{key}": ' + _pretty(value, 2))
+            f.write("," if key != "users" else "")
+            digest.update(f',"{key}":{_compact(value)}'.encode())
+        digest.update(b"}")
+        f.write("\n },")
+        f.write('\n "exported_at": ' + json.dumps(timezone.now().isoformat()))
+        f.write(',\n "format": ' + json.dumps(FORMAT))
+        f.write(',\n "sha256": ' + json.dumps(digest.hexdigest()))
+        f.write(',\n "version": ' + json.dumps(VERSION))
+        f.write("\n}")
+    return rows
+
+
+def export_site_file(
+    audience: Audience, site: Site, *, with_analysis: bool = False
+) -> ExportFile:
+    path = temp_path(".json")
+    rows = write_site_json(path, site, audience, with_analysis=with_analysis)
+    name = (
+        f"{site.code}-site-analysis.json" if with_analysis else f"{site.code}-site.json"
     )
+    return export_file(path, filename=name, fmt="json", dataset="site", rows=rows)
 
 
 # --- Reading -----------------------------------------------------------------------

@@ -136,7 +136,12 @@ def site_export(
     audience = access.audience_for(request.user)
     try:
         export = exports.produce(
-            audience, site, dataset, fmt, lang=request.LANGUAGE_CODE or ""
+            audience,
+            site,
+            dataset,
+            fmt,
+            lang=request.LANGUAGE_CODE or "",
+            with_analysis=request.GET.get("analysis") == "1",
         )
     except exports.ExportError as e:
         raise Http404(str(e)) from None

@@ -34,6 +34,11 @@ class Command(ImenaCommand):
         )
         site.add_argument("--organisation", help="organisation code, if codes clash")
         site.add_argument("--as", dest="as_user", help="export what USERNAME may see")
+        site.add_argument(
+            "--with-analysis",
+            action="store_true",
+            help="json: include the stored analysis tables (left out by default)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         site = resolve_site(options["site"], options["organisation"])
@@ -43,7 +48,14 @@ class Command(ImenaCommand):
             fmt, options["dataset"]
         )
         try:
-            export = exports.produce(who, site, dataset, fmt, lang=options["lang"])
+            export = exports.produce(
+                who,
+                site,
+                dataset,
+                fmt,
+                lang=options["lang"],
+                with_analysis=options["with_analysis"],
+            )
         except exports.ExportError as e:
             raise CommandError(str(e)) from None
         services.export_record(audience=who, site=site, export=export, via="cli")

@@ -1,0 +1,107 @@
+"""The site JSON leaves out recomputable analysis tables unless asked, and streams."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from imena.audit.models import AuditEntry
+from imena.identification.models import CandidateRun
+from imena.reports.access import Audience
+from imena.reports.sitejson import (
+    ANALYSIS_TYPES,
+    build_content,
+    content_sha256,
+    write_site_json,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def analysed(site):
+    CandidateRun.objects.create(site=site, p_unlisted=0.1)
+    return site
+
+
+def models_in(data: dict) -> set[str]:
+    return {m["model"] for m in data["content"]["models"]}
+
+
+def exported(tmp_path, *args: str) -> dict:
+    out = tmp_path / "site.json"
+    call_command("export", "site", "izm", "--out", str(out), *args)
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_analysis_tables_are_left_out_by_default_and_named(analysed, tmp_path) -> None:
+    data = exported(tmp_path)
+    assert "identification.candidaterun" not in models_in(data)
+    assert "identification.candidaterun" in data["content"]["analysis_omitted"]
+    assert set(data["content"]["analysis_omitted"]) <= ANALYSIS_TYPES
+    assert data["content"]["complete"] is True
+    assert "burials.grave" in models_in(data)
+
+
+def test_with_analysis_includes_them(analysed, tmp_path) -> None:
+    data = exported(tmp_path, "--with-analysis")
+    assert "identification.candidaterun" in models_in(data)
+    assert data["content"]["analysis_omitted"] == []
+
+
+def test_report_site_json_takes_with_analysis(analysed, tmp_path) -> None:
+    out = tmp_path / "r.json"
+    call_command("report", "site", "izm", "--format", "json", "--out", str(out))
+    assert "identification.candidaterun" not in models_in(json.loads(out.read_text()))
+    call_command(
+        "report",
+        "site",
+        "izm",
+        "--format",
+        "json",
+        "--out",
+        str(out),
+        "--with-analysis",
+    )
+    assert "identification.candidaterun" in models_in(json.loads(out.read_text()))
+
+
+def test_a_default_export_imports_into_another_organisation(analysed, tmp_path) -> None:
+    exported(tmp_path)
+    call_command("import", "site", str(tmp_path / "site.json"), "--organisation", "cp")
+    assert AuditEntry.objects.filter(action="site.import").exists()
+
+
+@pytest.mark.parametrize("with_analysis", [False, True])
+def test_the_streamed_file_is_the_content_with_its_sha256(
+    analysed, tmp_path, with_analysis
+) -> None:
+    who = Audience(organisation_id=analysed.organisation_id)
+    path = tmp_path / "s.json"
+    rows = write_site_json(path, analysed, who, with_analysis=with_analysis)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    content = build_content(analysed, who, with_analysis=with_analysis)
+    assert data["content"] == content
+    assert data["sha256"] == content_sha256(content)
+    assert rows == sum(len(m["records"]) for m in content["models"])
+    assert set(data) == {"content", "exported_at", "format", "sha256", "version"}
+
+
+def test_the_export_list_states_the_size_and_offers_analysis(
+    client, investigator, analysed
+) -> None:
+    client.force_login(investigator)
+    page = client.get(
+        reverse("reports:site_statistics", args=[analysed.pk])
+    ).content.decode()
+    assert "Full site record (JSON, " in page and " records)" in page
+    assert "?analysis=1" in page
+    url = reverse("reports:site_export", args=[analysed.pk, "site", "json"])
+    body = b"".join(client.get(url).streaming_content)
+    assert "identification.candidaterun" not in models_in(json.loads(body))
+    body = b"".join(client.get(url + "?analysis=1").streaming_content)
+    data = json.loads(body)
+    assert "identification.candidaterun" in models_in(data)
