@@ -21,6 +21,7 @@ matrices are strongly lumpable), which keeps the factors small.
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from kinship.case import Pedigree, Profile
-from kinship.errors import KinshipError
+from kinship.errors import KinshipError, KinshipWarning
 from kinship.genemapper import Genotype
 from kinship.markers import Marker
 
@@ -692,14 +693,17 @@ def genotype_posterior(
 
 # ------------------------------------------------------------ theta correction
 
-#: Most quadrature points or founder-allele partitions per marker.
-THETA_MAX_TERMS = 2**17
-
 #: Largest joint founder-allele table of the theta correction (cells).
 THETA_TABLE_CELLS = 2**16
 
-#: Quadrature points are batched: one costs about this fraction of a partition.
-THETA_QUAD_SPEEDUP = 8
+#: Quadrature points are batched: one costs about this fraction of a
+#: partition's elimination.
+THETA_PARTITION_COST = 8
+
+#: Most work per marker, counted as eliminations times ``n ** 3`` (``n``
+#: local alleles): about 0.1 s on the development machine.  Beyond it the
+#: marker falls back to theta 0 for the pedigree, with a warning.
+THETA_MAX_COST = 2**18
 
 
 def _set_partitions(count: int) -> list[list[int]]:
@@ -787,15 +791,19 @@ def theta_eliminate(
         order = elimination_order(pedigree.father, pedigree.mother, keep, True)
         table = eliminate(build_batch(pedigree, [item], theta), order, keep)
         return np.asarray(table[0])
-    quad = (count // 2 + 1) ** (n - 1)
-    bell = _bell(count) if count <= 12 else THETA_MAX_TERMS + 1
-    if min(quad // THETA_QUAD_SPEEDUP, bell) > THETA_MAX_TERMS:
-        raise KinshipError(
-            f"theta correction: {count} founder alleles over {n} alleles is too "
-            "large to compute exactly; use theta 0 for this family"
-        )
+    quad = (count // 2 + 1) ** (n - 1) * n**3 / THETA_PARTITION_COST
+    part = (_bell(count) if count <= 16 else 2**62) * n**3
     order = elimination_order(pedigree.father, pedigree.mother, keep)
-    if quad // THETA_QUAD_SPEEDUP <= bell:
+    if min(quad, part) > THETA_MAX_COST:
+        warnings.warn(
+            f"theta correction: {count} founder alleles over {n} alleles is too "
+            "large to compute exactly; this pedigree likelihood uses theta 0 at "
+            "this marker (the victim's population term keeps theta)",
+            KinshipWarning,
+            stacklevel=2,
+        )
+        return np.asarray(eliminate(build_batch(pedigree, [item]), order, keep)[0])
+    if quad <= part:
         points, weights = _dirichlet_rule(loc.freqs, alpha, count)
         points *= loc.freqs.sum()
         base = build_batch(pedigree, [item])

@@ -423,8 +423,11 @@ def test_every_theta_method_matches_brute_force(
     from kinship import likelihood
 
     monkeypatch.setattr(likelihood, "THETA_TABLE_CELLS", 0)
+    monkeypatch.setattr(likelihood, "THETA_MAX_COST", 10**30)
     monkeypatch.setattr(
-        likelihood, "THETA_QUAD_SPEEDUP", 10**12 if method == "quadrature" else 1e-12
+        likelihood,
+        "THETA_PARTITION_COST",
+        10**12 if method == "quadrature" else 1e-12,
     )
     c = CASES[k]
     ped = engine_pedigree(c.ped)
@@ -444,3 +447,20 @@ def test_every_theta_method_matches_brute_force(
             ped, genos, m, ids[c.missing2 or 0], theta=c.theta
         )
         assert total == pytest.approx(want, rel=1e-11, abs=1e-300)
+
+
+def test_a_theta_too_large_to_compute_falls_back_with_a_warning(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kinship import likelihood
+    from kinship.errors import KinshipWarning
+
+    c = next(c for c in CASES if c.theta > 0 and len(c.refs) >= 2)
+    monkeypatch.setattr(likelihood, "THETA_TABLE_CELLS", 0)
+    monkeypatch.setattr(likelihood, "THETA_MAX_COST", 0)
+    ped = engine_pedigree(c.ped)
+    m = c.markers[0]
+    genos = {ped.ids[j]: name(m, g[0]) for j, g in c.refs.items()}
+    with pytest.warns(KinshipWarning, match="theta correction"):
+        got = marker_likelihood(ped, genos, m, theta=c.theta)
+    assert got == pytest.approx(marker_likelihood(ped, genos, m), rel=1e-12)
