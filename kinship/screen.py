@@ -394,7 +394,7 @@ def screen_pairs(
                 vidx[m, v] = offsets[m] + _unordered_index(
                     marker.n_alleles, marker.index(g[0]), marker.index(g[1])
                 )
-    log_thr = math.log(threshold)
+    log_thr = math.log(threshold) if threshold > 0 else -math.inf
     parts_v: list[np.ndarray] = []
     parts_t: list[np.ndarray] = []
     parts_s: list[np.ndarray] = []
