@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_record, snapshot
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
+from imena.burials.survey import SurveyError, SurveyRow, distance_m
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -221,3 +223,75 @@ def grave_withdraw(*, actor: User, grave: Grave, reason: str) -> Grave:
         organisation_id=grave.site.organisation_id,
     )
     return grave
+
+
+@dataclass(frozen=True)
+class SurveyMove:
+    grave: Grave
+    before: tuple[float | None, float | None]
+    after: tuple[float, float]
+    moved_m: float | None  # None: the grave had no position before
+
+
+@transaction.atomic
+def grave_positions_import(
+    *, actor: User, site: Site, rows: list[SurveyRow], reason: str
+) -> list[SurveyMove]:
+    """Set the surveyed latitude/longitude of graves of `site`, all or nothing.
+
+    Every row must name exactly one non-withdrawn grave of the site (by its
+    number or register number), else SurveyError names the line and nothing is
+    written. Each changed grave is corrected through `grave_update` (its old
+    position stays in the audit log), then one entry records the survey.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the record is corrected.")})
+    graves = list(
+        Grave.objects.select_for_update()
+        .filter(site=site, withdrawn=False)
+        .order_by("pk")
+    )
+    by_key: dict[str, list[Grave]] = {}
+    for g in graves:
+        for key in {g.number, g.ref}:
+            if key:
+                by_key.setdefault(key, []).append(g)
+    matched: list[tuple[SurveyRow, Grave]] = []
+    for row in rows:
+        found = by_key.get(row.key) or by_key.get(row.grave) or []
+        if not found:
+            raise SurveyError(
+                _("no grave %(grave)s on site %(site)s")
+                % {"grave": row.grave, "site": site.code},
+                row.line,
+            )
+        if len(found) > 1:
+            raise SurveyError(
+                _(
+                    "%(n)d graves of the site have the number %(grave)s: use the register number"
+                )
+                % {"n": len(found), "grave": row.grave},
+                row.line,
+            )
+        matched.append((row, found[0]))
+    moves: list[SurveyMove] = []
+    for row, grave in matched:
+        before = (grave.lat, grave.lon)
+        moved = distance_m(grave.lat, grave.lon, row.lat, row.lon)
+        if before != (row.lat, row.lon):
+            grave = grave_update(
+                actor=actor, grave=grave, reason=reason, lat=row.lat, lon=row.lon
+            )
+        moves.append(SurveyMove(grave, before, (row.lat, row.lon), moved))
+    audit_record(
+        actor=actor,
+        action="site.survey_import",
+        obj=site,
+        after={
+            "reason": reason,
+            "rows": len(rows),
+            "changed": sum(1 for m in moves if m.before != m.after),
+        },
+        organisation_id=site.organisation_id,
+    )
+    return moves

@@ -8,7 +8,8 @@ from imena.core.commands import ImenaCommand
 class Command(ImenaCommand):
     help = (
         "Import data: `import journal FILE --site SITE --journal NAME`, "
-        "`import site FILE`, `import profiles FILE --kind pm|reference`."
+        "`import site FILE`, `import profiles FILE --kind pm|reference`, "
+        "`import survey FILE --site SITE --user NAME --reason TEXT`."
     )
     subcommands = {
         "journal": (
@@ -17,6 +18,11 @@ class Command(ImenaCommand):
             "import_journal",
         ),
         "site": ("imena.reports.commands", "add_import_site_arguments", "import_site"),
+        "survey": (
+            "imena.burials.commands",
+            "add_import_survey_arguments",
+            "import_survey",
+        ),
         "profiles": (
             "imena.identification.dna_commands",
             "add_import_profiles_arguments",

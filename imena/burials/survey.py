@@ -1,0 +1,135 @@
+"""Grave positions from a site survey CSV (#17): grave number, latitude, longitude.
+
+    grave,lat,lon
+    12,49.190012,37.280034
+    БМ-1,49.190200,37.280600
+
+The header names the columns (`grave`, `number` or `ref`; `lat`/`latitude`;
+`lon`/`longitude`), comma- or semicolon-separated, WGS84 decimal degrees. A
+grave is found by its number as on the marker (normalised: "№ 12" = "12") or by
+its register number. Parsing refuses the whole file at the first bad row, with
+its line number; `services.grave_positions_import` applies it all or nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from imena.burials.numbering import normalise_grave_number
+
+GRAVE_COLUMNS = ("grave", "number", "ref")
+LAT_COLUMNS = ("lat", "latitude")
+LON_COLUMNS = ("lon", "longitude", "lng")
+METRES_PER_DEG_LAT = 110_540.0
+METRES_PER_DEG_LON_AT_EQUATOR = 111_320.0
+
+
+class SurveyError(ValueError):
+    """A survey the import refuses, with the line (1 = header) it stopped at."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(
+            message
+            if line is None
+            else _("line %(line)d: %(message)s")
+            % {
+                "line": line,
+                "message": message,
+            }
+        )
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    line: int
+    grave: str
+    key: str  # the normalised number ("" when the value has none)
+    lat: float
+    lon: float
+
+
+def _column(header: list[str], names: tuple[str, ...]) -> int | None:
+    for i, name in enumerate(header):
+        if name.strip().lower().lstrip("\ufeff") in names:
+            return i
+    return None
+
+
+def _coordinate(value: str, low: float, high: float, name: str, line: int) -> float:
+    try:
+        number = float(value.strip().replace(",", "."))
+    except ValueError:
+        raise SurveyError(
+            _("%(name)s %(value)r is not a number") % {"name": name, "value": value},
+            line,
+        ) from None
+    if not math.isfinite(number) or not low <= number <= high:
+        raise SurveyError(
+            _("%(name)s %(value)s is outside %(low)s to %(high)s")
+            % {"name": name, "value": value.strip(), "low": low, "high": high},
+            line,
+        )
+    return number
+
+
+def parse_survey_csv(text: str) -> list[SurveyRow]:
+    """Every row of the survey, or SurveyError for the first bad one."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines:
+        raise SurveyError(_("the file is empty"))
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delimiter)
+    header = next(reader)
+    grave_i = _column(header, GRAVE_COLUMNS)
+    lat_i = _column(header, LAT_COLUMNS)
+    lon_i = _column(header, LON_COLUMNS)
+    if grave_i is None or lat_i is None or lon_i is None:
+        raise SurveyError(
+            _("the header needs the columns grave, lat and lon (found: %(found)s)")
+            % {"found": ", ".join(header)},
+            1,
+        )
+    rows: list[SurveyRow] = []
+    seen: dict[str, int] = {}
+    for line, values in enumerate(reader, start=2):
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) < len(header):
+            raise SurveyError(
+                _("%(n)d values, the header has %(m)d")
+                % {"n": len(values), "m": len(header)},
+                line,
+            )
+        grave = values[grave_i].strip()
+        if not grave:
+            raise SurveyError(_("no grave number"), line)
+        lat = _coordinate(values[lat_i], -90, 90, "lat", line)
+        lon = _coordinate(values[lon_i], -180, 180, "lon", line)
+        key = normalise_grave_number(grave) or grave
+        if key in seen:
+            raise SurveyError(
+                _("grave %(grave)s is also on line %(other)d")
+                % {"grave": grave, "other": seen[key]},
+                line,
+            )
+        seen[key] = line
+        rows.append(SurveyRow(line, grave, key, lat, lon))
+    if not rows:
+        raise SurveyError(_("the file has no rows"))
+    return rows
+
+
+def distance_m(
+    lat1: float | None, lon1: float | None, lat2: float, lon2: float
+) -> float | None:
+    """Metres between two nearby points (equirectangular); None without a start."""
+    if lat1 is None or lon1 is None:
+        return None
+    kx = METRES_PER_DEG_LON_AT_EQUATOR * math.cos(math.radians((lat1 + lat2) / 2))
+    return math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * METRES_PER_DEG_LAT)

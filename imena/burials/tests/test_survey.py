@@ -1,0 +1,140 @@
+"""Grave positions from a site survey CSV (#17): all or nothing, audited."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from imena.audit.models import AuditEntry
+from imena.burials import services
+from imena.burials.models import Grave, GraveKind
+from imena.burials.survey import SurveyError, distance_m, parse_survey_csv
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(org, examiner):
+    site = services.site_create(actor=examiner, organisation=org, code="srv", name="S")
+    for i in (1, 2, 3):
+        services.grave_create(
+            actor=examiner, site=site, marker_text=f"№ {i}", x=float(i), y=0.0
+        )
+    services.grave_create(
+        actor=examiner,
+        site=site,
+        marker_text="БМ-1",
+        kind=GraveKind.MASS,
+        lat=49.19,
+        lon=37.28,
+    )
+    return site
+
+
+def _grave(site, number: str) -> Grave:
+    return Grave.objects.get(site=site, number=number)
+
+
+def test_a_survey_sets_positions_and_keeps_the_old_ones_in_the_audit_log(
+    site, examiner
+) -> None:
+    rows = parse_survey_csv(
+        "grave;lat;lon\n№ 1;49,190010;37,280020\n2;49.19002;37.28003\n"
+        "БМ-1;49.19001;37.28\n"
+    )
+    moves = services.grave_positions_import(
+        actor=examiner, site=site, rows=rows, reason="GNSS survey 2026-11-30"
+    )
+    assert [m.grave.number for m in moves] == ["1", "2", "бм1"]
+    assert (_grave(site, "1").lat, _grave(site, "1").lon) == (49.19001, 37.28002)
+    mass = moves[2]
+    assert mass.moved_m is not None and abs(mass.moved_m - 1.1054) < 0.01
+    assert moves[0].moved_m is None  # had only grid x/y
+    entry = AuditEntry.objects.filter(
+        action="grave.update", object_id=str(_grave(site, "бм1").pk)
+    ).get()
+    before, after = (
+        json.loads(v) if isinstance(v, str) else v for v in (entry.before, entry.after)
+    )
+    assert before == {"lat": 49.19}  # only what changed, lon stayed
+    assert after == {"lat": 49.19001, "reason": "GNSS survey 2026-11-30"}
+    assert AuditEntry.objects.filter(action="site.survey_import").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "grave,lat,lon\n1,49.19,37.28\n2,abc,37.28\n",
+            "line 3: lat 'abc' is not a number",
+        ),
+        ("grave,lat,lon\n1,91,37.28\n", "line 2: lat 91 is outside -90 to 90"),
+        (
+            "grave,lat,lon\n1,49.1,37.2\n№ 1,49.1,37.2\n",
+            "line 3: grave № 1 is also on line 2",
+        ),
+        (
+            "grave,y,x\n1,49.1,37.2\n",
+            "line 1: the header needs the columns grave, lat and lon",
+        ),
+        ("grave,lat,lon\n,49.1,37.2\n", "line 2: no grave number"),
+        ("grave,lat,lon\n", "the file has no rows"),
+    ],
+)
+def test_a_bad_row_is_refused_with_its_line(text: str, message: str) -> None:
+    with pytest.raises(SurveyError) as e:
+        parse_survey_csv(text)
+    assert str(e.value).startswith(message)
+
+
+def test_an_unknown_grave_refuses_the_whole_survey(site, examiner) -> None:
+    rows = parse_survey_csv("grave,lat,lon\n1,49.19,37.28\n77,49.19,37.28\n")
+    with pytest.raises(SurveyError, match="line 3: no grave 77 on site srv"):
+        services.grave_positions_import(
+            actor=examiner, site=site, rows=rows, reason="survey"
+        )
+    assert _grave(site, "1").lat is None
+    assert not AuditEntry.objects.filter(action="grave.update").exists()
+
+
+def test_the_command_imports_and_reports_the_moves(site, examiner, tmp_path) -> None:
+    path = tmp_path / "survey.csv"
+    path.write_text("grave,lat,lon\nБМ-1,49.19001,37.28\n3,49.2,37.3\n")
+    out = io.StringIO()
+    call_command(
+        "import",
+        "survey",
+        str(path),
+        "--site",
+        "srv",
+        "--user",
+        examiner.username,
+        "--reason",
+        "survey",
+        stdout=out,
+    )
+    assert out.getvalue().strip() == (
+        "site srv: 2 rows, 1 graves moved, largest move 1.11 m, "
+        "1 placed for the first time, 0 unchanged"
+    )
+    path.write_text("grave,lat,lon\n1,49.19,37.28\n2,north,37.28\n")
+    with pytest.raises(CommandError, match="nothing imported: line 3: lat 'north'"):
+        call_command(
+            "import",
+            "survey",
+            str(path),
+            "--site",
+            "srv",
+            "--user",
+            examiner.username,
+            "--reason",
+            "survey",
+        )
+    assert _grave(site, "1").lat is None
+
+
+def test_distance_of_a_tenth_of_a_millidegree_of_latitude() -> None:
+    assert abs(distance_m(49.0, 37.0, 49.0001, 37.0) - 11.054) < 0.001  # type: ignore[operator]
