@@ -67,7 +67,7 @@ def import_survey(options: dict[str, Any], stdout: Any) -> None:
     except (SurveyError, ValidationError, UnicodeDecodeError) as e:
         message = "; ".join(e.messages) if isinstance(e, ValidationError) else str(e)
         raise CommandError(f"nothing imported: {message}") from None
-    changed = [m for m in moves if m.before != m.after]
+    changed = [m for m in moves if m.changed]
     moved = [m.moved_m for m in changed if m.moved_m is not None]
     placed = sum(1 for m in changed if m.moved_m is None)
     largest = f", largest move {max(moved):.2f} m" if moved else ""

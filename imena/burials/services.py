@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -11,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_record, snapshot
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
-from imena.burials.survey import SurveyError, SurveyRow, distance_m
+from imena.burials.survey import SurveyMove, SurveyRow, survey_moves
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -225,14 +224,6 @@ def grave_withdraw(*, actor: User, grave: Grave, reason: str) -> Grave:
     return grave
 
 
-@dataclass(frozen=True)
-class SurveyMove:
-    grave: Grave
-    before: tuple[float | None, float | None]
-    after: tuple[float, float]
-    moved_m: float | None  # None: the grave had no position before
-
-
 @transaction.atomic
 def grave_positions_import(
     *, actor: User, site: Site, rows: list[SurveyRow], reason: str
@@ -246,43 +237,17 @@ def grave_positions_import(
     """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the record is corrected.")})
-    graves = list(
-        Grave.objects.select_for_update()
-        .filter(site=site, withdrawn=False)
-        .order_by("pk")
-    )
-    by_key: dict[str, list[Grave]] = {}
-    for g in graves:
-        for key in {g.number, g.ref}:
-            if key:
-                by_key.setdefault(key, []).append(g)
-    matched: list[tuple[SurveyRow, Grave]] = []
-    for row in rows:
-        found = by_key.get(row.key) or by_key.get(row.grave) or []
-        if not found:
-            raise SurveyError(
-                _("no grave %(grave)s on site %(site)s")
-                % {"grave": row.grave, "site": site.code},
-                row.line,
+    graves = Grave.objects.select_for_update().filter(site=site, withdrawn=False)
+    moves = survey_moves(site, rows, graves=graves)
+    for move in moves:
+        if move.changed:
+            move.grave = grave_update(
+                actor=actor,
+                grave=move.grave,
+                reason=reason,
+                lat=move.after[0],
+                lon=move.after[1],
             )
-        if len(found) > 1:
-            raise SurveyError(
-                _(
-                    "%(n)d graves of the site have the number %(grave)s: use the register number"
-                )
-                % {"n": len(found), "grave": row.grave},
-                row.line,
-            )
-        matched.append((row, found[0]))
-    moves: list[SurveyMove] = []
-    for row, grave in matched:
-        before = (grave.lat, grave.lon)
-        moved = distance_m(grave.lat, grave.lon, row.lat, row.lon)
-        if before != (row.lat, row.lon):
-            grave = grave_update(
-                actor=actor, grave=grave, reason=reason, lat=row.lat, lon=row.lon
-            )
-        moves.append(SurveyMove(grave, before, (row.lat, row.lon), moved))
     audit_record(
         actor=actor,
         action="site.survey_import",
@@ -290,7 +255,7 @@ def grave_positions_import(
         after={
             "reason": reason,
             "rows": len(rows),
-            "changed": sum(1 for m in moves if m.before != m.after),
+            "changed": sum(1 for m in moves if m.changed),
         },
         organisation_id=site.organisation_id,
     )

@@ -17,10 +17,17 @@ import csv
 import io
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from imena.burials.models import Grave
 from imena.burials.numbering import normalise_grave_number
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from imena.burials.models import Site
 
 GRAVE_COLUMNS = ("grave", "number", "ref")
 LAT_COLUMNS = ("lat", "latitude")
@@ -133,3 +140,62 @@ def distance_m(
         return None
     kx = METRES_PER_DEG_LON_AT_EQUATOR * math.cos(math.radians((lat1 + lat2) / 2))
     return math.hypot((lon2 - lon1) * kx, (lat2 - lat1) * METRES_PER_DEG_LAT)
+
+
+@dataclass
+class SurveyMove:
+    line: int
+    grave: Grave
+    before: tuple[float | None, float | None]
+    after: tuple[float, float]
+    moved_m: float | None  # None: the grave had no latitude/longitude before
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def survey_moves(
+    site: Site, rows: list[SurveyRow], *, graves: QuerySet[Grave] | None = None
+) -> list[SurveyMove]:
+    """Which grave each row moves and by how much; nothing is written.
+
+    Every row must name exactly one non-withdrawn grave of the site, by its
+    number or its register number, else SurveyError names the line.
+    """
+    if graves is None:
+        graves = Grave.objects.filter(site=site, withdrawn=False)
+    by_key: dict[str, list[Grave]] = {}
+    for g in graves.order_by("pk"):
+        for key in {g.number, g.ref}:
+            if key:
+                by_key.setdefault(key, []).append(g)
+    moves: list[SurveyMove] = []
+    for row in rows:
+        found = by_key.get(row.key) or by_key.get(row.grave) or []
+        if not found:
+            raise SurveyError(
+                _("no grave %(grave)s on site %(site)s")
+                % {"grave": row.grave, "site": site.code},
+                row.line,
+            )
+        if len(found) > 1:
+            raise SurveyError(
+                _(
+                    "%(n)d graves of the site have the number %(grave)s: "
+                    "use the register number"
+                )
+                % {"n": len(found), "grave": row.grave},
+                row.line,
+            )
+        grave = found[0]
+        moves.append(
+            SurveyMove(
+                line=row.line,
+                grave=grave,
+                before=(grave.lat, grave.lon),
+                after=(row.lat, row.lon),
+                moved_m=distance_m(grave.lat, grave.lon, row.lat, row.lon),
+            )
+        )
+    return moves
