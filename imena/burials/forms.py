@@ -53,3 +53,32 @@ class GraveCorrectionForm(forms.ModelForm):
             "status",
             "notes",
         ]
+
+
+class SurveyUploadForm(forms.Form):
+    MAX_BYTES = 2 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("Survey CSV (grave, lat, lon)"),
+        help_text=_(
+            "One row per grave: its number as on the marker (or register number), "
+            "latitude and longitude in WGS84 decimal degrees."
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 2 MB."))
+        try:
+            return str(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+
+
+class SurveyConfirmForm(forms.Form):
+    csv = forms.CharField(widget=forms.HiddenInput, strip=False)
+    reason = forms.CharField(widget=forms.HiddenInput)

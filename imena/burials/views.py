@@ -6,13 +6,21 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.services import history_for
 from imena.burials import access, services
-from imena.burials.forms import GraveCorrectionForm, GraveFilterForm, GraveForm
+from imena.burials.forms import (
+    GraveCorrectionForm,
+    GraveFilterForm,
+    GraveForm,
+    SurveyConfirmForm,
+    SurveyUploadForm,
+)
 from imena.burials.numbering import normalise_grave_number
+from imena.burials.survey import SurveyError, parse_survey_csv, survey_moves
 from imena.core.hooks import app_hooks
 from imena.core.panels import grave_panels
 from imena.lib.lists import paginate, text_search
@@ -139,3 +147,57 @@ def grave_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "burials/grave_form.html",
         {"site": grave.site, "grave": grave, "form": form},
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def survey_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Grave positions from a survey CSV: upload, preview the moves, confirm."""
+    site = access.site_for_user(request.user, pk, capability="grave.change")
+    context: dict = {"site": site}
+    if request.method == "POST" and "confirm" in request.POST:
+        confirm = SurveyConfirmForm(request.POST)
+        if confirm.is_valid():
+            try:
+                rows = parse_survey_csv(confirm.cleaned_data["csv"])
+                moves = services.grave_positions_import(
+                    actor=request.user,
+                    site=site,
+                    rows=rows,
+                    reason=confirm.cleaned_data["reason"],
+                )
+            except SurveyError as e:
+                context["error"] = str(e)
+            else:
+                n = sum(1 for m in moves if m.changed)
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(n)d grave position saved; the previous values stay in "
+                        "the history.",
+                        "%(n)d grave positions saved; the previous values stay in "
+                        "the history.",
+                        n,
+                    )
+                    % {"n": n},
+                )
+                return redirect(site)
+        context["form"] = SurveyUploadForm()
+        return render(request, "burials/survey_import.html", context, status=422)
+    form = SurveyUploadForm(request.POST or None, request.FILES or None)
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        text = form.cleaned_data["file"]
+        try:
+            moves = survey_moves(site, parse_survey_csv(text))
+        except SurveyError as e:
+            context["error"] = str(e)
+        else:
+            context["moves"] = moves
+            context["changed"] = sum(1 for m in moves if m.changed)
+            context["confirm"] = SurveyConfirmForm(
+                initial={"csv": text, "reason": form.cleaned_data["reason"]}
+            )
+            return render(request, "burials/survey_import.html", context)
+    status = 422 if request.method == "POST" else 200
+    return render(request, "burials/survey_import.html", context, status=status)

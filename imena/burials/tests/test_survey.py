@@ -138,3 +138,42 @@ def test_the_command_imports_and_reports_the_moves(site, examiner, tmp_path) -> 
 
 def test_distance_of_a_tenth_of_a_millidegree_of_latitude() -> None:
     assert abs(distance_m(49.0, 37.0, 49.0001, 37.0) - 11.054) < 0.001  # type: ignore[operator]
+
+
+def test_the_web_import_previews_the_moves_then_saves_on_confirmation(
+    client, site, examiner
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("burials:survey_import", args=[site.pk])
+    client.force_login(examiner)
+    upload = SimpleUploadedFile(
+        "s.csv", "grave,lat,lon\nБМ-1,49.19001,37.28\n3,49.2,37.3\n".encode()
+    )
+    preview = client.post(url, {"file": upload, "reason": "GNSS survey"})
+    assert preview.status_code == 200
+    moves = preview.context["moves"]
+    assert [round(m.moved_m, 2) if m.moved_m else None for m in moves] == [1.11, None]
+    assert _grave(site, "бм1").lat == 49.19  # nothing written yet
+    confirm = preview.context["confirm"].initial
+    done = client.post(url, {**confirm, "confirm": "1"})
+    assert done.status_code == 302
+    assert _grave(site, "бм1").lat == 49.19001 and _grave(site, "3").lon == 37.3
+
+
+def test_the_web_import_shows_the_bad_line_and_writes_nothing(
+    client, site, users
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    url = reverse("burials:survey_import", args=[site.pk])
+    client.force_login(users["family_liaison"])
+    assert client.get(url).status_code == 403
+    client.force_login(users["field_recorder"])
+    upload = SimpleUploadedFile("s.csv", b"grave,lat,lon\n1,49.19,37.28\n9,49,37\n")
+    response = client.post(url, {"file": upload, "reason": "survey"})
+    assert response.status_code == 422
+    assert "line 3: no grave 9 on site srv" in response.content.decode()
+    assert _grave(site, "1").lat is None
