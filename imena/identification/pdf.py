@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_head_hash
 from imena.identification import safeguards
-from imena.lib.pdf import register_fonts
+from imena.lib.pdf import column_widths, register_fonts
 
 if TYPE_CHECKING:
     from imena.identification.models import Identification
@@ -26,7 +26,7 @@ def _fonts() -> tuple[str, str]:
 def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
+    from reportlab.lib.units import inch, mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
     regular, bold = _fonts()
@@ -40,6 +40,13 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
         from xml.sax.saxutils import escape
 
         return Paragraph(escape(str(text)), style)
+
+    frame = A4[0] - 2 * inch  # SimpleDocTemplate's default margins
+
+    def grid(rows: list[list[str]], total: float) -> Any:
+        """Paragraph cells in columns sized to their words (none split)."""
+        widths = column_widths(rows, total, font=regular, size=body.fontSize)
+        return Table([[p(c) for c in row] for row in rows], colWidths=widths)
 
     conf = getattr(ident, "confirmation", None)
     with translation.override(lang):
@@ -58,51 +65,51 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
     story: list[Any] = [
         p("Звіт про ідентифікацію" if uk else "Identification report", head),
         Spacer(1, 4 * mm),
-        Table(
+        grid(
             [
                 [
-                    p("Тіло" if uk else "Body"),
-                    p(f"{ident.body.pm_number} ({ident.body.grave})"),
+                    "Тіло" if uk else "Body",
+                    f"{ident.body.pm_number} ({ident.body.grave})",
                 ],
                 [
-                    p("Зникла особа" if uk else "Missing person"),
-                    p(f"{ident.person.case_no} {ident.person}"),
+                    "Зникла особа" if uk else "Missing person",
+                    f"{ident.person.case_no} {ident.person}",
                 ],
-                [p("Статус" if uk else "Status"), p(ident.get_status_display())],
+                ["Статус" if uk else "Status", str(ident.get_status_display())],
                 [
-                    p("Апріорна ймовірність" if uk else "Prior"),
-                    p(f"{ev.get('prior', 0):.4g}"),
-                ],
-                [
-                    p("Сукупне LR" if uk else "Combined LR"),
-                    p(f"{ev.get('lr') or 0:.4g}"),
+                    "Апріорна ймовірність" if uk else "Prior",
+                    f"{ev.get('prior', 0):.4g}",
                 ],
                 [
-                    p("Апостеріорна ймовірність" if uk else "Posterior"),
-                    p(f"{ident.posterior:.6f}"),
+                    "Сукупне LR" if uk else "Combined LR",
+                    f"{ev.get('lr') or 0:.4g}",
                 ],
                 [
-                    p("«Нікого з них»" if uk else "None of these"),
-                    p(f"{ev.get('posterior_unlisted', 0):.4g}"),
+                    "Апостеріорна ймовірність" if uk else "Posterior",
+                    f"{ident.posterior:.6f}",
                 ],
                 [
-                    p("Запропонував" if uk else "Proposed by"),
-                    p(f"{ident.proposed_by} · {ident.proposed_at:%Y-%m-%d %H:%M}"),
+                    "«Нікого з них»" if uk else "None of these",
+                    f"{ev.get('posterior_unlisted', 0):.4g}",
                 ],
                 [
-                    p("Підтвердив" if uk else "Confirmed by"),
-                    p(
+                    "Запропонував" if uk else "Proposed by",
+                    f"{ident.proposed_by} · {ident.proposed_at:%Y-%m-%d %H:%M}",
+                ],
+                [
+                    "Підтвердив" if uk else "Confirmed by",
+                    str(
                         f"{conf.reviewer} · {conf.confirmed_at:%Y-%m-%d %H:%M}"
                         if conf
                         else "—"
                     ),
                 ],
                 [
-                    p("Первинний ідентифікатор" if uk else "Primary identifier"),
-                    p(primary),
+                    "Первинний ідентифікатор" if uk else "Primary identifier",
+                    str(primary),
                 ],
             ],
-            colWidths=[50 * mm, 120 * mm],
+            frame,
         ),
         Spacer(1, 4 * mm),
     ]
@@ -127,28 +134,28 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
             )
         story.append(Spacer(1, 4 * mm))
     story.append(p("Докази" if uk else "Evidence", sub))
-    rows = [
-        [p("Вид" if uk else "Kind"), p("LR"), p("Пояснення" if uk else "Explanation")]
+    rows: list[list[str]] = [
+        ["Вид" if uk else "Kind", "LR", "Пояснення" if uk else "Explanation"]
     ]
     for e in ev.get("evidence", []):
         lr = e.get("lr")
         rows.append(
             [
-                p(e["kind"]),
-                p("—" if lr is None else f"{lr:.4g}"),
-                p(e.get("uk" if uk else "en") or ""),
+                str(e["kind"]),
+                str("—" if lr is None else f"{lr:.4g}"),
+                str(e.get("uk" if uk else "en") or ""),
             ]
         )
         for t in e.get("traits", []):
             tl = t.get("lr")
             rows.append(
                 [
-                    p("  " + t["trait"]),
-                    p("—" if tl is None else f"{tl:.4g}"),
-                    p(t.get("uk" if uk else "en") or ""),
+                    str("  " + t["trait"]),
+                    str("—" if tl is None else f"{tl:.4g}"),
+                    str(t.get("uk" if uk else "en") or ""),
                 ]
             )
-    story.append(Table(rows, colWidths=[30 * mm, 25 * mm, 115 * mm]))
+    story.append(grid(rows, frame))
     story += [
         Spacer(1, 4 * mm),
         p(

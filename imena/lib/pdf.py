@@ -48,3 +48,48 @@ def register_fonts() -> tuple[str, str]:
     pdfmetrics.registerFont(TTFont(FONT, str(regular)))
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(bold)))
     return FONT, FONT_BOLD
+
+
+def column_widths(
+    rows: list[list[str]],
+    total: float,
+    *,
+    font: str,
+    size: float,
+    padding: float = 12.0,
+) -> list[float]:
+    """Column widths (points) summing to ``total`` and sized to the content.
+
+    Each column is at least as wide as its longest word, so a table cell wraps
+    only at spaces and never splits a word; the width left over goes to the
+    columns in proportion to how much more their longest cell needs to fit on
+    one line. ``padding`` is a cell's left plus right padding (reportlab's
+    default 6 + 6). When even the longest words do not fit, the widths are
+    scaled down and long words must break.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    n = max((len(r) for r in rows), default=0)
+    least = [padding] * n
+    natural = [padding] * n
+    for row in rows:
+        for c, cell in enumerate(row):
+            text = str(cell if cell is not None else "")
+            for line in text.splitlines() or [""]:
+                natural[c] = max(natural[c], stringWidth(line, font, size) + padding)
+                for word in line.split():
+                    # 1 pt more: the paragraph's own rounding must not wrap it.
+                    least[c] = max(
+                        least[c], stringWidth(word, font, size) + padding + 1
+                    )
+    need = sum(least)
+    if need >= total:
+        return [w * total / need for w in least]
+    want = [nat - low for nat, low in zip(natural, least, strict=True)]
+    spare = total - need
+    if sum(want) <= spare:
+        # Everything fits on one line: share out what is left by natural width.
+        extra = spare - sum(want)
+        share = sum(natural)
+        return [nat + extra * nat / share for nat in natural]
+    return [low + spare * w / sum(want) for low, w in zip(least, want, strict=True)]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from imena.audit.models import AuditHead
 from imena.audit.services import audit_head_hash
 from imena.burials.models import Grave, GraveKind, GraveStatus
-from imena.lib.pdf import FONT, register_fonts
+from imena.lib.pdf import FONT, column_widths, register_fonts
 from imena.reports import selectors
 from imena.reports.files import ExportFile, export_file, temp_path
 
@@ -52,12 +52,20 @@ def _p(text: Any, style: Any) -> Any:
     return Paragraph(escape(str(text if text is not None else "")), style)
 
 
-def _table(rows: list[list[Any]], widths: list[float], styles: dict[str, Any]) -> Any:
+def _table(rows: list[list[Any]], total: float, styles: dict[str, Any]) -> Any:
+    """A table ``total`` points wide whose cells wrap at spaces only.
+
+    Every cell is a paragraph; the columns are sized to their content
+    (``column_widths``) so that no word is split across lines.
+    """
     from reportlab.lib import colors
     from reportlab.platypus import LongTable, TableStyle
 
     regular, bold = register_fonts()
-    data = [[_p(c, styles["small"]) for c in row] for row in rows]
+    style = styles["small"]
+    texts = [["" if c is None else str(c) for c in row] for row in rows]
+    widths = column_widths(texts, total, font=style.fontName, size=style.fontSize)
+    data = [[_p(c, style) for c in row] for row in texts]
     table = LongTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -135,7 +143,7 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
         rows = [[section.title, _("Count")]] + [
             [f.label, f.value] for f in section.figures
         ]
-        story += [_table(rows, [110 * mm, 30 * mm], st), Spacer(1, 3 * mm)]
+        story += [_table(rows, 140 * mm, st), Spacer(1, 3 * mm)]
 
     findings = (
         selectors.findings_by_grave(site) if audience.can("postmortem.view") else {}
@@ -159,7 +167,7 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
                 findings.get(pk, ""),
             ]
         )
-    story.append(_table(rows, [18 * mm, 30 * mm, 22 * mm, 26 * mm, 84 * mm], st))
+    story.append(_table(rows, 180 * mm, st))
 
     if audience.can("identification.view"):
         ident = selectors.identification_rows(site)
@@ -173,13 +181,13 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
                 _("Reviewers"),
             ]
         ] + ident
-        story.append(_table(rows, [30 * mm, 50 * mm, 26 * mm, 22 * mm, 52 * mm], st))
+        story.append(_table(rows, 180 * mm, st))
 
     if audience.can("evidence.view"):
         custody = selectors.custody_rows(site)
         story.append(_p(_("Evidence and chain of custody"), st["h2"]))
         rows = [[_("Item"), _("Description"), _("Custody"), _("Holder")]] + custody
-        story.append(_table(rows, [30 * mm, 60 * mm, 50 * mm, 40 * mm], st))
+        story.append(_table(rows, 180 * mm, st))
     return story
 
 

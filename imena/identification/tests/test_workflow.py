@@ -139,3 +139,41 @@ def test_pdf_report_has_the_numbers(client, proposal, users, tmp_path):
             ["pdftoppm", "-png", "-r", "40", str(pdf), str(tmp_path / "p")], check=True
         )
         assert list(tmp_path.glob("p*.png"))
+
+
+@pytest.mark.parametrize("lang", ["uk", "en"])
+def test_no_word_of_the_report_tables_is_split_across_lines(proposal, tmp_path, lang):
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    from collections import Counter
+
+    from imena.identification.pdf import identification_pdf
+
+    # A long trait code in the narrow first column (it was cut mid-word).
+    evidence = dict(proposal.evidence or {})
+    evidence["evidence"] = [
+        *evidence.get("evidence", []),
+        {
+            "kind": "physical",
+            "lr": 2.5,
+            "uk": "Порівняння зубної формули",
+            "en": "Dental chart comparison",
+            "traits": [{"trait": "odontological_comparison", "lr": 2.5}],
+        },
+    ]
+    proposal.evidence = evidence
+    pdf = tmp_path / "r.pdf"
+    pdf.write_bytes(identification_pdf(proposal, lang=lang))
+    lines = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    uk = lang == "uk"
+    cells = ["Апостеріорна ймовірність", "Первинний ідентифікатор"] if uk else []
+    cells += [proposal.body.pm_number, proposal.person.case_no]
+    for e in evidence["evidence"]:
+        cells += [e["kind"], e.get("uk" if uk else "en") or ""]
+        cells += [t["trait"] for t in e.get("traits", [])]
+        cells += [t.get("uk" if uk else "en") or "" for t in e.get("traits", [])]
+    wanted = Counter(w for cell in cells for w in cell.split())
+    split = [w for w, n in wanted.items() if sum(ln.count(w) for ln in lines) < n]
+    assert split == []
