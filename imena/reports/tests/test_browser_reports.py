@@ -80,3 +80,43 @@ def test_the_site_map_draws_every_grave_and_links_it_and_the_region_map_its_site
     page.locator("#map path.mass").click()
     page.wait_for_url("**/graves/*/")
     page.wait_for_selector("h1:has-text('Братська могила')")
+
+
+_OVERFLOWS = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('svg.chart, svg.siteplan')) {
+    const vb = svg.viewBox.baseVal;
+    for (const t of svg.querySelectorAll('text')) {
+      const b = t.getBBox();
+      if (b.x < vb.x - 0.5 || b.y < vb.y - 0.5 || b.x + b.width > vb.x + vb.width + 0.5
+          || b.y + b.height > vb.y + vb.height + 0.5) {
+        out.push(t.textContent);
+      }
+    }
+  }
+  const entries = [...document.querySelectorAll('svg.siteplan g.legend g.entry')]
+    .map((g) => g.getBBox());
+  entries.forEach((a, i) => entries.slice(i + 1).forEach((b) => {
+    if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height
+        && b.y < a.y + a.height) { out.push('legend overlap'); }
+  }));
+  return out;
+}"""
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_no_chart_label_or_legend_entry_overflows_as_chromium_draws_it(
+    page, org, users, language
+) -> None:
+    site = populated_site(org, users["forensic_examiner"])
+    browser_login(page, "investigator")
+    page.context.add_cookies(
+        [{"name": "django_language", "value": language, "url": page.base_url}]
+    )
+    for path in (
+        f"/reports/sites/{site.pk}/statistics/",
+        f"/reports/sites/{site.pk}/plan/",
+    ):
+        page.goto(page.base_url + path)
+        page.wait_for_selector("svg.chart, svg.siteplan")
+        assert page.evaluate(_OVERFLOWS) == [], (language, path)
