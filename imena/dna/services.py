@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from imena.audit.models import canonical_json
 from imena.audit.services import audit_record
 from imena.dna.models import DNAProfile, ProfileKind
 
@@ -81,9 +83,6 @@ def dna_profile_create(
     if audit:
         # The genotypes themselves stay out of the audit log (it is readable by
         # investigators); their hash ties the entry to the stored values.
-        import hashlib
-
-        from imena.audit.models import canonical_json
 
         digest = hashlib.sha256(canonical_json(clean).encode()).hexdigest()
         audit_record(

@@ -236,6 +236,7 @@ def _read_image_metadata(staged: StagedFile) -> None:
     EXIF values are dropped and named in ``metadata["rejected"]``: the photo is
     evidence even when its metadata is not.
     """
+    # Pillow is heavy and only needed for images; imported on use.
     from PIL import Image, UnidentifiedImageError
 
     name = staged.original_name

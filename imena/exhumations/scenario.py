@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from imena.audit.services import audit_batch, audit_record
 from imena.burials.models import Grave, GraveStatus
+from imena.dna.bulk import ProfileRow, dna_profiles_bulk_create
+from imena.dna.models import ProfileKind
 from imena.exhumations.models import (
     Body,
     BodyItem,
@@ -212,8 +214,6 @@ def _rows(body: Body, f: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def load_scenario(context: ScenarioContext) -> None:
-    from imena.dna.bulk import ProfileRow, dna_profiles_bulk_create
-    from imena.dna.models import ProfileKind
 
     data = context.read_json("pm/findings.json")
     if not data:

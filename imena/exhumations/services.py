@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from imena.audit.services import audit_record, snapshot
 from imena.burials.models import Grave, GraveStatus
 from imena.burials.services import grave_set_status
+from imena.dna.models import ProfileKind
+from imena.dna.services import dna_profile_create
 from imena.exhumations.models import (
     Body,
     BodyCategory,
@@ -35,7 +37,7 @@ from imena.exhumations.models import (
     SectionDraft,
     ToothFinding,
 )
-from imena.exhumations.vocab import is_valid_fdi
+from imena.exhumations.vocab import codes, field_label, is_valid_fdi
 from imena.journals.selectors import journal_expectation
 from imena.lib.corrections import apply_correction
 
@@ -592,7 +594,6 @@ def pm_section_save(
 
 
 def _check_codes(key: str, values: Iterable[str]) -> None:
-    from imena.exhumations.vocab import codes, field_label
 
     allowed = codes(key)
     bad = [v for v in values if v not in allowed]
@@ -902,8 +903,6 @@ def sample_attach_profile(
 
     A second profile for the same sample supersedes the first.
     """
-    from imena.dna.models import ProfileKind
-    from imena.dna.services import dna_profile_create
 
     sample = (
         Sample.objects.select_for_update()

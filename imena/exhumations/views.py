@@ -41,6 +41,7 @@ from imena.exhumations.forms import (
     WithdrawForm,
 )
 from imena.exhumations.models import Body, BodyCategory
+from imena.exhumations.vocab import labels
 from imena.lib.forms import add_errors, flash_errors, run_with_reason
 from imena.lib.lists import paginate, text_search
 
@@ -227,7 +228,6 @@ def _section_context(
 
 
 def _display_fields(pm: Any, section: str) -> list[tuple[str, str]]:
-    from imena.exhumations.vocab import labels
 
     out = []
     for name in services.SECTIONS[section]:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from imena.accounts.access import require
+from imena.exhumations.models import Body
 from imena.identification.models import (
     Candidate,
     Identification,
@@ -52,7 +53,6 @@ def identification_for_user(
 def body_for_user(
     user: User, pk: int, *, capability: str = "identification.view"
 ) -> Body:
-    from imena.exhumations.models import Body
 
     require(user, capability)
     try:

@@ -20,8 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 import jellyfish
 
+from imena.exhumations.models import Body, Sample
+from imena.exhumations.services import pm_record_as_dict
 from imena.identification.engine import BodyIn, LeadIn, PersonIn
+from imena.identification.models import Identification, IdentificationStatus
+from imena.journals.models import ClusterMember, ReviewKind
+from imena.journals.selectors import latest_run
+from imena.missing.models import MissingPerson, PedigreeMember, Status
 from imena.missing.names import part_keys
+from imena.missing.records import am_record_as_dict, family_as_case_dict
 from linkage.normalize import is_unknown_name, latin_key
 from matching.documentary import ReconciliationStats
 
@@ -161,7 +168,6 @@ def _year(text: str) -> int | None:
 
 
 def open_persons(organisation: Organisation) -> list[Any]:
-    from imena.missing.models import MissingPerson, Status
 
     return list(
         MissingPerson.objects.filter(
@@ -171,8 +177,6 @@ def open_persons(organisation: Organisation) -> list[Any]:
 
 
 def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
-    from imena.missing.models import PedigreeMember
-    from imena.missing.records import am_record_as_dict, family_as_case_dict
 
     with_pedigree = set(
         PedigreeMember.objects.filter(
@@ -198,8 +202,6 @@ def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
 
 
 def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
-    from imena.exhumations.models import Body, Sample
-    from imena.exhumations.services import pm_record_as_dict
 
     bodies = list(
         Body.objects.current()
@@ -244,8 +246,6 @@ def name_index(persons: Sequence[Any]) -> NameIndex:
 
 def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, int]]:
     """Reconciled clusters placed on a grave, with the persons their name matches."""
-    from imena.journals.models import ClusterMember
-    from imena.journals.selectors import latest_run
 
     run = latest_run(site)
     counts = {"named": 0, "matched": 0}
@@ -272,9 +272,6 @@ def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, i
 
 def reconciliation_stats(site: Site) -> ReconciliationStats:
     """Conflict shares from the latest run, and what confirmations said of leads."""
-    from imena.identification.models import Identification, IdentificationStatus
-    from imena.journals.models import ReviewKind
-    from imena.journals.selectors import latest_run
 
     run = latest_run(site)
     multi = grave_conflicts = shared = name_conflicts = 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math as _m
 import tempfile
 import time
 from collections.abc import Mapping
@@ -10,6 +11,17 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError
+from django.db import connections
+
+from imena.accounts.models import Organisation
+from imena.core.tempdb import temporary_database
+from imena.exhumations.models import Body
+from imena.identification import services
+from imena.identification.engine import recombine_body
+from imena.lib.scenario import ScenarioContext, load_scenario
+from imena.missing.models import MissingPerson
+from matching import physical
+from matching.records import AMRecord, PMRecord
 
 #: Posterior bins of the calibration table.
 BINS = (0.0, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0000001)
@@ -97,18 +109,9 @@ def _evaluate(
     p_u: float | None,
     details: float | None = None,
 ) -> dict[str, Any]:
-    from django.db import connections
-
-    from imena.core.tempdb import temporary_database
 
     started = time.perf_counter()
     with temporary_database(tmp / "eval.sqlite3"):
-        from imena.accounts.models import Organisation
-        from imena.exhumations.models import Body
-        from imena.identification import services
-        from imena.lib.scenario import ScenarioContext, load_scenario
-        from imena.missing.models import MissingPerson
-
         org = Organisation.objects.create(name="evaluation", code="eval")
         context = ScenarioContext(directory=directory, organisation=org, actor=None)
         load_scenario(context)
@@ -152,7 +155,6 @@ def score(
     case_of: Mapping[int, str],
 ) -> dict[str, Any]:
     """Figures of the issue from in-memory results and the simulator truth."""
-    from imena.identification.engine import recombine_body
 
     person_of_report = {k: v["person_id"] for k, v in truth["reports"].items()}
     tb = truth["bodies"]
@@ -255,10 +257,6 @@ def wrong_details(
     site's physical model), the journal rows of the grave with their simulated
     noise, the true person's candidate row if any, and "none of these".
     """
-    import math as _m
-
-    from matching import physical
-    from matching.records import AMRecord, PMRecord
 
     def lg(x: float) -> float | None:
         return round(_m.log10(x), 2) if x > 0 and _m.isfinite(x) else None

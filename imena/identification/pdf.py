@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ def _fonts() -> tuple[str, str]:
 
 
 def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
+    # reportlab is heavy and only needed for PDFs; imported on use.
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import inch, mm
@@ -37,8 +39,6 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
     ev: dict[str, Any] = ident.evidence or {}
 
     def p(text: Any, style: Any = body) -> Any:
-        from xml.sax.saxutils import escape
-
         return Paragraph(escape(str(text)), style)
 
     frame = A4[0] - 2 * inch  # SimpleDocTemplate's default margins

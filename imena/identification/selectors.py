@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from imena.exhumations.models import Sample
 from imena.identification.models import (
     BodyAnalysis,
     Candidate,
@@ -12,6 +13,11 @@ from imena.identification.models import (
     ScreeningCandidate,
     ScreeningRun,
 )
+from imena.missing.records import family_as_case_dict
+from kinship.case import case_from_dict
+from kinship.identify import pairwise_table
+from kinship.likelihood import observation_probability
+from kinship.markers import load_frequency_table
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -71,12 +77,6 @@ def explain_json(
 
 def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
     """Per-marker DNA LRs of one body x person (computed on request)."""
-    from imena.exhumations.models import Sample
-    from imena.missing.records import family_as_case_dict
-    from kinship.case import case_from_dict
-    from kinship.identify import pairwise_table
-    from kinship.likelihood import observation_probability
-    from kinship.markers import load_frequency_table
 
     body = cand.analysis.body
     sample = (

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
+from imena.burials.models import GraveStatus
+from imena.burials.services import grave_set_status
 from imena.dna.models import DNAProfile, ProfileKind
 from imena.dna.services import dna_profile_create
 from imena.exhumations.models import Sample, SampleStatus
@@ -49,7 +51,8 @@ from imena.identification.screening import (
     build_case_for_site,
     run_screening,
 )
-from imena.missing.models import ReferenceSample
+from imena.missing.models import ReferenceSample, Status
+from imena.missing.services import missing_person_set_status
 from kinship import KinshipError
 from matching import physical
 from matching.documentary import estimate_journal_reliability
@@ -517,10 +520,6 @@ def identification_confirm(
 
 
 def _mark_identified(actor: User, ident: Identification) -> None:
-    from imena.burials.models import GraveStatus
-    from imena.burials.services import grave_set_status
-    from imena.missing.models import Status
-    from imena.missing.services import missing_person_set_status
 
     reason = _("Identification confirmed (%(body)s).") % {"body": ident.body.pm_number}
     grave = ident.body.grave
@@ -575,10 +574,6 @@ def identification_reopen(
     *, actor: User, identification: Identification, reason: str
 ) -> Identification:
     """New evidence contradicts a confirmed identification: reopen it, keep history."""
-    from imena.burials.models import GraveStatus
-    from imena.burials.services import grave_set_status
-    from imena.missing.models import Status
-    from imena.missing.services import missing_person_set_status
 
     _require_can(actor, "identification.review")
     if not reason.strip():

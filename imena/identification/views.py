@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imena.accounts.access import require
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.accounts.roles import can
 from imena.audit.services import history_for
@@ -23,6 +24,7 @@ from imena.identification.forms import (
     ReasonForm,
 )
 from imena.identification.models import IdentificationStatus
+from imena.identification.pdf import identification_pdf
 from imena.identification.worklist import STRONG_POSTERIOR
 from imena.lib.lists import paginate
 
@@ -73,7 +75,6 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from imena.accounts.access import require
 
     require(request.user, "identification.view")
     site = burials_access.site_for_user(request.user, pk)
@@ -120,7 +121,6 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from imena.accounts.access import require
 
     require(request.user, "identification.propose")
     site = burials_access.site_for_user(request.user, pk)
@@ -390,7 +390,6 @@ def notify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def report_pdf(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    from imena.identification.pdf import identification_pdf
 
     ident = access.identification_for_user(request.user, pk)
     data = identification_pdf(ident, lang=_lang(request))

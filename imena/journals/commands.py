@@ -11,8 +11,23 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connections, transaction
 
+from imena.accounts.models import Organisation
+from imena.burials.models import Site
+from imena.burials.scenario import load_scenario as load_sites
+from imena.core.tempdb import temporary_database
+from imena.journals import services
+from imena.journals.models import ClusterMember, JournalRow
+from imena.journals.scenario import SCENARIO_JOURNALS
+from imena.lib.scenario import ScenarioContext
+from linkage.evaluate import (
+    PAIR_CLASSES,
+    grave_name_accuracy,
+    load_simulator_truth,
+    pairwise_scores,
+    pairwise_scores_by_class,
+)
 from linkage.io import JournalFileError
 
 
@@ -33,7 +48,6 @@ def add_import_journal_arguments(parser: Any) -> None:
 
 
 def _site(code: str, organisation: str | None) -> Any:
-    from imena.burials.models import Site
 
     sites = Site.objects.all()
     if organisation:
@@ -79,7 +93,6 @@ def _bar(stream: Any) -> Any:
 
 
 def import_journal(options: dict[str, Any], stdout: Any) -> None:
-    from imena.journals import services
 
     path = Path(options["file"])
     if not path.is_file():
@@ -155,29 +168,11 @@ def evaluate_journals(options: dict[str, Any], stdout: Any) -> None:
 def _evaluate_in_temporary_database(
     directory: Path, tmp: Path, engine: str
 ) -> dict[str, Any]:
-    from django.db import connections
-
-    from imena.core.tempdb import temporary_database
 
     started = time.perf_counter()
     with temporary_database(tmp / "eval.sqlite3"):
-        from imena.accounts.models import Organisation
-        from imena.burials.models import Site
-        from imena.journals import services
-        from imena.journals.models import ClusterMember, JournalRow
-        from imena.journals.scenario import SCENARIO_JOURNALS
-        from imena.lib.scenario import ScenarioContext
-        from linkage.evaluate import (
-            PAIR_CLASSES,
-            grave_name_accuracy,
-            load_simulator_truth,
-            pairwise_scores,
-            pairwise_scores_by_class,
-        )
-
         org = Organisation.objects.create(name="evaluation", code="eval")
         context = ScenarioContext(directory=directory, organisation=org, actor=None)
-        from imena.burials.scenario import load_scenario as load_sites
 
         load_sites(context)
         site: Site = next(iter(context.sites.values()))

@@ -17,8 +17,12 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import IntegrityError, connection
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from imena.accounts.models import User
+from imena.journals import services
+from imena.journals.models import Journal
 from linkage.io import JournalFileError
 
 log = logging.getLogger(__name__)
@@ -76,11 +80,6 @@ def _run(
     mapping: dict[str, str],
     language: str,
 ) -> None:
-    from django.utils import translation
-
-    from imena.accounts.models import User
-    from imena.journals import services
-    from imena.journals.models import Journal
 
     key = _key(token)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -29,8 +30,16 @@ from imena.journals.models import (
     ReviewItem,
     ReviewKind,
 )
-from linkage.io import JournalFileError, RawRow, parse_row, read_journal_bytes
+from linkage.io import (
+    JournalFileError,
+    ParsedRow,
+    Problem,
+    RawRow,
+    parse_row,
+    read_journal_bytes,
+)
 from linkage.normalize import GraveNumber, PartialDate
+from linkage.reconcile import Decision, reconcile
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -293,7 +302,6 @@ def parsed_rows_for_site(
     the column length, or whose grave or dates cannot be rebuilt, is parsed
     again from its verbatim cells.
     """
-    from linkage.io import ParsedRow, Problem
 
     rows: list[ParsedRow] = []
     ref_to_pk: dict[tuple[str, int], int] = {}
@@ -385,7 +393,6 @@ def _date_from_iso(text: str) -> PartialDate | None | bool:
 
 
 def _decisions(site: Site) -> list[Any]:
-    from linkage.reconcile import Decision
 
     out = []
     for d in LinkDecision.objects.filter(site=site, superseded=False).exclude(
@@ -407,7 +414,6 @@ def reconcile_site(
     The model runs outside the transaction (it can take a while); storing the
     result is one transaction. People's decisions are applied on every run.
     """
-    from linkage.reconcile import reconcile
 
     started = time.perf_counter()
     rows, ref_to_pk = parsed_rows_for_site(site)
@@ -525,7 +531,6 @@ def _batch_size(model: Any) -> int:
 
 
 def _jsonable(value: Any) -> Any:
-    import json
 
     return json.loads(json.dumps(value, default=str))
 

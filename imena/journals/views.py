@@ -20,7 +20,7 @@ from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.access import site_for_user, sites_for_user
 from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
-from imena.journals.models import ClusterMember, Journal, JournalRow
+from imena.journals.models import ClusterMember, Journal, JournalRow, LinkDecision
 from imena.journals.waterfall import waterfall
 from imena.lib.lists import paginate
 from linkage.io import JournalFileError
@@ -319,7 +319,6 @@ def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         for key in item_row.raw:
             if key not in columns:
                 columns.append(key)
-    from imena.journals.models import LinkDecision
 
     return render(
         request,

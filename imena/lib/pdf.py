@@ -36,6 +36,7 @@ def _find_font(name: str) -> Path | None:
 @cache
 def register_fonts() -> tuple[str, str]:
     """Register a TrueType font with Cyrillic; reportlab embeds the used glyphs."""
+    # reportlab is heavy and only needed for PDFs; imported on use.
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 

@@ -8,6 +8,7 @@ validated by the services before they are stored.
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 
 from django.conf import settings
@@ -297,7 +298,6 @@ class MissingPerson(models.Model):
 
     def birth_range(self) -> tuple[dt.date, dt.date] | None:
         """The first and last day the birth may fall on."""
-        import calendar
 
         if self.birth_year is None:
             return None

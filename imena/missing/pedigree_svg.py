@@ -9,6 +9,8 @@ from html import escape
 
 from django.utils.translation import gettext as _
 
+from imena.missing.models import MissingPerson
+
 BOX = 36
 GAP_X = 90
 GAP_Y = 100
@@ -145,7 +147,6 @@ def render(nodes: list[Node]) -> str:
 
 
 def render_person(person: object) -> str:
-    from imena.missing.models import MissingPerson
 
     assert isinstance(person, MissingPerson)
     members = list(

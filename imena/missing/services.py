@@ -7,6 +7,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -15,7 +16,8 @@ from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_record, snapshot
 from imena.dna.models import ProfileKind
-from imena.dna.services import dna_profile_create
+from imena.dna.services import dna_profile_create, dna_profile_withdraw
+from imena.evidence import storage
 from imena.missing import names
 from imena.missing.models import (
     ContactRequest,
@@ -27,6 +29,8 @@ from imena.missing.models import (
     Status,
 )
 from imena.missing.vocab import codes
+from kinship.case import Pedigree
+from kinship.errors import KinshipError
 from matching.vocabulary import is_valid_fdi
 
 if TYPE_CHECKING:
@@ -566,8 +570,6 @@ def validate_pedigree(
     rows: list[tuple[str, str | None, str | None, int]], *, name: str
 ) -> None:
     """Check a pedigree with ``kinship`` (cycles, own parent, parents' sexes)."""
-    from kinship.case import Pedigree
-    from kinship.errors import KinshipError
 
     for ident, fa, mo, _sex in rows:
         if ident in (fa, mo):
@@ -803,7 +805,6 @@ def reference_sample_withdraw_consent(
     *, actor: User, sample: ReferenceSample, reason: str, date: dt.date | None = None
 ) -> ReferenceSample:
     """The donor withdraws consent: the sample is marked and its profile withdrawn."""
-    from imena.dna.services import dna_profile_withdraw
 
     if not reason.strip():
         raise ValidationError({"reason": _("Say why consent is withdrawn.")})
@@ -1014,9 +1015,6 @@ def photo_stage(chunks: Any, *, name: str) -> Any:
     magic-byte and extension allow-list, Pillow header check refusing
     decompression bombs); refuses anything that is not a JPEG, PNG or TIFF image.
     """
-    from django.conf import settings
-
-    from imena.evidence import storage
 
     staged = storage.stage(chunks, name=name, max_bytes=settings.IMENA_MAX_PHOTO_BYTES)
     if staged.type.name not in PHOTO_TYPES:
@@ -1043,7 +1041,6 @@ def missing_photo_create(
 
     The staged file is discarded on any refusal, so nothing is stored half-way.
     """
-    from imena.evidence import storage
 
     try:
         if taken_on is not None and taken_on > timezone.localdate():

@@ -38,6 +38,14 @@ from django.utils.translation import gettext as _
 from imena.audit.services import audit_record
 from imena.lib.bulk import BulkRowError, Progress, error_text
 from imena.missing.bulk import BulkReports, ReportRow, missing_persons_bulk_create
+from linkage.io import (
+    DEFAULT_SHEET_LIMITS,
+    JournalFileError,
+    decode_bytes,
+    sniff_delimiter,
+    xlsx_iter_rows,
+    xlsx_open,
+)
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -82,7 +90,6 @@ class TableError(ValueError):
 def read_table(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]]]:
     """``(spreadsheet row number, {header: cell})`` for every non-empty data row;
     the first non-empty row is the header (row numbers count it)."""
-    from linkage.io import JournalFileError, decode_bytes, sniff_delimiter
 
     try:
         if Path(filename).suffix.lower() == ".xlsx":
@@ -106,7 +113,6 @@ def read_table(data: bytes, filename: str) -> Iterator[tuple[int, dict[str, str]
 
 
 def _xlsx_rows(data: bytes, filename: str) -> Iterator[tuple[int, list[object]]]:
-    from linkage.io import DEFAULT_SHEET_LIMITS, xlsx_iter_rows, xlsx_open
 
     wb = xlsx_open(data, filename)
     try:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imena.accounts.access import require
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, history_for
@@ -51,6 +52,7 @@ from imena.missing.forms import (
     StatusForm,
 )
 from imena.missing.models import MissingPerson, MissingPhoto, Status
+from imena.missing.services import SECTION_FIELDS
 from imena.missing.vocab import label
 
 PAGE_SIZE = 50
@@ -108,7 +110,6 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
 @login_required
 def person_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.people_for_user(request.user)
-    from imena.accounts.access import require
 
     require(request.user, "missing.change")
     form = ReportForm(request.POST or None)
@@ -159,8 +160,6 @@ def _section_rows(person: MissingPerson) -> list[dict[str, Any]]:
         for i, row in enumerate(getattr(person, section)):
             parts = []
             for k, v in row.items():
-                from imena.missing.services import SECTION_FIELDS
-
                 kind = SECTION_FIELDS[section][k][0]
                 if kind in ("text", "int", "float", "fdi"):
                     parts.append(str(v))

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest, HttpResponse
@@ -56,7 +57,6 @@ def user_from_basic(request: HttpRequest) -> User | None:
     username, secret = _basic_credentials(request)
     if not username or not secret:
         return None
-    from axes.handlers.proxy import AxesProxyHandler
 
     credentials = {"username": username}
     if not AxesProxyHandler.is_allowed(request, credentials):

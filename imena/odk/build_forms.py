@@ -9,8 +9,11 @@ KoboToolbox or ODK Central.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 from typing import Any
+
+import django
 
 from imena.odk.formdefs import (
     CHOICE_COLUMNS,
@@ -39,6 +42,7 @@ def xlsx_path(form_id: str, directory: Path = XLSFORM_DIR) -> Path:
 
 
 def write_xlsx(form: FormDef, path: Path) -> None:
+    # openpyxl is heavy and only needed for XLSX files; imported on use.
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -58,6 +62,7 @@ def write_xlsx(form: FormDef, path: Path) -> None:
 
 def read_xlsx(path: Path) -> dict[str, list[dict[str, str]]]:
     """The sheets of an XLSForm as lists of rows, empty cells left out."""
+    # openpyxl is heavy and only needed for XLSX files; imported on use.
     from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
@@ -93,6 +98,7 @@ def normalise(
 
 def to_xform(sheets: dict[str, list[dict[str, str]]], *, validate: bool = False) -> str:
     """Convert XLSForm sheets to XForm XML with pyxform (ODK Validate if asked)."""
+    # pyxform is heavy and only needed to build forms; imported on use.
     from pyxform import xls2xform
 
     try:
@@ -118,9 +124,6 @@ def build_all(directory: Path = XLSFORM_DIR) -> list[Path]:
 
 
 def main() -> None:
-    import os
-
-    import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()

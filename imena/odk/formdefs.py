@@ -12,10 +12,15 @@ Sites and graves are not lists in the form: they come from the form media
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
+from django.utils import translation
+
+from imena.audit.record_types import model_label
 from matching import vocabulary
 
 EN = "English (en)"
@@ -241,12 +246,6 @@ def _cap(text: str) -> str:
 
 def source_choices(source: ChoiceSource) -> list[tuple[str, str, str]]:
     """``[(code, English label, Ukrainian label)]`` of a list's source, today."""
-    import importlib
-
-    from django.apps import apps
-    from django.utils import translation
-
-    from imena.audit.record_types import model_label
 
     if source.kind == "vocabulary":
         return [(c.code, c.en, c.uk) for c in vocabulary.field(source.key).choices]

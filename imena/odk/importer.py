@@ -21,6 +21,7 @@ from django.conf import settings
 from imena.odk import services
 from imena.odk.instance import SubmissionError
 from imena.odk.xformspec import Node, parse_xform
+from linkage.io import DEFAULT_SHEET_LIMITS, JournalFileError, xlsx_iter_rows, xlsx_open
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -44,12 +45,6 @@ def read_rows(path: Path) -> list[dict[str, str]]:
     if path.suffix.lower() == ".xlsx":
         # Streamed and bounded like a journal (#19 row 1): size, compression
         # ratio, DTD, real rows x columns.
-        from linkage.io import (
-            DEFAULT_SHEET_LIMITS,
-            JournalFileError,
-            xlsx_iter_rows,
-            xlsx_open,
-        )
 
         try:
             wb = xlsx_open(path.read_bytes(), path.name)

@@ -7,6 +7,7 @@ import hashlib
 import io
 from typing import TYPE_CHECKING
 
+from imena.burials.models import Grave, Site
 from imena.odk.formdefs import GRAVES_CSV, SITES_CSV
 
 if TYPE_CHECKING:
@@ -14,7 +15,6 @@ if TYPE_CHECKING:
 
 
 def sites_csv(user: User) -> bytes:
-    from imena.burials.models import Site
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -30,7 +30,6 @@ def sites_csv(user: User) -> bytes:
 
 def graves_csv(user: User) -> bytes:
     """One row a grave: name (the grave's id), label (marker and ref), site (code)."""
-    from imena.burials.models import Grave
 
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -19,7 +19,7 @@ from imena.accounts.roles import can
 from imena.odk import media, services
 from imena.odk.auth import absolute_url, openrosa_view
 from imena.odk.formdefs import FORMS
-from imena.odk.instance import SubmissionError, header_of, meta_value
+from imena.odk.instance import SubmissionError, header_of, meta_value, parse_xml
 from imena.odk.models import XForm
 from imena.odk.xformspec import parse_xform
 
@@ -204,8 +204,6 @@ def _refuse(
     """Record a refused submission in quarantine; return the error to raise."""
     form_id = instance_id = ""
     if xml is not None and error.reason not in ("hostile_xml", "malformed_xml"):
-        from imena.odk.instance import parse_xml
-
         try:
             root = parse_xml(xml)
             form_id = header_of(root)[1]

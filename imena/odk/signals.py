@@ -11,6 +11,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
+from django.db.models.signals import post_save, pre_save
+
+from imena.odk.services import app_tokens_revoke_all
 
 
 def remember_password_change(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -33,13 +36,11 @@ def revoke_tokens_after_password_change(
     if created or not getattr(instance, "_imena_password_changed", False):
         return
     instance._imena_password_changed = False
-    from imena.odk.services import app_tokens_revoke_all
 
     app_tokens_revoke_all(user=instance, reason="password changed")
 
 
 def connect() -> None:
-    from django.db.models.signals import post_save, pre_save
 
     user_model = get_user_model()
     pre_save.connect(remember_password_change, sender=user_model, dispatch_uid="odk-pw")

@@ -7,6 +7,7 @@ computed, then renamed to ``<sha[:2]>/<sha>``. The same content is stored once.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from pathlib import Path
 from typing import IO
 
 from django.conf import settings
+
+from imena.evidence.storage import TYPES, sniff
 
 CHUNK = 1024 * 1024
 
@@ -73,7 +76,6 @@ INLINE_IMAGES = {"jpeg": "image/jpeg", "png": "image/png"}
 
 def content_type_of(head: bytes) -> str:
     """The media type Imena records and serves for a file starting with ``head``."""
-    from imena.evidence.storage import TYPES, sniff
 
     kind = sniff(head)
     if kind in INLINE_IMAGES:
@@ -88,7 +90,6 @@ def head_of(staged: Staged, size: int = 64) -> bytes:
 
 
 def stage_bytes(data: bytes) -> Staged:
-    import io
 
     return stage(io.BytesIO(data))
 

@@ -265,6 +265,7 @@ def write_csv(path: Path, columns: list[str], rows: Iterable[list[Any]]) -> int:
 def write_xlsx(
     path: Path, columns: list[str], rows: Iterable[list[Any]], *, sheet: str = "data"
 ) -> int:
+    # xlsxwriter is only needed for XLSX exports; imported on use.
     import xlsxwriter
 
     # constant_memory flushes each row to a temporary file as it is written.

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 
 def _styles() -> dict[str, Any]:
+    # reportlab is heavy and only needed for PDFs; imported on use.
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 
     regular, bold = register_fonts()
@@ -47,6 +48,7 @@ def _styles() -> dict[str, Any]:
 
 
 def _p(text: Any, style: Any) -> Any:
+    # reportlab is heavy and only needed for PDFs; imported on use.
     from reportlab.platypus import Paragraph
 
     return Paragraph(escape(str(text if text is not None else "")), style)
@@ -58,6 +60,7 @@ def _table(rows: list[list[Any]], total: float, styles: dict[str, Any]) -> Any:
     Every cell is a paragraph; the columns are sized to their content
     (``column_widths``) so that no word is split across lines.
     """
+    # reportlab is heavy and only needed for PDFs; imported on use.
     from reportlab.lib import colors
     from reportlab.platypus import LongTable, TableStyle
 
@@ -83,6 +86,7 @@ def _table(rows: list[list[Any]], total: float, styles: dict[str, Any]) -> Any:
 
 
 def summary_story(audience: Audience, site: Site) -> list[Any]:
+    # reportlab is heavy and only needed for PDFs; imported on use.
     from reportlab.lib.units import mm
     from reportlab.platypus import Spacer
 
@@ -192,6 +196,7 @@ def summary_story(audience: Audience, site: Site) -> list[Any]:
 
 
 def write_summary_pdf(path: Path, audience: Audience, site: Site, *, lang: str) -> None:
+    # reportlab is heavy and only needed for PDFs; imported on use.
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
     from reportlab.platypus import SimpleDocTemplate

@@ -8,7 +8,12 @@ import pytest
 
 from imena.audit.models import AuditEntry
 from imena.audit.services import audit_batch_check, audit_verify
+from imena.burials.models import Site
 from imena.demo.services import demo_load
+from imena.dna.models import DNAProfile
+from imena.exhumations.models import Body
+from imena.journals.models import JournalRow
+from imena.missing.models import MissingPerson, ReferenceSample
 from imena.simulation import simulate
 
 
@@ -21,11 +26,6 @@ def national(tmp_path_factory):
 
 @pytest.mark.django_db
 def test_a_small_national_scenario_loads(national) -> None:
-    from imena.burials.models import Site
-    from imena.dna.models import DNAProfile
-    from imena.exhumations.models import Body
-    from imena.journals.models import JournalRow
-    from imena.missing.models import MissingPerson, ReferenceSample
 
     result = demo_load(scenario_dir=national, compute=False)
     truth = json.loads((national / "truth.json").read_text())

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from conftest import make_user
 from imena.audit.models import AuditEntry
 from imena.burials.models import GraveStatus
 from imena.exhumations import services
@@ -91,14 +95,12 @@ def test_a_field_recorder_may_not_set_the_category(client, recorder, body) -> No
 
 
 def test_an_examiner_of_another_organisation_gets_404(client, other_org, body) -> None:
-    from conftest import make_user
 
     client.force_login(make_user(other_org, "forensic_examiner", "other-examiner"))
     assert client.post(category_url(body), {"category": "military"}).status_code == 404
 
 
 def test_the_category_must_be_one_of_the_choices_in_the_database(body) -> None:
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Body.objects.filter(pk=body.pk).update(category="spy")
@@ -142,7 +144,6 @@ def test_a_dna_analyst_may_not_withdraw_a_body(client, users, body) -> None:
 def test_a_recorder_of_another_organisation_gets_404_when_withdrawing(
     client, other_org, body, exhumation
 ) -> None:
-    from conftest import make_user
 
     client.force_login(make_user(other_org, "field_recorder", "other-recorder"))
     assert (
@@ -191,7 +192,6 @@ def test_withdrawing_an_exhumation_withdraws_its_bodies_and_reopens_the_grave(
 def test_a_withdrawn_body_no_longer_counts_for_the_journal_check(
     recorder, examiner, mass_grave
 ) -> None:
-    import datetime as dt
 
     ex = services.exhumation_create(
         actor=recorder,

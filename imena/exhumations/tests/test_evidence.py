@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,7 +33,6 @@ def _stored_files(root):
 def test_a_photo_is_stored_by_its_hash_with_exif_time_and_position(
     client, exhumation, body, recorder, _evidence_root
 ) -> None:
-    import hashlib
 
     content = jpeg_with_exif()
     client.force_login(recorder)
@@ -233,9 +235,6 @@ def test_audit_verify_catches_an_edited_row(client, body, recorder) -> None:
 def test_a_file_swapped_with_its_row_hash_is_caught_by_the_audit_entry(
     client, exhumation, recorder, _evidence_root
 ) -> None:
-    import hashlib
-
-    from django.db import connection
 
     client.force_login(recorder)
     _upload(client, exhumation, "a.jpg", jpeg_with_exif())

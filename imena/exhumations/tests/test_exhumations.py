@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from imena.audit.models import AuditEntry
@@ -122,7 +123,6 @@ def test_the_database_refuses_a_duplicate_pm_number_in_one_organisation(
         services.body_create(
             actor=recorder, exhumation=exhumation, pm_number="IZM-PM-0001"
         )
-    from django.db import IntegrityError, transaction
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Body.objects.create(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from conftest import make_user
 from imena.evidence import services as evidence_services
 
 
@@ -106,7 +107,6 @@ def test_an_outsider_gets_404_everywhere(client, body, item, outsider) -> None:
 def test_a_recorder_of_another_organisation_gets_404_when_recording(
     client, body, other_org
 ) -> None:
-    from conftest import make_user
 
     client.force_login(make_user(other_org, "field_recorder", "other-recorder"))
     url = reverse("exhumations:section", args=[body.pk, "findings"])

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.urls import reverse
 
 from imena.audit.models import AuditEntry
@@ -66,7 +67,6 @@ def test_an_age_range_upside_down_is_refused(client, body, recorder) -> None:
 
 @pytest.mark.django_db
 def test_the_database_refuses_min_above_max(body) -> None:
-    from django.db import IntegrityError
 
     pm = body.pm
     pm.stature_min, pm.stature_max = 190, 170

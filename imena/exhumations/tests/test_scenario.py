@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from imena.audit.models import AuditEntry
@@ -17,7 +19,6 @@ from matching.records import PMRecord
 def test_the_scenario_loads_exhumations_bodies_records_and_samples(
     tmp_path, org, examiner
 ) -> None:
-    import json
 
     simulate(seed=1, out=tmp_path, graves=30)
     findings = json.loads((tmp_path / "pm/findings.json").read_text())["findings"]

@@ -12,6 +12,8 @@ Root causes (docs/identification.md, "Calibration decisions"):
 
 from __future__ import annotations
 
+import pytest
+
 from imena.identification.engine import (
     BodyIn,
     LeadIn,
@@ -121,7 +123,6 @@ def test_a_name_with_no_report_supports_none_of_these() -> None:
 
 
 def pytest_approx(x: float) -> object:
-    import pytest
 
     return pytest.approx(x, rel=1e-9)
 

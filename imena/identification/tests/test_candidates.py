@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from imena.identification import services
 from imena.identification.models import BodyAnalysis
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,6 @@ def test_explanation_page_and_json_show_evidence(client, candidate, users):
 def test_override_needs_a_reason_and_is_used_next_time(
     client, run, body, persons, users
 ):
-    from imena.identification import services
 
     with pytest.raises(Exception):  # noqa: B017
         services.exclusion_override_create(

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from imena.audit.services import history_for
 from imena.identification import services
 from imena.identification.models import Confirmation, IdentificationStatus
 
@@ -73,7 +74,6 @@ def test_reject_needs_reason(proposal, users):
 
 
 def test_reopen_keeps_history_and_reopens_person(proposal, users):
-    from imena.audit.services import history_for
 
     services.identification_confirm(
         actor=users["dna_analyst"], identification=proposal, acknowledge_warnings=True

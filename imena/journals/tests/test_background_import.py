@@ -7,7 +7,9 @@ import time
 import pytest
 from django.urls import reverse
 
+from imena.journals import services
 from imena.journals.models import JournalImport, JournalRow
+from linkage.io import JournalFileError
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -56,8 +58,6 @@ def test_a_failed_background_import_shows_why_and_stores_nothing(
     client, site, examiner, funeral_home_file, settings, monkeypatch
 ):
     settings.IMENA_IMPORT_IN_BACKGROUND = True
-    from imena.journals import services
-    from linkage.io import JournalFileError
 
     def broken(**kwargs):
         raise JournalFileError("funeral_home.csv", "row 3: the disk went away", row=3)

@@ -9,6 +9,7 @@ from django.core.management.base import CommandError
 from imena.audit.models import AuditEntry
 from imena.journals import services
 from imena.journals.models import Journal, JournalImport, JournalRow
+from imena.journals.tests.conftest import FUNERAL_HOME
 from linkage.io import JournalFileError
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,7 @@ def test_ragged_rows_are_flagged(site, examiner, tmp_path):
 
 
 def test_xlsx_is_read(site, examiner, tmp_path):
+    # openpyxl is heavy and only needed for XLSX files; imported on use.
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -205,7 +207,6 @@ def test_the_cli_names_an_unknown_site(funeral_home_file, db):
 def test_a_nul_byte_is_refused_naming_the_row_and_nothing_is_stored(
     site, tmp_path, capsys
 ) -> None:
-    from imena.journals.tests.conftest import FUNERAL_HOME
 
     text = FUNERAL_HOME.replace("Коваленко", "Ковал\x00енко")
     path = tmp_path / "nul.csv"

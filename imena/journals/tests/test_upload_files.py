@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from linkage.tests.test_xlsx_bounds import _sheet, _workbook
+
 pytestmark = pytest.mark.django_db
 
 
@@ -42,7 +44,6 @@ def test_an_upload_is_0600_in_a_0700_folder_and_old_ones_are_removed(
 def test_a_hostile_xlsx_answers_with_a_message_and_is_removed(
     client, site, examiner, settings, tmp_path
 ) -> None:
-    from linkage.tests.test_xlsx_bounds import _sheet, _workbook
 
     settings.DATA_DIR = tmp_path / "data"
     bomb = tmp_path / "wide.xlsx"

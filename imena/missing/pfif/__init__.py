@@ -27,12 +27,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from lxml import etree
 
+from imena.audit.services import audit_record
+from imena.lib.bulk import BulkRowError
+from imena.missing.bulk import ReportRow, missing_persons_bulk_create
 from imena.missing.models import MissingPerson, Status
+from linkage.normalize import split_full_name
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -243,7 +250,6 @@ def export_organisation(organisation: Organisation) -> tuple[bytes, int]:
 
 def validate(document: bytes) -> list[str]:
     """Schema errors of a PFIF 1.4 document (empty when valid). Needs lxml."""
-    from lxml import etree
 
     schema = etree.RelaxNG(etree.parse(str(SCHEMA_PATH)))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
@@ -309,8 +315,6 @@ def parse(
     A ``home_country`` that is not an ISO 3166-1 alpha-2 code refuses the
     document (``strict``) or is dropped with a warning.
     """
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
 
     warnings = warnings if warnings is not None else []
     try:
@@ -355,8 +359,6 @@ def parse(
         if given and family and full.startswith(f"{family} {given} "):
             patronymic = full[len(family) + len(given) + 2 :].strip()
         if not given:
-            from linkage.normalize import split_full_name
-
             parts = split_full_name(full)
             given, family = parts.given, family or parts.surname
             patronymic = patronymic or parts.patronymic
@@ -490,9 +492,6 @@ def import_document(
     The reports are stored in batches (``missing.bulk``), each audited with
     the SHA-256 of every record.
     """
-    from imena.audit.services import audit_record
-    from imena.lib.bulk import BulkRowError
-    from imena.missing.bulk import ReportRow, missing_persons_bulk_create
 
     warnings: list[str] = []
     # parse() refuses hostile XML before anything else.

@@ -16,6 +16,7 @@ from imena.audit.services import audit_batch_check, audit_verify
 from imena.dna.bulk import ProfileRow, dna_profiles_bulk_create
 from imena.dna.models import DNAProfile
 from imena.lib.bulk import BulkRowError
+from imena.missing.bulk import ReportRow, missing_persons_bulk_create
 from imena.missing.models import MissingPerson, NameKey, PedigreeMember
 from imena.missing.tabular import import_reports
 
@@ -59,7 +60,6 @@ def test_reports_are_stored_audited_per_batch_and_duplicates_proposed(
 
 @pytest.mark.django_db
 def test_batches_of_a_large_import_each_get_an_entry(org, liaison) -> None:
-    from imena.missing.bulk import ReportRow, missing_persons_bulk_create
 
     rows = [
         ReportRow(
@@ -108,6 +108,7 @@ def test_a_bad_row_stores_nothing_and_names_the_row(org, liaison, bad, says) -> 
 
 @pytest.mark.django_db
 def test_xlsx_with_a_column_mapping(org, liaison, tmp_path: Path) -> None:
+    # openpyxl is heavy and only needed for XLSX files; imported on use.
     from openpyxl import Workbook
 
     wb = Workbook()

@@ -9,8 +9,14 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
+from imena.evidence.tests.factories import png
 from imena.missing.models import ContactRequest
-from imena.missing.services import SECTION_FIELDS, missing_person_add_item
+from imena.missing.services import (
+    SECTION_FIELDS,
+    missing_person_add_item,
+    missing_photo_create,
+    photo_stage,
+)
 from imena.missing.tests.factories import make_person
 
 URL = "/missing/family/"
@@ -60,8 +66,6 @@ PHOTO_NAME = "Фото-Зюзюкевича-Мурмуляндія.png"
 
 
 def _add_photo(person, liaison) -> None:
-    from imena.evidence.tests.factories import png
-    from imena.missing.services import missing_photo_create, photo_stage
 
     staged = photo_stage([png((9, 7))], name=PHOTO_NAME)
     photo = missing_photo_create(

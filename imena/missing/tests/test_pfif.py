@@ -9,7 +9,11 @@ from django.core.management.base import CommandError
 from imena.accounts.models import Organisation
 from imena.missing import pfif
 from imena.missing.models import MissingPerson
-from imena.missing.services import missing_person_add_item, reference_sample_create
+from imena.missing.services import (
+    missing_person_add_item,
+    pedigree_member_add,
+    reference_sample_create,
+)
 from imena.missing.tests.factories import make_person
 from tests.paths import PFIF
 
@@ -79,7 +83,6 @@ def demo_like(org, liaison):
         item={"kind": "passport", "number": "ЖЖ 777123"},
     )
     member = people[0].pedigree.get(is_missing=True)
-    from imena.missing.services import pedigree_member_add
 
     brother = pedigree_member_add(
         actor=liaison, person=people[0], sex=1, relationship="full_sibling"

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
+from conftest import make_user
 from imena.audit.models import AuditEntry
 from imena.missing.models import MissingPerson
 from imena.missing.tests.factories import make_person
@@ -81,7 +82,6 @@ def test_other_roles_may_not_export(client, users, reports, role) -> None:
 def test_an_outsider_exports_only_their_own_organisation(
     client, outsider, reports
 ) -> None:
-    from conftest import make_user
 
     user = make_user(outsider.organisation, "family_liaison", "other-liaison")
     client.force_login(user)

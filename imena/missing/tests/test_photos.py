@@ -6,8 +6,11 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
+from conftest import make_user
 from imena.audit.models import AuditEntry
 from imena.evidence import storage
 from imena.evidence.tests.factories import jpeg_with_exif, mp4_header, png, png_bomb
@@ -98,7 +101,6 @@ def test_an_investigator_may_not_add_a_photo(client, users, person) -> None:
 
 
 def test_another_organisation_gets_404(client, liaison, person, other_org) -> None:
-    from conftest import make_user
 
     client.force_login(liaison)
     add(client, person, png(), "face.png")
@@ -178,8 +180,6 @@ def test_a_photo_is_withdrawn_with_a_reason_and_kept(client, liaison, person) ->
 
 
 def test_evidence_verify_covers_photos(client, liaison, person) -> None:
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
 
     client.force_login(liaison)
     add(client, person, jpeg_with_exif())

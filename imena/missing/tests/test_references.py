@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import make_user
 from imena.accounts.models import Role
 from imena.audit.models import AuditEntry
 from imena.dna.models import DNAProfile
@@ -131,7 +132,6 @@ def test_a_dna_analyst_sees_the_profile_and_the_view_is_audited(
 
 @pytest.mark.django_db
 def test_an_outsider_cannot_see_a_profile(client, person, liaison, other_org) -> None:
-    from conftest import make_user
 
     member = services.pedigree_member_add(actor=liaison, person=person, sex=1)
     sample = services.reference_sample_create(

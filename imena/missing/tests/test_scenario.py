@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from imena.accounts.models import Role
@@ -20,7 +22,6 @@ def test_the_simulators_reports_and_references_load(org, users, scenario_dir) ->
         actor=users[Role.FORENSIC_EXAMINER],
         users={"liaison": users[Role.FAMILY_LIAISON]},
     )
-    import json
 
     reports = json.loads((scenario_dir / "missing/reports.json").read_text())["reports"]
     case = json.loads((scenario_dir / "dna/case.json").read_text())

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import uuid
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -55,8 +56,8 @@ def photo(name: str = "marker.jpg", content: bytes = JPEG) -> SimpleUploadedFile
 
 def real_jpeg(colour: tuple[int, int, int] = (120, 90, 60)) -> bytes:
     """A small real JPEG (the evidence store sniffs and opens photos)."""
-    import io
 
+    # Pillow is heavy and only needed for images; imported on use.
     from PIL import Image
 
     out = io.BytesIO()

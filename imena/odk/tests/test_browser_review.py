@@ -8,12 +8,12 @@ from conftest import browser_login
 from imena.exhumations.models import Body, Exhumation
 from imena.odk import services
 from imena.odk.tests.factories import instance_xml
+from imena.odk.tests.test_review import exhumation_xml_fields
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_reviewer_accepts_an_exhumation_draft(page, users, site) -> None:
-    from imena.odk.tests.test_review import exhumation_xml_fields
 
     recorder, examiner = users["field_recorder"], users["forensic_examiner"]
     services.xform_publish()

@@ -6,12 +6,24 @@ import hashlib
 
 import pytest
 from defusedxml import ElementTree as ET
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
 
 from imena.audit.models import AuditEntry
-from imena.odk import storage
+from imena.burials.tests.factories import SiteFactory
+from imena.odk import services, storage
 from imena.odk.models import Attachment, Submission
 from imena.odk.tests.conftest import grave_fields
-from imena.odk.tests.factories import JPEG, instance_xml, photo, xml_file
+from imena.odk.tests.factories import (
+    JPEG,
+    basic,
+    instance_xml,
+    photo,
+    token_for,
+    xml_file,
+)
 
 pytestmark = pytest.mark.django_db
 XL = "{http://openrosa.org/xforms/xformsList}"
@@ -57,7 +69,6 @@ def test_form_list_names_every_form_the_role_may_send(
 
 
 def test_a_dna_analyst_is_offered_no_form(client, users, published) -> None:
-    from imena.odk.tests.factories import basic, token_for
 
     analyst = users["dna_analyst"]
     auth = {"HTTP_AUTHORIZATION": basic(analyst.username, token_for(analyst))}
@@ -100,7 +111,6 @@ def test_manifest_lists_the_sites_file_with_its_hash(
 def test_media_holds_only_the_users_organisation(
     client, recorder_auth, published, site, other_org
 ) -> None:
-    from imena.burials.tests.factories import SiteFactory
 
     SiteFactory(organisation=other_org, code="elsewhere", name="Чужа ділянка")
     text = client.get(
@@ -195,8 +205,6 @@ def test_attachments_sent_in_a_later_part_are_added(
 
 
 def test_a_revoked_token_no_longer_connects(client, recorder, published) -> None:
-    from imena.odk import services
-    from imena.odk.tests.factories import basic
 
     token, secret = services.app_token_create(user=recorder, label="lost phone")
     auth = {"HTTP_AUTHORIZATION": basic(recorder.username, secret)}
@@ -206,7 +214,6 @@ def test_a_revoked_token_no_longer_connects(client, recorder, published) -> None
 
 
 def test_the_account_password_is_not_a_token(client, recorder, published) -> None:
-    from imena.odk.tests.factories import basic
 
     auth = {"HTTP_AUTHORIZATION": basic(recorder.username, "pw")}
     assert client.get("/formList", **auth).status_code == 401
@@ -215,7 +222,6 @@ def test_the_account_password_is_not_a_token(client, recorder, published) -> Non
 def test_a_token_only_works_with_its_own_username(
     client, recorder, examiner, published
 ) -> None:
-    from imena.odk.tests.factories import basic, token_for
 
     auth = {"HTTP_AUTHORIZATION": basic(examiner.username, token_for(recorder))}
     assert client.get("/formList", **auth).status_code == 401
@@ -224,8 +230,6 @@ def test_a_token_only_works_with_its_own_username(
 def test_evidence_verify_covers_odk_xml_and_attachments(
     client, recorder_auth, grave_form, site
 ) -> None:
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
 
     xml = instance_xml(
         grave_form.form_id, grave_form.version, grave_fields(), "uuid:verify"
@@ -263,8 +267,6 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 def test_attachments_are_typed_by_content_and_served_as_downloads(
     client, recorder_auth, grave_form, site, users, content, claimed, stored
 ) -> None:
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
 
     xml = instance_xml(
         grave_form.form_id, grave_form.version, grave_fields(), "uuid:svg"

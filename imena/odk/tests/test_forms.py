@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from django.apps import apps
 
+from imena.burials.models import Grave
 from imena.odk import build_forms, drift, formdefs
 from imena.odk.xformspec import parse_xform
 from matching import vocabulary
@@ -43,7 +45,6 @@ def test_every_select_list_declares_its_source() -> None:
 
 def test_vocabulary_lists_in_the_forms_equal_the_model_choices() -> None:
     """A select whose model field takes the same vocabulary key offers the same codes."""
-    from django.apps import apps
 
     for model in apps.get_app_config("exhumations").get_models():
         for field in model._meta.get_fields():
@@ -89,7 +90,6 @@ def test_a_relabelled_vocabulary_code_is_reported(monkeypatch) -> None:
 
 
 def test_a_model_choice_change_the_forms_miss_is_reported(monkeypatch) -> None:
-    from imena.burials.models import Grave
 
     kind = Grave._meta.get_field("kind")
     monkeypatch.setattr(kind, "choices", [*kind.choices, ("cenotaph", "Cenotaph")])  # type: ignore[misc]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 import pytest
 from defusedxml import ElementTree as ET
+from django.test import Client
 
 from imena.odk import services, storage
 from imena.odk.models import Attachment, Quarantine, Submission
@@ -188,7 +190,6 @@ def test_an_attachment_over_the_limit_is_refused(
 def test_an_attachment_over_the_limit_inside_the_total_is_refused(
     recorder, grave_form, site, settings
 ) -> None:
-    import io
 
     settings.IMENA_MAX_SUBMISSION_BYTES = 1000
     xml = instance_xml(grave_form.form_id, grave_form.version, grave_fields())
@@ -342,7 +343,6 @@ def test_garbage_credentials_get_401(client, published) -> None:
 
 
 def test_only_the_openrosa_endpoints_skip_csrf(client, recorder) -> None:
-    from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(recorder)

@@ -8,6 +8,7 @@ import zipfile
 import pytest
 from django.core.management import CommandError, call_command
 
+from imena.odk.importer import ImportError_, read_rows
 from imena.odk.models import Attachment, Submission
 from imena.odk.tests.factories import real_jpeg
 
@@ -128,9 +129,8 @@ def test_check_forms_reports_no_drift(published) -> None:
 
 
 def test_xlsx_export_is_read_streamed_and_bounded(tmp_path) -> None:
+    # openpyxl is heavy and only needed for XLSX files; imported on use.
     import openpyxl
-
-    from imena.odk.importer import ImportError_, read_rows
 
     wb = openpyxl.Workbook()
     wb.active.append(["meta/instanceID", "grave"])  # type: ignore[union-attr]

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from imena.accounts.models import Role
 from imena.audit.models import AuditEntry
+from imena.evidence.models import CustodyAction, CustodyEntry, EvidenceItem
+from imena.exhumations.models import Body, Exhumation, Injury, Sample, ToothFinding
 from imena.odk import services
 from imena.odk.models import Submission
 from imena.odk.tests.conftest import grave_fields
@@ -149,8 +151,6 @@ def exhumation_xml_fields(site, grave) -> str:
 def test_accepting_an_exhumation_creates_exhumation_body_and_evidence(
     client, recorder_auth, examiner, published, site
 ) -> None:
-    from imena.evidence.models import EvidenceItem
-    from imena.exhumations.models import Body, Exhumation
 
     grave = site.graves.get(marker_text="12а")
     form = published["imena_exhumation"]
@@ -180,7 +180,6 @@ def test_accepting_an_exhumation_creates_exhumation_body_and_evidence(
 def test_a_failing_acceptance_leaves_nothing_behind(
     client, recorder_auth, examiner, published, site
 ) -> None:
-    from imena.exhumations.models import Exhumation
 
     grave = site.graves.get(marker_text="12а")
     form = published["imena_exhumation"]
@@ -200,13 +199,6 @@ def test_a_failing_acceptance_leaves_nothing_behind(
 def test_accepting_pm_sample_and_custody_drafts(
     client, recorder_auth, examiner, published, site
 ) -> None:
-    from imena.evidence.models import CustodyEntry
-    from imena.exhumations.models import (
-        Body,
-        Injury,
-        Sample,
-        ToothFinding,
-    )
 
     grave = site.graves.get(marker_text="12а")
     ex = receive(
@@ -296,7 +288,6 @@ def test_a_draft_with_an_already_stored_photo_is_accepted(
     client, recorder_auth, examiner, published, site
 ) -> None:
     """#22 item 3: the same photo bytes again link to the stored item."""
-    from imena.evidence.models import CustodyAction, EvidenceItem
 
     grave = site.graves.get(marker_text="12а")
     same = real_jpeg((4, 4, 4))

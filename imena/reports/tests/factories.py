@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from imena.burials import services
 from imena.burials.models import GraveKind, GraveStatus, Site
 from imena.burials.tests.factories import GraveFactory, SiteFactory
+from imena.exhumations import services as ex
+from imena.exhumations.models import PostMortemRecord
 
 __all__ = ["GraveFactory", "SiteFactory", "populated_site"]
 
@@ -57,10 +61,6 @@ def populated_site(org, actor, *, code: str = "izm", graves: int = 12) -> Site:
 
 def add_bodies(site: Site, actor) -> list:
     """Exhume two graves of the site and record synthetic post-mortem findings."""
-    import datetime as dt
-
-    from imena.exhumations import services as ex
-    from imena.exhumations.models import PostMortemRecord
 
     graves = list(site.graves.filter(withdrawn=False).order_by("ref")[:2])
     ex1 = ex.exhumation_create(

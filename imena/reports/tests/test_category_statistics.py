@@ -102,6 +102,7 @@ def test_the_bodies_export_has_the_category_in_csv_and_xlsx(
     rows = {r["pm_number"]: r for r in csv.DictReader(io.StringIO(data))}
     assert rows["IZM-PM-0001"]["category"] == "military"
     assert rows["IZM-PM-0003"]["category"] == "unknown"
+    # openpyxl is heavy and only needed for XLSX files; imported on use.
     from openpyxl import load_workbook
 
     url = reverse("reports:site_export", args=[site.pk, "bodies", "xlsx"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import subprocess
 
 import pytest
 from django.core.management import call_command
@@ -113,8 +115,6 @@ def test_a_role_without_postmortem_rights_gets_no_findings_in_any_export(
 
 
 def test_the_pdf_lists_findings_per_grave(tmp_path, site, bodies) -> None:
-    import shutil
-    import subprocess
 
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext (poppler-utils) is not installed")

@@ -13,7 +13,7 @@ from imena.audit.models import AuditEntry
 from imena.audit.record_types import model_label, record_type
 from imena.burials.models import Grave, Site
 from imena.identification.models import ScreeningCandidate, ScreeningRun
-from imena.reports.sitejson import capability_for
+from imena.reports.sitejson import capability_for, content_sha256
 from imena.reports.tests.factories import populated_site
 
 
@@ -134,7 +134,6 @@ def test_a_site_already_present_is_not_imported_twice(exported, org) -> None:
 def test_a_consistent_file_that_breaks_a_database_rule_imports_nothing(
     exported,
 ) -> None:
-    from imena.reports.sitejson import content_sha256
 
     data = json.loads(exported.read_text(encoding="utf-8"))
     graves = next(m for m in data["content"]["models"] if m["model"] == "burials.grave")

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from imena.accounts.models import Role
+from imena.burials import services
 
 pytestmark = pytest.mark.django_db
 SVG = "{http://www.w3.org/2000/svg}"
@@ -49,7 +50,6 @@ def test_the_plan_page_names_graves_without_position_and_hides_withdrawn(
 def test_graves_with_only_latitude_and_longitude_are_projected(
     client, examiner, org
 ) -> None:
-    from imena.burials import services
 
     site = services.site_create(
         actor=examiner, organisation=org, code="geo", name="Geo"

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from imena.burials.models import GraveStatus
+from imena.reports.tests.factories import populated_site
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +82,6 @@ def test_an_outsiders_region_is_a_404(client, outsider, site) -> None:
 def test_the_overview_counts_only_the_users_organisation(
     client, investigator, site, other_org, outsider
 ) -> None:
-    from imena.reports.tests.factories import populated_site
 
     populated_site(other_org, outsider, code="other-site", graves=3)
     client.force_login(investigator)

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from imena.core import serve
 from imena.core.commands import ImenaCommand
 from imena.demo.services import demo_load
+from imena.simulation import simulate
 
 
 class Command(ImenaCommand):
@@ -54,7 +56,6 @@ class Command(ImenaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from imena.simulation import simulate
 
         data_dir = Path(settings.DATA_DIR)
         try:
@@ -116,12 +117,6 @@ class Command(ImenaCommand):
 
     def _serve(self, data_dir: Path, addr: str, port: int) -> None:
         """The production server path (gunicorn, WhiteNoise), on a demo key."""
-        from imena.core.serve import (
-            check_can_serve,
-            collect_static,
-            exec_gunicorn,
-            gunicorn_argv,
-        )
 
         env = {"DEBUG": "False"}
         if settings.SECRET_KEY in settings.EXAMPLE_SECRET_KEYS:
@@ -138,7 +133,9 @@ class Command(ImenaCommand):
             hosts.append(addr)
             env["ALLOWED_HOSTS"] = ",".join(hosts)
             settings.ALLOWED_HOSTS = hosts
-        check_can_serve()
-        collect_static()
+        serve.check_can_serve()
+        serve.collect_static()
         bind = f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
-        exec_gunicorn(gunicorn_argv(bind=bind, workers=2, threads=4, timeout=120), env)
+        serve.exec_gunicorn(
+            serve.gunicorn_argv(bind=bind, workers=2, threads=4, timeout=120), env
+        )

@@ -4,18 +4,28 @@ small simulated scenario."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from imena.burials.models import GraveKind
 from imena.burials.tests.factories import GraveFactory, SiteFactory
+from imena.identification.tests.screening.factories import (
+    add_bodies,
+    add_family,
+    add_sample,
+    child_of,
+    random_alleles,
+)
+from imena.lib.scenario import ScenarioContext, load_scenario
+from imena.simulation import simulate
 
 
 @pytest.fixture(scope="session")
 def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small simulated scenario (seed 1, 30 graves), written once per session."""
-    from imena.simulation import simulate
 
     out = tmp_path_factory.mktemp("sim1")
     simulate(seed=1, out=out, graves=30)
@@ -25,7 +35,6 @@ def simulated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def scenario(simulated: Path, org: Any, users: dict[str, Any]) -> dict[str, Any]:
     """The simulated scenario loaded through every app's loader."""
-    from imena.lib.scenario import ScenarioContext, load_scenario
 
     context = ScenarioContext(
         directory=simulated,
@@ -62,16 +71,6 @@ def small_case(
     Bodies IZM-PM-0001..0003 are sons of the fathers of families 1..3; body
     IZM-PM-0004 belongs to nobody; family 4 has no body here.
     """
-    import random
-
-    from imena.burials.models import GraveKind
-    from imena.identification.tests.screening.factories import (
-        add_bodies,
-        add_family,
-        add_sample,
-        child_of,
-        random_alleles,
-    )
 
     rng = random.Random(7)
     actor = users["forensic_examiner"]

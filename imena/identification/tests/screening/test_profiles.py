@@ -8,8 +8,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from conftest import make_user
 from imena.audit.models import AuditEntry
 from imena.dna.models import DNAProfile
+from imena.missing.models import ReferenceSample
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,6 @@ def test_other_roles_get_403_for_profiles(client, small_case, users, role) -> No
 
 
 def test_an_outsider_analyst_gets_404_for_a_profile(client, small_case, other_org):
-    from conftest import make_user
 
     profile = small_case["samples"][0].profile
     client.force_login(make_user(other_org, "dna_analyst", "other-analyst"))
@@ -124,7 +125,6 @@ def test_invalid_json_is_refused(client, small_case, analyst) -> None:
 
 
 def test_a_dvi_json_stores_reference_profiles(client, small_case, analyst) -> None:
-    from imena.missing.models import ReferenceSample
 
     client.force_login(analyst)
     data = {

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
+import math
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from conftest import make_user
 from imena.identification.models import ScreeningCandidate, ScreeningRun
 from imena.identification.selectors import dna_lrs_for_site
 from imena.identification.services import screening_run
@@ -24,7 +30,6 @@ def test_screening_puts_each_true_family_first(small_case, site, analyst) -> Non
 
 
 def test_per_marker_lrs_multiply_to_the_lr(small_case, site, analyst) -> None:
-    import math
 
     run = screening_run(actor=analyst, site=site)
     c = run.candidate_rows.filter(inconsistent=0).first()
@@ -138,7 +143,6 @@ def test_other_roles_get_403_for_screening(client, small_case, site, users, role
 def test_an_outsider_gets_404_for_a_screening(
     client, small_case, site, analyst, other_org
 ):
-    from conftest import make_user
 
     run = screening_run(actor=analyst, site=site)
     client.force_login(make_user(other_org, "dna_analyst", "other-analyst"))
@@ -152,10 +156,6 @@ def test_an_outsider_gets_404_for_a_screening(
 
 
 def test_the_command_prints_candidates(small_case, site) -> None:
-    import io
-    import json
-
-    from django.core.management import call_command
 
     out = io.StringIO()
     call_command("dna", "screen", "izm", "--json", stdout=out)
@@ -169,7 +169,6 @@ def test_the_command_prints_candidates(small_case, site) -> None:
 
 
 def test_the_command_names_an_unknown_site(db) -> None:
-    from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="no site with code"):
         call_command("dna", "screen", "NOPE")

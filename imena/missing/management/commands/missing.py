@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import getpass
+import time
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
+from imena.accounts.models import Organisation
 from imena.core.commands import ImenaCommand
-from imena.lib.bulk import progress_bar
+from imena.journals.commands import _mapping
+from imena.lib.bulk import error_text, progress_bar
+from imena.missing import pfif
+from imena.missing.services import pfif_export_record
+from imena.missing.tabular import TableError, import_reports
 
 
 class Command(ImenaCommand):
@@ -52,7 +60,6 @@ class Command(ImenaCommand):
         rep.add_argument("--no-progress", action="store_true", help="No progress bar.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from imena.accounts.models import Organisation
 
         try:
             org = Organisation.objects.get(code=options["organisation"])
@@ -68,7 +75,6 @@ class Command(ImenaCommand):
             self._import(org, options)
 
     def _export(self, org: Any, options: dict[str, Any]) -> None:
-        from imena.missing import pfif
 
         document, count = pfif.export_organisation(org)
         if not options["no_validate"]:
@@ -82,9 +88,6 @@ class Command(ImenaCommand):
                 raise CommandError(
                     f"cannot write {options['out']}: {e.strerror}"
                 ) from None
-        import getpass
-
-        from imena.missing.services import pfif_export_record
 
         try:
             os_user = getpass.getuser()
@@ -108,7 +111,6 @@ class Command(ImenaCommand):
         )
 
     def _import(self, org: Any, options: dict[str, Any]) -> None:
-        from imena.missing import pfif
 
         path = Path(options["file"])
         try:
@@ -134,13 +136,6 @@ class Command(ImenaCommand):
             self.stderr.write(f"warning: {warning}")
 
     def _import_reports(self, org: Any, options: dict[str, Any]) -> None:
-        import time
-
-        from django.core.exceptions import ValidationError
-
-        from imena.journals.commands import _mapping
-        from imena.lib.bulk import error_text
-        from imena.missing.tabular import TableError, import_reports
 
         path = Path(options["file"])
         try:

@@ -7,7 +7,19 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from imena.accounts.models import User
 from imena.core.commands import ImenaCommand
+from imena.odk.build_forms import (
+    FormBuildError,
+    build_all,
+    read_xlsx,
+    to_xform,
+    xlsx_path,
+)
+from imena.odk.drift import drift_report
+from imena.odk.formdefs import FORMS
+from imena.odk.importer import ImportError_, import_export
+from imena.odk.services import xform_publish
 
 
 class Command(ImenaCommand):
@@ -33,24 +45,17 @@ class Command(ImenaCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
         if action == "build-forms":
-            from imena.odk.build_forms import build_all
-
             for path in build_all():
                 self.stdout.write(str(path))
         elif action == "check-forms":
             self._check()
         elif action == "publish":
-            from imena.odk.services import xform_publish
-
             for xform in xform_publish(validate=True):
                 self.stdout.write(f"published {xform.form_id} {xform.version}")
         else:
             self._import(options)
 
     def _check(self) -> None:
-        from imena.odk.build_forms import FormBuildError, read_xlsx, to_xform, xlsx_path
-        from imena.odk.drift import drift_report
-        from imena.odk.formdefs import FORMS
 
         problems = drift_report()
         for form_id in FORMS:
@@ -64,8 +69,6 @@ class Command(ImenaCommand):
         self.stdout.write("no drift")
 
     def _import(self, options: dict[str, Any]) -> None:
-        from imena.accounts.models import User
-        from imena.odk.importer import ImportError_, import_export
 
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
