@@ -329,6 +329,9 @@ X_FRAME_OPTIONS = "DENY"
 # background, the graves and sites only. Its host is added to the CSP img-src.
 IMENA_MAP_TILE_URL = os.getenv("IMENA_MAP_TILE_URL", "").strip()
 IMENA_MAP_TILE_ATTRIBUTION = os.getenv("IMENA_MAP_TILE_ATTRIBUTION", "").strip()
+# Or an MBTiles file (raster: png/jpg/webp) that Imena serves itself, to signed-in
+# users, when IMENA_MAP_TILE_URL is empty.
+IMENA_MAP_MBTILES = os.getenv("IMENA_MAP_MBTILES", "").strip()
 
 
 def _tile_source(url: str) -> list[str]:

@@ -9,6 +9,8 @@ label) and nothing else.
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -108,3 +110,33 @@ def graves_without_position(site: Site) -> int:
 
 def legend() -> list[tuple[str, str]]:
     return [(str(label), STATUS_COLOURS[value]) for value, label in GraveStatus.choices]
+
+
+TILE_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+}
+
+
+def mbtiles_tile(path: str | Path, z: int, x: int, y: int) -> tuple[bytes, str] | None:
+    """One raster tile (XYZ numbering) of an MBTiles file, with its content type.
+
+    MBTiles stores rows in TMS order (y from the south), so y is flipped. None
+    when the file has no such tile or is not a raster MBTiles.
+    """
+    if not 0 <= z <= 30 or not (0 <= x < 2**z and 0 <= y < 2**z):
+        return None
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    with sqlite3.connect(uri, uri=True) as db:
+        meta = db.execute("SELECT value FROM metadata WHERE name = 'format'").fetchone()
+        content_type = TILE_TYPES.get((meta[0] if meta else "png").lower())
+        if content_type is None:
+            return None
+        row = db.execute(
+            "SELECT tile_data FROM tiles WHERE zoom_level = ? AND tile_column = ? "
+            "AND tile_row = ?",
+            (z, x, 2**z - 1 - y),
+        ).fetchone()
+    return (bytes(row[0]), content_type) if row else None

@@ -26,6 +26,7 @@ urlpatterns += [
 urlpatterns += [
     path("map/", views.region_map, name="region_map"),
     path("map/sites.geojson", views.region_map_geojson, name="region_map_geojson"),
+    path("map/tiles/<int:z>/<int:x>/<int:y>", views.map_tile, name="map_tile"),
     path("sites/<int:pk>/map/", views.site_map, name="site_map"),
     path("sites/<int:pk>/map.geojson", views.site_map_geojson, name="site_map_geojson"),
 ]

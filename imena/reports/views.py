@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -202,8 +203,13 @@ def site_records(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _map_context() -> dict[str, str]:
+    tile_url = settings.IMENA_MAP_TILE_URL
+    if not tile_url and settings.IMENA_MAP_MBTILES:
+        tile_url = reverse("reports:map_tile", args=[1, 2, 3]).replace(
+            "1/2/3", "{z}/{x}/{y}"
+        )
     return {
-        "tile_url": settings.IMENA_MAP_TILE_URL,
+        "tile_url": tile_url,
         "tile_attribution": settings.IMENA_MAP_TILE_ATTRIBUTION,
     }
 
@@ -252,4 +258,18 @@ def site_map_geojson(request: AuthenticatedHttpRequest, pk: int) -> JsonResponse
     site = access.plan_site_for_user(request.user, pk)
     response = JsonResponse(maps.graves_collection(site))
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@login_required
+def map_tile(request: AuthenticatedHttpRequest, z: int, x: int, y: int) -> HttpResponse:
+    """A tile of the organisation's MBTiles file (IMENA_MAP_MBTILES)."""
+    if not settings.IMENA_MAP_MBTILES:
+        raise Http404("no MBTiles file is configured")
+    tile = maps.mbtiles_tile(settings.IMENA_MAP_MBTILES, z, x, y)
+    if tile is None:
+        raise Http404("no such tile")
+    response = HttpResponse(tile[0], content_type=tile[1])
+    response["Cache-Control"] = "private, max-age=86400"
     return response

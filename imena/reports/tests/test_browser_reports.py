@@ -6,6 +6,7 @@ import pytest
 
 from conftest import browser_login
 from imena.reports.tests.factories import populated_site
+from imena.reports.tests.test_maps import write_mbtiles
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,15 +52,19 @@ def test_an_investigator_reads_statistics_opens_the_plan_and_downloads_every_exp
     page.wait_for_selector("h1:has-text('№')")
 
 
-@pytest.mark.parametrize("tiles", [False, True])
+@pytest.mark.parametrize("tiles", ["", "url", "mbtiles"])
 def test_the_site_map_draws_every_grave_and_links_it_and_the_region_map_its_site(
-    page, org, users, settings, tiles
+    page, org, users, settings, tmp_path, tiles
 ) -> None:
     site = populated_site(org, users["forensic_examiner"])
-    if tiles:  # a tile URL served by the test server itself (same origin)
+    settings.IMENA_MAP_TILE_URL = settings.IMENA_MAP_MBTILES = ""
+    if tiles == "url":  # a tile URL served by the test server itself (same origin)
         settings.IMENA_MAP_TILE_URL = (
             "/static/vendor/leaflet/images/layers.png?{z}/{x}/{y}"
         )
+    if tiles == "mbtiles":  # tiles at every zoom over the site and its graves
+        settings.IMENA_MAP_MBTILES = str(tmp_path / "site.mbtiles")
+        write_mbtiles(settings.IMENA_MAP_MBTILES, 49.19005, 37.28005)
     refused: list[str] = []
     page.on("console", lambda m: refused.append(m.text) if m.type == "error" else None)
     browser_login(page, "investigator")

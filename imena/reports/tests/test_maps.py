@@ -68,3 +68,50 @@ def test_the_csp_admits_the_tile_host_only() -> None:
     assert _tile_source("http://127.0.0.1:8123/t/{z}/{x}/{y}.png") == [
         "http://127.0.0.1:8123"
     ]
+
+
+def write_mbtiles(path, lat: float, lon: float, zooms=range(0, 23)) -> bytes:
+    """An MBTiles file with the one tile covering (lat, lon) at each zoom."""
+    import math
+    import sqlite3
+    from pathlib import Path
+
+    png = (
+        Path(__file__).resolve().parents[3] / "static/vendor/leaflet/images/layers.png"
+    ).read_bytes()
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE metadata (name text, value text)")
+        db.execute(
+            "CREATE TABLE tiles (zoom_level integer, tile_column integer, "
+            "tile_row integer, tile_data blob)"
+        )
+        db.execute("INSERT INTO metadata VALUES ('format', 'png')")
+        for z in zooms:
+            n = 2**z
+            x = int((lon + 180) / 360 * n)
+            r = math.radians(lat)
+            y = int((1 - math.asinh(math.tan(r)) / math.pi) / 2 * n)
+            db.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, n - 1 - y, png))
+    return png
+
+
+def test_an_mbtiles_file_is_served_tile_by_tile_to_signed_in_users(
+    client, users, site, settings, tmp_path
+) -> None:
+    path = tmp_path / "region.mbtiles"
+    png = write_mbtiles(path, 49.19, 37.28, zooms=[0, 10])
+    settings.IMENA_MAP_TILE_URL = ""
+    settings.IMENA_MAP_MBTILES = str(path)
+    tile = reverse(
+        "reports:map_tile", args=[10, 618, 350]
+    )  # XYZ (slippy map), y from the north
+    assert client.get(tile).status_code == 302  # to the login page
+    client.force_login(users["family_liaison"])
+    response = client.get(tile)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+    assert response.content == png
+    assert client.get(reverse("reports:map_tile", args=[0, 0, 0])).status_code == 200
+    assert client.get(reverse("reports:map_tile", args=[10, 0, 0])).status_code == 404
+    assert client.get(reverse("reports:map_tile", args=[1, 5, 0])).status_code == 404
+    body = client.get(reverse("reports:site_map", args=[site.pk])).content.decode()
+    assert 'data-tile-url="/reports/map/tiles/{z}/{x}/{y}"' in body
