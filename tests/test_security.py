@@ -134,9 +134,10 @@ def test_check_deploy_is_clean_with_the_production_example() -> None:
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0, result.stderr
-    assert "WARNING" not in result.stderr + result.stdout
-    assert "no issues" in result.stdout
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "WARNING" not in output, output
+    assert "no issues" in result.stdout, output
 
 
 # --- Headers on every page -----------------------------------------------------
