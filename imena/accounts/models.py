@@ -54,9 +54,6 @@ class User(AbstractUser):
             ),
         ]
 
-    def has_role(self, *roles: str) -> bool:
-        return self.is_active and (self.is_superuser or self.role in roles)
-
     @property
     def role_label(self) -> str:
         return str(Role(self.role).label)

@@ -30,11 +30,6 @@ def site_for_user(user: User, pk: int, *, capability: str = "site.view") -> Site
         raise Http404("No such site") from None
 
 
-def graves_for_user(user: User) -> QuerySet[Grave]:
-    require(user, "site.view")
-    return Grave.objects.filter(site__organisation_id=user.organisation_id)  # type: ignore[misc]
-
-
 def grave_for_user(user: User, pk: int, *, capability: str = "site.view") -> Grave:
     require(user, capability)
     try:

@@ -212,18 +212,3 @@ def evidence_reference(
         organisation_id=item.organisation_id,
     )
     return entry
-
-
-def evidence_verify() -> tuple[int, list[tuple[EvidenceItem, str]]]:
-    """Re-hash every stored file. Returns (files checked, [(item, problem)])."""
-    checked = 0
-    problems: list[tuple[EvidenceItem, str]] = []
-    for item in EvidenceItem.objects.exclude(sha256="").order_by("pk").iterator():
-        checked += 1
-        path = storage.path_for(item.sha256)
-        if not path.exists():
-            problems.append((item, "missing"))
-            continue
-        if storage.hash_file(path) != item.sha256:
-            problems.append((item, "changed"))
-    return checked, problems

@@ -13,7 +13,6 @@ from imena.missing.models import (
     ContactRequest,
     MissingPerson,
     MissingPhoto,
-    PedigreeMember,
     ReferenceSample,
 )
 
@@ -36,18 +35,6 @@ def person_for_user(
         )
     except MissingPerson.DoesNotExist:
         raise Http404("No such report") from None
-
-
-def member_for_user(
-    user: User, pk: int, *, capability: str = "missing.change"
-) -> PedigreeMember:
-    require(user, capability)
-    try:
-        return PedigreeMember.objects.select_related("person").get(  # type: ignore[misc]
-            pk=pk, person__organisation_id=user.organisation_id
-        )
-    except PedigreeMember.DoesNotExist:
-        raise Http404("No such pedigree member") from None
 
 
 def sample_for_user(

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -413,32 +412,6 @@ def missing_person_add_item(
         action="missing.add_item",
         obj=person,
         after={"section": section, "item": row},
-        organisation_id=person.organisation_id,
-    )
-    return person
-
-
-@transaction.atomic
-def missing_person_remove_item(
-    *, actor: User, person: MissingPerson, section: str, index: int, reason: str
-) -> MissingPerson:
-    if section not in SECTION_FIELDS:
-        raise ValueError(f"unknown section {section!r}")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the entry is removed.")})
-    person = MissingPerson.objects.select_for_update().get(pk=person.pk)
-    rows = list(getattr(person, section))
-    if not 0 <= index < len(rows):
-        raise ValidationError({section: _("No such entry.")})
-    removed = rows.pop(index)
-    setattr(person, section, rows)
-    person.save(update_fields=[section, "updated"])
-    audit_record(
-        actor=actor,
-        action="missing.remove_item",
-        obj=person,
-        before={"section": section, "item": removed},
-        after={"reason": reason},
         organisation_id=person.organisation_id,
     )
     return person
@@ -995,10 +968,6 @@ def contact_request_handle(*, actor: User, request: ContactRequest) -> ContactRe
         organisation_id=actor.organisation_id,
     )
     return request
-
-
-def live_reports() -> Q:
-    return Q(merged_into__isnull=True)
 
 
 # --- Ante-mortem photos ----------------------------------------------------------
