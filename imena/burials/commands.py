@@ -28,6 +28,11 @@ def add_import_survey_arguments(parser: Any) -> None:
         "--user", required=True, help="username the changes are audited under"
     )
     parser.add_argument("--reason", required=True, help="why the positions change")
+    parser.add_argument(
+        "--epsg",
+        type=int,
+        help="EPSG code of easting/northing columns (e.g. 32637 for UTM zone 37N)",
+    )
 
 
 def _site(code: str, organisation: str | None) -> Site:
@@ -60,7 +65,9 @@ def import_survey(options: dict[str, Any], stdout: Any) -> None:
             f"no user {options['user']!r} in the site's organisation"
         ) from None
     try:
-        rows = parse_survey_csv(path.read_text(encoding="utf-8-sig"))
+        rows = parse_survey_csv(
+            path.read_text(encoding="utf-8-sig"), epsg=options.get("epsg")
+        )
         moves = grave_positions_import(
             actor=actor, site=site, rows=rows, reason=options["reason"]
         )

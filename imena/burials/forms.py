@@ -65,6 +65,11 @@ class SurveyUploadForm(forms.Form):
             "latitude and longitude in WGS84 decimal degrees."
         ),
     )
+    epsg = forms.IntegerField(
+        label=_("EPSG code (for easting/northing columns)"),
+        required=False,
+        help_text=_("For example 32637 for UTM zone 37N. Not needed for lat/lon."),
+    )
     reason = forms.CharField(
         label=_("Reason for the correction"), widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -81,4 +86,5 @@ class SurveyUploadForm(forms.Form):
 
 class SurveyConfirmForm(forms.Form):
     csv = forms.CharField(widget=forms.HiddenInput, strip=False)
+    epsg = forms.IntegerField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(widget=forms.HiddenInput)

@@ -5,7 +5,9 @@
     БМ-1,49.190200,37.280600
 
 The header names the columns (`grave`, `number` or `ref`; `lat`/`latitude`;
-`lon`/`longitude`), comma- or semicolon-separated, WGS84 decimal degrees. A
+`lon`/`longitude`), comma- or semicolon-separated, WGS84 decimal degrees; or
+`easting`/`northing` in the coordinate system given by its EPSG code (e.g.
+32637, UTM zone 37N), converted to WGS84 with pyproj. A
 grave is found by its number as on the marker (normalised: "№ 12" = "12") or by
 its register number. Parsing refuses the whole file at the first bad row, with
 its line number; `services.grave_positions_import` applies it all or nothing.
@@ -17,7 +19,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.utils.translation import gettext as _
 
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 GRAVE_COLUMNS = ("grave", "number", "ref")
 LAT_COLUMNS = ("lat", "latitude")
 LON_COLUMNS = ("lon", "longitude", "lng")
+EASTING_COLUMNS = ("easting", "e")
+NORTHING_COLUMNS = ("northing", "n")
 METRES_PER_DEG_LAT = 110_540.0
 METRES_PER_DEG_LON_AT_EQUATOR = 111_320.0
 
@@ -85,7 +89,25 @@ def _coordinate(value: str, low: float, high: float, name: str, line: int) -> fl
     return number
 
 
-def parse_survey_csv(text: str) -> list[SurveyRow]:
+def _projected(epsg: int | None) -> Any:
+    """A function (easting, northing) -> (lon, lat) from EPSG:`epsg` to WGS84."""
+    from pyproj import CRS, Transformer
+    from pyproj.exceptions import CRSError
+
+    if epsg is None:
+        raise SurveyError(
+            _("easting/northing need the EPSG code of their coordinate system"), 1
+        )
+    try:
+        crs = CRS.from_epsg(epsg)
+    except CRSError:
+        raise SurveyError(
+            _("EPSG:%(code)s is not a known coordinate system") % {"code": epsg}
+        ) from None
+    return Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform
+
+
+def parse_survey_csv(text: str, *, epsg: int | None = None) -> list[SurveyRow]:
     """Every row of the survey, or SurveyError for the first bad one."""
     lines = text.lstrip("\ufeff").splitlines()
     if not lines:
@@ -96,9 +118,18 @@ def parse_survey_csv(text: str) -> list[SurveyRow]:
     grave_i = _column(header, GRAVE_COLUMNS)
     lat_i = _column(header, LAT_COLUMNS)
     lon_i = _column(header, LON_COLUMNS)
+    project = None
+    if lat_i is None or lon_i is None:
+        lon_i = _column(header, EASTING_COLUMNS)
+        lat_i = _column(header, NORTHING_COLUMNS)
+        if grave_i is not None and lat_i is not None and lon_i is not None:
+            project = _projected(epsg)
     if grave_i is None or lat_i is None or lon_i is None:
         raise SurveyError(
-            _("the header needs the columns grave, lat and lon (found: %(found)s)")
+            _(
+                "the header needs the columns grave, lat and lon (or easting and "
+                "northing) (found: %(found)s)"
+            )
             % {"found": ", ".join(header)},
             1,
         )
@@ -116,8 +147,19 @@ def parse_survey_csv(text: str) -> list[SurveyRow]:
         grave = values[grave_i].strip()
         if not grave:
             raise SurveyError(_("no grave number"), line)
-        lat = _coordinate(values[lat_i], -90, 90, "lat", line)
-        lon = _coordinate(values[lon_i], -180, 180, "lon", line)
+        if project is None:
+            lat = _coordinate(values[lat_i], -90, 90, "lat", line)
+            lon = _coordinate(values[lon_i], -180, 180, "lon", line)
+        else:
+            east = _coordinate(values[lon_i], -1e8, 1e8, "easting", line)
+            north = _coordinate(values[lat_i], -1e8, 1e8, "northing", line)
+            lon, lat = project(east, north)
+            if not (math.isfinite(lat) and math.isfinite(lon)):
+                raise SurveyError(
+                    _("%(e)s, %(n)s is outside EPSG:%(code)s")
+                    % {"e": east, "n": north, "code": epsg},
+                    line,
+                )
         key = normalise_grave_number(grave) or grave
         if key in seen:
             raise SurveyError(

@@ -159,7 +159,9 @@ def survey_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         confirm = SurveyConfirmForm(request.POST)
         if confirm.is_valid():
             try:
-                rows = parse_survey_csv(confirm.cleaned_data["csv"])
+                rows = parse_survey_csv(
+                    confirm.cleaned_data["csv"], epsg=confirm.cleaned_data["epsg"]
+                )
                 moves = services.grave_positions_import(
                     actor=request.user,
                     site=site,
@@ -189,14 +191,19 @@ def survey_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
         try:
-            moves = survey_moves(site, parse_survey_csv(text))
+            rows = parse_survey_csv(text, epsg=form.cleaned_data["epsg"])
+            moves = survey_moves(site, rows)
         except SurveyError as e:
             context["error"] = str(e)
         else:
             context["moves"] = moves
             context["changed"] = sum(1 for m in moves if m.changed)
             context["confirm"] = SurveyConfirmForm(
-                initial={"csv": text, "reason": form.cleaned_data["reason"]}
+                initial={
+                    "csv": text,
+                    "epsg": form.cleaned_data["epsg"],
+                    "reason": form.cleaned_data["reason"],
+                }
             )
             return render(request, "burials/survey_import.html", context)
     status = 422 if request.method == "POST" else 200

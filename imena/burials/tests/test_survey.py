@@ -156,7 +156,7 @@ def test_the_web_import_previews_the_moves_then_saves_on_confirmation(
     moves = preview.context["moves"]
     assert [round(m.moved_m, 2) if m.moved_m else None for m in moves] == [1.11, None]
     assert _grave(site, "бм1").lat == 49.19  # nothing written yet
-    confirm = preview.context["confirm"].initial
+    confirm = {k: v for k, v in preview.context["confirm"].initial.items() if v}
     done = client.post(url, {**confirm, "confirm": "1"})
     assert done.status_code == 302
     assert _grave(site, "бм1").lat == 49.19001 and _grave(site, "3").lon == 37.3
@@ -177,3 +177,53 @@ def test_the_web_import_shows_the_bad_line_and_writes_nothing(
     assert response.status_code == 422
     assert "line 3: no grave 9 on site srv" in response.content.decode()
     assert _grave(site, "1").lat is None
+
+
+def test_a_utm_survey_moves_graves_to_the_expected_position_within_half_a_metre(
+    site, examiner, tmp_path
+) -> None:
+    from pyproj import Transformer
+
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32637", always_xy=True)
+    targets = {"1": (49.190123, 37.280456), "бм1": (49.190211, 37.280601)}
+    lines = ["grave,easting,northing"]
+    for number, (lat, lon) in targets.items():
+        e, n = to_utm.transform(lon, lat)
+        lines.append(f"{'БМ-1' if number == 'бм1' else number},{e:.3f},{n:.3f}")
+    path = tmp_path / "utm.csv"
+    path.write_text("\n".join(lines) + "\n")
+    call_command(
+        "import",
+        "survey",
+        str(path),
+        "--site",
+        "srv",
+        "--user",
+        examiner.username,
+        "--reason",
+        "total station",
+        "--epsg",
+        "32637",
+        stdout=io.StringIO(),
+    )
+    for number, (lat, lon) in targets.items():
+        g = _grave(site, number)
+        assert distance_m(g.lat, g.lon, lat, lon) < 0.5  # type: ignore[operator]
+
+
+def test_the_central_meridian_of_utm_37n_is_39_degrees_east() -> None:
+    (row,) = parse_survey_csv("grave,easting,northing\n1,500000,5450000\n", epsg=32637)
+    assert abs(row.lon - 39.0) < 1e-9 and 49.1 < row.lat < 49.3
+
+
+@pytest.mark.parametrize(
+    ("epsg", "message"),
+    [
+        (None, "line 1: easting/northing need the EPSG code"),
+        (999999, "EPSG:999999 is not a known coordinate system"),
+    ],
+)
+def test_easting_northing_without_a_known_epsg_code_is_refused(epsg, message) -> None:
+    with pytest.raises(SurveyError) as e:
+        parse_survey_csv("grave,easting,northing\n1,500000,5450000\n", epsg=epsg)
+    assert str(e.value).startswith(message)
