@@ -42,7 +42,11 @@
         if (el) {
           el.setAttribute("data-url", p.url);
           el.setAttribute("role", "link");
+          el.setAttribute("tabindex", "0");
           el.setAttribute("aria-label", p.label || p.url);
+          el.addEventListener("keydown", function (event) {
+            if (event.key === "Enter") { window.location.href = p.url; }
+          });
         }
       });
     }
