@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from imena.accounts.models import User
 from imena.burials.models import Site
 from imena.burials.services import grave_positions_import
-from imena.burials.survey import SurveyError, parse_survey_csv
+from imena.burials.survey import SurveyError, parse_survey
 
 
 def add_import_survey_arguments(parser: Any) -> None:
@@ -65,8 +65,8 @@ def import_survey(options: dict[str, Any], stdout: Any) -> None:
             f"no user {options['user']!r} in the site's organisation"
         ) from None
     try:
-        rows = parse_survey_csv(
-            path.read_text(encoding="utf-8-sig"), epsg=options.get("epsg")
+        rows = parse_survey(
+            path.read_text(encoding="utf-8-sig"), path.name, epsg=options.get("epsg")
         )
         moves = grave_positions_import(
             actor=actor, site=site, rows=rows, reason=options["reason"]

@@ -59,7 +59,7 @@ class SurveyUploadForm(forms.Form):
     MAX_BYTES = 2 * 1024 * 1024
 
     file = forms.FileField(
-        label=_("Survey CSV (grave, lat, lon)"),
+        label=_("Survey file (CSV grave, lat, lon; GeoJSON; GPX)"),
         help_text=_(
             "One row per grave: its number as on the marker (or register number), "
             "latitude and longitude in WGS84 decimal degrees."
@@ -76,6 +76,7 @@ class SurveyUploadForm(forms.Form):
 
     def clean_file(self) -> str:
         upload = self.cleaned_data["file"]
+        self.filename = str(upload.name)
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("The file is larger than 2 MB."))
         try:
@@ -87,4 +88,5 @@ class SurveyUploadForm(forms.Form):
 class SurveyConfirmForm(forms.Form):
     csv = forms.CharField(widget=forms.HiddenInput, strip=False)
     epsg = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    filename = forms.CharField(widget=forms.HiddenInput, required=False)
     reason = forms.CharField(widget=forms.HiddenInput)

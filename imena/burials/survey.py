@@ -43,17 +43,17 @@ METRES_PER_DEG_LON_AT_EQUATOR = 111_320.0
 class SurveyError(ValueError):
     """A survey the import refuses, with the line (1 = header) it stopped at."""
 
-    def __init__(self, message: str, line: int | None = None) -> None:
+    def __init__(
+        self, message: str, line: int | None = None, *, item: bool = False
+    ) -> None:
         self.line = line
-        super().__init__(
-            message
-            if line is None
-            else _("line %(line)d: %(message)s")
-            % {
-                "line": line,
-                "message": message,
-            }
-        )
+        if line is None:
+            text = message
+        elif item:  # GeoJSON feature or GPX waypoint, counted from 1
+            text = _("item %(line)d: %(message)s") % {"line": line, "message": message}
+        else:
+            text = _("line %(line)d: %(message)s") % {"line": line, "message": message}
+        super().__init__(text)
 
 
 @dataclass(frozen=True)
@@ -63,6 +63,7 @@ class SurveyRow:
     key: str  # the normalised number ("" when the value has none)
     lat: float
     lon: float
+    item: bool = False  # `line` counts GeoJSON features or GPX waypoints
 
 
 def _column(header: list[str], names: tuple[str, ...]) -> int | None:
@@ -72,19 +73,23 @@ def _column(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _coordinate(value: str, low: float, high: float, name: str, line: int) -> float:
+def _coordinate(
+    value: str, low: float, high: float, name: str, line: int, item: bool = False
+) -> float:
     try:
         number = float(value.strip().replace(",", "."))
     except ValueError:
         raise SurveyError(
             _("%(name)s %(value)r is not a number") % {"name": name, "value": value},
             line,
+            item=item,
         ) from None
     if not math.isfinite(number) or not low <= number <= high:
         raise SurveyError(
             _("%(name)s %(value)s is outside %(low)s to %(high)s")
             % {"name": name, "value": value.strip(), "low": low, "high": high},
             line,
+            item=item,
         )
     return number
 
@@ -220,6 +225,7 @@ def survey_moves(
                 _("no grave %(grave)s on site %(site)s")
                 % {"grave": row.grave, "site": site.code},
                 row.line,
+                item=row.item,
             )
         if len(found) > 1:
             raise SurveyError(
@@ -229,6 +235,7 @@ def survey_moves(
                 )
                 % {"n": len(found), "grave": row.grave},
                 row.line,
+                item=row.item,
             )
         grave = found[0]
         moves.append(
@@ -241,3 +248,84 @@ def survey_moves(
             )
         )
     return moves
+
+
+def _row(n: int, grave: Any, lat: Any, lon: Any, seen: dict[str, int]) -> SurveyRow:
+    grave = str(grave or "").strip()
+    if not grave:
+        raise SurveyError(_("no grave number"), n, item=True)
+    lat = _coordinate(str(lat), -90, 90, "lat", n, item=True)
+    lon = _coordinate(str(lon), -180, 180, "lon", n, item=True)
+    key = normalise_grave_number(grave) or grave
+    if key in seen:
+        raise SurveyError(
+            _("grave %(grave)s is also item %(other)d")
+            % {"grave": grave, "other": seen[key]},
+            n,
+            item=True,
+        )
+    seen[key] = n
+    return SurveyRow(n, grave, key, lat, lon, item=True)
+
+
+def parse_survey_geojson(text: str) -> list[SurveyRow]:
+    """Point features (RFC 7946, lon/lat) whose property grave, number, ref or name names the grave."""
+    import json
+
+    try:
+        data = json.loads(text)
+        features = (
+            data["features"] if data.get("type") == "FeatureCollection" else [data]
+        )
+    except (ValueError, AttributeError, KeyError, TypeError):
+        raise SurveyError(_("not a GeoJSON FeatureCollection")) from None
+    rows: list[SurveyRow] = []
+    seen: dict[str, int] = {}
+    for n, feature in enumerate(features, start=1):
+        geometry = (feature or {}).get("geometry") or {}
+        props = (feature or {}).get("properties") or {}
+        if (
+            geometry.get("type") != "Point"
+            or len(geometry.get("coordinates") or []) < 2
+        ):
+            raise SurveyError(_("not a point"), n, item=True)
+        grave = next(
+            (props[k] for k in ("grave", "number", "ref", "name") if props.get(k)), ""
+        )
+        lon, lat = geometry["coordinates"][:2]
+        rows.append(_row(n, grave, lat, lon, seen))
+    if not rows:
+        raise SurveyError(_("the file has no rows"))
+    return rows
+
+
+def parse_survey_gpx(text: str) -> list[SurveyRow]:
+    """GPX waypoints (<wpt lat lon><name>12</name></wpt>), the name being the grave."""
+    from defusedxml import ElementTree
+    from defusedxml.common import DefusedXmlException
+
+    try:
+        root = ElementTree.fromstring(text.encode())
+    except (ElementTree.ParseError, DefusedXmlException):
+        raise SurveyError(_("not a GPX file")) from None
+    rows: list[SurveyRow] = []
+    seen: dict[str, int] = {}
+    waypoints = [e for e in root.iter() if e.tag.rsplit("}", 1)[-1] == "wpt"]
+    for n, wpt in enumerate(waypoints, start=1):
+        name = next((c.text for c in wpt if c.tag.rsplit("}", 1)[-1] == "name"), "")
+        rows.append(_row(n, name, wpt.get("lat"), wpt.get("lon"), seen))
+    if not rows:
+        raise SurveyError(_("the file has no rows"))
+    return rows
+
+
+def parse_survey(
+    text: str, filename: str = "", *, epsg: int | None = None
+) -> list[SurveyRow]:
+    """A survey file by its extension: .geojson/.json, .gpx, else CSV."""
+    suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
+    if suffix in ("geojson", "json"):
+        return parse_survey_geojson(text)
+    if suffix == "gpx":
+        return parse_survey_gpx(text)
+    return parse_survey_csv(text, epsg=epsg)

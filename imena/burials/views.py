@@ -20,7 +20,7 @@ from imena.burials.forms import (
     SurveyUploadForm,
 )
 from imena.burials.numbering import normalise_grave_number
-from imena.burials.survey import SurveyError, parse_survey_csv, survey_moves
+from imena.burials.survey import SurveyError, parse_survey, survey_moves
 from imena.core.hooks import app_hooks
 from imena.core.panels import grave_panels
 from imena.lib.lists import paginate, text_search
@@ -159,8 +159,10 @@ def survey_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         confirm = SurveyConfirmForm(request.POST)
         if confirm.is_valid():
             try:
-                rows = parse_survey_csv(
-                    confirm.cleaned_data["csv"], epsg=confirm.cleaned_data["epsg"]
+                rows = parse_survey(
+                    confirm.cleaned_data["csv"],
+                    confirm.cleaned_data["filename"],
+                    epsg=confirm.cleaned_data["epsg"],
                 )
                 moves = services.grave_positions_import(
                     actor=request.user,
@@ -191,7 +193,7 @@ def survey_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         text = form.cleaned_data["file"]
         try:
-            rows = parse_survey_csv(text, epsg=form.cleaned_data["epsg"])
+            rows = parse_survey(text, form.filename, epsg=form.cleaned_data["epsg"])
             moves = survey_moves(site, rows)
         except SurveyError as e:
             context["error"] = str(e)
@@ -202,6 +204,7 @@ def survey_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 initial={
                     "csv": text,
                     "epsg": form.cleaned_data["epsg"],
+                    "filename": form.filename,
                     "reason": form.cleaned_data["reason"],
                 }
             )

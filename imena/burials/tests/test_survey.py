@@ -227,3 +227,41 @@ def test_easting_northing_without_a_known_epsg_code_is_refused(epsg, message) ->
     with pytest.raises(SurveyError) as e:
         parse_survey_csv("grave,easting,northing\n1,500000,5450000\n", epsg=epsg)
     assert str(e.value).startswith(message)
+
+
+def test_geojson_and_gpx_surveys_name_the_grave_of_each_point(
+    site, examiner, tmp_path
+) -> None:
+    from imena.burials.survey import parse_survey
+
+    geojson = (
+        '{"type":"FeatureCollection","features":[{"type":"Feature",'
+        '"geometry":{"type":"Point","coordinates":[37.2801,49.1901]},'
+        '"properties":{"grave":"№ 1"}}]}'
+    )
+    (row,) = parse_survey(geojson, "survey.geojson")
+    assert (row.key, row.lat, row.lon) == ("1", 49.1901, 37.2801)
+    gpx = (
+        '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
+        '<wpt lat="49.1902" lon="37.2802"><name>2</name></wpt>'
+        '<wpt lat="95" lon="37.28"><name>3</name></wpt></gpx>'
+    )
+    with pytest.raises(SurveyError, match="^item 2: lat 95 is outside"):
+        parse_survey(gpx, "track.GPX")
+    path = tmp_path / "waypoints.gpx"
+    path.write_text(gpx.replace('lat="95"', 'lat="49.1903"'))
+    call_command(
+        "import",
+        "survey",
+        str(path),
+        "--site",
+        "srv",
+        "--user",
+        examiner.username,
+        "--reason",
+        "GNSS waypoints",
+        stdout=io.StringIO(),
+    )
+    assert (_grave(site, "3").lat, _grave(site, "3").lon) == (49.1903, 37.28)
+    with pytest.raises(SurveyError, match="^item 1: not a point"):
+        parse_survey(geojson.replace('"Point"', '"LineString"'), "s.json")
