@@ -101,10 +101,10 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def grave_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     site = access.site_for_user(request.user, pk, capability="grave.change")
-    form = GraveForm(request.POST or None)
+    form = GraveForm(request.POST or None, site=site)
     if request.method == "POST" and form.is_valid():
         grave = services.grave_create(
-            actor=request.user, site=site, **form.cleaned_data
+            actor=request.user, site=site, **form.grave_data()
         )
         messages.success(request, _("Grave registered."))
         return redirect(grave)
