@@ -27,7 +27,6 @@ empty), and verified.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -43,6 +42,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
+
+from imena.lib.hashing import file_sha256
 
 FORMAT = "imena-backup/1"
 CHUNK = 1024 * 1024
@@ -179,14 +180,6 @@ def _opener(folder: Path, header: dict[str, Any], identity_file: str | None):
 
 
 # --- Hashes, files, database ----------------------------------------------------------
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def evidence_files(root: Path) -> Iterator[Path]:
@@ -355,12 +348,12 @@ def backup_create(
         sealer.write(plain, target)
         target.chmod(0o600)
         parts[target.relative_to(out).as_posix()] = {
-            "sha256": sha256_of(target),
+            "sha256": file_sha256(target),
             "size": target.stat().st_size,
         }
         return {
             "part": target.relative_to(out).as_posix(),
-            "sha256": sha256_of(plain),
+            "sha256": file_sha256(plain),
             "size": plain.stat().st_size,
         }
 
@@ -450,7 +443,7 @@ def _check_parts(folder: Path, header: dict[str, Any]) -> None:
         path = folder / name
         if (
             path.stat().st_size != expected["size"]
-            or sha256_of(path) != expected["sha256"]
+            or file_sha256(path) != expected["sha256"]
         ):
             raise BackupError(
                 f"backup damaged: {name} does not match its SHA-256 in backup.json"
@@ -552,7 +545,7 @@ def backup_restore(
             target.parent.mkdir(parents=True, exist_ok=True)
             open_part(folder / part, target)
             if (
-                sha256_of(target) != entry["sha256"]
+                file_sha256(target) != entry["sha256"]
                 or target.stat().st_size != entry["size"]
             ):
                 raise BackupError(f"{part} does not match its SHA-256 in the manifest")

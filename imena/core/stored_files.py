@@ -12,7 +12,6 @@ audit entry itself unforgeable).
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from typing import Any
 
 from imena.audit.models import AuditEntry
 from imena.core.hooks import app_hooks
+from imena.lib.hashing import file_sha256
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,6 @@ def stored_files() -> Iterator[StoredFile]:
         yield from provider()
 
 
-def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def verify_stored_files() -> tuple[int, list[tuple[StoredFile, str]]]:
     """(files checked, [(file, problem)]); problem is ``missing``, ``changed``,
     ``not in the audit log`` or ``differs from its audit entry``. Each distinct
@@ -81,7 +73,7 @@ def verify_stored_files() -> tuple[int, list[tuple[StoredFile, str]]]:
     for f in stored_files():
         checked += 1
         if f.path not in hashes:
-            hashes[f.path] = hash_file(f.path) if f.path.is_file() else None
+            hashes[f.path] = file_sha256(f.path) if f.path.is_file() else None
         actual = hashes[f.path]
         if actual is None:
             problems.append((f, "missing"))

@@ -211,14 +211,6 @@ def commit(staged: StagedFile) -> Path:
     return final
 
 
-def hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # --- EXIF -------------------------------------------------------------------
 
 _EXIF_IFD = 0x8769

@@ -15,13 +15,14 @@ from django.utils import timezone
 
 from imena.audit.services import audit_record
 from imena.dna.uploads import families_from_case
+from imena.lib.hashing import bytes_sha256
 from imena.missing.bulk import (
     FamilyRow,
     ReportRow,
     families_bulk_import,
     missing_persons_bulk_create,
 )
-from imena.missing.services import clean_item, sha256_of
+from imena.missing.services import clean_item
 
 if TYPE_CHECKING:
     from imena.lib.scenario import ScenarioContext
@@ -204,7 +205,7 @@ def load_scenario(context: ScenarioContext) -> None:
     case = context.read_json("dna/case.json")
     if case is None:
         return
-    digest = sha256_of(path.read_bytes())
+    digest = bytes_sha256(path.read_bytes())
     items = [
         FamilyRow(
             row=f"family {family.name}",

@@ -801,10 +801,6 @@ def reference_sample_withdraw_consent(
     return sample
 
 
-def sha256_of(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 @transaction.atomic
 def family_import_case(
     *,

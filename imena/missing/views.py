@@ -33,6 +33,7 @@ from imena.dna.uploads import (
 )
 from imena.evidence import storage, uploads
 from imena.lib.forms import add_errors, error_messages, flash_errors, run_with_reason
+from imena.lib.hashing import bytes_sha256
 from imena.lib.lists import paginate
 from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from imena.missing import access, names, pedigree_svg, pfif, search, services
@@ -444,7 +445,7 @@ def case_import(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             person=person,
             family=families[name],
-            source_sha256=services.sha256_of(raw),
+            source_sha256=bytes_sha256(raw),
             missing_id=form.cleaned_data["missing_id"],
         )
     except ProfileFileError as e:
@@ -759,7 +760,7 @@ def pfif_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 (_pfif_staging_dir() / f"{token}.xml").write_bytes(document)
                 request.session[PFIF_SESSION_KEY] = {
                     "token": token,
-                    "sha256": services.sha256_of(document),
+                    "sha256": bytes_sha256(document),
                     "name": name,
                     "strict": strict,
                 }
@@ -812,7 +813,7 @@ def _pfif_confirm(request: AuthenticatedHttpRequest, org: Any) -> HttpResponse:
         document = b""
     context: dict[str, Any] = {"form": form}
     try:
-        if services.sha256_of(document) != staged["sha256"]:
+        if bytes_sha256(document) != staged["sha256"]:
             raise pfif.PFIFError(
                 _("The previewed file is no longer available; upload it again.")
             )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from imena.lib.hashing import file_sha256
 
 
 @dataclass
@@ -44,14 +45,6 @@ def temp_path(suffix: str) -> Path:
     return Path(name)
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def export_file(
     path: Path, *, filename: str, fmt: str, dataset: str, rows: int
 ) -> ExportFile:
@@ -59,7 +52,7 @@ def export_file(
         path=path,
         filename=filename,
         content_type=CONTENT_TYPES[fmt],
-        sha256=sha256_of(path),
+        sha256=file_sha256(path),
         size=path.stat().st_size,
         rows=rows,
         dataset=dataset,
