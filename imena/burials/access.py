@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require
 from imena.burials.models import Grave, Site
@@ -22,19 +22,17 @@ def sites_for_user(user: User) -> QuerySet[Site]:
 
 def site_for_user(user: User, pk: int, *, capability: str = "site.view") -> Site:
     require(user, capability)
-    try:
-        return Site.objects.select_related("organisation").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except Site.DoesNotExist:
-        raise Http404("No such site") from None
+    return get_object_or_404(
+        Site.objects.select_related("organisation"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
 
 
 def grave_for_user(user: User, pk: int, *, capability: str = "site.view") -> Grave:
     require(user, capability)
-    try:
-        return Grave.objects.select_related("site", "site__organisation").get(  # type: ignore[misc]
-            pk=pk, site__organisation_id=user.organisation_id
-        )
-    except Grave.DoesNotExist:
-        raise Http404("No such grave") from None
+    return get_object_or_404(
+        Grave.objects.select_related("site", "site__organisation"),
+        pk=pk,
+        site__organisation_id=user.organisation_id,
+    )

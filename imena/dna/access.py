@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require
 from imena.audit.services import audit_record
@@ -26,9 +26,6 @@ def profile_for_user(
 ) -> DNAProfile:
     """Fetch one profile for viewing its genotypes, and audit the view."""
     require(user, capability)
-    try:
-        profile = DNAProfile.objects.get(pk=pk, organisation_id=user.organisation_id)  # type: ignore[misc]
-    except DNAProfile.DoesNotExist:
-        raise Http404("No such profile") from None
+    profile = get_object_or_404(DNAProfile, pk=pk, organisation_id=user.organisation_id)
     audit_record(actor=user, action="dna.profile.view", obj=profile)
     return profile

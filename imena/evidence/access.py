@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require
 from imena.evidence.models import EvidenceItem
@@ -23,9 +23,8 @@ def evidence_for_user(
     user: User, pk: int, *, capability: str = "evidence.view"
 ) -> EvidenceItem:
     require(user, capability)
-    try:
-        return EvidenceItem.objects.select_related("grave", "body", "exhumation").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except EvidenceItem.DoesNotExist:
-        raise Http404("No such evidence item") from None
+    return get_object_or_404(
+        EvidenceItem.objects.select_related("grave", "body", "exhumation"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require
 from imena.exhumations.models import Body, Exhumation, Sample
@@ -29,31 +29,28 @@ def exhumation_for_user(
     user: User, pk: int, *, capability: str = "postmortem.view"
 ) -> Exhumation:
     require(user, capability)
-    try:
-        return Exhumation.objects.select_related("grave", "grave__site").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except Exhumation.DoesNotExist:
-        raise Http404("No such exhumation") from None
+    return get_object_or_404(
+        Exhumation.objects.select_related("grave", "grave__site"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
 
 
 def body_for_user(user: User, pk: int, *, capability: str = "postmortem.view") -> Body:
     require(user, capability)
-    try:
-        return Body.objects.select_related(  # type: ignore[misc]
-            "exhumation", "grave", "grave__site", "pm"
-        ).get(pk=pk, organisation_id=user.organisation_id)
-    except Body.DoesNotExist:
-        raise Http404("No such body") from None
+    return get_object_or_404(
+        Body.objects.select_related("exhumation", "grave", "grave__site", "pm"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
 
 
 def sample_for_user(
     user: User, pk: int, *, capability: str = "postmortem.view"
 ) -> Sample:
     require(user, capability)
-    try:
-        return Sample.objects.select_related("body", "profile").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except Sample.DoesNotExist:
-        raise Http404("No such sample") from None
+    return get_object_or_404(
+        Sample.objects.select_related("body", "profile"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require
 from imena.exhumations.models import Body
@@ -25,12 +25,13 @@ def candidate_for_user(
     user: User, pk: int, *, capability: str = "identification.view"
 ) -> Candidate:
     require(user, capability)
-    try:
-        return Candidate.objects.select_related(  # type: ignore[misc]
+    return get_object_or_404(
+        Candidate.objects.select_related(
             "analysis__body__grave__site", "analysis__run", "person"
-        ).get(pk=pk, analysis__body__organisation_id=user.organisation_id)
-    except Candidate.DoesNotExist:
-        raise Http404("No such candidate") from None
+        ),
+        pk=pk,
+        analysis__body__organisation_id=user.organisation_id,
+    )
 
 
 def identifications_for_user(user: User) -> QuerySet[Identification]:
@@ -44,10 +45,7 @@ def identification_for_user(
     user: User, pk: int, *, capability: str = "identification.view"
 ) -> Identification:
     require(user, capability)
-    try:
-        return identifications_for_user(user).get(pk=pk)
-    except Identification.DoesNotExist:
-        raise Http404("No such identification") from None
+    return get_object_or_404(identifications_for_user(user), pk=pk)
 
 
 def body_for_user(
@@ -55,12 +53,11 @@ def body_for_user(
 ) -> Body:
 
     require(user, capability)
-    try:
-        return Body.objects.select_related("grave__site").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except Body.DoesNotExist:
-        raise Http404("No such body") from None
+    return get_object_or_404(
+        Body.objects.select_related("grave__site"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
 
 
 def screenings_for_user(user: User) -> QuerySet[ScreeningRun]:
@@ -73,20 +70,18 @@ def screening_for_user(
     user: User, pk: int, *, capability: str = "dna.view"
 ) -> ScreeningRun:
     require(user, capability)
-    try:
-        return ScreeningRun.objects.select_related("site", "started_by").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except ScreeningRun.DoesNotExist:
-        raise Http404("No such screening") from None
+    return get_object_or_404(
+        ScreeningRun.objects.select_related("site", "started_by"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
 
 
 def screening_candidate_for_user(user: User, pk: int) -> ScreeningCandidate:
     """One screening candidate with its per-marker LRs (derived from genotypes)."""
     require(user, "dna.view")
-    try:
-        return ScreeningCandidate.objects.select_related(  # type: ignore[misc]
-            "run", "run__site", "person", "body"
-        ).get(pk=pk, run__organisation_id=user.organisation_id)
-    except ScreeningCandidate.DoesNotExist:
-        raise Http404("No such candidate") from None
+    return get_object_or_404(
+        ScreeningCandidate.objects.select_related("run", "run__site", "person", "body"),
+        pk=pk,
+        run__organisation_id=user.organisation_id,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require
 from imena.journals.models import Journal, ReviewItem
@@ -25,21 +25,19 @@ def journal_for_user(
     user: User, pk: int, *, capability: str = "journal.view"
 ) -> Journal:
     require(user, capability)
-    try:
-        return Journal.objects.select_related("site").get(  # type: ignore[misc]
-            pk=pk, site__organisation_id=user.organisation_id
-        )
-    except Journal.DoesNotExist:
-        raise Http404("No such journal") from None
+    return get_object_or_404(
+        Journal.objects.select_related("site"),
+        pk=pk,
+        site__organisation_id=user.organisation_id,
+    )
 
 
 def review_item_for_user(
     user: User, pk: int, *, capability: str = "journal.view"
 ) -> ReviewItem:
     require(user, capability)
-    try:
-        return ReviewItem.objects.select_related("run", "run__site").get(  # type: ignore[misc]
-            pk=pk, run__site__organisation_id=user.organisation_id
-        )
-    except ReviewItem.DoesNotExist:
-        raise Http404("No such review item") from None
+    return get_object_or_404(
+        ReviewItem.objects.select_related("run", "run__site"),
+        pk=pk,
+        run__site__organisation_id=user.organisation_id,
+    )

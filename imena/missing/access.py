@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require
 from imena.missing.models import (
@@ -29,24 +30,22 @@ def person_for_user(
     user: User, pk: int, *, capability: str = "missing.view"
 ) -> MissingPerson:
     require(user, capability)
-    try:
-        return MissingPerson.objects.select_related("organisation", "merged_into").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except MissingPerson.DoesNotExist:
-        raise Http404("No such report") from None
+    return get_object_or_404(
+        MissingPerson.objects.select_related("organisation", "merged_into"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
 
 
 def sample_for_user(
     user: User, pk: int, *, capability: str = "missing.view"
 ) -> ReferenceSample:
     require(user, capability)
-    try:
-        return ReferenceSample.objects.select_related("member", "member__person").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except ReferenceSample.DoesNotExist:
-        raise Http404("No such sample") from None
+    return get_object_or_404(
+        ReferenceSample.objects.select_related("member", "member__person"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
 
 
 def handles_unmatched_contact_requests(user: User) -> bool:
@@ -71,10 +70,7 @@ def contact_requests_for_user(user: User) -> QuerySet[ContactRequest]:
 
 
 def contact_request_for_user(user: User, pk: int) -> ContactRequest:
-    try:
-        return contact_requests_for_user(user).get(pk=pk)
-    except ContactRequest.DoesNotExist:
-        raise Http404("No such request") from None
+    return get_object_or_404(contact_requests_for_user(user), pk=pk)
 
 
 def photo_for_user(
@@ -82,12 +78,11 @@ def photo_for_user(
 ) -> MissingPhoto:
     """An ante-mortem photo: liaison officers, investigators, examiners (no DNA analysts)."""
     require(user, capability)
-    try:
-        return MissingPhoto.objects.select_related("person").get(  # type: ignore[misc]
-            pk=pk, person__organisation_id=user.organisation_id
-        )
-    except MissingPhoto.DoesNotExist:
-        raise Http404("No such photo") from None
+    return get_object_or_404(
+        MissingPhoto.objects.select_related("person"),
+        pk=pk,
+        person__organisation_id=user.organisation_id,
+    )
 
 
 def pfif_export_for_user(user: User) -> None:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
 from imena.accounts.access import require
@@ -30,12 +30,11 @@ def submissions_for_user(user: User) -> QuerySet[Submission]:
 
 def submission_for_user(user: User, pk: int, *, accept: bool = False) -> Submission:
     require(user, "odk.review")
-    try:
-        submission = Submission.objects.select_related(  # type: ignore[misc]
-            "xform", "submitted_by", "reviewed_by"
-        ).get(pk=pk, organisation_id=user.organisation_id)
-    except Submission.DoesNotExist:
-        raise Http404("No such submission") from None
+    submission = get_object_or_404(
+        Submission.objects.select_related("xform", "submitted_by", "reviewed_by"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
     if accept:
         require(user, FORMS[submission.form_id].capability)
     return submission
@@ -43,10 +42,7 @@ def submission_for_user(user: User, pk: int, *, accept: bool = False) -> Submiss
 
 def attachment_for_user(user: User, submission_pk: int, pk: int) -> Attachment:
     submission = submission_for_user(user, submission_pk)
-    try:
-        return submission.attachments.get(pk=pk)
-    except Attachment.DoesNotExist:
-        raise Http404("No such attachment") from None
+    return get_object_or_404(submission.attachments, pk=pk)
 
 
 def quarantine_for_user(user: User) -> QuerySet[Quarantine]:
@@ -61,7 +57,4 @@ def tokens_for_user(user: User) -> QuerySet[AppToken]:
 
 
 def token_for_user(user: User, pk: int) -> AppToken:
-    try:
-        return tokens_for_user(user).get(pk=pk)
-    except AppToken.DoesNotExist:
-        raise Http404("No such token") from None
+    return get_object_or_404(tokens_for_user(user), pk=pk)

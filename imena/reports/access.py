@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from imena.accounts.access import require  # noqa: F401 - re-exported for views
 from imena.accounts.roles import can
@@ -68,12 +68,11 @@ def report_site_for_user(
     A site of another organisation is a 404 before any role check, so an
     outsider learns nothing about it; a role without the capability is a 403.
     """
-    try:
-        site = Site.objects.select_related("organisation").get(  # type: ignore[misc]
-            pk=pk, organisation_id=user.organisation_id
-        )
-    except Site.DoesNotExist:
-        raise Http404("No such site") from None
+    site = get_object_or_404(
+        Site.objects.select_related("organisation"),
+        pk=pk,
+        organisation_id=user.organisation_id,
+    )
     require(user, capability)
     return site
 
