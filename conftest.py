@@ -120,6 +120,21 @@ def _english_by_default() -> Any:
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Any:
+    """Each test starts with an empty cache: values cached under the audit head
+    (e.g. the site record counts) must not outlive the test's rolled-back data."""
+    from django.conf import settings
+
+    if not settings.configured:
+        yield
+        return
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
     """A real-browser test gets one more try, only after a browser time-out.
 

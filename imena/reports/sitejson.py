@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
+from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
@@ -40,7 +41,7 @@ from django.utils.translation import gettext as _
 from imena.accounts.models import Organisation, User
 from imena.audit.models import canonical_json
 from imena.audit.record_types import model_label, record_type
-from imena.audit.services import audit_record, to_jsonable
+from imena.audit.services import audit_head_hash, audit_record, to_jsonable
 from imena.burials.models import Site
 from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from imena.reports.access import os_user
@@ -219,8 +220,25 @@ def site_record_counts(site: Site, audience: Audience) -> tuple[int, int]:
     """How many records the site JSON holds without and (extra) with analysis.
 
     Counted before the export, so an upper bound: a record pointing to one the
-    audience may not see is left out of the file.
+    audience may not see is left out of the file. Every write appends to the
+    audit chain, so the counts are cached under the chain's head: any change
+    anywhere computes them afresh (the reports page shows them on every view).
     """
+    user = audience.user
+    reader = "system" if user is None else f"{user.role}:{int(user.is_superuser)}"
+    key = (
+        f"imena:site-record-counts:{site.pk}:{audience.organisation_id}:{reader}:"
+        f"{audit_head_hash()}"
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return int(cached[0]), int(cached[1])
+    counts = _count_site_records(site, audience)
+    cache.set(key, counts, timeout=24 * 3600)
+    return counts
+
+
+def _count_site_records(site: Site, audience: Audience) -> tuple[int, int]:
     collected = collect(site, audience, with_analysis=True)
     plain = analysis = 0
     for model, queryset in collected.querysets.items():

@@ -105,3 +105,18 @@ def test_the_export_list_states_the_size_and_offers_analysis(
     body = b"".join(client.get(url + "?analysis=1").streaming_content)
     data = json.loads(body)
     assert "identification.candidaterun" in models_in(data)
+
+
+def test_record_counts_are_cached_until_anything_is_written(
+    site, examiner, django_assert_max_num_queries
+) -> None:
+    """The reports page shows the counts on every view: cached under the audit head."""
+    from imena.burials.services import grave_create
+    from imena.reports.sitejson import site_record_counts
+
+    audience = Audience(site.organisation_id, examiner)
+    plain, _analysis = site_record_counts(site, audience)
+    with django_assert_max_num_queries(2):  # the audit head, nothing counted
+        assert site_record_counts(site, audience)[0] == plain
+    grave_create(actor=examiner, site=site, marker_text="№ 4242")
+    assert site_record_counts(site, audience)[0] == plain + 1
