@@ -10,6 +10,8 @@ from imena.identification.models import (
     BodyAnalysis,
     Candidate,
     CandidateRun,
+    Identification,
+    IdentificationStatus,
     ScreeningCandidate,
     ScreeningRun,
 )
@@ -24,6 +26,14 @@ if TYPE_CHECKING:
 
     from imena.burials.models import Site
     from imena.exhumations.models import Body
+
+
+def to_notify(identifications: QuerySet[Identification]) -> QuerySet[Identification]:
+    """Confirmed identifications whose family is not yet recorded as notified
+    (presumptive ones included: callers leave them out or count them)."""
+    return identifications.filter(
+        status=IdentificationStatus.CONFIRMED, notifications__isnull=True
+    )
 
 
 def latest_run(site: Site) -> CandidateRun | None:

@@ -348,11 +348,9 @@ def reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @login_required
 def liaison_queue(request: AuthenticatedHttpRequest) -> HttpResponse:
-    idents = (
+    idents = selectors.to_notify(
         access.identifications_for_user(request.user)
-        .filter(status=IdentificationStatus.CONFIRMED, notifications__isnull=True)
-        .select_related("body", "person")
-    )
+    ).select_related("body", "person")
     presumptive = idents.filter(primary_identifier="").count()
     idents = idents.exclude(primary_identifier="")
     listing = paginate(

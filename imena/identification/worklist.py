@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +16,8 @@ from imena.identification.models import (
     Identification,
     IdentificationStatus,
 )
-from imena.lib.worklist import PREVIEW, WorkItem, WorkRow
+from imena.identification.selectors import to_notify
+from imena.lib.worklist import WorkItem, WorkRow, work_item
 
 #: A candidate this strong waits for a proposal (work list and candidate filter).
 STRONG_POSTERIOR = 0.99
@@ -50,27 +48,11 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     )
 
 
-def _item(
-    key: str,
-    title: str,
-    rows: QuerySet[Any],
-    url: str,
-    row: Callable[[Any], WorkRow],
-) -> WorkItem:
-    return WorkItem(
-        key=key,
-        title=title,
-        count=rows.count(),
-        url=url,
-        rows=[row(r) for r in rows[:PREVIEW]],
-    )
-
-
 def work_items(user: User) -> list[WorkItem]:
     out: list[WorkItem] = []
     if can(user, "identification.propose"):
         out.append(
-            _item(
+            work_item(
                 "strong_candidates",
                 _("Bodies with a candidate at 0.99 or more waiting for a proposal"),
                 strong_unproposed(user),
@@ -84,7 +66,7 @@ def work_items(user: User) -> list[WorkItem]:
         )
     if can(user, "identification.review"):
         out.append(
-            _item(
+            work_item(
                 "second_examiner",
                 _("Identifications waiting for a second examiner"),
                 identifications_for_user(user)
@@ -101,13 +83,10 @@ def work_items(user: User) -> list[WorkItem]:
         )
     if can(user, "identification.view") and can(user, "missing.change"):
         out.append(
-            _item(
+            work_item(
                 "families_to_notify",
                 _("Families to notify of a confirmed identification"),
-                identifications_for_user(user)
-                .filter(
-                    status=IdentificationStatus.CONFIRMED, notifications__isnull=True
-                )
+                to_notify(identifications_for_user(user))
                 .exclude(primary_identifier="")
                 .order_by("closed_at", "pk"),
                 reverse("identification:liaison_queue"),

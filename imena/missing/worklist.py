@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.models import User
 from imena.accounts.roles import can
-from imena.lib.worklist import PREVIEW, WorkItem, WorkRow
+from imena.lib.worklist import WorkItem, WorkRow, work_item
 from imena.missing.access import contact_requests_for_user
 
 
@@ -19,18 +19,11 @@ def work_items(user: User) -> list[WorkItem]:
     )
     url = reverse("missing:contact_requests")
     return [
-        WorkItem(
-            key="contact_requests",
-            title=_("Contact requests from families"),
-            count=requests_.count(),
-            url=url,
-            rows=[
-                WorkRow(
-                    label=r.searched_name,
-                    url=url,
-                    detail=r.created.strftime("%Y-%m-%d"),
-                )
-                for r in requests_[:PREVIEW]
-            ],
+        work_item(
+            "contact_requests",
+            _("Contact requests from families"),
+            requests_,
+            url,
+            lambda r: WorkRow(r.searched_name, url, r.created.strftime("%Y-%m-%d")),
         )
     ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.models import User
 from imena.accounts.roles import can
-from imena.lib.worklist import PREVIEW, WorkItem, WorkRow
+from imena.lib.worklist import WorkItem, WorkRow, work_item
 from imena.odk.access import submissions_for_user
 from imena.odk.models import DraftStatus
 
@@ -22,18 +22,15 @@ def work_items(user: User) -> list[WorkItem]:
         .order_by("received", "pk")
     )
     return [
-        WorkItem(
-            key="odk_drafts",
-            title=_("Field-capture drafts waiting for review"),
-            count=drafts.count(),
-            url=reverse("odk:index"),
-            rows=[
-                WorkRow(
-                    label=d.form_id,
-                    url=reverse("odk:draft_detail", args=[d.pk]),
-                    detail=f"{d.submitted_by} · {d.received:%Y-%m-%d %H:%M}",
-                )
-                for d in drafts[:PREVIEW]
-            ],
+        work_item(
+            "odk_drafts",
+            _("Field-capture drafts waiting for review"),
+            drafts,
+            reverse("odk:index"),
+            lambda d: WorkRow(
+                label=d.form_id,
+                url=reverse("odk:draft_detail", args=[d.pk]),
+                detail=f"{d.submitted_by} · {d.received:%Y-%m-%d %H:%M}",
+            ),
         )
     ]
