@@ -131,7 +131,24 @@ def report_fields(r: dict[str, Any]) -> dict[str, Any]:
         "reporter_contact": rp.get("contact") or "",
         "consent_identification": True,
         "consent_dna": bool(r.get("dna")),
+        "consent_publication": publication_consent(r),
     }
+
+
+def publication_consent(r: dict[str, Any]) -> bool:
+    """Whether the family agreed to publication (PFIF export, family search).
+
+    The simulator's reports may say so (``consent_publication``); when they do
+    not, one report in three consents, chosen from the case number so the
+    same scenario always gives the same answer. Without any consent the demo's
+    family search and PFIF export would have nothing to show.
+    """
+    if "consent_publication" in r:
+        return bool(r["consent_publication"])
+    key = str(r.get("am_case_no") or r.get("id") or "")
+    if not key:
+        return False
+    return int(bytes_sha256(key.encode())[:8], 16) % 3 == 0
 
 
 #: Who filed a report of the national register (``reporting_organisation``).

@@ -76,3 +76,28 @@ def test_person_page_shows_the_pedigree_drawing(
     body = client.get(person.get_absolute_url()).content.decode()
     assert "<svg" in body and 'class="member missing"' in body
     assert "typed" in body
+
+
+@pytest.mark.django_db
+def test_some_demo_families_consent_to_publication(org, users, scenario_dir) -> None:
+    """Without any publication consent the demo's family search and PFIF export
+    would be empty; one report in three consents, the same ones every time."""
+    from imena.missing.scenario import publication_consent
+
+    ctx = ScenarioContext(
+        directory=scenario_dir,
+        organisation=org,
+        actor=users[Role.FORENSIC_EXAMINER],
+        users={"liaison": users[Role.FAMILY_LIAISON]},
+    )
+    reports = json.loads((scenario_dir / "missing/reports.json").read_text())["reports"]
+    load_scenario(ctx)
+    consenting = MissingPerson.objects.filter(
+        organisation=org, consent_publication=True
+    )
+    expected = {r["am_case_no"] for r in reports if publication_consent(r)}
+    assert set(consenting.values_list("case_no", flat=True)) == expected
+    assert 0 < len(expected) < len(reports)
+    assert (
+        publication_consent({"am_case_no": "X", "consent_publication": False}) is False
+    )
