@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -211,6 +212,9 @@ def _map_context() -> dict[str, str]:
     return {
         "tile_url": tile_url,
         "tile_attribution": settings.IMENA_MAP_TILE_ATTRIBUTION,
+        # Without a background, a bundled outline of Ukraine still places the
+        # sites (docs/reports.md says where it comes from).
+        "outline_url": "" if tile_url else static("reports/ukraine-outline.geojson"),
     }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
@@ -115,3 +118,34 @@ def test_an_mbtiles_file_is_served_tile_by_tile_to_signed_in_users(
     assert client.get(reverse("reports:map_tile", args=[1, 5, 0])).status_code == 404
     body = client.get(reverse("reports:site_map", args=[site.pk])).content.decode()
     assert 'data-tile-url="/reports/map/tiles/{z}/{x}/{y}"' in body
+
+
+def test_without_a_background_the_maps_draw_the_bundled_outline_of_ukraine(
+    client, users, site, settings
+) -> None:
+    settings.IMENA_MAP_TILE_URL = settings.IMENA_MAP_MBTILES = ""
+    client.force_login(users["investigator"])
+    for url in (
+        reverse("reports:region_map"),
+        reverse("reports:site_map", args=[site.pk]),
+    ):
+        assert 'data-outline="/static/reports/ukraine-outline.geojson"' in (
+            client.get(url).content.decode()
+        )
+    settings.IMENA_MAP_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    assert (
+        'data-outline=""' in client.get(reverse("reports:region_map")).content.decode()
+    )
+
+
+def test_the_bundled_outline_is_ukraines_recognised_border_crimea_included() -> None:
+    path = (
+        Path(__file__).resolve().parents[1] / "static/reports/ukraine-outline.geojson"
+    )
+    (feature,) = json.loads(path.read_text())["features"]
+    assert feature["geometry"]["type"] == "MultiLineString"
+    points = [p for line in feature["geometry"]["coordinates"] for p in line]
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    # Uzhhorod's west, Luhansk oblast's east, Chernihiv's north, Crimea's south coast.
+    assert min(lons) < 22.3 and max(lons) > 40.0
+    assert max(lats) > 52.2 and min(lats) < 44.5

@@ -61,6 +61,22 @@
       }).addTo(map);
     }
     map.setView([48.5, 31.2], 6); // Ukraine, until the data arrive
+    var outline = el.getAttribute("data-outline");
+    if (outline) {
+      // No background: the bundled outline of Ukraine, drawn under the data and
+      // not a link (it is not interactive, so the keyboard skips it).
+      map.createPane("outline").style.zIndex = 350;
+      fetch(outline, { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return; }
+          L.geoJSON(data, {
+            pane: "outline", interactive: false,
+            style: { color: "#5b6672", weight: 1.5, className: "outline" },
+          }).addTo(map);
+          el.setAttribute("data-outline-loaded", "1");
+        });
+    }
     fetch(el.getAttribute("data-geojson"), { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) { throw new Error(r.status); }
