@@ -20,13 +20,16 @@ from imena.accounts.models import Role
 
 ROOT = Path(settings.BASE_DIR)
 GOOD_KEY = "k" * 10 + "a-long-random-production-secret-for-tests-0123456789"
+AUDIT_KEY = "audit-" + GOOD_KEY
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
     clean = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("SECRET_KEY", "DEBUG", "SECURE_", "DJANGO_SETTINGS"))
+        if not k.startswith(
+            ("SECRET_KEY", "DEBUG", "SECURE_", "DJANGO_SETTINGS", "IMENA_AUDIT_KEY")
+        )
     }
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
@@ -60,13 +63,39 @@ def test_the_wsgi_application_refuses_the_example_secret_key(env) -> None:
 
 
 def test_the_wsgi_application_starts_with_a_real_key() -> None:
-    result = _python("import config.wsgi", DEBUG="False", SECRET_KEY=GOOD_KEY)
+    result = _python(
+        "import config.wsgi",
+        DEBUG="False",
+        SECRET_KEY=GOOD_KEY,
+        IMENA_AUDIT_KEY=AUDIT_KEY,
+    )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{}, {"IMENA_AUDIT_KEY": "change-me-to-another-long-random-string"}],
+    ids=["unset", "example"],
+)
+def test_the_wsgi_application_refuses_without_an_audit_key(env) -> None:
+    """The public development key would let anyone who can write the database
+    rewrite the audit chain: production refuses to start on it."""
+    result = _python("import config.wsgi", DEBUG="False", SECRET_KEY=GOOD_KEY, **env)
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert (
+        len(lines) == 1
+        and "IMENA_AUDIT_KEY is unset or the example value" in (lines[0])
+    ), result.stderr
 
 
 def test_the_wsgi_application_refuses_empty_allowed_hosts() -> None:
     result = _python(
-        "import config.wsgi", DEBUG="False", SECRET_KEY=GOOD_KEY, ALLOWED_HOSTS=""
+        "import config.wsgi",
+        DEBUG="False",
+        SECRET_KEY=GOOD_KEY,
+        IMENA_AUDIT_KEY=AUDIT_KEY,
+        ALLOWED_HOSTS="",
     )
     assert result.returncode != 0
     assert "ALLOWED_HOSTS is empty" in result.stderr
@@ -123,7 +152,7 @@ def test_check_deploy_is_clean_with_the_production_example() -> None:
             key, _, value = line.partition("=")
             env[key] = value
     env["SECRET_KEY"] = GOOD_KEY
-    env["IMENA_AUDIT_KEY"] = "audit-" + GOOD_KEY
+    env["IMENA_AUDIT_KEY"] = AUDIT_KEY
     env["DATABASE_URL"] = ""
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     result = subprocess.run(

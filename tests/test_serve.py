@@ -27,12 +27,15 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {
         k: v
         for k, v in os.environ.items()
-        if not k.startswith(("DJANGO_", "SECRET_KEY", "DEBUG", "SECURE_", "SQLITE"))
+        if not k.startswith(
+            ("DJANGO_", "SECRET_KEY", "DEBUG", "SECURE_", "SQLITE", "IMENA_AUDIT_KEY")
+        )
     }
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         DEBUG="False",
         SECRET_KEY=KEY,
+        IMENA_AUDIT_KEY="audit-" + KEY,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         IMENA_DATA_DIR=str(tmp_path),
         IMENA_EVIDENCE_ROOT=str(tmp_path / "evidence"),
@@ -137,8 +140,9 @@ def test_serve_runs_gunicorn_with_whitenoise_on_the_test_database(tmp_path) -> N
         ),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({"DEBUG": "True"}, "DEBUG is on"),
+        ({"IMENA_AUDIT_KEY": ""}, "IMENA_AUDIT_KEY is unset or the example value"),
     ],
-    ids=["no-key", "example-key", "no-hosts", "debug"],
+    ids=["no-key", "example-key", "no-hosts", "debug", "no-audit-key"],
 )
 def test_serve_refuses_an_unsafe_configuration(tmp_path, extra, reason) -> None:
     env = _env(tmp_path, SQLITE_PATH=str(tmp_path / "db.sqlite3"), **extra)
@@ -186,6 +190,7 @@ def test_the_demo_serves_through_gunicorn_on_its_own_key(
     from imena.demo.management.commands.demo import Command
 
     settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
+    settings.IMENA_AUDIT_KEY = None
     settings.ALLOWED_HOSTS = ["localhost"]
     settings.STATIC_ROOT = tmp_path / "static"
     calls = []
@@ -200,4 +205,7 @@ def test_the_demo_serves_through_gunicorn_on_its_own_key(
     assert env["SECRET_KEY"] not in settings.EXAMPLE_SECRET_KEYS
     assert len(env["SECRET_KEY"]) >= 50
     assert (tmp_path / "demo-secret-key").stat().st_mode & 0o077 == 0
+    # Its own audit key too, never the public development key.
+    assert len(env["IMENA_AUDIT_KEY"]) >= 50
+    assert (tmp_path / "demo-audit-key").stat().st_mode & 0o077 == 0
     assert "127.0.0.1" in env["ALLOWED_HOSTS"].split(",")

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 
+from imena.audit import keys
+
 
 def config_problems() -> list[str]:
     """Reasons the configuration is unfit to serve, one line each.
@@ -24,6 +26,12 @@ def config_problems() -> list[str]:
         )
     if not settings.ALLOWED_HOSTS:
         problems.append("ALLOWED_HOSTS is empty: list the host names Imena answers to")
+    if not keys.key_configured():
+        problems.append(
+            "IMENA_AUDIT_KEY is unset or the example value: set a long random "
+            "secret kept outside the database (or IMENA_AUDIT_KEY_FILE); "
+            "see docs/audit.md"
+        )
     return problems
 
 

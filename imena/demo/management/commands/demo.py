@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from imena.audit import keys as audit_keys
 from imena.core import serve
 from imena.core.commands import ImenaCommand
 from imena.demo.services import demo_load
@@ -128,6 +129,15 @@ class Command(ImenaCommand):
                 key_file.chmod(0o600)
             settings.SECRET_KEY = key_file.read_text().strip()
             env["SECRET_KEY"] = settings.SECRET_KEY
+        if not audit_keys.key_configured():
+            # Likewise the demo's own audit key; entries written while loading
+            # (with the development key) still verify, as that key is known.
+            key_file = data_dir / "demo-audit-key"
+            if not key_file.exists():
+                key_file.write_text(secrets.token_urlsafe(50))
+                key_file.chmod(0o600)
+            settings.IMENA_AUDIT_KEY = key_file.read_text().strip()
+            env["IMENA_AUDIT_KEY"] = settings.IMENA_AUDIT_KEY
         hosts = list(settings.ALLOWED_HOSTS)
         if addr not in hosts and addr not in ("0.0.0.0", "::"):
             hosts.append(addr)
