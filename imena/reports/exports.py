@@ -27,6 +27,7 @@ from imena.burials.models import Grave, Site
 from imena.identification.models import Identification
 from imena.reports import selectors
 from imena.reports.files import ExportFile, export_file, temp_path
+from imena.reports.gpkg import Layer, write_gpkg
 from imena.reports.pdf import export_summary_pdf
 from imena.reports.sitejson import export_site_file, site_record_counts
 
@@ -412,6 +413,52 @@ def export_geojson(sites: Iterable[Site], *, filename: str) -> ExportFile:
     )
 
 
+# --- GeoPackage ------------------------------------------------------------------
+
+GPKG_LAYERS = {
+    "site": (
+        "sites",
+        "POINT",
+        [
+            ("site", "TEXT"),
+            ("name", "TEXT"),
+            ("settlement", "TEXT"),
+            ("region", "TEXT"),
+        ],
+    ),
+    "site_boundary": ("site_boundaries", "MULTIPOLYGON", [("site", "TEXT")]),
+    "grave": (
+        "graves",
+        "POINT",
+        [
+            ("site", "TEXT"),
+            ("ref", "TEXT"),
+            ("marker", "TEXT"),
+            ("number", "TEXT"),
+            ("kind", "TEXT"),
+            ("status", "TEXT"),
+            ("bodies_expected", "INTEGER"),
+            ("x", "REAL"),
+            ("y", "REAL"),
+        ],
+    ),
+}
+
+
+def export_gpkg(sites: Iterable[Site], *, filename: str) -> ExportFile:
+    """The GeoJSON export's features as a GeoPackage: one table per layer."""
+    layers = [
+        Layer(name, kind, columns) for name, kind, columns in GPKG_LAYERS.values()
+    ]
+    features = (
+        (GPKG_LAYERS[f["properties"]["layer"]][0], f["geometry"], f["properties"])
+        for f in geojson_features(sites)
+    )
+    path = temp_path(".gpkg")
+    n = write_gpkg(path, layers, features)
+    return export_file(path, filename=filename, fmt="gpkg", dataset="gpkg", rows=n)
+
+
 # --- One entry point ---------------------------------------------------------------
 
 
@@ -432,6 +479,8 @@ def produce(
         return export_table(audience, site, dataset, fmt)
     if fmt == "geojson" and dataset in ("graves", "site"):
         return export_geojson([site], filename=f"{site.code}.geojson")
+    if fmt == "gpkg" and dataset in ("graves", "site"):
+        return export_gpkg([site], filename=f"{site.code}.gpkg")
     if fmt == "json" and dataset == "site":
         return export_site_file(audience, site, with_analysis=with_analysis)
     if fmt == "pdf" and dataset == "summary":
@@ -454,6 +503,7 @@ def export_menu(site: Site, audience: Audience) -> list[tuple[str, str]]:
         links.append((f"{table.title} (CSV)", url(table.key, "csv")))
         links.append((f"{table.title} (XLSX)", url(table.key, "xlsx")))
     links.append((_("Graves (GeoJSON)"), url("graves", "geojson")))
+    links.append((_("Graves (GeoPackage)"), url("graves", "gpkg")))
     plain, analysis = site_record_counts(site, audience)
     links.append(
         (

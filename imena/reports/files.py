@@ -33,6 +33,7 @@ CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
     "json": "application/json",
     "pdf": "application/pdf",
     "svg": "image/svg+xml",

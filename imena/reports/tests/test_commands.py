@@ -11,7 +11,7 @@ from imena.audit.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("fmt", ["pdf", "json", "csv", "xlsx", "geojson"])
+@pytest.mark.parametrize("fmt", ["pdf", "json", "csv", "xlsx", "geojson", "gpkg"])
 def test_report_site_writes_each_format_and_audits_it_with_the_os_user(
     tmp_path, site, fmt, capsys
 ) -> None:
@@ -27,6 +27,8 @@ def test_report_site_writes_each_format_and_audits_it_with_the_os_user(
         assert openpyxl.load_workbook(out).active.max_row == 16  # type: ignore[union-attr]
     if fmt == "geojson":
         assert json.loads(out.read_text())["type"] == "FeatureCollection"
+    if fmt == "gpkg":
+        assert out.read_bytes()[68:72] == b"GPKG"  # the SQLite application_id
 
 
 def test_report_site_accepts_the_numeric_id(tmp_path, site) -> None:

@@ -4,6 +4,10 @@ import csv
 import hashlib
 import io
 import json
+import shutil
+import sqlite3
+import struct
+import subprocess
 
 import openpyxl
 import pytest
@@ -131,7 +135,13 @@ def test_roles_without_the_export_right_get_403_and_no_file(
 ) -> None:
     client.force_login(users[role])
     before = AuditEntry.objects.filter(action="report.export").count()
-    for dataset, fmt in [("graves", "csv"), ("site", "json"), ("summary", "pdf")]:
+    exports = [
+        ("graves", "csv"),
+        ("site", "json"),
+        ("summary", "pdf"),
+        ("graves", "gpkg"),
+    ]
+    for dataset, fmt in exports:
         response = client.get(export_url(site, dataset, fmt))
         assert response.status_code == 403
         assert "Content-Disposition" not in response
@@ -160,3 +170,98 @@ def test_the_statistics_page_offers_exports_only_to_exporters(
     ).content.decode()
     assert export_url(site, "summary", "pdf") in body
     assert export_url(site, "graves", "xlsx") in body
+
+
+def _gpkg(client, site, tmp_path):
+    response = client.get(export_url(site, "graves", "gpkg"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/geopackage+sqlite3"
+    path = tmp_path / "site.gpkg"
+    path.write_bytes(body_of(response))
+    return path
+
+
+def _point(blob: bytes) -> tuple[float, float]:
+    # GeoPackageBinary: "GP", version 0, flags (little-endian, no envelope), SRS id.
+    magic, version, flags, srs_id = struct.unpack("<2sBBi", blob[:8])
+    assert (magic, version, flags, srs_id) == (b"GP", 0, 1, 4326)
+    order, kind, x, y = struct.unpack("<BIdd", blob[8:])
+    assert (order, kind) == (1, 1)  # little-endian WKB Point
+    return x, y
+
+
+def test_a_geopackage_export_holds_the_map_layers_read_back_with_sqlite3(
+    client, investigator, site, tmp_path
+) -> None:
+    services.site_update(
+        actor=investigator,
+        site=site,
+        reason="survey",
+        boundary={
+            "type": "Polygon",
+            "coordinates": [
+                [[37.27, 49.18], [37.29, 49.18], [37.29, 49.2], [37.27, 49.18]]
+            ],
+        },
+    )
+    client.force_login(investigator)
+    path = _gpkg(client, site, tmp_path)
+    assert path.read_bytes()[:16] == b"SQLite format 3\x00"
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA application_id").fetchone() == (0x47504B47,)
+    assert db.execute("PRAGMA user_version").fetchone() == (10200,)
+    assert {r[0] for r in db.execute("SELECT srs_id FROM gpkg_spatial_ref_sys")} == {
+        -1,
+        0,
+        4326,
+    }
+    contents = db.execute(
+        "SELECT table_name, data_type, srs_id, min_x, max_x FROM gpkg_contents"
+    ).fetchall()
+    assert {r[0] for r in contents} == {"sites", "site_boundaries", "graves"}
+    assert all(r[1] == "features" and r[2] == 4326 for r in contents)
+    assert dict(
+        db.execute(
+            "SELECT table_name, geometry_type_name FROM gpkg_geometry_columns"
+        ).fetchall()
+    ) == {
+        "sites": "POINT",
+        "site_boundaries": "MULTIPOLYGON",
+        "graves": "POINT",
+    }
+    (blob,) = db.execute("SELECT geom FROM sites").fetchone()
+    assert _point(blob) == (37.28, 49.19)  # longitude, latitude
+    graves = db.execute("SELECT ref, geom FROM graves ORDER BY ref").fetchall()
+    expected = {g.ref: (g.lon, g.lat) for g in site.graves.filter(withdrawn=False)}
+    assert len(graves) == len(expected) == 14
+    for ref, blob in graves:
+        lon, lat = expected[ref]
+        if lon is None or lat is None:
+            assert blob is None
+        else:
+            assert _point(blob) == pytest.approx((lon, lat), abs=1e-8)
+    (blob,) = db.execute("SELECT geom FROM site_boundaries").fetchone()
+    magic, _v, flags, srs_id = struct.unpack("<2sBBi", blob[:8])
+    assert (magic, flags, srs_id) == (b"GP", 0b11, 4326)  # with its x/y envelope
+    assert struct.unpack("<4d", blob[8:40]) == (37.27, 37.29, 49.18, 49.2)
+    assert struct.unpack("<BII", blob[40:49]) == (1, 6, 1)  # one MultiPolygon part
+    db.close()
+    entry = AuditEntry.objects.filter(action="report.export").latest("seq")
+    assert entry.after_data["format"] == "gpkg"
+
+
+@pytest.mark.skipif(
+    not shutil.which("ogrinfo"), reason="GDAL's ogrinfo is not installed"
+)
+def test_gdal_opens_the_geopackage(client, investigator, site, tmp_path) -> None:
+    client.force_login(investigator)
+    path = _gpkg(client, site, tmp_path)
+    out = subprocess.run(
+        ["ogrinfo", "-ro", "-al", "-so", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Layer name: graves" in out and "Geometry: Point" in out
+    assert "Feature Count: 14" in out
+    assert "ERROR" not in out

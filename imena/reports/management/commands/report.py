@@ -8,12 +8,12 @@ from imena.core.commands import ImenaCommand
 from imena.reports import exports, services
 from imena.reports.management.commands._common import audience, deliver, resolve_site
 
-FORMATS = ["pdf", "json", "csv", "xlsx", "geojson"]
+FORMATS = ["pdf", "json", "csv", "xlsx", "geojson", "gpkg"]
 
 
 class Command(ImenaCommand):
     help = (
-        "Reports of a site. `report site SITE --format pdf|json|csv|xlsx|geojson "
+        "Reports of a site. `report site SITE --format pdf|json|csv|xlsx|geojson|gpkg "
         "--out FILE`: runs with full access (or as --as USERNAME) and records the "
         "export, its SHA-256 and the OS user in the audit log."
     )
@@ -44,9 +44,12 @@ class Command(ImenaCommand):
         site = resolve_site(options["site"], options["organisation"])
         who = audience(site, options["as_user"])
         fmt = options["format"]
-        dataset = {"pdf": "summary", "json": "site", "geojson": "graves"}.get(
-            fmt, options["dataset"]
-        )
+        dataset = {
+            "pdf": "summary",
+            "json": "site",
+            "geojson": "graves",
+            "gpkg": "graves",
+        }.get(fmt, options["dataset"])
         try:
             export = exports.produce(
                 who,
