@@ -50,7 +50,12 @@ class XForm(models.Model):
 
 
 class AppToken(models.Model):
-    """A secret a user gives ODK Collect as its password; stored only as SHA-256."""
+    """A secret a user gives ODK Collect as its password; never stored itself.
+
+    Basic authentication checks its SHA-256; Digest authentication (Collect
+    over plain HTTP) its HA1, MD5(username:realm:token), kept for tokens
+    created since Digest was offered.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,6 +66,12 @@ class AppToken(models.Model):
     label = models.CharField(_("label"), max_length=100)
     prefix = models.CharField(_("first characters"), max_length=8)
     token_hash = models.CharField(_("token SHA-256"), max_length=64, unique=True)
+    digest_ha1 = models.CharField(
+        _("Digest HA1"),
+        max_length=32,
+        blank=True,
+        help_text=_("MD5(username:realm:token) for HTTP Digest; empty: Basic only."),
+    )
     created = models.DateTimeField(_("created"), auto_now_add=True)
     last_used = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked = models.DateTimeField(_("revoked"), null=True, blank=True)

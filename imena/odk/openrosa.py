@@ -1,7 +1,7 @@
 """The OpenRosa endpoints ODK Collect and Kobo Collect use.
 
 formList, form download, manifest and media, and submission. They are the only
-CSRF-exempt views of the app and authenticate with app tokens (HTTP Basic).
+CSRF-exempt views of the app and authenticate with app tokens (HTTP Basic or Digest, see auth.py).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from imena.accounts.roles import can
 from imena.audit.record_types import record_type
 from imena.audit.services import audit_record, snapshot
-from imena.odk import storage
+from imena.odk import digest, storage
 from imena.odk.accept import ACCEPTORS
 from imena.odk.build_forms import XLSFORM_DIR, read_xlsx, to_xform, xlsx_path
 from imena.odk.errors import AcceptError
@@ -159,7 +159,11 @@ def app_token_create(*, user: User, label: str) -> tuple[AppToken, str]:
         raise ValidationError({"label": _("Name the device or app this token is for.")})
     secret = secrets.token_urlsafe(24)
     token = AppToken.objects.create(
-        user=user, label=label[:100], prefix=secret[:6], token_hash=token_hash(secret)
+        user=user,
+        label=label[:100],
+        prefix=secret[:6],
+        token_hash=token_hash(secret),
+        digest_ha1=digest.ha1(user.get_username(), secret),
     )
     audit_record(
         actor=user,

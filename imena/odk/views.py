@@ -8,14 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imena.accounts.http import AuthenticatedHttpRequest
+from imena.accounts.models import User
 from imena.audit.services import history_for
 from imena.lib.lists import paginate
-from imena.odk import access, services, storage
+from imena.odk import access, collect, services, storage
 from imena.odk.auth import absolute_url
 from imena.odk.display import draft_blocks
 from imena.odk.models import DraftStatus
@@ -147,13 +149,23 @@ def quarantine(request: AuthenticatedHttpRequest) -> HttpResponse:
 def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     tokens = access.tokens_for_user(request.user)
     form = TokenForm(request.POST or None)
-    secret = ""
+    server_url = absolute_url(request, "/")
+    secret = payload = ""
     if request.method == "POST" and form.is_valid():
         _token, secret = services.app_token_create(
             user=request.user,
             label=form.cleaned_data["label"],
         )
         form = TokenForm()
+        # The QR code carries the token, so it is shown once, with the token.
+        payload = collect.encode_settings(
+            collect.collect_settings(
+                server_url=server_url,
+                username=request.user.get_username(),
+                token=secret,
+                project_name=_project_name(request.user),
+            )
+        )
     return render(
         request,
         "odk/token_list.html",
@@ -161,9 +173,19 @@ def tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
             "tokens": tokens,
             "form": form,
             "secret": secret,
-            "server_url": absolute_url(request, "/"),
+            "server_url": server_url,
+            "plain_http": server_url.startswith("http://"),
+            "collect_payload": payload,
+            # Generated here from base64 text: no user input reaches the markup.
+            "collect_qr": mark_safe(collect.qr_svg(payload)) if payload else "",
         },
     )
+
+
+def _project_name(user: User) -> str:
+    """The project's name in Collect's project list."""
+    organisation = user.organisation
+    return f"Imena · {organisation.name}" if organisation else "Imena"
 
 
 @require_POST
