@@ -111,8 +111,11 @@ def bar_chart(
     height = sum(row_hs) + 8 if bars else 34
     top = max((b.value for b in bars), default=0) or 1
     span = width - label_w - value_w
+    # A chart whose bars are links is a group of links, not one image: an
+    # image's children are hidden from assistive technology (axe: nested-interactive).
+    role = "group" if any(b.url for b in bars) else "img"
     out = [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" role="{role}" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'font-family="{FONT_FAMILY}" aria-label="{escape(title)}">'
         f"<title>{escape(title)}</title>"
@@ -238,7 +241,8 @@ def site_plan(
     labels = len(points) <= LABEL_LIMIT
     font = 0.55
     out = [
-        f'<svg class="siteplan" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'<svg class="siteplan" xmlns="http://www.w3.org/2000/svg" '
+        f'role="{"group" if link else "img"}" '
         f'viewBox="{vx:.2f} {vy:.2f} {vw:.2f} {total_h:.2f}" '
         f'preserveAspectRatio="xMidYMin meet" width="100%" font-family="{FONT_FAMILY}" '
         f'aria-label="{escape(title)}"><title>{escape(title)}</title>'

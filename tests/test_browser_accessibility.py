@@ -1,0 +1,59 @@
+"""Accessibility in a real browser (#17): axe-core on the main pages, both languages."""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+from conftest import browser_login
+from imena.reports.tests.factories import add_bodies, populated_site
+from tests.a11y import axe_violations
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _pages(site) -> list[str]:
+    grave = site.graves.filter(withdrawn=False).order_by("pk").first()
+    return [
+        "/",
+        "/sites/",
+        f"/sites/{site.pk}/",
+        f"/graves/{grave.pk}/",
+        "/journals/",
+        "/exhumations/",
+        "/missing/",
+        "/identification/",
+        "/reports/",
+        f"/reports/sites/{site.pk}/statistics/",
+        f"/reports/sites/{site.pk}/plan/",
+        "/reports/map/",
+        f"/reports/sites/{site.pk}/map/",
+        "/audit/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["en", "uk"])
+def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
+    page, org, users, language
+) -> None:
+    site = populated_site(org, users["forensic_examiner"])
+    add_bodies(site, users["forensic_examiner"])
+    browser_login(page, "investigator")
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.LANGUAGE_COOKIE_NAME,
+                "value": language,
+                "url": page.base_url,
+            }
+        ]
+    )
+    found = {}
+    for path in _pages(site):
+        page.goto(page.base_url + path)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.lang") == language, path
+        violations = axe_violations(page)
+        if violations:
+            found[path] = violations
+    assert not found, "\n".join(f"{p}: {v}" for p, vs in found.items() for v in vs)
