@@ -57,3 +57,40 @@ def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
         if violations:
             found[path] = violations
     assert not found, "\n".join(f"{p}: {v}" for p, vs in found.items() for v in vs)
+
+
+_TABLES_AT_PHONE_WIDTH = """() => [...document.querySelectorAll('main table')].flatMap((t) => {
+  const out = [];
+  const box = t.getBoundingClientRect();
+  if (box.right > window.innerWidth + 1) { out.push('wider than the screen'); }
+  const head = t.querySelector('thead');
+  if (head && getComputedStyle(head).display === 'none') { out.push('headers hidden'); }
+  const first = t.querySelector('tbody tr > :first-child');
+  if (t.scrollWidth > t.clientWidth + 1) {
+    if (getComputedStyle(t).overflowX !== 'auto') { out.push('cut off'); }
+    if (first && getComputedStyle(first).position !== 'sticky') {
+      out.push('first column scrolls away');
+    }
+  }
+  return out.map((m) => (t.id || t.className || 'table') + ': ' + m);
+})"""
+
+
+def test_tables_are_readable_at_390_px_with_headers_and_a_sticky_first_column(
+    page, org, users
+) -> None:
+    site = populated_site(org, users["forensic_examiner"])
+    add_bodies(site, users["forensic_examiner"])
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "investigator")
+    found = {}
+    tables = 0
+    for path in _pages(site):
+        page.goto(page.base_url + path)
+        page.wait_for_load_state("networkidle")
+        tables += page.locator("main table").count()
+        problems = page.evaluate(_TABLES_AT_PHONE_WIDTH) + axe_violations(page)
+        if problems:
+            found[path] = problems
+    assert tables >= 5
+    assert not found, "\n".join(f"{p}: {v}" for p, vs in found.items() for v in vs)

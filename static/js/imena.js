@@ -7,3 +7,18 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// A table wider than the screen scrolls inside the page (imena.css); keyboard
+// users reach it with Tab and scroll it with the arrow keys (#17).
+function imenaScrollableTables() {
+  document.querySelectorAll("main table").forEach(function (table) {
+    if (table.scrollWidth > table.clientWidth + 1) {
+      table.setAttribute("tabindex", "0");
+    } else if (table.getAttribute("tabindex") === "0") {
+      table.removeAttribute("tabindex");
+    }
+  });
+}
+document.addEventListener("DOMContentLoaded", imenaScrollableTables);
+window.addEventListener("resize", imenaScrollableTables);
+document.addEventListener("htmx:afterSettle", imenaScrollableTables);
