@@ -69,6 +69,9 @@ OTHER_RATE = 1e-4
 #: Per-meiosis probability of one mtDNA difference over the compared range.
 MT_DEFAULT_RATE = 5e-3
 
+#: Verdict of a lineage comparison by its number of differences (0, 1, 2+).
+VERDICTS = ("consistent", "inconclusive", "exclusion")
+
 NULL = "null"
 _NULLS = {"null", "0", "-", "del", "n"}
 
@@ -223,6 +226,21 @@ class LineageResult:
         """``P(differences | meioses) / upper bound of the frequency``."""
         return self.probability / self.frequency
 
+    @property
+    def differing(self) -> int:
+        """Loci (Y-STR) or positions (mtDNA) that differ."""
+        return self.compared - self.matching
+
+    @property
+    def verdict(self) -> str:
+        """``consistent`` (no difference), ``inconclusive`` (one), ``exclusion``.
+
+        The customary reading of lineage comparisons (SWGDAM): two or more
+        differences exclude the line, one is inconclusive.  The LR is kept as
+        computed either way; the verdict is a flag for the analyst.
+        """
+        return VERDICTS[min(self.differing, 2)]
+
     def explain(self) -> str:
         """One line for the analyst (English; the web app translates its own)."""
         seen = (
@@ -280,8 +298,13 @@ def y_lr(
     *,
     rates: Mapping[str, float] | None = None,
     name: str = "the reference",
+    counted: Mapping[tuple[str, ...], tuple[int, int]] | None = None,
 ) -> LineageResult:
-    """Compare a victim's Y haplotype with a reference ``meioses`` apart."""
+    """Compare a victim's Y haplotype with a reference ``meioses`` apart.
+
+    ``counted``: the victim's ``(count, size)`` in the table per tuple of
+    compared loci, when known (a cache of :func:`count_haplotype`).
+    """
     loci = [locus for locus in reference if locus in victim]
     if not loci:
         raise KinshipError("no Y-STR locus typed in both haplotypes")
@@ -295,7 +318,8 @@ def y_lr(
         )
         for locus in loci
     )
-    count, total = count_haplotype(victim, table, loci)
+    known = (counted or {}).get(tuple(loci))
+    count, total = known or count_haplotype(victim, table, loci)
     return LineageResult(
         "Y-STR",
         name,
@@ -437,13 +461,17 @@ def mt_lr(
     *,
     rate: float = MT_DEFAULT_RATE,
     name: str = "the reference",
+    counted: tuple[int, int] | None = None,
 ) -> LineageResult:
-    """Compare a victim's mtDNA with a reference ``meioses`` apart."""
+    """Compare a victim's mtDNA with a reference ``meioses`` apart.
+
+    ``counted``: the victim's ``(count, size)`` in the table, when known.
+    """
     diffs, size = mt_differences(reference, victim)
     mean = meioses * rate
     m = len(diffs)
     prob = math.exp(-mean) * mean**m / math.factorial(m)
-    count, total = mt_count(victim, table)
+    count, total = counted or mt_count(victim, table)
     return LineageResult(
         "mtDNA",
         name,
@@ -473,6 +501,11 @@ class LineageData:
     y_rates: dict[str, float] = field(default_factory=dict)
     mt_table: list[MtSequence] = field(default_factory=list)
     mt_rate: float = MT_DEFAULT_RATE
+    #: The victims' counts in the tables: ``{("Y", victim, loci) or ("mt",
+    #: victim): (count, size)}`` (one table scan per victim, not per pair).
+    counted: dict[tuple[Any, ...], tuple[int, int]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __bool__(self) -> bool:
         return bool(self.y_victims or self.mt_victims)
@@ -539,13 +572,67 @@ def lineage_results(
             continue
         k, ref = best
         if side == "father":
+            loci = tuple(locus for locus in refs[ref] if locus in sample)
+            key: tuple[Any, ...] = ("Y", victim, loci)
+            if loci and key not in data.counted:
+                data.counted[key] = count_haplotype(sample, data.y_table, loci)
             out.append(
-                y_lr(refs[ref], sample, k, data.y_table, rates=data.y_rates, name=ref)
+                y_lr(
+                    refs[ref],
+                    sample,
+                    k,
+                    data.y_table,
+                    rates=data.y_rates,
+                    name=ref,
+                    counted={loci: data.counted[key]} if loci else None,
+                )
             )
         else:
-            out.append(mt_lr(refs[ref], sample, k, data.mt_table, rate=data.mt_rate,
-                             name=ref))  # fmt: skip
+            key = ("mt", victim)
+            if key not in data.counted:
+                data.counted[key] = mt_count(sample, data.mt_table)
+            out.append(
+                mt_lr(
+                    refs[ref],
+                    sample,
+                    k,
+                    data.mt_table,
+                    rate=data.mt_rate,
+                    name=ref,
+                    counted=data.counted[key],
+                )
+            )
     return out
+
+
+def is_y_locus(name: str) -> bool:
+    """True for a Y-STR locus name (``DYS391``, ``DYF387S1``, ``Y-GATA-H4``)."""
+    return _Y_LOCUS.match(name.strip()) is not None
+
+
+_Y_LOCUS = re.compile(r"^(DYS|DYF|Y[-_ ]?GATA)", re.IGNORECASE)
+
+
+def format_haplotype(haplotype: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """A haplotype as stored (JSON): ``{locus: [sorted alleles]}``."""
+    return {locus: list(alleles) for locus, alleles in sorted(haplotype.items())}
+
+
+def format_mt(sequence: MtSequence) -> dict[str, str]:
+    """An mtDNA sequence as stored (JSON), normalised.
+
+    ``{"variants": "263G 315.1C 16069T", "range": "16024-16569 1-576"}``:
+    variants in position order, without the reference base, deletions as
+    ``del``; two spellings of one sequence give the same text.
+    """
+    parts = []
+    for (pos, ins), base in sorted(sequence.variants.items()):
+        suffix = f".{ins}" if ins else ""
+        parts.append(f"{pos}{suffix}{'del' if base == '-' else base}")
+    return {
+        "variants": " ".join(parts),
+        "range": " ".join(f"{lo}-{hi}" for lo, hi in sequence.ranges),
+    }
 
 
 # ---------------------------------------------------------------- lab files
@@ -614,3 +701,82 @@ def read_mtdna_csv(source: str | Path) -> dict[str, MtSequence]:
     for r in rows:
         out[r[sample]] = parse_mt(r[var] if var < len(r) else "", r[rng])
     return out
+
+
+def is_mtdna_csv(source: str | Path) -> bool:
+    """True if the CSV has the ``Range`` and ``Variants`` columns of mtDNA."""
+    from kinship.genemapper import _dialect, _norm, _read_text
+
+    text = _read_text(source)
+    first = next(csv.reader(io.StringIO(text), _dialect(text)), [])
+    names = {_norm(h) for h in first}
+    return bool(names & {"range", "ranges", "compared range"}) and bool(
+        names & {"variants", "haplotype", "profile"}
+    )
+
+
+def split_ystr_csv(source: str | Path) -> tuple[str | None, dict[str, Haplotype]]:
+    """Split a genotyping export into its autosomal part and its Y-STR loci.
+
+    Returns the CSV text without the Y-STR loci (None when nothing else is
+    left) for :func:`kinship.genemapper.read_genemapper_csv`, and the Y-STR
+    haplotypes ``{sample: haplotype}`` (Y loci: :func:`is_y_locus`).  Long
+    layout (``Sample Name,Marker,Allele 1,...``: rows of Y loci) and wide
+    layouts (``DYS391`` or ``DYS391 Allele 1`` columns) alike.
+    """
+    from kinship.genemapper import _WIDE, EMPTY, _dialect, _norm, _read_text
+
+    text = _read_text(source)
+    dialect = _dialect(text)
+    rows = [r for r in csv.reader(io.StringIO(text), dialect) if any(r)]
+    if not rows:
+        raise KinshipError("CSV: the file is empty")
+    header = [h.strip() for h in rows[0]]
+    norm = [_norm(h) for h in header]
+    sample = _column(norm, ("sample name", "sample"), "genotyping")
+    marker = next((i for i, h in enumerate(norm) if h in ("marker", "locus")), None)
+    raw: dict[str, dict[str, list[str]]] = {}
+    keep_rows: list[list[str]] = [rows[0]]
+    keep_cols = list(range(len(header)))
+
+    def add(name: str, locus: str, cells: Iterable[str]) -> None:
+        alleles = [
+            a.strip()
+            for c in cells
+            for a in re.split(r"[/,;]", c)
+            if a.strip().upper() not in EMPTY
+        ]
+        if alleles and name:
+            raw.setdefault(name, {}).setdefault(locus, []).extend(alleles)
+
+    if marker is not None:
+        cols = [i for i, h in enumerate(norm) if re.fullmatch(r"allele ?\d+", h)]
+        for r in rows[1:]:
+            r = [c.strip() for c in r] + [""] * (len(header) - len(r))
+            if is_y_locus(r[marker]):
+                add(r[sample], r[marker], (r[i] for i in cols))
+            else:
+                keep_rows.append(r)
+    else:
+        y_cols: dict[str, list[int]] = {}
+        for i, h in enumerate(header):
+            m = _WIDE.match(h)
+            locus = m.group("locus").strip() if m else h
+            if i != sample and is_y_locus(locus):
+                y_cols.setdefault(locus, []).append(i)
+        taken = {i for cols in y_cols.values() for i in cols}
+        keep_cols = [i for i in range(len(header)) if i not in taken]
+        for r in rows[1:]:
+            r = [c.strip() for c in r] + [""] * (len(header) - len(r))
+            for locus, cols in y_cols.items():
+                add(r[sample], locus, (r[i] for i in cols))
+            keep_rows.append(r)
+    rest: str | None = None
+    if len(keep_rows) > 1 and len(keep_cols) > 1:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        for r in keep_rows:
+            writer.writerow([r[i] if i < len(r) else "" for i in keep_cols])
+        rest = out.getvalue()
+    haplotypes = {name: parse_haplotype(loci) for name, loci in raw.items()}
+    return rest, {name: h for name, h in haplotypes.items() if h}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_batch
 from imena.dna.models import DNAProfile, ProfileKind
-from imena.dna.services import clean_genotypes
+from imena.dna.services import clean_genotypes, clean_lineage
 from imena.lib.bulk import BulkRowError, Progress, error_text
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ class ProfileRow:
     sex: int = 0
     lab: str = ""
     supersedes: DNAProfile | None = None
+    ystr: Mapping[str, Any] = field(default_factory=dict)
+    mtdna: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -63,7 +65,8 @@ def dna_profiles_bulk_create(
     for r in rows:
         try:
             clean = clean_genotypes(r.genotypes, r.label)
-            if not clean:
+            ystr, mtdna = clean_lineage(r.ystr, r.mtdna, r.label)
+            if not clean and not ystr and not mtdna:
                 raise ValidationError(
                     _("Sample %(sample)s has no genotypes at known loci.")
                     % {"sample": r.label}
@@ -75,6 +78,8 @@ def dna_profiles_bulk_create(
                 sex=r.sex,
                 genotypes=clean,
                 loci_typed=len(clean),
+                ystr=ystr,
+                mtdna=mtdna,
                 source_format=source_format,
                 source_sha256=source_sha256,
                 lab=r.lab,

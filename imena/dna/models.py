@@ -39,6 +39,23 @@ class DNAProfile(models.Model):
         _("genotypes"), help_text=_('{"D3S1358": ["15", "16"], ...}'), default=dict
     )
     loci_typed = models.PositiveSmallIntegerField(_("loci typed"), default=0)
+    # Lineage markers of the same sample (issue 18), normalised by
+    # ``kinship.lineage``; empty when not typed.
+    ystr = models.JSONField(
+        _("Y-STR haplotype"),
+        help_text=_('{"DYS391": ["10"], "DYS385": ["11", "14"], ...}'),
+        default=dict,
+        blank=True,
+    )
+    mtdna = models.JSONField(
+        _("mtDNA sequence"),
+        help_text=_(
+            '{"variants": "263G 315.1C 16069T", "range": "16024-16569 1-576"}: '
+            "differences to the rCRS and the range read"
+        ),
+        default=dict,
+        blank=True,
+    )
     source_format = models.CharField(_("source format"), max_length=40, blank=True)
     source_sha256 = models.CharField(
         _("source file SHA-256"), max_length=64, blank=True
@@ -91,3 +108,65 @@ class DNAProfile(models.Model):
     @property
     def is_current(self) -> bool:
         return not self.withdrawn and not hasattr(self, "superseded_by")
+
+
+class LineageKind(models.TextChoices):
+    YSTR = "ystr", _("Y-STR haplotypes")
+    MTDNA = "mtdna", _("mtDNA sequences")
+
+
+class LineageTable(models.Model):
+    """A population table of Y-STR haplotypes or mtDNA sequences.
+
+    Lineage LRs count the victim's haplotype in it (``kinship.lineage``).  An
+    organisation loads its own; the newest of each kind is the one in use, and
+    older ones are kept for the record.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=LineageKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    rows = models.JSONField(
+        _("haplotypes"), help_text=_("Normalised haplotypes or sequences"), default=list
+    )
+    size = models.PositiveIntegerField(_("size"), default=0)
+    rates = models.JSONField(
+        _("mutation rates"),
+        help_text=_('Y-STR: {"DYS391": 0.0025, ...}; mtDNA: {"rate": 0.005}'),
+        default=dict,
+        blank=True,
+    )
+    source_sha256 = models.CharField(
+        _("source file SHA-256"), max_length=64, blank=True
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("lineage population table")
+        verbose_name_plural = _("lineage population tables")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=LineageKind.values),
+                name="lineagetable_kind_valid",
+            ),
+        ]
+        indexes = [
+            # The table in use: the newest of an organisation and kind.
+            models.Index(fields=["organisation", "kind", "-created"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 
 from imena.audit.models import canonical_json
 from imena.audit.services import audit_record
-from imena.dna.models import DNAProfile, ProfileKind
+from imena.dna.models import DNAProfile, LineageKind, LineageTable, ProfileKind
+from kinship.errors import KinshipError
+from kinship.lineage import format_haplotype, format_mt, parse_haplotype, parse_mt
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -47,6 +49,50 @@ def _allele_key(allele: str) -> tuple[float, str]:
         return (float("inf"), allele)
 
 
+def clean_lineage(
+    ystr: Mapping[str, Any] | None, mtdna: Mapping[str, Any] | None, label: str
+) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """Normalise a Y-STR haplotype and an mtDNA sequence (``kinship.lineage``).
+
+    Two spellings of one haplotype or sequence give the same stored value.
+    """
+    try:
+        y = format_haplotype(parse_haplotype(ystr or {}))
+        mt = (
+            format_mt(parse_mt(str(mtdna.get("variants") or ""), str(mtdna["range"])))
+            if mtdna
+            else {}
+        )
+    except (KinshipError, KeyError, AttributeError) as e:
+        raise ValidationError(
+            _("Sample %(label)s: lineage markers not understood (%(error)s).")
+            % {"label": label, "error": e}
+        ) from None
+    return y, mt
+
+
+def merged_with(
+    previous: DNAProfile | None, entry: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The parts of an uploaded profile, completed from the profile it supersedes.
+
+    A file may hold only some of a sample's markers (a Y-STR export after the
+    autosomal one): the parts it lacks (``genotypes``, ``ystr``, ``mtdna``,
+    an unknown sex) are kept from the current profile.
+    """
+    out = {
+        "sex": int(entry.get("sex") or 0),
+        "genotypes": entry.get("genotypes") or {},
+        "ystr": entry.get("ystr") or {},
+        "mtdna": entry.get("mtdna") or {},
+    }
+    if previous is not None and previous.is_current:
+        for part in ("genotypes", "ystr", "mtdna"):
+            out[part] = out[part] or getattr(previous, part)
+        out["sex"] = out["sex"] or previous.sex
+    return out
+
+
 @transaction.atomic
 def dna_profile_create(
     *,
@@ -61,10 +107,13 @@ def dna_profile_create(
     lab: str = "",
     supersedes: DNAProfile | None = None,
     audit: bool = True,
+    ystr: Mapping[str, Any] | None = None,
+    mtdna: Mapping[str, Any] | None = None,
 ) -> DNAProfile:
     if kind not in ProfileKind.values:
         raise ValidationError({"kind": _("Unknown profile kind.")})
     clean = clean_genotypes(genotypes, label)
+    y, mt = clean_lineage(ystr, mtdna, label)
     profile = DNAProfile(
         organisation=organisation,
         kind=kind,
@@ -72,6 +121,8 @@ def dna_profile_create(
         sex=sex,
         genotypes=clean,
         loci_typed=len(clean),
+        ystr=y,
+        mtdna=mt,
         source_format=source_format,
         source_sha256=source_sha256,
         lab=lab,
@@ -95,10 +146,21 @@ def dna_profile_create(
                 "loci": len(clean),
                 "genotypes_sha256": digest,
                 "supersedes": supersedes.pk if supersedes else None,
+                **lineage_audit(y, mt),
             },
             organisation_id=organisation.pk,
         )
     return profile
+
+
+def lineage_audit(ystr: Mapping[str, Any], mtdna: Mapping[str, Any]) -> dict[str, Any]:
+    """Audit fields of lineage markers: their size and hash, not the values."""
+    if not ystr and not mtdna:
+        return {}
+    digest = hashlib.sha256(
+        canonical_json({"ystr": ystr, "mtdna": mtdna}).encode()
+    ).hexdigest()
+    return {"ystr_loci": len(ystr), "mtdna": bool(mtdna), "lineage_sha256": digest}
 
 
 @transaction.atomic
@@ -119,3 +181,66 @@ def dna_profile_withdraw(
         organisation_id=profile.organisation_id,
     )
     return profile
+
+
+@transaction.atomic
+def lineage_table_load(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    kind: str,
+    name: str,
+    rows: Sequence[Mapping[str, Any]],
+    rates: Mapping[str, float] | None = None,
+    source_sha256: str = "",
+) -> LineageTable:
+    """Store a population table of haplotypes (Y-STR) or sequences (mtDNA).
+
+    Rows are normalised as profiles are; the newest table of a kind is the one
+    lineage LRs use.
+    """
+    if kind not in LineageKind.values:
+        raise ValidationError({"kind": _("Unknown lineage table kind.")})
+    clean: list[Any] = []
+    for k, row in enumerate(rows, start=1):
+        where = _("row %(n)d") % {"n": k}
+        if kind == LineageKind.YSTR:
+            y, _mt = clean_lineage(row, None, where)
+            if not y:
+                raise ValidationError(
+                    _("Row %(n)d has no typed locus.") % {"n": k}
+                )
+            clean.append(y)
+        else:
+            clean.append(clean_lineage(None, row, where)[1])
+    if not clean:
+        raise ValidationError(_("The table is empty."))
+    rate_map = {str(k): float(v) for k, v in (rates or {}).items()}
+    if any(not 0 <= v < 1 for v in rate_map.values()):
+        raise ValidationError(_("A mutation rate must be between 0 and 1."))
+    table = LineageTable(
+        organisation=organisation,
+        kind=kind,
+        name=name,
+        rows=clean,
+        size=len(clean),
+        rates=rate_map,
+        source_sha256=source_sha256,
+        created_by=actor,
+    )
+    table.full_clean()
+    table.save()
+    audit_record(
+        actor=actor,
+        action="dna.lineage_table.load",
+        obj=table,
+        after={
+            "kind": kind,
+            "name": name,
+            "size": len(clean),
+            "rates": rate_map,
+            "sha256": source_sha256,
+        },
+        organisation_id=organisation.pk,
+    )
+    return table

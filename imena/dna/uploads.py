@@ -1,5 +1,12 @@
 """Reading an uploaded profile file: GeneMapper-style CSV or dvi-examples JSON.
 
+Lineage markers (issue 18) come in the same files: Y-STR loci (``DYS...``,
+``DYF...``, ``Y-GATA-...``) of a genotyping export go to the profile's
+``ystr``, a CSV with ``Range`` and ``Variants`` columns is mtDNA, and a case
+file's ``pm[V].ystr/mtdna`` and ``am[F].ystr/mtdna`` are read as
+``kinship.lineage`` reads them (docs/kinship.md).  Each profile is then
+``{"sex", "genotypes", "ystr"?, "mtdna"?}``.
+
 The one reader of profile files for every app: ``dna`` (batch uploads),
 ``exhumations`` (one post-mortem sample) and ``missing`` (one reference sample,
 or a family from a case file).  Parsing is done by ``kinship``
@@ -29,6 +36,17 @@ from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from kinship.case import read_families, read_victims
 from kinship.errors import KinshipError
 from kinship.genemapper import amelogenin_sex, known_loci, read_genemapper_csv
+from kinship.lineage import (
+    NULL,
+    Haplotype,
+    format_haplotype,
+    format_mt,
+    is_mtdna_csv,
+    parse_haplotype,
+    parse_mt,
+    read_mtdna_csv,
+    split_ystr_csv,
+)
 from kinship.markers import load_frequency_table
 
 #: An STR allele: repeat number with an optional micro-variant (``9.3``); an
@@ -224,11 +242,56 @@ def _clean(
 
 
 def _parse_csv(text: str) -> ParsedFile:
-    out = ParsedFile("genemapper-csv")
-    profiles = read_genemapper_csv(text if "\n" in text else text + "\n")
+    text = text if "\n" in text else text + "\n"
+    if is_mtdna_csv(text):
+        out = ParsedFile("mtdna-csv")
+        for sample, seq in read_mtdna_csv(text).items():
+            out.profiles[sample] = {"sex": 0, "genotypes": {}, "mtdna": format_mt(seq)}
+        return out
+    rest, ystr = split_ystr_csv(text)
+    out = ParsedFile("genemapper-csv" if rest else "ystr-csv")
+    profiles = read_genemapper_csv(rest) if rest else {}
     for sample, prof in profiles.items():
         sex, genotypes = _clean(sample, prof, None, out.warnings)
         out.profiles[sample] = {"sex": sex, "genotypes": genotypes}
+    for sample, haplotype in ystr.items():
+        _add_ystr(out.profiles.setdefault(sample, {"sex": 0, "genotypes": {}}), haplotype)
+    return out
+
+
+def _add_ystr(entry: dict[str, Any], haplotype: Haplotype) -> None:
+    entry["ystr"] = format_haplotype(haplotype)
+    if not entry.get("sex") and any(
+        a != NULL for alleles in haplotype.values() for a in alleles
+    ):
+        entry["sex"] = 1  # a Y chromosome was typed
+
+
+def _lineage_json(
+    data: Mapping[str, Any], parts: Sequence[str]
+) -> dict[str, dict[str, Any]]:
+    """``{sample: {"ystr": ..., "mtdna": ...}}`` of a case file (issue 18 fields)."""
+    out: dict[str, dict[str, Any]] = {}
+    sources: list[tuple[str, Any, Any]] = []
+    if "pm" in parts:
+        for name, v in (data.get("pm") or {}).items():
+            if isinstance(v, Mapping):
+                sources.append((str(name), v.get("ystr"), v.get("mtdna")))
+    if "am" in parts:
+        for fam in (data.get("am") or {}).values():
+            if not isinstance(fam, Mapping):
+                continue
+            ys, mts = fam.get("ystr") or {}, fam.get("mtdna") or {}
+            for member in {*ys, *mts}:
+                sources.append((str(member), ys.get(member), mts.get(member)))
+    for name, y, mt in sources:
+        if y:
+            out.setdefault(name, {})["ystr"] = parse_haplotype(y)
+        if mt:
+            if not isinstance(mt, Mapping) or "range" not in mt:
+                raise KinshipError(f"sample {name}: mtdna needs 'variants' and 'range'")
+            seq = parse_mt(mt.get("variants") or "", str(mt["range"]))
+            out.setdefault(name, {})["mtdna"] = format_mt(seq)
     return out
 
 
@@ -255,4 +318,10 @@ def _parse_json(data: Any, filename: str, parts: Sequence[str]) -> ParsedFile:
         amel_sex, checked = _clean(sample, genotypes, markers, out.warnings)
         sex = sex if sex in (0, 1, 2) else 0
         out.profiles[sample] = {"sex": sex or amel_sex, "genotypes": checked}
+    for sample, lineage in _lineage_json(data, parts).items():
+        entry = out.profiles.setdefault(sample, {"sex": 0, "genotypes": {}})
+        if "ystr" in lineage:
+            _add_ystr(entry, lineage["ystr"])
+        if "mtdna" in lineage:
+            entry["mtdna"] = lineage["mtdna"]
     return out

@@ -21,6 +21,7 @@ from imena.dna.bulk import (
     dna_profiles_bulk_create,
 )
 from imena.dna.models import ProfileKind
+from imena.dna.services import merged_with
 from imena.exhumations.models import Sample, SampleStatus
 from imena.lib.bulk import BulkRowError, Progress, update_rows
 from imena.missing.models import ReferenceSample
@@ -71,19 +72,21 @@ def dna_profiles_bulk_upload(
             )
         if kind == ProfileKind.REFERENCE and not sample.consent_active:
             raise BulkRowError(where, _("The donor's consent is not active."))
-        entry = profiles[name]
-        sex = int(entry.get("sex") or 0)
+        previous = sample.profile
+        entry = merged_with(previous, profiles[name])
+        sex = entry["sex"]
         if kind == ProfileKind.REFERENCE and not sex:
             sex = sample.member.sex
-        previous = sample.profile
         rows.append(
             ProfileRow(
                 row=where,
                 label=name,
-                genotypes=entry.get("genotypes") or {},
+                genotypes=entry["genotypes"],
                 sex=sex,
                 lab=getattr(sample, "lab", ""),
                 supersedes=previous if previous and previous.is_current else None,
+                ystr=entry["ystr"],
+                mtdna=entry["mtdna"],
             )
         )
     result = dna_profiles_bulk_create(

@@ -18,7 +18,7 @@ from imena.audit.services import audit_record, snapshot
 from imena.burials.models import GraveStatus
 from imena.burials.services import grave_set_status
 from imena.dna.models import DNAProfile, ProfileKind
-from imena.dna.services import dna_profile_create
+from imena.dna.services import dna_profile_create, merged_with
 from imena.exhumations.models import Sample, SampleStatus
 from imena.identification import adapters, safeguards
 from imena.identification.engine import (
@@ -834,9 +834,10 @@ def dna_profiles_upload(
         )
     created = []
     for name in names:
-        entry = profiles[name]
         sample = found[name]
-        if not entry.get("genotypes"):
+        previous = sample.profile
+        entry = merged_with(previous, profiles[name])
+        if not (entry["genotypes"] or entry["ystr"] or entry["mtdna"]):
             raise ValidationError(
                 _(
                     "Sample %(sample)s has no genotypes at known loci; nothing was stored."
@@ -851,8 +852,7 @@ def dna_profiles_upload(
                 )
                 % {"sample": name}
             )
-        previous = sample.profile
-        sex = int(entry.get("sex") or 0)
+        sex = entry["sex"]
         if kind == ProfileKind.REFERENCE and not sex:
             sex = sample.member.sex
         profile = dna_profile_create(
@@ -866,6 +866,8 @@ def dna_profiles_upload(
             source_sha256=source_sha256,
             lab=getattr(sample, "lab", ""),
             supersedes=previous if previous and previous.is_current else None,
+            ystr=entry["ystr"],
+            mtdna=entry["mtdna"],
         )
         sample.profile = profile
         fields = ["profile"]
