@@ -612,6 +612,109 @@ def is_y_locus(name: str) -> bool:
 
 _Y_LOCUS = re.compile(r"^(DYS|DYF|Y[-_ ]?GATA)", re.IGNORECASE)
 
+#: Y-STR loci of the common kits (Yfiler Plus, PowerPlex Y23, Yfiler, the
+#: RM Y-STRs and a few more), in :func:`y_locus_key` form.
+KNOWN_Y_LOCI = frozenset(
+    [
+        "DYS19",
+        "DYS385",
+        "DYS389I",
+        "DYS389II",
+        "DYS390",
+        "DYS391",
+        "DYS392",
+        "DYS393",
+        "DYS437",
+        "DYS438",
+        "DYS439",
+        "DYS448",
+        "DYS449",
+        "DYS456",
+        "DYS458",
+        "DYS460",
+        "DYS481",
+        "DYS518",
+        "DYS533",
+        "DYS549",
+        "DYS570",
+        "DYS576",
+        "DYS627",
+        "DYS635",
+        "DYS643",
+        "DYF387S1",
+        "DYF399S1",
+        "DYF403S1",
+        "DYF404S1",
+        "DYS526",
+        "DYS547",
+        "DYS612",
+        "DYS626",
+        "DYS388",
+        "DYS426",
+        "DYS444",
+        "DYS446",
+        "DYS447",
+        "DYS464",
+        "DYS459",
+        "DYS455",
+        "DYS454",
+        "DYS413",
+        "DYS434",
+        "DYS435",
+        "DYS436",
+        "DYS441",
+        "DYS442",
+        "DYS445",
+        "DYS452",
+        "DYS461",
+        "DYS462",
+        "DYS463",
+        "DYS485",
+        "DYS487",
+        "DYS490",
+        "DYS492",
+        "DYS494",
+        "DYS495",
+        "DYS497",
+        "DYS505",
+        "DYS522",
+        "DYS531",
+        "DYS537",
+        "DYS552",
+        "DYS565",
+        "DYS568",
+        "DYS575",
+        "DYS578",
+        "DYS589",
+        "DYS590",
+        "DYS593",
+        "DYS594",
+        "DYS617",
+        "DYS636",
+        "DYS638",
+        "DYS640",
+        "DYS641",
+        "DYS710",
+        "DYS714",
+        "DYS716",
+        "DYS717",
+        "YGATAH4",
+        "YGATAA10",
+        "YGATAC4",
+    ]
+)
+
+
+def y_locus_key(name: str) -> str:
+    """``DYS385a/b``, ``DYS 385`` and ``dys385`` are one locus: ``DYS385``."""
+    key = re.sub(r"[^A-Z0-9]", "", name.upper())
+    return re.sub(r"(?<=\d)(AB|A|B)$", "", key)
+
+
+def is_known_y_locus(name: str) -> bool:
+    """True for a Y-STR locus of the common kits (:data:`KNOWN_Y_LOCI`)."""
+    return y_locus_key(name) in KNOWN_Y_LOCI
+
 
 def format_haplotype(haplotype: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """A haplotype as stored (JSON): ``{locus: [sorted alleles]}``."""

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -108,6 +110,16 @@ class DNAProfile(models.Model):
     @property
     def is_current(self) -> bool:
         return not self.withdrawn and not hasattr(self, "superseded_by")
+
+    def lineage_json(self) -> dict[str, Any]:
+        """``{"ystr": ..., "mtdna": ...}`` as ``kinship`` case files hold them
+        (only the typed kinds)."""
+        out: dict[str, Any] = {}
+        if self.ystr:
+            out["ystr"] = self.ystr
+        if self.mtdna:
+            out["mtdna"] = self.mtdna
+        return out
 
 
 class LineageKind(models.TextChoices):

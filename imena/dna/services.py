@@ -207,9 +207,7 @@ def lineage_table_load(
         if kind == LineageKind.YSTR:
             y, _mt = clean_lineage(row, None, where)
             if not y:
-                raise ValidationError(
-                    _("Row %(n)d has no typed locus.") % {"n": k}
-                )
+                raise ValidationError(_("Row %(n)d has no typed locus.") % {"n": k})
             clean.append(y)
         else:
             clean.append(clean_lineage(None, row, where)[1])

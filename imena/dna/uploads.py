@@ -41,6 +41,7 @@ from kinship.lineage import (
     Haplotype,
     format_haplotype,
     format_mt,
+    is_known_y_locus,
     is_mtdna_csv,
     parse_haplotype,
     parse_mt,
@@ -255,7 +256,18 @@ def _parse_csv(text: str) -> ParsedFile:
         sex, genotypes = _clean(sample, prof, None, out.warnings)
         out.profiles[sample] = {"sex": sex, "genotypes": genotypes}
     for sample, haplotype in ystr.items():
-        _add_ystr(out.profiles.setdefault(sample, {"sex": 0, "genotypes": {}}), haplotype)
+        _add_ystr(
+            out.profiles.setdefault(sample, {"sex": 0, "genotypes": {}}), haplotype
+        )
+        for locus in haplotype:
+            if not is_known_y_locus(locus):
+                out.warnings.append(
+                    _(
+                        "Sample %(sample)s: locus %(locus)s is not a known Y-STR "
+                        "locus; kept in the Y-STR haplotype."
+                    )
+                    % {"sample": sample, "locus": locus}
+                )
     return out
 
 
@@ -325,3 +337,37 @@ def _parse_json(data: Any, filename: str, parts: Sequence[str]) -> ParsedFile:
         if "mtdna" in lineage:
             entry["mtdna"] = lineage["mtdna"]
     return out
+
+
+def read_lineage_table(
+    handle: IO[bytes], *, filename: str, kind: str
+) -> tuple[list[dict[str, Any]], dict[str, float], str]:
+    """Read a lineage population table: ``(rows, rates, sha256)``.
+
+    CSV: Y-STR haplotypes as a genotyping export (one sample a haplotype) or
+    mtDNA ``Sample,Range,Variants``; JSON: ``{"haplotypes": [...], "rates":
+    {locus: rate}}`` or ``{"sequences": [...], "rate": r}`` as in a case file.
+    """
+    raw, sha256 = read_upload(handle, filename=filename, max_bytes=None)
+    text = raw.decode("utf-8-sig", errors="replace")
+    if not text.strip():
+        raise ProfileFileError(_("%(file)s is empty.") % {"file": filename})
+    try:
+        if text.lstrip().startswith("{"):
+            data = _load_json(text, filename)
+            if not isinstance(data, Mapping):
+                raise KinshipError("expected a JSON object")
+            if kind == "ystr":
+                rows = list(data.get("haplotypes") or [])
+                rates = dict(data.get("rates") or {})
+            else:
+                rows = list(data.get("sequences") or [])
+                rates = {"rate": data["rate"]} if "rate" in data else {}
+            return rows, rates, sha256
+        if kind == "ystr":
+            _rest, haps = split_ystr_csv(text if "\n" in text else text + "\n")
+            return [format_haplotype(h) for h in haps.values()], {}, sha256
+        seqs = read_mtdna_csv(text if "\n" in text else text + "\n")
+        return [format_mt(s) for s in seqs.values()], {}, sha256
+    except (KinshipError, TypeError, ValueError) as e:
+        raise ProfileFileError(f"{filename}: {e}") from None

@@ -197,6 +197,9 @@ def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
                     if m.member_id in family["genotypes"]
                 }
                 family["relations"] = sorted(r or "relative" for r in rels.values())
+                family["members"] = {
+                    m.member_id: m.relationship for m in p.pedigree.all()
+                }
         out.append(PersonIn(str(p.pk), p.case_no, am_record_as_dict(p), family))
     return out
 
@@ -220,7 +223,9 @@ def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
     for b in bodies:
         prof = profiles.get(b.pk)
         dna = (
-            {"sex": prof.sex, "genotypes": prof.genotypes} if prof is not None else None
+            {"sex": prof.sex, "genotypes": prof.genotypes, **prof.lineage_json()}
+            if prof is not None
+            else None
         )
         out.append(
             BodyIn(

@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from imena.identification.lineage import add_lineage, lineage_data
 from matching import combine, physical, vectorised
 from matching.combine import Candidate, Evidence, Potential
 from matching.documentary import JournalRecord, Reliability, journal_lrs, unlisted_lr
@@ -95,6 +96,8 @@ class Params:
     max_suggestions: int = 3
     # relation code -> expected log10 LR of a new reference from that relative
     dna_expected: Mapping[str, float] = field(default_factory=dict)
+    # Y-STR / mtDNA population tables (``imena.dna.selectors.lineage_tables``).
+    lineage_tables: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -214,6 +217,8 @@ class DnaTable:
 
     persons: list[str] = field(default_factory=list)
     rows: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    # Explanation lines (en, uk) of the pairs with lineage markers (issue 18).
+    lineage: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.target = {pid: t for t, pid in enumerate(self.persons)}
@@ -242,11 +247,14 @@ def dna_lrs(
     persons: Sequence[PersonIn],
     dropout: float,
     threshold: float = 1e-300,
+    lineage_tables: Mapping[str, Any] | None = None,
 ) -> DnaLRs:
     """log10 LR per (body, person) with typed references; relations per person.
 
     Only pairs with an LR of ``threshold`` or more are returned (the others are
-    exclusions by DNA whatever their exact value).
+    exclusions by DNA whatever their exact value).  With ``lineage_tables``,
+    the Y-STR and mtDNA LRs of these pairs multiply in
+    (``imena.identification.lineage``).
     """
     # Submodules: the editable install may expose `kinship` as a namespace package.
     from kinship.case import Family, Pedigree, extend_markers, read_profile
@@ -297,6 +305,13 @@ def dna_lrs(
     names, hit_v, hit_t, hit_log10 = screen_pairs(
         victims, targets, markers, threshold=threshold, dropout=dropout
     )
+    texts: dict[tuple[str, str], tuple[str, str]] = {}
+    lineage = lineage_data(
+        lineage_tables or {}, victims_raw, {p.person_id: f for p, f in fams}
+    )
+    if lineage is not None:
+        members = {p.person_id: f.get("members") or {} for p, f in fams}
+        texts = add_lineage(lineage, names, targets, hit_v, hit_t, hit_log10, members)
     bounds = np.searchsorted(hit_v, np.arange(len(names) + 1))
     rows = {
         name: (
@@ -305,7 +320,8 @@ def dna_lrs(
         )
         for i, name in enumerate(names)
     }
-    return DnaTable([fam.name for fam, _m in targets], rows), relations, notes
+    found = DnaTable([fam.name for fam, _m in targets], rows, texts)
+    return found, relations, notes
 
 
 # --- Physical, fast path ------------------------------------------------------------
@@ -485,7 +501,7 @@ class _Site:
         }
         self.n_unlisted = max(1.0, params.p_unlisted * len(bodies))
         self.dna, self.relations, self.notes = dna or dna_lrs(
-            bodies, persons, params.dna_dropout, dna_threshold
+            bodies, persons, params.dna_dropout, dna_threshold, params.lineage_tables
         )
         self.typed = set(self.relations)
         self.typed_mask = np.array([p.person_id in self.typed for p in persons])
@@ -606,6 +622,12 @@ class _Site:
                 f"kinship LR {pr.lr['dna']:.3g} against the references ({rels})",
                 f"LR спорідненості {pr.lr['dna']:.3g} щодо зразків родичів ({rels})",
             )
+            lines = self.dna.lineage.get((b.body_id, pid))
+            if lines:
+                pr.dna_text = (
+                    f"{pr.dna_text[0]}; {lines[0]}",
+                    f"{pr.dna_text[1]}; {lines[1]}",
+                )
         return pr
 
     def row(

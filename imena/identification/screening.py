@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from imena.dna.selectors import lineage_tables
 from imena.exhumations.models import Sample
 from imena.identification.models import ScreeningCandidate
 from imena.missing.models import MissingPerson, Status
@@ -145,6 +146,7 @@ def build_case_for_site(
     for body_id, (label, profile) in pm_profiles.items():
         genotypes = canonical_genotypes(profile.genotypes)
         pm[label] = {"sex": profile.sex, "genotypes": genotypes}
+        pm[label].update(profile.lineage_json())
         body_index[label] = body_id
         loci.update(genotypes)
     am: dict[str, Any] = {}
@@ -171,6 +173,12 @@ def build_case_for_site(
                 "sex": fam["sex"],
                 "genotypes": genotypes,
             }
+            for kind in ("ystr", "mtdna"):
+                if fam.get(kind):
+                    am[key][kind] = {
+                        label(k): v  # type: ignore[operator]
+                        for k, v in fam[kind].items()
+                    }
             mid = label(fam["missing"])  # type: ignore[operator]
             assert mid is not None
             missing.append(mid)
@@ -183,7 +191,30 @@ def build_case_for_site(
         "am": am,
         "missing": missing,
         "index": {"bodies": body_index, "persons": person_index},
+        **_lineage_parts(site.organisation_id, pm, am),
     }
+
+
+def _lineage_parts(
+    organisation_id: int, pm: dict[str, Any], am: dict[str, Any]
+) -> dict[str, Any]:
+    """The population tables of the kinds typed on both sides (issue 18).
+
+    A kind without a loaded table is dropped from the case (not compared).
+    """
+    kinds = [
+        k
+        for k in ("ystr", "mtdna")
+        if any(k in v for v in pm.values()) and any(k in f for f in am.values())
+    ]
+    if not kinds:
+        return {}
+    tables = lineage_tables(organisation_id)
+    for kind in kinds:
+        if f"{kind}_database" not in tables:
+            for part in (*pm.values(), *am.values()):
+                part.pop(kind, None)
+    return {k: v for k, v in tables.items() if k.split("_")[0] in kinds}
 
 
 def load_site_case(data: Mapping[str, Any]) -> tuple[Case, list[str]]:

@@ -18,6 +18,7 @@ from imena.audit.services import audit_record, snapshot
 from imena.burials.models import GraveStatus
 from imena.burials.services import grave_set_status
 from imena.dna.models import DNAProfile, ProfileKind
+from imena.dna.selectors import lineage_tables
 from imena.dna.services import dna_profile_create, merged_with
 from imena.exhumations.models import Sample, SampleStatus
 from imena.identification import adapters, safeguards
@@ -186,7 +187,13 @@ def shared_inputs(
     )
     if sites:
         bodies = [b for site in sites for b in adapters.body_inputs(site)[0]]
-        shared.dna = dna_lrs(bodies, pins, DNA_DROPOUT, dna_threshold())
+        shared.dna = dna_lrs(
+            bodies,
+            pins,
+            DNA_DROPOUT,
+            dna_threshold(),
+            lineage_tables(organisation.pk),
+        )
     return shared
 
 
@@ -235,6 +242,7 @@ def site_params(
         p_unlisted=p_u,
         reliability=reliability,
         dna_expected=adapters.DNA_EXPECTED_LOG10,
+        lineage_tables=lineage_tables(site.organisation_id),
     ), basis
 
 

@@ -94,11 +94,13 @@ def family_as_case_dict(
     """The family in the kinship case JSON ``am`` format.
 
     ``{"id": [...], "fid": [...], "mid": [...], "sex": [...], "genotypes": {...},
-    "missing": "<member id>"}``; only current profiles with active consent are
+    "missing": "<member id>"}``, and ``"ystr"``/``"mtdna"`` ``{member: ...}``
+    when a reference has lineage markers; only current profiles with active consent are
     included unless ``withdrawn`` is True.
     """
     members = list(person.pedigree.select_related("father", "mother").order_by("pk"))
     genotypes: dict[str, dict[str, list[str]]] = {}
+    lineage: dict[str, dict[str, Any]] = {}
     for m in members:
         for s in m.samples.select_related("profile"):
             p = s.profile
@@ -106,7 +108,10 @@ def family_as_case_dict(
                 continue
             if not withdrawn and (p.withdrawn or not s.consent_active):
                 continue
-            genotypes[m.member_id] = {k: list(v) for k, v in p.genotypes.items()}
+            if p.genotypes:
+                genotypes[m.member_id] = {k: list(v) for k, v in p.genotypes.items()}
+            for kind, value in p.lineage_json().items():
+                lineage.setdefault(kind, {})[m.member_id] = value
     missing = next((m.member_id for m in members if m.is_missing), None)
     return {
         "id": [m.member_id for m in members],
@@ -115,4 +120,6 @@ def family_as_case_dict(
         "sex": [m.sex for m in members],
         "genotypes": genotypes,
         "missing": missing,
+        # Y-STR and mtDNA (issue 18): {member: value}, only when typed.
+        **lineage,
     }

@@ -9,6 +9,7 @@ class Command(ImenaCommand):
     help = (
         "Import data: `import journal FILE --site SITE --journal NAME`, "
         "`import site FILE`, `import profiles FILE --kind pm|reference`, "
+        "`import lineage-table FILE --kind ystr|mtdna`, "
         "`import survey FILE --site SITE --user NAME --reason TEXT`."
     )
     subcommands = {
@@ -27,6 +28,11 @@ class Command(ImenaCommand):
             "imena.identification.dna_commands",
             "add_import_profiles_arguments",
             "import_profiles",
+        ),
+        "lineage-table": (
+            "imena.dna.commands",
+            "add_import_lineage_table_arguments",
+            "import_lineage_table",
         ),
     }
 

@@ -1,0 +1,190 @@
+"""Issue 18, Django side: Y-STR and mtDNA stored with the profiles, a loaded
+population table, and lineage LRs in the identification explanation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from imena.audit.services import audit_verify
+from imena.dna.models import DNAProfile, LineageTable
+from imena.identification import services
+from imena.identification.screening import build_case_for_site, load_site_case
+from imena.missing.models import ReferenceSample
+from kinship import joint
+from kinship.lineage import Y_DEFAULT_RATE, clopper_pearson_upper
+
+pytestmark = pytest.mark.django_db
+
+# Body 1 and its father (family 1) share H1; family 2's father has another line.
+Y_CSV = (
+    "Sample Name,Marker,Allele 1,Allele 2\n"
+    "IZM-PM-0001-S1,DYS391,10,\n"
+    "IZM-PM-0001-S1,DYS385,14,11\n"  # multi-copy, written in the other order
+    "IZM-PM-0001-S1,DYS19,14,\n"
+    "IZM-PM-0001-S1,DYS390,24,\n"
+)
+Y_REF_CSV = (
+    "Sample,DYS391,DYS385,DYS19,DYS390\n"
+    'REF-1,10,"11,14",14,24\n'
+    'REF-2,11,"12,15",14,22\n'
+)
+
+
+def _table_csv(n: int = 100) -> str:
+    rows = ["Sample,DYS391,DYS385,DYS19,DYS390"]
+    for k in range(n):  # none is H1 (DYS390 25..)
+        rows.append(f'T{k},{9 + k % 4},"11,{13 + k % 3}",{13 + k % 5},{25 + k % 3}')
+    return "\n".join(rows) + "\n"
+
+
+def _import(tmp_path: Path, org: Any, name: str, text: str, *args: str) -> None:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    call_command("import", *args[:1], str(path), *args[1:], "--organisation", org.code)
+
+
+def _load_y(small_case: dict[str, Any], org: Any, tmp_path: Path) -> None:
+    _import(
+        tmp_path, org, "pm-y.csv", Y_CSV, "profiles", "--kind", "pm", "--no-progress"
+    )
+    _import(
+        tmp_path, org, "ref-y.csv", Y_REF_CSV, "profiles", "--kind", "reference",
+        "--no-progress",
+    )  # fmt: skip
+
+
+def test_a_y_str_export_adds_the_haplotype_and_keeps_the_autosomal_profile(
+    small_case, org, tmp_path: Path
+) -> None:
+    sample = small_case["samples"][0]
+    old = sample.profile
+    _load_y(small_case, org, tmp_path)
+    sample.refresh_from_db()
+    new = sample.profile
+    assert new.supersedes_id == old.pk
+    assert new.genotypes == old.genotypes and new.loci_typed == old.loci_typed
+    assert new.ystr == {
+        "DYS19": ["14"],
+        "DYS385": ["11", "14"],
+        "DYS390": ["24"],
+        "DYS391": ["10"],
+    }
+    ref = ReferenceSample.objects.get(sample_id="REF-1").profile
+    assert ref is not None
+    assert ref.ystr["DYS385"] == ["11", "14"] and ref.genotypes
+    # An autosomal re-upload keeps the Y haplotype.
+    _import(
+        tmp_path, org, "auto.csv",
+        "Sample Name,Marker,Allele 1,Allele 2\nIZM-PM-0001-S1,TH01,6,7\n",
+        "profiles", "--kind", "pm", "--no-progress",
+    )  # fmt: skip
+    sample.refresh_from_db()
+    assert sample.profile.genotypes == {"TH01": ["6", "7"]}
+    assert sample.profile.ystr == new.ystr
+    assert audit_verify().ok
+
+
+def test_an_mtdna_export_is_stored_normalised(small_case, org, tmp_path: Path) -> None:
+    _import(
+        tmp_path, org, "mt.csv",
+        "Sample Name,Range,Variants\n"
+        "IZM-PM-0002-S1,16024-16569 1-576,a263g 16069T 315.1c 249DEL 16093Y\n",
+        "profiles", "--kind", "pm", "--no-progress",
+    )  # fmt: skip
+    profile = small_case["samples"][1]
+    profile.refresh_from_db()
+    assert profile.profile.mtdna == {
+        "variants": "249del 263G 315.1C 16069T 16093Y",
+        "range": "16024-16569 1-576",
+    }
+    assert profile.profile.genotypes  # the autosomal profile is kept
+
+
+def test_a_bad_variant_is_refused_and_nothing_is_stored(
+    small_case, org, tmp_path: Path
+) -> None:
+    before = DNAProfile.objects.count()
+    with pytest.raises(CommandError, match="not understood"):
+        _import(
+            tmp_path, org, "mt.csv",
+            "Sample Name,Range,Variants\nIZM-PM-0002-S1,1-576,263X\n",
+            "profiles", "--kind", "pm", "--no-progress",
+        )  # fmt: skip
+    assert DNAProfile.objects.count() == before
+
+
+def test_a_population_table_is_loaded_and_audited(org, tmp_path: Path, capsys) -> None:
+    _import(tmp_path, org, "ydb.csv", _table_csv(), "lineage-table", "--kind", "ystr")
+    assert "Stored ystr table 'ydb.csv' of 100 haplotypes" in capsys.readouterr().out
+    table = LineageTable.objects.get()
+    assert table.size == 100 and table.rows[0]["DYS385"] == ["11", "13"]
+    _import(
+        tmp_path, org, "mt.json",
+        json.dumps({"rate": 0.01, "sequences": [{"variants": "A263G", "range": "1-576"}]}),
+        "lineage-table", "--kind", "mtdna",
+    )  # fmt: skip
+    mt = LineageTable.objects.get(kind="mtdna")
+    assert mt.rows == [{"variants": "263G", "range": "1-576"}]
+    assert mt.rates == {"rate": 0.01}
+    assert audit_verify().ok
+
+
+def _dna_lrs(run: Any) -> dict[tuple[int, int], Any]:
+    return {
+        (c.analysis.body_id, c.person_id): c
+        for c in services.Candidate.objects.filter(analysis__run=run)
+    }
+
+
+def test_lineage_lrs_multiply_into_the_dna_lr_with_their_own_line(
+    small_case, org, site, tmp_path: Path, users
+) -> None:
+    _load_y(small_case, org, tmp_path)
+    actor = users["forensic_examiner"]
+    before, _ = services.candidates_compute(actor=actor, site=site)
+    _import(tmp_path, org, "ydb.csv", _table_csv(), "lineage-table", "--kind", "ystr")
+    after, _ = services.candidates_compute(actor=actor, site=site)
+    body, fam1, fam2 = (
+        small_case["bodies"][0].pk,
+        small_case["families"][0].pk,
+        small_case["families"][1].pk,
+    )
+    old, new = _dna_lrs(before)[(body, fam1)], _dna_lrs(after)[(body, fam1)]
+    # Father and son: 1 meiosis; 5 copies unchanged; H1 not in 100 haplotypes.
+    expected = (1 - Y_DEFAULT_RATE) ** 5 / (1 - 0.05 ** (1 / 100))
+    assert expected == pytest.approx(33.46, abs=0.01)
+    assert expected == pytest.approx(
+        (1 - Y_DEFAULT_RATE) ** 5 / clopper_pearson_upper(0, 100)
+    )
+    assert new.lr_dna / old.lr_dna == pytest.approx(expected, rel=1e-6)
+    text = json.dumps(new.evidence, ensure_ascii=False)
+    assert "Y-STR: 4/4 loci match FA (father), 1 meioses" in text
+    assert "not seen in 100 -> LR 33.5" in text
+    assert "consistent with the paternal line (every man of that line" in text
+    assert "узгоджується з батьківською лінією" in text
+    wrong = _dna_lrs(after).get((body, fam2))
+    if wrong is not None:  # kept: then the line is flagged as excluded
+        assert "excludes the paternal line" in json.dumps(wrong.evidence)
+
+
+def test_the_grave_joint_case_carries_the_lineage_lines(
+    small_case, org, site, tmp_path: Path
+) -> None:
+    _load_y(small_case, org, tmp_path)
+    data = build_case_for_site(site)
+    assert "ystr_database" not in data  # no table: not compared
+    assert all("ystr" not in v for v in data["pm"].values())
+    _import(tmp_path, org, "ydb.csv", _table_csv(), "lineage-table", "--kind", "ystr")
+    data = build_case_for_site(site)
+    assert data["pm"]["IZM-PM-0001"]["ystr"]["DYS385"] == ["11", "14"]
+    case, _notes = load_site_case(data)
+    lines = joint(case, top=1).to_json(top=1)["lineage"]["IZM-PM-0001"]
+    fam1 = small_case["families"][0].case_no
+    missing = next(m for m in lines if m.startswith(f"{fam1}/"))
+    assert lines[missing][0].startswith(f"Y-STR: 4/4 loci match {fam1}/FA")
