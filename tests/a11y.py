@@ -31,3 +31,37 @@ def axe_violations(page: Any, impacts: tuple[str, ...] = BLOCKING) -> list[str]:
             targets = [" ".join(n["target"]) for n in v["nodes"][:3]]
             out.append(f"{v['id']} ({v['impact']}): {v['help']} at {targets}")
     return out
+
+
+_FOCUS_SHOWN = """() => {
+  const el = document.activeElement;
+  const s = getComputedStyle(el);
+  return (s.outlineStyle !== 'none' && s.outlineWidth !== '0px') || s.boxShadow !== 'none';
+}"""
+
+
+def tab_to(page: Any, selector: str, *, limit: int = 150) -> None:
+    """Press Tab (only the keyboard) until the element matching selector has focus.
+
+    Fails when it is never reached (not focusable, or outside the tab order),
+    or when the focused element shows no focus indicator.
+    """
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "(s) => document.activeElement && document.activeElement.matches(s)",
+            selector,
+        ):
+            assert page.evaluate(_FOCUS_SHOWN), f"{selector} shows no focus"
+            return
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def choose_with_keys(page: Any, value: str, *, limit: int = 30) -> None:
+    """Move the focused <select> to value with the arrow keys."""
+    page.keyboard.press("Home")
+    for _ in range(limit):
+        if page.evaluate("() => document.activeElement.value") == value:
+            return
+        page.keyboard.press("ArrowDown")
+    raise AssertionError(f"the arrow keys never chose {value}")
