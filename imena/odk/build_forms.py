@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ from imena.odk.formdefs import (
 )
 
 XLSFORM_DIR = Path(__file__).resolve().parent / "xlsforms"
+H = "{http://www.w3.org/1999/xhtml}"
+XF = "{http://www.w3.org/2002/xforms}"
+JR_TEMPLATE = "{http://openrosa.org/javarosa}template"
 SHEET_COLUMNS = {
     "survey": SURVEY_COLUMNS,
     "choices": CHOICE_COLUMNS,
@@ -97,20 +101,75 @@ def normalise(
 
 
 def to_xform(sheets: dict[str, list[dict[str, str]]], *, validate: bool = False) -> str:
-    """Convert XLSForm sheets to XForm XML with pyxform (ODK Validate if asked)."""
+    """Convert XLSForm sheets to XForm XML with pyxform (ODK Validate if asked).
+
+    Repeats named in the settings' ``empty_repeats`` lose the first entry
+    pyxform writes, before ODK Validate checks the result.
+    """
     # pyxform is heavy and only needed to build forms; imported on use.
     from pyxform import xls2xform
 
+    settings = (sheets.get("settings") or [{}])[0]
+    empty = str(settings.get("empty_repeats", "")).split()
     try:
         result = xls2xform.convert(
             xlsform={k: list(v) for k, v in sheets.items()},
-            validate=validate,
+            validate=validate and not empty,
             pretty_print=False,
             form_name="data",
         )
     except Exception as e:  # pyxform and ODK Validate raise several types
         raise FormBuildError(str(e)) from None
-    return result.xform
+    if not empty:
+        return result.xform
+    xml = without_first_entries(result.xform, set(empty))
+    if validate:
+        odk_validate(xml)
+    return xml
+
+
+def without_first_entries(xml: str, repeats: set[str]) -> str:
+    """The XForm without the first (non-template) entry of the named repeats.
+
+    A repeat whose only node in the primary instance is its ``jr:template``
+    starts with no entry: Collect asks whether to add one when it gets there.
+    """
+    # lxml is only needed to build forms; imported on use.
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode("utf-8"))
+    primary = next(
+        i
+        for i in root.iterfind(f"{H}head/{XF}model/{XF}instance")
+        if "id" not in i.attrib
+    )
+    found = set()
+    for el in list(primary.iter()):
+        name = etree.QName(el).localname
+        parent = el.getparent()
+        if name not in repeats or el.get(JR_TEMPLATE) is not None or parent is None:
+            continue
+        if any(s.tag == el.tag and s.get(JR_TEMPLATE) is not None for s in parent):
+            parent.remove(el)
+            found.add(name)
+    missing = repeats - found
+    if missing:
+        raise FormBuildError(f"not repeats of this form: {', '.join(sorted(missing))}")
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return out.decode("utf-8")
+
+
+def odk_validate(xml: str) -> None:
+    """Run ODK Validate (Java) on an XForm; raise FormBuildError if it refuses."""
+    from pyxform.validators import odk_validate as validator
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "form.xml"
+        path.write_text(xml, encoding="utf-8")
+        try:
+            validator.check_xform(str(path))
+        except Exception as e:  # ODKValidateError, or Java missing
+            raise FormBuildError(str(e)) from None
 
 
 def build_all(directory: Path = XLSFORM_DIR) -> list[Path]:

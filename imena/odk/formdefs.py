@@ -53,6 +53,9 @@ SETTINGS_COLUMNS = [
     "version",
     "default_language",
     "instance_name",
+    # Repeats published with no first entry (build_forms.to_xform); pyxform
+    # ignores the column, so ODK Central and KoboToolbox add one as usual.
+    "empty_repeats",
 ]
 
 #: Media files offered with a form: generated per organisation (see media.py).
@@ -90,6 +93,7 @@ class FormDef:
     sources: dict[str, ChoiceSource] = field(default_factory=dict)
     media: list[str] = field(default_factory=list)
     instance_name: str = ""
+    empty_repeats: list[str] = field(default_factory=list)
 
     # --- building ----------------------------------------------------------
 
@@ -108,7 +112,24 @@ class FormDef:
         row.update({k: v for k, v in extra.items() if v})
         self.survey.append(row)
 
-    def begin(self, kind: str, name: str, en: str, uk: str, **extra: str) -> None:
+    def begin(
+        self,
+        kind: str,
+        name: str,
+        en: str,
+        uk: str,
+        *,
+        start_empty: bool = False,
+        **extra: str,
+    ) -> None:
+        """Open a group or repeat; a repeat that ``start_empty`` has no first entry.
+
+        pyxform always writes one first entry of a repeat, and Collect then shows
+        it with its required questions; without it Collect asks whether to add
+        one, so entries are added on demand.
+        """
+        if start_empty:
+            self.empty_repeats.append(name)
         self.q(f"begin_{kind}", name, en, uk, **extra)
 
     def end(self, kind: str) -> None:
@@ -206,12 +227,15 @@ class FormDef:
 
     def content(self) -> dict[str, Any]:
         """Everything that defines the form, except its version."""
-        return {
+        content: dict[str, Any] = {
             "survey": self.survey,
             "choices": self.choices_rows(),
             "title": [self.title_en, self.title_uk],
             "form_id": self.form_id,
         }
+        if self.empty_repeats:
+            content["empty_repeats"] = self.empty_repeats
+        return content
 
     @property
     def version(self) -> str:
@@ -229,6 +253,7 @@ class FormDef:
             "version": self.version,
             "default_language": EN,
             "instance_name": self.instance_name,
+            "empty_repeats": " ".join(self.empty_repeats),
         }
 
     def sheets(self) -> dict[str, list[dict[str, str]]]:
@@ -548,14 +573,20 @@ def post_mortem() -> FormDef:
         relevant="${torture_signs} != '' or ${torture_indicators} != ''",
     )
     f.end("group")
-    f.begin("repeat", "particular", "Particular (mark, device)", "Особлива прикмета")
+    f.begin(
+        "repeat",
+        "particular",
+        "Particular (mark, device)",
+        "Особлива прикмета",
+        start_empty=True,
+    )
     f.vocab("particular_kind", req="yes")
     f.vocab("body_region", req="yes")
     f.vocab("body_side")
     f.q("text", "particular_description", "Description", "Опис")
     f.q("image", "particular_photo", "Photo", "Фото", **PHOTO)
     f.end("repeat")
-    f.begin("repeat", "injury", "Injury", "Ушкодження")
+    f.begin("repeat", "injury", "Injury", "Ушкодження", start_empty=True)
     f.vocab("injury_region", req="yes")
     f.vocab("body_side", name="injury_side")
     f.vocab("injury_mechanism", req="yes")
@@ -564,7 +595,7 @@ def post_mortem() -> FormDef:
     f.vocab("gunshot_range", relevant="${injury_mechanism} = 'gunshot'")
     f.q("text", "injury_description", "Description", "Опис")
     f.end("repeat")
-    f.begin("repeat", "clothing", "Clothing item", "Предмет одягу")
+    f.begin("repeat", "clothing", "Clothing item", "Предмет одягу", start_empty=True)
     f.vocab("clothing_category", req="yes")
     f.vocab("colour", multi=True)
     f.vocab("pattern")
@@ -572,14 +603,22 @@ def post_mortem() -> FormDef:
     f.q("decimal", "size_eu", "Size (EU)", "Розмір (EU)", constraint=". > 0")
     f.q("text", "label_text", "Brand, label or name tag", "Бренд, етикетка, бирка")
     f.end("repeat")
-    f.begin("repeat", "effect_item", "Personal effect", "Особиста річ")
+    f.begin(
+        "repeat", "effect_item", "Personal effect", "Особиста річ", start_empty=True
+    )
     f.vocab("effect", req="yes")
     f.vocab("location_on_body")
     f.q("text", "engraving", "Engraving or inscription", "Гравіювання чи напис")
     f.q("text", "effect_serial", "Serial or IMEI", "Серійний номер або IMEI")
     f.q("image", "effect_photo", "Photo", "Фото", **PHOTO)
     f.end("repeat")
-    f.begin("repeat", "dental", "Dental finding", "Стоматологічна знахідка")
+    f.begin(
+        "repeat",
+        "dental",
+        "Dental finding",
+        "Стоматологічна знахідка",
+        start_empty=True,
+    )
     f.vocab("tooth", req="yes", appearance="search")
     f.vocab("tooth_status", req="yes")
     f.vocab("restoration")

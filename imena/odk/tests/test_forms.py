@@ -115,3 +115,44 @@ def test_regenerating_the_forms_is_stable(tmp_path) -> None:
         assert build_forms.read_xlsx(build_forms.xlsx_path(form_id, tmp_path)) == (
             build_forms.read_xlsx(build_forms.xlsx_path(form_id))
         )
+
+
+def _primary_instance_nodes(xml: str, name: str) -> list[dict[str, str]]:
+    from lxml import etree
+
+    root = etree.fromstring(xml.encode("utf-8"))
+    data = root.find(".//{http://www.w3.org/2002/xforms}data")
+    assert data is not None
+    return [dict(el.attrib) for el in data.iterchildren("{*}" + name)]
+
+
+@pytest.mark.parametrize(
+    "repeat", ["particular", "injury", "clothing", "effect_item", "dental"]
+)
+def test_post_mortem_repeats_start_empty(repeat) -> None:
+    form = formdefs.definition("imena_post_mortem")
+    assert repeat in form.empty_repeats
+    sheets = build_forms.read_xlsx(build_forms.xlsx_path(form.form_id))
+    xml = build_forms.to_xform(sheets)
+    # Only the template: Collect asks "Add Injury?" instead of showing a first
+    # entry whose required questions must be filled or the entry deleted.
+    assert _primary_instance_nodes(xml, repeat) == [
+        {"{http://openrosa.org/javarosa}template": ""}
+    ]
+    # The form still describes the repeat and its questions.
+    spec = parse_xform(xml)
+    assert spec.nodes[f"/data/{repeat}"].kind == "repeat"
+
+
+def test_other_repeats_keep_their_first_entry() -> None:
+    sheets = build_forms.read_xlsx(build_forms.xlsx_path("imena_exhumation"))
+    xml = build_forms.to_xform(sheets)
+    assert len(_primary_instance_nodes(xml, "body")) == 2
+
+
+def test_an_unknown_empty_repeat_is_refused() -> None:
+    form = formdefs.definition("imena_sample")
+    sheets = form.sheets()
+    sheets["settings"][0]["empty_repeats"] = "no_such_repeat"
+    with pytest.raises(build_forms.FormBuildError, match="no_such_repeat"):
+        build_forms.to_xform(sheets)
