@@ -23,8 +23,9 @@ from imena.audit.models import AuditEntry
 from imena.audit.record_types import model_label, record_type
 from imena.audit.services import (
     BATCH_RECORDS,
+    added_at_default,
     field_digests,
-    record_sha256,
+    record_sha256_matches,
     snapshot,
 )
 
@@ -102,7 +103,7 @@ def _compare(
         entries = {
             e.seq: e
             for e in AuditEntry.objects.filter(seq__in={seqs[pk] for pk in chunk}).only(
-                "seq", "scheme", "record_state", "after", "object_id"
+                "seq", "created", "scheme", "record_state", "after", "object_id"
             )
         }
         rows = {str(r.pk): r for r in model._base_manager.filter(pk__in=chunk)}
@@ -118,6 +119,10 @@ def _compare(
                     continue  # the chain check names an unknown key
                 expected = json.loads(entry.record_state)
                 current = field_digests(snapshot(row), key, label)
+                if set(current) - set(expected):
+                    for attname in added_at_default(row, entry.created):
+                        if attname not in expected:
+                            current.pop(attname, None)
                 for name in sorted(set(expected) | set(current)):
                     if expected.get(name) != current.get(name):
                         yield RecordMismatch(
@@ -132,7 +137,9 @@ def _compare(
                     )
                     batch_digests[entry.seq] = found if isinstance(found, dict) else {}
                 digest = batch_digests[entry.seq].get(pk)
-                if digest != record_sha256(row):
+                if digest is None or not record_sha256_matches(
+                    row, digest, entry.created
+                ):
                     yield RecordMismatch(
                         table, pk, "", entry.seq,
                         "differs from the SHA-256 its bulk entry recorded "

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
 from imena.audit import keys
+from imena.audit.added_fields import fields_added_after
 from imena.audit.models import GENESIS_HASH, AuditEntry, AuditHead, canonical_json
 from imena.audit.record_types import record_type
 
@@ -306,6 +308,38 @@ def record_sha256(instance: models.Model, fields: Iterable[str] | None = None) -
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def added_at_default(instance: models.Model, written: dt.datetime) -> list[str]:
+    """Attnames of the fields a migration applied after ``written`` added to the
+    record's model and that still hold the default the migration gave them: an
+    entry written at ``written`` could not describe them."""
+    found = []
+    for name in fields_added_after(type(instance), written):
+        try:
+            field = instance._meta.get_field(name)
+        except FieldDoesNotExist:  # removed again since
+            continue
+        if not isinstance(field, models.Field):
+            continue
+        if getattr(instance, field.attname) == field.get_default():
+            found.append(field.attname)
+    return found
+
+
+def record_sha256_matches(
+    instance: models.Model, digest: str, written: dt.datetime
+) -> bool:
+    """Whether a stored record still hashes to the ``digest`` an entry written at
+    ``written`` recorded; fields added since by a migration count while they hold
+    their default."""
+    if record_sha256(instance) == digest:
+        return True
+    later = set(added_at_default(instance, written))
+    if not later:
+        return False
+    names = [f.name for f in instance._meta.concrete_fields if f.attname not in later]
+    return record_sha256(instance, names) == digest
+
+
 #: ``after["records"]`` of a batch entry: ``{primary key: record_sha256}``.
 BATCH_RECORDS = "records"
 
@@ -360,10 +394,12 @@ def audit_batch_check(entry: AuditEntry) -> list[str]:
     after = entry.after_data or {}
     digests: dict[str, str] = after.get(BATCH_RECORDS) or {}
     model = apps.get_model(after["model"])
-    found: dict[str, str] = {}
+    same: set[str] = set()
     keys = list(digests)
     for start in range(0, len(keys), 2000):
         chunk = keys[start : start + 2000]
         for record in model._default_manager.filter(pk__in=chunk):
-            found[str(record.pk)] = record_sha256(record)
-    return [pk for pk in keys if found.get(pk) != digests[pk]]
+            pk = str(record.pk)
+            if record_sha256_matches(record, digests[pk], entry.created):
+                same.add(pk)
+    return [pk for pk in keys if pk not in same]

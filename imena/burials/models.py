@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imena.burials.numbering import normalise_grave_number
+from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 
 
 class Site(models.Model):
@@ -68,7 +69,7 @@ class GraveStatus(models.TextChoices):
     RETURNED = "returned", _("Returned to family")
 
 
-class Grave(models.Model):
+class Grave(Withdrawable):
     """A grave as found on the site, with its marker exactly as written."""
 
     site = models.ForeignKey(
@@ -111,8 +112,6 @@ class Grave(models.Model):
         default=GraveStatus.REGISTERED,
     )
     notes = models.TextField(_("notes"), blank=True)
-    withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,6 +122,8 @@ class Grave(models.Model):
         related_name="+",
     )
     updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    reason_required = _("Say why the grave is withdrawn.")
 
     class Meta:
         verbose_name = _("grave")
@@ -149,10 +150,7 @@ class Grave(models.Model):
                 | models.Q(lon__gte=-180, lon__lte=180),
                 name="grave_lon_range",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(withdrawn=True, withdrawn_reason=""),
-                name="grave_withdrawal_has_reason",
-            ),
+            withdrawal_has_reason("grave"),
         ]
         indexes = [
             # Site page search and journal matching: graves by normalised number.

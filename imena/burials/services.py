@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from imena.audit.services import audit_record, snapshot
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
 from imena.burials.survey import SurveyMove, SurveyRow, survey_moves
+from imena.lib.withdrawal import withdraw
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
@@ -207,18 +208,11 @@ def grave_set_status(
 @transaction.atomic
 def grave_withdraw(*, actor: User, grave: Grave, reason: str) -> Grave:
     """Withdraw a grave registered in error. It is kept, marked, never deleted."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the grave is withdrawn.")})
-    grave = Grave.objects.select_for_update().select_related("site").get(pk=grave.pk)
-    grave.withdrawn = True
-    grave.withdrawn_reason = reason
-    grave.save(update_fields=["withdrawn", "withdrawn_reason", "updated"])
-    audit_record(
+    grave, _changed = withdraw(
+        grave,
         actor=actor,
+        reason=reason,
         action="grave.withdraw",
-        obj=grave,
-        before={"withdrawn": False},
-        after={"withdrawn": True, "reason": reason},
         organisation_id=grave.site.organisation_id,
     )
     return grave

@@ -6,13 +6,15 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
+
 
 class ProfileKind(models.TextChoices):
     POST_MORTEM = "pm", _("Post-mortem (remains)")
     REFERENCE = "reference", _("Family reference")
 
 
-class DNAProfile(models.Model):
+class DNAProfile(Withdrawable):
     """An STR profile: of remains (post-mortem) or of a relative (reference).
 
     Other records point here: exhumation samples (post-mortem) and family
@@ -71,8 +73,6 @@ class DNAProfile(models.Model):
         blank=True,
         related_name="superseded_by",
     )
-    withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -82,6 +82,8 @@ class DNAProfile(models.Model):
         blank=True,
         related_name="+",
     )
+
+    reason_required = _("Say why the profile is withdrawn.")
 
     class Meta:
         verbose_name = _("DNA profile")
@@ -94,10 +96,7 @@ class DNAProfile(models.Model):
             models.CheckConstraint(
                 condition=models.Q(sex__in=[0, 1, 2]), name="dnaprofile_sex_valid"
             ),
-            models.CheckConstraint(
-                condition=~models.Q(withdrawn=True, withdrawn_reason=""),
-                name="dnaprofile_withdrawal_has_reason",
-            ),
+            withdrawal_has_reason("dnaprofile"),
         ]
         indexes = [
             # Screening loads the current profiles of one organisation by kind.

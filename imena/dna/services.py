@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from imena.audit.models import canonical_json
 from imena.audit.services import audit_record
 from imena.dna.models import DNAProfile, LineageKind, LineageTable, ProfileKind
+from imena.lib.withdrawal import withdraw
 from kinship.errors import KinshipError
 from kinship.lineage import format_haplotype, format_mt, parse_haplotype, parse_mt
 
@@ -167,17 +168,11 @@ def lineage_audit(ystr: Mapping[str, Any], mtdna: Mapping[str, Any]) -> dict[str
 def dna_profile_withdraw(
     *, actor: User, profile: DNAProfile, reason: str
 ) -> DNAProfile:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the profile is withdrawn.")})
-    profile = DNAProfile.objects.select_for_update().get(pk=profile.pk)
-    profile.withdrawn = True
-    profile.withdrawn_reason = reason
-    profile.save(update_fields=["withdrawn", "withdrawn_reason"])
-    audit_record(
+    profile, _changed = withdraw(
+        profile,
         actor=actor,
+        reason=reason,
         action="dna.profile.withdraw",
-        obj=profile,
-        after={"reason": reason},
         organisation_id=profile.organisation_id,
     )
     return profile

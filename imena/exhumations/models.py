@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imena.exhumations.vocab import FDI_ALL, VocabChoices
+from imena.lib.withdrawal import Withdrawable, WithdrawnQuerySet, withdrawal_has_reason
 
 
 def _range_ok(low: str, high: str) -> Q:
@@ -34,26 +35,7 @@ class JournalFlag(models.TextChoices):
     COUNT_DIFFERS = "count_differs", _("number of bodies differs from the journals")
 
 
-class WithdrawnQuerySet(models.QuerySet):
-    """Records recorded in error are withdrawn (kept, marked), never deleted."""
-
-    def current(self) -> WithdrawnQuerySet:
-        """Only records not withdrawn: what statistics, exports and matching use."""
-        return self.filter(withdrawn=False)
-
-    def withdrawn(self) -> WithdrawnQuerySet:
-        return self.filter(withdrawn=True)
-
-
-def _withdrawal_has_reason(prefix: str) -> models.CheckConstraint:
-    return models.CheckConstraint(
-        condition=Q(withdrawn=False) | ~Q(withdrawn_reason=""),
-        name=f"{prefix}_withdrawal_has_reason",
-        violation_error_message=_("Say why the record is withdrawn."),
-    )
-
-
-class Exhumation(models.Model):
+class Exhumation(Withdrawable):
     """One exhumation of one grave: who dug, when, what was found."""
 
     organisation = models.ForeignKey(
@@ -99,17 +81,6 @@ class Exhumation(models.Model):
         blank=True,
         related_name="+",
     )
-    withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("withdrawn by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = WithdrawnQuerySet.as_manager()
 
@@ -122,7 +93,7 @@ class Exhumation(models.Model):
                 condition=Q(journal_flag__in=JournalFlag.values),
                 name="exhumation_journal_flag_valid",
             ),
-            _withdrawal_has_reason("exhumation"),
+            withdrawal_has_reason("exhumation"),
         ]
         indexes = [
             # The exhumation list of an organisation, newest first.
@@ -158,7 +129,7 @@ class BodyQuerySet(WithdrawnQuerySet):
     pass
 
 
-class Body(models.Model):
+class Body(Withdrawable):
     """A body, or a set of commingled remains, with its own post-mortem number."""
 
     organisation = models.ForeignKey(
@@ -220,17 +191,6 @@ class Body(models.Model):
             "documents); unknown when nothing shows it."
         ),
     )
-    withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
-    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("withdrawn by"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = BodyQuerySet.as_manager()
 
@@ -253,7 +213,7 @@ class Body(models.Model):
                 condition=Q(category__in=BodyCategory.values),
                 name="body_category_valid",
             ),
-            _withdrawal_has_reason("body"),
+            withdrawal_has_reason("body"),
         ]
         indexes = [
             # Statistics count a site's current bodies by category.
@@ -423,16 +383,16 @@ class PostMortemRecord(models.Model):
         return [str(TortureSign(s).label) for s in self.torture_signs]
 
 
-class Withdrawable(models.Model):
-    withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
+class PostMortemRow(Withdrawable):
+    """A row of a post-mortem section (mark, tooth, item, injury)."""
+
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
         abstract = True
 
 
-class Particular(Withdrawable):
+class Particular(PostMortemRow):
     """A scar, tattoo, amputation, prosthesis or other distinguishing mark."""
 
     body = models.ForeignKey(
@@ -463,12 +423,13 @@ class Particular(Withdrawable):
         verbose_name = _("particular")
         verbose_name_plural = _("particulars")
         ordering = ["pk"]
+        constraints = [withdrawal_has_reason("particular")]
 
     def __str__(self) -> str:
         return f"{self.body}: {self.kind}"
 
 
-class ToothFinding(Withdrawable):
+class ToothFinding(PostMortemRow):
     """One tooth of the post-mortem dental chart, in FDI numbering."""
 
     body = models.ForeignKey(
@@ -520,6 +481,7 @@ class ToothFinding(Withdrawable):
                 condition=Q(withdrawn=False),
                 name="tooth_once_per_body",
             ),
+            withdrawal_has_reason("toothfinding"),
         ]
 
     def __str__(self) -> str:
@@ -532,7 +494,7 @@ class ItemKind(models.TextChoices):
     DOCUMENT = "document", _("Document")
 
 
-class BodyItem(Withdrawable):
+class BodyItem(PostMortemRow):
     """Clothing, a personal effect or a document found on the body."""
 
     body = models.ForeignKey(
@@ -569,13 +531,14 @@ class BodyItem(Withdrawable):
             models.CheckConstraint(
                 condition=Q(kind__in=ItemKind.values), name="bodyitem_kind_valid"
             ),
+            withdrawal_has_reason("bodyitem"),
         ]
 
     def __str__(self) -> str:
         return f"{self.body}: {self.category}"
 
 
-class Injury(Withdrawable):
+class Injury(PostMortemRow):
     """An injury with its body location."""
 
     body = models.ForeignKey(
@@ -617,6 +580,7 @@ class Injury(Withdrawable):
         verbose_name = _("injury")
         verbose_name_plural = _("injuries")
         ordering = ["pk"]
+        constraints = [withdrawal_has_reason("injury")]
 
     def __str__(self) -> str:
         return f"{self.body}: {self.region}"

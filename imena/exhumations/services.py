@@ -40,6 +40,7 @@ from imena.exhumations.models import (
 from imena.exhumations.vocab import codes, field_label, is_valid_fdi
 from imena.journals.selectors import journal_expectation
 from imena.lib.corrections import apply_correction
+from imena.lib.withdrawal import withdraw
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
@@ -438,29 +439,17 @@ def body_set_category(
 # --- Withdrawal (recorded in error) -------------------------------------------
 
 
-def _require_withdraw_reason(reason: str) -> None:
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the record is withdrawn.")})
-
-
-def _withdraw_body(*, actor: User, body: Body, reason: str, via: str = "") -> None:
-    body.withdrawn = True
-    body.withdrawn_reason = reason
-    body.withdrawn_at = timezone.now()
-    body.withdrawn_by = actor
-    body.full_clean()
-    body.save(
-        update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at", "withdrawn_by"]
+def _withdraw_body(*, actor: User, body: Body, reason: str, via: str = "") -> Body:
+    body, _changed = withdraw(
+        body,
+        actor=actor,
+        reason=reason,
+        action="body.withdraw",
+        organisation_id=body.organisation_id,
+        extra={"via": via} if via else None,
+        already=_("Body %(number)s is already withdrawn.") % {"number": body.pm_number},
     )
     after = {"withdrawn": True, "reason": reason, **({"via": via} if via else {})}
-    audit_record(
-        actor=actor,
-        action="body.withdraw",
-        obj=body,
-        before={"withdrawn": False},
-        after=after,
-        organisation_id=body.organisation_id,
-    )
     # The grave page's history shows what happened to its findings.
     audit_record(
         actor=actor,
@@ -469,6 +458,7 @@ def _withdraw_body(*, actor: User, body: Body, reason: str, via: str = "") -> No
         after={"body": body.pm_number, "body_id": body.pk, **after},
         organisation_id=body.organisation_id,
     )
+    return body
 
 
 @transaction.atomic
@@ -478,13 +468,7 @@ def body_withdraw(*, actor: User, body: Body, reason: str) -> Body:
     A withdrawn body leaves statistics, export counts and identification
     candidates (they read ``Body.objects.current()``).
     """
-    _require_withdraw_reason(reason)
-    body = Body.objects.select_for_update().select_related("grave").get(pk=body.pk)
-    if body.withdrawn:
-        raise ValidationError(
-            _("Body %(number)s is already withdrawn.") % {"number": body.pm_number}
-        )
-    _withdraw_body(actor=actor, body=body, reason=reason)
+    body = _withdraw_body(actor=actor, body=body, reason=reason)
     _refresh_expectation(body.exhumation, actor=actor)
     return body
 
@@ -499,36 +483,18 @@ def exhumation_withdraw(
     ``exhumed``, it goes back to ``registered`` (a later status, such as at the
     morgue, was set by someone on other grounds and is left alone).
     """
-    _require_withdraw_reason(reason)
-    exhumation = (
-        Exhumation.objects.select_for_update()
-        .select_related("grave")
-        .get(pk=exhumation.pk)
-    )
-    if exhumation.withdrawn:
-        raise ValidationError(_("This exhumation is already withdrawn."))
-    exhumation.withdrawn = True
-    exhumation.withdrawn_reason = reason
-    exhumation.withdrawn_at = timezone.now()
-    exhumation.withdrawn_by = actor
-    exhumation.full_clean()
-    exhumation.save(
-        update_fields=["withdrawn", "withdrawn_reason", "withdrawn_at", "withdrawn_by"]
-    )
     bodies = list(exhumation.bodies.current().select_related("grave").order_by("pk"))
-    after = {
-        "withdrawn": True,
-        "reason": reason,
-        "bodies": [b.pm_number for b in bodies],
-    }
-    audit_record(
+    extra = {"bodies": [b.pm_number for b in bodies]}
+    exhumation, _changed = withdraw(
+        exhumation,
         actor=actor,
+        reason=reason,
         action="exhumation.withdraw",
-        obj=exhumation,
-        before={"withdrawn": False},
-        after=after,
         organisation_id=exhumation.organisation_id,
+        extra=extra,
+        already=_("This exhumation is already withdrawn."),
     )
+    after = {"withdrawn": True, "reason": reason, **extra}
     audit_record(
         actor=actor,
         action="grave.exhumation_withdrawn",
@@ -727,19 +693,17 @@ def pm_item_withdraw(
     """Mark a row recorded in error as withdrawn; it is kept, never deleted."""
     _require_reason(reason)
     model, _fields = _item_model(section)
-    item = model.objects.select_for_update().get(pk=item.pk, body=body)  # type: ignore[attr-defined]
-    item.withdrawn = True  # type: ignore[attr-defined]
-    item.withdrawn_reason = reason  # type: ignore[attr-defined]
-    item.save(update_fields=["withdrawn", "withdrawn_reason"])
-    audit_record(
+    row = model.objects.get(pk=item.pk, body=body)  # type: ignore[attr-defined]
+    row, _changed = withdraw(
+        row,
         actor=actor,
+        reason=reason,
         action=f"pm.{section}.withdraw",
-        obj=body,
-        before={"id": item.pk, "withdrawn": False},
-        after={"id": item.pk, "withdrawn": True, "reason": reason},
         organisation_id=body.organisation_id,
+        about=body,
+        key={"id": row.pk},
     )
-    return item
+    return row
 
 
 @transaction.atomic

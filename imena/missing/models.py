@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 from imena.missing.vocab import codes, vchoices
 
 
@@ -575,7 +576,7 @@ class PhotoKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class MissingPhoto(models.Model):
+class MissingPhoto(Withdrawable):
     """An ante-mortem photo given by the family.
 
     The file lives in the content-addressed store of the evidence files
@@ -609,8 +610,6 @@ class MissingPhoto(models.Model):
     media_type = models.CharField(_("file type"), max_length=60)
     width = models.PositiveIntegerField(_("width (px)"), null=True, blank=True)
     height = models.PositiveIntegerField(_("height (px)"), null=True, blank=True)
-    withdrawn = models.BooleanField(_("withdrawn"), default=False)
-    withdrawn_reason = models.TextField(_("reason for withdrawal"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -620,6 +619,8 @@ class MissingPhoto(models.Model):
         blank=True,
         related_name="+",
     )
+
+    reason_required = _("Say why the photo is withdrawn.")
 
     class Meta:
         verbose_name = _("ante-mortem photo")
@@ -633,10 +634,7 @@ class MissingPhoto(models.Model):
                 condition=~Q(sha256=""),
                 name="missingphoto_has_file",
             ),
-            models.CheckConstraint(
-                condition=Q(withdrawn=False) | ~Q(withdrawn_reason=""),
-                name="missingphoto_withdrawal_has_reason",
-            ),
+            withdrawal_has_reason("missingphoto"),
             models.UniqueConstraint(
                 fields=["person", "sha256"],
                 condition=Q(withdrawn=False),

@@ -17,6 +17,7 @@ from imena.audit.services import audit_record, snapshot
 from imena.dna.models import ProfileKind
 from imena.dna.services import dna_profile_create, dna_profile_withdraw
 from imena.evidence import storage
+from imena.lib.withdrawal import withdraw
 from imena.missing import names
 from imena.missing.models import (
     ContactRequest,
@@ -1068,15 +1069,16 @@ def missing_photo_withdraw(
     *, actor: User, photo: MissingPhoto, reason: str
 ) -> MissingPhoto:
     """Withdraw a photo added in error (or whose use the family withdrew); kept."""
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the photo is withdrawn.")})
-    photo = (
-        MissingPhoto.objects.select_for_update()
-        .select_related("person")
-        .get(pk=photo.pk)
+    photo, _changed = withdraw(
+        photo,
+        actor=actor,
+        reason=reason,
+        action="missing.photo.withdraw",
+        organisation_id=photo.person.organisation_id,
+        about=photo.person,
+        key={"photo_id": photo.pk},
     )
-    if photo.withdrawn:
-        return photo
+    return photo
     photo.withdrawn = True
     photo.withdrawn_reason = reason
     photo.save(update_fields=["withdrawn", "withdrawn_reason"])
