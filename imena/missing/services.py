@@ -1079,18 +1079,6 @@ def missing_photo_withdraw(
         key={"photo_id": photo.pk},
     )
     return photo
-    photo.withdrawn = True
-    photo.withdrawn_reason = reason
-    photo.save(update_fields=["withdrawn", "withdrawn_reason"])
-    audit_record(
-        actor=actor,
-        action="missing.photo.withdraw",
-        obj=photo.person,
-        before={"photo_id": photo.pk, "withdrawn": False},
-        after={"photo_id": photo.pk, "withdrawn": True, "reason": reason},
-        organisation_id=photo.person.organisation_id,
-    )
-    return photo
 
 
 # --- PFIF export record -------------------------------------------------------------
