@@ -165,6 +165,16 @@ class Grave(Withdrawable):
     def get_absolute_url(self) -> str:
         return reverse("burials:grave_detail", args=[self.pk])
 
+    @staticmethod
+    def make_ref(site_code: str, n: int) -> str:
+        """Imena's register number of the ``n``-th grave of a site: ``IZM-G00012``.
+
+        One form for graves registered on the web, by ODK, by import and in the
+        demo (whose generator writes the same form), so a document never mixes
+        ``G00446`` with ``IZM-G00001``.
+        """
+        return f"{site_code}-G{n:05d}"
+
     def derive_number(self) -> None:
         self.number = normalise_grave_number(self.marker_text)
 

@@ -32,7 +32,7 @@ def load_scenario(context: ScenarioContext) -> None:
         for i, g in enumerate(site_data["graves"], start=1):
             grave = Grave(
                 site=site,
-                ref=g.get("ref") or g.get("id") or f"G{i:05d}",
+                ref=g.get("ref") or g.get("id") or Grave.make_ref(site.code, i),
                 marker_text=g.get("marker", ""),
                 kind=g.get("kind", GraveKind.INDIVIDUAL),
                 bodies_expected=g.get("bodies_expected")

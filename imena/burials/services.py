@@ -100,7 +100,7 @@ def _next_ref(site: Site) -> str:
     count = Grave.objects.filter(site=site).count()
     while True:
         count += 1
-        ref = f"G{count:05d}"
+        ref = Grave.make_ref(site.code, count)
         if not Grave.objects.filter(site=site, ref=ref).exists():
             return ref
 

@@ -71,7 +71,7 @@ def _grave_index(context: ScenarioContext) -> dict[str, Grave]:
         for i, g in enumerate(site["graves"], start=1):
             # The burials loader names a grave by its "ref", else its "id",
             # else its position; look it up the same way.
-            for ref in (g.get("ref"), g.get("id"), f"G{i:05d}"):
+            for ref in (g.get("ref"), g.get("id"), Grave.make_ref(site["code"], i)):
                 grave = context.graves_by_ref.get((site["code"], ref)) if ref else None
                 if grave is not None:
                     out[str(g.get("id") or ref)] = grave

@@ -20,6 +20,6 @@ class GraveFactory(factory.django.DjangoModelFactory):
         model = Grave
 
     site = factory.SubFactory(SiteFactory)
-    ref = factory.Sequence(lambda n: f"G{n:05d}")
+    ref = factory.LazyAttributeSequence(lambda g, n: Grave.make_ref(g.site.code, n))
     marker_text = factory.Sequence(lambda n: f"№ {n}")
     number = factory.LazyAttribute(lambda g: g.marker_text.replace("№", "").strip())

@@ -48,6 +48,17 @@ def test_grave_create_derives_number_and_audits(org, examiner) -> None:
 
 
 @pytest.mark.django_db
+def test_a_new_grave_is_numbered_like_the_demos_site_code_and_number(
+    org, examiner
+) -> None:
+    """#22: one reference form, ``IZM-G00001``, for new and generated graves."""
+    site = SiteFactory(organisation=org, code="IZM")
+    GraveFactory(site=site, ref="IZM-G00001")
+    grave = services.grave_create(actor=examiner, site=site, marker_text="№ 5")  # type: ignore[arg-type]
+    assert grave.ref == "IZM-G00002"
+
+
+@pytest.mark.django_db
 def test_a_mass_grave_holds_several_bodies(org, examiner) -> None:
     site = SiteFactory(organisation=org)
     grave = services.grave_create(
