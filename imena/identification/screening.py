@@ -22,6 +22,7 @@ import numpy as np
 
 from imena.dna.selectors import lineage_tables
 from imena.exhumations.models import Sample
+from imena.identification.lineage import explain
 from imena.identification.models import ScreeningCandidate
 from imena.missing.models import MissingPerson, Status
 from imena.missing.records import family_as_case_dict
@@ -420,6 +421,9 @@ class GraveJoint:
     persons: dict[str, Any]  # missing id -> MissingPerson
     seconds: float
     warnings: list[str]
+    # (body, missing id, (en, uk)) per body x missing person compared by
+    # Y-STR or mtDNA (issue 18); their LRs are in the assignments' LRs.
+    lineage: list[tuple[str, str, tuple[str, str]]] = field(default_factory=list)
 
 
 def joint_for_grave(run: Any, grave: Any, *, top: int = 10) -> GraveJoint | None:
@@ -450,10 +454,16 @@ def joint_for_grave(run: Any, grave: Any, *, top: int = 10) -> GraveJoint | None
         warnings.simplefilter("always", KinshipWarning)
         result = joint(case, dropout=run.dropout, theta=run.theta, top=top)
     people = MissingPerson.objects.in_bulk(list(data["index"]["persons"].values()))
+    found = result.pairwise.lineage if result.pairwise is not None else {}
     return GraveJoint(
         result=result.to_json(top=top),
         bodies=sorted(case.victims),
         persons={m: people[pk] for m, pk in data["index"]["persons"].items()},
         seconds=time.perf_counter() - started,
         warnings=notes + sorted({str(w.message) for w in caught}),
+        lineage=[
+            (v, m, explain(r))
+            for (v, m), results in sorted(found.items())
+            for r in results
+        ],
     )

@@ -213,6 +213,10 @@ def grave_joint(
             "result": result,
             "assignments": assignments,
             "marginals": marginals,
+            "lineage": [
+                (body, result.persons.get(m), lines)
+                for body, m, lines in (result.lineage if result else [])
+            ],
         },
     )
 
@@ -222,6 +226,7 @@ def grave_joint(
 def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     profile = dna_access.profile_for_user(request.user, pk)
     genotypes = sorted(profile.genotypes.items())
+    ystr = sorted(profile.ystr.items())
     pm_samples = list(profile.pm_samples.select_related("body", "body__grave"))
     references = list(
         ReferenceSample.objects.filter(profile=profile).select_related(
@@ -235,6 +240,7 @@ def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "profile": profile,
             "genotypes": genotypes,
+            "ystr": ystr,
             "pm_samples": pm_samples,
             "references": references,
             "superseded_by": superseded_by,

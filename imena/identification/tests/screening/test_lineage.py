@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from imena.audit.services import audit_verify
 from imena.dna.models import DNAProfile, LineageTable
@@ -28,6 +29,9 @@ Y_CSV = (
     "IZM-PM-0001-S1,DYS385,14,11\n"  # multi-copy, written in the other order
     "IZM-PM-0001-S1,DYS19,14,\n"
     "IZM-PM-0001-S1,DYS390,24,\n"
+    # Body 2 (the mass grave) and family 2: one step at DYS391.
+    'IZM-PM-0002-S1,DYS391,12,\nIZM-PM-0002-S1,DYS385,"12,15",\n'
+    "IZM-PM-0002-S1,DYS19,14,\nIZM-PM-0002-S1,DYS390,22,\n"
 )
 Y_REF_CSV = (
     "Sample,DYS391,DYS385,DYS19,DYS390\n"
@@ -188,3 +192,30 @@ def test_the_grave_joint_case_carries_the_lineage_lines(
     fam1 = small_case["families"][0].case_no
     missing = next(m for m in lines if m.startswith(f"{fam1}/"))
     assert lines[missing][0].startswith(f"Y-STR: 4/4 loci match {fam1}/FA")
+
+
+def test_the_dna_pages_show_the_lineage_markers_and_what_they_mean(
+    client, small_case, org, site, tmp_path: Path, analyst
+) -> None:
+    _load_y(small_case, org, tmp_path)
+    _import(tmp_path, org, "ydb.csv", _table_csv(), "lineage-table", "--kind", "ystr")
+    client.force_login(analyst)
+    profile = small_case["samples"][0]
+    profile.refresh_from_db()
+    html = client.get(
+        reverse("dna:profile_detail", args=[profile.profile.pk])
+    ).content.decode()
+    assert "Y-STR haplotype" in html and "<td>DYS385</td><td>11, 14</td>" in html
+    assert "shared by every man of the paternal line" in html
+    run = services.screening_run(actor=analyst, site=site, top_k=4)
+    page = client.get(reverse("dna:grave_joint", args=[run.pk, small_case["mass"].pk]))
+    html = page.content.decode()
+    assert "Lineage markers are shared by the whole paternal" in html
+    assert "Y-STR: 3/4 loci match" in html
+    assert "one locus differs: inconclusive" in html
+    client.cookies["django_language"] = "uk"
+    html = client.get(
+        reverse("dna:grave_joint", args=[run.pk, small_case["mass"].pk]),
+        headers={"accept-language": "uk"},
+    ).content.decode()
+    assert "один локус відрізняється: непереконливо" in html
