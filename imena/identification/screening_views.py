@@ -215,8 +215,10 @@ def grave_joint(
             "marginals": marginals,
             "lineage": [
                 (body, result.persons.get(m), lines)
-                for body, m, lines in (result.lineage if result else [])
-            ],
+                for body, m, lines in result.lineage
+            ]
+            if result is not None
+            else [],
         },
     )
 
