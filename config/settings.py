@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "imena.identification",
     "imena.reports",
     "imena.odk",
+    "imena.families",
     "imena.demo",
 ]
 
@@ -278,6 +279,28 @@ IMENA_FAMILY_LIAISON_CONTACT = os.getenv("IMENA_FAMILY_LIAISON_CONTACT", "")
 # The organisation (code) whose liaison officers answer families' contact
 # requests that match no report; empty: only national administrators see them.
 IMENA_NATIONAL_LIAISON_ORG = os.getenv("IMENA_NATIONAL_LIAISON_ORG", "")
+# Families' online reports (docs/families.md): reports per client address and
+# per reporter contact (telephone or e-mail), the largest photo, and the largest
+# upload of one form (all its photos together).
+IMENA_FAMILY_REPORT_RATE = os.getenv("IMENA_FAMILY_REPORT_RATE", "5/h")
+IMENA_FAMILY_REPORT_CONTACT_RATE = os.getenv("IMENA_FAMILY_REPORT_CONTACT_RATE", "3/d")
+IMENA_FAMILY_PHOTO_BYTES = envint("IMENA_FAMILY_PHOTO_BYTES", str(10 * 1024**2))
+IMENA_FAMILY_UPLOAD_BYTES = envint("IMENA_FAMILY_UPLOAD_BYTES", str(30 * 1024**2))
+# E-mail (families' news notifications): printed to the console unless an SMTP
+# host is set.
+EMAIL_BACKEND = os.getenv("EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.getenv("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = os.getenv("EMAIL_HOST") or "localhost"
+EMAIL_PORT = envint("EMAIL_PORT", "587")
+EMAIL_HOST_USER = os.getenv("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = envsecret("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True")
+DEFAULT_FROM_EMAIL = os.getenv("DEFAULT_FROM_EMAIL", "imena@localhost")
+# The address of the site in e-mails to families (https://imena.example.org).
+IMENA_SITE_URL = os.getenv("IMENA_SITE_URL", "")
 
 # Uploads: a request whose declared Content-Length passes the limit of its page
 # is refused before its body is read, and the file is counted while it streams
@@ -292,6 +315,8 @@ IMENA_UPLOAD_LIMITS = {
     "dna:profile_upload": "IMENA_MAX_PROFILE_BYTES",
     "exhumations:evidence_create": "IMENA_MAX_EVIDENCE_BYTES",
     "odk:submission": "IMENA_MAX_SUBMISSION_BYTES",
+    "families:report": "IMENA_FAMILY_UPLOAD_BYTES",
+    "families:case_add": "IMENA_FAMILY_UPLOAD_BYTES",
 }
 
 # Sessions end after IMENA_SESSION_IDLE_MINUTES without a request, and after

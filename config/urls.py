@@ -18,6 +18,7 @@ urlpatterns = [
     path("dna/", include("imena.identification.dna_urls")),
     path("identification/", include("imena.identification.urls")),
     path("reports/", include("imena.reports.urls")),
+    path("family/", include("imena.families.urls")),
     path("", include("imena.odk.urls")),
     path("", include("imena.burials.urls")),
 ]

@@ -24,6 +24,7 @@ def test_there_is_a_catalogue_for_the_project_and_each_app_with_pages() -> None:
         "identification",
         "reports",
         "odk",
+        "families",
     ]:
         assert ROOT / f"imena/{app}/locale/uk/LC_MESSAGES/django.po" in CATALOGUES, app
 

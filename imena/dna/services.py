@@ -166,7 +166,7 @@ def lineage_audit(ystr: Mapping[str, Any], mtdna: Mapping[str, Any]) -> dict[str
 
 @transaction.atomic
 def dna_profile_withdraw(
-    *, actor: User, profile: DNAProfile, reason: str
+    *, actor: User | None, profile: DNAProfile, reason: str
 ) -> DNAProfile:
     profile, _changed = withdraw(
         profile,

@@ -776,7 +776,11 @@ def reference_sample_create(
 
 @transaction.atomic
 def reference_sample_withdraw_consent(
-    *, actor: User, sample: ReferenceSample, reason: str, date: dt.date | None = None
+    *,
+    actor: User | None,
+    sample: ReferenceSample,
+    reason: str,
+    date: dt.date | None = None,
 ) -> ReferenceSample:
     """The donor withdraws consent: the sample is marked and its profile withdrawn."""
 
