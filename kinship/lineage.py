@@ -47,6 +47,7 @@ frequencies are estimated separately).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 import re
@@ -158,6 +159,50 @@ def step_probability(diff: int, meioses: int, rate: float) -> float:
         binom = math.comb(meioses, m) * rate**m * (1.0 - rate) ** (meioses - m)
         total += binom * math.comb(m, (m + diff) // 2) / 2.0**m
     return total
+
+
+@functools.lru_cache(maxsize=4096)
+def _step_log(diff: int, meioses: int, rate: float) -> float:
+    p = step_probability(diff, meioses, rate)
+    return math.log(p) if p > 0 else -math.inf
+
+
+def y_log_probability(
+    reference: Haplotype,
+    victim: Haplotype,
+    meioses: int,
+    rates: Mapping[str, float] | None = None,
+) -> tuple[float, tuple[str, ...]]:
+    """``log P(victim | reference, meioses)`` and the loci compared.
+
+    The numerator of :func:`y_lr` without its per-locus detail: the fast path
+    for many pairs (matching loci are one cached lookup).
+    """
+    total = 0.0
+    loci = []
+    for locus, r in reference.items():
+        v = victim.get(locus)
+        if v is None:
+            continue
+        loci.append(locus)
+        rate = rates.get(locus, Y_DEFAULT_RATE) if rates else Y_DEFAULT_RATE
+        if r == v:
+            total += len(r) * _step_log(0, meioses, rate)
+        else:
+            p = compare_locus(locus, r, v, meioses, rate).probability
+            total += math.log(p) if p > 0 else -math.inf
+    return total, tuple(loci)
+
+
+def mt_log_probability(
+    reference: MtSequence, victim: MtSequence, meioses: int, rate: float
+) -> float:
+    """``log P(victim | reference, meioses)``: the numerator of :func:`mt_lr`."""
+    m = len(mt_differences(reference, victim)[0])
+    mean = meioses * rate
+    if mean <= 0:
+        return 0.0 if m == 0 else -math.inf
+    return -mean + m * math.log(mean) - math.lgamma(m + 1)
 
 
 def _other(meioses: int) -> float:
@@ -573,8 +618,10 @@ def lineage_results(
         k, ref = best
         if side == "father":
             loci = tuple(locus for locus in refs[ref] if locus in sample)
+            if not loci:
+                continue  # different kits: nothing to compare
             key: tuple[Any, ...] = ("Y", victim, loci)
-            if loci and key not in data.counted:
+            if key not in data.counted:
                 data.counted[key] = count_haplotype(sample, data.y_table, loci)
             out.append(
                 y_lr(
@@ -584,7 +631,7 @@ def lineage_results(
                     data.y_table,
                     rates=data.y_rates,
                     name=ref,
-                    counted={loci: data.counted[key]} if loci else None,
+                    counted={loci: data.counted[key]},
                 )
             )
         else:

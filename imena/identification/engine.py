@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from imena.identification.lineage import add_lineage, lineage_data
+from imena.identification.lineage import LineageScorer, add_lineage, lineage_data
 from matching import combine, physical, vectorised
 from matching.combine import Candidate, Evidence, Potential
 from matching.documentary import JournalRecord, Reliability, journal_lrs, unlisted_lr
@@ -217,8 +217,8 @@ class DnaTable:
 
     persons: list[str] = field(default_factory=list)
     rows: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
-    # Explanation lines (en, uk) of the pairs with lineage markers (issue 18).
-    lineage: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # Explanation lines of the pairs with lineage markers (issue 18).
+    lineage: LineageScorer | None = None
 
     def __post_init__(self) -> None:
         self.target = {pid: t for t, pid in enumerate(self.persons)}
@@ -305,13 +305,13 @@ def dna_lrs(
     names, hit_v, hit_t, hit_log10 = screen_pairs(
         victims, targets, markers, threshold=threshold, dropout=dropout
     )
-    texts: dict[tuple[str, str], tuple[str, str]] = {}
+    scorer = None
     lineage = lineage_data(
         lineage_tables or {}, victims_raw, {p.person_id: f for p, f in fams}
     )
     if lineage is not None:
         members = {p.person_id: f.get("members") or {} for p, f in fams}
-        texts = add_lineage(lineage, names, targets, hit_v, hit_t, hit_log10, members)
+        scorer = add_lineage(lineage, names, targets, hit_v, hit_t, hit_log10, members)
     bounds = np.searchsorted(hit_v, np.arange(len(names) + 1))
     rows = {
         name: (
@@ -320,7 +320,7 @@ def dna_lrs(
         )
         for i, name in enumerate(names)
     }
-    found = DnaTable([fam.name for fam, _m in targets], rows, texts)
+    found = DnaTable([fam.name for fam, _m in targets], rows, scorer)
     return found, relations, notes
 
 
@@ -622,7 +622,7 @@ class _Site:
                 f"kinship LR {pr.lr['dna']:.3g} against the references ({rels})",
                 f"LR спорідненості {pr.lr['dna']:.3g} щодо зразків родичів ({rels})",
             )
-            lines = self.dna.lineage.get((b.body_id, pid))
+            lines = self.dna.lineage.text(b.body_id, pid) if self.dna.lineage else None
             if lines:
                 pr.dna_text = (
                     f"{pr.dna_text[0]}; {lines[0]}",

@@ -5,6 +5,11 @@ the missing person's paternal (Y) or maternal (mtDNA) line that has the fewest
 meioses; this module multiplies those LRs into the DNA LRs of the kept pairs
 (independence of lineage and autosomal markers, docs/kinship.md) and writes the
 explanation line in both languages.  No Django: the engine imports it.
+
+Many pairs are scored (every kept DNA pair whose body and family both carry
+lineage markers), so :class:`LineageScorer` keeps the line's best reference
+per family and the victims' table counts, and computes only the log LR; the
+explanation (per-locus detail) is made for the pairs shown.
 """
 
 from __future__ import annotations
@@ -19,8 +24,14 @@ from kinship.case import Family
 from kinship.lineage import (
     LineageData,
     LineageResult,
+    clopper_pearson_upper,
+    count_haplotype,
+    line_meioses,
     lineage_from_dict,
     lineage_results,
+    mt_count,
+    mt_log_probability,
+    y_log_probability,
 )
 
 
@@ -51,6 +62,83 @@ def lineage_data(
     return lineage_from_dict({"pm": pm, "am": am, **tables})
 
 
+class LineageScorer:
+    """Lineage log10 LRs and explanation lines of (body, family) pairs."""
+
+    def __init__(
+        self,
+        data: LineageData,
+        targets: Mapping[str, tuple[Family, str]],
+        relation_of: Mapping[str, Mapping[str, str]],
+    ) -> None:
+        self.data = data
+        self.targets = targets  # person id -> (family, missing member)
+        self.relation_of = relation_of
+        self._best: dict[tuple[str, str], tuple[int, str] | None] = {}
+        self._upper: dict[tuple[int, int], float] = {}
+
+    def _ref(self, fam: Family, missing: str, side: str) -> tuple[int, str] | None:
+        """The typed reference of the line with the fewest meioses (as kinship)."""
+        key = (fam.name, side)
+        if key not in self._best:
+            refs = self.data.y_refs if side == "father" else self.data.mt_refs
+            best: tuple[int, str] | None = None
+            for ref in refs.get(fam.name, {}):
+                k = line_meioses(fam.pedigree, missing, ref, side)
+                if k is not None and (best is None or (k, ref) < best):
+                    best = (k, ref)
+            self._best[key] = best
+        return self._best[key]
+
+    def _log_upper(self, counted: tuple[int, int]) -> float:
+        if counted not in self._upper:
+            self._upper[counted] = math.log(clopper_pearson_upper(*counted))
+        return self._upper[counted]
+
+    def log10(self, body: str, fam: Family, missing: str) -> float | None:
+        """The lineage log10 LR of ``body`` as ``missing``; None: nothing compared."""
+        data, total, found = self.data, 0.0, False
+        y = data.y_victims.get(body)
+        best = self._ref(fam, missing, "father") if y is not None else None
+        if y is not None and best is not None:
+            k, ref = best
+            logp, loci = y_log_probability(
+                data.y_refs[fam.name][ref], y, k, data.y_rates
+            )
+            if loci:
+                key: tuple[Any, ...] = ("Y", body, loci)
+                if key not in data.counted:
+                    data.counted[key] = count_haplotype(y, data.y_table, loci)
+                total += logp - self._log_upper(data.counted[key])
+                found = True
+        mt = data.mt_victims.get(body)
+        best = self._ref(fam, missing, "mother") if mt is not None else None
+        if mt is not None and best is not None:
+            k, ref = best
+            key = ("mt", body)
+            if key not in data.counted:
+                data.counted[key] = mt_count(mt, data.mt_table)
+            total += mt_log_probability(
+                data.mt_refs[fam.name][ref], mt, k, data.mt_rate
+            ) - self._log_upper(data.counted[key])
+            found = True
+        if not found:
+            return None
+        return max(total / math.log(10), -300.0)
+
+    def text(self, body: str, person: str) -> tuple[str, str] | None:
+        """The explanation lines (English, Ukrainian) of a pair, or None."""
+        if person not in self.targets:
+            return None
+        fam, missing = self.targets[person]
+        found = lineage_results(self.data, fam.pedigree, fam.name, missing, body)
+        if not found:
+            return None
+        rel = self.relation_of.get(fam.name, {})
+        lines = [explain(r, rel.get(r.reference, "")) for r in found]
+        return "; ".join(en for en, _ in lines), "; ".join(uk for _, uk in lines)
+
+
 def add_lineage(
     data: LineageData,
     names: Sequence[str],
@@ -59,33 +147,26 @@ def add_lineage(
     hit_t: np.ndarray,
     hit_log10: np.ndarray,
     relation_of: Mapping[str, Mapping[str, str]],
-) -> dict[tuple[str, str], tuple[str, str]]:
-    """Add the lineage log10 LRs to the kept pairs (in place); return the texts.
+) -> LineageScorer:
+    """Add the lineage log10 LRs to the kept pairs (in place); return the scorer.
 
     Only pairs whose body and family both have lineage markers are visited.
-    Texts are ``{(body, person): (en, uk)}``.
     """
+    scorer = LineageScorer(
+        data, {fam.name: (fam, m) for fam, m in targets}, relation_of
+    )
     bodies = set(data.y_victims) | set(data.mt_victims)
     fams = set(data.y_refs) | set(data.mt_refs)
     with_v = np.array([n in bodies for n in names], dtype=bool)
     with_t = np.array([f.name in fams for f, _m in targets], dtype=bool)
-    if not with_v.any() or not with_t.any():
-        return {}
-    texts: dict[tuple[str, str], tuple[str, str]] = {}
+    if not len(hit_v) or not with_v.any() or not with_t.any():
+        return scorer
     for k in np.nonzero(with_v[hit_v] & with_t[hit_t])[0]:
         fam, missing = targets[int(hit_t[k])]
-        body = names[int(hit_v[k])]
-        found = lineage_results(data, fam.pedigree, fam.name, missing, body)
-        if not found:
-            continue
-        hit_log10[k] += sum(math.log10(r.lr) if r.lr > 0 else -300.0 for r in found)
-        rel = relation_of.get(fam.name, {})
-        lines = [explain(r, rel.get(r.reference, "")) for r in found]
-        texts[(body, fam.name)] = (
-            "; ".join(en for en, _uk in lines),
-            "; ".join(uk for _en, uk in lines),
-        )
-    return texts
+        value = scorer.log10(names[int(hit_v[k])], fam, missing)
+        if value is not None:
+            hit_log10[k] += value
+    return scorer
 
 
 _VERDICT = {

@@ -246,3 +246,60 @@ def test_mtdna_csv_normalises() -> None:
     )
     want = parse_mt("263G 315.1C 16093Y", RANGE)
     assert got["V1"] == want
+
+
+HAP_REF = parse_haplotype(
+    {"DYS391": "10", "DYS385": "11,14", "DYS19": "14", "DYS448": "19"}
+)
+
+
+@pytest.mark.parametrize(
+    "victim",
+    [
+        {"DYS391": "10", "DYS385": "14,11", "DYS19": "14", "DYS448": "19"},  # match
+        {"DYS391": "11", "DYS385": "11,14", "DYS19": "14"},  # one step, one untyped
+        {"DYS391": "10", "DYS385": "11,15", "DYS19": "null", "DYS448": "OL"},
+        {"DYS391": "10", "DYS385": "11,14,15", "DYS19": "16.2"},  # copy number
+    ],
+)
+def test_the_fast_y_path_gives_the_numerator_of_the_lr(victim) -> None:
+    from kinship.lineage import y_log_probability
+
+    hap = parse_haplotype(victim)
+    logp, loci = y_log_probability(HAP_REF, hap, 3, {"DYS391": 0.004})
+    full = y_lr(HAP_REF, hap, 3, [HAP_REF], rates={"DYS391": 0.004})
+    assert loci == tuple(d.locus for d in full.details)
+    assert logp == pytest.approx(math.log(full.probability), rel=1e-12)
+
+
+@pytest.mark.parametrize("variants", ["263G 16069T", "263G", "263G 16069T 16093C 73G"])
+def test_the_fast_mt_path_gives_the_numerator_of_the_lr(variants) -> None:
+    from kinship.lineage import mt_log_probability
+
+    ref = parse_mt("263G 16069T", "16024-16569 1-576")
+    victim = parse_mt(variants, "16024-16569 1-576")
+    full = mt_lr(ref, victim, 4, [ref], rate=0.01)
+    assert mt_log_probability(ref, victim, 4, 0.01) == pytest.approx(
+        math.log(full.probability), rel=1e-12
+    )
+
+
+def test_references_typed_with_another_kit_give_no_comparison() -> None:
+    from kinship.lineage import LineageData, lineage_results
+
+    data = LineageData(
+        y_victims={"V": parse_haplotype({"DYS391": "10"})},
+        y_refs={"fam": {"U": parse_haplotype({"DYS19": "14"})}},
+        y_table=[HAP_REF],
+    )
+    assert lineage_results(data, family(), "fam", "M", "V") == []
+
+
+@pytest.mark.parametrize(
+    ("differing", "verdict"), [(0, "consistent"), (1, "inconclusive"), (3, "exclusion")]
+)
+def test_the_verdict_follows_the_number_of_differences(differing, verdict) -> None:
+    hap = dict(HAP_REF)
+    for locus in list(hap)[:differing]:
+        hap[locus] = tuple(str(int(a) + 1) for a in hap[locus])
+    assert y_lr(HAP_REF, hap, 2, [HAP_REF]).verdict == verdict
