@@ -262,7 +262,7 @@ HAP_REF = parse_haplotype(
         {"DYS391": "10", "DYS385": "11,14,15", "DYS19": "16.2"},  # copy number
     ],
 )
-def test_the_fast_y_path_gives_the_numerator_of_the_lr(victim) -> None:
+def test_the_fast_y_path_gives_the_numerator_of_the_lr(victim: dict[str, str]) -> None:
     from kinship.lineage import y_log_probability
 
     hap = parse_haplotype(victim)
@@ -273,7 +273,7 @@ def test_the_fast_y_path_gives_the_numerator_of_the_lr(victim) -> None:
 
 
 @pytest.mark.parametrize("variants", ["263G 16069T", "263G", "263G 16069T 16093C 73G"])
-def test_the_fast_mt_path_gives_the_numerator_of_the_lr(variants) -> None:
+def test_the_fast_mt_path_gives_the_numerator_of_the_lr(variants: str) -> None:
     from kinship.lineage import mt_log_probability
 
     ref = parse_mt("263G 16069T", "16024-16569 1-576")
@@ -298,7 +298,9 @@ def test_references_typed_with_another_kit_give_no_comparison() -> None:
 @pytest.mark.parametrize(
     ("differing", "verdict"), [(0, "consistent"), (1, "inconclusive"), (3, "exclusion")]
 )
-def test_the_verdict_follows_the_number_of_differences(differing, verdict) -> None:
+def test_the_verdict_follows_the_number_of_differences(
+    differing: int, verdict: str
+) -> None:
     hap = dict(HAP_REF)
     for locus in list(hap)[:differing]:
         hap[locus] = tuple(str(int(a) + 1) for a in hap[locus])
