@@ -49,9 +49,12 @@ def evidence_create(
     seal_number: str = "",
     holder: str = "",
     place: str = "",
+    notes: str = "",
 ) -> EvidenceItem:
     """Register an evidence item; a file is committed to the store last.
 
+    ``description`` is what a person wrote about the item, kept as written;
+    ``notes`` go on the first custody entry (e.g. where the item came from).
     The staged file is discarded on any refusal, so nothing is stored half-way.
     """
     try:
@@ -104,6 +107,7 @@ def evidence_create(
             place=place,
             seal_number=seal_number,
             purpose=_("Collected and registered"),
+            notes=notes,
             recorded_by=actor,
         )
         audit_record(

@@ -166,9 +166,16 @@ def attach_evidence(
     exhumation: Any = None,
     body: Any = None,
     description: str = "",
+    context: str = "",
     seal_number: str = "",
 ) -> Any:
-    """Register an attachment as an evidence item (photo, signature), if received."""
+    """Register an attachment as an evidence item (photo, signature), if received.
+
+    ``description`` is only what the field recorder wrote (a caption) or a
+    language-neutral number: it is printed as written, also in documents in
+    another language. What Imena says about the file (``context``, "Body …
+    in situ.") and where it came from go on its first custody entry.
+    """
 
     if not filename:
         return None
@@ -191,7 +198,7 @@ def attach_evidence(
         evidence_reference(
             actor=actor,
             item=existing,
-            purpose=f"{description} {provenance(submission)}".strip(),
+            purpose=f"{context} {provenance(submission)}".strip(),
         )
         return existing
 
@@ -212,7 +219,8 @@ def attach_evidence(
             staged=staged,
             exhumation=exhumation,
             body=body,
-            description=f"{description} {provenance(submission)}".strip(),
+            description=description,
+            notes=f"{context} {provenance(submission)}".strip(),
             seal_number=seal_number,
         )
     except ValidationError as e:
@@ -293,7 +301,7 @@ def accept_exhumation(*, actor: User, submission: Submission) -> list[models.Mod
                 grave=grave,
                 exhumation=exhumation,
                 body=body,
-                description=_("Body %(number)s in situ.") % {"number": body.pm_number},
+                context=_("Body %(number)s in situ.") % {"number": body.pm_number},
             )
             if photo is not None:
                 records.append(photo)
@@ -433,7 +441,7 @@ def accept_post_mortem(*, actor: User, submission: Submission) -> list[models.Mo
                         filename=item.get(photo_field, ""),
                         grave=body.grave,
                         body=body,
-                        description=_("Post-mortem photo of %(number)s.")
+                        context=_("Post-mortem photo of %(number)s.")
                         % {"number": body.pm_number},
                     )
                     if photo is not None:
@@ -469,7 +477,8 @@ def accept_sample(*, actor: User, submission: Submission) -> list[models.Model]:
         grave=body.grave,
         body=body,
         seal_number=data.get("seal_no", ""),
-        description=_("Sealed sample %(id)s.") % {"id": sample.sample_id},
+        description=sample.sample_id,
+        context=_("Sealed sample %(id)s.") % {"id": sample.sample_id},
     )
     if photo is not None:
         records.append(photo)
@@ -524,7 +533,8 @@ def accept_custody(*, actor: User, submission: Submission) -> list[models.Model]
             submission=submission,
             filename=data.get(field_name, ""),
             grave=item.grave,
-            description=_("%(what)s of the hand-over of %(number)s.")
+            description=item.number,
+            context=_("%(what)s of the hand-over of %(number)s.")
             % {"what": what, "number": item.number},
         )
         if photo is not None:

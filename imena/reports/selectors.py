@@ -663,12 +663,21 @@ def custody_rows(site: Site) -> list[list[Any]]:
                 "action": last.get_action_display(),
                 "when": last.at.date().isoformat(),
             }
-        rows.append(
-            [
-                item.number,
-                f"{item.get_kind_display()}: {item.description}"[:200],
-                custody,
-                item.holder or "—",
-            ]
-        )
+        rows.append([item.number, evidence_text(item), custody, item.holder or "—"])
     return rows
+
+
+def evidence_text(item: EvidenceItem) -> str:
+    """What an item is, in the active language, then its description as written.
+
+    The kind, body and seal are labelled in the document's language; the
+    description is a person's words (or a number) and is not translated.
+    """
+    parts = [str(item.get_kind_display())]
+    if item.body is not None:
+        parts.append(_("body %(number)s") % {"number": item.body.pm_number})
+    if item.seal_number:
+        parts.append(_("seal %(seal)s") % {"seal": item.seal_number})
+    if item.description:
+        parts.append(item.description[:200])
+    return " · ".join(parts)
