@@ -8,7 +8,8 @@ and the old value stays in the audit entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -915,9 +916,48 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
     Stature is given as the midpoint of the recorded range with half the range
     as its standard error; withdrawn rows are left out.
     """
-    pm = PostMortemRecord.objects.filter(body=body).first() or PostMortemRecord(
-        body=body
-    )
+    return pm_records_as_dicts([body])[body.pk]
+
+
+def pm_records_as_dicts(bodies: Sequence[Body]) -> dict[int, dict[str, Any]]:
+    """``pm_record_as_dict`` of many bodies in four queries per 5,000 bodies
+    (not four per body)."""
+    ids = [b.pk for b in bodies]
+    pms: dict[int, PostMortemRecord] = {}
+    rows: dict[str, dict[int, list[Any]]] = {
+        name: defaultdict(list) for name in ("particulars", "teeth", "items")
+    }
+    for i in range(0, len(ids), 5000):
+        chunk = ids[i : i + 5000]
+        pms.update(
+            (r.body_id, r) for r in PostMortemRecord.objects.filter(body_id__in=chunk)
+        )
+        for name, model in (
+            ("particulars", Particular),
+            ("teeth", ToothFinding),
+            ("items", BodyItem),
+        ):
+            for row in model.objects.filter(body_id__in=chunk, withdrawn=False):
+                rows[name][row.body_id].append(row)
+    return {
+        b.pk: _pm_dict(
+            b,
+            pms.get(b.pk) or PostMortemRecord(body=b),
+            rows["particulars"].get(b.pk, []),
+            rows["teeth"].get(b.pk, []),
+            rows["items"].get(b.pk, []),
+        )
+        for b in bodies
+    }
+
+
+def _pm_dict(
+    body: Body,
+    pm: PostMortemRecord,
+    particular_rows: Sequence[Particular],
+    teeth: Sequence[ToothFinding],
+    items: Sequence[BodyItem],
+) -> dict[str, Any]:
     out: dict[str, Any] = {"body_id": body.pm_number}
     for key in ("sex", "sex_method", "build", "hair_colour", "eye_colour"):
         value = getattr(pm, key)
@@ -943,7 +983,7 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
             "serial": p.serial or None,
             "description": p.description,
         }
-        for p in body.particulars.filter(withdrawn=False)
+        for p in particular_rows
     ]
     if particulars:
         out["particulars"] = particulars
@@ -957,12 +997,12 @@ def pm_record_as_dict(body: Body) -> dict[str, Any]:
             "implant": t.implant or None,
             "endodontics": list(t.endodontics or []),
         }
-        for t in body.teeth.filter(withdrawn=False)
+        for t in teeth
     }
     if dental:
         out["dental"] = dental
     clothing, effects, documents = [], [], []
-    for it in body.items.filter(withdrawn=False):
+    for it in items:
         if it.kind == "clothing":
             clothing.append(
                 {

@@ -21,14 +21,14 @@ from typing import TYPE_CHECKING, Any
 import jellyfish
 
 from imena.exhumations.models import Body, Sample
-from imena.exhumations.services import pm_record_as_dict
+from imena.exhumations.services import pm_records_as_dicts
 from imena.identification.engine import BodyIn, LeadIn, PersonIn
 from imena.identification.models import Identification, IdentificationStatus
 from imena.journals.models import ClusterMember, ReviewKind
 from imena.journals.selectors import latest_run
 from imena.missing.models import MissingPerson, PedigreeMember, Status
 from imena.missing.names import part_keys
-from imena.missing.records import am_record_as_dict, family_as_case_dict
+from imena.missing.records import CHUNK, am_record_as_dict, families_as_case_dicts
 from linkage.normalize import is_unknown_name, latin_key
 from matching.documentary import ReconciliationStats
 
@@ -177,29 +177,27 @@ def open_persons(organisation: Organisation) -> list[Any]:
 
 
 def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
-
-    with_pedigree = set(
-        PedigreeMember.objects.filter(
-            person__in=persons, samples__profile__isnull=False
-        ).values_list("person_id", flat=True)
-    )
+    """The engine's person inputs, with their families read in bulk."""
+    ids = [p.pk for p in persons]
+    families = families_as_case_dicts(ids)
+    relationship: dict[tuple[int, str], str] = {}
+    for i in range(0, len(ids), CHUNK):
+        for person_id, member_id, rel in PedigreeMember.objects.filter(
+            person_id__in=ids[i : i + CHUNK]
+        ).values_list("person_id", "member_id", "relationship"):
+            relationship[(person_id, member_id)] = rel
     out = []
     for p in persons:
-        family = None
-        if p.pk in with_pedigree:
-            family = family_as_case_dict(p)
-            if not family.get("genotypes") or not family.get("missing"):
-                family = None
-            else:
-                rels = {
-                    m.member_id: m.relationship
-                    for m in p.pedigree.all()
-                    if m.member_id in family["genotypes"]
-                }
-                family["relations"] = sorted(r or "relative" for r in rels.values())
-                family["members"] = {
-                    m.member_id: m.relationship for m in p.pedigree.all()
-                }
+        family: dict[str, Any] | None = families[p.pk]
+        if not family or not family.get("genotypes") or not family.get("missing"):
+            family = None
+        else:
+            family["relations"] = sorted(
+                relationship.get((p.pk, m)) or "relative" for m in family["genotypes"]
+            )
+            family["members"] = {
+                m: relationship.get((p.pk, m), "") for m in family["id"]
+            }
         out.append(PersonIn(str(p.pk), p.case_no, am_record_as_dict(p), family))
     return out
 
@@ -219,6 +217,7 @@ def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
         cur = profiles.get(s.body_id)
         if cur is None or s.profile.loci_typed > cur.loci_typed:  # type: ignore[union-attr]
             profiles[s.body_id] = s.profile
+    pm = pm_records_as_dicts(bodies)
     out = []
     for b in bodies:
         prof = profiles.get(b.pk)
@@ -227,11 +226,7 @@ def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
             if prof is not None
             else None
         )
-        out.append(
-            BodyIn(
-                str(b.pk), str(b.grave_id), b.grave.number, pm_record_as_dict(b), dna
-            )
-        )
+        out.append(BodyIn(str(b.pk), str(b.grave_id), b.grave.number, pm[b.pk], dna))
     return out, bodies
 
 

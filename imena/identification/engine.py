@@ -519,6 +519,9 @@ class _Site:
         self.comparer = FastComparer(self.model)
         self.jev: dict[str, Mapping[str, Any]] = {}
         self.none_lr: dict[str, float] = {}
+        self.pids = [p.person_id for p in persons]
+        # Exclusion rows of a simple trait, per pair of values (``blocked_reasons``).
+        self.reasons: dict[tuple[Any, ...], list[dict[str, str]]] = {}
 
     def grave_journal(self, grave_id: str, n_bodies: int) -> None:
         """Journal LRs of the persons named on this grave, and "none of these"."""
@@ -637,7 +640,7 @@ class _Site:
         one by one, and the blocked persons (exclusions never computed pair by
         pair)."""
         n = len(self.persons)
-        pids = [p.person_id for p in self.persons]
+        pids = self.pids
         kinds = np.ones((3, n))
         total = np.zeros(n)
         pairs: dict[str, PairResult] = {}
@@ -716,12 +719,18 @@ class _Site:
                     continue
             if trait == "stature" and model.stature.exclude_z is None:
                 continue
-            r = physical.COMPARATORS[trait](am, pm, model)
-            if r.exclusion:
+            ak, pk = _CACHE_KEYS[trait]
+            key = (trait, *(getattr(am, k) for k in ak), *(getattr(pm, k) for k in pk))
+            reason = self.reasons.get(key)
+            if reason is None:
+                r = physical.COMPARATORS[trait](am, pm, model)
                 comp = physical.PhysicalComparison(
                     am.person_id, pm.body_id, (r,), 0.0, (r,), {}
                 )
-                rows += _exclusion_rows(comp)
+                reason = self.reasons[key] = (
+                    _exclusion_rows(comp) if r.exclusion else []
+                )
+            rows += [dict(row) for row in reason]
         if not rows and self.dna_excluded(b, self.persons[j].person_id):
             rows.append(_DNA_REASON)
         if not rows:  # excluded by a tooth, a mark or an item

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
-from imena.missing.models import MissingPerson
+from imena.missing.models import MissingPerson, PedigreeMember, ReferenceSample
 
 
 def am_record_as_dict(person: MissingPerson) -> dict[str, Any]:
@@ -98,28 +100,68 @@ def family_as_case_dict(
     when a reference has lineage markers; only current profiles with active consent are
     included unless ``withdrawn`` is True.
     """
-    members = list(person.pedigree.select_related("father", "mother").order_by("pk"))
-    genotypes: dict[str, dict[str, list[str]]] = {}
-    lineage: dict[str, dict[str, Any]] = {}
-    for m in members:
-        for s in m.samples.select_related("profile"):
-            p = s.profile
-            if p is None or s.reference_kind != "kinship":
-                continue
-            if not withdrawn and (p.withdrawn or not s.consent_active):
-                continue
-            if p.genotypes:
-                genotypes[m.member_id] = {k: list(v) for k, v in p.genotypes.items()}
-            for kind, value in p.lineage_json().items():
-                lineage.setdefault(kind, {})[m.member_id] = value
-    missing = next((m.member_id for m in members if m.is_missing), None)
-    return {
-        "id": [m.member_id for m in members],
-        "fid": [m.father.member_id if m.father else None for m in members],
-        "mid": [m.mother.member_id if m.mother else None for m in members],
-        "sex": [m.sex for m in members],
-        "genotypes": genotypes,
-        "missing": missing,
-        # Y-STR and mtDNA (issue 18): {member: value}, only when typed.
-        **lineage,
-    }
+    return families_as_case_dicts([person.pk], withdrawn=withdrawn)[person.pk]
+
+
+#: Persons per query in ``families_as_case_dicts`` (SQLite allows 32,766
+#: parameters in one statement; the national register has 55,000 persons).
+CHUNK = 5000
+
+
+def families_as_case_dicts(
+    person_ids: Sequence[int], *, withdrawn: bool = False
+) -> dict[int, dict[str, Any]]:
+    """``family_as_case_dict`` of many persons in two queries per ``CHUNK``.
+
+    Every id in ``person_ids`` gets a dict (an empty family when it has no
+    pedigree). At national scale one query per family took minutes.
+    """
+    members_of: dict[int, list[PedigreeMember]] = {pk: [] for pk in person_ids}
+    samples_of: dict[int, list[ReferenceSample]] = defaultdict(list)
+    ids = list(members_of)
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        for m in (
+            PedigreeMember.objects.filter(person_id__in=chunk)
+            .select_related("father", "mother")
+            .order_by("pk")
+        ):
+            members_of[m.person_id].append(m)
+        for s in (
+            ReferenceSample.objects.filter(
+                member__person_id__in=chunk,
+                profile__isnull=False,
+                reference_kind="kinship",
+            )
+            .select_related("profile")
+            .order_by("pk")
+        ):
+            samples_of[s.member_id].append(s)
+    out = {}
+    for pk, members in members_of.items():
+        genotypes: dict[str, dict[str, list[str]]] = {}
+        lineage: dict[str, dict[str, Any]] = {}
+        for m in members:
+            for s in samples_of.get(m.pk, ()):
+                p = s.profile
+                assert p is not None
+                if not withdrawn and (p.withdrawn or not s.consent_active):
+                    continue
+                if p.genotypes:
+                    genotypes[m.member_id] = {
+                        k: list(v) for k, v in p.genotypes.items()
+                    }
+                for kind, value in p.lineage_json().items():
+                    lineage.setdefault(kind, {})[m.member_id] = value
+        missing = next((m.member_id for m in members if m.is_missing), None)
+        out[pk] = {
+            "id": [m.member_id for m in members],
+            "fid": [m.father.member_id if m.father else None for m in members],
+            "mid": [m.mother.member_id if m.mother else None for m in members],
+            "sex": [m.sex for m in members],
+            "genotypes": genotypes,
+            "missing": missing,
+            # Y-STR and mtDNA (issue 18): {member: value}, only when typed.
+            **lineage,
+        }
+    return out

@@ -89,3 +89,14 @@ def test_posteriors_are_the_same_on_every_database(run: CandidateRun) -> None:
     cand = analysis.candidates.get()
     assert analysis.posterior_unlisted == pytest.approx(GOLDEN[0], abs=1e-9)
     assert cand.posterior == pytest.approx(GOLDEN[1], abs=1e-9)
+
+
+def test_site_inputs_read_the_models_in_bulk(
+    scenario_site: Site, django_assert_max_num_queries
+) -> None:
+    # A query per body or per family took minutes at national scale (#13).
+    data = services.site_inputs(scenario_site)
+    assert len(data["bodies"]) > 20
+    assert sum(p.family is not None for p in data["person_inputs"]) > 10
+    with django_assert_max_num_queries(25):
+        services.site_inputs(scenario_site)
