@@ -419,6 +419,13 @@ def build_journals(
     ]
     fh.extend(dups_fh)
     vol.extend(dups_vol)
+    # The habits of #15 come from a stream of their own: every other cell is
+    # what it was before they were added, for every seed.
+    habits = random.Random(f"{seed}:{stream}:habits")
+    for row in fh:
+        _funeral_habits(world, row, habits)
+    for row in vol:
+        _volunteer_habits(world, row, habits)
     for rows, file in ((fh, files[0]), (vol, files[1])):
         rows.sort(key=lambda r: r.key)
         for n, row in enumerate(rows, start=1):
@@ -427,6 +434,56 @@ def build_journals(
             row.truth["file"] = file
             row.truth["noise"] = sorted(set(row.noise))
     return fh, vol
+
+
+def _neighbouring_plank(
+    world: World, row: JournalRow, rng: random.Random, column: int
+) -> None:
+    """The number of the next or previous plank in the row (single graves only)."""
+    grave = world.graves[row.truth["grave"]]
+    written = row.cells[column]
+    if grave.kind == "mass" or not written or written != grave.number:
+        return
+    if not written.isdigit() or int(written) < 2:
+        return
+    row.cells[column] = str(int(written) + rng.choice((-1, 1)))
+    row.truth["grave_written"] = row.cells[column]
+    row.noise.append("plank")
+
+
+def _funeral_habits(world: World, row: JournalRow, rng: random.Random) -> None:
+    """Neighbouring planks, surnames in capitals, initials instead of names."""
+    if rng.random() < 0.012:
+        _neighbouring_plank(world, row, rng, 1)
+    if row.truth["name_person_id"] is None:
+        return
+    surname, given, patronymic = row.cells[2:5]
+    r = rng.random()
+    if r < 0.03:
+        row.cells[2] = surname.upper()
+        row.noise.append("caps")
+    elif r < 0.05 and given and patronymic:
+        row.cells[3], row.cells[4] = f"{given[0]}.", f"{patronymic[0]}."
+        row.noise.append("initials")
+
+
+def _volunteer_habits(world: World, row: JournalRow, rng: random.Random) -> None:
+    """Neighbouring planks, names in capitals, passport (KMU 2010) spelling."""
+    if rng.random() < 0.012:
+        _neighbouring_plank(world, row, rng, 1)
+    pid = row.truth["name_person_id"]
+    if pid is None or "latin" in row.noise or "initials" in row.noise:
+        return
+    named = world.persons[pid]
+    r = rng.random()
+    if r < 0.03:
+        row.cells[2] = row.cells[2].upper()
+        row.noise.append("caps")
+    elif r < 0.045:
+        # As in a passport: surname first, often all in capitals.
+        text = f"{kmu2010(named.surname_uk)} {kmu2010(named.given_uk)}"
+        row.cells[2] = text.upper() if rng.random() < 0.5 else text
+        row.noise.append("latin")
 
 
 def _duplicate(

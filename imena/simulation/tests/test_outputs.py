@@ -219,3 +219,36 @@ def test_funeral_home_uses_russian_spellings(out: Path, truth: dict[str, Any]) -
         for row in fh
     )
     assert all(row[8].count(".") == 2 for row in fh)
+
+
+def test_the_writing_habits_of_issue_15_show_in_both_journals(
+    out: Path, truth: dict[str, Any]
+) -> None:
+    journals = {
+        name: read_journal(out, name)[1]
+        for name in ("journals/funeral_home.csv", "journals/volunteers.csv")
+    }
+    tagged: dict[tuple[str, str], list[tuple[list[str], dict[str, Any]]]] = defaultdict(
+        list
+    )
+    for r in truth["journal_rows"]:
+        for tag in r["noise"]:
+            tagged[(r["file"], tag)].append((journals[r["file"]][r["row"] - 1], r))
+    fh, vol = "journals/funeral_home.csv", "journals/volunteers.csv"
+    for key in [(fh, "plank"), (vol, "plank"), (fh, "caps"), (vol, "caps"),
+                (fh, "initials"), (vol, "latin")]:  # fmt: skip
+        assert tagged[key], key
+    for file in (fh, vol):
+        for cells, r in tagged[(file, "plank")]:
+            number = truth["graves"][r["grave"]]["number"]
+            assert abs(int(cells[1]) - int(number)) == 1  # the next plank in the row
+            assert r["grave_written"] == cells[1]
+    for cells, _ in tagged[(fh, "caps")]:
+        assert cells[2] == cells[2].upper() and cells[3] != cells[3].upper()
+    for cells, _ in tagged[(vol, "caps")]:
+        assert cells[2] == cells[2].upper()
+    for cells, _ in tagged[(fh, "initials")]:
+        assert len(cells[3]) == len(cells[4]) == 2 and cells[3].endswith(".")
+    latin = [cells[2] for cells, _ in tagged[(vol, "latin")]]
+    assert all(text.isascii() for text in latin)
+    assert any(text.isupper() for text in latin)  # LEVCHENKO IHOR, as in a passport
