@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from imena.audit.services import audit_record, snapshot
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
 from imena.burials.survey import SurveyMove, SurveyRow, survey_moves
+from imena.lib.corrections import apply_correction
 from imena.lib.withdrawal import withdraw
 
 if TYPE_CHECKING:
@@ -76,21 +77,17 @@ def site_create(
 
 
 @transaction.atomic
-def site_update(*, actor: User, site: Site, reason: str = "", **changes: Any) -> Site:
+def site_update(*, actor: User, site: Site, reason: str, **changes: Any) -> Site:
+    """Correct a site's fields. The old values stay in the audit log."""
     unknown = set(changes) - set(SITE_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    before = snapshot(site, changes)
-    for name, value in changes.items():
-        setattr(site, name, value)
-    site.full_clean()
-    site.save(update_fields=list(changes))
-    audit_record(
+    site, _changed = apply_correction(
+        site,
+        changes,
         actor=actor,
         action="site.update",
-        obj=site,
-        before={**before, "reason": reason},
-        after=snapshot(site, changes),
+        reason=reason,
         organisation_id=site.organisation_id,
     )
     return site
@@ -156,28 +153,14 @@ def grave_update(*, actor: User, grave: Grave, reason: str, **changes: Any) -> G
     unknown = set(changes) - set(GRAVE_EDITABLE)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the record is corrected.")})
-    grave = Grave.objects.select_for_update().get(pk=grave.pk)
-    changed = {k: v for k, v in changes.items() if getattr(grave, k) != v}
-    if not changed:
-        return grave
-    fields = list(changed)
-    if "marker_text" in changed:
-        fields.append("number")
-    before = snapshot(grave, fields)
-    for name, value in changed.items():
-        setattr(grave, name, value)
-    grave.derive_number()
-    grave.full_clean()
-    grave.save(update_fields=[*fields, "updated"])
-    audit_record(
+    grave, _changed = apply_correction(
+        grave,
+        changes,
         actor=actor,
         action="grave.update",
-        obj=grave,
-        before=before,
-        after={**snapshot(grave, fields), "reason": reason},
+        reason=reason,
         organisation_id=grave.site.organisation_id,
+        prepare=lambda g, _changed: g.derive_number(),
     )
     return grave
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from imena.audit.services import audit_record, snapshot
 from imena.burials.models import Grave, GraveStatus
@@ -150,15 +151,13 @@ ITEM_KIND_OF_SECTION = {
 ALL_SECTIONS = (*SECTIONS, *ITEM_SECTIONS)
 
 
-def _empty(value: Any) -> bool:
-    return value in (None, "", [], False)
+#: The form error when a correction of a recorded finding gives no reason.
+REASON_REQUIRED = gettext_lazy("This changes a finding already recorded: say why.")
 
 
 def _require_reason(reason: str) -> None:
     if not reason.strip():
-        raise ValidationError(
-            {"reason": _("This changes a finding already recorded: say why.")}
-        )
+        raise ValidationError({"reason": REASON_REQUIRED})
 
 
 # --- Journal expectation ----------------------------------------------------
@@ -535,29 +534,26 @@ def pm_section_save(
     unknown = set(data) - set(fields)
     if unknown:
         raise ValueError(f"not in section {section}: {sorted(unknown)}")
-    record = PostMortemRecord.objects.select_for_update().get(body=body)
-    changed = {k: v for k, v in data.items() if getattr(record, k) != v}
-    if not changed:
-        return record
-    if any(not _empty(getattr(record, k)) for k in changed):
-        _require_reason(reason)
-    if "torture_indicators" in changed:
-        _check_codes("torture_indicator", changed["torture_indicators"])
-    before = snapshot(record, changed)
-    for k, v in changed.items():
-        setattr(record, k, v)
-    record.full_clean()
-    record.save(update_fields=[*changed, "updated"])
-    audit_record(
+    record, changed = apply_correction(
+        PostMortemRecord.objects.get(body=body),
+        data,
         actor=actor,
         action=f"pm.{section}",
-        obj=body,
-        before=before,
-        after={**snapshot(record, changed), **({"reason": reason} if reason else {})},
+        reason=reason,
         organisation_id=body.organisation_id,
+        about=body,
+        prepare=_check_torture_codes,
+        filling_is_free=True,
+        no_reason=REASON_REQUIRED,
     )
-    SectionDraft.objects.filter(user=actor, body=body, section=section).delete()
+    if changed:
+        SectionDraft.objects.filter(user=actor, body=body, section=section).delete()
     return record
+
+
+def _check_torture_codes(record: PostMortemRecord, changed: Mapping[str, Any]) -> None:
+    if "torture_indicators" in changed:
+        _check_codes("torture_indicator", changed["torture_indicators"])
 
 
 def _check_codes(key: str, values: Iterable[str]) -> None:
@@ -667,24 +663,18 @@ def pm_item_correct(
     _require_reason(reason)
     model, _fields = _item_model(section)
     clean = _clean_item_data(section, data)
-    item = model.objects.select_for_update().get(pk=item.pk, body=body)  # type: ignore[attr-defined]
-    changed = {k: v for k, v in clean.items() if getattr(item, k) != v}
-    if not changed:
-        return item
-    before = {"id": item.pk, **snapshot(item, changed)}
-    for k, v in changed.items():
-        setattr(item, k, v)
-    item.full_clean()
-    item.save(update_fields=list(changed))
-    audit_record(
+    row = model.objects.get(pk=item.pk, body=body)  # type: ignore[attr-defined]
+    row, _changed = apply_correction(
+        row,
+        clean,
         actor=actor,
         action=f"pm.{section}.correct",
-        obj=body,
-        before=before,
-        after={"id": item.pk, **snapshot(item, changed), "reason": reason},
+        reason=reason,
         organisation_id=body.organisation_id,
+        about=body,
+        key={"id": row.pk},
     )
-    return item
+    return row
 
 
 @transaction.atomic
@@ -837,7 +827,7 @@ SAMPLE_EDITABLE = ("lab", "sent_on", "status")
 
 @transaction.atomic
 def sample_update(
-    *, actor: User, sample: Sample, reason: str = "", **changes: Any
+    *, actor: User, sample: Sample, reason: str, **changes: Any
 ) -> Sample:
     unknown = set(changes) - set(SAMPLE_EDITABLE)
     if unknown:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from imena.audit.services import audit_record
+from imena.lib.corrections import auto_now_fields
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -115,9 +116,7 @@ def withdraw(
     others = [f.name for f in obj._meta.concrete_fields if f.name not in fields]
     obj.clean_fields(exclude=others)
     obj.validate_constraints(exclude=others)
-    if any(f.name == "updated" for f in obj._meta.concrete_fields):
-        fields.append("updated")  # auto_now: saved only when named
-    obj.save(update_fields=fields)
+    obj.save(update_fields=[*fields, *auto_now_fields(obj)])
     audit_record(
         actor=actor,
         action=action,

@@ -17,6 +17,7 @@ from imena.audit.services import audit_record, snapshot
 from imena.dna.models import ProfileKind
 from imena.dna.services import dna_profile_create, dna_profile_withdraw
 from imena.evidence import storage
+from imena.lib.corrections import apply_correction
 from imena.lib.withdrawal import withdraw
 from imena.missing import names
 from imena.missing.models import (
@@ -358,17 +359,17 @@ def missing_person_update(
     unknown = set(changes) - set(REPORT_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    if not reason.strip():
-        raise ValidationError({"reason": _("Say why the record is corrected.")})
-    person = MissingPerson.objects.select_for_update().get(pk=person.pk)
-    changed = {k: v for k, v in changes.items() if getattr(person, k) != v}
+    person, changed = apply_correction(
+        person,
+        changes,
+        actor=actor,
+        action="missing.update",
+        reason=reason,
+        organisation_id=person.organisation_id,
+        prepare=lambda p, _changed: _prepare(p),
+    )
     if not changed:
         return person
-    before = snapshot(person)
-    for name, value in changed.items():
-        setattr(person, name, value)
-    _prepare(person)
-    person.save()
     _index_names(person)
     missing = person.pedigree.filter(is_missing=True).first()
     if missing is not None:
@@ -376,18 +377,6 @@ def missing_person_update(
         if missing.sex == 0:
             missing.sex = {"male": 1, "female": 2}.get(person.sex, 0)
         missing.save(update_fields=["name", "sex"])
-    after = snapshot(person)
-    audit_record(
-        actor=actor,
-        action="missing.update",
-        obj=person,
-        before={k: v for k, v in before.items() if after.get(k) != v},
-        after={
-            **{k: v for k, v in after.items() if before.get(k) != v},
-            "reason": reason,
-        },
-        organisation_id=person.organisation_id,
-    )
     return person
 
 
