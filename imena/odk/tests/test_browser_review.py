@@ -40,3 +40,22 @@ def test_a_reviewer_accepts_an_exhumation_draft(page, users, site) -> None:
     assert "Accepted into records" in page.inner_text("#draft-status")
     assert Exhumation.objects.filter(grave=grave).exists()
     assert Body.objects.filter(pm_number="IZM-PM-0901").exists()
+
+
+def test_a_new_token_shows_the_collect_qr_code(page, users) -> None:
+    """The QR code is drawn (inline SVG, nothing blocked by the CSP)."""
+    recorder = users["field_recorder"]
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else 0,
+    )
+    browser_login(page, recorder.username)
+    page.goto(page.base_url + "/odk/tokens/")
+    page.fill("input[name=label]", "field phone")
+    page.click("button.primary")
+    page.wait_for_selector("#token-secret")
+    qr = page.locator("#collect-qr svg")
+    box = qr.bounding_box()
+    assert box is not None and box["width"] > 150 and box["height"] > 150
+    assert blocked == []
