@@ -36,8 +36,10 @@ from imena.missing.search import client_address
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The case page: no referrer (its address is the secret), no indexing."""
-    response["Referrer-Policy"] = "no-referrer"
+    """The case page: its address (the secret) never goes to another site as a
+    referrer, and it is not indexed. ("no-referrer" would make browsers send
+    ``Origin: null`` with the page's own forms, which the CSRF check refuses.)"""
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -87,7 +87,7 @@ def test_the_case_page_shows_status_and_what_would_help(client, accepted) -> Non
     person, link = accepted
     response = client.get(link)
     assert response.status_code == 200
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     page = response.content.decode()
     assert "Report received" in page
     assert "DNA sample from a parent or a child" in page
@@ -303,3 +303,22 @@ def test_news_by_email_without_personal_data(client, accepted, liaison) -> None:
         assert private not in text
     # In the family's language (the report was filed in English here).
     assert "news in your case" in text
+
+
+def test_the_notify_command_prints_how_many_were_told(accepted, liaison) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    person, _link = accepted
+    missing_services.reference_sample_create(
+        actor=liaison,
+        member=person.pedigree.get(relationship="mother"),
+        sample_id="REF-T-4",
+        consent_scope=["dna"],
+        consent_date=timezone.localdate(),
+    )
+    out = StringIO()
+    call_command("families", "notify", stdout=out)
+    assert out.getvalue() == "families notified: 1\n"
+    assert len(mail.outbox) == 1
