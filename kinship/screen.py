@@ -199,11 +199,14 @@ def _targets_tables(
     markers: Sequence[Marker],
     dropout: float,
     theta: float,
+    usable: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return the ``(width, len(targets))`` log LR table (last row 0).
 
     Row ``offsets[m] + _unordered_index(n, a, b)`` holds marker ``m``'s log LR
-    of an observed a/b for every target.
+    of an observed a/b for every target.  ``usable``, a ``(len(targets),
+    len(markers))`` boolean array, is set False where the references are
+    impossible at a marker under the model (that marker's rows are 0 then).
     """
     widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in markers]
     offsets = np.concatenate([[0], np.cumsum(widths)])
@@ -266,6 +269,8 @@ def _targets_tables(
             logt[~np.isfinite(logt)] = EXCLUDED
             logt[~ok] = 0.0
             table[np.array(members), offsets[m] : offsets[m + 1]] = logt
+            if usable is not None:
+                usable[np.array(members), m] = ok
     return np.ascontiguousarray(table.T)
 
 
@@ -418,6 +423,204 @@ def screen_pairs(
     )
     order = np.lexsort((ts, vs))
     return names, vs[order], ts[order], ss[order]
+
+
+@dataclass
+class KeptPairs:
+    """The pairs :func:`screen_kept` keeps, as arrays sorted by victim, then by
+    decreasing score, then by target.
+
+    ``victim[i]`` indexes ``victims``, ``target[i]`` the targets; ``score[i]``
+    is ``EXCLUDED * inconsistent + ln LR`` (see :func:`decode_score`);
+    ``log_lr[i, m]`` is marker ``markers[m]``'s natural log LR: ``-inf`` where
+    the victim's genotype is impossible for the target, NaN where the victim is
+    untyped at the marker or the target's references are impossible there
+    under the model (``typed`` tells them apart: ``typed[v, m]``, per victim).
+    ``cutoff[v]`` is victim ``v``'s smallest kept score.
+    """
+
+    victims: list[str]
+    markers: list[str]
+    victim: np.ndarray
+    target: np.ndarray
+    score: np.ndarray
+    log_lr: np.ndarray
+    typed: np.ndarray
+    cutoff: np.ndarray
+    n_pairs: int = 0
+
+
+def decode_score(score: float) -> tuple[float, int]:
+    """Return ``(log10 LR over the consistent loci, inconsistent loci)``."""
+    c = _candidate("", "", "", score)
+    return c.log10_lr, c.inconsistent
+
+
+def _victim_rows(
+    victims: Mapping[str, Profile], mlist: Sequence[Marker]
+) -> tuple[list[str], np.ndarray, int]:
+    names = list(victims)
+    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in mlist]
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    missing_row = int(offsets[-1])
+    vidx = np.full((len(mlist), len(names)), missing_row, dtype=np.int64)
+    for v, name in enumerate(names):
+        prof = victims[name]
+        for m, marker in enumerate(mlist):
+            g = prof.get(marker.name)
+            if g is not None and marker.has(g[0]) and marker.has(g[1]):
+                vidx[m, v] = offsets[m] + _unordered_index(
+                    marker.n_alleles, marker.index(g[0]), marker.index(g[1])
+                )
+    return names, vidx, missing_row
+
+
+class KeptScreen:
+    """:func:`screen_kept` fed one block of targets at a time (``add``), so that
+    the caller may read targets in chunks; ``result()`` gives the kept pairs.
+
+    Target indices count across all blocks added, in order.  With ``floor``
+    (one score per victim) the pairs kept are instead those scoring at least
+    the victim's floor (``threshold`` and ``top_k`` then play no part).
+    """
+
+    def __init__(
+        self,
+        victims: Mapping[str, Profile],
+        markers: Mapping[str, Marker],
+        *,
+        threshold: float = 1e4,
+        top_k: int = 5,
+        dropout: float = 0.0,
+        theta: float = 0.0,
+        victim_sex: Sequence[int] | None = None,
+        floor: np.ndarray | None = None,
+    ) -> None:
+        self.floor = floor
+        self.mlist = list(markers.values())
+        self.names, self.vidx, self.missing_row = _victim_rows(victims, self.mlist)
+        n_v = len(self.names)
+        self.k = max(1, top_k)
+        self.log_thr = math.log(threshold) if threshold > 0 else -math.inf
+        self.dropout, self.theta = dropout, theta
+        self.vsex = np.asarray(
+            victim_sex if victim_sex is not None else [0] * n_v, dtype=np.int64
+        )
+        self.best = np.full((n_v, self.k), -np.inf)
+        self.parts: list[tuple[np.ndarray, ...]] = []
+        self.n_pairs = 0
+        self.n_targets = 0
+
+    def add(
+        self,
+        targets: Sequence[tuple[Family, str]],
+        target_sex: Sequence[int] | None = None,
+    ) -> None:
+        """Screen every victim against one block of targets."""
+        n_v, n_m = len(self.names), len(self.mlist)
+        start = self.n_targets
+        self.n_targets += len(targets)
+        if not targets or not n_v:
+            return
+        vidx = self.vidx
+        usable = np.ones((len(targets), n_m), dtype=bool)
+        table = _targets_tables(targets, self.mlist, self.dropout, self.theta, usable)
+        acc = np.zeros((n_v, len(targets)))
+        for m in range(n_m):
+            acc += np.take(table, vidx[m], axis=0)
+        self.n_pairs += acc.size
+        if target_sex is not None:
+            ts = np.asarray(target_sex, dtype=np.int64)
+            vs = self.vsex
+            other = (vs[:, None] != ts[None, :]) & (vs[:, None] > 0) & (ts > 0)[None]
+            acc[other] = -np.inf
+        merged = np.concatenate([self.best, acc], axis=1)
+        self.best = -np.partition(-merged, self.k - 1, axis=1)[:, : self.k]
+        cutoff = self.cutoff()
+        hv, ht = np.nonzero((acc >= cutoff[:, None]) & np.isfinite(acc))
+        if len(hv):
+            rows = vidx[:, hv].T  # (hits, markers)
+            per = table[rows, ht[:, None]]
+            per[~usable[ht]] = np.nan
+            per[rows == self.missing_row] = np.nan
+            per[per <= EXCLUDED / 2] = -np.inf
+            self.parts.append((hv, ht + start, acc[hv, ht], per))
+        # Drop the held pairs that fell below their victim's cut-off.
+        if len(self.parts) > 8:
+            self.parts = [self._held(cutoff)]
+
+    def _held(self, cutoff: np.ndarray) -> tuple[np.ndarray, ...]:
+        if not self.parts:
+            z = np.zeros(0, dtype=np.int64)
+            return z, z, np.zeros(0), np.zeros((0, len(self.mlist)))
+        hv, ht, sc, per = (np.concatenate([p[i] for p in self.parts]) for i in range(4))
+        keep = sc >= cutoff[hv]
+        return hv[keep], ht[keep], sc[keep], per[keep]
+
+    def cutoff(self) -> np.ndarray:
+        """Each victim's smallest score kept so far."""
+        if self.floor is not None:
+            return self.floor
+        return np.asarray(np.minimum(self.best.min(axis=1), self.log_thr))
+
+    def result(self) -> KeptPairs:
+        """The kept pairs of every target added so far."""
+        cutoff = self.cutoff()
+        hv, ht, sc, per = self._held(cutoff)
+        order = np.lexsort((ht, -sc, hv))
+        return KeptPairs(
+            self.names,
+            [m.name for m in self.mlist],
+            hv[order].astype(np.int64),
+            ht[order].astype(np.int64),
+            sc[order],
+            per[order],
+            (self.vidx != self.missing_row).T,
+            cutoff,
+            self.n_pairs,
+        )
+
+
+def screen_kept(
+    victims: Mapping[str, Profile],
+    targets: Sequence[tuple[Family, str]],
+    markers: Mapping[str, Marker],
+    *,
+    threshold: float = 1e4,
+    top_k: int = 5,
+    dropout: float = 0.0,
+    theta: float = 0.0,
+    block: int = 512,
+    victim_sex: Sequence[int] | None = None,
+    target_sex: Sequence[int] | None = None,
+) -> KeptPairs:
+    """Each victim's targets with an LR of ``threshold`` or more, and its
+    ``top_k`` best (all of those tied with the k-th), with per-marker LRs.
+
+    A victim keeps every target whose score is at least ``min(ln threshold,
+    its k-th best score)``: a set that depends on nothing but the scores, so
+    screening a victim again against all targets, or a changed target against
+    all victims, updates it exactly.  Pairs whose sexes are both known
+    (``victim_sex``, ``target_sex``: 0 unknown, 1 male, 2 female) and differ
+    are never kept and take no top-k place.  Targets are processed in blocks
+    of ``block`` (memory: victims x block scores) and per victim only the
+    pairs at or above its running cut-off are held.
+    """
+    run = KeptScreen(
+        victims,
+        markers,
+        threshold=threshold,
+        top_k=top_k,
+        dropout=dropout,
+        theta=theta,
+        victim_sex=victim_sex,
+    )
+    for start in range(0, len(targets), block):
+        run.add(
+            targets[start : start + block],
+            None if target_sex is None else target_sex[start : start + block],
+        )
+    return run.result()
 
 
 def screen_case(case: Case, **kwargs: float | int) -> ScreeningResult:

@@ -23,6 +23,7 @@ from imena.dna.bulk import (
 from imena.dna.models import ProfileKind
 from imena.dna.services import merged_with
 from imena.exhumations.models import Sample, SampleStatus
+from imena.identification.services import screening_update
 from imena.lib.bulk import BulkRowError, Progress, update_rows
 from imena.missing.models import ReferenceSample
 
@@ -44,7 +45,9 @@ def dna_profiles_bulk_upload(
 ) -> BulkProfiles:
     """``dna_profiles_upload`` for many profiles: link each profile of a file to
     its sample (post-mortem: ``Sample``; reference: ``ReferenceSample`` with
-    active consent), all or nothing; a sample's current profile is superseded."""
+    active consent), all or nothing; a sample's current profile is superseded.
+    The organisation's national screening, if any, is updated
+    (``services.screening_update``)."""
     if kind not in ProfileKind.values:
         raise ValidationError({"kind": _("Unknown profile kind.")})
     names = list(profiles)
@@ -120,4 +123,7 @@ def dna_profiles_bulk_upload(
             organisation_id=organisation.pk,
         )
         result.audit_entries += 1
+    screening_update(
+        actor=actor, organisation_id=organisation.pk, profiles=result.profiles
+    )
     return result

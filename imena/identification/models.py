@@ -389,10 +389,12 @@ class ScreeningStatus(models.TextChoices):
 
 
 class ScreeningRun(models.Model):
-    """One screening of a site's post-mortem profiles against the reference families.
+    """One screening of post-mortem profiles against the reference families:
+    of one site's bodies, or (``national``) of every site of the organisation.
 
     Only the candidates worth reading are kept (see :class:`ScreeningCandidate`),
-    never the full bodies x missing persons matrix.
+    never the full bodies x missing persons matrix.  A national run is kept up
+    to date as profiles are stored (``updated``, ``markers``).
     """
 
     organisation = models.ForeignKey(
@@ -406,7 +408,10 @@ class ScreeningRun(models.Model):
         verbose_name=_("site"),
         on_delete=models.PROTECT,
         related_name="dna_screenings",
+        null=True,
+        blank=True,
     )
+    national = models.BooleanField(_("all sites"), default=False)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("started by"),
@@ -439,6 +444,13 @@ class ScreeningRun(models.Model):
     )
     message = models.TextField(_("message"), blank=True)
     warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    # The run's marker set (names, alleles, frequencies, mutation), so that a
+    # profile stored later is screened with the same markers as the run.
+    markers = models.JSONField(_("markers"), default=list, blank=True)
+    updated = models.DateTimeField(_("last updated"), null=True, blank=True)
+    profiles_added = models.PositiveIntegerField(
+        _("profiles screened since the run"), default=0
+    )
 
     class Meta:
         # The table keeps the name it had in the dna app (no data moved).
@@ -463,14 +475,22 @@ class ScreeningRun(models.Model):
                 condition=models.Q(theta__gte=0, theta__lt=1),
                 name="screeningrun_theta_range",
             ),
+            models.CheckConstraint(
+                condition=models.Q(national=True, site__isnull=True)
+                | models.Q(national=False, site__isnull=False),
+                name="screeningrun_site_or_national",
+            ),
         ]
         indexes = [
             # The DNA page and the grave panel: a site's latest screening.
             models.Index(fields=["site", "created"]),
+            # The latest national run of an organisation (grave panel, updates).
+            models.Index(fields=["organisation", "national", "created"]),
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} · {self.created:%Y-%m-%d %H:%M}"
+        where = self.site if self.site_id else _("all sites")
+        return f"{where} · {self.created:%Y-%m-%d %H:%M}"
 
     def get_absolute_url(self) -> str:
         return reverse("dna:screening_detail", args=[self.pk])

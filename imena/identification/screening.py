@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -32,16 +32,15 @@ from kinship import (
     joint,
     load_case,
     load_frequency_table,
-    screen,
 )
 from kinship.case import Family
 from kinship.genemapper import canonical_locus
-from kinship.identify import sex_consistent
 from kinship.likelihood import (
     genotype_posteriors,
     hardy_weinberg,
     observation_probability,
 )
+from kinship.screen import EXCLUDED, KeptPairs, screen_kept
 
 if TYPE_CHECKING:
     from imena.burials.models import Site
@@ -332,6 +331,68 @@ class ScreeningOutcome:
     warnings: list[str] = field(default_factory=list)
 
 
+def score_of(log10_lr: float, inconsistent: int) -> float:
+    """The screening score (``kinship.screen``) of a kept pair."""
+    return EXCLUDED * inconsistent + log10_lr * math.log(10)
+
+
+def kept_rows(
+    kept: KeptPairs,
+    bodies: Sequence[tuple[int, str]],
+    persons: Sequence[int],
+    threshold: float,
+) -> list[Kept]:
+    """Turn ``kinship.screen.screen_kept`` pairs into rows with database ids.
+
+    ``bodies[v]`` is victim ``v``'s (body id, PM number), ``persons[t]`` target
+    ``t``'s missing-person id.  Per victim, the rank follows the pairs' order
+    (score, then target).  ``per_marker`` holds the loci typed in the body:
+    LR, 0 where the body's genotype is impossible for the family, None where
+    the family's references are impossible under the model (ignored).
+    """
+    out: list[Kept] = []
+    rank = 0
+    previous = -1
+    ln10 = math.log(10)
+    for i, (v, t) in enumerate(
+        zip(kept.victim.tolist(), kept.target.tolist(), strict=True)
+    ):
+        rank = rank + 1 if v == previous else 1
+        previous = v
+        typed = kept.typed[v]
+        logs = kept.log_lr[i]
+        per: dict[str, float | None] = {}
+        log10 = 0.0
+        bad = 0
+        for m, locus in enumerate(kept.markers):
+            if not typed[m]:
+                continue
+            x = float(logs[m])
+            if math.isnan(x):
+                per[locus] = None
+            elif x == -math.inf:
+                per[locus] = 0.0
+                bad += 1
+            else:
+                per[locus] = math.exp(x)
+                log10 += x / ln10
+        lr = 0.0 if bad else (10.0**log10 if log10 < 300 else 1e300)
+        body_id, label = bodies[v]
+        out.append(
+            Kept(
+                body_id=body_id,
+                pm_label=label,
+                person_id=persons[t],
+                rank=rank,
+                lr=lr,
+                log10_lr=log10,
+                inconsistent=bad,
+                per_marker=per,
+            )
+        )
+    return out
+
+
 def run_screening(
     data: Mapping[str, Any],
     *,
@@ -342,72 +403,44 @@ def run_screening(
 ) -> ScreeningOutcome:
     """Screen a built case; keep pairs >= threshold and each body's top-k.
 
-    Sex-inconsistent pairs (both sexes known and different) are not kept.
+    Sex-inconsistent pairs (both sexes known and different) are neither kept
+    nor counted in a body's top-k; a body keeps all candidates tied with its
+    k-th (``kinship.screen.screen_kept``).
     """
     started = time.perf_counter()
     case, notes = load_site_case(data)
     index = data["index"]
     family_of = case.missing_family
     targets = [(case.families[family_of[m]], m) for m in case.missing]
-    victims = {name: v.genotypes for name, v in case.victims.items()}
-    result = screen(
-        victims,
-        targets,
-        case.markers,
-        threshold=threshold,
-        top_k=top_k,
-        dropout=dropout,
-        theta=theta,
+    names = list(case.victims)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KinshipWarning)
+        kept = screen_kept(
+            {n: case.victims[n].genotypes for n in names},
+            targets,
+            case.markers,
+            threshold=threshold,
+            top_k=top_k,
+            dropout=dropout,
+            theta=theta,
+            victim_sex=[case.victims[n].sex for n in names],
+            target_sex=[f.pedigree.sex[f.pedigree.index(m)] for f, m in targets],
+        )
+    rows = kept_rows(
+        kept,
+        [(index["bodies"][n], n) for n in names],
+        [index["persons"][m] for m in case.missing],
+        threshold,
     )
-    chosen: dict[str, dict[str, Any]] = {}
-    for c in result.candidates:
-        chosen.setdefault(c.victim, {})[c.missing] = c
-    for victim, row in result.top.items():
-        for c in row:
-            chosen.setdefault(victim, {}).setdefault(c.missing, c)
     out = ScreeningOutcome(
+        kept=rows,
         bodies=len(case.victims),
         families=len(case.families),
         missing_persons=len(case.missing),
-        pairs=result.n_pairs,
-        warnings=notes,
+        pairs=kept.n_pairs,
+        above_threshold=sum(1 for r in rows if r.lr >= threshold),
+        warnings=notes + sorted({str(w.message) for w in caught}),
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", KinshipWarning)
-        wanted = {m for row in chosen.values() for m in row}
-        posteriors = missing_posteriors(case, sorted(wanted), theta=theta)
-        for victim in sorted(chosen):
-            vsex = case.victims[victim].sex
-            rows = []
-            for miss in chosen[victim]:
-                fam = case.families[family_of[miss]]
-                msex = fam.pedigree.sex[fam.pedigree.index(miss)]
-                if not sex_consistent(vsex, msex):
-                    continue
-                per = per_marker_lrs(
-                    case, posteriors[miss], victim, dropout=dropout, theta=theta
-                )
-                bad = sum(1 for v in per.values() if v == 0.0)
-                log10 = sum(math.log10(v) for v in per.values() if v)
-                lr = 0.0 if bad else (10.0**log10 if log10 < 300 else 1e300)
-                rows.append((bad, -log10, miss, lr, log10, per))
-            rows.sort(key=lambda r: (r[0], r[1], r[2]))
-            for rank, (bad, _neg, miss, lr, log10, per) in enumerate(rows, start=1):
-                if lr >= threshold:
-                    out.above_threshold += 1
-                out.kept.append(
-                    Kept(
-                        body_id=index["bodies"][victim],
-                        pm_label=victim,
-                        person_id=index["persons"][miss],
-                        rank=rank,
-                        lr=lr,
-                        log10_lr=log10,
-                        inconsistent=bad,
-                        per_marker=per,
-                    )
-                )
-    out.warnings += sorted({str(w.message) for w in caught})
     out.seconds = time.perf_counter() - started
     return out
 
@@ -441,7 +474,7 @@ def joint_for_grave(run: Any, grave: Any, *, top: int = 10) -> GraveJoint | None
         return None
     started = time.perf_counter()
     data = build_case_for_site(
-        run.site,
+        grave.site,
         bodies=body_ids,
         persons=person_ids,
         mutation=run.mutation,

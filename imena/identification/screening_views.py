@@ -35,6 +35,9 @@ from imena.lib.lists import paginate
 from imena.missing.models import ReferenceSample
 
 BODIES_PER_PAGE = 50
+#: Mass graves linked to their joint result on a screening page (a national
+#: run has thousands).
+GRAVES_LISTED = 100
 
 
 def _current() -> Q:
@@ -59,7 +62,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         .values_list("body__grave__site", "n")
     )
     runs = access.screenings_for_user(user)
-    latest: dict[int, ScreeningRun] = {}
+    latest: dict[int | None, ScreeningRun] = {}
     for run in runs.select_related("started_by").order_by("-created", "-pk")[:200]:
         latest.setdefault(run.site_id, run)
     rows = [
@@ -139,13 +142,14 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         .annotate(n=Count("body", distinct=True))
         .filter(n__gt=1)
         .order_by("body__grave__marker_text")
-    )
+    )[:GRAVES_LISTED]
     return render(
         request,
         "identification/screening_detail.html",
         {
             "run": run,
             "site": run.site,
+            "where": run.site.name if run.site else _("All sites"),
             "page": page,
             "bodies": [(label, by_body[label]) for label in page.object_list],
             "graves": graves,
@@ -175,7 +179,10 @@ def grave_joint(
     user: Any = request.user
     run = access.screening_for_user(user, pk)
     grave = grave_for_user(user, grave_pk)
-    if grave.site_id != run.site_id:
+    if run.national:
+        if grave.site.organisation_id != run.organisation_id:
+            raise Http404("The grave is not of the screened organisation")
+    elif grave.site_id != run.site_id:
         raise Http404("The grave is not on the screened site")
     result = joint_for_grave(run, grave)
     assignments: list[dict[str, Any]] = []

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from django.db.models import Q
+
 from imena.exhumations.models import Sample
 from imena.identification.models import (
     BodyAnalysis,
@@ -142,8 +144,15 @@ def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
 
 
 def latest_screening(site: Site) -> ScreeningRun | None:
-    """The site's most recent screening, or None."""
-    return ScreeningRun.objects.filter(site=site).order_by("-created", "-pk").first()
+    """The most recent screening of the site's bodies (of this site, or a
+    national one of its organisation), or None."""
+    return (
+        ScreeningRun.objects.filter(
+            Q(site=site) | Q(national=True, organisation_id=site.organisation_id)
+        )
+        .order_by("-created", "-pk")
+        .first()
+    )
 
 
 def dna_lrs_for_site(
@@ -162,7 +171,7 @@ def dna_lrs_for_site(
     if run is None:
         return {}
     out: dict[tuple[int, int], dict[str, Any]] = {}
-    for c in ScreeningCandidate.objects.filter(run=run).only(
+    for c in ScreeningCandidate.objects.filter(run=run, body__grave__site=site).only(
         "body_id", "person_id", "lr", "log10_lr", "inconsistent", "per_marker", "rank"
     ):
         out[(c.body_id, c.person_id)] = {

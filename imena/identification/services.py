@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +20,7 @@ from imena.burials.services import grave_set_status
 from imena.dna.models import DNAProfile, ProfileKind
 from imena.dna.selectors import lineage_tables
 from imena.dna.services import dna_profile_create, merged_with
-from imena.exhumations.models import Sample, SampleStatus
+from imena.exhumations.models import Body, Sample, SampleStatus
 from imena.identification import adapters, safeguards
 from imena.identification.engine import (
     DNA_DROPOUT,
@@ -49,8 +49,17 @@ from imena.identification.models import (
 )
 from imena.identification.screening import (
     MUTATION_CHOICES,
+    Kept,
     build_case_for_site,
     run_screening,
+    score_of,
+)
+from imena.identification.screening_national import (
+    CHUNK,
+    StoredRow,
+    family_persons,
+    screen_national,
+    update_national,
 )
 from imena.missing.models import ReferenceSample, Status
 from imena.missing.services import missing_person_set_status
@@ -63,7 +72,6 @@ from matching.vectorised import PersonTable
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
     from imena.burials.models import Site
-    from imena.exhumations.models import Body
     from imena.missing.models import MissingPerson
 
 
@@ -688,6 +696,52 @@ def family_notification_record(
     return note
 
 
+def _screening_check(
+    threshold: float,
+    top_k: int,
+    dropout: float,
+    theta: float,
+    mutation: str,
+    mutation_rate: float,
+) -> float:
+    """Refuse bad screening parameters; return the mutation rate to use."""
+    errors: dict[str, str] = {}
+    if not threshold > 0:
+        errors["threshold"] = _("The threshold must be positive.")
+    if not 1 <= top_k <= 50:
+        errors["top_k"] = _("Keep between 1 and 50 candidates per body.")
+    if not 0 <= dropout < 1:
+        errors["dropout"] = _("The drop-out probability must be in [0, 1).")
+    if not 0 <= theta < 1:
+        errors["theta"] = _("Theta must be in [0, 1).")
+    if mutation not in MUTATION_CHOICES:
+        errors["mutation"] = _("Unknown mutation model.")
+    if not 0 <= mutation_rate < 1:
+        errors["mutation_rate"] = _("The mutation rate must be in [0, 1).")
+    if errors:
+        raise ValidationError(errors)
+    return 0.0 if mutation == "none" else mutation_rate
+
+
+def _candidate_rows(
+    run: ScreeningRun, kept: Iterable[Kept]
+) -> list[ScreeningCandidate]:
+    return [
+        ScreeningCandidate(
+            run=run,
+            body_id=k.body_id,
+            pm_label=k.pm_label,
+            person_id=k.person_id,
+            rank=k.rank,
+            lr=min(k.lr, 1e300),
+            log10_lr=k.log10_lr,
+            inconsistent=k.inconsistent,
+            per_marker=k.per_marker,
+        )
+        for k in kept
+    ]
+
+
 @transaction.atomic
 def screening_run(
     *,
@@ -705,23 +759,9 @@ def screening_run(
     Stores the run and its candidates (pairs with LR >= threshold and each
     body's top-k); audits parameters and counts, never genotypes.
     """
-    errors: dict[str, str] = {}
-    if not threshold > 0:
-        errors["threshold"] = _("The threshold must be positive.")
-    if not 1 <= top_k <= 50:
-        errors["top_k"] = _("Keep between 1 and 50 candidates per body.")
-    if not 0 <= dropout < 1:
-        errors["dropout"] = _("The drop-out probability must be in [0, 1).")
-    if not 0 <= theta < 1:
-        errors["theta"] = _("Theta must be in [0, 1).")
-    if mutation not in MUTATION_CHOICES:
-        errors["mutation"] = _("Unknown mutation model.")
-    if not 0 <= mutation_rate < 1:
-        errors["mutation_rate"] = _("The mutation rate must be in [0, 1).")
-    if errors:
-        raise ValidationError(errors)
-    if mutation == "none":
-        mutation_rate = 0.0
+    mutation_rate = _screening_check(
+        threshold, top_k, dropout, theta, mutation, mutation_rate
+    )
     data = build_case_for_site(site, mutation=mutation, mutation_rate=mutation_rate)
     if not data["pm"]:
         raise ValidationError(
@@ -761,21 +801,7 @@ def screening_run(
         warnings=outcome.warnings[:200],
     )
     ScreeningCandidate.objects.bulk_create(
-        [
-            ScreeningCandidate(
-                run=run,
-                body_id=k.body_id,
-                pm_label=k.pm_label,
-                person_id=k.person_id,
-                rank=k.rank,
-                lr=min(k.lr, 1e300),
-                log10_lr=k.log10_lr,
-                inconsistent=k.inconsistent,
-                per_marker=k.per_marker,
-            )
-            for k in outcome.kept
-        ],
-        batch_size=1000,
+        _candidate_rows(run, outcome.kept), batch_size=1000
     )
     audit_record(
         actor=actor,
@@ -797,6 +823,214 @@ def screening_run(
     return run
 
 
+def latest_national_screening(organisation_id: int) -> ScreeningRun | None:
+    """The organisation's latest national screening, or None."""
+    return (
+        ScreeningRun.objects.filter(organisation_id=organisation_id, national=True)
+        .order_by("-created", "-pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def screening_run_national(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    threshold: float = 1e4,
+    top_k: int = 5,
+    dropout: float = 0.0,
+    theta: float = 0.0,
+    mutation: str = "none",
+    mutation_rate: float = 0.0,
+    progress: Callable[[int, int], None] | None = None,
+) -> ScreeningRun:
+    """Screen every current post-mortem profile of the organisation's sites
+    against every open family; store the candidates as ``screening_run`` does.
+
+    Families are read and screened in blocks (``screening_national``); the
+    run keeps its markers so that profiles stored later update it
+    (``screening_update``).  ``progress(done, total)`` after each block.
+    """
+    mutation_rate = _screening_check(
+        threshold, top_k, dropout, theta, mutation, mutation_rate
+    )
+    params = {
+        "threshold": threshold,
+        "top_k": top_k,
+        "dropout": dropout,
+        "theta": theta,
+        "mutation": mutation,
+        "mutation_rate": mutation_rate,
+    }
+    try:
+        outcome, markers = screen_national(organisation.pk, params, progress=progress)
+    except KinshipError as e:
+        raise ValidationError(
+            _("The screening could not run: %(error)s") % {"error": str(e)}
+        ) from None
+    if not outcome.bodies:
+        raise ValidationError(_("No post-mortem profiles yet."))
+    if not outcome.missing_persons:
+        raise ValidationError(
+            _("No reference families with DNA profiles yet for open missing persons.")
+        )
+    run = ScreeningRun.objects.create(
+        organisation=organisation,
+        national=True,
+        started_by=actor,
+        bodies=outcome.bodies,
+        families=outcome.families,
+        missing_persons=outcome.missing_persons,
+        pairs=outcome.pairs,
+        candidates=len(outcome.kept),
+        above_threshold=outcome.above_threshold,
+        seconds=round(outcome.seconds, 3),
+        status=ScreeningStatus.DONE,
+        warnings=outcome.warnings[:200],
+        markers=markers,
+        **params,
+    )
+    ScreeningCandidate.objects.bulk_create(
+        _candidate_rows(run, outcome.kept), batch_size=2000
+    )
+    audit_record(
+        actor=actor,
+        action="dna.screening.run",
+        obj=run,
+        after={
+            "national": True,
+            "parameters": run.parameters,
+            "bodies": run.bodies,
+            "families": run.families,
+            "missing_persons": run.missing_persons,
+            "pairs": run.pairs,
+            "candidates": run.candidates,
+            "above_threshold": run.above_threshold,
+            "seconds": run.seconds,
+        },
+        organisation_id=organisation.pk,
+    )
+    return run
+
+
+#: A batch of reference profiles touching more families than this re-runs
+#: the national screening instead of updating it.
+UPDATE_MAX_FAMILIES = CHUNK
+
+
+@transaction.atomic
+def screening_update(
+    *,
+    actor: User | None,
+    organisation_id: int,
+    profiles: Sequence[DNAProfile],
+) -> tuple[ScreeningRun | None, set[int]]:
+    """Bring the organisation's latest national screening up to date with
+    ``profiles`` just stored; return the run and the bodies whose candidates
+    changed (the ones identification must recompute).
+
+    A post-mortem profile screens its body against every family; a reference
+    profile screens its family against every body, and rewrites only the
+    bodies whose kept candidates change (``screening_national.update_national``).
+    Nothing happens without a national run.
+    """
+    run = (
+        ScreeningRun.objects.select_for_update()
+        .filter(organisation_id=organisation_id, national=True)
+        .order_by("-created", "-pk")
+        .first()
+    )
+    if run is None or not profiles:
+        return run, set()
+    started = time.perf_counter()
+    ids = [p.pk for p in profiles]
+    bodies = set(
+        Sample.objects.filter(profile_id__in=ids).values_list("body_id", flat=True)
+    )
+    persons = set(
+        ReferenceSample.objects.filter(profile_id__in=ids).values_list(
+            "member__person_id", flat=True
+        )
+    )
+    if len(persons) > UPDATE_MAX_FAMILIES:
+        new = screening_run_national(
+            actor=actor,
+            organisation=run.organisation,
+            **run.parameters,  # type: ignore[arg-type]
+        )
+        return new, set(new.candidate_rows.values_list("body_id", flat=True))
+    rows = run.candidate_rows.all()
+    stored: dict[int, list[StoredRow]] = {}
+    for pk, body_id, person_id, case_no, log10, bad in rows.values_list(
+        "pk", "body_id", "person_id", "person__case_no", "log10_lr", "inconsistent"
+    ).iterator(chunk_size=5000):
+        stored.setdefault(body_id, []).append(
+            StoredRow(person_id, case_no, score_of(log10, bad), pk=pk)
+        )
+    update = update_national(run, stored, bodies=bodies, persons=persons)
+    drop: list[int] = []
+    ranks: list[ScreeningCandidate] = []
+    create: list[Kept] = []
+    for body_id, new_rows in update.rows.items():
+        keep = {r.pk for r in new_rows if r.pk is not None}
+        drop += [r.pk for r in stored.get(body_id, []) if r.pk not in keep]  # type: ignore[misc]
+        for r in new_rows:
+            if r.kept is not None:
+                create.append(r.kept)
+            elif r.pk is not None:
+                ranks.append(ScreeningCandidate(pk=r.pk, rank=r.rank))
+    for start in range(0, len(drop), 2000):
+        ScreeningCandidate.objects.filter(pk__in=drop[start : start + 2000]).delete()
+    ScreeningCandidate.objects.bulk_update(ranks, ["rank"], batch_size=2000)
+    labels = dict(
+        Body.objects.filter(pk__in={k.body_id for k in create}).values_list(
+            "pk", "pm_number"
+        )
+    )
+    for k in create:
+        k.pm_label = labels[k.body_id]
+    ScreeningCandidate.objects.bulk_create(
+        _candidate_rows(run, create), batch_size=2000
+    )
+    run.bodies = update.bodies
+    run.missing_persons = run.families = len(family_persons(organisation_id))
+    run.pairs = run.bodies * run.missing_persons
+    run.candidates = run.candidate_rows.count()
+    run.above_threshold = run.candidate_rows.filter(lr__gte=run.threshold).count()
+    run.updated = timezone.now()
+    run.profiles_added += len(profiles)
+    run.warnings = (run.warnings + update.notes)[:200]
+    run.save(
+        update_fields=[
+            "bodies",
+            "missing_persons",
+            "families",
+            "pairs",
+            "candidates",
+            "above_threshold",
+            "updated",
+            "profiles_added",
+            "warnings",
+        ]
+    )
+    touched = set(update.rows)
+    audit_record(
+        actor=actor,
+        action="dna.screening.update",
+        obj=run,
+        after={
+            "profiles": len(profiles),
+            "bodies_changed": len(touched),
+            "bodies_rescreened": update.rescreened,
+            "candidates": run.candidates,
+            "seconds": round(time.perf_counter() - started, 3),
+        },
+        organisation_id=organisation_id,
+    )
+    return run, touched
+
+
 @transaction.atomic
 def dna_profiles_upload(
     *,
@@ -813,6 +1047,8 @@ def dna_profiles_upload(
     go to exhumation samples (``Sample.sample_id``), reference profiles to family
     reference samples (``ReferenceSample.sample_id``) with active consent.  A
     sample that already has a current profile gets a new one that supersedes it.
+    The organisation's national screening, if any, is updated
+    (``screening_update``).
     """
     if kind not in ProfileKind.values:
         raise ValidationError({"kind": _("Unknown profile kind.")})
@@ -892,4 +1128,5 @@ def dna_profiles_upload(
             organisation_id=organisation.pk,
         )
         created.append(profile)
+    screening_update(actor=actor, organisation_id=organisation.pk, profiles=created)
     return created
