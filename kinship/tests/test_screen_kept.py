@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 import pytest
@@ -26,7 +27,7 @@ def _trio() -> Pedigree:
     )
 
 
-def _case(seed: int, n_fam: int = 30, n_vic: int = 25):
+def _case(seed: int, n_fam: int = 30, n_vic: int = 25) -> Any:
     rng = np.random.default_rng(seed)
     targets, victims, vsex, tsex = [], {}, [], []
     for i in range(n_fam):
@@ -44,7 +45,9 @@ def _case(seed: int, n_fam: int = 30, n_vic: int = 25):
     return victims, targets, vsex, tsex
 
 
-def _expected(victims, targets, vsex, tsex, threshold, top_k):
+def _expected(
+    victims: Any, targets: Any, vsex: Any, tsex: Any, threshold: float, top_k: int
+) -> set[tuple[str, str]]:
     full = screen(victims, targets, MARKERS, threshold=0.0, top_k=1)
     scores = {}
     for c in full.candidates:
@@ -69,7 +72,7 @@ def _expected(victims, targets, vsex, tsex, threshold, top_k):
     [(1, 1e4, 3, 512), (2, 1e2, 1, 7), (3, 1e30, 5, 4), (4, 1.0, 2, 1)],
 )
 def test_kept_pairs_are_those_at_or_above_each_victims_cutoff(
-    seed, threshold, top_k, block
+    seed: int, threshold: float, top_k: int, block: int
 ) -> None:
     victims, targets, vsex, tsex = _case(seed)
     kept = screen_kept(

@@ -30,7 +30,7 @@ from imena.missing.models import ReferenceSample
 
 pytestmark = pytest.mark.django_db
 
-PARAMS = {"threshold": 1e4, "top_k": 3, "dropout": 0.05}
+PARAMS: dict[str, Any] = {"threshold": 1e4, "top_k": 3, "dropout": 0.05}
 
 
 def _rows(run: Any) -> dict[tuple[int, int], dict[str, Any]]:
@@ -59,6 +59,11 @@ def _same(a: dict[tuple[int, int], Any], b: dict[tuple[int, int], Any]) -> None:
             assert (v is None) == (w is None), (key, locus)
             if v is not None:
                 assert math.isclose(v, w, rel_tol=1e-9, abs_tol=1e-300), (key, locus)
+
+
+def _genotypes(sample: Any) -> dict[str, Any]:
+    assert sample.profile is not None
+    return dict(sample.profile.genotypes)
 
 
 def _site(scenario: dict[str, Any]) -> Any:
@@ -124,13 +129,13 @@ def _retype_pm(analyst: Any, org: Any, body_sample: Any, genotypes: dict) -> Non
 def test_a_new_post_mortem_profile_updates_the_run_as_a_full_run_would(
     scenario: dict[str, Any], org: Any, analyst: Any, top_k: int
 ) -> None:
-    params = {**PARAMS, "top_k": top_k}
+    params: dict[str, Any] = {**PARAMS, "top_k": top_k}
     run = screening_run_national(actor=analyst, organisation=org, **params)
     samples = list(
         Sample.objects.filter(profile__isnull=False).order_by("sample_id")[:2]
     )
     # The first body is retyped with the second body's genotypes.
-    _retype_pm(analyst, org, samples[0], samples[1].profile.genotypes)
+    _retype_pm(analyst, org, samples[0], _genotypes(samples[1]))
     run.refresh_from_db()
     assert run.profiles_added == 1 and run.updated is not None
     rerun = screening_run_national(actor=analyst, organisation=org, **params)
@@ -148,7 +153,7 @@ def test_a_new_post_mortem_profile_updates_the_run_as_a_full_run_would(
 def test_new_reference_profiles_update_the_run_as_a_full_run_would(
     scenario: dict[str, Any], org: Any, analyst: Any, top_k: int
 ) -> None:
-    params = {**PARAMS, "top_k": top_k}
+    params: dict[str, Any] = {**PARAMS, "top_k": top_k}
     run = screening_run_national(actor=analyst, organisation=org, **params)
     refs = [
         s
@@ -162,9 +167,9 @@ def test_new_reference_profiles_update_the_run_as_a_full_run_would(
     # Three relatives re-typed: two as bodies' genotypes (now strong candidates
     # of those bodies), one as another relative's genotypes (weaker elsewhere).
     new = {
-        refs[0].sample_id: pm[0].profile.genotypes,
-        refs[5].sample_id: pm[1].profile.genotypes,
-        refs[9].sample_id: refs[1].profile.genotypes,
+        refs[0].sample_id: _genotypes(pm[0]),
+        refs[5].sample_id: _genotypes(pm[1]),
+        refs[9].sample_id: _genotypes(refs[1]),
     }
     dna_profiles_upload(
         actor=analyst,
@@ -188,7 +193,7 @@ def test_without_a_national_run_storing_profiles_screens_nothing(
     scenario: dict[str, Any], org: Any, analyst: Any
 ) -> None:
     sample = Sample.objects.filter(profile__isnull=False).order_by("sample_id")[0]
-    _retype_pm(analyst, org, sample, sample.profile.genotypes)
+    _retype_pm(analyst, org, sample, _genotypes(sample))
     assert not AuditEntry.objects.filter(action="dna.screening.update").exists()
 
 
