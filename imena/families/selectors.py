@@ -22,6 +22,7 @@ from imena.identification.models import (
 )
 from imena.missing.models import MissingPerson, ReferenceSample
 from imena.missing.services import duplicate_candidates
+from imena.missing.vocab import label
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation
@@ -172,3 +173,35 @@ def proposed_duplicates(
         birth_day=report.birth_day,
     )
     return duplicate_candidates(probe)
+
+
+def report_rows(report: PublicReport) -> dict[str, list[str]]:
+    """The draft's coded rows in words, for the officer's page."""
+    return {
+        "clothing": [
+            " ".join(
+                p
+                for p in (
+                    label("clothing_category", row.get("category", "")),
+                    ", ".join(label("colour", c) for c in row.get("colours", [])),
+                    row.get("label_text", ""),
+                )
+                if p
+            )
+            for row in report.clothing
+        ],
+        "effects": [
+            " ".join(
+                p
+                for p in (
+                    label("effect", row.get("category", "")),
+                    row.get("description", ""),
+                )
+                if p
+            )
+            for row in report.effects
+        ],
+        "dna_relatives": [
+            label("donor_relationship", code) for code in report.dna_relatives
+        ],
+    }

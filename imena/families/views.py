@@ -205,6 +205,7 @@ def _detail_context(
     )
     return {
         "report": report_,
+        "rows": selectors.report_rows(report_),
         "duplicates": duplicates,
         "merge_form": MergeForm(
             initial={"into": duplicates[0].case_no} if duplicates else None
