@@ -25,6 +25,11 @@ peak RSS is its own):
   genotypes, so true families have clones: more DNA hits than in a real
   register), to time the preset's size from a smaller load; nothing is stored
   then.
+- ``screening``: the national DNA screening (``imena dna screen --national``:
+  every current PM profile against every open family, stored) with the demo's
+  parameters, then one new PM profile and two new reference profiles stored,
+  each updating the run: seconds and peak RSS of each (on the database a load
+  phase kept, else on a scenario loaded first in its own process).
 - ``import_sqlite``: the register as a CSV file through ``import_reports``
   (column mapping, all or nothing, duplicates proposed), then the reference
   families of ``dna/case.json`` through the bulk path: records per second.
@@ -233,6 +238,77 @@ def phase_identification(ctx: Context) -> dict[str, Any]:
     )
 
 
+SCREENING = r"""
+import json, os, resource, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from django.db import connection
+from imena.accounts.models import Organisation
+from imena.dna.models import ProfileKind
+from imena.exhumations.models import Sample
+from imena.identification.scenario import DEMO_PARAMETERS
+from imena.identification.services import dna_profiles_upload, screening_run_national
+from imena.missing.models import ReferenceSample
+
+out = {"vendor": connection.vendor}
+
+def rss():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+org = Organisation.objects.get(code="demo")
+t, c = time.perf_counter(), time.process_time()
+run = screening_run_national(actor=None, organisation=org, **DEMO_PARAMETERS)
+out["full"] = {"seconds": round(time.perf_counter() - t, 1),
+    "cpu_seconds": round(time.process_time() - c, 1), "peak_rss_mb": rss(),
+    "bodies": run.bodies, "families": run.families, "pairs": run.pairs,
+    "candidates": run.candidates, "above_threshold": run.above_threshold}
+print("full", json.dumps(out["full"]), file=sys.stderr, flush=True)
+
+def timed(name, kind, sample_id, genotypes):
+    t, c = time.perf_counter(), time.process_time()
+    dna_profiles_upload(actor=None, organisation=org, kind=kind,
+        profiles={sample_id: {"sex": 0, "genotypes": genotypes}},
+        source_format="bench", source_sha256="0" * 64)
+    run.refresh_from_db()
+    entry = run.warnings
+    out[name] = {"seconds": round(time.perf_counter() - t, 2),
+        "cpu_seconds": round(time.process_time() - c, 2), "peak_rss_mb": rss(),
+        "candidates": run.candidates}
+    print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
+
+pm = list(Sample.objects.filter(organisation=org, profile__isnull=False)
+          .select_related("profile").order_by("sample_id")[:2])
+timed("add_pm_profile", ProfileKind.POST_MORTEM, pm[0].sample_id, pm[1].profile.genotypes)
+refs = [s for s in ReferenceSample.objects.filter(organisation=org, profile__isnull=False,
+        reference_kind="kinship").select_related("profile").order_by("sample_id")[:50]
+        if s.consent_active]
+timed("add_reference_profile", ProfileKind.REFERENCE, refs[0].sample_id,
+      refs[1].profile.genotypes)
+timed("add_reference_profile_2", ProfileKind.REFERENCE, refs[2].sample_id,
+      pm[0].profile.genotypes)
+from imena.audit.models import AuditEntry
+out["updates"] = [e.after_data for e in
+    AuditEntry.objects.filter(action="dna.screening.update").order_by("seq")]
+print(json.dumps(out))
+"""
+
+
+def phase_screening(ctx: Context) -> dict[str, Any]:
+    """The national DNA screening of every PM profile against every family
+    (``screening_run_national``, stored), then one new PM profile and two new
+    reference profiles, each updating the run (``screening_update``). On the
+    database a load phase kept, else on a scenario loaded first (untimed, in
+    its own process)."""
+    url = ctx.databases.get("sqlite") or ctx.databases.get("postgresql")
+    if url is None:
+        path = ctx.work / "screening.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+        _load(ctx, url)
+    return _child(SCREENING, env={"DATABASE_URL": url})
+
+
 IMPORT = """
 import csv, io, json, os, resource, sys, time
 from pathlib import Path
@@ -386,6 +462,7 @@ PHASES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "load_sqlite": phase_load_sqlite,
     "load_postgresql": phase_load_postgresql,
     "identification": phase_identification,
+    "screening": phase_screening,
     "import_sqlite": phase_import_sqlite,
 }
 DEFAULT_PHASES = ("simulate", "load_sqlite", "load_postgresql", "identification")
@@ -428,7 +505,7 @@ def main() -> int:
         scenario=args.scenario or work / "scenario",
         pg_port=args.pg_port,
         # The identification phase computes on the database a load phase kept.
-        keep_db=args.keep_db or "identification" in names,
+        keep_db=args.keep_db or "identification" in names or "screening" in names,
         id_persons=args.id_persons,
         id_sites=args.id_sites,
     )
