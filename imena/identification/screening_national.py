@@ -114,15 +114,18 @@ def _eligible_samples(organisation_id: int) -> Any:
 
 
 def family_persons(
-    organisation_id: int, persons: Iterable[int] | None = None
+    organisation_id: int, persons: Iterable[int] | None = None, sex: int = 0
 ) -> list[tuple[int, str]]:
     """``(id, AM case number)`` of the open persons with a typed reference, by
-    case number: the targets, in the per-site screening's order."""
+    case number: the targets, in the per-site screening's order.  ``sex`` (1,
+    2): only those whose sex on the pedigree is unknown or ``sex``."""
     qs = MissingPerson.objects.filter(
         pk__in=_eligible_samples(organisation_id).values("member__person_id")
     )
     if persons is not None:
         qs = qs.filter(pk__in=list(persons))
+    if sex:
+        qs = qs.filter(pedigree__is_missing=True, pedigree__sex__in=[0, sex])
     return list(qs.order_by("case_no", "pk").values_list("pk", "case_no"))
 
 
@@ -308,9 +311,10 @@ def screen_bodies(
     params: dict[str, Any],
     *,
     progress: Progress | None = None,
+    one_sex: bool = False,
 ) -> tuple[list[Kept], int, int, list[str]]:
     """Screen ``victims`` against every family; return the kept rows, the
-    number of families, of pairs, and notes."""
+    number of families, of pairs, and notes (``one_sex``: see below)."""
     notes: list[str] = []
     unknown: set[str] = set()
     profiles = victims.profiles(markers, unknown)
@@ -323,7 +327,11 @@ def screen_bodies(
         theta=params["theta"],
         victim_sex=victims.sex,
     )
-    persons = family_persons(organisation_id)
+    # Families of the other sex are never kept: with ``one_sex`` they are not
+    # read when every body has the same known sex.
+    body_sexes = set(victims.sex)
+    one = body_sexes.pop() if one_sex and len(body_sexes) == 1 else 0
+    persons = family_persons(organisation_id, sex=one)
     person_ids: list[int] = []
     done = 0
     with warnings.catch_warnings(record=True) as caught:
@@ -489,20 +497,20 @@ def update_national(
             cut = min(log_thr, ranked[k - 1]) if len(ranked) >= k else -np.inf
             kept = [r for r in known if r.score >= cut]
             update.rows[body_id] = _rank(kept)
-    if rescreen:
-        update.rescreened = len(rescreen)
+    update.rescreened = len(rescreen)
+    by_sex: dict[int, list[int]] = defaultdict(list)
+    for b in sorted(rescreen, key=index.__getitem__):
+        by_sex[victims.sex[index[b]]].append(index[b])
+    for group in by_sex.values():  # one pass over the families per sex
         some = Victims(
-            [victims.bodies[index[b]] for b in sorted(rescreen, key=index.__getitem__)],
-            [victims.sex[index[b]] for b in sorted(rescreen, key=index.__getitem__)],
-            [
-                victims.genotypes[index[b]]
-                for b in sorted(rescreen, key=index.__getitem__)
-            ],
+            [victims.bodies[i] for i in group],
+            [victims.sex[i] for i in group],
+            [victims.genotypes[i] for i in group],
         )
-        rows, _n, _p, notes = screen_bodies(org, some, markers, params)
+        rows, _n, _p, notes = screen_bodies(org, some, markers, params, one_sex=True)
         update.notes += notes
-        for b in rescreen:
-            update.rows[b] = []
+        for i in group:
+            update.rows[victims.bodies[i][0]] = []
         for row in rows:
             update.rows[row.body_id].append(
                 StoredRow(row.person_id, "", 0.0, kept=row, rank=row.rank)
