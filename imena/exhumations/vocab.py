@@ -9,31 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.deconstruct import deconstructible
-from django.utils.translation import get_language
-
+# VocabChoices is imported from here by the models and older migrations.
+from imena.lib.vocab import VocabChoices as VocabChoices
+from imena.lib.vocab import lang
 from matching import vocabulary
-
-
-def lang() -> vocabulary.Lang:
-    return "uk" if (get_language() or "en").startswith("uk") else "en"
-
-
-@deconstructible
-class VocabChoices:
-    """Callable returning ``[(code, label)]`` of one vocabulary field, translated."""
-
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-    def __call__(self) -> list[tuple[str, str]]:
-        return vocabulary.choices(self.key, lang())
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, VocabChoices) and other.key == self.key
-
-    def __hash__(self) -> int:
-        return hash(("VocabChoices", self.key))
 
 
 def codes(key: str) -> tuple[str, ...]:

@@ -17,8 +17,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.vocab import VocabChoices
 from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
-from imena.missing.vocab import codes, vchoices
+from imena.missing.vocab import codes
 
 
 class Status(models.TextChoices):
@@ -65,7 +66,7 @@ class MissingPerson(models.Model):
         _("other spellings"), blank=True, help_text=_("One spelling a line.")
     )
     sex = models.CharField(
-        _("sex"), max_length=16, choices=vchoices("sex_am"), default="unknown"
+        _("sex"), max_length=16, choices=VocabChoices("sex_am"), default="unknown"
     )
     # Birth: a partial date (year, year-month or full) or a reported age
     birth_year = models.PositiveSmallIntegerField(
@@ -102,7 +103,7 @@ class MissingPerson(models.Model):
     circumstances = models.CharField(
         _("circumstances"),
         max_length=16,
-        choices=vchoices("circumstances"),
+        choices=VocabChoices("circumstances"),
         default="unknown",
     )
     circumstances_text = models.TextField(_("what happened"), blank=True)
@@ -113,29 +114,29 @@ class MissingPerson(models.Model):
     stature_source = models.CharField(
         _("stature source"),
         max_length=20,
-        choices=vchoices("stature_source"),
+        choices=VocabChoices("stature_source"),
         blank=True,
     )
     build = models.CharField(
-        _("build"), max_length=10, choices=vchoices("build"), blank=True
+        _("build"), max_length=10, choices=VocabChoices("build"), blank=True
     )
     handedness = models.CharField(
-        _("handedness"), max_length=10, choices=vchoices("handedness"), blank=True
+        _("handedness"), max_length=10, choices=VocabChoices("handedness"), blank=True
     )
     hair_colour = models.CharField(
-        _("hair colour"), max_length=16, choices=vchoices("hair_colour"), blank=True
+        _("hair colour"), max_length=16, choices=VocabChoices("hair_colour"), blank=True
     )
     hair_length = models.CharField(
-        _("hair length"), max_length=10, choices=vchoices("hair_length"), blank=True
+        _("hair length"), max_length=10, choices=VocabChoices("hair_length"), blank=True
     )
     hair_style = models.CharField(
-        _("hair style"), max_length=10, choices=vchoices("hair_style"), blank=True
+        _("hair style"), max_length=10, choices=VocabChoices("hair_style"), blank=True
     )
     facial_hair = models.CharField(
-        _("facial hair"), max_length=10, choices=vchoices("facial_hair"), blank=True
+        _("facial hair"), max_length=10, choices=VocabChoices("facial_hair"), blank=True
     )
     eye_colour = models.CharField(
-        _("eye colour"), max_length=10, choices=vchoices("eye_colour"), blank=True
+        _("eye colour"), max_length=10, choices=VocabChoices("eye_colour"), blank=True
     )
     # Repeating sections, vocabulary-coded rows (see services.SECTION_FIELDS)
     particulars = models.JSONField(_("physical particulars"), default=list, blank=True)
@@ -392,7 +393,7 @@ class PedigreeMember(models.Model):
     relationship = models.CharField(
         _("relationship to the missing person"),
         max_length=24,
-        choices=vchoices("donor_relationship"),
+        choices=VocabChoices("donor_relationship"),
         blank=True,
     )
 
@@ -442,11 +443,14 @@ class ReferenceSample(models.Model):
     reference_kind = models.CharField(
         _("reference kind"),
         max_length=10,
-        choices=vchoices("reference_kind"),
+        choices=VocabChoices("reference_kind"),
         default="kinship",
     )
     direct_source = models.CharField(
-        _("direct source"), max_length=20, choices=vchoices("direct_source"), blank=True
+        _("direct source"),
+        max_length=20,
+        choices=VocabChoices("direct_source"),
+        blank=True,
     )
     profile = models.ForeignKey(
         "dna.DNAProfile",
