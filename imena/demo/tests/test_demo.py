@@ -32,6 +32,7 @@ def test_the_demo_loads_every_part_and_the_audit_chain_holds(scenario) -> None:
         "exhumations.Body",
         "missing.MissingPerson",
         "dna.DNAProfile",
+        "families.PublicReport",
     ]:
         assert apps.get_model(label).objects.exists(), label
     assert audit_verify().ok

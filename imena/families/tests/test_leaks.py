@@ -99,3 +99,13 @@ def test_the_case_page_shows_nothing_of_other_cases(client, liaison, form_data):
     main = page.split("<main")[1].split("</main>")[0].lower()
     for word in ("posterior", "candidate", "grave", "genotype", "d3s1358", "body"):
         assert word not in main
+
+
+def test_the_public_form_and_its_answers_name_nobody(client, org, form_data):
+    make_person(org, family_name="Тестенко", given_names="Вигадан")
+    for url in ("/family/report/", "/family/report/received/"):
+        page = client.get(url).content.decode()
+        assert "Тестенко" not in page and "AM-" not in page
+    form_data["given_names"] = ""  # an error page repeats only what was sent
+    page = client.post("/family/report/", form_data).content.decode()
+    assert "AM-" not in page
