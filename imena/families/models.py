@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from imena.missing.vocab import codes, vchoices
+from imena.lib.vocab import VocabChoices
+from imena.missing.vocab import codes
 
 
 class ReportStatus(models.TextChoices):
@@ -52,7 +53,7 @@ class PublicReport(models.Model):
     patronymic = models.CharField(_("patronymic"), max_length=120, blank=True)
     aliases = models.TextField(_("other spellings"), blank=True)
     sex = models.CharField(
-        _("sex"), max_length=16, choices=vchoices("sex_am"), default="unknown"
+        _("sex"), max_length=16, choices=VocabChoices("sex_am"), default="unknown"
     )
     birth_year = models.PositiveSmallIntegerField(
         _("year of birth"), null=True, blank=True
@@ -70,7 +71,7 @@ class PublicReport(models.Model):
     circumstances = models.CharField(
         _("circumstances"),
         max_length=16,
-        choices=vchoices("circumstances"),
+        choices=VocabChoices("circumstances"),
         default="unknown",
     )
     circumstances_text = models.TextField(_("what happened"), blank=True)
@@ -79,13 +80,13 @@ class PublicReport(models.Model):
         _("height (cm)"), null=True, blank=True
     )
     build = models.CharField(
-        _("build"), max_length=10, choices=vchoices("build"), blank=True
+        _("build"), max_length=10, choices=VocabChoices("build"), blank=True
     )
     hair_colour = models.CharField(
-        _("hair colour"), max_length=16, choices=vchoices("hair_colour"), blank=True
+        _("hair colour"), max_length=16, choices=VocabChoices("hair_colour"), blank=True
     )
     eye_colour = models.CharField(
-        _("eye colour"), max_length=10, choices=vchoices("eye_colour"), blank=True
+        _("eye colour"), max_length=10, choices=VocabChoices("eye_colour"), blank=True
     )
     marks = models.TextField(_("tattoos, scars, birthmarks"), blank=True)
     description = models.TextField(_("other description"), blank=True)
@@ -319,7 +320,7 @@ class FamilyAddition(models.Model):
     relationship = models.CharField(
         _("relationship to the missing person"),
         max_length=24,
-        choices=vchoices("donor_relationship"),
+        choices=VocabChoices("donor_relationship"),
         blank=True,
     )
     photo = models.ForeignKey(
