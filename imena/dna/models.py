@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.ownership import OrganisationOwned
 from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 
 
@@ -14,7 +15,7 @@ class ProfileKind(models.TextChoices):
     REFERENCE = "reference", _("Family reference")
 
 
-class DNAProfile(Withdrawable):
+class DNAProfile(OrganisationOwned, Withdrawable):
     """An STR profile: of remains (post-mortem) or of a relative (reference).
 
     Other records point here: exhumation samples (post-mortem) and family
@@ -22,12 +23,6 @@ class DNAProfile(Withdrawable):
     is audited. A correction is a new profile that supersedes the old one.
     """
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     kind = models.CharField(_("kind"), max_length=16, choices=ProfileKind.choices)
     label = models.CharField(
         _("sample label"),
@@ -126,7 +121,7 @@ class LineageKind(models.TextChoices):
     MTDNA = "mtdna", _("mtDNA sequences")
 
 
-class LineageTable(models.Model):
+class LineageTable(OrganisationOwned):
     """A population table of Y-STR haplotypes or mtDNA sequences.
 
     Lineage LRs count the victim's haplotype in it (``kinship.lineage``).  An
@@ -134,12 +129,6 @@ class LineageTable(models.Model):
     older ones are kept for the record.
     """
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     kind = models.CharField(_("kind"), max_length=8, choices=LineageKind.choices)
     name = models.CharField(_("name"), max_length=200)
     rows = models.JSONField(

@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.ownership import OrganisationOwned
+
 
 class EvidenceKind(models.TextChoices):
     PHOTO = "photo", _("Photo")
@@ -22,19 +24,13 @@ class EvidenceKind(models.TextChoices):
     PHYSICAL = "physical", _("Physical item")
 
 
-class EvidenceItem(models.Model):
+class EvidenceItem(OrganisationOwned):
     """A photo, video, audio note, document or physical item, with its custody.
 
     Files live content-addressed under ``settings.EVIDENCE_ROOT`` as
     ``ab/cd/<sha256>``; physical items have no file.
     """
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     number = models.CharField(_("evidence number"), max_length=40)
     grave = models.ForeignKey(
         "burials.Grave",

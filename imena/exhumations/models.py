@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imena.exhumations.vocab import FDI_ALL, VocabChoices
+from imena.lib.ownership import OrganisationOwned
 from imena.lib.withdrawal import Withdrawable, WithdrawnQuerySet, withdrawal_has_reason
 
 
@@ -35,15 +36,9 @@ class JournalFlag(models.TextChoices):
     COUNT_DIFFERS = "count_differs", _("number of bodies differs from the journals")
 
 
-class Exhumation(Withdrawable):
+class Exhumation(OrganisationOwned, Withdrawable):
     """One exhumation of one grave: who dug, when, what was found."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     grave = models.ForeignKey(
         "burials.Grave",
         verbose_name=_("grave"),
@@ -129,15 +124,9 @@ class BodyQuerySet(WithdrawnQuerySet):
     pass
 
 
-class Body(Withdrawable):
+class Body(OrganisationOwned, Withdrawable):
     """A body, or a set of commingled remains, with its own post-mortem number."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     exhumation = models.ForeignKey(
         Exhumation,
         verbose_name=_("exhumation"),
@@ -645,15 +634,9 @@ class SampleStatus(models.TextChoices):
     FAILED = "failed", _("No profile")
 
 
-class Sample(models.Model):
+class Sample(OrganisationOwned):
     """A DNA sample taken from a body (bone, tooth, tissue)."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     body = models.ForeignKey(
         Body, verbose_name=_("body"), on_delete=models.PROTECT, related_name="samples"
     )

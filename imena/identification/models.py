@@ -17,6 +17,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.ownership import OrganisationOwned
+
 
 class CandidateRun(models.Model):
     """One computation of candidates and posteriors for every body of a site."""
@@ -388,7 +390,7 @@ class ScreeningStatus(models.TextChoices):
     EMPTY = "empty", _("Nothing to screen")
 
 
-class ScreeningRun(models.Model):
+class ScreeningRun(OrganisationOwned):
     """One screening of post-mortem profiles against the reference families:
     of one site's bodies, or (``national``) of every site of the organisation.
 
@@ -397,12 +399,6 @@ class ScreeningRun(models.Model):
     to date as profiles are stored (``updated``, ``markers``).
     """
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     site = models.ForeignKey(
         "burials.Site",
         verbose_name=_("site"),

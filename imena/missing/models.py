@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.ownership import OrganisationOwned
 from imena.lib.vocab import VocabChoices
 from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 from imena.missing.vocab import codes
@@ -28,15 +29,9 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class MissingPerson(models.Model):
+class MissingPerson(OrganisationOwned):
     """One missing-person report (the ante-mortem record)."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     case_no = models.CharField(_("AM case number"), max_length=40)
     # Identity, in Cyrillic as written
     family_name = models.CharField(_("surname"), max_length=120, blank=True)

@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.lib.ownership import OrganisationOwned
+
 
 class XForm(models.Model):
     """One published version of an XLSForm, as the XForm XML ODK Collect downloads."""
@@ -95,15 +97,9 @@ class DraftStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Submission(models.Model):
+class Submission(OrganisationOwned):
     """One filled-in form instance as received, waiting for (or after) review."""
 
-    organisation = models.ForeignKey(
-        "accounts.Organisation",
-        verbose_name=_("organisation"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     xform = models.ForeignKey(
         XForm,
         verbose_name=_("form version"),
