@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.burials.models import Grave, Site
 
 if TYPE_CHECKING:
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 def sites_for_user(user: User) -> QuerySet[Site]:
     """Sites of the user's own organisation; nothing for anyone else."""
     require(user, "site.view")
-    return Site.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return Site.objects.filter(in_organisation(user))
 
 
 def site_for_user(user: User, pk: int, *, capability: str = "site.view") -> Site:

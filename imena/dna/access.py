@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.audit.services import audit_record
 from imena.dna.models import DNAProfile
 
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 def profiles_for_user(user: User) -> QuerySet[DNAProfile]:
     """Profiles the analyst may list (labels only; opening one is audited)."""
     require(user, "dna.view")
-    return DNAProfile.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return DNAProfile.objects.filter(in_organisation(user))
 
 
 def profile_for_user(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.evidence.models import EvidenceItem
 
 if TYPE_CHECKING:
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 def evidence_items_for_user(user: User) -> QuerySet[EvidenceItem]:
     require(user, "evidence.view")
-    return EvidenceItem.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return EvidenceItem.objects.filter(in_organisation(user))
 
 
 def evidence_for_user(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.exhumations.models import Body, Exhumation, Sample
 
 if TYPE_CHECKING:
@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
 def exhumations_for_user(user: User) -> QuerySet[Exhumation]:
     require(user, "postmortem.view")
-    return Exhumation.objects.filter(  # type: ignore[misc]
-        organisation_id=user.organisation_id
-    ).select_related("grave", "grave__site")
+    return Exhumation.objects.filter(in_organisation(user)).select_related(
+        "grave", "grave__site"
+    )
 
 
 def exhumation_for_user(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.exhumations.models import Body
 from imena.identification.models import (
     Candidate,
@@ -36,9 +36,9 @@ def candidate_for_user(
 
 def identifications_for_user(user: User) -> QuerySet[Identification]:
     require(user, "identification.view")
-    return Identification.objects.filter(  # type: ignore[misc]
-        organisation_id=user.organisation_id
-    ).select_related("body__grave__site", "person", "proposed_by", "closed_by")
+    return Identification.objects.filter(in_organisation(user)).select_related(
+        "body__grave__site", "person", "proposed_by", "closed_by"
+    )
 
 
 def identification_for_user(
@@ -63,7 +63,7 @@ def body_for_user(
 def screenings_for_user(user: User) -> QuerySet[ScreeningRun]:
     """Screenings of the user's organisation (DNA analysts only)."""
     require(user, "dna.view")
-    return ScreeningRun.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return ScreeningRun.objects.filter(in_organisation(user))
 
 
 def screening_for_user(

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.journals.models import Journal, ReviewItem
 
 if TYPE_CHECKING:
@@ -16,9 +16,7 @@ if TYPE_CHECKING:
 
 def journals_for_user(user: User) -> QuerySet[Journal]:
     require(user, "journal.view")
-    return Journal.objects.filter(  # type: ignore[misc]
-        site__organisation_id=user.organisation_id
-    ).select_related("site")
+    return Journal.objects.filter(in_organisation(user, "site")).select_related("site")
 
 
 def journal_for_user(

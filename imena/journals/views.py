@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.access import site_for_user, sites_for_user
 from imena.journals import access, jobs, selectors, services
@@ -350,12 +350,9 @@ def _can(request: AuthenticatedHttpRequest, capability: str) -> bool:
 def row_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     require(request.user, "journal.view")
     try:
-        row = JournalRow.objects.select_related(  # type: ignore[misc]
+        row = JournalRow.objects.select_related(
             "journal__site", "source_import", "grave"
-        ).get(
-            pk=pk,
-            journal__site__organisation_id=request.user.organisation_id,
-        )
+        ).get(in_organisation(request.user, "journal__site"), pk=pk)
     except JournalRow.DoesNotExist:
         raise Http404("No such row") from None
     run = selectors.latest_run(row.journal.site)

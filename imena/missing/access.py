@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.missing.models import (
     ContactRequest,
     MissingPerson,
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 def people_for_user(user: User) -> QuerySet[MissingPerson]:
     require(user, "missing.view")
-    return MissingPerson.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return MissingPerson.objects.filter(in_organisation(user))
 
 
 def person_for_user(

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.accounts.roles import can
 from imena.odk.formdefs import FORMS
 from imena.odk.models import AppToken, Attachment, Quarantine, Submission
@@ -25,7 +25,7 @@ def may_capture(user: User) -> bool:
 
 def submissions_for_user(user: User) -> QuerySet[Submission]:
     require(user, "odk.review")
-    return Submission.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return Submission.objects.filter(in_organisation(user))
 
 
 def submission_for_user(user: User, pk: int, *, accept: bool = False) -> Submission:
@@ -47,7 +47,7 @@ def attachment_for_user(user: User, submission_pk: int, pk: int) -> Attachment:
 
 def quarantine_for_user(user: User) -> QuerySet[Quarantine]:
     require(user, "odk.review")
-    return Quarantine.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return Quarantine.objects.filter(in_organisation(user))
 
 
 def tokens_for_user(user: User) -> QuerySet[AppToken]:

@@ -7,6 +7,7 @@ import hashlib
 import io
 from typing import TYPE_CHECKING
 
+from imena.accounts.access import in_organisation
 from imena.burials.models import Grave, Site
 from imena.odk.formdefs import GRAVES_CSV, SITES_CSV
 
@@ -20,7 +21,7 @@ def sites_csv(user: User) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["name", "label"])
     for code, name in (
-        Site.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+        Site.objects.filter(in_organisation(user))
         .order_by("name")
         .values_list("code", "name")
     ):
@@ -35,9 +36,7 @@ def graves_csv(user: User) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["name", "label", "site"])
     rows = (
-        Grave.objects.filter(  # type: ignore[misc]
-            site__organisation_id=user.organisation_id, withdrawn=False
-        )
+        Grave.objects.filter(in_organisation(user, "site"), withdrawn=False)
         .order_by("site__code", "ref")
         .values_list("pk", "marker_text", "ref", "site__code")
     )

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require  # noqa: F401 - re-exported for views
+from imena.accounts.access import in_organisation, require  # noqa: F401 - re-exported for views
 from imena.accounts.roles import can
 from imena.burials.models import Site
 
@@ -57,7 +57,7 @@ def audience_for(user: User) -> Audience:
 def report_sites_for_user(user: User) -> QuerySet[Site]:
     """Sites whose statistics the user may read."""
     require(user, "report.view")
-    return Site.objects.filter(organisation_id=user.organisation_id)  # type: ignore[misc]
+    return Site.objects.filter(in_organisation(user))
 
 
 def report_site_for_user(
