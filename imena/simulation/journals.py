@@ -453,10 +453,14 @@ def _neighbouring_plank(
 
 def _funeral_habits(world: World, row: JournalRow, rng: random.Random) -> None:
     """Neighbouring planks, surnames in capitals, initials instead of names."""
-    if rng.random() < 0.012:
-        _neighbouring_plank(world, row, rng, 1)
+    # Named rows only: the issue's habit is a name and dates that agree beside
+    # a neighbour's number; two nameless rows at neighbouring graves are two
+    # bodies to any reader, so a plank there would be a pair no one can link.
+    plank = rng.random() < 0.012
     if row.truth["name_person_id"] is None:
         return
+    if plank:
+        _neighbouring_plank(world, row, rng, 1)
     surname, given, patronymic = row.cells[2:5]
     r = rng.random()
     if r < 0.03:
@@ -469,10 +473,12 @@ def _funeral_habits(world: World, row: JournalRow, rng: random.Random) -> None:
 
 def _volunteer_habits(world: World, row: JournalRow, rng: random.Random) -> None:
     """Neighbouring planks, names in capitals, passport (KMU 2010) spelling."""
-    if rng.random() < 0.012:
-        _neighbouring_plank(world, row, rng, 1)
+    plank = rng.random() < 0.012  # named rows only, as in the funeral home's
     pid = row.truth["name_person_id"]
-    if pid is None or "latin" in row.noise or "initials" in row.noise:
+    if pid is not None and plank:
+        _neighbouring_plank(world, row, rng, 1)
+    # One way of writing the name per row: not over another name habit.
+    if pid is None or {"latin", "initials", "swapped_order"} & set(row.noise):
         return
     named = world.persons[pid]
     r = rng.random()
