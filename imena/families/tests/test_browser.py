@@ -133,6 +133,13 @@ def test_a_family_reports_on_a_phone_and_follows_the_accepted_case(
     phone.reload()
     assert phone.inner_text("#case-status") == "Under examination"
 
+    # The family withdraws its consent to DNA comparison; the samples leave it.
+    phone.click("#case-consents li:has(#withdraw-dna) summary")
+    phone.click("#withdraw-dna")
+    phone.wait_for_selector("text=Your consent was withdrawn.")
+    assert phone.inner_text("#case-status") == "Report received"
+    assert not MissingPerson.objects.get().consent_dna
+
     # Every stored photo lost its GPS position and camera data.
     assert FamilyPhoto.objects.count() == 2
     for family_photo in FamilyPhoto.objects.all():
