@@ -6,6 +6,7 @@ database; everything else goes through Django's command machinery.
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
@@ -24,12 +25,11 @@ def _fail(message: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in PURE_COMMANDS:
-        import importlib
-
         module = importlib.import_module(PURE_COMMANDS[args[0]])
         return int(module.main(args[1:]) or 0)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # Django is imported only for its commands: the pure ones above run without it.
     from django.core.exceptions import ImproperlyConfigured
     from django.db import DatabaseError, IntegrityError
 

@@ -19,6 +19,8 @@ class StrengthValidator:
         self.min_score = min_score
 
     def validate(self, password: str, user: Any = None) -> None:
+        # Heavy (loads its word lists): imported when a password is checked,
+        # not by every process that reads the settings' validators.
         from zxcvbn import zxcvbn
 
         inputs = []

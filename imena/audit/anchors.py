@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from imena.audit import keys
@@ -75,33 +74,21 @@ def read_anchors(directory: Path, known: dict[str, bytes]) -> list[Anchor]:
     return out
 
 
-def audit_anchor(*, directory: Path | None = None) -> tuple[Path, Anchor]:
-    """Append an ``audit.anchor`` entry, then write the anchor of that entry.
-
-    The file is written after the commit, so an anchor never names an entry
-    the database rolled back."""
-    from imena.audit.services import audit_record
-
-    directory = directory or anchor_dir()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    with transaction.atomic():
-        entry = audit_record(
-            actor=None,
-            action="audit.anchor",
-            object_type="audit.head",
-            after={"dir": str(directory)},
-        )
+def write_anchor(directory: Path, seq: int, head: str) -> tuple[Path, Anchor]:
+    """Write the anchor of entry ``seq`` (hash ``head``) into ``directory``:
+    created exclusively, read-only, synced. ``audit_anchor`` (in
+    ``imena.audit.services``) appends the entry first."""
     kid, key = keys.current_key()
     data: dict[str, object] = {
         "format": FORMAT,
-        "seq": entry.seq,
-        "hash": entry.hash,
+        "seq": seq,
+        "hash": head,
         "time": timezone.now().isoformat(timespec="seconds"),
         "key_id": kid,
     }
     data["hmac"] = keys.sign(key, _signed_text(data))
     stamp = timezone.now().strftime("%Y%m%dT%H%M%S%fZ")
-    path = directory / f"anchor-{entry.seq:012d}-{stamp}.json"
+    path = directory / f"anchor-{seq:012d}-{stamp}.json"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o440)
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(json.dumps(data, sort_keys=True, indent=1) + "\n")
@@ -112,4 +99,4 @@ def audit_anchor(*, directory: Path | None = None) -> tuple[Path, Anchor]:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    return path, Anchor(path.name, entry.seq, entry.hash, str(data["time"]))
+    return path, Anchor(path.name, seq, head, str(data["time"]))

@@ -9,4 +9,6 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from imena.audit import checks  # noqa: F401 - registers the deploy check
+        # Importing the module registers the deploy check (Django's idiom: in
+        # ready(), once the app registry is loaded).
+        from imena.audit import checks  # noqa: F401

@@ -4,11 +4,11 @@ from typing import Any
 
 from django.core.checks import Tags, Warning, register
 
+from imena.audit import keys
+
 
 @register(Tags.security, deploy=True)
 def audit_key_check(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
-    from imena.audit import keys
-
     if keys.key_configured():
         return []
     return [

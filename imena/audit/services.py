@@ -11,12 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
 
 from imena.audit import keys
 from imena.audit.added_fields import fields_added_after
+from imena.audit.anchors import (
+    Anchor,
+    AnchorError,
+    anchor_dir,
+    read_anchors,
+    write_anchor,
+)
 from imena.audit.models import GENESIS_HASH, AuditEntry, AuditHead, canonical_json
 from imena.audit.record_types import record_type
 
@@ -170,8 +178,6 @@ def audit_verify(
     key), then compare it with the anchors in ``anchors_dir`` (see
     ``imena.audit.anchors``). With ``require_anchors`` a folder without any
     anchor fails."""
-    from imena.audit.anchors import AnchorError, read_anchors
-
     known = keys.known_keys()
     try:
         anchors = read_anchors(anchors_dir, known) if anchors_dir else []
@@ -291,6 +297,23 @@ def audit_verify(
     )
 
 
+def audit_anchor(*, directory: Path | None = None) -> tuple[Path, Anchor]:
+    """Append an ``audit.anchor`` entry, then write the anchor of that entry.
+
+    The file is written after the commit, so an anchor never names an entry
+    the database rolled back."""
+    directory = directory or anchor_dir()
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with transaction.atomic():
+        entry = audit_record(
+            actor=None,
+            action="audit.anchor",
+            object_type="audit.head",
+            after={"dir": str(directory)},
+        )
+    return write_anchor(directory, entry.seq, entry.hash)
+
+
 def audit_head_hash() -> str:
     head = AuditHead.objects.filter(pk=1).first()
     return head.hash if head else GENESIS_HASH
@@ -389,8 +412,6 @@ def audit_batch(
 def audit_batch_check(entry: AuditEntry) -> list[str]:
     """Primary keys of the batch's records that are missing or differ from the
     SHA-256 the entry recorded (empty when every record is as stored)."""
-    from django.apps import apps
-
     after = entry.after_data or {}
     digests: dict[str, str] = after.get(BATCH_RECORDS) or {}
     model = apps.get_model(after["model"])

@@ -36,9 +36,12 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from glob import glob
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import django
+import pyrage
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
@@ -85,16 +88,12 @@ class Sealer:
         if self.mode == "none":
             shutil.copyfile(source, target)
             return
-        import pyrage
-
         with source.open("rb") as src, target.open("wb") as dst:
             pyrage.encrypt_io(src, dst, self.recipients)
 
 
 def sealer_from_environment(*, insecure_plaintext: bool = False) -> Sealer:
     """The encryption asked for by the environment; refuse to write in clear."""
-    import pyrage
-
     recipients_text = _env_secret("IMENA_BACKUP_RECIPIENT")
     passphrase = _env_secret("IMENA_BACKUP_PASSPHRASE")
     if recipients_text:
@@ -126,8 +125,6 @@ def sealer_from_environment(*, insecure_plaintext: bool = False) -> Sealer:
 
 def _opener(folder: Path, header: dict[str, Any], identity_file: str | None):
     """A function that decrypts one part of the backup into a file."""
-    import pyrage
-
     mode = header.get("encryption")
     if mode == "none":
         return lambda src, dst: shutil.copyfile(src, dst)
@@ -309,10 +306,6 @@ def _snapshot_database(target: Path) -> dict[str, Any]:
 
 
 def _software() -> dict[str, str]:
-    from importlib.metadata import PackageNotFoundError, version
-
-    import django
-
     try:
         imena_version = version("imena")
     except PackageNotFoundError:

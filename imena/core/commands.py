@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from typing import Any, NoReturn
 
@@ -33,8 +34,6 @@ class ImenaCommand(BaseCommand):
 
     def add_subcommands(self, parser: Any) -> None:
         """Add each sub-command whose app provides it."""
-        import importlib
-
         sub = parser.add_subparsers(dest="subcommand_name", required=True)
         for name, (module, add, _run) in self.subcommands.items():
             try:
@@ -45,7 +44,5 @@ class ImenaCommand(BaseCommand):
                 getattr(mod, add)(sub.add_parser(name))
 
     def run_subcommand(self, options: dict[str, Any]) -> None:
-        import importlib
-
         module, _add, run = self.subcommands[options["subcommand_name"]]
         getattr(importlib.import_module(module), run)(options, self.stdout)

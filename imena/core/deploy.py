@@ -1,12 +1,15 @@
-"""What must hold before Imena serves requests, and the health of a running one."""
+"""What must hold before Imena serves requests.
+
+``config/wsgi.py`` imports this module before Django loads the apps, so it
+imports no models (the health of a running server is :mod:`imena.core.health`).
+"""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-from typing import Any
-
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from imena.audit import keys
 
@@ -37,9 +40,6 @@ def config_problems() -> list[str]:
 
 def pending_migrations() -> list[str]:
     """Names of migrations not yet applied to the database."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
     executor = MigrationExecutor(connection)
     plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
     return [f"{m.app_label}.{m.name}" for m, _backwards in plan]
@@ -47,42 +47,6 @@ def pending_migrations() -> list[str]:
 
 def refuse_unsafe_start() -> None:
     """Raise with a one-line reason when the server must not start."""
-    from django.core.exceptions import ImproperlyConfigured
-
     problems = config_problems()
     if problems:
         raise ImproperlyConfigured("refusing to serve: " + problems[0])
-
-
-def health() -> tuple[bool, dict[str, Any]]:
-    """Database reachable, evidence store writable, audit head readable."""
-    checks: dict[str, Any] = {}
-    try:
-        from django.db import connection
-
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception as e:  # any failure is reported, never raised
-        checks["database"] = f"error: {type(e).__name__}"
-    try:
-        root = Path(settings.EVIDENCE_ROOT)
-        root.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=root, prefix=".healthz-"):
-            pass
-        checks["evidence_store"] = "ok"
-    except Exception as e:
-        checks["evidence_store"] = f"error: {type(e).__name__}"
-    try:
-        from imena.audit.services import audit_head_hash
-
-        checks["audit_head"] = audit_head_hash()
-    except Exception as e:
-        checks["audit_head"] = f"error: {type(e).__name__}"
-    ok = (
-        checks["database"] == "ok"
-        and checks["evidence_store"] == "ok"
-        and not str(checks["audit_head"]).startswith("error")
-    )
-    return ok, checks

@@ -8,14 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.db import IntegrityError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render, resolve_url
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -186,9 +189,6 @@ class ConflictMiddleware:
     def process_exception(
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponse | None:
-        from django.contrib import messages
-        from django.db import IntegrityError, OperationalError
-
         if isinstance(exception, IntegrityError):
             message = _(
                 "Someone else changed the same record at the same moment, so your "
@@ -211,8 +211,6 @@ class ConflictMiddleware:
             response = HttpResponse(message, status=409)
             response["HX-Refresh"] = "true"
             return response
-        from django.utils.http import url_has_allowed_host_and_scheme
-
         back = request.headers.get("Referer", "")
         if not url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from imena.core.deploy import health
+from imena.core.health import health
 
 
 @require_GET

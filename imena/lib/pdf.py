@@ -68,7 +68,7 @@ def column_widths(
     default 6 + 6). When even the longest words do not fit, the widths are
     scaled down and long words must break.
     """
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfbase.pdfmetrics import stringWidth  # heavy: PDFs only
 
     n = max((len(r) for r in rows), default=0)
     least = [padding] * n

@@ -11,9 +11,8 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from imena.audit import keys
-from imena.audit.anchors import audit_anchor
 from imena.audit.models import GENESIS_HASH, AuditEntry, AuditHead, canonical_json
-from imena.audit.services import audit_record, audit_verify
+from imena.audit.services import audit_anchor, audit_record, audit_verify
 
 ENTRY = AuditEntry._meta.db_table
 HEAD = AuditHead._meta.db_table

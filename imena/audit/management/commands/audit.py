@@ -5,8 +5,9 @@ from typing import Any
 
 from django.core.management.base import CommandError
 
-from imena.audit.anchors import anchor_dir, audit_anchor
-from imena.audit.services import audit_verify
+from imena.audit.anchors import anchor_dir
+from imena.audit.records import audit_verify_records
+from imena.audit.services import audit_anchor, audit_verify
 from imena.core.commands import ImenaCommand
 
 
@@ -71,8 +72,6 @@ class Command(ImenaCommand):
                 f"consistent with {result.anchors} anchors (newest #{result.newest_anchor})"
             )
         if options["records"]:
-            from imena.audit.records import audit_verify_records
-
             records = audit_verify_records()
             bad = records.mismatches or []
             for mismatch in bad:
