@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from imena.accounts.access import require
+from imena.accounts.access import in_organisation, require
 from imena.accounts.roles import can
 from imena.families import tokens
 from imena.families.models import (
@@ -88,7 +88,7 @@ def access_for_user(user: User, pk: int) -> CaseAccess:
 def additions_for_user(user: User) -> QuerySet[FamilyAddition]:
     require(user, "missing.change")
     return FamilyAddition.objects.filter(
-        access__person__organisation_id=user.organisation_id  # type: ignore[misc]
+        in_organisation(user, "access__person")
     ).select_related("access", "access__person", "photo")
 
 

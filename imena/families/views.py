@@ -16,6 +16,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from imena.accounts.access import in_organisation
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.services import audit_record
 from imena.evidence import storage
@@ -260,7 +261,7 @@ def report_merge(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = MergeForm(request.POST)
     if form.is_valid():
         into = MissingPerson.objects.filter(
-            organisation_id=request.user.organisation_id,  # type: ignore[misc]
+            in_organisation(request.user),
             case_no=form.cleaned_data["into"].strip(),
         ).first()
         if into is None:
