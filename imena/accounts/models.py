@@ -4,6 +4,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
+
 
 class Organisation(models.Model):
     """A team that owns sites and cases: a prosecutor's office, a forensic bureau."""
@@ -30,7 +32,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
-class User(AbstractUser):
+class User(FieldConstraintErrors, AbstractUser):
     """A person working in Imena, always a member of one organisation."""
 
     organisation = models.ForeignKey(
@@ -45,12 +47,18 @@ class User(AbstractUser):
         _("role"), max_length=32, choices=Role.choices, default=Role.FIELD_RECORDER
     )
 
+    constraint_fields = {
+        "user_role_valid": "role",
+    }
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="user_role_valid"
+                condition=models.Q(role__in=Role.values),
+                name="user_role_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
         ]
 
@@ -59,7 +67,7 @@ class User(AbstractUser):
         return str(Role(self.role).label)
 
 
-class UserChangeRequest(models.Model):
+class UserChangeRequest(FieldConstraintErrors, models.Model):
     """A change of a user's organisation, role or permissions waiting for a
     second administrator (two-person rule, #19 row 3). Made through Django
     admin; applied by ``imena.accounts.services.user_change_approve``."""
@@ -93,6 +101,12 @@ class UserChangeRequest(models.Model):
     )
     decided = models.DateTimeField(_("decided"), null=True, blank=True)
 
+    constraint_fields = {
+        "user_change_second_administrator": "decided_by",
+        "user_change_not_own": "decided_by",
+        "user_change_decided_by_someone": "decided_by",
+    }
+
     class Meta:
         verbose_name = _("user change request")
         verbose_name_plural = _("user change requests")
@@ -101,15 +115,24 @@ class UserChangeRequest(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(decided_by=models.F("requested_by")),
                 name="user_change_second_administrator",
+                violation_error_message=_(
+                    "A second administrator must decide a change another administrator asked for."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(decided_by=models.F("user")),
                 name="user_change_not_own",
+                violation_error_message=_(
+                    "No one may decide a change to their own account."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(status="pending", decided_by__isnull=True)
                 | (~models.Q(status="pending") & models.Q(decided_by__isnull=False)),
                 name="user_change_decided_by_someone",
+                violation_error_message=_(
+                    "A decided change names who decided it; a pending one does not."
+                ),
             ),
         ]
 

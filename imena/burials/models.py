@@ -6,10 +6,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imena.burials.numbering import normalise_grave_number
+from imena.core.constraints import FieldConstraintErrors
 from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 
 
-class Site(models.Model):
+class Site(FieldConstraintErrors, models.Model):
     """A burial site: a cemetery section, a forest, a yard."""
 
     organisation = models.ForeignKey(
@@ -28,23 +29,39 @@ class Site(models.Model):
     description = models.TextField(_("description"), blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
+    constraint_fields = {
+        "site_code_unique_per_org": "code",
+        "site_lat_range": "lat",
+        "site_lon_range": "lon",
+    }
+
     class Meta:
         verbose_name = _("burial site")
         verbose_name_plural = _("burial sites")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "code"], name="site_code_unique_per_org"
+                fields=["organisation", "code"],
+                name="site_code_unique_per_org",
+                violation_error_message=_(
+                    "Another site of your organisation has this code."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(lat__isnull=True)
                 | models.Q(lat__gte=-90, lat__lte=90),
                 name="site_lat_range",
+                violation_error_message=_(
+                    "Latitude must be between −90 and 90 degrees."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(lon__isnull=True)
                 | models.Q(lon__gte=-180, lon__lte=180),
                 name="site_lon_range",
+                violation_error_message=_(
+                    "Longitude must be between −180 and 180 degrees."
+                ),
             ),
         ]
 
@@ -69,7 +86,7 @@ class GraveStatus(models.TextChoices):
     RETURNED = "returned", _("Returned to family")
 
 
-class Grave(Withdrawable):
+class Grave(FieldConstraintErrors, Withdrawable):
     """A grave as found on the site, with its marker exactly as written."""
 
     site = models.ForeignKey(
@@ -125,30 +142,52 @@ class Grave(Withdrawable):
 
     reason_required = _("Say why the grave is withdrawn.")
 
+    constraint_fields = {
+        "grave_ref_unique_per_site": "ref",
+        "grave_kind_valid": "kind",
+        "grave_status_valid": "status",
+        "grave_lat_range": "lat",
+        "grave_lon_range": "lon",
+        "grave_withdrawal_has_reason": "withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("grave")
         verbose_name_plural = _("graves")
         ordering = ["site", "ref"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "ref"], name="grave_ref_unique_per_site"
+                fields=["site", "ref"],
+                name="grave_ref_unique_per_site",
+                violation_error_message=_(
+                    "Another grave of this site has this register number."
+                ),
             ),
             models.CheckConstraint(
-                condition=models.Q(kind__in=GraveKind.values), name="grave_kind_valid"
+                condition=models.Q(kind__in=GraveKind.values),
+                name="grave_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=GraveStatus.values),
                 name="grave_status_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=models.Q(lat__isnull=True)
                 | models.Q(lat__gte=-90, lat__lte=90),
                 name="grave_lat_range",
+                violation_error_message=_(
+                    "Latitude must be between −90 and 90 degrees."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(lon__isnull=True)
                 | models.Q(lon__gte=-180, lon__lte=180),
                 name="grave_lon_range",
+                violation_error_message=_(
+                    "Longitude must be between −180 and 180 degrees."
+                ),
             ),
             withdrawal_has_reason("grave"),
         ]

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 from imena.lib.ownership import OrganisationOwned
 from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 
@@ -15,7 +16,7 @@ class ProfileKind(models.TextChoices):
     REFERENCE = "reference", _("Family reference")
 
 
-class DNAProfile(OrganisationOwned, Withdrawable):
+class DNAProfile(FieldConstraintErrors, OrganisationOwned, Withdrawable):
     """An STR profile: of remains (post-mortem) or of a relative (reference).
 
     Other records point here: exhumation samples (post-mortem) and family
@@ -80,6 +81,12 @@ class DNAProfile(OrganisationOwned, Withdrawable):
 
     reason_required = _("Say why the profile is withdrawn.")
 
+    constraint_fields = {
+        "dnaprofile_kind_valid": "kind",
+        "dnaprofile_sex_valid": "sex",
+        "dnaprofile_withdrawal_has_reason": "withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("DNA profile")
         verbose_name_plural = _("DNA profiles")
@@ -87,9 +94,12 @@ class DNAProfile(OrganisationOwned, Withdrawable):
             models.CheckConstraint(
                 condition=models.Q(kind__in=ProfileKind.values),
                 name="dnaprofile_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
-                condition=models.Q(sex__in=[0, 1, 2]), name="dnaprofile_sex_valid"
+                condition=models.Q(sex__in=[0, 1, 2]),
+                name="dnaprofile_sex_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             withdrawal_has_reason("dnaprofile"),
         ]
@@ -121,7 +131,7 @@ class LineageKind(models.TextChoices):
     MTDNA = "mtdna", _("mtDNA sequences")
 
 
-class LineageTable(OrganisationOwned):
+class LineageTable(FieldConstraintErrors, OrganisationOwned):
     """A population table of Y-STR haplotypes or mtDNA sequences.
 
     Lineage LRs count the victim's haplotype in it (``kinship.lineage``).  An
@@ -154,6 +164,10 @@ class LineageTable(OrganisationOwned):
         related_name="+",
     )
 
+    constraint_fields = {
+        "lineagetable_kind_valid": "kind",
+    }
+
     class Meta:
         verbose_name = _("lineage population table")
         verbose_name_plural = _("lineage population tables")
@@ -161,6 +175,7 @@ class LineageTable(OrganisationOwned):
             models.CheckConstraint(
                 condition=models.Q(kind__in=LineageKind.values),
                 name="lineagetable_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
         ]
         indexes = [

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 from imena.lib.ownership import OrganisationOwned
 
 
@@ -24,7 +25,7 @@ class EvidenceKind(models.TextChoices):
     PHYSICAL = "physical", _("Physical item")
 
 
-class EvidenceItem(OrganisationOwned):
+class EvidenceItem(FieldConstraintErrors, OrganisationOwned):
     """A photo, video, audio note, document or physical item, with its custody.
 
     Files live content-addressed under ``settings.EVIDENCE_ROOT`` as
@@ -78,6 +79,15 @@ class EvidenceItem(OrganisationOwned):
         related_name="+",
     )
 
+    constraint_fields = {
+        "evidence_number_unique_per_org": "number",
+        "evidence_file_once_per_org": "sha256",
+        "evidence_kind_valid": "kind",
+        "evidence_file_kinds_have_file": "sha256",
+        "evidence_gps_lat_range": "gps_lat",
+        "evidence_gps_lon_range": "gps_lon",
+    }
+
     class Meta:
         # The tables keep the names they had in the exhumations app (no data moved).
         db_table = "exhumations_evidenceitem"
@@ -86,29 +96,47 @@ class EvidenceItem(OrganisationOwned):
         ordering = ["-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "number"], name="evidence_number_unique_per_org"
+                fields=["organisation", "number"],
+                name="evidence_number_unique_per_org",
+                violation_error_message=_(
+                    "Another evidence item of your organisation has this number."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["organisation", "sha256"],
                 condition=~Q(sha256=""),
                 name="evidence_file_once_per_org",
+                violation_error_message=_(
+                    "This file is already registered as evidence in your organisation."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"
+                condition=Q(kind__in=EvidenceKind.values),
+                name="evidence_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=Q(kind="physical") | ~Q(sha256=""),
                 name="evidence_file_kinds_have_file",
+                violation_error_message=_(
+                    "Photos, videos, audio and documents need a file."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(gps_lat__isnull=True)
                 | Q(gps_lat__gte=-90, gps_lat__lte=90),
                 name="evidence_gps_lat_range",
+                violation_error_message=_(
+                    "Latitude must be between −90 and 90 degrees."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(gps_lon__isnull=True)
                 | Q(gps_lon__gte=-180, gps_lon__lte=180),
                 name="evidence_gps_lon_range",
+                violation_error_message=_(
+                    "Longitude must be between −180 and 180 degrees."
+                ),
             ),
         ]
 
@@ -135,7 +163,7 @@ class CustodyAction(models.TextChoices):
     REFERENCED = "referenced", _("Referenced by another record")
 
 
-class CustodyEntry(models.Model):
+class CustodyEntry(FieldConstraintErrors, models.Model):
     """One link of an item's chain of custody. Entries are only ever added."""
 
     item = models.ForeignKey(
@@ -163,16 +191,28 @@ class CustodyEntry(models.Model):
     )
     created = models.DateTimeField(_("recorded"), auto_now_add=True)
 
+    constraint_fields = {
+        "custody_seq_unique": "seq",
+        "custody_action_valid": "action",
+    }
+
     class Meta:
         db_table = "exhumations_custodyentry"
         verbose_name = _("custody entry")
         verbose_name_plural = _("custody entries")
         ordering = ["item", "seq"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "seq"], name="custody_seq_unique"),
+            models.UniqueConstraint(
+                fields=["item", "seq"],
+                name="custody_seq_unique",
+                violation_error_message=_(
+                    "Someone else added a custody entry to this item at the same moment; reload and try again."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(action__in=CustodyAction.values),
                 name="custody_action_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
         ]
 

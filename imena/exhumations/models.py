@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 from imena.exhumations.vocab import FDI_ALL, VocabChoices
 from imena.lib.ownership import OrganisationOwned
 from imena.lib.withdrawal import Withdrawable, WithdrawnQuerySet, withdrawal_has_reason
@@ -36,7 +37,7 @@ class JournalFlag(models.TextChoices):
     COUNT_DIFFERS = "count_differs", _("number of bodies differs from the journals")
 
 
-class Exhumation(OrganisationOwned, Withdrawable):
+class Exhumation(FieldConstraintErrors, OrganisationOwned, Withdrawable):
     """One exhumation of one grave: who dug, when, what was found."""
 
     grave = models.ForeignKey(
@@ -79,6 +80,11 @@ class Exhumation(OrganisationOwned, Withdrawable):
 
     objects = WithdrawnQuerySet.as_manager()
 
+    constraint_fields = {
+        "exhumation_journal_flag_valid": "journal_flag",
+        "exhumation_withdrawal_has_reason": "withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("exhumation")
         verbose_name_plural = _("exhumations")
@@ -87,6 +93,7 @@ class Exhumation(OrganisationOwned, Withdrawable):
             models.CheckConstraint(
                 condition=Q(journal_flag__in=JournalFlag.values),
                 name="exhumation_journal_flag_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             withdrawal_has_reason("exhumation"),
         ]
@@ -124,7 +131,7 @@ class BodyQuerySet(WithdrawnQuerySet):
     pass
 
 
-class Body(OrganisationOwned, Withdrawable):
+class Body(FieldConstraintErrors, OrganisationOwned, Withdrawable):
     """A body, or a set of commingled remains, with its own post-mortem number."""
 
     exhumation = models.ForeignKey(
@@ -183,6 +190,14 @@ class Body(OrganisationOwned, Withdrawable):
 
     objects = BodyQuerySet.as_manager()
 
+    constraint_fields = {
+        "body_pm_number_unique_per_org": "pm_number",
+        "body_kind_valid": "kind",
+        "body_pm_number_not_empty": "pm_number",
+        "body_category_valid": "category",
+        "body_withdrawal_has_reason": "withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("body")
         verbose_name_plural = _("bodies")
@@ -191,16 +206,24 @@ class Body(OrganisationOwned, Withdrawable):
             models.UniqueConstraint(
                 fields=["organisation", "pm_number"],
                 name="body_pm_number_unique_per_org",
+                violation_error_message=_(
+                    "Another body of your organisation has this post-mortem number."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(kind__in=BodyKind.values), name="body_kind_valid"
+                condition=Q(kind__in=BodyKind.values),
+                name="body_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
-                condition=~Q(pm_number=""), name="body_pm_number_not_empty"
+                condition=~Q(pm_number=""),
+                name="body_pm_number_not_empty",
+                violation_error_message=_("Give the post-mortem number."),
             ),
             models.CheckConstraint(
                 condition=Q(category__in=BodyCategory.values),
                 name="body_category_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             withdrawal_has_reason("body"),
         ]
@@ -232,7 +255,7 @@ class TortureSign(models.TextChoices):
     BURN_MARKS = "burn_marks", _("burn marks")
 
 
-class PostMortemRecord(models.Model):
+class PostMortemRecord(FieldConstraintErrors, models.Model):
     """The INTERPOL DVI post-mortem sections of one body (single-valued parts).
 
     Lists (particulars, teeth, clothing, effects, documents, injuries) are
@@ -340,6 +363,11 @@ class PostMortemRecord(models.Model):
     findings = models.TextField(_("findings (free text)"), blank=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
+    constraint_fields = {
+        "pm_age_min_le_max": "age_max",
+        "pm_stature_min_le_max": "stature_max",
+    }
+
     class Meta:
         verbose_name = _("post-mortem record")
         verbose_name_plural = _("post-mortem records")
@@ -381,7 +409,7 @@ class PostMortemRow(Withdrawable):
         abstract = True
 
 
-class Particular(PostMortemRow):
+class Particular(FieldConstraintErrors, PostMortemRow):
     """A scar, tattoo, amputation, prosthesis or other distinguishing mark."""
 
     body = models.ForeignKey(
@@ -408,6 +436,10 @@ class Particular(PostMortemRow):
     serial = models.CharField(_("serial number"), max_length=80, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    constraint_fields = {
+        "particular_withdrawal_has_reason": "withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("particular")
         verbose_name_plural = _("particulars")
@@ -418,7 +450,7 @@ class Particular(PostMortemRow):
         return f"{self.body}: {self.kind}"
 
 
-class ToothFinding(PostMortemRow):
+class ToothFinding(FieldConstraintErrors, PostMortemRow):
     """One tooth of the post-mortem dental chart, in FDI numbering."""
 
     body = models.ForeignKey(
@@ -455,6 +487,12 @@ class ToothFinding(PostMortemRow):
     endodontics = models.JSONField(_("endodontics"), default=list, blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
+    constraint_fields = {
+        "tooth_is_fdi": "tooth",
+        "tooth_once_per_body": "tooth",
+        "toothfinding_withdrawal_has_reason": "withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("tooth finding")
         verbose_name_plural = _("tooth findings")
@@ -469,6 +507,9 @@ class ToothFinding(PostMortemRow):
                 fields=["body", "tooth"],
                 condition=Q(withdrawn=False),
                 name="tooth_once_per_body",
+                violation_error_message=_(
+                    "This tooth is already recorded for the body; correct that finding instead."
+                ),
             ),
             withdrawal_has_reason("toothfinding"),
         ]
@@ -483,7 +524,7 @@ class ItemKind(models.TextChoices):
     DOCUMENT = "document", _("Document")
 
 
-class BodyItem(PostMortemRow):
+class BodyItem(FieldConstraintErrors, PostMortemRow):
     """Clothing, a personal effect or a document found on the body."""
 
     body = models.ForeignKey(
@@ -512,13 +553,20 @@ class BodyItem(PostMortemRow):
     )
     description = models.TextField(_("description"), blank=True)
 
+    constraint_fields = {
+        "bodyitem_kind_valid": "kind",
+        "bodyitem_withdrawal_has_reason": "withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("item found with the body")
         verbose_name_plural = _("items found with the body")
         ordering = ["kind", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=ItemKind.values), name="bodyitem_kind_valid"
+                condition=Q(kind__in=ItemKind.values),
+                name="bodyitem_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             withdrawal_has_reason("bodyitem"),
         ]
@@ -527,7 +575,7 @@ class BodyItem(PostMortemRow):
         return f"{self.body}: {self.category}"
 
 
-class Injury(PostMortemRow):
+class Injury(FieldConstraintErrors, PostMortemRow):
     """An injury with its body location."""
 
     body = models.ForeignKey(
@@ -564,6 +612,10 @@ class Injury(PostMortemRow):
         choices=VocabChoices("gunshot_range"),
     )
     description = models.TextField(_("description"), blank=True)
+
+    constraint_fields = {
+        "injury_withdrawal_has_reason": "withdrawn_reason",
+    }
 
     class Meta:
         verbose_name = _("injury")
@@ -602,7 +654,7 @@ class FindingReading(models.Model):
         return f"{self.body} · {self.prosecutor}"
 
 
-class SectionDraft(models.Model):
+class SectionDraft(FieldConstraintErrors, models.Model):
     """An autosaved, unsaved section form of one user for one body."""
 
     user = models.ForeignKey(
@@ -613,12 +665,19 @@ class SectionDraft(models.Model):
     data = models.JSONField(default=dict)
     updated = models.DateTimeField(auto_now=True)
 
+    constraint_fields = {
+        "draft_once_per_user_body_section": "section",
+    }
+
     class Meta:
         verbose_name = _("section draft")
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "body", "section"],
                 name="draft_once_per_user_body_section",
+                violation_error_message=_(
+                    "Your draft of this section was being saved at the same moment; try again."
+                ),
             ),
         ]
 
@@ -634,7 +693,7 @@ class SampleStatus(models.TextChoices):
     FAILED = "failed", _("No profile")
 
 
-class Sample(OrganisationOwned):
+class Sample(FieldConstraintErrors, OrganisationOwned):
     """A DNA sample taken from a body (bone, tooth, tissue)."""
 
     body = models.ForeignKey(
@@ -679,20 +738,33 @@ class Sample(OrganisationOwned):
         related_name="+",
     )
 
+    constraint_fields = {
+        "sample_id_unique_per_org": "sample_id",
+        "sample_status_valid": "status",
+        "sample_tooth_is_fdi": "tooth",
+    }
+
     class Meta:
         verbose_name = _("DNA sample")
         verbose_name_plural = _("DNA samples")
         ordering = ["sample_id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "sample_id"], name="sample_id_unique_per_org"
+                fields=["organisation", "sample_id"],
+                name="sample_id_unique_per_org",
+                violation_error_message=_(
+                    "Another sample of your organisation has this number."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=SampleStatus.values), name="sample_status_valid"
+                condition=Q(status__in=SampleStatus.values),
+                name="sample_status_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=Q(tooth__isnull=True) | Q(tooth__in=FDI_ALL),
                 name="sample_tooth_is_fdi",
+                violation_error_message=_("Not an FDI tooth number."),
             ),
         ]
 

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 from imena.lib.vocab import VocabChoices
 from imena.missing.vocab import codes
 
@@ -36,7 +37,7 @@ class ConsentUse(models.TextChoices):
     NOTIFY = "notify", _("E-mail when there is news in the case")
 
 
-class PublicReport(models.Model):
+class PublicReport(FieldConstraintErrors, models.Model):
     """A missing-person report filed online by a family member; a draft."""
 
     status = models.CharField(
@@ -133,6 +134,15 @@ class PublicReport(models.Model):
     handled_reason = models.TextField(_("reason"), blank=True)
     created = models.DateTimeField(_("received"), auto_now_add=True)
 
+    constraint_fields = {
+        "publicreport_status_valid": "status",
+        "publicreport_given_name_required": "given_names",
+        "publicreport_surname_or_unknown": "family_name",
+        "publicreport_sex_valid": "sex",
+        "publicreport_reporter_reachable": "reporter_phone",
+        "publicreport_case_when_accepted": "person",
+    }
+
     class Meta:
         verbose_name = _("report from a family")
         verbose_name_plural = _("reports from families")
@@ -141,28 +151,42 @@ class PublicReport(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=ReportStatus.values),
                 name="publicreport_status_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
-                condition=~Q(given_names=""), name="publicreport_given_name_required"
+                condition=~Q(given_names=""),
+                name="publicreport_given_name_required",
+                violation_error_message=_("Give the given name."),
             ),
             models.CheckConstraint(
                 condition=~Q(family_name="") | Q(family_name_unknown=True),
                 name="publicreport_surname_or_unknown",
+                violation_error_message=_(
+                    "Give the family name, or tick that it is unknown."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(sex__in=codes("sex_am")), name="publicreport_sex_valid"
+                condition=Q(sex__in=codes("sex_am")),
+                name="publicreport_sex_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=~Q(reporter_phone="")
                 | ~Q(reporter_email="")
                 | ~Q(reporter_address=""),
                 name="publicreport_reporter_reachable",
+                violation_error_message=_(
+                    "Give a phone number, an e-mail address or a postal address to reach you."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(status="draft", person__isnull=True)
                 | Q(status="rejected")
                 | Q(status__in=["accepted", "merged"], person__isnull=False),
                 name="publicreport_case_when_accepted",
+                violation_error_message=_(
+                    "An accepted or merged report names its case; a draft does not."
+                ),
             ),
         ]
         indexes = [
@@ -190,7 +214,7 @@ class PublicReport(models.Model):
         return c is not None and c.active
 
 
-class Consent(models.Model):
+class Consent(FieldConstraintErrors, models.Model):
     """One use the family agreed to, when, and when they withdrew it."""
 
     report = models.ForeignKey(
@@ -200,16 +224,27 @@ class Consent(models.Model):
     given_at = models.DateTimeField(_("given at"))
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
 
+    constraint_fields = {
+        "consent_one_per_use": "use",
+        "consent_use_valid": "use",
+    }
+
     class Meta:
         verbose_name = _("consent")
         verbose_name_plural = _("consents")
         ordering = ["report", "use"]
         constraints = [
             models.UniqueConstraint(
-                fields=["report", "use"], name="consent_one_per_use"
+                fields=["report", "use"],
+                name="consent_one_per_use",
+                violation_error_message=_(
+                    "This consent is already recorded for the report."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(use__in=ConsentUse.values), name="consent_use_valid"
+                condition=Q(use__in=ConsentUse.values),
+                name="consent_use_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
         ]
 
@@ -221,7 +256,7 @@ class Consent(models.Model):
         return self.withdrawn_at is None
 
 
-class FamilyPhoto(models.Model):
+class FamilyPhoto(FieldConstraintErrors, models.Model):
     """A photo given by a family, re-encoded without its metadata.
 
     The stripped file lives in the evidence store; on acceptance it is
@@ -238,13 +273,19 @@ class FamilyPhoto(models.Model):
     height = models.PositiveIntegerField(_("height (px)"))
     created = models.DateTimeField(_("received"), auto_now_add=True)
 
+    constraint_fields = {
+        "familyphoto_has_file": "sha256",
+    }
+
     class Meta:
         verbose_name = _("photo from a family")
         verbose_name_plural = _("photos from families")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(sha256=""), name="familyphoto_has_file"
+                condition=~Q(sha256=""),
+                name="familyphoto_has_file",
+                violation_error_message=_("A photo needs a file."),
             ),
         ]
 
@@ -252,7 +293,7 @@ class FamilyPhoto(models.Model):
         return f"photo #{self.pk} of public report #{self.report_id}"
 
 
-class CaseAccess(models.Model):
+class CaseAccess(FieldConstraintErrors, models.Model):
     """A family's private link to one case. The secret is stored as a hash.
 
     Only one link per report is live; issuing a new one revokes the old.
@@ -271,7 +312,7 @@ class CaseAccess(models.Model):
         related_name="accesses",
     )
     case_code = models.CharField(_("case code"), max_length=20)
-    token_hash = models.CharField(max_length=64, unique=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
     created = models.DateTimeField(_("issued at"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -283,6 +324,10 @@ class CaseAccess(models.Model):
     # The last status the family was told about by e-mail (notifications).
     notified_status = models.CharField(max_length=16, blank=True)
 
+    constraint_fields = {
+        "caseaccess_one_live_per_report": "report",
+    }
+
     class Meta:
         verbose_name = _("family case link")
         verbose_name_plural = _("family case links")
@@ -292,6 +337,7 @@ class CaseAccess(models.Model):
                 fields=["report"],
                 condition=Q(revoked_at__isnull=True),
                 name="caseaccess_one_live_per_report",
+                violation_error_message=_("This report already has a live case link."),
             ),
         ]
 
@@ -309,7 +355,7 @@ class AdditionKind(models.TextChoices):
     RELATIVE = "relative", _("A relative willing to give a DNA sample")
 
 
-class FamilyAddition(models.Model):
+class FamilyAddition(FieldConstraintErrors, models.Model):
     """Something a family added on its case page: a draft for the liaison officer."""
 
     access = models.ForeignKey(
@@ -340,6 +386,11 @@ class FamilyAddition(models.Model):
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
 
+    constraint_fields = {
+        "familyaddition_kind_valid": "kind",
+        "familyaddition_photo_has_file": "photo",
+    }
+
     class Meta:
         verbose_name = _("addition from a family")
         verbose_name_plural = _("additions from families")
@@ -348,10 +399,12 @@ class FamilyAddition(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=AdditionKind.values),
                 name="familyaddition_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="photo") | Q(photo__isnull=False),
                 name="familyaddition_photo_has_file",
+                violation_error_message=_("A photo addition needs a photo."),
             ),
         ]
         indexes = [

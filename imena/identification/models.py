@@ -17,10 +17,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 from imena.lib.ownership import OrganisationOwned
 
 
-class CandidateRun(models.Model):
+class CandidateRun(FieldConstraintErrors, models.Model):
     """One computation of candidates and posteriors for every body of a site."""
 
     site = models.ForeignKey(
@@ -49,6 +50,10 @@ class CandidateRun(models.Model):
         related_name="+",
     )
 
+    constraint_fields = {
+        "candidaterun_p_unlisted_range": "p_unlisted",
+    }
+
     class Meta:
         verbose_name = _("candidate computation")
         verbose_name_plural = _("candidate computations")
@@ -57,6 +62,9 @@ class CandidateRun(models.Model):
             models.CheckConstraint(
                 condition=Q(p_unlisted__gte=0) & Q(p_unlisted__lt=1),
                 name="candidaterun_p_unlisted_range",
+                violation_error_message=_(
+                    "The probability that the person is not listed must be at least 0 and below 1."
+                ),
             ),
         ]
 
@@ -64,7 +72,7 @@ class CandidateRun(models.Model):
         return f"{self.site} · {self.created:%Y-%m-%d %H:%M}"
 
 
-class BodyAnalysis(models.Model):
+class BodyAnalysis(FieldConstraintErrors, models.Model):
     """The result for one body in one run."""
 
     run = models.ForeignKey(
@@ -89,12 +97,18 @@ class BodyAnalysis(models.Model):
         help_text=_("Every excluded missing person with the reasons."),
     )
 
+    constraint_fields = {
+        "analysis_once_per_run": "body",
+    }
+
     class Meta:
         verbose_name = _("body analysis")
         verbose_name_plural = _("body analyses")
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "body"], name="analysis_once_per_run"
+                fields=["run", "body"],
+                name="analysis_once_per_run",
+                violation_error_message=_("This body is already analysed in the run."),
             ),
         ]
 
@@ -102,7 +116,7 @@ class BodyAnalysis(models.Model):
         return f"{self.body_id} · {self.run_id}"
 
 
-class Candidate(models.Model):
+class Candidate(FieldConstraintErrors, models.Model):
     """One missing person proposed for one body, with every piece of evidence."""
 
     analysis = models.ForeignKey(
@@ -123,17 +137,27 @@ class Candidate(models.Model):
     posterior = models.FloatField(_("posterior"))
     evidence = models.JSONField(_("evidence"), default=dict)
 
+    constraint_fields = {
+        "candidate_once_per_analysis": "person",
+        "candidate_posterior_range": "posterior",
+    }
+
     class Meta:
         verbose_name = _("candidate")
         verbose_name_plural = _("candidates")
         ordering = ["analysis", "rank"]
         constraints = [
             models.UniqueConstraint(
-                fields=["analysis", "person"], name="candidate_once_per_analysis"
+                fields=["analysis", "person"],
+                name="candidate_once_per_analysis",
+                violation_error_message=_(
+                    "This person is already a candidate for the body in this run."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(posterior__gte=0) & Q(posterior__lte=1.0001),
                 name="candidate_posterior_range",
+                violation_error_message=_("A probability must be between 0 and 1."),
             ),
         ]
         indexes = [
@@ -148,7 +172,7 @@ class Candidate(models.Model):
         return reverse("identification:candidate_detail", args=[self.pk])
 
 
-class ExclusionOverride(models.Model):
+class ExclusionOverride(FieldConstraintErrors, models.Model):
     """A reviewer's reason to set aside one hard exclusion for one pair."""
 
     body = models.ForeignKey(
@@ -167,15 +191,29 @@ class ExclusionOverride(models.Model):
     )
     withdrawn = models.BooleanField(_("withdrawn"), default=False)
 
+    constraint_fields = {
+        "override_has_reason": "reason",
+        "override_once_per_key": "key",
+    }
+
     class Meta:
         verbose_name = _("exclusion override")
         verbose_name_plural = _("exclusion overrides")
         constraints = [
-            models.CheckConstraint(condition=~Q(reason=""), name="override_has_reason"),
+            models.CheckConstraint(
+                condition=~Q(reason=""),
+                name="override_has_reason",
+                violation_error_message=_(
+                    "Give a reason for overriding the exclusion."
+                ),
+            ),
             models.UniqueConstraint(
                 fields=["body", "person", "key"],
                 condition=Q(withdrawn=False),
                 name="override_once_per_key",
+                violation_error_message=_(
+                    "This exclusion is already overridden for the pair."
+                ),
             ),
         ]
 
@@ -197,7 +235,7 @@ class PrimaryIdentifier(models.TextChoices):
     FINGERPRINTS = "fingerprints", _("fingerprint comparison")
 
 
-class Identification(models.Model):
+class Identification(FieldConstraintErrors, models.Model):
     """A proposal that a body is a missing person, and what became of it."""
 
     organisation = models.ForeignKey(
@@ -260,6 +298,13 @@ class Identification(models.Model):
     warnings = models.JSONField(_("warnings when proposed"), default=list, blank=True)
     justification = models.TextField(_("justification"), blank=True)
 
+    constraint_fields = {
+        "identification_status_valid": "status",
+        "identification_one_live_per_body": "body",
+        "identification_one_confirmed_per_person": "person",
+        "identification_close_has_reason": "close_reason",
+    }
+
     class Meta:
         verbose_name = _("identification")
         verbose_name_plural = _("identifications")
@@ -268,21 +313,31 @@ class Identification(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=IdentificationStatus.values),
                 name="identification_status_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             # One live proposal or confirmation per body, and per person.
             models.UniqueConstraint(
                 fields=["body"],
                 condition=Q(status__in=["proposed", "confirmed"]),
                 name="identification_one_live_per_body",
+                violation_error_message=_(
+                    "This body already has a proposed or confirmed identification."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=Q(status="confirmed"),
                 name="identification_one_confirmed_per_person",
+                violation_error_message=_(
+                    "This person is already confirmed as identified with another body."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["rejected", "reopened"]) | ~Q(close_reason=""),
                 name="identification_close_has_reason",
+                violation_error_message=_(
+                    "Say why the identification is rejected or reopened."
+                ),
             ),
         ]
 
@@ -298,11 +353,14 @@ class Identification(models.Model):
         return not self.primary_identifier
 
 
-class Confirmation(models.Model):
+class Confirmation(FieldConstraintErrors, models.Model):
     """The second person's agreement. Proposer and reviewer must differ."""
 
     identification = models.OneToOneField(
-        Identification, on_delete=models.PROTECT, related_name="confirmation"
+        Identification,
+        verbose_name=_("identification"),
+        on_delete=models.PROTECT,
+        related_name="confirmation",
     )
     proposer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -326,12 +384,20 @@ class Confirmation(models.Model):
         ),
     )
 
+    constraint_fields = {
+        "confirmation_two_people": "reviewer",
+    }
+
     class Meta:
         verbose_name = _("confirmation")
         verbose_name_plural = _("confirmations")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(proposer=F("reviewer")), name="confirmation_two_people"
+                condition=~Q(proposer=F("reviewer")),
+                name="confirmation_two_people",
+                violation_error_message=_(
+                    "The examiner who proposed the identification cannot also confirm it."
+                ),
             ),
         ]
 
@@ -346,7 +412,7 @@ class NotificationMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class FamilyNotification(models.Model):
+class FamilyNotification(FieldConstraintErrors, models.Model):
     """That the family was told, recorded by the liaison (never automated)."""
 
     identification = models.ForeignKey(
@@ -367,6 +433,11 @@ class FamilyNotification(models.Model):
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    constraint_fields = {
+        "notification_method_valid": "method",
+        "notification_whom_given": "notified_whom",
+    }
+
     class Meta:
         verbose_name = _("family notification")
         verbose_name_plural = _("family notifications")
@@ -375,9 +446,12 @@ class FamilyNotification(models.Model):
             models.CheckConstraint(
                 condition=Q(method__in=NotificationMethod.values),
                 name="notification_method_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
-                condition=~Q(notified_whom=""), name="notification_whom_given"
+                condition=~Q(notified_whom=""),
+                name="notification_whom_given",
+                violation_error_message=_("Say whom of the family you notified."),
             ),
         ]
 
@@ -390,7 +464,7 @@ class ScreeningStatus(models.TextChoices):
     EMPTY = "empty", _("Nothing to screen")
 
 
-class ScreeningRun(OrganisationOwned):
+class ScreeningRun(FieldConstraintErrors, OrganisationOwned):
     """One screening of post-mortem profiles against the reference families:
     of one site's bodies, or (``national``) of every site of the organisation.
 
@@ -448,6 +522,14 @@ class ScreeningRun(OrganisationOwned):
         _("profiles screened since the run"), default=0
     )
 
+    constraint_fields = {
+        "screeningrun_status_valid": "status",
+        "screeningrun_site_or_national": "site",
+        "screeningrun_threshold_positive": "threshold",
+        "screeningrun_dropout_range": "dropout",
+        "screeningrun_theta_range": "theta",
+    }
+
     class Meta:
         # The table keeps the name it had in the dna app (no data moved).
         db_table = "dna_screeningrun"
@@ -458,23 +540,32 @@ class ScreeningRun(OrganisationOwned):
             models.CheckConstraint(
                 condition=models.Q(status__in=ScreeningStatus.values),
                 name="screeningrun_status_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=models.Q(threshold__gt=0),
                 name="screeningrun_threshold_positive",
+                violation_error_message=_("The threshold must be above 0."),
             ),
             models.CheckConstraint(
                 condition=models.Q(dropout__gte=0, dropout__lt=1),
                 name="screeningrun_dropout_range",
+                violation_error_message=_(
+                    "The drop-out probability must be at least 0 and below 1."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(theta__gte=0, theta__lt=1),
                 name="screeningrun_theta_range",
+                violation_error_message=_("θ must be at least 0 and below 1."),
             ),
             models.CheckConstraint(
                 condition=models.Q(national=True, site__isnull=True)
                 | models.Q(national=False, site__isnull=False),
                 name="screeningrun_site_or_national",
+                violation_error_message=_(
+                    "A screening is of one site, or national without a site."
+                ),
             ),
         ]
         indexes = [
@@ -503,7 +594,7 @@ class ScreeningRun(OrganisationOwned):
         }
 
 
-class ScreeningCandidate(models.Model):
+class ScreeningCandidate(FieldConstraintErrors, models.Model):
     """A body x missing person pair kept by a screening, with its per-marker LRs."""
 
     run = models.ForeignKey(
@@ -535,6 +626,11 @@ class ScreeningCandidate(models.Model):
         _("LR per marker"), default=dict, help_text=_('{"D3S1358": 2.5, ...}')
     )
 
+    constraint_fields = {
+        "screeningcandidate_unique_pair": "person",
+        "screeningcandidate_lr_nonnegative": "lr",
+    }
+
     class Meta:
         db_table = "dna_screeningcandidate"
         verbose_name = _("screening candidate")
@@ -542,10 +638,14 @@ class ScreeningCandidate(models.Model):
         ordering = ["run", "pm_label", "rank"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "body", "person"], name="screeningcandidate_unique_pair"
+                fields=["run", "body", "person"],
+                name="screeningcandidate_unique_pair",
+                violation_error_message=_("This pair is already in the screening run."),
             ),
             models.CheckConstraint(
-                condition=models.Q(lr__gte=0), name="screeningcandidate_lr_nonnegative"
+                condition=models.Q(lr__gte=0),
+                name="screeningcandidate_lr_nonnegative",
+                violation_error_message=_("A likelihood ratio cannot be negative."),
             ),
         ]
 

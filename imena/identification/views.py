@@ -26,6 +26,7 @@ from imena.identification.forms import (
 from imena.identification.models import IdentificationStatus
 from imena.identification.pdf import identification_pdf
 from imena.identification.worklist import STRONG_POSTERIOR
+from imena.lib.forms import add_errors
 from imena.lib.lists import paginate
 
 
@@ -378,7 +379,7 @@ def notify(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as e:
-            form.add_error(None, e)
+            add_errors(form, e)
         else:
             messages.success(request, _("The family's notification is recorded."))
             return redirect("identification:liaison_queue")

@@ -5,8 +5,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 
-class Journal(models.Model):
+
+class Journal(FieldConstraintErrors, models.Model):
     """A burial register kept for a site: the funeral home's, the volunteers'."""
 
     site = models.ForeignKey(
@@ -25,13 +27,21 @@ class Journal(models.Model):
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
 
+    constraint_fields = {
+        "journal_name_unique_per_site": "name",
+    }
+
     class Meta:
         verbose_name = _("burial journal")
         verbose_name_plural = _("burial journals")
         ordering = ["site", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "name"], name="journal_name_unique_per_site"
+                fields=["site", "name"],
+                name="journal_name_unique_per_site",
+                violation_error_message=_(
+                    "This site already has a journal with this name."
+                ),
             ),
         ]
 
@@ -42,7 +52,7 @@ class Journal(models.Model):
         return reverse("journals:journal_detail", args=[self.pk])
 
 
-class JournalImport(models.Model):
+class JournalImport(FieldConstraintErrors, models.Model):
     """One file read into a journal. The same file (by SHA-256) is read once."""
 
     journal = models.ForeignKey(
@@ -73,12 +83,20 @@ class JournalImport(models.Model):
     )
     created = models.DateTimeField(_("imported"), auto_now_add=True)
 
+    constraint_fields = {
+        "journal_file_once": "sha256",
+    }
+
     class Meta:
         verbose_name = _("journal import")
         verbose_name_plural = _("journal imports")
         constraints = [
             models.UniqueConstraint(
-                fields=["journal", "sha256"], name="journal_file_once"
+                fields=["journal", "sha256"],
+                name="journal_file_once",
+                violation_error_message=_(
+                    "This file has already been imported into this journal."
+                ),
             ),
         ]
 
@@ -86,7 +104,7 @@ class JournalImport(models.Model):
         return f"{self.file_name} ({self.sha256[:12]})"
 
 
-class JournalRow(models.Model):
+class JournalRow(FieldConstraintErrors, models.Model):
     """One row of a journal: the cells verbatim, and the parsed fields beside them."""
 
     journal = models.ForeignKey(
@@ -127,19 +145,31 @@ class JournalRow(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     problems = models.JSONField(_("problems"), default=list, blank=True)
 
+    constraint_fields = {
+        "journal_row_once": "row_number",
+        "journal_row_age_range": "age_max",
+    }
+
     class Meta:
         verbose_name = _("journal row")
         verbose_name_plural = _("journal rows")
         ordering = ["journal", "source_import", "row_number"]
         constraints = [
             models.UniqueConstraint(
-                fields=["source_import", "row_number"], name="journal_row_once"
+                fields=["source_import", "row_number"],
+                name="journal_row_once",
+                violation_error_message=_(
+                    "This row of the file has already been imported."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(age_min__isnull=True)
                 | models.Q(age_max__isnull=True)
                 | models.Q(age_min__lte=models.F("age_max")),
                 name="journal_row_age_range",
+                violation_error_message=_(
+                    "The lower age must not exceed the upper age."
+                ),
             ),
         ]
         indexes = [
@@ -202,7 +232,7 @@ class ReconcileRun(models.Model):
         return f"{self.site} · {self.created:%Y-%m-%d %H:%M}"
 
 
-class PersonCluster(models.Model):
+class PersonCluster(FieldConstraintErrors, models.Model):
     """Rows that the latest run takes to be one person, with a proposed grave."""
 
     run = models.ForeignKey(
@@ -231,12 +261,20 @@ class PersonCluster(models.Model):
     size = models.PositiveIntegerField(_("rows"), default=1)
     journal_count = models.PositiveSmallIntegerField(_("journals"), default=1)
 
+    constraint_fields = {
+        "cluster_key_unique_per_run": "key",
+    }
+
     class Meta:
         verbose_name = _("reconciled person")
         verbose_name_plural = _("reconciled people")
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "key"], name="cluster_key_unique_per_run"
+                fields=["run", "key"],
+                name="cluster_key_unique_per_run",
+                violation_error_message=_(
+                    "This group of rows already exists in the reconciliation."
+                ),
             ),
         ]
         indexes = [
@@ -248,7 +286,7 @@ class PersonCluster(models.Model):
         return self.name or self.key
 
 
-class ClusterMember(models.Model):
+class ClusterMember(FieldConstraintErrors, models.Model):
     cluster = models.ForeignKey(
         PersonCluster, on_delete=models.CASCADE, related_name="members"
     )
@@ -271,10 +309,16 @@ class ClusterMember(models.Model):
         _("explanation of the link"), default=list, blank=True
     )
 
+    constraint_fields = {
+        "cluster_member_once": "row",
+    }
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["cluster", "row"], name="cluster_member_once"
+                fields=["cluster", "row"],
+                name="cluster_member_once",
+                violation_error_message=_("This journal row is already in the group."),
             ),
         ]
 
@@ -289,7 +333,7 @@ class ReviewKind(models.TextChoices):
     BORDERLINE_MATCH = "borderline_match", _("Proposed match to check")
 
 
-class ReviewItem(models.Model):
+class ReviewItem(FieldConstraintErrors, models.Model):
     """A conflict or a borderline match from a run, waiting for a person."""
 
     run = models.ForeignKey(
@@ -312,13 +356,21 @@ class ReviewItem(models.Model):
     match_weight = models.FloatField(_("match weight"), null=True, blank=True)
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
 
+    constraint_fields = {
+        "review_key_unique_per_run": "key",
+    }
+
     class Meta:
         verbose_name = _("review item")
         verbose_name_plural = _("review items")
         ordering = ["-priority", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["run", "key"], name="review_key_unique_per_run"
+                fields=["run", "key"],
+                name="review_key_unique_per_run",
+                violation_error_message=_(
+                    "This review question already exists in the reconciliation."
+                ),
             ),
         ]
 
@@ -333,7 +385,7 @@ class DecisionKind(models.TextChoices):
     RESOLVED = "resolved", _("Conflict explained")
 
 
-class LinkDecision(models.Model):
+class LinkDecision(FieldConstraintErrors, models.Model):
     """A person's answer about journal rows. Kept across runs; never deleted.
 
     A later decision on the same question supersedes an earlier one; the
@@ -374,21 +426,33 @@ class LinkDecision(models.Model):
     created = models.DateTimeField(_("decided"), auto_now_add=True)
     superseded = models.BooleanField(_("superseded"), default=False)
 
+    constraint_fields = {
+        "link_decision_has_reason": "reason",
+        "link_decision_kind_valid": "kind",
+        "one_current_decision_per_question": "question_key",
+    }
+
     class Meta:
         verbose_name = _("link decision")
         verbose_name_plural = _("link decisions")
         constraints = [
             models.CheckConstraint(
-                condition=~models.Q(reason=""), name="link_decision_has_reason"
+                condition=~models.Q(reason=""),
+                name="link_decision_has_reason",
+                violation_error_message=_("Give a reason for the decision."),
             ),
             models.CheckConstraint(
                 condition=models.Q(kind__in=DecisionKind.values),
                 name="link_decision_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.UniqueConstraint(
                 fields=["site", "question_key"],
                 condition=models.Q(superseded=False),
                 name="one_current_decision_per_question",
+                violation_error_message=_(
+                    "This question has already been decided; reload the page to see the decision."
+                ),
             ),
         ]
 

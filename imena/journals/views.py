@@ -22,6 +22,7 @@ from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
 from imena.journals.models import ClusterMember, Journal, JournalRow, LinkDecision
 from imena.journals.waterfall import waterfall
+from imena.lib.forms import add_errors
 from imena.lib.lists import paginate
 from linkage.io import JournalFileError
 
@@ -302,7 +303,7 @@ def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     row_a=chosen,
                 )
             except ValidationError as e:
-                form.add_error(None, e)
+                add_errors(form, e)
             else:
                 messages.success(
                     request,

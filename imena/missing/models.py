@@ -17,6 +17,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 from imena.lib.ownership import OrganisationOwned
 from imena.lib.vocab import VocabChoices
 from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
@@ -29,7 +30,7 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-class MissingPerson(OrganisationOwned):
+class MissingPerson(FieldConstraintErrors, OrganisationOwned):
     """One missing-person report (the ante-mortem record)."""
 
     case_no = models.CharField(_("AM case number"), max_length=40)
@@ -199,6 +200,20 @@ class MissingPerson(OrganisationOwned):
     )
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
+    constraint_fields = {
+        "missing_case_no_unique_per_org": "case_no",
+        "missing_given_name_required": "given_names",
+        "missing_surname_or_unknown": "family_name",
+        "missing_status_valid": "status",
+        "missing_sex_valid": "sex",
+        "missing_circumstances_valid": "circumstances",
+        "missing_birth_month_valid": "birth_month",
+        "missing_birth_day_valid": "birth_day",
+        "missing_age_min_le_max": "age_max",
+        "missing_stature_range": "stature_cm",
+        "missing_not_merged_into_itself": "merged_into",
+    }
+
     class Meta:
         verbose_name = _("missing person")
         verbose_name_plural = _("missing persons")
@@ -207,48 +222,72 @@ class MissingPerson(OrganisationOwned):
             models.UniqueConstraint(
                 fields=["organisation", "case_no"],
                 name="missing_case_no_unique_per_org",
+                violation_error_message=_(
+                    "Another missing-person case of your organisation has this number."
+                ),
             ),
             models.CheckConstraint(
-                condition=~Q(given_names=""), name="missing_given_name_required"
+                condition=~Q(given_names=""),
+                name="missing_given_name_required",
+                violation_error_message=_("Give the given name."),
             ),
             models.CheckConstraint(
                 condition=~Q(family_name="") | Q(family_name_unknown=True),
                 name="missing_surname_or_unknown",
+                violation_error_message=_(
+                    "Give the family name, or tick that it is unknown."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(status__in=Status.values), name="missing_status_valid"
+                condition=Q(status__in=Status.values),
+                name="missing_status_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
-                condition=Q(sex__in=codes("sex_am")), name="missing_sex_valid"
+                condition=Q(sex__in=codes("sex_am")),
+                name="missing_sex_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=Q(circumstances__in=codes("circumstances")),
                 name="missing_circumstances_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True)
                 | Q(birth_month__gte=1, birth_month__lte=12, birth_year__isnull=False),
                 name="missing_birth_month_valid",
+                violation_error_message=_(
+                    "A birth month is 1 to 12 and needs the birth year."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(birth_day__isnull=True)
                 | Q(birth_day__gte=1, birth_day__lte=31, birth_month__isnull=False),
                 name="missing_birth_day_valid",
+                violation_error_message=_(
+                    "A birth day is 1 to 31 and needs the birth month."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(age_min__isnull=True)
                 | Q(age_max__isnull=True)
                 | Q(age_min__lte=F("age_max")),
                 name="missing_age_min_le_max",
+                violation_error_message=_(
+                    "The lower age must not exceed the upper age."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(stature_cm__isnull=True)
                 | Q(stature_cm__gte=40, stature_cm__lte=250),
                 name="missing_stature_range",
+                violation_error_message=_("Stature must be between 40 and 250 cm."),
             ),
             models.CheckConstraint(
                 condition=Q(merged_into__isnull=True) | ~Q(merged_into=F("pk")),
                 name="missing_not_merged_into_itself",
+                violation_error_message=_("A case cannot be merged into itself."),
             ),
         ]
         indexes = [
@@ -321,7 +360,7 @@ class MissingPerson(OrganisationOwned):
         return self.merged_into_id is not None
 
 
-class NameKey(models.Model):
+class NameKey(FieldConstraintErrors, models.Model):
     """A search key of one name part: the Latin skeleton of a spelling.
 
     Family search and duplicate detection look people up by these keys.
@@ -333,13 +372,24 @@ class NameKey(models.Model):
     part = models.CharField(max_length=1)  # f(amily), g(iven), p(atronymic)
     key = models.CharField(max_length=80)
 
+    constraint_fields = {
+        "namekey_unique": "key",
+        "namekey_part_valid": "part",
+    }
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "part", "key"], name="namekey_unique"
+                fields=["person", "part", "key"],
+                name="namekey_unique",
+                violation_error_message=_(
+                    "This name key is already stored for the person."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(part__in=["f", "g", "p"]), name="namekey_part_valid"
+                condition=Q(part__in=["f", "g", "p"]),
+                name="namekey_part_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
         ]
         indexes = [
@@ -351,7 +401,7 @@ class NameKey(models.Model):
         return f"{self.part}:{self.key}"
 
 
-class PedigreeMember(models.Model):
+class PedigreeMember(FieldConstraintErrors, models.Model):
     """One person on a missing person's pedigree: the missing person, a relative
     who gives DNA, or an untyped member that connects them."""
 
@@ -392,29 +442,48 @@ class PedigreeMember(models.Model):
         blank=True,
     )
 
+    constraint_fields = {
+        "pedigree_member_id_unique": "member_id",
+        "pedigree_one_missing_person": "is_missing",
+        "pedigree_sex_valid": "sex",
+        "pedigree_not_own_father": "father",
+        "pedigree_not_own_mother": "mother",
+    }
+
     class Meta:
         verbose_name = _("pedigree member")
         verbose_name_plural = _("pedigree members")
         ordering = ["person", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person", "member_id"], name="pedigree_member_id_unique"
+                fields=["person", "member_id"],
+                name="pedigree_member_id_unique",
+                violation_error_message=_(
+                    "Another family member of this case has this identifier."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["person"],
                 condition=Q(is_missing=True),
                 name="pedigree_one_missing_person",
+                violation_error_message=_(
+                    "The pedigree already has its missing person."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(sex__in=[0, 1, 2]), name="pedigree_sex_valid"
+                condition=Q(sex__in=[0, 1, 2]),
+                name="pedigree_sex_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=Q(father__isnull=True) | ~Q(father=F("pk")),
                 name="pedigree_not_own_father",
+                violation_error_message=_("A person cannot be their own father."),
             ),
             models.CheckConstraint(
                 condition=Q(mother__isnull=True) | ~Q(mother=F("pk")),
                 name="pedigree_not_own_mother",
+                violation_error_message=_("A person cannot be their own mother."),
             ),
         ]
 
@@ -422,7 +491,7 @@ class PedigreeMember(models.Model):
         return self.name or self.member_id
 
 
-class ReferenceSample(models.Model):
+class ReferenceSample(FieldConstraintErrors, models.Model):
     """A relative's DNA reference sample (or a direct sample of the missing person)."""
 
     member = models.ForeignKey(
@@ -471,6 +540,12 @@ class ReferenceSample(models.Model):
         related_name="+",
     )
 
+    constraint_fields = {
+        "reference_sample_id_unique_per_org": "sample_id",
+        "reference_kind_valid": "reference_kind",
+        "reference_withdrawal_has_reason": "consent_withdrawn_reason",
+    }
+
     class Meta:
         verbose_name = _("reference sample")
         verbose_name_plural = _("reference samples")
@@ -478,15 +553,20 @@ class ReferenceSample(models.Model):
             models.UniqueConstraint(
                 fields=["organisation", "sample_id"],
                 name="reference_sample_id_unique_per_org",
+                violation_error_message=_(
+                    "Another sample of your organisation has this number."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(reference_kind__in=codes("reference_kind")),
                 name="reference_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=Q(consent_withdrawn_date__isnull=True)
                 | ~Q(consent_withdrawn_reason=""),
                 name="reference_withdrawal_has_reason",
+                violation_error_message=_("Say why consent was withdrawn."),
             ),
         ]
 
@@ -544,7 +624,7 @@ class ContactRequest(models.Model):
         return f"contact request #{self.pk}"
 
 
-class SearchCounter(models.Model):
+class SearchCounter(FieldConstraintErrors, models.Model):
     """Public family searches in one time window, per client and overall.
 
     Counted with one conditional UPDATE (``count < limit``), which both
@@ -557,10 +637,18 @@ class SearchCounter(models.Model):
     window = models.BigIntegerField()  # the window's start, seconds since the epoch
     count = models.PositiveIntegerField(default=0)
 
+    constraint_fields = {
+        "searchcounter_one_per_window": "window",
+    }
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["key", "window"], name="searchcounter_one_per_window"
+                fields=["key", "window"],
+                name="searchcounter_one_per_window",
+                violation_error_message=_(
+                    "The search counter was created at the same moment; try again."
+                ),
             ),
         ]
 
@@ -575,7 +663,7 @@ class PhotoKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class MissingPhoto(Withdrawable):
+class MissingPhoto(FieldConstraintErrors, Withdrawable):
     """An ante-mortem photo given by the family.
 
     The file lives in the content-addressed store of the evidence files
@@ -621,23 +709,36 @@ class MissingPhoto(Withdrawable):
 
     reason_required = _("Say why the photo is withdrawn.")
 
+    constraint_fields = {
+        "missingphoto_kind_valid": "kind",
+        "missingphoto_has_file": "sha256",
+        "missingphoto_withdrawal_has_reason": "withdrawn_reason",
+        "missingphoto_once_per_person": "sha256",
+    }
+
     class Meta:
         verbose_name = _("ante-mortem photo")
         verbose_name_plural = _("ante-mortem photos")
         ordering = ["pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=PhotoKind.values), name="missingphoto_kind_valid"
+                condition=Q(kind__in=PhotoKind.values),
+                name="missingphoto_kind_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=~Q(sha256=""),
                 name="missingphoto_has_file",
+                violation_error_message=_("A photo needs a file."),
             ),
             withdrawal_has_reason("missingphoto"),
             models.UniqueConstraint(
                 fields=["person", "sha256"],
                 condition=Q(withdrawn=False),
                 name="missingphoto_once_per_person",
+                violation_error_message=_(
+                    "This photo is already stored for the person."
+                ),
             ),
         ]
 

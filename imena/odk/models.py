@@ -13,10 +13,11 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from imena.core.constraints import FieldConstraintErrors
 from imena.lib.ownership import OrganisationOwned
 
 
-class XForm(models.Model):
+class XForm(FieldConstraintErrors, models.Model):
     """One published version of an XLSForm, as the XForm XML ODK Collect downloads."""
 
     form_id = models.CharField(_("form id"), max_length=100)
@@ -33,17 +34,27 @@ class XForm(models.Model):
     )
     retired_reason = models.TextField(_("reason for retirement"), blank=True)
 
+    constraint_fields = {
+        "odk_xform_version_unique": "version",
+        "odk_xform_retirement_has_reason": "retired_reason",
+    }
+
     class Meta:
         verbose_name = _("published form version")
         verbose_name_plural = _("published form versions")
         ordering = ["form_id", "-published"]
         constraints = [
             models.UniqueConstraint(
-                fields=["form_id", "version"], name="odk_xform_version_unique"
+                fields=["form_id", "version"],
+                name="odk_xform_version_unique",
+                violation_error_message=_(
+                    "This form version has already been uploaded."
+                ),
             ),
             models.CheckConstraint(
                 condition=~models.Q(retired=True, retired_reason=""),
                 name="odk_xform_retirement_has_reason",
+                violation_error_message=_("Say why the form is retired."),
             ),
         ]
 
@@ -97,7 +108,7 @@ class DraftStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
-class Submission(OrganisationOwned):
+class Submission(FieldConstraintErrors, OrganisationOwned):
     """One filled-in form instance as received, waiting for (or after) review."""
 
     xform = models.ForeignKey(
@@ -151,6 +162,13 @@ class Submission(OrganisationOwned):
         help_text=_('[{"type": "burials.grave", "id": 12}, ...]'),
     )
 
+    constraint_fields = {
+        "odk_submission_instance_unique": "instance_id",
+        "odk_submission_status_valid": "status",
+        "odk_submission_rejection_has_reason": "reject_reason",
+        "odk_submission_review_has_reviewer": "reviewed_by",
+    }
+
     class Meta:
         verbose_name = _("field submission")
         verbose_name_plural = _("field submissions")
@@ -160,19 +178,25 @@ class Submission(OrganisationOwned):
             models.UniqueConstraint(
                 fields=["organisation", "instance_id"],
                 name="odk_submission_instance_unique",
+                violation_error_message=_("This submission has already been received."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status__in=DraftStatus.values),
                 name="odk_submission_status_valid",
+                violation_error_message=_("Choose one of the listed values."),
             ),
             models.CheckConstraint(
                 condition=~models.Q(status=DraftStatus.REJECTED, reject_reason=""),
                 name="odk_submission_rejection_has_reason",
+                violation_error_message=_("Say why the submission is rejected."),
             ),
             models.CheckConstraint(
                 condition=models.Q(status=DraftStatus.DRAFT)
                 | models.Q(reviewed_by__isnull=False, reviewed__isnull=False),
                 name="odk_submission_review_has_reviewer",
+                violation_error_message=_(
+                    "A reviewed submission names its reviewer and the time."
+                ),
             ),
         ]
         indexes = [
@@ -192,7 +216,7 @@ class Submission(OrganisationOwned):
         return [name for name in self.expected_attachments if name not in have]
 
 
-class Attachment(models.Model):
+class Attachment(FieldConstraintErrors, models.Model):
     """A file sent with a submission (photo, signature), stored by its SHA-256."""
 
     submission = models.ForeignKey(
@@ -207,13 +231,21 @@ class Attachment(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     received = models.DateTimeField(_("received"), auto_now_add=True)
 
+    constraint_fields = {
+        "odk_attachment_name_unique": "filename",
+    }
+
     class Meta:
         verbose_name = _("submission attachment")
         verbose_name_plural = _("submission attachments")
         ordering = ["filename"]
         constraints = [
             models.UniqueConstraint(
-                fields=["submission", "filename"], name="odk_attachment_name_unique"
+                fields=["submission", "filename"],
+                name="odk_attachment_name_unique",
+                violation_error_message=_(
+                    "This submission already has an attachment with this name."
+                ),
             ),
         ]
 

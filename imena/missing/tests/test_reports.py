@@ -219,3 +219,24 @@ def test_the_list_finds_a_report_by_a_latin_spelling(client, org, liaison) -> No
         reverse("missing:index"), {"q": "Oleksandr Shevchenko"}
     ).content.decode()
     assert "Шевченко Олександр" in body
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"age_min": 50, "age_max": 30}, "age_max"),
+        ({"stature_cm": 300}, "stature_cm"),
+    ],
+)
+def test_a_value_the_database_refuses_is_said_at_its_field(
+    client, liaison, data, field
+) -> None:
+    client.force_login(liaison)
+    response = client.post(
+        reverse("missing:person_create"), {**FORM, **data}, HTTP_ACCEPT_LANGUAGE="uk"
+    )
+    form = response.context["form"]
+    assert field in form.errors and not form.non_field_errors()
+    assert "violated" not in response.content.decode()
+    assert MissingPerson.objects.count() == 0
