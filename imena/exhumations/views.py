@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import logging
 from functools import partial
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -71,6 +73,8 @@ SECTION_ORDER = [
     "torture",
     "findings",
 ]
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -220,6 +224,8 @@ def _section_context(
         "restored": restored,
         "saved": saved,
         "can_change": can_change,
+        # Autosaves of this page are refused once the section is saved after it.
+        "draft_page": timezone.now().isoformat(),
         "rows": _section_rows(body, section) if section in ITEM_FORMS else None,
         "fields": _display_fields(body.pm, section)
         if section in SECTION_FORMS
@@ -413,7 +419,17 @@ def section_draft(
         raise Http404("No such section")
     body = access.body_for_user(request.user, pk, capability="postmortem.change")
     data = {k: (v if len(v) > 1 else v[0]) for k, v in request.POST.lists()}
-    services.draft_save(user=request.user, body=body, section=section, data=data)
+    try:
+        stored = services.draft_save(
+            user=request.user, body=body, section=section, data=data
+        )
+    except DatabaseError:
+        # A busy database: the page's script tries again, never a 500.
+        logger.warning("draft save failed on %s", request.path, exc_info=True)
+        return HttpResponse(_("Draft not saved yet; trying again."), status=503)
+    if not stored:
+        # Overtaken by a later autosave or by saving the section: nothing to show.
+        return HttpResponse(status=204)
     return HttpResponse(
         _("Draft saved at %(time)s")
         % {"time": timezone.localtime().strftime("%H:%M:%S")}
