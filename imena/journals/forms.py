@@ -66,7 +66,11 @@ class MappingForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Decision"), choices=DecisionKind.choices)
+    # No decision is preselected: the reviewer chooses one (#21 item 6).
+    kind = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("— choose a decision —")), *DecisionKind.choices],
+    )
     row = forms.IntegerField(required=False, widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
 from imena.burials.models import Grave, Site
-from imena.journals.models import JournalRow, PersonCluster, ReconcileRun, ReviewItem
+from imena.journals.models import (
+    ClusterMember,
+    Journal,
+    JournalRow,
+    PersonCluster,
+    ReconcileRun,
+    ReviewItem,
+)
 
 
 def latest_run(site: Site) -> ReconcileRun | None:
@@ -55,3 +64,50 @@ def journal_expectation(grave: Grave) -> int | None:
     if run is None:
         return None
     return run.clusters.filter(grave=grave).count()
+
+
+@dataclass
+class ReviewPerson:
+    """One person of a review item: the name proposed and their rows by journal."""
+
+    name: str
+    #: One list of rows per journal, in the order of ``review_people``' journals.
+    cells: list[list[JournalRow]]
+
+
+def review_people(item: ReviewItem) -> tuple[list[Journal], list[ReviewPerson]]:
+    """The item's rows as people (one per reconciled person), a column per journal.
+
+    A grave of many names is read across: who each journal lists, side by side.
+    Rows the reconciliation put in no person stand alone.
+    """
+    rows = list(
+        item.rows.select_related("journal", "grave").order_by(
+            "journal__name", "row_number", "pk"
+        )
+    )
+    journals = list({r.journal_id: r.journal for r in rows}.values())
+    cluster_of = dict(
+        ClusterMember.objects.filter(
+            cluster__run_id=item.run_id, row__in=rows
+        ).values_list("row_id", "cluster_id")
+    )
+    names = dict(
+        PersonCluster.objects.filter(pk__in=set(cluster_of.values())).values_list(
+            "pk", "name"
+        )
+    )
+    groups: dict[tuple[str, int], list[JournalRow]] = {}
+    for row in rows:
+        cluster = cluster_of.get(row.pk)
+        key = ("cluster", cluster) if cluster else ("row", row.pk)
+        groups.setdefault(key, []).append(row)
+    people = [
+        ReviewPerson(
+            name=(names.get(key[1]) if key[0] == "cluster" else "")
+            or members[0].display_name,
+            cells=[[m for m in members if m.journal_id == j.pk] for j in journals],
+        )
+        for key, members in groups.items()
+    ]
+    return journals, people

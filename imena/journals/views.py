@@ -284,6 +284,10 @@ def review_queue(request: AuthenticatedHttpRequest, site_pk: int) -> HttpRespons
     )
 
 
+#: People shown per page of a review item that groups many rows.
+PEOPLE_PER_PAGE = 25
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -315,19 +319,18 @@ def review_item(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     item_rows = list(
         item.rows.select_related("journal", "grave").order_by("journal__name", "pk")
     )
-    columns: list[str] = []
-    for item_row in item_rows:
-        for key in item_row.raw:
-            if key not in columns:
-                columns.append(key)
-
+    # A group (one grave, many names) is read as people by journal, a page at a
+    # time; a pair side by side, each row with its own cells as written.
+    journals, people = selectors.review_people(item)
     return render(
         request,
         "journals/review_item.html",
         {
             "item": item,
             "rows": item_rows,
-            "columns": columns,
+            "group": len(item_rows) > 2,
+            "journals": journals,
+            "people": paginate(request, people, per_page=PEOPLE_PER_PAGE),
             "form": form,
             "waterfall": waterfall(item.explanation, item.match_weight or 0.0),
             "can_decide": _can(request, "journal.review"),
