@@ -24,6 +24,7 @@ from imena.accounts.access import require
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, history_for
+from imena.core.collation import Ukrainian
 from imena.dna.access import profile_for_user
 from imena.dna.uploads import (
     ProfileFileError,
@@ -80,10 +81,14 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         people = people.filter(
             Q(case_no__iexact=q) | Q(keys__key__in=sorted(keys))
         ).distinct()
+    # Names in Ukrainian alphabetical order (А before І), on either database.
+    people = people.annotate(
+        family_uk=Ukrainian("family_name"), given_uk=Ukrainian("given_names")
+    )
     listing = paginate(
         request,
         people,
-        sorts={"name": ("family_name", "given_names"), "case": "case_no"},
+        sorts={"name": ("family_uk", "given_uk"), "case": "case_no"},
         default_sort="name",
         per_page=PAGE_SIZE,
     )

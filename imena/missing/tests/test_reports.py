@@ -240,3 +240,15 @@ def test_a_value_the_database_refuses_is_said_at_its_field(
     assert field in form.errors and not form.non_field_errors()
     assert "violated" not in response.content.decode()
     assert MissingPerson.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_list_sorts_names_in_ukrainian_order(client, org, liaison) -> None:
+    for family in ["Іваненко", "Ґонта", "Андрієнко", "Євтушенко", "Гнатюк"]:
+        make_person(org, liaison, family_name=family)
+    client.force_login(liaison)
+    html = client.get(reverse("missing:index")).content.decode()
+    positions = [
+        html.index(n) for n in ["Андрієнко", "Гнатюк", "Ґонта", "Євтушенко", "Іваненко"]
+    ]
+    assert positions == sorted(positions)
