@@ -55,6 +55,8 @@ def test_each_role_sees_only_the_work_it_may_do(client, run, users):
     assert set(items(client, users["family_liaison"])) == {
         "families_to_notify",
         "contact_requests",
+        "family_reports",
+        "family_additions",
     }
     assert set(items(client, users["dna_analyst"])) == {
         "strong_candidates",
