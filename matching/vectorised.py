@@ -105,6 +105,33 @@ class PersonTable:
             np.array([bool(r.effects) for r in records], dtype=bool),
         )
 
+    def extended(self, records: Sequence[AMRecord]) -> PersonTable:
+        """This table with ``records`` appended: equal to building the whole
+        table again, at the cost of the new records only."""
+        new = PersonTable.build(records)
+        keys: dict[str, list[object]] = {}
+        codes: dict[str, np.ndarray] = {}
+        for trait, old_keys in self.keys.items():
+            index = {v: i for i, v in enumerate(old_keys)}
+            remap = np.array(
+                [index.setdefault(v, len(index)) for v in new.keys[trait]],
+                dtype=np.int32,
+            )
+            keys[trait] = list(index)
+            codes[trait] = np.concatenate(
+                [self.codes[trait], remap[new.codes[trait]]]
+            ).astype(np.int32)
+        return PersonTable(
+            self.records + new.records,
+            keys,
+            codes,
+            np.concatenate([self.particulars, new.particulars]),
+            np.concatenate([self.particulars_asked, new.particulars_asked]),
+            np.concatenate([self.dental, new.dental]),
+            np.concatenate([self.clothing, new.clothing]),
+            np.concatenate([self.effects, new.effects]),
+        )
+
     def __len__(self) -> int:
         return len(self.records)
 

@@ -173,3 +173,15 @@ def test_item_traits_are_no_data_when_not_needed(pm: PMRecord) -> None:
         assert lr == pytest.approx(comp.lr, rel=1e-12)
         if not need[j]:
             assert (lr, out) == (1.0, False)
+
+
+@pytest.mark.parametrize("split", [0, 1, 3, len(PERSONS)])
+def test_an_extended_table_equals_one_built_at_once(split: int) -> None:
+    whole = vectorised.PersonTable.build(PERSONS)
+    table = vectorised.PersonTable.build(PERSONS[:split]).extended(PERSONS[split:])
+    assert table.records == whole.records
+    assert table.keys == whole.keys
+    for trait, codes in whole.codes.items():
+        assert table.codes[trait].tolist() == codes.tolist()
+    for flag in ("particulars", "particulars_asked", "dental", "clothing", "effects"):
+        assert getattr(table, flag).tolist() == getattr(whole, flag).tolist()

@@ -1,0 +1,123 @@
+"""Incremental updates equal a full recomputation (#13 item 3).
+
+``compute_site`` with a ``SiteCache`` from the site's previous run computes
+only the persons and bodies that are new or changed; every posterior, kept
+candidate, blocked pair and listed reason is that of a run without the cache.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from imena.accounts.models import Organisation
+from imena.burials.models import Site
+from imena.identification import services
+from imena.identification.engine import SiteCache, SiteResult, compute_site
+from imena.lib.scenario import ScenarioContext, load_scenario
+from imena.simulation.core import simulate
+from matching import vectorised
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def inputs(org: Organisation, tmp_path: Path) -> dict[str, Any]:
+    simulate(3, tmp_path / "sim", graves=40)
+    context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
+    load_scenario(context)
+    site: Site = next(iter(context.sites.values()))
+    data = services.site_inputs(site)
+    data["params"] = services.site_params(site, data["counts"], None)[0]
+    return data
+
+
+def _run(
+    data: dict[str, Any], bodies: list[Any], persons: list[Any], cache: Any = None
+) -> SiteResult:
+    return compute_site(
+        bodies,
+        persons,
+        data["leads"],
+        data["params"],
+        overrides=data["overrides"],
+        n_graves=data["n_graves"],
+        grave_numbers=data["grave_numbers"],
+        cache=cache,
+    )
+
+
+def _assert_same(a: SiteResult, b: SiteResult) -> None:
+    assert a.bodies.keys() == b.bodies.keys()
+    for body_id, x in a.bodies.items():
+        y = b.bodies[body_id]
+        assert x.posterior.posterior_unlisted == pytest.approx(
+            y.posterior.posterior_unlisted, abs=1e-9
+        )
+        assert x.others_mass == pytest.approx(y.others_mass, abs=1e-9)
+        assert [c.person_id for c in x.posterior.candidates] == [
+            c.person_id for c in y.posterior.candidates
+        ]
+        for c, d in zip(x.posterior.candidates, y.posterior.candidates, strict=True):
+            assert c.posterior == pytest.approx(d.posterior, abs=1e-9)
+            assert c.suggestions == d.suggestions
+        assert x.kept == y.kept
+        assert x.blocked == y.blocked
+        assert x.blocked_listed == y.blocked_listed
+        assert {p: (r.lr, r.exclusions) for p, r in x.pairs.items()} == {
+            p: (r.lr, r.exclusions) for p, r in y.pairs.items()
+        }
+        assert np.array_equal(x.live, y.live)
+        assert np.allclose(x.live_lr, y.live_lr, rtol=1e-12, atol=0)
+
+
+def test_new_reports_are_computed_alone_and_give_a_full_computation(
+    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bodies, persons = inputs["bodies"], inputs["person_inputs"]
+    typed = [p for p in persons if p.family]
+    new = [typed[-1], next(p for p in persons if not p.family)]
+    before = [p for p in persons if p not in new]
+    cache = SiteCache()
+    _run(inputs, bodies, before, cache)
+
+    sizes: list[int] = []
+    simple_row = vectorised.simple_row
+
+    def counting(table: Any, pm: Any, model: Any) -> Any:
+        sizes.append(len(table))
+        return simple_row(table, pm, model)
+
+    monkeypatch.setattr(vectorised, "simple_row", counting)
+    incremental = _run(inputs, bodies, before + new, cache)
+    # every body was compared with the two new reports only
+    assert sizes == [len(new)] * len(bodies)
+    monkeypatch.setattr(vectorised, "simple_row", simple_row)
+    _assert_same(incremental, _run(inputs, bodies, before + new))
+
+
+def test_changed_records_and_closed_reports_give_a_full_computation(
+    inputs: dict[str, Any],
+) -> None:
+    bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
+    cache = SiteCache()
+    _run(inputs, bodies, persons, cache)
+    # A corrected PM record (stature), a corrected report (stature, sex)...
+    b = bodies[3]
+    bodies[3] = replace(
+        b, pm={**b.pm, "stature_cm": (b.pm.get("stature_cm") or 170) + 6}
+    )
+    p = persons[5]
+    persons[5] = replace(
+        p, am={**p.am, "stature_am": 150.0, "sex_am": "female", "age_am": [20, 30]}
+    )
+    # ... and a report closed (identified elsewhere): no longer a candidate.
+    del persons[7]
+    incremental = _run(inputs, bodies, persons, cache)
+    _assert_same(incremental, _run(inputs, bodies, persons))
+    # and again from the updated cache, with nothing changed
+    _assert_same(_run(inputs, bodies, persons, cache), incremental)
