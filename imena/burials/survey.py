@@ -17,10 +17,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
 from django.utils.translation import gettext as _
 
 from imena.burials.models import Grave
@@ -96,6 +99,7 @@ def _coordinate(
 
 def _projected(epsg: int | None) -> Any:
     """A function (easting, northing) -> (lon, lat) from EPSG:`epsg` to WGS84."""
+    # pyproj is heavy (its projection database): loaded only for projected files.
     from pyproj import CRS, Transformer
     from pyproj.exceptions import CRSError
 
@@ -270,8 +274,6 @@ def _row(n: int, grave: Any, lat: Any, lon: Any, seen: dict[str, int]) -> Survey
 
 def parse_survey_geojson(text: str) -> list[SurveyRow]:
     """Point features (RFC 7946, lon/lat) whose property grave, number, ref or name names the grave."""
-    import json
-
     try:
         data = json.loads(text)
         features = (
@@ -301,9 +303,6 @@ def parse_survey_geojson(text: str) -> list[SurveyRow]:
 
 def parse_survey_gpx(text: str) -> list[SurveyRow]:
     """GPX waypoints (<wpt lat lon><name>12</name></wpt>), the name being the grave."""
-    from defusedxml import ElementTree
-    from defusedxml.common import DefusedXmlException
-
     try:
         root = ElementTree.fromstring(text.encode())
     except (ElementTree.ParseError, DefusedXmlException):
