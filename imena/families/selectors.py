@@ -21,7 +21,11 @@ from imena.identification.models import (
     IdentificationStatus,
 )
 from imena.missing.models import MissingPerson, ReferenceSample
-from imena.missing.services import duplicate_candidates
+from imena.missing.services import (
+    births_compatible,
+    duplicate_candidates,
+    name_keys,
+)
 from imena.missing.vocab import label
 
 if TYPE_CHECKING:
@@ -158,11 +162,9 @@ def drafts() -> QuerySet[PublicReport]:
     )
 
 
-def proposed_duplicates(
-    report: PublicReport, organisation: Organisation
-) -> list[MissingPerson]:
-    """Reports of ``organisation`` that record linkage takes for the same person."""
-    probe = MissingPerson(
+def _probe(report: PublicReport, organisation: Organisation | None) -> MissingPerson:
+    """An unsaved report with the draft's names and birth, for record linkage."""
+    return MissingPerson(
         organisation=organisation,
         family_name=report.family_name,
         given_names=report.given_names,
@@ -172,7 +174,33 @@ def proposed_duplicates(
         birth_month=report.birth_month,
         birth_day=report.birth_day,
     )
-    return duplicate_candidates(probe)
+
+
+def proposed_duplicates(
+    report: PublicReport, organisation: Organisation
+) -> list[MissingPerson]:
+    """Reports of ``organisation`` that record linkage takes for the same person."""
+    return duplicate_candidates(_probe(report, organisation))
+
+
+def similar_drafts(report: PublicReport) -> list[PublicReport]:
+    """Other drafts of the same person (another relative reported online too):
+    a surname key and a given-name key in common, compatible birth dates."""
+    mine = _probe(report, None)
+    keys = name_keys(mine)
+    fam = {k for p, k in keys if p == "f"}
+    giv = {k for p, k in keys if p == "g"}
+    out = []
+    for other in drafts().exclude(pk=report.pk):
+        theirs = _probe(other, None)
+        their_keys = name_keys(theirs)
+        if (
+            fam & {k for p, k in their_keys if p == "f"}
+            and giv & {k for p, k in their_keys if p == "g"}
+            and births_compatible(mine, theirs)
+        ):
+            out.append(other)
+    return out
 
 
 def report_rows(report: PublicReport) -> dict[str, list[str]]:

@@ -208,6 +208,9 @@ def _detail_context(
         "report": report_,
         "rows": selectors.report_rows(report_),
         "duplicates": duplicates,
+        "similar_drafts": selectors.similar_drafts(report_)
+        if report_.status == "draft"
+        else [],
         "merge_form": MergeForm(
             initial={"into": duplicates[0].case_no} if duplicates else None
         ),

@@ -322,3 +322,24 @@ def test_the_notify_command_prints_how_many_were_told(accepted, liaison) -> None
     call_command("families", "notify", stdout=out)
     assert out.getvalue() == "families notified: 1\n"
     assert len(mail.outbox) == 1
+
+
+def test_two_relatives_reporting_online_are_shown_together(
+    client, form_data, liaison
+) -> None:
+    assert client.post("/family/report/", form_data).status_code == 302
+    other = dict(
+        form_data,
+        family_name="Testenko",  # the same name in Latin letters
+        given_names="Vyhadan",
+        reporter_name="Тестенко Іван",
+        reporter_phone="+380 00 000 0009",
+    )
+    assert client.post("/family/report/", other).status_code == 302
+    third = dict(other, family_name="Іншенко", reporter_phone="+380 00 000 0008")
+    assert client.post("/family/report/", third).status_code == 302
+    first, second, unrelated = PublicReport.objects.order_by("pk")
+    client.force_login(liaison)
+    page = client.get(f"/family/queue/{first.pk}/").content.decode()
+    assert f"/family/queue/{second.pk}/" in page
+    assert f"/family/queue/{unrelated.pk}/" not in page.split('id="similar-drafts"')[1]
