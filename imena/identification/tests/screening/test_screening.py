@@ -14,7 +14,7 @@ from django.urls import reverse
 from conftest import make_user
 from imena.identification.models import ScreeningCandidate, ScreeningRun
 from imena.identification.selectors import dna_lrs_for_site
-from imena.identification.services import screening_run
+from imena.identification.services import screening_run, screening_run_national
 
 pytestmark = pytest.mark.django_db
 
@@ -172,3 +172,31 @@ def test_the_command_names_an_unknown_site(db) -> None:
 
     with pytest.raises(CommandError, match="no site with code"):
         call_command("dna", "screen", "NOPE")
+
+
+def test_a_national_run_has_its_pages_joint_result_and_grave_panel(
+    client, small_case, site, analyst
+) -> None:
+    run = screening_run_national(actor=analyst, organisation=site.organisation, top_k=4)
+    client.force_login(analyst)
+    page = client.get(run.get_absolute_url())
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "IZM-PM-0001" in html and "All sites" in html
+    assert "All sites" in client.get(reverse("dna:index")).content.decode()
+    joint = client.get(reverse("dna:grave_joint", args=[run.pk, small_case["mass"].pk]))
+    assert joint.status_code == 200 and "IZM-PM-0004" in joint.content.decode()
+    grave = client.get(reverse("burials:grave_detail", args=[small_case["mass"].pk]))
+    assert small_case["families"][1].case_no in grave.content.decode()
+    # The identification app reads the national run's rows of the site.
+    lrs = dna_lrs_for_site(site)
+    assert {k[0] for k in lrs} == {b.pk for b in small_case["bodies"]}
+    assert {v["run"] for v in lrs.values()} == {run.pk}
+
+
+def test_a_national_run_page_is_paginated_by_body(client, small_case, site, analyst):
+    run = screening_run_national(actor=analyst, organisation=site.organisation)
+    client.force_login(analyst)
+    page = client.get(run.get_absolute_url() + "?page=1")
+    assert page.context["page"].paginator.per_page == 50
+    assert page.context["page"].paginator.count == 4
