@@ -41,7 +41,8 @@ from kinship import KinshipError, KinshipWarning, Marker
 from kinship.case import Family, Pedigree, Profile, case_from_dict, read_profile
 from kinship.screen import KeptScreen
 
-#: Families read from the database and screened at a time.
+#: Families read from the database and screened at a time (one block of
+#: ``KeptScreen``: bodies x CHUNK scores, 160 MB for 10,000 bodies).
 CHUNK = 2048
 
 Progress = Callable[[int, int], None]
@@ -338,8 +339,7 @@ def screen_bodies(
         warnings.simplefilter("always", KinshipWarning)
         for part in _chunks(persons):
             targets, ids, sexes = targets_for(part, markers, unknown, notes)
-            for start in range(0, len(targets), 512):
-                run.add(targets[start : start + 512], sexes[start : start + 512])
+            run.add(targets, sexes)
             person_ids += ids
             done += len(part)
             if progress is not None:
