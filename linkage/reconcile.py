@@ -420,7 +420,10 @@ def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
                 _lvl("l.surname_p = r.surname_p", "phonetic", 0.01, 0.003),
                 _lvl(
                     f"l.surname_x = r.given_x OR l.given_x = r.surname_x "
-                    f"OR {jw}(l.surname_lat, r.surname_lat) >= 0.9",
+                    f"OR {jw}(l.surname_lat, r.surname_lat) >= 0.9 "
+                    # a passport spelling in the other order (Marta Lykha)
+                    f"OR {jw}(l.surname_lat, r.given_lat) >= 0.9 "
+                    f"OR {jw}(l.given_lat, r.surname_lat) >= 0.9",
                     "swapped or latin-similar",
                     0.01,
                     0.003,
@@ -436,7 +439,8 @@ def _comparisons_lr(jw: str) -> list[dict[str, Any]]:
                 _lvl("l.given_x = r.given_x", "uk/ru equivalent", 0.88, 0.02),
                 _lvl(
                     f"l.given_lat = r.given_lat OR {jw_('given_lat', 0.9)} "
-                    f"OR l.given_x = r.surname_x OR l.surname_x = r.given_x",
+                    f"OR l.given_x = r.surname_x OR l.surname_x = r.given_x "
+                    f"OR l.given_lat = r.surname_lat OR l.surname_lat = r.given_lat",
                     "transliteration or swapped",
                     0.04,
                     0.005,
@@ -594,6 +598,9 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("given_patronymic_burial", ("given_x", "patr_x", "burial_day")),
     BlockingRule("swapped", ("surname_x", "given_x"), ("given_x", "surname_x")),
     BlockingRule("latin_name", ("surname_lat", "given_lat")),
+    BlockingRule(
+        "latin_swapped", ("surname_lat", "given_lat"), ("given_lat", "surname_lat")
+    ),
     # e.g. a Latin-written row without a grave
     BlockingRule("birth_date", ("birth_day",)),
     BlockingRule("latin_surname_burial", ("surname_lat", "burial_day")),

@@ -289,3 +289,15 @@ def test_namesakes_in_one_journal_stay_apart() -> None:
     res = reconcile(rows)
     assert same(res, ("fh", 2), ("vol", 2))
     assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_passport_spelling_given_name_first_without_grave_or_birth_date() -> None:
+    # "Vitalina Pavlina" (given name first, as on a Latin document) with no grave
+    # number and no birth date: only the names, swapped, and the dates meet.
+    rows = background() + [
+        fh(2, "б/н", "Павлина", "Виталина", "Петровна", "", "", "03.05.2022",
+           "06.05.2022"),
+        vol(2, "", "Vitalina Pavlina", "", "", "03.05.2022", "06.05.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("fh", 2), ("vol", 2))
