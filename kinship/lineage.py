@@ -51,6 +51,7 @@ import functools
 import io
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -498,6 +499,76 @@ def mt_count(victim: MtSequence, table: Iterable[MtSequence]) -> tuple[int, int]
     return count, total
 
 
+class TableIndex:
+    """The loaded tables, indexed for counting many victims' haplotypes.
+
+    Gives the same counts as :func:`count_haplotype` and :func:`mt_count`
+    without a scan of the table per victim: Y rows are counted per tuple of
+    compared loci, mtDNA rows per range and compared range by their variants
+    there (rows or victims with a heteroplasmy there are compared one by one).
+    """
+
+    def __init__(self, y_table: Sequence[Haplotype], mt_table: Sequence[MtSequence]):
+        self.y_table = y_table
+        self._y: dict[tuple[str, ...], tuple[Counter[tuple[Any, ...]], int]] = {}
+        self._mt_groups: dict[tuple[tuple[int, int], ...], list[MtSequence]] = {}
+        for row in mt_table:
+            self._mt_groups.setdefault(row.ranges, []).append(row)
+        self._mt: dict[Any, tuple[Counter[frozenset[Any]], list[MtSequence]]] = {}
+
+    def y_count(self, haplotype: Haplotype, loci: Sequence[str]) -> tuple[int, int]:
+        """``count_haplotype(haplotype, y_table, loci)``."""
+        key = tuple(loci)
+        if key not in self._y:
+            counts: Counter[tuple[Any, ...]] = Counter(
+                tuple(row[locus] for locus in key)
+                for row in self.y_table
+                if all(locus in row for locus in key)
+            )
+            self._y[key] = (counts, sum(counts.values()))
+        counts, total = self._y[key]
+        return counts[tuple(haplotype[locus] for locus in key)], total
+
+    def mt_count(self, victim: MtSequence) -> tuple[int, int]:
+        """``mt_count(victim, mt_table)``."""
+        count = total = 0
+        for ranges, rows in self._mt_groups.items():
+            total += len(rows)
+            common = tuple(
+                (max(lo, lo2), min(hi, hi2))
+                for lo, hi in victim.ranges
+                for lo2, hi2 in ranges
+                if max(lo, lo2) <= min(hi, hi2)
+            )
+
+            def inside(seq: MtSequence, common: Any = common) -> dict[Position, str]:
+                return {
+                    k: b
+                    for k, b in seq.variants.items()
+                    if any(lo <= k[0] <= hi for lo, hi in common)
+                }
+
+            mine = inside(victim)
+            if any(b in IUPAC for b in mine.values()):
+                count += sum(1 for row in rows if not mt_differences(victim, row)[0])
+                continue
+            key = (ranges, common)
+            if key not in self._mt:
+                plain: Counter[frozenset[Any]] = Counter()
+                mixed: list[MtSequence] = []
+                for row in rows:
+                    theirs = inside(row)
+                    if any(b in IUPAC for b in theirs.values()):
+                        mixed.append(row)
+                    else:
+                        plain[frozenset(theirs.items())] += 1
+                self._mt[key] = (plain, mixed)
+            plain, mixed = self._mt[key]
+            count += plain[frozenset(mine.items())]
+            count += sum(1 for row in mixed if not mt_differences(victim, row)[0])
+        return count, total
+
+
 def mt_lr(
     reference: MtSequence,
     victim: MtSequence,
@@ -551,6 +622,30 @@ class LineageData:
     counted: dict[tuple[Any, ...], tuple[int, int]] = field(
         default_factory=dict, repr=False, compare=False
     )
+    _index: TableIndex | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def index(self) -> TableIndex:
+        """The tables indexed for counting (built on first use)."""
+        if self._index is None:
+            self._index = TableIndex(self.y_table, self.mt_table)
+        return self._index
+
+    def y_count(
+        self, victim: str, haplotype: Haplotype, loci: Sequence[str]
+    ) -> tuple[int, int]:
+        """The victim's ``(count, size)`` in the Y table over ``loci`` (cached)."""
+        key = ("Y", victim, tuple(loci))
+        if key not in self.counted:
+            self.counted[key] = self.index.y_count(haplotype, loci)
+        return self.counted[key]
+
+    def mt_count(self, victim: str, sequence: MtSequence) -> tuple[int, int]:
+        """The victim's ``(count, size)`` in the mtDNA table (cached)."""
+        key = ("mt", victim)
+        if key not in self.counted:
+            self.counted[key] = self.index.mt_count(sequence)
+        return self.counted[key]
 
     def __bool__(self) -> bool:
         return bool(self.y_victims or self.mt_victims)
@@ -620,9 +715,6 @@ def lineage_results(
             loci = tuple(locus for locus in refs[ref] if locus in sample)
             if not loci:
                 continue  # different kits: nothing to compare
-            key: tuple[Any, ...] = ("Y", victim, loci)
-            if key not in data.counted:
-                data.counted[key] = count_haplotype(sample, data.y_table, loci)
             out.append(
                 y_lr(
                     refs[ref],
@@ -631,13 +723,10 @@ def lineage_results(
                     data.y_table,
                     rates=data.y_rates,
                     name=ref,
-                    counted={loci: data.counted[key]},
+                    counted={loci: data.y_count(victim, sample, loci)},
                 )
             )
         else:
-            key = ("mt", victim)
-            if key not in data.counted:
-                data.counted[key] = mt_count(sample, data.mt_table)
             out.append(
                 mt_lr(
                     refs[ref],
@@ -646,7 +735,7 @@ def lineage_results(
                     data.mt_table,
                     rate=data.mt_rate,
                     name=ref,
-                    counted=data.counted[key],
+                    counted=data.mt_count(victim, sample),
                 )
             )
     return out

@@ -81,6 +81,15 @@ class CaseFamily:
     genotypes: dict[str, dict[str, list[str]]]
     missing: list[str]
     warnings: list[str] = field(default_factory=list)
+    # Lineage markers (issue 18), normalised: {member: haplotype / sequence}.
+    ystr: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    mtdna: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def typed(self) -> list[str]:
+        """Members with any marker, in pedigree order."""
+        have = {m for m, g in self.genotypes.items() if g} | set(self.ystr)
+        return [m for m in self.ids if m in have or m in self.mtdna]
 
 
 def parse_profile_file(
@@ -180,6 +189,16 @@ def families_from_case(data: Any) -> list[CaseFamily]:
     for fam in families.values():
         ped = fam.pedigree
         warnings: list[str] = []  # unknown loci are skipped, as in an upload
+        try:
+            lineage = _lineage_json({"am": {fam.name: data["am"][fam.name]}}, ("am",))
+        except KinshipError as e:
+            raise ProfileFileError(f"{fam.name}: {e}") from None
+        unknown = sorted(set(lineage) - set(ped.ids))
+        if unknown:
+            raise ProfileFileError(
+                _("Family %(family)s: lineage markers of %(member)s, not a member.")
+                % {"family": fam.name, "member": unknown[0]}
+            )
         out.append(
             CaseFamily(
                 fam.name,
@@ -193,6 +212,12 @@ def families_from_case(data: Any) -> list[CaseFamily]:
                 },
                 sorted((i for i in ped.ids if i in missing), key=missing.__getitem__),
                 warnings,
+                {
+                    m: format_haplotype(v["ystr"])
+                    for m, v in lineage.items()
+                    if "ystr" in v
+                },
+                {m: v["mtdna"] for m, v in lineage.items() if "mtdna" in v},
             )
         )
     return out

@@ -324,6 +324,8 @@ def load_scenario(context: ScenarioContext) -> None:
                 genotypes=entry.get("genotypes") or {},
                 sex=int(entry.get("sex") or 0),
                 lab=sample.lab,
+                ystr=entry.get("ystr") or {},
+                mtdna=entry.get("mtdna") or {},
             )
         )
         with_profile.append(sample)

@@ -22,7 +22,7 @@ from imena.audit.services import audit_record, history_for, snapshot
 from imena.burials.models import Grave, GraveStatus
 from imena.burials.services import grave_set_status
 from imena.dna.models import ProfileKind
-from imena.dna.services import dna_profile_create
+from imena.dna.services import dna_profile_create, merged_with
 from imena.exhumations.models import (
     Body,
     BodyCategory,
@@ -916,10 +916,13 @@ def sample_attach_profile(
     source_format: str = "",
     source_sha256: str = "",
     audit: bool = True,
+    ystr: Mapping[str, Any] | None = None,
+    mtdna: Mapping[str, Any] | None = None,
 ) -> DNAProfile:
     """Create the post-mortem DNA profile of a sample and link it.
 
-    A second profile for the same sample supersedes the first.
+    A second profile for the same sample supersedes the first, keeping the
+    markers the new file lacks (autosomal, Y-STR, mtDNA: ``merged_with``).
     """
 
     sample = (
@@ -927,18 +930,23 @@ def sample_attach_profile(
         .select_related("organisation")
         .get(pk=sample.pk)
     )
-    if not genotypes:
+    if not (genotypes or ystr or mtdna):
         raise ValidationError(
             _("No genotypes for sample %(id)s in the file.") % {"id": sample.sample_id}
         )
     previous = sample.profile
+    entry = merged_with(
+        previous, {"genotypes": genotypes, "sex": sex, "ystr": ystr, "mtdna": mtdna}
+    )
     profile = dna_profile_create(
         actor=actor,
         organisation=sample.organisation,
         kind=ProfileKind.POST_MORTEM,
         label=sample.sample_id,
-        genotypes=genotypes,
-        sex=sex,
+        genotypes=entry["genotypes"],
+        sex=entry["sex"],
+        ystr=entry["ystr"],
+        mtdna=entry["mtdna"],
         source_format=source_format,
         source_sha256=source_sha256,
         lab=sample.lab,

@@ -519,6 +519,8 @@ def sample_profile(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 sample=sample,
                 genotypes=chosen["genotypes"],
                 sex=chosen["sex"],
+                ystr=chosen.get("ystr"),
+                mtdna=chosen.get("mtdna"),
                 source_format=parsed.source_format,
                 source_sha256=parsed.sha256,
             )

@@ -7,6 +7,7 @@ import math as _m
 import tempfile
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ from django.db import connections
 
 from imena.accounts.models import Organisation
 from imena.core.tempdb import temporary_database
+from imena.dna.selectors import lineage_tables
 from imena.exhumations.models import Body
 from imena.identification import services
-from imena.identification.engine import recombine_body
+from imena.identification.engine import compute_site, recombine_body
 from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.missing.models import MissingPerson
 from matching import physical
@@ -98,6 +100,18 @@ def format_result(r: Mapping[str, Any]) -> str:
             f"  [{row['low']:.2f}, {min(row['high'], 1):.2f}): "
             f"{row['n']} candidates, right {share}, mean posterior {mean}"
         )
+    if "lineage" in r:
+        g = r["lineage"]
+        lines.append(
+            f"lineage markers (Y-STR, mtDNA): {g['bodies_with_lineage']} bodies "
+            "typed; identified (right, posterior >= 0.99) only thanks to them: "
+            f"{g['identified_only_with']} (DNA evidence alone: "
+            f"{g['dna_identified_only_with']}), lost with them: "
+            f"{g['identified_only_without']} ({g['dna_identified_only_without']}); "
+            f"ranked first only with them: {g['first_only_with']} "
+            f"({g['dna_first_only_with']}), only without: "
+            f"{g['first_only_without']} ({g['dna_first_only_without']})"
+        )
     lines.append(f"time: {r['seconds']:.1f} s (load {r['load_seconds']:.1f} s)")
     return "\n".join(lines) + "\n"
 
@@ -129,6 +143,10 @@ def _evaluate(
         pm_of = dict(Body.objects.values_list("pk", "pm_number"))
         case_of = dict(MissingPerson.objects.values_list("pk", "case_no"))
         scored = score(results, truth, pm_of, case_of)
+        if lineage_tables(org.pk):
+            scored["lineage"] = lineage_gain(
+                results, context.sites, truth, pm_of, case_of, p_u
+            )
         if details is not None:
             site = next(iter(context.sites.values()))
             data = services.site_inputs(site)
@@ -146,6 +164,74 @@ def _evaluate(
     scored["seconds"] = time.perf_counter() - started
     scored["load_seconds"] = load_seconds
     return scored
+
+
+def lineage_gain(
+    results: Mapping[str, Any],
+    sites: Mapping[str, Any],
+    truth: Mapping[str, Any],
+    pm_of: Mapping[int, str],
+    case_of: Mapping[int, str],
+    p_u: float | None,
+) -> dict[str, int]:
+    """Bodies identified (or ranked first) with the lineage markers, not without.
+
+    Each site is computed again with the same inputs and no lineage tables
+    (``Params.lineage_tables``), not stored; "identified": the right person
+    has a posterior of 0.99 or more.
+    """
+    person_of_report = {k: v["person_id"] for k, v in truth["reports"].items()}
+    tb = truth["bodies"]
+
+    def right(body_id: str, person_id: str) -> bool:
+        pm = pm_of[int(body_id)]
+        return person_of_report.get(case_of[int(person_id)]) == tb[pm]["person_id"]
+
+    def outcome(br: Any, res: Any, kinds: tuple[str, ...]) -> tuple[bool, bool]:
+        posts, _none = recombine_body(br, res.person_ids, res.params.p_unlisted, kinds)
+        if not posts:
+            return False, False
+        best = max(posts, key=lambda x: posts[x])
+        ok = right(br.body_id, best)
+        return ok, ok and posts[best] >= 0.99
+
+    keys = (
+        "identified_only_with",
+        "identified_only_without",
+        "first_only_with",
+        "first_only_without",
+    )
+    out = dict.fromkeys(("bodies_with_lineage", *keys), 0)
+    out.update(dict.fromkeys((f"dna_{k}" for k in keys), 0))
+    for code, (_run, with_) in results.items():
+        data = services.site_inputs(sites[code])
+        params, _basis = services.site_params(sites[code], data["counts"], p_u)
+        out["bodies_with_lineage"] += sum(
+            1
+            for b in data["bodies"]
+            if b.dna and (b.dna.get("ystr") or b.dna.get("mtdna"))
+        )
+        without = compute_site(
+            data["bodies"],
+            data["person_inputs"],
+            data["leads"],
+            replace(params, lineage_tables={}),
+            overrides=data["overrides"],
+            n_graves=data["n_graves"],
+            grave_numbers=data["grave_numbers"],
+        )
+        for body_id, br in with_.bodies.items():
+            other = without.bodies.get(body_id)
+            if other is None:
+                continue
+            for prefix, kinds in (("", SUBSETS["all"]), ("dna_", SUBSETS["DNA only"])):
+                f1, i1 = outcome(br, with_, kinds)
+                f0, i0 = outcome(other, without, kinds)
+                out[f"{prefix}identified_only_with"] += i1 and not i0
+                out[f"{prefix}identified_only_without"] += i0 and not i1
+                out[f"{prefix}first_only_with"] += f1 and not f0
+                out[f"{prefix}first_only_without"] += f0 and not f1
+    return out
 
 
 def score(

@@ -25,11 +25,9 @@ from kinship.lineage import (
     LineageData,
     LineageResult,
     clopper_pearson_upper,
-    count_haplotype,
     line_meioses,
     lineage_from_dict,
     lineage_results,
-    mt_count,
     mt_log_probability,
     y_log_probability,
 )
@@ -106,21 +104,15 @@ class LineageScorer:
                 data.y_refs[fam.name][ref], y, k, data.y_rates
             )
             if loci:
-                key: tuple[Any, ...] = ("Y", body, loci)
-                if key not in data.counted:
-                    data.counted[key] = count_haplotype(y, data.y_table, loci)
-                total += logp - self._log_upper(data.counted[key])
+                total += logp - self._log_upper(data.y_count(body, y, loci))
                 found = True
         mt = data.mt_victims.get(body)
         best = self._ref(fam, missing, "mother") if mt is not None else None
         if mt is not None and best is not None:
             k, ref = best
-            key = ("mt", body)
-            if key not in data.counted:
-                data.counted[key] = mt_count(mt, data.mt_table)
             total += mt_log_probability(
                 data.mt_refs[fam.name][ref], mt, k, data.mt_rate
-            ) - self._log_upper(data.counted[key])
+            ) - self._log_upper(data.mt_count(body, mt))
             found = True
         if not found:
             return None

@@ -456,16 +456,16 @@ def families_bulk_import(
         profile_rows = []
         sample_members: list[tuple[PedigreeMember, str, dt.date | None]] = []
         for item, members in zip(chunk, by_id, strict=True):
-            for ident, genotypes in item.family.genotypes.items():
-                if not genotypes:
-                    continue
+            for ident in item.family.typed:
                 sample_id = f"{item.person.case_no}-{ident}"
                 profile_rows.append(
                     ProfileRow(
                         row=f"{item.row}, {ident}",
                         label=sample_id,
-                        genotypes=genotypes,
+                        genotypes=item.family.genotypes.get(ident) or {},
                         sex=members[ident].sex,
+                        ystr=item.family.ystr.get(ident) or {},
+                        mtdna=item.family.mtdna.get(ident) or {},
                     )
                 )
                 sample_members.append((members[ident], sample_id, item.consent_date))

@@ -695,14 +695,21 @@ def reference_sample_create(
     source_format: str = "",
     source_sha256: str = "",
     audit: bool = True,
+    ystr: Mapping[str, Any] | None = None,
+    mtdna: Mapping[str, Any] | None = None,
 ) -> ReferenceSample:
-    """Record a reference sample, with its consent and (optionally) its profile."""
+    """Record a reference sample, with its consent and (optionally) its profile.
+
+    The profile may hold autosomal genotypes, a Y-STR haplotype and an mtDNA
+    sequence (issue 18), in any combination.
+    """
     person = member.person
+    typed = bool(genotypes or ystr or mtdna)
     scope = sorted(set(consent_scope or []))
     for s in scope:
         if s not in codes("consent_purpose"):
             raise ValidationError({"consent_scope": _("Unknown consent purpose.")})
-    if genotypes and "dna" not in scope:
+    if typed and "dna" not in scope:
         raise ValidationError(
             {
                 "consent_scope": _(
@@ -721,13 +728,15 @@ def reference_sample_create(
     ).exists():
         raise ValidationError({"sample_id": _("This sample id is already in use.")})
     profile = None
-    if genotypes:
+    if typed:
         profile = dna_profile_create(
             actor=actor,
             organisation=person.organisation,
             kind=ProfileKind.REFERENCE,
             label=sample_id,
-            genotypes=genotypes,
+            genotypes=genotypes or {},
+            ystr=ystr,
+            mtdna=mtdna,
             sex=profile_sex or member.sex,
             source_format=source_format,
             source_sha256=source_sha256,
@@ -849,14 +858,14 @@ def family_import_case(
         m.father = by_id[fa] if fa else None
         m.mother = by_id[mo] if mo else None
         m.save(update_fields=["father", "mother"])
-    for ident, genotypes in family.genotypes.items():
-        if not genotypes:
-            continue
+    for ident in family.typed:
         reference_sample_create(
             actor=actor,
             member=by_id[ident],
             sample_id=f"{person.case_no}-{ident}",
-            genotypes=genotypes,
+            genotypes=family.genotypes.get(ident) or {},
+            ystr=family.ystr.get(ident),
+            mtdna=family.mtdna.get(ident),
             consent_scope=["dna", "identification"],
             consent_date=consent_date,
             source_format="dvi-json",

@@ -359,6 +359,7 @@ def sample_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 parsed, [data["sample_id"]], filename=upload.name
             )
             genotypes, sex = chosen["genotypes"], chosen["sex"]
+            lineage = {k: chosen[k] for k in ("ystr", "mtdna") if k in chosen}
             source_format, sha = parsed.source_format, parsed.sha256
         services.reference_sample_create(
             actor=request.user,
@@ -366,6 +367,7 @@ def sample_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             sample_id=data["sample_id"],
             genotypes=genotypes,
             profile_sex=sex,
+            **lineage,
             consent_scope=data["consent_scope"],
             consent_date=data["consent_date"],
             source_format=source_format,

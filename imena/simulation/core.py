@@ -326,6 +326,14 @@ def _simulate(seed: int, out: Path, per_unit: int, scale: int) -> Summary:
         ),
         "missing/reports.json": (dumps({"reports": reports}), len(reports)),
         "dna/case.json": (dumps(dna.case), len(dna.case["pm"]) + len(dna.case["am"])),
+        "dna/ystr_table.json": (
+            dumps(dna.tables["ystr_database"]),
+            len(dna.tables["ystr_database"]["haplotypes"]),
+        ),
+        "dna/mtdna_table.json": (
+            dumps(dna.tables["mtdna_database"]),
+            len(dna.tables["mtdna_database"]["sequences"]),
+        ),
         "pm/findings.json": (dumps({"findings": findings}), len(findings)),
         "truth.json": (dumps(truth), len(truth["journal_rows"])),
     }
@@ -439,6 +447,9 @@ def _simulate_national(seed: int, out: Path, size: NationalSize) -> Summary:
     n_references = sum(len(f["genotypes"]) for f in dna.case["am"].values())
     put_json("dna/case.json", dna.case, len(dna.case["pm"]) + len(dna.case["am"]))
     dna.case.clear()
+    for kind, rows in (("ystr", "haplotypes"), ("mtdna", "sequences")):
+        table = dna.tables[f"{kind}_database"]
+        put_json(f"dna/{kind}_table.json", table, len(table[rows]))
     findings, doc_person = build_findings(world, seed, dna.profiles)
     put_json("pm/findings.json", {"findings": findings}, len(findings))
     del findings

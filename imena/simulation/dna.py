@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from .lineage import add_lineages
 from .world import Person, World
 
 # CODIS-20 plus SE33, Penta D and Penta E (the 23 autosomal loci of dvir's "grave" case),
@@ -194,6 +195,8 @@ class DnaResult:
     case: dict[str, Any]
     families: list[Family]
     profiles: dict[str, dict[str, Any]]  # PM number -> {status, dropout, missing_loci}
+    # Y-STR / mtDNA population tables, also in ``case`` (issue 18).
+    tables: dict[str, Any] = field(default_factory=dict)
 
 
 def build_dna(
@@ -323,4 +326,10 @@ def build_dna(
         "am": am,
         "missing": [fam.missing_id for fam in sorted(families, key=lambda f: f.fid)],
     }
-    return DnaResult(case=case, families=families, profiles=profiles)
+    lineage = add_lineages(
+        case,
+        families,
+        {pmno: family_of.get(world.bodies[pmno].pid) for pmno in pm},
+        seed,
+    )
+    return DnaResult(case=case, families=families, profiles=profiles, tables=lineage)

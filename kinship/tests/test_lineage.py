@@ -305,3 +305,38 @@ def test_the_verdict_follows_the_number_of_differences(
     for locus in list(hap)[:differing]:
         hap[locus] = tuple(str(int(a) + 1) for a in hap[locus])
     assert y_lr(HAP_REF, hap, 2, [HAP_REF]).verdict == verdict
+
+
+def test_the_table_index_counts_as_the_scans_do() -> None:
+    import random
+
+    from kinship.lineage import TableIndex, count_haplotype, mt_count
+
+    rng = random.Random(5)
+    loci = ["DYS19", "DYS385", "DYS391"]
+
+    def hap() -> dict[str, tuple[str, ...]]:
+        h = parse_haplotype(
+            {
+                "DYS19": str(rng.choice((13, 14))),
+                "DYS385": f"{rng.choice((11, 12))},{rng.choice((14, 15))}",
+                "DYS391": str(rng.choice((10, 11))),
+            }
+        )
+        if rng.random() < 0.2:
+            del h["DYS391"]  # untyped in some rows
+        return h
+
+    def seq() -> object:
+        variants = rng.sample(["263G", "16069T", "73G", "16093C", "16093Y", "310R"], 2)
+        return parse_mt(variants, rng.choice(["16024-16569 1-576", "16024-16400"]))
+
+    y_table = [hap() for _ in range(300)]
+    mt_table = [seq() for _ in range(300)]
+    index = TableIndex(y_table, mt_table)  # type: ignore[arg-type]
+    for _ in range(40):
+        h = hap()
+        use = [locus for locus in loci if locus in h]
+        assert index.y_count(h, use) == count_haplotype(h, y_table, use)
+        s = seq()
+        assert index.mt_count(s) == mt_count(s, mt_table)  # type: ignore[arg-type]
