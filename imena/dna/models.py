@@ -35,8 +35,12 @@ class DNAProfile(FieldConstraintErrors, OrganisationOwned, Withdrawable):
         default=0,
         choices=[(0, _("unknown")), (1, _("male")), (2, _("female"))],
     )
+    # Blank: a profile may hold lineage markers only (issue 18).
     genotypes = models.JSONField(
-        _("genotypes"), help_text=_('{"D3S1358": ["15", "16"], ...}'), default=dict
+        _("genotypes"),
+        help_text=_('{"D3S1358": ["15", "16"], ...}'),
+        default=dict,
+        blank=True,
     )
     loci_typed = models.PositiveSmallIntegerField(_("loci typed"), default=0)
     # Lineage markers of the same sample (issue 18), normalised by

@@ -125,6 +125,7 @@ def build_case_for_site(
     persons: Iterable[int] | None = None,
     mutation: str = "none",
     mutation_rate: float = 0.0,
+    lineage: bool = False,
 ) -> dict[str, Any]:
     """Return the kinship case JSON of a site (optionally restricted).
 
@@ -134,6 +135,8 @@ def build_case_for_site(
     member ids ``<case no>/<member id>``; ``missing``: their missing persons;
     ``markers``: the norSTR loci typed in any of these profiles.  ``index``
     maps PM numbers to body ids and missing ids to missing-person ids.
+    ``lineage``: add the Y-STR and mtDNA markers and the organisation's
+    population tables (issue 18; the screening itself is autosomal).
     Loci outside the norSTR table are left out by ``kinship`` with a warning.
     """
     pm_profiles = _current_pm_profiles(site)
@@ -146,7 +149,8 @@ def build_case_for_site(
     for body_id, (label, profile) in pm_profiles.items():
         genotypes = canonical_genotypes(profile.genotypes)
         pm[label] = {"sex": profile.sex, "genotypes": genotypes}
-        pm[label].update(profile.lineage_json())
+        if lineage:
+            pm[label].update(profile.lineage_json())
         body_index[label] = body_id
         loci.update(genotypes)
     am: dict[str, Any] = {}
@@ -173,7 +177,7 @@ def build_case_for_site(
                 "sex": fam["sex"],
                 "genotypes": genotypes,
             }
-            for kind in ("ystr", "mtdna"):
+            for kind in ("ystr", "mtdna") if lineage else ():
                 if fam.get(kind):
                     am[key][kind] = {
                         label(k): v  # type: ignore[operator]
@@ -191,7 +195,7 @@ def build_case_for_site(
         "am": am,
         "missing": missing,
         "index": {"bodies": body_index, "persons": person_index},
-        **_lineage_parts(site.organisation_id, pm, am),
+        **(_lineage_parts(site.organisation_id, pm, am) if lineage else {}),
     }
 
 
@@ -479,6 +483,7 @@ def joint_for_grave(run: Any, grave: Any, *, top: int = 10) -> GraveJoint | None
         persons=person_ids,
         mutation=run.mutation,
         mutation_rate=run.mutation_rate,
+        lineage=True,
     )
     if not data["pm"] or not data["am"]:
         return None

@@ -181,11 +181,12 @@ def test_the_grave_joint_case_carries_the_lineage_lines(
     small_case, org, site, tmp_path: Path
 ) -> None:
     _load_y(small_case, org, tmp_path)
-    data = build_case_for_site(site)
+    data = build_case_for_site(site, lineage=True)
     assert "ystr_database" not in data  # no table: not compared
     assert all("ystr" not in v for v in data["pm"].values())
     _import(tmp_path, org, "ydb.csv", _table_csv(), "lineage-table", "--kind", "ystr")
-    data = build_case_for_site(site)
+    assert "ystr" not in build_case_for_site(site)["pm"]["IZM-PM-0001"]  # screening
+    data = build_case_for_site(site, lineage=True)
     assert data["pm"]["IZM-PM-0001"]["ystr"]["DYS385"] == ["11", "14"]
     case, _notes = load_site_case(data)
     lines = joint(case, top=1).to_json(top=1)["lineage"]["IZM-PM-0001"]
@@ -219,3 +220,42 @@ def test_the_dna_pages_show_the_lineage_markers_and_what_they_mean(
         headers={"accept-language": "uk"},
     ).content.decode()
     assert "один локус відрізняється: непереконливо" in html
+
+
+def test_a_case_family_brings_its_lineage_markers_onto_the_report(org, users) -> None:
+    import datetime as dt
+
+    from imena.dna.uploads import ProfileFileError, families_from_case
+    from imena.missing import services as missing_services
+    from imena.missing.records import family_as_case_dict
+    from imena.missing.tests.factories import make_person
+
+    family = {
+        "id": ["FA", "UN", "MP"],
+        "fid": [None, None, "FA"],
+        "mid": [None, None, None],
+        "sex": [1, 1, 1],
+        "genotypes": {"FA": {"TH01": ["6", "7"]}},
+        # UN: typed for mtDNA only (a lineage-only reference).
+        "ystr": {"FA": {"DYS391": "10", "DYS385": "14,11"}},
+        "mtdna": {"UN": {"variants": "A263G 16069t", "range": "16024-16569 1-576"}},
+    }
+    (fam,) = families_from_case({"am": {"F": family}, "missing": ["MP"]})
+    assert fam.ystr == {"FA": {"DYS385": ["11", "14"], "DYS391": ["10"]}}
+    assert fam.typed == ["FA", "UN"]
+    person = make_person(org)
+    missing_services.family_import_case(
+        actor=users["family_liaison"],
+        person=person,
+        family=fam,
+        consent_date=dt.date(2023, 1, 1),
+    )
+    out = family_as_case_dict(person)
+    assert out["genotypes"] == {"FA": {"TH01": ["6", "7"]}}
+    assert out["ystr"] == {"FA": {"DYS385": ["11", "14"], "DYS391": ["10"]}}
+    assert out["mtdna"] == {
+        "UN": {"variants": "263G 16069T", "range": "16024-16569 1-576"}
+    }
+    family["ystr"] = {"XX": {"DYS391": "10"}}
+    with pytest.raises(ProfileFileError, match="XX, not a member"):
+        families_from_case({"am": {"F": family}, "missing": ["MP"]})
