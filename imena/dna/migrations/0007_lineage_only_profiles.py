@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dna', '0005_withdrawable'),
+        ('dna', '0006_constraint_messages'),
     ]
 
     operations = [
