@@ -25,6 +25,9 @@ peak RSS is its own):
   genotypes, so true families have clones: more DNA hits than in a real
   register), to time the preset's size from a smaller load; nothing is stored
   then.
+  ``--database URL`` computes on an already loaded database. ``--incremental``
+  keeps an ``engine.SiteCache`` per site and then times two incremental
+  updates: a new report (every site) and a corrected PM record (one site).
 - ``screening``: the national DNA screening (``imena dna screen --national``:
   every current PM profile against every open family, stored) with the demo's
   parameters, then one new PM profile and two new reference profiles stored,
@@ -77,6 +80,7 @@ class Context:
     import_limit: int = 10**9
     id_persons: int = 0
     id_sites: int = 0
+    incremental: bool = False
     databases: dict[str, str] = field(default_factory=dict)  # phase -> URL kept
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -153,6 +157,7 @@ from imena.identification import engine, services
 from imena.identification.models import CandidateRun
 
 persons_wanted, sites_wanted = int(sys.argv[2]), int(sys.argv[3])
+incremental = sys.argv[4] == "1"
 if sys.argv[1] != "-":  # no kept database: load one, untimed
     call_command("migrate", interactive=False, verbosity=0)
     from imena.demo.services import demo_load
@@ -201,10 +206,11 @@ step("dna_lrs", t, c, bodies=n_bodies, families=len(dna[1]), pairs_kept=len(dna[
 t, c = time.perf_counter(), time.process_time()
 blocked = live = 0
 store_seconds = 0.0
-for s, d, prm in runs:
+caches = [engine.SiteCache() if incremental else None for _run in runs]
+for k, (s, d, prm) in enumerate(runs):
     r = engine.compute_site(d["bodies"], persons, d["leads"], prm, overrides=d["overrides"],
                             n_graves=d["n_graves"], grave_numbers=d["grave_numbers"],
-                            table=table, dna=dna)
+                            table=table, dna=dna, cache=caches[k])
     blocked += sum(br.blocked for br in r.bodies.values())
     live += sum(len(br.live) for br in r.bodies.values())
     if not replicated:
@@ -214,9 +220,31 @@ for s, d, prm in runs:
         services._store(run, r, d)
         store_seconds += time.perf_counter() - t1
     del r
-step("compute_sites", t, c, sites=len(runs), bodies=n_bodies,
+step("compute_sites", t, c, sites=len(runs), bodies=n_bodies, cached=incremental,
      pairs=n_bodies * len(persons), blocked=blocked, live=live,
      store_seconds=round(store_seconds, 1))
+if incremental:
+    # A new report (a typed one copied, another stature): every site again.
+    src = next(p for p in base if p.family)
+    new = replace(src, person_id="new-report", am={**src.am, "stature_am": 171.0})
+    persons.append(new)
+    table = table.extended(engine.person_table([new]).records)
+    t, c = time.perf_counter(), time.process_time()
+    for k, (s, d, prm) in enumerate(runs):
+        engine.compute_site(d["bodies"], persons, d["leads"], prm, overrides=d["overrides"],
+                            n_graves=d["n_graves"], grave_numbers=d["grave_numbers"],
+                            table=table, cache=caches[k])
+    step("incremental_new_report", t, c, sites=len(runs), bodies=n_bodies)
+    # A corrected PM record (stature) of a body of the first site: that site.
+    s, d, prm = runs[0]
+    b = d["bodies"][0]
+    bodies = [replace(b, pm={**b.pm, "stature_cm": (b.pm.get("stature_cm") or 170) + 4})]
+    bodies += d["bodies"][1:]
+    t, c = time.perf_counter(), time.process_time()
+    engine.compute_site(bodies, persons, d["leads"], prm, overrides=d["overrides"],
+                        n_graves=d["n_graves"], grave_numbers=d["grave_numbers"],
+                        table=table, cache=caches[0])
+    step("incremental_pm_record", t, c, bodies=len(bodies))
 print(json.dumps(out))
 """
 
@@ -234,6 +262,7 @@ def phase_identification(ctx: Context) -> dict[str, Any]:
         source,
         str(ctx.id_persons),
         str(ctx.id_sites),
+        "1" if ctx.incremental else "0",
         env={"DATABASE_URL": url},
     )
 
@@ -480,6 +509,15 @@ def main() -> int:
     parser.add_argument("--phases", default=",".join(DEFAULT_PHASES))
     parser.add_argument("--id-persons", type=int, default=0)
     parser.add_argument("--id-sites", type=int, default=0)
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="identification: keep a SiteCache per site, then time a new report "
+        "(every site) and a corrected PM record (one site)",
+    )
+    parser.add_argument(
+        "--database", help="identification: an already loaded database URL"
+    )
     parser.add_argument("--pg-port", type=int, default=5581)
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument(
@@ -508,7 +546,10 @@ def main() -> int:
         keep_db=args.keep_db or "identification" in names or "screening" in names,
         id_persons=args.id_persons,
         id_sites=args.id_sites,
+        incremental=args.incremental,
     )
+    if args.database:
+        ctx.databases["sqlite"] = args.database
     results: dict[str, Any] = {
         "seed": args.seed,
         "sites": args.sites,

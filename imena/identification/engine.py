@@ -516,7 +516,7 @@ class SiteCache:
         changed = []
         for b in bodies:
             old = self.bodies.get(b.body_id)
-            if old is not None and old != b:
+            if old is not None and old is not b and old != b:
                 changed.append(b.body_id)
                 dna_changed |= old.dna != b.dna
         if changed:
@@ -526,7 +526,9 @@ class SiteCache:
         gone = [
             p.person_id
             for p in persons
-            if (old_p := self.persons.get(p.person_id)) is not None and old_p != p
+            if (old_p := self.persons.get(p.person_id)) is not None
+            and old_p is not p
+            and old_p != p
         ]
         if gone:
             self.forget_persons(gone)
@@ -571,6 +573,11 @@ class SiteCache:
         self.rows = {}
         self.comps = {}
         self.reasons = {}
+
+
+def _typed_bodies(bodies: Iterable[BodyIn]) -> frozenset[str]:
+    """The bodies with a DNA profile (adding one without keeps the DNA LRs)."""
+    return frozenset(b.body_id for b in bodies if b.dna and b.dna.get("genotypes"))
 
 
 def merge_dna(old: DnaLRs, new: DnaLRs) -> DnaLRs:
@@ -627,7 +634,13 @@ class _Site:
             self.cache.clear()
             self.cache.model = self.model
         self.dna_threshold = dna_threshold
-        self.dna, self.relations, self.notes = dna or self._dna(bodies, persons)
+        if dna is not None:
+            # Given (shared between sites): it covers these bodies and persons;
+            # later runs with the cache screen only the families added since.
+            self.cache.dna = dna
+            self.cache.dna_bodies = _typed_bodies(bodies)
+            self.cache.dna_persons = {p.person_id for p in persons}
+        self.dna, self.relations, self.notes = self._dna(bodies, persons)
         self.typed = set(self.relations)
         self.typed_mask = np.array([p.person_id in self.typed for p in persons])
         # Person index of each DNA target (-1: not an open person here, or an
@@ -675,10 +688,7 @@ class _Site:
         """DNA LRs of every family: the cached ones plus the families not yet
         screened against these bodies (all again with lineage markers)."""
         cache, params = self.cache, self.params
-        # Bodies without a profile have no DNA LRs: adding one keeps the cache.
-        body_ids = frozenset(
-            b.body_id for b in bodies if b.dna and b.dna.get("genotypes")
-        )
+        body_ids = _typed_bodies(bodies)
         new = [p for p in persons if p.person_id not in cache.dna_persons]
         if new and cache.dna is not None and cache.dna_bodies == body_ids:
             found = dna_lrs(
