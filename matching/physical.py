@@ -759,7 +759,7 @@ def compare_stature(am: AMRecord, pm: PMRecord, model: PhysicalModel) -> TraitRe
         f"body estimated {pm.stature_cm:g} ± {se:g} cm (z = {z:.1f})"
     )
     uk = (
-        f"зріст за даними AM {am.stature_cm:g} см, оцінка за тілом "
+        f"зріст за даними родини {am.stature_cm:g} см, оцінка за тілом "
         f"{pm.stature_cm:g} ± {se:g} см (z = {z:.1f})"
     )
     ez = model.stature.exclude_z
@@ -805,7 +805,7 @@ def _categorical(
         outcome = INCONSISTENT
     en = f"{trait.replace('_', ' ')}: reported {label(vocab_key, am_v)}, body {label(vocab_key, pm_v)}"
     uk = (
-        f"{label_uk_trait(trait)}: за даними AM {label(vocab_key, am_v, 'uk')}, "
+        f"{label_uk_trait(trait)}: за даними родини {label(vocab_key, am_v, 'uk')}, "
         f"на тілі {label(vocab_key, pm_v, 'uk')}"
     )
     return TraitResult(trait, outcome, lr, False, en, uk)
@@ -931,7 +931,7 @@ def _compare_one_particular(
                 m.p_serial_mismatch_same_person,
                 False,
                 f"{what_en}: serial {a.serial} reported, {b.serial} found",
-                f"{what_uk}: номер за AM {a.serial}, на тілі {b.serial}",
+                f"{what_uk}: номер за даними родини {a.serial}, на тілі {b.serial}",
             )
         en = f"{what_en}: present on both sides"
         uk = f"{what_uk}: є в обох описах"
@@ -966,7 +966,7 @@ def _compare_one_particular(
             0.0,
             True,
             f"{what_en}: reported, but the region is present without it: exclusion",
-            f"{what_uk}: є за даними AM, але ділянка тіла збережена без неї — "
+            f"{what_uk}: є за даними родини, але ділянка тіла збережена без неї — "
             "виключення",
         )
     f = _region_frequency(m, a)
@@ -1171,7 +1171,7 @@ def compare_tooth(
                 1.0,
                 False,
                 f"tooth {code}: missing in AM, implant, pontic or unerupted tooth PM",
-                f"зуб {code}: відсутній за AM, на тілі імплантат, проміжна "
+                f"зуб {code}: відсутній за даними родини, на тілі імплантат, проміжна "
                 "частина мосту або неповністю прорізаний зуб",
             )
         return _item(
@@ -1192,7 +1192,7 @@ def compare_tooth(
             1.0,
             False,
             f"tooth {code}: present in AM, extracted later",
-            f"зуб {code}: наявний за AM, видалений пізніше",
+            f"зуб {code}: наявний за даними родини, видалений пізніше",
         )
     if a.status in _UNERUPTED or p.status in _UNERUPTED:
         return _item(
@@ -1222,7 +1222,7 @@ def compare_tooth(
                 True,
                 f"tooth {code}: treated ({', '.join(sorted(af))}) in AM but "
                 "sound on the body: exclusion (work cannot be undone)",
-                f"зуб {code}: лікований за AM, але інтактний на тілі — "
+                f"зуб {code}: лікований за даними родини, але інтактний на тілі — "
                 "виключення (лікування не можна скасувати)",
             )
         return _item(
@@ -1231,7 +1231,7 @@ def compare_tooth(
             m.p_chart_error,
             False,
             f"tooth {code}: treated in an unreliable AM chart, sound PM",
-            f"зуб {code}: лікований за ненадійною картою AM, інтактний на тілі",
+            f"зуб {code}: лікований за ненадійною прижиттєвою картою, інтактний на тілі",
         )
     if not _covered(af, pf, a, p):
         return _item(
@@ -1241,7 +1241,7 @@ def compare_tooth(
             False,
             f"tooth {code}: AM work ({', '.join(sorted(af))}) not found PM "
             f"({', '.join(sorted(pf))})",
-            f"зуб {code}: лікування за AM не відповідає стану на тілі",
+            f"зуб {code}: лікування за даними родини не відповідає стану на тілі",
         )
     shared = af & pf
     lr = 1.0
@@ -1257,7 +1257,7 @@ def compare_tooth(
             False,
             f"tooth {code}: more work on the body ({', '.join(sorted(pf))}) "
             "than in AM: treatment after the record",
-            f"зуб {code}: на тілі більше лікування, ніж за AM — лікування після запису",
+            f"зуб {code}: на тілі більше лікування, ніж за даними родини — лікування після запису",
         )
     return _item(
         key,
@@ -1300,6 +1300,23 @@ def _norm_text(s: str | None) -> str:
     return " ".join(s.split())
 
 
+#: The vocabulary field naming the categories of each kind of item.
+_CATEGORY_FIELDS = {
+    "clothing": "clothing_category",
+    "effects": "effect",
+    "documents": "identity_document",
+}
+
+
+def _category_uk(trait: str, code: str) -> str:
+    """The Ukrainian label of an item's category (the code when it has none)."""
+    key = _CATEGORY_FIELDS.get(trait)
+    try:
+        return label(key, code, "uk") if key else code
+    except KeyError:
+        return code
+
+
 def _compare_items(
     trait: str,
     am_items: tuple[Item, ...],
@@ -1311,6 +1328,7 @@ def _compare_items(
     used: set[int] = set()
     for a in am_items:
         key = f"{trait}/{a.category}"
+        what_uk = _category_uk(trait, a.category)
         best: TraitResult | None = None
         best_i = -1
         for i, b in enumerate(pm_items):
@@ -1325,7 +1343,7 @@ def _compare_items(
                         1.0 / m.p_serial_random,
                         False,
                         f"{a.category}: same serial number {a.serial}",
-                        f"{a.category}: той самий серійний номер {a.serial}",
+                        f"{what_uk}: той самий серійний номер {a.serial}",
                     )
                 else:
                     continue
@@ -1336,12 +1354,12 @@ def _compare_items(
                     1.0,
                     False,
                     f"{a.category}: colours differ (colours change in burial)",
-                    f"{a.category}: кольори різняться (у похованні кольори змінюються)",
+                    f"{what_uk}: кольори різняться (у похованні кольори змінюються)",
                 )
             else:
                 lr = 1.0 / m.p_item_random
                 en = f"{a.category}: described item found"
-                uk = f"{a.category}: описаний предмет знайдено"
+                uk = f"{what_uk}: описаний предмет знайдено"
                 la, lb = _norm_text(a.label_text), _norm_text(b.label_text)
                 if la and lb and la == lb:
                     lr /= m.p_label_random
@@ -1357,7 +1375,7 @@ def _compare_items(
                 1.0,
                 False,
                 f"{a.category}: not found on the body",
-                f"{a.category}: на тілі не знайдено",
+                f"{what_uk}: на тілі не знайдено",
             )
         else:
             used.add(best_i)

@@ -60,10 +60,35 @@ class Change:
     new: str
 
 
+#: Entries written on one record about rows of another model: the post-mortem
+#: sections are audited on their body, their fields are the section's.
+ROW_MODELS = {
+    "pm.particulars": "exhumations.Particular",
+    "pm.dental": "exhumations.ToothFinding",
+    "pm.injuries": "exhumations.Injury",
+    "pm.clothing": "exhumations.BodyItem",
+    "pm.effects": "exhumations.BodyItem",
+    "pm.documents": "exhumations.BodyItem",
+}
+
+
 def _model(entry: AuditEntry) -> type[models.Model] | None:
     try:
         return apps.get_model(model_label(entry.object_type))
     except (LookupError, ValueError):
+        return None
+
+
+def _row_model(entry: AuditEntry) -> type[models.Model] | None:
+    """The model whose fields the entry lists, when not its record's."""
+    action = entry.action
+    if action.startswith("pm.") and action.count(".") == 1:
+        label = "exhumations.PostMortemRecord"  # a section saved
+    else:
+        label = ROW_MODELS.get(action.rsplit(".", 1)[0], "")
+    try:
+        return apps.get_model(label) if label else None
+    except LookupError:
         return None
 
 
@@ -106,7 +131,7 @@ def display_value(field: models.Field[Any, Any] | None, value: Any) -> str:
 
 def readable_changes(entry: AuditEntry) -> list[Change]:
     """The entry's changed fields with labels and displayable values."""
-    fields = _fields(_model(entry))
+    fields = {**_fields(_model(entry)), **_fields(_row_model(entry))}
     out = []
     for key, old, new in entry.changes():
         if key in HIDDEN:

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from imena.core.constraints import FieldConstraintErrors
 from imena.exhumations.vocab import FDI_ALL, VocabChoices
+from imena.exhumations.vocab import label as vocab_label
+from imena.exhumations.vocab import labels as vocab_labels
 from imena.lib.ownership import OrganisationOwned
 from imena.lib.withdrawal import Withdrawable, WithdrawnQuerySet, withdrawal_has_reason
 
@@ -524,6 +526,14 @@ class ItemKind(models.TextChoices):
     DOCUMENT = "document", _("Document")
 
 
+#: The vocabulary field of each item kind's categories.
+ITEM_CATEGORY_FIELDS = {
+    "clothing": "clothing_category",
+    "effect": "effect",
+    "document": "identity_document",
+}
+
+
 class BodyItem(FieldConstraintErrors, PostMortemRow):
     """Clothing, a personal effect or a document found on the body."""
 
@@ -573,6 +583,19 @@ class BodyItem(FieldConstraintErrors, PostMortemRow):
 
     def __str__(self) -> str:
         return f"{self.body}: {self.category}"
+
+    @property
+    def category_label(self) -> str:
+        """The category in the reader's language (as written when not a code)."""
+        return vocab_label(ITEM_CATEGORY_FIELDS.get(self.kind, ""), self.category)
+
+    @property
+    def colour_labels(self) -> str:
+        return vocab_labels("colour", self.colours)
+
+    @property
+    def material_label(self) -> str:
+        return vocab_label("material", self.material)
 
 
 class Injury(FieldConstraintErrors, PostMortemRow):

@@ -25,7 +25,7 @@ def label(key: str, code: str | None) -> str:
         return ""
     try:
         return vocabulary.label(key, code, lang())
-    except KeyError:
+    except KeyError:  # an unknown field or code: shown as written
         return code
 
 

@@ -11,6 +11,7 @@ from imena.accounts.models import User
 from imena.accounts.roles import can
 from imena.burials.access import sites_for_user
 from imena.journals.models import LinkDecision, ReconcileRun, ReviewItem
+from imena.journals.texts import review_message
 from imena.lib.worklist import PREVIEW, WorkItem, WorkRow
 
 
@@ -54,7 +55,7 @@ def work_items(user: User) -> list[WorkItem]:
                     label=str(item.get_kind_display()),
                     url=reverse("journals:review_item", args=[item.pk]),
                     detail=f"{item.run.site.name} · "
-                    + Truncator(item.message).chars(100),
+                    + Truncator(review_message(item.message)).chars(100),
                 )
                 for item in first
             ],

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from imena.missing.models import MissingPerson, PedigreeMember, PhotoKind, Status
@@ -135,24 +136,51 @@ class MergeForm(forms.Form):
     )
 
 
+#: Section fields that are not vocabulary fields.
+PLAIN_LABELS = {
+    "bone": _("bone"),
+    "description": _("description"),
+    "number": _("number"),
+    "serial": _("serial or document number"),
+    "size_eu": _("size (EU)"),
+    "subtype": _("subtype"),
+    "year": _("year"),
+}
+
+
+def _field_or_name(key: str) -> str:
+    """A section field's label in the active language."""
+    if key in PLAIN_LABELS:
+        return str(PLAIN_LABELS[key])
+    try:
+        return field_label(key)
+    except KeyError:
+        return key.replace("_", " ")
+
+
+#: Labels of the section forms follow the language of each request (the forms
+#: are built once, at import).
+lazy_field_label = lazy(_field_or_name, str)
+
+
 def section_form(section: str) -> type[forms.Form]:
     """A small form for one row of a repeating section, from the vocabulary."""
     attrs: dict[str, forms.Field] = {}
     for name, (kind, multi, required) in SECTION_FIELDS[section].items():
         if kind == "text":
             f: forms.Field = forms.CharField(
-                label=name.replace("_", " "), required=required, max_length=200
+                label=lazy_field_label(name), required=required, max_length=200
             )
         elif kind in ("int", "fdi"):
             f = forms.IntegerField(
-                label=_("FDI tooth") if kind == "fdi" else name.replace("_", " "),
+                label=_("FDI tooth") if kind == "fdi" else lazy_field_label(name),
                 required=required,
             )
         elif kind == "float":
-            f = forms.FloatField(label=name.replace("_", " "), required=required)
+            f = forms.FloatField(label=lazy_field_label(name), required=required)
         elif multi:
             f = forms.MultipleChoiceField(
-                label=field_label(kind),
+                label=lazy_field_label(kind),
                 choices=vchoices(kind),
                 required=required,
                 widget=forms.CheckboxSelectMultiple,
@@ -160,7 +188,7 @@ def section_form(section: str) -> type[forms.Form]:
         else:
             choices = vchoices(kind) if required else [("", "—"), *vchoices(kind)]
             f = forms.ChoiceField(
-                label=field_label(kind), choices=choices, required=required
+                label=lazy_field_label(kind), choices=choices, required=required
             )
         attrs[name] = f
     return type(f"{section.title()}Form", (forms.Form,), attrs)

@@ -30,6 +30,30 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+#: The family's relationship words as the registers write them, for reading.
+RELATIONSHIPS = {
+    "wife": _("wife"),
+    "husband": _("husband"),
+    "mother": _("mother"),
+    "father": _("father"),
+    "daughter": _("daughter"),
+    "son": _("son"),
+    "sister": _("sister"),
+    "brother": _("brother"),
+    "grandmother": _("grandmother"),
+    "grandfather": _("grandfather"),
+    "granddaughter": _("granddaughter"),
+    "grandson": _("grandson"),
+    "aunt": _("aunt"),
+    "uncle": _("uncle"),
+    "niece": _("niece"),
+    "nephew": _("nephew"),
+    "cousin": _("cousin"),
+    "neighbour": _("neighbour"),
+    "friend": _("friend"),
+}
+
+
 class MissingPerson(FieldConstraintErrors, OrganisationOwned):
     """One missing-person report (the ante-mortem record)."""
 
@@ -297,6 +321,12 @@ class MissingPerson(FieldConstraintErrors, OrganisationOwned):
 
     def __str__(self) -> str:
         return self.full_name or self.case_no
+
+    @property
+    def reporter_relationship_label(self) -> str:
+        """The relationship in the reader's language when it is a known word."""
+        word = RELATIONSHIPS.get(self.reporter_relationship.strip().lower())
+        return str(word) if word is not None else self.reporter_relationship
 
     def get_absolute_url(self) -> str:
         return reverse("missing:person_detail", args=[self.pk])

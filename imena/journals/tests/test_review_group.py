@@ -70,3 +70,26 @@ def test_no_decision_is_chosen_for_the_reviewer(client, group, examiner) -> None
     assert response.status_code == 200
     assert "kind" in response.context["form"].errors
     assert not LinkDecision.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("message", "ukrainian"),
+    [
+        (
+            "grave бм1 proposed for 26 people (mass grave)",
+            "могилу бм1 запропоновано для 26 осіб (братська могила)",
+        ),
+        (
+            "Кравчко Петр: rows name graves 7, 8",
+            "Кравчко Петр: записи називають могили 7, 8",
+        ),
+        ("something new", "something new"),
+    ],
+)
+def test_review_messages_are_read_in_ukrainian(message, ukrainian) -> None:
+    from django.utils import translation
+
+    from imena.journals.texts import review_message
+
+    with translation.override("uk"):
+        assert review_message(message) == ukrainian
