@@ -30,6 +30,7 @@ from imena.exhumations.models import Sample
 from imena.identification import access, services
 from imena.identification.forms import ProfileUploadForm, ScreeningForm
 from imena.identification.models import ScreeningRun
+from imena.identification.relationships import family_checks
 from imena.identification.screening import joint_for_grave
 from imena.lib.lists import paginate
 from imena.missing.models import ReferenceSample
@@ -243,6 +244,13 @@ def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     )
     superseded_by = DNAProfile.objects.filter(supersedes=profile).first()
+    checks = [
+        pair
+        for r in references[:1]
+        if profile.is_current and profile.genotypes
+        for pair in family_checks(r.member.person)
+        if r.member.member_id in (pair.check.a, pair.check.b)
+    ]
     return render(
         request,
         "identification/dna_profile_detail.html",
@@ -250,6 +258,7 @@ def profile_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "profile": profile,
             "genotypes": genotypes,
             "ystr": ystr,
+            "relationship_checks": checks,
             "pm_samples": pm_samples,
             "references": references,
             "superseded_by": superseded_by,

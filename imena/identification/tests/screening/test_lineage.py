@@ -259,3 +259,54 @@ def test_a_case_family_brings_its_lineage_markers_onto_the_report(org, users) ->
     family["ystr"] = {"XX": {"DYS391": "10"}}
     with pytest.raises(ProfileFileError, match="XX, not a member"):
         families_from_case({"am": {"F": family}, "missing": ["MP"]})
+
+
+def test_a_brother_who_is_no_son_of_the_father_is_flagged_on_the_profile_page(
+    client, small_case, analyst
+) -> None:
+    import datetime as dt
+    import random
+
+    from imena.identification.tests.screening.factories import (
+        child_of,
+        random_alleles,
+    )
+    from imena.missing import services as missing_services
+
+    rng = random.Random(3)
+    person = small_case["families"][0]
+    father = person.pedigree.get(member_id="FA")
+    missing = person.pedigree.get(is_missing=True)
+    mother = missing_services.pedigree_member_add(
+        actor=None, person=person, sex=2, relationship="mother", member_id="MO",
+        audit=False,
+    )  # fmt: skip
+    missing.mother = mother
+    missing.save(update_fields=["mother"])
+    fa_genotypes = ReferenceSample.objects.get(sample_id="REF-1").profile.genotypes  # type: ignore[union-attr]
+
+    def brother(member_id: str, genotypes: dict[str, list[str]]) -> Any:
+        sib = missing_services.pedigree_member_add(
+            actor=None, person=person, sex=1, relationship="full_sibling",
+            member_id=member_id, father=father, mother=mother, audit=False,
+        )  # fmt: skip
+        return missing_services.reference_sample_create(
+            actor=None, member=sib, sample_id=f"REF-{member_id}", genotypes=genotypes,
+            consent_scope=["dna"], consent_date=dt.date(2023, 1, 1), audit=False,
+        )  # fmt: skip
+
+    true_son = brother("S1", child_of(fa_genotypes, rng))
+    not_son = brother("S2", random_alleles(rng))
+    client.force_login(analyst)
+
+    def page(sample: Any) -> str:
+        url = reverse("dna:profile_detail", args=[sample.profile.pk])
+        return client.get(url).content.decode()
+
+    html = page(not_son)
+    assert "Declared relationships checked" in html
+    row = next(r for r in html.split("<tr") if "S2 (" in r and "FA (" in r)
+    assert "check the declared relationship" in row
+    html = page(true_son)
+    row = next(r for r in html.split("<tr") if "S1 (" in r and "FA (" in r)
+    assert "check the declared relationship" not in row and "consistent" in row
