@@ -35,7 +35,7 @@ class ScenarioContext:
     graves_by_marker: dict[tuple[str, str], Grave] = field(default_factory=dict)
     graves_by_ref: dict[tuple[str, str], Grave] = field(default_factory=dict)
     summary: dict[str, int] = field(default_factory=dict)
-    # A progress bar per loading step on stderr (``imena demo --national``).
+    # A progress bar per loading step on stderr (``imena demo``).
     progress: bool = False
     # Run the computations (DNA screening, candidate lists) after loading.
     compute: bool = True
@@ -53,6 +53,13 @@ class ScenarioContext:
 
 @transaction.atomic
 def load_scenario(context: ScenarioContext) -> dict[str, int]:
-    for loader in app_hooks("scenario", "load_scenario"):
+    """Each app loads its part in turn; with ``progress``, a bar of the steps."""
+    loaders = app_hooks("scenario", "load_scenario")
+    steps = context.bar("Loading the scenario") if len(loaders) > 1 else None
+    for done, loader in enumerate(loaders):
+        if steps is not None:
+            steps(done, len(loaders))
         loader(context)
+    if steps is not None:
+        steps(len(loaders), len(loaders))
     return context.summary

@@ -51,3 +51,11 @@ def test_the_demo_loads_every_part_and_the_audit_chain_holds(scenario) -> None:
     assert not result.ok and result.bad_seq == entry.seq  # type: ignore[attr-defined]
     with pytest.raises(Exception, match=f"entry #{entry.seq}"):
         call_command("audit", "verify")
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_shows_its_progress(scenario, capsys) -> None:
+    demo_load(scenario_dir=scenario, progress=True, compute=False)
+    err = capsys.readouterr().err
+    assert "Loading the scenario" in err
+    assert err.rstrip().endswith(")")  # the last step's bar is complete

@@ -32,7 +32,7 @@ class Command(ImenaCommand):
             "--national",
             action="store_true",
             help="Load the national scenario (40 sites, 10,000 bodies, 55,000 "
-            "reports) instead of one site, with a progress bar on stderr.",
+            "reports) instead of one site.",
         )
         parser.add_argument(
             "--sites",
@@ -53,7 +53,9 @@ class Command(ImenaCommand):
             "(the one-site demo always does).",
         )
         parser.add_argument(
-            "--no-progress", action="store_true", help="No progress bar."
+            "--no-progress",
+            action="store_true",
+            help="No progress bars (loading steps on stderr).",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -66,6 +68,7 @@ class Command(ImenaCommand):
                 f"cannot create the data folder {data_dir}: {e}"
             ) from None
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        self.stdout.write("Preparing the database ...")
         call_command("migrate", interactive=False, verbosity=0)
         national = options["national"] or any(
             options[k] is not None for k in ("sites", "missing")
@@ -97,7 +100,7 @@ class Command(ImenaCommand):
                 simulate(seed=options["seed"], out=scenario_dir)
         result = demo_load(
             scenario_dir=scenario_dir,
-            progress=national and not options["no_progress"],
+            progress=not options["no_progress"],
             compute=options["compute"] or not national,
         )
         if result.created:
