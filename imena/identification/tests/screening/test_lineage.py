@@ -310,3 +310,21 @@ def test_a_brother_who_is_no_son_of_the_father_is_flagged_on_the_profile_page(
     html = page(true_son)
     row = next(r for r in html.split("<tr") if "S1 (" in r and "FA (" in r)
     assert "check the declared relationship" not in row and "consistent" in row
+
+
+def test_the_upload_page_stores_an_mtdna_export(client, small_case, analyst) -> None:
+    from imena.identification.tests.screening.test_profiles import _upload
+
+    client.force_login(analyst)
+    assert "read as mtDNA" in client.get(reverse("dna:profile_upload")).content.decode()
+    response = _upload(
+        client,
+        "pm",
+        "mt.csv",
+        "Sample Name,Range,Variants\nIZM-PM-0003-S1,16024-16569,16069T 16126c\n",
+    )
+    assert response.status_code in (200, 302)
+    sample = small_case["samples"][2]
+    sample.refresh_from_db()
+    assert sample.profile.mtdna == {"variants": "16069T 16126C", "range": "16024-16569"}
+    assert sample.profile.genotypes  # kept from the superseded profile
