@@ -190,16 +190,28 @@ def y_log_probability(
         if r == v:
             total += len(r) * _step_log(0, meioses, rate)
         else:
-            p = compare_locus(locus, r, v, meioses, rate).probability
-            total += math.log(p) if p > 0 else -math.inf
+            total += _locus_log(r, v, meioses, rate)
     return total, tuple(loci)
+
+
+@functools.lru_cache(maxsize=65536)
+def _locus_log(
+    reference: tuple[str, ...], victim: tuple[str, ...], meioses: int, rate: float
+) -> float:
+    # Alleles repeat across pairs: one computation per distinct comparison.
+    p = compare_locus("", reference, victim, meioses, rate).probability
+    return math.log(p) if p > 0 else -math.inf
 
 
 def mt_log_probability(
     reference: MtSequence, victim: MtSequence, meioses: int, rate: float
 ) -> float:
     """``log P(victim | reference, meioses)``: the numerator of :func:`mt_lr`."""
-    m = len(mt_differences(reference, victim)[0])
+    a, b = reference.plain, victim.plain
+    if reference.ranges == victim.ranges and a is not None and b is not None:
+        m = len({key for key, _base in a ^ b})  # the usual case, no heteroplasmy
+    else:
+        m = len(mt_differences(reference, victim)[0])
     mean = meioses * rate
     if mean <= 0:
         return 0.0 if m == 0 else -math.inf
@@ -413,6 +425,14 @@ class MtSequence:
     def covers(self, pos: int) -> bool:
         """Return True if ``pos`` lies in a compared range."""
         return any(lo <= pos <= hi for lo, hi in self.ranges)
+
+    @functools.cached_property
+    def plain(self) -> frozenset[tuple[Position, str]] | None:
+        """The variants inside the range, or None when one is a heteroplasmy."""
+        inside = {(k, b) for k, b in self.variants.items() if self.covers(k[0])}
+        if any(b in IUPAC for _k, b in inside):
+            return None
+        return frozenset(inside)
 
 
 def parse_range(text: str) -> tuple[tuple[int, int], ...]:

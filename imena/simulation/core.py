@@ -442,14 +442,24 @@ def _simulate_national(seed: int, out: Path, size: NationalSize) -> Summary:
     put_json("missing/reports.json", {"reports": reports}, n_reports)
     del reports
     fid_width = max(4, len(str(size.missing)))
-    dna = build_dna(world, family_pids, seed, fid_width=fid_width, favour_pairs=True)
+    # No lineage markers in the national preset: its identification benchmark
+    # (docs/benchmarks.md) stays comparable; lineage LRs are pure Python per pair.
+    dna = build_dna(
+        world,
+        family_pids,
+        seed,
+        fid_width=fid_width,
+        favour_pairs=True,
+        lineage=False,
+    )
     n_profiles = len(dna.case["pm"])
     n_references = sum(len(f["genotypes"]) for f in dna.case["am"].values())
     put_json("dna/case.json", dna.case, len(dna.case["pm"]) + len(dna.case["am"]))
     dna.case.clear()
     for kind, rows in (("ystr", "haplotypes"), ("mtdna", "sequences")):
-        table = dna.tables[f"{kind}_database"]
-        put_json(f"dna/{kind}_table.json", table, len(table[rows]))
+        if f"{kind}_database" in dna.tables:
+            table = dna.tables[f"{kind}_database"]
+            put_json(f"dna/{kind}_table.json", table, len(table[rows]))
     findings, doc_person = build_findings(world, seed, dna.profiles)
     put_json("pm/findings.json", {"findings": findings}, len(findings))
     del findings

@@ -206,8 +206,13 @@ def build_dna(
     *,
     fid_width: int = 4,
     favour_pairs: bool = False,
+    lineage: bool = True,
 ) -> DnaResult:
-    """Type reference relatives and PM samples; ``family_pids`` get a reference family."""
+    """Type reference relatives and PM samples; ``family_pids`` get a reference family.
+
+    ``lineage``: also Y-STR and mtDNA for some families and the bodies
+    (``imena.simulation.lineage``).
+    """
     rng = random.Random(f"{seed}:dna")
     nrng = np.random.default_rng([seed, 7])
     markers = load_markers()
@@ -326,10 +331,14 @@ def build_dna(
         "am": am,
         "missing": [fam.missing_id for fam in sorted(families, key=lambda f: f.fid)],
     }
-    lineage = add_lineages(
-        case,
-        families,
-        {pmno: family_of.get(world.bodies[pmno].pid) for pmno in pm},
-        seed,
+    tables = (
+        add_lineages(
+            case,
+            families,
+            {pmno: family_of.get(world.bodies[pmno].pid) for pmno in pm},
+            seed,
+        )
+        if lineage
+        else {}
     )
-    return DnaResult(case=case, families=families, profiles=profiles, tables=lineage)
+    return DnaResult(case=case, families=families, profiles=profiles, tables=tables)
