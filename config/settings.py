@@ -105,6 +105,7 @@ MIDDLEWARE = [
     "imena.core.middleware.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "imena.accounts.language.UserLanguageMiddleware",
     "imena.core.middleware.IdleTimeoutMiddleware",
     "imena.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

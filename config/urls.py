@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import include, path
 
+from imena.accounts import language as accounts_language
 from imena.core.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Django's set_language, the choice also kept on the user's profile.
+    path("i18n/setlang/", accounts_language.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("accounts/", include("imena.accounts.urls")),
     path("audit/", include("imena.audit.urls")),

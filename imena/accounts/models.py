@@ -46,6 +46,8 @@ class User(FieldConstraintErrors, AbstractUser):
     role = models.CharField(
         _("role"), max_length=32, choices=Role.choices, default=Role.FIELD_RECORDER
     )
+    # The interface language the person last chose; kept across logins.
+    language = models.CharField(_("interface language"), max_length=8, blank=True)
 
     constraint_fields = {
         "user_role_valid": "role",

@@ -171,3 +171,23 @@ def user_change_reject(*, actor: User, change: UserChangeRequest) -> None:
         obj=change.user,
         after={"request": change.pk, **change.changes},
     )
+
+
+@transaction.atomic
+def user_set_language(*, user: User, language: str) -> bool:
+    """Keep ``language`` as the user's interface language; False if unchanged."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if language == user.language:
+        return False
+    before = user.language
+    user.language = language
+    user.save(update_fields=["language"])
+    audit_record(
+        actor=user,
+        action="user.language",
+        obj=user,
+        before={"language": before},
+        after={"language": language},
+        organisation_id=user.organisation_id,
+    )
+    return True
