@@ -28,6 +28,7 @@ from imena.identification.engine import (
     DnaLRs,
     Params,
     PersonIn,
+    SiteCache,
     SiteResult,
     compute_site,
     dna_lrs,
@@ -261,10 +262,14 @@ def candidates_compute(
     site: Site,
     p_unlisted: float | None = None,
     shared: SharedInputs | None = None,
+    cache: SiteCache | None = None,
 ) -> tuple[CandidateRun, SiteResult]:
     """Compute candidates and posteriors for every body of the site and store them.
 
     ``shared``: from ``shared_inputs``, when several sites are computed in a row.
+    ``cache``: the site's ``engine.SiteCache`` from its previous run in this
+    process: only new or changed reports and bodies are computed again (the
+    result is the same).
     """
     if p_unlisted is not None and not 0 <= p_unlisted < 1:
         raise ValidationError({"p_unlisted": _("The prior must be between 0 and 1.")})
@@ -281,6 +286,7 @@ def candidates_compute(
         grave_numbers=data["grave_numbers"],
         table=shared.table if shared else None,
         dna=shared.dna if shared else None,
+        cache=cache,
     )
     run = CandidateRun.objects.create(
         site=site,

@@ -16,9 +16,12 @@ import pytest
 
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
+from imena.exhumations.models import Body, PostMortemRecord
 from imena.identification import services
 from imena.identification.engine import SiteCache, SiteResult, compute_site
+from imena.identification.models import Candidate
 from imena.lib.scenario import ScenarioContext, load_scenario
+from imena.missing.tests.factories import make_person
 from imena.simulation.core import simulate
 from matching import vectorised
 
@@ -121,3 +124,33 @@ def test_changed_records_and_closed_reports_give_a_full_computation(
     _assert_same(incremental, _run(inputs, bodies, persons))
     # and again from the updated cache, with nothing changed
     _assert_same(_run(inputs, bodies, persons, cache), incremental)
+
+
+def _stored(run: Any) -> dict[tuple[int, int], tuple[int, float]]:
+    return {
+        (c.analysis.body_id, c.person_id): (c.rank, c.posterior)
+        for c in Candidate.objects.filter(analysis__run=run).select_related("analysis")
+    }
+
+
+def test_a_stored_run_with_the_cache_equals_one_without(
+    org: Organisation, tmp_path: Path
+) -> None:
+    simulate(3, tmp_path / "sim", graves=40)
+    context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
+    load_scenario(context)
+    site: Site = next(iter(context.sites.values()))
+    cache = SiteCache()
+    services.candidates_compute(actor=None, site=site, cache=cache)
+    # A new report, and a corrected PM record.
+    make_person(org, family_name="Новенький", given_names="Петро", birth_year=1980)
+    body = Body.objects.filter(grave__site=site).order_by("pk").first()
+    assert body is not None
+    PostMortemRecord.objects.filter(body=body).update(stature_min=160, stature_max=166)
+    with_cache, _ = services.candidates_compute(actor=None, site=site, cache=cache)
+    without, _ = services.candidates_compute(actor=None, site=site)
+    a, b = _stored(with_cache), _stored(without)
+    assert a.keys() == b.keys()
+    for key, (rank, posterior) in a.items():
+        assert rank == b[key][0]
+        assert posterior == pytest.approx(b[key][1], abs=1e-9)
