@@ -21,9 +21,12 @@ from typing import Any
 import numpy as np
 
 from kinship.case import Family
-from kinship.lineage import (
+from kinship.lineage import (  # noqa: PLC2701 - shared cache
+    Y_DEFAULT_RATE,
     LineageData,
     LineageResult,
+    _locus_log,
+    _step_log,
     clopper_pearson_upper,
     line_meioses,
     lineage_from_dict,
@@ -93,30 +96,41 @@ class LineageScorer:
             self._upper[counted] = math.log(clopper_pearson_upper(*counted))
         return self._upper[counted]
 
-    def log10(self, body: str, fam: Family, missing: str) -> float | None:
-        """The lineage log10 LR of ``body`` as ``missing``; None: nothing compared."""
-        data, total, found = self.data, 0.0, False
+    def y_log(self, body: str, fam: Family, missing: str) -> float | None:
+        """The natural-log Y-STR LR of ``body`` as ``missing``, or None."""
+        data = self.data
         y = data.y_victims.get(body)
         best = self._ref(fam, missing, "father") if y is not None else None
-        if y is not None and best is not None:
-            k, ref = best
-            logp, loci = y_log_probability(
-                data.y_refs[fam.name][ref], y, k, data.y_rates
-            )
-            if loci:
-                total += logp - self._log_upper(data.y_count(body, y, loci))
-                found = True
+        if y is None or best is None:
+            return None
+        k, ref = best
+        logp, loci = y_log_probability(data.y_refs[fam.name][ref], y, k, data.y_rates)
+        if not loci:
+            return None
+        return logp - self._log_upper(data.y_count(body, y, loci))
+
+    def log10(
+        self, body: str, fam: Family, missing: str, *, y: bool = True
+    ) -> float | None:
+        """The lineage log10 LR of ``body`` as ``missing``; None: nothing compared.
+
+        Each kind's log10 LR is bounded below by -300.  ``y=False``: the mtDNA
+        part only (the Y part computed elsewhere).
+        """
+        data, total, found = self.data, 0.0, False
+        y_part = self.y_log(body, fam, missing) if y else None
+        if y_part is not None:
+            total, found = max(y_part / math.log(10), -300.0), True
         mt = data.mt_victims.get(body)
         best = self._ref(fam, missing, "mother") if mt is not None else None
         if mt is not None and best is not None:
             k, ref = best
-            total += mt_log_probability(
+            mt_part = mt_log_probability(
                 data.mt_refs[fam.name][ref], mt, k, data.mt_rate
             ) - self._log_upper(data.mt_count(body, mt))
+            total += max(mt_part / math.log(10), -300.0)
             found = True
-        if not found:
-            return None
-        return max(total / math.log(10), -300.0)
+        return total if found else None
 
     def text(self, body: str, person: str) -> tuple[str, str] | None:
         """The explanation lines (English, Ukrainian) of a pair, or None."""
@@ -153,12 +167,100 @@ def add_lineage(
     with_t = np.array([f.name in fams for f, _m in targets], dtype=bool)
     if not len(hit_v) or not with_v.any() or not with_t.any():
         return scorer
-    for k in np.nonzero(with_v[hit_v] & with_t[hit_t])[0]:
-        fam, missing = targets[int(hit_t[k])]
-        value = scorer.log10(names[int(hit_v[k])], fam, missing)
-        if value is not None:
-            hit_log10[k] += value
+    picked = np.nonzero(with_v[hit_v] & with_t[hit_t])[0]
+    if not len(picked):
+        return scorer
+    ymat = _YMatrix(data, names)
+    order = picked[np.argsort(hit_t[picked], kind="stable")]
+    starts = np.flatnonzero(np.diff(hit_t[order], prepend=-1))
+    for s, e in zip(starts, [*starts[1:], len(order)], strict=True):
+        ks = order[s:e]
+        fam, missing = targets[int(hit_t[ks[0]])]
+        y_done = ymat.add(scorer, fam, missing, names, hit_v[ks], hit_log10, ks)
+        for k, done in zip(ks, y_done, strict=True):
+            body = names[int(hit_v[k])]
+            if done:  # the Y part is added; the mtDNA part here
+                value = scorer.log10(body, fam, missing, y=False)
+            else:
+                value = scorer.log10(body, fam, missing)
+            if value is not None:
+                hit_log10[k] += value
     return scorer
+
+
+class _YMatrix:
+    """The bodies' Y haplotypes as allele codes, for one family at a time.
+
+    ``codes[body, locus]`` indexes the locus's distinct allele tuples (-1:
+    untyped); per family, a table of the log probability of each code given
+    the reference's alleles and meioses (``kinship.lineage._locus_log``) turns
+    the body x locus codes into the pairs' log probabilities with numpy.
+    """
+
+    def __init__(self, data: LineageData, names: Sequence[str]) -> None:
+        loci = sorted({locus for h in data.y_victims.values() for locus in h})
+        self.col = {locus: j for j, locus in enumerate(loci)}
+        self.vocab: list[dict[tuple[str, ...], int]] = [{} for _ in loci]
+        self.codes = np.full((len(names), len(loci)), -1, dtype=np.int32)
+        self.index = {n: i for i, n in enumerate(names)}
+        for i, name in enumerate(names):
+            for locus, alleles in (data.y_victims.get(name) or {}).items():
+                j = self.col[locus]
+                self.codes[i, j] = self.vocab[j].setdefault(alleles, len(self.vocab[j]))
+        self._upper: dict[tuple[str, ...], np.ndarray] = {}
+
+    def add(
+        self,
+        scorer: LineageScorer,
+        fam: Family,
+        missing: str,
+        names: Sequence[str],
+        victims: np.ndarray,
+        hit_log10: np.ndarray,
+        ks: np.ndarray,
+    ) -> np.ndarray:
+        """Add the Y log10 LRs of the family's pairs ``ks``; True where added.
+
+        Bodies typed at every locus of the reference go through numpy; the
+        others (and families without a Y reference) are left to the scorer.
+        """
+        data = scorer.data
+        done = np.zeros(len(ks), dtype=bool)
+        best = scorer._ref(fam, missing, "father")
+        if best is None or not len(self.col):
+            return done
+        k, ref = best
+        reference = data.y_refs[fam.name][ref]
+        loci = tuple(locus for locus in reference if locus in self.col)
+        if not loci:
+            return done
+        cols = [self.col[locus] for locus in loci]
+        sub = self.codes[victims][:, cols]
+        full = (sub >= 0).all(axis=1)
+        if not full.any():
+            return done
+        logp = np.zeros(int(full.sum()))
+        for jj, (locus, j) in enumerate(zip(loci, cols, strict=True)):
+            rate = data.y_rates.get(locus, Y_DEFAULT_RATE)
+            table = np.array(
+                [
+                    len(a) * _step_log(0, k, rate)
+                    if a == reference[locus]
+                    else _locus_log(reference[locus], a, k, rate)
+                    for a in self.vocab[j]
+                ]
+            )
+            logp += table[sub[full, jj]]
+        rows = victims[full]
+        upper = self._upper.setdefault(loci, np.full(len(names), np.nan))
+        for i in np.unique(rows[np.isnan(upper[rows])]):
+            name = names[int(i)]
+            counted = data.y_count(name, data.y_victims[name], loci)
+            upper[i] = scorer._log_upper(counted)
+        value = (logp - upper[rows]) / math.log(10)
+        hit_log10[ks[full]] += np.maximum(value, -300.0)
+        done[full] = True
+        return done
 
 
 _VERDICT = {
