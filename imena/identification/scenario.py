@@ -1,7 +1,7 @@
 """DNA screening and candidate lists for the simulated scenario.
 
-Runs after exhumations and missing: each site is screened first, then its
-candidates are computed.
+Runs after exhumations and missing: each site is screened first (a scenario of
+several sites: one national screening), then its candidates are computed.
 """
 
 from __future__ import annotations
@@ -30,8 +30,24 @@ def load_scenario(context: ScenarioContext) -> None:
 
 
 def load_screenings(context: ScenarioContext) -> None:
+    """Screen each site, or (several sites: a national scenario) all sites in
+    one national screening, which reads every family once."""
     actor = context.users.get("dna") or context.actor
     runs = candidates = 0
+    if len(context.sites) > 1:
+        try:
+            run = services.screening_run_national(
+                actor=actor,
+                organisation=context.organisation,
+                **DEMO_PARAMETERS,  # type: ignore[arg-type]
+            )
+        except ValidationError:
+            pass  # no PM profiles or no families
+        else:
+            runs, candidates = 1, run.candidates
+        context.summary["dna_screenings"] = runs
+        context.summary["dna_candidates"] = candidates
+        return
     for site in context.sites.values():
         try:
             run = services.screening_run(actor=actor, site=site, **DEMO_PARAMETERS)  # type: ignore[arg-type]

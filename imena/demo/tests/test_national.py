@@ -12,6 +12,7 @@ from imena.burials.models import Site
 from imena.demo.services import demo_load
 from imena.dna.models import DNAProfile
 from imena.exhumations.models import Body
+from imena.identification.models import ScreeningRun
 from imena.journals.models import JournalRow
 from imena.missing.models import MissingPerson, ReferenceSample
 from imena.simulation import simulate
@@ -48,3 +49,13 @@ def test_a_small_national_scenario_loads(national) -> None:
     assert batches.exists()
     for entry in batches:
         assert audit_batch_check(entry) == [], entry.action
+
+
+@pytest.mark.django_db
+def test_a_computed_national_scenario_has_one_national_screening(national) -> None:
+    result = demo_load(scenario_dir=national, compute=True)
+    assert result.summary["dna_screenings"] == 1
+    run = ScreeningRun.objects.get()
+    assert run.national and run.site is None
+    assert run.candidates == result.summary["dna_candidates"] > 0
+    assert run.bodies > 30
