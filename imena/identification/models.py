@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imena.core.constraints import FieldConstraintErrors
+from imena.core.times import local_time
 from imena.lib.ownership import OrganisationOwned
 
 
@@ -69,7 +70,7 @@ class CandidateRun(FieldConstraintErrors, models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.site} · {self.created:%Y-%m-%d %H:%M}"
+        return f"{self.site} · {local_time(self.created)}"
 
 
 class BodyAnalysis(FieldConstraintErrors, models.Model):
@@ -577,7 +578,7 @@ class ScreeningRun(FieldConstraintErrors, OrganisationOwned):
 
     def __str__(self) -> str:
         where = self.site if self.site_id else _("all sites")
-        return f"{where} · {self.created:%Y-%m-%d %H:%M}"
+        return f"{where} · {local_time(self.created)}"
 
     def get_absolute_url(self) -> str:
         return reverse("dna:screening_detail", args=[self.pk])

@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_head_hash
+from imena.core.times import local_time
 from imena.identification import safeguards
 from imena.lib.pdf import column_widths, register_fonts
 
@@ -94,12 +95,12 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
                 ],
                 [
                     "Запропонував" if uk else "Proposed by",
-                    f"{ident.proposed_by} · {ident.proposed_at:%Y-%m-%d %H:%M}",
+                    f"{ident.proposed_by} · {local_time(ident.proposed_at)}",
                 ],
                 [
                     "Підтвердив" if uk else "Confirmed by",
                     str(
-                        f"{conf.reviewer} · {conf.confirmed_at:%Y-%m-%d %H:%M}"
+                        f"{conf.reviewer} · {local_time(conf.confirmed_at)}"
                         if conf
                         else "—"
                     ),

@@ -17,6 +17,7 @@ from imena.accounts.models import Organisation
 from imena.burials.models import Site
 from imena.burials.scenario import load_scenario as load_sites
 from imena.core.tempdb import temporary_database
+from imena.core.times import local_time
 from imena.journals import services
 from imena.journals.models import ClusterMember, JournalRow
 from imena.journals.scenario import SCENARIO_JOURNALS
@@ -119,7 +120,7 @@ def import_journal(options: dict[str, Any], stdout: Any) -> None:
     if not result.created:
         stdout.write(
             f"{path.name}: already imported into {journal.name!r} on "
-            f"{imp.created:%Y-%m-%d %H:%M} (SHA-256 {imp.sha256}); nothing added"
+            f"{local_time(imp.created)} (SHA-256 {imp.sha256}); nothing added"
         )
         return
     stdout.write(

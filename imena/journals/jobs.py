@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imena.accounts.models import User
+from imena.core.times import local_time
 from imena.journals import services
 from imena.journals.models import Journal
 from linkage.io import JournalFileError
@@ -120,7 +121,7 @@ def _run(
                     "problems": imp.problem_row_count,
                     "file": imp.file_name,
                     "sha": imp.sha256,
-                    "date": imp.created.strftime("%Y-%m-%d %H:%M"),
+                    "date": local_time(imp.created),
                     "done": imp.row_count,
                     "total": imp.row_count,
                 },

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imena.core.constraints import FieldConstraintErrors
+from imena.core.times import local_time
 
 
 class Journal(FieldConstraintErrors, models.Model):
@@ -229,7 +230,7 @@ class ReconcileRun(models.Model):
         get_latest_by = "created"
 
     def __str__(self) -> str:
-        return f"{self.site} · {self.created:%Y-%m-%d %H:%M}"
+        return f"{self.site} · {local_time(self.created)}"
 
 
 class PersonCluster(FieldConstraintErrors, models.Model):

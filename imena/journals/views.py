@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from imena.accounts.access import in_organisation, require
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.burials.access import site_for_user, sites_for_user
+from imena.core.times import local_time
 from imena.journals import access, jobs, selectors, services
 from imena.journals.forms import DecisionForm, JournalUploadForm, MappingForm
 from imena.journals.models import ClusterMember, Journal, JournalRow, LinkDecision
@@ -225,7 +226,7 @@ def upload_preview(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
                 )
                 % {
                     "sha": imp.sha256[:16],
-                    "date": imp.created.strftime("%Y-%m-%d %H:%M"),
+                    "date": local_time(imp.created),
                 },
             )
         return redirect(journal)

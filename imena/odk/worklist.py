@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from imena.accounts.models import User
 from imena.accounts.roles import can
+from imena.core.times import local_time
 from imena.lib.worklist import WorkItem, WorkRow, work_item
 from imena.odk.access import submissions_for_user
 from imena.odk.models import DraftStatus
@@ -30,7 +31,7 @@ def work_items(user: User) -> list[WorkItem]:
             lambda d: WorkRow(
                 label=d.form_id,
                 url=reverse("odk:draft_detail", args=[d.pk]),
-                detail=f"{d.submitted_by} · {d.received:%Y-%m-%d %H:%M}",
+                detail=f"{d.submitted_by} · {local_time(d.received)}",
             ),
         )
     ]

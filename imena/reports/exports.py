@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from imena.burials.models import Grave, Site
+from imena.core.times import iso_time
 from imena.identification.models import Identification
 from imena.reports import selectors
 from imena.reports.files import ExportFile, export_file, temp_path
@@ -60,7 +61,9 @@ def cell(value: Any) -> Any:
         return value
     if isinstance(value, decimal.Decimal):
         return float(value)
-    if isinstance(value, dt.datetime | dt.date | dt.time):
+    if isinstance(value, dt.datetime):
+        return iso_time(value)  # the site's zone with its offset, to the second
+    if isinstance(value, dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, dict | list):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
