@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
 from imena.journals.waterfall import COMPARISONS, LEVELS
@@ -56,3 +57,62 @@ def comparison_label(key: Any) -> str:
 
 def level_label(key: Any) -> str:
     return str(LEVELS.get(str(key), key))
+
+
+#: A journal row's problems (``linkage.io.Problem``): per code, how its English
+#: message is read and what the reader is shown.
+_PROBLEMS: dict[str, tuple[re.Pattern[str], Any]] = {
+    "missing_grave_number": (
+        re.compile(r"^no grave number$"),
+        _lazy("no grave number"),
+    ),
+    "unnumbered_grave": (
+        re.compile(r"^grave marked as unnumbered: (?P<v>.*)$", re.S),
+        _lazy("grave marked as unnumbered: %(v)s"),
+    ),
+    "unparseable_grave_number": (
+        re.compile(r"^cannot read grave number (?P<v>.*)$", re.S),
+        _lazy("cannot read the grave number %(v)s"),
+    ),
+    "unknown_person": (
+        re.compile(r"^name recorded as unknown: (?P<v>.*)$", re.S),
+        _lazy("name recorded as unknown: %(v)s"),
+    ),
+    "missing_name": (re.compile(r"^no name$"), _lazy("no name")),
+    "unparseable_date": (
+        re.compile(r"^cannot read date (?P<v>.*)$", re.S),
+        _lazy("cannot read the date %(v)s"),
+    ),
+    "unparseable_age": (
+        re.compile(r"^cannot read age (?P<v>.*)$", re.S),
+        _lazy("cannot read the age %(v)s"),
+    ),
+    "burial_before_death": (
+        re.compile(r"^burial date is before death date$"),
+        _lazy("the burial date is before the death date"),
+    ),
+    "age_birth_mismatch": (
+        re.compile(r"^age (?P<age>\S+) does not fit birth year (?P<year>\S+)$"),
+        _lazy("age %(age)s does not fit the birth year %(year)s"),
+    ),
+    "duplicate_header": (
+        re.compile(r"^column (?P<v>.*) repeated$", re.S),
+        _lazy("column %(v)s repeated"),
+    ),
+    "unmapped_columns": (
+        re.compile(r"^columns not used: (?P<v>.*)$", re.S),
+        _lazy("columns not used: %(v)s"),
+    ),
+}
+
+
+def problem_message(problem: Any) -> str:
+    """A journal row's problem in the active language (as written if unknown)."""
+    if isinstance(problem, dict):
+        code, message = problem.get("code", ""), problem.get("message", "")
+    else:
+        code, message = getattr(problem, "code", ""), getattr(problem, "message", "")
+    known = _PROBLEMS.get(code)
+    if known is not None and (m := known[0].match(message)):
+        return str(known[1]) % m.groupdict() if m.groupdict() else str(known[1])
+    return str(message)

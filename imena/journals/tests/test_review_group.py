@@ -93,3 +93,29 @@ def test_review_messages_are_read_in_ukrainian(message, ukrainian) -> None:
 
     with translation.override("uk"):
         assert review_message(message) == ukrainian
+
+
+@pytest.mark.parametrize(
+    ("problem", "ukrainian"),
+    [
+        (
+            {"code": "missing_grave_number", "message": "no grave number"},
+            "немає номера могили",
+        ),
+        (
+            {
+                "code": "unknown_person",
+                "message": "name recorded as unknown: 'невідомий'",
+            },
+            "ім’я записано як невідоме: 'невідомий'",
+        ),
+        ({"code": "new_code", "message": "as written"}, "as written"),
+    ],
+)
+def test_journal_problems_are_read_in_ukrainian(problem, ukrainian) -> None:
+    from django.utils import translation
+
+    from imena.journals.texts import problem_message
+
+    with translation.override("uk"):
+        assert problem_message(problem) == ukrainian
