@@ -4,10 +4,16 @@ Every function is atomic and appends to the audit log. Findings are corrected,
 never overwritten silently: changing a value already recorded needs a reason,
 and the old value stays in the audit entry.
 
-The writes are split by sub-domain; import them from here.
+The writes are split by sub-domain; import them from here. Reads live in
+``selectors`` (those callers used from here are re-exported).
 """
 
 from __future__ import annotations
+
+from imena.exhumations.selectors import (
+    pm_record_as_dict,
+    pm_records_as_dicts,
+)
 
 from .bodies import (
     EXHUMATION_EDITABLE,
@@ -34,10 +40,6 @@ from .drafts import (
 from .expectation import (
     expected_bodies_for_grave,
     journal_flag,
-)
-from .pm_dicts import (
-    pm_record_as_dict,
-    pm_records_as_dicts,
 )
 from .postmortem import (
     finding_mark_read,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy
@@ -14,10 +12,6 @@ from imena.exhumations.models import (
     Particular,
     ToothFinding,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # The single-valued post-mortem sections and their fields, in form order.
 SECTIONS: dict[str, tuple[str, ...]] = {

@@ -1,17 +1,22 @@
 """Writes to missing-person reports, pedigrees and reference samples; audited.
 
-The writes are split by sub-domain; import them from here.
+The writes are split by sub-domain; import them from here. Reads live in
+``selectors`` (those callers used from here are re-exported).
 """
 
 from __future__ import annotations
+
+from imena.missing.selectors import (
+    births_compatible,
+    duplicate_candidates,
+    name_keys,
+)
 
 from .contact import (
     contact_request_create,
     contact_request_handle,
 )
 from .duplicates import (
-    births_compatible,
-    duplicate_candidates,
     missing_person_merge,
     missing_person_unmerge,
 )
@@ -44,7 +49,6 @@ from .reports import (
     missing_person_create,
     missing_person_set_status,
     missing_person_update,
-    name_keys,
 )
 
 __all__ = [

@@ -11,48 +11,13 @@ from django.utils.translation import gettext as _
 from imena.audit.services import audit_record
 from imena.missing.models import (
     MissingPerson,
-    NameKey,
 )
-from imena.missing.services.reports import name_keys
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
 
 
 # --- Duplicate reports -------------------------------------------------------
-
-
-def births_compatible(a: MissingPerson, b: MissingPerson) -> bool:
-    """Birth dates overlap at their precision; unknown on either side is compatible."""
-    ra, rb = a.birth_range(), b.birth_range()
-    if ra is None or rb is None:
-        return True
-    return ra[0] <= rb[1] and rb[0] <= ra[1]
-
-
-def duplicate_candidates(person: MissingPerson) -> list[MissingPerson]:
-    """Other live reports of the organisation that may be the same person:
-    the same surname key and given-name key, and a compatible birth date."""
-    mine = name_keys(person)
-    fam = {k for p, k in mine if p == "f"}
-    giv = {k for p, k in mine if p == "g"}
-    if not fam or not giv:
-        return []
-    both = (
-        NameKey.objects.filter(part="f", key__in=fam)
-        .values_list("person_id", flat=True)
-        .intersection(
-            NameKey.objects.filter(part="g", key__in=giv).values_list(
-                "person_id", flat=True
-            )
-        )
-    )
-    people = MissingPerson.objects.filter(
-        pk__in=list(both),
-        organisation_id=person.organisation_id,
-        merged_into__isnull=True,
-    ).exclude(pk=person.pk)
-    return [p for p in people if births_compatible(person, p)]
 
 
 @transaction.atomic

@@ -19,6 +19,7 @@ from imena.missing.models import (
     PedigreeMember,
     Status,
 )
+from imena.missing.selectors import name_keys
 from imena.missing.vocab import codes
 from matching.vocabulary import is_valid_fdi
 
@@ -255,24 +256,6 @@ def _derive_names(person: MissingPerson) -> None:
         forms = names.name_forms(getattr(person, attr), kind)
         setattr(person, f"{attr}_latin", forms.latin)
         setattr(person, f"{attr}_ru", forms.russian)
-
-
-def name_keys(person: MissingPerson) -> set[tuple[str, str]]:
-    keys: set[tuple[str, str]] = set()
-    for attr, part, kind in (
-        ("family_name", "f", "family"),
-        ("given_names", "g", "given"),
-        ("patronymic", "p", "patronymic"),
-    ):
-        for k in names.part_keys(getattr(person, attr), kind):
-            keys.add((part, k[:80]))
-    # Other spellings: each line read as a full name, words as family or given.
-    for line in (person.aliases or "").splitlines():
-        for word in names.words(line):
-            for k in names.word_keys(word):
-                keys.add(("f", k[:80]))
-                keys.add(("g", k[:80]))
-    return keys
 
 
 def _index_names(person: MissingPerson) -> None:

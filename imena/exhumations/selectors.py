@@ -1,10 +1,10 @@
-"""Post-mortem records as the identification engine reads them."""
+"""Reads of exhumation records: post-mortem records as the identification engine reads them."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from imena.exhumations.models import (
     Body,
@@ -13,10 +13,6 @@ from imena.exhumations.models import (
     PostMortemRecord,
     ToothFinding,
 )
-
-if TYPE_CHECKING:
-    pass
-
 
 # --- For the identification side ------------------------------------------------
 
