@@ -301,19 +301,7 @@ def screen(
     (LR 0 at that locus).
     """
     mlist = list(markers.values())
-    names = list(victims)
-    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in mlist]
-    offsets = np.concatenate([[0], np.cumsum(widths)])
-    missing_row = int(offsets[-1])
-    vidx = np.full((len(mlist), len(names)), missing_row, dtype=np.int64)
-    for v, name in enumerate(names):
-        prof = victims[name]
-        for m, marker in enumerate(mlist):
-            g = prof.get(marker.name)
-            if g is not None and marker.has(g[0]) and marker.has(g[1]):
-                vidx[m, v] = offsets[m] + _unordered_index(
-                    marker.n_alleles, marker.index(g[0]), marker.index(g[1])
-                )
+    names, vidx, _missing_row = _victim_rows(victims, mlist)
     result = ScreeningResult(threshold)
     k = max(1, top_k)
     best = np.full((len(names), k), -np.inf)
@@ -386,19 +374,7 @@ def screen_pairs(
     many victims against many families where a large share of the pairs is kept.
     """
     mlist = list(markers.values())
-    names = list(victims)
-    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in mlist]
-    offsets = np.concatenate([[0], np.cumsum(widths)])
-    missing_row = int(offsets[-1])
-    vidx = np.full((len(mlist), len(names)), missing_row, dtype=np.int64)
-    for v, name in enumerate(names):
-        prof = victims[name]
-        for m, marker in enumerate(mlist):
-            g = prof.get(marker.name)
-            if g is not None and marker.has(g[0]) and marker.has(g[1]):
-                vidx[m, v] = offsets[m] + _unordered_index(
-                    marker.n_alleles, marker.index(g[0]), marker.index(g[1])
-                )
+    names, vidx, _missing_row = _victim_rows(victims, mlist)
     log_thr = math.log(threshold) if threshold > 0 else -math.inf
     parts_v: list[np.ndarray] = []
     parts_t: list[np.ndarray] = []
@@ -459,6 +435,9 @@ def decode_score(score: float) -> tuple[float, int]:
 def _victim_rows(
     victims: Mapping[str, Profile], mlist: Sequence[Marker]
 ) -> tuple[list[str], np.ndarray, int]:
+    """The victims' names and, per marker and victim, the row of the targets'
+    table (``_targets_tables``) their genotype selects; untyped or unknown
+    alleles select the last row (returned too), which adds nothing."""
     names = list(victims)
     widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in mlist]
     offsets = np.concatenate([[0], np.cumsum(widths)])
