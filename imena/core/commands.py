@@ -8,6 +8,8 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from imena.accounts.models import Organisation
+
 
 class OneLineParser(CommandParser):
     def error(self, message: str) -> NoReturn:
@@ -46,3 +48,11 @@ class ImenaCommand(BaseCommand):
     def run_subcommand(self, options: dict[str, Any]) -> None:
         module, _add, run = self.subcommands[options["subcommand_name"]]
         getattr(importlib.import_module(module), run)(options, self.stdout)
+
+
+def organisation_by_code(code: str) -> Organisation:
+    """The organisation a command's ``--organisation CODE`` names, or a one-line error."""
+    try:
+        return Organisation.objects.get(code=code)
+    except Organisation.DoesNotExist:
+        raise CommandError(f"no organisation with code {code!r}") from None

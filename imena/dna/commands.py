@@ -8,7 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from imena.accounts.models import Organisation
+from imena.core.commands import organisation_by_code
 from imena.dna.models import LineageKind
 from imena.dna.services import lineage_table_load
 from imena.dna.uploads import ProfileFileError, read_lineage_table
@@ -28,12 +28,7 @@ def add_import_lineage_table_arguments(parser: Any) -> None:
 
 
 def import_lineage_table(options: dict[str, Any], stdout: Any) -> None:
-    try:
-        org = Organisation.objects.get(code=options["organisation"])
-    except Organisation.DoesNotExist:
-        raise CommandError(
-            f"no organisation with code {options['organisation']!r}"
-        ) from None
+    org = organisation_by_code(options["organisation"])
     path = Path(options["file"])
     kind = options["kind"]
     try:

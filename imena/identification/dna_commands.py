@@ -13,7 +13,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from imena.accounts.models import Organisation
+from imena.core.commands import organisation_by_code
 from imena.dna.uploads import ProfileFileError, parse_profile_file
 from imena.identification.bulk import dna_profiles_bulk_upload
 from imena.lib.bulk import error_text, progress_bar
@@ -38,12 +38,7 @@ def add_import_profiles_arguments(parser: Any) -> None:
 
 
 def import_profiles(options: dict[str, Any], stdout: Any) -> None:
-    try:
-        org = Organisation.objects.get(code=options["organisation"])
-    except Organisation.DoesNotExist:
-        raise CommandError(
-            f"no organisation with code {options['organisation']!r}"
-        ) from None
+    org = organisation_by_code(options["organisation"])
     path = Path(options["file"])
     kind = options["kind"]
     started = time.perf_counter()

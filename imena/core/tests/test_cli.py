@@ -54,3 +54,29 @@ def test_an_unwritable_simulate_out_is_one_line(tmp_path) -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["missing", "export-pfif", "--out", "x.xml", "--organisation", "nowhere"],
+        [
+            "import",
+            "lineage-table",
+            "t.csv",
+            "--kind",
+            "ystr",
+            "--organisation",
+            "nowhere",
+        ],
+        ["import", "profiles", "p.csv", "--kind", "pm", "--organisation", "nowhere"],
+    ],
+    ids=["missing", "lineage-table", "profiles"],
+)
+def test_an_unknown_organisation_code_is_one_clear_error(argv) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match=r"^no organisation with code 'nowhere'$"):
+        call_command(*argv)

@@ -8,8 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from imena.accounts.models import Organisation
-from imena.core.commands import ImenaCommand
+from imena.core.commands import ImenaCommand, organisation_by_code
 from imena.journals.commands import _mapping
 from imena.lib.bulk import error_text, progress_bar
 from imena.missing import pfif
@@ -61,12 +60,7 @@ class Command(ImenaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
 
-        try:
-            org = Organisation.objects.get(code=options["organisation"])
-        except Organisation.DoesNotExist:
-            raise CommandError(
-                f"no organisation with code {options['organisation']!r}"
-            ) from None
+        org = organisation_by_code(options["organisation"])
         if options["action"] == "export-pfif":
             self._export(org, options)
         elif options["action"] == "import-reports":
