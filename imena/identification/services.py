@@ -748,6 +748,55 @@ def _candidate_rows(
     ]
 
 
+def _screening_store(
+    *,
+    actor: User | None,
+    organisation_id: int,
+    outcome: Any,
+    params: dict[str, Any],
+    fields: dict[str, Any],
+    scope: dict[str, Any],
+) -> ScreeningRun:
+    """Store a screening run (a site's or the national one, ``fields``) and its
+    candidates, and audit its parameters and counts (after ``scope``)."""
+    run = ScreeningRun.objects.create(
+        organisation_id=organisation_id,
+        started_by=actor,
+        bodies=outcome.bodies,
+        families=outcome.families,
+        missing_persons=outcome.missing_persons,
+        pairs=outcome.pairs,
+        candidates=len(outcome.kept),
+        above_threshold=outcome.above_threshold,
+        seconds=round(outcome.seconds, 3),
+        status=ScreeningStatus.DONE,
+        warnings=outcome.warnings[:200],
+        **fields,
+        **params,
+    )
+    ScreeningCandidate.objects.bulk_create(
+        _candidate_rows(run, outcome.kept), batch_size=2000
+    )
+    audit_record(
+        actor=actor,
+        action="dna.screening.run",
+        obj=run,
+        after={
+            **scope,
+            "parameters": run.parameters,
+            "bodies": run.bodies,
+            "families": run.families,
+            "missing_persons": run.missing_persons,
+            "pairs": run.pairs,
+            "candidates": run.candidates,
+            "above_threshold": run.above_threshold,
+            "seconds": run.seconds,
+        },
+        organisation_id=organisation_id,
+    )
+    return run
+
+
 @transaction.atomic
 def screening_run(
     *,
@@ -786,47 +835,21 @@ def screening_run(
         raise ValidationError(
             _("The screening could not run: %(error)s") % {"error": str(e)}
         ) from None
-    run = ScreeningRun.objects.create(
-        organisation_id=site.organisation_id,
-        site=site,
-        started_by=actor,
-        threshold=threshold,
-        top_k=top_k,
-        dropout=dropout,
-        theta=theta,
-        mutation=mutation,
-        mutation_rate=mutation_rate,
-        bodies=outcome.bodies,
-        families=outcome.families,
-        missing_persons=outcome.missing_persons,
-        pairs=outcome.pairs,
-        candidates=len(outcome.kept),
-        above_threshold=outcome.above_threshold,
-        seconds=round(outcome.seconds, 3),
-        status=ScreeningStatus.DONE,
-        warnings=outcome.warnings[:200],
-    )
-    ScreeningCandidate.objects.bulk_create(
-        _candidate_rows(run, outcome.kept), batch_size=1000
-    )
-    audit_record(
+    return _screening_store(
         actor=actor,
-        action="dna.screening.run",
-        obj=run,
-        after={
-            "site": site.pk,
-            "parameters": run.parameters,
-            "bodies": run.bodies,
-            "families": run.families,
-            "missing_persons": run.missing_persons,
-            "pairs": run.pairs,
-            "candidates": run.candidates,
-            "above_threshold": run.above_threshold,
-            "seconds": run.seconds,
-        },
         organisation_id=site.organisation_id,
+        outcome=outcome,
+        params={
+            "threshold": threshold,
+            "top_k": top_k,
+            "dropout": dropout,
+            "theta": theta,
+            "mutation": mutation,
+            "mutation_rate": mutation_rate,
+        },
+        fields={"site": site},
+        scope={"site": site.pk},
     )
-    return run
 
 
 def latest_national_screening(organisation_id: int) -> ScreeningRun | None:
@@ -881,43 +904,14 @@ def screening_run_national(
         raise ValidationError(
             _("No reference families with DNA profiles yet for open missing persons.")
         )
-    run = ScreeningRun.objects.create(
-        organisation=organisation,
-        national=True,
-        started_by=actor,
-        bodies=outcome.bodies,
-        families=outcome.families,
-        missing_persons=outcome.missing_persons,
-        pairs=outcome.pairs,
-        candidates=len(outcome.kept),
-        above_threshold=outcome.above_threshold,
-        seconds=round(outcome.seconds, 3),
-        status=ScreeningStatus.DONE,
-        warnings=outcome.warnings[:200],
-        markers=markers,
-        **params,
-    )
-    ScreeningCandidate.objects.bulk_create(
-        _candidate_rows(run, outcome.kept), batch_size=2000
-    )
-    audit_record(
+    return _screening_store(
         actor=actor,
-        action="dna.screening.run",
-        obj=run,
-        after={
-            "national": True,
-            "parameters": run.parameters,
-            "bodies": run.bodies,
-            "families": run.families,
-            "missing_persons": run.missing_persons,
-            "pairs": run.pairs,
-            "candidates": run.candidates,
-            "above_threshold": run.above_threshold,
-            "seconds": run.seconds,
-        },
         organisation_id=organisation.pk,
+        outcome=outcome,
+        params=params,
+        fields={"national": True, "markers": markers},
+        scope={"national": True},
     )
-    return run
 
 
 #: A batch of reference profiles touching more families than this re-runs
