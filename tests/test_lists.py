@@ -43,6 +43,7 @@ LISTS = [
     ("identification:liaison_queue", False, "family_liaison"),
     ("missing:index", False, "family_liaison"),
     ("missing:contact_requests", False, "family_liaison"),
+    ("families:queue", False, "family_liaison"),
     ("journals:review_queue", True, "forensic_examiner"),
     ("audit:entry_list", False, "investigator"),
     ("odk:index", False, "forensic_examiner"),

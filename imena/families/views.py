@@ -32,6 +32,7 @@ from imena.families.forms import (
 from imena.families.models import CaseAccess, PublicReport
 from imena.families.photos import PhotoError, StrippedPhoto, strip_and_store
 from imena.lib.forms import add_errors, flash_errors
+from imena.lib.lists import paginate
 from imena.missing.models import MissingPerson
 from imena.missing.search import client_address
 
@@ -186,10 +187,18 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
         request,
         "families/queue.html",
         {
-            "drafts": reports.filter(status="draft").order_by("created", "pk"),
+            "drafts": paginate(
+                request,
+                reports.filter(status="draft").order_by("created", "pk"),
+                prefix="drafts_",
+            ),
             "handled": reports.exclude(status="draft").order_by("-handled_at")[:50],
-            "additions": access.additions_for_user(request.user).filter(
-                handled_at__isnull=True
+            "additions": paginate(
+                request,
+                access.additions_for_user(request.user)
+                .filter(handled_at__isnull=True)
+                .order_by("created", "pk"),
+                prefix="additions_",
             ),
         },
     )
