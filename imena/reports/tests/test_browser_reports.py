@@ -79,12 +79,14 @@ def test_the_site_map_draws_every_grave_and_links_it_and_the_region_map_its_site
     assert page.locator("#map path.mass").count() == 1
     if tiles:
         page.wait_for_selector("#map img.leaflet-tile-loaded")
-        assert page.locator("#map path.outline").count() == 0
+        assert page.locator("#map path.outline, #map path.oblasts").count() == 0
     else:
         assert page.locator("#map img.leaflet-tile").count() == 0
         # No background: the bundled outline of Ukraine (mainland and Crimea).
         page.wait_for_selector("#map[data-outline-loaded='1']")
         assert page.locator("#map path.outline").count() == 1
+        # ... and its oblasts' lines (Natural Earth admin-1), under the graves.
+        assert page.locator("#map .leaflet-outline-pane path.oblasts").count() == 1
     assert not [t for t in refused if "Content Security Policy" in t], refused
     page.locator("#map path.mass").focus()  # each grave is a link for the keyboard too
     page.keyboard.press("Enter")

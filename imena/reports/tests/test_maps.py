@@ -142,10 +142,42 @@ def test_the_bundled_outline_is_ukraines_recognised_border_crimea_included() -> 
     path = (
         Path(__file__).resolve().parents[1] / "static/reports/ukraine-outline.geojson"
     )
-    (feature,) = json.loads(path.read_text())["features"]
+    feature, oblasts = json.loads(path.read_text())["features"]
+    assert feature["properties"]["layer"] == "outline"
     assert feature["geometry"]["type"] == "MultiLineString"
     points = [p for line in feature["geometry"]["coordinates"] for p in line]
     lons, lats = [p[0] for p in points], [p[1] for p in points]
     # Uzhhorod's west, Luhansk oblast's east, Chernihiv's north, Crimea's south coast.
     assert min(lons) < 22.3 and max(lons) > 40.0
     assert max(lats) > 52.2 and min(lats) < 44.5
+
+
+def _crosses(
+    lines: list[list[list[float]]], lat: float, west: float, east: float
+) -> int:
+    """How many times the lines cross the parallel ``lat`` between two longitudes."""
+    count = 0
+    for line in lines:
+        for (x1, y1), (x2, y2) in zip(line, line[1:], strict=False):
+            if (y1 > lat) != (y2 > lat):
+                x = x1 + (x2 - x1) * (lat - y1) / (y2 - y1)
+                count += west < x < east
+    return count
+
+
+def test_the_bundled_background_draws_the_oblasts_inside_the_border() -> None:
+    path = (
+        Path(__file__).resolve().parents[1] / "static/reports/ukraine-outline.geojson"
+    )
+    assert path.stat().st_size < 300_000
+    border, oblasts = json.loads(path.read_text())["features"]
+    assert oblasts["properties"]["layer"] == "oblasts"
+    lines = oblasts["geometry"]["coordinates"]
+    points = [p for line in lines for p in line]
+    assert min(p[0] for p in points) > 22.0 and max(p[0] for p in points) < 40.3
+    assert min(p[1] for p in points) > 44.3 and max(p[1] for p in points) < 52.4
+    # Along 49.5 N, from the western border to the eastern one, the line passes
+    # through about ten oblasts (Lviv ... Luhansk): as many internal lines.
+    assert _crosses(lines, 49.5, 22.5, 40.2) >= 8
+    # Crimea's northern boundary (Perekop isthmus) parts it from Kherson oblast.
+    assert [p for p in points if 33.5 < p[0] < 34.0 and 46.0 < p[1] < 46.3]

@@ -63,7 +63,7 @@
     map.setView([48.5, 31.2], 6); // Ukraine, until the data arrive
     var outline = el.getAttribute("data-outline");
     if (outline) {
-      // No background: the bundled outline of Ukraine, drawn under the data and
+      // No background: the bundled outline of Ukraine and its oblasts, drawn under the data and
       // not a link (it is not interactive, so the keyboard skips it).
       map.createPane("outline").style.zIndex = 350;
       fetch(outline, { credentials: "same-origin" })
@@ -72,7 +72,12 @@
           if (!data) { return; }
           L.geoJSON(data, {
             pane: "outline", interactive: false,
-            style: { color: "#5b6672", weight: 1.5, className: "outline" },
+            style: function (feature) {
+              // The border, and thinner the oblasts' lines inside it.
+              return feature.properties.layer === "oblasts"
+                ? { color: "#8a949e", weight: 0.8, className: "oblasts" }
+                : { color: "#5b6672", weight: 1.5, className: "outline" };
+            },
           }).addTo(map);
           el.setAttribute("data-outline-loaded", "1");
         });
