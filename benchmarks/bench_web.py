@@ -3,7 +3,10 @@
     .venv/bin/python benchmarks/bench_web.py                     # one-site demo, SQLite
     .venv/bin/python benchmarks/bench_web.py --national          # the national preset
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_web.py --national
+    .venv/bin/python benchmarks/bench_web.py --national --compute  # with candidates, screening
     .venv/bin/python benchmarks/bench_web.py --skip-load --data-dir DIR   # reuse a load
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_web.py --national \
+        --skip-load --data-dir DIR                # a database loaded earlier (same DIR)
 
 Loads the demo scenario (``imena demo --no-serve``, with ``--national`` for the
 national preset) into a data folder of its own, starts ``imena serve`` (gunicorn,
@@ -66,10 +69,10 @@ def bench_env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def load(env: dict[str, str], national: bool) -> float:
-    cmd = [PY, "-m", "imena", "demo", "--no-serve"] + (
-        ["--national"] if national else []
-    )
+def load(env: dict[str, str], national: bool, compute: bool = False) -> float:
+    cmd = [PY, "-m", "imena", "demo", "--no-serve"]
+    cmd += ["--national"] if national else []
+    cmd += ["--compute"] if compute else []
     t0 = time.perf_counter()
     subprocess.run(cmd, env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0
@@ -149,7 +152,16 @@ def run_locust(env, host, users, seconds, prefix) -> list[dict[str, str]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--national", action="store_true", help="load the national preset")
-    ap.add_argument("--skip-load", action="store_true", help="reuse the data folder")
+    ap.add_argument(
+        "--compute",
+        action="store_true",
+        help="load with identification and screening computed (imena demo --compute)",
+    )
+    ap.add_argument(
+        "--skip-load",
+        action="store_true",
+        help="reuse the data folder (and DATABASE_URL's database) of an earlier load",
+    )
     ap.add_argument("--data-dir", type=Path, default=RESULTS / "web-data")
     ap.add_argument("--users", type=int, default=20)
     ap.add_argument("--seconds", type=int, default=60)
@@ -166,7 +178,7 @@ def main() -> None:
         "workers": a.workers,
     }
     if not a.skip_load:
-        result["load_seconds"] = round(load(env, a.national), 1)
+        result["load_seconds"] = round(load(env, a.national, a.compute), 1)
         print(f"load: {result['load_seconds']} s", flush=True)
     env["IMENA_LOCUST_TARGETS"] = json.dumps(targets(env))
     host = f"http://127.0.0.1:{a.port}"

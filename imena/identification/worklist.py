@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from imena.accounts.models import User
 from imena.accounts.roles import can
+from imena.burials.models import Site
 from imena.identification.access import identifications_for_user
 from imena.identification.models import (
     BodyAnalysis,
@@ -25,24 +26,47 @@ STRONG_POSTERIOR = 0.99
 LIVE = (IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED)
 
 
-def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
-    """Bodies of the latest computation per site with a candidate at
-    ``STRONG_POSTERIOR`` or more and no proposed or confirmed identification."""
+def latest_runs(user: User) -> list[int]:
+    """The latest computation of each site of the user's organisation."""
     latest = (
-        CandidateRun.objects.filter(site=OuterRef("run__site"))
+        CandidateRun.objects.filter(site=OuterRef("pk"))
         .order_by("-created", "-pk")
         .values("pk")[:1]
     )
+    return [
+        pk
+        for pk in Site.objects.filter(organisation=user.organisation)
+        .annotate(latest=Subquery(latest))
+        .values_list("latest", flat=True)
+        if pk is not None
+    ]
+
+
+def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
+    """Bodies of the latest computation per site with a candidate at
+    ``STRONG_POSTERIOR`` or more and no proposed or confirmed identification.
+
+    National registers have thousands of bodies: the latest runs are read once
+    (one row per site), the best posterior is the analysis's first candidate by
+    posterior (no GROUP BY over every candidate), and the exclusions (a long
+    JSON list per body) are not read.
+    """
     strong = Candidate.objects.filter(
         analysis=OuterRef("pk"), posterior__gte=STRONG_POSTERIOR
+    )
+    best = (
+        Candidate.objects.filter(analysis=OuterRef("pk"))
+        .order_by("-posterior")
+        .values("posterior")[:1]
     )
     live = Identification.objects.filter(body=OuterRef("body"), status__in=LIVE)
     return (
         BodyAnalysis.objects.filter(body__organisation=user.organisation)
-        .filter(run=Subquery(latest))
+        .filter(run__in=latest_runs(user))
         .filter(Exists(strong))
         .exclude(Exists(live))
-        .annotate(best=Max("candidates__posterior"))
+        .defer("exclusions")
+        .annotate(best=Subquery(best))
         .select_related("body", "run__site")
         .order_by("-best", "body__pm_number")
     )

@@ -46,6 +46,18 @@ def test_a_strong_candidate_waits_for_a_proposal_until_proposed(
     assert items(client, examiner)["strong_candidates"].count == 0
 
 
+def test_only_each_sites_latest_computation_counts(client, candidate, users, site):
+    examiner = users["forensic_examiner"]
+    Candidate.objects.filter(pk=candidate.pk).update(posterior=STRONG_POSTERIOR)
+    newer, _result = services.candidates_compute(actor=examiner, site=site)
+    Candidate.objects.filter(analysis__run=newer).update(posterior=0.5)
+    assert list(strong_unproposed(examiner)) == []
+    Candidate.objects.filter(analysis__run=newer, rank=1).update(posterior=0.995)
+    listed = list(strong_unproposed(examiner))
+    assert [a.run_id for a in listed] == [newer.pk]
+    assert listed[0].best == pytest.approx(0.995)
+
+
 def test_a_weak_candidate_is_not_on_the_work_list(client, candidate, users):
     Candidate.objects.filter(analysis=candidate.analysis).update(posterior=0.5)
     assert items(client, users["forensic_examiner"])["strong_candidates"].count == 0
