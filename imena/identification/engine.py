@@ -681,6 +681,11 @@ class _Site:
         self.jev: dict[str, Mapping[str, Any]] = {}
         self.none_lr: dict[str, float] = {}
         self.pids = [p.person_id for p in persons]
+        # The persons the journals place somewhere (sorted indices).
+        self.placed_idx = np.array(
+            sorted(self.index[pid] for pid in self.placed if pid in self.index),
+            dtype=np.int64,
+        )
         # Exclusion rows of a simple trait, per pair of values (``blocked_reasons``).
         self.reasons: dict[tuple[Any, ...], list[dict[str, str]]] = {}
 
@@ -847,16 +852,12 @@ class _Site:
                 )
         return pr
 
-    def row(
-        self, b: BodyIn, blocking: bool
-    ) -> tuple[np.ndarray, np.ndarray, dict[str, PairResult], np.ndarray]:
-        """LR of each evidence kind (3 x persons), the total, the pairs computed
-        one by one, and the blocked persons (exclusions never computed pair by
-        pair)."""
+    def row(self, b: BodyIn, blocking: bool) -> SparseRow:
+        """The persons with an LR above 0 and their LR of each evidence kind,
+        the pairs computed one by one, and the blocked persons (exclusions never
+        computed pair by pair)."""
         n = len(self.persons)
         pids = self.pids
-        kinds = np.ones((3, n))
-        total = np.zeros(n)
         pairs: dict[str, PairResult] = {}
         # Pairs computed one by one: journal leads on this grave, overrides, and
         # every pair when blocking is off.
@@ -869,36 +870,51 @@ class _Site:
         }
         if not blocking:
             forced = set(pids)
-        for pid in forced:
+        f_idx = np.array(sorted(self.index[pid] for pid in forced), dtype=np.int64)
+        f_kinds = np.ones((3, len(f_idx)))
+        for k, j in enumerate(f_idx.tolist()):
+            pid = pids[j]
             pr = pairs[pid] = self.pair(b, pid)
-            j = self.index[pid]
-            kinds[:, j] = [pr.lr[k] for k in KINDS]
-            total[j] = pr.total
+            f_kinds[:, k] = [pr.lr[kind] for kind in KINDS]
+            if pr.excluded:
+                f_kinds[:, k] = np.nan  # total 0
         if not blocking:
-            return kinds, total, pairs, np.zeros(0, dtype=np.int32)
-        idx, phys, dna = self.evidence(b)
-        forced_mask = np.zeros(n, dtype=bool)
-        for pid in forced:
-            forced_mask[self.index[pid]] = True
-        excluded = np.ones(n, dtype=bool)
-        excluded[idx] = False
-        free = ~forced_mask[idx]
-        idx, phys, dna = idx[free], phys[free], dna[free]
-        kinds[1, idx] = phys
-        kinds[2, idx] = dna
-        # Journal: "none of these" for everyone, more or less for the persons the
-        # journals place somewhere.
-        none_lr = self.none_lr[b.grave_id]
-        kinds[0, idx] = 1.0 / none_lr if none_lr > 1.0 else 1.0
-        live = np.zeros(n, dtype=bool)
-        live[idx] = True
-        for pid in self.placed:
-            k = self.index.get(pid)
-            if k is not None and live[k]:
-                kinds[0, k] = self.journal(b.grave_id, pid)[0]
-        total[idx] = kinds[0, idx] * kinds[1, idx] * kinds[2, idx]
-        blocked = np.nonzero(excluded & ~forced_mask)[0].astype(np.int32)
-        return kinds, total, pairs, blocked
+            idx, kinds = f_idx, f_kinds
+            blocked = np.zeros(0, dtype=np.int32)
+        else:
+            idx, phys, dna = self.evidence(b)
+            free = ~np.isin(idx, f_idx) if len(f_idx) else np.ones(len(idx), bool)
+            idx, phys, dna = idx[free].astype(np.int64), phys[free], dna[free]
+            # Journal: "none of these" for everyone, more or less for the persons
+            # the journals place somewhere.
+            none_lr = self.none_lr[b.grave_id]
+            journal = np.full(len(idx), 1.0 / none_lr if none_lr > 1.0 else 1.0)
+            if len(self.placed_idx) and len(idx):
+                pos = np.minimum(np.searchsorted(idx, self.placed_idx), len(idx) - 1)
+                for k in np.nonzero(idx[pos] == self.placed_idx)[0].tolist():
+                    pid = pids[int(self.placed_idx[k])]
+                    journal[pos[k]] = self.journal(b.grave_id, pid)[0]
+            kinds = np.vstack([journal, phys, dna])
+            mask = np.ones(n, dtype=bool)
+            mask[idx] = False
+            mask[f_idx] = False
+            blocked = np.nonzero(mask)[0].astype(np.int32)
+            if len(f_idx):
+                idx = np.concatenate([idx, f_idx])
+                kinds = np.hstack([kinds, f_kinds])
+                order = np.argsort(idx, kind="stable")
+                idx, kinds = idx[order], kinds[:, order]
+        excluded = np.isnan(kinds[0])
+        total = np.where(excluded, 0.0, kinds[0] * kinds[1] * kinds[2])
+        live = total > 0
+        return SparseRow(
+            idx[live].astype(np.int32),
+            kinds[:, live],
+            total[live],
+            pairs,
+            blocked,
+            len(blocked),
+        )
 
     def evidence(self, b: BodyIn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The persons no hard rule excludes for this body, with their physical
@@ -1136,49 +1152,61 @@ def _compute_site(
     for b in bodies:
         bodies_by_grave[b.grave_id].append(b)
     n = len(persons)
-    totals = np.zeros((len(bodies), n))
-    rows: dict[str, tuple[np.ndarray, dict[str, PairResult], np.ndarray]] = {}
-    order = {b.body_id: i for i, b in enumerate(bodies)}
+    rows: dict[str, SparseRow] = {}
     for grave_id, grave_bodies in bodies_by_grave.items():
         site.grave_journal(grave_id, len(grave_bodies))
         for b in grave_bodies:
-            kinds, total, pairs, blocked = site.row(b, blocking)
-            totals[order[b.body_id]] = total
-            rows[b.body_id] = (kinds, pairs, blocked)
-    weights = competition_weights(
-        totals,
+            rows[b.body_id] = site.row(b, blocking)
+    ordered = [rows[b.body_id] for b in bodies]
+    comp = sparse_competition(
+        [r.idx for r in ordered],
+        [r.total for r in ordered],
         np.array([p.weight for p in persons], dtype=float),
         [b.grave_id for b in bodies],
         params,
     )
+    order = {b.body_id: i for i, b in enumerate(bodies)}
     out: dict[str, BodyResult] = {}
     for grave_id, grave_bodies in bodies_by_grave.items():
-        idx = [order[b.body_id] for b in grave_bodies]
-        posts = _posteriors(site, grave_bodies, rows, totals[idx], weights[idx])
+        posts = _posteriors(site, grave_bodies, rows, comp, order)
         for b in grave_bodies:
             bp, kept, others = posts[b.body_id]
-            kinds, pairs, blocked = rows[b.body_id]
-            live = np.nonzero(totals[order[b.body_id]] > 0)[0].astype(np.int32)
+            r = rows[b.body_id]
             listed = [
                 (persons[j].person_id, site.blocked_reasons(b, j))
-                for j in blocked[:EXCLUSIONS_LISTED].tolist()
+                for j in r.blocked[:EXCLUSIONS_LISTED].tolist()
             ]
             out[b.body_id] = BodyResult(
                 b.body_id,
                 grave_id,
                 bp,
-                pairs,
+                r.pairs,
                 kept,
                 others,
                 n,
-                live=live,
-                live_lr=kinds[:, live],
-                blocked=len(blocked),
+                live=r.idx,
+                live_lr=r.kinds,
+                blocked=r.n_blocked,
                 blocked_listed=listed,
             )
     result = SiteResult(out, params, site.notes, site.model)
     result.person_ids = [p.person_id for p in persons]
     return result
+
+
+@dataclass
+class SparseRow:
+    """One body's persons with an LR above 0 (``idx``, sorted), their journal,
+    physical and DNA LRs (3 x k) and total LR; the pairs computed one by one;
+    the blocked persons (the first ``EXCLUSIONS_LISTED`` at least) and their
+    number."""
+
+    idx: np.ndarray
+    kinds: np.ndarray
+    total: np.ndarray
+    pairs: dict[str, PairResult]
+    blocked: np.ndarray
+    n_blocked: int
 
 
 def competition_weights(
@@ -1195,6 +1223,9 @@ def competition_weights(
     person has at the *other* bodies of the site, outside b's grave),
     recomputed ``competition_rounds`` times (a mean-field approximation; floor
     0.01). Inside a grave the exact joint solution already enforces it.
+
+    The dense reference of ``sparse_competition`` (which ``compute_site``
+    uses): bodies x persons, for tests.
     """
     lr = np.nan_to_num(totals, posinf=1e300)
     w = np.tile(base, (len(graves), 1))
@@ -1202,8 +1233,6 @@ def competition_weights(
     rows_of: dict[str, list[int]] = defaultdict(list)
     for i, g in enumerate(graves):
         rows_of[g].append(i)
-    # Rows grouped by grave, for one sum per grave (``np.add.reduceat``) instead
-    # of a loop over the graves: the loop cost most of an incremental update.
     order = np.array([i for rows in rows_of.values() for i in rows], dtype=np.int64)
     starts = np.cumsum([0] + [len(rows) for rows in rows_of.values()])[:-1]
     grave_of = np.empty(len(graves), dtype=np.int64)
@@ -1221,27 +1250,132 @@ def competition_weights(
     return w
 
 
+@dataclass
+class Competition:
+    """The weights of ``competition_weights`` without the bodies x persons matrix.
+
+    A person with no posterior mass anywhere keeps its base weight; one with
+    mass keeps ``base * h`` at the bodies of graves where it has none, and
+    ``base * f`` (one value per grave and person, ``gkeys``/``gf``) in the graves
+    where it has some. Built from the pairs with an LR above 0 only: the cost is
+    that of the nonzero pairs (plus a few passes over the persons).
+    """
+
+    base: np.ndarray  # per person
+    h: np.ndarray  # per person: the factor outside the graves where it has mass
+    grave_of: np.ndarray  # per body: grave code
+    gkeys: np.ndarray  # sorted grave code * n_persons + person, with mass there
+    gf: np.ndarray  # the factor of each of ``gkeys``
+    row_w: np.ndarray  # per body: the sum of its weights over every person
+    w_nz: list[np.ndarray]  # per body: the weights of its ``idx`` persons
+
+    def weights(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Body ``i``'s weights of the persons ``js`` (any persons)."""
+        n = len(self.base)
+        js = np.asarray(js, dtype=np.int64)
+        if not len(js):
+            return np.zeros(0)
+        keys = int(self.grave_of[i]) * n + js
+        if len(self.gkeys):
+            pos = np.minimum(np.searchsorted(self.gkeys, keys), len(self.gkeys) - 1)
+            hit = self.gkeys[pos] == keys
+            f = np.where(hit, self.gf[pos], self.h[js])
+        else:
+            f = self.h[js]
+        out: np.ndarray = self.base[js] * f
+        return out
+
+
+def sparse_competition(
+    idx: Sequence[np.ndarray],
+    totals: Sequence[np.ndarray],
+    base: np.ndarray,
+    graves: Sequence[str],
+    params: Params,
+) -> Competition:
+    """``competition_weights`` from each body's nonzero LRs (``idx``, ``totals``).
+
+    The same rounds, on the nonzero pairs only: equal to the dense computation
+    up to the order of the sums (``test_engine_sparse``).
+    """
+    n, n_b = len(base), len(graves)
+    codes: dict[str, int] = {}
+    grave_of = np.array(
+        [codes.setdefault(g, len(codes)) for g in graves], dtype=np.int64
+    )
+    sizes = np.array([len(x) for x in idx], dtype=np.int64)
+    bounds = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    cols = (
+        np.concatenate([np.asarray(x, dtype=np.int64) for x in idx])
+        if n_b
+        else np.zeros(0, dtype=np.int64)
+    )
+    lr = np.nan_to_num(
+        np.concatenate(list(totals)) if n_b else np.zeros(0), posinf=1e300
+    )
+    body_of = np.repeat(np.arange(n_b, dtype=np.int64), sizes)
+    gkeys, inv = np.unique(grave_of[body_of] * n + cols, return_inverse=True)
+    inv = inv.reshape(-1)
+    g_grave, g_person = gkeys // max(n, 1), gkeys % max(n, 1)
+    base_nz = base[cols]
+    w_nz = base_nz.copy()
+    row_w = np.full(n_b, float(base.sum()))
+    h = np.ones(n)
+    gf = np.ones(len(gkeys))
+    p_u = params.p_unlisted
+    for _ in range(params.competition_rounds):
+        if not n_b:
+            break
+        terms = (1 - p_u) * w_nz / row_w[body_of] * lr
+        z = p_u + np.bincount(body_of, terms, minlength=n_b)
+        post = terms / z[body_of]
+        total = np.bincount(cols, post, minlength=n)
+        by_grave = np.bincount(inv, post, minlength=len(gkeys))
+        gf = np.clip(1.0 - (total[g_person] - by_grave), 0.01, 1.0)
+        h = np.clip(1.0 - total, 0.01, 1.0)
+        w_nz = base_nz * gf[inv]
+        bh = base * h
+        corr = np.bincount(
+            g_grave, base[g_person] * gf - bh[g_person], minlength=len(codes)
+        )
+        row_w = float(bh.sum()) + corr[grave_of]
+    return Competition(
+        base,
+        h,
+        grave_of,
+        gkeys,
+        gf,
+        row_w,
+        [w_nz[bounds[i] : bounds[i + 1]] for i in range(n_b)],
+    )
+
+
 def _posteriors(
     site: _Site,
     grave_bodies: Sequence[BodyIn],
-    rows: Mapping[str, tuple[np.ndarray, dict[str, PairResult], np.ndarray]],
-    totals: np.ndarray,
-    weights: np.ndarray,
+    rows: Mapping[str, SparseRow],
+    comp: Competition,
+    order: Mapping[str, int],
 ) -> dict[str, tuple[combine.BodyPosterior, list[str], float]]:
     params, persons = site.params, site.persons
     p_u = params.p_unlisted
+    n = len(persons)
     width = params.keep_per_body if len(grave_bodies) == 1 else params.joint_extra
     keep: dict[str, list[str]] = {}
-    for i, b in enumerate(grave_bodies):
+    for b in grave_bodies:
         # Within a grave the joint solution handles competition; the weights
         # carry the competition with bodies in other graves.
-        w = weights[i]
-        total_w = w.sum() or 1.0
-        single = (1 - p_u) * w / total_w * totals[i]
+        i = order[b.body_id]
+        r = rows[b.body_id]
+        w = comp.w_nz[i]
+        total_w = float(comp.row_w[i]) or 1.0
+        single = (1 - p_u) * w / total_w * r.total
         single = single / (p_u + single.sum())
         ranked = np.argsort(-single, kind="stable")[:width]
-        top = [persons[j].person_id for j in ranked.tolist() if single[j] > 0]
-        pairs = rows[b.body_id][1]
+        top = [
+            persons[int(r.idx[k])].person_id for k in ranked.tolist() if single[k] > 0
+        ]
+        pairs = r.pairs
         extra = [
             pid
             for pid in sorted(pairs, key=site.index.__getitem__)
@@ -1253,10 +1387,13 @@ def _posteriors(
     union = list(dict.fromkeys(pid for b in grave_bodies for pid in keep[b.body_id]))
     union_idx = np.array([site.index[pid] for pid in union], dtype=np.int64)
 
-    def cands(i: int, b: BodyIn) -> list[Candidate]:
-        pairs = rows[b.body_id][1]
+    def cands(b: BodyIn) -> list[Candidate]:
+        i = order[b.body_id]
+        r = rows[b.body_id]
+        pairs = r.pairs
+        w_union = comp.weights(i, union_idx)
         out = []
-        for pid, j in zip(union, union_idx.tolist(), strict=True):
+        for pid, j, wj in zip(union, union_idx.tolist(), w_union.tolist(), strict=True):
             if pid not in pairs:
                 pairs[pid] = site.pair(b, pid)
             out.append(
@@ -1267,31 +1404,31 @@ def _posteriors(
                     pid in keep[b.body_id],
                     site.table.records[j],
                     site.pm[b.body_id],
-                    weight=float(weights[i, j]),
+                    weight=wj,
                     potentials=site.cache.pots,
                 )
             )
-        rest = np.ones(len(persons), dtype=bool)
-        rest[union_idx] = False
-        w_rest = float(weights[i][rest].sum())
-        if w_rest > 0:
-            # Not np.dot: a multi-threaded BLAS call takes milliseconds on
-            # shared cores, for 55,000 products.
-            lr = float((weights[i][rest] * totals[i][rest]).sum())
-            out.append(Candidate(OTHERS, (Evidence("others", lr / w_rest),), w_rest))
+        if n > len(union):
+            w_rest = float(comp.row_w[i]) - float(w_union.sum())
+            rest = ~np.isin(r.idx, union_idx)
+            lr = float((comp.w_nz[i][rest] * r.total[rest]).sum())
+            if w_rest > 0:
+                out.append(
+                    Candidate(OTHERS, (Evidence("others", lr / w_rest),), w_rest)
+                )
         return out
 
     out: dict[str, tuple[combine.BodyPosterior, list[str], float]] = {}
     if len(grave_bodies) == 1:
         b = grave_bodies[0]
         bp, others = _strip(
-            combine.identify_body(b.body_id, cands(0, b), p_u, params.max_suggestions)
+            combine.identify_body(b.body_id, cands(b), p_u, params.max_suggestions)
         )
         out[b.body_id] = (bp, [c.person_id for c in bp.candidates], others)
         return out
     # Several bodies: they compete for the candidates (one person, one body).
     res = combine.identify_grave(
-        {b.body_id: cands(i, b) for i, b in enumerate(grave_bodies)},
+        {b.body_id: cands(b) for b in grave_bodies},
         p_u,
         max_exact=20_000,
         k_best=400,
