@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -64,3 +65,75 @@ def test_the_card_is_translated(client, grave, users) -> None:
     card = body.split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
     assert "Marker as written" not in card
     assert "відкликано" in card  # "withdrawn"
+
+
+@pytest.fixture
+def pm_body(org, users):
+    from imena.burials.tests.factories import GraveFactory
+    from imena.exhumations import services as pm
+
+    site = SiteFactory(organisation=org, code="hpm", name="Кладовище")
+    grave = GraveFactory(site=site, marker_text="№ 3", bodies_expected=1)
+    recorder = users["field_recorder"]
+    exhumation = pm.exhumation_create(
+        actor=recorder,
+        grave=grave,
+        date=dt.date(2022, 9, 16),
+        team="Т",
+        pm_numbers=["H-1"],
+    )
+    body = exhumation.bodies.get()
+    pm.pm_section_save(
+        actor=recorder,
+        body=body,
+        section="torture",
+        data={"torture_indicators": ["falanga"], "bound_hands": True},
+    )
+    pm.pm_item_add(
+        actor=recorder,
+        body=body,
+        section="dental",
+        data={"tooth": 11, "status": "present_sound", "endodontics": ["root_filling"]},
+    )
+    item = pm.pm_item_add(
+        actor=recorder,
+        body=body,
+        section="clothing",
+        data={"category": "jacket", "colours": ["khaki"], "material": "cotton"},
+    )
+    pm.pm_item_withdraw(
+        actor=recorder, body=body, section="clothing", item=item, reason="twice"
+    )
+    pm.finding_mark_read(actor=recorder, body=body, prosecutor="Прокурор")
+    return body
+
+
+INTERNAL = ["root_filling", "pm.", "read_at", "read_by", "reason:", "body_id"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "hidden", "shown"),
+    [
+        ("en", INTERNAL, ["Root filling", "Findings read to the prosecutor"]),
+        (
+            "uk",
+            [*INTERNAL, "jacket", "khaki", "cotton", "falanga"],
+            ["куртка", "хакі", "бавовна", "фаланга", "Причина", "Висновки зачитано"],
+        ),
+    ],
+)
+def test_post_mortem_cards_show_vocabulary_labels_not_codes(
+    client, pm_body, users, lang, hidden, shown
+) -> None:
+    client.force_login(users["forensic_examiner"])
+    body = client.get(
+        reverse("exhumations:body_detail", args=[pm_body.pk]),
+        HTTP_ACCEPT_LANGUAGE=lang,
+    ).content.decode()
+    card = body.split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
+    visible = re.sub(r'\s[\w-]+="[^"]*"', "", card)
+    for code in hidden:
+        assert code not in visible
+    for label in shown:
+        assert label.lower() in visible.lower()
+    assert "EET" in visible or "EEST" in visible  # the site's zone, named

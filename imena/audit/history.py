@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 
 from imena.audit.models import AuditEntry
 from imena.audit.record_types import model_label
+from imena.core.times import local_time
+from imena.lib.vocab import label_of
 
 #: Fields that every card already shows (who, when) or that mean nothing to a reader.
 HIDDEN = frozenset(
@@ -52,6 +54,82 @@ VERBS: dict[str, Any] = {
 }
 
 
+#: Whole actions whose last word alone would not say what happened.
+ACTIONS: dict[str, Any] = {
+    "pm.read_to_prosecutor": gettext_lazy("Findings read to the prosecutor"),
+    "grave.body_withdrawn": gettext_lazy("Body in this grave withdrawn"),
+    "grave.exhumation_withdrawn": gettext_lazy("Exhumation of this grave withdrawn"),
+    "exhumation.expectation": gettext_lazy("Expected bodies changed"),
+    "body.category": gettext_lazy("Civilian or military status set"),
+    "missing.add_item": gettext_lazy("Description item added"),
+    "missing.photo.add": gettext_lazy("Photo added"),
+    "missing.photo.view": gettext_lazy("Photo viewed"),
+    "missing.pedigree.add": gettext_lazy("Relative added to the pedigree"),
+    "missing.pedigree.parents": gettext_lazy("Parents set in the pedigree"),
+    "missing.pedigree.import": gettext_lazy("Family imported"),
+    "missing.reference.create": gettext_lazy("Reference sample recorded"),
+    "missing.reference.withdraw": gettext_lazy("Reference sample consent withdrawn"),
+    "missing.pfif_export": gettext_lazy("Exported as PFIF"),
+    "families.access.issue": gettext_lazy("Family access code issued"),
+    "families.addition": gettext_lazy("Family sent an addition"),
+    "families.addition.handle": gettext_lazy("Family addition handled"),
+    "families.consent.withdraw": gettext_lazy("Family withdrew consent"),
+    "families.notify": gettext_lazy("Family notified"),
+    "odk.submission.receive": gettext_lazy("Submission received"),
+    "odk.submission.accept": gettext_lazy("Submission accepted"),
+    "odk.submission.reject": gettext_lazy("Submission rejected"),
+    "odk.submission.attachments": gettext_lazy("Attachments received"),
+    "identification.family_notified": gettext_lazy("Family notified"),
+    "identification.override": gettext_lazy("Engine result overridden"),
+}
+
+#: Keys that entries carry beside the record's own fields.
+EXTRA_LABELS: dict[str, Any] = {
+    "reason": gettext_lazy("reason"),
+    "comment": gettext_lazy("comment"),
+    "status": gettext_lazy("status"),
+    "reviewer": gettext_lazy("reviewer"),
+    "proposer": gettext_lazy("proposer"),
+    "presumptive": gettext_lazy("presumptive"),
+    "warnings_acknowledged": gettext_lazy("warnings acknowledged"),
+    "body": gettext_lazy("body"),
+    "date": gettext_lazy("date"),
+    "member": gettext_lazy("relative"),
+    "father": gettext_lazy("father"),
+    "mother": gettext_lazy("mother"),
+    "parent_of": gettext_lazy("parent of"),
+    "profile": gettext_lazy("DNA profile"),
+    "loci": gettext_lazy("loci"),
+    "consent_scope": gettext_lazy("consent scope"),
+    "family": gettext_lazy("family"),
+    "members": gettext_lazy("relatives"),
+    "typed": gettext_lazy("typed"),
+    "sha256": gettext_lazy("SHA-256"),
+    "xml_sha256": gettext_lazy("SHA-256"),
+    "records": gettext_lazy("records"),
+    "form_id": gettext_lazy("form"),
+    "version": gettext_lazy("version"),
+    "instance_id": gettext_lazy("instance"),
+    "device_id": gettext_lazy("device"),
+    "attachments": gettext_lazy("attachments"),
+    "added": gettext_lazy("added"),
+    "case_code": gettext_lazy("family access code"),
+    "report": gettext_lazy("family report"),
+    "revoked": gettext_lazy("revoked"),
+    "addition": gettext_lazy("addition"),
+    "attached": gettext_lazy("attached"),
+    "kind": gettext_lazy("kind"),
+    "photo": gettext_lazy("photo"),
+    "use": gettext_lazy("use"),
+    "given_at": gettext_lazy("given at"),
+    "withdrawn_at": gettext_lazy("withdrawn at"),
+    "report_flag": gettext_lazy("report flag"),
+    "samples_withdrawn": gettext_lazy("samples withdrawn"),
+    "merged_into": gettext_lazy("merged into"),
+    "into_case_no": gettext_lazy("merged into"),
+}
+
+
 @dataclass(frozen=True)
 class Change:
     field: str
@@ -63,6 +141,7 @@ class Change:
 #: Entries written on one record about rows of another model: the post-mortem
 #: sections are audited on their body, their fields are the section's.
 ROW_MODELS = {
+    "pm.read_to_prosecutor": "exhumations.FindingReading",
     "pm.particulars": "exhumations.Particular",
     "pm.dental": "exhumations.ToothFinding",
     "pm.injuries": "exhumations.Injury",
@@ -82,7 +161,9 @@ def _model(entry: AuditEntry) -> type[models.Model] | None:
 def _row_model(entry: AuditEntry) -> type[models.Model] | None:
     """The model whose fields the entry lists, when not its record's."""
     action = entry.action
-    if action.startswith("pm.") and action.count(".") == 1:
+    if action in ROW_MODELS:
+        label = ROW_MODELS[action]
+    elif action.startswith("pm.") and action.count(".") == 1:
         label = "exhumations.PostMortemRecord"  # a section saved
     else:
         label = ROW_MODELS.get(action.rsplit(".", 1)[0], "")
@@ -102,6 +183,37 @@ def _fields(model: type[models.Model] | None) -> dict[str, models.Field[Any, Any
     return out
 
 
+def _vocab_keys(field: models.Field[Any, Any] | None) -> tuple[str, ...]:
+    """The vocabulary keys of a field that stores codes without model choices."""
+    model = getattr(field, "model", None)
+    declared: dict[str, tuple[str, ...]] = getattr(model, "history_vocab", {})
+    return declared.get(getattr(field, "name", ""), ())
+
+
+def _person(user: Any) -> str:
+    """A user by name, as the pages show people."""
+    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return str(name or user)
+
+
+def _codes(keys: tuple[str, ...], value: Any) -> str:
+    """Codes (alone, in lists or in section rows) as their labels."""
+    if isinstance(value, dict):
+        parts = (_codes(keys, v) for v in value.values() if v not in (None, "", []))
+        return ", ".join(parts)
+    if isinstance(value, list):
+        return (
+            "; ".join(_codes(keys, v) for v in value)
+            if any(isinstance(v, dict) for v in value)
+            else ", ".join(_codes(keys, v) for v in value)
+        )
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, str) and keys:
+        return label_of(keys, value)
+    return formats.localize(value) if isinstance(value, float) else str(value)
+
+
 def display_value(field: models.Field[Any, Any] | None, value: Any) -> str:
     """A stored JSON value as the form would show it."""
     if value is None or value == "" or value == [] or value == {}:
@@ -113,31 +225,58 @@ def display_value(field: models.Field[Any, Any] | None, value: Any) -> str:
             return str(_("yes") if value else _("no"))
         if isinstance(field, models.ForeignKey):
             related = field.related_model._default_manager.filter(pk=value).first()
-            return str(related) if related is not None else f"#{value}"
+            if related is None:
+                return f"#{value}"
+            return (
+                _person(related) if hasattr(related, "get_full_name") else str(related)
+            )
         if isinstance(field, models.DateTimeField) and isinstance(value, str):
             try:
                 moment = dt.datetime.fromisoformat(value)
             except ValueError:
                 return value
-            if timezone.is_aware(moment):
-                moment = timezone.localtime(moment)
-            return formats.date_format(moment, "Y-m-d H:i")
-    if isinstance(value, bool):
-        return str(_("yes") if value else _("no"))
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment, dt.UTC)
+            return local_time(moment)
+        if isinstance(field, models.DateField) and isinstance(value, str):
+            try:
+                return formats.date_format(dt.date.fromisoformat(value), "Y-m-d")
+            except ValueError:
+                return value
+    return _codes(_vocab_keys(field), value)
+
+
+def _label(key: str, field: models.Field[Any, Any] | None) -> str:
+    if field is not None:
+        return capfirst(str(field.verbose_name))
+    if key in EXTRA_LABELS:
+        return capfirst(str(EXTRA_LABELS[key]))
+    return key
+
+
+def _section_item(entry: AuditEntry, fields: dict[str, Any]) -> list[Change] | None:
+    """``{"section": "clothing", "item": {...}}``: the row under its section's label."""
+    after = entry.after_data if isinstance(entry.after_data, dict) else {}
+    field = fields.get(str(after.get("section", "")))
+    if set(after) != {"section", "item"} or field is None:
+        return None
+    return [
+        Change(field.name, _label("", field), "—", display_value(field, after["item"]))
+    ]
 
 
 def readable_changes(entry: AuditEntry) -> list[Change]:
     """The entry's changed fields with labels and displayable values."""
     fields = {**_fields(_model(entry)), **_fields(_row_model(entry))}
+    item = _section_item(entry, fields)
+    if item is not None:
+        return item
     out = []
     for key, old, new in entry.changes():
         if key in HIDDEN:
             continue
         field = fields.get(key)
-        label = capfirst(str(field.verbose_name)) if field is not None else key
+        label = _label(key, field)
         shown = display_value(field, old), display_value(field, new)
         if shown[0] != shown[1]:  # e.g. nothing and an empty text
             out.append(Change(key, label, *shown))
@@ -145,10 +284,28 @@ def readable_changes(entry: AuditEntry) -> list[Change]:
 
 
 def action_label(entry: AuditEntry) -> str:
-    """``grave.withdraw`` as "Grave: withdrawn" in the reader's language."""
-    model = _model(entry)
-    verb = VERBS.get(entry.action.rsplit(".", 1)[-1])
+    """``grave.withdraw`` as "Grave: withdrawn" in the reader's language.
+
+    A post-mortem row or section is named by its own model ("Tooth finding:
+    added"), not by the body it is written on.
+    """
+    if entry.action in ACTIONS:
+        return str(ACTIONS[entry.action])
+    model = _row_model(entry) or _model(entry)
+    last = entry.action.rsplit(".", 1)[-1]
+    verb = VERBS.get(last)
+    if verb is None and model is not None and entry.action.startswith("pm."):
+        verb = VERBS["update"]  # a section saved: "pm.biological"
     if verb is None:
         return entry.action
     noun = capfirst(str(model._meta.verbose_name)) if model is not None else ""
     return f"{noun}: {verb}" if noun else capfirst(str(verb))
+
+
+def actor_label(entry: AuditEntry) -> str:
+    """The entry's author by full name when the account has one."""
+    if entry.actor_id is not None and entry.actor is not None:
+        return _person(entry.actor)
+    if entry.actor_name in ("", "system"):
+        return str(_("system"))
+    return entry.actor_name

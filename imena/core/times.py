@@ -12,11 +12,12 @@ import datetime as dt
 from django.utils import timezone
 
 
-def local_time(value: dt.datetime) -> str:
+def local_time(value: dt.datetime, *, seconds: bool = False) -> str:
     """``2026-12-04 15:38 EET``: the moment in the site's time zone, named."""
     if timezone.is_naive(value):
         value = timezone.make_aware(value, dt.UTC)
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M %Z")
+    shape = "%Y-%m-%d %H:%M:%S %Z" if seconds else "%Y-%m-%d %H:%M %Z"
+    return timezone.localtime(value).strftime(shape)
 
 
 def iso_time(value: dt.datetime) -> str:

@@ -7,6 +7,8 @@ post-mortem form, the missing-person form and the ODK forms agree.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -365,6 +367,11 @@ class PostMortemRecord(FieldConstraintErrors, models.Model):
     findings = models.TextField(_("findings (free text)"), blank=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
+    #: Fields holding vocabulary codes without model choices, for history cards.
+    history_vocab: ClassVar[dict[str, tuple[str, ...]]] = {
+        "torture_indicators": ("torture_indicator",),
+    }
+
     constraint_fields = {
         "pm_age_min_le_max": "age_max",
         "pm_stature_min_le_max": "stature_max",
@@ -438,6 +445,16 @@ class Particular(FieldConstraintErrors, PostMortemRow):
     serial = models.CharField(_("serial number"), max_length=80, blank=True)
     description = models.TextField(_("description"), blank=True)
 
+    history_vocab: ClassVar[dict[str, tuple[str, ...]]] = {
+        "subtype": (
+            "scar_cause",
+            "amputation_level",
+            "prosthesis_type",
+            "implant_type",
+            "fracture_state",
+        ),
+    }
+
     constraint_fields = {
         "particular_withdrawal_has_reason": "withdrawn_reason",
     }
@@ -488,6 +505,10 @@ class ToothFinding(FieldConstraintErrors, PostMortemRow):
     )
     endodontics = models.JSONField(_("endodontics"), default=list, blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
+
+    history_vocab: ClassVar[dict[str, tuple[str, ...]]] = {
+        "endodontics": ("endodontics",),
+    }
 
     constraint_fields = {
         "tooth_is_fdi": "tooth",
@@ -562,6 +583,12 @@ class BodyItem(FieldConstraintErrors, PostMortemRow):
         choices=VocabChoices("location_on_body"),
     )
     description = models.TextField(_("description"), blank=True)
+
+    history_vocab: ClassVar[dict[str, tuple[str, ...]]] = {
+        "category": ("clothing_category", "effect", "identity_document"),
+        "colours": ("colour",),
+        "material": ("material",),
+    }
 
     constraint_fields = {
         "bodyitem_kind_valid": "kind",

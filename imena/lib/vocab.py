@@ -32,3 +32,16 @@ class VocabChoices:
 
     def __hash__(self) -> int:
         return hash(("VocabChoices", self.key))
+
+
+def label_of(keys: tuple[str, ...], code: str) -> str:
+    """The label of ``code`` in the first of ``keys`` that knows it, translated.
+
+    A value that is not a code of any of them is shown as written.
+    """
+    for key in keys:
+        try:
+            return vocabulary.label(key, code, lang())
+        except KeyError:
+            continue
+    return code

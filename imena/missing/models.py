@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -223,6 +224,16 @@ class MissingPerson(FieldConstraintErrors, OrganisationOwned):
         related_name="+",
     )
     updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    #: Vocabulary keys of the codes inside the repeating sections, for history cards.
+    history_vocab: ClassVar[dict[str, tuple[str, ...]]] = {
+        "particulars": ("particular_kind", "body_region", "body_side"),
+        "fractures": ("body_side",),
+        "dental_chart": ("tooth_status", "restoration", "crown", "endodontics"),
+        "clothing": ("clothing_category", "colour", "pattern", "material"),
+        "effects": ("effect",),
+        "documents": ("identity_document",),
+    }
 
     constraint_fields = {
         "missing_case_no_unique_per_org": "case_no",

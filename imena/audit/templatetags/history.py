@@ -18,3 +18,9 @@ def readable_changes(entry: AuditEntry) -> list[history.Change]:
 @register.filter
 def action_label(entry: AuditEntry) -> str:
     return history.action_label(entry)
+
+
+@register.filter
+def actor_label(entry: AuditEntry) -> str:
+    """Who wrote the entry, by name as the pages show people."""
+    return history.actor_label(entry)
