@@ -1,5 +1,8 @@
 """Command line: ``python -m kinship pairwise|joint|check CASE.json [options]``.
 
+``export-fam CASE.json OUT.fam`` and ``import-fam FILE.fam OUT.json`` convert
+between the case JSON and Familias files (:mod:`kinship.familias`).
+
 The ``imena dvi`` command dispatches here.  Output is one JSON object on
 stdout; warnings go to stderr.  Bad input gives one line on stderr and exit
 code 2.
@@ -12,10 +15,18 @@ import json
 import math
 import sys
 import warnings
+from pathlib import Path
 from typing import Any
 
 from kinship.case import Case, load_case
 from kinship.errors import KinshipError
+from kinship.familias import (
+    case_to_dict,
+    fam_to_case,
+    read_fam,
+    write_fam_dvi,
+    write_fam_pair,
+)
 from kinship.identify import joint, pairwise_table
 from kinship.markers import apply_mutation
 from kinship.mutation import MutationSpec, SexMutation
@@ -59,7 +70,86 @@ def _parser() -> argparse.ArgumentParser:
         default=FLAG_FACTOR,
         help="flag when an alternative is this many times more likely",
     )
+    p = sub.add_parser(
+        "export-fam",
+        help="write a case as a Familias .fam file (DVI file, or one victim "
+        "against one missing person with --victim and --missing)",
+    )
+    p.add_argument("case", help="case JSON file (markers, pm, am, missing)")
+    p.add_argument("out", help="the .fam file to write")
+    p.add_argument("--victim", help="write a standard file: this victim ...")
+    p.add_argument("--missing", help="... against this missing person")
+    p.add_argument("--theta", type=float, help="theta (default: the case's, or 0)")
+    p.add_argument(
+        "--dropout", type=float, help="victims' drop-out (default: the case's, or 0)"
+    )
+    p = sub.add_parser("import-fam", help="read a Familias .fam file into a case JSON")
+    p.add_argument("fam", help="the .fam file to read")
+    p.add_argument("out", help="the case JSON file to write")
     return parser
+
+
+def export_fam(args: argparse.Namespace) -> dict[str, Any]:
+    """Write ``args.case`` to ``args.out``; return a summary."""
+    case = load_case(args.case)
+    raw = json.loads(Path(args.case).read_text("utf-8"))
+    options = raw.get("familias") if isinstance(raw.get("familias"), dict) else {}
+    theta = args.theta if args.theta is not None else float(options.get("theta", 0))
+    dropout = (
+        args.dropout if args.dropout is not None else float(options.get("dropout", 0))
+    )
+    common: dict[str, Any] = {
+        "theta": theta,
+        "dropout": dropout,
+        "database": str(options.get("database") or "Imena"),
+        "locus_info": options.get("loci") or {},
+    }
+    if (args.victim is None) != (args.missing is None):
+        raise KinshipError("--victim and --missing go together")
+    if args.victim is not None:
+        text = write_fam_pair(case, args.victim, args.missing, **common)
+        shape = "standard"
+    else:
+        text = write_fam_dvi(case, **common)
+        shape = "dvi"
+    if not args.out.lower().endswith(".fam"):
+        raise KinshipError(f"{args.out}: the output file name must end in .fam")
+    try:
+        Path(args.out).write_bytes(text.encode("ascii"))
+    except OSError as exc:
+        raise KinshipError(f"cannot write {args.out}: {exc.strerror}") from None
+    return {
+        "file": args.out,
+        "shape": shape,
+        "victims": 1 if args.victim is not None else len(case.victims),
+        "families": 1 if args.victim is not None else len(case.families),
+        "markers": len(case.markers),
+        "theta": theta,
+        "dropout": dropout,
+    }
+
+
+def import_fam(args: argparse.Namespace) -> dict[str, Any]:
+    """Read ``args.fam`` into the case JSON ``args.out``; return a summary."""
+    fam = read_fam(args.fam)
+    case = fam_to_case(fam)
+    data = case_to_dict(case, fam)
+    try:
+        Path(args.out).write_text(
+            json.dumps(data, indent=1, allow_nan=False) + "\n", "utf-8"
+        )
+    except OSError as exc:
+        raise KinshipError(f"cannot write {args.out}: {exc.strerror}") from None
+    return {
+        "file": args.out,
+        "shape": "dvi" if fam.dvi_case is not None else "standard",
+        "victims": len(case.victims),
+        "families": len(case.families),
+        "missing": len(case.missing),
+        "markers": len(case.markers),
+        "theta": data["familias"]["theta"],
+        "dropout": data["familias"]["dropout"],
+    }
 
 
 def _finite(x: float) -> float | None:
@@ -106,6 +196,10 @@ def _with_mutation(case: Case, model: str | None, rate: float) -> Case:
 def run(argv: list[str]) -> dict[str, Any]:
     """Run a sub-command and return its JSON-able result."""
     args = _parser().parse_args(argv)
+    if args.command == "export-fam":
+        return export_fam(args)
+    if args.command == "import-fam":
+        return import_fam(args)
     if args.command == "check":
         return check(load_case(args.case), args.factor)
     for name in ("theta", "dropout"):

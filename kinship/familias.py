@@ -1094,6 +1094,7 @@ def fam_to_case(fam: FamFile) -> Case:
     while the victim is unrelated in ``H2``.  Drop-out must be flagged on the
     victim only.
     """
+    fam.dropout  # noqa: B018 (one drop-out value, or FamiliasError)
     if fam.dvi_case is not None:
         return fam.dvi_case
     expected = (
@@ -1108,7 +1109,7 @@ def fam_to_case(fam: FamFile) -> Case:
         raise FamiliasError(f"the pedigrees have different extra persons: {expected}")
 
     def connected(ped: Pedigree) -> set[int]:
-        out = set()
+        out: set[int] = set()
         for k in range(len(ped)):
             for par in (ped.father[k], ped.mother[k]):
                 if par >= 0:
