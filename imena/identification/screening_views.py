@@ -35,7 +35,23 @@ from imena.identification.screening import joint_for_grave
 from imena.lib.lists import paginate
 from imena.missing.models import ReferenceSample
 
-BODIES_PER_PAGE = 50
+BODIES_PER_PAGE = 20
+#: The fields a screening page reads of each candidate row.
+SHOWN = (
+    "run",
+    "pm_label",
+    "rank",
+    "lr",
+    "log10_lr",
+    "inconsistent",
+    "person__case_no",
+    "person__family_name",
+    "person__given_names",
+    "person__patronymic",
+    "body__pm_number",
+    "body__grave__marker_text",
+    "body__grave__ref",
+)
 #: Mass graves linked to their joint result on a screening page (a national
 #: run has thousands).
 GRAVES_LISTED = 100
@@ -135,6 +151,9 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     for c in (
         rows.filter(pm_label__in=list(page.object_list))
         .select_related("person", "body", "body__grave")
+        # Only what the page shows: the LR per marker, the person's and the
+        # body's descriptions are JSON that would be decoded for every row.
+        .only(*SHOWN)
         .order_by("pm_label", "rank")
     ):
         by_body[c.pm_label].append(c)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from conftest import make_user
 from imena.identification.models import ScreeningCandidate, ScreeningRun
+from imena.identification.screening_views import BODIES_PER_PAGE
 from imena.identification.selectors import dna_lrs_for_site
 from imena.identification.services import screening_run, screening_run_national
 
@@ -198,5 +199,5 @@ def test_a_national_run_page_is_paginated_by_body(client, small_case, site, anal
     run = screening_run_national(actor=analyst, organisation=site.organisation)
     client.force_login(analyst)
     page = client.get(run.get_absolute_url() + "?page=1")
-    assert page.context["page"].paginator.per_page == 50
+    assert page.context["page"].paginator.per_page == BODIES_PER_PAGE == 20
     assert page.context["page"].paginator.count == 4
