@@ -151,7 +151,21 @@ def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "body": body,
             "analysis": analysis,
-            "candidates": analysis.candidates.select_related("person")
+            # Not the evidence JSON of each candidate nor the persons' descriptions:
+            # the table shows the figures and the names.
+            "candidates": analysis.candidates.select_related("person").only(
+                "analysis",
+                "rank",
+                "lr_journal",
+                "lr_physical",
+                "lr_dna",
+                "prior",
+                "posterior",
+                "person__case_no",
+                "person__family_name",
+                "person__given_names",
+                "person__patronymic",
+            )
             if analysis
             else [],
             "identifications": body.identifications.select_related(

@@ -82,3 +82,19 @@ def test_each_role_sees_only_the_work_it_may_do(client, run, users):
 def test_anonymous_home_goes_to_login(client):
     response = client.get(reverse("burials:home"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_a_bodys_candidates_page_reads_each_row_once(
+    client, candidate, users, django_assert_max_num_queries
+):
+    """The table reads only the shown fields, yet never a query per candidate."""
+    client.force_login(users["forensic_examiner"])
+    analysis = candidate.analysis
+    url = reverse("identification:body_candidates", args=[analysis.body_id])
+    with django_assert_max_num_queries(12):
+        response = client.get(url)
+    html = response.content.decode()
+    for c in analysis.candidates.select_related("person"):
+        assert c.person.case_no in html
+        assert str(c.person) in html
+        assert c.get_absolute_url() in html
