@@ -137,3 +137,28 @@ def test_post_mortem_cards_show_vocabulary_labels_not_codes(
     for label in shown:
         assert label.lower() in visible.lower()
     assert "EET" in visible or "EEST" in visible  # the site's zone, named
+
+
+def test_a_missing_persons_card_shows_added_rows_by_their_labels(
+    client, org, users
+) -> None:
+    from imena.missing import services as missing
+    from imena.missing.tests.factories import make_person
+
+    liaison = users["family_liaison"]
+    person = make_person(org, actor=liaison)
+    missing.missing_person_add_item(
+        actor=liaison,
+        person=person,
+        section="particulars",
+        item={"kind": "tattoo", "region": "forearm", "description": "якір"},
+    )
+    client.force_login(users["investigator"])
+    body = client.get(
+        reverse("missing:person_detail", args=[person.pk]), HTTP_ACCEPT_LANGUAGE="uk"
+    ).content.decode()
+    card = body.split('<ol class="history">', 1)[1].split("</ol>", 1)[0]
+    visible = re.sub(r'\s[\w-]+="[^"]*"', "", card)
+    assert "татуювання" in visible and "передпліччя" in visible
+    for internal in ("tattoo", "forearm", "missing.", "section", "{"):
+        assert internal not in visible
