@@ -45,6 +45,7 @@ LISTS = [
     ("missing:contact_requests", False, "family_liaison"),
     ("families:queue", False, "family_liaison"),
     ("journals:review_queue", True, "forensic_examiner"),
+    ("journals:index", False, "forensic_examiner"),
     ("audit:entry_list", False, "investigator"),
     ("odk:index", False, "forensic_examiner"),
 ]

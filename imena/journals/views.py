@@ -58,11 +58,23 @@ def sweep_uploads(path: Path, max_age: float = UPLOAD_MAX_AGE) -> int:
     return removed
 
 
+#: Sites per page of the journals' index.
+SITES_PER_PAGE = 20
+
+
 @require_GET
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    journals = access.journals_for_user(request.user)
-    sites = sites_for_user(request.user)
+    # A page of sites at a time: each site costs its latest run and queue count.
+    listing = paginate(
+        request,
+        sites_for_user(request.user),
+        sorts={"name": "name"},
+        default_sort="name",
+        per_page=SITES_PER_PAGE,
+    )
+    sites = listing.rows
+    journals = access.journals_for_user(request.user).filter(site__in=sites)
     site_rows = [
         {
             "site": s,
@@ -72,7 +84,9 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         }
         for s in sites
     ]
-    return render(request, "journals/index.html", {"site_rows": site_rows})
+    return render(
+        request, "journals/index.html", {"site_rows": site_rows, "listing": listing}
+    )
 
 
 @require_GET
