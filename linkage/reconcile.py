@@ -1015,9 +1015,11 @@ def _form_clusters(
     per_journal: dict[str, Counter[str]] = defaultdict(
         Counter
     )  # grave -> journal -> rows
-    for s_, g_ in zip(source, grave, strict=True):
+    at_grave: dict[str, list[int]] = defaultdict(list)
+    for i, (s_, g_) in enumerate(zip(source, grave, strict=True)):
         if g_:
             per_journal[g_][s_] += 1
+            at_grave[g_].append(i)
     ids_l = edges["unique_id_l"].to_numpy()
     ids_r = edges["unique_id_r"].to_numpy()
     ws = edges["match_weight"].to_numpy()
@@ -1071,6 +1073,20 @@ def _form_clusters(
                 return True
         return False
 
+    def misnamed(x: int) -> bool:
+        """A named row alone in its journal at an individual grave where
+        another journal names someone else: as likely the body there written
+        under another burial's name (the next grave's) as a second entry."""
+        g = grave[x]
+        if g is None or mass[x] or unnamed[x] or per_journal[g][source[x]] != 1:
+            return False
+        return any(
+            source[z] != source[x]
+            and not unnamed[z]
+            and (min(x, z), max(x, z)) not in names_agree
+            for z in at_grave[g]
+        )
+
     probs = edges["match_probability"].to_numpy()
     keep = probs >= threshold
     order = sorted(
@@ -1118,12 +1134,11 @@ def _form_clusters(
                 # name on two neighbouring graves is as often the next
                 # burial's name written on the wrong grave)
                 bonus = max(grave_w.get(key, 0.0), 0.0)
-                if (
-                    gx and gy and gx != gy
-                    and (direct or 0.0) - bonus < strong_weight + 10
-                    and not _related_graves(facts, x, y)
-                ):  # fmt: skip
-                    return False
+                if gx and gy and gx != gy and not _related_graves(facts, x, y):
+                    if (direct or 0.0) - bonus < strong_weight + 10:
+                        return False
+                    if misnamed(x) or misnamed(y):
+                        return False
                 if corroborated(x, y, direct, both):
                     continue
                 if direct is None or direct < strong_weight:
