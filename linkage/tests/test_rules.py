@@ -301,3 +301,39 @@ def test_passport_spelling_given_name_first_without_grave_or_birth_date() -> Non
     ]  # fmt: skip
     res = reconcile(rows)
     assert same(res, ("fh", 2), ("vol", 2))
+
+
+def test_next_burials_name_on_a_grave_stays_apart() -> None:
+    # the volunteers wrote the next burial's name (and dates) on grave 300,
+    # where the funeral home has another person: that row is the body at 300
+    # under a wrong name, not the person of grave 301 written twice
+    p = ("03.04.1961", "", "09.05.2022", "11.05.2022")
+    rows = background() + [
+        fh(2, "300", "Кравец", "Петр", "Ильич", "17.10.1948", "", "08.05.2022",
+           "11.05.2022"),
+        fh(3, "301", "Бондаренко", "Олег", "Иванович", *p),
+        vol(2, "300", "Бондаренко Олег Іванович", *p),
+        vol(3, "301", "Бондаренко Олег Іванович", *p),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("fh", 3), ("vol", 3))
+    assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_entry_written_twice_at_a_neighbouring_plank_is_linked() -> None:
+    # the same person written twice by the volunteers, the second time with
+    # the next grave's number, where the volunteers also have that grave's own
+    # person: not a wrong name on a grave
+    p = ("03.04.1961", "", "09.05.2022", "11.05.2022")
+    rows = background() + [
+        fh(2, "300", "Бондаренко", "Олег", "Иванович", *p),
+        fh(3, "301", "Кравец", "Петр", "Ильич", "17.10.1948", "", "08.05.2022",
+           "11.05.2022"),
+        vol(2, "300", "Бондаренко Олег Іванович", *p),
+        vol(3, "301", "Бондаренко Олег Іванович", *p),
+        vol(4, "301", "Кравець Петро Ілліч", "17.10.1948", "", "08.05.2022",
+            "11.05.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("fh", 2), ("vol", 2)) and same(res, ("vol", 2), ("vol", 3))
+    assert same(res, ("fh", 3), ("vol", 4))
