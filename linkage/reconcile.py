@@ -245,6 +245,32 @@ class ReconcileResult:
             return None
         return self._pair_from_record(df.iloc[best[1]].to_dict())
 
+    def review_pairs(self, low: float, high: float) -> pd.DataFrame:
+        """The scored pairs with ``low <= match_probability < high`` that need
+        a question of their own: not those whose two rows are both rows of
+        one ``grave_multiple_people`` or ``person_multiple_graves`` conflict
+        (that conflict's question shows the same rows side by side, e.g. the
+        people of a mass grave, and is answered there)."""
+        df = self.pairs_frame
+        if not len(df):
+            return df
+        band = df[(df.match_probability >= low) & (df.match_probability < high)]
+        in_conflict: dict[RowRef, set[int]] = defaultdict(set)
+        for k, c in enumerate(self.conflicts):
+            if c.kind in ("grave_multiple_people", "person_multiple_graves"):
+                for ref in c.rows:
+                    in_conflict[ref].add(k)
+        empty: set[int] = set()
+        own = [
+            not (
+                in_conflict.get((sl, int(rl)), empty)
+                & in_conflict.get((sr, int(rr)), empty)
+            )
+            for sl, rl, sr, rr in zip(band.source_l, band.row_l, band.source_r,
+                                      band.row_r, strict=True)
+        ]  # fmt: skip
+        return band[own]
+
     def _pairs_by_row(self) -> dict[RowRef, list[tuple[int, RowRef]]]:
         if self._pair_index is None:
             df = self.pairs_frame

@@ -589,12 +589,10 @@ def _store_review_items(
                 pks,
             )
         )
-    low, high = BORDERLINE
-    frame = result.pairs_frame
-    if len(frame):
-        borderline = frame[
-            (frame.match_probability >= low) & (frame.match_probability < high)
-        ]
+    # a pair whose rows a grave's or a person's conflict above already shows
+    # side by side (the people of a mass grave) is answered there
+    borderline = result.review_pairs(*BORDERLINE)
+    if len(borderline):
         for record in borderline.to_dict("records"):
             pair = result._pair_from_record(record)
             if pair.left not in ref_to_pk or pair.right not in ref_to_pk:

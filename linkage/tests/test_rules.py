@@ -337,3 +337,29 @@ def test_entry_written_twice_at_a_neighbouring_plank_is_linked() -> None:
     res = reconcile(rows)
     assert same(res, ("fh", 2), ("vol", 2)) and same(res, ("vol", 2), ("vol", 3))
     assert same(res, ("fh", 3), ("vol", 4))
+
+
+def test_review_pairs_leave_out_pairs_a_conflict_already_shows() -> None:
+    # a mass grave with three nameless bodies in each journal: its pairs are
+    # in the review band (0.45 here), and the grave's conflict shows its rows
+    rows = background()
+    for k, day in enumerate(("02.05.2022", "03.05.2022", "04.05.2022"), start=2):
+        rows += [fh(k, "бм1", "неизвестный", death=day, burial="06.05.2022"),
+                 vol(k, "бм1", "невідомий", death=day, burial="06.05.2022")]  # fmt: skip
+    res = reconcile(rows)
+    mass = {r for c in res.conflicts if c.grave == "бм1" for r in c.rows}
+    assert len(mass) == 6
+
+    def inside(frame: pd.DataFrame) -> int:
+        return sum(
+            (sl, rl) in mass and (sr, rr) in mass
+            for sl, rl, sr, rr in zip(frame.source_l, frame.row_l, frame.source_r,
+                                      frame.row_r, strict=True)
+        )  # fmt: skip
+
+    f = res.pairs_frame
+    band = f[(f.match_probability >= 0.3) & (f.match_probability < 0.97)]
+    assert inside(band) > 0
+    kept = res.review_pairs(0.3, 0.97)
+    assert inside(kept) == 0
+    assert len(kept) == len(band) - inside(band)
