@@ -19,4 +19,5 @@ urlpatterns = [
     path("candidates/<int:pk>/", views.candidate_detail, name="candidate_detail"),
     path("profiles/<int:pk>/", views.profile_detail, name="profile_detail"),
     path("profiles/upload/", views.profile_upload, name="profile_upload"),
+    path("families/<int:pk>/familias.fam", views.family_fam, name="family_fam"),
 ]

@@ -28,12 +28,15 @@ from imena.dna.models import DNAProfile, ProfileKind
 from imena.dna.uploads import ProfileFileError, parse_profile_file
 from imena.exhumations.models import Sample
 from imena.identification import access, services
+from imena.identification.familias import family_fam_document
 from imena.identification.forms import ProfileUploadForm, ScreeningForm
 from imena.identification.models import ScreeningRun
 from imena.identification.relationships import family_checks
 from imena.identification.screening import joint_for_grave
 from imena.lib.lists import paginate
+from imena.missing.access import person_for_user
 from imena.missing.models import ReferenceSample
+from kinship import KinshipError
 
 BODIES_PER_PAGE = 20
 #: The fields a screening page reads of each candidate row.
@@ -248,6 +251,32 @@ def grave_joint(
             else [],
         },
     )
+
+
+@require_GET
+@login_required
+def family_fam(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A missing person's family as a Familias .fam file (DNA analysts; audited)."""
+    person = person_for_user(request.user, pk, capability="dna.view")
+    try:
+        document, filename, notes = family_fam_document(person)
+    except KinshipError as e:
+        messages.error(
+            request,
+            _("The family cannot be written as a Familias file: %(e)s") % {"e": e},
+        )
+        return redirect(person)
+    services.family_fam_export_record(
+        actor=request.user,
+        person=person,
+        document=document,
+        filename=filename,
+        notes=notes,
+    )
+    response = HttpResponse(document, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

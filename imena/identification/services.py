@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -1130,3 +1131,24 @@ def dna_profiles_upload(
         created.append(profile)
     screening_update(actor=actor, organisation_id=organisation.pk, profiles=created)
     return created
+
+
+@transaction.atomic
+def family_fam_export_record(
+    *, actor: User, person: Any, document: bytes, filename: str, notes: Sequence[str]
+) -> Any:
+    """Record who downloaded a family as a Familias file, and the SHA-256 of it."""
+    after: dict[str, Any] = {
+        "format": "familias",
+        "filename": filename,
+        "sha256": hashlib.sha256(document).hexdigest(),
+        "bytes": len(document),
+    }
+    if notes:
+        after["warnings"] = list(notes)
+    return audit_record(
+        actor=actor,
+        action="dna.family.export_fam",
+        obj=person,
+        after=after,
+    )
