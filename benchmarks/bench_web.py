@@ -180,6 +180,11 @@ def main() -> None:
     if not a.skip_load:
         result["load_seconds"] = round(load(env, a.national, a.compute), 1)
         print(f"load: {result['load_seconds']} s", flush=True)
+    else:
+        # The served code may carry migrations (indexes) the earlier load lacks.
+        subprocess.run(
+            [PY, "-m", "imena", "migrate", "-v0"], env=env, cwd=ROOT, check=True
+        )
     env["IMENA_LOCUST_TARGETS"] = json.dumps(targets(env))
     host = f"http://127.0.0.1:{a.port}"
     server = subprocess.Popen(
@@ -200,7 +205,11 @@ def main() -> None:
     )
     try:
         wait_until_up(host + "/healthz")
+        before = os.getloadavg()[0]
         rows = run_locust(env, host, a.users, a.seconds, a.data_dir / "locust")
+        # The machine's load (1-minute average) around the run: latencies on a
+        # shared machine are only comparable at a similar load.
+        result["load_average"] = [round(before, 1), round(os.getloadavg()[0], 1)]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -227,7 +236,8 @@ def main() -> None:
     result["worst_p95_ms"], result["page_failures"] = worst, errors
     print(
         f"worst page p95 {worst:.0f} ms, {errors} failed requests "
-        f"(target: p95 < 300 ms, no errors)"
+        f"(target: p95 < 300 ms, no errors); load average "
+        f"{result['load_average'][0]} before, {result['load_average'][1]} after"
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "web.json").write_text(json.dumps(result, indent=1))
