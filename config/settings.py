@@ -247,6 +247,9 @@ EVIDENCE_ROOT = Path(os.getenv("IMENA_EVIDENCE_ROOT", str(DATA_DIR / "evidence")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10_485_760
 IMENA_MAX_EVIDENCE_BYTES = envint("IMENA_MAX_EVIDENCE_BYTES", str(4 * 1024**3))
+# An orthophoto (GeoTIFF, PNG or JPEG) of a site; its pixels are also capped by
+# Pillow's decompression-bomb limit (about 89 million pixels).
+IMENA_MAX_ORTHOPHOTO_BYTES = envint("IMENA_MAX_ORTHOPHOTO_BYTES", str(512 * 1024**2))
 # The audit chain's HMAC key, never stored in the database (#19 row 2). Unset:
 # a public development key (a deploy check warns). Old keys keep verifying.
 IMENA_AUDIT_KEY = envsecret("IMENA_AUDIT_KEY")
@@ -315,6 +318,7 @@ IMENA_UPLOAD_LIMITS = {
     "exhumations:sample_profile": "IMENA_MAX_PROFILE_BYTES",
     "dna:profile_upload": "IMENA_MAX_PROFILE_BYTES",
     "exhumations:evidence_create": "IMENA_MAX_EVIDENCE_BYTES",
+    "reports:orthophoto_create": "IMENA_MAX_ORTHOPHOTO_BYTES",
     "odk:submission": "IMENA_MAX_SUBMISSION_BYTES",
     "families:report": "IMENA_FAMILY_UPLOAD_BYTES",
     "families:case_add": "IMENA_FAMILY_UPLOAD_BYTES",

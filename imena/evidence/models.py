@@ -1,7 +1,7 @@
 """Evidence items (photos, videos, audio notes, documents, physical items) and custody.
 
-An item belongs to a grave and, optionally, to one of its exhumations or bodies;
-each has an append-only chain of custody. Files are in the content-addressed
+An item belongs to a grave and, optionally, to one of its exhumations or bodies,
+or to a whole site (an orthophoto of it); each has an append-only chain of custody. Files are in the content-addressed
 store of :mod:`imena.evidence.storage`.
 """
 
@@ -38,6 +38,17 @@ class EvidenceItem(FieldConstraintErrors, OrganisationOwned):
         verbose_name=_("grave"),
         on_delete=models.PROTECT,
         related_name="evidence",
+        null=True,
+        blank=True,
+    )
+    # An item of the whole site (a drone orthophoto), not of one grave.
+    site = models.ForeignKey(
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="evidence",
+        null=True,
+        blank=True,
     )
     exhumation = models.ForeignKey(
         "exhumations.Exhumation",
@@ -86,6 +97,7 @@ class EvidenceItem(FieldConstraintErrors, OrganisationOwned):
         "evidence_file_kinds_have_file": "sha256",
         "evidence_gps_lat_range": "gps_lat",
         "evidence_gps_lon_range": "gps_lon",
+        "evidence_of_a_grave_or_a_site": "grave",
     }
 
     class Meta:
@@ -120,6 +132,19 @@ class EvidenceItem(FieldConstraintErrors, OrganisationOwned):
                 name="evidence_file_kinds_have_file",
                 violation_error_message=_(
                     "Photos, videos, audio and documents need a file."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(grave__isnull=False, site__isnull=True)
+                | Q(
+                    grave__isnull=True,
+                    site__isnull=False,
+                    exhumation__isnull=True,
+                    body__isnull=True,
+                ),
+                name="evidence_of_a_grave_or_a_site",
+                violation_error_message=_(
+                    "An evidence item belongs to a grave or to a whole site."
                 ),
             ),
             models.CheckConstraint(
@@ -218,3 +243,73 @@ class CustodyEntry(FieldConstraintErrors, models.Model):
 
     def __str__(self) -> str:
         return f"{self.item} #{self.seq} {self.action}"
+
+
+class Orthophoto(FieldConstraintErrors, OrganisationOwned):
+    """A georeferenced image of a site (a drone orthophoto), drawn under its graves.
+
+    The uploaded file is the evidence item (hash, custody); the map shows a
+    rendition warped to Web Mercator whose WGS84 bounds are stored here.
+    ``transform`` maps pixel corners to the source CRS: ``x = a*col + b*row + c``,
+    ``y = d*col + e*row + f`` (``[a, b, c, d, e, f]``, ``col``/``row`` 0 at the
+    upper-left corner of the upper-left pixel).
+    """
+
+    site = models.ForeignKey(
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        related_name="orthophotos",
+    )
+    item = models.OneToOneField(
+        EvidenceItem,
+        verbose_name=_("evidence item"),
+        on_delete=models.PROTECT,
+        related_name="orthophoto",
+    )
+    epsg = models.PositiveIntegerField(_("EPSG code"))
+    transform = models.JSONField(_("pixel to coordinates"))
+    world_file = models.TextField(_("world file"), blank=True)
+    width = models.PositiveIntegerField(_("width (pixels)"))
+    height = models.PositiveIntegerField(_("height (pixels)"))
+    south = models.FloatField(_("south"))
+    west = models.FloatField(_("west"))
+    north = models.FloatField(_("north"))
+    east = models.FloatField(_("east"))
+    rendition = models.CharField(_("rendition"), max_length=120)
+    rendition_type = models.CharField(_("rendition type"), max_length=40)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    constraint_fields = {"orthophoto_bounds_valid": "south"}
+
+    class Meta:
+        verbose_name = _("orthophoto")
+        verbose_name_plural = _("orthophotos")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    south__gte=-90,
+                    north__lte=90,
+                    south__lt=models.F("north"),
+                    west__gte=-180,
+                    east__lte=180,
+                    west__lt=models.F("east"),
+                ),
+                name="orthophoto_bounds_valid",
+                violation_error_message=_(
+                    "The orthophoto's bounds are not a valid latitude/longitude box."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item.number} ({self.site})"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -12,17 +13,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_record, snapshot
-from imena.evidence import storage
+from imena.evidence import georef, storage
 from imena.evidence.models import (
     CustodyAction,
     CustodyEntry,
     EvidenceItem,
     EvidenceKind,
+    Orthophoto,
 )
 
 if TYPE_CHECKING:
     from imena.accounts.models import User
-    from imena.burials.models import Grave
+    from imena.burials.models import Grave, Site
 
 
 def _next_evidence_number(organisation_id: int) -> str:
@@ -40,7 +42,8 @@ def _next_evidence_number(organisation_id: int) -> str:
 def evidence_create(
     *,
     actor: User,
-    grave: Grave,
+    grave: Grave | None = None,
+    site: Site | None = None,
     kind: str,
     staged: storage.StagedFile | None = None,
     exhumation: Model | None = None,
@@ -51,14 +54,22 @@ def evidence_create(
     place: str = "",
     notes: str = "",
 ) -> EvidenceItem:
-    """Register an evidence item; a file is committed to the store last.
+    """Register an evidence item of a grave (or of a whole ``site``); a file is
+    committed to the store last.
 
     ``description`` is what a person wrote about the item, kept as written;
     ``notes`` go on the first custody entry (e.g. where the item came from).
     The staged file is discarded on any refusal, so nothing is stored half-way.
     """
     try:
-        org_id = grave.site.organisation_id
+        if grave is not None and site is None:
+            org_id = grave.site.organisation_id
+        elif site is not None and grave is None:
+            org_id = site.organisation_id
+        else:
+            raise ValidationError(
+                _("An evidence item belongs to a grave or to a whole site.")
+            )
         if staged is not None:
             dup = EvidenceItem.objects.filter(
                 organisation_id=org_id, sha256=staged.sha256
@@ -79,6 +90,7 @@ def evidence_create(
             organisation_id=org_id,
             number=_next_evidence_number(org_id),
             grave=grave,
+            site=site,
             exhumation_id=exhumation.pk if exhumation is not None else None,
             body_id=body.pk if body is not None else None,
             kind=kind,
@@ -216,3 +228,139 @@ def evidence_reference(
         organisation_id=item.organisation_id,
     )
     return entry
+
+
+# How far an orthophoto's centre may lie from its site's position: farther, the
+# EPSG code or the world file is almost surely wrong (e.g. easting and northing
+# read in the wrong zone).
+ORTHOPHOTO_MAX_KM_FROM_SITE = 25.0
+
+
+def _km_between(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(h)))
+
+
+@transaction.atomic
+def orthophoto_create(
+    *,
+    actor: User,
+    site: Site,
+    staged: storage.StagedFile,
+    world_file: str = "",
+    epsg: int | None = None,
+    description: str = "",
+    place: str = "",
+) -> Orthophoto:
+    """Register a georeferenced image of a site as evidence, with a map rendition.
+
+    A GeoTIFF carries its georeference (the EPSG code may be given when its tags
+    have none); a PNG or JPEG needs a ``world_file`` and an ``epsg``. All or
+    nothing: any refusal (:class:`georef.OrthophotoError`, ``ValidationError``)
+    discards the staged file and stores no item. Audited as ``evidence.create``
+    and ``site.orthophoto_add``.
+    """
+    try:
+        name = staged.original_name
+        if staged.type.name not in ("tiff", "png", "jpeg"):
+            raise georef.OrthophotoError(
+                _("%(name)s: an orthophoto is a GeoTIFF, PNG or JPEG image.")
+                % {"name": name}
+            )
+        image = georef.open_image(staged.temp_path, name)
+        with image:
+            transform: georef.Transform | None = None
+            file_epsg: int | None = None
+            if world_file.strip():
+                transform = georef.parse_world_file(world_file)
+            elif staged.type.name == "tiff":
+                transform, file_epsg = georef.geotiff_georeference(
+                    getattr(image, "tag_v2", {})
+                )
+            if transform is None:
+                raise georef.OrthophotoError(
+                    _(
+                        "%(name)s has no georeference: upload its world file "
+                        "(.pgw, .jgw, .tfw or .wld) with it."
+                    )
+                    % {"name": name}
+                )
+            if epsg and file_epsg and epsg != file_epsg:
+                raise georef.OrthophotoError(
+                    _(
+                        "The GeoTIFF says EPSG:%(file)s but the form says "
+                        "EPSG:%(form)s; leave the form empty or correct it."
+                    )
+                    % {"file": file_epsg, "form": epsg}
+                )
+            code = epsg or file_epsg
+            if not code:
+                raise georef.OrthophotoError(
+                    _(
+                        "Give the EPSG code of the coordinates (e.g. 32637 for "
+                        "UTM zone 37N)."
+                    )
+                )
+            try:
+                rendition = georef.render(image, transform, code)
+            except (OSError, SyntaxError):  # truncated or corrupt pixel data
+                raise georef.OrthophotoError(
+                    _("%(name)s: the image cannot be read.") % {"name": name}
+                ) from None
+            width, height = image.size
+        if site.lat is not None and site.lon is not None:
+            km = _km_between(
+                (rendition.south + rendition.north) / 2,
+                (rendition.west + rendition.east) / 2,
+                site.lat,
+                site.lon,
+            )
+            if km > ORTHOPHOTO_MAX_KM_FROM_SITE:
+                raise georef.OrthophotoError(
+                    _(
+                        "The image lies %(km)s km from the site; check the EPSG "
+                        "code and the world file."
+                    )
+                    % {"km": f"{km:,.0f}"}
+                )
+        item = evidence_create(
+            actor=actor,
+            site=site,
+            kind=EvidenceKind.PHOTO,
+            staged=staged,
+            description=description or _("Orthophoto of the site"),
+            place=place,
+            notes=_("Orthophoto, EPSG:%(code)s") % {"code": code},
+        )
+        orthophoto = Orthophoto(
+            organisation_id=site.organisation_id,
+            site=site,
+            item=item,
+            epsg=code,
+            transform=list(transform),
+            world_file=world_file.strip()[:2000],
+            width=width,
+            height=height,
+            south=rendition.south,
+            west=rendition.west,
+            north=rendition.north,
+            east=rendition.east,
+            rendition=storage.rendition_store(rendition.data, "webp"),
+            rendition_type=rendition.media_type,
+            created_by=actor,
+        )
+        orthophoto.full_clean()
+        orthophoto.save()
+        audit_record(
+            actor=actor,
+            action="site.orthophoto_add",
+            obj=site,
+            after=snapshot(orthophoto),
+            organisation_id=site.organisation_id,
+        )
+    except BaseException:
+        staged.discard()
+        raise
+    return orthophoto

@@ -211,6 +211,28 @@ def commit(staged: StagedFile) -> Path:
     return final
 
 
+def rendition_store(data: bytes, extension: str) -> str:
+    """Store a derived file (a web rendition of an evidence image); its path.
+
+    Renditions are not evidence: they live under ``renditions/`` beside the
+    store, named by their own hash, and can be made again from the original.
+    """
+    sha = hashlib.sha256(data).hexdigest()
+    relative = f"renditions/{sha[:2]}/{sha}.{extension}"
+    final = evidence_root() / relative
+    if not final.exists():
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=final.parent, prefix="rendition-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp_name, final)
+    return relative
+
+
+def rendition_path(relative: str) -> Path:
+    return evidence_root() / relative
+
+
 # --- EXIF -------------------------------------------------------------------
 
 _EXIF_IFD = 0x8769

@@ -643,8 +643,9 @@ def identification_rows(site: Site) -> list[list[Any]]:
 
 
 def evidence_items(site: Site) -> QuerySet[EvidenceItem]:
+    """The site's evidence: its graves' items and the site's own (orthophotos)."""
     return (
-        EvidenceItem.objects.filter(grave__site=site)
+        EvidenceItem.objects.filter(Q(grave__site=site) | Q(site=site))
         .select_related("grave", "body")
         .order_by("number")
     )

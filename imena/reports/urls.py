@@ -29,4 +29,10 @@ urlpatterns += [
     path("map/tiles/<int:z>/<int:x>/<int:y>", views.map_tile, name="map_tile"),
     path("sites/<int:pk>/map/", views.site_map, name="site_map"),
     path("sites/<int:pk>/map.geojson", views.site_map_geojson, name="site_map_geojson"),
+    path(
+        "sites/<int:pk>/orthophotos/new/",
+        views.orthophoto_create,
+        name="orthophoto_create",
+    ),
+    path("orthophotos/<int:pk>/image", views.orthophoto_image, name="orthophoto_image"),
 ]

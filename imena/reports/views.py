@@ -1,19 +1,27 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from imena.accounts.http import AuthenticatedHttpRequest
+from imena.audit.services import audit_record
 from imena.burials import access as burials_access
 from imena.burials.models import GraveStatus, Site
+from imena.evidence import access as evidence_access
+from imena.evidence import georef, storage
+from imena.evidence import services as evidence_services
+from imena.lib.forms import add_errors
 from imena.reports import access, exports, maps, selectors, services
 from imena.reports.files import ExportFile
+from imena.reports.forms import OrthophotoForm
 from imena.reports.svg import Plan
 from imena.reports.svg import site_plan as draw_site_plan
 
@@ -244,6 +252,7 @@ def region_map_geojson(request: AuthenticatedHttpRequest) -> JsonResponse:
 def site_map(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Every grave of a site with a latitude/longitude, coloured by status."""
     site = access.plan_site_for_user(request.user, pk)
+    orthophotos = evidence_access.orthophotos_for_site(request.user, site)
     return render(
         request,
         "reports/site_map.html",
@@ -252,8 +261,79 @@ def site_map(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "unplaced": maps.graves_without_position(site),
             "legend": maps.legend(),
+            "orthophotos": orthophotos,
+            # Drawn under the graves by map.js (json_script: no inline script).
+            "overlays": [
+                {
+                    "url": reverse("reports:orthophoto_image", args=[o.pk]),
+                    "bounds": [[o.south, o.west], [o.north, o.east]],
+                    "label": _("Orthophoto %(number)s") % {"number": o.item.number},
+                }
+                for o in orthophotos
+            ],
+            "can_add_orthophoto": access.can(request.user, "evidence.change"),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def orthophoto_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Upload a georeferenced image of the site; stored as evidence, drawn on the map."""
+    site = access.plan_site_for_user(request.user, pk)
+    access.require(request.user, "evidence.change")
+    form = OrthophotoForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["image"]
+        try:
+            staged = storage.stage(
+                upload.chunks(storage.CHUNK),
+                name=upload.name,
+                max_bytes=settings.IMENA_MAX_ORTHOPHOTO_BYTES,
+            )
+            orthophoto = evidence_services.orthophoto_create(
+                actor=request.user,
+                site=site,
+                staged=staged,
+                world_file=form.cleaned_data["world_file"],
+                epsg=form.cleaned_data["epsg"],
+                description=form.cleaned_data["description"],
+                place=form.cleaned_data["place"],
+            )
+        except (storage.EvidenceFileError, georef.OrthophotoError) as e:
+            form.add_error("image", str(e))
+        except ValidationError as e:
+            add_errors(form, e)
+        else:
+            messages.success(
+                request,
+                _("Orthophoto stored as evidence item %(number)s.")
+                % {"number": orthophoto.item.number},
+            )
+            return redirect("reports:site_map", pk=site.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request,
+        "reports/orthophoto_form.html",
+        {"site": site, "form": form},
+        status=status,
+    )
+
+
+@require_GET
+@login_required
+def orthophoto_image(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
+    """The web rendition of an orthophoto (the original is the evidence file)."""
+    orthophoto = evidence_access.orthophoto_for_user(request.user, pk)
+    path = storage.rendition_path(orthophoto.rendition)
+    if not path.exists():
+        raise Http404("Rendition missing from the store")
+    audit_record(
+        actor=request.user, action="evidence.rendition_view", obj=orthophoto.item
+    )
+    response = FileResponse(path.open("rb"), content_type=orthophoto.rendition_type)
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @require_GET

@@ -132,3 +132,57 @@ def test_no_chart_label_or_legend_entry_overflows_as_chromium_draws_it(
         page.goto(page.base_url + path)
         page.wait_for_selector("svg.chart, svg.siteplan")
         assert page.evaluate(_OVERFLOWS) == [], (language, path)
+
+
+_UNDER_THE_GRAVES = """() => {
+  const img = document.querySelector('#map .leaflet-orthophoto-pane img.orthophoto');
+  const pane = (name) => Number(getComputedStyle(
+    document.querySelector('#map .leaflet-' + name + '-pane')).zIndex);
+  const box = img.getBoundingClientRect();
+  const mass = document.querySelector('#map path.mass').getBoundingClientRect();
+  const graves = [...document.querySelectorAll('#map path.grave')].map((p) => {
+    const b = p.getBoundingClientRect();
+    return [b.x + b.width / 2, b.y + b.height / 2];
+  });
+  const cx = mass.x + mass.width / 2, cy = mass.y + mass.height / 2;
+  return {
+    below: pane('orthophoto') < pane('overlay'),
+    alt: img.alt,
+    dx: cx - (box.x + box.width / 2),
+    dy: cy - (box.y + box.height / 2),
+    inside: graves.every(([x, y]) => x > box.left && x < box.right
+                                     && y > box.top && y < box.bottom),
+    onTop: document.elementFromPoint(cx, cy).classList.contains('mass'),
+    loaded: img.complete && img.naturalWidth > 0,
+  };
+}"""
+
+
+def test_an_uploaded_orthophoto_is_drawn_under_the_graves_where_it_belongs(
+    page, org, users, settings, tmp_path
+) -> None:
+    from imena.evidence.tests.factories import orthophoto_png
+
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    settings.IMENA_MAP_TILE_URL = settings.IMENA_MAP_MBTILES = ""
+    site = populated_site(org, users["forensic_examiner"])
+    # 200 m wide, centred on the mass grave: every grave of the site is on it.
+    data, world = orthophoto_png(49.1902, 37.2806, metres=200.0, pixels=(400, 300))
+    (tmp_path / "drone.png").write_bytes(data)
+    (tmp_path / "drone.pgw").write_text(world)
+    browser_login(page, "investigator")
+    page.goto(page.base_url + f"/reports/sites/{site.pk}/map/")
+    page.click("a.button:has-text('Add an orthophoto')")
+    page.set_input_files("#id_image", str(tmp_path / "drone.png"))
+    page.set_input_files("#id_world_file", str(tmp_path / "drone.pgw"))
+    page.fill("#id_epsg", "32637")
+    page.click("#orthophoto-form button[type=submit]")
+    page.wait_for_url(f"**/reports/sites/{site.pk}/map/")
+    page.wait_for_selector("#map[data-loaded][data-overlays-loaded='1']")
+    found = page.evaluate(_UNDER_THE_GRAVES)
+    assert found["below"] and found["loaded"] and found["onTop"], found
+    assert found["alt"].startswith("Orthophoto EV-"), found
+    # The image's centre is the mass grave's position (to a few screen pixels,
+    # at about half a metre each), and every grave lies on the image.
+    assert abs(found["dx"]) < 3 and abs(found["dy"]) < 3, found
+    assert found["inside"], found

@@ -82,6 +82,25 @@
           el.setAttribute("data-outline-loaded", "1");
         });
     }
+    // Orthophotos of the site: images in a pane under the graves (overlayPane is
+    // 400, the outline 350), above any tiles (200).
+    var overlays = [];
+    var script = document.getElementById("map-overlays");
+    var listed = script ? JSON.parse(script.textContent) : [];
+    if (listed.length) {
+      map.createPane("orthophoto").style.zIndex = 300;
+      listed.forEach(function (o) {
+        var overlay = L.imageOverlay(o.url, o.bounds, {
+          pane: "orthophoto", alt: o.label, className: "orthophoto", interactive: false,
+        });
+        overlay.on("load", function () {
+          el.setAttribute("data-overlays-loaded", String(
+            Number(el.getAttribute("data-overlays-loaded") || 0) + 1));
+        });
+        overlay.addTo(map);
+        overlays.push(L.latLngBounds(o.bounds));
+      });
+    }
     fetch(el.getAttribute("data-geojson"), { credentials: "same-origin" })
       .then(function (r) {
         if (!r.ok) { throw new Error(r.status); }
@@ -92,6 +111,7 @@
           style: styleFor, pointToLayer: pointFor, onEachFeature: eachFeature,
         }).addTo(map);
         var bounds = layer.getBounds();
+        overlays.forEach(function (b) { bounds = bounds.isValid() ? bounds.extend(b) : b; });
         if (bounds.isValid()) {
           map.fitBounds(bounds, { padding: [24, 24], maxZoom: 20 });
         } else {
