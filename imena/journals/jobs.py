@@ -1,4 +1,4 @@
-"""Journal imports in the background, with progress the upload page can poll.
+"""Journal imports and reconciliations in the background, with progress a page polls.
 
 The import itself is the same service as on the command line, one
 transaction. Progress and the outcome are kept in Django's cache under the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imena.accounts.models import User
+from imena.burials.models import Site
 from imena.core.times import local_time
 from imena.journals import services
 from imena.journals.models import Journal
@@ -155,4 +157,61 @@ def _run(
         )
     finally:
         path.unlink(missing_ok=True)
+        connection.close()
+
+
+# --- Reconciliation -----------------------------------------------------------
+
+
+def _reconcile_key(token: str) -> str:
+    return f"imena:journal-reconcile:{token}"
+
+
+def reconcile_status(token: str) -> dict[str, Any] | None:
+    return cache.get(_reconcile_key(token))
+
+
+def reconcile_start(*, token: str, user_id: int, site_id: int, rows: int) -> None:
+    """Reconcile a site's journals in a thread; ``reconcile_status`` reads how far."""
+    cache.set(
+        _reconcile_key(token),
+        {
+            "state": "running",
+            "user": user_id,
+            "site": site_id,
+            "rows": rows,
+            "started": time.time(),
+        },
+        TIMEOUT,
+    )
+    threading.Thread(
+        target=_reconcile,
+        name=f"journal-reconcile-{token[:8]}",
+        daemon=True,
+        kwargs={"token": token, "user_id": user_id, "site_id": site_id},
+    ).start()
+
+
+def _reconcile(*, token: str, user_id: int, site_id: int) -> None:
+    key = _reconcile_key(token)
+    status = cache.get(key) or {"user": user_id, "site": site_id}
+    try:
+        run = services.reconcile_site(
+            actor=User.objects.get(pk=user_id), site=Site.objects.get(pk=site_id)
+        )
+        cache.set(
+            key,
+            {
+                **status,
+                "state": "done",
+                "rows": run.row_count,
+                "people": run.cluster_count,
+                "conflicts": run.conflict_count,
+            },
+            TIMEOUT,
+        )
+    except Exception:  # the thread must always leave an outcome for the page
+        log.exception("journal reconciliation %s failed", token)
+        cache.set(key, {**status, "state": "error"}, TIMEOUT)
+    finally:
         connection.close()

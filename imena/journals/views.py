@@ -264,17 +264,59 @@ def upload_preview(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
 @login_required
 def reconcile(request: AuthenticatedHttpRequest, site_pk: int) -> HttpResponse:
     site = site_for_user(request.user, site_pk, capability="journal.review")
+    if settings.IMENA_IMPORT_IN_BACKGROUND:
+        token = uuid.uuid4().hex
+        jobs.reconcile_start(
+            token=token,
+            user_id=request.user.pk,
+            site_id=site.pk,
+            rows=JournalRow.objects.filter(journal__site=site).count(),
+        )
+        return redirect("journals:reconcile_progress", site_pk=site.pk, token=token)
     run = services.reconcile_site(actor=request.user, site=site)
+    _reconciled_message(request, run.row_count, run.cluster_count, run.conflict_count)
+    return redirect("journals:review_queue", site_pk=site.pk)
+
+
+def _reconciled_message(
+    request: AuthenticatedHttpRequest, rows: int, people: int, conflicts: int
+) -> None:
     messages.success(
         request,
         _("Reconciled %(rows)d rows into %(people)d people; %(conflicts)d conflicts.")
-        % {
-            "rows": run.row_count,
-            "people": run.cluster_count,
-            "conflicts": run.conflict_count,
-        },
+        % {"rows": rows, "people": people, "conflicts": conflicts},
     )
-    return redirect("journals:review_queue", site_pk=site.pk)
+
+
+@require_GET
+@login_required
+def reconcile_progress(
+    request: AuthenticatedHttpRequest, site_pk: int, token: str
+) -> HttpResponse:
+    """A reconciliation running in the background; htmx polls until it ends."""
+    site = site_for_user(request.user, site_pk, capability="journal.review")
+    status = jobs.reconcile_status(token)
+    if status is None or status.get("user") != request.user.pk:
+        raise Http404("No such reconciliation")
+    if status["state"] == "done":
+        _reconciled_message(
+            request, status["rows"], status["people"], status["conflicts"]
+        )
+        queue = reverse("journals:review_queue", args=[site.pk])
+        if getattr(request, "htmx", False):
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = queue
+            return response
+        return redirect(queue)
+    template = "journals/reconcile_progress.html"
+    if getattr(request, "htmx", False):
+        template += "#progress"
+    elapsed = int(time.time() - status.get("started", time.time()))
+    return render(
+        request,
+        template,
+        {"site": site, "token": token, "status": status, "elapsed": elapsed},
+    )
 
 
 @require_GET

@@ -81,3 +81,29 @@ def test_another_user_cannot_watch_the_import(
     _wait(client, response["Location"])
     client.force_login(users["investigator"])
     assert client.get(response["Location"]).status_code == 404
+
+
+def test_a_reconciliation_shows_its_progress_and_ends_on_the_review_queue(
+    client, imported, examiner, settings
+):
+    settings.IMENA_IMPORT_IN_BACKGROUND = True
+    client.force_login(examiner)
+    response = client.post(reverse("journals:reconcile", args=[imported.pk]))
+    assert response.status_code == 302 and "/reconcile/" in response["Location"]
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="uk")
+    if page.status_code == 200:  # still running: the page says what it does
+        assert "<progress" in page.content.decode()
+    done = _wait(client, response["Location"])
+    assert done.status_code == 204 and "/review/" in done["HX-Redirect"]
+    assert "Reconciled" in client.get(done["HX-Redirect"]).content.decode()
+
+
+def test_someone_elses_reconciliation_is_not_found(
+    client, imported, examiner, users, settings
+):
+    settings.IMENA_IMPORT_IN_BACKGROUND = True
+    client.force_login(examiner)
+    url = client.post(reverse("journals:reconcile", args=[imported.pk]))["Location"]
+    _wait(client, url)
+    client.force_login(users["investigator"])
+    assert client.get(url).status_code == 404
