@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from imena.accounts.http import AuthenticatedHttpRequest
+from imena.accounts.roles import can
 from imena.audit.services import audit_record
 from imena.burials import access as burials_access
 from imena.burials.models import GraveStatus, Site
@@ -45,7 +46,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rows": selectors.per_site(sites),
             "regions": selectors.regions(sites),
             "statuses": GraveStatus.choices,
-            "missing_export_url": selectors.missing_export_url(),
+            # Offered only to the roles the export lets in (#21: no link to a 403).
+            "missing_export_url": selectors.missing_export_url()
+            if can(request.user, "missing.export")
+            else "",
         },
     )
 
