@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q
+from django.db.models import OuterRef, Prefetch, Q, Subquery
 
 from imena.exhumations.models import Sample
 from imena.identification.models import (
@@ -42,10 +42,51 @@ def latest_run(site: Site) -> CandidateRun | None:
     return CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
 
 
+#: What a list of candidates shows: the figures and the person's name, not the
+#: evidence JSON of each candidate nor the person's description.
+CANDIDATE_ROW_FIELDS = (
+    "analysis",
+    "rank",
+    "lr_journal",
+    "lr_physical",
+    "lr_dna",
+    "lr",
+    "prior",
+    "posterior",
+    "person__case_no",
+    "person__family_name",
+    "person__given_names",
+    "person__patronymic",
+)
+
+
+def candidate_rows(candidates: QuerySet[Candidate]) -> QuerySet[Candidate]:
+    """``candidates`` with their persons, read for a list (see ``CANDIDATE_ROW_FIELDS``)."""
+    return candidates.select_related("person").only(*CANDIDATE_ROW_FIELDS)
+
+
+def best_posterior() -> Subquery:
+    """The best posterior of an analysis (annotate ``BodyAnalysis`` with it).
+
+    A subquery per analysis instead of ``Max`` over a join: no GROUP BY over every
+    candidate and every column of the analyses.
+    """
+    return Subquery(
+        Candidate.objects.filter(analysis=OuterRef("pk"))
+        .order_by("-posterior")
+        .values("posterior")[:1]
+    )
+
+
 def analyses(run: CandidateRun) -> QuerySet[BodyAnalysis]:
+    """The bodies of a run for its list: not the exclusions (a long JSON list per
+    body), the candidates without their evidence."""
     return (
         run.analyses.select_related("body__grave")
-        .prefetch_related("candidates__person")
+        .defer("exclusions")
+        .prefetch_related(
+            Prefetch("candidates", queryset=candidate_rows(Candidate.objects.all()))
+        )
         .order_by("body__pm_number")
     )
 

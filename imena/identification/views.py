@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Max, Q
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -84,7 +84,7 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     strong = request.GET.get("strong") == "1"
     listing = None
     if run:
-        analyses = selectors.analyses(run).annotate(best=Max("candidates__posterior"))
+        analyses = selectors.analyses(run).annotate(best=selectors.best_posterior())
         if q:
             analyses = analyses.filter(
                 Q(body__pm_number__icontains=q)
@@ -151,21 +151,7 @@ def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "body": body,
             "analysis": analysis,
-            # Not the evidence JSON of each candidate nor the persons' descriptions:
-            # the table shows the figures and the names.
-            "candidates": analysis.candidates.select_related("person").only(
-                "analysis",
-                "rank",
-                "lr_journal",
-                "lr_physical",
-                "lr_dna",
-                "prior",
-                "posterior",
-                "person__case_no",
-                "person__family_name",
-                "person__given_names",
-                "person__patronymic",
-            )
+            "candidates": selectors.candidate_rows(analysis.candidates.all())
             if analysis
             else [],
             "identifications": body.identifications.select_related(

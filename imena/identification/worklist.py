@@ -17,7 +17,7 @@ from imena.identification.models import (
     Identification,
     IdentificationStatus,
 )
-from imena.identification.selectors import to_notify
+from imena.identification.selectors import best_posterior, to_notify
 from imena.lib.worklist import WorkItem, WorkRow, work_item
 
 #: A candidate this strong waits for a proposal (work list and candidate filter).
@@ -54,11 +54,6 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     strong = Candidate.objects.filter(
         analysis=OuterRef("pk"), posterior__gte=STRONG_POSTERIOR
     )
-    best = (
-        Candidate.objects.filter(analysis=OuterRef("pk"))
-        .order_by("-posterior")
-        .values("posterior")[:1]
-    )
     live = Identification.objects.filter(body=OuterRef("body"), status__in=LIVE)
     return (
         BodyAnalysis.objects.filter(body__organisation=user.organisation)
@@ -66,7 +61,7 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
         .filter(Exists(strong))
         .exclude(Exists(live))
         .defer("exclusions")
-        .annotate(best=Subquery(best))
+        .annotate(best=best_posterior())
         .select_related("body", "run__site")
         .order_by("-best", "body__pm_number")
     )

@@ -98,3 +98,21 @@ def test_a_bodys_candidates_page_reads_each_row_once(
         assert c.person.case_no in html
         assert str(c.person) in html
         assert c.get_absolute_url() in html
+
+
+def test_a_sites_candidate_list_shows_each_bodys_best_candidate(
+    client, candidate, users, site, django_assert_max_num_queries
+):
+    Candidate.objects.filter(pk=candidate.pk).update(posterior=0.995)
+    client.force_login(users["forensic_examiner"])
+    url = reverse("identification:site_candidates", args=[site.pk])
+    with django_assert_max_num_queries(14):
+        response = client.get(url, {"sort": "-best"})
+    [analysis] = response.context["analyses"]
+    assert analysis.best == pytest.approx(0.995)
+    html = response.content.decode()
+    assert f"{candidate.person.case_no} {candidate.person}" in html
+    strong = client.get(url, {"strong": "1"}).context["analyses"]
+    assert [a.pk for a in strong] == [analysis.pk]
+    Candidate.objects.filter(analysis=analysis).update(posterior=0.5)
+    assert list(client.get(url, {"strong": "1"}).context["analyses"]) == []
