@@ -1198,7 +1198,45 @@ def _form_clusters(
             elif try_merge(a, b):
                 changed = True
         deferred = rest
+    _link_lone_nameless(facts, uf, weight, try_merge, isolated)
     return uf
+
+
+def _link_lone_nameless(
+    f: _RowFacts,
+    uf: _Clusters,
+    weight: Mapping[tuple[int, int], float],
+    try_merge: Callable[[int, int], bool],
+    isolated: set[int],
+) -> None:
+    """Two nameless rows of two journals, at least one without a grave number
+    (or at graves that are one number written two ways), that share a death
+    day and a burial day no other nameless row has: the only body those
+    journals record with those dates. The dates alone score below the
+    threshold (many bodies share a burial day); that no other nameless row
+    shares both is what the score does not see."""
+    groups: dict[tuple[float, float], list[int]] = defaultdict(list)
+    for i, (nameless, d, b) in enumerate(zip(f.nameless, f.death, f.burial,
+                                             strict=True)):  # fmt: skip
+        if nameless and d is not None and b is not None:
+            groups[(d, b)].append(i)
+    for members in groups.values():
+        if len(members) != 2:
+            continue
+        x, y = members
+        key = (min(x, y), max(x, y))
+        if f.source[x] == f.source[y] or key not in weight:
+            continue
+        if x in isolated or y in isolated or uf.find(x) == uf.find(y):
+            continue
+        if f.grave[x] and f.grave[y] and not _related_graves(f, x, y):
+            continue
+        ax, ay = f.age[x], f.age[y]
+        if ax is not None and ay is not None and (ax[1] < ay[0] or ay[1] < ax[0]):
+            continue
+        if len(uf.members[uf.find(x)]) > 1 or len(uf.members[uf.find(y)]) > 1:
+            continue  # already linked to a row of its own
+        try_merge(x, y)
 
 
 # ----------------------------------------------------------------- summaries

@@ -363,3 +363,26 @@ def test_review_pairs_leave_out_pairs_a_conflict_already_shows() -> None:
     kept = res.review_pairs(0.3, 0.97)
     assert inside(kept) == 0
     assert len(kept) == len(band) - inside(band)
+
+
+def test_nameless_row_without_grave_and_only_dates_linked_when_alone() -> None:
+    # no age, no grave number on one side: only the death and burial days
+    # (1.7 bits on simulator output, below the threshold), which no other
+    # nameless row has
+    d, b = "29.03.2022", "12.04.2022"
+    rows = [fh(2, "79", "неизвестный", death=d, burial=b),
+            vol(2, "", "невідомий", death=d, burial=b),
+            vol(3, "", "невідомий", death=d, burial="13.04.2022")]  # fmt: skip
+    kw: dict[str, Any] = {
+        "threshold": 0.9,
+        "strong_weight": 20.0,
+        "must": [],
+        "cannot": set(),
+        "isolated": set(),
+    }
+    uf = _form_clusters(3, _edges([(0, 1, 1.7), (0, 2, 1.0)]), facts_of(rows), **kw)
+    assert uf.find(0) == uf.find(1) != uf.find(2)
+    # another nameless row with both days: which one is a guess
+    rows[2] = vol(3, "", "невідомий", death=d, burial=b)
+    uf = _form_clusters(3, _edges([(0, 1, 1.7), (0, 2, 1.7)]), facts_of(rows), **kw)
+    assert len({uf.find(i) for i in range(3)}) == 3
