@@ -244,7 +244,13 @@ def read_victims(
             str(vid),
             sex,
             read_profile(
-                _require(v, "genotypes", f"victim {vid}"), str(vid), markers, unknown
+                # A victim typed only for Y-STR / mtDNA has no autosomal genotypes.
+                v.get("genotypes") or {}
+                if v.get("ystr") or v.get("mtdna")
+                else _require(v, "genotypes", f"victim {vid}"),
+                str(vid),
+                markers,
+                unknown,
             ),
         )
     return victims

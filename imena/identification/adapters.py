@@ -189,11 +189,18 @@ def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
     out = []
     for p in persons:
         family: dict[str, Any] | None = families[p.pk]
-        if not family or not family.get("genotypes") or not family.get("missing"):
+        # Typed for autosomal STRs, or only for Y-STR / mtDNA (issue 18: the
+        # engine keeps a lineage-only family when the organisation has its table).
+        typed = {
+            m
+            for kind in ("genotypes", "ystr", "mtdna")
+            for m in (family or {}).get(kind) or {}
+        }
+        if not family or not typed or not family.get("missing"):
             family = None
         else:
             family["relations"] = sorted(
-                relationship.get((p.pk, m)) or "relative" for m in family["genotypes"]
+                relationship.get((p.pk, m)) or "relative" for m in typed
             )
             family["members"] = {
                 m: relationship.get((p.pk, m), "") for m in family["id"]

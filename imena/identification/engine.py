@@ -240,6 +240,20 @@ class DnaTable:
         return sum(len(r[0]) for r in self.rows.values())
 
 
+def has_dna(dna: Mapping[str, Any] | None, tables: Mapping[str, Any]) -> bool:
+    """True if ``dna`` (a body's or a family's) carries DNA evidence: autosomal
+    genotypes, or Y-STR / mtDNA with the population table of that kind.
+
+    A side typed only for lineage markers is screened like the others: its
+    autosomal LR is 1 against every pair and the lineage LR multiplies in.
+    """
+    if not dna:
+        return False
+    if dna.get("genotypes"):
+        return True
+    return any(dna.get(k) and f"{k}_database" in tables for k in ("ystr", "mtdna"))
+
+
 #: log10 LRs per (body, person), relations per person, notes (from ``dna_lrs``).
 DnaLRs = tuple[DnaTable, dict[str, list[str]], list[str]]
 
@@ -264,23 +278,24 @@ def dna_lrs(
     from kinship.screen import screen_pairs
 
     notes: list[str] = []
-    fams = [(p, p.family) for p in persons if p.family and p.family.get("genotypes")]
-    victims_raw = {b.body_id: b.dna for b in bodies if b.dna and b.dna.get("genotypes")}
+    tables = lineage_tables or {}
+    fams = [(p, p.family) for p in persons if p.family and has_dna(p.family, tables)]
+    victims_raw = {b.body_id: b.dna for b in bodies if b.dna and has_dna(b.dna, tables)}
     if not fams or not victims_raw:
         return DnaTable(), {}, notes
     table = load_frequency_table()
     loci: set[str] = set()
     for v in victims_raw.values():
-        loci |= set(v["genotypes"])
+        loci |= set(v.get("genotypes") or {})
     for _p, f in fams:
-        for g in f["genotypes"].values():
+        for g in (f.get("genotypes") or {}).values():
             loci |= set(g)
     markers = {k: m for k, m in table.items() if k in loci}
     unknown: set[str] = set()
     for locus in sorted(loci - set(markers)):
         notes.append(f"locus {locus} has no allele frequencies; ignored")
     victims = {
-        name: read_profile(v["genotypes"], name, markers, unknown)
+        name: read_profile(v.get("genotypes") or {}, name, markers, unknown)
         for name, v in victims_raw.items()
     }
     targets = []
@@ -295,7 +310,7 @@ def dna_lrs(
             continue
         genos = {
             str(m): read_profile(g, str(m), markers, unknown)
-            for m, g in f["genotypes"].items()
+            for m, g in (f.get("genotypes") or {}).items()
         }
         fam = Family(p.person_id, ped, genos)
         targets.append((fam, str(f["missing"])))
@@ -308,9 +323,7 @@ def dna_lrs(
         victims, targets, markers, threshold=threshold, dropout=dropout
     )
     scorer = None
-    lineage = lineage_data(
-        lineage_tables or {}, victims_raw, {p.person_id: f for p, f in fams}
-    )
+    lineage = lineage_data(tables, victims_raw, {p.person_id: f for p, f in fams})
     if lineage is not None:
         members = {p.person_id: f.get("members") or {} for p, f in fams}
         scorer = add_lineage(lineage, names, targets, hit_v, hit_t, hit_log10, members)
@@ -575,9 +588,11 @@ class SiteCache:
         self.reasons = {}
 
 
-def _typed_bodies(bodies: Iterable[BodyIn]) -> frozenset[str]:
+def _typed_bodies(
+    bodies: Iterable[BodyIn], tables: Mapping[str, Any]
+) -> frozenset[str]:
     """The bodies with a DNA profile (adding one without keeps the DNA LRs)."""
-    return frozenset(b.body_id for b in bodies if b.dna and b.dna.get("genotypes"))
+    return frozenset(b.body_id for b in bodies if has_dna(b.dna, tables))
 
 
 def merge_dna(old: DnaLRs, new: DnaLRs) -> DnaLRs:
@@ -638,7 +653,7 @@ class _Site:
             # Given (shared between sites): it covers these bodies and persons;
             # later runs with the cache screen only the families added since.
             self.cache.dna = dna
-            self.cache.dna_bodies = _typed_bodies(bodies)
+            self.cache.dna_bodies = _typed_bodies(bodies, params.lineage_tables)
             self.cache.dna_persons = {p.person_id for p in persons}
         self.dna, self.relations, self.notes = self._dna(bodies, persons)
         self.typed = set(self.relations)
@@ -693,7 +708,7 @@ class _Site:
         """DNA LRs of every family: the cached ones plus the families not yet
         screened against these bodies (all again with lineage markers)."""
         cache, params = self.cache, self.params
-        body_ids = _typed_bodies(bodies)
+        body_ids = _typed_bodies(bodies, params.lineage_tables)
         new = [p for p in persons if p.person_id not in cache.dna_persons]
         if new and cache.dna is not None and cache.dna_bodies == body_ids:
             found = dna_lrs(
@@ -823,7 +838,7 @@ class _Site:
             pr.lr["physical"] = min(
                 comp.lr**params.physical_temper, params.physical_cap
             )
-        if pid in self.typed and b.dna and b.dna.get("genotypes"):
+        if pid in self.typed and has_dna(b.dna, params.lineage_tables):
             log10 = self.dna.get((b.body_id, pid))
             if log10 is None or log10 < DNA_EXCLUDE_LOG10:
                 if "dna" not in (over or {}):
@@ -952,7 +967,7 @@ class _Site:
         n = len(self.persons)
         simple, excluded = vectorised.simple_row(self.table, pm, self.model)
         dna = np.ones(n)
-        if b.dna and b.dna.get("genotypes") and self.typed:
+        if self.typed and has_dna(b.dna, params.lineage_tables):
             dna_ok = ~self.typed_mask
             row = self.dna.rows.get(b.body_id)
             if row is not None:
@@ -1019,7 +1034,7 @@ class _Site:
         return rows
 
     def dna_excluded(self, b: BodyIn, pid: str) -> bool:
-        if pid not in self.typed or not (b.dna and b.dna.get("genotypes")):
+        if pid not in self.typed or not has_dna(b.dna, self.params.lineage_tables):
             return False
         log10 = self.dna.get((b.body_id, pid))
         return log10 is None or log10 < DNA_EXCLUDE_LOG10

@@ -223,6 +223,24 @@ def test_lineage_lrs_multiply_into_pairwise_and_joint() -> None:
     assert "lineage" not in joint(load_case(lineage_case(False))).to_json()
 
 
+@pytest.mark.parametrize("side", ["victim", "family"])
+def test_a_side_typed_only_for_lineage_markers_gets_the_lineage_lr(side: str) -> None:
+    from kinship.case import load_case
+    from kinship.identify import joint, pairwise_lr
+
+    data = lineage_case(True)
+    if side == "victim":
+        del data["pm"]["V"]["genotypes"]  # type: ignore[index]
+    else:
+        data["am"]["F1"]["genotypes"] = {}  # type: ignore[index]
+    case = load_case(data)
+    q = 1 - MU
+    y = (q**3 + 3 * MU**2 * q * (2 / 4)) ** 3 / (1 - 0.05 ** (1 / 3000))
+    mt = math.exp(-2 * 0.004) / (1 - 0.05 ** (1 / 400))
+    assert pairwise_lr(case)["V"]["M"] == pytest.approx(y * mt, rel=1e-12)
+    assert joint(case).assignments[0].lr == pytest.approx(y * mt, rel=1e-12)
+
+
 def test_ystr_csv_long_and_wide_give_the_same_haplotypes() -> None:
     from kinship.lineage import read_ystr_csv
 

@@ -177,6 +177,40 @@ def test_lineage_lrs_multiply_into_the_dna_lr_with_their_own_line(
         assert "excludes the paternal line" in json.dumps(wrong.evidence)
 
 
+def test_lineage_only_evidence_gives_its_lr_in_the_posterior(
+    small_case, org, site, tmp_path: Path, users
+) -> None:
+    """A body typed only for Y-STRs, and a family whose reference is typed only
+    for Y-STRs, get the lineage LR as their DNA LR (no autosomal comparison)."""
+    _load_y(small_case, org, tmp_path)
+    _import(tmp_path, org, "ydb.csv", _table_csv(), "lineage-table", "--kind", "ystr")
+    sample = small_case["samples"][0]
+    sample.refresh_from_db()  # the profile with the haplotype
+    ref2 = ReferenceSample.objects.get(sample_id="REF-2").profile
+    assert ref2 is not None and ref2.ystr and sample.profile.ystr
+    DNAProfile.objects.filter(pk__in=[sample.profile.pk, ref2.pk]).update(
+        genotypes={}, loci_typed=0
+    )
+    run, _ = services.candidates_compute(actor=users["forensic_examiner"], site=site)
+    lrs = _dna_lrs(run)
+    b1, b2 = small_case["bodies"][0].pk, small_case["bodies"][1].pk
+    fam1, fam2 = small_case["families"][0].pk, small_case["families"][1].pk
+    upper = 1 - 0.05 ** (1 / 100)  # neither haplotype in the 100 of the table
+    q = 1 - Y_DEFAULT_RATE
+    # Body 1 (Y only) and its father (autosomal + Y): 5 copies unchanged.
+    assert lrs[(b1, fam1)].lr_dna == pytest.approx(q**5 / upper, rel=1e-6)
+    assert "Y-STR: 4/4 loci match FA (father), 1 meioses" in json.dumps(
+        lrs[(b1, fam1)].evidence
+    )
+    # Body 2 (autosomal + Y) and family 2's father (Y only): 4 copies
+    # unchanged, DYS391 one step (12 against 11) in 1 meiosis.
+    assert lrs[(b2, fam2)].lr_dna == pytest.approx(
+        q**4 * (Y_DEFAULT_RATE / 2) / upper, rel=1e-6
+    )
+    # Both lineage-only, different lines (4 of 5 copies differ): excluded.
+    assert (b1, fam2) not in lrs or lrs[(b1, fam2)].lr_dna < 1e-12
+
+
 def test_the_grave_joint_case_carries_the_lineage_lines(
     small_case, org, site, tmp_path: Path
 ) -> None:
