@@ -950,16 +950,36 @@ def _original_header(source: str | Path) -> list[str]:
     return [h.strip() for h in next(csv.reader(io.StringIO(text), _dialect(text)))]
 
 
+#: Column names of the variants: wide (all of a sample's variants in one
+#: cell) or long (one variant per row, the sample repeated).
+_MT_VARIANTS = ("variants", "haplotype", "profile", "variant", "mutation", "difference")
+
+
 def read_mtdna_csv(source: str | Path) -> dict[str, MtSequence]:
-    """Read ``Sample Name,Range,Variants`` rows (variants space separated)."""
+    """Read mtDNA sequences ``{sample: sequence}`` from a path or CSV text.
+
+    Wide layout: ``Sample Name,Range,Variants`` (one row per sample, variants
+    space separated); long layout: ``Sample Name,Range,Variant`` with one row
+    per variant (a sample's rows must give one range; a row with an empty
+    variant is a sample without differences).
+    """
     header, rows = _rows(source, "mtDNA")
     sample = _column(header, ("sample name", "sample"), "mtDNA")
     rng = _column(header, ("range", "ranges", "compared range"), "mtDNA")
-    var = _column(header, ("variants", "haplotype", "profile"), "mtDNA")
-    out: dict[str, MtSequence] = {}
+    var = _column(header, _MT_VARIANTS, "mtDNA")
+    variants: dict[str, list[str]] = {}
+    ranges: dict[str, str] = {}
     for r in rows:
-        out[r[sample]] = parse_mt(r[var] if var < len(r) else "", r[rng])
-    return out
+        name = r[sample]
+        if ranges.setdefault(name, r[rng]) != r[rng]:
+            raise KinshipError(
+                f"mtDNA CSV: sample {name}: two ranges ({ranges[name]}; {r[rng]})"
+            )
+        variants.setdefault(name, []).append(r[var] if var < len(r) else "")
+    return {
+        name: parse_mt(" ".join(v for v in found if v), ranges[name])
+        for name, found in variants.items()
+    }
 
 
 def is_mtdna_csv(source: str | Path) -> bool:
@@ -970,7 +990,7 @@ def is_mtdna_csv(source: str | Path) -> bool:
     first = next(csv.reader(io.StringIO(text), _dialect(text)), [])
     names = {_norm(h) for h in first}
     return bool(names & {"range", "ranges", "compared range"}) and bool(
-        names & {"variants", "haplotype", "profile"}
+        names & set(_MT_VARIANTS)
     )
 
 

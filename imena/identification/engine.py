@@ -240,7 +240,7 @@ class DnaTable:
         return sum(len(r[0]) for r in self.rows.values())
 
 
-def has_dna(dna: Mapping[str, Any] | None, tables: Mapping[str, Any]) -> bool:
+def carries_dna(dna: Mapping[str, Any] | None, tables: Mapping[str, Any]) -> bool:
     """True if ``dna`` (a body's or a family's) carries DNA evidence: autosomal
     genotypes, or Y-STR / mtDNA with the population table of that kind.
 
@@ -279,8 +279,12 @@ def dna_lrs(
 
     notes: list[str] = []
     tables = lineage_tables or {}
-    fams = [(p, p.family) for p in persons if p.family and has_dna(p.family, tables)]
-    victims_raw = {b.body_id: b.dna for b in bodies if b.dna and has_dna(b.dna, tables)}
+    fams = [
+        (p, p.family) for p in persons if p.family and carries_dna(p.family, tables)
+    ]
+    victims_raw = {
+        b.body_id: b.dna for b in bodies if b.dna and carries_dna(b.dna, tables)
+    }
     if not fams or not victims_raw:
         return DnaTable(), {}, notes
     table = load_frequency_table()
@@ -592,7 +596,7 @@ def _typed_bodies(
     bodies: Iterable[BodyIn], tables: Mapping[str, Any]
 ) -> frozenset[str]:
     """The bodies with a DNA profile (adding one without keeps the DNA LRs)."""
-    return frozenset(b.body_id for b in bodies if has_dna(b.dna, tables))
+    return frozenset(b.body_id for b in bodies if carries_dna(b.dna, tables))
 
 
 def merge_dna(old: DnaLRs, new: DnaLRs) -> DnaLRs:
@@ -838,7 +842,7 @@ class _Site:
             pr.lr["physical"] = min(
                 comp.lr**params.physical_temper, params.physical_cap
             )
-        if pid in self.typed and has_dna(b.dna, params.lineage_tables):
+        if pid in self.typed and carries_dna(b.dna, params.lineage_tables):
             log10 = self.dna.get((b.body_id, pid))
             if log10 is None or log10 < DNA_EXCLUDE_LOG10:
                 if "dna" not in (over or {}):
@@ -967,7 +971,7 @@ class _Site:
         n = len(self.persons)
         simple, excluded = vectorised.simple_row(self.table, pm, self.model)
         dna = np.ones(n)
-        if self.typed and has_dna(b.dna, params.lineage_tables):
+        if self.typed and carries_dna(b.dna, params.lineage_tables):
             dna_ok = ~self.typed_mask
             row = self.dna.rows.get(b.body_id)
             if row is not None:
@@ -1034,7 +1038,7 @@ class _Site:
         return rows
 
     def dna_excluded(self, b: BodyIn, pid: str) -> bool:
-        if pid not in self.typed or not has_dna(b.dna, self.params.lineage_tables):
+        if pid not in self.typed or not carries_dna(b.dna, self.params.lineage_tables):
             return False
         log10 = self.dna.get((b.body_id, pid))
         return log10 is None or log10 < DNA_EXCLUDE_LOG10

@@ -78,6 +78,7 @@ def test_amelogenin_gives_the_sex(profile: dict[str, list[str]], sex: int) -> No
     "text",
     [
         "Sample Name,Locus,Allele 1,Allele 2\nS1,TH01,6,9.3\nS1,vWA,17,\n",
+        "Sample,Locus,Allele1,Allele2\nS1,TH01,6,9.3\nS1,vWA,17,\n",
         "Sample Name;TH01 Allele 1;TH01 Allele 2;vWA Allele 1\nS1;6;9.3;17\n",
         "Sample_Name,TH01_Allele1,TH01_Allele2,vWA_Allele1\nS1,6,9.3,17\n",
         "Sample Name\tTH01 1\tTH01 2\tvWA 1\nS1\t6\t9.3\t17\n",
@@ -85,6 +86,7 @@ def test_amelogenin_gives_the_sex(profile: dict[str, list[str]], sex: int) -> No
     ],
     ids=[
         "long-locus",
+        "long-plain",
         "wide-semicolon",
         "wide-underscore",
         "wide-numbered",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -249,9 +250,13 @@ def test_ystr_csv_long_and_wide_give_the_same_haplotypes() -> None:
         "R1,DYS19,14,\nR1,DYS385,14,11\nR1,DYS439,null,\n"
     )
     wide = read_ystr_csv('Sample;DYS19;DYS385;DYS439\nR1;14;"11,14";null\n')
+    plain = read_ystr_csv(
+        "Sample,Locus,Allele1,Allele2\nR1,DYS19,14,\nR1,DYS385,14,11\nR1,DYS439,null,\n"
+    )
     assert (
         long
         == wide
+        == plain
         == {"R1": {"DYS19": ("14",), "DYS385": ("11", "14"), "DYS439": ("null",)}}
     )
 
@@ -264,6 +269,15 @@ def test_mtdna_csv_normalises() -> None:
     )
     want = parse_mt("263G 315.1C 16093Y", RANGE)
     assert got["V1"] == want
+    # Long layout: one variant per row.
+    long = read_mtdna_csv(
+        "Sample,Range,Variant\n"
+        "V1,16024-16569 1-576,A263G\nV1,16024-16569 1-576,315.1c\n"
+        "V1,16024-16569 1-576,16093Y\nV2,16024-16569 1-576,\n"
+    )
+    assert long["V1"] == want and long["V2"] == parse_mt("", RANGE)
+    with pytest.raises(KinshipError, match="V1: two ranges"):
+        read_mtdna_csv("Sample,Range,Variant\nV1,1-576,263G\nV1,16024-16569,16069T\n")
 
 
 HAP_REF = parse_haplotype(
@@ -358,3 +372,28 @@ def test_the_table_index_counts_as_the_scans_do() -> None:
         assert index.y_count(h, use) == count_haplotype(h, y_table, use)
         s = seq()
         assert index.mt_count(s) == mt_count(s, mt_table)  # type: ignore[arg-type]
+
+
+def test_imena_dvi_reads_y_and_mt_in_case_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from kinship.cli import main
+
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(lineage_case(True)))
+    q = 1 - MU
+    y = (q**3 + 3 * MU**2 * q * (2 / 4)) ** 3 / (1 - 0.05 ** (1 / 3000))
+    mt = math.exp(-2 * 0.004) / (1 - 0.05 ** (1 / 400))
+    assert main(["pairwise", str(path)]) == 0
+    with_lineage = json.loads(capsys.readouterr().out)["V"]["M"]
+    plain_path = tmp_path / "plain.json"
+    plain_path.write_text(json.dumps(lineage_case(False)))
+    assert main(["pairwise", str(plain_path)]) == 0
+    plain = json.loads(capsys.readouterr().out)["V"]["M"]
+    assert with_lineage == pytest.approx(plain * y * mt, rel=1e-9)
+    assert main(["joint", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["assignments"][0]["LR"] == pytest.approx(plain * y * mt, rel=1e-9)
+    assert out["lineage"]["V"]["M"][0].startswith("Y-STR: 2/2 loci match U")

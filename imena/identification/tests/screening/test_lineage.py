@@ -362,3 +362,35 @@ def test_the_upload_page_stores_an_mtdna_export(client, small_case, analyst) -> 
     sample.refresh_from_db()
     assert sample.profile.mtdna == {"variants": "16069T 16126C", "range": "16024-16569"}
     assert sample.profile.genotypes  # kept from the superseded profile
+
+
+def test_the_evaluation_counts_the_bodies_identified_only_thanks_to_lineage(
+    small_case, org, site, tmp_path: Path, users
+) -> None:
+    from imena.identification.commands import lineage_gain
+
+    _load_y(small_case, org, tmp_path)
+    _import(
+        tmp_path, org, "ydb.csv", _table_csv(3000), "lineage-table", "--kind", "ystr"
+    )
+    sample = small_case["samples"][0]
+    sample.refresh_from_db()
+    # Body 1: typed for Y-STRs only (its line matches family 1's father).
+    DNAProfile.objects.filter(pk=sample.profile.pk).update(genotypes={}, loci_typed=0)
+    results = {site.code: services.candidates_compute(actor=None, site=site)}
+    bodies, families = small_case["bodies"], small_case["families"]
+    truth = {
+        "reports": {f.case_no: {"person_id": f"P{i}"} for i, f in enumerate(families)},
+        "bodies": {
+            b.pm_number: {"person_id": f"P{i}" if i < 3 else "nobody"}
+            for i, b in enumerate(bodies)
+        },
+    }
+    pm_of = {b.pk: b.pm_number for b in bodies}
+    case_of = {f.pk: f.case_no for f in families}
+    gain = lineage_gain(results, {site.code: site}, truth, pm_of, case_of, None)
+    # Body 1 is identified (posterior >= 0.99) with its Y LR (about 1,000:
+    # not in 3,000 haplotypes), not without it; body 2 (autosomal) either way.
+    assert gain["bodies_with_lineage"] == 2
+    assert gain["identified_only_with"] == gain["dna_identified_only_with"] == 1
+    assert gain["identified_only_without"] == gain["dna_identified_only_without"] == 0
