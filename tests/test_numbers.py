@@ -35,3 +35,30 @@ def test_an_exact_age_is_one_localised_number(
         reverse("missing:person_detail", args=[person.pk]), HTTP_ACCEPT_LANGUAGE=lang
     ).content.decode()
     assert shown in page and not_shown not in page
+
+
+def test_significant_digits_follow_the_language() -> None:
+    from django.template import Context, Template
+    from django.utils import translation
+
+    shown = Template("{% load numbers %}{{ a|significant:3 }} {{ b|significant:4 }}")
+    with translation.override("uk"):
+        assert shown.render(Context({"a": 6.1234, "b": 0.7912})) == "6,12 0,7912"
+    with translation.override("en"):
+        assert shown.render(Context({"a": 6.1234, "b": 0.7912})) == "6.12 0.7912"
+
+
+def test_no_template_writes_a_decimal_point_regardless_of_the_language() -> None:
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offenders = [
+        str(path.relative_to(root))
+        for path in [
+            *root.glob("templates/**/*.html"),
+            *root.glob("imena/*/templates/**/*.html"),
+        ]  # fmt: skip
+        if re.search(r"stringformat:[\"'][^\"']*\.\d*[efg][\"']", path.read_text())
+    ]
+    assert not offenders
