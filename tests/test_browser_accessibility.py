@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.conf import settings
 
 from conftest import browser_login
 from imena.reports.tests.factories import add_bodies, populated_site
@@ -27,17 +26,31 @@ def _pages(site) -> list[str]:
         f"/reports/sites/{site.pk}/statistics/",
         f"/reports/sites/{site.pk}/plan/",
         "/reports/map/",
-        f"/reports/sites/{site.pk}/map/",
+        f"/reports/sites/{site.pk}/map/",  # with an orthophoto under the graves
+        f"/reports/sites/{site.pk}/orthophotos/new/",
         "/audit/",
     ]
 
 
+def _add_orthophoto(site, actor) -> None:
+    from imena.evidence import services, storage
+    from imena.evidence.tests.factories import orthophoto_png
+
+    data, world = orthophoto_png(49.1902, 37.2806, metres=200.0)
+    staged = storage.stage([data], name="drone.png")
+    services.orthophoto_create(
+        actor=actor, site=site, staged=staged, world_file=world, epsg=32637
+    )
+
+
 @pytest.mark.parametrize("language", ["en", "uk"])
 def test_axe_finds_no_serious_or_critical_violation_on_the_main_pages(
-    page, org, users, language
+    page, org, users, language, settings, tmp_path
 ) -> None:
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
     site = populated_site(org, users["forensic_examiner"])
     add_bodies(site, users["forensic_examiner"])
+    _add_orthophoto(site, users["forensic_examiner"])
     browser_login(page, "investigator")
     page.context.add_cookies(
         [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from conftest import browser_login
@@ -127,6 +129,7 @@ def test_no_chart_label_or_legend_entry_overflows_as_chromium_draws_it(
     )
     for path in (
         f"/reports/sites/{site.pk}/statistics/",
+        "/reports/region/?region=" + quote(site.region),
         f"/reports/sites/{site.pk}/plan/",
     ):
         page.goto(page.base_url + path)
@@ -186,3 +189,44 @@ def test_an_uploaded_orthophoto_is_drawn_under_the_graves_where_it_belongs(
     # at about half a metre each), and every grave lies on the image.
     assert abs(found["dx"]) < 3 and abs(found["dy"]) < 3, found
     assert found["inside"], found
+
+
+def test_a_utm_survey_imported_in_the_browser_puts_graves_within_half_a_metre(
+    page, org, users, tmp_path
+) -> None:
+    from pyproj import Geod, Transformer
+
+    site = populated_site(org, users["forensic_examiner"])
+    to_utm = Transformer.from_crs("EPSG:4326", "EPSG:32637", always_xy=True)
+    targets = {"1": (49.190123, 37.280456), "2": (49.190311, 37.280202)}
+    lines = ["grave,easting,northing"]
+    for number, (lat, lon) in targets.items():
+        e, n = to_utm.transform(lon, lat)
+        lines.append(f"{number},{e:.3f},{n:.3f}")
+    (tmp_path / "total-station.csv").write_text("\n".join(lines) + "\n")
+    browser_login(page, "forensic_examiner")
+    page.goto(page.base_url + f"/sites/{site.pk}/survey/")
+    page.set_input_files("#id_file", str(tmp_path / "total-station.csv"))
+    page.fill("#id_epsg", "32637")
+    page.fill("#id_reason", "total station survey")
+    page.click("button:has-text('Preview')")
+    page.wait_for_selector("table.survey-moves")
+    assert page.locator("table.survey-moves tbody tr").count() == 2
+    page.click("button[name=confirm]")
+    page.wait_for_url(f"**/sites/{site.pk}/")
+    page.goto(page.base_url + f"/reports/sites/{site.pk}/map/")
+    placed = site.graves.filter(withdrawn=False, lat__isnull=False).count()
+    page.wait_for_selector(f"#map[data-loaded='{placed}']")
+    data = page.evaluate(
+        "fetch(document.getElementById('map').dataset.geojson).then((r) => r.json())"
+    )
+    at = {
+        f["properties"]["url"]: f["geometry"]["coordinates"]
+        for f in data["features"]
+        if f["properties"]["layer"] == "grave"
+    }
+    geod = Geod(ellps="WGS84")
+    for number, (lat, lon) in targets.items():
+        grave = site.graves.get(marker_text=f"№ {number}")
+        x, y = at[f"/graves/{grave.pk}/"]
+        assert geod.inv(x, y, lon, lat)[2] < 0.5, number  # metres
