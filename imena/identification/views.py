@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from imena.identification.forms import (
     ProposeForm,
     ReasonForm,
 )
-from imena.identification.models import IdentificationStatus
+from imena.identification.models import Candidate, IdentificationStatus
 from imena.identification.pdf import identification_pdf
 from imena.identification.worklist import STRONG_POSTERIOR
 from imena.lib.forms import add_errors
@@ -82,6 +82,11 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = selectors.latest_run(site)
     q = request.GET.get("q", "").strip()
     strong = request.GET.get("strong") == "1"
+    at_least = _posterior_param(request.GET.get("min", ""))
+    if strong:
+        at_least = STRONG_POSTERIOR
+    without = request.GET.get("none") == "1"
+    with_dna = request.GET.get("dna") == "1"
     listing = None
     if run:
         analyses = selectors.analyses(run).annotate(best=selectors.best_posterior())
@@ -91,8 +96,19 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 | Q(body__grave__marker_text__iexact=q)
                 | Q(candidates__person__case_no__iexact=q)
             ).distinct()
-        if strong:
-            analyses = analyses.filter(best__gte=STRONG_POSTERIOR)
+        if at_least is not None:
+            analyses = analyses.filter(best__gte=at_least)
+        if without:
+            analyses = analyses.filter(
+                ~Exists(Candidate.objects.filter(analysis=OuterRef("pk")))
+            )
+        if with_dna:
+            # DNA evidence moved the candidate's odds either way (LR not 1).
+            analyses = analyses.filter(
+                Exists(
+                    Candidate.objects.filter(analysis=OuterRef("pk")).exclude(lr_dna=1)
+                )
+            )
         listing = paginate(
             request,
             analyses,
@@ -113,10 +129,21 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "listing": listing,
             "analyses": listing.rows if listing else [],
             "q": q,
-            "strong": strong,
+            "at_least": at_least,
+            "without": without,
+            "with_dna": with_dna,
             "strong_posterior": STRONG_POSTERIOR,
         },
     )
+
+
+def _posterior_param(text: str) -> float | None:
+    """``min=0.9`` (or ``0,9``) as a posterior between 0 and 1; None when unusable."""
+    try:
+        value = float(text.strip().replace(",", "."))
+    except ValueError:
+        return None
+    return value if 0 <= value <= 1 else None
 
 
 @require_POST

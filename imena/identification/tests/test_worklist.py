@@ -116,3 +116,35 @@ def test_a_sites_candidate_list_shows_each_bodys_best_candidate(
     assert [a.pk for a in strong] == [analysis.pk]
     Candidate.objects.filter(analysis=analysis).update(posterior=0.5)
     assert list(client.get(url, {"strong": "1"}).context["analyses"]) == []
+
+
+def test_the_candidate_list_filters_by_posterior_dna_and_no_candidates(
+    client, candidate, users, site
+):
+    analysis = candidate.analysis
+    Candidate.objects.filter(pk=candidate.pk).update(posterior=0.95)
+    client.force_login(users["forensic_examiner"])
+    url = reverse("identification:site_candidates", args=[site.pk])
+
+    def shown(**params):
+        return [a.pk for a in client.get(url, params).context["analyses"]]
+
+    assert shown(min="0,9") == [analysis.pk] and shown(min="0.96") == []
+    assert shown(none="1") == []
+    assert shown(dna="1") == []
+    Candidate.objects.filter(pk=candidate.pk).update(lr_dna=250.0)
+    assert shown(dna="1") == [analysis.pk]
+    Candidate.objects.filter(analysis=analysis).delete()
+    assert shown(none="1") == [analysis.pk]
+
+
+def test_each_candidate_has_its_own_cell(client, candidate, users, site):
+    client.force_login(users["forensic_examiner"])
+    url = reverse("identification:site_candidates", args=[site.pk])
+    html = client.get(url).content.decode()
+    row = html.split("<tbody>", 1)[1].split("</tr>", 1)[0]
+    cands = list(candidate.analysis.candidates.order_by("-posterior")[:3])
+    cells = row.split("<td")
+    for c in cands:
+        assert sum(c.person.case_no in cell for cell in cells) == 1
+    assert all(";" not in cell for cell in cells)
