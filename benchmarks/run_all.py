@@ -26,6 +26,7 @@ FULL = [
     ["bench_kinship.py"],
     ["bench_kinship.py", "--joint"],
     ["bench_reports.py"],
+    ["bench_relationships.py", "--scale", "4", "--reps", "10", "--loci", "23,50"],
 ]
 QUICK = [
     ["bench_simulate.py", "--scale", "2"],
@@ -35,6 +36,7 @@ QUICK = [
     ["bench_kinship.py", "--victims", "1000", "--families", "1000"],
     ["bench_kinship.py", "--joint"],
     ["bench_reports.py", "--quick"],
+    ["bench_relationships.py", "--scale", "1", "--reps", "1", "--loci", "23"],
 ]
 
 
