@@ -30,11 +30,15 @@ from kinship.errors import KinshipError, KinshipWarning
 from kinship.markers import Marker
 from kinship.mutation import MutationSpec, SexMutation
 
-#: Files larger than this are refused before decoding (a national DVI case of
-#: 10,000 victims at 23 loci is about 10 MB).
-MAX_BYTES = 64 * 2**20
+#: Files larger than this are refused before decoding (10,000 victims and
+#: 10,000 families at 23 loci make 38 MB; the national register's 89,000
+#: reference profiles about 140 MB).
+MAX_BYTES = 256 * 2**20
 #: Persons (listed and extra) a file may declare; bounds memory on hostile counts.
 MAX_PERSONS = 200_000
+#: Persons summed over the pedigrees of the main section (every pedigree holds
+#: every listed person, so many pedigrees of many persons would multiply).
+MAX_PEDIGREE_ENTRIES = 5_000_000
 #: Version written on line 3: the newest seen in files from Familias itself.
 FAMILIAS_VERSION = "3.3.1"
 #: Fixed name of a DVI family's missing person.
@@ -129,17 +133,17 @@ class FamFile:
 # ------------------------------------------------------------------ reading
 
 
-def _decode(data: bytes, source: str) -> str:
+def _encoding(data: bytes, source: str) -> str:
+    """Return the encoding of ``data`` (UTF-8, else Windows-1252 with a warning)."""
     if b"\x00" in data:
         raise FamiliasError(f"{source}: binary data (NUL byte); not a .fam file")
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     try:
-        return data.decode("utf-8")
+        data.decode("utf-8")
+        return "utf-8"
     except UnicodeDecodeError as exc:
         utf8_error = exc
     try:
-        text = data.decode("cp1252")
+        data.decode("cp1252")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise FamiliasError(
@@ -152,13 +156,37 @@ def _decode(data: bytes, source: str) -> str:
         KinshipWarning,
         stacklevel=3,
     )
-    return text
+    return "cp1252"
+
+
+class _LineStore:
+    """The file's lines, decoded one at a time from the bytes on demand.
+
+    Holding only the bytes and two offset arrays (16 bytes a line) instead of
+    one ``str`` per line keeps a national-size file's memory near its size.
+    """
+
+    def __init__(self, data: bytes, encoding: str) -> None:
+        self.data = data
+        self.encoding = encoding
+        newlines = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == 10)
+        self.starts = np.concatenate(([0], newlines + 1))
+        self.ends = np.concatenate((newlines, [len(data)]))
+        if self.starts[-1] == len(data):  # the text after the last newline
+            self.starts, self.ends = self.starts[:-1], self.ends[:-1]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def __getitem__(self, k: int) -> str:
+        line = self.data[int(self.starts[k]) : int(self.ends[k])]
+        return line.decode(self.encoding).removesuffix("\r")
 
 
 class _Lines:
     """Positional reader over the lines of the main section."""
 
-    def __init__(self, lines: Sequence[str], source: str) -> None:
+    def __init__(self, lines: _LineStore, source: str) -> None:
         self.lines = lines
         self.pos = 0
         self.source = source
@@ -392,6 +420,13 @@ def _read_main(lines: _Lines) -> tuple[str, bool, list[_RawPerson], list[Any]]:
     extras = common_f + common_m + max((p[2] + p[3] for p in peds), default=0)
     if n_persons + extras > MAX_PERSONS:
         raise lines.error(f"more than {MAX_PERSONS} persons with the extra persons")
+    base = n_persons + common_f + common_m
+    entries = sum(base + p[2] + p[3] for p in peds)
+    if entries > MAX_PEDIGREE_ENTRIES:
+        raise lines.error(
+            f"{len(peds)} pedigrees of {base} or more persons each: more than "
+            f"{MAX_PEDIGREE_ENTRIES} pedigree entries"
+        )
     main = (common_f, common_m, common, peds)
     return version, dvi, raw_persons, [main]
 
@@ -631,20 +666,13 @@ def _main_pedigrees(
 
 def parse_fam(data: bytes | str, *, source: str = "file") -> FamFile:
     """Parse the text or bytes of a ``.fam`` file (see docs/familias-format.md)."""
-    if isinstance(data, bytes):
-        if len(data) > MAX_BYTES:
-            raise FamiliasError(f"{source}: larger than {MAX_BYTES // 2**20} MB")
-        text = _decode(data, source)
-    else:
-        if len(data) > MAX_BYTES:
-            raise FamiliasError(f"{source}: larger than {MAX_BYTES // 2**20} MB")
-        text = data.removeprefix("\ufeff")
-        if "\x00" in text:
-            raise FamiliasError(f"{source}: binary data (NUL byte); not a .fam file")
-    all_lines = [line.removesuffix("\r") for line in text.split("\n")]
-    if all_lines and all_lines[-1] == "":
-        all_lines.pop()
-    lines = _Lines(all_lines, source)
+    if len(data) > MAX_BYTES:
+        raise FamiliasError(f"{source}: larger than {MAX_BYTES // 2**20} MB")
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogatepass")
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lines = _Lines(_LineStore(data, _encoding(data, source)), source)
     version, dvi, raw, main = _read_main(lines)
     fam = FamFile(version, dvi, [rp.person for rp in raw], [], {})
     _read_database(lines, fam)
@@ -672,7 +700,7 @@ def read_fam(path: str | Path) -> FamFile:
 # ------------------------------------------------------------- DVI section
 
 
-@dataclass
+@dataclass(slots=True)
 class _Item:
     lineno: int
     depth: int  # 0 for a value line, -1 for a blank line
@@ -680,50 +708,46 @@ class _Item:
     value: str = ""
 
 
-def _items(lines: _Lines) -> list[_Item]:
-    out = []
-    for k in range(lines.pos, len(lines.lines)):
-        line = lines.lines[k].rstrip(" \t")
-        lineno = k + 1
-        if not line:
-            out.append(_Item(lineno, -1, ""))
-        elif line.startswith("["):
-            depth = len(line) - len(line.lstrip("["))
-            inner = line[depth:]
-            if not inner.endswith("]" * depth) or inner[-depth - 1 : -depth] == "]":
-                raise lines.error(f"malformed heading {_show(line)}", lineno)
-            out.append(_Item(lineno, depth, inner[:-depth].strip()))
-        elif "=" in line:
-            key, value = line.split("=", 1)
-            out.append(_Item(lineno, 0, key, value.removeprefix(" ")))
-        else:
-            out.append(_Item(lineno, 0, "", line))
-    return out
+def _item_at(lines: _Lines, k: int) -> _Item:
+    """Parse line ``k`` (0-based) of the INI-like part; made on demand, not stored."""
+    line = lines.lines[k].rstrip(" \t")
+    lineno = k + 1
+    if not line:
+        return _Item(lineno, -1, "")
+    if line.startswith("["):
+        depth = len(line) - len(line.lstrip("["))
+        inner = line[depth:]
+        if not inner.endswith("]" * depth) or inner[-depth - 1 : -depth] == "]":
+            raise lines.error(f"malformed heading {_show(line)}", lineno)
+        return _Item(lineno, depth, inner[:-depth].strip())
+    if "=" in line:
+        key, value = line.split("=", 1)
+        return _Item(lineno, 0, key, value.removeprefix(" "))
+    return _Item(lineno, 0, "", line)
 
 
 class _Tree:
     """Sequential reader over the INI-like DVI section and settings."""
 
-    def __init__(self, items: list[_Item], lines: _Lines) -> None:
-        self.items = items
-        self.pos = 0
+    def __init__(self, lines: _Lines) -> None:
         self.lines = lines
+        self.pos = lines.pos
+        self.end = len(lines.lines)
 
     def skip_blank(self) -> None:
-        while self.pos < len(self.items) and self.items[self.pos].depth == -1:
+        while self.pos < self.end and not self.lines.lines[self.pos].strip(" \t"):
             self.pos += 1
 
     def peek(self) -> _Item | None:
         self.skip_blank()
-        return self.items[self.pos] if self.pos < len(self.items) else None
+        return _item_at(self.lines, self.pos) if self.pos < self.end else None
 
     def _next(self, what: str) -> _Item:
         item = self.peek()
         if item is None:
-            last = (
-                self.items[-1].lineno + 1 if self.items else len(self.lines.lines) + 1
+            raise self.lines.error(
+                f"unexpected end of file; expected {what}", self.end + 1
             )
-            raise self.lines.error(f"unexpected end of file; expected {what}", last)
         self.pos += 1
         return item
 
@@ -756,9 +780,9 @@ class _Tree:
                 f"expected {key}= a non-negative integer, got {_show(text)}", lineno
             )
         value = int(text)
-        if value > len(self.items) - self.pos:
+        if value > self.end - self.pos:
             raise self.lines.error(
-                f"{key}= {value} but only {len(self.items) - self.pos} lines follow",
+                f"{key}= {value} but only {self.end - self.pos} lines follow",
                 lineno,
             )
         return value, lineno
@@ -849,9 +873,8 @@ def _read_dvi(tree: _Tree, fam: FamFile) -> None:
         n_notes, _ = tree.count("nFamilies")
         # Note lines are free text (blank in Familias' files): read up to the
         # next heading without interpreting them.
-        while tree.pos < len(tree.items) and tree.items[tree.pos].depth <= 0:
-            it = tree.items[tree.pos]
-            notes.append(lines.lines[it.lineno - 1].rstrip(" \t"))
+        while tree.pos < tree.end and not lines.lines[tree.pos].startswith("["):
+            notes.append(lines.lines[tree.pos].rstrip(" \t"))
             tree.pos += 1
         while notes and not notes[-1] and len(notes) > n_notes:
             notes.pop()
@@ -916,6 +939,30 @@ def _choose_pedigree(
     return chosen[0][1]
 
 
+def _infer_parent_sex(
+    sex: dict[str, int], parents_of: Mapping[str, Sequence[tuple[str, int]]]
+) -> None:
+    """Give an unlisted parent the sex opposite to its co-parent's (in place).
+
+    A breadth-first walk over co-parent pairs, linear in the relations (a
+    hostile file cannot make it quadratic); contradictions are left for the
+    two-parents-of-one-sex check.
+    """
+    partners: dict[str, list[str]] = {}
+    for plist in parents_of.values():
+        if len(plist) == 2 and plist[0][0] != plist[1][0]:
+            (p1, _), (p2, _) = plist
+            partners.setdefault(p1, []).append(p2)
+            partners.setdefault(p2, []).append(p1)
+    queue = [p for p in partners if sex.get(p) in (1, 2)]
+    while queue:
+        known = queue.pop()
+        for other in partners[known]:
+            if other not in sex:
+                sex[other] = 3 - sex[known]
+                queue.append(other)
+
+
 def _dvi_families(
     raw_families: list[Any], lines: _Lines, n_families: int
 ) -> tuple[dict[str, Family], list[str]]:
@@ -937,7 +984,7 @@ def _dvi_families(
             )
         sex: dict[str, int] = {n: s for n, (s, _) in members.items()}
         order = list(members)
-        extra: list[str] = []
+        extra: dict[str, None] = {}
         if not any(MISSING_NAME in (a, b) for a, b, _ in rels):
             raise lines.error(
                 f"{where}: no {MISSING_NAME!r} in the pedigree (each family needs "
@@ -949,23 +996,12 @@ def _dvi_families(
             if parent == child:
                 raise lines.error(f"{where}: {parent!r} is their own parent", r_line)
             for person in (parent, child):
-                if person not in sex and person not in extra:
-                    extra.append(person)
+                if person not in sex:
+                    extra.setdefault(person)
             parents_of.setdefault(child, []).append((parent, r_line))
         if note is not None and note.sex:
             sex[MISSING_NAME] = note.sex
-        # A parent not listed under Persons has no stated sex: it is the
-        # opposite of the other parent's of the same child.
-        changed = True
-        while changed:
-            changed = False
-            for plist in parents_of.values():
-                if len(plist) == 2:
-                    (p1, _), (p2, _) = plist
-                    for a, b in ((p1, p2), (p2, p1)):
-                        if a not in sex and sex.get(b) in (1, 2):
-                            sex[a] = 3 - sex[b]
-                            changed = True
+        _infer_parent_sex(sex, parents_of)
         fid: dict[str, str] = {}
         mid: dict[str, str] = {}
         for child, plist in parents_of.items():
@@ -1011,6 +1047,7 @@ def _merge_copies(
     """Join the Familias families Imena wrote for one family with several missing."""
     families: dict[str, Family] = {}
     missing: list[str] = []
+    seen_missing: set[str] = set()
     first_line: dict[str, int] = {}
     for fname, family, missing_id, note, f_line in built:
         key = note.family if note is not None else fname
@@ -1031,15 +1068,15 @@ def _merge_copies(
         else:
             families[key] = Family(key, family.pedigree, family.genotypes)
             first_line[key] = f_line
-        if missing_id in missing:
+        if missing_id in seen_missing:
             raise lines.error(f"missing person {missing_id!r} appears twice", f_line)
+        seen_missing.add(missing_id)
         missing.append(missing_id)
     return families, missing
 
 
 def _read_tail(lines: _Lines, fam: FamFile) -> None:
-    items = _items(lines)
-    tree = _Tree(items, lines)
+    tree = _Tree(lines)
     item = tree.peek()
     if item is not None and item.depth == 1 and item.key == "DVI":
         if not fam.dvi:
@@ -1448,11 +1485,12 @@ def write_fam_dvi(
             )
         lines += [f"[[[Family {j + 1} ]]]", f"Name= {fname}", "[[[[Persons]]]]"]
         members = [i for i in ped.ids if i != m]
+        sex_of = dict(zip(ped.ids, ped.sex, strict=True))
         lines.append(f"nPersons= {len(members)}")
         for n, ident in enumerate(members):
             _check_name(ident, f"member of family {fam.name!r}", dvi=True)
             lines += person(
-                5, n + 1, ident, ped.sex[ped.index(ident)], fam.genotypes.get(ident, {})
+                5, n + 1, ident, sex_of[ident], fam.genotypes.get(ident, {})
             )
         rels = []
         for k, child in enumerate(ped.ids):

@@ -730,3 +730,29 @@ def test_the_exporter_refuses_what_familias_cannot_hold() -> None:
         write_fam_dvi(case)
     with pytest.raises(FamiliasError, match="theta"):
         write_fam_dvi(quiet_load(DVI_EXAMPLES / "example2.json"), theta=1.0)
+
+
+def test_unlisted_parents_get_their_sex_along_a_chain_of_co_parents() -> None:
+    text = D.replace(
+        "nRelations= 2\nParent= F-1 [Father]",
+        "nRelations= 4\nParent= Y\nChild= Z\nParent= Missing female 1\nChild= Z\n"
+        "Parent= F-1 [Father]",
+    )
+    family = fam_to_case(parse_fam(text)).families["Fam-A"]
+    sex = dict(zip(family.pedigree.ids, family.pedigree.sex, strict=True))
+    # Y is known only through Missing female 1, known only through F-1.
+    assert sex == {
+        "F-1 [Father]": 1,
+        "Y": 1,
+        "Z": 0,
+        "Missing female 1": 2,
+        "Missing person": 0,
+    }
+
+
+def test_many_pedigrees_of_many_persons_are_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(familias, "MAX_PEDIGREE_ENTRIES", 7)
+    with pytest.raises(FamiliasError, match="more than 7 pedigree entries"):
+        parse_fam(S)
