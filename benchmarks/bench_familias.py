@@ -57,8 +57,8 @@ def national(n_victims: int, n_families: int) -> None:
     t1 = time.process_time()
     data = text.encode("ascii")
     del text
-    fam = parse_fam(data)
-    back = fam_to_case(fam)
+    parsed = parse_fam(data)
+    back = fam_to_case(parsed)
     t2 = time.process_time()
     same = (
         list(back.victims) == list(case.victims)

@@ -27,6 +27,8 @@ FULL = [
     ["bench_kinship.py", "--joint"],
     ["bench_reports.py"],
     ["bench_relationships.py", "--scale", "4", "--reps", "10", "--loci", "23,50"],
+    ["bench_familias.py"],
+    ["bench_familias.py", "--hostile", "30"],
 ]
 QUICK = [
     ["bench_simulate.py", "--scale", "2"],
@@ -37,6 +39,7 @@ QUICK = [
     ["bench_kinship.py", "--joint"],
     ["bench_reports.py", "--quick"],
     ["bench_relationships.py", "--scale", "1", "--reps", "1", "--loci", "23"],
+    ["bench_familias.py", "--victims", "1000", "--families", "1000"],
 ]
 
 
