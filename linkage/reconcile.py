@@ -1154,6 +1154,11 @@ def _form_clusters(
                 # written twice
                 if _nameless_duplicate(facts, x, y, per_journal):
                     continue
+                # one journal giving two death days is two deaths (or one
+                # body under another's name), not one entry written twice
+                dx, dy = facts.death[x], facts.death[y]
+                if dx is not None and dy is not None and dx != dy:
+                    return False
                 direct = weight.get(key)
                 gx, gy = grave[x], grave[y]
                 # within one journal a neighbouring plank is no evidence (one

@@ -386,3 +386,19 @@ def test_nameless_row_without_grave_and_only_dates_linked_when_alone() -> None:
     rows[2] = vol(3, "", "невідомий", death=d, burial=b)
     uf = _form_clusters(3, _edges([(0, 1, 1.7), (0, 2, 1.7)]), facts_of(rows), **kw)
     assert len({uf.find(i) for i in range(3)}) == 3
+
+
+def test_one_journal_with_two_death_days_is_two_rows_apart() -> None:
+    kw: dict[str, Any] = {
+        "threshold": 0.9,
+        "strong_weight": 20.0,
+        "must": [],
+        "cannot": set(),
+        "isolated": set(),
+    }
+    name = ("Стецич Ганна Трохимівна", "07.12.1939")
+    for death, merged in (("03.08.2022", True), ("08.08.2022", False)):
+        rows = [vol(2, "3482", *name, "", "03.08.2022", "09.08.2022"),
+                vol(3, "3482", *name, "", death, "09.08.2022")]  # fmt: skip
+        uf = _form_clusters(2, _edges([(0, 1, 40.0)]), facts_of(rows), **kw)
+        assert (uf.find(0) == uf.find(1)) is merged
