@@ -23,6 +23,7 @@ from kinship.errors import KinshipError
 from kinship.familias import (
     case_to_dict,
     fam_to_case,
+    hypothesis_lrs,
     read_fam,
     write_fam_dvi,
     write_fam_pair,
@@ -83,6 +84,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--dropout", type=float, help="victims' drop-out (default: the case's, or 0)"
     )
+    p = sub.add_parser(
+        "fam-lr",
+        help="print the likelihood of each pedigree of a standard .fam file and "
+        "its LR against the last one",
+    )
+    p.add_argument("fam", help="the .fam file to read")
     p = sub.add_parser("import-fam", help="read a Familias .fam file into a case JSON")
     p.add_argument("fam", help="the .fam file to read")
     p.add_argument("out", help="the case JSON file to write")
@@ -200,6 +207,8 @@ def run(argv: list[str]) -> dict[str, Any]:
         return export_fam(args)
     if args.command == "import-fam":
         return import_fam(args)
+    if args.command == "fam-lr":
+        return hypothesis_lrs(read_fam(args.fam))
     if args.command == "check":
         return check(load_case(args.case), args.factor)
     for name in ("theta", "dropout"):

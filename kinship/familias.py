@@ -27,6 +27,7 @@ import numpy as np
 
 from kinship.case import Case, Family, Pedigree, Profile, Victim
 from kinship.errors import KinshipError, KinshipWarning
+from kinship.likelihood import pedigree_loglik
 from kinship.markers import Marker
 from kinship.mutation import MutationSpec, SexMutation
 
@@ -1203,6 +1204,44 @@ def fam_to_case(fam: FamFile) -> Case:
     )
 
 
+def hypothesis_lrs(fam: FamFile) -> dict[str, Any]:
+    """Likelihoods of a standard file's pedigrees, as Familias reports them.
+
+    ``{"pedigrees": [{"name", "log10_likelihood"}], "LR": {name: LR}}`` with
+    each LR against the last pedigree; persons flagged ``(Consider dropouts)``
+    get the loci's drop-out.  θ > 0 is refused (``pedigree_loglik`` has no
+    subpopulation correction for arbitrary pedigrees).
+    """
+    if not fam.pedigrees:
+        raise FamiliasError("the file has no pedigree")
+    if fam.theta > 0:
+        raise FamiliasError(
+            f"θ = {_num(fam.theta)}: likelihoods of the file's pedigrees are "
+            "computed without θ only"
+        )
+    dropout = fam.dropout
+    genos = {p.name: p.genotypes for p in fam.persons if p.genotypes}
+    drop = {p.name: dropout for p in fam.persons if p.dropout and dropout > 0}
+    logs = [
+        pedigree_loglik(p.pedigree, genos, fam.markers, dropout=drop or None)
+        for p in fam.pedigrees
+    ]
+    last = logs[-1]
+    return {
+        "pedigrees": [
+            {
+                "name": p.name,
+                "log10_likelihood": x / math.log(10) if math.isfinite(x) else None,
+            }
+            for p, x in zip(fam.pedigrees, logs, strict=True)
+        ],
+        "LR": {
+            p.name: (math.exp(x - last) if math.isfinite(last) else None)
+            for p, x in zip(fam.pedigrees, logs, strict=True)
+        },
+    }
+
+
 def case_to_dict(
     case: Case, fam: FamFile | None = None, *, dropout: float | None = None
 ) -> dict[str, Any]:
@@ -1563,6 +1602,12 @@ def write_fam_pair(
             f"victim {victim!r} has the name of a member of family {fam.name!r}"
         )
     v = case.victims[victim]
+    m_sex = ped.sex[ped.index(missing)]
+    if v.sex in (1, 2) and m_sex in (1, 2) and v.sex != m_sex:
+        raise FamiliasError(
+            f"victim {victim!r} and missing person {missing!r} differ in sex: "
+            "Imena's LR is 0, Familias would compute one"
+        )
     names = [*ped.ids, victim]
     sexes = [*ped.sex, v.sex]
     profiles = [fam.genotypes.get(i, {}) for i in ped.ids] + [v.genotypes]

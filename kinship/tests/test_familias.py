@@ -465,6 +465,27 @@ def test_a_hand_written_dvi_file_reads_into_a_case() -> None:
     assert pairwise_table(case).to_dict()["V-1"]["Missing person"] == pytest.approx(4)
 
 
+def test_the_hypotheses_of_a_standard_file_get_familias_lrs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Familias ends a non-DVI file with [Advanced] right after the database.
+    text = S + "[Advanced]\n[[Direct/Identity]]\nDropin= 0\nDropout= 0\nError= 0\n"
+    path = tmp_path / "trio.fam"
+    path.write_text(text)
+    assert main(["fam-lr", str(path)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [p["name"] for p in out["pedigrees"]] == ["H1 PM-1 is MP-1", "Fam-1"]
+    assert out["LR"]["H1 PM-1 is MP-1"] == pytest.approx(2.0)
+    assert out["LR"]["Fam-1"] == 1.0
+    # log10 P(Ref-1 10/12, 9.3/9.3; Ref-2 11/11; PM-1 10/11 | H1)
+    want = math.log10(2 * 0.25 * 0.25 * 0.4**2 * 0.5**2 * 0.5)
+    assert out["pedigrees"][0]["log10_likelihood"] == pytest.approx(want)
+    bad = tmp_path / "theta.fam"
+    bad.write_text(S.replace("Fst: 0 )", "Fst: 0.01 )"))
+    assert main(["fam-lr", str(bad)]) == 2
+    assert "computed without θ only" in capsys.readouterr().err
+
+
 def test_crlf_windows_1252_and_a_bom_are_read() -> None:
     text = STANDARD.replace('"Ref-1"', '"Ref-\u00e9"').replace("\n", "\r\n")
     with pytest.warns(KinshipWarning, match="Windows-1252"):
@@ -730,6 +751,12 @@ def test_the_exporter_refuses_what_familias_cannot_hold() -> None:
         write_fam_dvi(case)
     with pytest.raises(FamiliasError, match="theta"):
         write_fam_dvi(quiet_load(DVI_EXAMPLES / "example2.json"), theta=1.0)
+    case = quiet_load(DVI_EXAMPLES / "example2.json")
+    with pytest.raises(FamiliasError, match="differ in sex"):
+        write_fam_pair(case, "V3", "M1")  # V3 female, M1 male
+    case.lineage.y_victims["V1"] = {"DYS19": ("14",)}
+    with pytest.warns(KinshipWarning, match="Y-STR / mtDNA"):
+        write_fam_dvi(case)
 
 
 def test_unlisted_parents_get_their_sex_along_a_chain_of_co_parents() -> None:
