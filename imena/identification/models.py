@@ -164,6 +164,9 @@ class Candidate(FieldConstraintErrors, models.Model):
         indexes = [
             # Missing person page: where this person is a candidate.
             models.Index(fields=["person"]),
+            # A body's best posterior, and bodies with a strong candidate (work
+            # list, candidate lists): read from the index, not every candidate.
+            models.Index(fields=["analysis", "-posterior"], name="candidate_best_idx"),
         ]
 
     def __str__(self) -> str:
