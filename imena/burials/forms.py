@@ -12,7 +12,9 @@ from imena.burials.numbering import normalise_grave_number
 
 
 class GraveFilterForm(forms.Form):
-    q = forms.CharField(label=_("Marker or number"), required=False, max_length=100)
+    q = forms.CharField(
+        label=_("Marker, number or name"), required=False, max_length=100
+    )
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from imena.accounts.http import AuthenticatedHttpRequest
 from imena.audit.services import history_for
-from imena.burials import access, services
+from imena.burials import access, names, services
 from imena.burials.forms import (
     GraveCorrectionForm,
     GraveFilterForm,
@@ -19,6 +19,7 @@ from imena.burials.forms import (
     SurveyConfirmForm,
     SurveyUploadForm,
 )
+from imena.burials.models import Grave
 from imena.burials.numbering import normalise_grave_number
 from imena.burials.survey import SurveyError, parse_survey, survey_moves
 from imena.core.hooks import app_hooks
@@ -80,12 +81,18 @@ def site_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             cond = Q(marker_text__icontains=q) | Q(ref__iexact=q)
             if number:
                 cond |= Q(number=number)
+            if len(q) >= 2:  # a name in a journal, or of the person identified
+                cond |= Q(pk__in=Grave.objects.filter(names.name_condition(q)))
             graves = graves.filter(cond)
         if form.cleaned_data["status"]:
             graves = graves.filter(status=form.cleaned_data["status"])
         if form.cleaned_data["kind"]:
             graves = graves.filter(kind=form.cleaned_data["kind"])
     page = paginate(request, graves.order_by("ref"), per_page=PAGE_SIZE).page
+    page.object_list = list(page.object_list)
+    shown = names.names_for(g.pk for g in page.object_list)
+    for grave in page.object_list:
+        grave.shown_name = shown.get(grave.pk, "")
     context = {
         "site": site,
         "form": form,

@@ -5,3 +5,10 @@ from django.apps import AppConfig
 
 class IdentificationConfig(AppConfig):
     name = "imena.identification"
+
+    def ready(self) -> None:
+        from imena.burials import names
+        from imena.identification import names as identified
+
+        names.register_searcher(identified.grave_search)
+        names.register_namer(identified.grave_names, rank=10)
