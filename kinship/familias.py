@@ -1117,7 +1117,10 @@ def _read_tail(lines: _Lines, fam: FamFile) -> None:
             value = lines.real("Dropout=", 0.0, 1.0, text=item.value.strip())
             if value >= 1.0:
                 raise lines.error("Dropout= must be < 1", item.lineno)
-            fam.settings_dropout = value
+            # A setting of the DVI module's direct matching: a standard
+            # case's drop-out is the loci's (with the persons' flags).
+            if fam.dvi_case is not None:
+                fam.settings_dropout = value
 
 
 # ------------------------------------------------------- conversion to a case

@@ -469,7 +469,7 @@ def test_the_hypotheses_of_a_standard_file_get_familias_lrs(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # Familias ends a non-DVI file with [Advanced] right after the database.
-    text = S + "[Advanced]\n[[Direct/Identity]]\nDropin= 0\nDropout= 0\nError= 0\n"
+    text = S + "[Advanced]\n[[Direct/Identity]]\nDropin= 0\nDropout= 0.2\nError= 0\n"
     path = tmp_path / "trio.fam"
     path.write_text(text)
     assert main(["fam-lr", str(path)]) == 0
@@ -477,6 +477,8 @@ def test_the_hypotheses_of_a_standard_file_get_familias_lrs(
     assert [p["name"] for p in out["pedigrees"]] == ["H1 PM-1 is MP-1", "Fam-1"]
     assert out["LR"]["H1 PM-1 is MP-1"] == pytest.approx(2.0)
     assert out["LR"]["Fam-1"] == 1.0
+    # Dropout= is the DVI module's setting: not the standard case's drop-out.
+    assert parse_fam(text).dropout == 0.0
     # log10 P(Ref-1 10/12, 9.3/9.3; Ref-2 11/11; PM-1 10/11 | H1)
     want = math.log10(2 * 0.25 * 0.25 * 0.4**2 * 0.5**2 * 0.5)
     assert out["pedigrees"][0]["log10_likelihood"] == pytest.approx(want)
