@@ -48,6 +48,7 @@ def bench_env(data_dir: Path) -> dict[str, str]:
                 {
                     "SECRET_KEY": secrets.token_urlsafe(50),
                     "IMENA_AUDIT_KEY": secrets.token_urlsafe(50),
+                    "IMENA_FAMILY_LIAISON_CONTACT": "Benchmark liaison office",
                 }
             )
         )

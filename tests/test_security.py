@@ -21,6 +21,7 @@ from imena.accounts.models import Role
 ROOT = Path(settings.BASE_DIR)
 GOOD_KEY = "k" * 10 + "a-long-random-production-secret-for-tests-0123456789"
 AUDIT_KEY = "audit-" + GOOD_KEY
+LIAISON = "Family liaison office, 1 Example Street; +380 00 000 00 00"
 
 
 def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -31,6 +32,7 @@ def _python(code: str, **env: str) -> subprocess.CompletedProcess[str]:
             ("SECRET_KEY", "DEBUG", "SECURE_", "DJANGO_SETTINGS", "IMENA_AUDIT_KEY")
         )
     }
+    clean["IMENA_FAMILY_LIAISON_CONTACT"] = LIAISON
     clean.update(env)
     clean["DJANGO_SETTINGS_MODULE"] = "config.settings"
     return subprocess.run(

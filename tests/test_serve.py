@@ -36,6 +36,7 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
         DEBUG="False",
         SECRET_KEY=KEY,
         IMENA_AUDIT_KEY="audit-" + KEY,
+        IMENA_FAMILY_LIAISON_CONTACT="Family liaison office; +380 00 000 00 00",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         IMENA_DATA_DIR=str(tmp_path),
         IMENA_EVIDENCE_ROOT=str(tmp_path / "evidence"),
@@ -141,8 +142,12 @@ def test_serve_runs_gunicorn_with_whitenoise_on_the_test_database(tmp_path) -> N
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS is empty"),
         ({"DEBUG": "True"}, "DEBUG is on"),
         ({"IMENA_AUDIT_KEY": ""}, "IMENA_AUDIT_KEY is unset or the example value"),
+        (
+            {"IMENA_FAMILY_LIAISON_CONTACT": " "},
+            "IMENA_FAMILY_LIAISON_CONTACT is empty",
+        ),
     ],
-    ids=["no-key", "example-key", "no-hosts", "debug", "no-audit-key"],
+    ids=["no-key", "example-key", "no-hosts", "debug", "no-audit-key", "no-contact"],
 )
 def test_serve_refuses_an_unsafe_configuration(tmp_path, extra, reason) -> None:
     env = _env(tmp_path, SQLITE_PATH=str(tmp_path / "db.sqlite3"), **extra)
@@ -191,6 +196,7 @@ def test_the_demo_serves_through_gunicorn_on_its_own_key(
 
     settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
     settings.IMENA_AUDIT_KEY = None
+    settings.IMENA_FAMILY_LIAISON_CONTACT = ""
     settings.ALLOWED_HOSTS = ["localhost"]
     settings.STATIC_ROOT = tmp_path / "static"
     calls = []
@@ -209,3 +215,4 @@ def test_the_demo_serves_through_gunicorn_on_its_own_key(
     assert len(env["IMENA_AUDIT_KEY"]) >= 50
     assert (tmp_path / "demo-audit-key").stat().st_mode & 0o077 == 0
     assert "127.0.0.1" in env["ALLOWED_HOSTS"].split(",")
+    assert "synthetic" in env["IMENA_FAMILY_LIAISON_CONTACT"]  # the demo names one

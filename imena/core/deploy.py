@@ -35,6 +35,13 @@ def config_problems() -> list[str]:
             "secret kept outside the database (or IMENA_AUDIT_KEY_FILE); "
             "see docs/audit.md"
         )
+    if not str(getattr(settings, "IMENA_FAMILY_LIAISON_CONTACT", "")).strip():
+        # Families are told whom to contact; a page without an address or phone
+        # leaves them nowhere to go.
+        problems.append(
+            "IMENA_FAMILY_LIAISON_CONTACT is empty: give the office, address and "
+            "phone that families are told to contact"
+        )
     return problems
 
 

@@ -14,6 +14,11 @@ from imena.core.commands import ImenaCommand
 from imena.demo.services import demo_load
 from imena.simulation import simulate
 
+#: What the demo's public pages tell families to contact (no real office).
+DEMO_LIAISON_CONTACT = (
+    "Demo family liaison office (synthetic): 1 Example Street, Kyiv; +380 00 000 00 00"
+)
+
 
 class Command(ImenaCommand):
     help = (
@@ -141,6 +146,9 @@ class Command(ImenaCommand):
                 key_file.chmod(0o600)
             settings.IMENA_AUDIT_KEY = key_file.read_text().strip()
             env["IMENA_AUDIT_KEY"] = settings.IMENA_AUDIT_KEY
+        if not settings.IMENA_FAMILY_LIAISON_CONTACT.strip():
+            settings.IMENA_FAMILY_LIAISON_CONTACT = DEMO_LIAISON_CONTACT
+            env["IMENA_FAMILY_LIAISON_CONTACT"] = DEMO_LIAISON_CONTACT
         hosts = list(settings.ALLOWED_HOSTS)
         if addr not in hosts and addr not in ("0.0.0.0", "::"):
             hosts.append(addr)
