@@ -29,3 +29,24 @@ def test_an_identified_name_finds_and_labels_its_grave(
     cell = page.content.decode().split("grave-name", 1)[1].split("</td>", 1)[0]
     assert str(person) in cell and "(proposed)" in cell
     assert list(client.get(url, {"q": "Nobody"}).context["page"].object_list) == []
+
+
+def test_body_identification_and_person_link_to_each_other(
+    client, candidate, users
+) -> None:
+    ident = services.identification_propose(
+        actor=users["forensic_examiner"],
+        candidate=candidate,
+        primary_identifier="dental",
+        primary_reference="OD-2022-017",
+        justification="Dental comparison by the odontologist identifies.",
+    )
+    body, person = ident.body, ident.person
+    client.force_login(users["investigator"])
+    ident_page = client.get(ident.get_absolute_url()).content.decode()
+    assert body.get_absolute_url() in ident_page
+    assert person.get_absolute_url() in ident_page
+    for page in (body.get_absolute_url(), person.get_absolute_url()):
+        html = client.get(page).content.decode()
+        links = html.split('id="identifications"', 1)[1].split("</p>", 1)[0]
+        assert ident.get_absolute_url() in links
