@@ -16,6 +16,7 @@ Engines: ``"duckdb"`` (default) and ``"spark"`` (pyspark local mode).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import logging
 import math
@@ -968,6 +969,7 @@ class _RowFacts:
     death: list[float | None]
     burial: list[float | None]
     age: list[tuple[int, int] | None]
+    row: list[int]
 
     @classmethod
     def of(cls, rows: Sequence[ParsedRow]) -> _RowFacts:
@@ -983,6 +985,7 @@ class _RowFacts:
             death=[_day(r.death_date) for r in rows],
             burial=[_day(r.burial_date) for r in rows],
             age=[r.age for r in rows],
+            row=[r.row_number for r in rows],
         )
 
 
@@ -1204,7 +1207,90 @@ def _form_clusters(
                 changed = True
         deferred = rest
     _link_lone_nameless(facts, uf, weight, try_merge, isolated)
+    _link_nameless_between_neighbours(facts, uf, weight, try_merge, isolated)
     return uf
+
+
+def _dates_fit(f: _RowFacts, x: int, y: int) -> bool:
+    """The same burial day, and no disagreeing death day or age."""
+    if f.burial[x] is None or f.burial[x] != f.burial[y]:
+        return False
+    dx, dy = f.death[x], f.death[y]
+    if dx is not None and dy is not None and dx != dy:
+        return False
+    ax, ay = f.age[x], f.age[y]
+    return ax is None or ay is None or not (ax[1] < ay[0] or ay[1] < ax[0])
+
+
+# How far to look for the linked rows around a nameless row (rows of one
+# journal, in its order).
+NEIGHBOUR_WINDOW = 30
+
+
+def _link_nameless_between_neighbours(
+    f: _RowFacts,
+    uf: _Clusters,
+    weight: Mapping[tuple[int, int], float],
+    try_merge: Callable[[int, int], bool],
+    isolated: set[int],
+) -> None:
+    """A nameless row left alone, and the one nameless row of another journal
+    that sits between the same two linked neighbours (journals are written in
+    burial order: the entry between the rows of two known people) with the
+    same burial day. Many nameless rows share their dates in a large
+    register; their place in the journals does not."""
+    order: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(range(len(f.row)), key=lambda i: f.row[i]):
+        order[f.source[i]].append(i)
+    pos = {i: k for rows in order.values() for k, i in enumerate(rows)}
+    numbers = {s: [f.row[i] for i in rows] for s, rows in order.items()}
+
+    def alone(i: int) -> bool:
+        return f.nameless[i] and i not in isolated and len(uf.members[uf.find(i)]) == 1
+
+    def counterpart(i: int, other: str) -> int | None:
+        """The row number in ``other`` of the row linked to ``i``, if one."""
+        rows = [f.row[m] for m in uf.members[uf.find(i)] if f.source[m] == other]
+        return rows[0] if len(rows) == 1 else None
+
+    def bounds(x: int, other: str) -> tuple[int, int] | None:
+        rows, k = order[f.source[x]], pos[x]
+        lo = hi = None
+        for step in range(1, NEIGHBOUR_WINDOW + 1):
+            if lo is None and k - step >= 0:
+                lo = counterpart(rows[k - step], other)
+            if hi is None and k + step < len(rows):
+                hi = counterpart(rows[k + step], other)
+            if lo is not None and hi is not None:
+                return (lo, hi) if lo < hi else None
+        return None
+
+    def candidates(x: int, other: str) -> list[int]:
+        span = bounds(x, other)
+        if span is None:
+            return []
+        lo = bisect.bisect_right(numbers[other], span[0])
+        hi = bisect.bisect_left(numbers[other], span[1])
+        return [
+            y for y in order[other][lo:hi]
+            if alone(y) and _dates_fit(f, x, y)
+            and not (f.grave[x] and f.grave[y] and f.grave[x] != f.grave[y]
+                     and not _related_graves(f, x, y))
+        ]  # fmt: skip
+
+    for x in [i for i in range(len(f.row)) if alone(i)]:
+        if not alone(x):
+            continue
+        for other in order:
+            if other == f.source[x]:
+                continue
+            ys = candidates(x, other)
+            if len(ys) != 1:
+                continue
+            y = ys[0]
+            if (min(x, y), max(x, y)) in weight and candidates(y, f.source[x]) == [x]:
+                try_merge(x, y)
+                break
 
 
 def _link_lone_nameless(

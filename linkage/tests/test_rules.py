@@ -402,3 +402,21 @@ def test_one_journal_with_two_death_days_is_two_rows_apart() -> None:
                 vol(3, "3482", *name, "", death, "09.08.2022")]  # fmt: skip
         uf = _form_clusters(2, _edges([(0, 1, 40.0)]), facts_of(rows), **kw)
         assert (uf.find(0) == uf.find(1)) is merged
+
+
+def test_nameless_row_between_the_same_linked_neighbours() -> None:
+    # two nameless volunteers' rows share the funeral home's nameless row's
+    # dates; only one sits between the same two people in both journals
+    d, b = "29.03.2022", "01.04.2022"
+    rows = background() + [
+        fh(2, "78", "Кравец", "Петр", "Ильич", "17.10.1948", "", "28.03.2022", b),
+        fh(3, "79", "неизвестный", death=d, burial=b),
+        fh(4, "80", "Бондаренко", "Олег", "Иванович", "03.04.1961", "", d, b),
+        vol(2, "78", "Кравець Петро Ілліч", "17.10.1948", "", "28.03.2022", b),
+        vol(3, "", "невідомий", death=d, burial=b),
+        vol(4, "80", "Бондаренко Олег Іванович", "03.04.1961", "", d, b),
+        vol(5, "", "невідомий", death=d, burial=b),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("fh", 3), ("vol", 3))
+    assert not same(res, ("fh", 3), ("vol", 5))
