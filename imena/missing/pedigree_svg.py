@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from imena.missing.models import MissingPerson
 
 BOX = 36
-GAP_X = 90
+GAP_X = 120  # room for a label of LABEL_CHARS at 11 px between neighbours
+LABEL_CHARS = 17
 GAP_Y = 100
 PAD = 40
 
@@ -64,10 +65,11 @@ def render(nodes: list[Node]) -> str:
     if not nodes:
         return ""
     gen = generations(nodes)
-    top = max(gen.values())
     rows: dict[int, list[Node]] = {}
     for n in nodes:
-        rows.setdefault(top - gen[n.ident], []).append(n)
+        # Generations top to bottom: founders in the first row, children below
+        # their parents (the rows are laid out in order, parents first).
+        rows.setdefault(gen[n.ident], []).append(n)
     pos: dict[str, tuple[float, float]] = {}
     width = max(len(r) for r in rows.values()) * GAP_X + 2 * PAD
     for r, members in sorted(rows.items()):
@@ -81,7 +83,7 @@ def render(nodes: list[Node]) -> str:
         offset = (width - len(members) * GAP_X) / 2 + GAP_X / 2
         for k, n in enumerate(members):
             pos[n.ident] = (offset + k * GAP_X, PAD + r * GAP_Y + BOX / 2)
-    height = PAD * 2 + len(rows) * GAP_Y
+    height = PAD * 2 + len(rows) * GAP_Y + 14
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="pedigree" role="img" '
         f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}">',
@@ -138,10 +140,14 @@ def render(nodes: list[Node]) -> str:
                 f'<text x="{x:.0f}" y="{y + 4:.0f}" text-anchor="middle" '
                 f'font-size="16">?</text>'
             )
-        out.append(
-            f'<text x="{x:.0f}" y="{y + half + 14:.0f}" text-anchor="middle" '
-            f'font-size="11">{escape(n.label[:18])}</text>'
-        )
+        # The member id and the relationship on two lines, each short enough
+        # not to reach the neighbour's label.
+        for k, line in enumerate(n.label.split(" · ", 1)):
+            out.append(
+                f'<text x="{x:.0f}" y="{y + half + 14 + 13 * k:.0f}" '
+                f'text-anchor="middle" font-size="11">'
+                f"{escape(line[:LABEL_CHARS])}</text>"
+            )
     out.append("</svg>")
     return "\n".join(out)
 
