@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from imena.burials.models import Grave, Site
 from imena.journals.models import (
     ClusterMember,
     Journal,
     JournalRow,
+    LinkDecision,
     PersonCluster,
     ReconcileRun,
     ReviewItem,
@@ -22,11 +23,18 @@ def latest_run(site: Site) -> ReconcileRun | None:
 
 
 def review_queue(site: Site) -> QuerySet[ReviewItem]:
+    """The open questions of the latest run: an answered one leaves the queue at
+    once, not at the next reconciliation (every answer resolves its item's key)."""
     run = latest_run(site)
     if run is None:
         return ReviewItem.objects.none()
-    return run.review_items.prefetch_related("rows__journal").order_by(
-        "-priority", "pk"
+    answered = LinkDecision.objects.filter(
+        site=site, question_key=OuterRef("key"), superseded=False
+    )
+    return (
+        run.review_items.exclude(Exists(answered))
+        .prefetch_related("rows__journal")
+        .order_by("-priority", "pk")
     )
 
 
