@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -134,6 +135,26 @@ def screening_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def joint_graves(run: ScreeningRun) -> list[dict[str, Any]]:
+    """The run's graves with several screened bodies (at most ``GRAVES_LISTED``).
+
+    A national run has tens of thousands of candidate rows: the grouping is kept
+    in the cache until the run changes (a new run, or ``updated`` by new profiles).
+    """
+    stamp = (run.updated or run.created).isoformat()
+    key = f"imena:screening-graves:{run.pk}:{stamp}:{run.candidates}"
+    graves = cache.get(key)
+    if graves is None:
+        graves = list(
+            run.candidate_rows.values("body__grave", "body__grave__marker_text")
+            .annotate(n=Count("body", distinct=True))
+            .filter(n__gt=1)
+            .order_by("body__grave__marker_text")[:GRAVES_LISTED]
+        )
+        cache.set(key, graves, timeout=24 * 3600)
+    return graves
+
+
 @require_GET
 @login_required
 def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
@@ -160,12 +181,7 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         .order_by("pm_label", "rank")
     ):
         by_body[c.pm_label].append(c)
-    graves = (
-        run.candidate_rows.values("body__grave", "body__grave__marker_text")
-        .annotate(n=Count("body", distinct=True))
-        .filter(n__gt=1)
-        .order_by("body__grave__marker_text")
-    )[:GRAVES_LISTED]
+    graves = joint_graves(run)
     return render(
         request,
         "identification/screening_detail.html",

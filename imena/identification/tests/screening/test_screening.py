@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import make_user
 from imena.identification.models import ScreeningCandidate, ScreeningRun
@@ -97,6 +98,21 @@ def test_the_analyst_runs_a_screening_in_the_browser_flow(
     assert part.status_code == 200
     assert "D3S1358" in part.content.decode()
     assert "<html" not in part.content.decode()
+
+
+def test_the_screening_page_lists_the_mass_grave_until_the_run_changes(
+    client, small_case, site, analyst
+) -> None:
+    run = screening_run(actor=analyst, site=site, top_k=4)
+    client.force_login(analyst)
+    link = reverse("dna:grave_joint", args=[run.pk, small_case["mass"].pk])
+    assert link in client.get(run.get_absolute_url()).content.decode()
+    assert link in client.get(run.get_absolute_url()).content.decode()  # cached
+    mass = run.candidate_rows.filter(body__grave=small_case["mass"])
+    first = mass.order_by("body").values_list("body", flat=True).first()
+    mass.exclude(body=first).delete()
+    ScreeningRun.objects.filter(pk=run.pk).update(updated=timezone.now())
+    assert link not in client.get(run.get_absolute_url()).content.decode()
 
 
 def test_the_joint_result_of_the_mass_grave(client, small_case, site, analyst) -> None:
