@@ -523,6 +523,12 @@ class SiteCache:
     dna_bodies: frozenset[str] = frozenset()
     # The persons' AM records and keys, extended when reports are added.
     table: vectorised.PersonTable | None = None
+    # Each body's PM record, with the ``BodyIn`` it was read from.
+    pm_records: dict[str, tuple[BodyIn, PMRecord]] = field(default_factory=dict)
+    # Per body: the first blocked persons' ids and their listed reasons.
+    listed: dict[
+        str, tuple[tuple[str, ...], list[tuple[str, list[dict[str, str]]]]]
+    ] = field(default_factory=dict)
     # The inputs of the last run, to find what changed (``sync``).
     bodies: dict[str, BodyIn] = field(default_factory=dict)
     persons: dict[str, PersonIn] = field(default_factory=dict)
@@ -560,6 +566,7 @@ class SiteCache:
         self.comps = {}
         self.pots = {}
         self.reasons = {}
+        self.listed = {}
 
     def forget_bodies(self, body_ids: Iterable[str]) -> None:
         ids = set(body_ids)
@@ -568,6 +575,7 @@ class SiteCache:
         self.comps = {k: v for k, v in self.comps.items() if k[0] not in ids}
         self.pots = {k: v for k, v in self.pots.items() if k[0] not in ids}
         self.reasons = {k: v for k, v in self.reasons.items() if k[0] not in ids}
+        self.listed = {}
 
     def forget_persons(self, person_ids: Iterable[str]) -> None:
         ids = set(person_ids)
@@ -575,6 +583,7 @@ class SiteCache:
         self.comps = {k: v for k, v in self.comps.items() if k[1] not in ids}
         self.pots = {k: v for k, v in self.pots.items() if k[1] not in ids}
         self.reasons = {k: v for k, v in self.reasons.items() if k[1] not in ids}
+        self.listed = {}
         if self.dna is not None:
             table, relations, notes = self.dna
             table.persons = ["" if pid in ids else pid for pid in table.persons]
@@ -590,6 +599,7 @@ class SiteCache:
         self.rows = {}
         self.comps = {}
         self.reasons = {}
+        self.listed = {}
 
 
 def _typed_bodies(
@@ -633,7 +643,10 @@ class _Site:
         dna_threshold: float,
         dna: DnaLRs | None,
         cache: SiteCache | None = None,
+        shared: _Site | None = None,
     ) -> None:
+        """``shared``: a site of the same bodies whose PM records and physical
+        model this one reuses (the persons a cache lacks)."""
         self.persons = persons
         self.params = params
         self.overrides = overrides
@@ -642,13 +655,24 @@ class _Site:
         self.table = table
         self.bodies = bodies
         self.index = {p.person_id: j for j, p in enumerate(persons)}
+        known = cache.pm_records if cache is not None else {}
+        if shared is not None:
+            known = {b.body_id: (b, shared.pm[b.body_id]) for b in bodies}
         self.pm = {
-            b.body_id: PMRecord.from_dict({**b.pm, "body_id": b.body_id})
+            b.body_id: known[b.body_id][1]
+            if b.body_id in known and known[b.body_id][0] is b
+            else PMRecord.from_dict({**b.pm, "body_id": b.body_id})
             for b in bodies
         }
+        if cache is not None:
+            cache.pm_records = {b.body_id: (b, self.pm[b.body_id]) for b in bodies}
         self.n_unlisted = max(1.0, params.p_unlisted * len(bodies))
         self.cache = cache if cache is not None else SiteCache()
-        self.model = site_physical_model(self.pm.values())
+        self.model = (
+            shared.model
+            if shared is not None
+            else site_physical_model(self.pm.values())
+        )
         if self.cache.model != self.model:
             self.cache.clear()
             self.cache.model = self.model
@@ -698,6 +722,7 @@ class _Site:
                 self.placed[pid].append((lead.grave_id, lead.journals))
         self.comparer = FastComparer(self.model)
         self.jev: dict[str, Mapping[str, Any]] = {}
+        self.journal_memo: dict[tuple[str, str], tuple[float, tuple[str, str]]] = {}
         self.none_lr: dict[str, float] = {}
         self.pids = [p.person_id for p in persons]
         # The persons the journals place somewhere (sorted indices).
@@ -751,9 +776,12 @@ class _Site:
                 {},
                 self.n_graves,
                 self.grave_numbers,
-                person_table(sub),
+                vectorised.PersonTable.build(
+                    [self.table.records[j] for j in self.cache_missing.tolist()]
+                ),
                 self.dna_threshold,
                 (self.dna, self.relations, self.notes),
+                shared=self,
             )
         return self._missing_site
 
@@ -789,6 +817,13 @@ class _Site:
         )
 
     def journal(self, grave_id: str, pid: str) -> tuple[float, tuple[str, str]]:
+        key = (grave_id, pid)
+        found = self.journal_memo.get(key)
+        if found is None:
+            found = self.journal_memo[key] = self._journal(grave_id, pid)
+        return found
+
+    def _journal(self, grave_id: str, pid: str) -> tuple[float, tuple[str, str]]:
         rel, params = self.params.reliability, self.params
         lr, text = 1.0, ("", "")
         jev = self.jev[grave_id]
@@ -1191,10 +1226,17 @@ def _compute_site(
         for b in grave_bodies:
             bp, kept, others = posts[b.body_id]
             r = rows[b.body_id]
-            listed = [
-                (persons[j].person_id, site.blocked_reasons(b, j))
-                for j in r.blocked[:EXCLUSIONS_LISTED].tolist()
-            ]
+            first = tuple(site.pids[j] for j in r.blocked[:EXCLUSIONS_LISTED].tolist())
+            was = site.cache.listed.get(b.body_id)
+            if was is None or was[0] != first:
+                was = site.cache.listed[b.body_id] = (
+                    first,
+                    [
+                        (persons[j].person_id, site.blocked_reasons(b, j))
+                        for j in r.blocked[:EXCLUSIONS_LISTED].tolist()
+                    ],
+                )
+            listed = [(pid, [dict(x) for x in rows_]) for pid, rows_ in was[1]]
             out[b.body_id] = BodyResult(
                 b.body_id,
                 grave_id,
@@ -1390,7 +1432,7 @@ def _posteriors(
         total_w = float(comp.row_w[i]) or 1.0
         single = (1 - p_u) * w / total_w * r.total
         single = single / (p_u + single.sum())
-        ranked = np.argsort(-single, kind="stable")[:width]
+        ranked = _top(single, width)
         top = [
             persons[int(r.idx[k])].person_id for k in ranked.tolist() if single[k] > 0
         ]
@@ -1462,6 +1504,15 @@ def _posteriors(
         ]
         out[b.body_id] = (bp, kept, others)
     return out
+
+
+def _top(values: np.ndarray, width: int) -> np.ndarray:
+    """``np.argsort(-values, kind="stable")[:width]`` without sorting them all."""
+    if len(values) <= width or width <= 0:
+        return np.argsort(-values, kind="stable")[: max(width, 0)]
+    kth = np.partition(values, len(values) - width)[len(values) - width]
+    pick = np.nonzero(values >= kth)[0]  # every tie of the width-th value
+    return pick[np.argsort(-values[pick], kind="stable")][:width]
 
 
 def _single(
