@@ -657,8 +657,9 @@ class _Site:
         self.index = {p.person_id: j for j, p in enumerate(persons)}
         known = cache.pm_records if cache is not None else {}
         if shared is not None:
-            known = {b.body_id: (b, shared.pm[b.body_id]) for b in bodies}
-        self.pm = {
+            shared_pm: dict[str, PMRecord] = shared.pm
+            known = {b.body_id: (b, shared_pm[b.body_id]) for b in bodies}
+        self.pm: dict[str, PMRecord] = {
             b.body_id: known[b.body_id][1]
             if b.body_id in known and known[b.body_id][0] is b
             else PMRecord.from_dict({**b.pm, "body_id": b.body_id})
@@ -668,8 +669,8 @@ class _Site:
             cache.pm_records = {b.body_id: (b, self.pm[b.body_id]) for b in bodies}
         self.n_unlisted = max(1.0, params.p_unlisted * len(bodies))
         self.cache = cache if cache is not None else SiteCache()
-        self.model = (
-            shared.model
+        self.model: physical.PhysicalModel = (
+            shared.site_model()
             if shared is not None
             else site_physical_model(self.pm.values())
         )
@@ -688,13 +689,13 @@ class _Site:
         self.typed_mask = np.array([p.person_id in self.typed for p in persons])
         # Person index of each DNA target (-1: not an open person here, or an
         # earlier family of a corrected report).
+        get = self.index.get
         self.target_person = np.array(
-            [
-                self.index.get(pid, -1) if self.dna.target.get(pid) == t else -1
-                for t, pid in enumerate(self.dna.persons)
-            ],
-            dtype=np.int64,
+            [get(pid, -1) for pid in self.dna.persons], dtype=np.int64
         )
+        canonical = np.zeros(len(self.dna.persons), dtype=bool)
+        canonical[list(self.dna.target.values())] = True
+        self.target_person[~canonical] = -1
         # Cached rows: each cached column's index now (-1: gone), and the
         # persons the cache lacks.
         self.old_rows = self.cache.rows
@@ -763,6 +764,9 @@ class _Site:
         cache.dna_bodies = body_ids
         cache.dna_persons = {p.person_id for p in persons}
         return cache.dna
+
+    def site_model(self) -> physical.PhysicalModel:
+        return self.model
 
     def missing_site(self) -> _Site:
         """The persons the cache lacks, as a site of their own (same bodies)."""
@@ -1019,12 +1023,10 @@ class _Site:
             excluded |= ~dna_ok
         phys = simple.copy()
         need = np.nonzero(~excluded & vectorised.item_traits_needed(self.table, pm))[0]
-        for j in need.tolist():
-            lr, out = vectorised.item_traits(self.table.records[j], pm, self.model)
-            if out:  # a tooth, a mark or an item excludes: blocked after all
-                excluded[j] = True
-            else:
-                phys[j] *= lr
+        lr, out = vectorised.item_traits_row(self.table, need, pm, self.model)
+        # A tooth, a mark or an item excludes: blocked after all.
+        excluded[need[out]] = True
+        phys[need[~out]] *= lr[~out]
         idx = np.nonzero(~excluded)[0].astype(np.int32)
         return (
             idx,
@@ -1375,9 +1377,34 @@ def sparse_competition(
         np.concatenate(list(totals)) if n_b else np.zeros(0), posinf=1e300
     )
     body_of = np.repeat(np.arange(n_b, dtype=np.int64), sizes)
-    gkeys, inv = np.unique(grave_of[body_of] * n + cols, return_inverse=True)
-    inv = inv.reshape(-1)
-    g_grave, g_person = gkeys // max(n, 1), gkeys % max(n, 1)
+    # The (grave, person) pairs with an LR above 0, sorted, and each nonzero
+    # pair's place among them: a body alone in its grave adds its own persons
+    # (already sorted and distinct); only the graves of several bodies merge.
+    members: list[list[int]] = [[] for _ in codes]
+    for i, g in enumerate(grave_of.tolist()):
+        members[g].append(i)
+    inv = np.empty(len(cols), dtype=np.int64)
+    g_grave_parts, g_person_parts = [], []
+    off = 0
+    for g, its in enumerate(members):
+        if len(its) == 1:
+            a, b = int(bounds[its[0]]), int(bounds[its[0] + 1])
+            persons_g = cols[a:b]
+            inv[a:b] = np.arange(off, off + b - a)
+        else:
+            where = np.concatenate(
+                [np.arange(bounds[i], bounds[i + 1]) for i in its]
+            ).astype(np.int64)
+            persons_g, local = np.unique(cols[where], return_inverse=True)
+            inv[where] = off + local.reshape(-1)
+        g_person_parts.append(persons_g)
+        g_grave_parts.append(np.full(len(persons_g), g, dtype=np.int64))
+        off += len(persons_g)
+    g_person = (
+        np.concatenate(g_person_parts) if g_person_parts else np.zeros(0, np.int64)
+    )
+    g_grave = np.concatenate(g_grave_parts) if g_grave_parts else np.zeros(0, np.int64)
+    gkeys = g_grave * n + g_person
     base_nz = base[cols]
     w_nz = base_nz.copy()
     row_w = np.full(n_b, float(base.sum()))

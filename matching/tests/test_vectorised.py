@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from matching import physical, vectorised
@@ -185,3 +186,16 @@ def test_an_extended_table_equals_one_built_at_once(split: int) -> None:
         assert table.codes[trait].tolist() == codes.tolist()
     for flag in ("particulars", "particulars_asked", "dental", "clothing", "effects"):
         assert getattr(table, flag).tolist() == getattr(whole, flag).tolist()
+
+
+@pytest.mark.parametrize("pm", BODIES, ids=lambda p: p.body_id)
+def test_item_traits_of_a_row_equal_those_of_each_pair(pm: PMRecord) -> None:
+    model = physical.DEFAULT_MODEL
+    table = vectorised.PersonTable.build(PERSONS)
+    js = np.arange(len(PERSONS))
+    for _twice in range(2):  # the second time from the persons' items read once
+        lr, out = vectorised.item_traits_row(table, js, pm, model)
+        for j, am in enumerate(PERSONS):
+            want_lr, want_out = vectorised.item_traits(am, pm, model)
+            assert bool(out[j]) == want_out, am.person_id
+            assert lr[j] == want_lr, am.person_id
