@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from imena.audit.services import audit_record, snapshot
 from imena.evidence import georef, storage
@@ -118,7 +119,9 @@ def evidence_create(
             at=timezone.now(),
             place=place,
             seal_number=seal_number,
-            purpose=_("Collected and registered"),
+            # Stored in the source language and translated where it is shown,
+            # so each reader sees it in their own language.
+            purpose=gettext_noop("Collected and registered"),
             notes=notes,
             recorded_by=actor,
         )

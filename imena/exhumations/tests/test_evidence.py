@@ -251,3 +251,24 @@ def test_a_file_swapped_with_its_row_hash_is_caught_by_the_audit_entry(
         )
     with pytest.raises(CommandError, match="EV-000001 differs from its audit entry"):
         call_command("evidence", "verify")
+
+
+@pytest.mark.django_db
+def test_the_custody_purpose_follows_the_readers_language(
+    client, exhumation, body, recorder
+) -> None:
+    client.force_login(recorder)
+    _upload(
+        client,
+        exhumation,
+        "DSC_0002.JPG",
+        jpeg_with_exif(),
+        body=body.pk,
+        seal_number="S-002",
+    )
+    item = EvidenceItem.objects.get()
+    url = reverse("exhumations:evidence_detail", args=[item.pk])
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    ukrainian = client.get(url, HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert "Collected and registered" in english
+    assert "Collected and registered" not in ukrainian
