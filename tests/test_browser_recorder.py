@@ -57,7 +57,7 @@ def test_a_recorders_grave_and_journal_day(page, org, users, tmp_path) -> None:
     page.wait_for_selector("#confirm-import")
     assert "Шевченко" in page.content()
     page.click("#confirm-import")
-    page.wait_for_selector("text=Imported 1 rows", timeout=30_000)
+    page.wait_for_selector("text=Imported 1 row from", timeout=30_000)
 
     # The grave's history card: labels and values, no stored names.
     page.goto(page.base_url + first.get_absolute_url())

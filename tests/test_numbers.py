@@ -62,3 +62,20 @@ def test_no_template_writes_a_decimal_point_regardless_of_the_language() -> None
         if re.search(r"stringformat:[\"'][^\"']*\.\d*[efg][\"']", path.read_text())
     ]
     assert not offenders
+
+
+def test_counted_nouns_go_through_ngettext() -> None:
+    """ "1 profiles stored": a count before a plural noun needs ngettext."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    nouns = "candidates|bodies|entries|samples|profiles|rows|graves|people|persons"
+    pattern = re.compile(rf'(?<!n)_\(\s*"[^"]*%\(\w+\)d ({nouns})\b')
+    offenders = [
+        f"{path.relative_to(root)}: {m.group(0)}"
+        for path in root.glob("imena/**/*.py")
+        if "tests" not in path.parts
+        for m in pattern.finditer(path.read_text())
+    ]
+    assert not offenders

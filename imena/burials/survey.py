@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from defusedxml import ElementTree
 from defusedxml.common import DefusedXmlException
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from imena.burials.models import Grave
 from imena.burials.numbering import normalise_grave_number
@@ -233,9 +234,12 @@ def survey_moves(
             )
         if len(found) > 1:
             raise SurveyError(
-                _(
+                ngettext(
+                    "%(n)d grave of the site has the number %(grave)s: "
+                    "use the register number",
                     "%(n)d graves of the site have the number %(grave)s: "
-                    "use the register number"
+                    "use the register number",
+                    len(found),
                 )
                 % {"n": len(found), "grave": row.grave},
                 row.line,

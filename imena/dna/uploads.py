@@ -31,6 +31,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from kinship.case import read_families, read_victims
@@ -164,7 +165,11 @@ def pick_profile(
     if len(parsed.profiles) == 1:
         return next(iter(parsed.profiles.items()))
     raise ProfileFileError(
-        _("%(file)s holds %(n)d samples and none is named %(names)s.")
+        ngettext(
+            "%(file)s holds %(n)d sample and none is named %(names)s.",
+            "%(file)s holds %(n)d samples and none is named %(names)s.",
+            len(parsed.profiles),
+        )
         % {"file": filename, "n": len(parsed.profiles), "names": " / ".join(wanted)}
     )
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -126,8 +127,15 @@ def screening_start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Screening done: %(n)d candidates kept in %(s).1f s.")
-                % {"n": run.candidates, "s": run.seconds},
+                ngettext(
+                    "Screening done: %(n)d candidate kept in %(s)s s.",
+                    "Screening done: %(n)d candidates kept in %(s)s s.",
+                    run.candidates,
+                )
+                % {
+                    "n": run.candidates,
+                    "s": number_format(run.seconds, decimal_pos=1),
+                },
             )
             return redirect(run)
     return render(

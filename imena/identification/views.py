@@ -7,6 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imena.accounts.access import require
@@ -160,7 +161,13 @@ def compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             p_unlisted=form.cleaned_data["p_unlisted"],
         )
         messages.success(
-            request, _("Candidates computed for %(n)d bodies.") % {"n": run.body_count}
+            request,
+            ngettext(
+                "Candidates computed for %(n)d body.",
+                "Candidates computed for %(n)d bodies.",
+                run.body_count,
+            )
+            % {"n": run.body_count},
         )
     else:
         messages.error(request, _("The prior must be between 0 and 0.99."))

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from imena.accounts.access import in_organisation, require
@@ -223,8 +224,12 @@ def upload_preview(request: AuthenticatedHttpRequest, token: str) -> HttpRespons
         if result.created:
             messages.success(
                 request,
-                _(
-                    "Imported %(rows)d rows from %(file)s (%(problems)d with problems listed)."
+                ngettext(
+                    "Imported %(rows)d row from %(file)s (%(problems)d with problems "
+                    "listed).",
+                    "Imported %(rows)d rows from %(file)s (%(problems)d with problems "
+                    "listed).",
+                    imp.row_count,
                 )
                 % {
                     "rows": imp.row_count,
@@ -283,8 +288,13 @@ def _reconciled_message(
 ) -> None:
     messages.success(
         request,
-        _("Reconciled %(rows)d rows into %(people)d people; %(conflicts)d conflicts.")
-        % {"rows": rows, "people": people, "conflicts": conflicts},
+        _("Reconciled %(rows)s into %(people)s; %(conflicts)s.")
+        % {
+            "rows": ngettext("%(n)d row", "%(n)d rows", rows) % {"n": rows},
+            "people": ngettext("%(n)d person", "%(n)d people", people) % {"n": people},
+            "conflicts": ngettext("%(n)d conflict", "%(n)d conflicts", conflicts)
+            % {"n": conflicts},
+        },
     )
 
 
@@ -459,8 +469,12 @@ def import_progress(request: AuthenticatedHttpRequest, token: str) -> HttpRespon
         if status["created"]:
             messages.success(
                 request,
-                _(
-                    "Imported %(rows)d rows from %(file)s (%(problems)d with problems listed)."
+                ngettext(
+                    "Imported %(rows)d row from %(file)s (%(problems)d with problems "
+                    "listed).",
+                    "Imported %(rows)d rows from %(file)s (%(problems)d with problems "
+                    "listed).",
+                    status["rows"],
                 )
                 % {
                     "rows": status["rows"],

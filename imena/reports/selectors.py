@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, F, Field, Model, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from imena.burials.models import Grave, GraveKind, GraveStatus, Site
 from imena.evidence.models import EvidenceItem
@@ -658,7 +658,9 @@ def custody_rows(site: Site) -> list[list[Any]]:
     for item in items.prefetch_related("custody"):
         chain = sorted(item.custody.all(), key=lambda e: e.seq)
         last = chain[-1] if chain else None
-        custody = _("%(n)d entries") % {"n": len(chain)}
+        custody = ngettext("%(n)d entry", "%(n)d entries", len(chain)) % {
+            "n": len(chain)
+        }
         if last is not None:
             custody += "; " + _("last: %(action)s %(when)s") % {
                 "action": last.get_action_display(),
