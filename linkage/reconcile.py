@@ -1253,17 +1253,30 @@ def _link_nameless_between_neighbours(
         rows = [f.row[m] for m in uf.members[uf.find(i)] if f.source[m] == other]
         return rows[0] if len(rows) == 1 else None
 
-    def bounds(x: int, other: str) -> tuple[int, int] | None:
+    def neighbours(x: int, other: str) -> tuple[int, int, int, int] | None:
+        """Positions in x's journal of its nearest linked rows before and
+        after, and their counterparts' row numbers in ``other``."""
         rows, k = order[f.source[x]], pos[x]
         lo = hi = None
+        klo = khi = k
         for step in range(1, NEIGHBOUR_WINDOW + 1):
             if lo is None and k - step >= 0:
-                lo = counterpart(rows[k - step], other)
+                lo, klo = counterpart(rows[k - step], other), k - step
             if hi is None and k + step < len(rows):
-                hi = counterpart(rows[k + step], other)
+                hi, khi = counterpart(rows[k + step], other), k + step
             if lo is not None and hi is not None:
-                return (lo, hi) if lo < hi else None
+                return (klo, khi, lo, hi) if lo < hi else None
         return None
+
+    def bounds(x: int, other: str) -> tuple[int, int] | None:
+        found = neighbours(x, other)
+        return None if found is None else (found[2], found[3])
+
+    def fits(x: int, y: int) -> bool:
+        return _dates_fit(f, x, y) and not (
+            f.grave[x] and f.grave[y] and f.grave[x] != f.grave[y]
+            and not _related_graves(f, x, y)
+        )  # fmt: skip
 
     def candidates(x: int, other: str) -> list[int]:
         span = bounds(x, other)
@@ -1271,12 +1284,7 @@ def _link_nameless_between_neighbours(
             return []
         lo = bisect.bisect_right(numbers[other], span[0])
         hi = bisect.bisect_left(numbers[other], span[1])
-        return [
-            y for y in order[other][lo:hi]
-            if alone(y) and _dates_fit(f, x, y)
-            and not (f.grave[x] and f.grave[y] and f.grave[x] != f.grave[y]
-                     and not _related_graves(f, x, y))
-        ]  # fmt: skip
+        return [y for y in order[other][lo:hi] if alone(y) and fits(x, y)]
 
     for x in [i for i in range(len(f.row)) if alone(i)]:
         if not alone(x):
@@ -1290,6 +1298,32 @@ def _link_nameless_between_neighbours(
             y = ys[0]
             if (min(x, y), max(x, y)) in weight and candidates(y, f.source[x]) == [x]:
                 try_merge(x, y)
+                break
+    # Several nameless rows of one burial day between the same two linked
+    # rows, as many in each journal: the n-th with the n-th, when each pair's
+    # dates and graves fit (a mass grave's bodies, written in the same order).
+    for x in [i for i in range(len(f.row)) if alone(i)]:
+        if not alone(x):
+            continue
+        for other in order:
+            if other == f.source[x]:
+                continue
+            found = neighbours(x, other)
+            if found is None:
+                continue
+            klo, khi, lo, hi = found
+            own = [z for z in order[f.source[x]][klo + 1 : khi]
+                   if alone(z) and f.burial[z] == f.burial[x]]  # fmt: skip
+            a = bisect.bisect_right(numbers[other], lo)
+            b = bisect.bisect_left(numbers[other], hi)
+            theirs = [y for y in order[other][a:b]
+                      if alone(y) and f.burial[y] == f.burial[x]]  # fmt: skip
+            if len(own) < 2 or len(own) != len(theirs):
+                continue
+            pairs = list(zip(own, theirs, strict=True))
+            if all(fits(u, v) and (min(u, v), max(u, v)) in weight for u, v in pairs):
+                for u, v in pairs:
+                    try_merge(u, v)
                 break
 
 

@@ -420,3 +420,24 @@ def test_nameless_row_between_the_same_linked_neighbours() -> None:
     res = reconcile(rows)
     assert same(res, ("fh", 3), ("vol", 3))
     assert not same(res, ("fh", 3), ("vol", 5))
+
+
+def test_nameless_rows_of_a_mass_grave_in_order_between_linked_neighbours() -> None:
+    b = "01.04.2022"
+    named = [
+        (fh(2, "78", "Кравец", "Петр", "Ильич", "17.10.1948", "", "28.03.2022", b),
+         vol(2, "78", "Кравець Петро Ілліч", "17.10.1948", "", "28.03.2022", b)),
+        (fh(6, "80", "Бондаренко", "Олег", "Иванович", "03.04.1961", "",
+            "29.03.2022", b),
+         vol(6, "80", "Бондаренко Олег Іванович", "03.04.1961", "", "29.03.2022", b)),
+    ]  # fmt: skip
+    people = [r for pair in named for r in pair]
+    three = [fh(k, "бм1", "неизвестный", burial=b) for k in (3, 4, 5)] + [
+        vol(k, "бм1", "невідомий", burial=b) for k in (3, 4, 5)
+    ]
+    res = reconcile(background() + people + three)
+    for k in (3, 4, 5):
+        assert same(res, ("fh", k), ("vol", k))
+    # two in one journal, three in the other: which is missing is a guess
+    res = reconcile(background() + people + three[:5])
+    assert not any(same(res, ("fh", k), ("vol", j)) for k in (3, 4, 5) for j in (3, 4))
