@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 
+from imena.core.times import iso_time
 from imena.exhumations.models import Sample
 from imena.identification.models import (
     BodyAnalysis,
@@ -117,7 +118,7 @@ def explain_json(
         },
         "run": {
             "id": run.pk,
-            "created": run.created.isoformat(),
+            "created": iso_time(run.created),
             "p_unlisted": run.p_unlisted,
             "p_unlisted_basis": run.p_unlisted_basis,
             "journal_reliability": run.reliability,

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, F, Field, Model, Q, QuerySet
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
@@ -664,7 +665,8 @@ def custody_rows(site: Site) -> list[list[Any]]:
         if last is not None:
             custody += "; " + _("last: %(action)s %(when)s") % {
                 "action": last.get_action_display(),
-                "when": last.at.date().isoformat(),
+                # The day in the site's time zone, not UTC's.
+                "when": timezone.localdate(last.at).isoformat(),
             }
         rows.append([item.number, evidence_text(item), custody, item.holder or "—"])
     return rows
