@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_batch
+from imena.core.hooks import app_hooks
 from imena.dna.models import DNAProfile, ProfileKind
 from imena.dna.services import clean_genotypes, clean_lineage
 from imena.lib.bulk import BulkRowError, Progress, error_text
@@ -105,4 +106,12 @@ def dna_profiles_bulk_create(
         result.profiles.extend(batch)
         if progress:
             progress(len(result.profiles), len(profiles))
+    # ``bulk_create`` sends no ``post_save``: profiles replacing attached ones
+    # (``supersedes``) change what identification computed.
+    for hook in app_hooks("changes", "records_changed"):
+        hook(
+            organisation_id=organisation.pk,
+            profiles=[p.supersedes_id for p in result.profiles if p.supersedes_id],
+            reason=f"{len(result.profiles)} DNA profiles imported",
+        )
     return result

@@ -8,7 +8,9 @@ class IdentificationConfig(AppConfig):
 
     def ready(self) -> None:
         from imena.burials import names
+        from imena.identification import changes
         from imena.identification import names as identified
 
         names.register_searcher(identified.grave_search)
         names.register_namer(identified.grave_names, rank=10)
+        changes.connect()

@@ -23,6 +23,7 @@ from imena.dna.bulk import (
 from imena.dna.models import ProfileKind
 from imena.dna.services import merged_with
 from imena.exhumations.models import Sample, SampleStatus
+from imena.identification import changes
 from imena.identification.services import screening_update
 from imena.lib.bulk import BulkRowError, Progress, update_rows
 from imena.missing.models import ReferenceSample
@@ -113,6 +114,10 @@ def dna_profiles_bulk_upload(
     if kind == ProfileKind.POST_MORTEM:
         fields.append("status")
     update_rows(samples, fields)
+    # ``update_rows`` sends no ``post_save``: record what identification must update.
+    changes.profiles_changed(
+        [p.pk for p in result.profiles], f"{len(result.profiles)} DNA profiles imported"
+    )
     for start in range(0, len(samples), BATCH_SIZE):
         audit_batch(
             actor=actor,

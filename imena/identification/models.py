@@ -655,3 +655,53 @@ class ScreeningCandidate(FieldConstraintErrors, models.Model):
 
     def __str__(self) -> str:
         return f"{self.pm_label} ~ {self.person_id}: {self.lr:.3g}"
+
+
+class PendingKind(models.TextChoices):
+    PERSON = "person", _("missing-person report")
+    BODY = "body", _("body")
+    SITE = "site", _("site")
+    ORGANISATION = "organisation", _("whole register")
+
+
+class PendingUpdate(models.Model):
+    """A change that the stored candidates do not reflect yet.
+
+    Written in the same transaction as the change itself
+    (``imena.identification.changes``): a report created, corrected or closed,
+    a post-mortem record or sample corrected, a DNA profile stored or
+    withdrawn. ``site`` empty: every site of the organisation (a report changes
+    the prior of every body). ``done``: when ``identification_update`` (or a
+    full computation of the site, for a row of one site) took it into account.
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    site = models.ForeignKey(
+        "burials.Site",
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=PendingKind.choices)
+    object_id = models.BigIntegerField(_("record"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created = models.DateTimeField(_("recorded"), auto_now_add=True)
+    done = models.DateTimeField(_("taken into account"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pending update")
+        verbose_name_plural = _("pending updates")
+        ordering = ["pk"]
+        indexes = [
+            models.Index(fields=["organisation", "done"], name="pendingupdate_open"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.object_id or ''} ({self.reason})"

@@ -15,6 +15,7 @@ from imena.identification.models import (
     CandidateRun,
     Identification,
     IdentificationStatus,
+    PendingUpdate,
     ScreeningCandidate,
     ScreeningRun,
 )
@@ -90,6 +91,11 @@ def analyses(run: CandidateRun) -> QuerySet[BodyAnalysis]:
         )
         .order_by("body__pm_number")
     )
+
+
+def pending_updates(site: Site) -> int:
+    """How many changes the site's stored candidates do not reflect yet."""
+    return PendingUpdate.objects.filter(site=site, done__isnull=True).count()
 
 
 def latest_analysis(body: Body) -> BodyAnalysis | None:

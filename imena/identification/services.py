@@ -6,7 +6,7 @@ import hashlib
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +22,7 @@ from imena.dna.models import DNAProfile, ProfileKind
 from imena.dna.selectors import lineage_tables
 from imena.dna.services import dna_profile_create, merged_with
 from imena.exhumations.models import Body, Sample, SampleStatus
-from imena.identification import adapters, safeguards
+from imena.identification import adapters, changes, safeguards
 from imena.identification.engine import (
     DNA_DROPOUT,
     BodyResult,
@@ -45,6 +45,7 @@ from imena.identification.models import (
     FamilyNotification,
     Identification,
     IdentificationStatus,
+    PendingUpdate,
     ScreeningCandidate,
     ScreeningRun,
     ScreeningStatus,
@@ -233,6 +234,9 @@ def site_inputs(site: Site, shared: SharedInputs | None = None) -> dict[str, Any
     }
 
 
+USER_PRIOR = "set by the user"
+
+
 def site_params(
     site: Site, counts: dict[str, int], p_unlisted: float | None
 ) -> tuple[Params, str]:
@@ -247,7 +251,7 @@ def site_params(
             else "default (no journals)"
         )
     else:
-        p_u, basis = p_unlisted, "set by the user"
+        p_u, basis = p_unlisted, USER_PRIOR
     return Params(
         p_unlisted=p_u,
         reliability=reliability,
@@ -275,6 +279,15 @@ def candidates_compute(
     if p_unlisted is not None and not 0 <= p_unlisted < 1:
         raise ValidationError({"p_unlisted": _("The prior must be between 0 and 1.")})
     started = time.perf_counter()
+    # The pending changes are read before the inputs: each one seen here is
+    # in the inputs, so the run takes it into account (a change committed
+    # later stays pending).
+    seen = list(
+        PendingUpdate.objects.filter(site=site, done__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )
+    incremental = cache is not None and bool(cache.rows)
     data = site_inputs(site, shared)
     params, basis = site_params(site, data["counts"], p_unlisted)
     result = compute_site(
@@ -312,7 +325,13 @@ def candidates_compute(
     )
     _store(run, result, data)
     run.seconds = time.perf_counter() - started
-    run.save(update_fields=["seconds"])
+    run.params["pending_done"] = len(seen)
+    run.params["incremental"] = incremental
+    run.save(update_fields=["seconds", "params"])
+    for start in range(0, len(seen), 2000):
+        PendingUpdate.objects.filter(pk__in=seen[start : start + 2000]).update(
+            done=run.created
+        )
     audit_record(
         actor=actor,
         action="identification.compute",
@@ -322,10 +341,83 @@ def candidates_compute(
             "persons": run.person_count,
             "p_unlisted": run.p_unlisted,
             "reliability": run.reliability,
+            "pending_done": len(seen),
+            "incremental": incremental,
         },
         organisation_id=site.organisation_id,
     )
     return run, result
+
+
+@dataclass
+class UpdateOutcome:
+    """What ``identification_update`` did: one new run per site it recomputed."""
+
+    pending: int = 0
+    runs: list[CandidateRun] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def identification_update(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    caches: dict[int, SiteCache] | None = None,
+) -> UpdateOutcome:
+    """Recompute the sites with pending changes, each in its own transaction.
+
+    A site is recomputed in full from the database (the result equals any other
+    full computation); with ``caches`` (one ``engine.SiteCache`` per site,
+    kept by a long-running worker: ``imena identification update --loop``)
+    only the new or changed reports and bodies are compared again. A site
+    whose bodies are all gone has its rows marked done without a run.
+    """
+    from imena.burials.models import Site
+
+    started = time.perf_counter()
+    open_rows = PendingUpdate.objects.filter(
+        organisation=organisation, done__isnull=True
+    )
+    outcome = UpdateOutcome(pending=open_rows.count())
+    if not outcome.pending:
+        return outcome
+    site_ids = set(open_rows.values_list("site_id", flat=True).distinct())
+    sites = list(Site.objects.filter(pk__in=site_ids).order_by("pk"))
+    with_bodies = set(
+        Body.objects.current()
+        .filter(grave__site__in=sites)
+        .values_list("grave__site_id", flat=True)
+        .distinct()
+    )
+    empty = [s.pk for s in sites if s.pk not in with_bodies]
+    PendingUpdate.objects.filter(site_id__in=empty, done__isnull=True).update(
+        done=timezone.now()
+    )
+    sites = [s for s in sites if s.pk in with_bodies]
+    if not sites:
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    # The open reports are read once for every site; without caches the DNA
+    # LRs of all these sites' bodies too (as a full computation does).
+    shared = shared_inputs(organisation, sites if caches is None else ())
+    for site in sites:
+        cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
+        last = (
+            CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
+        )
+        # A prior of "none of these" set by a user stays; an estimated one is
+        # estimated again.
+        p_unlisted = (
+            last.p_unlisted
+            if last is not None and last.p_unlisted_basis == USER_PRIOR
+            else None
+        )
+        run, _result = candidates_compute(
+            actor=actor, site=site, p_unlisted=p_unlisted, shared=shared, cache=cache
+        )
+        outcome.runs.append(run)
+    outcome.seconds = time.perf_counter() - started
+    return outcome
 
 
 def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
@@ -1016,6 +1108,9 @@ def screening_update(
         ]
     )
     touched = set(update.rows)
+    # The bodies whose screening candidates changed: their identification too
+    # (most are already pending through their profile or family).
+    changes.bodies_changed(touched, "DNA screening")
     audit_record(
         actor=actor,
         action="dna.screening.update",

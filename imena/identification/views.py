@@ -127,6 +127,7 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "site": site,
             "run": run,
+            "pending": selectors.pending_updates(site) if run else 0,
             "listing": listing,
             "analyses": listing.rows if listing else [],
             "q": q,
@@ -185,6 +186,7 @@ def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "body": body,
             "analysis": analysis,
+            "pending": selectors.pending_updates(body.grave.site) if analysis else 0,
             "candidates": selectors.candidate_rows(analysis.candidates.all())
             if analysis
             else [],

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_batch
+from imena.core.hooks import app_hooks
 from imena.dna.bulk import ProfileRow, dna_profiles_bulk_create
 from imena.dna.models import ProfileKind
 from imena.lib.bulk import BulkRowError, Progress, error_text, update_rows
@@ -249,9 +250,23 @@ def missing_persons_bulk_create(
         done += len(stored)
         if progress:
             progress(done, total)
+    _changed(organisation, [p.pk for p in result.persons], "reports imported")
     if propose_duplicates:
         result.duplicates = propose_duplicate_pairs(organisation, result.persons)
     return result
+
+
+def _changed(organisation: Organisation, person_ids: list[int], reason: str) -> None:
+    """Tell the apps that compute from reports (``bulk_create`` sends no
+    ``post_save``): identification records what it must update."""
+    if not person_ids:
+        return
+    for hook in app_hooks("changes", "records_changed"):
+        hook(
+            organisation_id=organisation.pk,
+            persons=person_ids,
+            reason=f"{len(person_ids)} {reason}",
+        )
 
 
 def propose_duplicate_pairs(
@@ -514,6 +529,7 @@ def families_bulk_import(
         result.members += len(all_members)
         result.samples += len(samples)
         result.profiles += len(profiles.profiles)
+        _changed(organisation, [i.person.pk for i in chunk], "families imported")
         if progress:
             progress(start + len(chunk), total)
     return result

@@ -1,0 +1,304 @@
+"""What the stored candidates do not reflect yet: ``PendingUpdate`` rows.
+
+Every change to an input of the identification (a missing-person report, its
+family and reference profiles, a body, its post-mortem record and rows, its
+samples and DNA profile, a reviewer's exclusion override, a grave) writes a
+``PendingUpdate`` row per site it touches, in the same transaction as the
+change, so that a committed change is never silently missing from the
+candidates: either a later computation took it into account (``done``) or the
+pages say that updates are pending.
+
+- Saves and deletions of single records are caught by ``post_save`` and
+  ``post_delete`` receivers (``connect``, from the app's ``ready``).
+- The bulk paths (``bulk_create`` sends no signal) call the hook
+  ``records_changed`` (``imena.core.hooks.app_hooks("changes",
+  "records_changed")``), which lower apps may call without importing this app.
+
+A report touches every site of its organisation (each body's prior is shared
+among all open reports); a body, its site. ``services.identification_update``
+recomputes the sites with pending rows and marks them done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from imena.burials.models import Grave, Site
+from imena.dna.models import DNAProfile, LineageTable, ProfileKind
+from imena.exhumations.models import (
+    Body,
+    BodyItem,
+    Injury,
+    Particular,
+    PostMortemRecord,
+    Sample,
+    ToothFinding,
+)
+from imena.identification.models import ExclusionOverride, PendingKind, PendingUpdate
+from imena.journals.models import ReconcileRun
+from imena.missing.models import MissingPerson, PedigreeMember, ReferenceSample
+
+#: More records than this in one bulk change: one row for the whole register
+#: per site instead of one per record.
+MANY = 50
+
+
+def _sites_of(organisation_id: int) -> list[int]:
+    return list(
+        Site.objects.filter(organisation_id=organisation_id).values_list(
+            "pk", flat=True
+        )
+    )
+
+
+def mark(
+    *,
+    organisation_id: int,
+    kind: str,
+    object_id: int | None,
+    reason: str,
+    site_ids: Iterable[int] | None = None,
+) -> int:
+    """Record that ``kind``/``object_id`` changed, once per site not already
+    pending for it; return the rows written. ``site_ids``: default, every
+    site of the organisation."""
+    sites = list(site_ids) if site_ids is not None else _sites_of(organisation_id)
+    if not sites:
+        return 0
+    have = set(
+        PendingUpdate.objects.filter(
+            organisation_id=organisation_id,
+            done__isnull=True,
+            kind=kind,
+            object_id=object_id,
+            site_id__in=sites,
+        ).values_list("site_id", flat=True)
+    )
+    rows = [
+        PendingUpdate(
+            organisation_id=organisation_id,
+            site_id=s,
+            kind=kind,
+            object_id=object_id,
+            reason=reason[:200],
+        )
+        for s in sites
+        if s not in have
+    ]
+    PendingUpdate.objects.bulk_create(rows)
+    return len(rows)
+
+
+def persons_changed(
+    organisation_id: int, person_ids: Iterable[int], reason: str
+) -> None:
+    ids = sorted(set(person_ids))
+    if len(ids) > MANY:
+        mark(
+            organisation_id=organisation_id,
+            kind=PendingKind.ORGANISATION,
+            object_id=None,
+            reason=reason,
+        )
+        return
+    sites = _sites_of(organisation_id)
+    for pk in ids:
+        mark(
+            organisation_id=organisation_id,
+            kind=PendingKind.PERSON,
+            object_id=pk,
+            reason=reason,
+            site_ids=sites,
+        )
+
+
+def bodies_changed(body_ids: Iterable[int], reason: str) -> None:
+    ids = sorted(set(body_ids))
+    rows = list(
+        Body.objects.filter(pk__in=ids).values_list(
+            "pk", "organisation_id", "grave__site_id"
+        )
+    )
+    by_site: dict[tuple[int, int], list[int]] = {}
+    for pk, org, site in rows:
+        by_site.setdefault((org, site), []).append(pk)
+    for (org, site), pks in by_site.items():
+        if len(pks) > MANY:
+            mark(
+                organisation_id=org,
+                kind=PendingKind.SITE,
+                object_id=site,
+                reason=reason,
+                site_ids=[site],
+            )
+            continue
+        for pk in pks:
+            mark(
+                organisation_id=org,
+                kind=PendingKind.BODY,
+                object_id=pk,
+                reason=reason,
+                site_ids=[site],
+            )
+
+
+def profiles_changed(profile_ids: Iterable[int], reason: str) -> None:
+    """DNA profiles stored, attached or withdrawn: their bodies and persons."""
+    ids = list(profile_ids)
+    bodies = Sample.objects.filter(profile_id__in=ids).values_list("body_id", flat=True)
+    if bodies:
+        bodies_changed(bodies, reason)
+    persons: dict[int, list[int]] = {}
+    for org, pk in ReferenceSample.objects.filter(profile_id__in=ids).values_list(
+        "member__person__organisation_id", "member__person_id"
+    ):
+        persons.setdefault(org, []).append(pk)
+    for org, pks in persons.items():
+        persons_changed(org, pks, reason)
+
+
+def records_changed(
+    *,
+    organisation_id: int,
+    persons: Iterable[int] = (),
+    bodies: Iterable[int] = (),
+    profiles: Iterable[int] = (),
+    everything: bool = False,
+    reason: str = "",
+) -> None:
+    """The hook of the bulk paths: these records were stored or changed."""
+    if everything:
+        mark(
+            organisation_id=organisation_id,
+            kind=PendingKind.ORGANISATION,
+            object_id=None,
+            reason=reason,
+        )
+        return
+    persons = list(persons)
+    if persons:
+        persons_changed(organisation_id, persons, reason)
+    bodies = list(bodies)
+    if bodies:
+        bodies_changed(bodies, reason)
+    profiles = list(profiles)
+    if profiles:
+        profiles_changed(profiles, reason)
+
+
+# --- Receivers -------------------------------------------------------------------
+
+
+def _skip(kwargs: dict[str, Any]) -> bool:
+    return bool(kwargs.get("raw"))
+
+
+def _person(sender: Any, instance: MissingPerson, **kwargs: Any) -> None:
+    if not _skip(kwargs):
+        persons_changed(
+            instance.organisation_id, [instance.pk], f"report {instance.case_no}"
+        )
+
+
+def _member(sender: Any, instance: PedigreeMember, **kwargs: Any) -> None:
+    if _skip(kwargs):
+        return
+    org = (
+        MissingPerson.objects.filter(pk=instance.person_id)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    if org is not None:
+        persons_changed(org, [instance.person_id], "family of a report")
+
+
+def _reference(sender: Any, instance: ReferenceSample, **kwargs: Any) -> None:
+    if _skip(kwargs):
+        return
+    row = (
+        PedigreeMember.objects.filter(pk=instance.member_id)
+        .values_list("person__organisation_id", "person_id")
+        .first()
+    )
+    if row is not None:
+        persons_changed(row[0], [row[1]], "reference sample")
+
+
+def _profile(sender: Any, instance: DNAProfile, **kwargs: Any) -> None:
+    if _skip(kwargs) or instance.pk is None:
+        return
+    kind = (
+        "post-mortem DNA profile"
+        if instance.kind != ProfileKind.REFERENCE
+        else "reference DNA profile"
+    )
+    profiles_changed([instance.pk], kind)
+
+
+def _body_row(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not _skip(kwargs) and instance.body_id is not None:
+        bodies_changed([instance.body_id], sender._meta.label)
+
+
+def _body(sender: Any, instance: Body, **kwargs: Any) -> None:
+    if not _skip(kwargs):
+        bodies_changed([instance.pk], "body")
+
+
+def _grave(sender: Any, instance: Grave | ReconcileRun, **kwargs: Any) -> None:
+    """A grave (the site's number of graves) or a journal reconciliation (the
+    site's journal leads and reliability)."""
+    if _skip(kwargs):
+        return
+    org = (
+        Site.objects.filter(pk=instance.site_id)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    if org is not None:
+        mark(
+            organisation_id=org,
+            kind=PendingKind.SITE,
+            object_id=instance.site_id,
+            reason=sender._meta.label,
+            site_ids=[instance.site_id],
+        )
+
+
+def _lineage(sender: Any, instance: LineageTable, **kwargs: Any) -> None:
+    if not _skip(kwargs):
+        mark(
+            organisation_id=instance.organisation_id,
+            kind=PendingKind.ORGANISATION,
+            object_id=None,
+            reason="lineage table",
+        )
+
+
+RECEIVERS: tuple[tuple[Any, Any], ...] = (
+    (MissingPerson, _person),
+    (PedigreeMember, _member),
+    (ReferenceSample, _reference),
+    (DNAProfile, _profile),
+    (Body, _body),
+    (PostMortemRecord, _body_row),
+    (Particular, _body_row),
+    (ToothFinding, _body_row),
+    (BodyItem, _body_row),
+    (Injury, _body_row),
+    (Sample, _body_row),
+    (ExclusionOverride, _body_row),
+    (Grave, _grave),
+    (ReconcileRun, _grave),
+    (LineageTable, _lineage),
+)
+
+
+def connect() -> None:
+    for model, receiver in RECEIVERS:
+        uid = f"identification-changes-{model._meta.label}"
+        post_save.connect(receiver, sender=model, dispatch_uid=uid)
+        post_delete.connect(receiver, sender=model, dispatch_uid=uid)

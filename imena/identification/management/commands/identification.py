@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
+
+from imena.core.commands import ImenaCommand, organisation_by_code
+from imena.identification.engine import SiteCache
+from imena.identification.services import UpdateOutcome, identification_update
+
+
+class Command(ImenaCommand):
+    help = (
+        "Identification: `update` recomputes the candidates of every site with "
+        "pending changes (reports, post-mortem records, DNA profiles stored since "
+        "its last computation) and stores one new run per site; `update --loop` "
+        "keeps doing so, keeping each site's computation state in memory so that "
+        "only new or changed reports and bodies are compared again."
+    )
+
+    def add_arguments(self, parser: Any) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        up = sub.add_parser("update", help="Take the pending changes into account.")
+        up.add_argument("--organisation", default="demo", help="Organisation code.")
+        up.add_argument(
+            "--loop",
+            action="store_true",
+            help="Keep running: look for pending changes every --interval seconds.",
+        )
+        up.add_argument(
+            "--interval", type=float, default=10.0, help="Seconds between looks."
+        )
+        up.add_argument(
+            "--rounds",
+            type=int,
+            default=0,
+            help="With --loop: stop after this many looks (0: never).",
+        )
+        up.add_argument("--json", action="store_true", help="Print JSON lines.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        org = organisation_by_code(options["organisation"])
+        caches: dict[int, SiteCache] | None = {} if options["loop"] else None
+        rounds = 0
+        while True:
+            try:
+                outcome = identification_update(
+                    actor=None, organisation=org, caches=caches
+                )
+            except ValidationError as e:
+                raise CommandError(" ".join(e.messages)) from None
+            if outcome.pending or not options["loop"]:
+                self._print(outcome, options)
+            rounds += 1
+            if not options["loop"] or rounds == options["rounds"]:
+                return
+            time.sleep(max(0.0, options["interval"]))
+
+    def _print(self, outcome: UpdateOutcome, options: Any) -> None:
+        if options["json"]:
+            out = {
+                "pending": outcome.pending,
+                "seconds": round(outcome.seconds, 3),
+                "runs": [
+                    {
+                        "run": r.pk,
+                        "site": r.site.code,
+                        "bodies": r.body_count,
+                        "persons": r.person_count,
+                        "pending_done": r.params.get("pending_done", 0),
+                        "incremental": r.params.get("incremental", False),
+                        "seconds": round(r.seconds, 3),
+                    }
+                    for r in outcome.runs
+                ],
+            }
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+            return
+        if not outcome.pending:
+            self.stdout.write("No pending changes.")
+            return
+        self.stdout.write(
+            f"{outcome.pending} pending changes: {len(outcome.runs)} sites "
+            f"recomputed in {outcome.seconds:.1f} s"
+        )
+        for r in outcome.runs:
+            how = "incremental" if r.params.get("incremental") else "full"
+            self.stdout.write(
+                f"{r.site.code}\trun {r.pk}\t{r.body_count} bodies\t"
+                f"{r.params.get('pending_done', 0)} changes\t{how}\t{r.seconds:.1f} s"
+            )

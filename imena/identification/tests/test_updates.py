@@ -1,0 +1,162 @@
+"""Pending updates and the incremental update path (#13 items 3 and 4).
+
+A change made through the services (a new report, a corrected post-mortem
+record, a closed report, a DNA profile) writes ``PendingUpdate`` rows in its
+own transaction; ``identification_update`` recomputes the touched sites (with
+the worker's ``SiteCache``: only what changed) and the stored candidates equal
+those of a full computation, on every database.
+"""
+
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from imena.accounts.models import Organisation
+from imena.burials.models import Site
+from imena.exhumations.models import Body
+from imena.exhumations.services import pm_section_save
+from imena.identification import selectors, services
+from imena.identification.engine import SiteCache
+from imena.identification.models import (
+    BodyAnalysis,
+    Candidate,
+    CandidateRun,
+    PendingKind,
+    PendingUpdate,
+)
+from imena.lib.scenario import ScenarioContext, load_scenario
+from imena.missing.models import MissingPerson, Status
+from imena.missing.services import missing_person_set_status
+from imena.missing.tests.factories import make_person
+from imena.simulation.core import simulate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(org: Organisation, tmp_path: Path) -> ScenarioContext:
+    simulate(3, tmp_path / "sim", graves=40)
+    context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
+    load_scenario(context)
+    return context
+
+
+def _stored(run: CandidateRun) -> dict[Any, Any]:
+    out: dict[Any, Any] = {
+        ("none", a.body_id): a.posterior_unlisted
+        for a in BodyAnalysis.objects.filter(run=run)
+    }
+    for c in Candidate.objects.filter(analysis__run=run).select_related("analysis"):
+        out[(c.analysis.body_id, c.person_id)] = (c.rank, c.posterior)
+    return out
+
+
+def _assert_same(a: CandidateRun, b: CandidateRun) -> None:
+    x, y = _stored(a), _stored(b)
+    assert x.keys() == y.keys()
+    for key, value in x.items():
+        if key[0] == "none":
+            assert value == pytest.approx(y[key], abs=1e-9)
+        else:
+            assert value[0] == y[key][0]
+            assert value[1] == pytest.approx(y[key][1], abs=1e-9)
+
+
+def test_changes_are_pending_until_an_update_takes_them_into_account(
+    loaded: ScenarioContext, org: Organisation, users: dict[str, Any]
+) -> None:
+    site: Site = next(iter(loaded.sites.values()))
+    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
+    services.candidates_compute(actor=None, site=site, cache=caches[site.pk])
+    assert selectors.pending_updates(site) == 0
+    # A new report touches every site of the organisation ...
+    new = make_person(org, family_name="Новенький", given_names="Петро")
+    assert PendingUpdate.objects.filter(
+        site=site, kind=PendingKind.PERSON, object_id=new.pk, done__isnull=True
+    ).exists()
+    # ... a corrected post-mortem record its body's site ...
+    body = Body.objects.filter(grave__site=site).order_by("pk")[3]
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=body,
+        section="biological",
+        data={"stature_min": 150, "stature_max": 156},
+        reason="measured again",
+    )
+    assert PendingUpdate.objects.filter(
+        site=site, kind=PendingKind.BODY, object_id=body.pk, done__isnull=True
+    ).exists()
+    # ... and so does a closed report; each change is recorded once.
+    closed = MissingPerson.objects.filter(organisation=org).order_by("pk")[7]
+    missing_person_set_status(
+        actor=users["family_liaison"],
+        person=closed,
+        status=Status.CLOSED,
+        reason="found",
+    )
+    make_person_again = PendingUpdate.objects.filter(object_id=new.pk).count()
+    new.save()
+    assert PendingUpdate.objects.filter(object_id=new.pk).count() == make_person_again
+    pending = selectors.pending_updates(site)
+    assert pending >= 3
+
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches
+    )
+    assert outcome.pending >= pending
+    assert selectors.pending_updates(site) == 0
+    (run,) = [r for r in outcome.runs if r.site_id == site.pk]
+    assert run.params["incremental"] is True
+    assert run.params["pending_done"] == pending
+    # Equal to a full computation from the database, without the cache.
+    full, _ = services.candidates_compute(actor=None, site=site)
+    _assert_same(run, full)
+    assert not full.params["incremental"]
+    # Nothing pending: nothing recomputed.
+    assert services.identification_update(actor=None, organisation=org).runs == []
+
+
+def test_update_without_a_cache_and_the_command(
+    loaded: ScenarioContext, org: Organisation
+) -> None:
+    make_person(org, family_name="Новенький", given_names="Петро")
+    out = StringIO()
+    call_command("identification", "update", "--organisation", org.code, stdout=out)
+    assert "pending changes:" in out.getvalue()
+    for site in loaded.sites.values():
+        if Body.objects.filter(grave__site=site).exists():
+            assert selectors.pending_updates(site) == 0
+    out = StringIO()
+    call_command(
+        "identification",
+        "update",
+        "--organisation",
+        org.code,
+        "--loop",
+        "--rounds",
+        "1",
+        "--interval",
+        "0",
+        stdout=out,
+    )
+    assert out.getvalue() == ""
+    out = StringIO()
+    call_command("identification", "update", "--organisation", org.code, stdout=out)
+    assert out.getvalue().strip() == "No pending changes."
+
+
+def test_the_site_page_says_when_updates_are_pending(
+    client: Any, users: dict[str, Any], org: Organisation, run: CandidateRun
+) -> None:
+    client.force_login(users["forensic_examiner"])
+    url = reverse("identification:site_candidates", args=[run.site_id])
+    assert "not in these candidates yet" not in client.get(url).content.decode()
+    make_person(org, family_name="Новенький", given_names="Петро")
+    page = client.get(url).content.decode()
+    assert "1 change since then is not in these candidates yet" in page
