@@ -12,7 +12,7 @@ candidates at or above ``threshold`` and the ``top_k`` best targets are kept.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -476,6 +476,8 @@ class KeptScreen:
         floor: np.ndarray | None = None,
     ) -> None:
         self.floor = floor
+        #: Called with each block's table and ``usable`` (to keep them).
+        self.on_table: Callable[[np.ndarray, np.ndarray], None] | None = None
         self.mlist = list(markers.values())
         self.names, self.vidx, self.missing_row = _victim_rows(victims, self.mlist)
         n_v = len(self.names)
@@ -496,15 +498,31 @@ class KeptScreen:
         target_sex: Sequence[int] | None = None,
     ) -> None:
         """Screen every victim against one block of targets."""
-        n_v, n_m = len(self.names), len(self.mlist)
-        start = self.n_targets
-        self.n_targets += len(targets)
-        if not targets or not n_v:
+        if not targets or not self.names:
+            self.n_targets += len(targets)
             return
-        vidx = self.vidx
-        usable = np.ones((len(targets), n_m), dtype=bool)
+        usable = np.ones((len(targets), len(self.mlist)), dtype=bool)
         table = _targets_tables(targets, self.mlist, self.dropout, self.theta, usable)
-        acc = np.zeros((n_v, len(targets)))
+        if self.on_table is not None:
+            self.on_table(table, usable)
+        self.add_table(table, usable, target_sex)
+
+    def add_table(
+        self,
+        table: np.ndarray,
+        usable: np.ndarray,
+        target_sex: Sequence[int] | None = None,
+    ) -> None:
+        """``add`` with the block's ``_targets_tables`` (and ``usable``) given:
+        computed earlier for the same markers, drop-out and theta."""
+        n_v = len(self.names)
+        n_t = table.shape[1]
+        start = self.n_targets
+        self.n_targets += n_t
+        if not n_t or not n_v:
+            return
+        vidx, n_m = self.vidx, len(self.mlist)
+        acc = np.zeros((n_v, n_t))
         for m in range(n_m):
             acc += np.take(table, vidx[m], axis=0)
         self.n_pairs += acc.size

@@ -36,10 +36,11 @@ from imena.identification.screening import (
     kept_rows,
     score_of,
 )
+from imena.identification.screening_tables import TableStore, TableWriter
 from imena.missing.models import MissingPerson, PedigreeMember, ReferenceSample, Status
 from kinship import KinshipError, KinshipWarning, Marker
 from kinship.case import Family, Pedigree, Profile, case_from_dict, read_profile
-from kinship.screen import KeptScreen
+from kinship.screen import KeptScreen, _victim_rows
 
 #: Families read from the database and screened at a time (one block of
 #: ``KeptScreen``: bodies x CHUNK scores, 160 MB for 10,000 bodies).
@@ -66,12 +67,8 @@ class Victims:
         }
 
 
-def current_pm_profiles(
-    organisation_id: int, bodies: Iterable[int] | None = None
-) -> Victims:
-    """Each body's best current profile (most loci, then newest), as the
-    per-site screening chooses it."""
-    qs = Sample.objects.filter(
+def _current_samples(organisation_id: int) -> Any:
+    return Sample.objects.filter(
         body__organisation_id=organisation_id,
         body__grave__site__organisation_id=organisation_id,
         profile__isnull=False,
@@ -79,6 +76,26 @@ def current_pm_profiles(
         body__withdrawn=False,
         profile__superseded_by__isnull=True,
     )
+
+
+def pm_body_count(organisation_id: int) -> int:
+    """How many bodies ``current_pm_profiles`` returns (bodies with a current
+    profile that has genotypes)."""
+    return (
+        _current_samples(organisation_id)
+        .exclude(profile__genotypes={})
+        .values("body_id")
+        .distinct()
+        .count()
+    )
+
+
+def current_pm_profiles(
+    organisation_id: int, bodies: Iterable[int] | None = None
+) -> Victims:
+    """Each body's best current profile (most loci, then newest), as the
+    per-site screening chooses it."""
+    qs = _current_samples(organisation_id)
     if bodies is not None:
         qs = qs.filter(body_id__in=list(bodies))
     rows = qs.order_by(
@@ -313,9 +330,11 @@ def screen_bodies(
     *,
     progress: Progress | None = None,
     one_sex: bool = False,
+    writer: TableWriter | None = None,
 ) -> tuple[list[Kept], int, int, list[str]]:
     """Screen ``victims`` against every family; return the kept rows, the
-    number of families, of pairs, and notes (``one_sex``: see below)."""
+    number of families, of pairs, and notes (``one_sex``: see below;
+    ``writer``: keeps each block's family tables, ``screening_tables``)."""
     notes: list[str] = []
     unknown: set[str] = set()
     profiles = victims.profiles(markers, unknown)
@@ -339,6 +358,10 @@ def screen_bodies(
         warnings.simplefilter("always", KinshipWarning)
         for part in _chunks(persons):
             targets, ids, sexes = targets_for(part, markers, unknown, notes)
+            if writer is not None:
+                run.on_table = lambda table, _usable, i=ids, x=sexes: writer.add(
+                    table, i, x
+                )
             run.add(targets, sexes)
             person_ids += ids
             done += len(part)
@@ -354,13 +377,82 @@ def screen_bodies(
     return rows, len(person_ids), kept.n_pairs, notes
 
 
+def screen_bodies_stored(
+    organisation_id: int,
+    victims: Victims,
+    markers: dict[str, Marker],
+    params: dict[str, Any],
+    store: TableStore,
+) -> tuple[list[Kept], list[str]]:
+    """``screen_bodies(..., one_sex=True)`` for a few bodies of one sex, with
+    the families' tables read from ``store`` (a full run's).
+
+    The stored float32 scores, with their error bound, find the families that
+    may be kept for a body (a score that may reach the body's k-th best
+    lower bound or the threshold); only those, and the families changed or
+    added since the run, are screened exactly, in the order of a full
+    screening, so the kept rows are those of ``screen_bodies``.
+    """
+    notes: list[str] = []
+    unknown: set[str] = set()
+    profiles = victims.profiles(markers, unknown)
+    mlist = list(markers.values())
+    _names, rows, _missing = _victim_rows(profiles, mlist)
+    body_sexes = set(victims.sex)
+    one = body_sexes.pop() if len(body_sexes) == 1 else 0
+    persons = family_persons(organisation_id, sex=one)
+    stored = [pid for pid, _c in persons if store.usable(pid)]
+    keep = {pid for pid, _c in persons if not store.usable(pid)}
+    if stored:
+        score, error = store.approximate(rows, stored)
+        vsex = np.asarray(victims.sex, dtype=np.int64)
+        tsex = np.asarray([store.sex_of(pid) for pid in stored], dtype=np.int64)
+        other = (
+            (vsex[:, None] != tsex[None, :]) & (vsex[:, None] > 0) & (tsex > 0)[None]
+        )
+        score[other] = -np.inf
+        k = max(1, int(params["top_k"]))
+        log_thr = np.log(params["threshold"]) if params["threshold"] > 0 else -np.inf
+        low = score - error
+        if low.shape[1] >= k:
+            kth = -np.partition(-low, k - 1, axis=1)[:, k - 1]
+        else:
+            kth = np.full(len(victims.bodies), -np.inf)
+        cut = np.minimum(kth, log_thr)
+        may = ((score + error) >= cut[:, None]) & np.isfinite(score)
+        keep |= {stored[j] for j in np.nonzero(may.any(axis=0))[0].tolist()}
+    part = [(pid, case_no) for pid, case_no in persons if pid in keep]
+    run = KeptScreen(
+        profiles,
+        markers,
+        threshold=params["threshold"],
+        top_k=params["top_k"],
+        dropout=params["dropout"],
+        theta=params["theta"],
+        victim_sex=victims.sex,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", KinshipWarning)
+        targets, ids, sexes = targets_for(part, markers, unknown, notes)
+        run.add(targets, sexes)
+    rows_kept = kept_rows(run.result(), victims.bodies, ids, params["threshold"])
+    if unknown:
+        notes.append(
+            f"locus/loci {', '.join(sorted(unknown))} not in the marker set; skipped"
+        )
+    notes += sorted({str(w.message) for w in caught})
+    return rows_kept, notes
+
+
 def screen_national(
     organisation_id: int,
     params: dict[str, Any],
     *,
     progress: Progress | None = None,
+    writer: TableWriter | None = None,
 ) -> tuple[ScreeningOutcome, list[dict[str, Any]]]:
-    """A full national screening; returns the outcome and the markers used."""
+    """A full national screening; returns the outcome and the markers used
+    (``writer``: keeps the family tables for later updates)."""
     started = time.perf_counter()
     victims = current_pm_profiles(organisation_id)
     marker_json = build_markers(
@@ -368,7 +460,7 @@ def screen_national(
     )
     markers = markers_from_json(marker_json)
     rows, n_families, n_pairs, notes = screen_bodies(
-        organisation_id, victims, markers, params, progress=progress
+        organisation_id, victims, markers, params, progress=progress, writer=writer
     )
     out = ScreeningOutcome(
         kept=rows,
@@ -403,6 +495,7 @@ class Update:
     bodies: int = 0
     rescreened: int = 0
     notes: list[str] = field(default_factory=list)
+    stored_tables: bool = False  # the rescreened bodies used ``TableStore``
 
 
 def _rank(kept: list[StoredRow]) -> list[StoredRow]:
@@ -438,7 +531,9 @@ def update_national(
     unknown: set[str] = set()
     k = max(1, run.top_k)
     log_thr = float(np.log(run.threshold))
-    victims = current_pm_profiles(org)
+    # Without reference profiles only the new post-mortem profiles' bodies
+    # are read (the others keep their rows).
+    victims = current_pm_profiles(org, None if persons else bodies)
     index = {b: i for i, (b, _l) in enumerate(victims.bodies)}
     rescreen = {b for b in bodies if b in index}
     for b in bodies - rescreen:
@@ -498,6 +593,7 @@ def update_national(
             kept = [r for r in known if r.score >= cut]
             update.rows[body_id] = _rank(kept)
     update.rescreened = len(rescreen)
+    store = TableStore.open(run) if rescreen else None
     by_sex: dict[int, list[int]] = defaultdict(list)
     for b in sorted(rescreen, key=index.__getitem__):
         by_sex[victims.sex[index[b]]].append(index[b])
@@ -507,7 +603,13 @@ def update_national(
             [victims.sex[i] for i in group],
             [victims.genotypes[i] for i in group],
         )
-        rows, _n, _p, notes = screen_bodies(org, some, markers, params, one_sex=True)
+        if store is not None:
+            rows, notes = screen_bodies_stored(org, some, markers, params, store)
+            update.stored_tables = True
+        else:
+            rows, _n, _p, notes = screen_bodies(
+                org, some, markers, params, one_sex=True
+            )
         update.notes += notes
         for i in group:
             update.rows[victims.bodies[i][0]] = []
@@ -515,7 +617,7 @@ def update_national(
             update.rows[row.body_id].append(
                 StoredRow(row.person_id, "", 0.0, kept=row, rank=row.rank)
             )
-    update.bodies = len(victims.bodies)
+    update.bodies = len(victims.bodies) if persons else pm_body_count(org)
     if unknown:
         update.notes.append(
             f"locus/loci {', '.join(sorted(unknown))} not in the run's markers; "

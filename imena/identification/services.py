@@ -64,6 +64,7 @@ from imena.identification.screening_national import (
     screen_national,
     update_national,
 )
+from imena.identification.screening_tables import TableWriter
 from imena.missing.models import ReferenceSample, Status
 from imena.missing.services import missing_person_set_status
 from kinship import KinshipError
@@ -985,19 +986,29 @@ def screening_run_national(
         "mutation": mutation,
         "mutation_rate": mutation_rate,
     }
+    # The families' tables are kept on disk for the updates (screening_tables).
+    writer = TableWriter(organisation.pk)
     try:
-        outcome, markers = screen_national(organisation.pk, params, progress=progress)
+        outcome, markers = screen_national(
+            organisation.pk, params, progress=progress, writer=writer
+        )
+        if not outcome.bodies:
+            raise ValidationError(_("No post-mortem profiles yet."))
+        if not outcome.missing_persons:
+            raise ValidationError(
+                _(
+                    "No reference families with DNA profiles yet for open missing persons."
+                )
+            )
     except KinshipError as e:
+        writer.discard()
         raise ValidationError(
             _("The screening could not run: %(error)s") % {"error": str(e)}
         ) from None
-    if not outcome.bodies:
-        raise ValidationError(_("No post-mortem profiles yet."))
-    if not outcome.missing_persons:
-        raise ValidationError(
-            _("No reference families with DNA profiles yet for open missing persons.")
-        )
-    return _screening_store(
+    except BaseException:
+        writer.discard()
+        raise
+    run = _screening_store(
         actor=actor,
         organisation_id=organisation.pk,
         outcome=outcome,
@@ -1005,6 +1016,8 @@ def screening_run_national(
         fields={"national": True, "markers": markers},
         scope={"national": True},
     )
+    writer.commit(run)
+    return run
 
 
 #: A batch of reference profiles touching more families than this re-runs
@@ -1119,6 +1132,7 @@ def screening_update(
             "profiles": len(profiles),
             "bodies_changed": len(touched),
             "bodies_rescreened": update.rescreened,
+            "stored_tables": update.stored_tables,
             "candidates": run.candidates,
             "seconds": round(time.perf_counter() - started, 3),
         },

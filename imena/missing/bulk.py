@@ -529,7 +529,8 @@ def families_bulk_import(
         result.members += len(all_members)
         result.samples += len(samples)
         result.profiles += len(profiles.profiles)
-        _changed(organisation, [i.person.pk for i in chunk], "families imported")
         if progress:
             progress(start + len(chunk), total)
+    # Recorded last, just before the import commits (``screening_tables``).
+    _changed(organisation, [i.person.pk for i in items], "families imported")
     return result
