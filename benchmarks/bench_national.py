@@ -33,6 +33,10 @@ peak RSS is its own):
   parameters, then one new PM profile and two new reference profiles stored,
   each updating the run: seconds and peak RSS of each (on the database a load
   phase kept, else on a scenario loaded first in its own process).
+- ``updates``: the application's incremental updates (``phase_updates``): a new
+  report, a corrected PM record, a new PM and a new reference profile, each
+  stored through its service and then taken into account by
+  ``identification_update`` with one ``SiteCache`` per site (the worker's).
 - ``import_sqlite``: the register as a CSV file through ``import_reports``
   (column mapping, all or nothing, duplicates proposed), then the reference
   families of ``dna/case.json`` through the bulk path: records per second.
@@ -486,6 +490,115 @@ def phase_load_postgresql(ctx: Context) -> dict[str, Any]:
 
 
 #: name -> phase.
+UPDATES = r"""
+import json, os, resource, sys, tempfile, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from imena.accounts.models import Organisation
+from imena.burials.models import Site
+from imena.dna.models import ProfileKind
+from imena.exhumations.models import Body, Sample
+from imena.exhumations.services import pm_section_save
+from imena.identification.engine import SiteCache
+from imena.identification.models import PendingUpdate
+from imena.identification.scenario import DEMO_PARAMETERS
+from imena.identification.services import (
+    candidates_compute, dna_profiles_upload, identification_update,
+    screening_run_national)
+from imena.missing.models import ReferenceSample
+from imena.missing.services import missing_person_create
+
+# The screening tables go to a temporary folder (not the data folder).
+settings.SCREENING_TABLES_DIR = tempfile.mkdtemp(prefix="imena-tables-")
+out = {"vendor": connection.vendor}
+org = Organisation.objects.get(code="demo")
+
+def rss():
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+
+def timed(name, fn):
+    t, c = time.perf_counter(), time.process_time()
+    res = fn()
+    out[name] = {"seconds": round(time.perf_counter() - t, 2),
+                 "cpu_seconds": round(time.process_time() - c, 2), "peak_rss_mb": rss()}
+    print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
+    return res
+
+def update(name):
+    pending = PendingUpdate.objects.filter(done__isnull=True).count()
+    res = timed(name, lambda: identification_update(actor=None, organisation=org,
+                                                   caches=caches))
+    out[name].update(pending=pending, sites=len(res.runs),
+                     incremental=all(r.params["incremental"] for r in res.runs))
+
+sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
+         if Body.objects.filter(grave__site=s).exists()]
+caches = {s.pk: SiteCache() for s in sites}
+def first():
+    for s in sites:
+        candidates_compute(actor=None, site=s, cache=caches[s.pk])
+timed("first_computation", first)
+out["first_computation"]["sites"] = len(sites)
+timed("new_report_stored", lambda: missing_person_create(
+    actor=None, organisation=org, family_name="Бенчмарк", given_names="Петро",
+    patronymic="Іванович", sex="male", birth_year=1980, stature_cm=178,
+    reporter_name="Бенчмарк Марія", reporter_relationship="wife"))
+update("new_report_update")
+body = Body.objects.filter(grave__site=sites[0]).order_by("pk")[3]
+timed("pm_record_corrected", lambda: pm_section_save(
+    actor=None, body=body, section="biological",
+    data={"stature_min": 150, "stature_max": 156}, reason="bench"))
+update("pm_record_update")
+timed("screening_full", lambda: screening_run_national(
+    actor=None, organisation=org, **DEMO_PARAMETERS))
+PendingUpdate.objects.filter(done__isnull=True).update(done=django.utils.timezone.now())
+pm = list(Sample.objects.filter(organisation=org, profile__isnull=False)
+          .select_related("profile").order_by("sample_id")[:2])
+timed("pm_profile_stored_and_screened", lambda: dna_profiles_upload(
+    actor=None, organisation=org, kind=ProfileKind.POST_MORTEM,
+    profiles={pm[0].sample_id: {"sex": 0, "genotypes": pm[1].profile.genotypes}},
+    source_format="bench", source_sha256="0" * 64))
+update("pm_profile_update")
+refs = [s for s in ReferenceSample.objects.filter(organisation=org, profile__isnull=False,
+        reference_kind="kinship").select_related("profile").order_by("sample_id")[:50]
+        if s.consent_active]
+timed("reference_profile_stored_and_screened", lambda: dna_profiles_upload(
+    actor=None, organisation=org, kind=ProfileKind.REFERENCE,
+    profiles={refs[2].sample_id: {"sex": 0, "genotypes": pm[0].profile.genotypes}},
+    source_format="bench", source_sha256="0" * 64))
+update("reference_profile_update")
+from imena.audit.models import AuditEntry
+out["screening_updates"] = [e.after_data for e in
+    AuditEntry.objects.filter(action="dna.screening.update").order_by("seq")]
+print(json.dumps(out))
+"""
+
+
+def phase_updates(ctx: Context) -> dict[str, Any]:
+    """Incremental updates in the application, on a copy of the database a load
+    phase kept (or ``--database``; SQLite only: the copy is a file copy): every
+    site computed once with one ``SiteCache`` each (what the worker ``imena
+    identification update --loop`` keeps), then a new report and a corrected PM
+    record, each stored through its service and taken into account by
+    ``identification_update``; then a national screening, a new PM profile and
+    a new reference profile (``dna_profiles_upload``: the screening update, with
+    the families' tables of ``screening_tables``) and the identification update
+    each one leaves pending."""
+    url = ctx.databases.get("sqlite")
+    if url is None or not url.startswith("sqlite:///"):
+        return {"skipped": "needs a SQLite database (load_sqlite or --database)"}
+    source = Path(url.removeprefix("sqlite:///"))
+    copy = ctx.work / "updates.sqlite3"
+    shutil.copyfile(source, copy)
+    try:
+        return _child(UPDATES, env={"DATABASE_URL": f"sqlite:///{copy}"})
+    finally:
+        copy.unlink(missing_ok=True)
+
+
 PHASES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "simulate": phase_simulate,
     "load_sqlite": phase_load_sqlite,
@@ -493,6 +606,7 @@ PHASES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "identification": phase_identification,
     "screening": phase_screening,
     "import_sqlite": phase_import_sqlite,
+    "updates": phase_updates,
 }
 DEFAULT_PHASES = ("simulate", "load_sqlite", "load_postgresql", "identification")
 
@@ -543,7 +657,10 @@ def main() -> int:
         scenario=args.scenario or work / "scenario",
         pg_port=args.pg_port,
         # The identification phase computes on the database a load phase kept.
-        keep_db=args.keep_db or "identification" in names or "screening" in names,
+        keep_db=args.keep_db
+        or "identification" in names
+        or "screening" in names
+        or "updates" in names,
         id_persons=args.id_persons,
         id_sites=args.id_sites,
         incremental=args.incremental,
