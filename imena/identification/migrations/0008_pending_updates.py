@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0004_user_language'),
         ('burials', '0003_constraint_messages'),
-        ('identification', '0006_constraint_messages'),
+        ('identification', '0007_candidate_best_index'),
     ]
 
     operations = [
