@@ -36,7 +36,8 @@ peak RSS is its own):
 - ``updates``: the application's incremental updates (``phase_updates``): a new
   report, a corrected PM record, a new PM and a new reference profile, each
   stored through its service and then taken into account by
-  ``identification_update`` with one ``SiteCache`` per site (the worker's).
+  ``identification_update`` with the worker's state (a ``SiteCache`` per site,
+  the open reports).
 - ``import_sqlite``: the register as a CSV file through ``import_reports``
   (column mapping, all or nothing, duplicates proposed), then the reference
   families of ``dna/case.json`` through the bulk path: records per second.
@@ -506,7 +507,7 @@ from imena.identification.engine import SiteCache
 from imena.identification.models import PendingUpdate
 from imena.identification.scenario import DEMO_PARAMETERS
 from imena.identification.services import (
-    candidates_compute, dna_profiles_upload, identification_update,
+    Register, candidates_compute, dna_profiles_upload, identification_update,
     screening_run_national)
 from imena.missing.models import ReferenceSample
 from imena.missing.services import missing_person_create
@@ -530,16 +531,18 @@ def timed(name, fn):
 def update(name):
     pending = PendingUpdate.objects.filter(done__isnull=True).count()
     res = timed(name, lambda: identification_update(actor=None, organisation=org,
-                                                   caches=caches))
+                                                   caches=caches, register=register))
     out[name].update(pending=pending, sites=len(res.runs),
                      incremental=all(r.params["incremental"] for r in res.runs))
 
 sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
          if Body.objects.filter(grave__site=s).exists()]
 caches = {s.pk: SiteCache() for s in sites}
+register = Register()
 def first():
+    shared = register.refresh(org)
     for s in sites:
-        candidates_compute(actor=None, site=s, cache=caches[s.pk])
+        candidates_compute(actor=None, site=s, shared=shared, cache=caches[s.pk])
 timed("first_computation", first)
 out["first_computation"]["sites"] = len(sites)
 timed("new_report_stored", lambda: missing_person_create(

@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
 from imena.burials.models import Grave, Site
@@ -187,6 +188,53 @@ def records_changed(
     profiles = list(profiles)
     if profiles:
         profiles_changed(profiles, reason)
+
+
+# --- Reading the changes since a point -------------------------------------------
+
+#: How far below the last change recorded the changes not yet committed are
+#: looked for (``snapshot``).
+WINDOW = 10_000
+
+
+def snapshot() -> tuple[int, list[int]]:
+    """A point in the changes: the last id recorded, and the ids below it not
+    visible yet (a change in a transaction that has not committed: PostgreSQL
+    hands out ids before commit; or rolled back). Take it before reading the
+    data it describes; ``since`` then gives every change the data may lack."""
+    last = PendingUpdate.objects.order_by("-pk").values_list("pk", flat=True).first()
+    last = last or 0
+    low = max(1, last - WINDOW + 1)
+    seen = set(
+        PendingUpdate.objects.filter(pk__gte=low, pk__lte=last).values_list(
+            "pk", flat=True
+        )
+    )
+    return last, [i for i in range(low, last + 1) if i not in seen]
+
+
+def since(organisation_id: int, last: int, unseen: Iterable[int]) -> Any:
+    """The organisation's changes recorded after ``snapshot()`` gave ``last``
+    and ``unseen`` (done or not)."""
+    return PendingUpdate.objects.filter(
+        Q(pk__gt=last) | Q(pk__in=list(unseen)), organisation_id=organisation_id
+    )
+
+
+def changed_persons(
+    organisation_id: int, last: int, unseen: Iterable[int]
+) -> set[int] | None:
+    """The reports changed since the snapshot; None: the whole register."""
+    rows = since(organisation_id, last, unseen)
+    if rows.filter(kind=PendingKind.ORGANISATION).exists():
+        return None
+    return {
+        pk
+        for pk in rows.filter(kind=PendingKind.PERSON).values_list(
+            "object_id", flat=True
+        )
+        if pk is not None
+    }
 
 
 # --- Receivers -------------------------------------------------------------------

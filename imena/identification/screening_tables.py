@@ -21,7 +21,7 @@ the tables unusable until the next full run (the update then screens the body
 against every family, as before). A change committed while the tables were
 being written is caught too: its row's id is either above the last id seen
 when the tables were started or one of the ids below it not visible then
-(``WINDOW``).
+(``changes.snapshot``).
 """
 
 from __future__ import annotations
@@ -37,14 +37,10 @@ from typing import Any
 import numpy as np
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from imena.identification.models import PendingKind, PendingUpdate
+from imena.identification import changes
 
-#: How far below the last change recorded when the tables are started the
-#: changes not yet committed are looked for (``TableWriter``).
-WINDOW = 10_000
 #: float32 rounding: each stored value is within |v| * REL of the exact one.
 REL = 2.0**-23
 
@@ -73,20 +69,7 @@ class TableWriter:
     path: Path | None = None
 
     def __post_init__(self) -> None:
-        self.watermark = (
-            PendingUpdate.objects.order_by("-pk").values_list("pk", flat=True).first()
-            or 0
-        )
-        # Ids below the watermark not visible yet: a change in a transaction
-        # that has not committed (PostgreSQL hands out ids before commit), or
-        # rolled back. Such a row is treated as newer than the tables.
-        low = max(1, self.watermark - WINDOW + 1)
-        seen = set(
-            PendingUpdate.objects.filter(
-                pk__gte=low, pk__lte=self.watermark
-            ).values_list("pk", flat=True)
-        )
-        self.unseen = [i for i in range(low, self.watermark + 1) if i not in seen]
+        self.watermark, self.unseen = changes.snapshot()
         self.path = _org_dir(self.organisation_id) / f"tmp-{uuid.uuid4().hex}"
         self.path.mkdir(parents=True, exist_ok=True)
 
@@ -153,19 +136,11 @@ class TableStore:
             return None
         # A change recorded after the tables were started, or not committed yet
         # when they were.
-        changed = PendingUpdate.objects.filter(
-            Q(pk__gt=meta["watermark"]) | Q(pk__in=meta.get("unseen", [])),
-            organisation_id=run.organisation_id,
+        stale = changes.changed_persons(
+            run.organisation_id, meta["watermark"], meta.get("unseen", [])
         )
-        if changed.filter(kind=PendingKind.ORGANISATION).exists():
+        if stale is None:
             return None
-        stale = {
-            pk
-            for pk in changed.filter(kind=PendingKind.PERSON).values_list(
-                "object_id", flat=True
-            )
-            if pk is not None
-        }
         column: dict[int, tuple[int, int]] = {}
         for b, block in enumerate(meta["blocks"]):
             for c, pid in enumerate(block["persons"]):

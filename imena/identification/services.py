@@ -65,7 +65,7 @@ from imena.identification.screening_national import (
     update_national,
 )
 from imena.identification.screening_tables import TableWriter
-from imena.missing.models import ReferenceSample, Status
+from imena.missing.models import MissingPerson, ReferenceSample, Status
 from imena.missing.services import missing_person_set_status
 from kinship import KinshipError
 from matching import physical
@@ -76,7 +76,6 @@ from matching.vectorised import PersonTable
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
     from imena.burials.models import Site
-    from imena.missing.models import MissingPerson
 
 
 def _finite(x: float) -> float | None:
@@ -351,6 +350,73 @@ def candidates_compute(
 
 
 @dataclass
+class Register:
+    """The open reports as ``shared_inputs`` reads them, kept by the worker
+    between updates and refreshed for the reports that changed only."""
+
+    persons: dict[int, Any] = field(default_factory=dict)
+    inputs: dict[int, PersonIn] = field(default_factory=dict)
+    entries: dict[int, adapters.NameEntry] = field(default_factory=dict)
+    shared: SharedInputs | None = None
+    # ``changes.snapshot()`` taken before the last read.
+    last: int = 0
+    unseen: list[int] = field(default_factory=list)
+
+    def refresh(self, organisation: Organisation) -> SharedInputs:
+        """``shared_inputs(organisation)`` (without DNA), reading only the
+        reports changed (``PendingUpdate`` rows, done or not) or added or
+        closed since the last refresh."""
+        changed = (
+            changes.changed_persons(organisation.pk, self.last, self.unseen)
+            if self.shared is not None
+            else None
+        )
+        self.last, self.unseen = changes.snapshot()
+        if changed is None or self.shared is None:
+            shared = shared_inputs(organisation)
+            self.persons = {p.pk: p for p in shared.persons}
+            self.inputs = {int(p.person_id): p for p in shared.person_inputs}
+            self.entries = {int(e.person_id): e for e in shared.index.entries}
+            self.shared = shared
+            return shared
+        ids = list(
+            MissingPerson.objects.filter(
+                organisation=organisation,
+                status=Status.OPEN,
+                merged_into__isnull=True,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        old_ids = [int(p.person_id) for p in self.shared.person_inputs]
+        read = [pk for pk in ids if pk in changed or pk not in self.persons]
+        objs = list(MissingPerson.objects.filter(pk__in=read).order_by("pk"))
+        for p, pin in zip(objs, adapters.person_inputs(objs), strict=True):
+            self.persons[p.pk] = p
+            self.inputs[p.pk] = pin
+        for e in adapters.name_index(objs).entries:
+            self.entries[int(e.person_id)] = e
+        keep = set(ids)
+        for gone in [pk for pk in self.persons if pk not in keep]:
+            del self.persons[gone], self.inputs[gone], self.entries[gone]
+        pins = [self.inputs[pk] for pk in ids]
+        # Reports only added (ids ordered, so at the end): extend the table.
+        appended = ids[: len(old_ids)] == old_ids and not (changed & set(old_ids))
+        table = (
+            self.shared.table.extended(person_table(pins[len(old_ids) :]).records)
+            if appended
+            else person_table(pins)
+        )
+        self.shared = SharedInputs(
+            [self.persons[pk] for pk in ids],
+            pins,
+            table,
+            adapters.NameIndex(self.entries[pk] for pk in ids),
+        )
+        return self.shared
+
+
+@dataclass
 class UpdateOutcome:
     """What ``identification_update`` did: one new run per site it recomputed."""
 
@@ -364,14 +430,17 @@ def identification_update(
     actor: User | None,
     organisation: Organisation,
     caches: dict[int, SiteCache] | None = None,
+    register: Register | None = None,
 ) -> UpdateOutcome:
     """Recompute the sites with pending changes, each in its own transaction.
 
     A site is recomputed in full from the database (the result equals any other
     full computation); with ``caches`` (one ``engine.SiteCache`` per site,
     kept by a long-running worker: ``imena identification update --loop``)
-    only the new or changed reports and bodies are compared again. A site
-    whose bodies are all gone has its rows marked done without a run.
+    only the new or changed reports and bodies are compared again; with
+    ``register`` (the worker's too) only the reports that changed are read
+    again. A site whose bodies are all gone has its rows marked done without
+    a run.
     """
     from imena.burials.models import Site
 
@@ -400,7 +469,10 @@ def identification_update(
         return outcome
     # The open reports are read once for every site; without caches the DNA
     # LRs of all these sites' bodies too (as a full computation does).
-    shared = shared_inputs(organisation, sites if caches is None else ())
+    if register is None or caches is None:
+        shared = shared_inputs(organisation, sites if caches is None else ())
+    else:
+        shared = register.refresh(organisation)
     for site in sites:
         cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
         last = (

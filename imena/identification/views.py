@@ -67,7 +67,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "sites": sites,
             "pending": pending,
             "confirmed": confirmed,
-            "runs": [(s, selectors.latest_run(s)) for s in sites.rows],
+            "runs": [
+                (s, selectors.latest_run(s), selectors.pending_updates(s))
+                for s in sites.rows
+            ],
             "compute_form": ComputeForm(),
             "can_propose": can(request.user, "identification.propose"),
         },

@@ -74,6 +74,8 @@ def test_changes_are_pending_until_an_update_takes_them_into_account(
     site: Site = next(iter(loaded.sites.values()))
     caches: dict[int, SiteCache] = {site.pk: SiteCache()}
     services.candidates_compute(actor=None, site=site, cache=caches[site.pk])
+    register = services.Register()
+    register.refresh(org)
     assert selectors.pending_updates(site) == 0
     # A new report touches every site of the organisation ...
     new = make_person(org, family_name="Новенький", given_names="Петро")
@@ -107,7 +109,7 @@ def test_changes_are_pending_until_an_update_takes_them_into_account(
     assert pending >= 3
 
     outcome = services.identification_update(
-        actor=None, organisation=org, caches=caches
+        actor=None, organisation=org, caches=caches, register=register
     )
     assert outcome.pending >= pending
     assert selectors.pending_updates(site) == 0
@@ -120,6 +122,26 @@ def test_changes_are_pending_until_an_update_takes_them_into_account(
     assert not full.params["incremental"]
     # Nothing pending: nothing recomputed.
     assert services.identification_update(actor=None, organisation=org).runs == []
+    # A corrected report whose pending rows a full computation of each site
+    # marked done is still read again by the worker's register.
+    person = MissingPerson.objects.filter(organisation=org).order_by("pk")[3]
+    person.stature_cm = 150
+    person.save()
+    for s in loaded.sites.values():
+        if Body.objects.filter(grave__site=s).exists():
+            services.candidates_compute(actor=None, site=s)
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=body,
+        section="biological",
+        data={"stature_min": 160, "stature_max": 166},
+        reason="measured a third time",
+    )
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (run,) = outcome.runs
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
 
 
 def test_update_without_a_cache_and_the_command(

@@ -9,7 +9,11 @@ from django.core.management.base import CommandError
 
 from imena.core.commands import ImenaCommand, organisation_by_code
 from imena.identification.engine import SiteCache
-from imena.identification.services import UpdateOutcome, identification_update
+from imena.identification.services import (
+    Register,
+    UpdateOutcome,
+    identification_update,
+)
 
 
 class Command(ImenaCommand):
@@ -43,12 +47,14 @@ class Command(ImenaCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = organisation_by_code(options["organisation"])
+        # The worker's state: one SiteCache per site and the open reports.
         caches: dict[int, SiteCache] | None = {} if options["loop"] else None
+        register = Register() if options["loop"] else None
         rounds = 0
         while True:
             try:
                 outcome = identification_update(
-                    actor=None, organisation=org, caches=caches
+                    actor=None, organisation=org, caches=caches, register=register
                 )
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
