@@ -182,3 +182,5 @@ def test_the_site_page_says_when_updates_are_pending(
     make_person(org, family_name="Новенький", given_names="Петро")
     page = client.get(url).content.decode()
     assert "1 change since then is not in these candidates yet" in page
+    index = client.get(reverse("identification:index")).content.decode()
+    assert "1 change pending" in index
