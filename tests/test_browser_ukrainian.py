@@ -40,13 +40,8 @@ def english_words() -> set[str]:
 
 
 def visible_english(page, words: set[str]) -> list[str]:
-    # History cards list stored values of item rows as recorded (codes); the
-    # page's own text is checked.
-    text = page.evaluate(
-        """() => { const m = document.querySelector("main").cloneNode(true);
-        m.querySelectorAll("ol.history").forEach((e) => e.remove());
-        document.body.appendChild(m); const t = m.innerText; m.remove(); return t; }"""
-    )
+    # History cards included: they show labels, as the forms do (#21 item 5).
+    text = page.evaluate('() => document.querySelector("main").innerText')
     return sorted(
         w for w in words if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w-])", text)
     )
