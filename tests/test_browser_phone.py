@@ -51,6 +51,7 @@ def test_the_pages_fit_a_phone(page, org, users, settings, tmp_path) -> None:
     found = {}
     for path in (
         "/",
+        site.get_absolute_url(),
         item.get_absolute_url(),
         body.get_absolute_url(),
         "/identification/",
