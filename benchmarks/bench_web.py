@@ -210,7 +210,8 @@ def main() -> None:
         rows = run_locust(env, host, a.users, a.seconds, a.data_dir / "locust")
         # The machine's load (1-minute average) around the run: latencies on a
         # shared machine are only comparable at a similar load.
-        result["load_average"] = [round(before, 1), round(os.getloadavg()[0], 1)]
+        loads = [round(before, 1), round(os.getloadavg()[0], 1)]
+        result["load_average"] = loads
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -238,7 +239,7 @@ def main() -> None:
     print(
         f"worst page p95 {worst:.0f} ms, {errors} failed requests "
         f"(target: p95 < 300 ms, no errors); load average "
-        f"{result['load_average'][0]} before, {result['load_average'][1]} after"
+        f"{loads[0]} before, {loads[1]} after"
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "web.json").write_text(json.dumps(result, indent=1))
