@@ -155,7 +155,7 @@ def _key_results(
         lo = pm.age_min
         hi = pm.age_max if pm.age_max is not None else lo
         m = model.age
-        den = physical._population_mean_g(lo, hi, m)
+        den = _population_mean_g(lo, hi, m)
         for i, k in enumerate(keys):
             if k is None:
                 continue
@@ -245,6 +245,10 @@ def item_traits_needed(table: PersonTable, pm: PMRecord) -> np.ndarray:
         need[:] = True
     return need
 
+
+# A body's age range against the reference ages: once per body and model (every
+# run of a site with a cache asks again for the same bodies).
+_population_mean_g = lru_cache(maxsize=65536)(physical._population_mean_g)
 
 # The item comparators normalise the same strings and teeth over and over.
 _serial = lru_cache(maxsize=None)(physical._norm_serial)

@@ -1411,6 +1411,8 @@ def sparse_competition(
     h = np.ones(n)
     gf = np.ones(len(gkeys))
     p_u = params.p_unlisted
+    # Every grave of one body: each nonzero pair is its own (grave, person).
+    alone = all(len(its) == 1 for its in members)
     for _ in range(params.competition_rounds):
         if not n_b:
             break
@@ -1418,10 +1420,10 @@ def sparse_competition(
         z = p_u + np.bincount(body_of, terms, minlength=n_b)
         post = terms / z[body_of]
         total = np.bincount(cols, post, minlength=n)
-        by_grave = np.bincount(inv, post, minlength=len(gkeys))
+        by_grave = post if alone else np.bincount(inv, post, minlength=len(gkeys))
         gf = np.clip(1.0 - (total[g_person] - by_grave), 0.01, 1.0)
         h = np.clip(1.0 - total, 0.01, 1.0)
-        w_nz = base_nz * gf[inv]
+        w_nz = base_nz * (gf if alone else gf[inv])
         bh = base * h
         corr = np.bincount(
             g_grave, base[g_person] * gf - bh[g_person], minlength=len(codes)

@@ -56,3 +56,30 @@ def test_sparse_competition_equals_the_dense_one(
         assert np.allclose(comp.weights(i, every), dense[i], rtol=1e-12, atol=0)
     if rounds and n_bodies > 2:  # the case tests something: weights moved
         assert not np.allclose(dense, base)
+
+
+@pytest.mark.parametrize("layout", ["alone", "disjoint"])
+def test_sparse_competition_with_graves_of_one_body_or_disjoint_persons(
+    layout: str,
+) -> None:
+    totals, base, _graves = _case(7, 12, 60, 0.1)
+    if layout == "alone":
+        graves = [f"g{i}" for i in range(12)]
+    else:  # two bodies a grave, and no person with an LR above 0 at both
+        graves = [f"g{i // 2}" for i in range(12)]
+        totals[1::2, ::2] = 0.0
+        totals[0::2, 1::2] = 0.0
+        totals[1::2][:, :6] = 50.0 * (totals[1::2][:, :6] > 0)
+    params = Params(0.1, Reliability(0.05, 0.05), competition_rounds=3)
+    dense = competition_weights(totals, base, graves, params)
+    idx = [np.nonzero(row > 0)[0].astype(np.int32) for row in totals]
+    comp = sparse_competition(
+        idx, [totals[i, x] for i, x in enumerate(idx)], base, graves, params
+    )
+    assert not np.allclose(dense, base)
+    for i in range(len(graves)):
+        assert comp.row_w[i] == pytest.approx(dense[i].sum(), rel=1e-12)
+        assert np.allclose(comp.w_nz[i], dense[i, idx[i]], rtol=1e-12, atol=0)
+        assert np.allclose(
+            comp.weights(i, np.arange(len(base))), dense[i], rtol=1e-12, atol=0
+        )
