@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from imena.identification import changes
+from imena.identification.models import PendingUpdate
 
 #: float32 rounding: each stored value is within |v| * REL of the exact one.
 REL = 2.0**-23
@@ -140,6 +141,13 @@ class TableStore:
             run.organisation_id, meta["watermark"], meta.get("unseen", [])
         )
         if stale is None:
+            return None
+        # A change numbered below the watermark but recorded after the tables
+        # were started: the database went back (a restored backup).
+        if PendingUpdate.objects.filter(
+            pk__lte=meta["watermark"],
+            created__gt=dt.datetime.fromisoformat(meta["started"]),
+        ).exists():
             return None
         column: dict[int, tuple[int, int]] = {}
         for b, block in enumerate(meta["blocks"]):
