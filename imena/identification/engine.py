@@ -504,8 +504,8 @@ class SiteCache:
     person's prior depends on the others), so the result equals a run without
     the cache. ``sync`` (called by ``compute_site``) compares the inputs with
     the last run's: a changed PM record forgets its body, a changed report
-    its person, a changed body DNA profile every DNA LR (new families are
-    screened and merged in); a change of the site's physical model (the age
+    its person, a changed body DNA profile that body's DNA LRs (the body is
+    screened again against every family, new families against every body); a change of the site's physical model (the age
     distribution and dental concentration of its bodies) empties the cache.
     """
 
@@ -535,17 +535,17 @@ class SiteCache:
 
     def sync(self, bodies: Sequence[BodyIn], persons: Sequence[PersonIn]) -> None:
         """Forget what the changed bodies and persons of this run invalidate."""
-        dna_changed = False
-        changed = []
+        changed, dna_changed = [], []
         for b in bodies:
             old = self.bodies.get(b.body_id)
             if old is not None and old is not b and old != b:
                 changed.append(b.body_id)
-                dna_changed |= old.dna != b.dna
+                if old.dna != b.dna:
+                    dna_changed.append(b.body_id)
         if changed:
             self.forget_bodies(changed)
         if dna_changed:
-            self.forget_dna()
+            self.forget_dna_bodies(dna_changed)
         gone = [
             p.person_id
             for p in persons
@@ -559,6 +559,8 @@ class SiteCache:
         self.persons = {p.person_id: p for p in persons}
 
     dna_persons: set[str] = field(default_factory=set)
+    # Bodies whose DNA profile changed since their DNA LRs were screened.
+    dna_stale: set[str] = field(default_factory=set)
 
     def clear(self) -> None:
         self.person_ids = []
@@ -593,9 +595,22 @@ class SiteCache:
         self.dna_persons -= ids
         self.table = None
 
+    def forget_dna_bodies(self, body_ids: Iterable[str]) -> None:
+        """Forget the DNA LRs of these bodies (their profiles changed); the
+        next run screens them again against every family, the other bodies'
+        DNA LRs are kept."""
+        ids = set(body_ids)
+        if self.dna is not None:
+            table, relations, notes = self.dna
+            # A new table: the old one may be shared with other sites (``dna=``).
+            rows = {k: v for k, v in table.rows.items() if k not in ids}
+            self.dna = (DnaTable(table.persons, rows, table.lineage), relations, notes)
+        self.dna_stale |= ids
+
     def forget_dna(self) -> None:
         self.dna = None
         self.dna_persons = set()
+        self.dna_stale = set()
         self.rows = {}
         self.comps = {}
         self.reasons = {}
@@ -625,6 +640,38 @@ def merge_dna(old: DnaLRs, new: DnaLRs) -> DnaLRs:
             rows[body] = (t + off, lg)
     notes = notes_old + [n for n in notes_new if n not in notes_old]
     return DnaTable(t_old.persons + t_new.persons, rows), {**rel_old, **rel_new}, notes
+
+
+def _lineage_scorer(
+    tables: Mapping[str, Any],
+    bodies: Sequence[BodyIn],
+    persons: Sequence[PersonIn],
+    *parts: LineageScorer | None,
+) -> LineageScorer | None:
+    """The lineage scorer of DNA LRs merged from ``parts`` (screenings of
+    some bodies or some families): the lineage data of every body and family,
+    the families of every part (a lineage LR depends only on its pair and the
+    population tables, so the merged LRs are those of one screening)."""
+    if all(part is None for part in parts):
+        return None
+    data = lineage_data(
+        tables,
+        {b.body_id: b.dna for b in bodies if b.dna and carries_dna(b.dna, tables)},
+        {
+            p.person_id: p.family
+            for p in persons
+            if p.family and carries_dna(p.family, tables)
+        },
+    )
+    if data is None:
+        return None
+    targets: dict[str, tuple[Any, str]] = {}
+    relation_of: dict[str, Mapping[str, str]] = {}
+    for part in parts:
+        if part is not None:
+            targets.update(part.targets)
+            relation_of.update(part.relation_of)
+    return LineageScorer(data, targets, relation_of)
 
 
 class _Site:
@@ -684,6 +731,7 @@ class _Site:
             self.cache.dna = dna
             self.cache.dna_bodies = _typed_bodies(bodies, params.lineage_tables)
             self.cache.dna_persons = {p.person_id for p in persons}
+            self.cache.dna_stale = set()
         self.dna, self.relations, self.notes = self._dna(bodies, persons)
         self.typed = set(self.relations)
         self.typed_mask = np.array([p.person_id in self.typed for p in persons])
@@ -739,6 +787,13 @@ class _Site:
         screened against these bodies (all again with lineage markers)."""
         cache, params = self.cache, self.params
         body_ids = _typed_bodies(bodies, params.lineage_tables)
+        if (
+            cache.dna is not None
+            and cache.dna_bodies
+            and body_ids
+            and (cache.dna_stale or cache.dna_bodies != body_ids)
+        ):
+            self._dna_bodies(bodies, persons, body_ids)
         new = [p for p in persons if p.person_id not in cache.dna_persons]
         if new and cache.dna is not None and cache.dna_bodies == body_ids:
             found = dna_lrs(
@@ -748,10 +803,17 @@ class _Site:
                 self.dna_threshold,
                 params.lineage_tables,
             )
-            if cache.dna[0].lineage is None and found[0].lineage is None:
-                cache.dna = merge_dna(cache.dna, found)
-                cache.dna_persons |= {p.person_id for p in new}
-                return cache.dna
+            scorer = _lineage_scorer(
+                params.lineage_tables,
+                bodies,
+                persons,
+                cache.dna[0].lineage,
+                found[0].lineage,
+            )
+            cache.dna = merge_dna(cache.dna, found)
+            cache.dna[0].lineage = scorer
+            cache.dna_persons |= {p.person_id for p in new}
+            return cache.dna
         elif cache.dna is not None and cache.dna_bodies == body_ids:
             return cache.dna
         cache.dna = dna_lrs(
@@ -763,7 +825,48 @@ class _Site:
         )
         cache.dna_bodies = body_ids
         cache.dna_persons = {p.person_id for p in persons}
+        cache.dna_stale = set()
         return cache.dna
+
+    def _dna_bodies(
+        self,
+        bodies: Sequence[BodyIn],
+        persons: Sequence[PersonIn],
+        body_ids: frozenset[str],
+    ) -> None:
+        """Screen only the bodies whose DNA profile is new or changed against
+        the families already screened; drop the rows of withdrawn profiles."""
+        cache, params = self.cache, self.params
+        assert cache.dna is not None
+        table, relations, notes = cache.dna
+        redo = (body_ids - cache.dna_bodies) | (cache.dna_stale & body_ids)
+        known = [p for p in persons if p.person_id in cache.dna_persons]
+        found_table, found_rel, found_notes = dna_lrs(
+            [b for b in bodies if b.body_id in redo],
+            known,
+            params.dna_dropout,
+            self.dna_threshold,
+            params.lineage_tables,
+        )
+        targets = list(table.persons)
+        index = dict(table.target)
+        for pid in found_table.persons:
+            if pid not in index:
+                index[pid] = len(targets)
+                targets.append(pid)
+        remap = np.array([index[pid] for pid in found_table.persons], dtype=np.int64)
+        rows = {k: v for k, v in table.rows.items() if k in body_ids and k not in redo}
+        for body, (t, lg) in found_table.rows.items():
+            t = remap[t] if len(t) else t
+            order = np.argsort(t, kind="stable")
+            rows[body] = (t[order], lg[order])
+        notes = notes + [n for n in found_notes if n not in notes]
+        scorer = _lineage_scorer(
+            params.lineage_tables, bodies, known, table.lineage, found_table.lineage
+        )
+        cache.dna = DnaTable(targets, rows, scorer), {**relations, **found_rel}, notes
+        cache.dna_bodies = body_ids
+        cache.dna_stale = set()
 
     def site_model(self) -> physical.PhysicalModel:
         return self.model

@@ -17,7 +17,7 @@ import pytest
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
 from imena.exhumations.models import Body, PostMortemRecord
-from imena.identification import services
+from imena.identification import engine, services
 from imena.identification.engine import SiteCache, SiteResult, compute_site
 from imena.identification.models import Candidate
 from imena.lib.scenario import ScenarioContext, load_scenario
@@ -154,3 +154,64 @@ def test_a_stored_run_with_the_cache_equals_one_without(
     for key, (rank, posterior) in a.items():
         assert rank == b[key][0]
         assert posterior == pytest.approx(b[key][1], abs=1e-9)
+
+
+def test_changed_body_profiles_are_screened_alone_and_give_a_full_computation(
+    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
+    typed = [i for i, b in enumerate(bodies) if b.dna]
+    assert len(typed) >= 4
+    a, b, c, d = typed[:4]
+    profile = bodies[d].dna
+    bodies[d] = replace(bodies[d], dna=None)
+    cache = SiteCache()
+    _run(inputs, bodies, persons, cache)
+    # One body's PM profile changes (another body's genotypes), one body gets
+    # its profile, one profile is withdrawn.
+    bodies[a] = replace(bodies[a], dna=bodies[b].dna)
+    bodies[d] = replace(bodies[d], dna=profile)
+    bodies[c] = replace(bodies[c], dna=None)
+    touched = {bodies[a].body_id, bodies[d].body_id}
+
+    screened: list[set[str]] = []
+    dna_lrs = engine.dna_lrs
+
+    def counting(bs: Any, *args: Any, **kwargs: Any) -> Any:
+        screened.append({x.body_id for x in bs})
+        return dna_lrs(bs, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "dna_lrs", counting)
+    incremental = _run(inputs, bodies, persons, cache)
+    # only the two touched bodies were screened, against every family
+    assert screened == [touched]
+    monkeypatch.setattr(engine, "dna_lrs", dna_lrs)
+    full = _run(inputs, bodies, persons)
+    _assert_same(incremental, full)
+    assert _dna_texts(incremental) == _dna_texts(full)
+    # and again from the updated cache, with nothing changed
+    _assert_same(_run(inputs, bodies, persons, cache), incremental)
+
+
+def _dna_texts(result: SiteResult) -> dict[tuple[str, str], Any]:
+    return {
+        (body_id, p): r.dna_text
+        for body_id, x in result.bodies.items()
+        for p, r in x.pairs.items()
+    }
+
+
+def test_a_family_reference_added_gives_a_full_computation(
+    inputs: dict[str, Any],
+) -> None:
+    bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
+    donor = next(p for p in persons if p.family)
+    j = next(i for i, p in enumerate(persons) if not p.family)
+    cache = SiteCache()
+    _run(inputs, bodies, persons, cache)
+    # A report without references gets a family (the donor's genotypes).
+    persons[j] = replace(persons[j], family=donor.family)
+    incremental = _run(inputs, bodies, persons, cache)
+    full = _run(inputs, bodies, persons)
+    _assert_same(incremental, full)
+    assert _dna_texts(incremental) == _dna_texts(full)
