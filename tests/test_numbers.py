@@ -79,3 +79,39 @@ def test_counted_nouns_go_through_ngettext() -> None:
         for m in pattern.finditer(path.read_text())
     ]
     assert not offenders
+
+
+@pytest.mark.parametrize(
+    ("text", "uk"),
+    [
+        ("body 180 ± 5.5 cm (z = 1.2)", "body 180 ± 5,5 cm (z = 1,2)"),
+        ("LR 2.2e-16; LR 10^3.5", "LR 2,2e-16; LR 10^3,5"),
+        ("born 07.02.1979, grave 214", "born 07.02.1979, grave 214"),
+        ("version 1.2.3 and 0.5", "version 1.2.3 and 0,5"),
+    ],
+)
+def test_explanations_write_decimals_as_the_reader_does(text, uk) -> None:
+    """The engine's text says "1.2"; a Ukrainian page shows "1,2", dates untouched."""
+    from django.utils import translation
+
+    from imena.core.templatetags.numbers import decimals
+
+    with translation.override("uk"):
+        assert decimals(text) == uk
+    with translation.override("en"):
+        assert decimals(text) == text
+
+
+def test_every_ukrainian_explanation_goes_through_decimals() -> None:
+    """Each place a template shows an explanation's Ukrainian text converts its numbers."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    shown = [
+        (path.name, m.group(0))
+        for path in root.glob("imena/*/templates/**/*.html")
+        for m in re.finditer(r"\{\{ \w+\.uk(\|\w+)* \}\}", path.read_text())
+    ]
+    assert shown, "no explanation found: the pattern no longer matches the templates"
+    assert [s for s in shown if "|decimals" not in s[1]] == []

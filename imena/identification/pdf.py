@@ -10,8 +10,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from imena.audit.services import audit_head_hash
+from imena.core.templatetags.numbers import decimals, significant
 from imena.core.times import local_time
 from imena.identification import safeguards
+from imena.identification.templatetags.explanations import evidence_label
 from imena.lib.pdf import column_widths, register_fonts
 
 if TYPE_CHECKING:
@@ -138,24 +140,25 @@ def identification_pdf(ident: Identification, *, lang: str = "en") -> bytes:
     rows: list[list[str]] = [
         ["Вид" if uk else "Kind", "LR", "Пояснення" if uk else "Explanation"]
     ]
-    for e in ev.get("evidence", []):
-        lr = e.get("lr")
-        rows.append(
-            [
-                str(e["kind"]),
-                str("—" if lr is None else f"{lr:.4g}"),
-                str(e.get("uk" if uk else "en") or ""),
-            ]
-        )
-        for t in e.get("traits", []):
-            tl = t.get("lr")
+    with translation.override(lang):  # labels and numbers in the report's language
+        for e in ev.get("evidence", []):
+            lr = e.get("lr")
             rows.append(
                 [
-                    str("  " + t["trait"]),
-                    str("—" if tl is None else f"{tl:.4g}"),
-                    str(t.get("uk" if uk else "en") or ""),
+                    evidence_label(e["kind"]),
+                    "—" if lr is None else significant(lr, 4),
+                    decimals(e.get("uk" if uk else "en") or ""),
                 ]
             )
+            for t in e.get("traits", []):
+                tl = t.get("lr")
+                rows.append(
+                    [
+                        "  " + evidence_label(t["trait"]),
+                        "—" if tl is None else significant(tl, 3),
+                        decimals(t.get("uk" if uk else "en") or ""),
+                    ]
+                )
     story.append(grid(rows, frame))
     story += [
         Spacer(1, 4 * mm),

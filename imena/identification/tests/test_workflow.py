@@ -170,10 +170,27 @@ def test_no_word_of_the_report_tables_is_split_across_lines(proposal, tmp_path, 
     uk = lang == "uk"
     cells = ["Апостеріорна ймовірність", "Первинний ідентифікатор"] if uk else []
     cells += [proposal.body.pm_number, proposal.person.case_no]
+    from django.utils import translation
+
+    from imena.core.templatetags.numbers import decimals
+    from imena.identification.templatetags.explanations import evidence_label
+
+    with translation.override(lang):  # the PDF names kinds and traits by their labels
+        texts = {
+            text: decimals(text)  # and writes decimals as the language does
+            for e in evidence["evidence"]
+            for x in [e, *e.get("traits", [])]
+            for text in [x.get("uk" if uk else "en") or ""]
+        }
+        labels = {
+            key: evidence_label(key)
+            for e in evidence["evidence"]
+            for key in [e["kind"], *(t["trait"] for t in e.get("traits", []))]
+        }
     for e in evidence["evidence"]:
-        cells += [e["kind"], e.get("uk" if uk else "en") or ""]
-        cells += [t["trait"] for t in e.get("traits", [])]
-        cells += [t.get("uk" if uk else "en") or "" for t in e.get("traits", [])]
+        cells += [labels[e["kind"]], texts[e.get("uk" if uk else "en") or ""]]
+        cells += [labels[t["trait"]] for t in e.get("traits", [])]
+        cells += [texts[t.get("uk" if uk else "en") or ""] for t in e.get("traits", [])]
     wanted = Counter(w for cell in cells for w in cell.split())
     split = [w for w, n in wanted.items() if sum(ln.count(w) for ln in lines) < n]
     assert split == []

@@ -16,18 +16,24 @@ FAMILY = [
 ]
 
 
+def _find(pattern: str, text: str) -> str:
+    found = re.search(pattern, text)
+    assert found is not None, f"{pattern} not in {text}"
+    return found.group(1)
+
+
 def _tops(svg: str) -> dict[str, float]:
     """The centre height of each member's symbol."""
     out = {}
     for tag in re.finditer(r"<(rect|circle|polygon)[^>]*>", svg):
         text = tag.group(0)
-        member = re.search(r'data-member="(\w+)"', text).group(1)
+        member = _find(r'data-member="(\w+)"', text)
         if text.startswith("<circle"):
-            out[member] = float(re.search(r'cy="(\d+)"', text).group(1))
+            out[member] = float(_find(r'cy="(\d+)"', text))
         elif text.startswith("<rect"):
-            out[member] = float(re.search(r'\sy="(\d+)"', text).group(1)) + BOX / 2
+            out[member] = float(_find(r'\sy="(\d+)"', text)) + BOX / 2
         else:  # the diamond's first point is its top
-            out[member] = float(re.search(r",(\d+) ", text).group(1)) + BOX / 2
+            out[member] = float(_find(r",(\d+) ", text)) + BOX / 2
     return out
 
 
