@@ -62,6 +62,8 @@ def bench_env(data_dir: Path) -> dict[str, str]:
             "IMENA_STATIC_ROOT": str(data_dir / "static"),
             "IMENA_AUDIT_ANCHOR_DIR": str(data_dir / "audit-anchors"),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            # imena serve refuses to start without it (synthetic office).
+            "IMENA_FAMILY_LIAISON_CONTACT": "Demo liaison office, +380 00 000 0000",
             # The simulated users log in many times from one address.
             "IMENA_LOGIN_FAILURE_LIMIT": "1000",
             "PYTHONPATH": str(ROOT),
