@@ -120,3 +120,31 @@ def test_record_counts_are_cached_until_anything_is_written(
         assert site_record_counts(site, audience)[0] == plain
     grave_create(actor=examiner, site=site, marker_text="№ 4242")
     assert site_record_counts(site, audience)[0] == plain + 1
+
+
+@pytest.mark.parametrize(
+    "role",
+    [
+        "investigator",
+        "forensic_examiner",
+        "dna_analyst",
+        "family_liaison",
+        "field_recorder",
+    ],
+)
+def test_record_counts_equal_the_collected_querysets(analysed, users, role) -> None:
+    """The counts read id sets step by step; they select what ``collect`` selects."""
+    from imena.reports import sitejson
+    from imena.reports.sitejson import _record_counts, collect
+
+    audience = Audience(analysed.organisation_id, users[role])
+    collected = collect(analysed, audience, with_analysis=True)
+    expected = {m: qs.count() for m, qs in collected.querysets.items()}
+    assert sum(expected.values()) > 10, "the populated site holds records"
+    assert _record_counts(analysed, audience) == expected
+    # Chunked reads give the same counts as one read per step.
+    old, sitejson._CHUNK = sitejson._CHUNK, 2
+    try:
+        assert _record_counts(analysed, audience) == expected
+    finally:
+        sitejson._CHUNK = old
