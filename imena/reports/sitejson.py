@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
 from django.core.cache import cache
@@ -136,10 +137,11 @@ class Collected:
     analysis_omitted: list[str] = field(default_factory=list)
 
 
-def collect(
-    site: Site, audience: Audience, *, with_analysis: bool = False
-) -> Collected:
-    """The models and records that make up the site's full record."""
+def _visible(
+    audience: Audience, *, with_analysis: bool
+) -> tuple[list[type[models.Model]], list[str], list[str]]:
+    """The models a site record may hold for the audience, and the record types
+    left out (not permitted; analysis tables not asked for)."""
     candidates = [m for m in apps.get_models() if _travels(m) and m is not Site]
     analysis_omitted = []
     if not with_analysis:
@@ -151,14 +153,34 @@ def collect(
         record_type(m) for m in candidates if not audience.can(capability_for(m))
     )
     allowed = [m for m in candidates if audience.can(capability_for(m))]
-    down: dict[type[models.Model], models.Q] = {Site: models.Q(pk=site.pk)}
+    return allowed, omitted, analysis_omitted
+
+
+_T = TypeVar("_T")
+
+
+def _closure(
+    allowed: list[type[models.Model]],
+    start: _T,
+    empty: Callable[[], _T],
+    union: Callable[[_T, _T], _T],
+    down_step: Callable[[type[models.Model], models.ForeignKey, _T], _T],
+    up_step: Callable[[type[models.Model], _T, str], _T],
+) -> dict[type[models.Model], _T]:
+    """The site's records per model, as a selection of type ``_T``.
+
+    Down: the records whose keys point to a selected record of another model
+    (from the site outwards), until no model gains a key. Up: the records a
+    selected record points to (its grave, its person), until no model gains a
+    source. ``down_step(m, fk, related)`` selects m's records whose key
+    ``fk`` points into ``related``; ``up_step(m, selected, attname)`` selects the
+    records of the model ``attname`` points to. Each step reads the selection
+    of the other model as it stands at that moment: :func:`collect` builds
+    query conditions (``Q``), :func:`_record_counts` reads id sets, and both
+    select the same records.
+    """
+    down: dict[type[models.Model], _T] = {Site: start}
     down_keys: dict[type[models.Model], frozenset[str]] = {}
-
-    def qs(
-        model: type[models.Model], conds: dict[type[models.Model], models.Q]
-    ) -> models.QuerySet:
-        return model._default_manager.filter(conds[model])
-
     changed = True
     while changed:
         changed = False
@@ -171,22 +193,20 @@ def collect(
             keys = frozenset(f.name for f in fks)
             if not fks or down_keys.get(m) == keys:
                 continue
-            cond = models.Q()
+            cond = empty()
             for f in fks:
-                cond |= models.Q(
-                    **{f"{f.name}__in": qs(f.related_model, down).values("pk")}
-                )
+                cond = union(cond, down_step(m, f, down[f.related_model]))
             down[m], down_keys[m] = cond, keys
             changed = True
 
-    up: dict[type[models.Model], models.Q] = {}
+    up: dict[type[models.Model], _T] = {}
     up_keys: dict[type[models.Model], frozenset[str]] = {}
     changed = True
     while changed:
         changed = False
         taken = {**down}
         for m, c in up.items():
-            taken[m] = taken[m] | c if m in taken else c
+            taken[m] = union(taken[m], c) if m in taken else c
         targets: dict[type[models.Model], list[tuple[type[models.Model], str]]] = {}
         for m in taken:
             for f in _fk_fields(m):
@@ -198,15 +218,41 @@ def collect(
             keys = frozenset(f"{m._meta.label}.{a}" for m, a in sources)
             if up_keys.get(r) == keys:
                 continue
-            cond = models.Q()
+            cond = empty()
             for m, attname in sources:
-                cond |= models.Q(pk__in=qs(m, taken).values(attname))
+                cond = union(cond, up_step(m, taken[m], attname))
             up[r], up_keys[r] = cond, keys
             changed = True
 
-    final: dict[type[models.Model], models.Q] = {**down}
+    final = {**down}
     for m, c in up.items():
-        final[m] = final[m] | c if m in final else c
+        final[m] = union(final[m], c) if m in final else c
+    return final
+
+
+def collect(
+    site: Site, audience: Audience, *, with_analysis: bool = False
+) -> Collected:
+    """The models and records that make up the site's full record."""
+    allowed, omitted, analysis_omitted = _visible(audience, with_analysis=with_analysis)
+
+    def down_step(
+        m: type[models.Model], fk: models.ForeignKey, related: models.Q
+    ) -> models.Q:
+        targets = fk.related_model._default_manager.filter(related)
+        return models.Q(**{f"{fk.name}__in": targets.values("pk")})
+
+    def up_step(m: type[models.Model], selected: models.Q, attname: str) -> models.Q:
+        return models.Q(pk__in=m._default_manager.filter(selected).values(attname))
+
+    final = _closure(
+        allowed,
+        models.Q(pk=site.pk),
+        models.Q,
+        operator.or_,
+        down_step,
+        up_step,
+    )
     querysets = {
         m: m._default_manager.filter(c).distinct().order_by("pk")
         for m, c in final.items()
@@ -227,11 +273,7 @@ def site_record_counts(site: Site, audience: Audience) -> tuple[int, int]:
     # Readers who may see the same models see the same counts (an examiner and
     # an investigator): one cached count for them, not one per role.
     seen = ",".join(
-        sorted(
-            m._meta.label
-            for m in apps.get_models()
-            if _travels(m) and audience.can(capability_for(m))
-        )
+        sorted(m._meta.label for m in _visible(audience, with_analysis=True)[0])
     )
     reader = hashlib.sha256(seen.encode()).hexdigest()[:16]
     key = (
@@ -293,65 +335,21 @@ def _values_of(model: type[models.Model], pks: set[Any], attname: str) -> set[An
 def _record_counts(site: Site, audience: Audience) -> dict[type[models.Model], int]:
     """How many records of each model ``collect(..., with_analysis=True)`` selects.
 
-    The same two passes as :func:`collect`, on id sets read one step at a time
-    instead of nested ``IN`` subqueries: counting those (an OR of subqueries
-    over every journal row of the country, repeated at each level) took seconds
-    a site at national size. Each step reads the ids the corresponding
-    condition of ``collect`` selects at that moment, so the counts are equal
+    The same closure as :func:`collect` (:func:`_closure`), on id sets read one
+    step at a time instead of nested ``IN`` subqueries: counting those (an OR of
+    subqueries over every journal row of the country, repeated at each level)
+    took seconds a site at national size
     (``test_record_counts_equal_the_collected_querysets``).
     """
-    candidates = [m for m in apps.get_models() if _travels(m) and m is not Site]
-    allowed = [m for m in candidates if audience.can(capability_for(m))]
-    down: dict[type[models.Model], set[Any]] = {
-        Site: set(Site._default_manager.filter(pk=site.pk).values_list("pk", flat=True))
-    }
-    down_keys: dict[type[models.Model], frozenset[str]] = {}
-    changed = True
-    while changed:
-        changed = False
-        for m in allowed:
-            fks = [
-                f
-                for f in _fk_fields(m)
-                if f.related_model in down and f.related_model is not m
-            ]
-            keys = frozenset(f.name for f in fks)
-            if not fks or down_keys.get(m) == keys:
-                continue
-            ids: set[Any] = set()
-            for f in fks:
-                ids |= _pks_where(m, f"{f.name}__in", down[f.related_model])
-            down[m], down_keys[m] = ids, keys
-            changed = True
-
-    up: dict[type[models.Model], set[Any]] = {}
-    up_keys: dict[type[models.Model], frozenset[str]] = {}
-    changed = True
-    while changed:
-        changed = False
-        taken = {**down}
-        for m, c in up.items():
-            taken[m] = taken[m] | c if m in taken else c
-        targets: dict[type[models.Model], list[tuple[type[models.Model], str]]] = {}
-        for m in taken:
-            for f in _fk_fields(m):
-                r = f.related_model
-                if r is Site or not _travels(r) or r not in allowed:
-                    continue
-                targets.setdefault(r, []).append((m, f.attname))
-        for r, sources in targets.items():
-            keys = frozenset(f"{m._meta.label}.{a}" for m, a in sources)
-            if up_keys.get(r) == keys:
-                continue
-            ids = set()
-            for m, attname in sources:
-                ids |= _values_of(m, taken[m], attname)
-            up[r], up_keys[r] = ids, keys
-            changed = True
-
-    final = {**down}
-    for m, c in up.items():
-        final[m] = final[m] | c if m in final else c
+    allowed = _visible(audience, with_analysis=True)[0]
+    final = _closure(
+        allowed,
+        set(Site._default_manager.filter(pk=site.pk).values_list("pk", flat=True)),
+        set,
+        operator.or_,
+        lambda m, fk, related: _pks_where(m, f"{fk.name}__in", related),
+        _values_of,
+    )
     return {
         m: sum(
             m._default_manager.filter(pk__in=chunk).count() for chunk in _chunks(ids)
