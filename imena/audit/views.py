@@ -15,8 +15,10 @@ from imena.lib.lists import paginate
 @login_required
 def entry_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require(request.user, "audit.view")
-    entries = AuditEntry.objects.filter(
-        organisation_id=request.user.organisation_id
-    ).order_by("-seq")
+    entries = (
+        AuditEntry.objects.filter(organisation_id=request.user.organisation_id)
+        .select_related("actor")
+        .order_by("-seq")
+    )
     page = paginate(request, entries, per_page=50).page
     return render(request, "audit/entry_list.html", {"page": page})
