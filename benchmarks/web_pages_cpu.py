@@ -6,8 +6,8 @@ Run with the environment of a loaded data folder (``bench_web.bench_env``, with
 ``testserver`` added to ``ALLOWED_HOSTS``). Each page is requested once to warm up,
 then ``REPS`` times (default 7) through Django's test client as the demo user of its
 role. Prints the median and the largest CPU time of the process (on SQLite the
-database's work is included, on PostgreSQL it is not), the most queries and the
-largest page. CPU time, unlike latency, hardly depends on what else the machine runs.
+database's work is included, on PostgreSQL it is not), the median wall time (on
+PostgreSQL: with the database's work), the most queries and the largest page. CPU time, unlike latency, hardly depends on what else the machine runs.
 """
 
 from __future__ import annotations
@@ -76,20 +76,22 @@ def main() -> None:
             client = clients[username] = Client()
             client.force_login(User.objects.get(username=username))
         client.get(url())
-        cpu, queries, size = [], [], []
+        cpu, wall, queries, size = [], [], [], []
         for _ in range(reps):
             address = url()
             with CaptureQueriesContext(connection) as ctx:
-                t0 = time.process_time()
+                t0, w0 = time.process_time(), time.perf_counter()
                 response = client.get(address)
                 cpu.append(time.process_time() - t0)
+                wall.append(time.perf_counter() - w0)
             if response.status_code != 200:
                 raise SystemExit(f"{address}: HTTP {response.status_code}")
             queries.append(len(ctx.captured_queries))
             size.append(len(response.content))
         print(
             f"{name:24} cpu median {statistics.median(cpu) * 1000:5.0f} ms"
-            f"  max {max(cpu) * 1000:5.0f} ms  queries {max(queries):3}"
+            f"  max {max(cpu) * 1000:5.0f} ms  wall median"
+            f" {statistics.median(wall) * 1000:5.0f} ms  queries {max(queries):3}"
             f"  {max(size) // 1024} KB",
             flush=True,
         )

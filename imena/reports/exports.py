@@ -30,10 +30,11 @@ from imena.reports import selectors
 from imena.reports.files import ExportFile, export_file, temp_path
 from imena.reports.gpkg import Layer, write_gpkg
 from imena.reports.pdf import export_summary_pdf
-from imena.reports.sitejson import export_site_file, site_record_counts
+from imena.reports.sitejson import export_site_file
 
 if TYPE_CHECKING:
     from imena.reports.access import Audience
+    from imena.reports.sitejson import RecordCounts
 
 # A spreadsheet runs a cell that starts with one of these as a formula (or a
 # DDE command). Such text is neutralised with a leading single quote.
@@ -493,8 +494,14 @@ def produce(
     )
 
 
-def export_menu(site: Site, audience: Audience) -> list[tuple[str, str]]:
-    """(label, url) of every export of the site the audience may take."""
+def export_menu(
+    site: Site, audience: Audience, counts: RecordCounts | None = None
+) -> list[tuple[str, str]]:
+    """(label, url) of every export of the site the audience may take.
+
+    The full record's labels state its size when ``counts`` (stored earlier:
+    :func:`sitejson.stored_record_counts`) are given; the menu never counts.
+    """
 
     def url(dataset: str, fmt: str) -> str:
         return reverse("reports:site_export", args=[site.pk, dataset, fmt])
@@ -507,7 +514,16 @@ def export_menu(site: Site, audience: Audience) -> list[tuple[str, str]]:
         links.append((f"{table.title} (XLSX)", url(table.key, "xlsx")))
     links.append((_("Graves (GeoJSON)"), url("graves", "geojson")))
     links.append((_("Graves (GeoPackage)"), url("graves", "gpkg")))
-    plain, analysis = site_record_counts(site, audience)
+    if counts is None:
+        links.append((_("Full site record (JSON)"), url("site", "json")))
+        links.append(
+            (
+                _("Full site record with analysis tables (JSON)"),
+                url("site", "json") + "?analysis=1",
+            )
+        )
+        return links
+    plain, analysis = counts.plain, counts.analysis
     links.append(
         (
             ngettext(

@@ -24,6 +24,7 @@ while the content's SHA-256 is computed on the way.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import operator
@@ -33,7 +34,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.apps import apps
-from django.core.cache import cache
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, models, transaction
 from django.utils import timezone
@@ -47,6 +47,7 @@ from imena.burials.models import Site
 from imena.lib.safejson import UnsafeJSON, loads_untrusted
 from imena.reports.access import os_user
 from imena.reports.files import ExportFile, export_file, temp_path
+from imena.reports.models import SiteRecordCount
 
 if TYPE_CHECKING:
     from imena.reports.access import Audience
@@ -262,30 +263,116 @@ def collect(
     )
 
 
+def reader_key(audience: Audience) -> str:
+    """The set of models the audience may see, as a short key: readers who may
+    see the same models (an examiner and an investigator) see the same counts."""
+    seen = ",".join(
+        sorted(m._meta.label for m in _visible(audience, with_analysis=True)[0])
+    )
+    return hashlib.sha256(seen.encode()).hexdigest()[:16]
+
+
+#: A count older than this, of a register changed since, is counted again when
+#: the statistics page is viewed; a younger one is shown with its time.
+RECOUNT_AFTER = dt.timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class RecordCounts:
+    """The stored counts of a site's record for one reader, and how current they are."""
+
+    plain: int
+    analysis: int
+    counted_at: dt.datetime
+    #: Nothing was written anywhere since the count (the audit chain's head is
+    #: the same): the counts are exact.
+    current: bool
+
+    @property
+    def due(self) -> bool:
+        """Stale and old enough to be counted again."""
+        return not self.current and timezone.now() - self.counted_at >= RECOUNT_AFTER
+
+
+def stored_record_counts(site: Site, audience: Audience) -> RecordCounts | None:
+    """The counts stored for the site and the audience's readers, without counting.
+
+    Two small queries (the stored row, the audit head): the statistics page
+    shows these and never counts (:func:`count_site_records` does).
+    """
+    row = SiteRecordCount.objects.filter(site=site, reader=reader_key(audience)).first()
+    if row is None:
+        return None
+    return RecordCounts(
+        row.plain,
+        row.analysis,
+        row.counted_at,
+        current=row.audit_head == audit_head_hash(),
+    )
+
+
+def count_site_records(site: Site, audience: Audience) -> RecordCounts:
+    """Count the site's record for the audience's readers now, and store it.
+
+    The moment and the audit head are taken before counting: a write during the
+    count leaves the stored counts marked as older than the register.
+    """
+    head, at = audit_head_hash(), timezone.now()
+    plain, analysis = _count_site_records(site, audience)
+    SiteRecordCount.objects.update_or_create(
+        site=site,
+        reader=reader_key(audience),
+        defaults={
+            "plain": plain,
+            "analysis": analysis,
+            "counted_at": at,
+            "audit_head": head,
+        },
+    )
+    return RecordCounts(plain, analysis, at, current=head == audit_head_hash())
+
+
+def count_all_site_records(
+    sites: Iterable[Site], *, stale_only: bool = False
+) -> Iterator[tuple[Site, RecordCounts]]:
+    """Count and store every site's record for each set of readers the
+    statistics page may show it to (each role that may export), e.g. after a
+    bulk load or from a timer. ``stale_only``: skip the counts still current.
+    """
+    from imena.accounts.models import Role
+    from imena.reports.access import Audience
+
+    for site in sites:
+        done: set[str] = set()
+        for role in Role.values:
+            reader = Audience(
+                site.organisation_id,
+                User(role=role, is_active=True, organisation_id=site.organisation_id),
+            )
+            if not reader.can("report.export"):
+                continue
+            key = reader_key(reader)
+            if key in done:
+                continue
+            done.add(key)
+            stored = stored_record_counts(site, reader) if stale_only else None
+            if stored is None or not stored.current:
+                stored = count_site_records(site, reader)
+            yield site, stored
+
+
 def site_record_counts(site: Site, audience: Audience) -> tuple[int, int]:
     """How many records the site JSON holds without and (extra) with analysis.
 
     Counted before the export, so an upper bound: a record pointing to one the
-    audience may not see is left out of the file. Every write appends to the
-    audit chain, so the counts are cached under the chain's head: any change
-    anywhere computes them afresh (the reports page shows them on every view).
+    audience may not see is left out of the file. Exact: the stored counts when
+    nothing was written since they were counted (every write appends to the
+    audit chain), else counted afresh and stored.
     """
-    # Readers who may see the same models see the same counts (an examiner and
-    # an investigator): one cached count for them, not one per role.
-    seen = ",".join(
-        sorted(m._meta.label for m in _visible(audience, with_analysis=True)[0])
-    )
-    reader = hashlib.sha256(seen.encode()).hexdigest()[:16]
-    key = (
-        f"imena:site-record-counts:{site.pk}:{audience.organisation_id}:{reader}:"
-        f"{audit_head_hash()}"
-    )
-    cached = cache.get(key)
-    if cached is not None:
-        return int(cached[0]), int(cached[1])
-    counts = _count_site_records(site, audience)
-    cache.set(key, counts, timeout=24 * 3600)
-    return counts
+    stored = stored_record_counts(site, audience)
+    if stored is None or not stored.current:
+        stored = count_site_records(site, audience)
+    return stored.plain, stored.analysis
 
 
 def _count_site_records(site: Site, audience: Audience) -> tuple[int, int]:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("region/", views.region_statistics, name="region_statistics"),
     path("sites/<int:pk>/statistics/", views.site_statistics, name="site_statistics"),
+    path(
+        "sites/<int:pk>/record-counts/",
+        views.site_record_counts,
+        name="site_record_counts",
+    ),
     path("sites/<int:pk>/plan/", views.site_plan, name="site_plan"),
     path("sites/<int:pk>/plan.svg", views.site_plan_svg, name="site_plan_svg"),
 ]

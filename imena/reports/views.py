@@ -16,11 +16,12 @@ from imena.accounts.roles import can
 from imena.audit.services import audit_record
 from imena.burials import access as burials_access
 from imena.burials.models import GraveStatus, Site
+from imena.core.times import local_time
 from imena.evidence import access as evidence_access
 from imena.evidence import georef, storage
 from imena.evidence import services as evidence_services
 from imena.lib.forms import add_errors
-from imena.reports import access, exports, maps, selectors, services
+from imena.reports import access, exports, maps, selectors, services, sitejson
 from imena.reports.files import ExportFile
 from imena.reports.forms import OrthophotoForm
 from imena.reports.svg import Plan
@@ -87,6 +88,7 @@ def site_statistics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = selectors.Scope(
         audience, Site.objects.filter(pk=site.pk), site=site, title=site.name
     )
+    can_export = audience.can("report.export")
     return render(
         request,
         "reports/site_statistics.html",
@@ -94,9 +96,42 @@ def site_statistics(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "site": site,
             "scope": scope,
             "sections": selectors.statistics(scope),
-            "can_export": audience.can("report.export"),
-            "exports": exports.export_menu(site, audience),
+            "can_export": can_export,
+            **(_exports_context(site, audience, count=False) if can_export else {}),
         },
+    )
+
+
+def _exports_context(site: Site, audience: access.Audience, *, count: bool) -> dict:
+    """The export menu with the site record's stored counts, dated.
+
+    The page never counts (seconds at national size): it shows the stored
+    counts with their time and asks for ``site_record_counts`` after loading
+    when there are none yet or they are stale and old (:attr:`RecordCounts.due`).
+    ``count``: that deferred request, which counts and stores them.
+    """
+    counts = sitejson.stored_record_counts(site, audience)
+    if count and (counts is None or counts.due):
+        counts = sitejson.count_site_records(site, audience)
+    return {
+        "site": site,
+        "exports": exports.export_menu(site, audience, counts),
+        "counts": counts,
+        "counted_at": local_time(counts.counted_at) if counts else "",
+        "recount": counts is None or counts.due,
+    }
+
+
+@require_GET
+@login_required
+def site_record_counts(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The export menu after counting the site's record (htmx, after the page)."""
+    site = access.report_site_for_user(request.user, pk, capability="report.export")
+    audience = access.audience_for(request.user)
+    return render(
+        request,
+        "reports/_exports.html",
+        _exports_context(site, audience, count=True),
     )
 
 

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import CommandError
 
+from imena.burials.models import Site
 from imena.core.commands import ImenaCommand
-from imena.reports import exports, services
+from imena.core.times import iso_time
+from imena.reports import exports, services, sitejson
 from imena.reports.management.commands._common import audience, deliver, resolve_site
 
 FORMATS = ["pdf", "json", "csv", "xlsx", "geojson", "gpkg"]
@@ -40,7 +43,23 @@ class Command(ImenaCommand):
             help="json: include the stored analysis tables (left out by default)",
         )
 
+        counts = sub.add_parser(
+            "counts",
+            help="Count and store the records of sites' full JSON record for the "
+            "statistics page (after a bulk load, or from a timer).",
+        )
+        counts.add_argument("sites", nargs="*", help="site codes (default: every site)")
+        counts.add_argument("--organisation", help="organisation code, if codes clash")
+        counts.add_argument(
+            "--stale",
+            action="store_true",
+            help="only the counts made before the last change to the register",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["what"] == "counts":
+            self.counts(options)
+            return
         site = resolve_site(options["site"], options["organisation"])
         who = audience(site, options["as_user"])
         fmt = options["format"]
@@ -67,3 +86,21 @@ class Command(ImenaCommand):
             f"wrote {target} ({fmt}, {export.rows} rows, {export.size} bytes, "
             f"sha256 {export.sha256})"
         )
+
+    def counts(self, options: dict[str, Any]) -> None:
+        sites = (
+            [resolve_site(code, options["organisation"]) for code in options["sites"]]
+            if options["sites"]
+            else Site.objects.order_by("pk")
+        )
+        t0 = time.perf_counter()
+        n = 0
+        for site, counted in sitejson.count_all_site_records(
+            sites, stale_only=options["stale"]
+        ):
+            n += 1
+            self.stdout.write(
+                f"{site.code}: {counted.plain} records, {counted.analysis} analysis "
+                f"records (counted at {iso_time(counted.counted_at)})"
+            )
+        self.stdout.write(f"{n} counts in {time.perf_counter() - t0:.1f} s")
