@@ -6,9 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from imena.burials.models import Site
+from imena.core.constraints import FieldConstraintErrors
 
 
-class SiteRecordCount(models.Model):
+class SiteRecordCount(FieldConstraintErrors, models.Model):
     """How many records a site's full JSON record holds for one set of readers.
 
     Counting a site's record walks every model linked to the site (seconds at
@@ -29,12 +30,18 @@ class SiteRecordCount(models.Model):
     counted_at = models.DateTimeField(_("counted at"))
     audit_head = models.CharField(_("audit chain head when counted"), max_length=64)
 
+    constraint_fields = {"reports_site_record_count_once": "reader"}
+
     class Meta:
         verbose_name = _("site record count")
         verbose_name_plural = _("site record counts")
         constraints = [
             models.UniqueConstraint(
-                fields=["site", "reader"], name="reports_site_record_count_once"
+                fields=["site", "reader"],
+                name="reports_site_record_count_once",
+                violation_error_message=_(
+                    "The site's records are already counted for these readers."
+                ),
             )
         ]
 

@@ -96,9 +96,12 @@ def test_the_export_list_states_the_size_and_offers_analysis(
     client.force_login(investigator)
     # The page asks for the counts after loading; then it shows them itself.
     counts = reverse("reports:site_record_counts", args=[analysed.pk])
-    assert counts in client.get(
-        reverse("reports:site_statistics", args=[analysed.pk])
-    ).content.decode()
+    assert (
+        counts
+        in client.get(
+            reverse("reports:site_statistics", args=[analysed.pk])
+        ).content.decode()
+    )
     fragment = client.get(counts).content.decode()
     assert "Full site record (JSON, " in fragment and " records)" in fragment
     page = client.get(
