@@ -32,6 +32,7 @@ from linkage.normalize import (
     GraveNumber,
     NameParts,
     PartialDate,
+    age_from_note,
     is_unknown_name,
     is_unnumbered_grave,
     nfc,
@@ -397,6 +398,9 @@ def parse_row(raw: RawRow, mapping: Mapping[str, str], source: str) -> ParsedRow
             problems.append(
                 Problem(mapping.get("age"), "unparseable_age", f"cannot read age {a!r}")
             )
+    else:
+        # a funeral home without an age column writes "~50 лет" in the notes
+        age = age_from_note(cell("notes"))
     if death and burial and burial.first_day() < death.first_day():
         problems.append(
             Problem(mapping.get("burial_date"), "burial_before_death",

@@ -26,6 +26,7 @@ __all__ = [
     "GraveNumber",
     "NameParts",
     "PartialDate",
+    "age_from_note",
     "birth_year_range_from_age",
     "canonical_name",
     "fix_mixed_script",
@@ -662,6 +663,26 @@ def parse_age(value: object) -> tuple[int, int] | None:
     return (lo, hi)
 
 
+_NOTE_AGE_RE = re.compile(
+    r"(?:^|[\s,;(])(?:[~≈]\s*(\d{1,3})(?!\d|\s*[./-]\d)"
+    r"|(?:вік|возраст|age)\s*[:~≈]?\s*(\d{1,3})(?!\d|\s*[./-]\d)"
+    r"|(\d{1,3})\s*(?:лет|года?|років|роки|рік|р\.|years?|yrs?)(?![^\W\d_]))"
+)
+
+
+def age_from_note(text: str | None) -> tuple[int, int] | None:
+    """An age written in a note (``~50 лет``, ``вік 45``, ``~55``) when the
+    journal has no age column: one number, read as :func:`parse_age` reads
+    it. None when the note has no age or more than one."""
+    if not text:
+        return None
+    s = nfc(text).casefold()
+    found = [m[1] or m[2] or m[3] for m in _NOTE_AGE_RE.finditer(s)]
+    if len(found) != 1:
+        return None
+    return parse_age(found[0])
+
+
 def birth_year_range_from_age(
     age: int | tuple[int, int], reference: PartialDate | dt.date
 ) -> tuple[int, int]:
@@ -743,6 +764,8 @@ def _parse_grave_text(value: str) -> GraveNumber | None:
         prefix, s = "бм", s[mass.end() :]
     s = re.sub(r"^(?:№|#|no\.?|nr\.?|n|мог(?:ила|ыла)?\.?|grave)\s*", "", s)
     s = s.lstrip("№# ").strip()
+    # "214." as a list is numbered (volunteers' registers)
+    s = re.sub(r"(?<=\w)\.$", "", s)
     m = re.fullmatch(r"(\d{1,6})(?:\.0)?", s)
     if m:
         return GraveNumber(int(m[1]), "", prefix)

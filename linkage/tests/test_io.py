@@ -153,3 +153,22 @@ def test_xlsx_formulas_and_merged_cells(tmp_path: Path) -> None:
 def test_not_an_xlsx() -> None:
     with pytest.raises(JournalFileError, match="XLSX"):
         read_journal_bytes(b"PK\x03\x04garbage", "j.xlsx")
+
+
+def test_age_in_the_notes_when_the_journal_has_no_age_column(tmp_path: Path) -> None:
+    text = (
+        "№ п/п;№ могилы;Фамилия;Имя;Отчество;Дата смерти;Примечание\r\n"
+        "1;259;Неопознанный;;;13.03.2022;~50 лет\r\n"
+        "2;260;Бондар;Петр;;14.03.2022;обстрел 12.03\r\n"
+    )
+    p = tmp_path / "funeral.csv"
+    p.write_bytes(text.encode("cp1251"))
+    r1, r2 = read_journal(p).rows
+    assert r1.age == (50, 50) and r2.age is None
+
+
+def test_grave_number_written_with_a_dot(tmp_path: Path) -> None:
+    p = tmp_path / "volunteers.csv"
+    p.write_text("№ могили,ПІБ,Вік\n259.,Невідомий,~50\n", encoding="utf-8")
+    (r,) = read_journal(p).rows
+    assert r.grave_key == "259" and "unparseable_grave_number" not in _codes(r)

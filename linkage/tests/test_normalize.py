@@ -4,6 +4,7 @@ import pytest
 
 from linkage.normalize import (
     PartialDate,
+    age_from_note,
     birth_year_range_from_age,
     canonical_name,
     fix_mixed_script,
@@ -213,7 +214,7 @@ def test_birth_year_range_from_age() -> None:
     [("12", "12"), ("№12", "12"), ("№ 12", "12"), ("12а", "12а"), ("12-a", "12а"),
      ("12 A", "12а"), ("12/2", "12/2"), ("123/2", "123/2"), ("могила 7", "7"),
      ("БМ-1", "бм1"), ("БМ №1", "бм1"), ("братська 1", "бм1"),
-     ("Братская могила №3", "бм3")],
+     ("Братская могила №3", "бм3"), ("214.", "214"), ("57а.", "57а")],
 )  # fmt: skip
 def test_grave_numbers(raw: str, key: str) -> None:
     g = parse_grave_number(raw)
@@ -233,3 +234,14 @@ def test_grave_unnumbered(raw: str) -> None:
 )  # fmt: skip
 def test_transposed(a: str, b: str, yes: bool) -> None:
     assert grave_numbers_transposed(a, b) is yes
+
+
+@pytest.mark.parametrize(
+    ("note", "age"),
+    [("~50 лет", (50, 50)), ("~55", (55, 55)), ("вік 45", (45, 45)),
+     ("прибл. 40 років", (40, 40)), ("~ 45 лет, в форме", (45, 45)),
+     ("1979 г.р.", None), ("~12.03", None), ("ул. Шевченко 12", None),
+     ("тело 3 дня", None), ("~40 лет или ~50 лет", None), ("", None)],
+)  # fmt: skip
+def test_age_from_note(note: str, age: tuple[int, int] | None) -> None:
+    assert age_from_note(note) == age
