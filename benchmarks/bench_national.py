@@ -38,6 +38,12 @@ peak RSS is its own):
   stored through its service and then taken into account by
   ``identification_update`` with the worker's state (a ``SiteCache`` per site,
   the open reports).
+- ``compute``: on the database a load phase kept (or ``--database``), the
+  national DNA screening (``--no-screening`` skips it), then every site's
+  candidates as ``imena identification update`` computes them after a load:
+  the open reports and the DNA LRs of every body read once, the sites in
+  ``--workers`` processes (``compute_all.sites_compute``), stored. CPU seconds
+  of the process and of its workers, peak memory as their summed PSS.
 - ``import_sqlite``: the register as a CSV file through ``import_reports``
   (column mapping, all or nothing, duplicates proposed), then the reference
   families of ``dna/case.json`` through the bulk path: records per second.
@@ -86,6 +92,8 @@ class Context:
     id_persons: int = 0
     id_sites: int = 0
     incremental: bool = False
+    workers: int = 2
+    screening: bool = True
     databases: dict[str, str] = field(default_factory=dict)  # phase -> URL kept
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -490,6 +498,119 @@ def phase_load_postgresql(ctx: Context) -> dict[str, Any]:
         stop()
 
 
+COMPUTE = r"""
+import json, os, resource, sys, threading, time
+from pathlib import Path
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+import django
+django.setup()
+from django.conf import settings
+from django.db import connection
+from imena.accounts.models import Organisation
+from imena.burials.models import Site
+from imena.exhumations.models import Body
+from imena.identification import compute_all, services
+from imena.identification.models import Candidate, CandidateRun
+from imena.identification.scenario import DEMO_PARAMETERS
+
+workers, screening = int(sys.argv[1]), sys.argv[2] == "1"
+settings.SCREENING_TABLES_DIR = Path(sys.argv[3])
+out = {"vendor": connection.vendor, "workers": workers, "cpus": os.cpu_count()}
+org = Organisation.objects.get(code="demo")
+
+def pss_mb():
+    # This process and its children (the workers): proportional set sizes,
+    # so the pages the forked workers share are counted once.
+    total = 0
+    me = os.getpid()
+    pids = [me]
+    try:
+        pids += [int(p) for p in open(f"/proc/{me}/task/{me}/children").read().split()]
+    except OSError:
+        pass
+    for pid in pids:
+        try:
+            for line in open(f"/proc/{pid}/smaps_rollup"):
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+peak = {"pss": 0.0, "load": []}
+def sample():
+    while True:
+        peak["pss"] = max(peak["pss"], pss_mb())
+        peak["load"].append(os.getloadavg()[0])
+        time.sleep(1.0)
+threading.Thread(target=sample, daemon=True).start()
+
+def cpu():
+    s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime
+
+def step(name, t0, c0, **extra):
+    me, kids = cpu()
+    out[name] = {"seconds": round(time.perf_counter() - t0, 1),
+        "cpu_seconds": round(me - c0[0], 1),
+        "workers_cpu_seconds": round(kids - c0[1], 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "workers_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
+        "peak_pss_mb": round(peak["pss"]), "load_average": os.getloadavg(), **extra}
+    print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
+
+if screening:
+    t, c = time.perf_counter(), cpu()
+    run = services.screening_run_national(actor=None, organisation=org, **DEMO_PARAMETERS)
+    step("screening", t, c, bodies=run.bodies, families=run.families, pairs=run.pairs,
+         candidates=run.candidates, above_threshold=run.above_threshold)
+sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
+         if Body.objects.filter(grave__site=s).exists()]
+t0, c0 = time.perf_counter(), cpu()
+t, c = time.perf_counter(), cpu()
+shared = services.shared_inputs(org, sites)  # what identification_update reads
+step("read_reports_and_dna_lrs", t, c, persons=len(shared.person_inputs),
+     bodies_with_dna=len(shared.dna[0].rows),
+     families=len(shared.dna[0].persons), pairs_kept=len(shared.dna[0]))
+t, c = time.perf_counter(), cpu()
+runs = compute_all.sites_compute(actor=None, organisation=org, sites=sites,
+                                 shared=shared, workers=workers)
+step("sites", t, c, sites=len(runs), bodies=sum(r.body_count for r in runs),
+     persons=runs[0].person_count,
+     candidates=Candidate.objects.filter(analysis__run__in=runs).count())
+loads = peak["load"]
+step("all_sites", t0, c0, sites=len(runs),
+     mean_load_average=round(sum(loads) / max(1, len(loads)), 1))
+print(json.dumps(out))
+"""
+
+
+def phase_compute(ctx: Context) -> dict[str, Any]:
+    """What "computing all sites" costs in the application, on the database a
+    load phase kept (or ``--database``): the national DNA screening (stored;
+    ``--no-screening`` skips it), then the open reports and the DNA LRs of
+    every body read once (``services.shared_inputs``, timed a second time
+    without the DNA) and every site's candidates computed and stored by
+    ``compute_all.sites_compute`` in ``--workers`` processes (what ``imena
+    identification update`` does after a load). CPU seconds of this process
+    and of its workers apart; the peak memory as the sum of the proportional
+    set sizes of the process and its workers (sampled every second)."""
+    url = ctx.databases.get("sqlite") or ctx.databases.get("postgresql")
+    if url is None:
+        path = ctx.work / "compute.sqlite3"
+        path.unlink(missing_ok=True)
+        url = f"sqlite:///{path}"
+        _load(ctx, url)
+    tables = ctx.work / "screening-tables"
+    return _child(
+        COMPUTE,
+        str(ctx.workers),
+        "1" if ctx.screening else "0",
+        str(tables),
+        env={"DATABASE_URL": url},
+    )
+
+
 #: name -> phase.
 UPDATES = r"""
 import json, os, resource, sys, tempfile, time
@@ -610,6 +731,7 @@ PHASES: dict[str, Callable[[Context], dict[str, Any]]] = {
     "screening": phase_screening,
     "import_sqlite": phase_import_sqlite,
     "updates": phase_updates,
+    "compute": phase_compute,
 }
 DEFAULT_PHASES = ("simulate", "load_sqlite", "load_postgresql", "identification")
 
@@ -634,6 +756,14 @@ def main() -> int:
     )
     parser.add_argument(
         "--database", help="identification: an already loaded database URL"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="compute: worker processes"
+    )
+    parser.add_argument(
+        "--no-screening",
+        action="store_true",
+        help="compute: skip the national DNA screening",
     )
     parser.add_argument("--pg-port", type=int, default=5581)
     parser.add_argument("--keep-db", action="store_true")
@@ -663,10 +793,13 @@ def main() -> int:
         keep_db=args.keep_db
         or "identification" in names
         or "screening" in names
-        or "updates" in names,
+        or "updates" in names
+        or "compute" in names,
         id_persons=args.id_persons,
         id_sites=args.id_sites,
         incremental=args.incremental,
+        workers=args.workers,
+        screening=not args.no_screening,
     )
     if args.database:
         ctx.databases["sqlite"] = args.database

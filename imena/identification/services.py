@@ -260,7 +260,6 @@ def site_params(
     ), basis
 
 
-@transaction.atomic
 def candidates_compute(
     *,
     actor: User | None,
@@ -275,6 +274,14 @@ def candidates_compute(
     ``cache``: the site's ``engine.SiteCache`` from its previous run in this
     process: only new or changed reports and bodies are computed again (the
     result is the same).
+
+    The inputs are read and the computation runs before the transaction; only
+    storing the run is atomic. On SQLite a transaction holds the write lock of
+    the whole database (``transaction_mode`` IMMEDIATE), so a computation of
+    minutes inside it made every other writer wait or fail, another site's
+    worker included (``compute_all``). A change committed meanwhile stays
+    pending: only the ``PendingUpdate`` rows read before the inputs are marked
+    done.
     """
     if p_unlisted is not None and not 0 <= p_unlisted < 1:
         raise ValidationError({"p_unlisted": _("The prior must be between 0 and 1.")})
@@ -302,6 +309,25 @@ def candidates_compute(
         dna=shared.dna if shared else None,
         cache=cache,
     )
+    with transaction.atomic():
+        run = _run_store(
+            actor, site, params, basis, data, result, seen, incremental, started
+        )
+    return run, result
+
+
+def _run_store(
+    actor: User | None,
+    site: Site,
+    params: Params,
+    basis: str,
+    data: dict[str, Any],
+    result: SiteResult,
+    seen: list[int],
+    incremental: bool,
+    started: float,
+) -> CandidateRun:
+    """Store ``candidates_compute``'s run (inside its transaction)."""
     run = CandidateRun.objects.create(
         site=site,
         created_by=actor,
@@ -346,7 +372,7 @@ def candidates_compute(
         },
         organisation_id=site.organisation_id,
     )
-    return run, result
+    return run
 
 
 @dataclass
@@ -431,6 +457,7 @@ def identification_update(
     organisation: Organisation,
     caches: dict[int, SiteCache] | None = None,
     register: Register | None = None,
+    workers: int | None = None,
 ) -> UpdateOutcome:
     """Recompute the sites with pending changes, each in its own transaction.
 
@@ -440,7 +467,8 @@ def identification_update(
     only the new or changed reports and bodies are compared again; with
     ``register`` (the worker's too) only the reports that changed are read
     again. A site whose bodies are all gone has its rows marked done without
-    a run.
+    a run. Without ``caches`` the sites are computed in ``workers`` processes
+    (``compute_all.sites_compute``; default ``compute_all.default_workers()``).
     """
     from imena.burials.models import Site
 
@@ -473,20 +501,40 @@ def identification_update(
         shared = shared_inputs(organisation, sites if caches is None else ())
     else:
         shared = register.refresh(organisation)
+    priors: dict[int, float | None] = {}
     for site in sites:
-        cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
         last = (
             CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
         )
         # A prior of "none of these" set by a user stays; an estimated one is
         # estimated again.
-        p_unlisted = (
+        priors[site.pk] = (
             last.p_unlisted
             if last is not None and last.p_unlisted_basis == USER_PRIOR
             else None
         )
+    if caches is None:
+        # Without a worker's state: the sites in worker processes (compute_all).
+        from imena.identification.compute_all import sites_compute
+
+        outcome.runs = sites_compute(
+            actor=actor,
+            organisation=organisation,
+            sites=sites,
+            priors=priors,
+            shared=shared,
+            workers=workers,
+        )
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    for site in sites:
+        cache = caches.setdefault(site.pk, SiteCache())
         run, _result = candidates_compute(
-            actor=actor, site=site, p_unlisted=p_unlisted, shared=shared, cache=cache
+            actor=actor,
+            site=site,
+            p_unlisted=priors[site.pk],
+            shared=shared,
+            cache=cache,
         )
         outcome.runs.append(run)
     outcome.seconds = time.perf_counter() - started

@@ -43,6 +43,13 @@ class Command(ImenaCommand):
             default=0,
             help="With --loop: stop after this many looks (0: never).",
         )
+        up.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Without --loop: processes computing the sites side by side "
+            "(default: IMENA_COMPUTE_WORKERS, else the CPUs up to 2).",
+        )
         up.add_argument("--json", action="store_true", help="Print JSON lines.")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -54,7 +61,11 @@ class Command(ImenaCommand):
         while True:
             try:
                 outcome = identification_update(
-                    actor=None, organisation=org, caches=caches, register=register
+                    actor=None,
+                    organisation=org,
+                    caches=caches,
+                    register=register,
+                    workers=options["workers"],
                 )
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
