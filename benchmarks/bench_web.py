@@ -188,6 +188,14 @@ def main() -> None:
         subprocess.run(
             [PY, "-m", "imena", "migrate", "-v0"], env=env, cwd=ROOT, check=True
         )
+    # As after any bulk load: the statistics page shows stored record counts.
+    subprocess.run(
+        [PY, "-m", "imena", "report", "counts", "--stale"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     env["IMENA_LOCUST_TARGETS"] = json.dumps(targets(env))
     host = f"http://127.0.0.1:{a.port}"
     server = subprocess.Popen(

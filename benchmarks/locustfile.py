@@ -70,7 +70,12 @@ class Examiner(ImenaUser):
     @task(1)
     def statistics(self) -> None:
         site = self.pick("sites")
-        self.client.get(f"/reports/sites/{site}/statistics/", name="statistics")
+        page = self.client.get(f"/reports/sites/{site}/statistics/", name="statistics")
+        # The page asks for the site record's counts after loading when none are
+        # stored or they are old and stale (htmx); a browser would follow it.
+        counts = f"/reports/sites/{site}/record-counts/"
+        if counts in page.text:
+            self.client.get(counts, name="statistics: record counts")
 
     @task(1)
     def home(self) -> None:
