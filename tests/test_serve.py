@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
 import os
 import re
@@ -125,6 +126,18 @@ def test_serve_runs_gunicorn_with_whitenoise_on_the_test_database(tmp_path) -> N
         assert headers["Content-Encoding"] == "gzip"
         assert "max-age=315360000" in headers["Cache-Control"]
         assert b".topbar" in gzip.decompress(body)
+
+        # An idle connection stays open longer than gunicorn's default 2 s, so
+        # a client (a proxy's pool) reusing it is not reset (#13 item 5).
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().read()
+            time.sleep(3.5)
+            connection.request("GET", "/healthz")
+            assert connection.getresponse().status == 200
+        finally:
+            connection.close()
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=60)

@@ -45,7 +45,18 @@ def collect_static() -> None:
     call_command("collectstatic", interactive=False, verbosity=0)
 
 
-def gunicorn_argv(*, bind: str, workers: int, threads: int, timeout: int) -> list[str]:
+#: Seconds gunicorn keeps an idle connection open for the next request. Longer
+#: than the idle time of what connects to it (the proxy's pool of upstream
+#: connections, a client's session; Caddy's default is 2 min and is set to 60 s
+#: in deploy/Caddyfile), so that the client closes an idle connection first.
+#: Gunicorn's default (2 s) closed connections that a client was reusing at that
+#: moment: "connection reset by peer" under load (#13 item 5).
+KEEP_ALIVE = 75
+
+
+def gunicorn_argv(
+    *, bind: str, workers: int, threads: int, timeout: int, keep_alive: int = KEEP_ALIVE
+) -> list[str]:
     return [
         sys.executable,
         "-m",
@@ -63,6 +74,8 @@ def gunicorn_argv(*, bind: str, workers: int, threads: int, timeout: int) -> lis
         str(timeout),
         "--graceful-timeout",
         "30",
+        "--keep-alive",
+        str(keep_alive),
         "--access-logfile",
         "-",
         "--access-logformat",

@@ -5,6 +5,7 @@ from typing import Any
 
 from imena.core.commands import ImenaCommand
 from imena.core.serve import (
+    KEEP_ALIVE,
     check_can_serve,
     collect_static,
     exec_gunicorn,
@@ -40,6 +41,13 @@ class Command(ImenaCommand):
         parser.add_argument(
             "--timeout", type=int, default=120, help="Worker timeout in seconds."
         )
+        parser.add_argument(
+            "--keep-alive",
+            type=int,
+            default=int(os.environ.get("IMENA_WEB_KEEPALIVE", str(KEEP_ALIVE))),
+            help="Seconds an idle connection stays open (default IMENA_WEB_KEEPALIVE "
+            f"or {KEEP_ALIVE}; keep it above the proxy's idle timeout).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         check_can_serve()
@@ -51,5 +59,6 @@ class Command(ImenaCommand):
                 workers=options["workers"],
                 threads=options["threads"],
                 timeout=options["timeout"],
+                keep_alive=options["keep_alive"],
             )
         )
