@@ -28,6 +28,7 @@ __all__ = [
     "PartialDate",
     "age_from_note",
     "birth_year_range_from_age",
+    "written_twice_note",
     "canonical_name",
     "fix_mixed_script",
     "fold",
@@ -681,6 +682,23 @@ def age_from_note(text: str | None) -> tuple[int, int] | None:
     if len(found) != 1:
         return None
     return parse_age(found[0])
+
+
+_WRITTEN_TWICE_RE = re.compile(
+    r"перезахор|перепохов|ексгум|эксгум|перенес[ен]|тимчасово|временно(?!\w)"
+    r"|исправл|виправл|уточн|повторн|дублик|дублік|ошибочн|помилков"
+    r"|см\.?\s*запис|див\.?\s*запис|reburi|exhum|correct|duplicate"
+)
+
+
+def written_twice_note(text: str | None) -> bool:
+    """True for a note saying the entry is one of two for the same person: a
+    reburial (перезахоронение, перепоховано, ексгумовано; a temporary burial,
+    временно во дворе / тимчасово) or a corrected or repeated entry
+    (исправлено, виправлено, уточнено дані, повторно, дублікат)."""
+    if not text:
+        return False
+    return bool(_WRITTEN_TWICE_RE.search(nfc(text).casefold().replace("ё", "е")))
 
 
 def birth_year_range_from_age(

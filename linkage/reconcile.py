@@ -37,6 +37,7 @@ from linkage.normalize import (
     phonetic_key,
     transposition_key,
     ukrainian_equivalent,
+    written_twice_note,
     xlang_key,
 )
 from linkage.splink_compat import em_underflow_guard
@@ -970,6 +971,13 @@ class _RowFacts:
     burial: list[float | None]
     age: list[tuple[int, int] | None]
     row: list[int]
+    birth: list[float | None] = field(default_factory=list)  # full birth date
+    # birth years: (first, last) possible, from the date or the age
+    birth_years: list[tuple[int, int] | None] = field(default_factory=list)
+    has_patronymic: list[bool] = field(default_factory=list)
+    # a note saying the row is one of two entries for one person (reburial,
+    # corrected entry)
+    twice_note: list[bool] = field(default_factory=list)
 
     @classmethod
     def of(cls, rows: Sequence[ParsedRow]) -> _RowFacts:
@@ -986,7 +994,76 @@ class _RowFacts:
             burial=[_day(r.burial_date) for r in rows],
             age=[r.age for r in rows],
             row=[r.row_number for r in rows],
+            birth=[_day(r.birth_date) for r in rows],
+            birth_years=[_birth_years(r) for r in rows],
+            has_patronymic=[bool(r.patronymic) for r in rows],
+            twice_note=[written_twice_note(r.notes) for r in rows],
         )
+
+
+def _birth_years(r: ParsedRow) -> tuple[int, int] | None:
+    if r.birth_date is not None:
+        return (r.birth_date.year, r.birth_date.year)
+    ref = r.death_date or r.burial_date
+    if r.age is not None and ref is not None:
+        return (ref.year - r.age[1] - 1, ref.year - r.age[0])
+    return None
+
+
+def _written_twice(
+    f: _RowFacts, x: int, y: int, w_surname: float, w_given: float, w_patr: float
+) -> bool:
+    """Two named rows of one journal that are one person written twice (a
+    reburial, a corrected entry), on the evidence a reader of the journal
+    uses: the surname and given name agree (variants and typos count), and
+    the patronymic too when both rows have one; and either
+
+    * the same full birth date, and no second death day (a namesake has
+      another birth date; a son named after his father, another
+      patronymic); or
+    * a note on either row that says the entry is written twice
+      (``перезахоронение``, ``временно во дворе``, ``уточнено дані``,
+      ``повторно``: :func:`linkage.normalize.written_twice_note`), both rows
+      with a patronymic, and the same death day with birth years that fit,
+      or the same grave with death days at most a day apart and birth years
+      at most a year apart (the corrected entry fixes such slips).
+
+    Rows at two graves that are not one number written two ways need the
+    note (a reburial); without it the name on another grave is as likely the
+    next burial's (see ``misnamed``)."""
+    if f.nameless[x] or f.nameless[y] or f.mass[x] or f.mass[y]:
+        return False
+    if not (w_surname > 0 and w_given > 0):
+        return False
+    both_patr = f.has_patronymic[x] and f.has_patronymic[y]
+    if both_patr and not w_patr > 0:
+        return False
+    note = f.twice_note[x] or f.twice_note[y]
+    gx, gy = f.grave[x], f.grave[y]
+    same_grave = gx is not None and gy is not None and (
+        gx == gy or _related_graves(f, x, y)
+    )
+    if gx is not None and gy is not None and not same_grave and not note:
+        return False
+    dx, dy = f.death[x], f.death[y]
+    if f.birth[x] is not None and f.birth[x] == f.birth[y]:
+        return dx is None or dy is None or dx == dy
+    if not (note and both_patr):
+        return False
+    bx, by = f.birth_years[x], f.birth_years[y]
+
+    def births_within(years: int) -> bool:
+        return bx is None or by is None or (
+            bx[0] - years <= by[1] and by[0] - years <= bx[1]
+        )  # fmt: skip
+
+    if dx is not None and dx == dy and births_within(0):
+        return True
+    return (
+        same_grave
+        and (dx is None or dy is None or abs(dx - dy) <= 1)
+        and births_within(1)
+    )
 
 
 # Two candidates whose match weights differ by less than this many bits (a
@@ -1070,14 +1147,20 @@ def _form_clusters(
     def col(name: str) -> list[float]:
         return edges[name].tolist() if name in edges else [0.0] * len(edges)
 
-    for a, b, wg, wsur, wgiv in zip(
+    # pairs of one journal that are one person written twice
+    twice: list[tuple[int, int, float]] = []
+    for a, b, wg, wsur, wgiv, wpat, w in zip(
         ids_l.tolist(), ids_r.tolist(), col("mw_grave"), col("mw_surname"),
-        col("mw_given"), strict=True,
+        col("mw_given"), col("mw_patronymic"), ws.tolist(), strict=True,
     ):  # fmt: skip
         k = (min(a, b), max(a, b))
         grave_w[k] = wg
         if wsur > 0 and wgiv > 0:
             names_agree.add(k)
+            if source[a] == source[b] and _written_twice(facts, a, b, wsur, wgiv,
+                                                         wpat):  # fmt: skip
+                twice.append((k[0], k[1], w))
+    written_twice = {(a, b) for a, b, _ in twice}
     # candidates of nameless rows, for the ambiguity check
     adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for a, b, w in zip(ids_l.tolist(), ids_r.tolist(), ws.tolist(), strict=True):
@@ -1157,6 +1240,8 @@ def _form_clusters(
                 # written twice
                 if _nameless_duplicate(facts, x, y, per_journal):
                     continue
+                if key in written_twice:
+                    continue
                 # one journal giving two death days is two deaths (or one
                 # body under another's name), not one entry written twice
                 dx, dy = facts.death[x], facts.death[y]
@@ -1180,6 +1265,11 @@ def _form_clusters(
         uf.union(a, b)
         return True
 
+    # a journal's own entries written twice first: the other journals' rows
+    # then join the pair, not one row of it each
+    for a, b, _ in sorted(twice, key=lambda t: (-t[2], t[0], t[1])):
+        if a not in isolated and b not in isolated:
+            try_merge(a, b)
     deferred: list[tuple[int, int, float]] = []
     for a, b, w in order:
         if a in isolated or b in isolated:

@@ -4,11 +4,13 @@ entries written twice in one journal."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
 
 from linkage.io import ParsedRow, RawRow, guess_mapping, parse_row
+from linkage.normalize import written_twice_note
 from linkage.reconcile import (
     AMBIGUITY_BITS,
     ReconcileResult,
@@ -441,3 +443,96 @@ def test_nameless_rows_of_a_mass_grave_in_order_between_linked_neighbours() -> N
     # two in one journal, three in the other: which is missing is a guess
     res = reconcile(background() + people + three[:5])
     assert not any(same(res, ("fh", k), ("vol", j)) for k in (3, 4, 5) for j in (3, 4))
+
+
+def noted(row: ParsedRow, note: str) -> ParsedRow:
+    return dataclasses.replace(row, notes=note)
+
+
+def test_entry_written_twice_with_the_same_birth_date_is_linked() -> None:
+    # a reburial from the yard: the volunteers wrote the person twice, both
+    # times without a grave number, with the same full name and dates of
+    # birth and death (burial days differ); nobody else backs the pair
+    rows = background() + [
+        vol(2, "", "Мельничук Дмитро Іванович", "08.11.1945", "",
+            "8 березня 2022", "18.03.2022"),
+        vol(3, "", "Мельничук Дмитро Іванович", "08.11.45", "", "08.03.2022",
+            "14.04.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("vol", 2), ("vol", 3))
+
+
+def test_reburial_at_another_grave_is_linked_when_the_journal_says_so() -> None:
+    # the funeral home wrote a temporary grave (93) and, at the reburial, the
+    # new grave (177) with "перезахоронение"; the volunteers know grave 177
+    first = fh(2, "93", "Кириленко", "Анна", "Владимировна", "22.12.1975", "",
+               "13.03.2022", "24.03.2022")  # fmt: skip
+    again = fh(3, "№ 177", "Кириленко", "Анна", "Владимировна", "22.12.1975", "",
+               "13.03.2022", "13.07.2022")  # fmt: skip
+    other = vol(2, "177", "Кириленко Ганна Володимирівна", "", "46",
+                "13.03.2022", "13.07.2022")  # fmt: skip
+    res = reconcile(background() + [first, noted(again, "перезахоронение"), other])
+    assert same(res, ("fh", 2), ("fh", 3)) and same(res, ("fh", 3), ("vol", 2))
+    # without the note, one name at two graves of one journal stays apart
+    res = reconcile(background() + [first, again, other])
+    assert not same(res, ("fh", 2), ("fh", 3))
+
+
+def test_corrected_entry_at_the_same_grave_is_linked() -> None:
+    # the volunteers corrected an entry: a typo in the patronymic, the birth
+    # year and the death day one off; the later row says "повторно"
+    first = vol(2, "72", "Вовк Анатолій Оленович", "3/9/45", "", "5.3.2022",
+                "15.03.2022")  # fmt: skip
+    again = vol(3, "72.", "Вовк Анатолій Олегович", "3/9/44", "", "04.03.22",
+                "15 березня 2022 р.")  # fmt: skip
+    res = reconcile(background() + [first, noted(again, "повторно")])
+    assert same(res, ("vol", 2), ("vol", 3))
+    res = reconcile(background() + [first, again])  # two death days, no note
+    assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_reburial_without_birth_date_needs_the_same_death_day() -> None:
+    # Russian spelling; "временно во дворе" on the first entry, no birth date
+    first = fh(2, "", "Павленко", "Михаил", "Леонидович", "1961", "",
+               "11.03.2022", "22.03.2022")  # fmt: skip
+    again = fh(3, "142", "ПАВЛЕНКО", "Михаил", "Леонидович", "4 октября 1961 г.",
+               "", "11.03.2022", "19.04.2022")  # fmt: skip
+    res = reconcile(background() + [noted(first, "временно во дворе"), again])
+    assert same(res, ("fh", 2), ("fh", 3))
+    other_day = dataclasses.replace(again, death_date=first.burial_date)
+    res = reconcile(background() + [noted(first, "временно во дворе"), other_day])
+    assert not same(res, ("fh", 2), ("fh", 3))
+
+
+def test_relatives_and_namesakes_in_one_journal_stay_apart_despite_a_note() -> None:
+    # killed the same day: a father and his son named after him (another
+    # patronymic), and two namesakes with one full name and other birth dates
+    rows = background() + [
+        noted(vol(2, "310", "Коваленко Іван Петрович", "", "71", "07.03.2022",
+                  "20.03.2022"), "перепоховано з двору"),
+        vol(3, "310", "Коваленко Іван Іванович", "", "45", "07.03.2022",
+            "20.03.2022"),
+        noted(vol(4, "", "Бойко Олег Миколайович", "12.01.1970", "",
+                  "09.03.2022", "14.03.2022"), "уточнено дані"),
+        vol(5, "320", "Бойко Олег Миколайович", "30.06.1988", "", "09.03.2022",
+            "25.03.2022"),
+        # one full name and birth date, but two death days: two entries apart
+        vol(6, "330", "Лисенко Петро Андрійович", "02.02.1960", "", "01.03.2022",
+            "10.03.2022"),
+        vol(7, "", "Лисенко Петро Андрійович", "02.02.1960", "", "21.03.2022",
+            "25.03.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert not same(res, ("vol", 2), ("vol", 3))
+    assert not same(res, ("vol", 4), ("vol", 5))
+    assert not same(res, ("vol", 6), ("vol", 7))
+
+
+def test_written_twice_note() -> None:
+    for yes in ("перезахоронение", "временно во дворе", "перепоховано з двору",
+                "ексгумовано, перепоховано", "уточнено дані", "исправлено",
+                "повторно", "Виправлено"):  # fmt: skip
+        assert written_twice_note(yes), yes
+    for no in ("", "~50 лет", "осколочное", "Временный пропуск", "ТРО"):
+        assert not written_twice_note(no), no
