@@ -1040,8 +1040,8 @@ def _written_twice(
         return False
     note = f.twice_note[x] or f.twice_note[y]
     gx, gy = f.grave[x], f.grave[y]
-    same_grave = gx is not None and gy is not None and (
-        gx == gy or _related_graves(f, x, y)
+    same_grave = (
+        gx is not None and gy is not None and (gx == gy or _related_graves(f, x, y))
     )
     if gx is not None and gy is not None and not same_grave and not note:
         return False

@@ -451,10 +451,11 @@ def noted(row: ParsedRow, note: str) -> ParsedRow:
 
 def test_entry_written_twice_with_the_same_birth_date_is_linked() -> None:
     # a reburial from the yard: the volunteers wrote the person twice, both
-    # times without a grave number, with the same full name and dates of
-    # birth and death (burial days differ); nobody else backs the pair
+    # times without a grave number, with the same full name (typos in the
+    # surname and patronymic) and dates of birth and death (burial days
+    # differ); nobody else backs the pair
     rows = background() + [
-        vol(2, "", "Мельничук Дмитро Іванович", "08.11.1945", "",
+        vol(2, "", "Мельнчук Дмитро Іванвич", "08.11.1945", "",
             "8 березня 2022", "18.03.2022"),
         vol(3, "", "Мельничук Дмитро Іванович", "08.11.45", "", "08.03.2022",
             "14.04.2022"),
