@@ -15,6 +15,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -328,6 +329,9 @@ class MissingPerson(FieldConstraintErrors, OrganisationOwned):
         indexes = [
             # The list page: open reports of one organisation.
             models.Index(fields=["organisation", "status"]),
+            # The search by case number (``case_no__iexact``), without reading
+            # every report (#13 item 5).
+            models.Index(Upper("case_no"), name="missing_case_no_upper"),
         ]
 
     def __str__(self) -> str:

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -81,7 +80,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         # The keys through their index, not a join (and DISTINCT) over every
         # person's keys of a national register.
         keyed = NameKey.objects.filter(key__in=sorted(keys)).values("person")
-        people = people.filter(Q(case_no__iexact=q) | Q(pk__in=keyed))
+        # One set of ids (keys or case number, each through its index), not an
+        # OR that reads every report of the register to test it.
+        numbered = MissingPerson.objects.filter(case_no__iexact=q).values("pk")
+        people = people.filter(pk__in=keyed.order_by().union(numbered.order_by()))
     # Names in Ukrainian alphabetical order (А before І), on either database.
     people = people.annotate(
         family_uk=Ukrainian("family_name"), given_uk=Ukrainian("given_names")
