@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from imena.core.constraints import FieldConstraintErrors
+from imena.core.fields import BulkJSONField
 from imena.core.times import local_time
 from imena.lib.ownership import OrganisationOwned
 
@@ -91,7 +92,7 @@ class BodyAnalysis(FieldConstraintErrors, models.Model):
     )
     considered = models.PositiveIntegerField(_("missing persons considered"), default=0)
     method = models.CharField(_("method"), max_length=40, blank=True)
-    exclusions = models.JSONField(
+    exclusions = BulkJSONField(
         _("exclusions"),
         default=list,
         blank=True,
@@ -136,7 +137,7 @@ class Candidate(FieldConstraintErrors, models.Model):
     lr_dna = models.FloatField(_("DNA LR"), default=1)
     lr = models.FloatField(_("combined LR"))
     posterior = models.FloatField(_("posterior"))
-    evidence = models.JSONField(_("evidence"), default=dict)
+    evidence = BulkJSONField(_("evidence"), default=dict)
 
     constraint_fields = {
         "candidate_once_per_analysis": "person",
@@ -626,7 +627,7 @@ class ScreeningCandidate(FieldConstraintErrors, models.Model):
         _("log10 LR"), help_text=_("Over the consistent loci.")
     )
     inconsistent = models.PositiveSmallIntegerField(_("inconsistent loci"), default=0)
-    per_marker = models.JSONField(
+    per_marker = BulkJSONField(
         _("LR per marker"), default=dict, help_text=_('{"D3S1358": 2.5, ...}')
     )
 
