@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -12,12 +12,11 @@ from imena.burials.models import Site
 from imena.identification.access import identifications_for_user
 from imena.identification.models import (
     BodyAnalysis,
-    Candidate,
     CandidateRun,
     Identification,
     IdentificationStatus,
 )
-from imena.identification.selectors import best_posterior, to_notify
+from imena.identification.selectors import to_notify
 from imena.lib.worklist import WorkItem, WorkRow, work_item
 
 #: A candidate this strong waits for a proposal (work list and candidate filter).
@@ -47,21 +46,21 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     ``STRONG_POSTERIOR`` or more and no proposed or confirmed identification.
 
     National registers have thousands of bodies: the latest runs are read once
-    (one row per site), the best posterior is the analysis's first candidate by
-    posterior (no GROUP BY over every candidate), and the exclusions (a long
-    JSON list per body) are not read.
+    (one row per site), and the best posterior is the strong candidate's own,
+    read through the join that finds it: an analysis's posteriors and its
+    "not listed" share sum to 1, so it has at most one candidate at 0.99 or
+    more, which is its best (the same rows as ``best_posterior()``, without a
+    subquery per analysis). The exclusions (a long JSON list per body) are not
+    read.
     """
-    strong = Candidate.objects.filter(
-        analysis=OuterRef("pk"), posterior__gte=STRONG_POSTERIOR
-    )
     live = Identification.objects.filter(body=OuterRef("body"), status__in=LIVE)
     return (
         BodyAnalysis.objects.filter(body__organisation=user.organisation)
         .filter(run__in=latest_runs(user))
-        .filter(Exists(strong))
+        .filter(candidates__posterior__gte=STRONG_POSTERIOR)
         .exclude(Exists(live))
         .defer("exclusions")
-        .annotate(best=best_posterior())
+        .annotate(best=F("candidates__posterior"))
         .select_related("body", "run__site")
         .order_by("-best", "body__pm_number")
     )

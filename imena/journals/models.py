@@ -365,6 +365,11 @@ class ReviewItem(FieldConstraintErrors, models.Model):
         verbose_name = _("review item")
         verbose_name_plural = _("review items")
         ordering = ["-priority", "pk"]
+        indexes = [
+            # The work list's first rows across every site's latest run, in
+            # queue order, without sorting every open question (#13 item 5).
+            models.Index(fields=["-priority", "id"], name="review_item_queue_order"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "key"],

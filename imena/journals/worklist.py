@@ -15,19 +15,33 @@ from imena.journals.texts import review_message
 from imena.lib.worklist import PREVIEW, WorkItem, WorkRow
 
 
-def open_review_items(user: User) -> QuerySet[ReviewItem]:
-    """Review items of each site's latest reconciliation with no current decision."""
+def latest_runs(user: User) -> list[int]:
+    """The latest reconciliation of each of the user's sites (one row a site)."""
     latest = (
-        ReconcileRun.objects.filter(site=OuterRef("run__site"))
+        ReconcileRun.objects.filter(site=OuterRef("pk"))
         .order_by("-created", "-pk")
         .values("pk")[:1]
     )
+    return [
+        pk
+        for pk in sites_for_user(user)
+        .annotate(latest=Subquery(latest))
+        .values_list("latest", flat=True)
+        if pk is not None
+    ]
+
+
+def open_review_items(user: User) -> QuerySet[ReviewItem]:
+    """Review items of each site's latest reconciliation with no current decision.
+
+    The latest runs are read once (not a subquery per review item), so the
+    first rows come from the queue-order index at national size.
+    """
     decided = LinkDecision.objects.filter(
         site=OuterRef("run__site"), question_key=OuterRef("key"), superseded=False
     )
     return (
-        ReviewItem.objects.filter(run__site__in=sites_for_user(user))
-        .filter(run=Subquery(latest))
+        ReviewItem.objects.filter(run__in=latest_runs(user))
         .exclude(Exists(decided))
         .select_related("run__site")
         .order_by("-priority", "pk")

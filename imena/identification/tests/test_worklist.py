@@ -148,3 +148,47 @@ def test_each_candidate_has_its_own_cell(client, candidate, users, site):
     for c in cands:
         assert sum(c.person.case_no in cell for cell in cells) == 1
     assert all(";" not in cell for cell in cells)
+
+
+def test_the_strong_list_is_the_best_posterior_list(candidate, users, site) -> None:
+    """Read through the strong candidate's join: the same analyses, best
+    posteriors and order as the best posterior of every candidate (#13 item 5)."""
+    import datetime as dt
+
+    from django.db.models import Exists, OuterRef
+
+    from imena.burials.tests.factories import GraveFactory
+    from imena.exhumations import services as exh
+    from imena.identification.models import BodyAnalysis
+    from imena.identification.selectors import best_posterior
+    from imena.identification.worklist import LIVE, latest_runs
+
+    examiner = users["forensic_examiner"]
+    grave = GraveFactory(site=site, marker_text="№ 13", bodies_expected=4)
+    exh.exhumation_create(
+        actor=users["field_recorder"],
+        grave=grave,  # type: ignore[arg-type]
+        date=dt.date(2022, 9, 17),
+        team="Команда",
+        pm_numbers=["IZM-PM-0009", "IZM-PM-0003", "IZM-PM-0007", "IZM-PM-0005"],
+    )
+    run, _result = services.candidates_compute(actor=examiner, site=site)
+    analyses = list(BodyAnalysis.objects.filter(run=run).order_by("pk"))
+    for n, analysis in enumerate(analyses):
+        # Strong and weak bodies, ties at the top broken by the PM number.
+        top = [0.995, 1.0, 0.5, 1.0][n % 4]
+        Candidate.objects.filter(analysis=analysis).update(posterior=0.001)
+        Candidate.objects.filter(analysis=analysis, rank=1).update(posterior=top)
+    strong = Candidate.objects.filter(
+        analysis=OuterRef("pk"), posterior__gte=STRONG_POSTERIOR
+    )
+    expected = (
+        BodyAnalysis.objects.filter(run__in=latest_runs(examiner))
+        .filter(Exists(strong))
+        .annotate(best=best_posterior())
+        .order_by("-best", "body__pm_number")
+    )
+    assert LIVE and len(analyses) == 5
+    got = [(a.pk, a.best) for a in strong_unproposed(examiner)]  # type: ignore[attr-defined]
+    assert got == [(a.pk, a.best) for a in expected]
+    assert len(got) == strong_unproposed(examiner).count() > 0
