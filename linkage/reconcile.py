@@ -366,6 +366,11 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
                     else None
                 ),
                 "nameless": nameless,
+                # the burial day of rows that are nameless or have no grave
+                # number (the only rows the "burial_day" rule pairs)
+                "loose_burial": (
+                    burial if burial is not None and (nameless or g is None) else None
+                ),
                 "grave_key": g.key if g else None,
                 "grave_num": (g.prefix + g.digits) if g else None,
                 "grave_anag": transposition_key(g) if g else None,
@@ -382,6 +387,7 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
         "by_hi",
         "death_day",
         "burial_day",
+        "loose_burial",
         "grave_n",
     ):
         df[c] = pd.array(df[c], dtype="Int64")
@@ -637,6 +643,16 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
         ("dates_key",),
         where="(l.nameless OR r.nameless) AND (l.grave_key IS NULL "
         "OR r.grave_key IS NULL)",
+    ),
+    # the burial day alone, when one row is nameless and one has no grave
+    # number (a death day is often not written): scored so that the rules
+    # that link such rows by their place in the journals have the pair's
+    # evidence to show
+    BlockingRule(
+        "burial_day",
+        ("loose_burial",),
+        where="(l.nameless OR r.nameless) AND (l.grave_key IS NULL "
+        "OR r.grave_key IS NULL) AND (l.death_day IS NULL OR r.death_day IS NULL)",
     ),
 )
 
@@ -1002,6 +1018,8 @@ class _RowFacts:
 
 
 def _birth_years(r: ParsedRow) -> tuple[int, int] | None:
+    """The years the row's person can have been born in: the birth year, or
+    from the age at death (or burial), as the birth comparison reads them."""
     if r.birth_date is not None:
         return (r.birth_date.year, r.birth_date.year)
     ref = r.death_date or r.burial_date
@@ -1302,14 +1320,18 @@ def _form_clusters(
 
 
 def _dates_fit(f: _RowFacts, x: int, y: int) -> bool:
-    """The same burial day, and no disagreeing death day or age."""
+    """The same burial day, and no disagreeing death day, age or birth year
+    (an age against a birth date: the years it allows)."""
     if f.burial[x] is None or f.burial[x] != f.burial[y]:
         return False
     dx, dy = f.death[x], f.death[y]
     if dx is not None and dy is not None and dx != dy:
         return False
     ax, ay = f.age[x], f.age[y]
-    return ax is None or ay is None or not (ax[1] < ay[0] or ay[1] < ax[0])
+    if ax is not None and ay is not None and (ax[1] < ay[0] or ay[1] < ax[0]):
+        return False
+    yx, yy = f.birth_years[x], f.birth_years[y]
+    return yx is None or yy is None or not (yx[1] < yy[0] or yy[1] < yx[0])
 
 
 # How far to look for the linked rows around a nameless row (rows of one
@@ -1335,8 +1357,12 @@ def _link_nameless_between_neighbours(
     pos = {i: k for rows in order.values() for k, i in enumerate(rows)}
     numbers = {s: [f.row[i] for i in rows] for s, rows in order.items()}
 
+    def free(i: int) -> bool:
+        """Linked to no other row (named or not)."""
+        return i not in isolated and len(uf.members[uf.find(i)]) == 1
+
     def alone(i: int) -> bool:
-        return f.nameless[i] and i not in isolated and len(uf.members[uf.find(i)]) == 1
+        return f.nameless[i] and free(i)
 
     def counterpart(i: int, other: str) -> int | None:
         """The row number in ``other`` of the row linked to ``i``, if one."""
@@ -1374,7 +1400,7 @@ def _link_nameless_between_neighbours(
             return []
         lo = bisect.bisect_right(numbers[other], span[0])
         hi = bisect.bisect_left(numbers[other], span[1])
-        return [y for y in order[other][lo:hi] if alone(y) and fits(x, y)]
+        return [y for y in order[other][lo:hi] if free(y) and fits(x, y)]
 
     for x in [i for i in range(len(f.row)) if alone(i)]:
         if not alone(x):
