@@ -1314,9 +1314,114 @@ def _form_clusters(
             elif try_merge(a, b):
                 changed = True
         deferred = rest
+    uf = _split_slipped_lines(facts, uf, names_agree, {x for m in must for x in m})
     _link_lone_nameless(facts, uf, weight, try_merge, isolated)
     _link_nameless_between_neighbours(facts, uf, weight, try_merge, isolated)
     return uf
+
+
+def _journal_order(
+    f: _RowFacts,
+) -> tuple[dict[str, list[int]], dict[int, int], dict[str, list[int]]]:
+    """Per journal its rows in journal order, each row's position, and the
+    row numbers in that order (for bisecting)."""
+    order: dict[str, list[int]] = defaultdict(list)
+    for i in sorted(range(len(f.row)), key=lambda i: f.row[i]):
+        order[f.source[i]].append(i)
+    pos = {i: k for rows in order.values() for k, i in enumerate(rows)}
+    numbers = {s: [f.row[i] for i in rows] for s, rows in order.items()}
+    return order, pos, numbers
+
+
+def _split_slipped_lines(
+    f: _RowFacts,
+    uf: _Clusters,
+    names_agree: set[tuple[int, int]],
+    pinned: set[int],
+) -> _Clusters:
+    """A name written on two neighbouring lines of one journal is one entry
+    written twice, or the next burial's name slipped onto this line. It
+    slipped when another journal has, at that line's place (between the
+    counterparts of the lines around the two), an entry of someone else
+    linked to no row of this journal, with that line's burial day and no
+    disagreeing death day: that entry's body is the one the line records.
+    The line is taken out of the cluster (left for review). ``pinned``: rows
+    a person linked, never taken out."""
+    order, pos, numbers = _journal_order(f)
+    slipped: set[int] = set()
+
+    def counterpart(i: int, other: str, cluster: int) -> int | None:
+        root = uf.find(i)
+        if root == cluster:
+            return None
+        rows = [f.row[m] for m in uf.members[root] if f.source[m] == other]
+        return rows[0] if len(rows) == 1 else None
+
+    def span(a: int, b: int, other: str, cluster: int) -> tuple[int, int] | None:
+        rows = order[f.source[a]]
+        lo = hi = None
+        for step in range(1, NEIGHBOUR_WINDOW + 1):
+            k, j = pos[a] - step, pos[b] + step
+            if lo is None and k >= 0:
+                lo = counterpart(rows[k], other, cluster)
+            if hi is None and j < len(rows):
+                hi = counterpart(rows[j], other, cluster)
+            if lo is not None and hi is not None:
+                return (lo, hi) if lo < hi else None
+        return None
+
+    def fits(x: int, z: int) -> bool:
+        dx, dz = f.death[x], f.death[z]
+        return (
+            f.burial[x] is not None
+            and f.burial[x] == f.burial[z]
+            and (dx is None or dz is None or dx == dz)
+        )
+
+    for root, members in list(uf.members.items()):
+        if len(members) < 3:
+            continue  # a line and its neighbour, and a row of another journal
+        by_journal: dict[str, list[int]] = defaultdict(list)
+        for m in members:
+            by_journal[f.source[m]].append(m)
+        for src, own in by_journal.items():
+            own.sort(key=lambda i: pos[i])
+            for a, b in zip(own, own[1:], strict=False):
+                if pos[b] - pos[a] != 1 or f.nameless[a] or f.nameless[b]:
+                    continue
+                if (min(a, b), max(a, b)) not in names_agree:
+                    continue
+                for other in order:
+                    if other == src or not any(f.source[m] == other for m in members):
+                        continue
+                    found = span(a, b, other, root)
+                    if found is None:
+                        continue
+                    lo = bisect.bisect_right(numbers[other], found[0])
+                    hi = bisect.bisect_left(numbers[other], found[1])
+                    free = [z for z in order[other][lo:hi]
+                            if not f.nameless[z] and len(uf.members[uf.find(z)]) == 1]  # fmt: skip
+                    # the line at that entry's place: the first of the two
+                    # when the entry comes before this person's row in the
+                    # other journal, the second when after
+                    theirs = [f.row[m] for m in members if f.source[m] == other]
+                    fit = {
+                        a if f.row[z] < min(theirs) else b
+                        for z in free
+                        if f.row[z] < min(theirs) or f.row[z] > max(theirs)
+                    }
+                    fit = {x for x in fit if any(fits(x, z) for z in free)}
+                    if len(fit) == 1 and not fit & pinned:
+                        slipped |= fit
+                        break
+    if not slipped:
+        return uf
+    out = _Clusters(len(f.row))
+    for members in uf.members.values():
+        rest = [m for m in members if m not in slipped]
+        for m in rest[1:]:
+            out.union(rest[0], m)
+    return out
 
 
 def _dates_fit(f: _RowFacts, x: int, y: int) -> bool:
