@@ -73,7 +73,9 @@ def test_unnamed_rows_meet_only_through_grave_and_date_blocks(name: str) -> None
     feats = build_features(rows)
     add_blocking_keys(feats)
     has_key = {r.name for r in BLOCKING_RULES if feats[r.columns[0]].notna().any()}
-    assert has_key <= {"grave", "grave_digits", "birth_date", "dates"}, has_key
+    assert has_key <= {"grave", "grave_digits", "birth_date", "dates", "burial_day"}, (
+        has_key
+    )
 
 
 def test_training_with_no_pair_for_the_prior_does_not_fail() -> None:

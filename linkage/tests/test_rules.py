@@ -14,6 +14,7 @@ from linkage.normalize import written_twice_note
 from linkage.reconcile import (
     AMBIGUITY_BITS,
     ReconcileResult,
+    _dates_fit,
     _form_clusters,
     _nameless_duplicate,
     _related_graves,
@@ -537,3 +538,79 @@ def test_written_twice_note() -> None:
         assert written_twice_note(yes), yes
     for no in ("", "~50 лет", "осколочное", "Временный пропуск", "ТРО"):
         assert not written_twice_note(no), no
+
+
+def test_nameless_row_and_named_row_between_the_same_linked_neighbours() -> None:
+    # the funeral home recorded no name (grave 79) and no death day; the
+    # volunteers wrote the name but no grave number: the two rows sit between
+    # the same two people in both journals, with the same burial day (which
+    # alone scores below the threshold)
+    d, b = "29.03.2022", "01.04.2022"
+    people = [
+        fh(2, "78", "Кравец", "Петр", "Ильич", "17.10.1948", "", "28.03.2022", b),
+        fh(4, "80", "Бондаренко", "Олег", "Иванович", "03.04.1961", "", d, b),
+        vol(2, "78", "Кравець Петро Ілліч", "17.10.1948", "", "28.03.2022", b),
+        vol(4, "80", "Бондаренко Олег Іванович", "03.04.1961", "", d, b),
+    ]  # fmt: skip
+    for age, birth, linked in (("40", "02.02.1981", True), ("70", "02.02.1981", False)):
+        rows = background() + people + [
+            fh(3, "79", "неизвестная", age=age, burial=b),
+            vol(3, "", "Ящко Ярослава Кирилівна", birth, "", d, b),
+        ]  # fmt: skip
+        res = reconcile(rows)
+        # an age of 70 against a birth in 1981: someone else
+        assert same(res, ("fh", 3), ("vol", 3)) is linked
+
+
+def test_nameless_row_without_death_day_is_scored_by_its_burial_day() -> None:
+    # neither row has a death day; one has no grave number: the burial day
+    # puts them in one block, so the pair has a score to show, and their
+    # place between the same two people links them
+    b = "01.04.2022"
+    rows = background() + [
+        fh(2, "78", "Кравец", "Петр", "Ильич", "17.10.1948", "", "28.03.2022", b),
+        fh(3, "79", "неизвестный", burial=b),
+        fh(4, "80", "Бондаренко", "Олег", "Иванович", "03.04.1961", "",
+           "29.03.2022", b),
+        vol(2, "78", "Кравець Петро Ілліч", "17.10.1948", "", "28.03.2022", b),
+        vol(3, "", "невідомий", burial=b),
+        vol(4, "80", "Бондаренко Олег Іванович", "03.04.1961", "", "29.03.2022", b),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert res.explain(("fh", 3), ("vol", 3)) is not None
+    assert same(res, ("fh", 3), ("vol", 3))
+
+
+def test_name_slipped_onto_the_neighbouring_line_is_taken_out() -> None:
+    # the volunteers wrote Бондаренко on two lines in a row, the first with no
+    # grave number and no death day; the funeral home has, at that first
+    # line's place, Панчук (the same burial day), whom no volunteers' row
+    # names: the first line is Панчук's body under the next burial's name
+    b = "11.05.2022"
+    p = ("03.04.1961", "", "09.05.2022", b)
+    rows = background() + [
+        fh(2, "298", "Кравец", "Петр", "Ильич", "17.10.1948", "", "07.05.2022", b),
+        fh(3, "299", "Панчук", "Матвей", "Олегович", "02.10.1934", "",
+           "08.05.2022", b),
+        fh(4, "300", "Бондаренко", "Олег", "Иванович", *p),
+        fh(5, "301", "Климак", "Юрий", "Петрович", "23.08.1976", "", "06.05.2022", b),
+        vol(2, "298", "Кравець Петро Ілліч", "17.10.1948", "", "07.05.2022", b),
+        vol(3, "", "Бондаренко Олег Іванович", "03.04.1961", "", "", b),
+        vol(4, "300", "Бондаренко Олег Іванович", *p),
+        vol(5, "301", "Климак Юрій Петрович", "23.08.1976", "", "06.05.2022", b),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("fh", 4), ("vol", 4))
+    assert not same(res, ("vol", 3), ("vol", 4))
+    # without Панчук's entry the two lines are one entry written twice
+    res = reconcile([r for r in rows if (r.source, r.row_number) != ("fh", 3)])
+    assert same(res, ("vol", 3), ("vol", 4)) and same(res, ("fh", 4), ("vol", 3))
+
+
+def test_an_age_and_a_birth_date_that_disagree_do_not_fit() -> None:
+    # the rules that link by place read an age against a birth date
+    b = "01.04.2022"
+    for age, fit in (("40", True), ("41", True), ("70", False), ("30+", False)):
+        rows = [fh(3, "79", "неизвестная", age=age, burial=b),
+                vol(3, "", "Ящко Ярослава Кирилівна", "02.02.1981", "", "", b)]  # fmt: skip
+        assert _dates_fit(facts_of(rows), 0, 1) is fit, age
