@@ -366,12 +366,14 @@ def parse_row(raw: RawRow, mapping: Mapping[str, str], source: str) -> ParsedRow
 
     names = _names(cells, mapping)
     name_text = " ".join(p for p in (names.surname, names.given, names.patronymic) if p)
+    unknown_as_written = ""
     if is_unknown_name(name_text):
         col = mapping.get("full_name") or mapping.get("surname")
         problems.append(
             Problem(col, "unknown_person", f"name recorded as unknown: {name_text!r}")
         )
         names = NameParts()
+        unknown_as_written = name_text
     elif not (names.surname or names.given):
         col = mapping.get("full_name") or mapping.get("surname")
         problems.append(Problem(col, "missing_name", "no name"))
@@ -435,9 +437,12 @@ def parse_row(raw: RawRow, mapping: Mapping[str, str], source: str) -> ParsedRow
         surname=names.surname,
         given_name=names.given,
         patronymic=names.patronymic,
+        # an unknown person's name cell as written ("Невідома жінка"): no
+        # name parts, but the words say the sex
         full_name=" ".join(
             p for p in (names.surname, names.given, names.patronymic) if p
-        ),
+        )
+        or unknown_as_written,
         name_swapped=names.swapped,
         birth_date=birth,
         age=age,

@@ -44,6 +44,7 @@ __all__ = [
     "parse_grave_number",
     "phonetic_key",
     "russian_equivalent",
+    "sex_of",
     "split_full_name",
     "translit_kmu",
     "ukrainian_equivalent",
@@ -456,6 +457,35 @@ def is_unknown_name(text: str | None) -> bool:
         "ну",
         "unknown",
     }
+
+
+_FEMALE_WORDS = frozenset(
+    ("невідома", "неизвестная", "неопознанная", "неопізнана", "невстановлена",
+     "жінка", "женщина", "дівчина", "девушка", "female", "woman")
+)  # fmt: skip
+_MALE_WORDS = frozenset(
+    ("невідомий", "неизвестный", "неопознанный", "неопізнаний", "невстановлений",
+     "чоловік", "мужчина", "військовий", "военный", "солдат", "хлопець",
+     "парень", "male", "man", "soldier")
+)  # fmt: skip
+
+
+def sex_of(name_text: str | None, patronymic: str | None = None) -> str:
+    """``"f"``, ``"m"`` or ``""`` (not known) for a journal's name cell: the
+    words of an unknown person (``Невідома жінка``, ``Неизвестный``, ``н/в
+    чоловік``) or, for a named person, the patronymic's ending (``-івна``,
+    ``-овна`` / ``-ович``, ``Ильич``). A row that says both is not known."""
+    found = set()
+    if patronymic and is_patronymic(patronymic):
+        found.add("f" if canonical_name(patronymic).endswith("на") else "m")
+    if name_text:
+        s = unify_apostrophes(nfc(name_text)).casefold().replace("ё", "е")
+        for w in re.findall(r"[^\W\d_]+", s):
+            if w in _FEMALE_WORDS:
+                found.add("f")
+            elif w in _MALE_WORDS:
+                found.add("m")
+    return found.pop() if len(found) == 1 else ""
 
 
 _INITIALS_RE = re.compile(r"^([^\W\d_])\.\s*(?:([^\W\d_])\.?)?$")

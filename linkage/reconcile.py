@@ -35,6 +35,7 @@ from linkage.normalize import (
     is_patronymic,
     latin_key,
     phonetic_key,
+    sex_of,
     transposition_key,
     ukrainian_equivalent,
     written_twice_note,
@@ -994,6 +995,7 @@ class _RowFacts:
     # a note saying the row is one of two entries for one person (reburial,
     # corrected entry)
     twice_note: list[bool] = field(default_factory=list)
+    sex: list[str] = field(default_factory=list)  # "f", "m" or "" (not known)
 
     @classmethod
     def of(cls, rows: Sequence[ParsedRow]) -> _RowFacts:
@@ -1014,6 +1016,11 @@ class _RowFacts:
             birth_years=[_birth_years(r) for r in rows],
             has_patronymic=[bool(r.patronymic) for r in rows],
             twice_note=[written_twice_note(r.notes) for r in rows],
+            sex=[
+                sex_of(r.full_name if not (r.surname or r.given_name) else "",
+                       r.patronymic)
+                for r in rows
+            ],  # fmt: skip
         )
 
 
@@ -1112,6 +1119,29 @@ def _nameless_duplicate(
                if s != f.source[x])  # fmt: skip
 
 
+def _nameless_written_twice(f: _RowFacts, x: int, y: int) -> bool:
+    """Two nameless rows of one journal at one individual grave, one with a
+    note saying the entry is written twice (``уточнено дані``,
+    ``перезахоронение``): death days at most a day apart (the slip the
+    correction fixes), no other burial day, sex or age."""
+    if not (f.nameless[x] and f.nameless[y]) or f.mass[x] or f.mass[y]:
+        return False
+    if not (f.twice_note[x] or f.twice_note[y]):
+        return False
+    if f.grave[x] is None or f.grave[x] != f.grave[y]:
+        return False
+    dx, dy = f.death[x], f.death[y]
+    if dx is not None and dy is not None and abs(dx - dy) > 1:
+        return False
+    bx, by = f.burial[x], f.burial[y]
+    if bx is not None and by is not None and bx != by:
+        return False
+    if (dx is None or dy is None) and (bx is None or by is None):
+        return False  # no day in common
+    sx, sy = f.sex[x], f.sex[y]
+    return not (sx and sy and sx != sy) and _ages_fit(f, x, y)
+
+
 def _related_graves(f: _RowFacts, x: int, y: int) -> bool:
     """Grave numbers that can be one grave written two ways: a lost suffix
     (339а/339) or transposed digits (36/63). Not the neighbouring plank: one
@@ -1178,6 +1208,8 @@ def _form_clusters(
             if source[a] == source[b] and _written_twice(facts, a, b, wsur, wgiv,
                                                          wpat):  # fmt: skip
                 twice.append((k[0], k[1], w))
+        elif source[a] == source[b] and _nameless_written_twice(facts, a, b):
+            twice.append((k[0], k[1], w))
     written_twice = {(a, b) for a, b, _ in twice}
     # candidates of nameless rows, for the ambiguity check
     adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
@@ -1195,6 +1227,8 @@ def _form_clusters(
             for c, wc in adj.get(x, ()):
                 if c == y or source[c] != source[y] or wc < w - ambiguity_bits:
                     continue
+                if facts.sex[c] and facts.sex[x] and facts.sex[c] != facts.sex[x]:
+                    continue  # not a candidate for x
                 rc = uf.find(c)
                 if rc in (ra, rb):
                     continue
@@ -1243,6 +1277,8 @@ def _form_clusters(
             for z in both
         )
 
+    sex = facts.sex
+
     def try_merge(a: int, b: int) -> bool:
         ra, rb = uf.find(a), uf.find(b)
         both = uf.members[ra] + uf.members[rb]
@@ -1250,6 +1286,10 @@ def _form_clusters(
             for y in uf.members[rb]:
                 key = (min(x, y), max(x, y))
                 if key in cannot:
+                    return False
+                # a woman and a man (the patronymic's ending, "невідома",
+                # "Неизвестный мужчина") are two people
+                if sex[x] and sex[y] and sex[x] != sex[y]:
                     return False
                 if source[x] != source[y]:
                     continue
@@ -1316,6 +1356,7 @@ def _form_clusters(
         deferred = rest
     uf = _split_slipped_lines(facts, uf, names_agree, {x for m in must for x in m})
     _link_lone_nameless(facts, uf, weight, try_merge, isolated)
+    _link_nameless_at_grave(facts, uf, try_merge, isolated)
     _link_nameless_between_neighbours(facts, uf, weight, try_merge, isolated)
     return uf
 
@@ -1583,6 +1624,111 @@ def _link_lone_nameless(
         if len(uf.members[uf.find(x)]) > 1 or len(uf.members[uf.find(y)]) > 1:
             continue  # already linked to a row of its own
         try_merge(x, y)
+
+
+def _ages_fit(f: _RowFacts, x: int, y: int, slack: int = 5) -> bool:
+    """No disagreeing ages: an unknown body's age is an estimate (~50)."""
+    ax, ay = f.age[x], f.age[y]
+    return (
+        ax is None or ay is None
+        or (ax[0] - slack <= ay[1] and ay[0] - slack <= ax[1])
+    )  # fmt: skip
+
+
+def _link_nameless_at_grave(
+    f: _RowFacts,
+    uf: _Clusters,
+    try_merge: Callable[[int, int], bool],
+    isolated: set[int],
+) -> None:
+    """Two nameless rows of two journals left alone at one individual grave
+    (or the grave written two ways), with the same death or burial day, no
+    disagreeing date, sex or age, each the other's only such row: the body in
+    that grave. At the neighbouring plank (``369``/``370``) only when both
+    days agree, the age or the sex agrees too, and neither journal has a row
+    at the other's number (the plank was read off the next grave). Many
+    bodies share a burial day; the grave number is what tells them apart,
+    which the match weight alone (grave and one date, below the threshold)
+    does not make enough of."""
+    by_number: dict[str, list[int]] = defaultdict(list)
+    journals_at: dict[str, set[str]] = defaultdict(set)
+    rows_at: Counter[tuple[str, str | None]] = Counter()
+    for i, g in enumerate(f.grave):
+        if g is None or f.mass[i]:
+            continue
+        rows_at[(f.source[i], g)] += 1
+        journals_at[f.grave_num[i] or g].add(f.source[i])
+        if f.nameless[i] and i not in isolated:
+            by_number[f.grave_num[i] or g].append(i)
+
+    def alone(i: int) -> bool:
+        return len(uf.members[uf.find(i)]) == 1
+
+    def dates(x: int, y: int) -> int | None:
+        """How many of death and burial day agree; None if one disagrees."""
+        agree = 0
+        for a, b in ((f.death[x], f.death[y]), (f.burial[x], f.burial[y])):
+            if a is not None and b is not None:
+                if a != b:
+                    return None
+                agree += 1
+        return agree
+
+    def neighbour_key(k: str, step: int) -> str | None:
+        return str(int(k) + step) if k.isdigit() and int(k) + step > 0 else None
+
+    def only_row(i: int) -> bool:
+        """The only row of its journal at its grave."""
+        return rows_at[(f.source[i], f.grave[i])] == 1
+
+    def candidates(x: int) -> list[int]:
+        k = f.grave_num[x] or f.grave[x]
+        if k is None:
+            return []
+        out = []
+        for y in by_number.get(k, ()):
+            if not (f.source[y] != f.source[x] and alone(y) and f.grave[x]
+                    and f.grave[y] and fits(x, y)
+                    and (f.grave[x] == f.grave[y] or _related_graves(f, x, y))):  # fmt: skip
+                continue
+            agree = dates(x, y)
+            # one agreeing day, or none written when each journal has only
+            # this row at that grave (the journals know of one body there)
+            if agree is not None and (
+                agree >= 1 or (f.grave[x] == f.grave[y] and only_row(x)
+                               and only_row(y))
+            ):  # fmt: skip
+                out.append(y)
+        for step in (-1, 1):
+            nk = neighbour_key(k, step)
+            if nk is None:
+                continue
+            for y in by_number.get(nk, ()):
+                if (f.source[y] == f.source[x] or not alone(y)
+                        or f.source[y] in journals_at.get(k, ())
+                        or f.source[x] in journals_at.get(nk, ())):  # fmt: skip
+                    continue
+                agree = dates(x, y)
+                if not fits(x, y) or not agree:
+                    continue
+                # at least three facts agree: days, the age, the sex
+                agree += f.age[x] is not None and f.age[y] is not None
+                agree += bool(f.sex[x] and f.sex[y])
+                if agree >= 3:
+                    out.append(y)
+        return out
+
+    def fits(x: int, y: int) -> bool:
+        sx, sy = f.sex[x], f.sex[y]
+        return not (sx and sy and sx != sy) and _ages_fit(f, x, y)
+
+    for rows in list(by_number.values()):
+        for x in rows:
+            if not alone(x):
+                continue
+            ys = candidates(x)
+            if len(ys) == 1 and candidates(ys[0]) == [x]:
+                try_merge(x, ys[0])
 
 
 # ----------------------------------------------------------------- summaries
