@@ -1287,9 +1287,12 @@ def _form_clusters(
                 key = (min(x, y), max(x, y))
                 if key in cannot:
                     return False
-                # a woman and a man (the patronymic's ending, "невідома",
-                # "Неизвестный мужчина") are two people
-                if sex[x] and sex[y] and sex[x] != sex[y]:
+                # a nameless woman and a man ("невідома", "Неизвестный
+                # мужчина", the patronymic's ending) are two people; between
+                # two named rows the names speak (a row may carry the next
+                # burial's name, see ``misnamed``)
+                if (sex[x] and sex[y] and sex[x] != sex[y]
+                        and (unnamed[x] or unnamed[y])):  # fmt: skip
                     return False
                 if source[x] != source[y]:
                     continue
@@ -1699,24 +1702,29 @@ def _link_nameless_at_grave(
                                and only_row(y))
             ):  # fmt: skip
                 out.append(y)
+        rivals = 0  # other rows nearby that fit as well (a guess between them)
         for step in (-1, 1):
             nk = neighbour_key(k, step)
             if nk is None:
                 continue
             for y in by_number.get(nk, ()):
-                if (f.source[y] == f.source[x] or not alone(y)
-                        or f.source[y] in journals_at.get(k, ())
-                        or f.source[x] in journals_at.get(nk, ())):  # fmt: skip
+                if f.source[y] == f.source[x] or not alone(y):
                     continue
                 agree = dates(x, y)
                 if not fits(x, y) or not agree:
+                    continue
+                if (f.source[y] in journals_at.get(k, ())
+                        or f.source[x] in journals_at.get(nk, ())):  # fmt: skip
+                    rivals += 1
                     continue
                 # at least three facts agree: days, the age, the sex
                 agree += f.age[x] is not None and f.age[y] is not None
                 agree += bool(f.sex[x] and f.sex[y])
                 if agree >= 3:
                     out.append(y)
-        return out
+                else:
+                    rivals += 1
+        return out if not rivals else []  # several fit: a guess, left for review
 
     def fits(x: int, y: int) -> bool:
         sx, sy = f.sex[x], f.sex[y]

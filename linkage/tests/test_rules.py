@@ -10,7 +10,7 @@ from typing import Any
 import pandas as pd
 
 from linkage.io import ParsedRow, RawRow, guess_mapping, parse_row
-from linkage.normalize import written_twice_note
+from linkage.normalize import sex_of, written_twice_note
 from linkage.reconcile import (
     AMBIGUITY_BITS,
     ReconcileResult,
@@ -614,3 +614,66 @@ def test_an_age_and_a_birth_date_that_disagree_do_not_fit() -> None:
         rows = [fh(3, "79", "неизвестная", age=age, burial=b),
                 vol(3, "", "Ящко Ярослава Кирилівна", "02.02.1981", "", "", b)]  # fmt: skip
         assert _dates_fit(facts_of(rows), 0, 1) is fit, age
+
+
+def test_sex_of_a_row() -> None:
+    assert sex_of("Невідома жінка") == sex_of("Неизвестная") == "f"
+    assert sex_of("Неизвестный мужчина") == sex_of("н/в чоловік") == "m"
+    assert sex_of("н/в") == sex_of("невідомий жінка") == ""
+    assert sex_of("", "Степанівна") == sex_of("", "Петровна") == "f"
+    assert sex_of("", "Олегович") == sex_of("", "Ильич") == "m"
+    # the unknown person's name cell is kept as written
+    r = fh(2, "5", "Неопознанная", death="03.03.2022")
+    assert (r.surname, r.full_name) == ("", "Неопознанная")
+    assert _RowFacts.of([r]).sex == ["f"]
+
+
+def test_a_named_woman_and_a_nameless_man_stay_apart() -> None:
+    # one grave, one day: the volunteers' "невідомий" is a man, the funeral
+    # home's Тамара Денисовна a woman (two bodies at 365)
+    rows = background() + [
+        fh(2, "365", "Григоренко", "Тамара", "Денисовна", "04.10.42", "",
+           "20.03.2022", "14.04.22"),
+        vol(2, "365", "невідомий", "", "", "20.03.2022", "14 квітня 2022 р."),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert not same(res, ("fh", 2), ("vol", 2))
+
+
+def test_nameless_rows_alone_at_one_grave_are_linked() -> None:
+    # the only row of each journal at grave 312, the volunteers wrote no date
+    rows = background() + [
+        fh(2, "312", "Неизвестный мужчина", death="28.02.2022", burial="08.03.2022"),
+        vol(2, "312", "Невідомий"),
+    ]  # fmt: skip
+    assert same(reconcile(rows), ("fh", 2), ("vol", 2))
+    # two nameless rows of the volunteers at that grave: which one is a guess
+    res = reconcile(rows + [vol(3, "312", "Невідомий")])
+    assert not same(res, ("fh", 2), ("vol", 2))
+    assert not same(res, ("fh", 2), ("vol", 3))
+
+
+def test_nameless_rows_at_the_neighbouring_plank_are_linked() -> None:
+    # 369 against 370: both days, the age (~80) and the sex agree, and
+    # neither journal has a row at the other's number
+    a = fh(2, "369", "Неизвестный мужчина", "", "", "", "~80", "23.03.2022",
+           "30.04.22")  # fmt: skip
+    b = vol(2, "370", "невідомий", "", "~80", "2022-03-23", "30 квітня 2022 р.")
+    assert same(reconcile(background() + [a, b]), ("fh", 2), ("vol", 2))
+    # the volunteers also have a row at 369: the plank is not a misreading
+    c = vol(3, "369", "Бондар Петро Іванович", "", "", "23.03.2022", "30.04.2022")
+    assert not same(reconcile(background() + [a, b, c]), ("fh", 2), ("vol", 2))
+    # a nameless woman at the neighbouring plank is someone else
+    d = vol(2, "370", "невідома", "", "~80", "2022-03-23", "30 квітня 2022 р.")
+    assert not same(reconcile(background() + [a, d]), ("fh", 2), ("vol", 2))
+
+
+def test_nameless_entry_corrected_in_one_journal() -> None:
+    # the volunteers wrote a nameless body at 250 twice, the second time
+    # "уточнено дані" with the death day one off
+    first = vol(2, "250", "Невідомий", "", "", "24/3/22", "29.03.2022")
+    again = vol(3, "250", "невідомий", "", "~70", "23.03.2022", "29.03.22")
+    res = reconcile(background() + [first, noted(again, "уточнено дані")])
+    assert same(res, ("vol", 2), ("vol", 3))
+    res = reconcile(background() + [first, again])  # no note: two bodies
+    assert not same(res, ("vol", 2), ("vol", 3))
