@@ -1017,8 +1017,9 @@ class _RowFacts:
             has_patronymic=[bool(r.patronymic) for r in rows],
             twice_note=[written_twice_note(r.notes) for r in rows],
             sex=[
-                sex_of(r.full_name if not (r.surname or r.given_name) else "",
-                       r.patronymic)
+                sex_of(
+                    r.full_name if not (r.surname or r.given_name) else "", r.patronymic
+                )
                 for r in rows
             ],  # fmt: skip
         )
