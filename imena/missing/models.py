@@ -332,6 +332,13 @@ class MissingPerson(FieldConstraintErrors, OrganisationOwned):
             # The search by case number (``case_no__iexact``), without reading
             # every report (#13 item 5).
             models.Index(Upper("case_no"), name="missing_case_no_upper"),
+            # The statistics pages' reports per status, read from the index
+            # alone instead of every report's row.
+            models.Index(
+                fields=["organisation", "status"],
+                condition=Q(merged_into__isnull=True),
+                name="missing_unmerged_status",
+            ),
         ]
 
     def __str__(self) -> str:
