@@ -714,21 +714,29 @@ def age_from_note(text: str | None) -> tuple[int, int] | None:
     return parse_age(found[0])
 
 
-_WRITTEN_TWICE_RE = re.compile(
-    r"перезахор|перепохов|ексгум|эксгум|перенес[ен]|тимчасово|временно(?!\w)"
-    r"|исправл|виправл|уточн|повторн|дублик|дублік|ошибочн|помилков"
-    r"|см\.?\s*запис|див\.?\s*запис|reburi|exhum|correct|duplicate"
-)
+_WRITTEN_TWICE_RE = (
+    ("temporary", re.compile(r"тимчасово|временно(?!\w)")),
+    ("reburial", re.compile(r"перезахор|перепохов|ексгум|эксгум|перенес[ен]|reburi|exhum")),
+    ("correction", re.compile(
+        r"исправл|виправл|уточн|повторн|дублик|дублік|ошибочн|помилков"
+        r"|см\.?\s*запис|див\.?\s*запис|correct|duplicate"
+    )),
+)  # fmt: skip
 
 
-def written_twice_note(text: str | None) -> bool:
-    """True for a note saying the entry is one of two for the same person: a
-    reburial (перезахоронение, перепоховано, ексгумовано; a temporary burial,
-    временно во дворе / тимчасово) or a corrected or repeated entry
-    (исправлено, виправлено, уточнено дані, повторно, дублікат)."""
+def written_twice_note(text: str | None) -> str:
+    """What a note says when the entry is one of two for the same person:
+    ``"temporary"`` (a temporary burial, to be moved: временно во дворе,
+    тимчасово), ``"reburial"`` (перезахоронение, перепоховано, ексгумовано),
+    ``"correction"`` (исправлено, виправлено, уточнено дані, повторно,
+    дублікат); ``""`` otherwise. A reburial note wins over a temporary one."""
     if not text:
-        return False
-    return bool(_WRITTEN_TWICE_RE.search(nfc(text).casefold().replace("ё", "е")))
+        return ""
+    s = nfc(text).casefold().replace("ё", "е")
+    kinds = [kind for kind, rx in _WRITTEN_TWICE_RE if rx.search(s)]
+    if "reburial" in kinds:
+        return "reburial"
+    return kinds[0] if kinds else ""
 
 
 def birth_year_range_from_age(

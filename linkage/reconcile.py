@@ -994,7 +994,7 @@ class _RowFacts:
     has_patronymic: list[bool] = field(default_factory=list)
     # a note saying the row is one of two entries for one person (reburial,
     # corrected entry)
-    twice_note: list[bool] = field(default_factory=list)
+    twice_note: list[str] = field(default_factory=list)  # written_twice_note
     sex: list[str] = field(default_factory=list)  # "f", "m" or "" (not known)
 
     @classmethod
@@ -1050,9 +1050,12 @@ def _written_twice(
     * a note on either row that says the entry is written twice
       (``перезахоронение``, ``временно во дворе``, ``уточнено дані``,
       ``повторно``: :func:`linkage.normalize.written_twice_note`), both rows
-      with a patronymic, and the same death day with birth years that fit,
-      or the same grave with death days at most a day apart and birth years
-      at most a year apart (the corrected entry fixes such slips).
+      with a patronymic, and: the same death day with birth years that fit;
+      or birth years (from a date or an age) known on both rows and fitting,
+      with one death day missing; or the same grave with death days at most
+      a day apart and birth years at most a year apart (the corrected entry
+      fixes such slips); or one row a temporary burial and the other, buried
+      later, its reburial, with no date that disagrees.
 
     Rows at two graves that are not one number written two ways need the
     note (a reburial); without it the name on another grave is as likely the
@@ -1064,10 +1067,11 @@ def _written_twice(
     both_patr = f.has_patronymic[x] and f.has_patronymic[y]
     if both_patr and not w_patr > 0:
         return False
-    note = f.twice_note[x] or f.twice_note[y]
+    nx, ny = f.twice_note[x], f.twice_note[y]
+    note = bool(nx or ny)
     gx, gy = f.grave[x], f.grave[y]
-    same_grave = (
-        gx is not None and gy is not None and (gx == gy or _related_graves(f, x, y))
+    same_grave = gx is not None and gy is not None and (
+        gx == gy or _related_graves(f, x, y)
     )
     if gx is not None and gy is not None and not same_grave and not note:
         return False
@@ -1083,13 +1087,21 @@ def _written_twice(
             bx[0] - years <= by[1] and by[0] - years <= bx[1]
         )  # fmt: skip
 
-    if dx is not None and dx == dy and births_within(0):
+    if dx is not None and dy is not None:
+        if dx == dy and births_within(0):
+            return True
+        return same_grave and abs(dx - dy) <= 1 and births_within(1)
+    # one death day missing
+    if bx is not None and by is not None and births_within(0):
         return True
-    return (
-        same_grave
-        and (dx is None or dy is None or abs(dx - dy) <= 1)
-        and births_within(1)
-    )
+    if same_grave and births_within(1):
+        return True
+    # a temporary burial and, buried later, its reburial
+    ux, uy = f.burial[x], f.burial[y]
+    if {nx, ny} == {"temporary", "reburial"} and ux is not None and uy is not None:
+        first, later = (x, y) if nx == "temporary" else (y, x)
+        return f.burial[first] < f.burial[later] and births_within(0)  # type: ignore[operator]
+    return False
 
 
 # Two candidates whose match weights differ by less than this many bits (a

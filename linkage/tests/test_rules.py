@@ -677,3 +677,33 @@ def test_nameless_entry_corrected_in_one_journal() -> None:
     assert same(res, ("vol", 2), ("vol", 3))
     res = reconcile(background() + [first, again])  # no note: two bodies
     assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_reburial_with_an_age_against_a_birth_date() -> None:
+    # the reburial row gives the age (85) and the death day, the first entry
+    # (no grave) the birth date and no death day: the birth years fit
+    first = vol(2, "б/н", "Пилипенко Ігор Леонідович", "21/1/37", "", "",
+                "25.03.2022")  # fmt: skip
+    again = vol(3, "191.", "Пилипенко Ігор Леонідович", "", "85", "09.03.2022",
+                "9.5.2022")  # fmt: skip
+    res = reconcile(background() + [first, noted(again, "ексгумовано, перепоховано")])
+    assert same(res, ("vol", 2), ("vol", 3))
+    res = reconcile(background() + [first, again])
+    assert not same(res, ("vol", 2), ("vol", 3))
+    older = dataclasses.replace(again, age=(60, 60))  # born about 1961
+    res = reconcile(background() + [first, noted(older, "ексгумовано, перепоховано")])
+    assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_temporary_burial_and_its_reburial() -> None:
+    # Russian funeral home: "временно во дворе" first, "перезахоронение" later
+    temp = fh(2, "", "Гнатюк", "Денис", "Анатолійович", "09.06.1944", "", "",
+              "27.03.2022")  # fmt: skip
+    moved = fh(3, "217", "Гнатюк", "Денис", "Анатольевич", "", "", "6.3.2022",
+               "28 апреля 2022 г.")  # fmt: skip
+    rows = [noted(temp, "временно во дворе"), noted(moved, "перезахоронение")]
+    assert same(reconcile(background() + rows), ("fh", 2), ("fh", 3))
+    # a "temporary" burial after the reburial is not its first entry
+    after = dataclasses.replace(moved.burial_date, day=30)  # 30 April
+    late = dataclasses.replace(rows[0], burial_date=after)
+    assert not same(reconcile(background() + [late, rows[1]]), ("fh", 2), ("fh", 3))
