@@ -1070,8 +1070,8 @@ def _written_twice(
     nx, ny = f.twice_note[x], f.twice_note[y]
     note = bool(nx or ny)
     gx, gy = f.grave[x], f.grave[y]
-    same_grave = gx is not None and gy is not None and (
-        gx == gy or _related_graves(f, x, y)
+    same_grave = (
+        gx is not None and gy is not None and (gx == gy or _related_graves(f, x, y))
     )
     if gx is not None and gy is not None and not same_grave and not note:
         return False
