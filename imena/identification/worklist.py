@@ -50,8 +50,7 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     read through the join that finds it: an analysis's posteriors and its
     "not listed" share sum to 1, so it has at most one candidate at 0.99 or
     more, which is its best (the same rows as ``best_posterior()``, without a
-    subquery per analysis). The exclusions (a long JSON list per body) are not
-    read.
+    subquery per analysis).
     """
     live = Identification.objects.filter(body=OuterRef("body"), status__in=LIVE)
     return (
@@ -59,9 +58,11 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
         .filter(run__in=latest_runs(user))
         .filter(candidates__posterior__gte=STRONG_POSTERIOR)
         .exclude(Exists(live))
-        .defer("exclusions")
         .annotate(best=F("candidates__posterior"))
         .select_related("body", "run__site")
+        # Only what the work list shows: the rows sorted are narrow (not the
+        # run's parameters, the site's outline or the exclusions JSON).
+        .only("body__pm_number", "run__site__name")
         .order_by("-best", "body__pm_number")
     )
 
