@@ -7,6 +7,7 @@
     .venv/bin/python benchmarks/bench_web.py --skip-load --data-dir DIR   # reuse a load
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_web.py --national \
         --skip-load --data-dir DIR                # a database loaded earlier (same DIR)
+    ... --steady                  # only after every user has logged in (--reset-stats)
 
 Loads the demo scenario (``imena demo --no-serve``, with ``--national`` for the
 national preset) into a data folder of its own, starts ``imena serve`` (gunicorn,
@@ -125,7 +126,7 @@ def wait_until_up(url: str, seconds: float = 120) -> None:
     raise SystemExit(f"the server did not answer {url} within {seconds:.0f} s")
 
 
-def run_locust(env, host, users, seconds, prefix) -> list[dict[str, str]]:
+def run_locust(env, host, users, seconds, prefix, steady=False) -> list[dict[str, str]]:
     subprocess.run(
         [
             str(Path(PY).with_name("locust")),
@@ -143,7 +144,10 @@ def run_locust(env, host, users, seconds, prefix) -> list[dict[str, str]]:
             host,
             "--csv",
             str(prefix),
-        ],
+        ]
+        # Statistics from the moment every user has logged in (password hashing
+        # of 20 logins in 10 s saturates 2 cores and delays the first pages).
+        + (["--reset-stats"] if steady else []),
         env=env,
         cwd=ROOT,
         check=False,
@@ -170,6 +174,12 @@ def main() -> None:
     ap.add_argument("--seconds", type=int, default=60)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument(
+        "--steady",
+        action="store_true",
+        help="count only requests after every user has logged in (Locust "
+        "--reset-stats; failures before that moment are not counted either)",
+    )
     a = ap.parse_args()
 
     env = bench_env(a.data_dir)
@@ -179,6 +189,8 @@ def main() -> None:
         "users": a.users,
         "seconds": a.seconds,
         "workers": a.workers,
+        "threads": int(env.get("IMENA_WEB_THREADS", "4")),
+        "steady": a.steady,
     }
     if not a.skip_load:
         result["load_seconds"] = round(load(env, a.national, a.compute), 1)
@@ -217,7 +229,9 @@ def main() -> None:
     try:
         wait_until_up(host + "/healthz")
         before = os.getloadavg()[0]
-        rows = run_locust(env, host, a.users, a.seconds, a.data_dir / "locust")
+        rows = run_locust(
+            env, host, a.users, a.seconds, a.data_dir / "locust", a.steady
+        )
         # The machine's load (1-minute average) around the run: latencies on a
         # shared machine are only comparable at a similar load.
         loads = [round(before, 1), round(os.getloadavg()[0], 1)]
