@@ -641,6 +641,14 @@ class ScreeningCandidate(FieldConstraintErrors, models.Model):
         verbose_name = _("screening candidate")
         verbose_name_plural = _("screening candidates")
         ordering = ["run", "pm_label", "rank"]
+        indexes = [
+            # The screening page: a run's bodies (labels) a page at a time and
+            # their rows in order, read from the index instead of every row of
+            # the run (#13 item 5, page reads only).
+            models.Index(
+                fields=["run", "pm_label", "rank"], name="screeningcandidate_page_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "body", "person"],
