@@ -719,7 +719,7 @@ _WRITTEN_TWICE_RE = (
     ("reburial", re.compile(r"перезахор|перепохов|ексгум|эксгум|перенес[ен]|reburi|exhum")),
     ("correction", re.compile(
         r"исправл|виправл|уточн|повторн|дублик|дублік|ошибочн|помилков"
-        r"|см\.?\s*запис|див\.?\s*запис|correct|duplicate"
+        r"|см\.?\s*(?:запис|выше)|див\.?\s*(?:запис|вище)|correct|duplicate"
     )),
 )  # fmt: skip
 
@@ -729,7 +729,7 @@ def written_twice_note(text: str | None) -> str:
     ``"temporary"`` (a temporary burial, to be moved: временно во дворе,
     тимчасово), ``"reburial"`` (перезахоронение, перепоховано, ексгумовано),
     ``"correction"`` (исправлено, виправлено, уточнено дані, повторно,
-    дублікат); ``""`` otherwise. A reburial note wins over a temporary one."""
+    дублікат, см. выше); ``""`` otherwise. A reburial note wins over a temporary one."""
     if not text:
         return ""
     s = nfc(text).casefold().replace("ё", "е")

@@ -1050,7 +1050,8 @@ def _written_twice(
     * a note on either row that says the entry is written twice
       (``перезахоронение``, ``временно во дворе``, ``уточнено дані``,
       ``повторно``: :func:`linkage.normalize.written_twice_note`), both rows
-      with a patronymic, and: the same death day with birth years that fit;
+      with a patronymic or both with a birth year (a date or an age), and: the
+      same death day with birth years that fit;
       or birth years (from a date or an age) known on both rows and fitting,
       with one death day missing; or the same grave with death days at most
       a day apart and birth years at most a year apart (the corrected entry
@@ -1078,9 +1079,11 @@ def _written_twice(
     dx, dy = f.death[x], f.death[y]
     if f.birth[x] is not None and f.birth[x] == f.birth[y]:
         return dx is None or dy is None or dx == dy
-    if not (note and both_patr):
-        return False
     bx, by = f.birth_years[x], f.birth_years[y]
+    # without a patronymic on both rows, birth years on both rows tell a
+    # father from the son named after him
+    if not note or not (both_patr or (bx is not None and by is not None)):
+        return False
 
     def births_within(years: int) -> bool:
         return bx is None or by is None or (

@@ -534,7 +534,7 @@ def test_relatives_and_namesakes_in_one_journal_stay_apart_despite_a_note() -> N
 def test_written_twice_note() -> None:
     for yes in ("перезахоронение", "временно во дворе", "перепоховано з двору",
                 "ексгумовано, перепоховано", "уточнено дані", "исправлено",
-                "повторно", "Виправлено"):  # fmt: skip
+                "повторно", "Виправлено", "см. выше"):  # fmt: skip
         assert written_twice_note(yes), yes
     for no in ("", "~50 лет", "осколочное", "Временный пропуск", "ТРО"):
         assert not written_twice_note(no), no
@@ -707,3 +707,23 @@ def test_temporary_burial_and_its_reburial() -> None:
     after = dataclasses.replace(moved.burial_date, day=30)  # 30 April
     late = dataclasses.replace(rows[0], burial_date=after)
     assert not same(reconcile(background() + [late, rows[1]]), ("fh", 2), ("fh", 3))
+
+
+def test_written_twice_without_a_patronymic_needs_birth_years_on_both_rows() -> None:
+    # a passport spelling without a patronymic (and an age) against the full
+    # Ukrainian entry: the note, the death day and the birth years agree
+    first = vol(2, "б/н", "Бойко Оксана Павлівна", "16.06.1935", "", "1/3/22",
+                "3 березня 2022 р.")  # fmt: skip
+    again = vol(3, "б/н", "BOIKO OKSANA", "", "87 р.", "1 березня 2022",
+                "26.05.2022")  # fmt: skip
+    res = reconcile(background() + [first, noted(again, "ексгумовано, перепоховано")])
+    assert same(res, ("vol", 2), ("vol", 3))
+    # a namesake (or a daughter named after her mother) born 25 years later
+    son = dataclasses.replace(first, birth_date=dataclasses.replace(
+        first.birth_date, year=1960))  # fmt: skip
+    res = reconcile(background() + [son, noted(again, "ексгумовано, перепоховано")])
+    assert not same(res, ("vol", 2), ("vol", 3))
+    # no birth year on one row and no patronymic: the note alone is not enough
+    unknown = dataclasses.replace(first, birth_date=None)
+    res = reconcile(background() + [unknown, noted(again, "ексгумовано, перепоховано")])
+    assert not same(res, ("vol", 2), ("vol", 3))
