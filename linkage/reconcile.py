@@ -1025,6 +1025,14 @@ class _RowFacts:
         )
 
 
+def _other_sex(f: _RowFacts, x: int, y: int) -> bool:
+    """A nameless row and another row that state different sexes (two
+    people). Between two named rows the names are the evidence (and a
+    grave's body written under another burial's name has that name's sex)."""
+    sx, sy = f.sex[x], f.sex[y]
+    return bool((f.nameless[x] or f.nameless[y]) and sx and sy and sx != sy)
+
+
 def _birth_years(r: ParsedRow) -> tuple[int, int] | None:
     """The years the row's person can have been born in: the birth year, or
     from the age at death (or burial), as the birth comparison reads them."""
@@ -1485,9 +1493,9 @@ def _split_slipped_lines(
 
 
 def _dates_fit(f: _RowFacts, x: int, y: int) -> bool:
-    """The same burial day, and no disagreeing death day, age or birth year
-    (an age against a birth date: the years it allows)."""
-    if f.burial[x] is None or f.burial[x] != f.burial[y]:
+    """The same burial day, and no disagreeing sex, death day, age or birth
+    year (an age against a birth date: the years it allows)."""
+    if f.burial[x] is None or f.burial[x] != f.burial[y] or _other_sex(f, x, y):
         return False
     dx, dy = f.death[x], f.death[y]
     if dx is not None and dy is not None and dx != dy:
