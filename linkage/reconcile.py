@@ -148,6 +148,9 @@ class ReconcileResult:
         default=None, repr=False
     )
     _row_grave: dict[RowRef, str | None] = field(default_factory=dict, repr=False)
+    # per nameless row the sex its entry states, and per named row its
+    # patronymic's ("F"/"M"; rows that state none are left out)
+    _row_sex: dict[RowRef, tuple[bool, str]] = field(default_factory=dict, repr=False)
     _links_cache: dict[RowRef, PairScore] | None = field(default=None, repr=False)
 
     @property
@@ -253,7 +256,8 @@ class ReconcileResult:
         a question of their own: not those whose two rows are both rows of
         one ``grave_multiple_people`` or ``person_multiple_graves`` conflict
         (that conflict's question shows the same rows side by side, e.g. the
-        people of a mass grave, and is answered there)."""
+        people of a mass grave, and is answered there), nor a nameless row
+        and a row of the other sex (two people, never linked)."""
         df = self.pairs_frame
         if not len(df):
             return df
@@ -264,11 +268,23 @@ class ReconcileResult:
                 for ref in c.rows:
                     in_conflict[ref].add(k)
         empty: set[int] = set()
+        sex = self._row_sex
+
+        def other_sex(a: RowRef, b: RowRef) -> bool:
+            sa, sb = sex.get(a), sex.get(b)
+            return (
+                sa is not None
+                and sb is not None
+                and (sa[0] or sb[0])
+                and sa[1] != sb[1]
+            )
+
         own = [
             not (
                 in_conflict.get((sl, int(rl)), empty)
                 & in_conflict.get((sr, int(rr)), empty)
             )
+            and not other_sex((sl, int(rl)), (sr, int(rr)))
             for sl, rl, sr, rr in zip(band.source_l, band.row_l, band.source_r,
                                       band.row_r, strict=True)
         ]  # fmt: skip
@@ -1938,8 +1954,9 @@ def reconcile(
     for a, b in must:
         cannot.discard((min(a, b), max(a, b)))
 
+    facts = _RowFacts.of(rows)
     uf = _form_clusters(
-        len(rows), pred, _RowFacts.of(rows), threshold=threshold,
+        len(rows), pred, facts, threshold=threshold,
         strong_weight=strong_weight, must=must, cannot=cannot, isolated=isolated,
     )  # fmt: skip
 
@@ -2041,4 +2058,6 @@ def reconcile(
         _level_info=_level_info(trained),
         _row_grave={ref: r.grave_key or None for ref, r in zip(refs, rows,
                                                               strict=True)},
+        _row_sex={ref: (nameless, sx) for ref, nameless, sx
+                  in zip(refs, facts.nameless, facts.sex, strict=True) if sx},
     )  # fmt: skip

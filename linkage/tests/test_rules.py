@@ -727,3 +727,21 @@ def test_written_twice_without_a_patronymic_needs_birth_years_on_both_rows() -> 
     unknown = dataclasses.replace(first, birth_date=None)
     res = reconcile(background() + [unknown, noted(again, "ексгумовано, перепоховано")])
     assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_review_leaves_out_a_nameless_row_and_a_row_of_the_other_sex() -> None:
+    d, b = "20.03.2022", "14.04.2022"
+
+    def asked(unknown: str) -> bool:
+        rows = background() + [
+            fh(2, "365", "Григоренко", "Тамара", "Денисовна", "04.10.1942", "", d, b),
+            vol(2, "", unknown, death=d, burial=b),
+        ]
+        res = reconcile(rows)
+        band = res.review_pairs(0.0, 1.1)
+        refs = {((a, int(x)), (c, int(y))) for a, x, c, y in zip(
+            band.source_l, band.row_l, band.source_r, band.row_r, strict=True)}  # fmt: skip
+        return bool({(("fh", 2), ("vol", 2)), (("vol", 2), ("fh", 2))} & refs)
+
+    assert asked("невідома")
+    assert not asked("невідомий")
