@@ -23,6 +23,7 @@ __all__ = [
     "PAIR_CLASSES",
     "PairwiseScores",
     "pair_class",
+    "without_grave_number",
     "pairwise_scores_by_class",
     "SimulatorTruth",
     "grave_name_accuracy",
@@ -101,6 +102,16 @@ def pair_class(a: PairRow, b: PairRow) -> str:
     if a.grave_key != b.grave_key:
         return "grave differs"
     return "grave agrees"
+
+
+def without_grave_number(a: PairRow, b: PairRow) -> str:
+    """``"without grave number"`` for a pair with a row that has no grave
+    number (named or not, one journal or two: #15's "rows without a grave
+    number"), else ``"with grave numbers"``; a classifier for
+    ``pairwise_scores_by_class``."""
+    if not a.grave_key or not b.grave_key:
+        return "without grave number"
+    return "with grave numbers"
 
 
 def _pair_set(

@@ -24,10 +24,12 @@ from imena.journals.scenario import SCENARIO_JOURNALS
 from imena.lib.scenario import ScenarioContext
 from linkage.evaluate import (
     PAIR_CLASSES,
+    PairwiseScores,
     grave_name_accuracy,
     load_simulator_truth,
     pairwise_scores,
     pairwise_scores_by_class,
+    without_grave_number,
 )
 from linkage.io import JournalFileError
 
@@ -159,7 +161,9 @@ def evaluate_journals(options: dict[str, Any], stdout: Any) -> None:
         f"reconcile {result['reconcile_seconds']:.2f} s)\n"
         f"review items per 1,000 rows: {result['review_items_per_1000_rows']:.1f}\n"
     )
-    for name, c in result["by_class"].items():
+    classes = [*result["by_class"].items()]
+    classes.append(("rows without a grave number", result["without_grave_number"]))
+    for name, c in classes:
         stdout.write(
             f"{name}: precision {c['precision']:.4f}, recall {c['recall']:.4f}, "
             f"F1 {c['f1']:.4f} ({c['true_pairs']} true pairs)\n"
@@ -213,6 +217,9 @@ def _evaluate_in_temporary_database(
         truth = load_simulator_truth(directory)
         pairwise = pairwise_scores(predicted, truth.row_person)
         by_class = pairwise_scores_by_class(pair_rows, predicted, truth.row_person)
+        no_grave = pairwise_scores_by_class(
+            pair_rows, predicted, truth.row_person, classify=without_grave_number
+        ).get("without grave number", PairwiseScores(0, 0, 0))
         review_items = run.review_items.count()
         proposals = SimpleNamespace(
             clusters=[
@@ -248,6 +255,13 @@ def _evaluate_in_temporary_database(
                 if name in by_class
             },
             "review_items_per_1000_rows": 1000 * review_items / max(run.row_count, 1),
+            # every pair with a row that has no grave number (#15's target)
+            "without_grave_number": {
+                "precision": no_grave.precision,
+                "recall": no_grave.recall,
+                "f1": no_grave.f1,
+                "true_pairs": no_grave.true_positives + no_grave.false_negatives,
+            },
         }
         connections.close_all()
     total = time.perf_counter() - started

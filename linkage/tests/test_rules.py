@@ -745,3 +745,18 @@ def test_review_leaves_out_a_nameless_row_and_a_row_of_the_other_sex() -> None:
 
     assert asked("невідома")
     assert not asked("невідомий")
+
+
+def test_pairs_without_a_grave_number_are_scored_together() -> None:
+    from linkage.evaluate import pairwise_scores_by_class, without_grave_number
+
+    rows = [fh(2, "10", "неизвестный", burial="01.04.2022"),
+            vol(2, "", "невідомий", burial="01.04.2022"),
+            fh(3, "11", "Кравец", "Петр", burial="01.04.2022"),
+            vol(3, "11", "Кравець Петро", burial="01.04.2022")]  # fmt: skip
+    refs = [(r.source, r.row_number) for r in rows]
+    truth = dict(zip(refs, ["a", "a", "b", "b"], strict=True))
+    predicted = dict(zip(refs, ["1", "2", "3", "3"], strict=True))
+    by = pairwise_scores_by_class(rows, predicted, truth, classify=without_grave_number)
+    assert by["without grave number"].false_negatives == 1
+    assert by["with grave numbers"].true_positives == 1

@@ -38,3 +38,6 @@ def test_evaluate_journals_prints_scores_by_class(tmp_path: Path) -> None:
     )
     assert by_class["grave agrees"]["precision"] > 0.95
     assert 0 < result["review_items_per_1000_rows"] < 1000
+    # every pair with a row without a grave number (#15's target)
+    assert "rows without a grave number: precision" in lines
+    assert result["without_grave_number"]["true_pairs"] > 0
