@@ -704,6 +704,7 @@ def test_temporary_burial_and_its_reburial() -> None:
     rows = [noted(temp, "временно во дворе"), noted(moved, "перезахоронение")]
     assert same(reconcile(background() + rows), ("fh", 2), ("fh", 3))
     # a "temporary" burial after the reburial is not its first entry
+    assert moved.burial_date is not None
     after = dataclasses.replace(moved.burial_date, day=30)  # 30 April
     late = dataclasses.replace(rows[0], burial_date=after)
     assert not same(reconcile(background() + [late, rows[1]]), ("fh", 2), ("fh", 3))
@@ -719,6 +720,7 @@ def test_written_twice_without_a_patronymic_needs_birth_years_on_both_rows() -> 
     res = reconcile(background() + [first, noted(again, "ексгумовано, перепоховано")])
     assert same(res, ("vol", 2), ("vol", 3))
     # a namesake (or a daughter named after her mother) born 25 years later
+    assert first.birth_date is not None
     son = dataclasses.replace(first, birth_date=dataclasses.replace(
         first.birth_date, year=1960))  # fmt: skip
     res = reconcile(background() + [son, noted(again, "ексгумовано, перепоховано")])
