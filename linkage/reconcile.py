@@ -1689,23 +1689,29 @@ def _link_nameless_at_grave(
     disagreeing date, sex or age, each the other's only such row: the body in
     that grave. At the neighbouring plank (``369``/``370``) only when both
     days agree, the age or the sex agrees too, and neither journal has a row
-    at the other's number (the plank was read off the next grave). Many
+    left unlinked at the other's number (the plank was read off the next
+    grave; a row there already linked is someone else). Many
     bodies share a burial day; the grave number is what tells them apart,
     which the match weight alone (grave and one date, below the threshold)
     does not make enough of."""
     by_number: dict[str, list[int]] = defaultdict(list)
-    journals_at: dict[str, set[str]] = defaultdict(set)
+    all_at: dict[str, list[int]] = defaultdict(list)  # every row at a number
     rows_at: Counter[tuple[str, str | None]] = Counter()
     for i, g in enumerate(f.grave):
         if g is None or f.mass[i]:
             continue
         rows_at[(f.source[i], g)] += 1
-        journals_at[f.grave_num[i] or g].add(f.source[i])
+        all_at[f.grave_num[i] or g].append(i)
         if f.nameless[i] and i not in isolated:
             by_number[f.grave_num[i] or g].append(i)
 
     def alone(i: int) -> bool:
         return len(uf.members[uf.find(i)]) == 1
+
+    def unexplained(number: str, source: str) -> bool:
+        """A row of ``source`` at ``number`` not yet linked to anyone: it may
+        be the body the other journal has there."""
+        return any(f.source[i] == source and alone(i) for i in all_at.get(number, ()))
 
     def dates(x: int, y: int) -> int | None:
         """How many of death and burial day agree; None if one disagrees."""
@@ -1753,8 +1759,7 @@ def _link_nameless_at_grave(
                 agree = dates(x, y)
                 if not fits(x, y) or not agree:
                     continue
-                if (f.source[y] in journals_at.get(k, ())
-                        or f.source[x] in journals_at.get(nk, ())):  # fmt: skip
+                if unexplained(k, f.source[y]) or unexplained(nk, f.source[x]):
                     rivals += 1
                     continue
                 # at least three facts agree: days, the age, the sex

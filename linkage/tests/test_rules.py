@@ -663,6 +663,14 @@ def test_nameless_rows_at_the_neighbouring_plank_are_linked() -> None:
     # the volunteers also have a row at 369: the plank is not a misreading
     c = vol(3, "369", "Бондар Петро Іванович", "", "", "23.03.2022", "30.04.2022")
     assert not same(reconcile(background() + [a, b, c]), ("fh", 2), ("vol", 2))
+    # ... unless that row is already someone else's (linked to the funeral
+    # home's row of that person): the two nameless rows are still one body
+    e = fh(3, "369", "Бондар", "Петр", "Иванович", "12.05.1950", "", "23.03.2022",
+           "30.04.2022")  # fmt: skip
+    c = vol(3, "369", "Бондар Петро Іванович", "12.05.1950", "", "23.03.2022",
+            "30.04.2022")  # fmt: skip
+    res = reconcile(background() + [a, b, c, e])
+    assert same(res, ("fh", 3), ("vol", 3)) and same(res, ("fh", 2), ("vol", 2))
     # a nameless woman at the neighbouring plank is someone else
     d = vol(2, "370", "невідома", "", "~80", "2022-03-23", "30 квітня 2022 р.")
     assert not same(reconcile(background() + [a, d]), ("fh", 2), ("vol", 2))
