@@ -1159,16 +1159,27 @@ def _nameless_duplicate(
                if s != f.source[x])  # fmt: skip
 
 
-def _nameless_written_twice(f: _RowFacts, x: int, y: int) -> bool:
-    """Two nameless rows of one journal at one individual grave, one with a
-    note saying the entry is written twice (``уточнено дані``,
-    ``перезахоронение``): death days at most a day apart (the slip the
-    correction fixes), no other burial day, sex or age."""
+def _nameless_written_twice(
+    f: _RowFacts, x: int, y: int, same_days: Mapping[tuple[str, float, float], int]
+) -> bool:
+    """Two nameless rows of one journal, one with a note saying the entry is
+    written twice (``уточнено дані``, ``перезахоронение``, ``повторно``), no
+    other sex or age, and: at one individual grave, death days at most a day
+    apart (the slip the correction fixes) and no other burial day; or, one
+    row without a grave number, the same death and burial days, which no
+    other nameless row of that journal has (``same_days``: nameless rows per
+    journal, death and burial day)."""
     if not (f.nameless[x] and f.nameless[y]) or f.mass[x] or f.mass[y]:
         return False
     if not (f.twice_note[x] or f.twice_note[y]):
         return False
-    if f.grave[x] is None or f.grave[x] != f.grave[y]:
+    if f.grave[x] is None or f.grave[y] is None:
+        d, b = f.death[x], f.burial[x]
+        if d is None or b is None or (d, b) != (f.death[y], f.burial[y]):
+            return False
+        if same_days.get((f.source[x], d, b), 0) != 2:
+            return False
+    elif f.grave[x] != f.grave[y]:
         return False
     dx, dy = f.death[x], f.death[y]
     if dx is not None and dy is not None and abs(dx - dy) > 1:
@@ -1237,6 +1248,12 @@ def _form_clusters(
 
     # pairs of one journal that are one person written twice
     twice: list[tuple[int, int, float]] = []
+    same_days = Counter(
+        (s_, d_, b_)
+        for s_, n_, d_, b_ in zip(source, unnamed, facts.death, facts.burial,
+                                  strict=True)
+        if n_ and d_ is not None and b_ is not None
+    )  # fmt: skip
     for a, b, wg, wsur, wgiv, wpat, w in zip(
         ids_l.tolist(), ids_r.tolist(), col("mw_grave"), col("mw_surname"),
         col("mw_given"), col("mw_patronymic"), ws.tolist(), strict=True,
@@ -1248,7 +1265,8 @@ def _form_clusters(
             if source[a] == source[b] and _written_twice(facts, a, b, wsur, wgiv,
                                                          wpat):  # fmt: skip
                 twice.append((k[0], k[1], w))
-        elif source[a] == source[b] and _nameless_written_twice(facts, a, b):
+        elif source[a] == source[b] and _nameless_written_twice(facts, a, b,
+                                                                same_days):  # fmt: skip
             twice.append((k[0], k[1], w))
     written_twice = {(a, b) for a, b, _ in twice}
     # candidates of nameless rows, for the ambiguity check

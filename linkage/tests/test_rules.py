@@ -770,3 +770,16 @@ def test_pairs_without_a_grave_number_are_scored_together() -> None:
     by = pairwise_scores_by_class(rows, predicted, truth, classify=without_grave_number)
     assert by["without grave number"].false_negatives == 1
     assert by["with grave numbers"].true_positives == 1
+
+
+def test_nameless_entry_repeated_without_a_grave_number() -> None:
+    # the volunteers wrote a nameless body at 357 and again, "повторно",
+    # without a number: the same death and burial days, no other nameless row
+    # of theirs with both
+    first = vol(2, "357.", "н/в чоловік", "", "~80", "1/4/22", "13.04.2022")
+    again = noted(vol(3, "", "Невідомий", "", "", "1.4.2022", "13.04.2022"), "повторно")
+    assert same(reconcile(background() + [first, again]), ("vol", 2), ("vol", 3))
+    # a second nameless row with those days: which one is repeated is a guess
+    other = vol(4, "358", "невідомий", "", "", "01.04.2022", "13.04.2022")
+    res = reconcile(background() + [first, again, other])
+    assert not same(res, ("vol", 2), ("vol", 3))
