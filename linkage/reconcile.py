@@ -1193,6 +1193,35 @@ def _nameless_written_twice(
     return not (sx and sy and sx != sy) and _ages_fit(f, x, y)
 
 
+def _nameless_moved(f: _RowFacts) -> list[tuple[int, int]]:
+    """Nameless bodies buried temporarily and reburied, written by one
+    journal twice: for one death day, the journal's only nameless row with a
+    temporary-burial note (``временно во дворе``) and its only nameless row
+    with a reburial note (``перезахоронение``), buried later, of no other sex
+    or age. Their burial days and graves differ, so no rule brings them
+    together to be scored."""
+    groups: dict[tuple[str, float], dict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
+    for i, (n, d, kind) in enumerate(zip(f.nameless, f.death, f.twice_note,
+                                         strict=True)):  # fmt: skip
+        if n and d is not None and kind in ("temporary", "reburial"):
+            groups[(f.source[i], d)][kind].append(i)
+    out = []
+    for kinds in groups.values():
+        temp, moved = kinds.get("temporary", []), kinds.get("reburial", [])
+        if len(temp) != 1 or len(moved) != 1:
+            continue
+        x, y = temp[0], moved[0]
+        bx, by = f.burial[x], f.burial[y]
+        if bx is None or by is None or not bx < by or f.mass[y]:
+            continue
+        sx, sy = f.sex[x], f.sex[y]
+        if not (sx and sy and sx != sy) and _ages_fit(f, x, y):
+            out.append((min(x, y), max(x, y)))
+    return out
+
+
 def _related_graves(f: _RowFacts, x: int, y: int) -> bool:
     """Grave numbers that can be one grave written two ways: a lost suffix
     (339а/339) or transposed digits (36/63). Not the neighbouring plank: one
@@ -1268,6 +1297,7 @@ def _form_clusters(
         elif source[a] == source[b] and _nameless_written_twice(facts, a, b,
                                                                 same_days):  # fmt: skip
             twice.append((k[0], k[1], w))
+    twice += [(a, b, -math.inf) for a, b in _nameless_moved(facts)]
     written_twice = {(a, b) for a, b, _ in twice}
     # candidates of nameless rows, for the ambiguity check
     adj: dict[int, list[tuple[int, float]]] = defaultdict(list)

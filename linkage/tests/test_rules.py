@@ -783,3 +783,18 @@ def test_nameless_entry_repeated_without_a_grave_number() -> None:
     other = vol(4, "358", "невідомий", "", "", "01.04.2022", "13.04.2022")
     res = reconcile(background() + [first, again, other])
     assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_nameless_body_buried_temporarily_and_reburied() -> None:
+    # the funeral home: a nameless man "временно во дворе", and later the
+    # reburial of a nameless body who died that day, "~65 лет перезахоронение"
+    temp = noted(fh(2, "", "Неизвестный мужчина", death="03.03.2022",
+                    burial="15.03.2022"), "временно во дворе")  # fmt: skip
+    moved = noted(fh(3, "№ 76", "Неопознанный", death="03.03.2022",
+                     burial="21.06.2022"), "~65 лет перезахоронение")  # fmt: skip
+    assert same(reconcile(background() + [temp, moved]), ("fh", 2), ("fh", 3))
+    # two bodies buried temporarily that day: which one was moved is a guess
+    other = noted(fh(4, "", "Неизвестный", death="03.03.2022", burial="16.03.2022"),
+                  "временно во дворе")  # fmt: skip
+    res = reconcile(background() + [temp, moved, other])
+    assert not same(res, ("fh", 2), ("fh", 3))
