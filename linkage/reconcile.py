@@ -1445,7 +1445,11 @@ def _form_clusters(
             elif try_merge(a, b):
                 changed = True
         deferred = rest
-    uf = _split_slipped_lines(facts, uf, names_agree, {x for m in must for x in m})
+    uf, relink = _split_slipped_lines(
+        facts, uf, names_agree, {x for m in must for x in m}
+    )
+    for line, row in relink:
+        try_merge(line, row)
     _link_lone_nameless(facts, uf, weight, try_merge, isolated)
     _link_nameless_at_grave(facts, uf, try_merge, isolated)
     _link_nameless_between_neighbours(facts, uf, weight, try_merge, isolated)
@@ -1470,17 +1474,20 @@ def _split_slipped_lines(
     uf: _Clusters,
     names_agree: set[tuple[int, int]],
     pinned: set[int],
-) -> _Clusters:
+) -> tuple[_Clusters, list[tuple[int, int]]]:
     """A name written on two neighbouring lines of one journal is one entry
     written twice, or the next burial's name slipped onto this line. It
     slipped when another journal has, at that line's place (between the
     counterparts of the lines around the two), an entry of someone else
     linked to no row of this journal, with that line's burial day and no
     disagreeing death day: that entry's body is the one the line records.
-    The line is taken out of the cluster (left for review). ``pinned``: rows
-    a person linked, never taken out."""
+    The line is taken out of the cluster (left for review); when the other
+    line was left out of it (two death days), that one is returned with a
+    row of the cluster to link (``try_merge``). ``pinned``: rows a person
+    linked, never taken out."""
     order, pos, numbers = _journal_order(f)
     slipped: set[int] = set()
+    relink: list[tuple[int, int]] = []
 
     def counterpart(i: int, other: str, cluster: int) -> int | None:
         root = uf.find(i)
@@ -1510,50 +1517,79 @@ def _split_slipped_lines(
             and (dx is None or dz is None or dx == dz)
         )
 
+    def slipped_line(a: int, b: int, members: list[int], root: int) -> int | None:
+        """Which of the neighbouring lines ``a``, ``b`` (in that order) slipped,
+        if another journal of the cluster shows it."""
+        src = f.source[a]
+        for other in order:
+            theirs = [f.row[m] for m in members if f.source[m] == other]
+            if other == src or not theirs:
+                continue
+            found = span(a, b, other, root)
+            if found is None:
+                continue
+            lo = bisect.bisect_right(numbers[other], found[0])
+            hi = bisect.bisect_left(numbers[other], found[1])
+            free = [z for z in order[other][lo:hi]
+                    if not f.nameless[z] and len(uf.members[uf.find(z)]) == 1]  # fmt: skip
+            # the line at that entry's place: the first of the two when the
+            # entry comes before this person's row in the other journal, the
+            # second when after
+            fit = {
+                a if f.row[z] < min(theirs) else b
+                for z in free
+                if f.row[z] < min(theirs) or f.row[z] > max(theirs)
+            }
+            fit = {x for x in fit if any(fits(x, z) for z in free)}
+            if len(fit) == 1:
+                return fit.pop()
+        return None
+
+    def same_name(a: int, b: int) -> bool:
+        return (
+            not (f.nameless[a] or f.nameless[b])
+            and (min(a, b), max(a, b)) in names_agree
+        )
+
     for root, members in list(uf.members.items()):
-        if len(members) < 3:
-            continue  # a line and its neighbour, and a row of another journal
+        if len(members) < 2:
+            continue
         by_journal: dict[str, list[int]] = defaultdict(list)
         for m in members:
             by_journal[f.source[m]].append(m)
         for src, own in by_journal.items():
+            rows = order[src]
             own.sort(key=lambda i: pos[i])
+            # two neighbouring lines in the cluster
             for a, b in zip(own, own[1:], strict=False):
-                if pos[b] - pos[a] != 1 or f.nameless[a] or f.nameless[b]:
-                    continue
-                if (min(a, b), max(a, b)) not in names_agree:
-                    continue
-                for other in order:
-                    if other == src or not any(f.source[m] == other for m in members):
-                        continue
-                    found = span(a, b, other, root)
-                    if found is None:
-                        continue
-                    lo = bisect.bisect_right(numbers[other], found[0])
-                    hi = bisect.bisect_left(numbers[other], found[1])
-                    free = [z for z in order[other][lo:hi]
-                            if not f.nameless[z] and len(uf.members[uf.find(z)]) == 1]  # fmt: skip
-                    # the line at that entry's place: the first of the two
-                    # when the entry comes before this person's row in the
-                    # other journal, the second when after
-                    theirs = [f.row[m] for m in members if f.source[m] == other]
-                    fit = {
-                        a if f.row[z] < min(theirs) else b
-                        for z in free
-                        if f.row[z] < min(theirs) or f.row[z] > max(theirs)
-                    }
-                    fit = {x for x in fit if any(fits(x, z) for z in free)}
-                    if len(fit) == 1 and not fit & pinned:
-                        slipped |= fit
+                if pos[b] - pos[a] == 1 and same_name(a, b):
+                    x = slipped_line(a, b, members, root)
+                    if x is not None and x not in pinned:
+                        slipped.add(x)
                         break
+            # a line in the cluster and its neighbour left alone (the two
+            # death days kept them apart): the neighbour is the person's
+            # line when the one in the cluster slipped
+            for m in own:
+                for k in (pos[m] - 1, pos[m] + 1):
+                    if not 0 <= k < len(rows) or m in slipped or m in pinned:
+                        continue
+                    n = rows[k]
+                    if len(uf.members[uf.find(n)]) != 1 or not same_name(m, n):
+                        continue
+                    a, b = (m, n) if k > pos[m] else (n, m)
+                    if slipped_line(a, b, members, root) == m:
+                        slipped.add(m)
+                        rest = [r for r in members if r != m]
+                        relink.append((n, rest[0]))
     if not slipped:
-        return uf
+        return uf, []
     out = _Clusters(len(f.row))
     for members in uf.members.values():
         rest = [m for m in members if m not in slipped]
         for m in rest[1:]:
             out.union(rest[0], m)
-    return out
+    return out, relink
 
 
 def _dates_fit(f: _RowFacts, x: int, y: int) -> bool:

@@ -798,3 +798,27 @@ def test_nameless_body_buried_temporarily_and_reburied() -> None:
                   "временно во дворе")  # fmt: skip
     res = reconcile(background() + [temp, moved, other])
     assert not same(res, ("fh", 2), ("fh", 3))
+
+
+def test_the_person_s_own_line_is_linked_when_the_neighbouring_one_slipped() -> None:
+    # the volunteers wrote Бондаренко (with his birth date) on Панчук's line
+    # at grave 299 (Панчук's death day), then Бондаренко's own line without a
+    # grave number; the funeral home has both people. The slipped line scores
+    # higher (birth date, neighbouring plank) and took the funeral home's
+    # Бондаренко; his own line was kept out by its other death day
+    b = "11.05.2022"
+    rows = background() + [
+        fh(2, "298", "Кравец", "Петр", "Ильич", "17.10.1948", "", "07.05.2022", b),
+        fh(3, "299", "Панчук", "Матвей", "Олегович", "02.10.1934", "",
+           "08.05.2022", b),
+        fh(4, "300", "Бондаренко", "Олег", "Иванович", "03.04.1961", "",
+           "09.05.2022", b),
+        fh(5, "301", "Климак", "Юрий", "Петрович", "23.08.1976", "", "06.05.2022", b),
+        vol(2, "298", "Кравець Петро Ілліч", "17.10.1948", "", "07.05.2022", b),
+        vol(3, "299", "Бондаренко Олег Іванович", "03.04.1961", "", "08.05.2022", b),
+        vol(4, "", "Бондаренко Олег Іванович", "", "", "09.05.2022", b),
+        vol(5, "301", "Климак Юрій Петрович", "23.08.1976", "", "06.05.2022", b),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("fh", 4), ("vol", 4))
+    assert not same(res, ("fh", 4), ("vol", 3))
