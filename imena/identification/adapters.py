@@ -277,6 +277,33 @@ def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, i
     return out, counts
 
 
+def latest_run_id(site: Site) -> int | None:
+    """The id of the site's latest journal reconciliation run."""
+    run = latest_run(site)
+    return run.pk if run is not None else None
+
+
+def lead_names(site: Site) -> tuple[int | None, list[tuple[str, str, str, set[int]]]]:
+    """The latest reconciliation run's id and the names ``lead_inputs``
+    matches (surname, given name, patronymic, birth years), in its order."""
+    run = latest_run(site)
+    if run is None:
+        return None, []
+    years: dict[int, set[int]] = defaultdict(set)
+    for cid, born in ClusterMember.objects.filter(cluster__run=run).values_list(
+        "cluster_id", "row__birth_date"
+    ):
+        y = _year(born)
+        if y:
+            years[cid].add(y)
+    out = []
+    for c in run.clusters.filter(grave__isnull=False).order_by("pk"):
+        if not c.surname or is_unknown_name(c.name):
+            continue
+        out.append((c.surname, c.given_name, c.patronymic, years.get(c.pk, set())))
+    return run.pk, out
+
+
 def reconciliation_stats(site: Site) -> ReconciliationStats:
     """Conflict shares from the latest run, and what confirmations said of leads."""
 

@@ -100,6 +100,16 @@ class Params:
     dna_expected: Mapping[str, float] = field(default_factory=dict)
     # Y-STR / mtDNA population tables (``imena.dna.selectors.lineage_tables``).
     lineage_tables: Mapping[str, Any] = field(default_factory=dict)
+    # The register size (open reports, for the journal LRs) and each body's
+    # prior mass (the sum of its persons' weights, which the prior divides by)
+    # are rounded up on a grid of this many points per octave (relative step
+    # at most 1/register_grid), so that one more report changes neither unless
+    # the rounded value moves; 0: exact. See ``grid_up``.
+    register_grid: int = 128
+    # The "one person, one body" factors (1 - a person's mass at other graves)
+    # are rounded up on such a grid too, so that a tiny change of a person's
+    # mass elsewhere changes no weight; 0: exact.
+    competition_grid: int = 128
 
 
 @dataclass
@@ -140,6 +150,8 @@ class BodyResult:
     # ``EXCLUSIONS_LISTED`` of them with their reasons.
     blocked: int = 0
     blocked_listed: list[tuple[str, list[dict[str, str]]]] = field(default_factory=list)
+    # What the prior divided the weights by (``Competition.norm``).
+    norm: float = 0.0
 
 
 @dataclass
@@ -150,6 +162,47 @@ class SiteResult:
     # The physical model used (site age distribution, within-mouth dependence).
     physical_model: physical.PhysicalModel = physical.DEFAULT_MODEL
     person_ids: list[str] = field(default_factory=list)
+    # The bodies whose posteriors this run computed (the others kept those of
+    # the cache's last run: nothing they depend on changed). Every body
+    # without a cache.
+    recomputed: set[str] = field(default_factory=set)
+    # The bodies whose listed exclusions differ from the cache's last run's
+    # (or that have no last result).
+    relisted: set[str] = field(default_factory=set)
+
+
+# --- Sizes on a grid ----------------------------------------------------------
+
+
+def grid_up(x: float, points: int) -> float:
+    """``x`` rounded up to the next ``k * 2**e`` with ``k`` an integer in
+    ``[points, 2 * points]``: a relative step of at most ``1 / points``.
+
+    Exact (a function of ``x``'s bits alone), so a full and an incremental run
+    round alike; integers below ``2 * points`` are kept (for a power of two).
+    ``points`` 0: ``x`` unchanged.
+    """
+    if points <= 0 or not x > 0 or not math.isfinite(x):
+        return x
+    m, e = math.frexp(x)  # x = m * 2**e, 0.5 <= m < 1
+    return math.ldexp(math.ceil(m * 2 * points), e - 1) / points
+
+
+def grid_up_array(x: np.ndarray, points: int) -> np.ndarray:
+    """``grid_up`` of each value (the same numbers, element by element)."""
+    x = np.asarray(x, dtype=float)
+    if points <= 0:
+        return x
+    m, e = np.frexp(x)
+    out: np.ndarray = np.where(
+        x > 0, np.ldexp(np.ceil(m * 2 * points), e - 1) / points, x
+    )
+    return out
+
+
+def register_size(n: int, params: Params) -> int:
+    """The number of open reports the journal LRs use: ``n`` on the grid."""
+    return int(grid_up(float(n), params.register_grid))
 
 
 # --- Journal ------------------------------------------------------------------
@@ -492,6 +545,23 @@ def person_table(persons: Sequence[PersonIn]) -> vectorised.PersonTable:
 
 
 @dataclass
+class _Reuse:
+    """One body's result in the last run and the inputs of its posteriors:
+    its row (persons, LRs of each kind), its competition weights and prior
+    mass, its pairs computed one by one, its overrides and grave's leads."""
+
+    result: BodyResult | None
+    live: np.ndarray
+    live_lr: np.ndarray
+    total: np.ndarray
+    norm: float
+    w_nz: np.ndarray
+    pairs: dict[str, Any]
+    overrides: dict[str, Any]
+    leads: tuple[LeadIn, ...]
+
+
+@dataclass
 class SiteCache:
     """What ``compute_site`` keeps between runs of one site (incremental updates).
 
@@ -555,14 +625,36 @@ class SiteCache:
         ]
         if gone:
             self.forget_persons(gone)
+        # What the last results of untouched bodies cannot reflect: these
+        # bodies, and the persons changed or no longer open (``_reusable``).
+        now = {p.person_id for p in persons}
+        self.changed_bodies = set(changed)
+        self.changed_persons = set(gone) | {p for p in self.persons if p not in now}
         self.bodies = {b.body_id: b for b in bodies}
         self.persons = {p.person_id: p for p in persons}
 
     dna_persons: set[str] = field(default_factory=set)
     # Bodies whose DNA profile changed since their DNA LRs were screened.
     dna_stale: set[str] = field(default_factory=set)
+    # The last run's result per body, with what it was computed from
+    # (``_Reuse``): a body whose inputs are all the same keeps it.
+    last: dict[str, _Reuse] = field(default_factory=dict)
+    last_key: Any = None
+    changed_bodies: set[str] = field(default_factory=set)
+    changed_persons: set[str] = field(default_factory=set)
+    # Journal LRs per (grave, person) and the key of the inputs they came from.
+    journal_memo: dict[tuple[str, str], tuple[float, tuple[str, str]]] = field(
+        default_factory=dict
+    )
+    journal_key: Any = None
+    journal_state: Any = None
+    # The caller's own data kept with the cache (``services``: the run that
+    # stored the last result, and the stored evidence of pairs).
+    extra: dict[str, Any] = field(default_factory=dict)
+    person_ids_last: list[str] = field(default_factory=list)
 
     def clear(self) -> None:
+        self.last = {}
         self.person_ids = []
         self.rows = {}
         self.comps = {}
@@ -608,6 +700,7 @@ class SiteCache:
         self.dna_stale |= ids
 
     def forget_dna(self) -> None:
+        self.last = {}
         self.dna = None
         self.dna_persons = set()
         self.dna_stale = set()
@@ -895,7 +988,8 @@ class _Site:
     def grave_journal(self, grave_id: str, n_bodies: int) -> None:
         """Journal LRs of the persons named on this grave, and "none of these"."""
         p, rel = self.params, self.params.reliability
-        n_open = len(self.persons)
+        # On the grid: one more report leaves the journal LRs as they were.
+        n_open = register_size(len(self.persons), p)
         records = []
         # Explanations name the grave as its marker reads, never by database id.
         label = self.grave_numbers.get(grave_id) or "—"
@@ -1312,10 +1406,28 @@ def _compute_site(
         bodies_by_grave[b.grave_id].append(b)
     n = len(persons)
     rows: dict[str, SparseRow] = {}
-    for grave_id, grave_bodies in bodies_by_grave.items():
-        site.grave_journal(grave_id, len(grave_bodies))
-        for b in grave_bodies:
-            rows[b.body_id] = site.row(b, blocking)
+    cache_ = site.cache
+    # The journal LRs of the last run, when their inputs are the same.
+    jkey = (
+        tuple(leads),
+        params.reliability,
+        params.dependence,
+        register_size(n, params),
+        site.n_unlisted,
+        n_graves,
+        tuple(sorted(site.grave_numbers.items())),
+        tuple((g, len(bs)) for g, bs in bodies_by_grave.items()),
+    )
+    if cache is not None and cache.journal_key == jkey:
+        site.jev, site.none_lr = cache_.journal_state
+        site.journal_memo = cache_.journal_memo
+    else:
+        for grave_id, grave_bodies in bodies_by_grave.items():
+            site.grave_journal(grave_id, len(grave_bodies))
+        cache_.journal_key, cache_.journal_state = jkey, (site.jev, site.none_lr)
+        cache_.journal_memo = site.journal_memo
+    for b in bodies:
+        rows[b.body_id] = site.row(b, blocking)
     ordered = [rows[b.body_id] for b in bodies]
     comp = sparse_competition(
         [r.idx for r in ordered],
@@ -1326,8 +1438,43 @@ def _compute_site(
     )
     order = {b.body_id: i for i, b in enumerate(bodies)}
     out: dict[str, BodyResult] = {}
+    # A body's posteriors depend on its grave's rows, competition weights,
+    # prior masses, pairs computed one by one, overrides and leads: a grave
+    # whose bodies have all of them as in the last run keeps its results
+    # (the "others", kept candidates and evidence are those of the same
+    # numbers). Everything else is computed again.
+    key = (params, register_size(n, params), site.model, n_graves)
+    last = cache_.last if cache is not None and cache_.last_key == key else {}
+    columns = _columns(cache_.person_ids_last, site.index) if last else None
+    cache_.last_key = key
+    reuse: dict[str, _Reuse] = {}
+    recomputed: set[str] = set()
+    relisted: set[str] = set()
     for grave_id, grave_bodies in bodies_by_grave.items():
-        posts = _posteriors(site, grave_bodies, rows, comp, order)
+        now = {
+            b.body_id: _reuse_of(site, b, rows[b.body_id], comp, order[b.body_id])
+            for b in grave_bodies
+        }
+        prev = {b.body_id: last.get(b.body_id) for b in grave_bodies}
+        olds = {
+            bid: k.result
+            for bid, k in prev.items()
+            if k is not None
+            and k.result is not None
+            and columns is not None
+            and _same(k, now[bid], columns, cache_)
+        }
+        if len(olds) == len(grave_bodies):
+            posts = {
+                bid: (res.posterior, res.kept, res.others_mass)
+                for bid, res in olds.items()
+            }
+            pairs_of = {bid: res.pairs for bid, res in olds.items()}
+        else:
+            posts = _posteriors(site, grave_bodies, rows, comp, order)
+            pairs_of = {b.body_id: rows[b.body_id].pairs for b in grave_bodies}
+            recomputed |= {b.body_id for b in grave_bodies}
+            olds = {}
         for b in grave_bodies:
             bp, kept, others = posts[b.body_id]
             r = rows[b.body_id]
@@ -1342,11 +1489,13 @@ def _compute_site(
                     ],
                 )
             listed = [(pid, [dict(x) for x in rows_]) for pid, rows_ in was[1]]
+            if b.body_id not in olds or olds[b.body_id].blocked_listed != listed:
+                relisted.add(b.body_id)
             out[b.body_id] = BodyResult(
                 b.body_id,
                 grave_id,
                 bp,
-                r.pairs,
+                pairs_of[b.body_id],
                 kept,
                 others,
                 n,
@@ -1354,10 +1503,64 @@ def _compute_site(
                 live_lr=r.kinds,
                 blocked=r.n_blocked,
                 blocked_listed=listed,
+                norm=float(comp.norm[order[b.body_id]]),
             )
+            reuse[b.body_id] = replace(now[b.body_id], result=out[b.body_id])
+    cache_.last = reuse
+    cache_.person_ids_last = [p.person_id for p in persons]
     result = SiteResult(out, params, site.notes, site.model)
     result.person_ids = [p.person_id for p in persons]
+    result.recomputed = recomputed
+    result.relisted = relisted
     return result
+
+
+def _reuse_of(
+    site: _Site, b: BodyIn, r: SparseRow, comp: Competition, i: int
+) -> _Reuse:
+    """What body ``b``'s posteriors are computed from in this run."""
+    return _Reuse(
+        None,
+        r.idx,
+        r.kinds,
+        r.total,
+        float(comp.norm[i]),
+        comp.w_nz[i],
+        {
+            pid: (pr.lr, pr.exclusions, pr.journal_text, pr.dna_text)
+            for pid, pr in r.pairs.items()
+        },
+        {pid: o for (bid, pid), o in site.overrides.items() if bid == b.body_id},
+        tuple(site.leads_by_grave.get(b.grave_id, ())),
+    )
+
+
+def _columns(last_ids: Sequence[str], index: Mapping[str, int]) -> np.ndarray:
+    """Each person of the last run's list: its index now (-1: not open now)."""
+    return np.array([index.get(pid, -1) for pid in last_ids], dtype=np.int64)
+
+
+def _same(last: _Reuse, now: _Reuse, columns: np.ndarray, cache: SiteCache) -> bool:
+    """True if a body's posteriors computed now would be those of the last run."""
+    a = last.result
+    if a is None or a.body_id in cache.changed_bodies:
+        return False
+    if cache.changed_persons and any(
+        c.person_id in cache.changed_persons for c in a.posterior.candidates
+    ):
+        return False
+    idx = columns[last.live] if len(last.live) else last.live.astype(np.int64)
+    return (
+        last.norm == now.norm
+        and len(idx) == len(now.live)
+        and bool(np.all(idx >= 0))
+        and np.array_equal(idx, now.live)
+        and np.array_equal(last.live_lr, now.live_lr)
+        and np.array_equal(last.w_nz, now.w_nz)
+        and last.pairs == now.pairs
+        and last.overrides == now.overrides
+        and last.leads == now.leads
+    )
 
 
 @dataclass
@@ -1405,14 +1608,18 @@ def competition_weights(
     for k, rows in enumerate(rows_of.values()):
         grave_of[rows] = k
     for _ in range(params.competition_rounds):
-        prior = (1 - p_u) * w / w.sum(axis=1, keepdims=True)
+        norm = grid_up_array(w.sum(axis=1, keepdims=True), params.register_grid)
+        prior = (1 - p_u) * w / norm
         terms = prior * lr
         post = terms / (p_u + terms.sum(axis=1, keepdims=True))
         total = post.sum(axis=0)
         if not len(graves):
             break
         by_grave = np.add.reduceat(post[order], starts, axis=0)
-        w = base * np.clip(1.0 - (total - by_grave[grave_of]), 0.01, 1.0)
+        w = base * grid_up_array(
+            np.clip(1.0 - (total - by_grave[grave_of]), 0.01, 1.0),
+            params.competition_grid,
+        )
     return w
 
 
@@ -1434,6 +1641,9 @@ class Competition:
     gf: np.ndarray  # the factor of each of ``gkeys``
     row_w: np.ndarray  # per body: the sum of its weights over every person
     w_nz: list[np.ndarray]  # per body: the weights of its ``idx`` persons
+    # per body: what the prior divides the weights by, ``row_w`` on the grid
+    # (``Params.register_grid``): prior = (1 - p_unlisted) * weight / norm.
+    norm: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     def weights(self, i: int, js: np.ndarray) -> np.ndarray:
         """Body ``i``'s weights of the persons ``js`` (any persons)."""
@@ -1511,27 +1721,30 @@ def sparse_competition(
     base_nz = base[cols]
     w_nz = base_nz.copy()
     row_w = np.full(n_b, float(base.sum()))
+    norm = grid_up_array(row_w, params.register_grid)
     h = np.ones(n)
     gf = np.ones(len(gkeys))
     p_u = params.p_unlisted
+    grid = params.competition_grid
     # Every grave of one body: each nonzero pair is its own (grave, person).
     alone = all(len(its) == 1 for its in members)
     for _ in range(params.competition_rounds):
         if not n_b:
             break
-        terms = (1 - p_u) * w_nz / row_w[body_of] * lr
+        terms = (1 - p_u) * w_nz / norm[body_of] * lr
         z = p_u + np.bincount(body_of, terms, minlength=n_b)
         post = terms / z[body_of]
         total = np.bincount(cols, post, minlength=n)
         by_grave = post if alone else np.bincount(inv, post, minlength=len(gkeys))
-        gf = np.clip(1.0 - (total[g_person] - by_grave), 0.01, 1.0)
-        h = np.clip(1.0 - total, 0.01, 1.0)
+        gf = grid_up_array(np.clip(1.0 - (total[g_person] - by_grave), 0.01, 1.0), grid)
+        h = grid_up_array(np.clip(1.0 - total, 0.01, 1.0), grid)
         w_nz = base_nz * (gf if alone else gf[inv])
         bh = base * h
         corr = np.bincount(
             g_grave, base[g_person] * gf - bh[g_person], minlength=len(codes)
         )
         row_w = float(bh.sum()) + corr[grave_of]
+        norm = grid_up_array(row_w, params.register_grid)
     return Competition(
         base,
         h,
@@ -1540,6 +1753,7 @@ def sparse_competition(
         gf,
         row_w,
         [w_nz[bounds[i] : bounds[i + 1]] for i in range(n_b)],
+        norm,
     )
 
 
@@ -1561,7 +1775,7 @@ def _posteriors(
         i = order[b.body_id]
         r = rows[b.body_id]
         w = comp.w_nz[i]
-        total_w = float(comp.row_w[i]) or 1.0
+        total_w = float(comp.norm[i]) or 1.0
         single = (1 - p_u) * w / total_w * r.total
         single = single / (p_u + single.sum())
         ranked = _top(single, width)
@@ -1601,8 +1815,10 @@ def _posteriors(
                     potentials=site.cache.pots,
                 )
             )
-        if n > len(union):
-            w_rest = float(comp.row_w[i]) - float(w_union.sum())
+        if n > len(union) or comp.norm[i] != comp.row_w[i]:
+            # The rest of the prior's mass (``norm`` is on the grid: the
+            # others' weight holds the rounding, whose LR is 0).
+            w_rest = float(comp.norm[i]) - float(w_union.sum())
             rest = ~np.isin(r.idx, union_idx)
             lr = float((comp.w_nz[i][rest] * r.total[rest]).sum())
             if w_rest > 0:
@@ -1765,3 +1981,84 @@ def recombine_body(
     terms = {person_ids[j]: (1 - p_u) / n * lrs[j] for j in sorted(lrs)}
     z = p_u + sum(terms.values())
     return {pid: t / z for pid, t in terms.items()}, p_u / z
+
+
+def new_persons_reach(
+    cache: SiteCache, persons: Sequence[PersonIn], new: Sequence[PersonIn]
+) -> bool:
+    """Would a run of the cache's site with ``persons`` (the cache's last
+    persons plus the reports ``new``, nothing else changed) compute any body
+    again? False only when certain: the register size is on the same grid
+    point, each new report has an LR of 0 at every body (a hard rule or its
+    DNA excludes it: the same blocking as a run) and the competition with
+    them gives every body the same weights and prior mass, bit for bit.
+
+    Cheaper than a run: the new reports against the site's bodies, and the
+    competition over the last run's rows. The caller checks that nothing
+    else changed (journals, bodies, other reports).
+    """
+    if not cache.last or cache.last_key is None or cache.model is None:
+        return True
+    params: Params = cache.last_key[0]
+    last_ids = cache.person_ids_last
+    if register_size(len(persons), params) != cache.last_key[1]:
+        return True
+    ids = {p.person_id for p in new}
+    if [p.person_id for p in persons if p.person_id not in ids] != last_ids:
+        return True  # other reports changed, left or moved
+    if any(
+        cache.persons.get(p.person_id) not in (None, p)
+        for p in persons
+        if p.person_id not in ids
+    ):
+        return True
+    if not new:
+        return False
+    table = person_table(new)
+    typed = [carries_dna(p.family, params.lineage_tables) for p in new]
+    need_dna: dict[str, set[int]] = defaultdict(set)
+    bodies: dict[str, BodyIn] = {}
+    for body_id, (b, pm) in cache.pm_records.items():
+        if body_id not in cache.last:
+            return True
+        _simple, excluded = vectorised.simple_row(table, pm, cache.model)
+        need = np.nonzero(~excluded & vectorised.item_traits_needed(table, pm))[0]
+        _lr, out = vectorised.item_traits_row(table, need, pm, cache.model)
+        excluded[need[out]] = True
+        body_typed = carries_dna(b.dna, params.lineage_tables)
+        for j in np.nonzero(~excluded)[0].tolist():
+            if not (typed[j] and body_typed):
+                return True
+            need_dna[body_id].add(j)
+            bodies[body_id] = b
+    if need_dna:
+        found, _relations, _notes = dna_lrs(
+            list(bodies.values()),
+            [new[j] for j in sorted(set().union(*need_dna.values()))],
+            params.dna_dropout,
+            dna_threshold(),
+            params.lineage_tables,
+        )
+        for body_id, js in need_dna.items():
+            for j in js:
+                log10 = found.get((body_id, new[j].person_id))
+                if log10 is not None and log10 >= DNA_EXCLUDE_LOG10:
+                    return True
+    # Every new report at LR 0: the rows are the last run's; the competition
+    # with their weights added must leave every body's weights as they were.
+    index = {pid: j for j, pid in enumerate(p.person_id for p in persons)}
+    columns = np.array([index[pid] for pid in last_ids], dtype=np.int64)
+    order = list(cache.pm_records)
+    rows = [cache.last[bid] for bid in order]
+    idx = [columns[r.live] if len(r.live) else r.live.astype(np.int64) for r in rows]
+    comp = sparse_competition(
+        idx,
+        [r.total for r in rows],
+        np.array([p.weight for p in persons], dtype=float),
+        [cache.pm_records[bid][0].grave_id for bid in order],
+        params,
+    )
+    return not all(
+        float(comp.norm[i]) == r.norm and np.array_equal(comp.w_nz[i], r.w_nz)
+        for i, r in enumerate(rows)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import math
 import time
@@ -10,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from imena.identification.engine import (
     compute_site,
     dna_lrs,
     dna_threshold,
+    new_persons_reach,
     person_table,
 )
 from imena.identification.models import (
@@ -45,6 +47,7 @@ from imena.identification.models import (
     FamilyNotification,
     Identification,
     IdentificationStatus,
+    PendingKind,
     PendingUpdate,
     ScreeningCandidate,
     ScreeningRun,
@@ -110,15 +113,29 @@ def evidence_json(
     lead_names: list[str],
     relations: list[str],
     model: physical.PhysicalModel = physical.DEFAULT_MODEL,
+    traits: dict[tuple[str, str], Any] | None = None,
 ) -> dict[str, Any]:
     """Everything a reviewer sees about one candidate, as JSON.
 
     ``model``: the physical model of the computation (``SiteResult.
     physical_model``: the site's age distribution and within-mouth dependence).
+    ``traits``: the physical traits' JSON of pairs already stored, by (body,
+    person), read and extended here (it depends on the two records, the
+    overrides and the model only).
     """
     cp = next(c for c in result.posterior.candidates if c.person_id == person_id)
     pair = result.pairs[person_id]
-    comp = physical.compare(am, pm, overrides, model)
+    key = (result.body_id, person_id)
+    found = traits.get(key) if traits is not None else None
+    if found is None or found[0] != overrides:
+        comp = physical.compare(am, pm, overrides, model)
+        found = (
+            dict(overrides),
+            [_trait_json(r) for r in comp.results if r.outcome != physical.NO_DATA],
+            [r.trait for r in comp.results if r.outcome == physical.NO_DATA],
+        )
+        if traits is not None:
+            traits[key] = found
     evidence = []
     for e in cp.evidence:
         item: dict[str, Any] = {
@@ -129,12 +146,8 @@ def evidence_json(
             "uk": e.explanation_uk,
         }
         if e.kind == "physical":
-            item["traits"] = [
-                _trait_json(r) for r in comp.results if r.outcome != physical.NO_DATA
-            ]
-            item["no_data"] = [
-                r.trait for r in comp.results if r.outcome == physical.NO_DATA
-            ]
+            item["traits"] = copy.deepcopy(found[1])
+            item["no_data"] = list(found[2])
         if e.kind == "dna":
             item["relations"] = relations
         evidence.append(item)
@@ -311,7 +324,7 @@ def candidates_compute(
     )
     with transaction.atomic():
         run = _run_store(
-            actor, site, params, basis, data, result, seen, incremental, started
+            actor, site, params, basis, data, result, seen, incremental, started, cache
         )
     return run, result
 
@@ -326,8 +339,17 @@ def _run_store(
     seen: list[int],
     incremental: bool,
     started: float,
+    cache: SiteCache | None = None,
 ) -> CandidateRun:
     """Store ``candidates_compute``'s run (inside its transaction)."""
+    # The run that stored the cache's last result: the bodies whose results
+    # this run kept are copied from it (``_store``).
+    last_run = cache.extra.get("run") if cache is not None and incremental else None
+    if (
+        last_run is not None
+        and not CandidateRun.objects.filter(pk=last_run, site=site).exists()
+    ):
+        last_run = None
     run = CandidateRun.objects.create(
         site=site,
         created_by=actor,
@@ -349,10 +371,13 @@ def _run_store(
         person_count=len(data["persons"]),
         notes=result.notes,
     )
-    _store(run, result, data)
+    copied = _store(run, result, data, copy_from=last_run, cache=cache)
+    if cache is not None:
+        cache.extra["run"] = run.pk
     run.seconds = time.perf_counter() - started
     run.params["pending_done"] = len(seen)
     run.params["incremental"] = incremental
+    run.params["bodies_copied"] = copied
     run.save(update_fields=["seconds", "params"])
     for start in range(0, len(seen), 2000):
         PendingUpdate.objects.filter(pk__in=seen[start : start + 2000]).update(
@@ -449,6 +474,48 @@ class UpdateOutcome:
     pending: int = 0
     runs: list[CandidateRun] = field(default_factory=list)
     seconds: float = 0.0
+    # Sites whose pending rows were only new reports that change nothing
+    # there (``_untouched``): rows marked done, no run.
+    untouched: list[int] = field(default_factory=list)
+
+
+def _untouched(site: Site, cache: SiteCache, shared: SharedInputs) -> bool:
+    """True (and the site's pending rows marked done) when they are all new
+    reports that would change no body's result: no LR above 0 at any body,
+    no name on the site's journals, the register size on the same grid point
+    and the same competition weights (``engine.new_persons_reach``). Decided
+    with the worker's cache of the site, without a run; its last run stays
+    the site's candidates (the same numbers a run would store, but for the
+    count of persons considered)."""
+    last = cache.extra.get("run")
+    if last is None or not CandidateRun.objects.filter(pk=last, site=site).exists():
+        return False
+    rows = list(
+        PendingUpdate.objects.filter(site=site, done__isnull=True).values_list(
+            "pk", "kind", "object_id"
+        )
+    )
+    if not rows or any(k != PendingKind.PERSON or o is None for _pk, k, o in rows):
+        return False
+    ids = {str(o) for _pk, _k, o in rows}
+    new = [p for p in shared.person_inputs if p.person_id in ids]
+    if len(new) != len(ids) or any(p.person_id in cache.persons for p in new):
+        return False  # closed, merged or changed reports
+    # A name on the site's journals is a lead (and moves the prior of "none
+    # of these"): the site is computed.
+    run_pk, names = cache.extra.get("lead_names", (None, None))
+    if names is None or run_pk != adapters.latest_run_id(site):
+        run_pk, names = adapters.lead_names(site)
+        cache.extra["lead_names"] = (run_pk, names)
+    index = adapters.NameIndex(e for e in shared.index.entries if e.person_id in ids)
+    if any(index.match(*name) for name in names):
+        return False
+    if new_persons_reach(cache, shared.person_inputs, new):
+        return False
+    PendingUpdate.objects.filter(pk__in=[pk for pk, _k, _o in rows]).update(
+        done=timezone.now()
+    )
+    return True
 
 
 def identification_update(
@@ -503,6 +570,14 @@ def identification_update(
         shared = register.refresh(organisation)
     priors: dict[int, float | None] = {}
     for site in sites:
+        cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
+        if (
+            cache is not None
+            and register is not None
+            and _untouched(site, cache, shared)
+        ):
+            outcome.untouched.append(site.pk)
+            continue
         last = (
             CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
         )
@@ -513,6 +588,7 @@ def identification_update(
             if last is not None and last.p_unlisted_basis == USER_PRIOR
             else None
         )
+    sites = [s for s in sites if s.pk in priors]
     if caches is None:
         # Without a worker's state: the sites in worker processes (compute_all).
         from imena.identification.compute_all import sites_compute
@@ -541,15 +617,56 @@ def identification_update(
     return outcome
 
 
-def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
+def _store(
+    run: CandidateRun,
+    result: SiteResult,
+    data: dict[str, Any],
+    *,
+    copy_from: int | None = None,
+    cache: SiteCache | None = None,
+) -> int:
+    """Store the result as ``run``'s analyses and candidates; return the
+    number of bodies copied.
+
+    ``copy_from``: the run that stored the last result of ``cache`` (the
+    same site): the bodies whose results the engine kept (``SiteResult.
+    recomputed``) have their rows copied from it by the database (``INSERT
+    ... SELECT``), with the new number of persons considered, instead of being
+    built again; the earlier run is left as it was. Their candidates' evidence
+    is that of the same numbers, records, overrides, leads and model.
+    """
     persons = {str(p.pk): p for p in data["persons"]}
     pins = {p.person_id: p for p in data["person_inputs"]}
     bins = {b.body_id: b for b in data["bodies"]}
     lead_names: dict[str, list[str]] = {}
     for lead in data["leads"]:
         lead_names.setdefault(lead.grave_id, []).append(lead.name)
+    copy_ids = (
+        [bid for bid in result.bodies if bid not in result.recomputed]
+        if copy_from is not None
+        else []
+    )
+    copy_set = set(copy_ids)
+    # Analyses copied: the bodies kept whose listed exclusions are the same.
+    copy_analysis = [bid for bid in copy_ids if bid not in result.relisted]
+    traits: dict[tuple[str, str], Any] | None = None
+    if cache is not None:
+        model, traits = cache.extra.get("traits", (None, None))
+        if traits is None or model != result.physical_model:
+            traits = {}
+        else:
+            gone_b, gone_p = cache.changed_bodies, cache.changed_persons
+            if gone_b or gone_p:
+                traits = {
+                    k: v
+                    for k, v in traits.items()
+                    if k[0] not in gone_b and k[1] not in gone_p
+                }
+        cache.extra["traits"] = (result.physical_model, traits)
     analyses = []
     for body_id, br in result.bodies.items():
+        if body_id in copy_set and body_id not in result.relisted:
+            continue
         # Pairs computed one by one and excluded, then the first blocked ones.
         excl = [
             {"person": pid, "case_no": pins[pid].label, "reasons": pr.exclusions}
@@ -574,9 +691,13 @@ def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
             )
         )
     BodyAnalysis.objects.bulk_create(analyses, batch_size=500)
+    if copy_ids:
+        _copy_rows(copy_from, run, copy_analysis, copy_ids, len(data["persons"]))
     by_body = {str(a.body_id): a for a in analyses}
     rows = []
     for body_id, br in result.bodies.items():
+        if body_id in copy_set:
+            continue
         b = bins[body_id]
         pm = PMRecord.from_dict({**b.pm, "body_id": body_id})
         for rank, pid in enumerate(br.kept, start=1):
@@ -593,6 +714,7 @@ def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
                 lead_names=lead_names.get(br.grave_id, []),
                 relations=list((pin.family or {}).get("relations") or []),
                 model=result.physical_model,
+                traits=traits,
             )
             ev["person_label"] = f"{pin.label} {persons[pid]}"
             rows.append(
@@ -610,6 +732,51 @@ def _store(run: CandidateRun, result: SiteResult, data: dict[str, Any]) -> None:
                 )
             )
     Candidate.objects.bulk_create(rows, batch_size=500)
+    return len(copy_ids)
+
+
+def _copy_rows(
+    source: int | None,
+    run: CandidateRun,
+    analysis_bodies: Sequence[str],
+    candidate_bodies: Sequence[str],
+    considered: int,
+) -> None:
+    """Copy the analyses of ``analysis_bodies`` and the candidates of
+    ``candidate_bodies`` from run ``source`` into ``run`` (whose analyses of
+    the other bodies are stored already), in the database."""
+    qn = connection.ops.quote_name
+    a, c = BodyAnalysis._meta, Candidate._meta
+    col = {f.name: qn(f.column) for f in a.concrete_fields}
+    a_cols = [f.column for f in a.concrete_fields if not f.primary_key]
+    c_cols = [f.column for f in c.concrete_fields if not f.primary_key]
+    run_col, body_col = a.get_field("run").column, a.get_field("body").column
+    considered_col = a.get_field("considered").column
+    analysis_col = c.get_field("analysis").column
+    pick = {run_col: "%s", considered_col: "%s"}
+    with connection.cursor() as cursor:
+        for start in range(0, len(analysis_bodies), 500):
+            part = [int(b) for b in analysis_bodies[start : start + 500]]
+            cursor.execute(
+                f"INSERT INTO {qn(a.db_table)} ({', '.join(map(qn, a_cols))}) "
+                f"SELECT {', '.join(pick.get(x, qn(x)) for x in a_cols)} "
+                f"FROM {qn(a.db_table)} WHERE {col['run']} = %s "
+                f"AND {col['body']} IN ({', '.join(['%s'] * len(part))})",
+                [run.pk, considered, source, *part],
+            )
+        for start in range(0, len(candidate_bodies), 500):
+            part = [int(b) for b in candidate_bodies[start : start + 500]]
+            cursor.execute(
+                f"INSERT INTO {qn(c.db_table)} ({', '.join(map(qn, c_cols))}) "
+                f"SELECT {', '.join('n.' + qn(a.pk.column) if x == analysis_col else 'c.' + qn(x) for x in c_cols)} "
+                f"FROM {qn(c.db_table)} c "
+                f"JOIN {qn(a.db_table)} o ON o.{qn(a.pk.column)} = c.{qn(analysis_col)} "
+                f"JOIN {qn(a.db_table)} n ON n.{qn(body_col)} = o.{qn(body_col)} "
+                f"AND n.{qn(run_col)} = %s "
+                f"WHERE o.{qn(run_col)} = %s "
+                f"AND o.{qn(body_col)} IN ({', '.join(['%s'] * len(part))})",
+                [run.pk, source, *part],
+            )
 
 
 # --- Review workflow --------------------------------------------------------------

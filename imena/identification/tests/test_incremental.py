@@ -17,9 +17,9 @@ import pytest
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
 from imena.exhumations.models import Body, PostMortemRecord
-from imena.identification import engine, services
+from imena.identification import adapters, engine, services
 from imena.identification.engine import SiteCache, SiteResult, compute_site
-from imena.identification.models import Candidate
+from imena.identification.models import BodyAnalysis, Candidate
 from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.missing.tests.factories import make_person
 from imena.simulation.core import simulate
@@ -85,6 +85,14 @@ def test_new_reports_are_computed_alone_and_give_a_full_computation(
     typed = [p for p in persons if p.family]
     new = [typed[-1], next(p for p in persons if not p.family)]
     before = [p for p in persons if p not in new]
+    # A coarse grid for this small register (a few hundred reports, where
+    # the default grid keeps every size): the size is the same with the
+    # two new reports.
+    inputs = {**inputs, "params": replace(inputs["params"], register_grid=16)}
+    while engine.register_size(len(before), inputs["params"]) != engine.register_size(
+        len(before) + len(new), inputs["params"]
+    ):
+        before = before[:-1]
     cache = SiteCache()
     _run(inputs, bodies, before, cache)
 
@@ -101,6 +109,21 @@ def test_new_reports_are_computed_alone_and_give_a_full_computation(
     assert sizes == [len(new)] * len(bodies)
     monkeypatch.setattr(vectorised, "simple_row", simple_row)
     _assert_same(incremental, _run(inputs, bodies, before + new))
+    # Posteriors computed again: the graves where a new report has an LR
+    # above 0 (and what the competition carries further), not every body.
+    ids = {p.person_id for p in new}
+    graves = {
+        x.grave_id
+        for x in incremental.bodies.values()
+        if ids & {incremental.person_ids[j] for j in x.live.tolist()}
+    }
+    touched = {b.body_id for b in bodies if b.grave_id in graves}
+    assert touched <= incremental.recomputed
+    assert len(incremental.recomputed) < len(bodies)
+    # Nothing new: nothing computed again, and the same result.
+    again = _run(inputs, bodies, before + new, cache)
+    assert again.recomputed == set()
+    _assert_same(again, incremental)
 
 
 def test_changed_records_and_closed_reports_give_a_full_computation(
@@ -122,6 +145,7 @@ def test_changed_records_and_closed_reports_give_a_full_computation(
     del persons[7]
     incremental = _run(inputs, bodies, persons, cache)
     _assert_same(incremental, _run(inputs, bodies, persons))
+    assert bodies[3].body_id in incremental.recomputed
     # and again from the updated cache, with nothing changed
     _assert_same(_run(inputs, bodies, persons, cache), incremental)
 
@@ -133,15 +157,55 @@ def _stored(run: Any) -> dict[tuple[int, int], tuple[int, float]]:
     }
 
 
+def _rounded(x: Any) -> Any:
+    """JSON with every number to 9 significant digits."""
+    if isinstance(x, float):
+        return float(f"{x:.9g}")
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_rounded(v) for v in x]
+    return x
+
+
+def _analyses(run: Any) -> dict[int, Any]:
+    return {
+        a.body_id: _rounded(
+            [a.posterior_unlisted, a.others_posterior, a.considered, a.method]
+            + [a.exclusions]
+            + [
+                [c.person_id, c.rank, c.prior, c.lr, c.posterior, c.evidence]
+                for c in a.candidates.order_by("rank")
+            ]
+        )
+        for a in BodyAnalysis.objects.filter(run=run).prefetch_related("candidates")
+    }
+
+
 def test_a_stored_run_with_the_cache_equals_one_without(
-    org: Organisation, tmp_path: Path
+    org: Organisation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     simulate(3, tmp_path / "sim", graves=40)
     context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
     load_scenario(context)
     site: Site = next(iter(context.sites.values()))
+    # A coarse grid for this small register (see above).
+    site_params = services.site_params
+    monkeypatch.setattr(
+        services,
+        "site_params",
+        lambda *a, **k: (lambda pb: (replace(pb[0], register_grid=16), pb[1]))(
+            site_params(*a, **k)
+        ),
+    )
+    # The register size stays on its grid point with the new report.
+    n = len(adapters.open_persons(org))
+    while engine.grid_up(n, 16) != engine.grid_up(n + 1, 16):
+        make_person(org, family_name="Новенький", given_names="Іван", birth_year=1900)
+        n += 1
     cache = SiteCache()
-    services.candidates_compute(actor=None, site=site, cache=cache)
+    first, _ = services.candidates_compute(actor=None, site=site, cache=cache)
+    before = _analyses(first)
     # A new report, and a corrected PM record.
     make_person(org, family_name="Новенький", given_names="Петро", birth_year=1980)
     body = Body.objects.filter(grave__site=site).order_by("pk").first()
@@ -154,6 +218,13 @@ def test_a_stored_run_with_the_cache_equals_one_without(
     for key, (rank, posterior) in a.items():
         assert rank == b[key][0]
         assert posterior == pytest.approx(b[key][1], abs=1e-9)
+    # Bodies the update did not touch were copied from the last run, the
+    # others stored anew: every analysis and candidate, with its evidence, is
+    # that of the full computation; the last run is left as it was.
+    assert 0 < with_cache.params["bodies_copied"] < len(before)
+    assert not without.params.get("bodies_copied")
+    assert _analyses(with_cache) == _analyses(without)
+    assert _analyses(first) == before
 
 
 def test_changed_body_profiles_are_screened_alone_and_give_a_full_computation(
@@ -220,3 +291,74 @@ def test_a_family_reference_added_gives_a_full_computation(
     full = _run(inputs, bodies, persons)
     _assert_same(incremental, full)
     assert _dna_texts(incremental) == _dna_texts(full)
+
+
+def _blocked_report(persons: list[Any]) -> Any:
+    """A new report no body of the site can be: 115-120 years old."""
+    src = next(p for p in persons if not p.family)
+    return replace(
+        src, person_id="99999999", label="NEW", am={**src.am, "age_am": [115, 120]}
+    )
+
+
+@pytest.mark.parametrize("grid", [128, 0])
+def test_a_report_excluded_at_a_body_leaves_its_posteriors_unchanged(
+    inputs: dict[str, Any], grid: int
+) -> None:
+    """The register size is on a grid (``Params.register_grid``): one more
+    report that no body can be changes no posterior, unless a body's rounded
+    prior mass moved; exact sizes (grid 0) moved every body's."""
+    bodies, persons = inputs["bodies"], inputs["person_inputs"]
+    data = {**inputs, "params": replace(inputs["params"], register_grid=grid)}
+    # the register size stays on its grid point with one more report
+    while engine.register_size(len(persons), data["params"]) != engine.register_size(
+        len(persons) + 1, data["params"]
+    ) or (grid and len(persons) <= 2 * grid):
+        persons = persons[:-1] if grid else persons
+        if not grid:
+            break
+    before = _run(data, bodies, persons)
+    after = _run(data, bodies, [*persons, _blocked_report(persons)])
+    same = moved = 0
+    for body_id, x in before.bodies.items():
+        y = after.bodies[body_id]
+        assert y.n_considered == x.n_considered + 1
+        assert len(y.live) == len(x.live)  # LR 0 at every body
+        if y.norm != x.norm:
+            moved += 1
+            continue
+        same += 1
+        assert y.posterior.posterior_unlisted == x.posterior.posterior_unlisted
+        assert [(c.person_id, c.posterior) for c in y.posterior.candidates] == [
+            (c.person_id, c.posterior) for c in x.posterior.candidates
+        ]
+        assert y.others_mass == x.others_mass
+    if grid:
+        assert same > len(bodies) // 2
+    else:
+        assert same == 0
+
+
+def test_what_the_competition_carries_is_computed_again(
+    inputs: dict[str, Any],
+) -> None:
+    """A report closed that was strongly placed at one body: that body's mass
+    goes to its other candidates, whose "one person, one body" weights at
+    their other bodies move, and those bodies are computed again too (else
+    they would differ from a full computation), where the closed report had
+    no LR above 0."""
+    bodies, persons = inputs["bodies"], list(inputs["person_inputs"])
+    cache = SiteCache()
+    first = _run(inputs, bodies, persons, cache)
+    strong = max(
+        (c.posterior, c.person_id)
+        for x in first.bodies.values()
+        for c in x.posterior.candidates
+    )[1]
+    j = next(k for k, p in enumerate(persons) if p.person_id == strong)
+    where = {x.body_id for x in first.bodies.values() if j in set(x.live.tolist())}
+    rest = [p for p in persons if p.person_id != strong]
+    incremental = _run(inputs, bodies, rest, cache)
+    _assert_same(incremental, _run(inputs, bodies, rest))
+    assert where <= incremental.recomputed
+    assert incremental.recomputed - where  # carried by the competition

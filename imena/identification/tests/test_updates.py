@@ -9,6 +9,7 @@ those of a full computation, on every database.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,45 @@ def test_the_site_page_says_when_updates_are_pending(
     assert "1 change since then is not in these candidates yet" in page
     index = client.get(reverse("identification:index")).content.decode()
     assert "1 change pending" in index
+
+
+def test_a_new_report_that_changes_nothing_at_a_site_makes_no_run(
+    loaded: ScenarioContext, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new report with an LR of 0 at every body of a site, no name on its
+    journals and the register size on the same grid point changes nothing
+    there: the worker marks the site's rows done without a run (decided with
+    its cache). A later update that does compute the site equals a full
+    computation."""
+    site_params = services.site_params
+    # A coarse grid: this small register's size (exact below 256 with the
+    # default grid) and prior masses stay on their grid points.
+    monkeypatch.setattr(
+        services,
+        "site_params",
+        lambda *a, **k: (lambda pb: (replace(pb[0], register_grid=2), pb[1]))(
+            site_params(*a, **k)
+        ),
+    )
+    site: Site = next(iter(loaded.sites.values()))
+    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
+    first, _ = services.candidates_compute(actor=None, site=site, cache=caches[site.pk])
+    register = services.Register()
+    register.refresh(org)
+    PendingUpdate.objects.update(done=first.created)
+    # Born in 1890: more than 15 years older than any body's age range.
+    make_person(org, family_name="Нікомутак", given_names="Никифор", birth_year=1890)
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    assert outcome.untouched == [site.pk]
+    assert [r for r in outcome.runs if r.site_id == site.pk] == []
+    assert selectors.pending_updates(site) == 0
+    # A report plausible at some bodies: the site is computed.
+    make_person(org, family_name="Новенький", given_names="Петро", birth_year=1980)
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    assert outcome.untouched == []
+    (run,) = [r for r in outcome.runs if r.site_id == site.pk]
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
