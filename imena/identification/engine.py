@@ -1328,7 +1328,7 @@ def compute_site(
     if table is None and cache is not None:
         table = cache.table = _cached_table(cache.table, persons)
     table = table or person_table(persons)
-    with _collector_paused():
+    with collector_paused():
         return _compute_site(
             bodies,
             persons,
@@ -1359,7 +1359,7 @@ def _cached_table(
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection during a site's computation.
 
     The computation allocates millions of small objects while the persons'

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import math
 import time
@@ -32,6 +31,7 @@ from imena.identification.engine import (
     PersonIn,
     SiteCache,
     SiteResult,
+    collector_paused,
     compute_site,
     dna_lrs,
     dna_threshold,
@@ -146,8 +146,9 @@ def evidence_json(
             "uk": e.explanation_uk,
         }
         if e.kind == "physical":
-            item["traits"] = copy.deepcopy(found[1])
-            item["no_data"] = list(found[2])
+            # Shared with the cache: stored as JSON, never changed.
+            item["traits"] = found[1]
+            item["no_data"] = found[2]
         if e.kind == "dna":
             item["relations"] = relations
         evidence.append(item)
@@ -322,7 +323,9 @@ def candidates_compute(
         dna=shared.dna if shared else None,
         cache=cache,
     )
-    with transaction.atomic():
+    # The collector paused as in the engine: with a worker's cache alive, each
+    # full collection walks its millions of objects (most of a store's time).
+    with transaction.atomic(), collector_paused():
         run = _run_store(
             actor, site, params, basis, data, result, seen, incremental, started, cache
         )

@@ -10,6 +10,7 @@ those of a full computation, on every database.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from django.urls import reverse
 
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
-from imena.exhumations.models import Body
+from imena.exhumations.models import Body, PostMortemRecord
 from imena.exhumations.services import pm_section_save
 from imena.identification import selectors, services
 from imena.identification.engine import SiteCache
@@ -206,13 +207,23 @@ def test_a_new_report_that_changes_nothing_at_a_site_makes_no_run(
         ),
     )
     site: Site = next(iter(loaded.sites.values()))
+    # Every body with an age range (a body of unknown age is not blocked).
+    PostMortemRecord.objects.filter(
+        body__grave__site=site, age_min__isnull=True
+    ).update(age_min=18, age_max=70)
     caches: dict[int, SiteCache] = {site.pk: SiteCache()}
     first, _ = services.candidates_compute(actor=None, site=site, cache=caches[site.pk])
     register = services.Register()
     register.refresh(org)
     PendingUpdate.objects.update(done=first.created)
-    # Born in 1890: more than 15 years older than any body's age range.
-    make_person(org, family_name="Нікомутак", given_names="Никифор", birth_year=1890)
+    # Born in 1900: more than 15 years older than any body's age range.
+    make_person(
+        org,
+        family_name="Нікомутак",
+        given_names="Никифор",
+        birth_year=1900,
+        last_seen_date=date(2022, 3, 1),
+    )
     outcome = services.identification_update(
         actor=None, organisation=org, caches=caches, register=register
     )
