@@ -85,10 +85,10 @@ def test_new_reports_are_computed_alone_and_give_a_full_computation(
     typed = [p for p in persons if p.family]
     new = [typed[-1], next(p for p in persons if not p.family)]
     before = [p for p in persons if p not in new]
-    # A coarse grid for this small register (a few hundred reports, where
+    # A coarse grid for this small register (a few dozen reports, where
     # the default grid keeps every size): the size is the same with the
     # two new reports.
-    inputs = {**inputs, "params": replace(inputs["params"], register_grid=16)}
+    inputs = {**inputs, "params": replace(inputs["params"], register_grid=2)}
     while engine.register_size(len(before), inputs["params"]) != engine.register_size(
         len(before) + len(new), inputs["params"]
     ):
@@ -194,13 +194,13 @@ def test_a_stored_run_with_the_cache_equals_one_without(
     monkeypatch.setattr(
         services,
         "site_params",
-        lambda *a, **k: (lambda pb: (replace(pb[0], register_grid=16), pb[1]))(
+        lambda *a, **k: (lambda pb: (replace(pb[0], register_grid=2), pb[1]))(
             site_params(*a, **k)
         ),
     )
     # The register size stays on its grid point with the new report.
     n = len(adapters.open_persons(org))
-    while engine.grid_up(n, 16) != engine.grid_up(n + 1, 16):
+    while engine.grid_up(n, 2) != engine.grid_up(n + 1, 2):
         make_person(org, family_name="Новенький", given_names="Іван", birth_year=1900)
         n += 1
     cache = SiteCache()
@@ -301,7 +301,7 @@ def _blocked_report(persons: list[Any]) -> Any:
     )
 
 
-@pytest.mark.parametrize("grid", [16, 0])
+@pytest.mark.parametrize("grid", [2, 0])
 def test_a_report_excluded_at_a_body_leaves_its_posteriors_unchanged(
     inputs: dict[str, Any], grid: int
 ) -> None:
