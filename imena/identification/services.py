@@ -750,30 +750,37 @@ def _copy_rows(
     the other bodies are stored already), in the database."""
     qn = connection.ops.quote_name
     a, c = BodyAnalysis._meta, Candidate._meta
-    col = {f.name: qn(f.column) for f in a.concrete_fields}
-    a_cols = [f.column for f in a.concrete_fields if not f.primary_key]
-    c_cols = [f.column for f in c.concrete_fields if not f.primary_key]
-    run_col, body_col = a.get_field("run").column, a.get_field("body").column
-    considered_col = a.get_field("considered").column
-    analysis_col = c.get_field("analysis").column
-    pick = {run_col: "%s", considered_col: "%s"}
+
+    def column(meta: Any, name: str) -> str:
+        return str(meta.get_field(name).column)
+
+    col = {f.name: qn(str(f.column)) for f in a.concrete_fields}
+    a_cols = [str(f.column) for f in a.concrete_fields if not f.primary_key]
+    c_cols = [str(f.column) for f in c.concrete_fields if not f.primary_key]
+    run_col, body_col = column(a, "run"), column(a, "body")
+    considered_col = column(a, "considered")
+    analysis_col = column(c, "analysis")
+    pk_col = str(a.pk.column) if a.pk is not None else "id"
+    # New values for the run and the count considered, in column order.
+    new = {run_col: run.pk, considered_col: considered}
+    a_params = [new[x] for x in a_cols if x in new]
     with connection.cursor() as cursor:
         for start in range(0, len(analysis_bodies), 500):
             part = [int(b) for b in analysis_bodies[start : start + 500]]
             cursor.execute(
                 f"INSERT INTO {qn(a.db_table)} ({', '.join(map(qn, a_cols))}) "
-                f"SELECT {', '.join(pick.get(x, qn(x)) for x in a_cols)} "
+                f"SELECT {', '.join('%s' if x in new else qn(x) for x in a_cols)} "
                 f"FROM {qn(a.db_table)} WHERE {col['run']} = %s "
                 f"AND {col['body']} IN ({', '.join(['%s'] * len(part))})",
-                [run.pk, considered, source, *part],
+                [*a_params, source, *part],
             )
         for start in range(0, len(candidate_bodies), 500):
             part = [int(b) for b in candidate_bodies[start : start + 500]]
             cursor.execute(
                 f"INSERT INTO {qn(c.db_table)} ({', '.join(map(qn, c_cols))}) "
-                f"SELECT {', '.join('n.' + qn(a.pk.column) if x == analysis_col else 'c.' + qn(x) for x in c_cols)} "
+                f"SELECT {', '.join('n.' + qn(pk_col) if x == analysis_col else 'c.' + qn(x) for x in c_cols)} "
                 f"FROM {qn(c.db_table)} c "
-                f"JOIN {qn(a.db_table)} o ON o.{qn(a.pk.column)} = c.{qn(analysis_col)} "
+                f"JOIN {qn(a.db_table)} o ON o.{qn(pk_col)} = c.{qn(analysis_col)} "
                 f"JOIN {qn(a.db_table)} n ON n.{qn(body_col)} = o.{qn(body_col)} "
                 f"AND n.{qn(run_col)} = %s "
                 f"WHERE o.{qn(run_col)} = %s "
