@@ -31,7 +31,6 @@ from imena.identification.engine import (
     PersonIn,
     SiteCache,
     SiteResult,
-    collector_paused,
     compute_site,
     dna_lrs,
     dna_threshold,
@@ -323,9 +322,7 @@ def candidates_compute(
         dna=shared.dna if shared else None,
         cache=cache,
     )
-    # The collector paused as in the engine: with a worker's cache alive, each
-    # full collection walks its millions of objects (most of a store's time).
-    with transaction.atomic(), collector_paused():
+    with transaction.atomic():
         run = _run_store(
             actor, site, params, basis, data, result, seen, incremental, started, cache
         )
