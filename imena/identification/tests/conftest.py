@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -9,6 +12,28 @@ from imena.exhumations import services as exh
 from imena.exhumations.models import PostMortemRecord
 from imena.identification import services
 from imena.missing.tests.factories import make_person
+
+
+@pytest.fixture
+def coarse_register_grid(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make ``services.site_params`` use a register grid of 2.
+
+    A small register's size is exact below 256 with the default grid, so one
+    more report would move every prior; on a grid of 2 it stays on its grid
+    point. A function rather than a fixture that patches at once, so a test can
+    load its scenario first.
+    """
+
+    def apply() -> None:
+        site_params = services.site_params
+
+        def coarse(*args: Any, **kwargs: Any) -> Any:
+            params, basis = site_params(*args, **kwargs)
+            return replace(params, register_grid=2), basis
+
+        monkeypatch.setattr(services, "site_params", coarse)
+
+    return apply
 
 
 @pytest.fixture

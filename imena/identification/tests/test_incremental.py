@@ -7,6 +7,7 @@ candidate, blocked pair and listed reason is that of a run without the cache.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -183,21 +184,14 @@ def _analyses(run: Any) -> dict[int, Any]:
 
 
 def test_a_stored_run_with_the_cache_equals_one_without(
-    org: Organisation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    org: Organisation, tmp_path: Path, coarse_register_grid: Callable[[], None]
 ) -> None:
     simulate(3, tmp_path / "sim", graves=40)
     context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
     load_scenario(context)
     site: Site = next(iter(context.sites.values()))
     # A coarse grid for this small register (see above).
-    site_params = services.site_params
-    monkeypatch.setattr(
-        services,
-        "site_params",
-        lambda *a, **k: (lambda pb: (replace(pb[0], register_grid=2), pb[1]))(
-            site_params(*a, **k)
-        ),
-    )
+    coarse_register_grid()
     # The register size stays on its grid point with the new report.
     n = len(adapters.open_persons(org))
     while engine.grid_up(n, 2) != engine.grid_up(n + 1, 2):

@@ -9,7 +9,7 @@ those of a full computation, on every database.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -189,23 +189,16 @@ def test_the_site_page_says_when_updates_are_pending(
 
 
 def test_a_new_report_that_changes_nothing_at_a_site_makes_no_run(
-    loaded: ScenarioContext, org: Organisation, monkeypatch: pytest.MonkeyPatch
+    loaded: ScenarioContext,
+    org: Organisation,
+    coarse_register_grid: Callable[[], None],
 ) -> None:
     """A new report with an LR of 0 at every body of a site, no name on its
     journals and the register size on the same grid point changes nothing
     there: the worker marks the site's rows done without a run (decided with
     its cache). A later update that does compute the site equals a full
     computation."""
-    site_params = services.site_params
-    # A coarse grid: this small register's size (exact below 256 with the
-    # default grid) and prior masses stay on their grid points.
-    monkeypatch.setattr(
-        services,
-        "site_params",
-        lambda *a, **k: (lambda pb: (replace(pb[0], register_grid=2), pb[1]))(
-            site_params(*a, **k)
-        ),
-    )
+    coarse_register_grid()
     site: Site = next(iter(loaded.sites.values()))
     # Every body with an age range (a body of unknown age is not blocked).
     PostMortemRecord.objects.filter(
