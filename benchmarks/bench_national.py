@@ -87,6 +87,7 @@ class Context:
     work: Path
     scenario: Path
     pg_port: int
+    pg_durable: bool = False
     keep_db: bool = False
     import_limit: int = 10**9
     id_persons: int = 0
@@ -454,8 +455,13 @@ def phase_load_sqlite(ctx: Context) -> dict[str, Any]:
     return out
 
 
-def start_postgres(port: int) -> tuple[str, Callable[[], None]]:
-    """A throwaway PostgreSQL server on loopback (as ``scripts/test.sh``)."""
+def start_postgres(port: int, durable: bool = False) -> tuple[str, Callable[[], None]]:
+    """A throwaway PostgreSQL server on loopback (as ``scripts/test.sh``).
+
+    ``durable``: PostgreSQL's defaults (fsync, full-page writes, synchronous
+    commit on), as a production server runs; otherwise the three are off, as in
+    the tests.
+    """
     base = Path(tempfile.mkdtemp(prefix="imena-pg-"))
     initdb = (
         shutil.which("initdb")
@@ -471,11 +477,15 @@ def start_postgres(port: int) -> tuple[str, Callable[[], None]]:
 
     if root:
         shutil.chown(base, "postgres")
+    fast = (
+        ""
+        if durable
+        else " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    )
     run(str(bindir / "initdb"), "-D", str(data), "-U", "imena", "-A", "trust",
         "-E", "UTF8", "--locale=C.UTF-8")  # fmt: skip
     run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(base / "log"), "-w",
-        "-o", f"-h 127.0.0.1 -p {port} -k {base} -c fsync=off "
-        "-c full_page_writes=off -c synchronous_commit=off", "start")  # fmt: skip
+        "-o", f"-h 127.0.0.1 -p {port} -k {base}" + fast, "start")  # fmt: skip
     run(str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "imena",
         "imena")  # fmt: skip
 
@@ -487,7 +497,7 @@ def start_postgres(port: int) -> tuple[str, Callable[[], None]]:
 
 
 def phase_load_postgresql(ctx: Context) -> dict[str, Any]:
-    url, stop = start_postgres(ctx.pg_port)
+    url, stop = start_postgres(ctx.pg_port, ctx.pg_durable)
     if ctx.keep_db:
         ctx.databases["postgresql"] = url
         ctx.cleanup.append(stop)
@@ -766,6 +776,12 @@ def main() -> int:
         help="compute: skip the national DNA screening",
     )
     parser.add_argument("--pg-port", type=int, default=5581)
+    parser.add_argument(
+        "--pg-durable",
+        action="store_true",
+        help="load_postgresql: keep fsync, full-page writes and synchronous "
+        "commit on (PostgreSQL's defaults, as in production)",
+    )
     parser.add_argument("--keep-db", action="store_true")
     parser.add_argument(
         "--import-limit",
@@ -789,6 +805,7 @@ def main() -> int:
         work=work,
         scenario=args.scenario or work / "scenario",
         pg_port=args.pg_port,
+        pg_durable=args.pg_durable,
         # The identification phase computes on the database a load phase kept.
         keep_db=args.keep_db
         or "identification" in names
