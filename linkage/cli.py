@@ -4,7 +4,9 @@ Reads the journals, reconciles them and writes one line per input row:
 file, row, cluster id, proposed grave, match probability to its cluster.
 With ``--explain PAIRS.csv``, also one line per linked pair (two rows that
 ended in one cluster and were scored) with each comparison's level and match
-weight: the match-weight waterfall of the pair.
+weight: the match-weight waterfall of the pair; and how the pair was linked
+(Splink, a clustering rule with its evidence, a reviewer's decision), with a
+line for each rule's link between rows that were not scored.
 Bad input: one-line error on stderr, exit status 2, no traceback.
 """
 
@@ -103,23 +105,46 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _write_explain(path: str, res: ReconcileResult, names: dict[str, str]) -> None:
     """One line per linked pair: the two rows, the cluster, the match weight
     and probability, the prior's weight, then per comparison its level and
-    weight (prior + comparison weights = match weight)."""
+    weight (prior + comparison weights = match weight), then (appended, #15)
+    ``source`` (``splink``, ``rule``, ``decision`` or ``cluster``), ``rule``
+    and ``evidence``. A link a rule made between rows Splink did not score
+    gets a line of its own with the weights empty. The lines whose source is
+    not ``cluster`` connect every cluster's rows."""
     comps = res.comparison_names
+    links = {frozenset((k.left, k.right)): k for k in res.links}
     with open(path, "w", encoding="utf-8", newline="") as fh:
         w = csv.writer(fh)
         w.writerow(
             ["file_l", "row_l", "file_r", "row_r", "cluster_id", "match_weight",
              "match_probability", "prior_weight"]
             + [f"{c}_{x}" for c in comps for x in ("level", "weight")]
+            + ["source", "rule", "evidence"]
         )  # fmt: skip
         for p in res.linked_pairs():
             levels = {c.comparison: c for c in p.explanation}
+            link = links.get(frozenset((p.left, p.right)))
+            if link is not None:
+                how = [link.source, link.rule, ";".join(link.evidence)]
+            elif p.match_probability >= res.threshold:
+                how = ["splink", "splink", ""]
+            else:
+                how = ["cluster", "", ""]
             w.writerow(
                 [names[p.left[0]], p.left[1], names[p.right[0]], p.right[1],
                  res.row_cluster[p.left], f"{p.match_weight:.3f}",
                  f"{p.match_probability:.4f}", f"{p.prior_weight:.3f}"]
                 + [v for c in comps for v in (levels[c].level,
                                                f"{levels[c].match_weight:.3f}")]
+                + how
+            )  # fmt: skip
+        for link in res.links:
+            if link.pair is not None:
+                continue
+            w.writerow(
+                [names[link.left[0]], link.left[1], names[link.right[0]],
+                 link.right[1], res.row_cluster[link.left], "", "", ""]
+                + ["" for _c in comps for _x in ("level", "weight")]
+                + [link.source, link.rule, ";".join(link.evidence)]
             )  # fmt: skip
 
 

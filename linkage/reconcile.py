@@ -24,7 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import pandas as pd
 
@@ -47,8 +47,13 @@ __all__ = [
     "Cluster",
     "ComparisonScore",
     "Conflict",
+    "DECISION",
     "Decision",
+    "EVIDENCE",
+    "Link",
     "PairScore",
+    "RULES",
+    "SPLINK",
     "ReconcileResult",
     "RowRef",
     "BLOCKING_RULES",
@@ -106,6 +111,92 @@ class PairScore:
         return self.match_weight - sum(c.match_weight for c in self.explanation)
 
 
+#: How a link between two rows was made (``Link.rule``), in English: Splink's
+#: match probability, a reviewer's decision, or a clustering rule of this
+#: module. Every rule that joins two rows names itself here (the web pages
+#: translate these names: ``imena/journals/waterfall.py::RULE_LABELS``).
+SPLINK = "splink"
+DECISION = "must_link"
+RULES: dict[str, str] = {
+    SPLINK: "match probability at or above the threshold (Splink)",
+    DECISION: "a reviewer decided they are one person",
+    "written_twice": "one person written twice in one journal (a reburial, a "
+    "corrected entry)",
+    "nameless_written_twice": "a nameless entry corrected or repeated in one journal",
+    "nameless_moved": "a nameless body buried temporarily and reburied",
+    "slipped_line": "the person's own line, linked in place of the neighbouring "
+    "line that carries the next burial's name",
+    "linked_through_slipped_line": "linked through a line later taken out (a name "
+    "slipped onto the neighbouring line)",
+    "lone_nameless": "the only nameless rows with this death and burial day",
+    "nameless_at_grave": "nameless rows left alone at one grave (or the "
+    "neighbouring plank)",
+    "between_neighbours": "the only free rows between the same two linked rows "
+    "of both journals",
+    "between_neighbours_in_order": "nameless rows of one burial day between the "
+    "same two linked rows, in the same order",
+}
+
+#: The evidence of a rule's link (``Link.evidence``), in English. The facts of
+#: the two rows are listed by ``_evidence``; a rule adds what only it knows
+#: (the rows' place in the journals, that no other row fits).
+EVIDENCE: dict[str, str] = {
+    "same_grave": "the same grave number",
+    "same_mass_grave": "the same mass grave",
+    "grave_written_two_ways": "one grave number written two ways (a lost suffix "
+    "or transposed digits)",
+    "neighbouring_plank": "neighbouring plank numbers",
+    "other_grave": "different grave numbers",
+    "no_grave_number": "a row without a grave number",
+    "names_agree": "surname and given name agree",
+    "both_nameless": "both rows nameless",
+    "one_nameless": "one row nameless",
+    "same_birth_date": "the same birth date",
+    "birth_years_fit": "birth years fit (from a date or the age)",
+    "same_death_day": "the same death day",
+    "death_days_a_day_apart": "death days a day apart",
+    "other_death_day": "different death days",
+    "same_burial_day": "the same burial day",
+    "buried_later": "buried later (the reburial)",
+    "other_burial_day": "different burial days",
+    "same_sex": "the same sex",
+    "ages_fit": "ages fit",
+    "note_temporary": "a note: temporary burial",
+    "note_reburial": "a note: reburial",
+    "note_correction": "a note: corrected or repeated entry",
+    "only_candidate": "each is the other's only candidate",
+    "one_body_at_grave": "no journal lists another body at that grave",
+    "unique_dates": "no other nameless row has these death and burial days",
+    "between_linked_rows": "between the same two linked rows in both journals",
+    "same_order": "in the same order between those rows",
+    "neighbouring_line_slipped": "the neighbouring line carries the next burial's name",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """One edge of a cluster: two rows joined, and why. The links of a
+    cluster connect all its rows (a spanning tree). ``rule``: a key of
+    ``RULES`` (``"splink"``: the pair's match probability reached the
+    threshold; ``"must_link"``: a reviewer's decision; else a clustering
+    rule). ``evidence``: keys of ``EVIDENCE`` (rules only). ``pair``: Splink's
+    score of the two rows (its waterfall), None when the pair was not scored
+    (no blocking rule put them together, or below ``min_pair_probability``)."""
+
+    left: RowRef
+    right: RowRef
+    rule: str
+    evidence: tuple[str, ...] = ()
+    pair: PairScore | None = None
+
+    @property
+    def source(self) -> str:
+        """``splink``, ``decision`` or ``rule`` (the ``--explain`` column)."""
+        if self.rule == SPLINK:
+            return "splink"
+        return "decision" if self.rule == DECISION else "rule"
+
+
 @dataclass(slots=True)
 class Cluster:
     cluster_id: str
@@ -152,6 +243,83 @@ class ReconcileResult:
     # patronymic's ("F"/"M"; rows that state none are left out)
     _row_sex: dict[RowRef, tuple[bool, str]] = field(default_factory=dict, repr=False)
     _links_cache: dict[RowRef, PairScore] | None = field(default=None, repr=False)
+    # the links that formed the clusters: (left, right, rule, evidence)
+    _edges: list[tuple[RowRef, RowRef, str, tuple[str, ...]]] = field(
+        default_factory=list, repr=False
+    )
+    _links_list: list[Link] | None = field(default=None, repr=False)
+    _row_link_cache: dict[RowRef, Link] | None = field(default=None, repr=False)
+
+    @property
+    def links(self) -> list[Link]:
+        """Every link that joined two clusters while they were formed, in
+        that order, with the rule that made it, its evidence and Splink's
+        score of the pair when scored. The links of a cluster connect all
+        its rows: each row of a cluster of several is explained by a chain
+        of links (``--explain``)."""
+        if self._links_list is None:
+            index = self._pairs_by_row()
+            found = [
+                next((pos for pos, other in index.get(a, ()) if other == b), None)
+                for a, b, _, _ in self._edges
+            ]
+            wanted = sorted({pos for pos in found if pos is not None})
+            recs = dict(
+                zip(wanted, self.pairs_frame.iloc[wanted].to_dict("records"),
+                    strict=True)
+            ) if wanted else {}  # fmt: skip
+            self._links_list = [
+                Link(a, b, rule, why,
+                     self._pair_from_record(recs[pos]) if pos is not None else None)
+                for (a, b, rule, why), pos in zip(self._edges, found, strict=True)
+            ]  # fmt: skip
+        return self._links_list
+
+    def row_explanations(self) -> dict[RowRef, Link]:
+        """Per row in a cluster of several, the link that explains its place:
+        a reviewer's must-link; else its strongest scored pair in the cluster
+        when that pair reaches the threshold (Splink alone links them); else
+        the first link that joined it (a rule's, with the rule's evidence)."""
+        if self._row_link_cache is None:
+            out: dict[RowRef, Link] = {}
+            first: dict[RowRef, Link] = {}
+            for link in self.links:
+                for ref in (link.left, link.right):
+                    if link.rule == DECISION:
+                        out.setdefault(ref, link)
+                    first.setdefault(ref, link)
+            for ref, pair in self.row_links().items():
+                if ref not in out and pair.match_probability >= self.threshold:
+                    out[ref] = Link(pair.left, pair.right, SPLINK, (), pair)
+            for ref, link in first.items():
+                out.setdefault(ref, link)
+            self._row_link_cache = out
+        return self._row_link_cache
+
+    def conflict_link(self, conflict: Conflict) -> Link | None:
+        """The link that explains a conflict of rows joined in one cluster:
+        for ``row_without_grave`` the row's link (``row_explanations``); for
+        ``person_multiple_graves`` the strongest scored pair of rows at
+        different graves when it reaches the threshold, else the first link
+        that joined rows at different graves (a rule's or a reviewer's).
+        None for ``grave_multiple_people`` (rows kept apart:
+        ``conflict_pair``)."""
+        if conflict.kind == "row_without_grave":
+            return (
+                self.row_explanations().get(conflict.rows[0]) if conflict.rows else None
+            )
+        if conflict.kind != "person_multiple_graves":
+            return None
+        pair = self.conflict_pair(conflict)
+        if pair is not None and pair.match_probability >= self.threshold:
+            return Link(pair.left, pair.right, SPLINK, (), pair)
+        refs = set(conflict.rows)
+        grave = self._row_grave
+        return next(
+            (link for link in self.links
+             if link.left in refs and grave.get(link.left) != grave.get(link.right)),
+            None,
+        )  # fmt: skip
 
     @property
     def pairs(self) -> list[PairScore]:
@@ -965,11 +1133,14 @@ def _level_info(model: Mapping[str, Any]) -> dict[str, list[tuple[str, int, floa
 
 
 class _Clusters:
-    """Union-find that keeps member lists, for constrained greedy merging."""
+    """Union-find that keeps member lists, for constrained greedy merging, and
+    the edges that joined them (``links``: a spanning forest of the clusters,
+    each edge with the rule that made it and that rule's own evidence codes)."""
 
     def __init__(self, n: int) -> None:
         self.parent = list(range(n))
         self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.links: list[tuple[int, int, str, tuple[str, ...]]] = []
 
     def find(self, i: int) -> int:
         root = i
@@ -979,10 +1150,13 @@ class _Clusters:
             self.parent[i], i = root, self.parent[i]
         return root
 
-    def union(self, a: int, b: int) -> int:
+    def union(
+        self, a: int, b: int, rule: str = SPLINK, why: tuple[str, ...] = ()
+    ) -> int:
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return ra
+        self.links.append((a, b, rule, why))
         if len(self.members[ra]) < len(self.members[rb]):
             ra, rb = rb, ra
         self.parent[rb] = ra
@@ -1039,6 +1213,72 @@ class _RowFacts:
                 for r in rows
             ],  # fmt: skip
         )
+
+
+class Merge(Protocol):
+    """``try_merge`` of ``_form_clusters``, as the clustering rules call it:
+    join two rows' clusters if the constraints allow, recording the link with
+    the rule's name (a key of ``RULES``) and its own evidence (keys of
+    ``EVIDENCE``). Every rule that links rows calls it with its name."""
+
+    def __call__(
+        self, a: int, b: int, rule: str = ..., why: tuple[str, ...] = ...
+    ) -> bool: ...
+
+
+def _evidence(
+    f: _RowFacts, x: int, y: int, why: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The facts of rows ``x`` and ``y`` a rule's link rests on (keys of
+    ``EVIDENCE``): how their graves, names, dates, sex, ages and notes
+    compare, then ``why`` (what only the rule knows)."""
+    out: list[str] = []
+    gx, gy = f.grave[x], f.grave[y]
+    if gx is None or gy is None:
+        out.append("no_grave_number")
+    elif gx == gy:
+        out.append("same_mass_grave" if f.mass[x] else "same_grave")
+    elif _related_graves(f, x, y):
+        out.append("grave_written_two_ways")
+    elif gx.isdigit() and gy.isdigit() and abs(int(gx) - int(gy)) == 1:
+        out.append("neighbouring_plank")
+    else:
+        out.append("other_grave")
+    if f.nameless[x] and f.nameless[y]:
+        out.append("both_nameless")
+    elif f.nameless[x] or f.nameless[y]:
+        out.append("one_nameless")
+    bx, by = f.birth[x], f.birth[y]
+    yx, yy = f.birth_years[x], f.birth_years[y]
+    if bx is not None and bx == by:
+        out.append("same_birth_date")
+    elif yx is not None and yy is not None and yx[0] <= yy[1] and yy[0] <= yx[1]:
+        out.append("birth_years_fit")
+    for a, b, same, near, other in (
+        (f.death[x], f.death[y], "same_death_day", "death_days_a_day_apart",
+         "other_death_day"),
+        (f.burial[x], f.burial[y], "same_burial_day", "", "other_burial_day"),
+    ):  # fmt: skip
+        if a is None or b is None:
+            continue
+        if a == b:
+            out.append(same)
+        elif near and abs(a - b) <= 1:
+            out.append(near)
+        else:
+            out.append(other)
+    if f.sex[x] and f.sex[x] == f.sex[y]:
+        out.append("same_sex")
+    if f.age[x] is not None and f.age[y] is not None and _ages_fit(f, x, y):
+        out.append("ages_fit")
+    for note in dict.fromkeys(n for n in (f.twice_note[x], f.twice_note[y]) if n):
+        out.append(f"note_{note}")
+    if "other_burial_day" in out and {f.twice_note[x], f.twice_note[y]} == {
+        "temporary",
+        "reburial",
+    }:
+        out[out.index("other_burial_day")] = "buried_later"
+    return tuple(dict.fromkeys((*out, *why)))
 
 
 def _other_sex(f: _RowFacts, x: int, y: int) -> bool:
@@ -1265,7 +1505,7 @@ def _form_clusters(
     }  # fmt: skip
     uf = _Clusters(n)
     for a, b in must:
-        uf.union(a, b)
+        uf.union(a, b, DECISION)
     weight: dict[tuple[int, int], float] = {}
     # per pair: the grave comparison's weight, and whether surname and given
     # name agree (at some level better than "else")
@@ -1276,7 +1516,7 @@ def _form_clusters(
         return edges[name].tolist() if name in edges else [0.0] * len(edges)
 
     # pairs of one journal that are one person written twice
-    twice: list[tuple[int, int, float]] = []
+    twice: list[tuple[int, int, float, str]] = []
     same_days = Counter(
         (s_, d_, b_)
         for s_, n_, d_, b_ in zip(source, unnamed, facts.death, facts.burial,
@@ -1293,12 +1533,12 @@ def _form_clusters(
             names_agree.add(k)
             if source[a] == source[b] and _written_twice(facts, a, b, wsur, wgiv,
                                                          wpat):  # fmt: skip
-                twice.append((k[0], k[1], w))
+                twice.append((k[0], k[1], w, "written_twice"))
         elif source[a] == source[b] and _nameless_written_twice(facts, a, b,
                                                                 same_days):  # fmt: skip
-            twice.append((k[0], k[1], w))
-    twice += [(a, b, -math.inf) for a, b in _nameless_moved(facts)]
-    written_twice = {(a, b) for a, b, _ in twice}
+            twice.append((k[0], k[1], w, "nameless_written_twice"))
+    twice += [(a, b, -math.inf, "nameless_moved") for a, b in _nameless_moved(facts)]
+    written_twice = {(a, b) for a, b, _, _ in twice}
     # candidates of nameless rows, for the ambiguity check
     adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
     for a, b, w in zip(ids_l.tolist(), ids_r.tolist(), ws.tolist(), strict=True):
@@ -1367,7 +1607,12 @@ def _form_clusters(
 
     sex = facts.sex
 
-    def try_merge(a: int, b: int) -> bool:
+    def try_merge(
+        a: int, b: int, rule: str = SPLINK, why: tuple[str, ...] = ()
+    ) -> bool:
+        """Join a's and b's clusters if every constraint allows; the link
+        (a, b) is recorded with ``rule`` (a key of ``RULES``) and ``why``
+        (the rule's own evidence, keys of ``EVIDENCE``)."""
         ra, rb = uf.find(a), uf.find(b)
         both = uf.members[ra] + uf.members[rb]
         for x in uf.members[ra]:
@@ -1411,14 +1656,14 @@ def _form_clusters(
                     continue
                 if direct is None or direct < strong_weight:
                     return False
-        uf.union(a, b)
+        uf.union(a, b, rule, why)
         return True
 
     # a journal's own entries written twice first: the other journals' rows
     # then join the pair, not one row of it each
-    for a, b, _ in sorted(twice, key=lambda t: (-t[2], t[0], t[1])):
+    for a, b, _, rule in sorted(twice, key=lambda t: (-t[2], t[0], t[1])):
         if a not in isolated and b not in isolated:
-            try_merge(a, b)
+            try_merge(a, b, rule, ("names_agree",) if rule == "written_twice" else ())
     deferred: list[tuple[int, int, float]] = []
     for a, b, w in order:
         if a in isolated or b in isolated:
@@ -1449,7 +1694,7 @@ def _form_clusters(
         facts, uf, names_agree, {x for m in must for x in m}
     )
     for line, row in relink:
-        try_merge(line, row)
+        try_merge(line, row, "slipped_line", ("neighbouring_line_slipped",))
     _link_lone_nameless(facts, uf, weight, try_merge, isolated)
     _link_nameless_at_grave(facts, uf, try_merge, isolated)
     _link_nameless_between_neighbours(facts, uf, weight, try_merge, isolated)
@@ -1585,10 +1830,14 @@ def _split_slipped_lines(
     if not slipped:
         return uf, []
     out = _Clusters(len(f.row))
+    for a, b, rule, why in uf.links:
+        if a not in slipped and b not in slipped:
+            out.union(a, b, rule, why)
+    # rows that were linked only through a slipped line stay together
     for members in uf.members.values():
         rest = [m for m in members if m not in slipped]
         for m in rest[1:]:
-            out.union(rest[0], m)
+            out.union(rest[0], m, "linked_through_slipped_line")
     return out, relink
 
 
@@ -1616,7 +1865,7 @@ def _link_nameless_between_neighbours(
     f: _RowFacts,
     uf: _Clusters,
     weight: Mapping[tuple[int, int], float],
-    try_merge: Callable[[int, int], bool],
+    try_merge: Merge,
     isolated: set[int],
 ) -> None:
     """A nameless row left alone, and the one nameless row of another journal
@@ -1686,7 +1935,8 @@ def _link_nameless_between_neighbours(
                 continue
             y = ys[0]
             if (min(x, y), max(x, y)) in weight and candidates(y, f.source[x]) == [x]:
-                try_merge(x, y)
+                try_merge(x, y, "between_neighbours",
+                          ("between_linked_rows", "only_candidate"))  # fmt: skip
                 break
     # Several nameless rows of one burial day between the same two linked
     # rows, as many in each journal: the n-th with the n-th, when each pair's
@@ -1712,7 +1962,8 @@ def _link_nameless_between_neighbours(
             pairs = list(zip(own, theirs, strict=True))
             if all(fits(u, v) and (min(u, v), max(u, v)) in weight for u, v in pairs):
                 for u, v in pairs:
-                    try_merge(u, v)
+                    try_merge(u, v, "between_neighbours_in_order",
+                              ("between_linked_rows", "same_order"))  # fmt: skip
                 break
 
 
@@ -1720,7 +1971,7 @@ def _link_lone_nameless(
     f: _RowFacts,
     uf: _Clusters,
     weight: Mapping[tuple[int, int], float],
-    try_merge: Callable[[int, int], bool],
+    try_merge: Merge,
     isolated: set[int],
 ) -> None:
     """Two nameless rows of two journals, at least one without a grave number
@@ -1750,7 +2001,7 @@ def _link_lone_nameless(
             continue
         if len(uf.members[uf.find(x)]) > 1 or len(uf.members[uf.find(y)]) > 1:
             continue  # already linked to a row of its own
-        try_merge(x, y)
+        try_merge(x, y, "lone_nameless", ("unique_dates",))
 
 
 def _ages_fit(f: _RowFacts, x: int, y: int, slack: int = 5) -> bool:
@@ -1765,7 +2016,7 @@ def _ages_fit(f: _RowFacts, x: int, y: int, slack: int = 5) -> bool:
 def _link_nameless_at_grave(
     f: _RowFacts,
     uf: _Clusters,
-    try_merge: Callable[[int, int], bool],
+    try_merge: Merge,
     isolated: set[int],
 ) -> None:
     """Two nameless rows of two journals left alone at one individual grave
@@ -1865,7 +2116,10 @@ def _link_nameless_at_grave(
                 continue
             ys = candidates(x)
             if len(ys) == 1 and candidates(ys[0]) == [x]:
-                try_merge(x, ys[0])
+                why: tuple[str, ...] = ("only_candidate",)
+                if f.grave[x] == f.grave[ys[0]] and only_row(x) and only_row(ys[0]):
+                    why += ("one_body_at_grave",)
+                try_merge(x, ys[0], "nameless_at_grave", why)
 
 
 # ----------------------------------------------------------------- summaries
@@ -2149,4 +2403,9 @@ def reconcile(
                                                               strict=True)},
         _row_sex={ref: (nameless, sx) for ref, nameless, sx
                   in zip(refs, facts.nameless, facts.sex, strict=True) if sx},
+        _edges=[
+            (refs[a], refs[b], rule,
+             () if rule in (SPLINK, DECISION) else _evidence(facts, a, b, why))
+            for a, b, rule, why in uf.links
+        ],
     )  # fmt: skip
