@@ -309,6 +309,16 @@ class ClusterMember(FieldConstraintErrors, models.Model):
     link_explanation = models.JSONField(
         _("explanation of the link"), default=list, blank=True
     )
+    # How the link was made (a key of ``linkage.reconcile.RULES``: "splink",
+    # "must_link" or a clustering rule) and the rule's evidence (keys of
+    # ``linkage.reconcile.EVIDENCE``); a rule may link rows the model did not
+    # score, whose link then has no waterfall.
+    link_rule = models.CharField(
+        _("how the link was made"), max_length=60, blank=True, default=""
+    )
+    link_evidence = models.JSONField(
+        _("evidence of the link"), default=list, blank=True
+    )
 
     constraint_fields = {
         "cluster_member_once": "row",
@@ -356,6 +366,12 @@ class ReviewItem(FieldConstraintErrors, models.Model):
     match_probability = models.FloatField(_("match probability"), null=True, blank=True)
     match_weight = models.FloatField(_("match weight"), null=True, blank=True)
     explanation = models.JSONField(_("explanation"), default=list, blank=True)
+    # for a conflict of rows joined by a clustering rule: the rule and its
+    # evidence (as ``ClusterMember.link_rule``/``link_evidence``)
+    rule = models.CharField(
+        _("how the link was made"), max_length=60, blank=True, default=""
+    )
+    evidence = models.JSONField(_("evidence of the link"), default=list, blank=True)
 
     constraint_fields = {
         "review_key_unique_per_run": "key",

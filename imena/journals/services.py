@@ -482,25 +482,27 @@ def _store_run(
             PersonCluster.objects.filter(run=run).values_list("key", "pk")
         )
     row_cluster, row_probability = result.row_cluster, result.row_probability
-    links = result.row_links()
+    # per row the link that explains its place in its cluster: Splink's
+    # score, a reviewer's decision, or a clustering rule and its evidence
+    links = result.row_explanations()
 
     def member(ref: tuple[str, int], pk: int) -> tuple[Any, ...]:
         link = links.get(ref)
         if link is None:
             return (cluster_pk[row_cluster[ref]], pk, row_probability.get(ref),
-                    None, None, [])  # fmt: skip
+                    None, None, [], "", [])  # fmt: skip
         other = link.right if link.left == ref else link.left
+        pair = link.pair
         return (
             cluster_pk[row_cluster[ref]], pk, row_probability.get(ref),
-            ref_to_pk.get(other), link.match_weight,
-            [{"comparison": e.comparison, "level": e.level, "weight": e.match_weight}
-             for e in link.explanation],
+            ref_to_pk.get(other), pair.match_weight if pair else None,
+            _explanation(pair) if pair else [], link.rule, list(link.evidence),
         )  # fmt: skip
 
     _insert_rows(
         ClusterMember,
         ["cluster", "row", "probability", "link_row", "link_weight",
-         "link_explanation"],
+         "link_explanation", "link_rule", "link_evidence"],
         (member(ref, pk) for ref, pk in ref_to_pk.items()),
     )  # fmt: skip
     _store_review_items(run=run, result=result, ref_to_pk=ref_to_pk)
@@ -571,8 +573,10 @@ def _store_review_items(
         key = _question_key(conflict.kind, pks)
         if key in answered:
             continue
-        # the pair that explains the conflict (why joined, or why kept apart)
-        pair = result.conflict_pair(conflict)
+        # the pair that explains the conflict (why joined, or why kept apart);
+        # rows joined by a clustering rule: that rule and its evidence
+        link = result.conflict_link(conflict)
+        pair = link.pair if link is not None else result.conflict_pair(conflict)
         items.append(
             (
                 ReviewItem(
@@ -585,6 +589,8 @@ def _store_review_items(
                     match_probability=pair.match_probability if pair else None,
                     match_weight=pair.match_weight if pair else None,
                     explanation=_explanation(pair) if pair else [],
+                    rule=link.rule if link is not None else "",
+                    evidence=list(link.evidence) if link is not None else [],
                 ),
                 pks,
             )

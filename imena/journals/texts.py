@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import ngettext
 
-from imena.journals.waterfall import COMPARISONS, LEVELS
+from imena.journals.waterfall import COMPARISONS, EVIDENCE_LABELS, LEVELS, RULE_LABELS
 
 _PERSON_GRAVES = re.compile(r"^(?P<name>.*): rows name graves (?P<graves>.*)$")
 _GRAVE_PEOPLE = re.compile(
@@ -57,6 +57,16 @@ def comparison_label(key: Any) -> str:
 
 def level_label(key: Any) -> str:
     return str(LEVELS.get(str(key), key))
+
+
+def rule_label(key: Any) -> str:
+    """How a link was made (``linkage.reconcile.RULES`` key) in the active language."""
+    return str(RULE_LABELS.get(str(key), key))
+
+
+def evidence_label(key: Any) -> str:
+    """One fact of a rule's evidence (``linkage.reconcile.EVIDENCE`` key)."""
+    return str(EVIDENCE_LABELS.get(str(key), key))
 
 
 #: A journal row's problems (``linkage.io.Problem``): per code, how its English

@@ -51,6 +51,74 @@ LEVELS: Mapping[str, Any] = {
     "else": _("disagrees"),
 }
 
+#: How a link was made (``linkage.reconcile.RULES``; the same keys, a test
+#: checks): Splink's score, a reviewer's decision or a clustering rule.
+RULE_LABELS: Mapping[str, Any] = {
+    "splink": _("the model: match probability at or above the threshold"),
+    "must_link": _("a reviewer decided they are one person"),
+    "written_twice": _(
+        "one person written twice in one journal (a reburial, a corrected entry)"
+    ),
+    "nameless_written_twice": _(
+        "a nameless entry corrected or repeated in one journal"
+    ),
+    "nameless_moved": _("a nameless body buried temporarily and reburied"),
+    "slipped_line": _(
+        "the person's own line, linked in place of the neighbouring line that "
+        "carries the next burial's name"
+    ),
+    "linked_through_slipped_line": _(
+        "linked through a line later taken out (a name slipped onto the "
+        "neighbouring line)"
+    ),
+    "lone_nameless": _("the only nameless rows with this death and burial day"),
+    "nameless_at_grave": _(
+        "nameless rows left alone at one grave (or the neighbouring plank)"
+    ),
+    "between_neighbours": _(
+        "the only free rows between the same two linked rows of both journals"
+    ),
+    "between_neighbours_in_order": _(
+        "nameless rows of one burial day between the same two linked rows, in "
+        "the same order"
+    ),
+}
+#: The evidence of a rule's link (``linkage.reconcile.EVIDENCE``).
+EVIDENCE_LABELS: Mapping[str, Any] = {
+    "same_grave": _("the same grave number"),
+    "same_mass_grave": _("the same mass grave"),
+    "grave_written_two_ways": _(
+        "one grave number written two ways (a lost suffix or transposed digits)"
+    ),
+    "neighbouring_plank": _("neighbouring plank numbers"),
+    "other_grave": _("different grave numbers"),
+    "no_grave_number": _("a row without a grave number"),
+    "names_agree": _("surname and given name agree"),
+    "both_nameless": _("both rows nameless"),
+    "one_nameless": _("one row nameless"),
+    "same_birth_date": _("the same birth date"),
+    "birth_years_fit": _("birth years fit (from a date or the age)"),
+    "same_death_day": _("the same death day"),
+    "death_days_a_day_apart": _("death days a day apart"),
+    "other_death_day": _("different death days"),
+    "same_burial_day": _("the same burial day"),
+    "buried_later": _("buried later (the reburial)"),
+    "other_burial_day": _("different burial days"),
+    "same_sex": _("the same sex"),
+    "ages_fit": _("ages fit"),
+    "note_temporary": _("a note: temporary burial"),
+    "note_reburial": _("a note: reburial"),
+    "note_correction": _("a note: corrected or repeated entry"),
+    "only_candidate": _("each is the other's only candidate"),
+    "one_body_at_grave": _("no journal lists another body at that grave"),
+    "unique_dates": _("no other nameless row has these death and burial days"),
+    "between_linked_rows": _("between the same two linked rows in both journals"),
+    "same_order": _("in the same order between those rows"),
+    "neighbouring_line_slipped": _(
+        "the neighbouring line carries the next burial's name"
+    ),
+}
+
 WIDTH, LABEL_W, ROW_H, PAD = 640, 300, 22, 6
 
 
