@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
 
 from imena.burials.models import Grave, Site
 from imena.journals.models import (
@@ -22,17 +23,48 @@ def latest_run(site: Site) -> ReconcileRun | None:
     return ReconcileRun.objects.filter(site=site).order_by("-created", "-pk").first()
 
 
+def latest_runs(sites: Iterable[Site]) -> dict[int, ReconcileRun]:
+    """The latest run of each site (by site id), in one query; a run's trained
+    model and notes, which a listing does not show, are not read."""
+    latest = (
+        ReconcileRun.objects.filter(site=OuterRef("site"))
+        .order_by("-created", "-pk")
+        .values("pk")[:1]
+    )
+    runs = ReconcileRun.objects.filter(
+        site__in=[s.pk for s in sites], pk=Subquery(latest)
+    ).defer("model", "notes")
+    return {run.site_id: run for run in runs}
+
+
+def _unanswered(items: QuerySet[ReviewItem]) -> QuerySet[ReviewItem]:
+    answered = LinkDecision.objects.filter(
+        site=OuterRef("run__site"), question_key=OuterRef("key"), superseded=False
+    )
+    return items.exclude(Exists(answered))
+
+
+def review_queue_counts(runs: Iterable[ReconcileRun]) -> dict[int, int]:
+    """The number of open questions per run (by run id), in one query: what
+    ``review_queue(site).count()`` gives for each run's site."""
+    counts = (
+        _unanswered(ReviewItem.objects.filter(run__in=[r.pk for r in runs]))
+        .order_by()
+        .values("run")
+        .annotate(n=Count("pk"))
+        .values_list("run", "n")
+    )
+    return dict(counts)
+
+
 def review_queue(site: Site) -> QuerySet[ReviewItem]:
     """The open questions of the latest run: an answered one leaves the queue at
     once, not at the next reconciliation (every answer resolves its item's key)."""
     run = latest_run(site)
     if run is None:
         return ReviewItem.objects.none()
-    answered = LinkDecision.objects.filter(
-        site=site, question_key=OuterRef("key"), superseded=False
-    )
     return (
-        run.review_items.exclude(Exists(answered))
+        _unanswered(run.review_items.all())
         .prefetch_related("rows__journal")
         .order_by("-priority", "pk")
     )

@@ -66,7 +66,8 @@ SITES_PER_PAGE = 20
 @require_GET
 @login_required
 def index(request: AuthenticatedHttpRequest) -> HttpResponse:
-    # A page of sites at a time: each site costs its latest run and queue count.
+    # A page of sites at a time; the latest runs, queue counts and journals of
+    # the page's sites are one query each, whatever the number of sites.
     listing = paginate(
         request,
         sites_for_user(request.user),
@@ -75,12 +76,14 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         per_page=SITES_PER_PAGE,
     )
     sites = listing.rows
-    journals = access.journals_for_user(request.user).filter(site__in=sites)
+    journals = list(access.journals_for_user(request.user).filter(site__in=sites))
+    runs = selectors.latest_runs(sites)
+    queues = selectors.review_queue_counts(runs.values())
     site_rows = [
         {
             "site": s,
-            "run": selectors.latest_run(s),
-            "queue": selectors.review_queue(s).count(),
+            "run": runs.get(s.pk),
+            "queue": queues.get(runs[s.pk].pk, 0) if s.pk in runs else 0,
             "journals": [j for j in journals if j.site_id == s.pk],
         }
         for s in sites
