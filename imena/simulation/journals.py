@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from .names import kmu2010
+from .names import LATIN_SCHEMES, kmu2010, latin_spelling
 from .noise import (
     apostrophe_variant,
     date_variant,
@@ -426,6 +426,23 @@ def build_journals(
         _funeral_habits(world, row, habits)
     for row in vol:
         _volunteer_habits(world, row, habits)
+    # Habits seen on journals written apart from this simulator (#15), from a
+    # stream of their own again: entries written twice by the volunteers at no
+    # common grave number, Latin spellings other than KMU 2010, nameless rows
+    # at the neighbouring plank.
+    apart = random.Random(f"{seed}:{stream}:apart")
+    fresh = _fresh_numbers(world)
+    vol.extend(
+        [
+            _written_apart(world, row, apart, fresh)
+            for row in list(vol)
+            if apart.random() < 0.015 and _can_write_apart(world, row)
+        ]
+    )
+    for row in vol:
+        _other_latin(world, row, apart)
+    for row in fh + vol:
+        _nameless_plank(world, row, apart)
     for rows, file in ((fh, files[0]), (vol, files[1])):
         rows.sort(key=lambda r: r.key)
         for n, row in enumerate(rows, start=1):
@@ -506,6 +523,149 @@ def _duplicate(
     row.key = (later, body.pm + "~dup")
     row.noise.append("duplicate")
     return row
+
+
+_REBURIAL_NOTES = ("перепоховано", "перепоховання з двору", "ексгумовано, перепоховано")
+_CORRECTED_NOTES = ("уточнено дані", "повторно", "виправлено")
+
+
+def _fresh_numbers(world: World) -> Any:
+    """Grave numbers no grave has (a reburial's new plank), one after another."""
+    numbers = [int(g.number) for g in world.graves.values()
+               if g.number and g.number.isdigit()]  # fmt: skip
+    nxt = max(numbers, default=0)
+
+    def fresh() -> str:
+        nonlocal nxt
+        nxt += 1
+        return str(nxt)
+
+    return fresh
+
+
+def _can_write_apart(world: World, row: JournalRow) -> bool:
+    """A named volunteers' row of the body's own person at a numbered single
+    grave, written once."""
+    t = row.truth
+    grave = world.graves[t["grave"]]
+    return (
+        t["name_person_id"] is not None
+        and t["name_person_id"] == t["person_id"]
+        and grave.kind != "mass"
+        and bool(grave.number)
+        and bool(row.cells[1])
+        and not {"duplicate", "name_mixup", "plank"} & set(row.noise)
+    )
+
+
+def _shift_one_digit(year: int, rng: random.Random) -> int:
+    """The year with one digit slipped: one year or ten years off."""
+    step = rng.choice((1, 10))
+    return year + step if (year // step) % 10 < 5 else year - step
+
+
+def _written_apart(
+    world: World, row: JournalRow, rng: random.Random, fresh: Any
+) -> JournalRow:
+    """The same person written a second time by the volunteers, at no common
+    grave number (a reburial, a corrected entry), as journals written apart
+    from this simulator have it: the second row written plainly, a note on it
+    only sometimes; one row without the grave number (or the reburial at a
+    new grave); one of: a typo of transposed letters, no patronymic, no birth
+    date or age, the birth year only; a corrected entry's first row with the
+    birth year one digit off (one year or ten)."""
+    p = world.persons[row.truth["person_id"]]
+    kind = rng.choice(("reburial", "corrected"))
+    burial: dt.date = row.key[0]
+    words = [p.surname_uk, p.given_uk, p.patronymic_uk]
+    again = JournalRow(list(row.cells), dict(row.truth), row.key,
+                       ["written_apart", kind])  # fmt: skip
+    row.noise += ["written_apart", kind]
+    # the second entry: the whole name as written in the register, the dates
+    # in a format of their own
+    if p.dob and rng.random() < 0.7:
+        again.cells[3], again.cells[4] = date_variant(p.dob, rng)[0], ""
+    else:
+        again.cells[3], again.cells[4] = "", str(p.age_at(p.dod))
+    again.cells[5] = date_variant(p.dod, rng)[0] if row.cells[5] else ""
+    if kind == "reburial":
+        later = burial + dt.timedelta(days=rng.randint(7, 60))
+        again.cells[6] = date_variant(later, rng)[0]
+        again.key = (later, row.key[1] + "~apart")
+        r = rng.random()
+        if r < 0.4:
+            row.cells[1] = ""  # buried first in a yard, no number
+        elif r < 0.7:
+            again.cells[1] = fresh()  # a new grave
+        else:
+            again.cells[1] = ""
+    else:
+        again.key = (burial + dt.timedelta(days=rng.randint(1, 6)),
+                     row.key[1] + "~apart")  # fmt: skip
+        again.cells[6] = date_variant(burial, rng)[0]
+        target = row if rng.random() < 0.5 else again
+        target.cells[1] = ""
+        # the first entry's birth year slipped by one digit
+        if row.cells[3] and p.dob:
+            year = _shift_one_digit(p.dob.year, rng)
+            day = min(p.dob.day, 28) if p.dob.month == 2 else p.dob.day
+            row.cells[3] = date_variant(p.dob.replace(year=year, day=day), rng)[0]
+            row.noise.append("birth_year_slip")
+        elif row.cells[4].isdigit():
+            row.cells[4] = str(_shift_one_digit(int(row.cells[4]), rng))
+            row.noise.append("birth_year_slip")
+    how = rng.choice(("letters_transposed", "no_patronymic", "no_birth",
+                      "birth_year_only", ""))  # fmt: skip
+    if how == "letters_transposed":
+        i = rng.randrange(2)
+        w = words[i]
+        if len(w) >= 4:
+            k = rng.randrange(1, len(w) - 2)
+            words[i] = w[:k] + w[k + 1] + w[k] + w[k + 2 :]
+    elif how == "no_patronymic":
+        words[2] = ""
+    elif how == "no_birth":
+        again.cells[3] = again.cells[4] = ""
+    elif how == "birth_year_only" and p.dob:
+        again.cells[3], again.cells[4] = str(p.dob.year), ""
+    if how:
+        again.noise.append(how)
+    again.cells[2] = " ".join(w for w in words if w)
+    if rng.random() < 0.4:
+        notes = _REBURIAL_NOTES if kind == "reburial" else _CORRECTED_NOTES
+        again.cells[9] = rng.choice(notes)
+    else:
+        again.cells[9] = rng.choice(_NOTE_UK)
+    for r_ in (row, again):
+        r_.truth["grave_written"] = r_.cells[1] or None
+        r_.truth["name_person_id"] = p.pid
+    return again
+
+
+def _other_latin(world: World, row: JournalRow, rng: random.Random) -> None:
+    """Half of the Latin-written names in a spelling other than KMU 2010
+    (``latin_spelling``: Yuriy, Iurii, Sergey), in the same order and case."""
+    pid = row.truth["name_person_id"]
+    r = rng.random()
+    if pid is None or "latin" not in row.noise or r >= 0.5:
+        return
+    scheme = rng.choice(LATIN_SCHEMES)
+    p = world.persons[pid]
+    text = row.cells[2]
+    given = latin_spelling(p.given_uk, p.given_ru, scheme)
+    surname = latin_spelling(p.surname_uk, p.surname_ru, scheme)
+    first = kmu2010(p.given_uk).lower()
+    words = [given, surname] if text.lower().startswith(first) else [surname, given]
+    new = " ".join(words)
+    row.cells[2] = new.upper() if text.isupper() else new
+    row.noise.append("latin_other")
+
+
+def _nameless_plank(world: World, row: JournalRow, rng: random.Random) -> None:
+    """A nameless body's row with the number of the neighbouring plank (6%)."""
+    r = rng.random()
+    if row.truth["name_person_id"] is None and r < 0.06:
+        _neighbouring_plank(world, row, rng, 1)
 
 
 def render_csv(header: list[str], rows: list[JournalRow], delimiter: str) -> str:

@@ -466,3 +466,45 @@ def kmu2010(text: str) -> str:
         out.append(lat)
         prev = ch
     return "".join(out)
+
+
+# Latin spellings other than KMU 2010, as older passports and Russian-based
+# documents have them (#15): "Yuriy"/"Serhiy" (-iy), "Iurii"/"Iakovenko"
+# (the initial Ye/Yu/Ya written Ie/Iu/Ia), and the Russian form transliterated
+# ("Sergey", "Aleksandr", "Nikolay", "Yevgeniy").
+_RU_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "yo",
+    "ж": "zh", "з": "z", "и": "i", "й": "y", "к": "k", "л": "l", "м": "m",
+    "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "",
+    "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+}  # fmt: skip
+
+LATIN_SCHEMES = ("iy", "ia", "ru")
+
+
+def latin_spelling(uk: str, ru: str, scheme: str) -> str:
+    """One name part in a Latin spelling that is not KMU 2010: ``iy``
+    (KMU with the ending ``-ii`` as ``-iy``: Serhiy, Yuriy), ``ia`` (the
+    initial ``Ye``/``Yu``/``Ya``/``Yi`` as ``Ie``/``Iu``/``Ia``/``I``:
+    Iurii, Iakovenko), ``ru`` (the Russian form ``ru`` transliterated:
+    Sergey, Aleksandr, Yevgeniy, Kovalenko)."""
+    if scheme == "iy":
+        text = kmu2010(uk)
+        return text[:-2] + "iy" if text.endswith("ii") else text
+    if scheme == "ia":
+        text = kmu2010(uk)
+        for a, b in (("Yi", "I"), ("Ye", "Ie"), ("Yu", "Iu"), ("Ya", "Ia")):
+            if text.startswith(a):
+                return b + text[len(a) :]
+        return text
+    out = []
+    for k, ch in enumerate(ru):
+        low = ch.lower()
+        lat = _RU_LATIN.get(low, ch)
+        if low == "е" and (k == 0 or ru[k - 1].lower() in "аеиоуыэюяьъ"):
+            lat = "ye"
+        if low == "й" and k > 0 and ru[k - 1].lower() in "иы" and k == len(ru) - 1:
+            lat = "y"  # Юрий -> Yuriy
+        out.append(lat[:1].upper() + lat[1:] if ch.isupper() and lat else lat)
+    return "".join(out)

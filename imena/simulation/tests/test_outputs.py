@@ -252,3 +252,36 @@ def test_the_writing_habits_of_issue_15_show_in_both_journals(
     latin = [cells[2] for cells, _ in tagged[(vol, "latin")]]
     assert all(text.isascii() for text in latin)
     assert any(text.isupper() for text in latin)  # LEVCHENKO IHOR, as in a passport
+
+
+def test_habits_of_journals_written_apart_show_in_the_volunteers_journal(
+    out: Path, truth: dict[str, Any]
+) -> None:
+    # #15: entries written twice at no common grave number, Latin spellings
+    # other than KMU 2010, nameless rows at the neighbouring plank
+    from imena.simulation.names import kmu2010
+
+    vol_file = "journals/volunteers.csv"
+    _, vol = read_journal(out, vol_file)
+    rows = [r for r in truth["journal_rows"] if r["file"] == vol_file]
+    apart: dict[str, list[list[str]]] = defaultdict(list)
+    for r in rows:
+        if "written_apart" in r["noise"]:
+            apart[r["person_id"]].append(vol[r["row"] - 1])
+    assert apart and all(len(v) == 2 for v in apart.values())
+    for first, again in apart.values():
+        assert not (first[1] and first[1] == again[1])  # no common grave number
+    tags = {t for r in rows if "written_apart" in r["noise"] for t in r["noise"]}
+    assert {"reburial", "corrected"} <= tags
+    other = [(vol[r["row"] - 1][2], r) for r in rows if "latin_other" in r["noise"]]
+    assert other
+    differ = 0
+    for text, r in other:
+        p = truth["persons"][r["name_person_id"]]
+        kmu = {kmu2010(p["family_name"]).lower(), kmu2010(p["given_name"]).lower()}
+        assert text.isascii()
+        differ += set(text.lower().split()) != kmu  # Yuriy, Iurii, Sergey
+    assert differ
+    planks = [r for r in truth["journal_rows"]
+              if "plank" in r["noise"] and "unnamed" in r["noise"]]  # fmt: skip
+    assert planks
