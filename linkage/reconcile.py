@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+import jellyfish
 import pandas as pd
 
 from linkage.io import ParsedRow
@@ -123,6 +124,8 @@ RULES: dict[str, str] = {
     "written_twice": "one person written twice in one journal (a reburial, a "
     "corrected entry)",
     "nameless_written_twice": "a nameless entry corrected or repeated in one journal",
+    "written_apart": "one person written twice in one journal at no common grave "
+    "number, without a note: the same death day, names and birth years that fit",
     "nameless_moved": "a nameless body buried temporarily and reburied",
     "slipped_line": "the person's own line, linked in place of the neighbouring "
     "line that carries the next burial's name",
@@ -165,6 +168,12 @@ EVIDENCE: dict[str, str] = {
     "note_reburial": "a note: reburial",
     "note_correction": "a note: corrected or repeated entry",
     "only_candidate": "each is the other's only candidate",
+    "given_name_slip": "given names one slip of the pen apart (a letter changed, "
+    "left out or swapped)",
+    "birth_year_one_digit": "birth years one digit apart (one or ten years: the "
+    "slip a corrected entry fixes)",
+    "no_birth_on_one_row": "one row without a birth date or age; the full names "
+    "with patronymics agree",
     "one_body_at_grave": "no journal lists another body at that grave",
     "unique_dates": "no other nameless row has these death and burial days",
     "between_linked_rows": "between the same two linked rows in both journals",
@@ -814,6 +823,9 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("given_birth_year", ("given_x", "birth_year")),
     BlockingRule("phonetic_birth_year", ("surname_p", "by_lo")),
     BlockingRule("surname_burial", ("surname_x", "burial_day")),
+    # one person written twice (reburied: another burial day) with the given
+    # name misspelt and the birth year slipped
+    BlockingRule("surname_death", ("surname_x", "death_day")),
     BlockingRule("given_patronymic_burial", ("given_x", "patr_x", "burial_day")),
     BlockingRule("swapped", ("surname_x", "given_x"), ("given_x", "surname_x")),
     BlockingRule("latin_name", ("surname_lat", "given_lat")),
@@ -1186,6 +1198,11 @@ class _RowFacts:
     # corrected entry)
     twice_note: list[str] = field(default_factory=list)  # written_twice_note
     sex: list[str] = field(default_factory=list)  # "f", "m" or "" (not known)
+    # per name part (surname, given, patronymic): the uk/ru key, the Latin
+    # key and the canonical spelling
+    name_keys: list[tuple[tuple[str, str, str], ...]] = field(default_factory=list)
+    surname_sound: list[str] = field(default_factory=list)  # phonetic_key
+    birth_md: list[tuple[int, int] | None] = field(default_factory=list)  # month, day
 
     @classmethod
     def of(cls, rows: Sequence[ParsedRow]) -> _RowFacts:
@@ -1203,6 +1220,26 @@ class _RowFacts:
             age=[r.age for r in rows],
             row=[r.row_number for r in rows],
             birth=[_day(r.birth_date) for r in rows],
+            name_keys=[
+                tuple(
+                    (xlang_key(part, kind), latin_key(part), canonical_name(part))
+                    for part, kind in (
+                        (r.surname, "last"),
+                        (r.given_name, "first"),
+                        (r.patronymic, "patronymic"),
+                    )
+                )
+                for r in rows
+            ],  # fmt: skip
+            surname_sound=[phonetic_key(r.surname, "last") for r in rows],
+            birth_md=[
+                (r.birth_date.month, r.birth_date.day)
+                if r.birth_date is not None
+                and r.birth_date.day is not None
+                and r.birth_date.month is not None
+                else None
+                for r in rows
+            ],  # fmt: skip
             birth_years=[_birth_years(r) for r in rows],
             has_patronymic=[bool(r.patronymic) for r in rows],
             twice_note=[written_twice_note(r.notes) for r in rows],
@@ -1369,6 +1406,144 @@ def _written_twice(
         first, later = (x, y) if nx == "temporary" else (y, x)
         return f.burial[first] < f.burial[later] and births_within(0)  # type: ignore[operator]
     return False
+
+
+def _one_slip(a: str, b: str) -> bool:
+    """Two words of four letters or more, with the same first letter, one
+    slip of the pen apart: one letter changed, left out or added, or two
+    neighbouring letters swapped (``Юрій``/``Юірй``, ``Нестор``/``Нетсор``)."""
+    if a == b or min(len(a), len(b)) < 4 or a[0] != b[0] or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [k for k in range(len(a)) if a[k] != b[k]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )  # fmt: skip
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
+
+
+def _one_digit_off(f: _RowFacts, x: int, y: int) -> bool:
+    """Birth years one digit apart, the slip a corrected entry fixes: one
+    year or ten years off (``1945``/``1955``), written on both rows as a year
+    (a date or the year alone); with a full date on both rows, the same day
+    and month."""
+    bx, by = f.birth_years[x], f.birth_years[y]
+    if bx is None or by is None or bx[0] != bx[1] or by[0] != by[1]:
+        return False
+    mx, my = f.birth_md[x], f.birth_md[y]
+    if mx is not None and my is not None and mx != my:
+        return False
+    a, b = str(bx[0]), str(by[0])
+    return (
+        abs(bx[0] - by[0]) in (1, 10)
+        and len(a) == len(b)
+        and sum(p != q for p, q in zip(a, b, strict=True)) == 1
+    )
+
+
+def _parts_agree(f: _RowFacts, x: int, y: int, part: int) -> str | None:
+    """How one name part (0 surname, 1 given name, 2 patronymic) of two rows
+    agrees: ``"same"`` (one spelling, Ukrainian/Russian or Latin), ``"close"``
+    (Jaro-Winkler >= 0.92 of the Ukrainian/Russian keys, or one slip of the
+    pen: ``_one_slip``), ``"initial"`` (one row has the initial only), or None."""
+    kx, ky = f.name_keys[x][part], f.name_keys[y][part]
+    if not kx[0] or not ky[0]:
+        return None
+    if kx[0] == ky[0] or (kx[1] and kx[1] == ky[1]):
+        return "same"
+    cx, cy = kx[2], ky[2]  # canonical spellings
+    if len(cx) == 1 or len(cy) == 1:
+        return "initial" if cx[0] == cy[0] or kx[0][0] == ky[0][0] else None
+    if _one_slip(cx, cy) or _one_slip(kx[0], ky[0]):
+        return "close"
+    if jellyfish.jaro_winkler_similarity(kx[0], ky[0]) >= 0.92:
+        return "close"
+    return None
+
+
+def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
+    """Two named rows of one journal that are one person written twice, one
+    row without a grave number (a reburial from a yard, a corrected entry),
+    with or without a note: the evidence a reader of the journal uses (at
+    two different graves a reburial needs its note, ``_written_twice``). The surname agrees
+    (spelling variants and slips of the pen count), the given name agrees or
+    is one slip away (``Юрій``/``Юірй``), the patronymics agree when both
+    rows have one, and no other sex is stated; the **same death day** is
+    written on both rows; and the birth years (a date, a year or an age)
+    fit, or are one digit apart (``_one_digit_off``), or one row has no birth
+    at all and both rows give the patronymic. A given name by its initial
+    only needs the patronymics and birth years on both rows.
+
+    Returns the rule's own evidence (keys of ``EVIDENCE``), or None. A
+    namesake has another birth year or death day; a son named after his
+    father another patronymic, or a birth year decades away. The caller also
+    asks that each row be the other's only such row in its journal, and that
+    a row at another grave is not that grave's body written under this name
+    (``misnamed``). The match weight is not asked: with a different burial
+    day and grave it is far below any threshold (trained on rows that agree)."""
+    if f.nameless[x] or f.nameless[y] or f.mass[x] or f.mass[y]:
+        return None
+    gx, gy = f.grave[x], f.grave[y]
+    if gx and gy and gx != gy and not _related_graves(f, x, y):
+        return None  # two graves: a reburial needs its note (``_written_twice``)
+    dx, dy = f.death[x], f.death[y]
+    if dx is None or dx != dy:
+        return None
+    sur = _parts_agree(f, x, y, 0)
+    giv = _parts_agree(f, x, y, 1)
+    if sur not in ("same", "close") or giv is None:
+        return None
+    why: list[str] = []
+    if giv == "close":
+        why.append("given_name_slip")
+    both_patr = f.has_patronymic[x] and f.has_patronymic[y]
+    if both_patr and _parts_agree(f, x, y, 2) is None:
+        return None
+    sx, sy = f.sex[x], f.sex[y]
+    if sx and sy and sx != sy:
+        return None
+    bx, by = f.birth_years[x], f.birth_years[y]
+    if bx is not None and by is not None:
+        if bx[0] <= by[1] and by[0] <= bx[1]:
+            pass
+        elif _one_digit_off(f, x, y):
+            why.append("birth_year_one_digit")
+        else:
+            return None
+    elif not both_patr or giv == "initial":
+        return None
+    else:
+        why.append("no_birth_on_one_row")
+    if giv == "initial" and not both_patr:
+        return None
+    return tuple(why)
+
+
+def _written_apart_pairs(f: _RowFacts) -> dict[tuple[int, int], tuple[str, ...]]:
+    """The pairs ``_written_apart`` accepts, among rows of one journal with one
+    death day and one surname sound (``phonetic_key``) or given name."""
+    groups: dict[tuple[str, float, str], list[int]] = defaultdict(list)
+    for i, d in enumerate(f.death):
+        if d is None or f.nameless[i] or f.mass[i]:
+            continue
+        keys = f.name_keys[i]
+        for key in (f"s:{f.surname_sound[i]}", f"g:{keys[1][0]}"):
+            if len(key) > 2:
+                groups[(f.source[i], d, key)].append(i)
+    out: dict[tuple[int, int], tuple[str, ...]] = {}
+    for members in groups.values():
+        if len(members) < 2 or len(members) > 50:
+            continue
+        for pos, x in enumerate(members):
+            for y in members[pos + 1 :]:
+                pair = (min(x, y), max(x, y))
+                if pair not in out:
+                    why = _written_apart(f, x, y)
+                    if why is not None:
+                        out[pair] = why
+    return out
 
 
 # Two candidates whose match weights differ by less than this many bits (a
@@ -1538,6 +1713,11 @@ def _form_clusters(
                                                                 same_days):  # fmt: skip
             twice.append((k[0], k[1], w, "nameless_written_twice"))
     twice += [(a, b, -math.inf, "nameless_moved") for a, b in _nameless_moved(facts)]
+    twice_why: dict[tuple[int, int], tuple[str, ...]] = {}
+    # written twice at no common grave number, with or without a note: each
+    # row the other's only such row in its journal (see ``_written_apart``)
+    apart = _written_apart_pairs(facts)
+    apart_of: Counter[int] = Counter(x for k in apart for x in k)
     written_twice = {(a, b) for a, b, _, _ in twice}
     # candidates of nameless rows, for the ambiguity check
     adj: dict[int, list[tuple[int, float]]] = defaultdict(list)
@@ -1659,11 +1839,20 @@ def _form_clusters(
         uf.union(a, b, rule, why)
         return True
 
+    for (a, b), why in apart.items():
+        if (a, b) in written_twice or apart_of[a] != 1 or apart_of[b] != 1:
+            continue
+        if misnamed(a) or misnamed(b):
+            continue  # another grave's body written under this name
+        twice.append((a, b, weight.get((a, b), -math.inf), "written_apart"))
+        twice_why[(a, b)] = ("names_agree", "only_candidate", *why)
+        written_twice.add((a, b))
     # a journal's own entries written twice first: the other journals' rows
     # then join the pair, not one row of it each
     for a, b, _, rule in sorted(twice, key=lambda t: (-t[2], t[0], t[1])):
         if a not in isolated and b not in isolated:
-            try_merge(a, b, rule, ("names_agree",) if rule == "written_twice" else ())
+            why = ("names_agree",) if rule == "written_twice" else ()
+            try_merge(a, b, rule, twice_why.get((a, b), why))
     deferred: list[tuple[int, int, float]] = []
     for a, b, w in order:
         if a in isolated or b in isolated:

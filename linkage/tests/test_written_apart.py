@@ -1,0 +1,121 @@
+"""One person written twice in one journal, one row without a grave number
+and without a note (#15: journals written apart from Imena's simulator): the
+names, the death day and the birth years carry the link; namesakes, relatives
+and a father and son of one full name stay apart."""
+
+from __future__ import annotations
+
+from linkage.io import ParsedRow
+from linkage.reconcile import (
+    ReconcileResult,
+    _one_digit_off,
+    _one_slip,
+    _RowFacts,
+    reconcile,
+)
+from linkage.tests.test_explain import assert_explained
+from linkage.tests.test_rules import background, fh, vol
+
+
+def same(res: ReconcileResult, a: int, b: int) -> bool:
+    return res.row_cluster[("vol", a)] == res.row_cluster[("vol", b)]
+
+
+def rule_of(res: ReconcileResult, a: int, b: int) -> str | None:
+    for link in res.links:
+        if {link.left, link.right} == {("vol", a), ("vol", b)}:
+            return link.rule
+    return None
+
+
+def run(*rows: ParsedRow) -> ReconcileResult:
+    res = reconcile(background() + list(rows))
+    assert_explained(res)
+    return res
+
+
+def test_corrected_entry_with_the_birth_year_one_digit_off() -> None:
+    # the first entry has 1940 for 1950 (same day and month); the correction,
+    # without a note, has no grave number and no patronymic
+    first = vol(2, "84", "Пономарчук Михайло Мар'янович", "07.03.1950", "",
+                "14.04.2022", "15.04.2022")  # fmt: skip
+    again = vol(3, "", "Пономарчук Михайло", "7 березня 1940", "", "14/04/22",
+                "15.04.2022")  # fmt: skip
+    res = run(first, again)
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
+    link = next(k for k in res.links if k.rule == "written_apart")
+    assert "birth_year_one_digit" in link.evidence
+    # a namesake born in 1963 (not one slip of a digit) stays apart
+    other = vol(3, "", "Пономарчук Михайло", "7 березня 1963", "", "14/04/22",
+                "15.04.2022")  # fmt: skip
+    assert not same(run(first, other), 2, 3)
+
+
+def test_given_name_with_two_letters_swapped() -> None:
+    first = vol(2, "254", "Харчук Юрій Мар'янович", "1945-10-18", "", "28.06.2022",
+                "02.07.2022")  # fmt: skip
+    again = vol(3, "", "Харчук Юірй Мар'янович", "18.10.1945", "", "28.06.2022",
+                "14.7.22")  # fmt: skip
+    res = run(first, again)
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
+    # a brother (another given name) killed the same day, born the same year
+    brother = vol(3, "", "Харчук Юхим Мар'янович", "02.02.1945", "", "28.06.2022",
+                  "14.7.22")  # fmt: skip
+    assert not same(run(first, brother), 2, 3)
+
+
+def test_one_row_without_birth_needs_the_patronymic_on_both() -> None:
+    first = vol(2, "407", "Петрич Ганна Омелянівна", "8 вересня 1939", "",
+                "2022-09-02", "2022-09-08")  # fmt: skip
+    again = vol(3, "", "Петрич Ганна Омелянівна", "", "", "02/09/22", "26.09.2022")
+    res = run(first, again)
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
+    # no patronymic and no birth on the second row: a daughter of one name?
+    bare = vol(3, "", "Петрич Ганна", "", "", "02/09/22", "26.09.2022")
+    assert not same(run(first, bare), 2, 3)
+    # another death day: two people (or the next burial's name)
+    later = vol(3, "", "Петрич Ганна Омелянівна", "", "", "03/09/22", "26.09.2022")
+    assert not same(run(first, later), 2, 3)
+
+
+def test_father_and_son_of_one_full_name_stay_apart() -> None:
+    # both killed the same day, both "Коваль Іван Іванович": a third row
+    # without a birth date could be either, and is linked to neither
+    father = vol(2, "501", "Коваль Іван Іванович", "03.05.1950", "", "09.03.2022",
+                 "12.03.2022")  # fmt: skip
+    son = vol(3, "502", "Коваль Іван Іванович", "11.11.1975", "", "09.03.2022",
+              "12.03.2022")  # fmt: skip
+    third = vol(4, "", "Коваль Іван Іванович", "", "", "09.03.2022", "20.03.2022")
+    res = run(father, son, third)
+    assert not same(res, 2, 3) and not same(res, 2, 4) and not same(res, 3, 4)
+    # the son's age against the father's birth date: decades apart
+    res = run(father, vol(3, "", "Коваль Іван Іванович", "", "46", "09.03.2022",
+                          "20.03.2022"))  # fmt: skip
+    assert not same(res, 2, 3)
+
+
+def test_full_birth_date_against_a_year_and_no_patronymic() -> None:
+    first = vol(2, "", "Лисак Нестор Кузьмович", "23.05.1945", "", "02.09.2022",
+                "6 вересня 2022")  # fmt: skip
+    again = vol(3, "398", "Лисак Нестор", "1945", "", "02.09.2022", "20.09.2022")
+    res = run(first, again)
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
+    # the funeral home's row of another person with that name at grave 398
+    # (the volunteers wrote the next burial's name there): not linked
+    misnamed = fh(2, "398", "Гайдук", "Петр", "Ильич", "01.01.1960", "",
+                  "02.09.2022", "20.09.2022")  # fmt: skip
+    assert not same(run(first, again, misnamed), 2, 3)
+
+
+def test_one_slip_and_one_digit() -> None:
+    assert _one_slip("юрій", "юірй") and _one_slip("нестор", "нетсор")
+    assert _one_slip("павло", "повло") and _one_slip("ганна", "ганн")
+    assert not _one_slip("марія", "дарія")  # another first letter
+    assert not _one_slip("юрій", "юхим") and not _one_slip("іван", "іванна")
+    rows = [vol(k, "", "Бойко Олег", b, "", "01.03.2022", "05.03.2022")
+            for k, b in enumerate(("1945", "1955", "1946", "1965", "1950",
+                                   "05.05.1955", "06.05.1955"), start=2)]  # fmt: skip
+    f = _RowFacts.of(rows)
+    assert _one_digit_off(f, 0, 1) and _one_digit_off(f, 0, 2)
+    assert not _one_digit_off(f, 0, 3) and not _one_digit_off(f, 0, 4)
+    assert not _one_digit_off(f, 5, 6)  # full dates: the day and month agree too
