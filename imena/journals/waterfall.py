@@ -62,6 +62,10 @@ RULE_LABELS: Mapping[str, Any] = {
     "nameless_written_twice": _(
         "a nameless entry corrected or repeated in one journal"
     ),
+    "written_apart": _(
+        "one person written twice in one journal, one row without a grave "
+        "number: the same death day, names and birth years that fit"
+    ),
     "nameless_moved": _("a nameless body buried temporarily and reburied"),
     "slipped_line": _(
         "the person's own line, linked in place of the neighbouring line that "
@@ -110,6 +114,16 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
     "note_reburial": _("a note: reburial"),
     "note_correction": _("a note: corrected or repeated entry"),
     "only_candidate": _("each is the other's only candidate"),
+    "given_name_slip": _(
+        "given names one slip of the pen apart (a letter changed, left out or swapped)"
+    ),
+    "birth_year_one_digit": _(
+        "birth years one digit apart (one or ten years: the slip a corrected "
+        "entry fixes)"
+    ),
+    "no_birth_on_one_row": _(
+        "one row without a birth date or age; the full names with patronymics agree"
+    ),
     "one_body_at_grave": _("no journal lists another body at that grave"),
     "unique_dates": _("no other nameless row has these death and burial days"),
     "between_linked_rows": _("between the same two linked rows in both journals"),
