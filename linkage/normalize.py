@@ -352,6 +352,48 @@ def latin_key(s: str) -> str:
     return _squeeze(s)
 
 
+@lru_cache(maxsize=1)
+def _latin_given_index() -> dict[str, str]:
+    """Latin comparison key -> the known Cyrillic given name it spells. The
+    key of each known name's transliteration (``latin_key``), and for a name
+    starting ``Ye``/``Ie`` the key without it (``Elena``, ``Evgeniy``); a key
+    that two names of different uk/ru keys share is left out."""
+    index: dict[str, str] = {}
+    clash: set[str] = set()
+    common = set(_table()) | set(_table().values())
+    # the maintained table's names first: a rare variant of the dictionary
+    # (сергий, оленна) does not make a common name's key ambiguous
+    for tier in (sorted(n for n in _given_names() if n in common),
+                 sorted(n for n in _given_names() if n not in common)):  # fmt: skip
+        found: dict[str, str] = {}
+        for name in tier:
+            if len(name) < 3 or not _CYR_RE.search(name):
+                continue
+            key = latin_key(name)
+            for k in [key, key[1:]] if key.startswith("ie") else [key]:
+                if k in index:
+                    continue
+                old = found.get(k)
+                if old is None:
+                    found[k] = name
+                elif xlang_key(old, "first") != xlang_key(name, "first"):
+                    clash.add(k)
+        index.update(found)
+    return {k: v for k, v in index.items() if k not in clash}
+
+
+@lru_cache(maxsize=50_000)
+def cyrillic_given_name(word: str) -> str:
+    """The known Cyrillic given name a Latin spelling stands for, whatever
+    the transliteration: KMU 2010 (``Yurii``, ``Serhii``), older passports
+    (``Yuriy``, ``Iurii``, ``Serhiy``) or the Russian form (``Sergey``,
+    ``Nikolay`` -> ``николай``, ``Evgeniy``); "" for Cyrillic input or an
+    unknown name. Its uk/ru key (``xlang_key``) then equals a Cyrillic row's."""
+    if not word or _CYR_RE.search(word) or not _LAT_RE.search(word):
+        return ""
+    return _latin_given_index().get(latin_key(word), "")
+
+
 _PHON_CLASSES = str.maketrans(
     {"б": "п", "п": "п", "в": "ф", "ф": "ф", "г": "к", "ґ": "к", "х": "к", "к": "к",
      "д": "т", "т": "т", "ж": "ш", "ш": "ш", "щ": "ш", "ч": "ш", "з": "с", "с": "с",

@@ -32,6 +32,7 @@ import pandas as pd
 from linkage.io import ParsedRow
 from linkage.normalize import (
     canonical_name,
+    cyrillic_given_name,
     is_given_name,
     is_patronymic,
     latin_key,
@@ -508,6 +509,9 @@ def build_features(rows: Sequence[ParsedRow]) -> pd.DataFrame:
     recs: list[dict[str, Any]] = []
     for i, r in enumerate(rows):
         sur, giv, pat = r.surname, r.given_name, r.patronymic
+        # a Latin given name in any transliteration (Sergey, Yuriy, Iurii)
+        # compares as the Cyrillic name it spells
+        giv = cyrillic_given_name(giv) or giv
         gx = xlang_key(giv, "first") if len(canonical_name(giv)) > 1 else ""
         px = xlang_key(pat, "patronymic") if len(canonical_name(pat)) > 1 else ""
         gi = xlang_key(giv, "first")[:1] if giv else ""
