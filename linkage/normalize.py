@@ -458,6 +458,14 @@ _UNKNOWN_WORDS = frozenset(
         "нв",
         "ну",
         "нвс",
+        # н/в ж, н/в чол.: the sex abbreviated
+        "ж",
+        "жін",
+        "жен",
+        "м",
+        "ч",
+        "чол",
+        "муж",
         "чоловік",
         "жінка",
         "мужчина",
@@ -481,16 +489,32 @@ _UNKNOWN_WORDS = frozenset(
 )
 
 
+# невідомий, неизвестная, неопознанный, невстановлена ... and the short forms
+# неизв., невід. (not a surname such as Невідомський)
+_UNKNOWN_WORD_RE = re.compile(
+    r"(?:невідом|неизвестн|неопізнан|неопознан|невстановлен|неустановлен)н?"
+    r"(?:ий|а|е|і|ого|ої|ый|ая|ое|ые|ой|ие)?|неизвестен|неизв|невід"
+)
+
+
+def _unknown_text(text: str) -> str:
+    """Folded text of a name cell, with ``н.в.``/``н. у.`` written ``н/в``."""
+    s = unify_apostrophes(nfc(text)).casefold().replace("ё", "е")
+    return re.sub(r"\bн\s*\.\s*([ву])\b\.?", r"н/\1", s)
+
+
 def is_unknown_name(text: str | None) -> bool:
     """True for 'name' cells that say the person is unknown (невідомий,
     неизвестный военный, Н/у мужчина, н/в жінка, unknown ...)."""
     if not text:
         return False
-    s = unify_apostrophes(nfc(text)).casefold().replace("ё", "е")
+    s = _unknown_text(text)
     words = re.findall(r"[^\W\d_]+(?:/[^\W\d_]+)?", s)
     if not words:
         return False
-    if words[0].startswith(("невідом", "неизвест", "неопізн", "неопозн", "невстанов")):
+    if _UNKNOWN_WORD_RE.fullmatch(words[0]):
+        return True
+    if words[:2] in (["без", "имени"], ["без", "імені"], ["без", "прізвища"]):
         return True
     return all(w in _UNKNOWN_WORDS for w in words) and words[0] in {
         "н/в",
@@ -503,13 +527,20 @@ def is_unknown_name(text: str | None) -> bool:
 
 _FEMALE_WORDS = frozenset(
     ("невідома", "неизвестная", "неопознанная", "неопізнана", "невстановлена",
-     "жінка", "женщина", "дівчина", "девушка", "female", "woman")
+     "неустановленная", "неустановлена", "жінка", "женщина", "дівчина",
+     "девушка", "female", "woman", "ж", "жін", "жен")
 )  # fmt: skip
 _MALE_WORDS = frozenset(
     ("невідомий", "неизвестный", "неопознанный", "неопізнаний", "невстановлений",
-     "чоловік", "мужчина", "військовий", "военный", "солдат", "хлопець",
-     "парень", "male", "man", "soldier")
+     "неустановленный", "неустановлений", "чоловік", "мужчина", "військовий",
+     "военный", "солдат", "хлопець", "парень", "male", "man", "soldier", "м",
+     "ч", "чол", "муж")
 )  # fmt: skip
+# Adjectives that agree with a noun of their own gender, not with the body's
+# sex: "невстановлена особа" (a person), "невідоме тіло" (a body)
+_GENDERED_ADJECTIVE = ("невідом", "неизвест", "неопізн", "неопозн", "невстанов",
+                       "неустанов")  # fmt: skip
+_SEXLESS_NOUNS = frozenset(("особа", "лицо", "тіло", "тело", "труп", "person", "body"))
 
 
 def sex_of(name_text: str | None, patronymic: str | None = None) -> str:
@@ -521,8 +552,10 @@ def sex_of(name_text: str | None, patronymic: str | None = None) -> str:
     if patronymic and is_patronymic(patronymic):
         found.add("f" if canonical_name(patronymic).endswith("на") else "m")
     if name_text:
-        s = unify_apostrophes(nfc(name_text)).casefold().replace("ё", "е")
-        for w in re.findall(r"[^\W\d_]+", s):
+        words = re.findall(r"[^\W\d_]+", _unknown_text(name_text))
+        if _SEXLESS_NOUNS & set(words):
+            words = [w for w in words if not w.startswith(_GENDERED_ADJECTIVE)]
+        for w in words:
             if w in _FEMALE_WORDS:
                 found.add("f")
             elif w in _MALE_WORDS:
