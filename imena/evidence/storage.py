@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -209,6 +210,19 @@ def commit(staged: StagedFile) -> Path:
     os.replace(staged.temp_path, final)
     final.chmod(0o444)
     return final
+
+
+def commit_on_success(staged: StagedFile) -> None:
+    """Move ``staged`` to its content address once the current transaction
+    commits (at once outside a transaction).
+
+    A rollback, wherever it happens (the caller's validation, a later write, an
+    outer transaction), leaves nothing in the store: a file stored before its
+    row would stay behind unreferenced, and removing it again could take away a
+    file another record (the same photo sent twice) points to. The staged copy
+    is the caller's to discard when it raises.
+    """
+    transaction.on_commit(lambda: commit(staged))
 
 
 def rendition_store(data: bytes, extension: str) -> str:

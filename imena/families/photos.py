@@ -3,21 +3,27 @@
 A family's phone photo carries EXIF (GPS position, device, time). Only the
 pixels are kept: the image is decoded (refusing decompression bombs), turned
 upright by its orientation tag, and written anew as a JPEG with no EXIF, XMP,
-ICC or comments. The stripped file goes into the evidence store.
+ICC or comments. The stripped file is staged for the evidence store, and the
+service that records it moves it into the store when its transaction commits.
 """
 
 from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from imena.evidence import storage
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
 
 #: Formats a family's photo may come in (HEIC cannot be decoded here).
 ACCEPTED = frozenset({"JPEG", "PNG", "WEBP", "TIFF"})
@@ -35,11 +41,33 @@ class StrippedPhoto:
     size: int
     width: int
     height: int
+    #: The re-encoded file, in the store's temporary folder until committed.
+    staged: storage.StagedFile
     media_type: str = "image/jpeg"
 
 
-def strip_and_store(upload: IO[bytes], *, size: int, name: str) -> StrippedPhoto:
-    """Re-encode ``upload`` without metadata and commit it to the evidence store."""
+def discard(photos: Iterable[StrippedPhoto]) -> None:
+    """Remove staged photos that will not be recorded."""
+    for photo in photos:
+        photo.staged.discard()
+
+
+@contextmanager
+def discarded_on_error(photos: Iterable[StrippedPhoto]) -> Iterator[None]:
+    """Discard the staged ``photos`` if the block raises (a refusal, a failed
+    write or commit): nothing of a report that was not recorded is kept."""
+    try:
+        yield
+    except BaseException:
+        discard(photos)
+        raise
+
+
+def strip_and_stage(upload: IO[bytes], *, size: int, name: str) -> StrippedPhoto:
+    """Re-encode ``upload`` without metadata and stage it for the evidence store.
+
+    Nothing is in the store until a service records the photo and its
+    transaction commits; whoever does not record it discards it."""
     limit = settings.IMENA_FAMILY_PHOTO_BYTES
     if size > limit:
         raise PhotoError(
@@ -76,5 +104,4 @@ def strip_and_store(upload: IO[bytes], *, size: int, name: str) -> StrippedPhoto
     rgb.save(out, format="JPEG", quality=88, optimize=True)
     data = out.getvalue()
     staged = storage.stage([data], name="photo.jpg", max_bytes=len(data))
-    storage.commit(staged)
-    return StrippedPhoto(staged.sha256, staged.size, rgb.width, rgb.height)
+    return StrippedPhoto(staged.sha256, staged.size, rgb.width, rgb.height, staged)

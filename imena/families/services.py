@@ -23,6 +23,7 @@ from imena.families.models import (
     PublicReport,
     ReportStatus,
 )
+from imena.families.photos import discarded_on_error
 from imena.families.selectors import case_status
 from imena.missing import services as missing_services
 from imena.missing.models import MissingPerson, PhotoKind, ReferenceSample
@@ -95,7 +96,7 @@ _CARRIED = (
 
 
 def _photo_row(report: PublicReport, photo: StrippedPhoto) -> FamilyPhoto:
-    return FamilyPhoto.objects.create(
+    row = FamilyPhoto.objects.create(
         report=report,
         sha256=photo.sha256,
         size=photo.size,
@@ -103,9 +104,10 @@ def _photo_row(report: PublicReport, photo: StrippedPhoto) -> FamilyPhoto:
         width=photo.width,
         height=photo.height,
     )
+    storage.commit_on_success(photo.staged)
+    return row
 
 
-@transaction.atomic
 def public_report_submit(
     *,
     fields: Mapping[str, Any],
@@ -116,8 +118,24 @@ def public_report_submit(
     """File a family's report as a draft for the liaison queue.
 
     Nothing is looked up in the register here, so the answer and its timing
-    are the same whether the person is already reported or not.
+    are the same whether the person is already reported or not. The staged
+    photos go into the evidence store when the report is committed, and are
+    discarded if it is refused or not written.
     """
+    photos = list(photos)
+    with discarded_on_error(photos), transaction.atomic():
+        return _report_submit(
+            fields=fields, consents=consents, photos=photos, language=language
+        )
+
+
+def _report_submit(
+    *,
+    fields: Mapping[str, Any],
+    consents: Iterable[str],
+    photos: list[StrippedPhoto],
+    language: str,
+) -> PublicReport:
     unknown = set(fields) - set(REPORT_FIELDS)
     if unknown:
         raise ValueError(f"unknown report fields: {sorted(unknown)}")
@@ -345,7 +363,6 @@ def case_access_reissue(*, actor: User, access: CaseAccess) -> str:
     return _issue(actor=actor, report=access.report, person=access.person)
 
 
-@transaction.atomic
 def family_addition_create(
     *,
     access: CaseAccess,
@@ -354,7 +371,24 @@ def family_addition_create(
     relationship: str = "",
     photo: StrippedPhoto | None = None,
 ) -> FamilyAddition:
-    """Something the family adds on its case page, a draft for the officer."""
+    """Something the family adds on its case page, a draft for the officer.
+
+    A staged photo goes into the evidence store when the addition is
+    committed, and is discarded if it is refused or not written."""
+    with discarded_on_error([photo] if photo else []), transaction.atomic():
+        return _addition_create(
+            access=access, kind=kind, text=text, relationship=relationship, photo=photo
+        )
+
+
+def _addition_create(
+    *,
+    access: CaseAccess,
+    kind: str,
+    text: str,
+    relationship: str,
+    photo: StrippedPhoto | None,
+) -> FamilyAddition:
     if kind not in AdditionKind.values:
         raise ValidationError({"kind": _("Unknown kind of addition.")})
     if kind == AdditionKind.PHOTO and photo is None:

@@ -30,7 +30,12 @@ from imena.families.forms import (
     ReasonForm,
 )
 from imena.families.models import CaseAccess, PublicReport
-from imena.families.photos import PhotoError, StrippedPhoto, strip_and_store
+from imena.families.photos import (
+    PhotoError,
+    StrippedPhoto,
+    discarded_on_error,
+    strip_and_stage,
+)
 from imena.lib.forms import add_errors, flash_errors
 from imena.lib.lists import paginate
 from imena.missing.models import MissingPerson
@@ -51,7 +56,12 @@ def _limited(request: HttpRequest) -> HttpResponse:
 
 
 def _photos(files: list[UploadedFile]) -> list[StrippedPhoto]:
-    return [strip_and_store(f, size=f.size or 0, name=f.name or "") for f in files]
+    """Every photo stripped and staged, or none (one refused discards the rest)."""
+    photos: list[StrippedPhoto] = []
+    with discarded_on_error(photos):
+        for f in files:
+            photos.append(strip_and_stage(f, size=f.size or 0, name=f.name or ""))
+    return photos
 
 
 # --- Public: the report form ------------------------------------------------------
@@ -138,7 +148,7 @@ def case_add(request: HttpRequest, token: str) -> HttpResponse:
         upload = form.cleaned_data["photo"]
         try:
             photo = (
-                strip_and_store(upload, size=upload.size or 0, name=upload.name or "")
+                strip_and_stage(upload, size=upload.size or 0, name=upload.name or "")
                 if upload
                 else None
             )

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from imena.audit.models import AuditEntry
@@ -38,7 +39,9 @@ def draft(client: Any, form_data: dict[str, Any]) -> PublicReport:
     form_data["photo_1"] = SimpleUploadedFile("face.jpg", gps_jpeg())
     form_data["reporter_email"] = "family@example.org"
     form_data["consent_notify"] = "on"
-    assert client.post("/family/report/", form_data).status_code == 302
+    # the photo goes into the store when the report's transaction commits
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert client.post("/family/report/", form_data).status_code == 302
     return PublicReport.objects.get()
 
 
@@ -190,10 +193,11 @@ def test_the_family_adds_a_photo_as_a_draft(client, accepted, liaison) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     person, link = accepted
-    response = client.post(
-        link + "add/",
-        {"kind": "photo", "photo": SimpleUploadedFile("b.jpg", gps_jpeg("blue"))},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            link + "add/",
+            {"kind": "photo", "photo": SimpleUploadedFile("b.jpg", gps_jpeg("blue"))},
+        )
     assert response.status_code == 302
     addition = FamilyAddition.objects.get()
     assert MissingPhoto.objects.filter(person=person).count() == 1

@@ -59,9 +59,11 @@ def missing_photo_create(
     consent_use: bool = False,
     description: str = "",
 ) -> MissingPhoto:
-    """Attach a staged photo to a report; the file is committed to the store last.
+    """Attach a staged photo to a report; the file goes into the store when the
+    transaction commits.
 
-    The staged file is discarded on any refusal, so nothing is stored half-way.
+    The staged file is discarded on any refusal, and a rollback (here or in an
+    outer transaction) stores nothing, so nothing is stored half-way.
     """
 
     try:
@@ -113,7 +115,7 @@ def missing_photo_create(
             },
             organisation_id=person.organisation_id,
         )
-        storage.commit(staged)
+        storage.commit_on_success(staged)
     except BaseException:
         staged.discard()
         raise

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import TestCase
 from django.urls import reverse
 
 from conftest import make_user
@@ -39,13 +40,20 @@ def add(client, person, content: bytes, name: str = "face.jpg", **fields):
         **fields,
         "file": SimpleUploadedFile(name, content),
     }
-    return client.post(
-        reverse("missing:photo_add", args=[person.pk]), data, follow=True
-    )
+    # the file goes into the store when the request's transaction commits
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("missing:photo_add", args=[person.pk]), data, follow=True
+        )
 
 
 def stored_files(root) -> list:
-    return [p for p in root.rglob("*") if p.is_file() and "tmp" not in p.parts]
+    # relative to the store: pytest's own folder is under /tmp
+    return [
+        p
+        for p in root.rglob("*")
+        if p.is_file() and "tmp" not in p.relative_to(root).parts
+    ]
 
 
 def test_a_liaison_officer_adds_a_photo_stored_by_its_hash(
@@ -190,3 +198,24 @@ def test_evidence_verify_covers_photos(client, liaison, person) -> None:
     path.write_bytes(path.read_bytes() + b"appended")
     with pytest.raises(CommandError, match=f"photo {photo.pk} of .* changed"):
         call_command("evidence", "verify")
+
+
+def test_a_photo_rolled_back_with_its_transaction_is_not_stored(
+    liaison, person, _evidence_root, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import transaction
+
+    from imena.missing import services
+
+    staged = services.photo_stage([png()], name="smile.png")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.missing_photo_create(
+            actor=liaison, person=person, staged=staged, kind="smile"
+        )
+        raise RuntimeError("a later write of the same transaction fails")
+    assert not MissingPhoto.objects.exists()
+    assert stored_files(_evidence_root) == []
