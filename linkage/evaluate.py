@@ -24,6 +24,7 @@ __all__ = [
     "PairwiseScores",
     "pair_class",
     "without_grave_number",
+    "same_journal_no_common_grave",
     "pairwise_scores_by_class",
     "SimulatorTruth",
     "grave_name_accuracy",
@@ -112,6 +113,21 @@ def without_grave_number(a: PairRow, b: PairRow) -> str:
     if not a.grave_key or not b.grave_key:
         return "without grave number"
     return "with grave numbers"
+
+
+def same_journal_no_common_grave(a: PairRow, b: PairRow) -> str:
+    """``"same journal, no common grave number"`` for two named rows of one
+    journal that do not share a grave number (one has none, or they differ:
+    a reburial, a corrected entry; #15), else ``"other"``; a classifier for
+    ``pairwise_scores_by_class``."""
+    named = (a.surname or a.given_name) and (b.surname or b.given_name)
+    if (
+        named
+        and a.source == b.source
+        and (not a.grave_key or not b.grave_key or a.grave_key != b.grave_key)
+    ):
+        return "same journal, no common grave number"
+    return "other"
 
 
 def _pair_set(

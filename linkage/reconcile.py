@@ -1470,8 +1470,9 @@ def _parts_agree(f: _RowFacts, x: int, y: int, part: int) -> str | None:
 def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     """Two named rows of one journal that are one person written twice, one
     row without a grave number (a reburial from a yard, a corrected entry),
-    with or without a note: the evidence a reader of the journal uses (at
-    two different graves a reburial needs its note, ``_written_twice``). The surname agrees
+    with or without a note, or at two graves with a note saying so
+    (``written_twice_note``: a reburial): the evidence a reader of the
+    journal uses. The surname agrees
     (spelling variants and slips of the pen count), the given name agrees or
     is one slip away (``Юрій``/``Юірй``), the patronymics agree when both
     rows have one, and no other sex is stated; the **same death day** is
@@ -1490,8 +1491,9 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     if f.nameless[x] or f.nameless[y] or f.mass[x] or f.mass[y]:
         return None
     gx, gy = f.grave[x], f.grave[y]
-    if gx and gy and gx != gy and not _related_graves(f, x, y):
-        return None  # two graves: a reburial needs its note (``_written_twice``)
+    two_graves = bool(gx and gy and gx != gy and not _related_graves(f, x, y))
+    if two_graves and not (f.twice_note[x] or f.twice_note[y]):
+        return None  # at two graves a reburial needs its note
     dx, dy = f.death[x], f.death[y]
     if dx is None or dx != dy:
         return None

@@ -29,6 +29,7 @@ from linkage.evaluate import (
     load_simulator_truth,
     pairwise_scores,
     pairwise_scores_by_class,
+    same_journal_no_common_grave,
     without_grave_number,
 )
 from linkage.io import JournalFileError
@@ -163,6 +164,9 @@ def evaluate_journals(options: dict[str, Any], stdout: Any) -> None:
     )
     classes = [*result["by_class"].items()]
     classes.append(("rows without a grave number", result["without_grave_number"]))
+    classes.append(
+        ("same journal, no common grave number", result["same_journal_no_common_grave"])
+    )
     for name, c in classes:
         stdout.write(
             f"{name}: precision {c['precision']:.4f}, recall {c['recall']:.4f}, "
@@ -220,6 +224,12 @@ def _evaluate_in_temporary_database(
         no_grave = pairwise_scores_by_class(
             pair_rows, predicted, truth.row_person, classify=without_grave_number
         ).get("without grave number", PairwiseScores(0, 0, 0))
+        apart = pairwise_scores_by_class(
+            pair_rows,
+            predicted,
+            truth.row_person,
+            classify=same_journal_no_common_grave,
+        ).get("same journal, no common grave number", PairwiseScores(0, 0, 0))
         review_items = run.review_items.count()
         proposals = SimpleNamespace(
             clusters=[
@@ -255,6 +265,14 @@ def _evaluate_in_temporary_database(
                 if name in by_class
             },
             "review_items_per_1000_rows": 1000 * review_items / max(run.row_count, 1),
+            # one person written twice in one journal at no common grave
+            # number (a reburial, a corrected entry; #15)
+            "same_journal_no_common_grave": {
+                "precision": apart.precision,
+                "recall": apart.recall,
+                "f1": apart.f1,
+                "true_pairs": apart.true_positives + apart.false_negatives,
+            },
             # every pair with a row that has no grave number (#15's target)
             "without_grave_number": {
                 "precision": no_grave.precision,

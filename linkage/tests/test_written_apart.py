@@ -14,7 +14,7 @@ from linkage.reconcile import (
     reconcile,
 )
 from linkage.tests.test_explain import assert_explained
-from linkage.tests.test_rules import background, fh, vol
+from linkage.tests.test_rules import background, fh, noted, vol
 
 
 def same(res: ReconcileResult, a: int, b: int) -> bool:
@@ -119,3 +119,14 @@ def test_one_slip_and_one_digit() -> None:
     assert _one_digit_off(f, 0, 1) and _one_digit_off(f, 0, 2)
     assert not _one_digit_off(f, 0, 3) and not _one_digit_off(f, 0, 4)
     assert not _one_digit_off(f, 5, 6)  # full dates: the day and month agree too
+
+
+def test_reburial_at_another_grave_with_a_note_and_a_slip_in_the_name() -> None:
+    first = vol(2, "93", "Кириленко Юрій Петрович", "22.12.1975", "", "13.03.2022",
+                "24.03.2022")  # fmt: skip
+    again = vol(3, "177", "Кириленко Юірй Петрович", "1975", "", "13.03.2022",
+                "13.07.2022")  # fmt: skip
+    res = run(first, noted(again, "перепоховано"))
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
+    # without the note, one name at two graves of one journal stays apart
+    assert not same(run(first, again), 2, 3)

@@ -41,3 +41,6 @@ def test_evaluate_journals_prints_scores_by_class(tmp_path: Path) -> None:
     # every pair with a row without a grave number (#15's target)
     assert "rows without a grave number: precision" in lines
     assert result["without_grave_number"]["true_pairs"] > 0
+    # one person written twice in one journal at no common grave number
+    assert "same journal, no common grave number: precision" in lines
+    assert result["same_journal_no_common_grave"]["true_pairs"] > 0
