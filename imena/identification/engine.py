@@ -1668,11 +1668,13 @@ def sparse_competition(
     base: np.ndarray,
     graves: Sequence[str],
     params: Params,
+    record: dict[str, Any] | None = None,
 ) -> Competition:
     """``competition_weights`` from each body's nonzero LRs (``idx``, ``totals``).
 
     The same rounds, on the nonzero pairs only: equal to the dense computation
-    up to the order of the sums (``test_engine_sparse``).
+    up to the order of the sums (``test_engine_sparse``). ``record``: filled
+    with the arrays of every round (``CompetitionState``).
     """
     n, n_b = len(base), len(graves)
     codes: dict[str, int] = {}
@@ -1728,9 +1730,24 @@ def sparse_competition(
     grid = params.competition_grid
     # Every grave of one body: each nonzero pair is its own (grave, person).
     alone = all(len(its) == 1 for its in members)
+    if record is not None:
+        record.update(
+            cols=cols,
+            lr=lr,
+            base_nz=base_nz,
+            body_of=body_of,
+            bounds=bounds,
+            inv=inv,
+            g_person=g_person,
+            g_grave=g_grave,
+            grave_of=grave_of,
+            members=members,
+            rounds=[],
+        )
     for _ in range(params.competition_rounds):
         if not n_b:
             break
+        norm_in = norm
         terms = (1 - p_u) * w_nz / norm[body_of] * lr
         z = p_u + np.bincount(body_of, terms, minlength=n_b)
         post = terms / z[body_of]
@@ -1745,6 +1762,10 @@ def sparse_competition(
         )
         row_w = float(bh.sum()) + corr[grave_of]
         norm = grid_up_array(row_w, params.register_grid)
+        if record is not None:
+            record["rounds"].append((norm_in, z, total, by_grave, gf, h, corr))
+    if record is not None:
+        record.update(norm=norm, row_w=row_w)
     return Competition(
         base,
         h,
@@ -1755,6 +1776,477 @@ def sparse_competition(
         [w_nz[bounds[i] : bounds[i + 1]] for i in range(n_b)],
         norm,
     )
+
+
+# --- The competition, kept and extended (new reports) ------------------------
+
+
+def _grid_cell(g: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
+    """The values ``v`` whose ``grid_up(clip(v, 0.01, 1), points)`` is ``g``:
+    the interval ``(lo, hi]`` of each ``g`` (the factors of the competition)."""
+    g = np.asarray(g, dtype=float)
+    m, e = np.frexp(g)
+    k = np.rint(m * 2 * points)
+    lo = np.where(
+        k > points,
+        np.ldexp(k - 1, e - 1) / points,
+        np.ldexp(float(2 * points - 1), e - 2) / points,
+    )
+    lo = np.where(g == grid_up(0.01, points), -np.inf, lo)
+    hi = np.where(g == grid_up(1.0, points), np.inf, g)
+    return lo, hi
+
+
+def _grown(a: np.ndarray, size: int) -> np.ndarray:
+    """``a`` with room for ``size`` entries (amortised growth)."""
+    if len(a) >= size:
+        return a
+    out = np.empty(max(size, len(a) + len(a) // 4 + 16), dtype=a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+#: Margin of the error bound on a person's total mass updated by differences
+#: (``CompetitionState.append``), relative to 1 + the total: far above the
+#: rounding of sums of a few thousand terms, far below a grid step (1/256).
+_TOTAL_EPS = 1e-11
+
+
+@dataclass
+class _Round:
+    """One round of ``sparse_competition``: its input prior mass (``norm``,
+    per body), normalisers ``z`` (per body), each person's total mass (with
+    ``err``: a bound on its distance to the exactly summed total when it was
+    updated by differences), the factors it made (``gf`` per (grave, person)
+    key, ``h`` per person), the graves' corrections of the prior mass, and
+    per person the room its factors have before a grid point moves (``sd``
+    downwards, ``su`` upwards, in ``1 - total``)."""
+
+    norm: np.ndarray
+    z: np.ndarray
+    total: np.ndarray
+    err: np.ndarray
+    gf: np.ndarray
+    h: np.ndarray
+    corr: np.ndarray
+    sd: np.ndarray
+    su: np.ndarray
+
+
+class CompetitionState:
+    """``sparse_competition`` of a site, kept to add new persons (reports)
+    without computing it again over every pair.
+
+    The pairs of persons added later are appended after the first ones, in
+    (person, body) order: every sum of the competition (a body's normaliser,
+    a person's total, a (grave, person) key's mass, a grave's correction)
+    then adds the same numbers in the same order as a full computation over
+    the new rows, so the numbers computed again are equal to the bit. A
+    person whose total changes only because the normaliser of some bodies
+    changed gets its total by difference, with an error bound; its factors
+    are computed again exactly only when the bound leaves a grid point in
+    doubt (``Params.competition_grid``). ``append`` returns the bodies whose
+    weights or prior mass changed.
+    """
+
+    def __init__(self, rec: dict[str, Any], base: np.ndarray, params: Params) -> None:
+        self.p_u = params.p_unlisted
+        self.points = params.competition_grid
+        self.register_grid = params.register_grid
+        self.n = n = len(base)
+        self.base = np.array(base, dtype=float)
+        self.m = m = len(rec["cols"])
+        self.cols = np.asarray(rec["cols"], dtype=np.int64)
+        self.lr = np.asarray(rec["lr"], dtype=float)
+        self.base_nz = np.asarray(rec["base_nz"], dtype=float)
+        self.body_of = np.asarray(rec["body_of"], dtype=np.int64)
+        self.inv = np.asarray(rec["inv"], dtype=np.int64)
+        self.bounds = np.asarray(rec["bounds"], dtype=np.int64)
+        self.grave_of = np.asarray(rec["grave_of"], dtype=np.int64)
+        self.members: list[list[int]] = rec["members"]
+        n_b, n_g = len(self.grave_of), len(self.members)
+        self.body_extra: list[list[int]] = [[] for _ in range(n_b)]
+        self.q = q = len(rec["g_person"])
+        self.g_person = np.asarray(rec["g_person"], dtype=np.int64)
+        self.g_grave = np.asarray(rec["g_grave"], dtype=np.int64)
+        self.key_bounds = np.searchsorted(self.g_grave, np.arange(n_g + 1))
+        self.grave_extra: list[list[int]] = [[] for _ in range(n_g)]
+        # Each person's pairs and keys (persons of the first computation).
+        self.n_main = n
+        self.p_perm = np.argsort(self.cols[:m], kind="stable")
+        self.p_ptr = np.concatenate(
+            [[0], np.cumsum(np.bincount(self.cols[:m], minlength=n))]
+        ).astype(np.int64)
+        self.k_perm = np.argsort(self.g_person[:q], kind="stable")
+        self.k_ptr = np.concatenate(
+            [[0], np.cumsum(np.bincount(self.g_person[:q], minlength=n))]
+        ).astype(np.int64)
+        self.p_extra: dict[int, np.ndarray] = {}
+        self.k_extra: dict[int, np.ndarray] = {}
+        self.rounds: list[_Round] = []
+        for norm, z, total, by_grave, gf, h, corr in rec["rounds"]:
+            sd, su = self._slack(total, by_grave, gf, h)
+            self.rounds.append(
+                _Round(
+                    np.array(norm, dtype=float),
+                    np.array(z, dtype=float),
+                    np.array(total, dtype=float),
+                    np.zeros(n),
+                    np.array(gf, dtype=float),
+                    np.array(h, dtype=float),
+                    np.array(corr, dtype=float),
+                    sd,
+                    su,
+                )
+            )
+        self.norm0 = float(grid_up(float(self.base.sum()), self.register_grid))
+        self.norm = np.array(rec["norm"], dtype=float)
+        self.row_w = np.array(rec["row_w"], dtype=float)
+
+    # -- sizes -------------------------------------------------------------
+
+    def _slack(
+        self, total: np.ndarray, by_grave: np.ndarray, gf: np.ndarray, h: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per person: the room of its factors (every key's and ``h``)."""
+        n, q = len(total), len(gf)
+        v = 1.0 - (total[self.g_person[:q]] - by_grave)
+        lo, hi = _grid_cell(gf, self.points)
+        vh = 1.0 - total
+        lo_h, hi_h = _grid_cell(h, self.points)
+        sd, su = vh - lo_h, hi_h - vh
+        np.minimum.at(sd, self.g_person[:q], v - lo)
+        np.minimum.at(su, self.g_person[:q], hi - v)
+        return sd[:n], su[:n]
+
+    def positions(self, i: int) -> np.ndarray:
+        """Body ``i``'s pairs (positions), in the order of its row."""
+        main = np.arange(self.bounds[i], self.bounds[i + 1], dtype=np.int64)
+        extra = self.body_extra[i]
+        return (
+            np.concatenate([main, np.array(extra, dtype=np.int64)]) if extra else main
+        )
+
+    def _person_positions(self, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The pairs of persons ``js`` (positions, in order), with the index
+        into ``js`` of each."""
+        parts, owner = [], []
+        for k, j in enumerate(js.tolist()):
+            if j < self.n_main:
+                a, b = self.p_ptr[j], self.p_ptr[j + 1]
+                pos = self.p_perm[a:b]
+            else:
+                pos = self.p_extra.get(j, np.zeros(0, dtype=np.int64))
+            parts.append(pos)
+            owner.append(np.full(len(pos), k, dtype=np.int64))
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(parts).astype(np.int64), np.concatenate(owner)
+
+    def _person_keys(self, js: Iterable[int]) -> np.ndarray:
+        parts = []
+        for j in js:
+            if j < self.n_main:
+                parts.append(self.k_perm[self.k_ptr[j] : self.k_ptr[j + 1]])
+            elif j in self.k_extra:
+                parts.append(self.k_extra[j])
+        return (
+            np.concatenate(parts).astype(np.int64)
+            if parts
+            else np.zeros(0, dtype=np.int64)
+        )
+
+    def _grave_keys(self, gs: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        parts, owner = [], []
+        for k, g in enumerate(gs):
+            keys = np.arange(self.key_bounds[g], self.key_bounds[g + 1], dtype=np.int64)
+            if self.grave_extra[g]:
+                keys = np.concatenate([keys, np.array(self.grave_extra[g], np.int64)])
+            parts.append(keys)
+            owner.append(np.full(len(keys), k, dtype=np.int64))
+        if not parts:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.concatenate(parts), np.concatenate(owner)
+
+    def _w(self, r: int, pos: np.ndarray) -> np.ndarray:
+        """The weights of round ``r`` of the pairs ``pos``."""
+        if r == 0:
+            return self.base_nz[pos]
+        out: np.ndarray = self.base_nz[pos] * self.rounds[r - 1].gf[self.inv[pos]]
+        return out
+
+    def _post(self, r: int, pos: np.ndarray) -> np.ndarray:
+        rd = self.rounds[r]
+        bo = self.body_of[pos]
+        terms = (1 - self.p_u) * self._w(r, pos) / rd.norm[bo] * self.lr[pos]
+        out: np.ndarray = terms / rd.z[bo]
+        return out
+
+    # -- new persons ---------------------------------------------------------
+
+    def can_append(self, weights: np.ndarray) -> bool:
+        """False when the persons' weights move the first prior mass off its
+        grid point (then every posterior moves: compute in full)."""
+        total = float(np.concatenate([self.base[: self.n], weights]).sum())
+        return float(grid_up(total, self.register_grid)) == self.norm0
+
+    def append(
+        self, weights: np.ndarray, rows: Mapping[int, tuple[np.ndarray, np.ndarray]]
+    ) -> set[int]:
+        """Add persons ``n .. n + len(weights) - 1``; ``rows[i]``: their
+        indices (sorted) and LRs above 0 at body ``i``. Return the bodies
+        whose weights (of any of their persons) or prior mass changed, and
+        those with new pairs. ``can_append`` must be true."""
+        n0, k = self.n, len(weights)
+        n1 = n0 + k
+        self.base = _grown(self.base, n1)
+        self.base[n0:n1] = weights
+        self.n = n1
+        points = self.points
+        # The new pairs, in (person, body) order, and their (grave, person) keys.
+        entries = sorted(
+            (int(j), i, float(t))
+            for i, (js, ts) in rows.items()
+            for j, t in zip(js.tolist(), np.asarray(ts).tolist(), strict=True)
+        )
+        m0, q0 = self.m, self.q
+        m1 = m0 + len(entries)
+        for name in ("cols", "body_of", "inv"):
+            setattr(self, name, _grown(getattr(self, name), m1))
+        self.lr = _grown(self.lr, m1)
+        self.base_nz = _grown(self.base_nz, m1)
+        keys: dict[tuple[int, int], int] = {}
+        new_g_person, new_g_grave, by_person = [], [], defaultdict(list)
+        for off, (j, i, t) in enumerate(entries):
+            p = m0 + off
+            g = int(self.grave_of[i])
+            key = keys.get((j, g))
+            if key is None:
+                key = keys[(j, g)] = q0 + len(keys)
+                new_g_person.append(j)
+                new_g_grave.append(g)
+                self.grave_extra[g].append(key)
+            self.cols[p] = j
+            self.body_of[p] = i
+            self.inv[p] = key
+            self.lr[p] = t
+            self.base_nz[p] = self.base[j]
+            self.body_extra[i].append(p)
+            by_person[j].append(p)
+        self.lr[m0:m1] = np.nan_to_num(self.lr[m0:m1], posinf=1e300)
+        q1 = q0 + len(keys)
+        self.g_person = _grown(self.g_person, q1)
+        self.g_grave = _grown(self.g_grave, q1)
+        self.g_person[q0:q1] = new_g_person
+        self.g_grave[q0:q1] = new_g_grave
+        self.m, self.q = m1, q1
+        for j, ps in by_person.items():
+            self.p_extra[j] = np.array(ps, dtype=np.int64)
+        for (j, _g), key in keys.items():
+            self.k_extra[j] = np.append(self.k_extra.get(j, np.zeros(0, np.int64)), key)
+        new_pos = np.arange(m0, m1, dtype=np.int64)
+        new_bodies = np.unique(self.body_of[new_pos])
+        new_graves = sorted({g for (_j, g) in keys})
+        h1 = float(grid_up(1.0, points))
+        lo1, hi1 = _grid_cell(np.array([h1]), points)
+        for rd in self.rounds:
+            for name in ("total", "err", "h", "sd", "su"):
+                setattr(rd, name, _grown(getattr(rd, name), n1))
+            rd.total[n0:n1], rd.err[n0:n1], rd.h[n0:n1] = 0.0, 0.0, h1
+            rd.sd[n0:n1], rd.su[n0:n1] = 1.0 - lo1[0], hi1[0] - 1.0
+            rd.gf = _grown(rd.gf, q1)
+            rd.gf[q0:q1] = 1.0
+        # The rounds again, from what changed.
+        dirty = new_pos  # pairs whose weight changed (or new)
+        d_norm = np.zeros(0, dtype=np.int64)  # bodies whose prior mass changed
+        old_norm: dict[int, float] = {}
+        old_gf: dict[int, float] = {}
+        p_u = self.p_u
+        n_b = len(self.grave_of)
+        for r, rd in enumerate(self.rounds):
+            bodies = np.unique(
+                np.concatenate([self.body_of[dirty], d_norm, new_bodies])
+            )
+            # A grave of several bodies: all of them (their keys' masses).
+            graves = np.unique(self.grave_of[bodies])
+            bodies = np.array(
+                sorted({i for g in graves.tolist() for i in self.members[g]}),
+                dtype=np.int64,
+            )
+            pos = (
+                np.concatenate([self.positions(i) for i in bodies.tolist()])
+                if len(bodies)
+                else np.zeros(0, dtype=np.int64)
+            )
+            bo = self.body_of[pos]
+            # Old posteriors of these pairs (0 for the new ones).
+            w_new = self._w(r, pos)
+            w_old = w_new.copy()
+            if old_gf:
+                ks = self.inv[pos]
+                for t in np.nonzero(np.isin(ks, list(old_gf)))[0].tolist():
+                    w_old[t] = self.base_nz[pos[t]] * old_gf[int(ks[t])]
+            norm_old = rd.norm.copy()
+            for i, v in old_norm.items():
+                norm_old[i] = v
+            z_old = rd.z[bo]
+            post_old = (1 - p_u) * w_old / norm_old[bo] * self.lr[pos] / z_old
+            post_old[pos >= m0] = 0.0
+            terms = (1 - p_u) * w_new / rd.norm[bo] * self.lr[pos]
+            local = np.searchsorted(bodies, bo)
+            rd.z[bodies] = p_u + np.bincount(local, terms, minlength=len(bodies))
+            post = terms / rd.z[bo]
+            # Persons whose total moved: by difference, unless in doubt.
+            c = self.cols[pos]
+            persons, pinv = np.unique(c, return_inverse=True)
+            d = np.bincount(pinv, post - post_old, minlength=len(persons))
+            est = rd.total[persons] + d
+            err = rd.err[persons] + _TOTAL_EPS * (1.0 + np.abs(est))
+            sd = rd.sd[persons] - d
+            su = rd.su[persons] + d
+            ks, kinv = np.unique(self.inv[pos], return_inverse=True)
+            bg = np.bincount(kinv, post, minlength=len(ks))
+            kp = np.searchsorted(persons, self.g_person[ks])
+            v = 1.0 - (est[kp] - bg)
+            lo, hi = _grid_cell(rd.gf[ks], points)
+            np.minimum.at(sd, kp, v - lo)
+            np.minimum.at(su, kp, hi - v)
+            ok = (sd > err) & (su > err) & (persons < n0)
+            rd.total[persons[ok]] = est[ok]
+            rd.err[persons[ok]] = err[ok]
+            rd.sd[persons[ok]] = sd[ok]
+            rd.su[persons[ok]] = su[ok]
+            # The others exactly: their totals, keys and factors.
+            exact = persons[~ok]
+            epos, eown = self._person_positions(exact)
+            epost = self._post(r, epos)
+            etotal = np.bincount(eown, epost, minlength=len(exact))
+            eks, ekinv = np.unique(self.inv[epos], return_inverse=True)
+            ebg = np.bincount(ekinv, epost, minlength=len(eks))
+            ekp = np.searchsorted(exact, self.g_person[eks])
+            gf_new = grid_up_array(
+                np.clip(1.0 - (etotal[ekp] - ebg), 0.01, 1.0), points
+            )
+            h_new = grid_up_array(np.clip(1.0 - etotal, 0.01, 1.0), points)
+            changed_k = eks[gf_new != rd.gf[eks]]
+            old_gf = {int(x): float(rd.gf[x]) for x in changed_k.tolist()}
+            changed_h = exact[h_new != rd.h[exact]]
+            rd.gf[eks] = gf_new
+            rd.h[exact] = h_new
+            rd.total[exact] = etotal
+            rd.err[exact] = 0.0
+            if len(exact):
+                sd_e, su_e = self._slack_of(exact, etotal, eks, ekp, ebg, rd)
+                rd.sd[exact], rd.su[exact] = sd_e, su_e
+            # The graves' corrections, the prior masses.
+            dirty_graves = set(self.g_grave[changed_k].tolist()) | set(new_graves)
+            dirty_graves |= set(
+                self.g_grave[self._person_keys(changed_h.tolist())].tolist()
+            )
+            bh = self.base[:n1] * rd.h[:n1]
+            if dirty_graves:
+                gs = sorted(dirty_graves)
+                gk, gown = self._grave_keys(gs)
+                gp = self.g_person[gk]
+                rd.corr[gs] = np.bincount(
+                    gown, self.base[gp] * rd.gf[gk] - bh[gp], minlength=len(gs)
+                )
+            row_w = float(bh.sum()) + rd.corr[self.grave_of]
+            norm = grid_up_array(row_w, self.register_grid)
+            target = self.rounds[r + 1].norm if r + 1 < len(self.rounds) else self.norm
+            d_norm = np.nonzero(norm != target)[0].astype(np.int64)
+            old_norm = {i: float(target[i]) for i in d_norm.tolist()}
+            target[:] = norm
+            if r + 1 == len(self.rounds):
+                self.row_w = row_w
+            # Pairs whose weight changed (their keys' factors).
+            dirty = (
+                epos[np.isin(self.inv[epos], changed_k)]
+                if len(changed_k)
+                else (np.zeros(0, dtype=np.int64))
+            )
+        if not self.rounds:
+            self.row_w = np.full(n_b, float(self.base[:n1].sum()))
+            self.norm = grid_up_array(self.row_w, self.register_grid)
+            return set(new_bodies.tolist())
+        return set(np.concatenate([self.body_of[dirty], d_norm, new_bodies]).tolist())
+
+    def _slack_of(
+        self,
+        persons: np.ndarray,
+        total: np.ndarray,
+        ks: np.ndarray,
+        kp: np.ndarray,
+        bg: np.ndarray,
+        rd: _Round,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Exact room of these persons' factors (all their keys: ``ks``,
+        person ``kp`` of each, masses ``bg``)."""
+        vh = 1.0 - total
+        lo_h, hi_h = _grid_cell(rd.h[persons], self.points)
+        sd, su = vh - lo_h, hi_h - vh
+        v = 1.0 - (total[kp] - bg)
+        lo, hi = _grid_cell(rd.gf[ks], self.points)
+        np.minimum.at(sd, kp, v - lo)
+        np.minimum.at(su, kp, hi - v)
+        return sd, su
+
+    # -- the weights now ------------------------------------------------------
+
+    def competition(self) -> Competition:
+        """The weights of the last round, as ``sparse_competition`` returns
+        them (each body's ``w_nz`` computed when asked)."""
+        return _StateCompetition(self)
+
+
+class _LazyWeights:
+    def __init__(self, state: CompetitionState) -> None:
+        self.state = state
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        s = self.state
+        pos = s.positions(i)
+        if not s.rounds:
+            return s.base_nz[pos]
+        out: np.ndarray = s.base_nz[pos] * s.rounds[-1].gf[s.inv[pos]]
+        return out
+
+    def __len__(self) -> int:
+        return len(self.state.grave_of)
+
+
+class _StateCompetition(Competition):
+    """``Competition`` read from a ``CompetitionState``."""
+
+    def __init__(self, state: CompetitionState) -> None:
+        n = state.n
+        last = state.rounds[-1] if state.rounds else None
+        super().__init__(
+            state.base[:n],
+            last.h[:n] if last is not None else np.ones(n),
+            state.grave_of,
+            np.zeros(0, dtype=np.int64),
+            np.zeros(0),
+            state.row_w,
+            _LazyWeights(state),  # type: ignore[arg-type]
+            state.norm,
+        )
+        self.state = state
+
+    def weights(self, i: int, js: np.ndarray) -> np.ndarray:
+        s = self.state
+        js = np.asarray(js, dtype=np.int64)
+        if not len(js):
+            return np.zeros(0)
+        keys, _own = s._grave_keys([int(s.grave_of[i])])
+        persons = s.g_person[keys]  # sorted: the first ones', then new ones
+        f = self.h[js].copy()
+        if len(keys) and s.rounds:
+            pos = np.minimum(np.searchsorted(persons, js), len(keys) - 1)
+            hit = persons[pos] == js
+            f[hit] = s.rounds[-1].gf[keys[pos[hit]]]
+        out: np.ndarray = self.base[js] * f
+        return out
 
 
 def _posteriors(

@@ -1,0 +1,105 @@
+"""The competition kept and extended with new reports equals a full one (#13 item 3).
+
+``CompetitionState.append`` adds persons to a site's competition without
+computing it again over every pair; its weights and prior masses must be
+those of ``sparse_competition`` over the new rows, to the bit (the grid
+points of the factors depend on them), and it must name every body whose
+weights or prior mass changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from imena.identification.engine import CompetitionState, Params, sparse_competition
+from matching.documentary import Reliability
+
+
+def _rows(rng, n_bodies, persons, density, strong):
+    idx, tot = [], []
+    for _ in range(n_bodies):
+        js = np.nonzero(rng.random(len(persons)) < density)[0]
+        t = 10.0 ** rng.normal(0, 2, len(js))
+        t[np.isin(js, strong)] *= 1e4
+        idx.append(persons[js].astype(np.int32))
+        tot.append(t)
+    return idx, tot
+
+
+def _full(idx, tot, base, graves, params):
+    return sparse_competition(idx, tot, base, graves, params)
+
+
+@pytest.mark.parametrize(
+    ("seed", "n_bodies", "n_persons", "grid", "layout"),
+    [
+        (1, 40, 300, 128, "mixed"),
+        (2, 30, 200, 8, "mixed"),
+        (3, 25, 150, 2, "alone"),
+        (4, 20, 120, 1, "pairs"),
+        (5, 35, 250, 128, "alone"),
+    ],
+)
+def test_appended_persons_give_the_full_competition(
+    seed: int, n_bodies: int, n_persons: int, grid: int, layout: str
+) -> None:
+    rng = np.random.default_rng(seed)
+    params = Params(
+        0.2, Reliability(0.05, 0.05), competition_grid=grid, register_grid=4
+    )
+    if layout == "alone":
+        graves = [f"g{i}" for i in range(n_bodies)]
+    elif layout == "pairs":
+        graves = [f"g{i // 2}" for i in range(n_bodies)]
+    else:
+        graves = [f"g{rng.integers(0, n_bodies // 2)}" for _ in range(n_bodies)]
+    base = rng.uniform(0.5, 1.5, n_persons)
+    strong = rng.choice(n_persons, n_persons // 20, replace=False)
+    idx, tot = _rows(rng, n_bodies, np.arange(n_persons), 0.1, strong)
+    record: dict = {}
+    first = sparse_competition(idx, tot, base, graves, params, record=record)
+    state = CompetitionState(record, base, params)
+    comp = state.competition()
+    for i in range(n_bodies):
+        assert np.array_equal(comp.w_nz[i], first.w_nz[i])
+    appended = partial = 0
+    for step in range(6):
+        # one to three new persons, some strong, some at no body
+        k = int(rng.integers(1, 4))
+        n = len(base)
+        weights = rng.uniform(0.5, 1.5, k)
+        new_idx, new_tot = _rows(
+            rng, n_bodies, np.arange(n, n + k), 0.3 if step % 2 else 0.05,
+            np.arange(n, n + k) if step % 3 == 0 else np.zeros(0, int),
+        )
+        if not state.can_append(weights):
+            continue
+        before = state.competition()
+        w_before = [before.w_nz[i].copy() for i in range(n_bodies)]
+        norm_before = before.norm.copy()
+        rows = {i: (new_idx[i], new_tot[i]) for i in range(n_bodies) if len(new_idx[i])}
+        touched = state.append(weights, rows)
+        appended += 1
+        base = np.concatenate([base, weights])
+        idx = [np.concatenate([idx[i], new_idx[i]]) for i in range(n_bodies)]
+        tot = [np.concatenate([tot[i], new_tot[i]]) for i in range(n_bodies)]
+        full = _full(idx, tot, base, graves, params)
+        now = state.competition()
+        assert np.array_equal(now.norm, full.norm)
+        assert np.array_equal(now.row_w, full.row_w)
+        everyone = np.arange(len(base))
+        for i in range(n_bodies):
+            assert np.array_equal(now.w_nz[i], full.w_nz[i]), (step, i)
+            assert np.array_equal(now.weights(i, everyone), full.weights(i, everyone))
+            moved = (
+                len(w_before[i]) != len(full.w_nz[i])
+                or not np.array_equal(w_before[i], full.w_nz[i][: len(w_before[i])])
+                or norm_before[i] != full.norm[i]
+            )
+            if moved:
+                assert i in touched, (step, i)
+        partial += len(touched) < n_bodies
+    assert appended >= 3
+    # with a fine grid, some new persons moved the weights of a few bodies only
+    assert partial or grid <= 2
