@@ -70,7 +70,10 @@ def test_appended_persons_give_the_full_competition(
         n = len(base)
         weights = rng.uniform(0.5, 1.5, k)
         new_idx, new_tot = _rows(
-            rng, n_bodies, np.arange(n, n + k), 0.3 if step % 2 else 0.05,
+            rng,
+            n_bodies,
+            np.arange(n, n + k),
+            0.3 if step % 2 else 0.05,
             np.arange(n, n + k) if step % 3 == 0 else np.zeros(0, int),
         )
         if not state.can_append(weights):

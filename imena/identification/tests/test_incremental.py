@@ -354,3 +354,73 @@ def test_what_the_competition_carries_is_computed_again(
     _assert_same(incremental, _run(inputs, bodies, rest))
     assert where <= incremental.recomputed
     assert incremental.recomputed - where  # carried by the competition
+
+
+def test_reports_added_one_by_one_extend_the_last_run(
+    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reports that no journal names, added one after another: each run with
+    the cache extends the last one (``engine._appended_run``: no full run of
+    the site) and equals a full computation, with only the graves that a new
+    report reaches, or whose "one person, one body" weights it moved,
+    computed again. Among them: a second report of the person most strongly
+    placed at a body (a competitor for that body), a typed one, an untyped
+    one and one that no body can be."""
+    bodies, persons = inputs["bodies"], list(inputs["person_inputs"])
+    named = {pid for lead in inputs["leads"] for pid in lead.persons}
+    first = _run(inputs, bodies, persons)
+    strong = max(
+        (c.posterior, c.person_id)
+        for x in first.bodies.values()
+        for c in x.posterior.candidates
+        if c.person_id not in named
+    )[1]
+    twin = next(p for p in persons if p.person_id == strong)
+    free = [p for p in persons if p.person_id not in named and p is not twin]
+    new = [
+        replace(twin, person_id="77777777", label="TWIN"),
+        next(p for p in free if p.family),
+        next(p for p in free if not p.family),
+        _blocked_report(persons),
+    ]
+    before = [p for p in persons if p not in new]
+    data = {**inputs, "params": replace(inputs["params"], register_grid=2)}
+
+    def grid_point(ps: list[Any]) -> tuple[int, float]:
+        return (
+            engine.register_size(len(ps), data["params"]),
+            engine.grid_up(sum(p.weight for p in ps), 2),
+        )
+
+    while grid_point(before) != grid_point(before + new):
+        before = before[:-1]
+    cache = SiteCache()
+    _run(data, bodies, before, cache)
+    full_runs: list[int] = []
+    compute = engine._compute_site
+
+    def counting(*args: Any) -> Any:
+        full_runs.append(1)
+        return compute(*args)
+
+    now = list(before)
+    recomputed = set()
+    for p in new:
+        now = [*now, p]
+        monkeypatch.setattr(engine, "_compute_site", counting)
+        incremental = _run(data, bodies, now, cache)
+        monkeypatch.setattr(engine, "_compute_site", compute)
+        assert not full_runs
+        full = _run(data, bodies, now)
+        _assert_same(incremental, full)
+        assert _dna_texts(incremental) == _dna_texts(full)
+        assert len(incremental.recomputed) < len(bodies)
+        recomputed |= incremental.recomputed
+    assert recomputed
+    # A changed report: a full run again, equal to a full computation.
+    now[0] = replace(now[0], am={**now[0].am, "stature_am": 150.0})
+    monkeypatch.setattr(engine, "_compute_site", counting)
+    incremental = _run(data, bodies, now, cache)
+    monkeypatch.setattr(engine, "_compute_site", compute)
+    assert full_runs == [1]
+    _assert_same(incremental, _run(data, bodies, now))
