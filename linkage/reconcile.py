@@ -2491,6 +2491,9 @@ def reconcile(
                 cannot.add((min(a, b), max(a, b)))
     for a, b in must:
         cannot.discard((min(a, b), max(a, b)))
+    # the clusters must not depend on the order the decisions come in (the
+    # union-find's roots, and so the order rules visit clusters, would)
+    must.sort()
 
     facts = _RowFacts.of(rows)
     uf = _form_clusters(

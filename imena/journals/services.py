@@ -393,16 +393,23 @@ def _date_from_iso(text: str) -> PartialDate | None | bool:
 
 
 def _decisions(site: Site) -> list[Any]:
-
+    """The site's current decisions, in the order they were made (by id): the
+    same order, and so the same clusters, on every database (without an ORDER
+    BY, PostgreSQL reads them by question key through the current-decision
+    index, SQLite by row id)."""
     out = []
-    for d in LinkDecision.objects.filter(site=site, superseded=False).exclude(
-        kind=DecisionKind.RESOLVED
+    for kind, a_pk, a_journal, b_pk, b_journal in (
+        LinkDecision.objects.filter(site=site, superseded=False)
+        .exclude(kind=DecisionKind.RESOLVED)
+        .order_by("pk")
+        .values_list(
+            "kind", "row_a_id", "row_a__journal_id", "row_b_id", "row_b__journal_id"
+        )
     ):
-        a = (f"j{d.row_a.journal_id}", d.row_a_id) if d.row_a else None
-        b = (f"j{d.row_b.journal_id}", d.row_b_id) if d.row_b else None
-        if a is None:
+        if a_pk is None:
             continue
-        out.append(Decision(d.kind, a, b))  # type: ignore[arg-type]
+        b = (f"j{b_journal}", b_pk) if b_pk is not None else None
+        out.append(Decision(kind, (f"j{a_journal}", a_pk), b))  # type: ignore[arg-type]
     return out
 
 

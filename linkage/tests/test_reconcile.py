@@ -87,3 +87,24 @@ def test_conflicts_are_explained_by_a_pair(small) -> None:  # type: ignore[no-un
         if c.kind == "grave_multiple_people":
             p = res.conflict_pair(c)
             assert p is None or res.row_cluster[p.left] != res.row_cluster[p.right]
+
+
+def test_decisions_in_any_order_give_the_same_clusters(small) -> None:  # type: ignore[no-untyped-def]
+    # the order decisions come in is the database's; the result must not be
+    rows, _, res = small
+    fixed = [
+        Decision("must_link", ("funeral_home", 3), ("volunteers", 9)),
+        Decision("must_link", ("volunteers", 9), ("funeral_home", 4)),
+        Decision("must_link", ("funeral_home", 6), ("volunteers", 7)),
+        Decision("cannot_link", ("funeral_home", 2), ("volunteers", 2)),
+        Decision("isolate", ("volunteers", 8)),
+    ]
+    one = reconcile(rows, fixed=fixed, model=res.model)
+    other = reconcile(rows, fixed=fixed[::-1], model=res.model)
+    assert one.row_cluster == other.row_cluster
+    assert [(c.cluster_id, c.rows, c.grave) for c in one.clusters] == [
+        (c.cluster_id, c.rows, c.grave) for c in other.clusters
+    ]
+    assert [(c.kind, c.rows) for c in one.conflicts] == [
+        (c.kind, c.rows) for c in other.conflicts
+    ]
