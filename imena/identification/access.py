@@ -11,6 +11,7 @@ from imena.accounts.access import in_organisation, require
 from imena.exhumations.models import Body
 from imena.identification.models import (
     Candidate,
+    ExclusionOverride,
     Identification,
     ScreeningCandidate,
     ScreeningRun,
@@ -31,6 +32,18 @@ def candidate_for_user(
         ),
         pk=pk,
         analysis__body__organisation_id=user.organisation_id,
+    )
+
+
+def override_for_user(
+    user: User, pk: int, *, capability: str = "identification.review"
+) -> ExclusionOverride:
+    """An exclusion override of the user's organisation (by its body)."""
+    require(user, capability)
+    return get_object_or_404(
+        ExclusionOverride.objects.select_related("body", "person"),
+        pk=pk,
+        body__organisation_id=user.organisation_id,
     )
 
 

@@ -21,6 +21,7 @@ from imena.core.constraints import FieldConstraintErrors
 from imena.core.fields import BulkJSONField
 from imena.core.times import local_time
 from imena.lib.ownership import OrganisationOwned
+from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 
 
 class CandidateRun(FieldConstraintErrors, models.Model):
@@ -177,8 +178,12 @@ class Candidate(FieldConstraintErrors, models.Model):
         return reverse("identification:candidate_detail", args=[self.pk])
 
 
-class ExclusionOverride(FieldConstraintErrors, models.Model):
-    """A reviewer's reason to set aside one hard exclusion for one pair."""
+class ExclusionOverride(FieldConstraintErrors, Withdrawable):
+    """A reviewer's reason to set aside one hard exclusion for one pair.
+
+    Withdrawn (with a reason, kept), it no longer applies: the exclusion counts
+    again from the next computation, and the pair may be overridden anew.
+    """
 
     body = models.ForeignKey(
         "exhumations.Body", on_delete=models.PROTECT, related_name="+"
@@ -194,11 +199,13 @@ class ExclusionOverride(FieldConstraintErrors, models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    withdrawn = models.BooleanField(_("withdrawn"), default=False)
+
+    reason_required = _("Say why the override is withdrawn.")
 
     constraint_fields = {
         "override_has_reason": "reason",
         "override_once_per_key": "key",
+        "override_withdrawal_has_reason": "withdrawn_reason",
     }
 
     class Meta:
@@ -220,6 +227,7 @@ class ExclusionOverride(FieldConstraintErrors, models.Model):
                     "This exclusion is already overridden for the pair."
                 ),
             ),
+            withdrawal_has_reason("override"),
         ]
 
     def __str__(self) -> str:

@@ -13,6 +13,7 @@ from imena.identification.models import (
     BodyAnalysis,
     Candidate,
     CandidateRun,
+    ExclusionOverride,
     Identification,
     IdentificationStatus,
     PendingUpdate,
@@ -30,6 +31,16 @@ if TYPE_CHECKING:
 
     from imena.burials.models import Site
     from imena.exhumations.models import Body
+
+
+def overrides_for_pair(body: Body, person_id: int) -> QuerySet[ExclusionOverride]:
+    """Every override of one body and missing person, withdrawn ones too (kept,
+    marked), newest first."""
+    return (
+        ExclusionOverride.objects.filter(body=body, person_id=person_id)
+        .select_related("created_by", "withdrawn_by")
+        .order_by("-created", "-pk")
+    )
 
 
 def to_notify(identifications: QuerySet[Identification]) -> QuerySet[Identification]:

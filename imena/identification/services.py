@@ -67,6 +67,7 @@ from imena.identification.screening_national import (
     update_national,
 )
 from imena.identification.screening_tables import TableWriter
+from imena.lib.withdrawal import withdraw
 from imena.missing.models import MissingPerson, ReferenceSample, Status
 from imena.missing.services import missing_person_set_status
 from kinship import KinshipError
@@ -1040,6 +1041,30 @@ def exclusion_override_create(
         obj=override,
         after=snapshot(override),
         organisation_id=body.organisation_id,
+    )
+    return override
+
+
+@transaction.atomic
+def exclusion_override_withdraw(
+    *, actor: User, override: ExclusionOverride, reason: str
+) -> ExclusionOverride:
+    """Withdraw an override recorded in error: the exclusion counts again from
+    the next computation. The override is kept, with the reason, time and
+    reviewer, and audited; the pair may be overridden anew."""
+    _require_can(actor, "identification.review")
+    override, _changed = withdraw(
+        override,
+        actor=actor,
+        reason=reason.strip(),
+        action="identification.override.withdraw",
+        organisation_id=override.body.organisation_id,
+        key={
+            "body": override.body_id,
+            "person": override.person_id,
+            "key": override.key,
+        },  # fmt: skip
+        already=_("This override is already withdrawn."),
     )
     return override
 

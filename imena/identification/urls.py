@@ -19,6 +19,11 @@ urlpatterns = [
     path("candidates/<int:pk>/propose/", views.propose, name="propose"),
     path("candidates/<int:pk>/override/", views.override, name="override"),
     path(
+        "candidates/<int:pk>/overrides/<int:override_pk>/withdraw/",
+        views.override_withdraw,
+        name="override_withdraw",
+    ),
+    path(
         "identifications/<int:pk>/",
         views.identification_detail,
         name="identification_detail",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from functools import partial
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -27,7 +29,7 @@ from imena.identification.forms import (
 from imena.identification.models import Candidate, IdentificationStatus
 from imena.identification.pdf import identification_pdf
 from imena.identification.worklist import STRONG_POSTERIOR
-from imena.lib.forms import add_errors
+from imena.lib.forms import add_errors, flash_errors, run_with_reason
 from imena.lib.lists import paginate
 
 
@@ -238,6 +240,8 @@ def candidate_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                 safeguards.warnings_for(cand, safeguards.primary_identifier(cand))
             ),
             "override_form": OverrideForm(),
+            "overrides": selectors.overrides_for_pair(body, cand.person_id),
+            "withdraw_form": ReasonForm(),
             "can_propose": can(request.user, "identification.propose")
             and live is None
             and cand.lr > 0,
@@ -283,15 +287,49 @@ def override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say which exclusion is set aside and why."))
         return redirect("identification:candidate_detail", pk=pk)
-    services.exclusion_override_create(
-        actor=request.user,
-        body=cand.analysis.body,
-        person=cand.person,
-        key=form.cleaned_data["key"],
-        reason=form.cleaned_data["reason"],
+    try:
+        services.exclusion_override_create(
+            actor=request.user,
+            body=cand.analysis.body,
+            person=cand.person,
+            key=form.cleaned_data["key"],
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as e:
+        flash_errors(request, e)
+    else:
+        messages.success(
+            request, _("Override recorded; it applies from the next computation.")
+        )
+    return redirect("identification:candidate_detail", pk=pk)
+
+
+@require_POST
+@login_required
+def override_withdraw(
+    request: AuthenticatedHttpRequest, pk: int, override_pk: int
+) -> HttpResponse:
+    cand = access.candidate_for_user(
+        request.user, pk, capability="identification.review"
     )
-    messages.success(
-        request, _("Override recorded; it applies from the next computation.")
+    override = access.override_for_user(request.user, override_pk)
+    if (override.body_id, override.person_id) != (
+        cand.analysis.body_id,
+        cand.person_id,
+    ):
+        raise Http404
+    run_with_reason(
+        request,
+        ReasonForm,
+        partial(
+            services.exclusion_override_withdraw,
+            actor=request.user,
+            override=override,
+        ),
+        done=_(
+            "Override withdrawn; the exclusion applies again from the next computation."
+        ),
+        no_reason=_("Say why the override is withdrawn."),
     )
     return redirect("identification:candidate_detail", pk=pk)
 
