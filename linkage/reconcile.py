@@ -175,6 +175,8 @@ EVIDENCE: dict[str, str] = {
     "slip a corrected entry fixes)",
     "no_birth_on_one_row": "one row without a birth date or age; the full names "
     "with patronymics agree",
+    "same_burial_no_death_day": "no death day on a row: the same burial day and "
+    "birth years on both rows",
     "one_body_at_grave": "no journal lists another body at that grave",
     "unique_dates": "no other nameless row has these death and burial days",
     "between_linked_rows": "between the same two linked rows in both journals",
@@ -1476,7 +1478,9 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     (spelling variants and slips of the pen count), the given name agrees or
     is one slip away (``Юрій``/``Юірй``), the patronymics agree when both
     rows have one, and no other sex is stated; the **same death day** is
-    written on both rows; and the birth years (a date, a year or an age)
+    written on both rows (or, a death day missing, the same burial day: a
+    corrected entry, then with birth years on both rows); and the birth
+    years (a date, a year or an age)
     fit, or are one digit apart (``_one_digit_off``), or one row has no birth
     at all and both rows give the patronymic. A given name by its initial
     only needs the patronymics and birth years on both rows.
@@ -1495,7 +1499,12 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     if two_graves and not (f.twice_note[x] or f.twice_note[y]):
         return None  # at two graves a reburial needs its note
     dx, dy = f.death[x], f.death[y]
-    if dx is None or dx != dy:
+    if dx is not None and dy is not None and dx != dy:
+        return None
+    # without the death day on both rows: the same burial day (a corrected
+    # entry) with birth years on both rows
+    by_burial = dx is None or dy is None
+    if by_burial and (f.burial[x] is None or f.burial[x] != f.burial[y]):
         return None
     sur = _parts_agree(f, x, y, 0)
     giv = _parts_agree(f, x, y, 1)
@@ -1518,26 +1527,33 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
             why.append("birth_year_one_digit")
         else:
             return None
-    elif not both_patr or giv == "initial":
+    elif not both_patr or giv == "initial" or by_burial:
         return None
     else:
         why.append("no_birth_on_one_row")
     if giv == "initial" and not both_patr:
         return None
+    if by_burial:
+        why.append("same_burial_no_death_day")
     return tuple(why)
 
 
 def _written_apart_pairs(f: _RowFacts) -> dict[tuple[int, int], tuple[str, ...]]:
     """The pairs ``_written_apart`` accepts, among rows of one journal with one
     death day and one surname sound (``phonetic_key``) or given name."""
-    groups: dict[tuple[str, float, str], list[int]] = defaultdict(list)
+    groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, d in enumerate(f.death):
-        if d is None or f.nameless[i] or f.mass[i]:
+        if f.nameless[i] or f.mass[i]:
             continue
         keys = f.name_keys[i]
-        for key in (f"s:{f.surname_sound[i]}", f"g:{keys[1][0]}"):
-            if len(key) > 2:
-                groups[(f.source[i], d, key)].append(i)
+        # by the death day, and by the burial day (a death day may be missing)
+        days = [f"d{d}" if d is not None else "", f"b{f.burial[i]}"]
+        for day in days:
+            if len(day) < 2 or day == "bNone":
+                continue
+            for key in (f"s:{f.surname_sound[i]}", f"g:{keys[1][0]}"):
+                if len(key) > 2:
+                    groups[(f.source[i], day, key)].append(i)
     out: dict[tuple[int, int], tuple[str, ...]] = {}
     for members in groups.values():
         if len(members) < 2 or len(members) > 50:

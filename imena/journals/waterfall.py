@@ -124,6 +124,9 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
     "no_birth_on_one_row": _(
         "one row without a birth date or age; the full names with patronymics agree"
     ),
+    "same_burial_no_death_day": _(
+        "no death day on a row: the same burial day and birth years on both rows"
+    ),
     "one_body_at_grave": _("no journal lists another body at that grave"),
     "unique_dates": _("no other nameless row has these death and burial days"),
     "between_linked_rows": _("between the same two linked rows in both journals"),

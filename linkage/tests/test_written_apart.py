@@ -130,3 +130,19 @@ def test_reburial_at_another_grave_with_a_note_and_a_slip_in_the_name() -> None:
     assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
     # without the note, one name at two graves of one journal stays apart
     assert not same(run(first, again), 2, 3)
+
+
+def test_corrected_entry_without_death_days_by_the_burial_day() -> None:
+    # neither row has the death day: the same burial day, birth years on both
+    first = vol(2, "1599", "Карпишин Захар Максимович", "25.11.1998", "", "",
+                "15.05.2022")  # fmt: skip
+    again = vol(3, "", "Карпишин Зхаар Максимович", "25.11.1988", "", "",
+                "15.05.2022")  # fmt: skip
+    res = run(first, again)
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
+    # no birth on one row: the burial day alone is not enough
+    bare = vol(3, "", "Карпишин Захар Максимович", "", "", "", "15.05.2022")
+    assert not same(run(first, bare), 2, 3)
+    # another burial day (a reburial) without death days: apart
+    moved = vol(3, "", "Карпишин Захар Максимович", "1998", "", "", "30.05.2022")
+    assert not same(run(first, moved), 2, 3)
