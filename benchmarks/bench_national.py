@@ -27,7 +27,8 @@ peak RSS is its own):
   then.
   ``--database URL`` computes on an already loaded database. ``--incremental``
   keeps an ``engine.SiteCache`` per site and then times two incremental
-  updates: a new report (every site) and a corrected PM record (one site).
+  updates: a new typed report and a new untyped one (every site), and a
+  corrected PM record (one site).
 - ``screening``: the national DNA screening (``imena dna screen --national``:
   every current PM profile against every open family, stored) with the demo's
   parameters, then one new PM profile and two new reference profiles stored,
@@ -243,12 +244,25 @@ if incremental:
     new = replace(src, person_id="new-report", am={**src.am, "stature_am": 171.0})
     persons.append(new)
     table = table.extended(engine.person_table([new]).records)
-    t, c = time.perf_counter(), time.process_time()
-    for k, (s, d, prm) in enumerate(runs):
-        engine.compute_site(d["bodies"], persons, d["leads"], prm, overrides=d["overrides"],
-                            n_graves=d["n_graves"], grave_numbers=d["grave_numbers"],
-                            table=table, cache=caches[k])
-    step("incremental_new_report", t, c, sites=len(runs), bodies=n_bodies)
+    def every_site(name, **extra):
+        t, c = time.perf_counter(), time.process_time()
+        recomputed = 0
+        for k, (s, d, prm) in enumerate(runs):
+            r = engine.compute_site(d["bodies"], persons, d["leads"], prm,
+                                    overrides=d["overrides"], n_graves=d["n_graves"],
+                                    grave_numbers=d["grave_numbers"], table=table,
+                                    cache=caches[k])
+            recomputed += len(r.recomputed)
+            del r
+        step(name, t, c, sites=len(runs), bodies=n_bodies, recomputed=recomputed, **extra)
+    every_site("incremental_new_report", typed=True)
+    # An untyped report (a man born 1980, no references): a candidate at
+    # most bodies of his sex and age.
+    src = next(p for p in base if not p.family and p.am.get("sex_am") == "male")
+    new = replace(src, person_id="new-report-2", am={**src.am, "age_am": [40, 46]})
+    persons.append(new)
+    table = table.extended(engine.person_table([new]).records)
+    every_site("incremental_new_report_untyped", typed=False)
     # A corrected PM record (stature) of a body of the first site: that site.
     s, d, prm = runs[0]
     b = d["bodies"][0]
