@@ -209,14 +209,15 @@ def person_inputs(persons: Sequence[Any]) -> list[PersonIn]:
     return out
 
 
-def body_inputs(site: Site) -> tuple[list[BodyIn], list[Any]]:
-
-    bodies = list(
-        Body.objects.current()
-        .filter(grave__site=site)
-        .select_related("grave")
-        .order_by("pm_number")
-    )
+def body_inputs(
+    site: Site, only: Iterable[int] | None = None
+) -> tuple[list[BodyIn], list[Any]]:
+    """The site's current bodies as the engine reads them (``only``: these
+    bodies, if current and at the site)."""
+    query = Body.objects.current().filter(grave__site=site)
+    if only is not None:
+        query = query.filter(pk__in=list(only))
+    bodies = list(query.select_related("grave").order_by("pm_number"))
     profiles: dict[int, Any] = {}
     for s in Sample.objects.filter(
         body__in=bodies, profile__isnull=False, profile__withdrawn=False

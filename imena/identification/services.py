@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -248,6 +249,102 @@ def site_inputs(site: Site, shared: SharedInputs | None = None) -> dict[str, Any
     }
 
 
+def _worker_inputs(
+    site: Site,
+    shared: SharedInputs,
+    cache: SiteCache,
+    pending: Sequence[tuple[int, str, int | None]],
+) -> dict[str, Any]:
+    """``site_inputs`` for a worker that keeps the site's inputs in its
+    ``cache`` between updates: read again only what the pending changes of
+    the site touch.
+
+    The open reports come from ``shared`` (the worker's ``Register``). The
+    journal leads are read again only when a changed report is one a lead
+    names, or its name matches a name of the site's journals (else every
+    lead names the same reports); the bodies, only those with a pending
+    change (all of them when one is new, gone or renumbered). A change of a
+    grave, of the journals or of the whole register reads everything, as
+    does the first update. Overrides and the count of graves are read every
+    time (two small queries).
+    """
+    kept = cache.extra.get("inputs")
+    kinds = {kind for _pk, kind, _object in pending}
+    run_pk = adapters.latest_run_id(site)
+    last_run = (
+        CandidateRun.objects.filter(site=site)
+        .order_by("-created", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if (
+        kept is None
+        or kinds - {PendingKind.PERSON, PendingKind.BODY}
+        or any(o is None for _pk, _kind, o in pending)
+        or kept["run"] != run_pk
+        # Another process computed the site (and marked its changes done).
+        or last_run is None
+        or last_run != cache.extra.get("run")
+    ):
+        data = site_inputs(site, shared)
+        cache.extra["inputs"] = {**data, "run": run_pk}
+        return data
+    data = dict(kept)
+    data["persons"], data["person_inputs"] = shared.persons, shared.person_inputs
+    # The reports changed, added or closed since the inputs were read: the
+    # register keeps the same ``PersonIn`` of a report it did not read again.
+    persons = _changed_persons(kept["person_inputs"], shared.person_inputs)
+    if persons:
+        named = {pid for lead in kept["leads"] for pid in lead.persons}
+        names_run, names = cache.extra.get("lead_names", (None, None))
+        if names is None or names_run != run_pk:
+            names_run, names = adapters.lead_names(site)
+            cache.extra["lead_names"] = (names_run, names)
+        index = adapters.NameIndex(
+            e for e in shared.index.entries if e.person_id in persons
+        )
+        if persons & named or any(index.match(*name) for name in names):
+            data["leads"], data["counts"] = adapters.lead_inputs(site, shared.index)
+    bodies = {int(o) for _pk, kind, o in pending if kind == PendingKind.BODY if o}
+    if bodies:
+        fresh, objs = adapters.body_inputs(site, only=bodies)
+        at = {b.body_id: i for i, b in enumerate(kept["bodies"])}
+        numbers = {str(b.pk): b.pm_number for b in kept["body_objs"]}
+        if len(fresh) != len(bodies) or any(
+            b.body_id not in at or numbers[b.body_id] != o.pm_number
+            for b, o in zip(fresh, objs, strict=True)
+        ):
+            data = site_inputs(site, shared)
+            cache.extra["inputs"] = {**data, "run": run_pk}
+            return data
+        data["bodies"], data["body_objs"] = (
+            list(kept["bodies"]),
+            list(kept["body_objs"]),
+        )
+        for b, o in zip(fresh, objs, strict=True):
+            data["bodies"][at[b.body_id]] = b
+            data["body_objs"][at[b.body_id]] = o
+        data["grave_numbers"] = {b.grave_id: b.grave_number for b in data["bodies"]}
+    overrides: dict[tuple[str, str], dict[str, str]] = {}
+    for o in ExclusionOverride.objects.filter(body__grave__site=site, withdrawn=False):
+        overrides.setdefault((str(o.body_id), str(o.person_id)), {})[o.key] = o.reason
+    data["overrides"] = overrides
+    data["n_graves"] = site.graves.filter(withdrawn=False).count()
+    cache.extra["inputs"] = {**data, "run": run_pk}
+    return data
+
+
+def _changed_persons(old: Sequence[PersonIn], new: Sequence[PersonIn]) -> set[str]:
+    """The reports of ``new`` that are not (the same objects) in ``old``, and
+    those of ``old`` no longer in ``new``."""
+    if len(new) >= len(old) and all(map(operator.is_, new, old)):
+        return {p.person_id for p in new[len(old) :]}
+    was = {p.person_id: p for p in old}
+    now = {p.person_id: p for p in new}
+    out = {pid for pid, p in now.items() if was.get(pid) is not p}
+    return out | (was.keys() - now.keys())
+
+
 USER_PRIOR = "set by the user"
 
 
@@ -303,13 +400,18 @@ def candidates_compute(
     # The pending changes are read before the inputs: each one seen here is
     # in the inputs, so the run takes it into account (a change committed
     # later stays pending).
-    seen = list(
+    pending = list(
         PendingUpdate.objects.filter(site=site, done__isnull=True).values_list(
-            "pk", flat=True
+            "pk", "kind", "object_id"
         )
     )
+    seen = [pk for pk, _kind, _object in pending]
     incremental = cache is not None and bool(cache.rows)
-    data = site_inputs(site, shared)
+    data = (
+        _worker_inputs(site, shared, cache, pending)
+        if cache is not None and shared is not None
+        else site_inputs(site, shared)
+    )
     params, basis = site_params(site, data["counts"], p_unlisted)
     result = compute_site(
         data["bodies"],

@@ -231,3 +231,87 @@ def test_a_new_report_that_changes_nothing_at_a_site_makes_no_run(
     assert outcome.untouched == []
     (run,) = [r for r in outcome.runs if r.site_id == site.pk]
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+
+def test_the_worker_reads_again_only_what_the_changes_touch(
+    loaded: ScenarioContext,
+    org: Organisation,
+    users: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The worker keeps each site's inputs (journal leads, bodies) between
+    updates: a new report that no journal names reads no lead, a corrected
+    PM record reads its body only; a report that a journal names reads the
+    leads again; a computation by another process makes it read everything.
+    Each update equals a full computation."""
+    from imena.identification import adapters
+
+    site: Site = next(iter(loaded.sites.values()))
+    caches: dict[int, SiteCache] = {}
+    register = services.Register()
+    services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    for s in loaded.sites.values():
+        if Body.objects.filter(grave__site=s).exists():
+            services.candidates_compute(
+                actor=None,
+                site=s,
+                shared=register.refresh(org),
+                cache=caches.setdefault(s.pk, SiteCache()),
+            )
+    reads: list[tuple[str, Any]] = []
+    lead_inputs, body_inputs = adapters.lead_inputs, adapters.body_inputs
+
+    def leads(site: Any, index: Any) -> Any:
+        reads.append(("leads", site.pk))
+        return lead_inputs(site, index)
+
+    def bodies(site: Any, only: Any = None) -> Any:
+        reads.append(("bodies", None if only is None else set(only)))
+        return body_inputs(site, only)
+
+    monkeypatch.setattr(adapters, "lead_inputs", leads)
+    monkeypatch.setattr(adapters, "body_inputs", bodies)
+
+    def update() -> CandidateRun:
+        reads.clear()
+        outcome = services.identification_update(
+            actor=None, organisation=org, caches=caches, register=register
+        )
+        (run,) = [r for r in outcome.runs if r.site_id == site.pk]
+        return run
+
+    # A new report no journal names, and a corrected PM record.
+    make_person(org, family_name="Новенький", given_names="Петро", birth_year=1980)
+    body = Body.objects.filter(grave__site=site).order_by("pk")[3]
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=body,
+        section="biological",
+        data={"stature_min": 150, "stature_max": 156},
+        reason="measured again",
+    )
+    run = update()
+    assert ("leads", site.pk) not in reads
+    assert ("bodies", {body.pk}) in reads
+    assert ("bodies", None) not in reads
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+    # The full computation above was another process's: everything is read.
+    make_person(org, family_name="Новенький", given_names="Іван", birth_year=1981)
+    run = update()
+    assert ("leads", site.pk) in reads and ("bodies", None) in reads
+    # A report with the name a journal of the site gives: the leads again.
+    _run, names = adapters.lead_names(site)
+    surname, given, patronymic, years = names[0]
+    make_person(
+        org,
+        family_name=surname.capitalize(),
+        given_names=given.capitalize(),
+        patronymic=patronymic.capitalize(),
+        birth_year=min(years) if years else None,
+    )
+    run = update()
+    assert ("leads", site.pk) in reads
+    assert ("bodies", None) not in reads
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
