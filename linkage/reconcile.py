@@ -2254,10 +2254,25 @@ def _link_nameless_at_grave(
     def alone(i: int) -> bool:
         return len(uf.members[uf.find(i)]) == 1
 
-    def unexplained(number: str, source: str) -> bool:
+    def unexplained(number: str, source: str, body: int) -> bool:
         """A row of ``source`` at ``number`` not yet linked to anyone: it may
-        be the body the other journal has there."""
-        return any(f.source[i] == source and alone(i) for i in all_at.get(number, ()))
+        be the nameless ``body`` the other journal has there. Not a row of
+        the other sex (``Харчова`` cannot be a nameless man), nor one whose
+        birth years the body's age rules out."""
+        return any(
+            f.source[i] == source and alone(i) and could_be(i, body)
+            for i in all_at.get(number, ())
+        )
+
+    def could_be(i: int, body: int) -> bool:
+        si, sb = f.sex[i], f.sex[body]
+        if si and sb and si != sb:
+            return False
+        yi, yb = f.birth_years[i], f.birth_years[body]
+        slack = 5  # an unknown body's age is an estimate
+        return yi is None or yb is None or (
+            yi[0] - slack <= yb[1] and yb[0] - slack <= yi[1]
+        )  # fmt: skip
 
     def dates(x: int, y: int) -> int | None:
         """How many of death and burial day agree; None if one disagrees."""
@@ -2305,7 +2320,7 @@ def _link_nameless_at_grave(
                 agree = dates(x, y)
                 if not fits(x, y) or not agree:
                     continue
-                if unexplained(k, f.source[y]) or unexplained(nk, f.source[x]):
+                if unexplained(k, f.source[y], x) or unexplained(nk, f.source[x], y):
                     rivals += 1
                     continue
                 # at least three facts agree: days, the age, the sex
