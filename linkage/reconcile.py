@@ -1209,6 +1209,9 @@ class _RowFacts:
     name_keys: list[tuple[tuple[str, str, str], ...]] = field(default_factory=list)
     surname_sound: list[str] = field(default_factory=list)  # phonetic_key
     birth_md: list[tuple[int, int] | None] = field(default_factory=list)  # month, day
+    # birth years with each row's uncertainty (``_birth_span``): for the
+    # born-apart veto
+    birth_span: list[tuple[int, int] | None] = field(default_factory=list)
 
     @classmethod
     def of(cls, rows: Sequence[ParsedRow]) -> _RowFacts:
@@ -1255,6 +1258,7 @@ class _RowFacts:
                 )
                 for r in rows
             ],  # fmt: skip
+            birth_span=[_birth_span(r) for r in rows],
         )
 
 
@@ -1341,6 +1345,67 @@ def _birth_years(r: ParsedRow) -> tuple[int, int] | None:
     if r.age is not None and ref is not None:
         return (ref.year - r.age[1] - 1, ref.year - r.age[0])
     return None
+
+
+#: Birth years more than this many years apart (each row's years widened by
+#: its uncertainty, ``_birth_span``) are two people: a father and the son
+#: named after him, never one person written with a slip.
+BIRTH_YEARS_APART = 15
+# how far an age written at death may be off the real birth year: a named
+# person's age (relatives' word, a birthday not yet reached) and a nameless
+# body's estimate (``~50``)
+_AGE_SLACK_NAMED = 3
+_AGE_SLACK_NAMELESS = 10
+
+
+def _birth_span(r: ParsedRow) -> tuple[int, int] | None:
+    """The years the row's person can have been born in, with the row's
+    uncertainty: a written birth date or year as it is; a year from the age
+    at death widened by ``_AGE_SLACK_NAMED`` (``_AGE_SLACK_NAMELESS`` for an
+    unknown body's estimated age)."""
+    years = _birth_years(r)
+    if years is None or r.birth_date is not None:
+        return years
+    slack = _AGE_SLACK_NAMELESS if not (r.surname or r.given_name) else _AGE_SLACK_NAMED
+    return (years[0] - slack, years[1] + slack)
+
+
+def _born_apart(f: _RowFacts, x: int, y: int) -> bool:
+    """Rows whose birth years are decades apart (more than
+    ``BIRTH_YEARS_APART`` years between their spans, ``_birth_span``): two
+    people, whatever else agrees (a father and the son named after him, in one
+    grave). Not when the difference is a typo (``_birth_year_typo``)."""
+    sx, sy = f.birth_span[x], f.birth_span[y]
+    if sx is None or sy is None:
+        return False
+    if max(sx[0] - sy[1], sy[0] - sx[1]) <= BIRTH_YEARS_APART:
+        return False
+    return not _birth_year_typo(f, x, y)
+
+
+def _birth_year_typo(f: _RowFacts, x: int, y: int) -> bool:
+    """Two birth dates that differ by one digit of the year (``1957``/``1987``:
+    a misread or mistyped digit) and agree in everything else: the same day
+    and month of birth, surname and given name (uk/ru equivalents), the
+    patronymic when both rows have one, no other death day, and graves that
+    are one number when both rows have one. A father and son differ in more
+    than one digit, or in the day of birth."""
+    if f.birth_md[x] is None or f.birth_md[x] != f.birth_md[y]:
+        return False
+    bx, by = f.birth_span[x], f.birth_span[y]
+    if bx is None or by is None:
+        return False
+    a, b = f"{bx[0]:04d}", f"{by[0]:04d}"
+    if len(a) != len(b) or sum(p != q for p, q in zip(a, b, strict=True)) != 1:
+        return False
+    (sx, gx, px), (sy, gy, py) = (tuple(k[0] for k in f.name_keys[i]) for i in (x, y))
+    if not (sx and gx and sx == sy and gx == gy) or (px and py and px != py):
+        return False
+    dx, dy = f.death[x], f.death[y]
+    if dx is not None and dy is not None and dx != dy:
+        return False
+    g1, g2 = f.grave[x], f.grave[y]
+    return g1 is None or g2 is None or g1 == g2 or _related_graves(f, x, y)
 
 
 def _written_twice(
@@ -1821,6 +1886,10 @@ def _form_clusters(
             for y in uf.members[rb]:
                 key = (min(x, y), max(x, y))
                 if key in cannot:
+                    return False
+                # born decades apart: two people (father and son), whoever
+                # links them (a human must-link is made before, directly)
+                if _born_apart(facts, x, y):
                     return False
                 # a nameless woman and a man ("невідома", "Неизвестный
                 # мужчина", the patronymic's ending) are two people; between
