@@ -261,6 +261,7 @@ class ReconcileResult:
     )
     _links_list: list[Link] | None = field(default=None, repr=False)
     _row_link_cache: dict[RowRef, Link] | None = field(default=None, repr=False)
+    _links_by_row: dict[RowRef, list[int]] | None = field(default=None, repr=False)
 
     @property
     def links(self) -> list[Link]:
@@ -325,13 +326,18 @@ class ReconcileResult:
         pair = self.conflict_pair(conflict)
         if pair is not None and pair.match_probability >= self.threshold:
             return Link(pair.left, pair.right, SPLINK, (), pair)
-        refs = set(conflict.rows)
+        if self._links_by_row is None:
+            by_row: dict[RowRef, list[int]] = defaultdict(list)
+            for k, link in enumerate(self.links):
+                by_row[link.left].append(k)
+                by_row[link.right].append(k)
+            self._links_by_row = dict(by_row)
         grave = self._row_grave
-        return next(
-            (link for link in self.links
-             if link.left in refs and grave.get(link.left) != grave.get(link.right)),
-            None,
+        found = sorted(
+            k for ref in conflict.rows for k in self._links_by_row.get(ref, ())
+            if grave.get(self.links[k].left) != grave.get(self.links[k].right)
         )  # fmt: skip
+        return self.links[found[0]] if found else None
 
     @property
     def pairs(self) -> list[PairScore]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from linkage.io import ParsedRow
 from linkage.reconcile import (
     BIRTH_YEARS_APART,
     Decision,
@@ -20,7 +21,7 @@ from linkage.tests.test_rules import background, fh, same, vol
 B = "15.05.2022"
 
 
-def father_and_son() -> list:
+def father_and_son() -> list[ParsedRow]:
     # both died on 11 May and lie in grave 214; the son (born 1968, 27 years
     # after his father) carries his father's full name; the volunteers give
     # the son's age, not his birth date
@@ -67,7 +68,7 @@ def test_one_mistyped_digit_of_the_birth_year_is_one_person() -> None:
     assert not same(reconcile(rows), ("fh", 2), ("vol", 2))
 
 
-def facts(*rows) -> _RowFacts:
+def facts(*rows: ParsedRow) -> _RowFacts:
     return _RowFacts.of(list(rows))
 
 

@@ -263,3 +263,16 @@ def test_rules_and_evidence_are_described() -> None:
     for table in (RULES, EVIDENCE):
         assert all(isinstance(v, str) and v for v in table.values())
     assert dataclasses.is_dataclass(ReconcileResult)
+
+
+def test_a_conflict_of_rows_a_rule_joined_is_explained_by_that_rule() -> None:
+    # the nameless rows at planks 369 and 370, joined by the rule: one person
+    # at two graves, and the rule's link is why
+    res = reconcile(background() + _nameless_at_plank())
+    conflict = next(
+        c for c in res.conflicts
+        if c.kind == "person_multiple_graves" and ("fh", 2) in c.rows
+    )  # fmt: skip
+    link = res.conflict_link(conflict)
+    assert link is not None and link.rule == "nameless_at_grave"
+    assert "neighbouring_plank" in link.evidence
