@@ -262,6 +262,9 @@ class ReconcileResult:
     _links_list: list[Link] | None = field(default=None, repr=False)
     _row_link_cache: dict[RowRef, Link] | None = field(default=None, repr=False)
     _links_by_row: dict[RowRef, list[int]] | None = field(default=None, repr=False)
+    # the rows' facts the clustering rules read, and each row's index there
+    _facts: _RowFacts | None = field(default=None, repr=False)
+    _ref_index: dict[RowRef, int] = field(default_factory=dict, repr=False)
 
     @property
     def links(self) -> list[Link]:
@@ -443,7 +446,8 @@ class ReconcileResult:
         one ``grave_multiple_people`` or ``person_multiple_graves`` conflict
         (that conflict's question shows the same rows side by side, e.g. the
         people of a mass grave, and is answered there), nor a nameless row
-        and a row of the other sex (two people, never linked)."""
+        and a row of the other sex, nor two rows born decades apart
+        (``_born_apart``: two people, never linked)."""
         df = self.pairs_frame
         if not len(df):
             return df
@@ -465,12 +469,18 @@ class ReconcileResult:
                 and sa[1] != sb[1]
             )
 
+        facts, at = self._facts, self._ref_index
+
+        def born_apart(a: RowRef, b: RowRef) -> bool:
+            return facts is not None and _born_apart(facts, at[a], at[b])
+
         own = [
             not (
                 in_conflict.get((sl, int(rl)), empty)
                 & in_conflict.get((sr, int(rr)), empty)
             )
             and not other_sex((sl, int(rl)), (sr, int(rr)))
+            and not born_apart((sl, int(rl)), (sr, int(rr)))
             for sl, rl, sr, rr in zip(band.source_l, band.row_l, band.source_r,
                                       band.row_r, strict=True)
         ]  # fmt: skip
@@ -2707,6 +2717,8 @@ def reconcile(
                                                               strict=True)},
         _row_sex={ref: (nameless, sx) for ref, nameless, sx
                   in zip(refs, facts.nameless, facts.sex, strict=True) if sx},
+        _facts=facts,
+        _ref_index=index,
         _edges=[
             (refs[a], refs[b], rule,
              () if rule in (SPLINK, DECISION) else _evidence(facts, a, b, why))

@@ -122,3 +122,23 @@ def test_namesakes_with_other_patronymics_and_birth_dates_stay_apart() -> None:
     assert not same(res, ("vol", 2), ("vol", 3))
     assert not same(res, ("fh", 2), ("vol", 3))
     assert_explained(res)
+
+
+def test_the_review_does_not_ask_about_rows_born_apart() -> None:
+    # the same name and days, born 30 years apart (and on another day): two
+    # people, never linked, so the review queue does not ask
+    d, b = "02.04.2022", "06.04.2022"
+    rows = background() + [
+        fh(2, "288", "Ковальчук", "Василий", "Петрович", "14.03.1957", "", d, b),
+        vol(2, "", "Ковальчук Василь Петрович", "21.09.1987", "", d, b),
+    ]
+    res = reconcile(rows)
+    assert res.explain(("fh", 2), ("vol", 2)) is not None  # scored
+    band = res.review_pairs(0.0, 1.01)
+    asked = {
+        frozenset(((sl, int(rl)), (sr, int(rr))))
+        for sl, rl, sr, rr in zip(band.source_l, band.row_l, band.source_r,
+                                  band.row_r, strict=True)
+    }  # fmt: skip
+    assert frozenset((("fh", 2), ("vol", 2))) not in asked
+    assert asked  # other pairs are still asked about
