@@ -1390,13 +1390,26 @@ def _born_apart(f: _RowFacts, x: int, y: int) -> bool:
     """Rows whose birth years are decades apart (more than
     ``BIRTH_YEARS_APART`` years between their spans, ``_birth_span``): two
     people, whatever else agrees (a father and the son named after him, in one
-    grave). Not when the difference is a typo (``_birth_year_typo``)."""
+    grave). Not when the difference is a typo (``_birth_year_typo``), nor
+    between two rows that name different people (neither surname nor given
+    name agrees): a row written under another burial's name carries that
+    person's birth date too, so its birth date says no more than its name
+    does, and what links it is the body's grave and days."""
     sx, sy = f.birth_span[x], f.birth_span[y]
     if sx is None or sy is None:
         return False
     if max(sx[0] - sy[1], sy[0] - sx[1]) <= BIRTH_YEARS_APART:
         return False
+    if _name_differs(f, x, y, 0) and _name_differs(f, x, y, 1):
+        return False
     return not _birth_year_typo(f, x, y)
+
+
+def _name_differs(f: _RowFacts, x: int, y: int, part: int) -> bool:
+    """Both rows write this name part (0 surname, 1 given name) and neither its
+    uk/ru key nor its Latin key agrees."""
+    kx, ky = f.name_keys[x][part], f.name_keys[y][part]
+    return bool(kx[0] and ky[0]) and kx[0] != ky[0] and kx[1] != ky[1]
 
 
 def _birth_year_typo(f: _RowFacts, x: int, y: int) -> bool:
