@@ -95,6 +95,20 @@ def test_born_apart(left: tuple[str, str], right: tuple[str, str], apart: bool) 
     assert _born_apart(facts(a, b), 0, 1) is apart
 
 
+def test_rows_that_name_different_people_are_left_to_the_names() -> None:
+    # a row written under another burial's name carries that person's birth
+    # date: the names already disagree, the birth date adds nothing
+    a = fh(2, "214", "Гончаренко", "Степан", "Андреевич", "07.02.1941", "",
+           "11.05.2022", B)  # fmt: skip
+    b = vol(2, "214", "Рудак Всеволод Олександрович", "06.06.1978", "",
+            "11.05.2022", B)  # fmt: skip
+    assert not _born_apart(facts(a, b), 0, 1)
+    # one name part in common: the birth date decides
+    c = vol(2, "214", "Гончаренко Всеволод Олександрович", "06.06.1978", "",
+            "11.05.2022", B)  # fmt: skip
+    assert _born_apart(facts(a, c), 0, 1)
+
+
 def test_a_nameless_bodys_estimated_age_is_wide() -> None:
     # ~60 for a man born in 1941 (81): an estimate, 21 years off, within
     # its slack; ~30 is 50 years off: someone else
