@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from imena.burials.models import Site
 from imena.burials.tests.factories import SiteFactory
 from imena.journals.models import Journal, LinkDecision, ReconcileRun, ReviewItem
 
@@ -16,7 +17,7 @@ MAX_QUERIES = 12
 
 
 def _site_with_queue(org, examiner, n: int) -> None:
-    site = SiteFactory(organisation=org, code=f"s{n}", name=f"Site {n:02d}")
+    site: Site = SiteFactory(organisation=org, code=f"s{n}", name=f"Site {n}")  # type: ignore[assignment]
     Journal.objects.create(site=site, name="Funeral home")
     Journal.objects.create(site=site, name="Volunteers")
     ReconcileRun.objects.create(site=site, threshold=0.9, cluster_count=1)
