@@ -81,6 +81,7 @@ ACTIONS: dict[str, Any] = {
     "odk.submission.attachments": gettext_lazy("Attachments received"),
     "identification.family_notified": gettext_lazy("Family notified"),
     "identification.override": gettext_lazy("Engine result overridden"),
+    "identification.override.withdraw": gettext_lazy("Exclusion override withdrawn"),
 }
 
 #: Keys that entries carry beside the record's own fields.

@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from imena.audit.history import action_label
 from imena.audit.models import AuditEntry
 from imena.identification import services
 from imena.identification.models import BodyAnalysis, ExclusionOverride
@@ -51,6 +52,7 @@ def test_a_withdrawn_override_is_kept_and_the_exclusion_applies_again(
     entry = AuditEntry.objects.get(action="identification.override.withdraw")
     after = entry.after_data
     assert after["withdrawn"] is True and after["key"] == "sex"
+    assert action_label(entry) == "Exclusion override withdrawn"
     run3, _ = services.candidates_compute(actor=examiner, site=body.grave.site)
     assert _excluded(run3, woman)
     # the pair may be overridden anew; the withdrawn one stays
