@@ -845,9 +845,6 @@ BLOCKING_RULES: tuple[BlockingRule, ...] = (
     BlockingRule("given_birth_year", ("given_x", "birth_year")),
     BlockingRule("phonetic_birth_year", ("surname_p", "by_lo")),
     BlockingRule("surname_burial", ("surname_x", "burial_day")),
-    # one person written twice (reburied: another burial day) with the given
-    # name misspelt and the birth year slipped
-    BlockingRule("surname_death", ("surname_x", "death_day")),
     BlockingRule("given_patronymic_burial", ("given_x", "patr_x", "burial_day")),
     BlockingRule("swapped", ("surname_x", "given_x"), ("given_x", "surname_x")),
     BlockingRule("latin_name", ("surname_lat", "given_lat")),
