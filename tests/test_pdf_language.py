@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import translation
 
 from imena.accounts.models import Role
@@ -46,15 +47,17 @@ def exhumation_draft(client, users, site, grave):
         "</grave_photo><deviceid>collect:xyz</deviceid>"
     )
     xml = instance_xml(form.form_id, form.version, fields, "uuid:pdf-language")
-    response = client.post(
-        "/submission",
-        {
-            "xml_submission_file": xml_file(xml),
-            "body1.jpg": photo("body1.jpg", real_jpeg((1, 2, 3))),
-            "grave1.jpg": photo("grave1.jpg", real_jpeg((9, 8, 7))),
-        },
-        HTTP_AUTHORIZATION=basic(recorder.username, token_for(recorder)),
-    )
+    # the files go into the store when the request's transaction commits
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(
+            "/submission",
+            {
+                "xml_submission_file": xml_file(xml),
+                "body1.jpg": photo("body1.jpg", real_jpeg((1, 2, 3))),
+                "grave1.jpg": photo("grave1.jpg", real_jpeg((9, 8, 7))),
+            },
+            HTTP_AUTHORIZATION=basic(recorder.username, token_for(recorder)),
+        )
     assert response.status_code == 201, response.content
     return odk.Submission.objects.get(instance_id="uuid:pdf-language")
 
@@ -78,7 +81,10 @@ def test_evidence_from_a_field_draft_reads_in_the_pdfs_language(
     site = SiteFactory(organisation=org, code="IZM", name="Лісове кладовище")
     grave = burials.grave_create(actor=examiner, site=site, marker_text="№ 12")  # type: ignore[arg-type]
     draft = exhumation_draft(client, users, site, grave)
-    with translation.override("en"):  # the reviewer's screen is in English
+    with (
+        translation.override("en"),  # the reviewer's screen is in English
+        TestCase.captureOnCommitCallbacks(execute=True),
+    ):
         odk.submission_accept(actor=examiner, submission=draft)
 
     body_photo = EvidenceItem.objects.get(body__pm_number="IZM-PM-0901")

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.test import TestCase
 from django.urls import reverse
 
 from imena.accounts.models import Role
@@ -241,12 +242,13 @@ def test_an_evidence_file_download_is_not_stored(
     grave = burials.grave_create(
         actor=examiner, site=SiteFactory(organisation=org), marker_text="№ 1"
     )
-    item = evidence_services.evidence_create(
-        actor=examiner,
-        grave=grave,
-        kind="photo",
-        staged=storage.stage([jpeg_with_exif()], name="a.jpg"),
-    )
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the file is stored then
+        item = evidence_services.evidence_create(
+            actor=examiner,
+            grave=grave,
+            kind="photo",
+            staged=storage.stage([jpeg_with_exif()], name="a.jpg"),
+        )
     client.force_login(examiner)
     response = client.get(reverse("exhumations:evidence_file", args=[item.pk]))
     assert response.status_code == 200

@@ -55,8 +55,8 @@ def evidence_create(
     place: str = "",
     notes: str = "",
 ) -> EvidenceItem:
-    """Register an evidence item of a grave (or of a whole ``site``); a file is
-    committed to the store last.
+    """Register an evidence item of a grave (or of a whole ``site``); a file
+    goes into the store when the transaction commits.
 
     ``description`` is what a person wrote about the item, kept as written;
     ``notes`` go on the first custody entry (e.g. where the item came from).
@@ -133,10 +133,10 @@ def evidence_create(
             organisation_id=org_id,
         )
         if staged is not None:
-            # The file is moved into place only after every check has passed;
-            # a failure to commit the transaction later leaves an unreferenced
-            # file, which `imena evidence verify` does not mind.
-            storage.commit(staged)
+            # The file is moved into place only when the item's transaction
+            # commits: a rollback (here or in an outer transaction) stores
+            # nothing, and its temporary copy is left to `evidence sweep-tmp`.
+            storage.commit_on_success(staged)
     except BaseException:
         if staged is not None:
             staged.discard()

@@ -363,6 +363,9 @@ def _store(
 ) -> Receipt:
     limit = settings.IMENA_MAX_SUBMISSION_BYTES
     staged: list[tuple[IncomingFile, str, storage.Staged]] = []
+    # Files the transaction will move into the store when it commits; every
+    # other staged copy is removed here.
+    kept: list[storage.Staged] = []
     xml_staged = storage.stage_bytes(xml)
     try:
         names: set[str] = set()
@@ -395,11 +398,15 @@ def _store(
             data=data,
             expected=expected,
             source=source,
+            kept=kept,
         )
+    except BaseException:
+        kept.clear()
+        raise
     finally:
-        xml_staged.discard()
-        for _f, _name, s in staged:
-            s.discard()
+        for s in [xml_staged, *(s for _f, _name, s in staged)]:
+            if not any(s is k for k in kept):
+                s.discard()
 
 
 def _store_rows(
@@ -414,8 +421,11 @@ def _store_rows(
     data: dict[str, Any],
     expected: list[str],
     source: str,
+    kept: list[storage.Staged],
 ) -> Receipt:
-    promoted: list[storage.Staged] = []
+    """Write the submission's rows; its files go into the store when the
+    transaction commits (a rollback, here or outside, stores nothing, and never
+    removes a stored file another submission may point to)."""
     try:
         with transaction.atomic():
             existing = (
@@ -425,7 +435,7 @@ def _store_rows(
             )
             if existing is not None:
                 receipt = _merge_duplicate(
-                    existing, xml_staged, staged, promoted, user=user
+                    existing, xml_staged, staged, kept, user=user
                 )
             else:
                 submission = Submission.objects.create(
@@ -441,10 +451,9 @@ def _store_rows(
                     data=data,
                     expected_attachments=expected,
                 )
-                storage.promote(xml_staged)
-                promoted.append(xml_staged)
+                _promote_on_commit(xml_staged, kept)
                 for f, name, s in staged:
-                    _attach(submission, f, name, s, promoted)
+                    _attach(submission, f, name, s, kept)
                 audit_record(
                     actor=user,
                     action="odk.submission.receive",
@@ -462,8 +471,7 @@ def _store_rows(
                 receipt = Receipt(submission, True, [name for _f, name, _s in staged])
     except IntegrityError:
         # Two copies of one instance arrived at once and the other one won.
-        for s in promoted:
-            storage.unpromote(s)
+        kept.clear()
         twin = Submission.objects.filter(
             organisation=organisation, instance_id=instance_id
         ).first()
@@ -479,10 +487,14 @@ def _store_rows(
             ) from None
         return Receipt(twin, False)
     except BaseException:
-        for s in promoted:
-            storage.unpromote(s)
+        kept.clear()
         raise
     return receipt
+
+
+def _promote_on_commit(s: storage.Staged, kept: list[storage.Staged]) -> None:
+    kept.append(s)
+    transaction.on_commit(lambda: storage.promote(s))
 
 
 def _attach(
@@ -490,7 +502,7 @@ def _attach(
     f: IncomingFile,
     name: str,
     s: storage.Staged,
-    promoted: list[storage.Staged],
+    kept: list[storage.Staged],
 ) -> Attachment:
     att = Attachment.objects.create(
         submission=submission,
@@ -500,8 +512,7 @@ def _attach(
         sha256=s.sha256,
         size=s.size,
     )
-    storage.promote(s)
-    promoted.append(s)
+    _promote_on_commit(s, kept)
     return att
 
 
@@ -509,7 +520,7 @@ def _merge_duplicate(
     existing: Submission,
     xml_staged: storage.Staged,
     staged: list[tuple[IncomingFile, str, storage.Staged]],
-    promoted: list[storage.Staged],
+    kept: list[storage.Staged],
     *,
     user: User,
 ) -> Receipt:
@@ -549,7 +560,7 @@ def _merge_duplicate(
                 % {"id": existing.instance_id},
                 "conflict",
             )
-        _attach(existing, f, name, s, promoted)
+        _attach(existing, f, name, s, kept)
         added.append(name)
     if added:
         audit_record(
@@ -576,12 +587,45 @@ def quarantine_record(
     device_id: str = "",
     body_size: int = 0,
 ) -> Quarantine:
-    """Keep a refused submission for inspection (the raw XML only where asked)."""
+    """Keep a refused submission for inspection (the raw XML only where asked).
+
+    The raw XML goes into the store when the entry's transaction commits."""
     sha = ""
+    staged: storage.Staged | None = None
     if body is not None:
         staged = storage.stage_bytes(body)
-        storage.promote(staged)
         sha, body_size = staged.sha256, staged.size
+    try:
+        entry = _quarantine_row(
+            user=user,
+            reason=reason,
+            message=message,
+            form_id=form_id,
+            instance_id=instance_id,
+            device_id=device_id,
+            sha=sha,
+            body_size=body_size,
+        )
+    except BaseException:
+        if staged is not None:
+            staged.discard()
+        raise
+    if staged is not None:
+        _promote_on_commit(staged, [])
+    return entry
+
+
+def _quarantine_row(
+    *,
+    user: User | None,
+    reason: str,
+    message: str,
+    form_id: str,
+    instance_id: str,
+    device_id: str,
+    sha: str,
+    body_size: int,
+) -> Quarantine:
     entry = Quarantine.objects.create(
         organisation=getattr(user, "organisation", None),
         submitted_by=user,

@@ -36,7 +36,6 @@ class Staged:
     tmp: Path | None
     sha256: str
     size: int
-    promoted_new: bool = False
 
     def discard(self) -> None:
         if self.tmp is not None and self.tmp.exists():
@@ -95,7 +94,10 @@ def stage_bytes(data: bytes) -> Staged:
 
 
 def promote(staged: Staged) -> Path:
-    """Move a staged file into the store; remember whether it was new."""
+    """Move a staged file into the store (a file already there is kept as is).
+
+    Called when the transaction that records the file commits: a file in the
+    store is never removed again, since another record may point to it."""
     final = blob_path(staged.sha256)
     if staged.tmp is None:
         return final
@@ -106,15 +108,7 @@ def promote(staged: Staged) -> Path:
     os.replace(staged.tmp, final)
     os.chmod(final, 0o440)
     staged.tmp = None
-    staged.promoted_new = True
     return final
-
-
-def unpromote(staged: Staged) -> None:
-    """Remove a file this request added to the store (its transaction failed)."""
-    if staged.promoted_new:
-        blob_path(staged.sha256).unlink(missing_ok=True)
-        staged.promoted_new = False
 
 
 def open_blob(sha256: str) -> IO[bytes]:

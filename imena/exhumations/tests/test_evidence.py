@@ -6,7 +6,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,9 +21,11 @@ from imena.exhumations import services
 
 def _upload(client, exhumation, name, content, **extra):
     data = {"kind": "photo", "file": SimpleUploadedFile(name, content), **extra}
-    return client.post(
-        reverse("exhumations:evidence_create", args=[exhumation.pk]), data
-    )
+    # the file goes into the store when the request's transaction commits
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            reverse("exhumations:evidence_create", args=[exhumation.pk]), data
+        )
 
 
 def _stored_files(root):
@@ -272,3 +275,40 @@ def test_the_custody_purpose_follows_the_readers_language(
     ukrainian = client.get(url, HTTP_ACCEPT_LANGUAGE="uk").content.decode()
     assert "Collected and registered" in english
     assert "Collected and registered" not in ukrainian
+
+
+def _in_store(root):
+    # the store proper: its temporary folder holds copies not (yet) committed
+    return [p for p in root.rglob("*") if p.is_file() and p.parent.name != "tmp"]
+
+
+@pytest.mark.django_db
+def test_an_item_rolled_back_with_its_transaction_leaves_no_file_in_the_store(
+    exhumation, recorder, _evidence_root, django_capture_on_commit_callbacks
+) -> None:
+    staged = storage.stage([png()], name="pit.png")
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        evidence_services.evidence_create(
+            actor=recorder, grave=exhumation.grave, kind="photo", staged=staged
+        )
+        raise RuntimeError("a later write of the same transaction fails")
+    assert not EvidenceItem.objects.exists()
+    assert _in_store(_evidence_root) == []
+
+
+@pytest.mark.django_db
+def test_a_committed_item_is_in_the_store_and_verifies(
+    exhumation, recorder, _evidence_root, django_capture_on_commit_callbacks
+) -> None:
+    staged = storage.stage([png()], name="pit.png")
+    with django_capture_on_commit_callbacks(execute=True):
+        item = evidence_services.evidence_create(
+            actor=recorder, grave=exhumation.grave, kind="photo", staged=staged
+        )
+    assert _in_store(_evidence_root) == [storage.path_for(item.sha256)]
+    assert not staged.temp_path.exists()
+    call_command("evidence", "verify")

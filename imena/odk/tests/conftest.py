@@ -62,3 +62,18 @@ def evidence_root(settings, tmp_path):
     """Each test stores its files in a folder of its own."""
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     return settings.EVIDENCE_ROOT
+
+
+@pytest.fixture(autouse=True)
+def _each_request_commits(monkeypatch):
+    """Run a request's on-commit callbacks when it returns, as its own
+    transaction would in production: files go into the store only then."""
+    from django.test import Client, TestCase
+
+    request = Client.request
+
+    def committed(self, **kwargs):
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            return request(self, **kwargs)
+
+    monkeypatch.setattr(Client, "request", committed)

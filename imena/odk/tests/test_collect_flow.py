@@ -287,3 +287,50 @@ def test_attachments_are_typed_by_content_and_served_as_downloads(
     assert served["Content-Type"] == stored
     assert served["Content-Disposition"].startswith("attachment")
     assert served["X-Content-Type-Options"] == "nosniff"
+
+
+def _odk_files(root) -> list:
+    # the store proper, not its temporary folder
+    return [p for p in root.rglob("*") if p.is_file() and p.parent.name != "tmp"]
+
+
+def _receive(recorder, grave_form, instance_id: str):
+    import io
+
+    xml = instance_xml(
+        grave_form.form_id, grave_form.version, grave_fields(), instance_id
+    )
+    marker = services.IncomingFile("marker.jpg", "image/jpeg", io.BytesIO(JPEG))
+    return services.submission_receive(user=recorder, xml=xml, files=[marker])
+
+
+def test_a_submission_rolled_back_leaves_no_file_in_the_store(
+    recorder, grave_form, site, django_capture_on_commit_callbacks
+) -> None:
+    from django.db import transaction
+
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        _receive(recorder, grave_form, "uuid:rolled-back")
+        raise RuntimeError("a later write of the same transaction fails")
+    assert not Submission.objects.exists()
+    assert _odk_files(storage.root()) == []
+
+
+def test_a_committed_submission_has_its_files_in_the_store(
+    recorder, grave_form, site, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        receipt = _receive(recorder, grave_form, "uuid:committed")
+    att = receipt.submission.attachments.get()
+    assert storage.blob_path(att.sha256).read_bytes() == JPEG
+    assert sorted(_odk_files(storage.root())) == sorted(
+        [
+            storage.blob_path(receipt.submission.xml_sha256),
+            storage.blob_path(att.sha256),
+        ]
+    )
+    assert list((storage.root() / "tmp").iterdir()) == []

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import TestCase
 from django.urls import reverse
 from PIL import Image
 
@@ -27,7 +28,9 @@ def _post(client, site, image: tuple[str, bytes], world: str | None = None, **fi
     data = {"image": SimpleUploadedFile(image[0], image[1]), **fields}
     if world is not None:
         data["world_file"] = SimpleUploadedFile("ortho.pgw", world.encode())
-    return client.post(reverse("reports:orthophoto_create", args=[site.pk]), data)
+    # the file goes into the store when the request's transaction commits
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("reports:orthophoto_create", args=[site.pk]), data)
 
 
 def _stored_files(root) -> list[str]:
