@@ -2309,6 +2309,24 @@ class CompetitionState:
         total = float(np.concatenate([self.base[: self.n], weights]).sum())
         return float(grid_up(total, self.register_grid)) == self.norm0
 
+    def unmoved_by(self, weights: np.ndarray) -> bool:
+        """True if persons with these weights and an LR of 0 at every body
+        change no body's weights nor prior mass (``append`` would return no
+        body): only the prior masses move, through their ``h`` of 1."""
+        if not self.can_append(weights):
+            return False
+        n = self.n
+        base = np.concatenate([self.base[:n], weights])
+        h1 = float(grid_up(1.0, self.points))
+        for r, rd in enumerate(self.rounds):
+            h = np.concatenate([rd.h[:n], np.full(len(weights), h1)])
+            row_w = float((base * h).sum()) + rd.corr[self.grave_of]
+            norm = grid_up_array(row_w, self.register_grid)
+            target = self.rounds[r + 1].norm if r + 1 < len(self.rounds) else self.norm
+            if not np.array_equal(norm, target):
+                return False
+        return True
+
     def append(
         self, weights: np.ndarray, rows: Mapping[int, tuple[np.ndarray, np.ndarray]]
     ) -> set[int]:
@@ -2857,6 +2875,10 @@ def new_persons_reach(
                     return True
     # Every new report at LR 0: the rows are the last run's; the competition
     # with their weights added must leave every body's weights as they were.
+    weights = np.array([p.weight for p in new], dtype=float)
+    state: CompetitionState | None = cache.comp_state
+    if state is not None and state.n == len(last_ids):
+        return not state.unmoved_by(weights)
     index = {pid: j for j, pid in enumerate(p.person_id for p in persons)}
     columns = np.array([index[pid] for pid in last_ids], dtype=np.int64)
     order = list(cache.pm_records)

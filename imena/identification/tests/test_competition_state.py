@@ -9,6 +9,8 @@ weights or prior mass changed.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -63,7 +65,7 @@ def test_appended_persons_give_the_full_competition(
     comp = state.competition()
     for i in range(n_bodies):
         assert np.array_equal(comp.w_nz[i], first.w_nz[i])
-    appended = partial = 0
+    appended = partial = unmoved = 0
     for step in range(6):
         # one to three new persons, some strong, some at no body
         k = int(rng.integers(1, 4))
@@ -78,6 +80,12 @@ def test_appended_persons_give_the_full_competition(
         )
         if not state.can_append(weights):
             continue
+        # Persons at no body: when ``unmoved_by`` says they move nothing, the
+        # competition with them moves no body (it may say so for less).
+        dry = copy.deepcopy(state)
+        if dry.unmoved_by(weights):
+            unmoved += 1
+            assert not dry.append(weights, {})
         before = state.competition()
         w_before = [before.w_nz[i].copy() for i in range(n_bodies)]
         norm_before = before.norm.copy()
@@ -106,3 +114,4 @@ def test_appended_persons_give_the_full_competition(
     assert appended >= 3
     # with a fine grid, some new persons moved the weights of a few bodies only
     assert partial or grid <= 2
+    assert unmoved or grid <= 8

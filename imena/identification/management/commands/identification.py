@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import json
 import time
 from typing import Any
@@ -71,6 +72,12 @@ class Command(ImenaCommand):
                 raise CommandError(" ".join(e.messages)) from None
             if outcome.pending or not options["loop"]:
                 self._print(outcome, options)
+            if caches is not None and outcome.pending:
+                # The worker's caches live on: collected once and frozen, the
+                # collector no longer walks their millions of objects on
+                # every update (about half of an update's time otherwise).
+                gc.collect()
+                gc.freeze()
             rounds += 1
             if not options["loop"] or rounds == options["rounds"]:
                 return
