@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import stat
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -367,3 +370,73 @@ def orthophoto_create(
         staged.discard()
         raise
     return orthophoto
+
+
+@dataclass(frozen=True)
+class SweptFile:
+    """A temporary copy removed by :func:`evidence_tmp_sweep`."""
+
+    path: str  # relative to the evidence root, e.g. ``tmp/upload-x1y2``
+    size: int
+    age_hours: float
+
+
+def tmp_folders() -> list[Path]:
+    """The store's temporary folders: ``tmp/`` and ``<area>/tmp/`` (ODK)."""
+    root = storage.evidence_root()
+    return [root / "tmp", *sorted(root.glob("*/tmp"))]
+
+
+def evidence_tmp_sweep(
+    *, older_than: dt.timedelta, actor: User | None = None
+) -> list[SweptFile]:
+    """Remove copies left in the store's temporary folders for longer than
+    ``older_than``; the files removed, oldest first.
+
+    A copy stays there when the transaction that was to store it rolled back
+    (the store itself is only written when a record commits). Only regular
+    files directly in a ``tmp`` folder are touched, never the store, so no
+    record can lose its file; an upload still being copied is younger than any
+    age allowed here. Audited as ``evidence.sweep_tmp`` when anything is removed.
+    """
+    if older_than < dt.timedelta(hours=1):
+        raise ValueError("older_than must be at least one hour")
+    root = storage.evidence_root()
+    now = timezone.now().timestamp()
+    cutoff = now - older_than.total_seconds()
+    swept: list[SweptFile] = []
+    for folder in tmp_folders():
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        for path in folder.iterdir():
+            try:
+                info = path.lstat()
+            except FileNotFoundError:
+                continue
+            if not stat.S_ISREG(info.st_mode) or info.st_mtime >= cutoff:
+                continue
+            path.unlink(missing_ok=True)
+            swept.append(
+                SweptFile(
+                    path.relative_to(root).as_posix(),
+                    info.st_size,
+                    round((now - info.st_mtime) / 3600, 1),
+                )
+            )
+    swept.sort(key=lambda f: (-f.age_hours, f.path))
+    if swept:
+        with transaction.atomic():
+            audit_record(
+                actor=actor,
+                action="evidence.sweep_tmp",
+                object_type="evidence.store",
+                object_repr="tmp",
+                after={
+                    "older_than_hours": older_than.total_seconds() / 3600,
+                    "removed": [
+                        {"path": f.path, "size": f.size, "age_hours": f.age_hours}
+                        for f in swept
+                    ],
+                },
+            )
+    return swept
