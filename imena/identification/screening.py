@@ -86,6 +86,35 @@ def _current_pm_profiles(site: Site) -> dict[int, tuple[str, Any]]:
     return out
 
 
+def lineage_only_bodies(*, organisation_id: int, site: Site | None = None) -> list[str]:
+    """PM numbers of the bodies (of ``site``, or of every site) whose current
+    profiles hold only lineage markers (Y-STR, mtDNA), sorted.
+
+    The screening compares autosomal profiles, so these bodies are not in it;
+    the identification candidates compare their lineage markers
+    (``imena.identification.engine``).
+    """
+    current = Sample.objects.filter(
+        body__organisation_id=organisation_id,
+        profile__isnull=False,
+        profile__withdrawn=False,
+        body__withdrawn=False,
+        profile__superseded_by__isnull=True,
+    )
+    if site is not None:
+        current = current.filter(body__grave__site=site)
+    # ``loci_typed`` counts the autosomal loci (``len(genotypes)``).
+    autosomal = current.filter(profile__loci_typed__gt=0).values("body_id")
+    found = {
+        label
+        for label, ystr, mtdna in current.filter(profile__loci_typed=0)
+        .exclude(body_id__in=autosomal)
+        .values_list("body__pm_number", "profile__ystr", "profile__mtdna")
+        if ystr or mtdna
+    }
+    return sorted(found)
+
+
 def _open_families(organisation_id: int, persons: Iterable[int] | None = None) -> Any:
     qs = MissingPerson.objects.filter(
         organisation_id=organisation_id,

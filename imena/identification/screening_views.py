@@ -34,7 +34,7 @@ from imena.identification.familias import family_fam_document
 from imena.identification.forms import ProfileUploadForm, ScreeningForm
 from imena.identification.models import ScreeningRun
 from imena.identification.relationships import family_checks
-from imena.identification.screening import joint_for_grave
+from imena.identification.screening import joint_for_grave, lineage_only_bodies
 from imena.lib.lists import paginate
 from imena.missing.access import person_for_user
 from imena.missing.models import ReferenceSample
@@ -190,6 +190,9 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     ):
         by_body[c.pm_label].append(c)
     graves = joint_graves(run)
+    lineage_only = lineage_only_bodies(
+        organisation_id=run.organisation_id, site=None if run.national else run.site
+    )
     return render(
         request,
         "identification/screening_detail.html",
@@ -200,6 +203,7 @@ def screening_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             "page": page,
             "bodies": [(label, by_body[label]) for label in page.object_list],
             "graves": graves,
+            "lineage_only": lineage_only,
             "q": q,
             "strong": strong,
         },

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
@@ -57,6 +58,7 @@ from imena.identification.screening import (
     MUTATION_CHOICES,
     Kept,
     build_case_for_site,
+    lineage_only_bodies,
     run_screening,
     score_of,
 )
@@ -1334,6 +1336,26 @@ def screening_run(
     )
     data = build_case_for_site(site, mutation=mutation, mutation_rate=mutation_rate)
     if not data["pm"]:
+        lineage_only = lineage_only_bodies(
+            organisation_id=site.organisation_id, site=site
+        )
+        if lineage_only:
+            raise ValidationError(
+                ngettext(
+                    "No autosomal post-mortem profiles for the bodies of %(site)s: "
+                    "%(n)d body has a lineage profile only (Y-STR or mtDNA), which "
+                    "the screening does not compare. Identification candidates "
+                    "compare lineage markers where a population table of that "
+                    "kind is loaded.",
+                    "No autosomal post-mortem profiles for the bodies of %(site)s: "
+                    "%(n)d bodies have a lineage profile only (Y-STR or mtDNA), "
+                    "which the screening does not compare. Identification "
+                    "candidates compare lineage markers where a population table "
+                    "of that kind is loaded.",
+                    len(lineage_only),
+                )
+                % {"site": site.name, "n": len(lineage_only)}
+            )
         raise ValidationError(
             _("No post-mortem profiles yet for the bodies of %(site)s.")
             % {"site": site.name}
