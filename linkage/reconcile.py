@@ -1563,7 +1563,8 @@ def _parts_agree(f: _RowFacts, x: int, y: int, part: int) -> str | None:
 def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     """Two named rows of one journal that are one person written twice, one
     row without a grave number (a reburial from a yard, a corrected entry),
-    with or without a note, or at two graves with a note saying so
+    or at one grave written two ways or the neighbouring plank, with or
+    without a note, or at two other graves with a note saying so
     (``written_twice_note``: a reburial): the evidence a reader of the
     journal uses. The surname agrees
     (spelling variants and slips of the pen count), the given name agrees or
@@ -1586,7 +1587,12 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     if f.nameless[x] or f.nameless[y] or f.mass[x] or f.mass[y]:
         return None
     gx, gy = f.grave[x], f.grave[y]
+    # one grave written two ways, or the neighbouring plank (the body there
+    # has its own row elsewhere when it is another grave's: ``misnamed``)
+    plank = gx is not None and gy is not None and gx.isdigit() and gy.isdigit()
+    plank = plank and abs(int(gx or 0) - int(gy or 0)) == 1
     two_graves = bool(gx and gy and gx != gy and not _related_graves(f, x, y))
+    two_graves = two_graves and not plank
     if two_graves and not (f.twice_note[x] or f.twice_note[y]):
         return None  # at two graves a reburial needs its note
     dx, dy = f.death[x], f.death[y]

@@ -146,3 +146,17 @@ def test_corrected_entry_without_death_days_by_the_burial_day() -> None:
     # another burial day (a reburial) without death days: apart
     moved = vol(3, "", "Карпишин Захар Максимович", "1998", "", "", "30.05.2022")
     assert not same(run(first, moved), 2, 3)
+
+
+def test_entry_written_again_at_the_neighbouring_plank() -> None:
+    # the corrected entry has the next plank's number (85 for 84), no note
+    first = vol(2, "84", "Мороз Ганна Петрівна", "1961", "", "05.04.2022",
+                "09.04.2022")  # fmt: skip
+    again = vol(3, "85", "Мороз Ганна", "12.06.1961", "", "05.04.2022", "16.04.2022")
+    res = run(first, again)
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "written_apart"
+    # the funeral home has another woman at 85: the row is hers under this
+    # name (the next burial's), not a second entry
+    other = fh(2, "85", "Ковальчук", "Ольга", "Ивановна", "01.01.1950", "",
+               "05.04.2022", "16.04.2022")  # fmt: skip
+    assert not same(run(first, again, other), 2, 3)
