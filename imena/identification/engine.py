@@ -1457,7 +1457,7 @@ def _appended_run(
         or dna is not None
         or cache.dna is None
         or cache.dna_stale
-        or len(site.persons) != k0
+        or len(site.pids) != k0
         or state.n != k0
         or len(table) != n1
         or not params.competition_grid

@@ -405,8 +405,12 @@ def test_reports_added_one_by_one_extend_the_last_run(
 
     now = list(before)
     recomputed = set()
-    for p in new:
-        now = [*now, p]
+    for k, p in enumerate(new):
+        # (the caller's list extended in place, or a new list)
+        if k % 2:
+            now.append(p)
+        else:
+            now = [*now, p]
         monkeypatch.setattr(engine, "_compute_site", counting)
         incremental = _run(data, bodies, now, cache)
         monkeypatch.setattr(engine, "_compute_site", compute)
