@@ -260,6 +260,7 @@ class ReconcileResult:
         default_factory=list, repr=False
     )
     _links_list: list[Link] | None = field(default=None, repr=False)
+    _linked_cache: list[PairScore] | None = field(default=None, repr=False)
     _row_link_cache: dict[RowRef, Link] | None = field(default=None, repr=False)
     _links_by_row: dict[RowRef, list[int]] | None = field(default=None, repr=False)
     # the rows' facts the clustering rules read, and each row's index there
@@ -274,21 +275,13 @@ class ReconcileResult:
         its rows: each row of a cluster of several is explained by a chain
         of links (``--explain``)."""
         if self._links_list is None:
-            index = self._pairs_by_row()
-            found = [
-                next((pos for pos, other in index.get(a, ()) if other == b), None)
-                for a, b, _, _ in self._edges
-            ]
-            wanted = sorted({pos for pos in found if pos is not None})
-            recs = dict(
-                zip(wanted, self.pairs_frame.iloc[wanted].to_dict("records"),
-                    strict=True)
-            ) if wanted else {}  # fmt: skip
+            # a link's two rows are in one cluster: its score, if any, is one
+            # of the linked pairs
+            scored = {(p.left, p.right): p for p in self.linked_pairs()}
             self._links_list = [
-                Link(a, b, rule, why,
-                     self._pair_from_record(recs[pos]) if pos is not None else None)
-                for (a, b, rule, why), pos in zip(self._edges, found, strict=True)
-            ]  # fmt: skip
+                Link(a, b, rule, why, scored.get((a, b)) or scored.get((b, a)))
+                for a, b, rule, why in self._edges
+            ]
         return self._links_list
 
     def row_explanations(self) -> dict[RowRef, Link]:
@@ -388,6 +381,8 @@ class ReconcileResult:
     def linked_pairs(self) -> list[PairScore]:
         """The scored pairs whose two rows ended in one cluster, with their
         explanations, strongest first."""
+        if self._linked_cache is not None:
+            return list(self._linked_cache)
         df = self.pairs_frame
         if not len(df):
             return []
@@ -397,7 +392,10 @@ class ReconcileResult:
                                       strict=True)
         ]  # fmt: skip
         pairs = [self._pair_from_record(r) for r in df[same].to_dict("records")]
-        return sorted(pairs, key=lambda p: (-p.match_weight, p.left, p.right))
+        self._linked_cache = sorted(
+            pairs, key=lambda p: (-p.match_weight, p.left, p.right)
+        )
+        return list(self._linked_cache)
 
     def row_links(self) -> dict[RowRef, PairScore]:
         """Per row in a cluster of several: its strongest scored pair with
