@@ -376,9 +376,15 @@ def screen_pairs(
     mlist = list(markers.values())
     names, vidx, _missing_row = _victim_rows(victims, mlist)
     log_thr = math.log(threshold) if threshold > 0 else -math.inf
-    parts_v: list[np.ndarray] = []
-    parts_t: list[np.ndarray] = []
-    parts_s: list[np.ndarray] = []
+    n_victims = len(names)
+    # Per block of targets: the kept pairs' targets and log10 LRs (in victim
+    # then target order) and how many each victim has. The victims' indices
+    # are not kept: the blocks are written straight to their sorted places
+    # below (no concatenation and no sort of every pair: at national scale
+    # that held four copies of the tens of millions of pairs at once).
+    parts_t: list[np.ndarray | None] = []
+    parts_s: list[np.ndarray | None] = []
+    counts: list[np.ndarray] = []
     for start in range(0, len(targets), block):
         chunk = targets[start : start + block]
         table = _targets_tables(chunk, mlist, dropout, theta)
@@ -386,19 +392,32 @@ def screen_pairs(
         for m in range(1, len(mlist)):
             acc += np.take(table, vidx[m], axis=0)
         hv, ht = np.nonzero(log_thr <= acc)
-        parts_v.append(hv.astype(np.int32))
+        counts.append(np.bincount(hv, minlength=n_victims))
         parts_t.append((ht + start).astype(np.int32))
         parts_s.append(acc[hv, ht] / math.log(10))
-    if not parts_v:
-        empty = np.zeros(0, dtype=np.int32)
-        return names, empty, empty, np.zeros(0)
-    vs, ts, ss = (
-        np.concatenate(parts_v),
-        np.concatenate(parts_t),
-        np.concatenate(parts_s),
+        del table, acc, hv, ht
+    per_victim = (
+        np.sum(counts, axis=0) if counts else np.zeros(n_victims, dtype=np.int64)
     )
-    order = np.lexsort((ts, vs))
-    return names, vs[order], ts[order], ss[order]
+    total = int(per_victim.sum())
+    vs = np.repeat(np.arange(n_victims, dtype=np.int32), per_victim)
+    ts = np.empty(total, dtype=np.int32)
+    ss = np.empty(total, dtype=np.float64)
+    # Where each victim's next pair goes (blocks come in target order).
+    cursor = np.cumsum(per_victim) - per_victim
+    for b, c in enumerate(counts):
+        t, s = parts_t[b], parts_s[b]
+        parts_t[b] = parts_s[b] = None  # freed as soon as written
+        assert t is not None and s is not None
+        if not len(t):
+            continue
+        # Within the block the pairs are grouped by victim, in order.
+        dest = np.repeat(cursor - (np.cumsum(c) - c), c) + np.arange(len(t))
+        ts[dest] = t
+        ss[dest] = s
+        cursor += c
+        del t, s, dest
+    return names, vs, ts, ss
 
 
 @dataclass
