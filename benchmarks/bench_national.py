@@ -574,6 +574,12 @@ def sample():
         time.sleep(1.0)
 threading.Thread(target=sample, daemon=True).start()
 
+def rss_now_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024)
+    return 0
+
 def cpu():
     s, c = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return s.ru_utime + s.ru_stime, c.ru_utime + c.ru_stime
@@ -597,10 +603,11 @@ sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
          if Body.objects.filter(grave__site=s).exists()]
 t0, c0 = time.perf_counter(), cpu()
 t, c = time.perf_counter(), cpu()
-shared = services.shared_inputs(org, sites)  # what identification_update reads
+shared = compute_all.compact_inputs(org, sites)  # what identification_update reads
 step("read_reports_and_dna_lrs", t, c, persons=len(shared.person_inputs),
      bodies_with_dna=len(shared.dna[0].rows),
-     families=len(shared.dna[0].persons), pairs_kept=len(shared.dna[0]))
+     families=len(shared.dna[0].persons), pairs_kept=len(shared.dna[0]),
+     rss_after_mb=rss_now_mb())
 t, c = time.perf_counter(), cpu()
 runs = compute_all.sites_compute(actor=None, organisation=org, sites=sites,
                                  shared=shared, workers=workers)

@@ -1,14 +1,26 @@
-"""The candidates of many sites at once, in worker processes (#13 item 3).
+"""The candidates of many sites at once, in several processes (#13 item 3).
 
 ``sites_compute`` reads what every site shares once in this process
-(``services.shared_inputs``: the open reports, their blocking table and the DNA
-LRs of all the sites' bodies), then computes and stores each site with
-``services.candidates_compute`` in ``workers`` processes forked from this one.
-The workers inherit the shared inputs (copy-on-write: the DNA LRs are numpy
-arrays, never copied) and each opens its own database connection. A site's run
-does not depend on which process computes it (the engine keeps no state across
-sites but the shared inputs), so the stored candidates equal those of the
-sequential loop (``tests/test_compute_all.py``).
+(``compact_inputs``: the open reports, their blocking table and the DNA LRs of
+all the sites' bodies), forks ``workers - 1`` processes and computes and
+stores the sites with ``services.candidates_compute`` in all of them, each
+process taking the next site (largest first) when it is free and using its own
+database connection. A site's run does not depend on which process computes
+it (the engine keeps no state across sites but the shared inputs), so the
+stored candidates equal those of the sequential loop
+(``tests/test_compute_all.py``).
+
+Memory (the national preset: 55,000 reports, 79.8 M DNA pairs kept): the forked
+processes inherit the shared inputs copy-on-write. The DNA LRs are numpy
+arrays that nobody writes: one copy for all. The reports are Python objects,
+and using an object writes its reference count, so every process that uses
+them ends up with its own copy of nearly every page holding them: with an
+idle parent and two workers they were held three times (7.63 GB summed);
+with this process computing too, at most twice. Of each report's model
+instance only its id and text are kept (``Report``), the allele strings of
+the families are shared (``imena.missing.records``), and the pages the C
+allocator freed while reading are returned before the fork
+(``release_free_memory``).
 
 Sequential instead (one process) when ``workers`` is 1, when the platform
 cannot fork, when a transaction is open (a forked worker, with its own
@@ -18,11 +30,14 @@ and computes in one transaction) or on an in-memory SQLite database.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
 import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connections
@@ -34,9 +49,12 @@ if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
     from imena.burials.models import Site
 
-#: What the forked workers inherit (set just before the fork).
+#: What the forked processes inherit (set just before the fork): the shared
+#: inputs, the actor, the tasks and the index of the next one.
 _SHARED: services.SharedInputs | None = None
 _ACTOR: int | None = None
+_TASKS: list[tuple[int, float | None]] | None = None
+_NEXT: Any = None
 
 
 def default_workers() -> int:
@@ -47,6 +65,25 @@ def default_workers() -> int:
     if value:
         return max(1, int(value))
     return max(1, min(2, os.cpu_count() or 1))
+
+
+def release_free_memory() -> bool:
+    """Give the pages the C allocator holds free back to the system (glibc's
+    ``malloc_trim``); True if it could.
+
+    Reading the shared inputs frees more than it keeps (the querysets, the
+    bodies' records, the screening's blocks), and glibc keeps freed heap pages
+    resident: forked workers would inherit them (counted once) and copy each
+    page they allocate into. No-op on another C library.
+    """
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim
+    except (AttributeError, OSError, TypeError):
+        return False
+    trim.argtypes = [ctypes.c_size_t]
+    trim(0)
+    return True
 
 
 def can_fork() -> bool:
@@ -73,15 +110,16 @@ def sites_compute(
     """Compute and store the candidates of ``sites`` (one run each, in order).
 
     ``priors``: the prior of "none of these" per site id, when set by a user
-    (else estimated). ``shared``: from ``services.shared_inputs(organisation,
-    sites)`` if the caller has it. ``workers``: processes (default
+    (else estimated). ``shared``: ``compact_inputs(organisation, sites)`` (or
+    ``services.shared_inputs``) if the caller has it; read here otherwise.
+    ``workers``: processes computing sites, this one included (default
     ``default_workers()``).
     """
-    global _SHARED, _ACTOR
+    global _SHARED, _ACTOR, _TASKS, _NEXT
     sites = list(sites)
     priors = priors or {}
     if shared is None:
-        shared = services.shared_inputs(organisation, sites)
+        shared = compact_inputs(organisation, sites)
     n = min(workers or default_workers(), len(sites))
     if n <= 1 or not can_fork():
         return [
@@ -90,23 +128,51 @@ def sites_compute(
             )[0]
             for s in sites
         ]
-    # The largest sites first, each to the next free worker.
+    # The largest sites first, each to the next free process.
     sizes = _body_counts(sites)
     order = sorted(sites, key=lambda s: (-sizes.get(s.pk, 0), s.pk))
-    tasks = [(s.pk, priors.get(s.pk)) for s in order]
+    context = multiprocessing.get_context("fork")
     _SHARED, _ACTOR = shared, (actor.pk if actor is not None else None)
-    # Each worker opens its own connection: none is inherited open.
+    _TASKS, _NEXT = [(s.pk, priors.get(s.pk)) for s in order], context.Value("i", 0)
+    # Each process opens its own connection: none is inherited open.
     connections.close_all()
     gc.collect()
+    release_free_memory()
     gc.freeze()  # the shared inputs stay shared: the collector does not touch them
     try:
-        with multiprocessing.get_context("fork").Pool(n) as pool:
-            run_ids = dict(pool.imap_unordered(_compute_one, tasks, chunksize=1))
+        with context.Pool(n - 1) as pool:
+            forked = [pool.apply_async(_take_tasks) for _ in range(n - 1)]
+            run_ids = dict(_take_tasks())  # this process computes too
+            for result in forked:
+                run_ids.update(result.get())
     finally:
         gc.unfreeze()
-        _SHARED = _ACTOR = None
+        _SHARED = _ACTOR = _TASKS = _NEXT = None
     runs = CandidateRun.objects.in_bulk(list(run_ids.values()))
     return [runs[run_ids[s.pk]] for s in sites]
+
+
+def compact_inputs(
+    organisation: Organisation, sites: Sequence[Site]
+) -> services.SharedInputs:
+    """``services.shared_inputs(organisation, sites)`` as kept for computing
+    the sites: of each report's model instance, once the inputs are built,
+    only what a run reads (``Report``: a few KB less each)."""
+    shared = services.shared_inputs(organisation, sites)
+    shared.persons = [Report(p.pk, str(p)) for p in shared.persons]
+    return shared
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """A report as a site's run reads it once its inputs are built
+    (``services._store``): its id, and ``str()`` as the model's."""
+
+    pk: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
 
 
 def _body_counts(sites: Sequence[Site]) -> dict[int, int]:
@@ -122,8 +188,21 @@ def _body_counts(sites: Sequence[Site]) -> dict[int, int]:
     )
 
 
+def _take_tasks() -> list[tuple[int, int]]:
+    """Compute the next site until none is left; (site id, run id) each."""
+    assert _TASKS is not None and _NEXT is not None
+    done: list[tuple[int, int]] = []
+    while True:
+        with _NEXT.get_lock():
+            i = _NEXT.value
+            _NEXT.value = i + 1
+        if i >= len(_TASKS):
+            return done
+        done.append(_compute_one(_TASKS[i]))
+
+
 def _compute_one(task: tuple[int, float | None]) -> tuple[int, int]:
-    """In a worker: compute and store one site; (site id, run id)."""
+    """Compute and store one site (in any of the processes); (site id, run id)."""
     from imena.accounts.models import User
     from imena.burials.models import Site
 

@@ -667,18 +667,23 @@ def identification_update(
     if not sites:
         outcome.seconds = time.perf_counter() - started
         return outcome
-    # The open reports are read once for every site; without caches the DNA
-    # LRs of all these sites' bodies too (as a full computation does).
-    if register is None or caches is None:
-        shared = shared_inputs(organisation, sites if caches is None else ())
-    else:
-        shared = register.refresh(organisation)
+    # With caches the open reports are read once for every site here; without
+    # them ``compute_all.sites_compute`` reads them and the DNA LRs of all
+    # these sites' bodies (as a full computation does).
+    shared: SharedInputs | None = None
+    if caches is not None:
+        shared = (
+            shared_inputs(organisation)
+            if register is None
+            else register.refresh(organisation)
+        )
     priors: dict[int, float | None] = {}
     for site in sites:
         cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
         if (
             cache is not None
             and register is not None
+            and shared is not None
             and _untouched(site, cache, shared)
         ):
             outcome.untouched.append(site.pk)
@@ -703,7 +708,6 @@ def identification_update(
             organisation=organisation,
             sites=sites,
             priors=priors,
-            shared=shared,
             workers=workers,
         )
         outcome.seconds = time.perf_counter() - started

@@ -138,6 +138,13 @@ def families_as_case_dicts(
         ):
             samples_of[s.member_id].append(s)
     out = {}
+    # One string object per locus name and allele value: 90,000 profiles hold
+    # the same few hundred strings (a sixth of a report's memory otherwise).
+    strings: dict[str, str] = {}
+
+    def one(value: Any) -> Any:
+        return strings.setdefault(value, value) if type(value) is str else value
+
     for pk, members in members_of.items():
         genotypes: dict[str, dict[str, list[str]]] = {}
         lineage: dict[str, dict[str, Any]] = {}
@@ -149,7 +156,7 @@ def families_as_case_dicts(
                     continue
                 if p.genotypes:
                     genotypes[m.member_id] = {
-                        k: list(v) for k, v in p.genotypes.items()
+                        one(k): [one(a) for a in v] for k, v in p.genotypes.items()
                     }
                 for kind, value in p.lineage_json().items():
                     lineage.setdefault(kind, {})[m.member_id] = value

@@ -13,6 +13,7 @@ from imena.accounts.models import Organisation
 from imena.burials.models import Site
 from imena.exhumations.models import Body
 from imena.identification import compute_all, services
+from imena.identification.engine import SiteResult
 from imena.identification.models import (
     BodyAnalysis,
     Candidate,
@@ -121,3 +122,46 @@ def test_the_update_after_a_load_computes_every_site_in_workers(
     for a, b in zip(outcome.runs, alone, strict=True):
         assert _stored(a) == _stored(b)
         assert a.params["pending_done"] > 0 and b.params["pending_done"] == 0
+
+
+@pytest.fixture
+def one_site(org: Organisation, tmp_path: Path) -> Site:
+    simulate(3, tmp_path / "one", graves=40)
+    context = ScenarioContext(directory=tmp_path / "one", organisation=org, actor=None)
+    load_scenario(context)
+    return next(iter(context.sites.values()))
+
+
+def _posteriors(
+    result: SiteResult,
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
+    """Every posterior of the run; each candidate's DNA LR."""
+    out: dict[tuple[str, str], float] = {}
+    dna: dict[tuple[str, str], float] = {}
+    for body_id, br in result.bodies.items():
+        out[(body_id, "none")] = br.posterior.posterior_unlisted
+        out[(body_id, "~others")] = br.others_mass
+        for c in br.posterior.candidates:
+            out[(body_id, c.person_id)] = c.posterior
+            dna[(body_id, c.person_id)] = br.pairs[c.person_id].lr["dna"]
+    return out, dna
+
+
+def test_the_compact_shared_inputs_give_the_posteriors_of_a_site_alone(
+    org: Organisation, one_site: Site
+) -> None:
+    # A site alone reads its reports and screens its bodies itself;
+    # ``sites_compute`` shares the compact inputs (the DNA LRs of every site's
+    # bodies as arrays, each report's model instance reduced to its id and
+    # text, the families' allele strings shared) between its processes.
+    alone_run, alone = services.candidates_compute(actor=None, site=one_site)
+    shared = compute_all.compact_inputs(org, [one_site])
+    assert {type(p) for p in shared.persons} == {compute_all.Report}
+    run, result = services.candidates_compute(actor=None, site=one_site, shared=shared)
+    (a, dna_a), (b, dna_b) = _posteriors(alone), _posteriors(result)
+    assert a.keys() == b.keys() and dna_a.keys() == dna_b.keys()
+    assert max(abs(a[k] - b[k]) for k in a) <= 1e-9
+    assert dna_b == pytest.approx(dna_a, rel=1e-9, abs=0)
+    # DNA took part, and the stored runs are the same.
+    assert sum(lr > 1e6 for lr in dna_a.values()) >= 10
+    assert _stored(alone_run) == _stored(run)
