@@ -127,6 +127,9 @@ RULES: dict[str, str] = {
     "nameless_written_twice": "a nameless entry corrected or repeated in one journal",
     "written_apart": "one person written twice in one journal at no common grave "
     "number, without a note: the same death day, names and birth years that fit",
+    "reburied_without_note": "one person written twice in one journal at two "
+    "graves, without a note (a reburial): the full name, the full birth date and "
+    "the death day agree, and no other row of the journal has them",
     "nameless_moved": "a nameless body buried temporarily and reburied",
     "slipped_line": "the person's own line, linked in place of the neighbouring "
     "line that carries the next burial's name",
@@ -177,6 +180,8 @@ EVIDENCE: dict[str, str] = {
     "with patronymics agree",
     "same_burial_no_death_day": "no death day on a row: the same burial day and "
     "birth years on both rows",
+    "full_identity": "the full name with patronymic, the full birth date and the "
+    "death day agree (burial days differ)",
     "one_body_at_grave": "no journal lists another body at that grave",
     "unique_dates": "no other nameless row has these death and burial days",
     "between_linked_rows": "between the same two linked rows in both journals",
@@ -1592,7 +1597,8 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     two_graves = bool(gx and gy and gx != gy and not _related_graves(f, x, y))
     two_graves = two_graves and not plank
     if two_graves and not (f.twice_note[x] or f.twice_note[y]):
-        return None  # at two graves a reburial needs its note
+        # at two graves a reburial needs its note, or the whole identity
+        return _reburied_without_note(f, x, y)
     dx, dy = f.death[x], f.death[y]
     if dx is not None and dy is not None and dx != dy:
         return None
@@ -1631,6 +1637,42 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     if by_burial:
         why.append("same_burial_no_death_day")
     return tuple(why)
+
+
+def _reburied_without_note(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
+    """Two named rows of one journal at two graves (not one number written two
+    ways, not neighbouring planks), no note: one person reburied when the
+    identity on its own is overwhelming. The full name with patronymic on both
+    rows, each part the same (one slip of the pen in one part at most:
+    ``_parts_agree``), the **full birth date** on both rows (day, month,
+    year), the **same death day** on both rows (two rows without a death day
+    stay apart: a reburial has another burial day, nothing else ties them),
+    no other sex, and two burial days (a body is not reburied the day it is
+    buried: one day at two graves is two burials, or the next burial's name).
+    Returns the rule's evidence (``full_identity``; the caller names the
+    rule ``reburied_without_note``), or None. The caller asks, as for every
+    ``_written_apart`` pair, that each row be the other's only such row and
+    that neither row be another grave's body written under this name
+    (``misnamed``: a name slipped onto another line carries that line's
+    death day, and the other journal names the body at that grave)."""
+    if not (f.has_patronymic[x] and f.has_patronymic[y]):
+        return None
+    agree = [_parts_agree(f, x, y, part) for part in (0, 1, 2)]
+    if any(a not in ("same", "close") for a in agree) or agree.count("close") > 1:
+        return None
+    bx, by = f.birth[x], f.birth[y]
+    if bx is None or bx != by or f.birth_md[x] is None:
+        return None
+    dx, dy = f.death[x], f.death[y]
+    if dx is None or dx != dy:
+        return None
+    ux, uy = f.burial[x], f.burial[y]
+    if ux is None or uy is None or ux == uy:
+        return None
+    sx, sy = f.sex[x], f.sex[y]
+    if sx and sy and sx != sy:
+        return None
+    return ("given_name_slip",) * (agree[1] == "close") + ("full_identity",)
 
 
 def _written_apart_pairs(f: _RowFacts) -> dict[tuple[int, int], tuple[str, ...]]:
@@ -1965,7 +2007,8 @@ def _form_clusters(
             continue
         if misnamed(a) or misnamed(b):
             continue  # another grave's body written under this name
-        twice.append((a, b, weight.get((a, b), -math.inf), "written_apart"))
+        rule = "reburied_without_note" if "full_identity" in why else "written_apart"
+        twice.append((a, b, weight.get((a, b), -math.inf), rule))
         twice_why[(a, b)] = ("names_agree", "only_candidate", *why)
         written_twice.add((a, b))
     # a journal's own entries written twice first: the other journals' rows

@@ -66,6 +66,11 @@ RULE_LABELS: Mapping[str, Any] = {
         "one person written twice in one journal, one row without a grave "
         "number: the same death day, names and birth years that fit"
     ),
+    "reburied_without_note": _(
+        "one person written twice in one journal at two graves, without a note "
+        "(a reburial): the full name, the full birth date and the death day "
+        "agree, and no other row of the journal has them"
+    ),
     "nameless_moved": _("a nameless body buried temporarily and reburied"),
     "slipped_line": _(
         "the person's own line, linked in place of the neighbouring line that "
@@ -126,6 +131,10 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
     ),
     "same_burial_no_death_day": _(
         "no death day on a row: the same burial day and birth years on both rows"
+    ),
+    "full_identity": _(
+        "the full name with patronymic, the full birth date and the death day "
+        "agree (burial days differ)"
     ),
     "one_body_at_grave": _("no journal lists another body at that grave"),
     "unique_dates": _("no other nameless row has these death and burial days"),

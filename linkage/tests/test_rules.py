@@ -477,8 +477,15 @@ def test_reburial_at_another_grave_is_linked_when_the_journal_says_so() -> None:
     res = reconcile(background() + [first, noted(again, "перезахоронение"), other])
     assert same(res, ("fh", 2), ("fh", 3)) and same(res, ("fh", 3), ("vol", 2))
     # without the note, one name at two graves of one journal stays apart
-    res = reconcile(background() + [first, again, other])
+    # unless the whole identity agrees (full name, full birth date, death
+    # day: ``reburied_without_note``, #15); with the birth year only, apart
+    year = fh(3, "№ 177", "Кириленко", "Анна", "Владимировна", "1975", "",
+              "13.03.2022", "13.07.2022")  # fmt: skip
+    res = reconcile(background() + [first, year, other])
     assert not same(res, ("fh", 2), ("fh", 3))
+    res = reconcile(background() + [first, again, other])
+    assert same(res, ("fh", 2), ("fh", 3))
+    assert any(k.rule == "reburied_without_note" for k in res.links)
 
 
 def test_corrected_entry_at_the_same_grave_is_linked() -> None:

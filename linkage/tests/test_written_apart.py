@@ -160,3 +160,86 @@ def test_entry_written_again_at_the_neighbouring_plank() -> None:
     other = fh(2, "85", "Ковальчук", "Ольга", "Ивановна", "01.01.1950", "",
                "05.04.2022", "16.04.2022")  # fmt: skip
     assert not same(run(first, again, other), 2, 3)
+
+
+def test_reburial_at_another_grave_without_a_note_by_the_whole_identity() -> None:
+    # a reburial at a new grave, no note: the full name with patronymic, the
+    # full birth date and the death day agree; buried again four months later
+    first = vol(2, "93", "Кириленко Юрій Петрович", "22.12.1975", "", "13.03.2022",
+                "24.03.2022")  # fmt: skip
+    again = vol(3, "177", "Кириленко Юрій Петрович", "22 грудня 1975", "",
+                "13/03/22", "13.07.2022")  # fmt: skip
+    res = run(first, again)
+    assert same(res, 2, 3) and rule_of(res, 2, 3) == "reburied_without_note"
+    link = next(k for k in res.links if k.rule == "reburied_without_note")
+    assert {"full_identity", "other_grave", "only_candidate"} <= set(link.evidence)
+    # one name at two graves is still shown for review
+    cid = res.row_cluster[("vol", 2)]
+    assert any(
+        c.kind == "person_multiple_graves" and cid in c.cluster_ids
+        for c in res.conflicts
+    )
+    # one slip of the pen in one name part is allowed, not in two
+    slip = vol(3, "177", "Кириленко Юірй Петрович", "22.12.1975", "", "13.03.2022",
+               "13.07.2022")  # fmt: skip
+    assert same(run(first, slip), 2, 3)
+    slips = vol(3, "177", "Кирилнеко Юірй Петрович", "22.12.1975", "", "13.03.2022",
+                "13.07.2022")  # fmt: skip
+    assert not same(run(first, slips), 2, 3)
+
+
+def test_reburial_without_a_note_keeps_relatives_and_namesakes_apart() -> None:
+    first = vol(2, "93", "Кириленко Юрій Петрович", "22.12.1975", "", "13.03.2022",
+                "24.03.2022")  # fmt: skip
+
+    def other(birth: str, death: str = "13.03.2022", burial: str = "13.07.2022",
+              name: str = "Кириленко Юрій Петрович") -> ParsedRow:  # fmt: skip
+        return vol(3, "177", name, birth, "", death, burial)
+
+    # a father and son of one full name killed the same day
+    assert not same(run(first, other("04.05.1950")), 2, 3)
+    # a namesake born the same year, another day
+    assert not same(run(first, other("12.02.1975")), 2, 3)
+    # the birth year only: not enough without a note
+    assert not same(run(first, other("1975")), 2, 3)
+    # no patronymic on a row
+    assert not same(run(first, other("22.12.1975", name="Кириленко Юрій")), 2, 3)
+    # no death day on either row
+    bare = vol(2, "93", "Кириленко Юрій Петрович", "22.12.1975", "", "", "24.03.2022")
+    assert not same(run(bare, other("22.12.1975", death="")), 2, 3)
+    # buried the same day at two graves: two burials, not a reburial (the
+    # match weight alone may still link such rows, not this rule)
+    res = run(first, other("22.12.1975", burial="24.03.2022"))
+    assert rule_of(res, 2, 3) != "reburied_without_note"
+
+
+def test_reburial_without_a_note_three_rows_stay_apart() -> None:
+    rows = [
+        vol(n, g, "Кириленко Юрій Петрович", "22.12.1975", "", "13.03.2022", b)
+        for n, g, b in ((2, "93", "24.03.2022"), (3, "177", "13.07.2022"),
+                        (4, "260", "20.08.2022"))
+    ]  # fmt: skip
+    res = run(*rows)
+    assert not same(res, 2, 3) and not same(res, 3, 4) and not same(res, 2, 4)
+
+
+def test_name_slipped_onto_another_line_is_not_a_reburial() -> None:
+    # the volunteers wrote the next burial's name (with its birth date) at
+    # grave 93, where the funeral home has another man killed the same day:
+    # the row is that man's body under the next burial's name
+    slipped = vol(2, "93", "Кириленко Юрій Петрович", "22.12.1975", "",
+                  "13.03.2022", "24.03.2022")  # fmt: skip
+    own = vol(3, "96", "Кириленко Юрій Петрович", "22.12.1975", "", "13.03.2022",
+              "25.03.2022")  # fmt: skip
+    body = fh(2, "93", "Бондар", "Олег", "Іванович", "01.01.1980", "", "13.03.2022",
+              "24.03.2022")  # fmt: skip
+    named = fh(3, "96", "Кириленко", "Юрій", "Петрович", "22.12.1975", "",
+               "13.03.2022", "25.03.2022")  # fmt: skip
+    assert same(run(slipped, own), 2, 3)  # alone, it reads as a reburial
+    res = run(slipped, own, body, named)
+    assert not same(res, 2, 3)
+    assert res.row_cluster[("vol", 3)] == res.row_cluster[("fh", 3)]
+    # on the neighbouring line (grave 94), it never reads as a reburial
+    nxt = vol(3, "94", "Кириленко Юрій Петрович", "22.12.1975", "", "13.03.2022",
+              "25.03.2022")  # fmt: skip
+    assert rule_of(run(slipped, nxt), 2, 3) != "reburied_without_note"
