@@ -54,7 +54,13 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     """
     live = Identification.objects.filter(body=OuterRef("body"), status__in=LIVE)
     return (
-        BodyAnalysis.objects.filter(body__organisation=user.organisation)
+        # The bodies' organisation is checked on each row, not through its
+        # index: SQLite would otherwise walk every body of the organisation
+        # and probe each latest run for it (10,000 bodies x 40 runs: 65 ms at
+        # national size, against 5 ms from the runs' analyses). ``+ 0`` keeps
+        # the condition and takes the index away (as SQLite's unary ``+``).
+        BodyAnalysis.objects.alias(body_org=F("body__organisation_id") + 0)
+        .filter(body_org=user.organisation_id)
         .filter(run__in=latest_runs(user))
         .filter(candidates__posterior__gte=STRONG_POSTERIOR)
         .exclude(Exists(live))
