@@ -177,7 +177,11 @@ def test_screen_pairs_gives_the_pairs_of_screen(threshold: float) -> None:
     # Sorted by victim, then by target (the blocks are written in place).
     pairs = list(zip(v.tolist(), t.tolist(), strict=True))
     assert pairs == sorted(pairs) and len(set(pairs)) == len(pairs)
-    assert (v.dtype, t.dtype, log10.dtype) == (np.int32, np.int32, np.float64)
+    assert [v.dtype, t.dtype, log10.dtype] == [
+        np.dtype(np.int32),
+        np.dtype(np.int32),
+        np.dtype(np.float64),
+    ]
 
 
 def test_simulation_gives_complete_profiles() -> None:
