@@ -781,6 +781,33 @@ def merge_dna(old: DnaLRs, new: DnaLRs) -> DnaLRs:
     return DnaTable(t_old.persons + t_new.persons, rows), {**rel_old, **rel_new}, notes
 
 
+def _extend_dna(
+    cache: SiteCache,
+    bodies: Sequence[BodyIn],
+    persons: Sequence[PersonIn],
+    new: Sequence[PersonIn],
+    params: Params,
+    threshold: float,
+) -> DnaLRs:
+    """Screen the ``new`` families against ``bodies`` and merge their DNA LRs
+    into the cache's (``cache.dna`` must hold the LRs of the same bodies);
+    ``persons`` are all the families, the new ones included. Returns the new
+    families' own LRs."""
+    assert cache.dna is not None
+    found = dna_lrs(bodies, new, params.dna_dropout, threshold, params.lineage_tables)
+    scorer = _lineage_scorer(
+        params.lineage_tables,
+        bodies,
+        persons,
+        cache.dna[0].lineage,
+        found[0].lineage,
+    )
+    cache.dna = merge_dna(cache.dna, found)
+    cache.dna[0].lineage = scorer
+    cache.dna_persons |= {p.person_id for p in new}
+    return found
+
+
 def _lineage_scorer(
     tables: Mapping[str, Any],
     bodies: Sequence[BodyIn],
@@ -937,23 +964,7 @@ class _Site:
             self._dna_bodies(bodies, persons, body_ids)
         new = [p for p in persons if p.person_id not in cache.dna_persons]
         if new and cache.dna is not None and cache.dna_bodies == body_ids:
-            found = dna_lrs(
-                bodies,
-                new,
-                params.dna_dropout,
-                self.dna_threshold,
-                params.lineage_tables,
-            )
-            scorer = _lineage_scorer(
-                params.lineage_tables,
-                bodies,
-                persons,
-                cache.dna[0].lineage,
-                found[0].lineage,
-            )
-            cache.dna = merge_dna(cache.dna, found)
-            cache.dna[0].lineage = scorer
-            cache.dna_persons |= {p.person_id for p in new}
+            _extend_dna(cache, bodies, persons, new, params, self.dna_threshold)
             return cache.dna
         elif cache.dna is not None and cache.dna_bodies == body_ids:
             return cache.dna
@@ -1486,19 +1497,7 @@ def _appended_run(
     # From here on the cache is updated. The new families' DNA LRs.
     sub: _Site | None = None
     if new:
-        found = dna_lrs(
-            bodies, new, params.dna_dropout, site.dna_threshold, params.lineage_tables
-        )
-        scorer = _lineage_scorer(
-            params.lineage_tables,
-            bodies,
-            persons,
-            cache.dna[0].lineage,
-            found[0].lineage,
-        )
-        cache.dna = merge_dna(cache.dna, found)
-        cache.dna[0].lineage = scorer
-        cache.dna_persons |= new_ids
+        found = _extend_dna(cache, bodies, persons, new, params, site.dna_threshold)
         site.dna, site.relations, site.notes = cache.dna
         site.typed |= set(found[1])
         for j, p in enumerate(new, start=k0):
