@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 
@@ -55,6 +56,37 @@ def _sites_of(organisation_id: int) -> list[int]:
     )
 
 
+class _Token:
+    """Marks one transaction's ``on_commit`` list (``_written_here``)."""
+
+    def __call__(self) -> None:
+        pass
+
+
+_Key = tuple[int, str, int | None, int | None]
+
+
+def _written_here() -> dict[_Key, int] | None:
+    """The rows ``mark`` wrote in the current transaction, by (organisation,
+    kind, object, site); None outside a transaction (autocommit: each row
+    is its own).
+
+    A token callback registered with ``on_commit`` tells the transaction
+    apart: Django empties that list when the transaction commits or rolls
+    back, and drops the callbacks of a savepoint rolled back.
+    """
+    conn = connection
+    if not conn.in_atomic_block:
+        return None
+    state = getattr(conn, "_imena_pending_rows", None)
+    if state is not None and any(entry[1] is state[0] for entry in conn.run_on_commit):
+        return state[1]
+    token, written = _Token(), dict[_Key, int]()
+    transaction.on_commit(token)
+    conn._imena_pending_rows = (token, written)  # type: ignore[attr-defined]
+    return written
+
+
 def mark(
     *,
     organisation_id: int,
@@ -63,21 +95,35 @@ def mark(
     reason: str,
     site_ids: Iterable[int] | None = None,
 ) -> int:
-    """Record that ``kind``/``object_id`` changed, once per site not already
-    pending for it; return the rows written. ``site_ids``: default, every
-    site of the organisation."""
+    """Record that ``kind``/``object_id`` changed, once per site; return the
+    rows written. ``site_ids``: default, every site of the organisation.
+
+    A row is written for every change, except when the same transaction
+    already wrote one for the same record and site that is still pending (a
+    report saved with its family and references: one row). A row written
+    by an earlier transaction is never reused: a computation that read it
+    before this change marks it done (it read it, not this change), and the
+    readers of the changes since a point (``since``: the worker's register,
+    the screening tables) would miss this change.
+    """
     sites = list(site_ids) if site_ids is not None else _sites_of(organisation_id)
     if not sites:
         return 0
-    have = set(
-        PendingUpdate.objects.filter(
-            organisation_id=organisation_id,
-            done__isnull=True,
-            kind=kind,
-            object_id=object_id,
-            site_id__in=sites,
-        ).values_list("site_id", flat=True)
-    )
+    written = _written_here()
+    have: set[int] = set()
+    if written:
+        mine = {
+            written[key]: key[3]
+            for s in sites
+            if (key := (organisation_id, kind, object_id, s)) in written
+        }
+        if mine:
+            have = {
+                mine[pk]
+                for pk in PendingUpdate.objects.filter(
+                    pk__in=list(mine), done__isnull=True
+                ).values_list("pk", flat=True)
+            }
     rows = [
         PendingUpdate(
             organisation_id=organisation_id,
@@ -90,6 +136,12 @@ def mark(
         if s not in have
     ]
     PendingUpdate.objects.bulk_create(rows)
+    if written is not None:
+        for row in rows:
+            if row.pk is not None:
+                written[(organisation_id, kind, object_id, row.site_id)] = row.pk
+            else:  # a database that returns no ids: one row per change
+                written.clear()
     return len(rows)
 
 

@@ -51,9 +51,12 @@ if TYPE_CHECKING:
 
 #: What the forked processes inherit (set just before the fork): the shared
 #: inputs, the actor, the tasks and the index of the next one.
+#: A ``PendingUpdate`` row as ``services.pending_rows`` reads it.
+Pending = tuple[int, str, int | None]
+
 _SHARED: services.SharedInputs | None = None
 _ACTOR: int | None = None
-_TASKS: list[tuple[int, float | None]] | None = None
+_TASKS: list[tuple[int, float | None, list[Pending]]] | None = None
 _NEXT: Any = None
 
 
@@ -106,6 +109,7 @@ def sites_compute(
     priors: Mapping[int, float | None] | None = None,
     shared: services.SharedInputs | None = None,
     workers: int | None = None,
+    pending: Mapping[int, Sequence[Pending]] | None = None,
 ) -> list[CandidateRun]:
     """Compute and store the candidates of ``sites`` (one run each, in order).
 
@@ -113,18 +117,29 @@ def sites_compute(
     (else estimated). ``shared``: ``compact_inputs(organisation, sites)`` (or
     ``services.shared_inputs``) if the caller has it; read here otherwise.
     ``workers``: processes computing sites, this one included (default
-    ``default_workers()``).
+    ``default_workers()``). ``pending``: the sites' open ``PendingUpdate``
+    rows (``services.pending_rows``) as read before ``shared``; read here
+    otherwise, before the shared inputs. Each run marks done only these rows:
+    a change committed while the inputs are read or the sites computed is
+    not in the inputs, and stays pending for the next update.
     """
     global _SHARED, _ACTOR, _TASKS, _NEXT
     sites = list(sites)
     priors = priors or {}
+    if pending is None:
+        pending = services.pending_rows(s.pk for s in sites)
+    rows = {s.pk: list(pending.get(s.pk, [])) for s in sites}
     if shared is None:
         shared = compact_inputs(organisation, sites)
     n = min(workers or default_workers(), len(sites))
     if n <= 1 or not can_fork():
         return [
             services.candidates_compute(
-                actor=actor, site=s, p_unlisted=priors.get(s.pk), shared=shared
+                actor=actor,
+                site=s,
+                p_unlisted=priors.get(s.pk),
+                shared=shared,
+                pending=rows[s.pk],
             )[0]
             for s in sites
         ]
@@ -133,7 +148,8 @@ def sites_compute(
     order = sorted(sites, key=lambda s: (-sizes.get(s.pk, 0), s.pk))
     context = multiprocessing.get_context("fork")
     _SHARED, _ACTOR = shared, (actor.pk if actor is not None else None)
-    _TASKS, _NEXT = [(s.pk, priors.get(s.pk)) for s in order], context.Value("i", 0)
+    _TASKS = [(s.pk, priors.get(s.pk), rows[s.pk]) for s in order]
+    _NEXT = context.Value("i", 0)
     # Each process opens its own connection: none is inherited open.
     connections.close_all()
     gc.collect()
@@ -201,15 +217,15 @@ def _take_tasks() -> list[tuple[int, int]]:
         done.append(_compute_one(_TASKS[i]))
 
 
-def _compute_one(task: tuple[int, float | None]) -> tuple[int, int]:
+def _compute_one(task: tuple[int, float | None, list[Pending]]) -> tuple[int, int]:
     """Compute and store one site (in any of the processes); (site id, run id)."""
     from imena.accounts.models import User
     from imena.burials.models import Site
 
-    site_id, prior = task
+    site_id, prior, pending = task
     site = Site.objects.get(pk=site_id)
     actor = User.objects.get(pk=_ACTOR) if _ACTOR is not None else None
     run, _result = services.candidates_compute(
-        actor=actor, site=site, p_unlisted=prior, shared=_SHARED
+        actor=actor, site=site, p_unlisted=prior, shared=_SHARED, pending=pending
     )
     return site_id, run.pk

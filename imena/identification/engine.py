@@ -32,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -310,6 +310,22 @@ def carries_dna(dna: Mapping[str, Any] | None, tables: Mapping[str, Any]) -> boo
 
 #: log10 LRs per (body, person), relations per person, notes (from ``dna_lrs``).
 DnaLRs = tuple[DnaTable, dict[str, list[str]], list[str]]
+
+
+class DnaSieve(Protocol):
+    """Tells which families a body's DNA LR may reach a threshold with,
+    without screening it against all of them (``SiteCache.dna_sieve``:
+    ``services`` gives the national screening's stored family tables,
+    ``screening_tables.EngineSieve``)."""
+
+    def candidates(
+        self, body: BodyIn, persons: Sequence[PersonIn], log10_threshold: float
+    ) -> list[PersonIn] | None:
+        """The persons of ``persons`` (in order) whose family's DNA LR with
+        ``body`` may be ``10 ** log10_threshold`` or more, as ``dna_lrs``
+        computes it: every other one's is certainly below. None: cannot tell
+        for this body (then it is screened against every family)."""
+        ...
 
 
 def dna_lrs(
@@ -698,6 +714,12 @@ class SiteCache:
     appended: int | None = None
     site: Any = None
     comp_state: Any = None
+    # Set by the caller before a run: the bodies whose DNA profile is new or
+    # changed are screened only against the families it names (``DnaSieve``).
+    dna_sieve: DnaSieve | None = None
+    # Of the last run: bodies screened through ``dna_sieve``, families it
+    # named for them, bodies screened against every family.
+    dna_sieved: tuple[int, int, int] = (0, 0, 0)
 
     def clear(self) -> None:
         self.last = {}
@@ -993,30 +1015,71 @@ class _Site:
         table, relations, notes = cache.dna
         redo = (body_ids - cache.dna_bodies) | (cache.dna_stale & body_ids)
         known = [p for p in persons if p.person_id in cache.dna_persons]
-        found_table, found_rel, found_notes = dna_lrs(
-            [b for b in bodies if b.body_id in redo],
-            known,
-            params.dna_dropout,
-            self.dna_threshold,
-            params.lineage_tables,
+        redo_bodies = [b for b in bodies if b.body_id in redo]
+        # With a sieve (the national screening's tables): each body against
+        # the families whose LR may reach the threshold only; the others'
+        # are below it, so ``dna_lrs`` would not keep them either.
+        sieved: list[tuple[BodyIn, list[PersonIn]]] = []
+        if cache.dna_sieve is not None and known:
+            log10_thr = math.log10(self.dna_threshold)
+            for b in redo_bodies:
+                some = cache.dna_sieve.candidates(b, known, log10_thr)
+                if some is not None:
+                    sieved.append((b, some))
+        done = {b.body_id for b, _some in sieved}
+        everyone = [b for b in redo_bodies if b.body_id not in done]
+        cache.dna_sieved = (
+            len(sieved),
+            sum(len(some) for _b, some in sieved),
+            len(everyone),
         )
+        parts = [
+            dna_lrs(
+                [b],
+                some,
+                params.dna_dropout,
+                self.dna_threshold,
+                params.lineage_tables,
+            )
+            for b, some in sieved
+        ]
+        if everyone or not parts:
+            parts.append(
+                dna_lrs(
+                    everyone,
+                    known,
+                    params.dna_dropout,
+                    self.dna_threshold,
+                    params.lineage_tables,
+                )
+            )
         targets = list(table.persons)
         index = dict(table.target)
-        for pid in found_table.persons:
-            if pid not in index:
-                index[pid] = len(targets)
-                targets.append(pid)
-        remap = np.array([index[pid] for pid in found_table.persons], dtype=np.int64)
         rows = {k: v for k, v in table.rows.items() if k in body_ids and k not in redo}
-        for body, (t, lg) in found_table.rows.items():
-            t = remap[t] if len(t) else t
-            order = np.argsort(t, kind="stable")
-            rows[body] = (t[order], lg[order])
-        notes = notes + [n for n in found_notes if n not in notes]
+        for found_table, found_rel, found_notes in parts:
+            for pid in found_table.persons:
+                if pid not in index:
+                    index[pid] = len(targets)
+                    targets.append(pid)
+            remap = np.array(
+                [index[pid] for pid in found_table.persons], dtype=np.int64
+            )
+            for body, (t, lg) in found_table.rows.items():
+                t = remap[t] if len(t) else t
+                order = np.argsort(t, kind="stable")
+                rows[body] = (t[order], lg[order])
+            notes = notes + [n for n in found_notes if n not in notes]
+            relations = {**relations, **found_rel}
+        for b, _some in sieved:  # no family may reach the threshold
+            rows.setdefault(b.body_id, (np.zeros(0, np.int64), np.zeros(0)))
         scorer = _lineage_scorer(
-            params.lineage_tables, bodies, known, table.lineage, found_table.lineage
+            params.lineage_tables,
+            bodies,
+            known,
+            table.lineage,
+            *(part[0].lineage for part in parts),
         )
-        cache.dna = DnaTable(targets, rows, scorer), {**relations, **found_rel}, notes
+        cache.dna = DnaTable(targets, rows, scorer), relations, notes
         cache.dna_bodies = body_ids
         cache.dna_stale = set()
 
@@ -1391,6 +1454,7 @@ def compute_site(
     """
     if cache is not None:
         cache.sync(bodies, persons)
+        cache.dna_sieved = (0, 0, 0)
     if table is None and cache is not None:
         table = cache.table = _cached_table(cache.table, persons)
     table = table or person_table(persons)

@@ -27,6 +27,7 @@ from imena.exhumations.models import Body, Sample, SampleStatus
 from imena.identification import adapters, changes, safeguards
 from imena.identification.engine import (
     DNA_DROPOUT,
+    BodyIn,
     BodyResult,
     DnaLRs,
     Params,
@@ -69,6 +70,7 @@ from imena.identification.screening_national import (
     screen_national,
     update_national,
 )
+from imena.identification.screening_sieve import EngineSieve
 from imena.identification.screening_tables import TableWriter
 from imena.lib.withdrawal import withdraw
 from imena.missing.models import MissingPerson, ReferenceSample, Status
@@ -380,6 +382,7 @@ def candidates_compute(
     p_unlisted: float | None = None,
     shared: SharedInputs | None = None,
     cache: SiteCache | None = None,
+    pending: Sequence[tuple[int, str, int | None]] | None = None,
 ) -> tuple[CandidateRun, SiteResult]:
     """Compute candidates and posteriors for every body of the site and store them.
 
@@ -394,7 +397,9 @@ def candidates_compute(
     minutes inside it made every other writer wait or fail, another site's
     worker included (``compute_all``). A change committed meanwhile stays
     pending: only the ``PendingUpdate`` rows read before the inputs are marked
-    done.
+    done. ``pending``: the site's open rows (id, kind, object) as the caller
+    read them before ``shared`` (``pending_rows``; else read here, before the
+    site's inputs): a change committed after ``shared`` was read is not in it.
     """
     if p_unlisted is not None and not 0 <= p_unlisted < 1:
         raise ValidationError({"p_unlisted": _("The prior must be between 0 and 1.")})
@@ -402,11 +407,9 @@ def candidates_compute(
     # The pending changes are read before the inputs: each one seen here is
     # in the inputs, so the run takes it into account (a change committed
     # later stays pending).
-    pending = list(
-        PendingUpdate.objects.filter(site=site, done__isnull=True).values_list(
-            "pk", "kind", "object_id"
-        )
-    )
+    if pending is None:
+        pending = pending_rows([site.pk]).get(site.pk, [])
+    pending = list(pending)
     seen = [pk for pk, _kind, _object in pending]
     incremental = cache is not None and bool(cache.rows)
     data = (
@@ -483,6 +486,10 @@ def _run_store(
     run.params["pending_done"] = len(seen)
     run.params["incremental"] = incremental
     run.params["bodies_copied"] = copied
+    if cache is not None and any(cache.dna_sieved):
+        # Bodies screened through the national screening's tables, the
+        # families they named, bodies screened against every family.
+        run.params["dna_sieved"] = list(cache.dna_sieved)
     run.save(update_fields=["seconds", "params"])
     for start in range(0, len(seen), 2000):
         PendingUpdate.objects.filter(pk__in=seen[start : start + 2000]).update(
@@ -503,6 +510,25 @@ def _run_store(
         organisation_id=site.organisation_id,
     )
     return run
+
+
+def pending_rows(
+    site_ids: Iterable[int],
+) -> dict[int, list[tuple[int, str, int | None]]]:
+    """The open ``PendingUpdate`` rows (id, kind, object) of these sites.
+
+    Read them before the inputs of a computation: the run takes exactly
+    these into account and marks only these done (a change committed while
+    it runs stays pending).
+    """
+    out: dict[int, list[tuple[int, str, int | None]]] = {}
+    for site_id, pk, kind, obj in (
+        PendingUpdate.objects.filter(site_id__in=list(site_ids), done__isnull=True)
+        .order_by("pk")
+        .values_list("site_id", "pk", "kind", "object_id")
+    ):
+        out.setdefault(site_id, []).append((pk, kind, obj))
+    return out
 
 
 @dataclass
@@ -572,6 +598,26 @@ class Register:
         return self.shared
 
 
+class _LazySieve:
+    """``screening_sieve.EngineSieve`` of the organisation, opened when a
+    body first needs it (most updates screen no body)."""
+
+    def __init__(self, organisation_id: int) -> None:
+        self.organisation_id = organisation_id
+        self.sieve: EngineSieve | None = None
+        self.opened = False
+
+    def candidates(
+        self, body: BodyIn, persons: Sequence[PersonIn], log10_threshold: float
+    ) -> list[PersonIn] | None:
+        if not self.opened:
+            self.opened = True
+            self.sieve = EngineSieve.open(self.organisation_id, DNA_DROPOUT)
+        if self.sieve is None:
+            return None
+        return self.sieve.candidates(body, persons, log10_threshold)
+
+
 @dataclass
 class UpdateOutcome:
     """What ``identification_update`` did: one new run per site it recomputed."""
@@ -584,22 +630,23 @@ class UpdateOutcome:
     untouched: list[int] = field(default_factory=list)
 
 
-def _untouched(site: Site, cache: SiteCache, shared: SharedInputs) -> bool:
+def _untouched(
+    site: Site,
+    cache: SiteCache,
+    shared: SharedInputs,
+    rows: Sequence[tuple[int, str, int | None]],
+) -> bool:
     """True (and the site's pending rows marked done) when they are all new
     reports that would change no body's result: no LR above 0 at any body,
     no name on the site's journals, the register size on the same grid point
     and the same competition weights (``engine.new_persons_reach``). Decided
     with the worker's cache of the site, without a run; its last run stays
     the site's candidates (the same numbers a run would store, but for the
-    count of persons considered)."""
+    count of persons considered). ``rows``: the site's pending rows, read
+    before ``shared``."""
     last = cache.extra.get("run")
     if last is None or not CandidateRun.objects.filter(pk=last, site=site).exists():
         return False
-    rows = list(
-        PendingUpdate.objects.filter(site=site, done__isnull=True).values_list(
-            "pk", "kind", "object_id"
-        )
-    )
     if not rows or any(k != PendingKind.PERSON or o is None for _pk, k, o in rows):
         return False
     ids = {str(o) for _pk, _k, o in rows}
@@ -670,6 +717,10 @@ def identification_update(
     # With caches the open reports are read once for every site here; without
     # them ``compute_all.sites_compute`` reads them and the DNA LRs of all
     # these sites' bodies (as a full computation does).
+    # The pending rows are read before the inputs (the register, and in
+    # ``sites_compute`` the shared inputs): a change committed later is not
+    # in the inputs and stays pending.
+    pending = pending_rows(s.pk for s in sites)
     shared: SharedInputs | None = None
     if caches is not None:
         shared = (
@@ -677,6 +728,10 @@ def identification_update(
             if register is None
             else register.refresh(organisation)
         )
+    # A body's new or changed DNA profile: screened against the families the
+    # national screening's tables name only (``screening_sieve``), when they
+    # are current; else against every family.
+    sieve = _LazySieve(organisation.pk) if caches is not None else None
     priors: dict[int, float | None] = {}
     for site in sites:
         cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
@@ -684,7 +739,7 @@ def identification_update(
             cache is not None
             and register is not None
             and shared is not None
-            and _untouched(site, cache, shared)
+            and _untouched(site, cache, shared, pending.get(site.pk, []))
         ):
             outcome.untouched.append(site.pk)
             continue
@@ -709,18 +764,24 @@ def identification_update(
             sites=sites,
             priors=priors,
             workers=workers,
+            pending=pending,
         )
         outcome.seconds = time.perf_counter() - started
         return outcome
     for site in sites:
         cache = caches.setdefault(site.pk, SiteCache())
-        run, _result = candidates_compute(
-            actor=actor,
-            site=site,
-            p_unlisted=priors[site.pk],
-            shared=shared,
-            cache=cache,
-        )
+        cache.dna_sieve = sieve
+        try:
+            run, _result = candidates_compute(
+                actor=actor,
+                site=site,
+                p_unlisted=priors[site.pk],
+                shared=shared,
+                cache=cache,
+                pending=pending.get(site.pk, []),
+            )
+        finally:
+            cache.dna_sieve = None
         outcome.runs.append(run)
     outcome.seconds = time.perf_counter() - started
     return outcome
