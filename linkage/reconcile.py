@@ -131,6 +131,9 @@ RULES: dict[str, str] = {
     "graves, without a note (a reburial): the full name, the full birth date and "
     "the death day agree, and no other row of the journal has them",
     "nameless_moved": "a nameless body buried temporarily and reburied",
+    "twice_through_other_journal": "one person written twice in one journal: a "
+    "row of another journal is linked to both rows at or above the threshold, "
+    "and the two rows agree in everything both write",
     "slipped_line": "the person's own line, linked in place of the neighbouring "
     "line that carries the next burial's name",
     "linked_through_slipped_line": "linked through a line later taken out (a name "
@@ -182,6 +185,11 @@ EVIDENCE: dict[str, str] = {
     "birth years on both rows",
     "full_identity": "the full name with patronymic, the full birth date and the "
     "death day agree (burial days differ)",
+    "linked_to_both_rows": "a row of another journal is linked to both rows of "
+    "this journal at or above the threshold",
+    "agree_in_all_written": "the two rows agree in everything both write (names, "
+    "death day, birth years)",
+    "names_swapped": "surname and given name written in swapped order",
     "one_body_at_grave": "no journal lists another body at that grave",
     "unique_dates": "no other nameless row has these death and burial days",
     "between_linked_rows": "between the same two linked rows in both journals",
@@ -1548,7 +1556,12 @@ def _parts_agree(f: _RowFacts, x: int, y: int, part: int) -> str | None:
     agrees: ``"same"`` (one spelling, Ukrainian/Russian or Latin), ``"close"``
     (Jaro-Winkler >= 0.92 of the Ukrainian/Russian keys, or one slip of the
     pen: ``_one_slip``), ``"initial"`` (one row has the initial only), or None."""
-    kx, ky = f.name_keys[x][part], f.name_keys[y][part]
+    return _keys_agree(f.name_keys[x][part], f.name_keys[y][part])
+
+
+def _keys_agree(kx: tuple[str, str, str], ky: tuple[str, str, str]) -> str | None:
+    """``_parts_agree`` of two name parts' keys (uk/ru key, Latin key,
+    canonical spelling)."""
     if not kx[0] or not ky[0]:
         return None
     if kx[0] == ky[0] or (kx[1] and kx[1] == ky[1]):
@@ -1703,6 +1716,145 @@ def _written_apart_pairs(f: _RowFacts) -> dict[tuple[int, int], tuple[str, ...]]
                     if why is not None:
                         out[pair] = why
     return out
+
+
+def _names_fit(f: _RowFacts, x: int, y: int) -> str | None:
+    """Surname and given name of two named rows agree (``_parts_agree``: a
+    variant, one slip of the pen, the given name's initial), or agree written
+    in swapped order (surname in the given name's place: ``Ярослав Антонін``
+    against ``Антонін Ярослав``, each part as before, one slip at most in
+    all); and the patronymics agree when both rows have one. Returns
+    ``"same"``, ``"swapped"`` or None."""
+    sur, giv = _parts_agree(f, x, y, 0), _parts_agree(f, x, y, 1)
+    how = "same" if sur in ("same", "close") and giv is not None else None
+    if how is None:
+        kx, ky = f.name_keys[x], f.name_keys[y]
+        crossed = (_keys_agree(kx[0], ky[1]), _keys_agree(kx[1], ky[0]))
+        if all(c in ("same", "close") for c in crossed) and crossed.count("close") <= 1:
+            how = "swapped"
+    if how is None:
+        return None
+    if f.has_patronymic[x] and f.has_patronymic[y] and _parts_agree(f, x, y, 2) is None:
+        return None
+    return how
+
+
+def _agree_in_all_written(f: _RowFacts, x: int, y: int) -> str | None:
+    """Two named rows of one journal (not at a mass grave) that agree in
+    everything both write: the names (``_names_fit``), no other sex, the
+    death day when both write one, the birth years when both write one (a
+    date, a year or an age: they fit, or are one digit apart,
+    ``_one_digit_off``). Burial days and grave numbers are not asked (a
+    reburial, a corrected entry: the caller decides about two graves).
+    Returns ``_names_fit``'s answer, or None."""
+    if f.nameless[x] or f.nameless[y] or f.mass[x] or f.mass[y]:
+        return None
+    sx, sy = f.sex[x], f.sex[y]
+    if sx and sy and sx != sy:
+        return None
+    dx, dy = f.death[x], f.death[y]
+    if dx is not None and dy is not None and dx != dy:
+        return None
+    bx, by = f.birth_years[x], f.birth_years[y]
+    if (
+        bx is not None
+        and by is not None
+        and not ((bx[0] <= by[1] and by[0] <= bx[1]) or _one_digit_off(f, x, y))
+    ):
+        return None
+    return _names_fit(f, x, y)
+
+
+def _link_twice_through(
+    f: _RowFacts,
+    uf: _Clusters,
+    linked: Sequence[tuple[int, int, float]],
+    weight: Mapping[tuple[int, int], float],
+    min_weight: float,
+    try_merge: Merge,
+    allowed: set[tuple[int, int]],
+    misnamed: Callable[[int], bool],
+    at_grave: Mapping[str, list[int]],
+    isolated: set[int],
+) -> None:
+    """One person written twice in one journal (a reburial, a corrected
+    entry) whose two rows a row of another journal links, each pair at or
+    above the threshold (``min_weight``) on its own: when the two rows agree
+    in everything both write (``_agree_in_all_written``), they are one person
+    even though their direct match weight is low (another burial day, another
+    grave or none: what a reburial or a corrected entry changes). ``linked``:
+    the pairs of two journals at or above the threshold that the greedy pass
+    could not merge. Two rows of one journal at two graves (not one number
+    written two ways; the neighbouring plank is two graves here) are merged
+    only as a reburial: a row of one person and a row of the other, in any
+    journal, have the whole identity (full name with patronymic, full birth
+    date, death day: ``_reburied_without_note``), no journal lists anyone
+    else at either grave, and neither row is another grave's body written
+    under this name (``misnamed``; not the next burial's name on a
+    neighbouring line). Each cluster must have one such partner only (a row
+    that would fit two people is left for review). ``allowed``: the same-journal pairs
+    ``try_merge`` lets through (the rule adds its pairs)."""
+    found: dict[
+        tuple[int, int], tuple[int, int, list[tuple[int, int]], tuple[bool, bool]]
+    ] = {}
+    for a, b, _ in linked:
+        if a in isolated or b in isolated or f.source[a] == f.source[b]:
+            continue
+        if f.nameless[a] or f.nameless[b]:
+            continue
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            continue
+        key = (min(ra, rb), max(ra, rb))
+        if key in found:
+            continue
+        both = uf.members[ra] + uf.members[rb]
+        pairs = [
+            (min(x, y), max(x, y))
+            for x in uf.members[ra]
+            for y in uf.members[rb]
+            if f.source[x] == f.source[y]
+        ]
+        if not pairs:
+            continue
+        swapped = full = False
+        for x, y in pairs:
+            how = _agree_in_all_written(f, x, y)
+            if how is None or not any(
+                f.source[z] != f.source[x]
+                and weight.get((min(x, z), max(x, z)), -math.inf) >= min_weight
+                and weight.get((min(y, z), max(y, z)), -math.inf) >= min_weight
+                for z in both
+            ):
+                break
+            swapped = swapped or how == "swapped"
+            gx, gy = f.grave[x], f.grave[y]
+            if gx and gy and gx != gy and not _related_graves(f, x, y):
+                if misnamed(x) or misnamed(y):
+                    break
+                if any(z not in both for g in (gx, gy) for z in at_grave.get(g, ())):
+                    break
+                # the whole identity between the two people's rows, in any
+                # journal (``_reburied_without_note``)
+                full = full or any(
+                    _reburied_without_note(f, p, q) is not None
+                    for p in uf.members[ra]
+                    for q in uf.members[rb]
+                )
+                if not full:
+                    break
+        else:
+            found[key] = (a, b, pairs, (swapped, full))
+    partners = Counter(r for k in found for r in k)
+    for (ra, rb), (a, b, pairs, (swapped, full)) in found.items():
+        if partners[ra] != 1 or partners[rb] != 1:
+            continue  # fits two people: a guess, left for review
+        new = [k for k in pairs if k not in allowed]
+        allowed.update(new)
+        why: tuple[str, ...] = ("linked_to_both_rows", "agree_in_all_written")
+        why += ("names_swapped",) * swapped + ("full_identity",) * full
+        if not try_merge(a, b, "twice_through_other_journal", why):
+            allowed.difference_update(new)
 
 
 # Two candidates whose match weights differ by less than this many bits (a
@@ -2043,6 +2195,14 @@ def _form_clusters(
             elif try_merge(a, b):
                 changed = True
         deferred = rest
+    # one person written twice in one journal, both rows linked to a row of
+    # another journal at or above the threshold (``_link_twice_through``)
+    refused = [(a, b, w) for a, b, w in order if uf.find(a) != uf.find(b)]
+    _link_twice_through(
+        facts, uf, refused, weight, math.log2(threshold / (1 - threshold))
+        if 0 < threshold < 1 else 0.0, try_merge, written_twice, misnamed,
+        at_grave, isolated,
+    )  # fmt: skip
     uf, relink = _split_slipped_lines(
         facts, uf, names_agree, {x for m in must for x in m}
     )

@@ -72,6 +72,11 @@ RULE_LABELS: Mapping[str, Any] = {
         "agree, and no other row of the journal has them"
     ),
     "nameless_moved": _("a nameless body buried temporarily and reburied"),
+    "twice_through_other_journal": _(
+        "one person written twice in one journal: a row of another journal is "
+        "linked to both rows at or above the threshold, and the two rows agree "
+        "in everything both write"
+    ),
     "slipped_line": _(
         "the person's own line, linked in place of the neighbouring line that "
         "carries the next burial's name"
@@ -136,6 +141,14 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
         "the full name with patronymic, the full birth date and the death day "
         "agree (burial days differ)"
     ),
+    "linked_to_both_rows": _(
+        "a row of another journal is linked to both rows of this journal at or "
+        "above the threshold"
+    ),
+    "agree_in_all_written": _(
+        "the two rows agree in everything both write (names, death day, birth years)"
+    ),
+    "names_swapped": _("surname and given name written in swapped order"),
     "one_body_at_grave": _("no journal lists another body at that grave"),
     "unique_dates": _("no other nameless row has these death and burial days"),
     "between_linked_rows": _("between the same two linked rows in both journals"),

@@ -829,3 +829,56 @@ def test_the_person_s_own_line_is_linked_when_the_neighbouring_one_slipped() -> 
     res = reconcile(rows)
     assert same(res, ("fh", 4), ("vol", 4))
     assert not same(res, ("fh", 4), ("vol", 3))
+
+
+def test_entry_written_twice_is_linked_through_the_other_journal() -> None:
+    # the volunteers wrote a reburial at a new grave (777, nobody else there)
+    # without a note: the age and the death day on the first row, the birth
+    # date on the second; the funeral home's row at grave 150 is linked to
+    # both rows above the threshold (#15 jrec3: ``twice_through_other_journal``)
+    d = "14.04.2022"
+    home = fh(2, "150", "Малюк", "Семен", "Евгеньевич", "17.04.1935", "", d,
+              "23.04.2022")  # fmt: skip
+    first = vol(2, "150", "Малюк Семен Євгенович", "", "86", d, "23.04.2022")
+    again = vol(3, "777", "Малюк Семен Євгенович", "17.04.1935", "", d, "31.05.2022")
+    res = reconcile(background() + [home, first, again])
+    assert same(res, ("vol", 2), ("vol", 3)) and same(res, ("fh", 2), ("vol", 3))
+    link = next(k for k in res.links if k.rule == "twice_through_other_journal")
+    assert {"linked_to_both_rows", "agree_in_all_written", "other_grave"} <= set(
+        link.evidence
+    )
+    assert link.pair is not None and link.pair.match_probability >= res.threshold
+    # the funeral home names someone else at grave 777: the row there is that
+    # grave's body under this name (the next burial's), not a reburial
+    body = fh(3, "777", "Гордієнко", "Петр", "Ильич", "02.02.1950", "", d,
+              "31.05.2022")  # fmt: skip
+    res = reconcile(background() + [home, first, again, body])
+    assert not same(res, ("vol", 2), ("vol", 3))
+    # two rows that disagree in what both write (another birth year) stay apart
+    other = vol(3, "777", "Малюк Семен Євгенович", "17.04.1955", "", d, "31.05.2022")
+    res = reconcile(background() + [home, first, other])
+    assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_entry_written_twice_without_a_grave_number_through_the_other_journal() -> None:
+    # the first row without a grave number and without a patronymic, the second
+    # at the funeral home's grave without a birth date: nothing but the names
+    # and the death day in common, and the funeral home's row links both
+    d = "29.08.2022"
+    home = fh(2, "402", "Кравчук", "Сергей", "Владимирович", "17.11.1936", "", d,
+              "02.09.2022")  # fmt: skip
+    first = vol(2, "", "Кравчук Сергій", "17.11.1936", "", d, "02.09.2022")
+    again = vol(3, "402", "Кравчук Сергій Володимирович", "", "", d, "04.10.2022")
+    res = reconcile(background() + [home, first, again])
+    assert same(res, ("vol", 2), ("vol", 3)) and same(res, ("fh", 2), ("vol", 2))
+    # the given name and the surname written in swapped order, with a slip
+    swapped = vol(3, "402", "Сергйі Кравчук Володимирович", "", "", d, "04.10.2022")
+    res = reconcile(background() + [home, first, swapped])
+    assert same(res, ("vol", 2), ("vol", 3))
+    # a second "Кравчук Сергій" of the volunteers killed that day at another
+    # grave is someone else (a namesake): the rows are not one entry
+    namesake = vol(3, "403", "Кравчук Сергій Володимирович", "", "", d, "04.10.2022")
+    home2 = fh(3, "403", "Кравчук", "Сергей", "Владимирович", "01.01.1970", "", d,
+               "04.10.2022")  # fmt: skip
+    res = reconcile(background() + [home, home2, first, namesake])
+    assert not same(res, ("vol", 2), ("vol", 3))
