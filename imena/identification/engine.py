@@ -2131,7 +2131,8 @@ def sparse_competition(
             break
         norm_in = norm
         terms = (1 - p_u) * w_nz / norm[body_of] * lr
-        z = p_u + np.bincount(body_of, terms, minlength=n_b)
+        sums = np.bincount(body_of, terms, minlength=n_b)
+        z = p_u + sums
         post = terms / z[body_of]
         total = np.bincount(cols, post, minlength=n)
         by_grave = post if alone else np.bincount(inv, post, minlength=len(gkeys))
@@ -2145,7 +2146,7 @@ def sparse_competition(
         row_w = float(bh.sum()) + corr[grave_of]
         norm = grid_up_array(row_w, params.register_grid)
         if record is not None:
-            record["rounds"].append((norm_in, z, total, by_grave, gf, h, corr))
+            record["rounds"].append((norm_in, z, total, by_grave, gf, h, corr, sums))
     if record is not None:
         record.update(norm=norm, row_w=row_w)
     return Competition(
@@ -2179,6 +2180,11 @@ def _grid_cell(g: np.ndarray, points: int) -> tuple[np.ndarray, np.ndarray]:
     return lo, hi
 
 
+def _spare(a: np.ndarray, used: int) -> np.ndarray:
+    """``a`` (``used`` entries) with room for about 1/16 more (later appends)."""
+    return _grown(a, used + used // 16 + 1024)
+
+
 def _grown(a: np.ndarray, size: int) -> np.ndarray:
     """``a`` with room for ``size`` entries (amortised growth)."""
     if len(a) >= size:
@@ -2187,6 +2193,13 @@ def _grown(a: np.ndarray, size: int) -> np.ndarray:
     out[: len(a)] = a
     return out
 
+
+#: A body whose normaliser a new report moves by at most this share (its
+#: posteriors all scale by the same factor) is not visited pair by pair in
+#: ``CompetitionState.append``: the change of every person's total mass is
+#: bounded instead, and only the persons whose factors that bound leaves in
+#: doubt are computed again. A choice of cost, not of result.
+_RHO_VISIT = 1e-3
 
 #: Margin of the error bound on a person's total mass updated by differences
 #: (``CompetitionState.append``), relative to 1 + the total: far above the
@@ -2213,6 +2226,9 @@ class _Round:
     corr: np.ndarray
     sd: np.ndarray
     su: np.ndarray
+    # per body: the sum of its terms (``z`` is ``p_unlisted`` + it), as
+    # ``np.bincount`` adds them (in the order of the body's pairs)
+    s: np.ndarray
 
 
 class CompetitionState:
@@ -2265,8 +2281,11 @@ class CompetitionState:
         ).astype(np.int64)
         self.p_extra: dict[int, np.ndarray] = {}
         self.k_extra: dict[int, np.ndarray] = {}
+        # The last ``append``: bodies (summed over the rounds) whose change
+        # was bounded, and those visited pair by pair.
+        self.last_bound = self.last_full = 0
         self.rounds: list[_Round] = []
-        for norm, z, total, by_grave, gf, h, corr in rec["rounds"]:
+        for norm, z, total, by_grave, gf, h, corr, sums in rec["rounds"]:
             sd, su = self._slack(total, by_grave, gf, h)
             self.rounds.append(
                 _Round(
@@ -2274,16 +2293,23 @@ class CompetitionState:
                     np.array(z, dtype=float),
                     np.array(total, dtype=float),
                     np.zeros(n),
-                    np.array(gf, dtype=float),
+                    _spare(np.asarray(gf, dtype=float), q),
                     np.array(h, dtype=float),
                     np.array(corr, dtype=float),
                     sd,
                     su,
+                    np.array(sums, dtype=float),
                 )
             )
         self.norm0 = float(grid_up(float(self.base.sum()), self.register_grid))
         self.norm = np.array(rec["norm"], dtype=float)
         self.row_w = np.array(rec["row_w"], dtype=float)
+        # Room for the pairs of reports added later (``append``), taken now:
+        # growing these arrays at the first new report copied them all.
+        for name in ("cols", "lr", "base_nz", "body_of", "inv"):
+            setattr(self, name, _spare(getattr(self, name), m))
+        self.g_person = _spare(self.g_person, q)
+        self.g_grave = _spare(self.g_grave, q)
 
     # -- sizes -------------------------------------------------------------
 
@@ -2457,22 +2483,53 @@ class CompetitionState:
             rd.gf = _grown(rd.gf, q1)
             rd.gf[q0:q1] = 1.0
         # The rounds again, from what changed.
-        dirty = new_pos  # pairs whose weight changed (or new)
+        dirty = np.zeros(0, dtype=np.int64)  # earlier pairs whose weight changed
         d_norm = np.zeros(0, dtype=np.int64)  # bodies whose prior mass changed
         old_norm: dict[int, float] = {}
         old_gf: dict[int, float] = {}
         p_u = self.p_u
         n_b = len(self.grave_of)
+        # The new pairs of each new person (positions, in body order).
+        starts = np.searchsorted(self.cols[m0:m1], np.arange(n0, n1 + 1)) + m0
+        self.last_bound = self.last_full = 0
         for r, rd in enumerate(self.rounds):
-            bodies = np.unique(
-                np.concatenate([self.body_of[dirty], d_norm, new_bodies])
+            moved = np.unique(np.concatenate([self.body_of[dirty], d_norm]))
+            # The bodies whose only change is new pairs: their sums of terms
+            # with the new terms added, in the order ``np.bincount`` adds them.
+            sums = rd.s.copy()
+            t_new = (
+                (1 - p_u)
+                * self._w(r, new_pos)
+                / rd.norm[self.body_of[new_pos]]
+                * self.lr[new_pos]
             )
+            for a, b in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
+                sums[self.body_of[a:b]] += t_new[a - m0 : b - m0]
+            z_new = p_u + sums
+            # Their posteriors move by the factor z_old / z_new: by less than
+            # ``rho`` relatively. Those that move little are not visited pair
+            # by pair: every person's total gets that bound in its error.
+            rho = np.abs(rd.z / z_new - 1.0)
+            cand = np.setdiff1d(new_bodies, moved)
+            far = cand[rho[cand] > _RHO_VISIT]
+            full = np.union1d(moved, far)
             # A grave of several bodies: all of them (their keys' masses).
-            graves = np.unique(self.grave_of[bodies])
+            graves = np.unique(self.grave_of[full])
             bodies = np.array(
                 sorted({i for g in graves.tolist() for i in self.members[g]}),
                 dtype=np.int64,
             )
+            bound = np.setdiff1d(cand, bodies)
+            self.last_bound += len(bound)
+            self.last_full += len(bodies)
+            if len(bound):
+                rho_max = float(rho[bound].max())
+                e = rd.err[:n0]
+                rd.err[:n0] = (
+                    e
+                    + (rho_max + _TOTAL_EPS) * (np.abs(rd.total[:n0]) + e)
+                    + _TOTAL_EPS
+                )
             pos = (
                 np.concatenate([self.positions(i) for i in bodies.tolist()])
                 if len(bodies)
@@ -2494,7 +2551,10 @@ class CompetitionState:
             post_old[pos >= m0] = 0.0
             terms = (1 - p_u) * w_new / rd.norm[bo] * self.lr[pos]
             local = np.searchsorted(bodies, bo)
-            rd.z[bodies] = p_u + np.bincount(local, terms, minlength=len(bodies))
+            rd.s[bound] = sums[bound]
+            rd.z[bound] = z_new[bound]
+            rd.s[bodies] = np.bincount(local, terms, minlength=len(bodies))
+            rd.z[bodies] = p_u + rd.s[bodies]
             post = terms / rd.z[bo]
             # Persons whose total moved: by difference, unless in doubt.
             c = self.cols[pos]
@@ -2516,8 +2576,16 @@ class CompetitionState:
             rd.err[persons[ok]] = err[ok]
             rd.sd[persons[ok]] = sd[ok]
             rd.su[persons[ok]] = su[ok]
-            # The others exactly: their totals, keys and factors.
+            # The others exactly: their totals, keys and factors (the new
+            # persons, those in doubt here, and those whose bound error
+            # leaves a grid point in doubt).
             exact = persons[~ok]
+            if len(bound):
+                doubt = np.nonzero(
+                    (rd.sd[:n0] <= rd.err[:n0]) | (rd.su[:n0] <= rd.err[:n0])
+                )[0]
+                exact = np.union1d(exact, doubt)
+            exact = np.union1d(exact, np.arange(n0, n1, dtype=np.int64))
             epos, eown = self._person_positions(exact)
             epost = self._post(r, epos)
             etotal = np.bincount(eown, epost, minlength=len(exact))

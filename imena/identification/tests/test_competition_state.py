@@ -14,6 +14,7 @@ import copy
 import numpy as np
 import pytest
 
+from imena.identification import engine
 from imena.identification.engine import CompetitionState, Params, sparse_competition
 from matching.documentary import Reliability
 
@@ -29,8 +30,8 @@ def _rows(rng, n_bodies, persons, density, strong):
     return idx, tot
 
 
-def _full(idx, tot, base, graves, params):
-    return sparse_competition(idx, tot, base, graves, params)
+def _full(idx, tot, base, graves, params, record=None):
+    return sparse_competition(idx, tot, base, graves, params, record=record)
 
 
 @pytest.mark.parametrize(
@@ -95,9 +96,13 @@ def test_appended_persons_give_the_full_competition(
         base = np.concatenate([base, weights])
         idx = [np.concatenate([idx[i], new_idx[i]]) for i in range(n_bodies)]
         tot = [np.concatenate([tot[i], new_tot[i]]) for i in range(n_bodies)]
-        full = _full(idx, tot, base, graves, params)
+        rec: dict = {}
+        full = _full(idx, tot, base, graves, params, rec)
         now = state.competition()
         assert np.array_equal(now.norm, full.norm)
+        # every body's normaliser of every round, to the bit
+        for rd, kept in zip(state.rounds, rec["rounds"], strict=True):
+            assert np.array_equal(rd.z, kept[1])
         assert np.array_equal(now.row_w, full.row_w)
         everyone = np.arange(len(base))
         for i in range(n_bodies):
@@ -115,3 +120,33 @@ def test_appended_persons_give_the_full_competition(
     # with a fine grid, some new persons moved the weights of a few bodies only
     assert partial or grid <= 2
     assert unmoved or grid <= 8
+
+
+@pytest.mark.parametrize("rho", [0.0, 1e-3, 1.0, np.inf])
+@pytest.mark.parametrize(
+    ("seed", "layout", "grid"),
+    [(6, "alone", 128), (7, "mixed", 16), (8, "pairs", 128), (9, "mixed", 2)],
+)
+def test_bodies_not_visited_give_the_full_competition(
+    monkeypatch: pytest.MonkeyPatch, rho: float, seed: int, layout: str, grid: int
+) -> None:
+    """A body whose only change is new pairs is not visited pair by pair
+    when its normaliser moves by at most ``_RHO_VISIT`` (every person's
+    total gets a bound instead, and the persons in doubt are computed
+    again): the weights stay those of a full computation, to the bit, for
+    any threshold (0: every such body visited; infinite: none)."""
+    monkeypatch.setattr(engine, "_RHO_VISIT", rho)
+    append = CompetitionState.append
+    bound: list[int] = []
+
+    def counting(self: CompetitionState, weights: np.ndarray, rows: dict) -> set[int]:
+        out = append(self, weights, rows)
+        bound.append(self.last_bound)
+        return out
+
+    monkeypatch.setattr(CompetitionState, "append", counting)
+    test_appended_persons_give_the_full_competition(seed, 60, 400, grid, layout)
+    if rho == 0.0:
+        assert not any(bound)
+    else:
+        assert any(bound)
