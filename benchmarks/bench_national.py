@@ -96,6 +96,7 @@ class Context:
     incremental: bool = False
     workers: int = 2
     screening: bool = True
+    updates_in_place: bool = False
     databases: dict[str, str] = field(default_factory=dict)  # phase -> URL kept
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -681,7 +682,8 @@ def timed(name, fn):
     t, c = time.perf_counter(), time.process_time()
     res = fn()
     out[name] = {"seconds": round(time.perf_counter() - t, 2),
-                 "cpu_seconds": round(time.process_time() - c, 2), "peak_rss_mb": rss()}
+                 "cpu_seconds": round(time.process_time() - c, 2), "peak_rss_mb": rss(),
+                 "load_average": round(os.getloadavg()[0], 1)}
     print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
     return res
 
@@ -693,7 +695,12 @@ def update(name):
     gc.collect()
     gc.freeze()
     out[name].update(pending=pending, sites=len(res.runs),
-                     incremental=all(r.params["incremental"] for r in res.runs))
+                     incremental=all(r.params["incremental"] for r in res.runs),
+                     untouched=len(res.untouched),
+                     # bodies screened through the national screening's
+                     # tables, families named, bodies against every family
+                     dna_sieved=[sum(r.params.get("dna_sieved", [0, 0, 0])[i]
+                                     for r in res.runs) for i in range(3)])
 
 sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
          if Body.objects.filter(grave__site=s).exists()]
@@ -743,26 +750,82 @@ print(json.dumps(out))
 """
 
 
+def _pg_copy(url: str) -> tuple[str, Callable[[], None]]:
+    """A copy of the PostgreSQL database of ``url`` on the same server
+    (``CREATE DATABASE ... TEMPLATE``: a file copy by the server, about a
+    minute for the 2 GB of the national preset, and as much disk; nobody may
+    be connected to it meanwhile), and how to drop it."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+    from psycopg import sql
+
+    parts = urlsplit(url)
+    source = parts.path.lstrip("/")
+    copy = f"{source}_updates_{os.getpid()}"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        version = conn.info.server_version
+        strategy = sql.SQL(" STRATEGY FILE_COPY") if version >= 150000 else sql.SQL("")
+        try:
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}{}").format(
+                    sql.Identifier(copy), sql.Identifier(source), strategy
+                )
+            )
+        except psycopg.errors.ObjectInUse:
+            raise SystemExit(
+                f"updates: cannot copy {source!r}: other sessions are connected "
+                "to it (stop them, or pass --updates-in-place with a throwaway "
+                "database)"
+            ) from None
+
+    def drop() -> None:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(copy))
+            )
+
+    return urlunsplit(parts._replace(path=f"/{copy}")), drop
+
+
 def phase_updates(ctx: Context) -> dict[str, Any]:
     """Incremental updates in the application, on a copy of the database a load
-    phase kept (or ``--database``; SQLite only: the copy is a file copy): every
-    site computed once with one ``SiteCache`` each (what the worker ``imena
-    identification update --loop`` keeps), then a new report and a corrected PM
-    record, each stored through its service and taken into account by
-    ``identification_update``; then a national screening, a new PM profile and
-    a new reference profile (``dna_profiles_upload``: the screening update, with
-    the families' tables of ``screening_tables``) and the identification update
-    each one leaves pending."""
-    url = ctx.databases.get("sqlite")
-    if url is None or not url.startswith("sqlite:///"):
-        return {"skipped": "needs a SQLite database (load_sqlite or --database)"}
-    source = Path(url.removeprefix("sqlite:///"))
-    copy = ctx.work / "updates.sqlite3"
-    shutil.copyfile(source, copy)
+    phase kept (or ``--database``; SQLite: a file copy; PostgreSQL: ``CREATE
+    DATABASE ... TEMPLATE`` on the same server, dropped afterwards; with
+    ``--updates-in-place`` on that database itself, which the phase changes:
+    for a throwaway one): every site computed once with one ``SiteCache``
+    each (what the worker ``imena identification update --loop`` keeps),
+    then a new report and a corrected PM record, each stored through its
+    service and taken into account by ``identification_update``; then a
+    national screening, a new PM profile and a new reference profile
+    (``dna_profiles_upload``: the screening update, with the families'
+    tables of ``screening_tables``) and the identification update each one
+    leaves pending."""
+    url = ctx.databases.get("sqlite") or ctx.databases.get("postgresql")
+    if url is None:
+        return {
+            "skipped": "needs a database (a load phase with --keep-db, or --database)"
+        }
+    if ctx.updates_in_place:
+        return _child(UPDATES, env={"DATABASE_URL": url})
+    if url.startswith("sqlite:///"):
+        source = Path(url.removeprefix("sqlite:///"))
+        copy = ctx.work / "updates.sqlite3"
+        shutil.copyfile(source, copy)
+        try:
+            return _child(UPDATES, env={"DATABASE_URL": f"sqlite:///{copy}"})
+        finally:
+            copy.unlink(missing_ok=True)
+    started = time.perf_counter()
+    copy_url, drop = _pg_copy(url)
+    copied = round(time.perf_counter() - started, 1)
     try:
-        return _child(UPDATES, env={"DATABASE_URL": f"sqlite:///{copy}"})
+        out = _child(UPDATES, env={"DATABASE_URL": copy_url})
     finally:
-        copy.unlink(missing_ok=True)
+        drop()
+    out["database_copy_seconds"] = copied
+    return out
 
 
 PHASES: dict[str, Callable[[Context], dict[str, Any]]] = {
@@ -807,6 +870,12 @@ def main() -> int:
         action="store_true",
         help="compute: skip the national DNA screening",
     )
+    parser.add_argument(
+        "--updates-in-place",
+        action="store_true",
+        help="updates: run on --database itself, not on a copy (it is changed: "
+        "name a throwaway database)",
+    )
     parser.add_argument("--pg-port", type=int, default=5581)
     parser.add_argument(
         "--pg-durable",
@@ -849,6 +918,7 @@ def main() -> int:
         incremental=args.incremental,
         workers=args.workers,
         screening=not args.no_screening,
+        updates_in_place=args.updates_in_place,
     )
     if args.database:
         ctx.databases["sqlite"] = args.database
