@@ -812,11 +812,17 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
     if url.startswith("sqlite:///"):
         source = Path(url.removeprefix("sqlite:///"))
         copy = ctx.work / "updates.sqlite3"
+        # With the write-ahead log of an earlier copy left next to it, the
+        # new copy reads as malformed.
+        files = [copy, *(copy.with_name(copy.name + s) for s in ("-wal", "-shm"))]
+        for f in files:
+            f.unlink(missing_ok=True)
         shutil.copyfile(source, copy)
         try:
             return _child(UPDATES, env={"DATABASE_URL": f"sqlite:///{copy}"})
         finally:
-            copy.unlink(missing_ok=True)
+            for f in files:
+                f.unlink(missing_ok=True)
     started = time.perf_counter()
     copy_url, drop = _pg_copy(url)
     copied = round(time.perf_counter() - started, 1)
