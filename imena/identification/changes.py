@@ -87,6 +87,15 @@ def _written_here() -> dict[_Key, int] | None:
     return written
 
 
+def reading() -> None:
+    """A reader of the changes in this transaction (``snapshot``, a run
+    reading its pending rows): a change made after it gets a row of its own,
+    not the one it may have read."""
+    state = getattr(connection, "_imena_pending_rows", None)
+    if state is not None:
+        state[1].clear()
+
+
 def mark(
     *,
     organisation_id: int,
@@ -99,8 +108,9 @@ def mark(
     rows written. ``site_ids``: default, every site of the organisation.
 
     A row is written for every change, except when the same transaction
-    already wrote one for the same record and site that is still pending (a
-    report saved with its family and references: one row). A row written
+    already wrote one for the same record and site that is still pending and
+    that no reader of the changes has seen since (``reading``): a report
+    saved with its family and references, one row. A row written
     by an earlier transaction is never reused: a computation that read it
     before this change marks it done (it read it, not this change), and the
     readers of the changes since a point (``since``: the worker's register,
@@ -254,6 +264,7 @@ def snapshot() -> tuple[int, list[int]]:
     visible yet (a change in a transaction that has not committed: PostgreSQL
     hands out ids before commit; or rolled back). Take it before reading the
     data it describes; ``since`` then gives every change the data may lack."""
+    reading()
     last = PendingUpdate.objects.order_by("-pk").values_list("pk", flat=True).first()
     last = last or 0
     low = max(1, last - WINDOW + 1)

@@ -39,6 +39,7 @@ from imena.identification.engine import (
     dna_threshold,
     new_persons_reach,
     person_table,
+    person_table_reusing,
 )
 from imena.identification.models import (
     BodyAnalysis,
@@ -521,6 +522,7 @@ def pending_rows(
     these into account and marks only these done (a change committed while
     it runs stays pending).
     """
+    changes.reading()
     out: dict[int, list[tuple[int, str, int | None]]] = {}
     for site_id, pk, kind, obj in (
         PendingUpdate.objects.filter(site_id__in=list(site_ids), done__isnull=True)
@@ -584,10 +586,11 @@ class Register:
         pins = [self.inputs[pk] for pk in ids]
         # Reports only added (ids ordered, so at the end): extend the table.
         appended = ids[: len(old_ids)] == old_ids and not (changed & set(old_ids))
+        # Else the records of the reports not read again are kept.
         table = (
             self.shared.table.extended(person_table(pins[len(old_ids) :]).records)
             if appended
-            else person_table(pins)
+            else person_table_reusing(pins, self.shared.table, (str(pk) for pk in read))
         )
         self.shared = SharedInputs(
             [self.persons[pk] for pk in ids],
