@@ -185,6 +185,7 @@ EVIDENCE: dict[str, str] = {
     "birth years on both rows",
     "full_identity": "the full name with patronymic, the full birth date and the "
     "death day agree (burial days differ)",
+    "patronymic_on_one_row": "the patronymic on one row only",
     "linked_to_both_rows": "a row of another journal is linked to both rows of "
     "this journal at or above the threshold",
     "agree_in_all_written": "the two rows agree in everything both write (names, "
@@ -1536,19 +1537,43 @@ def _one_digit_off(f: _RowFacts, x: int, y: int) -> bool:
     """Birth years one digit apart, the slip a corrected entry fixes: one
     year or ten years off (``1945``/``1955``), written on both rows as a year
     (a date or the year alone); with a full date on both rows, the same day
-    and month."""
+    and month. Or, a row giving the age at death, the ages one digit apart
+    (``84``/``94``, ``85``/``86``): the age written against the other row's
+    age, written or from its full birth date and death (or burial) day."""
     bx, by = f.birth_years[x], f.birth_years[y]
-    if bx is None or by is None or bx[0] != bx[1] or by[0] != by[1]:
+    if bx is not None and by is not None and bx[0] == bx[1] and by[0] == by[1]:
+        mx, my = f.birth_md[x], f.birth_md[y]
+        if mx is not None and my is not None and mx != my:
+            return False
+        return _digit_slip(bx[0], by[0])
+    if f.age[x] is None and f.age[y] is None:
         return False
-    mx, my = f.birth_md[x], f.birth_md[y]
-    if mx is not None and my is not None and mx != my:
-        return False
-    a, b = str(bx[0]), str(by[0])
+    ax, ay = _age_at_death(f, x), _age_at_death(f, y)
+    return ax is not None and ay is not None and _digit_slip(ax, ay)
+
+
+def _digit_slip(a: int, b: int) -> bool:
+    """Two numbers one or ten apart that differ in one digit."""
+    sa, sb = str(a), str(b)
     return (
-        abs(bx[0] - by[0]) in (1, 10)
-        and len(a) == len(b)
-        and sum(p != q for p, q in zip(a, b, strict=True)) == 1
+        abs(a - b) in (1, 10)
+        and len(sa) == len(sb)
+        and sum(p != q for p, q in zip(sa, sb, strict=True)) == 1
     )
+
+
+def _age_at_death(f: _RowFacts, i: int) -> int | None:
+    """The age a row gives: written as one number, or the full years from
+    its full birth date to its death (or burial) day."""
+    age = f.age[i]
+    if age is not None:
+        return age[0] if age[0] == age[1] else None
+    born, end = f.birth[i], f.death[i] if f.death[i] is not None else f.burial[i]
+    if born is None or end is None:
+        return None
+    b = _EPOCH + dt.timedelta(days=born)
+    e = _EPOCH + dt.timedelta(days=end)
+    return e.year - b.year - ((e.month, e.day) < (b.month, b.day))
 
 
 def _parts_agree(f: _RowFacts, x: int, y: int, part: int) -> str | None:
@@ -1655,9 +1680,11 @@ def _written_apart(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
 def _reburied_without_note(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | None:
     """Two named rows of one journal at two graves (not one number written two
     ways, not neighbouring planks), no note: one person reburied when the
-    identity on its own is overwhelming. The full name with patronymic on both
-    rows, each part the same (one slip of the pen in one part at most:
-    ``_parts_agree``), the **full birth date** on both rows (day, month,
+    identity on its own is overwhelming. The full name with patronymic (on
+    both rows, or on one row only: ``patronymic_on_one_row``; a namesake or
+    a son of one name has another birth date), each part the same (one slip
+    of the pen in one part at most: ``_parts_agree``), the **full birth
+    date** on both rows (day, month,
     year), the **same death day** on both rows (two rows without a death day
     stay apart: a reburial has another burial day, nothing else ties them),
     no other sex, and two burial days (a body is not reburied the day it is
@@ -1668,9 +1695,10 @@ def _reburied_without_note(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | No
     that neither row be another grave's body written under this name
     (``misnamed``: a name slipped onto another line carries that line's
     death day, and the other journal names the body at that grave)."""
-    if not (f.has_patronymic[x] and f.has_patronymic[y]):
+    if not (f.has_patronymic[x] or f.has_patronymic[y]):
         return None
-    agree = [_parts_agree(f, x, y, part) for part in (0, 1, 2)]
+    both_patr = f.has_patronymic[x] and f.has_patronymic[y]
+    agree = [_parts_agree(f, x, y, part) for part in (0, 1, 2)[: 2 + both_patr]]
     if any(a not in ("same", "close") for a in agree) or agree.count("close") > 1:
         return None
     bx, by = f.birth[x], f.birth[y]
@@ -1685,12 +1713,17 @@ def _reburied_without_note(f: _RowFacts, x: int, y: int) -> tuple[str, ...] | No
     sx, sy = f.sex[x], f.sex[y]
     if sx and sy and sx != sy:
         return None
-    return ("given_name_slip",) * (agree[1] == "close") + ("full_identity",)
+    return (
+        ("given_name_slip",) * (agree[1] == "close")
+        + ("full_identity",)
+        + ("patronymic_on_one_row",) * (not both_patr)
+    )
 
 
 def _written_apart_pairs(f: _RowFacts) -> dict[tuple[int, int], tuple[str, ...]]:
     """The pairs ``_written_apart`` accepts, among rows of one journal with one
-    death day and one surname sound (``phonetic_key``) or given name."""
+    death (or burial) day and one surname sound (``phonetic_key``), Latin
+    surname key (``latin_key``: a row written in Latin) or given name."""
     groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     for i, d in enumerate(f.death):
         if f.nameless[i] or f.mass[i]:
@@ -1701,7 +1734,13 @@ def _written_apart_pairs(f: _RowFacts) -> dict[tuple[int, int], tuple[str, ...]]
         for day in days:
             if len(day) < 2 or day == "bNone":
                 continue
-            for key in (f"s:{f.surname_sound[i]}", f"g:{keys[1][0]}"):
+            # the surname's sound, its Latin key (a row written in Latin), the
+            # given name
+            for key in (
+                f"s:{f.surname_sound[i]}",
+                f"l:{keys[0][1]}",
+                f"g:{keys[1][0]}",
+            ):
                 if len(key) > 2:
                     groups[(f.source[i], day, key)].append(i)
     out: dict[tuple[int, int], tuple[str, ...]] = {}
@@ -1788,12 +1827,12 @@ def _link_twice_through(
     written two ways; the neighbouring plank is two graves here) are merged
     only as a reburial: a row of one person and a row of the other, in any
     journal, have the whole identity (full name with patronymic, full birth
-    date, death day: ``_reburied_without_note``), no journal lists anyone
-    else at either grave, and neither row is another grave's body written
-    under this name (``misnamed``; not the next burial's name on a
-    neighbouring line). Each cluster must have one such partner only (a row
-    that would fit two people is left for review). ``allowed``: the same-journal pairs
-    ``try_merge`` lets through (the rule adds its pairs)."""
+    date, death day: ``_reburied_without_note``) and no journal lists anyone
+    else at either grave. Neither row may be another grave's body written
+    under this name (``misnamed``: the next burial's name on its line). Each
+    cluster must have one such partner only (a row that would fit two people
+    is left for review). ``allowed``: the same-journal pairs ``try_merge``
+    lets through (the rule adds its pairs)."""
     found: dict[
         tuple[int, int], tuple[int, int, list[tuple[int, int]], tuple[bool, bool]]
     ] = {}
@@ -1828,10 +1867,10 @@ def _link_twice_through(
             ):
                 break
             swapped = swapped or how == "swapped"
+            if misnamed(x) or misnamed(y):
+                break  # another grave's body written under this name
             gx, gy = f.grave[x], f.grave[y]
             if gx and gy and gx != gy and not _related_graves(f, x, y):
-                if misnamed(x) or misnamed(y):
-                    break
                 if any(z not in both for g in (gx, gy) for z in at_grave.get(g, ())):
                     break
                 # the whole identity between the two people's rows, in any

@@ -141,6 +141,7 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
         "the full name with patronymic, the full birth date and the death day "
         "agree (burial days differ)"
     ),
+    "patronymic_on_one_row": _("the patronymic on one row only"),
     "linked_to_both_rows": _(
         "a row of another journal is linked to both rows of this journal at or "
         "above the threshold"

@@ -882,3 +882,68 @@ def test_entry_written_twice_without_a_grave_number_through_the_other_journal() 
                "04.10.2022")  # fmt: skip
     res = reconcile(background() + [home, home2, first, namesake])
     assert not same(res, ("vol", 2), ("vol", 3))
+    # the name slipped onto the next line (grave 403, where the funeral home
+    # has someone else): that line is the body of 403, not an entry written
+    # twice, even though the funeral home's row at 402 scores well with it
+    typo = vol(2, "", "Кравчкук Сергій", "17.11.1936", "", d, "02.09.2022")
+    slipped = vol(3, "403", "Кравчук Сергій Володимирович", "", "86", "",
+                  "02.09.2022")  # fmt: skip
+    body = fh(3, "403", "Гордієнко", "Петр", "Ильич", "02.02.1950", "", d,
+              "02.09.2022")  # fmt: skip
+    res = reconcile(background() + [home, body, typo, slipped])
+    assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_corrected_entry_with_the_age_one_digit_off() -> None:
+    # the first entry has the age 84 for 94 (the slip a corrected entry fixes)
+    # and no patronymic; the correction, without a grave number, has a slip in
+    # the given name and the right age: one person (``_one_digit_off``)
+    d, b = "16.06.2022", "19.06.2022"
+    first = vol(2, "286", "Прокопчук Кирило", "", "84", d, b)
+    again = vol(3, "", "Прокопчук Киирло Федорович", "", "94", d, b)
+    res = reconcile(background() + [first, noted(again, "повторно")])
+    assert same(res, ("vol", 2), ("vol", 3))
+    link = next(k for k in res.links if {k.left, k.right} == {("vol", 2), ("vol", 3)})
+    assert "birth_year_one_digit" in link.evidence
+    # an age against a full birth date: 58 written, 68 from the date
+    dated = vol(3, "", "Прокопчук Кирило Федорович", "20.10.1953", "", d, b)
+    res = reconcile(background() + [vol(2, "286", "Прокопчук Кирило", "", "58", d, b),
+                                    dated])  # fmt: skip
+    assert same(res, ("vol", 2), ("vol", 3))
+    # 64 against 94: not one digit (a father, a namesake), apart
+    res = reconcile(background() + [vol(2, "286", "Прокопчук Кирило", "", "64", d, b),
+                                    again])  # fmt: skip
+    assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_corrected_entry_written_in_latin_meets_its_cyrillic_row() -> None:
+    # a corrected entry: the first row in Latin at the grave with the birth
+    # year one off, the second in Cyrillic without a number; no death day on
+    # either, the same burial day. Surname sound and given-name keys differ
+    # between the scripts; the Latin surname key brings them together
+    b = "21.05.2022"
+    first = vol(2, "1725", "Melnichko Olga", "21.07.1931", "", "", b)
+    again = vol(3, "", "Мельничко Ольга Мирославівна", "21.07.1930", "", "", b)
+    res = reconcile(background() + [first, again])
+    assert same(res, ("vol", 2), ("vol", 3))
+    # a namesake born 1955: apart
+    other = vol(3, "", "Мельничко Ольга Мирославівна", "21.07.1955", "", "", b)
+    assert not same(reconcile(background() + [first, other]), ("vol", 2), ("vol", 3))
+
+
+def test_reburial_without_a_note_with_the_patronymic_on_one_row() -> None:
+    # a new grave (4278) without a note; the full birth date and the death day
+    # on both rows, the patronymic on the first row only, a slip in the given
+    # name: ``reburied_without_note`` with ``patronymic_on_one_row``
+    d = "13.07.2022"
+    first = vol(2, "2973", "Пономаренко Уялна Анатоліївна", "24.04.1970", "", d,
+                "15.07.2022")  # fmt: skip
+    again = vol(3, "4278", "Пономаренко Уляна", "24.04.1970", "", d, "24.07.2022")
+    res = reconcile(background() + [first, again])
+    assert same(res, ("vol", 2), ("vol", 3))
+    link = next(k for k in res.links if k.rule == "reburied_without_note")
+    assert {"full_identity", "patronymic_on_one_row"} <= set(link.evidence)
+    # no patronymic on either row: a namesake of one birth date is not ruled
+    # out by the name; apart
+    bare = vol(2, "2973", "Пономаренко Уляна", "24.04.1970", "", d, "15.07.2022")
+    assert not same(reconcile(background() + [bare, again]), ("vol", 2), ("vol", 3))
