@@ -2106,6 +2106,8 @@ def _form_clusters(
             source[z] != source[x]
             and not unnamed[z]
             and (min(x, z), max(x, z)) not in names_agree
+            # a name a slip of the pen or a uk/ru spelling away is no one else
+            and _names_fit(facts, x, z) is None
             for z in at_grave[g]
         )
 

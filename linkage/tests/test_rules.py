@@ -947,3 +947,23 @@ def test_reburial_without_a_note_with_the_patronymic_on_one_row() -> None:
     # out by the name; apart
     bare = vol(2, "2973", "Пономаренко Уляна", "24.04.1970", "", d, "15.07.2022")
     assert not same(reconcile(background() + [bare, again]), ("vol", 2), ("vol", 3))
+
+
+def test_a_name_one_slip_away_at_the_grave_is_no_one_else() -> None:
+    # the funeral home writes the Russian spelling at grave 1879 (Долгий), the
+    # volunteers' row there the Ukrainian one (Довгий) with the birth year one
+    # off; the correction without a grave number has a slip in the surname.
+    # The funeral home names this person at 1879, not someone else, so the
+    # row at 1879 is not another grave's body (``misnamed``)
+    b = "02.06.2022"
+    home = fh(2, "1879", "Долгий", "Глеб", "Зиновьевич", "21.09.1975", "",
+              "31.05.2022", b)  # fmt: skip
+    first = vol(2, "1879", "Довгий Гліб Зиновійович", "21.09.1974", "46", "", b)
+    again = vol(3, "", "Довигй Гліб Зиновійович", "1975-09-21", "", "", b)
+    res = reconcile(background() + [home, first, again])
+    assert same(res, ("vol", 2), ("vol", 3)) and same(res, ("fh", 2), ("vol", 2))
+    # someone else at 1879 in the funeral home: the row may be that body
+    other = fh(2, "1879", "Гордієнко", "Петр", "Ильич", "02.02.1950", "",
+               "31.05.2022", b)  # fmt: skip
+    assert not same(reconcile(background() + [other, first, again]), ("vol", 2),
+                    ("vol", 3))  # fmt: skip
