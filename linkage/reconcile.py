@@ -175,6 +175,8 @@ EVIDENCE: dict[str, str] = {
     "note_reburial": "a note: reburial",
     "note_correction": "a note: corrected or repeated entry",
     "only_candidate": "each is the other's only candidate",
+    "only_group": "the rows (three or more) each fit every other, and no other "
+    "row of the journal",
     "given_name_slip": "given names one slip of the pen apart (a letter changed, "
     "left out or swapped)",
     "birth_year_one_digit": "birth years one digit apart (one or ten years: the "
@@ -1757,6 +1759,46 @@ def _written_apart_pairs(f: _RowFacts) -> dict[tuple[int, int], tuple[str, ...]]
     return out
 
 
+#: At most this many rows of one journal are taken as one person written
+#: again and again (``_apart_groups``).
+MAX_WRITTEN_APART = 4
+
+
+def _apart_groups(apart: Mapping[tuple[int, int], tuple[str, ...]]) -> list[list[int]]:
+    """Rows of one journal that are one person written three (or four) times:
+    the pairs ``_written_apart`` accepts form groups (connected rows); a group
+    of three or more is taken when every two of its rows are such a pair
+    (each row fits every other, and no row outside the group fits any of
+    them) and no pair is two graves without a note (``full_identity``: one
+    person is not reburied twice without a word). A father and son of one
+    name with a third row that fits both are no such group: the father and
+    the son do not fit each other."""
+    adj: dict[int, set[int]] = defaultdict(set)
+    for a, b in apart:
+        adj[a].add(b)
+        adj[b].add(a)
+    seen: set[int] = set()
+    out: list[list[int]] = []
+    for start in sorted(adj):
+        if start in seen:
+            continue
+        group, todo = [start], [start]
+        seen.add(start)
+        while todo:
+            for nxt in adj[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    group.append(nxt)
+                    todo.append(nxt)
+        if not 3 <= len(group) <= MAX_WRITTEN_APART:
+            continue
+        group.sort()
+        pairs = [(x, y) for k, x in enumerate(group) for y in group[k + 1 :]]
+        if all(p in apart and "full_identity" not in apart[p] for p in pairs):
+            out.append(group)
+    return out
+
+
 def _names_fit(f: _RowFacts, x: int, y: int) -> str | None:
     """Surname and given name of two named rows agree (``_parts_agree``: a
     variant, one slip of the pen, the given name's initial), or agree written
@@ -2204,6 +2246,15 @@ def _form_clusters(
         twice.append((a, b, weight.get((a, b), -math.inf), rule))
         twice_why[(a, b)] = ("names_agree", "only_candidate", *why)
         written_twice.add((a, b))
+    # one person written three times: rows that each fit every other, and no
+    # other row of the journal (``_apart_groups``)
+    for group in _apart_groups(apart):
+        if any(misnamed(x) for x in group):
+            continue
+        for a, b in ((x, y) for k, x in enumerate(group) for y in group[k + 1 :]):
+            twice.append((a, b, weight.get((a, b), -math.inf), "written_apart"))
+            twice_why[(a, b)] = ("names_agree", "only_group", *apart[(a, b)])
+            written_twice.add((a, b))
     # a journal's own entries written twice first: the other journals' rows
     # then join the pair, not one row of it each
     for a, b, _, rule in sorted(twice, key=lambda t: (-t[2], t[0], t[1])):

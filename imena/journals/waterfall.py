@@ -142,6 +142,9 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
         "agree (burial days differ)"
     ),
     "patronymic_on_one_row": _("the patronymic on one row only"),
+    "only_group": _(
+        "the rows (three or more) each fit every other, and no other row of the journal"
+    ),
     "linked_to_both_rows": _(
         "a row of another journal is linked to both rows of this journal at or "
         "above the threshold"

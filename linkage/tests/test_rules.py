@@ -967,3 +967,28 @@ def test_a_name_one_slip_away_at_the_grave_is_no_one_else() -> None:
                "31.05.2022", b)  # fmt: skip
     assert not same(reconcile(background() + [other, first, again]), ("vol", 2),
                     ("vol", 3))  # fmt: skip
+
+
+def test_one_person_written_three_times_in_one_journal() -> None:
+    # the volunteers wrote a person at grave 84 twice (a repeated line) and
+    # once more, corrected, without a grave number (no patronymic, the birth
+    # year ten off): the third row fits both others, so "each the other's
+    # only candidate" does not hold, but the three fit each other and no
+    # other row (``only_group``)
+    d, b = "14.04.2022", "15.04.2022"
+    rows = [
+        vol(2, "84", "Пономарчук Михайло Мар'янович", "07.03.1950", "", d, b),
+        vol(3, "84", "Пономарчук Михайло Мар'янович", "", "72", d, b),
+        vol(4, "", "Пономарчук Михайло", "7 березня 1940", "", "14/04/22", b),
+    ]
+    res = reconcile(background() + rows)
+    assert same(res, ("vol", 2), ("vol", 4)) and same(res, ("vol", 3), ("vol", 4))
+    assert any("only_group" in k.evidence for k in res.links)
+    # a son of one name born in 1975 at grave 85 and a third row that fits
+    # both: father and son do not fit each other, none is linked to the third
+    son = vol(3, "85", "Пономарчук Михайло Мар'янович", "11.11.1975", "", d, b)
+    third = vol(4, "", "Пономарчук Михайло Мар'янович", "", "", d, "20.04.2022")
+    res = reconcile(background() + [rows[0], son, third])
+    assert not same(res, ("vol", 2), ("vol", 4)) and not same(
+        res, ("vol", 3), ("vol", 4)
+    )
