@@ -33,8 +33,9 @@ Only the body's loci that the engine reads count (spelled as the frequency
 table spells them: the engine ignores ``VWA``, the run reads it as
 ``vWA``). A family is always computed exactly (not left out) when the tables
 do not hold it as the engine reads it: changed since the run
-(``PendingUpdate`` rows since its watermark: ``TableStore.stale``), not in
-the run, or typing one of those loci under another spelling.
+(``PendingUpdate`` rows since its watermark: ``TableStore.stale``) or since
+the engine read the reports when that was earlier, not in the run, or typing
+one of those loci under another spelling.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from imena.identification import changes
 from imena.identification.engine import BodyIn, PersonIn
 from imena.identification.models import ScreeningRun
 from imena.identification.screening import frequency_table
@@ -90,9 +92,21 @@ class EngineSieve:
         self._canonical: dict[str, str | None] = {}
 
     @classmethod
-    def open(cls, organisation_id: int, dropout: float) -> EngineSieve | None:
+    def open(
+        cls,
+        organisation_id: int,
+        dropout: float,
+        *,
+        read_at: tuple[int, Sequence[int]] | None = None,
+    ) -> EngineSieve | None:
         """The sieve of the organisation's latest national screening, or None
-        when it cannot stand for the engine's screening (see the module)."""
+        when it cannot stand for the engine's screening (see the module).
+
+        ``read_at``: the ``changes.snapshot()`` taken before the engine's
+        reports were read. The tables hold each family as it was when they
+        were started; the engine, as it was when its reports were read: a
+        family changed after the earlier of the two is computed exactly.
+        """
         run = (
             ScreeningRun.objects.filter(organisation_id=organisation_id, national=True)
             .order_by("-created", "-pk")
@@ -109,6 +123,11 @@ class EngineSieve:
         store = TableStore.open(run)
         if store is None:
             return None
+        if read_at is not None and read_at[0] < store.meta["watermark"]:
+            later = changes.changed_persons(organisation_id, read_at[0], read_at[1])
+            if later is None:
+                return None
+            store.stale |= later
         return cls(run, store)
 
     def _odd_loci(self, p: PersonIn) -> frozenset[str]:

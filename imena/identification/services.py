@@ -603,10 +603,12 @@ class Register:
 
 class _LazySieve:
     """``screening_sieve.EngineSieve`` of the organisation, opened when a
-    body first needs it (most updates screen no body)."""
+    body first needs it (most updates screen no body). ``read_at``: the
+    ``changes.snapshot()`` taken before the reports were read."""
 
-    def __init__(self, organisation_id: int) -> None:
+    def __init__(self, organisation_id: int, read_at: tuple[int, list[int]]) -> None:
         self.organisation_id = organisation_id
+        self.read_at = read_at
         self.sieve: EngineSieve | None = None
         self.opened = False
 
@@ -615,7 +617,9 @@ class _LazySieve:
     ) -> list[PersonIn] | None:
         if not self.opened:
             self.opened = True
-            self.sieve = EngineSieve.open(self.organisation_id, DNA_DROPOUT)
+            self.sieve = EngineSieve.open(
+                self.organisation_id, DNA_DROPOUT, read_at=self.read_at
+            )
         if self.sieve is None:
             return None
         return self.sieve.candidates(body, persons, log10_threshold)
@@ -725,16 +729,18 @@ def identification_update(
     # in the inputs and stays pending.
     pending = pending_rows(s.pk for s in sites)
     shared: SharedInputs | None = None
+    read_at: tuple[int, list[int]] = (0, [])
     if caches is not None:
-        shared = (
-            shared_inputs(organisation)
-            if register is None
-            else register.refresh(organisation)
-        )
+        if register is None:
+            read_at = changes.snapshot()
+            shared = shared_inputs(organisation)
+        else:
+            shared = register.refresh(organisation)
+            read_at = (register.last, register.unseen)
     # A body's new or changed DNA profile: screened against the families the
     # national screening's tables name only (``screening_sieve``), when they
     # are current; else against every family.
-    sieve = _LazySieve(organisation.pk) if caches is not None else None
+    sieve = _LazySieve(organisation.pk, read_at) if caches is not None else None
     priors: dict[int, float | None] = {}
     for site in sites:
         cache = None if caches is None else caches.setdefault(site.pk, SiteCache())

@@ -193,3 +193,33 @@ def test_the_sieve_names_exactly_the_families_at_or_above_a_threshold(
                 assert above == []
                 checked += 1
     assert checked > 10
+
+
+def test_a_family_changed_after_the_reports_were_read_is_computed_exactly(
+    org: Any,
+    analyst: Any,
+    worker: tuple[dict[int, SiteCache], services.Register],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """The engine read its reports, then a family changed, then a national
+    screening wrote its tables: they hold the new family, the engine the old
+    one. That family is not read from the tables."""
+    from imena.identification import changes
+    from imena.missing.models import MissingPerson
+
+    sieve = EngineSieve.open(org.pk, DNA_DROPOUT)
+    assert sieve is not None
+    pid = next(iter(sieve.store.column))
+    read_at = changes.snapshot()
+    person = MissingPerson.objects.get(pk=pid)
+    person.save()  # a change to its report after the engine read it
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_run_national(
+            actor=analyst,
+            organisation=org,
+            **DEMO_PARAMETERS,  # type: ignore[arg-type]
+        )
+    fresh = EngineSieve.open(org.pk, DNA_DROPOUT)
+    assert fresh is not None and fresh.store.usable(pid)
+    late = EngineSieve.open(org.pk, DNA_DROPOUT, read_at=read_at)
+    assert late is not None and not late.store.usable(pid)
