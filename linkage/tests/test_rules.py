@@ -841,8 +841,11 @@ def test_entry_written_twice_is_linked_through_the_other_journal() -> None:
               "23.04.2022")  # fmt: skip
     first = vol(2, "150", "Малюк Семен Євгенович", "", "86", d, "23.04.2022")
     again = vol(3, "777", "Малюк Семен Євгенович", "17.04.1935", "", d, "31.05.2022")
+    from linkage.tests.test_explain import assert_explained  # imports this module
+
     res = reconcile(background() + [home, first, again])
     assert same(res, ("vol", 2), ("vol", 3)) and same(res, ("fh", 2), ("vol", 3))
+    assert_explained(res)
     link = next(k for k in res.links if k.rule == "twice_through_other_journal")
     assert {"linked_to_both_rows", "agree_in_all_written", "other_grave"} <= set(
         link.evidence
@@ -981,9 +984,12 @@ def test_one_person_written_three_times_in_one_journal() -> None:
         vol(3, "84", "Пономарчук Михайло Мар'янович", "", "72", d, b),
         vol(4, "", "Пономарчук Михайло", "7 березня 1940", "", "14/04/22", b),
     ]
+    from linkage.tests.test_explain import assert_explained  # imports this module
+
     res = reconcile(background() + rows)
     assert same(res, ("vol", 2), ("vol", 4)) and same(res, ("vol", 3), ("vol", 4))
     assert any("only_group" in k.evidence for k in res.links)
+    assert_explained(res)
     # a son of one name born in 1975 at grave 85 and a third row that fits
     # both: father and son do not fit each other, none is linked to the third
     son = vol(3, "85", "Пономарчук Михайло Мар'янович", "11.11.1975", "", d, b)
