@@ -89,7 +89,7 @@ class EngineSieve:
         # Per person: the ``PersonIn`` read, and the loci its family types
         # under another spelling (``_odd``).
         self._odd: dict[str, tuple[PersonIn, frozenset[str]]] = {}
-        self._canonical: dict[str, str | None] = {}
+        self._odd_of: dict[frozenset[str], frozenset[str]] = {}
 
     @classmethod
     def open(
@@ -137,15 +137,16 @@ class EngineSieve:
         seen = self._odd.get(p.person_id)
         if seen is not None and seen[0] is p:
             return seen[1]
-        odd: set[str] = set()
-        for g in ((p.family or {}).get("genotypes") or {}).values():
-            for locus in g:
-                name = self._canonical.get(locus, "")
-                if name == "":
-                    name = self._canonical[locus] = canonical_locus(locus)
-                if name is not None and name != locus:
-                    odd.add(name)
-        out = frozenset(odd)
+        genotypes = (p.family or {}).get("genotypes") or {}
+        # Most families type the same loci: one check per set of names.
+        names: frozenset[str] = frozenset().union(*genotypes.values())
+        out = self._odd_of.get(names)
+        if out is None:
+            out = self._odd_of[names] = frozenset(
+                c
+                for name in names
+                if (c := canonical_locus(name)) is not None and c != name
+            )
         self._odd[p.person_id] = (p, out)
         return out
 
