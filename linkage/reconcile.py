@@ -145,6 +145,9 @@ RULES: dict[str, str] = {
     "of both journals",
     "between_neighbours_in_order": "nameless rows of one burial day between the "
     "same two linked rows, in the same order",
+    "nameless_at_taken_number": "a row at a grave that is another body's, and the "
+    "one free row at the neighbouring plank, one of them nameless: written one "
+    "plank off",
 }
 
 #: The evidence of a rule's link (``Link.evidence``), in English. The facts of
@@ -198,6 +201,8 @@ EVIDENCE: dict[str, str] = {
     "between_linked_rows": "between the same two linked rows in both journals",
     "same_order": "in the same order between those rows",
     "neighbouring_line_slipped": "the neighbouring line carries the next burial's name",
+    "number_taken": "the other journal has another body at this row's number "
+    "(linked to this journal's row there, or buried or died on another day)",
 }
 
 
@@ -2303,6 +2308,7 @@ def _form_clusters(
     _link_lone_nameless(facts, uf, weight, try_merge, isolated)
     _link_nameless_at_grave(facts, uf, try_merge, isolated)
     _link_nameless_between_neighbours(facts, uf, weight, try_merge, isolated)
+    _link_nameless_at_taken_number(facts, uf, try_merge, isolated)
     return uf
 
 
@@ -2740,6 +2746,121 @@ def _link_nameless_at_grave(
                 if f.grave[x] == f.grave[ys[0]] and only_row(x) and only_row(ys[0]):
                     why += ("one_body_at_grave",)
                 try_merge(x, ys[0], "nameless_at_grave", why)
+
+
+
+def _link_nameless_at_taken_number(
+    f: _RowFacts,
+    uf: _Clusters,
+    try_merge: Merge,
+    isolated: set[int],
+) -> None:
+    """A row left alone at an individual grave that is another body's (the
+    other journal's row at that number is linked to another row of this
+    journal there, or was buried on another day, died on another day or is of
+    the other sex), and the one row of another journal left alone at the
+    neighbouring plank (``69``/``70``), one of the two nameless, with the same
+    burial day and no disagreeing death day, sex or age: the row was written
+    one plank off. Each must be the other's only such row: a row of the other
+    journal left alone at the row's own number, or (nameless) at no number,
+    that could be the body, or a second row at a plank, makes it a guess (left
+    for review). Two nameless bodies at neighbouring graves, each written by
+    one journal only, stay apart: neither journal has a row at the other's
+    number."""
+    at: dict[str, list[int]] = defaultdict(list)  # digits-only individual graves
+    no_number: dict[float, list[int]] = defaultdict(list)  # by burial day
+    for i, g in enumerate(f.grave):
+        if i in isolated or f.mass[i]:
+            continue
+        if g is None:
+            if f.burial[i] is not None and f.nameless[i]:
+                no_number[f.burial[i]].append(i)
+        elif g.isdigit():
+            at[g].append(i)
+
+    def alone(i: int) -> bool:
+        return len(uf.members[uf.find(i)]) == 1
+
+    def other_body(i: int, w: int) -> bool:
+        """Row ``w`` (another journal, at i's number) is another body than
+        i: it is linked to a row of i's journal at that number; or, i
+        nameless, it was buried or died on another day, or is a nameless row
+        of the other sex. (A named row's name, and so its sex, may be another
+        burial's; a named ``i`` may be the body there under another burial's
+        name, ``misnamed``: for it only the link counts.)"""
+        if any(z != i and f.source[z] == f.source[i] and f.grave[z] == f.grave[i]
+               for z in uf.members[uf.find(w)]):  # fmt: skip
+            return True
+        if not f.nameless[i]:
+            return False
+        for a, b in ((f.burial[i], f.burial[w]), (f.death[i], f.death[w])):
+            if a is not None and b is not None and a != b:
+                return True
+        return bool(f.nameless[w] and f.sex[i] and f.sex[w] and f.sex[i] != f.sex[w])
+
+    def taken(i: int) -> bool:
+        """The grave at i's number is another body's, by another journal."""
+        return any(
+            f.source[w] != f.source[i] and other_body(i, w)
+            for w in at.get(f.grave[i] or "", ())
+        )
+
+    def fits(x: int, y: int) -> bool:
+        """The same burial day; no other death day, sex or birth years (an
+        unknown body's age is an estimate: 5 years' slack)."""
+        if f.burial[x] is None or f.burial[x] != f.burial[y]:
+            return False
+        dx, dy = f.death[x], f.death[y]
+        if dx is not None and dy is not None and dx != dy:
+            return False
+        sx, sy = f.sex[x], f.sex[y]
+        if sx and sy and sx != sy:
+            return False
+        yx, yy = f.birth_years[x], f.birth_years[y]
+        return yx is None or yy is None or (
+            yx[0] - 5 <= yy[1] and yy[0] - 5 <= yx[1]
+        )  # fmt: skip
+
+    def planks(g: str) -> list[str]:
+        n = int(g)
+        return [str(n + step) for step in (-1, 1) if n + step > 0]
+
+    def rows_for(x: int) -> list[int]:
+        """Rows of other journals that may be x's body: at the neighbouring
+        planks (not at another body's grave themselves; x or the row
+        nameless), and as rivals at x's own number or at no number."""
+        g, s = f.grave[x] or "", f.source[x]
+        out = [y for k in planks(g) for y in at.get(k, ())
+               if f.source[y] != s and alone(y) and (f.nameless[x] or f.nameless[y])
+               and fits(x, y) and not taken(y)]  # fmt: skip
+        out += [y for y in at.get(g, ()) if f.source[y] != s and alone(y)
+                and fits(x, y)]  # fmt: skip
+        out += [y for y in no_number.get(f.burial[x] or -1.0, ())
+                if f.source[y] != s and alone(y) and fits(x, y)]  # fmt: skip
+        return out
+
+    def rows_of(y: int, source: str) -> list[int]:
+        """Rows of ``source`` that may be y's: at a neighbouring plank that
+        is another body's grave, and as rivals at y's own number."""
+        g = f.grave[y] or ""
+        out = [x for k in planks(g) for x in at.get(k, ())
+               if f.source[x] == source and alone(x)
+               and (f.nameless[x] or f.nameless[y]) and fits(x, y) and taken(x)]  # fmt: skip
+        out += [x for x in at.get(g, ()) if f.source[x] == source and alone(x)
+                and fits(x, y)]  # fmt: skip
+        return out
+
+    for rows in list(at.values()):
+        for x in rows:
+            if not (alone(x) and taken(x)):
+                continue
+            ys = rows_for(x)
+            if len(ys) != 1 or f.grave[ys[0]] in (None, f.grave[x]):
+                continue
+            y = ys[0]
+            if rows_of(y, f.source[x]) == [x]:
+                try_merge(x, y, "nameless_at_taken_number",
+                          ("number_taken", "only_candidate"))  # fmt: skip
 
 
 # ----------------------------------------------------------------- summaries

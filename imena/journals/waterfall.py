@@ -96,6 +96,10 @@ RULE_LABELS: Mapping[str, Any] = {
         "nameless rows of one burial day between the same two linked rows, in "
         "the same order"
     ),
+    "nameless_at_taken_number": _(
+        "a row at a grave that is another body's, and the one free row at the "
+        "neighbouring plank, one of them nameless: written one plank off"
+    ),
 }
 #: The evidence of a rule's link (``linkage.reconcile.EVIDENCE``).
 EVIDENCE_LABELS: Mapping[str, Any] = {
@@ -159,6 +163,10 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
     "same_order": _("in the same order between those rows"),
     "neighbouring_line_slipped": _(
         "the neighbouring line carries the next burial's name"
+    ),
+    "number_taken": _(
+        "the other journal has another body at this row's number (linked to "
+        "this journal's row there, or buried or died on another day)"
     ),
 }
 
