@@ -2470,6 +2470,9 @@ def _dates_fit(f: _RowFacts, x: int, y: int) -> bool:
 # How far to look for the linked rows around a nameless row (rows of one
 # journal, in its order).
 NEIGHBOUR_WINDOW = 30
+# How many linked rows out of the other journal's order (entries written again
+# later) may be stepped over on each side of a row.
+NEIGHBOUR_SKIP = 2
 
 
 def _link_nameless_between_neighbours(
@@ -2504,18 +2507,28 @@ def _link_nameless_between_neighbours(
 
     def neighbours(x: int, other: str) -> tuple[int, int, int, int] | None:
         """Positions in x's journal of its nearest linked rows before and
-        after, and their counterparts' row numbers in ``other``."""
+        after, and their counterparts' row numbers in ``other``, in the same
+        order there. A linked row whose counterpart is out of that order (an
+        entry written again later, a corrected entry) is stepped over: up to
+        ``NEIGHBOUR_SKIP`` rows on each side, fewest first."""
         rows, k = order[f.source[x]], pos[x]
-        lo = hi = None
-        klo = khi = k
+        before: list[tuple[int, int]] = []  # (position, counterpart), nearest first
+        after: list[tuple[int, int]] = []
         for step in range(1, NEIGHBOUR_WINDOW + 1):
-            if lo is None and k - step >= 0:
-                lo, klo = counterpart(rows[k - step], other), k - step
-            if hi is None and k + step < len(rows):
-                hi, khi = counterpart(rows[k + step], other), k + step
-            if lo is not None and hi is not None:
-                return (klo, khi, lo, hi) if lo < hi else None
-        return None
+            for side, kk in ((before, k - step), (after, k + step)):
+                if len(side) <= NEIGHBOUR_SKIP and 0 <= kk < len(rows):
+                    c = counterpart(rows[kk], other)
+                    if c is not None:
+                        side.append((kk, c))
+            if len(before) > NEIGHBOUR_SKIP and len(after) > NEIGHBOUR_SKIP:
+                break
+        pairs = sorted(
+            (i + j, i, (klo, khi, lo, hi))
+            for i, (klo, lo) in enumerate(before)
+            for j, (khi, hi) in enumerate(after)
+            if lo < hi
+        )
+        return pairs[0][2] if pairs else None
 
     def bounds(x: int, other: str) -> tuple[int, int] | None:
         found = neighbours(x, other)
