@@ -2034,6 +2034,27 @@ def _nameless_moved(f: _RowFacts) -> list[tuple[int, int]]:
     return out
 
 
+def _as_good_in_mass_grave(f: _RowFacts, x: int, y: int, c: int) -> bool:
+    """Rows ``y`` and ``c`` of one journal, nameless, at x's mass grave,
+    where ``c`` fits the nameless row ``x`` as well as ``y`` does: nothing of
+    ``c`` disagrees with ``x`` (burial day, death day, age, sex) and ``y``
+    adds only what ``c`` leaves unwritten (a death day, an age estimate that
+    happens to fit). Which of two such soldiers ``x`` is, is a guess that the
+    match weight (a written age against an unwritten one) does not make."""
+    if not (f.mass[x] and f.nameless[x] and f.nameless[y] and f.nameless[c]):
+        return False
+    if f.grave[c] != f.grave[x] or f.grave[y] != f.grave[x]:
+        return False
+    if f.burial[c] is None or f.burial[c] != f.burial[x]:
+        return False
+    for a, b in ((f.death[x], f.death[c]),):
+        if a is not None and b is not None and a != b:
+            return False
+    if not _ages_fit(f, x, c):
+        return False
+    return not (f.sex[x] and f.sex[c] and f.sex[x] != f.sex[c])
+
+
 def _related_graves(f: _RowFacts, x: int, y: int) -> bool:
     """Grave numbers that can be one grave written two ways: a lost suffix
     (339а/339) or transposed digits (36/63). Not the neighbouring plank: one
@@ -2130,7 +2151,11 @@ def _form_clusters(
         ra, rb = uf.find(a), uf.find(b)
         for x, y in ((a, b), (b, a)):
             for c, wc in adj.get(x, ()):
-                if c == y or source[c] != source[y] or wc < w - ambiguity_bits:
+                if c == y or source[c] != source[y]:
+                    continue
+                if wc < w - ambiguity_bits and not _as_good_in_mass_grave(
+                    facts, x, y, c
+                ):
                     continue
                 if facts.sex[c] and facts.sex[x] and facts.sex[c] != facts.sex[x]:
                     continue  # not a candidate for x
