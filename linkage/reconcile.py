@@ -24,6 +24,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Any, Literal, Protocol
 
 import jellyfish
@@ -148,6 +149,8 @@ RULES: dict[str, str] = {
     "nameless_at_taken_number": "a row at a grave that is another body's, and the "
     "one free row at the neighbouring plank, one of them nameless: written one "
     "plank off",
+    "last_nameless_at_mass_grave": "the one nameless row of each journal left "
+    "alone at a mass grave that both list with as many nameless rows",
 }
 
 #: The evidence of a rule's link (``Link.evidence``), in English. The facts of
@@ -203,6 +206,8 @@ EVIDENCE: dict[str, str] = {
     "neighbouring_line_slipped": "the neighbouring line carries the next burial's name",
     "number_taken": "the other journal has another body at this row's number "
     "(linked to this journal's row there, or buried or died on another day)",
+    "last_nameless_left": "every other nameless row of this mass grave is linked, "
+    "in both journals",
 }
 
 
@@ -2334,6 +2339,7 @@ def _form_clusters(
     _link_nameless_at_grave(facts, uf, try_merge, isolated)
     _link_nameless_between_neighbours(facts, uf, weight, try_merge, isolated)
     _link_nameless_at_taken_number(facts, uf, try_merge, isolated)
+    _link_last_nameless_at_mass_grave(facts, uf, try_merge, isolated)
     return uf
 
 
@@ -2899,6 +2905,44 @@ def _link_nameless_at_taken_number(
             if rows_of(y, f.source[x]) == [x]:
                 try_merge(x, y, "nameless_at_taken_number",
                           ("number_taken", "only_candidate"))  # fmt: skip
+
+
+
+def _link_last_nameless_at_mass_grave(
+    f: _RowFacts,
+    uf: _Clusters,
+    try_merge: Merge,
+    isolated: set[int],
+) -> None:
+    """At a mass grave that two journals list with as many nameless rows
+    each, the one nameless row of each left alone when every other one is
+    linked, with the same burial day and no disagreeing death day, age or
+    sex: the one soldier both journals still have unaccounted for."""
+    rows: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    for i, g in enumerate(f.grave):
+        if g is not None and f.mass[i] and f.nameless[i]:
+            rows[g][f.source[i]].append(i)
+
+    def alone(i: int) -> bool:
+        return i not in isolated and len(uf.members[uf.find(i)]) == 1
+
+    for by_source in rows.values():
+        for s1, s2 in combinations(sorted(by_source), 2):
+            r1, r2 = by_source[s1], by_source[s2]
+            if len(r1) != len(r2):
+                continue
+            free1, free2 = [x for x in r1 if alone(x)], [y for y in r2 if alone(y)]
+            if len(free1) != 1 or len(free2) != 1:
+                continue
+            x, y = free1[0], free2[0]
+            if f.burial[x] is None or f.burial[x] != f.burial[y]:
+                continue
+            dx, dy = f.death[x], f.death[y]
+            if dx is not None and dy is not None and dx != dy:
+                continue
+            if _other_sex(f, x, y) or not _ages_fit(f, x, y):
+                continue
+            try_merge(x, y, "last_nameless_at_mass_grave", ("last_nameless_left",))
 
 
 # ----------------------------------------------------------------- summaries

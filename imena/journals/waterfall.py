@@ -100,6 +100,10 @@ RULE_LABELS: Mapping[str, Any] = {
         "a row at a grave that is another body's, and the one free row at the "
         "neighbouring plank, one of them nameless: written one plank off"
     ),
+    "last_nameless_at_mass_grave": _(
+        "the one nameless row of each journal left alone at a mass grave that "
+        "both list with as many nameless rows"
+    ),
 }
 #: The evidence of a rule's link (``linkage.reconcile.EVIDENCE``).
 EVIDENCE_LABELS: Mapping[str, Any] = {
@@ -167,6 +171,9 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
     "number_taken": _(
         "the other journal has another body at this row's number (linked to "
         "this journal's row there, or buried or died on another day)"
+    ),
+    "last_nameless_left": _(
+        "every other nameless row of this mass grave is linked, in both journals"
     ),
 }
 
