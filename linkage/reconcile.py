@@ -471,7 +471,8 @@ class ReconcileResult:
         (that conflict's question shows the same rows side by side, e.g. the
         people of a mass grave, and is answered there), nor a nameless row
         and a row of the other sex, nor two rows born decades apart
-        (``_born_apart``: two people, never linked)."""
+        (``_born_apart``: two people, never linked), nor two rows of one
+        journal with two death days (two deaths: never linked either)."""
         df = self.pairs_frame
         if not len(df):
             return df
@@ -498,6 +499,9 @@ class ReconcileResult:
         def born_apart(a: RowRef, b: RowRef) -> bool:
             return facts is not None and _born_apart(facts, at[a], at[b])
 
+        def two_deaths(a: RowRef, b: RowRef) -> bool:
+            return facts is not None and _two_deaths(facts, at[a], at[b])
+
         own = [
             not (
                 in_conflict.get((sl, int(rl)), empty)
@@ -505,6 +509,7 @@ class ReconcileResult:
             )
             and not other_sex((sl, int(rl)), (sr, int(rr)))
             and not born_apart((sl, int(rl)), (sr, int(rr)))
+            and not two_deaths((sl, int(rl)), (sr, int(rr)))
             for sl, rl, sr, rr in zip(band.source_l, band.row_l, band.source_r,
                                       band.row_r, strict=True)
         ]  # fmt: skip
@@ -1543,6 +1548,27 @@ def _one_slip(a: str, b: str) -> bool:
         )  # fmt: skip
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
+
+
+def _two_deaths(f: _RowFacts, x: int, y: int) -> bool:
+    """Two rows of one journal whose death days are both written, more than a
+    day apart and not one written with a slip (one digit of ``dd.mm.yyyy``
+    changed, or two neighbouring digits swapped): two deaths. No rule links
+    them (``try_merge``: two death days in one journal are two people; a
+    corrected entry fixes a day at most), so the review queue does not ask."""
+    if f.source[x] != f.source[y]:
+        return False
+    dx, dy = f.death[x], f.death[y]
+    if dx is None or dy is None or abs(dx - dy) <= 1:
+        return False
+    a = (_EPOCH + dt.timedelta(days=int(dx))).strftime("%d%m%Y")
+    b = (_EPOCH + dt.timedelta(days=int(dy))).strftime("%d%m%Y")
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    if len(diff) == 1:
+        return False
+    swapped = (len(diff) == 2 and diff[1] == diff[0] + 1
+               and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])  # fmt: skip
+    return not swapped
 
 
 def _one_digit_off(f: _RowFacts, x: int, y: int) -> bool:
