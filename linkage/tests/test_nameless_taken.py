@@ -1,0 +1,142 @@
+"""Nameless rows (#15 jrec4): a row written one plank off at a grave that is
+another body's, the last nameless soldier of a mass grave, a soldier who fits
+as well (a guess), linked rows out of the other journal's order, and the
+review queue's two-death-days filter."""
+
+from __future__ import annotations
+
+from linkage.reconcile import _RowFacts, _two_deaths, reconcile
+from linkage.tests.test_explain import assert_explained
+from linkage.tests.test_rules import background, fh, same, vol
+
+D, B = "01.03.2022", "07.03.2022"
+
+
+def test_a_nameless_row_at_another_bodys_grave_is_linked_one_plank_off() -> None:
+    # the volunteers wrote the nameless man of grave 369 at 370, where both
+    # journals have Антонишина: their 370 is taken, so their nameless row
+    # there is the funeral home's nameless man at 369 (nothing else fits)
+    body = fh(2, "369", "неизвестный", death=D, burial=B)
+    taken = [fh(3, "370", "Антонишина", "Олена", "Петровна", "03.03.1950", "", D, B),
+             vol(3, "370", "Антонишина Олена Петрівна", "03.03.1950", "", D, B)]  # fmt: skip
+    plank = vol(2, "370", "невідомий чоловік", age="70+", burial=B)
+    res = reconcile(background() + [body, plank, *taken])
+    assert_explained(res)
+    assert same(res, ("fh", 2), ("vol", 2))
+    link = next(lk for lk in res.links if {lk.left, lk.right} == {("fh", 2), ("vol", 2)})
+    assert link.rule == "nameless_at_taken_number"
+    assert "number_taken" in link.evidence and "neighbouring_plank" in link.evidence
+    assert not same(res, ("vol", 2), ("vol", 3))
+    # two nameless men at neighbouring graves, each written by one journal:
+    # nothing says a plank was misread (no number is another body's)
+    res = reconcile(background() + [body, plank])
+    assert not same(res, ("fh", 2), ("vol", 2))
+    # a second free row at the other plank that fits as well: a guess
+    other = fh(4, "371", "неизвестный", burial=B)
+    res = reconcile(background() + [body, plank, *taken, other])
+    assert not same(res, ("fh", 2), ("vol", 2))
+    assert not same(res, ("fh", 4), ("vol", 2))
+
+
+def test_a_named_row_at_another_bodys_grave_and_a_nameless_row_at_the_plank() -> None:
+    # the volunteers wrote Левиціна at 1874, which both journals give to
+    # Данилишин; the funeral home has a nameless woman at 1875, buried that day
+    taken = [fh(3, "1874", "Данилишин", "Олег", "Иванович", "03.03.1950", "", D, B),
+             vol(3, "1874", "Данилишин Олег Іванович", "03.03.1950", "", D, B)]  # fmt: skip
+    named = vol(2, "1874", "Левиціна Ольга Петрівна", "", "37", "15.02.2022", B)
+    nameless = fh(2, "1875", "неизвестная", burial=B)
+    res = reconcile(background() + [named, nameless, *taken])
+    assert_explained(res)
+    assert same(res, ("fh", 2), ("vol", 2))
+    # the funeral home's row at 1874 names another woman, not linked to
+    # anyone: the volunteers' row may be that body under another burial's
+    # name (``misnamed``), so the named row's number does not count as taken
+    other = fh(3, "1874", "Бойченко", "Богдана", "Антоновна", "24.12.1942", "", D, B)
+    res = reconcile(background() + [named, nameless, other])
+    assert not same(res, ("fh", 2), ("vol", 2))
+
+
+def mass(rows: list[tuple[str, str, str]], journal: str, start: int = 2) -> list:
+    """Nameless soldiers of mass grave бм1, buried 06.05.2022: (death, age) per row."""
+    out = []
+    for k, (death, age, _) in enumerate(rows, start=start):
+        if journal == "fh":
+            out.append(fh(k, "БМ №1", "неизвестный военный", age=age, death=death,
+                          burial="06.05.2022"))  # fmt: skip
+        else:
+            out.append(vol(k, "БМ-1", "невідомий військовий", age=age, death=death,
+                           burial="06.05.2022"))  # fmt: skip
+    return out
+
+
+def test_a_soldier_who_fits_as_well_is_a_rival_in_a_mass_grave() -> None:
+    # two nameless soldiers who died on 30.04 in the funeral home's journal,
+    # one with an age; the volunteers have one, "30-39": the written age
+    # scores, the unwritten one does not disagree: which of the two is a guess
+    rows = mass([("30.04.2022", "31", ""), ("30.04.2022", "", "")], "fh")
+    rows += mass([("30.04.2022", "30-39", "")], "vol")
+    res = reconcile(background() + rows)
+    assert not same(res, ("fh", 2), ("vol", 2))
+    assert not same(res, ("fh", 3), ("vol", 2))
+    # another death day rules the second soldier out: no guess
+    rows[1] = mass([("27.04.2022", "", "")], "fh", start=3)[0]
+    res = reconcile(background() + rows)
+    assert same(res, ("fh", 2), ("vol", 2))
+
+
+def test_the_last_nameless_soldier_of_a_mass_grave_is_linked() -> None:
+    # three nameless soldiers in each journal; two have a death day no other
+    # soldier has and are linked; the third is the one left in both
+    fh_rows = mass([("28.04.2022", "", ""), ("29.04.2022", "", ""),
+                    ("30.04.2022", "", "")], "fh")  # fmt: skip
+    vol_rows = mass([("28.04.2022", "", ""), ("29.04.2022", "", ""), ("", "", "")],
+                    "vol")  # fmt: skip
+    res = reconcile(background() + fh_rows + vol_rows)
+    assert_explained(res)
+    assert same(res, ("fh", 2), ("vol", 2)) and same(res, ("fh", 3), ("vol", 3))
+    assert same(res, ("fh", 4), ("vol", 4))
+    # a fourth soldier in one journal: which one the other lacks is a guess
+    extra = mass([("", "", "")], "fh", start=5)
+    res = reconcile(background() + fh_rows + extra + vol_rows)
+    assert not same(res, ("fh", 4), ("vol", 4))
+    assert not same(res, ("fh", 5), ("vol", 4))
+
+
+def test_a_nameless_row_between_neighbours_steps_over_a_row_written_later() -> None:
+    # the volunteers wrote an earlier person again after their nameless row
+    # (a duplicate entry, linked to the funeral home's row 2): the nameless
+    # rows still sit between Кравец and Бондаренко in both journals
+    d, b = "29.03.2022", "01.04.2022"
+    early = ("Мельник", "Іван", "Петрович", "11.11.1951")
+    rows = background() + [
+        fh(2, "70", *early, "", "20.03.2022", "25.03.2022"),
+        fh(3, "78", "Кравец", "Петр", "Ильич", "17.10.1948", "", "28.03.2022", b),
+        fh(4, "", "неизвестный", death=d, burial=b),
+        fh(5, "80", "Бондаренко", "Олег", "Иванович", "03.04.1961", "", d, b),
+        vol(2, "70", "Мельник Іван Петрович", "11.11.1951", "", "20.03.2022",
+            "25.03.2022"),
+        vol(3, "78", "Кравець Петро Ілліч", "17.10.1948", "", "28.03.2022", b),
+        vol(4, "79", "невідомий", burial=b),
+        vol(5, "70", "Мельник Іван Петрович", "11.11.1951", "", "20.03.2022",
+            "25.03.2022"),
+        vol(6, "80", "Бондаренко Олег Іванович", "03.04.1961", "", d, b),
+        vol(7, "", "невідомий", death="14.03.2022", burial="20.03.2022"),
+    ]  # fmt: skip
+    res = reconcile(rows)
+    assert same(res, ("vol", 2), ("vol", 5)) and same(res, ("fh", 2), ("vol", 5))
+    assert same(res, ("fh", 4), ("vol", 4))
+
+
+def test_two_death_days_in_one_journal_are_not_asked() -> None:
+    rows = [
+        vol(2, "1570", "невідомий", death="30.04.2022", burial="14.05.2022"),
+        vol(3, "1570", "Білоусова Марта", death="13.05.2022", burial="14.05.2022"),
+        vol(4, "1570", "Білоусова Марта", death="14.05.2022", burial="14.05.2022"),
+        vol(5, "1570", "Білоусова Марта", death="31.05.2022", burial="14.05.2022"),
+        fh(2, "1570", "неизвестный", death="13.05.2022", burial="14.05.2022"),
+    ]
+    f = _RowFacts.of(rows)
+    assert _two_deaths(f, 0, 1)  # 30.04 / 13.05: two deaths
+    assert not _two_deaths(f, 1, 2)  # a day apart: a corrected entry
+    assert not _two_deaths(f, 1, 3)  # 13.05 / 31.05: two digits swapped
+    assert not _two_deaths(f, 1, 4)  # two journals
