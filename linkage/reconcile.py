@@ -2818,7 +2818,6 @@ def _link_nameless_at_grave(
                 try_merge(x, ys[0], "nameless_at_grave", why)
 
 
-
 def _link_nameless_at_taken_number(
     f: _RowFacts,
     uf: _Clusters,
@@ -2843,8 +2842,9 @@ def _link_nameless_at_taken_number(
         if i in isolated or f.mass[i]:
             continue
         if g is None:
-            if f.burial[i] is not None and f.nameless[i]:
-                no_number[f.burial[i]].append(i)
+            day = f.burial[i]
+            if day is not None and f.nameless[i]:
+                no_number[day].append(i)
         elif g.isdigit():
             at[g].append(i)
 
@@ -2931,7 +2931,6 @@ def _link_nameless_at_taken_number(
             if rows_of(y, f.source[x]) == [x]:
                 try_merge(x, y, "nameless_at_taken_number",
                           ("number_taken", "only_candidate"))  # fmt: skip
-
 
 
 def _link_last_nameless_at_mass_grave(

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkage.io import ParsedRow
 from linkage.reconcile import _form_clusters, _RowFacts, _two_deaths, reconcile
 from linkage.tests.test_explain import assert_explained
 from linkage.tests.test_rules import _edges, background, fh, same, vol
@@ -25,7 +26,9 @@ def test_a_nameless_row_at_another_bodys_grave_is_linked_one_plank_off() -> None
     res = reconcile(background() + [body, plank, *taken])
     assert_explained(res)
     assert same(res, ("fh", 2), ("vol", 2))
-    link = next(lk for lk in res.links if {lk.left, lk.right} == {("fh", 2), ("vol", 2)})
+    link = next(
+        lk for lk in res.links if {lk.left, lk.right} == {("fh", 2), ("vol", 2)}
+    )
     assert link.rule == "nameless_at_taken_number"
     assert "number_taken" in link.evidence and "neighbouring_plank" in link.evidence
     assert not same(res, ("vol", 2), ("vol", 3))
@@ -58,7 +61,9 @@ def test_a_named_row_at_another_bodys_grave_and_a_nameless_row_at_the_plank() ->
     assert not same(res, ("fh", 2), ("vol", 2))
 
 
-def mass(rows: list[tuple[str, str, str]], journal: str, start: int = 2) -> list:
+def mass(
+    rows: list[tuple[str, str, str]], journal: str, start: int = 2
+) -> list[ParsedRow]:
     """Nameless soldiers of mass grave бм1, buried 06.05.2022: (death, age) per row."""
     out = []
     for k, (death, age, _) in enumerate(rows, start=start):
