@@ -97,6 +97,7 @@ class Context:
     workers: int = 2
     screening: bool = True
     updates_in_place: bool = False
+    updates_sites: int = 0
     databases: dict[str, str] = field(default_factory=dict)  # phase -> URL kept
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -687,7 +688,15 @@ def timed(name, fn):
     print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
     return res
 
+def others_done():
+    # ``--updates-sites N``: the changes of the other sites are taken as done
+    # (the worker keeps N sites; the register is the whole one).
+    if len(sites) < len(all_sites):
+        PendingUpdate.objects.filter(done__isnull=True).exclude(
+            site_id__in=[s.pk for s in sites]).update(done=django.utils.timezone.now())
+
 def update(name):
+    others_done()
     pending = PendingUpdate.objects.filter(done__isnull=True).count()
     res = timed(name, lambda: identification_update(actor=None, organisation=org,
                                                    caches=caches, register=register))
@@ -702,8 +711,10 @@ def update(name):
                      dna_sieved=[sum(r.params.get("dna_sieved", [0, 0, 0])[i]
                                      for r in res.runs) for i in range(3)])
 
-sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
-         if Body.objects.filter(grave__site=s).exists()]
+all_sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
+             if Body.objects.filter(grave__site=s).exists()]
+limit = int(sys.argv[1]) if len(sys.argv) > 1 and int(sys.argv[1]) > 0 else len(all_sites)
+sites = all_sites[:limit]
 caches = {s.pk: SiteCache() for s in sites}
 register = Register()
 def first():
@@ -715,6 +726,7 @@ import gc
 gc.collect()
 gc.freeze()
 out["first_computation"]["sites"] = len(sites)
+out["first_computation"]["sites_in_register"] = len(all_sites)
 timed("new_report_stored", lambda: missing_person_create(
     actor=None, organisation=org, family_name="Бенчмарк", given_names="Петро",
     patronymic="Іванович", sex="male", birth_year=1980, stature_cm=178,
@@ -728,7 +740,9 @@ update("pm_record_update")
 timed("screening_full", lambda: screening_run_national(
     actor=None, organisation=org, **DEMO_PARAMETERS))
 PendingUpdate.objects.filter(done__isnull=True).update(done=django.utils.timezone.now())
-pm = list(Sample.objects.filter(organisation=org, profile__isnull=False)
+# (A body of the sites the worker keeps.)
+pm = list(Sample.objects.filter(organisation=org, profile__isnull=False,
+                                body__grave__site__in=sites)
           .select_related("profile").order_by("sample_id")[:2])
 timed("pm_profile_stored_and_screened", lambda: dna_profiles_upload(
     actor=None, organisation=org, kind=ProfileKind.POST_MORTEM,
@@ -808,7 +822,7 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
             "skipped": "needs a database (a load phase with --keep-db, or --database)"
         }
     if ctx.updates_in_place:
-        return _child(UPDATES, env={"DATABASE_URL": url})
+        return _child(UPDATES, str(ctx.updates_sites), env={"DATABASE_URL": url})
     if url.startswith("sqlite:///"):
         source = Path(url.removeprefix("sqlite:///"))
         copy = ctx.work / "updates.sqlite3"
@@ -819,7 +833,11 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
             f.unlink(missing_ok=True)
         shutil.copyfile(source, copy)
         try:
-            return _child(UPDATES, env={"DATABASE_URL": f"sqlite:///{copy}"})
+            return _child(
+                UPDATES,
+                str(ctx.updates_sites),
+                env={"DATABASE_URL": f"sqlite:///{copy}"},
+            )
         finally:
             for f in files:
                 f.unlink(missing_ok=True)
@@ -827,7 +845,7 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
     copy_url, drop = _pg_copy(url)
     copied = round(time.perf_counter() - started, 1)
     try:
-        out = _child(UPDATES, env={"DATABASE_URL": copy_url})
+        out = _child(UPDATES, str(ctx.updates_sites), env={"DATABASE_URL": copy_url})
     finally:
         drop()
     out["database_copy_seconds"] = copied
@@ -882,6 +900,14 @@ def main() -> int:
         help="updates: run on --database itself, not on a copy (it is changed: "
         "name a throwaway database)",
     )
+    parser.add_argument(
+        "--updates-sites",
+        type=int,
+        default=0,
+        help="updates: the worker keeps the first N sites only (the other sites' "
+        "changes are taken as done): per-site figures with the whole register "
+        "when all sites' caches do not fit in memory",
+    )
     parser.add_argument("--pg-port", type=int, default=5581)
     parser.add_argument(
         "--pg-durable",
@@ -925,6 +951,7 @@ def main() -> int:
         workers=args.workers,
         screening=not args.no_screening,
         updates_in_place=args.updates_in_place,
+        updates_sites=args.updates_sites,
     )
     if args.database:
         ctx.databases["sqlite"] = args.database
