@@ -527,16 +527,23 @@ def identify_grave(
         k_best,
     )
     pri = priors(list(cands.values()), p_unlisted)
+    # Suggestions use the single-body odds: joint effects are second order.
+    # Per body and candidate, the other candidates' terms summed one after
+    # the other in candidate order (the candidate's own term replaced by 0,
+    # which adds nothing): ``add.accumulate`` is sequential, so these are the
+    # sums of a loop over the others, for every candidate at once.
+    n_c = len(cand_ids)
+    terms = np.array([pri[c] for c in cand_ids]) * mat
+    each = np.repeat(terms[:, None, :], n_c, axis=1)
+    each[:, np.arange(n_c), np.arange(n_c)] = 0.0
+    rest = np.add.accumulate(each, axis=2)[:, :, -1] if n_c else each[:, :, 0]
     out: dict[str, BodyPosterior] = {}
     for bi, b in enumerate(body_ids):
         rows = []
         for ci, cid in enumerate(cand_ids):
             c = by_body[b].get(cid, Candidate(cid, weight=cands[cid].weight))
             post = res.marginals[b][cid]
-            # Suggestions use the single-body odds: joint effects are second order.
-            others = p_unlisted + sum(
-                pri[o] * mat[bi, oi] for oi, o in enumerate(cand_ids) if o != cid
-            )
+            others = p_unlisted + float(rest[bi, ci])
             rows.append(
                 CandidatePosterior(
                     cid,

@@ -225,6 +225,53 @@ def simple_row(
     return lr, excl
 
 
+def simple_rows(
+    table: PersonTable, pms: Sequence[PMRecord], model: physical.PhysicalModel
+) -> tuple[np.ndarray, np.ndarray]:
+    """``simple_row`` of each body of ``pms`` (bodies x persons): the same
+    products, trait by trait, for a small table (new reports) against many
+    bodies."""
+    lr = np.ones((len(pms), len(table)))
+    excl = np.zeros((len(pms), len(table)), dtype=bool)
+    for trait in SIMPLE_TRAITS:
+        keys = table.keys[trait]
+        if all(k is None for k in keys):
+            continue  # LR 1 and no exclusion at every body
+        k_lr = np.ones((len(pms), len(keys)))
+        k_excl = np.zeros((len(pms), len(keys)), dtype=bool)
+        for i, pm in enumerate(pms):
+            k_lr[i], k_excl[i] = _key_results(trait, keys, pm, model)
+        codes = table.codes[trait]
+        lr *= k_lr[:, codes]
+        excl |= k_excl[:, codes]
+    lr[excl] = 0.0
+    return lr, excl
+
+
+def item_traits_needed_rows(table: PersonTable, pms: Sequence[PMRecord]) -> np.ndarray:
+    """``item_traits_needed`` of each body of ``pms`` (bodies x persons)."""
+    flags = np.array(
+        [
+            [
+                bool(pm.particulars),
+                bool(pm.dental),
+                bool(pm.clothing),
+                bool(pm.effects),
+                bool(pm.documents),
+            ]
+            for pm in pms
+        ],
+        dtype=bool,
+    ).reshape(len(pms), 5)
+    need = np.repeat(table.particulars[None, :], len(pms), axis=0)
+    need |= flags[:, 0:1] & table.particulars_asked[None, :]
+    need |= flags[:, 1:2] & table.dental[None, :]
+    need |= flags[:, 2:3] & table.clothing[None, :]
+    need |= flags[:, 3:4] & table.effects[None, :]
+    need |= flags[:, 4:5]
+    return need
+
+
 def item_traits_needed(table: PersonTable, pm: PMRecord) -> np.ndarray:
     """Persons for whom some item comparator can return more than "no data".
 

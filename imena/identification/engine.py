@@ -626,6 +626,11 @@ class SiteCache:
         default_factory=dict
     )
     pots: dict[tuple[str, str], tuple[Potential, ...]] = field(default_factory=dict)
+    # Per (body, person): the last candidate built, with the pair (object),
+    # weight and potentials flag it was built from (``_posteriors``).
+    cands: dict[tuple[str, str], tuple[PairResult, float, bool, Candidate]] = field(
+        default_factory=dict
+    )
     reasons: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     dna: DnaLRs | None = None
     dna_bodies: frozenset[str] = frozenset()
@@ -744,6 +749,7 @@ class SiteCache:
 
     def clear(self) -> None:
         self.last = {}
+        self.cands = {}
         self.person_ids = []
         self.rows = {}
         self.comps = {}
@@ -992,6 +998,8 @@ class _Site:
         self.reasons: dict[tuple[Any, ...], list[dict[str, str]]] = {}
         self.memo: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.leads_key: tuple[LeadIn, ...] = tuple(leads)
+        # Per body, the pairs of the last run (``pair_of``; appended runs only).
+        self.prev_pairs: Mapping[str, Mapping[str, PairResult]] = {}
 
     def _dna(self, bodies: Sequence[BodyIn], persons: Sequence[PersonIn]) -> DnaLRs:
         """DNA LRs of every family: the cached ones plus the families not yet
@@ -1250,6 +1258,17 @@ class _Site:
                 )
         return pr
 
+    def pair_of(self, b: BodyIn, pid: str) -> PairResult:
+        """``pair``, or the same pair of the last run when this run only adds
+        reports (``_appended_run`` sets ``prev_pairs``: an earlier report's
+        pair with a body has the same inputs then)."""
+        prev = self.prev_pairs.get(b.body_id)
+        if prev is not None:
+            pr = prev.get(pid)
+            if pr is not None:
+                return pr
+        return self.pair(b, pid)
+
     def row(self, b: BodyIn, blocking: bool) -> SparseRow:
         """The persons with an LR above 0 and their LR of each evidence kind,
         the pairs computed one by one, and the blocked persons (exclusions never
@@ -1272,7 +1291,7 @@ class _Site:
         f_kinds = np.ones((3, len(f_idx)))
         for k, j in enumerate(f_idx.tolist()):
             pid = pids[j]
-            pr = pairs[pid] = self.pair(b, pid)
+            pr = pairs[pid] = self.pair_of(b, pid)
             f_kinds[:, k] = [pr.lr[kind] for kind in KINDS]
             if pr.excluded:
                 f_kinds[:, k] = np.nan  # total 0
@@ -1350,6 +1369,48 @@ class _Site:
         if found is None:
             found = self.memo[b.body_id] = self._evidence(b)
         return found
+
+    def evidence_all(self, bodies: Sequence[BodyIn]) -> None:
+        """``evidence_memo`` of every body of ``bodies`` at once: ``_evidence``
+        body by body, vectorised over the bodies (a site of a few persons, the
+        new reports, against all its bodies). The same numbers."""
+        params, table, model = self.params, self.table, self.model
+        todo = [b for b in bodies if b.body_id not in self.memo]
+        if not todo:
+            return
+        k = len(self.persons)
+        pms = [self.pm[b.body_id] for b in todo]
+        phys, excluded = vectorised.simple_rows(table, pms, model)
+        dna = np.ones((len(todo), k))
+        if self.typed:
+            for r, b in enumerate(todo):
+                if not carries_dna(b.dna, params.lineage_tables):
+                    continue
+                dna_ok = ~self.typed_mask
+                row = self.dna.rows.get(b.body_id)
+                if row is not None:
+                    ok = row[1] >= DNA_EXCLUDE_LOG10
+                    js = self.target_person[row[0][ok]]
+                    keep = js >= 0
+                    js = js[keep]
+                    dna_ok[js] = True
+                    dna[r, js] = 10.0 ** np.minimum(row[1][ok][keep], 300.0)
+                excluded[r] |= ~dna_ok
+        need = ~excluded & vectorised.item_traits_needed_rows(table, pms)
+        for r in np.nonzero(need.any(axis=1))[0].tolist():
+            js = np.nonzero(need[r])[0]
+            lr, out = vectorised.item_traits_row(table, js, pms[r], model)
+            excluded[r, js[out]] = True
+            phys[r, js[~out]] *= lr[~out]
+        live = ~excluded
+        lrs = np.minimum(phys**params.physical_temper, params.physical_cap)
+        empty = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
+        for r, b in enumerate(todo):
+            if not live[r].any():
+                self.memo[b.body_id] = empty
+                continue
+            idx = np.nonzero(live[r])[0]
+            self.memo[b.body_id] = (idx.astype(np.int32), lrs[r, idx], dna[r, idx])
 
     def _evidence(self, b: BodyIn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         params = self.params
@@ -1625,6 +1686,7 @@ def _appended_run(
     new_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     evid: dict[str, np.ndarray] = {}
     if sub is not None:
+        sub.evidence_all(bodies)
         for i, b in enumerate(bodies):
             idx, phys, dna_lr = sub.evidence_memo(b)
             if not len(idx):
@@ -1644,6 +1706,12 @@ def _appended_run(
         by_grave[b.grave_id].append(b)
     touched = {bodies[i].grave_id for i in moved}
     rows: dict[str, SparseRow] = {}
+    # An earlier report's pair with a body: the last run's (same inputs).
+    site.prev_pairs = {
+        bid: last.result.pairs
+        for bid, last in cache.last.items()
+        if last.result is not None
+    }
     for g in touched:
         for b in by_grave[g]:
             rows[b.body_id] = site.row(b, True)
@@ -1711,7 +1779,7 @@ def _appended_run(
             )
             reuse[b.body_id] = replace(last, result=out[b.body_id])
     cache.person_ids_last = list(site.pids)
-    site.old_rows, site._missing_site = {}, None
+    site.old_rows, site._missing_site, site.prev_pairs = {}, None, {}
     result = SiteResult(out, params, site.notes, site.model)
     result.person_ids = list(site.pids)
     result.recomputed = recomputed
@@ -1800,6 +1868,7 @@ def _compute_site(
     n = len(persons)
     rows: dict[str, SparseRow] = {}
     cache_ = site.cache
+    cache_.cands = {}  # (this run's candidates only)
     # The journal LRs of the last run, when their inputs are the same.
     jkey = (
         tuple(leads),
@@ -2781,21 +2850,29 @@ def _posteriors(
         pairs = r.pairs
         w_union = comp.weights(i, union_idx)
         out = []
+        memo = site.cache.cands
         for pid, j, wj in zip(union, union_idx.tolist(), w_union.tolist(), strict=True):
-            if pid not in pairs:
-                pairs[pid] = site.pair(b, pid)
-            out.append(
-                _candidate(
-                    pairs[pid],
-                    persons[j],
-                    params,
-                    pid in keep[b.body_id],
-                    site.table.records[j],
-                    site.pm[b.body_id],
-                    weight=wj,
-                    potentials=site.cache.pots,
-                )
+            pr = pairs.get(pid)
+            if pr is None:
+                pr = pairs[pid] = site.pair_of(b, pid)
+            with_pot = pid in keep[b.body_id]
+            # The same pair (object), weight and potentials: the same candidate.
+            was = memo.get((b.body_id, pid))
+            if was is not None and was[0] is pr and was[1] == wj and was[2] == with_pot:
+                out.append(was[3])
+                continue
+            c = _candidate(
+                pr,
+                persons[j],
+                params,
+                with_pot,
+                site.table.records[j],
+                site.pm[b.body_id],
+                weight=wj,
+                potentials=site.cache.pots,
             )
+            memo[(b.body_id, pid)] = (pr, wj, with_pot, c)
+            out.append(c)
         if n > len(union) or comp.norm[i] != comp.row_w[i]:
             # The rest of the prior's mass (``norm`` is on the grid: the
             # others' weight holds the rounding, whose LR is 0).
