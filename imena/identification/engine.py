@@ -827,7 +827,14 @@ def merge_dna(old: DnaLRs, new: DnaLRs) -> DnaLRs:
         else:
             rows[body] = (t + off, lg)
     notes = notes_old + [n for n in notes_new if n not in notes_old]
-    return DnaTable(t_old.persons + t_new.persons, rows), {**rel_old, **rel_new}, notes
+    # The targets' index: the old one with the new persons added in order
+    # (what ``DnaTable.__post_init__`` builds, without walking every person).
+    table = DnaTable.__new__(DnaTable)
+    table.persons, table.rows, table.lineage = t_old.persons + t_new.persons, rows, None
+    table.target = dict(t_old.target)
+    for k, pid in enumerate(t_new.persons, start=off):
+        table.target[pid] = k
+    return table, {**rel_old, **rel_new}, notes
 
 
 def _extend_dna(
@@ -1684,6 +1691,7 @@ def _appended_run(
     site._missing_site = sub
     cache.person_ids = list(site.pids)
     new_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    new_kinds: dict[str, np.ndarray] = {}
     evid: dict[str, np.ndarray] = {}
     if sub is not None:
         sub.evidence_all(bodies)
@@ -1699,8 +1707,10 @@ def _appended_run(
             live = total > 0
             if live.any():
                 new_rows[i] = (k0 + idx[live].astype(np.int64), total[live])
+                new_kinds[b.body_id] = np.vstack([journal, phys, dna_lr])[:, live]
     moved = state.append(weights, new_rows)
     comp = state.competition()
+    order_of = {b.body_id: i for i, b in enumerate(bodies)}
     by_grave: dict[str, list[BodyIn]] = defaultdict(list)
     for b in bodies:
         by_grave[b.grave_id].append(b)
@@ -1712,15 +1722,64 @@ def _appended_run(
         for bid, last in cache.last.items()
         if last.result is not None
     }
+    reuse = cache.last
+
+    def blocked_now(b: BodyIn, res: BodyResult) -> tuple[int, Any, bool]:
+        """The body's blocked persons now (the new ones come last): their
+        number, the first ones listed, and whether those changed."""
+        seen = evid.get(b.body_id)
+        blocked_new = np.setdiff1d(
+            np.arange(k0, n1, dtype=np.int64),
+            k0 + (seen if seen is not None else np.zeros(0, np.int64)),
+        )
+        if not (len(blocked_new) and res.blocked < EXCLUSIONS_LISTED):
+            return res.blocked + len(blocked_new), res.blocked_listed, False
+        was = cache.listed.get(b.body_id)
+        first = np.concatenate(
+            [
+                np.array(
+                    [site.index[pid] for pid in (was[0] if was else ())],
+                    dtype=np.int64,
+                ),
+                blocked_new,
+            ]
+        )
+        return res.blocked + len(blocked_new), _listed(site, b, first), True
+
+    listed_of: dict[str, Any] = {}
     for g in touched:
         for b in by_grave[g]:
-            rows[b.body_id] = site.row(b, True)
+            # The last run's row (an earlier report's LRs are the same), with
+            # the new persons' entries at its end (their indices are last):
+            # what ``_Site.row`` computes, without going through every pair.
+            last = reuse[b.body_id]
+            assert last.result is not None
+            forced = {pid for pid in site.jev[b.grave_id] if pid in site.index}
+            forced |= {
+                pid
+                for (bid, pid) in site.overrides
+                if bid == b.body_id and pid in site.index
+            }
+            pairs = {
+                site.pids[j]: site.pair_of(b, site.pids[j])
+                for j in sorted(site.index[pid] for pid in forced)
+            }
+            idx, kinds, total = last.live, last.live_lr, last.total
+            add = new_rows.get(order_of[b.body_id])
+            if add is not None:
+                idx = np.concatenate([idx, add[0].astype(np.int32)])
+                kinds = np.hstack([kinds, new_kinds[b.body_id]])
+                total = np.concatenate([total, add[1]])
+            n_blocked, listed, _changed = blocked_now(b, last.result)
+            listed_of[b.body_id] = listed
+            rows[b.body_id] = SparseRow(
+                idx, kinds, total, pairs, np.zeros(0, np.int32), n_blocked
+            )
     for b in bodies:
-        if b.body_id in evid and b.body_id not in rows:
-            site.evidence(b)
-    order = {b.body_id: i for i, b in enumerate(bodies)}
+        if b.body_id in evid:
+            site.evidence(b)  # the cached evidence, for later runs
+    order = order_of
     out: dict[str, BodyResult] = {}
-    reuse = cache.last
     recomputed: set[str] = set()
     relisted: set[str] = set()
     for g, grave_bodies in by_grave.items():
@@ -1740,7 +1799,7 @@ def _appended_run(
                     live=r.idx,
                     live_lr=r.kinds,
                     blocked=r.n_blocked,
-                    blocked_listed=_listed(site, b, r.blocked),
+                    blocked_listed=listed_of[b.body_id],
                     norm=float(comp.norm[order[b.body_id]]),
                 )
                 now = _reuse_of(site, b, r, comp, order[b.body_id])
@@ -1752,29 +1811,13 @@ def _appended_run(
             last = reuse[b.body_id]
             res = last.result
             assert res is not None
-            seen = evid.get(b.body_id)
-            blocked_new = np.setdiff1d(
-                np.arange(k0, n1, dtype=np.int64),
-                k0 + (seen if seen is not None else np.zeros(0, np.int64)),
-            )
-            listed = res.blocked_listed
-            if len(blocked_new) and res.blocked < EXCLUSIONS_LISTED:
-                was = cache.listed.get(b.body_id)
-                first = np.concatenate(
-                    [
-                        np.array(
-                            [site.index[pid] for pid in (was[0] if was else ())],
-                            dtype=np.int64,
-                        ),
-                        blocked_new,
-                    ]
-                )
-                listed = _listed(site, b, first)
+            n_blocked, listed, changed = blocked_now(b, res)
+            if changed:
                 relisted.add(b.body_id)
             out[b.body_id] = replace(
                 res,
                 n_considered=n1,
-                blocked=res.blocked + len(blocked_new),
+                blocked=n_blocked,
                 blocked_listed=listed,
             )
             reuse[b.body_id] = replace(last, result=out[b.body_id])

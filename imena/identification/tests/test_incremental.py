@@ -405,6 +405,30 @@ def test_reports_added_one_by_one_extend_the_last_run(
 
     now = list(before)
     recomputed = set()
+    # What an appended run must not do: rebuild a body's row pair by pair
+    # (``_Site.row``), compare the new reports body by body (``simple_row``);
+    # and it builds again only the candidates whose pair or weight changed.
+    slow: list[str] = []
+    built: list[int] = []
+    row, simple_row, candidate = (
+        engine._Site.row,
+        vectorised.simple_row,
+        engine._candidate,
+    )
+
+    def row_counted(*args: Any) -> Any:
+        slow.append("row")
+        return row(*args)
+
+    def simple_counted(*args: Any) -> Any:
+        slow.append("simple_row")
+        return simple_row(*args)
+
+    def candidate_counted(*args: Any, **kwargs: Any) -> Any:
+        built.append(1)
+        return candidate(*args, **kwargs)
+
+    reused = 0
     for k, p in enumerate(new):
         # (the caller's list extended in place, or a new list)
         if k % 2:
@@ -412,15 +436,33 @@ def test_reports_added_one_by_one_extend_the_last_run(
         else:
             now = [*now, p]
         monkeypatch.setattr(engine, "_compute_site", counting)
+        monkeypatch.setattr(engine._Site, "row", row_counted)
+        monkeypatch.setattr(vectorised, "simple_row", simple_counted)
+        monkeypatch.setattr(engine, "_candidate", candidate_counted)
+        built.clear()
         incremental = _run(data, bodies, now, cache)
         monkeypatch.setattr(engine, "_compute_site", compute)
+        monkeypatch.setattr(engine._Site, "row", row)
+        monkeypatch.setattr(vectorised, "simple_row", simple_row)
+        monkeypatch.setattr(engine, "_candidate", candidate)
         assert not full_runs
+        assert not slow
+        shown = sum(
+            len(incremental.bodies[bid].posterior.candidates)
+            for bid in incremental.recomputed
+        )
+        reused += shown - len(built)
         full = _run(data, bodies, now)
         _assert_same(incremental, full)
         assert _dna_texts(incremental) == _dna_texts(full)
         assert len(incremental.recomputed) < len(bodies)
         recomputed |= incremental.recomputed
+        # the DNA targets' index kept with the new families: as built anew
+        assert cache.dna is not None
+        table = cache.dna[0]
+        assert table.target == {pid: t for t, pid in enumerate(table.persons)}
     assert recomputed
+    assert reused > 0
     # A changed report: a full run again, equal to a full computation.
     now[0] = replace(now[0], am={**now[0].am, "stature_am": 150.0})
     monkeypatch.setattr(engine, "_compute_site", counting)
