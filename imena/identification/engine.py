@@ -2644,7 +2644,7 @@ class CompetitionState:
             # by pair: every person's total gets that bound in its error.
             rho = np.abs(rd.z / z_new - 1.0)
             cand = np.setdiff1d(new_bodies, moved)
-            far = cand[rho[cand] > _RHO_VISIT]
+            far = cand[~(rho[cand] <= _RHO_VISIT)]  # (NaN: visited)
             full = np.union1d(moved, far)
             # A grave of several bodies: all of them (their keys' masses).
             graves = np.unique(self.grave_of[full])
