@@ -1263,7 +1263,7 @@ class _RowFacts:
             grave_num=[
                 (r.grave.prefix + r.grave.digits) if r.grave else None for r in rows
             ],  # fmt: skip
-            grave_anag=[transposition_key(r.grave) or None for r in rows],
+            grave_anag=[_anagram_key(r) for r in rows],
             nameless=[not (r.surname or r.given_name) for r in rows],
             mass=[bool(r.grave and r.grave.is_mass) for r in rows],
             death=[_day(r.death_date) for r in rows],
@@ -1302,6 +1302,22 @@ class _RowFacts:
             ],  # fmt: skip
             birth_span=[_birth_span(r) for r in rows],
         )
+
+
+_LEADING_ZERO = re.compile(r"(?<!\d)0+([1-9]\d*)")
+
+
+def _anagram_key(r: ParsedRow) -> str | None:
+    """The grave number's digits sorted (``transposition_key``), with the
+    zeros a written number begins with: ``0264`` is ``2064`` with two digits
+    swapped (no grave number begins with 0), not grave 264."""
+    g = r.grave
+    if g is None:
+        return None
+    m = _LEADING_ZERO.search(r.grave_raw or "")
+    if m is None or m.group(1) != g.digits:
+        return transposition_key(g) or None
+    return g.prefix + "".join(sorted(m.group(0))) + g.suffix
 
 
 class Merge(Protocol):

@@ -8,7 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from linkage.io import ParsedRow
-from linkage.reconcile import _form_clusters, _RowFacts, _two_deaths, reconcile
+from linkage.reconcile import (
+    _form_clusters,
+    _related_graves,
+    _RowFacts,
+    _two_deaths,
+    reconcile,
+)
 from linkage.tests.test_explain import assert_explained
 from linkage.tests.test_rules import _edges, background, fh, same, vol
 
@@ -177,3 +183,13 @@ def test_two_death_days_in_one_journal_are_not_asked() -> None:
     asked = pairs(res.review_pairs(0.0, 1.0))
     assert (2, 3) in pairs(res.pairs_frame) and (2, 3) not in asked
     assert (3, 4) in asked  # a day apart: still a question
+
+
+def test_a_number_written_with_a_leading_zero_is_two_digits_swapped() -> None:
+    # "0264": 2064 with its first two digits swapped (no grave number begins
+    # with 0), read as 264 by the number parser (its key stays 264)
+    rows = [fh(2, "0264", "неизвестный"), vol(2, "2064", "невідомий"),
+            vol(3, "264", "невідомий"), vol(4, "№ 2046", "невідомий")]  # fmt: skip
+    f = _RowFacts.of(rows)
+    assert _related_graves(f, 0, 1) and _related_graves(f, 0, 3)
+    assert not _related_graves(f, 1, 2)  # 2064 and 264 without the zero
