@@ -104,6 +104,20 @@ def canonical_locus(name: str, markers: Iterable[str] | None = None) -> str | No
     return (_norstr() if markers is None else _spellings(markers)).get(_key(name))
 
 
+def canonical_profile(profile: Mapping[str, G]) -> dict[str, G]:
+    """Rename the loci the shipped norSTR table knows to its spelling
+    (``VWA`` is ``vWA``, ``PENTA_D`` is ``Penta D``); other loci keep the
+    name they were written with. The first of two names that spell the same
+    locus wins. Every reader of stored profiles (the identification engine,
+    the screening, the per-marker table) reads them through this, so one
+    pair gets one DNA LR whichever spelling the lab used."""
+    names = _norstr()
+    out: dict[str, G] = {}
+    for locus, g in profile.items():
+        out.setdefault(names.get(_key(locus), locus), g)
+    return out
+
+
 def known_loci(
     profile: Mapping[str, G], markers: Iterable[str] | None = None
 ) -> tuple[dict[str, G], list[str]]:

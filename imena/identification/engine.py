@@ -344,6 +344,7 @@ def dna_lrs(
     """
     # Submodules: the editable install may expose `kinship` as a namespace package.
     from kinship.case import Family, Pedigree, extend_markers, read_profile
+    from kinship.genemapper import canonical_profile
     from kinship.markers import load_frequency_table
     from kinship.screen import screen_pairs
 
@@ -358,19 +359,25 @@ def dna_lrs(
     if not fams or not victims_raw:
         return DnaTable(), {}, notes
     table = load_frequency_table()
+    # Loci as the frequency table spells them (``VWA`` is ``vWA``), as the
+    # national screening reads them: one pair, one LR.
+    victim_genotypes = {
+        name: canonical_profile(v.get("genotypes") or {})
+        for name, v in victims_raw.items()
+    }
     loci: set[str] = set()
-    for v in victims_raw.values():
-        loci |= set(v.get("genotypes") or {})
+    for g in victim_genotypes.values():
+        loci |= set(g)
     for _p, f in fams:
         for g in (f.get("genotypes") or {}).values():
-            loci |= set(g)
+            loci |= set(canonical_profile(g))
     markers = {k: m for k, m in table.items() if k in loci}
     unknown: set[str] = set()
     for locus in sorted(loci - set(markers)):
         notes.append(f"locus {locus} has no allele frequencies; ignored")
     victims = {
-        name: read_profile(v.get("genotypes") or {}, name, markers, unknown)
-        for name, v in victims_raw.items()
+        name: read_profile(g, name, markers, unknown)
+        for name, g in victim_genotypes.items()
     }
     targets = []
     relations: dict[str, list[str]] = {}
@@ -383,7 +390,7 @@ def dna_lrs(
             notes.append(f"{p.label}: pedigree not usable ({e})")
             continue
         genos = {
-            str(m): read_profile(g, str(m), markers, unknown)
+            str(m): read_profile(canonical_profile(g), str(m), markers, unknown)
             for m, g in (f.get("genotypes") or {}).items()
         }
         fam = Family(p.person_id, ped, genos)

@@ -34,7 +34,7 @@ from kinship import (
     load_frequency_table,
 )
 from kinship.case import Family
-from kinship.genemapper import canonical_locus
+from kinship.genemapper import canonical_profile
 from kinship.likelihood import (
     genotype_posteriors,
     hardy_weinberg,
@@ -62,7 +62,7 @@ def frequency_table() -> dict[str, Marker]:
 
 def canonical_genotypes(genotypes: Mapping[str, Any]) -> dict[str, Any]:
     """Rename loci to their norSTR names (unknown loci keep their name)."""
-    return {canonical_locus(k) or k: v for k, v in genotypes.items()}
+    return canonical_profile(genotypes)
 
 
 def _current_pm_profiles(site: Site) -> dict[int, tuple[str, Any]]:

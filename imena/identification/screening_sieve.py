@@ -29,13 +29,12 @@ screening of it:
   engine's marker may have other frequencies), or the body has an allele
   outside it.
 
-Only the body's loci that the engine reads count (spelled as the frequency
-table spells them: the engine ignores ``VWA``, the run reads it as
-``vWA``). A family is always computed exactly (not left out) when the tables
-do not hold it as the engine reads it: changed since the run
-(``PendingUpdate`` rows since its watermark: ``TableStore.stale``) or since
-the engine read the reports when that was earlier, not in the run, or typing
-one of those loci under another spelling.
+The engine and the run read loci under the frequency table's spelling
+(``VWA`` is ``vWA``: ``kinship.genemapper.canonical_profile``). A family is
+always computed exactly (not left out) when the tables do not hold it as the
+engine reads it: changed since the run (``PendingUpdate`` rows since its
+watermark: ``TableStore.stale``) or since the engine read the reports when
+that was earlier, or not in the run.
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ from imena.identification.screening_national import markers_from_json
 from imena.identification.screening_tables import TableStore
 from kinship import KinshipError, Marker
 from kinship.case import read_profile
-from kinship.genemapper import canonical_locus
+from kinship.genemapper import canonical_profile
 from kinship.screen import _victim_rows
 
 #: Added to the tables' error bound (natural log): far above any rounding.
@@ -86,10 +85,6 @@ class EngineSieve:
             name: _same_marker(m, self.table.get(name))
             for name, m in self.markers.items()
         }
-        # Per person: the ``PersonIn`` read, and the loci its family types
-        # under another spelling (``_odd``).
-        self._odd: dict[str, tuple[PersonIn, frozenset[str]]] = {}
-        self._odd_of: dict[frozenset[str], frozenset[str]] = {}
 
     @classmethod
     def open(
@@ -130,37 +125,19 @@ class EngineSieve:
             store.stale |= later
         return cls(run, store)
 
-    def _odd_loci(self, p: PersonIn) -> frozenset[str]:
-        """The markers that ``p``'s family types under another spelling
-        (``VWA`` for ``vWA``): the run read those genotypes (it renames
-        loci), the engine does not (an unknown locus)."""
-        seen = self._odd.get(p.person_id)
-        if seen is not None and seen[0] is p:
-            return seen[1]
-        genotypes = (p.family or {}).get("genotypes") or {}
-        # Most families type the same loci: one check per set of names.
-        names: frozenset[str] = frozenset().union(*genotypes.values())
-        out = self._odd_of.get(names)
-        if out is None:
-            out = self._odd_of[names] = frozenset(
-                c
-                for name in names
-                if (c := canonical_locus(name)) is not None and c != name
-            )
-        self._odd[p.person_id] = (p, out)
-        return out
-
     def _rows(self, body: BodyIn) -> tuple[np.ndarray, set[str]] | None:
         """The body's rows of the run's tables and the markers they use, or
         None (see the module)."""
         genotypes = (body.dna or {}).get("genotypes") or {}
         if not genotypes:
             return None
-        # The loci the engine reads: those spelled as the frequency table
-        # spells them (it ignores the others, ``dna_lrs``).
+        # The loci the engine reads (``dna_lrs``): those of the frequency
+        # table, under its spelling.
         unknown: set[str] = set()
         try:
-            profile = read_profile(genotypes, body.body_id, self.table, unknown)
+            profile = read_profile(
+                canonical_profile(genotypes), body.body_id, self.table, unknown
+            )
         except KinshipError:
             return None
         for locus, g in profile.items():
@@ -187,7 +164,7 @@ class EngineSieve:
             if not p.person_id.isdigit():
                 continue
             pid = int(p.person_id)
-            if self.store.usable(pid) and not (self._odd_loci(p) & loci):
+            if self.store.usable(pid):
                 stored.append(pid)
                 at.append(i)
         keep = np.ones(len(persons), dtype=bool)

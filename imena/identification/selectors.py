@@ -22,6 +22,7 @@ from imena.identification.models import (
 )
 from imena.missing.records import family_as_case_dict
 from kinship.case import case_from_dict
+from kinship.genemapper import canonical_profile
 from kinship.identify import pairwise_table
 from kinship.likelihood import observation_probability
 from kinship.markers import load_frequency_table
@@ -161,7 +162,9 @@ def dna_markers(cand: Candidate) -> list[dict[str, Any]]:
     if sample is None or not fam.get("genotypes") or not fam.get("missing"):
         return []
     table = load_frequency_table()
-    prof = sample.profile.genotypes  # type: ignore[union-attr]
+    # Loci as the engine reads them (``VWA`` is ``vWA``).
+    prof = canonical_profile(sample.profile.genotypes)  # type: ignore[union-attr]
+    fam["genotypes"] = {m: canonical_profile(g) for m, g in fam["genotypes"].items()}
     loci = [k for k in prof if k in table]
     markers = [
         {
