@@ -1014,6 +1014,8 @@ class _Site:
         self.leads_key: tuple[LeadIn, ...] = tuple(leads)
         # Per body, the pairs of the last run (``pair_of``; appended runs only).
         self.prev_pairs: Mapping[str, Mapping[str, PairResult]] = {}
+        # A run that only adds persons (``_appended_run``; ``evidence``).
+        self.appending = False
 
     def _dna(self, bodies: Sequence[BodyIn], persons: Sequence[PersonIn]) -> DnaLRs:
         """DNA LRs of every family: the cached ones plus the families not yet
@@ -1356,7 +1358,19 @@ class _Site:
         """
         cache = self.cache
         have = self.old_rows.get(b.body_id)
-        if have is not None and self.cache_columns is not None:
+        if have is not None and self.appending:
+            # A run that only adds persons: theirs come after every cached one.
+            idx_old, phys_old, dna_old = have
+            if len(self.cache_missing):
+                sidx, sphys, sdna = self.missing_site().evidence_memo(b)
+                if len(sidx):
+                    idx_old = np.concatenate(
+                        [idx_old, self.cache_missing[sidx].astype(np.int32)]
+                    )
+                    phys_old = np.concatenate([phys_old, sphys])
+                    dna_old = np.concatenate([dna_old, sdna])
+            out = idx_old.astype(np.int32), phys_old, dna_old
+        elif have is not None and self.cache_columns is not None:
             cols = self.cache_columns
             idx_old, phys_old, dna_old = have
             js = cols[idx_old]
@@ -1695,6 +1709,7 @@ def _appended_run(
     site.old_rows = dict(cache.rows)
     site.cache_columns = np.arange(k0, dtype=np.int64)
     site.cache_missing = np.arange(k0, n1, dtype=np.int64)
+    site.appending = True
     site._missing_site = sub
     cache.person_ids = list(site.pids)
     new_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -1830,6 +1845,7 @@ def _appended_run(
             reuse[b.body_id] = replace(last, result=out[b.body_id])
     cache.person_ids_last = list(site.pids)
     site.old_rows, site._missing_site, site.prev_pairs = {}, None, {}
+    site.appending = False
     result = SiteResult(out, params, site.notes, site.model)
     result.person_ids = list(site.pids)
     result.recomputed = recomputed
@@ -2747,7 +2763,7 @@ class CompetitionState:
                 sd_e, su_e = self._slack_of(exact, etotal, eks, ekp, ebg, rd)
                 rd.sd[exact], rd.su[exact] = sd_e, su_e
             # The graves' corrections, the prior masses.
-            dirty_graves = set(self.g_grave[changed_k].tolist()) | set(new_graves)
+            dirty_graves = set(self.g_grave[changed_k].tolist())
             dirty_graves |= set(
                 self.g_grave[self._person_keys(changed_h.tolist())].tolist()
             )
@@ -2759,6 +2775,20 @@ class CompetitionState:
                 rd.corr[gs] = np.bincount(
                     gown, self.base[gp] * rd.gf[gk] - bh[gp], minlength=len(gs)
                 )
+            # A grave whose only change is new keys (at the end of its keys):
+            # their terms added to its sum, in the order ``np.bincount`` adds.
+            for g in new_graves:
+                if g in dirty_graves:
+                    continue
+                extra = self.grave_extra[g]
+                first = len(extra)
+                while first and extra[first - 1] >= q0:
+                    first -= 1
+                c = rd.corr[g]
+                for key in extra[first:]:
+                    j = self.g_person[key]
+                    c += self.base[j] * rd.gf[key] - bh[j]
+                rd.corr[g] = c
             row_w = float(bh.sum()) + rd.corr[self.grave_of]
             norm = grid_up_array(row_w, self.register_grid)
             target = self.rounds[r + 1].norm if r + 1 < len(self.rounds) else self.norm
