@@ -199,6 +199,8 @@ EVIDENCE: dict[str, str] = {
     "agree_in_all_written": "the two rows agree in everything both write (names, "
     "death day, birth years)",
     "names_swapped": "surname and given name written in swapped order",
+    "surnames_through_other_row": "the two surnames are each one slip from the "
+    "other journal's row's surname",
     "one_body_at_grave": "no journal lists another body at that grave",
     "unique_dates": "no other nameless row has these death and burial days",
     "between_linked_rows": "between the same two linked rows in both journals",
@@ -1877,25 +1879,65 @@ def _agree_in_all_written(f: _RowFacts, x: int, y: int) -> str | None:
     everything both write: the names (``_names_fit``), no other sex, the
     death day when both write one, the birth years when both write one (a
     date, a year or an age: they fit, or are one digit apart,
-    ``_one_digit_off``). Burial days and grave numbers are not asked (a
-    reburial, a corrected entry: the caller decides about two graves).
-    Returns ``_names_fit``'s answer, or None."""
-    if f.nameless[x] or f.nameless[y] or f.mass[x] or f.mass[y]:
-        return None
-    sx, sy = f.sex[x], f.sex[y]
-    if sx and sy and sx != sy:
-        return None
-    dx, dy = f.death[x], f.death[y]
-    if dx is not None and dy is not None and dx != dy:
-        return None
-    bx, by = f.birth_years[x], f.birth_years[y]
-    if (
-        bx is not None
-        and by is not None
-        and not ((bx[0] <= by[1] and by[0] <= bx[1]) or _one_digit_off(f, x, y))
-    ):
+    ``_one_digit_off``; or both rows write the same age at death, and the
+    row that also writes a birth year ten years off has that year as the
+    slip: ``58`` on both rows, ``1953`` on one for a death in 2022). Burial
+    days and grave numbers are not asked (a reburial, a corrected entry: the
+    caller decides about two graves). Returns ``_names_fit``'s answer, or
+    None."""
+    if not _facts_agree(f, x, y):
         return None
     return _names_fit(f, x, y)
+
+
+def _facts_agree(f: _RowFacts, x: int, y: int) -> bool:
+    """``_agree_in_all_written`` without the names."""
+    if f.nameless[x] or f.nameless[y] or f.mass[x] or f.mass[y]:
+        return False
+    sx, sy = f.sex[x], f.sex[y]
+    if sx and sy and sx != sy:
+        return False
+    dx, dy = f.death[x], f.death[y]
+    if dx is not None and dy is not None and dx != dy:
+        return False
+    bx, by = f.birth_years[x], f.birth_years[y]
+    return (
+        bx is None
+        or by is None
+        or (bx[0] <= by[1] and by[0] <= bx[1])
+        or _one_digit_off(f, x, y)
+        or (
+            f.age[x] is not None
+            and f.age[y] is not None
+            and _age_at_death(f, x) is not None
+            and _age_at_death(f, x) == _age_at_death(f, y)
+        )
+    )
+
+
+def _surnames_through(f: _RowFacts, x: int, y: int, z: int) -> bool:
+    """Two named rows of one journal whose surnames are each one slip of the
+    pen (or a variant) from the surname of a row ``z`` of another journal but
+    two slips from each other (``Лзвицич`` and ``Левиицч`` for ``Левицич``),
+    with the whole of the rest agreeing: the given names agree between the two
+    rows (not an initial) and with ``z``'s, the patronymics too when both rows
+    have one, and the two rows write the same full birth date or the same
+    death day (``_facts_agree`` asks the rest)."""
+    if not _facts_agree(f, x, y) or f.nameless[z]:
+        return False
+    if _parts_agree(f, x, y, 1) not in ("same", "close"):
+        return False
+    if any(
+        _parts_agree(f, w, z, p) not in ("same", "close")
+        for w in (x, y)
+        for p in (0, 1)
+    ):
+        return False
+    if f.has_patronymic[x] and f.has_patronymic[y] and _parts_agree(f, x, y, 2) is None:
+        return False
+    same_birth = f.birth[x] is not None and f.birth[x] == f.birth[y]
+    same_death = f.death[x] is not None and f.death[x] == f.death[y]
+    return same_birth or same_death
 
 
 def _link_twice_through(
@@ -1928,7 +1970,7 @@ def _link_twice_through(
     is left for review). ``allowed``: the same-journal pairs ``try_merge``
     lets through (the rule adds its pairs)."""
     found: dict[
-        tuple[int, int], tuple[int, int, list[tuple[int, int]], tuple[bool, bool]]
+        tuple[int, int], tuple[int, int, list[tuple[int, int]], tuple[bool, bool, bool]]
     ] = {}
     for a, b, _ in linked:
         if a in isolated or b in isolated or f.source[a] == f.source[b]:
@@ -1950,17 +1992,22 @@ def _link_twice_through(
         ]
         if not pairs:
             continue
-        swapped = full = False
+        swapped = full = through = False
         for x, y in pairs:
-            how = _agree_in_all_written(f, x, y)
-            if how is None or not any(
-                f.source[z] != f.source[x]
+            bridges = [
+                z
+                for z in both
+                if f.source[z] != f.source[x]
                 and weight.get((min(x, z), max(x, z)), -math.inf) >= min_weight
                 and weight.get((min(y, z), max(y, z)), -math.inf) >= min_weight
-                for z in both
-            ):
+            ]
+            how = _agree_in_all_written(f, x, y)
+            if how is None and any(_surnames_through(f, x, y, z) for z in bridges):
+                how = "through"
+            if how is None or not bridges:
                 break
             swapped = swapped or how == "swapped"
+            through = through or how == "through"
             if misnamed(x) or misnamed(y):
                 break  # another grave's body written under this name
             gx, gy = f.grave[x], f.grave[y]
@@ -1977,15 +2024,17 @@ def _link_twice_through(
                 if not full:
                     break
         else:
-            found[key] = (a, b, pairs, (swapped, full))
+            found[key] = (a, b, pairs, (swapped, full, through))
     partners = Counter(r for k in found for r in k)
-    for (ra, rb), (a, b, pairs, (swapped, full)) in found.items():
+    for (ra, rb), (a, b, pairs, (swapped, full, through)) in found.items():
         if partners[ra] != 1 or partners[rb] != 1:
             continue  # fits two people: a guess, left for review
         new = [k for k in pairs if k not in allowed]
         allowed.update(new)
-        why: tuple[str, ...] = ("linked_to_both_rows", "agree_in_all_written")
+        why: tuple[str, ...] = ("linked_to_both_rows",)
+        why += ("agree_in_all_written",) * (not through)
         why += ("names_swapped",) * swapped + ("full_identity",) * full
+        why += ("surnames_through_other_row",) * through  # the rest agrees
         if not try_merge(a, b, "twice_through_other_journal", why):
             allowed.difference_update(new)
 

@@ -161,6 +161,9 @@ EVIDENCE_LABELS: Mapping[str, Any] = {
         "the two rows agree in everything both write (names, death day, birth years)"
     ),
     "names_swapped": _("surname and given name written in swapped order"),
+    "surnames_through_other_row": _(
+        "the two surnames are each one slip from the other journal's row's surname"
+    ),
     "one_body_at_grave": _("no journal lists another body at that grave"),
     "unique_dates": _("no other nameless row has these death and burial days"),
     "between_linked_rows": _("between the same two linked rows in both journals"),

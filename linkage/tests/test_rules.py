@@ -1008,3 +1008,39 @@ def test_one_person_written_three_times_in_one_journal() -> None:
     assert not same(res, ("vol", 2), ("vol", 4)) and not same(
         res, ("vol", 3), ("vol", 4)
     )
+
+
+def test_entry_written_twice_with_two_surname_slips_through_the_other_journal() -> None:
+    # the volunteers wrote the person twice, without a grave number and again at
+    # the funeral home's grave after the reburial: each surname one slip from the
+    # funeral home's ``Ревунич`` but two from each other; the given name, the
+    # patronymic, the full birth date and the death day agree (#15 jrec5)
+    d = "22.03.2022"
+    home = fh(2, "399", "Ревунич", "Остап", "Остапович", "21.06.1939", "", d,
+              "23.03.2022")  # fmt: skip
+    first = vol(2, "", "Рзвунич Остап Остапович", "21.06.1939", "", d, "23.03.2022")
+    again = vol(3, "399", "Ревуинч Остап Остапович", "21.06.1939", "", d, "03.04.2022")
+    res = reconcile(background() + [home, first, noted(again, "перепоховано")])
+    assert same(res, ("vol", 2), ("vol", 3)) and same(res, ("fh", 2), ("vol", 2))
+    link = next(k for k in res.links if k.rule == "twice_through_other_journal")
+    assert "surnames_through_other_row" in link.evidence
+    # another given name on the row without a number (a relative): apart
+    brother = vol(2, "", "Рзвунич Орест Остапович", "21.06.1939", "", d, "23.03.2022")
+    res = reconcile(background() + [home, brother, noted(again, "перепоховано")])
+    assert not same(res, ("vol", 2), ("vol", 3))
+
+
+def test_entry_written_twice_with_the_same_age_and_a_birth_year_slip() -> None:
+    # the row without a grave number writes the birth year ten years off
+    # (1953 for 1963) next to the right age, 58; the corrected entry at the
+    # funeral home's grave writes the age only: the same age on both rows
+    d, b = "12.08.2022", "26.08.2022"
+    home = fh(2, "3863", "Бориснюк", "Тарас", "", "04.11.1963", "", d, b)
+    first = vol(2, "", "БОРИСНЮК ТАРАС СВЯТОСЛАВОВИЧ", "04.11.1953", "58", d, b)
+    again = vol(3, "3863", "Бориснюк Траас Святославович", "", "58", d, b)
+    res = reconcile(background() + [home, first, noted(again, "уточнено дані")])
+    assert same(res, ("vol", 2), ("vol", 3)) and same(res, ("fh", 2), ("vol", 2))
+    # another age on the corrected entry (48): two people
+    older = vol(3, "3863", "Бориснюк Траас Святославович", "", "48", d, b)
+    res = reconcile(background() + [home, first, noted(older, "уточнено дані")])
+    assert not same(res, ("vol", 2), ("vol", 3))
