@@ -529,14 +529,16 @@ def identify_grave(
     pri = priors(list(cands.values()), p_unlisted)
     # Suggestions use the single-body odds: joint effects are second order.
     # Per body and candidate, the other candidates' terms summed one after
-    # the other in candidate order (the candidate's own term replaced by 0,
-    # which adds nothing): ``add.accumulate`` is sequential, so these are the
-    # sums of a loop over the others, for every candidate at once.
+    # the other in candidate order, as a loop over the others adds them: the
+    # terms before the candidate (``add.accumulate`` is sequential), then each
+    # later term added in turn, for every candidate at once.
     n_c = len(cand_ids)
     terms = np.array([pri[c] for c in cand_ids]) * mat
-    each = np.repeat(terms[:, None, :], n_c, axis=1)
-    each[:, np.arange(n_c), np.arange(n_c)] = 0.0
-    rest = np.add.accumulate(each, axis=2)[:, :, -1] if n_c else each[:, :, 0]
+    rest = np.zeros(terms.shape)
+    if n_c > 1:
+        rest[:, 1:] = np.add.accumulate(terms, axis=1)[:, :-1]
+        for k in range(1, n_c):
+            rest[:, :k] += terms[:, k : k + 1]
     out: dict[str, BodyPosterior] = {}
     for bi, b in enumerate(body_ids):
         rows = []
