@@ -1574,8 +1574,16 @@ def _two_deaths(f: _RowFacts, x: int, y: int) -> bool:
     changed, or two neighbouring digits swapped): two deaths. No rule links
     them (``try_merge``: two death days in one journal are two people; a
     corrected entry fixes a day at most), so the review queue does not ask."""
-    if f.source[x] != f.source[y]:
-        return False
+    return f.source[x] == f.source[y] and _deaths_apart(f, x, y)
+
+
+def _deaths_apart(f: _RowFacts, x: int, y: int) -> bool:
+    """Two rows, of any journals, whose death days are both written, more than
+    a day apart and neither a one-digit slip nor two neighbouring digits
+    swapped (``20.06``/``12.06``, ``10.04``/``08.04``): two deaths, whatever
+    else the rows share. Two journals write the same day, a day off (the day
+    found, the day died) or with a slip of the pen; no rule links across
+    anything else (``try_merge``; a human decision still can)."""
     dx, dy = f.death[x], f.death[y]
     if dx is None or dy is None or abs(dx - dy) <= 1:
         return False
@@ -2313,6 +2321,11 @@ def _form_clusters(
         """Join a's and b's clusters if every constraint allows; the link
         (a, b) is recorded with ``rule`` (a key of ``RULES``) and ``why``
         (the rule's own evidence, keys of ``EVIDENCE``)."""
+        # two journals' rows whose death days no slip explains are two
+        # deaths (``_deaths_apart``). Asked of the linked pair itself: a row
+        # of the cluster with another day is left to ``_split_slipped_lines``
+        if source[a] != source[b] and _deaths_apart(facts, a, b):
+            return False
         ra, rb = uf.find(a), uf.find(b)
         both = uf.members[ra] + uf.members[rb]
         for x in uf.members[ra]:
