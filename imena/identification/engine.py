@@ -1410,20 +1410,10 @@ class _Site:
         pms = [self.pm[b.body_id] for b in todo]
         phys, excluded = vectorised.simple_rows(table, pms, model)
         dna = np.ones((len(todo), k))
-        if self.typed:
-            for r, b in enumerate(todo):
-                if not carries_dna(b.dna, params.lineage_tables):
-                    continue
-                dna_ok = ~self.typed_mask
-                row = self.dna.rows.get(b.body_id)
-                if row is not None:
-                    ok = row[1] >= DNA_EXCLUDE_LOG10
-                    js = self.target_person[row[0][ok]]
-                    keep = js >= 0
-                    js = js[keep]
-                    dna_ok[js] = True
-                    dna[r, js] = 10.0 ** np.minimum(row[1][ok][keep], 300.0)
-                excluded[r] |= ~dna_ok
+        for r, b in enumerate(todo):
+            by_dna = self._dna_row(b, dna[r])
+            if by_dna is not None:
+                excluded[r] |= by_dna
         need = ~excluded & vectorised.item_traits_needed_rows(table, pms)
         for r in np.nonzero(need.any(axis=1))[0].tolist():
             js = np.nonzero(need[r])[0]
@@ -1440,23 +1430,33 @@ class _Site:
             idx = np.nonzero(live[r])[0]
             self.memo[b.body_id] = (idx.astype(np.int32), lrs[r, idx], dna[r, idx])
 
+    def _dna_row(self, b: BodyIn, dna: np.ndarray) -> np.ndarray | None:
+        """Write ``b``'s DNA LRs into ``dna`` (one value per person) and
+        return the persons its DNA excludes (a typed family below
+        ``DNA_EXCLUDE_LOG10`` or without a kept pair); None when DNA does
+        not apply to ``b``."""
+        if not (self.typed and carries_dna(b.dna, self.params.lineage_tables)):
+            return None
+        dna_ok = ~self.typed_mask
+        row = self.dna.rows.get(b.body_id)
+        if row is not None:
+            ok = row[1] >= DNA_EXCLUDE_LOG10
+            js = self.target_person[row[0][ok]]
+            keep = js >= 0
+            js = js[keep]
+            dna_ok[js] = True
+            dna[js] = 10.0 ** np.minimum(row[1][ok][keep], 300.0)
+        return ~dna_ok
+
     def _evidence(self, b: BodyIn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         params = self.params
         pm = self.pm[b.body_id]
         n = len(self.persons)
         simple, excluded = vectorised.simple_row(self.table, pm, self.model)
         dna = np.ones(n)
-        if self.typed and carries_dna(b.dna, params.lineage_tables):
-            dna_ok = ~self.typed_mask
-            row = self.dna.rows.get(b.body_id)
-            if row is not None:
-                ok = row[1] >= DNA_EXCLUDE_LOG10
-                js = self.target_person[row[0][ok]]
-                keep = js >= 0
-                js = js[keep]
-                dna_ok[js] = True
-                dna[js] = 10.0 ** np.minimum(row[1][ok][keep], 300.0)
-            excluded |= ~dna_ok
+        by_dna = self._dna_row(b, dna)
+        if by_dna is not None:
+            excluded |= by_dna
         phys = simple.copy()
         need = np.nonzero(~excluded & vectorised.item_traits_needed(self.table, pm))[0]
         lr, out = vectorised.item_traits_row(self.table, need, pm, self.model)
