@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +12,9 @@ from imena.burials.tests.factories import GraveFactory, SiteFactory
 from imena.exhumations import services as exh
 from imena.exhumations.models import PostMortemRecord
 from imena.identification import services
+from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.missing.tests.factories import make_person
+from imena.simulation.core import simulate
 
 
 @pytest.fixture
@@ -92,3 +95,12 @@ def run(site, body, persons, users):
 @pytest.fixture
 def candidate(run):
     return run.analyses.get().candidates.order_by("rank").first()
+
+
+@pytest.fixture
+def scenario_site(org: Any, tmp_path: Path) -> Any:
+    """The site of a small simulated scenario (seed 3, 40 graves), loaded."""
+    simulate(3, tmp_path / "sim", graves=40)
+    context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
+    load_scenario(context)
+    return next(iter(context.sites.values()))

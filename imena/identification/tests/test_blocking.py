@@ -7,31 +7,18 @@ those of the pair-by-pair computation to 1e-9.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from imena.accounts.models import Organisation
 from imena.burials.models import Site
 from imena.identification import services
 from imena.identification.engine import SiteResult, compute_site
 from imena.identification.models import CandidateRun
-from imena.lib.scenario import ScenarioContext, load_scenario
-from imena.simulation.core import simulate
 
 pytestmark = pytest.mark.django_db
 
 #: "None of these" and the one candidate's posterior of the ``run`` fixture,
 #: computed on SQLite. A change of the model changes them: update both then.
 GOLDEN = (0.081174417782482, 0.918825582217518)
-
-
-@pytest.fixture
-def scenario_site(org: Organisation, tmp_path: Path) -> Site:
-    simulate(3, tmp_path / "sim", graves=40)
-    context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
-    load_scenario(context)
-    return next(iter(context.sites.values()))
 
 
 def _posteriors(result: SiteResult) -> dict[tuple[str, str | None], float]:

@@ -124,14 +124,6 @@ def test_the_update_after_a_load_computes_every_site_in_workers(
         assert a.params["pending_done"] > 0 and b.params["pending_done"] == 0
 
 
-@pytest.fixture
-def one_site(org: Organisation, tmp_path: Path) -> Site:
-    simulate(3, tmp_path / "one", graves=40)
-    context = ScenarioContext(directory=tmp_path / "one", organisation=org, actor=None)
-    load_scenario(context)
-    return next(iter(context.sites.values()))
-
-
 def _posteriors(
     result: SiteResult,
 ) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], float]]:
@@ -148,16 +140,18 @@ def _posteriors(
 
 
 def test_the_compact_shared_inputs_give_the_posteriors_of_a_site_alone(
-    org: Organisation, one_site: Site
+    org: Organisation, scenario_site: Site
 ) -> None:
     # A site alone reads its reports and screens its bodies itself;
     # ``sites_compute`` shares the compact inputs (the DNA LRs of every site's
     # bodies as arrays, each report's model instance reduced to its id and
     # text, the families' allele strings shared) between its processes.
-    alone_run, alone = services.candidates_compute(actor=None, site=one_site)
-    shared = compute_all.compact_inputs(org, [one_site])
+    alone_run, alone = services.candidates_compute(actor=None, site=scenario_site)
+    shared = compute_all.compact_inputs(org, [scenario_site])
     assert {type(p) for p in shared.persons} == {compute_all.Report}
-    run, result = services.candidates_compute(actor=None, site=one_site, shared=shared)
+    run, result = services.candidates_compute(
+        actor=None, site=scenario_site, shared=shared
+    )
     (a, dna_a), (b, dna_b) = _posteriors(alone), _posteriors(result)
     assert a.keys() == b.keys() and dna_a.keys() == dna_b.keys()
     assert max(abs(a[k] - b[k]) for k in a) <= 1e-9
