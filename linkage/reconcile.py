@@ -1552,6 +1552,17 @@ def _written_twice(
     return False
 
 
+def _changed_or_swapped(a: str, b: str) -> bool:
+    """Two different strings of one length that differ in one character, or
+    in two neighbouring characters swapped (``Юрій``/``Юірй``,
+    ``20062022``/``02062022``)."""
+    diff = [k for k in range(len(a)) if a[k] != b[k]]
+    return len(diff) == 1 or (
+        len(diff) == 2 and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    )  # fmt: skip
+
+
 def _one_slip(a: str, b: str) -> bool:
     """Two words of four letters or more, with the same first letter, one
     slip of the pen apart: one letter changed, left out or added, or two
@@ -1559,11 +1570,7 @@ def _one_slip(a: str, b: str) -> bool:
     if a == b or min(len(a), len(b)) < 4 or a[0] != b[0] or abs(len(a) - len(b)) > 1:
         return a == b
     if len(a) == len(b):
-        diff = [k for k in range(len(a)) if a[k] != b[k]]
-        return len(diff) == 1 or (
-            len(diff) == 2 and diff[1] == diff[0] + 1
-            and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-        )  # fmt: skip
+        return _changed_or_swapped(a, b)
     short, long_ = (a, b) if len(a) < len(b) else (b, a)
     return any(long_[:k] + long_[k + 1 :] == short for k in range(len(long_)))
 
@@ -1589,12 +1596,7 @@ def _deaths_apart(f: _RowFacts, x: int, y: int) -> bool:
         return False
     a = (_EPOCH + dt.timedelta(days=int(dx))).strftime("%d%m%Y")
     b = (_EPOCH + dt.timedelta(days=int(dy))).strftime("%d%m%Y")
-    diff = [k for k in range(len(a)) if a[k] != b[k]]
-    if len(diff) == 1:
-        return False
-    swapped = (len(diff) == 2 and diff[1] == diff[0] + 1
-               and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])  # fmt: skip
-    return not swapped
+    return not _changed_or_swapped(a, b)
 
 
 def _one_digit_off(f: _RowFacts, x: int, y: int) -> bool:
