@@ -38,7 +38,10 @@ peak RSS is its own):
   report, a corrected PM record, a new PM and a new reference profile, each
   stored through its service and then taken into account by
   ``identification_update`` with the worker's state (a ``SiteCache`` per site,
-  the open reports).
+  the open reports); then ``identification_refresh`` of every site (what the
+  idle worker does for the bodies the updates deferred: ``deferred_refresh``).
+  ``IMENA_BENCH_PROFILE=STEP`` (e.g. ``new_report_update``) writes a profile
+  of that step to ``/tmp/prof_STEP.txt``.
 - ``compute``: on the database a load phase kept (or ``--database``), the
   national DNA screening (``--no-screening`` skips it), then every site's
   candidates as ``imena identification update`` computes them after a load:
@@ -666,8 +669,8 @@ from imena.identification.engine import SiteCache
 from imena.identification.models import PendingUpdate
 from imena.identification.scenario import DEMO_PARAMETERS
 from imena.identification.services import (
-    Register, candidates_compute, dna_profiles_upload, identification_update,
-    screening_run_national)
+    Register, candidates_compute, dna_profiles_upload, identification_refresh,
+    identification_update, screening_run_national)
 from imena.missing.models import ReferenceSample
 from imena.missing.services import missing_person_create
 
@@ -698,14 +701,26 @@ def others_done():
 def update(name):
     others_done()
     pending = PendingUpdate.objects.filter(done__isnull=True).count()
-    res = timed(name, lambda: identification_update(actor=None, organisation=org,
-                                                   caches=caches, register=register))
+    def run():
+        return identification_update(actor=None, organisation=org, caches=caches,
+                                     register=register)
+    if os.environ.get("IMENA_BENCH_PROFILE") == name:
+        import cProfile, pstats
+        prof = cProfile.Profile()
+        res = timed(name, lambda: prof.runcall(run))
+        with open(f"/tmp/prof_{name}.txt", "w") as fh:
+            pstats.Stats(prof, stream=fh).sort_stats("cumulative").print_stats(60)
+            pstats.Stats(prof, stream=fh).sort_stats("tottime").print_stats(40)
+    else:
+        res = timed(name, run)
     # As the worker does after each update (untimed): its caches frozen.
     gc.collect()
     gc.freeze()
     out[name].update(pending=pending, sites=len(res.runs),
                      incremental=all(r.params["incremental"] for r in res.runs),
                      untouched=len(res.untouched),
+                     deferred_sites=len(res.deferred),
+                     deferred_bodies=res.deferred_bodies,
                      # bodies screened through the national screening's
                      # tables, families named, bodies against every family
                      dna_sieved=[sum(r.params.get("dna_sieved", [0, 0, 0])[i]
@@ -737,6 +752,11 @@ timed("pm_record_corrected", lambda: pm_section_save(
     actor=None, body=body, section="biological",
     data={"stature_min": 150, "stature_max": 156}, reason="bench"))
 update("pm_record_update")
+# The bodies those updates deferred (IMENA_UPDATE_DEFER_BELOW), computed
+# exactly again as the idle worker does (every site at once here).
+res = timed("deferred_refresh", lambda: identification_refresh(
+    actor=None, organisation=org, caches=caches, register=register, sites=len(sites)))
+out["deferred_refresh"].update(sites=len(res.runs))
 timed("screening_full", lambda: screening_run_national(
     actor=None, organisation=org, **DEMO_PARAMETERS))
 PendingUpdate.objects.filter(done__isnull=True).update(done=django.utils.timezone.now())

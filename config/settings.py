@@ -277,6 +277,12 @@ IMENA_CLIENT_IP_HEADER = os.getenv("IMENA_CLIENT_IP_HEADER", "")
 # confirmation by the second examiner; without a primary identifier it is presumptive.
 IMENA_PROPOSE_MIN_POSTERIOR = float(os.getenv("IMENA_PROPOSE_MIN_POSTERIOR", "0.99"))
 IMENA_PRIMARY_DNA_LR = float(os.getenv("IMENA_PRIMARY_DNA_LR", "1e6"))
+# The identification worker (`imena identification update --loop`): a body that
+# new reports move by less than this (their share of its posterior mass, which
+# bounds how far any of its posteriors can move) keeps its last result until
+# the worker is idle, when it computes it exactly again (docs/identification.md,
+# "Deferred bodies"). 0: every update exact at once.
+IMENA_UPDATE_DEFER_BELOW = float(os.getenv("IMENA_UPDATE_DEFER_BELOW", "1e-4"))
 
 # Shown by the public family search as whom to contact (phone, e-mail, address).
 IMENA_FAMILY_LIAISON_CONTACT = os.getenv("IMENA_FAMILY_LIAISON_CONTACT", "")

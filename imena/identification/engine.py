@@ -170,6 +170,11 @@ class SiteResult:
     # The bodies whose listed exclusions differ from the cache's last run's
     # (or that have no last result).
     relisted: set[str] = field(default_factory=set)
+    # The bodies whose result is the one of an earlier run although reports
+    # were added since, each with a bound on how far any of its posteriors
+    # may be from the exact one (``SiteCache.defer_below``); empty when
+    # every result is exact.
+    deferred: dict[str, float] = field(default_factory=dict)
 
 
 # --- Sizes on a grid ----------------------------------------------------------
@@ -753,9 +758,25 @@ class SiteCache:
     # Of the last run: bodies screened through ``dna_sieve``, families it
     # named for them, bodies screened against every family.
     dna_sieved: tuple[int, int, int] = (0, 0, 0)
+    # Set by the caller before a run: a body that a run adding reports moves
+    # by less than this keeps its last result (``_appended_run``: the new
+    # reports' share of its posterior mass, summed over such runs, bounds
+    # how far any of its posteriors is from the exact one); 0: every result
+    # exact. The bodies deferred so, with that sum; a run with a smaller
+    # bound (or a full run) computes them again.
+    defer_below: float = 0.0
+    deferred: dict[str, float] = field(default_factory=dict)
+    # New reports that ``hold_new_persons`` found to move every body by less
+    # than the bound: in no run yet (the next run of the site takes them).
+    held: list[PersonIn] = field(default_factory=list)
+    # Posteriors where a decision changes (a work list's, a proposal's): a
+    # body with a posterior at or above one of them by less than its bound is
+    # never deferred (deferring only lowers posteriors, by at most the bound).
+    thresholds: tuple[float, ...] = ()
 
     def clear(self) -> None:
         self.last = {}
+        self.deferred = {}
         self.cands = {}
         self.person_ids = []
         self.rows = {}
@@ -803,6 +824,7 @@ class SiteCache:
 
     def forget_dna(self) -> None:
         self.last = {}
+        self.deferred = {}
         self.dna = None
         self.dna_persons = set()
         self.dna_stale = set()
@@ -1565,6 +1587,8 @@ def compute_site(
     if cache is not None:
         cache.sync(bodies, persons)
         cache.dna_sieved = (0, 0, 0)
+        # Every person of ``persons`` is in this run (those held included).
+        cache.held = []
     if table is None and cache is not None:
         table = cache.table = _cached_table(cache.table, persons)
     table = table or person_table(persons)
@@ -1730,13 +1754,29 @@ def _appended_run(
             if live.any():
                 new_rows[i] = (k0 + idx[live].astype(np.int64), total[live])
                 new_kinds[b.body_id] = np.vstack([journal, phys, dna_lr])[:, live]
-    moved = state.append(weights, new_rows)
+    if new:
+        moved = state.append(weights, new_rows)
+        moved_weights = state.moved_weights
+    else:
+        moved, moved_weights = set(), set()
     comp = state.competition()
     order_of = {b.body_id: i for i, b in enumerate(bodies)}
     by_grave: dict[str, list[BodyIn]] = defaultdict(list)
     for b in bodies:
         by_grave[b.grave_id].append(b)
     touched = {bodies[i].grave_id for i in moved}
+    # Bodies deferred by earlier runs whose bound this run does not allow.
+    defer = cache.defer_below
+    grave_of = {b.body_id: b.grave_id for b in bodies}
+    touched |= {
+        grave_of[bid]
+        for bid, bound in cache.deferred.items()
+        if not bound < defer and bid in grave_of
+    }
+    deferred_now = _deferrable(
+        site, bodies, by_grave, touched, moved - moved_weights, new_rows, comp, cache
+    )
+    touched -= {grave_of[bid] for bid in deferred_now}
     rows: dict[str, SparseRow] = {}
     # An earlier report's pair with a body: the last run's (same inputs).
     site.prev_pairs = {
@@ -1836,13 +1876,33 @@ def _appended_run(
             n_blocked, listed, changed = blocked_now(b, res)
             if changed:
                 relisted.add(b.body_id)
-            out[b.body_id] = replace(
+            res = replace(
                 res,
                 n_considered=n1,
                 blocked=n_blocked,
                 blocked_listed=listed,
             )
+            if b.body_id in deferred_now:
+                # Its result stays; its row takes the new persons (what a
+                # later run computes it from), and their weights.
+                i = order_of[b.body_id]
+                add = new_rows[i]
+                idx = np.concatenate([last.live, add[0].astype(last.live.dtype)])
+                kinds = np.hstack([last.live_lr, new_kinds[b.body_id]])
+                last = replace(
+                    last,
+                    live=idx,
+                    live_lr=kinds,
+                    total=np.concatenate([last.total, add[1]]),
+                    norm=float(comp.norm[i]),
+                    w_nz=comp.w_nz[i],
+                )
+                res = replace(res, live=idx, live_lr=kinds)
+            out[b.body_id] = res
             reuse[b.body_id] = replace(last, result=out[b.body_id])
+    for bid in recomputed:
+        cache.deferred.pop(bid, None)
+    cache.deferred.update(deferred_now)
     cache.person_ids_last = list(site.pids)
     site.old_rows, site._missing_site, site.prev_pairs = {}, None, {}
     site.appending = False
@@ -1850,7 +1910,62 @@ def _appended_run(
     result.person_ids = list(site.pids)
     result.recomputed = recomputed
     result.relisted = relisted
+    result.deferred = dict(cache.deferred)
     return result
+
+
+def _deferrable(
+    site: _Site,
+    bodies: Sequence[BodyIn],
+    by_grave: Mapping[str, Sequence[BodyIn]],
+    touched: set[str],
+    only_new: set[int],
+    new_rows: Mapping[int, tuple[np.ndarray, np.ndarray]],
+    comp: Competition,
+    cache: SiteCache,
+) -> dict[str, float]:
+    """The bodies of ``touched`` graves that this run may leave with their
+    last result (``SiteCache.defer_below``), each with its bound.
+
+    A body alone in its grave whose only change is new persons' pairs (its
+    other persons' weights and its prior mass as in the last run: ``only_new``
+    holds its index) has its posteriors multiplied by ``z / (z + t)``, ``t``
+    the new terms and ``z`` its normaliser; every candidate it keeps moves
+    by less than ``s = t / (z + t)``, the new persons' share of its mass,
+    and a new person enters its candidates only with a posterior below
+    ``s``. The bound is ``s`` summed over the runs that deferred the body;
+    a body is deferred while that sum stays below ``defer_below``."""
+    defer = cache.defer_below
+    out: dict[str, float] = {}
+    if not defer > 0:
+        return out
+    p_u = site.params.p_unlisted
+    order = {b.body_id: i for i, b in enumerate(bodies)}
+    for g in touched:
+        grave_bodies = by_grave[g]
+        if len(grave_bodies) != 1:
+            continue  # a joint solution: computed
+        b = grave_bodies[0]
+        i = order[b.body_id]
+        add = new_rows.get(i)
+        last = cache.last.get(b.body_id)
+        if i not in only_new or add is None or last is None or last.result is None:
+            continue
+        w = comp.w_nz[i]
+        k_old = len(last.total)
+        if len(w) != k_old + len(add[1]):
+            continue
+        scale = (1.0 - p_u) / (float(comp.norm[i]) or 1.0)
+        # (Products summed, not ``np.dot``: no BLAS call per body.)
+        t_old = float((w[:k_old] * last.total).sum()) * scale
+        t_new = float((w[k_old:] * add[1]).sum()) * scale
+        z = p_u + t_old + t_new
+        if not (z > 0 and np.isfinite(z)):
+            continue
+        bound = cache.deferred.get(b.body_id, 0.0) + t_new / z
+        if bound < defer and not _near_threshold(last.result, bound, cache):
+            out[b.body_id] = bound
+    return out
 
 
 def _listed(
@@ -2039,6 +2154,7 @@ def _compute_site(
             )
             reuse[b.body_id] = replace(now[b.body_id], result=out[b.body_id])
     cache_.last = reuse
+    cache_.deferred = {}
     cache_.person_ids_last = [p.person_id for p in persons]
     if record is not None:
         cache_.comp_state = CompetitionState(record, base, params)
@@ -2081,7 +2197,7 @@ def _columns(last_ids: Sequence[str], index: Mapping[str, int]) -> np.ndarray:
 def _same(last: _Reuse, now: _Reuse, columns: np.ndarray, cache: SiteCache) -> bool:
     """True if a body's posteriors computed now would be those of the last run."""
     a = last.result
-    if a is None or a.body_id in cache.changed_bodies:
+    if a is None or a.body_id in cache.changed_bodies or a.body_id in cache.deferred:
         return False
     if cache.changed_persons and any(
         c.person_id in cache.changed_persons for c in a.posterior.candidates
@@ -2440,6 +2556,7 @@ class CompetitionState:
         # The last ``append``: bodies (summed over the rounds) whose change
         # was bounded, and those visited pair by pair.
         self.last_bound = self.last_full = 0
+        self.moved_weights: set[int] = set()
         self.rounds: list[_Round] = []
         for norm, z, total, by_grave, gf, h, corr, sums in rec["rounds"]:
             sd, su = self._slack(total, by_grave, gf, h)
@@ -2578,7 +2695,8 @@ class CompetitionState:
         """Add persons ``n .. n + len(weights) - 1``; ``rows[i]``: their
         indices (sorted) and LRs above 0 at body ``i``. Return the bodies
         whose weights (of any of their persons) or prior mass changed, and
-        those with new pairs. ``can_append`` must be true."""
+        those with new pairs (``moved_weights``: the first ones only).
+        ``can_append`` must be true."""
         n0, k = self.n, len(weights)
         n1 = n0 + k
         self.base = _grown(self.base, n1)
@@ -2806,7 +2924,9 @@ class CompetitionState:
         if not self.rounds:
             self.row_w = np.full(n_b, float(self.base[:n1].sum()))
             self.norm = grid_up_array(self.row_w, self.register_grid)
+            self.moved_weights = set()
             return set(new_bodies.tolist())
+        self.moved_weights = set(np.concatenate([self.body_of[dirty], d_norm]).tolist())
         return set(np.concatenate([self.body_of[dirty], d_norm, new_bodies]).tolist())
 
     def _slack_of(
@@ -3121,86 +3241,124 @@ def recombine_body(
     return {pid: t / z for pid, t in terms.items()}, p_u / z
 
 
-def new_persons_reach(
-    cache: SiteCache, persons: Sequence[PersonIn], new: Sequence[PersonIn]
-) -> bool:
-    """Would a run of the cache's site with ``persons`` (the cache's last
-    persons plus the reports ``new``, nothing else changed) compute any body
-    again? False only when certain: the register size is on the same grid
-    point, each new report has an LR of 0 at every body (a hard rule or its
-    DNA excludes it: the same blocking as a run) and the competition with
-    them gives every body the same weights and prior mass, bit for bit.
+def _near_threshold(result: BodyResult | None, bound: float, cache: SiteCache) -> bool:
+    """A posterior of the body that the bound could move below one of the
+    cache's thresholds."""
+    if result is None:
+        return True
+    return any(
+        t <= c.posterior < t + bound
+        for c in result.posterior.candidates
+        for t in cache.thresholds
+    )
 
-    Cheaper than a run: the new reports against the site's bodies, and the
-    competition over the last run's rows. The caller checks that nothing
-    else changed (journals, bodies, other reports).
+
+def _same_persons(a: Sequence[PersonIn], b: Sequence[PersonIn]) -> bool:
+    """The same reports: the same objects (the worker's register), else equal."""
+    return len(a) == len(b) and (
+        all(map(operator.is_, a, b)) or all(map(operator.eq, a, b))
+    )
+
+
+def hold_new_persons(
+    cache: SiteCache, persons: Sequence[PersonIn], new: Sequence[PersonIn], below: float
+) -> dict[str, float] | None:
+    """New reports that would move no body of the cache's site by ``below``
+    or more: held by the cache (``SiteCache.held``, taken by the site's next
+    run) without a run, and the bodies they reach deferred (``SiteCache.
+    deferred``, with their bounds); returns those bodies (empty: the reports
+    reach no body). None when a run is needed: the register's or a body's
+    prior mass or a competition weight would move, or the bound is reached.
+
+    ``persons``: the open reports now, the cache's last run's (the same
+    objects) then the reports held then ``new``. The caller checks that no
+    journal names a new report.
+
+    The bound: with ``t_b`` a new report's term at body ``b`` (its prior
+    times its LR, at most ``(1 - p_unlisted) * weight / prior mass * LR``:
+    the competition only lowers a weight) and ``u_b`` the body's posterior of
+    "none of these", every posterior of a grave's bodies moves by less than
+    ``sum_b t_b * u_b / p_unlisted``: the relative growth of the grave's
+    normaliser (``u_b / p_unlisted`` is the share of it that the assignments
+    with ``b`` unlisted hold, and each of them gains ``t_b``; for a body
+    alone it is ``t_b / z_b``). A new report enters a body's candidates only
+    with a posterior below it. The bounds of successive reports add up.
     """
-    if not cache.last or cache.last_key is None or cache.model is None:
-        return True
-    params: Params = cache.last_key[0]
-    last_ids = cache.person_ids_last
-    if register_size(len(persons), params) != cache.last_key[1]:
-        return True
-    ids = {p.person_id for p in new}
-    if [p.person_id for p in persons if p.person_id not in ids] != last_ids:
-        return True  # other reports changed, left or moved
-    if any(
-        cache.persons.get(p.person_id) not in (None, p)
-        for p in persons
-        if p.person_id not in ids
-    ):
-        return True
-    if not new:
-        return False
-    table = person_table(new)
-    typed = [carries_dna(p.family, params.lineage_tables) for p in new]
-    need_dna: dict[str, set[int]] = defaultdict(set)
-    bodies: dict[str, BodyIn] = {}
-    for body_id, (b, pm) in cache.pm_records.items():
-        if body_id not in cache.last:
-            return True
-        _simple, excluded = vectorised.simple_row(table, pm, cache.model)
-        need = np.nonzero(~excluded & vectorised.item_traits_needed(table, pm))[0]
-        _lr, out = vectorised.item_traits_row(table, need, pm, cache.model)
-        excluded[need[out]] = True
-        body_typed = carries_dna(b.dna, params.lineage_tables)
-        for j in np.nonzero(~excluded)[0].tolist():
-            if not (typed[j] and body_typed):
-                return True
-            need_dna[body_id].add(j)
-            bodies[body_id] = b
-    if need_dna:
-        found, _relations, _notes = dna_lrs(
-            list(bodies.values()),
-            [new[j] for j in sorted(set().union(*need_dna.values()))],
-            params.dna_dropout,
-            dna_threshold(),
-            params.lineage_tables,
-        )
-        for body_id, js in need_dna.items():
-            for j in js:
-                log10 = found.get((body_id, new[j].person_id))
-                if log10 is not None and log10 >= DNA_EXCLUDE_LOG10:
-                    return True
-    # Every new report at LR 0: the rows are the last run's; the competition
-    # with their weights added must leave every body's weights as they were.
-    weights = np.array([p.weight for p in new], dtype=float)
+    site: _Site | None = cache.site
     state: CompetitionState | None = cache.comp_state
-    if state is not None and state.n == len(last_ids):
-        return not state.unmoved_by(weights)
-    index = {pid: j for j, pid in enumerate(p.person_id for p in persons)}
-    columns = np.array([index[pid] for pid in last_ids], dtype=np.int64)
-    order = list(cache.pm_records)
-    rows = [cache.last[bid] for bid in order]
-    idx = [columns[r.live] if len(r.live) else r.live.astype(np.int64) for r in rows]
-    comp = sparse_competition(
-        idx,
-        [r.total for r in rows],
-        np.array([p.weight for p in persons], dtype=float),
-        [cache.pm_records[bid][0].grave_id for bid in order],
-        params,
-    )
-    return not all(
-        float(comp.norm[i]) == r.norm and np.array_equal(comp.w_nz[i], r.w_nz)
-        for i, r in enumerate(rows)
-    )
+    last_p = cache.person_list
+    if site is None or state is None or last_p is None or cache.last_key is None:
+        return None
+    params: Params = cache.last_key[0]
+    p_u = params.p_unlisted
+    k, held = len(last_p), cache.held
+    if (
+        not p_u > 0
+        or state.n != k
+        or len(cache.last) != len(site.bodies)
+        or site.bodies is not cache.body_list
+        and list(site.bodies) != list(cache.body_list or ())
+        or len(persons) != k + len(held) + len(new)
+        or not _same_persons(persons[:k], last_p)
+        or not _same_persons(persons[k : k + len(held)], held)
+        or [p.person_id for p in persons[k + len(held) :]] != [p.person_id for p in new]
+        or register_size(len(persons), params) != cache.last_key[1]
+        or any(p.person_id in site.placed or p.person_id in site.index for p in new)
+        or any(pid in {p.person_id for p in new} for (_b, pid) in site.overrides)
+    ):
+        return None
+    weights = np.array([p.weight for p in (*held, *new)], dtype=float)
+    if not state.unmoved_by(weights):
+        return None
+    bodies = list(site.bodies)
+    by_grave: dict[str, list[BodyIn]] = defaultdict(list)
+    for b in bodies:
+        by_grave[b.grave_id].append(b)
+    reach: dict[str, float] = defaultdict(float)
+    if new:
+        found = dna_lrs(
+            bodies, new, params.dna_dropout, site.dna_threshold, params.lineage_tables
+        )
+        sub = _Site(
+            bodies,
+            list(new),
+            (),
+            params,
+            {},
+            site.n_graves,
+            site.grave_numbers,
+            person_table(new),
+            site.dna_threshold,
+            found,
+            shared=site,
+        )
+        sub.evidence_all(bodies)
+        w_new = np.array([p.weight for p in new], dtype=float)
+        for b in bodies:
+            idx, phys, dna_lr = sub.evidence_memo(b)
+            if not len(idx):
+                continue
+            none_lr = site.none_lr[b.grave_id]
+            lr = (1.0 / none_lr if none_lr > 1.0 else 1.0) * phys * dna_lr
+            last = cache.last[b.body_id]
+            if last.result is None:
+                return None
+            t = float(((1.0 - p_u) * w_new[idx] / (last.norm or 1.0) * lr).sum())
+            u = last.result.posterior.posterior_unlisted
+            if not np.isfinite(t):
+                return None
+            reach[b.grave_id] += t * u / p_u
+    out: dict[str, float] = {}
+    for g, d in reach.items():
+        if d <= 0:
+            continue
+        for b in by_grave[g]:
+            bound = cache.deferred.get(b.body_id, 0.0) + d
+            if not bound < below or _near_threshold(
+                cache.last[b.body_id].result, bound, cache
+            ):
+                return None
+            out[b.body_id] = bound
+    cache.held.extend(new)
+    cache.deferred.update(out)
+    return out

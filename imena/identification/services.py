@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -37,7 +38,7 @@ from imena.identification.engine import (
     compute_site,
     dna_lrs,
     dna_threshold,
-    new_persons_reach,
+    hold_new_persons,
     person_table,
     person_table_reusing,
 )
@@ -205,6 +206,67 @@ class SharedInputs:
     table: PersonTable
     index: adapters.NameIndex
     dna: DnaLRs | None = None
+    # Built when first asked, once for every site of an update
+    # (``_by_id``, ``_entries``).
+    memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+def _by_id(shared: SharedInputs) -> tuple[dict[str, Any], dict[str, PersonIn]]:
+    """The open reports (models) and their ``PersonIn`` by id."""
+    found = shared.memo.get("by_id")
+    if found is None:
+        found = shared.memo["by_id"] = (
+            {str(p.pk): p for p in shared.persons},
+            {p.person_id: p for p in shared.person_inputs},
+        )
+    return found
+
+
+def _entries(shared: SharedInputs, ids: Iterable[str]) -> list[adapters.NameEntry]:
+    """The name index's entries of these reports."""
+    by_id = shared.memo.get("entries")
+    if by_id is None:
+        by_id = shared.memo["entries"] = {e.person_id: e for e in shared.index.entries}
+    return [by_id[pid] for pid in ids if pid in by_id]
+
+
+def _journals_name(site: Site, cache: SiteCache, entries: Sequence[Any]) -> bool:
+    """Does a name on the site's journals match one of these reports
+    (``adapters.lead_inputs``: ``NameIndex.match``)? Only the names sharing a
+    surname or given-name key with one of them are matched (``match`` needs
+    one or the other); the names and their keys are kept with the cache."""
+    names, by_key = _journal_names(site, cache)
+    near: set[int] = set()
+    for e in entries:
+        for k in e.family:
+            near.update(by_key.get(("family", k), ()))
+        for k in e.given:
+            near.update(by_key.get(("given", k), ()))
+    if not near:
+        return False
+    index = adapters.NameIndex(entries)
+    return any(index.match(*names[i]) for i in sorted(near))
+
+
+def _journal_names(
+    site: Site, cache: SiteCache, run_pk: int | None = None, fresh: bool = False
+) -> tuple[list[Any], dict[tuple[str, str], list[int]]]:
+    """The names of the site's latest reconciliation (``adapters.lead_names``)
+    and, per surname or given-name key, the names that have it; kept with the
+    cache while that run is the latest (``run_pk``: its id, when known)."""
+    if run_pk is None:
+        run_pk = adapters.latest_run_id(site)
+    kept = cache.extra.get("lead_keys")
+    if kept is None or kept[0] != run_pk or fresh:
+        run_pk, names = adapters.lead_names(site)
+        by_key: dict[tuple[str, str], list[int]] = {}
+        for i, (family, given, _patronymic, _years) in enumerate(names):
+            for k in adapters.part_keys(family, "family"):
+                by_key.setdefault(("family", k), []).append(i)
+            for k in adapters.part_keys(given, "given"):
+                by_key.setdefault(("given", k), []).append(i)
+        kept = cache.extra["lead_keys"] = (run_pk, names, by_key)
+    return kept[1], kept[2]
 
 
 def shared_inputs(
@@ -293,6 +355,8 @@ def _worker_inputs(
     ):
         data = site_inputs(site, shared)
         cache.extra["inputs"] = {**data, "run": run_pk}
+        # (Kept for the updates: which new reports the journals name.)
+        _journal_names(site, cache, run_pk, fresh=True)
         return data
     data = dict(kept)
     data["persons"], data["person_inputs"] = shared.persons, shared.person_inputs
@@ -301,14 +365,9 @@ def _worker_inputs(
     persons = _changed_persons(kept["person_inputs"], shared.person_inputs)
     if persons:
         named = {pid for lead in kept["leads"] for pid in lead.persons}
-        names_run, names = cache.extra.get("lead_names", (None, None))
-        if names is None or names_run != run_pk:
-            names_run, names = adapters.lead_names(site)
-            cache.extra["lead_names"] = (names_run, names)
-        index = adapters.NameIndex(
-            e for e in shared.index.entries if e.person_id in persons
-        )
-        if persons & named or any(index.match(*name) for name in names):
+        if persons & named or _journals_name(
+            site, cache, _entries(shared, sorted(persons))
+        ):
             data["leads"], data["counts"] = adapters.lead_inputs(site, shared.index)
     bodies = {int(o) for _pk, kind, o in pending if kind == PendingKind.BODY if o}
     if bodies:
@@ -384,6 +443,7 @@ def candidates_compute(
     shared: SharedInputs | None = None,
     cache: SiteCache | None = None,
     pending: Sequence[tuple[int, str, int | None]] | None = None,
+    worker: bool = False,
 ) -> tuple[CandidateRun, SiteResult]:
     """Compute candidates and posteriors for every body of the site and store them.
 
@@ -401,6 +461,12 @@ def candidates_compute(
     done. ``pending``: the site's open rows (id, kind, object) as the caller
     read them before ``shared`` (``pending_rows``; else read here, before the
     site's inputs): a change committed after ``shared`` was read is not in it.
+    ``worker`` (the worker, with ``cache``): when the run changed no body's
+    result (the bodies that new reports reach all deferred: ``SiteCache.
+    defer_below``), no run is stored (the audit log records the deferral)
+    and the site's last run is returned; while bodies stay deferred
+    (``SiteResult.deferred``), the pending rows are left open (the refresh,
+    ``identification_refresh``, marks them done).
     """
     if p_unlisted is not None and not 0 <= p_unlisted < 1:
         raise ValidationError({"p_unlisted": _("The prior must be between 0 and 1.")})
@@ -431,11 +497,59 @@ def candidates_compute(
         dna=shared.dna if shared else None,
         cache=cache,
     )
+    last_pk = cache.extra.get("run") if cache is not None and incremental else None
+    if worker and last_pk is not None and not result.recomputed and not result.relisted:
+        last = (
+            CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
+        )
+        # (Another process may have stored a run of the site since.)
+        if last is not None and last.pk == last_pk:
+            with transaction.atomic():
+                _deferred_store(actor, site, last, result, seen)
+            return last, result
     with transaction.atomic():
         run = _run_store(
-            actor, site, params, basis, data, result, seen, incremental, started, cache
+            actor,
+            site,
+            params,
+            basis,
+            data,
+            result,
+            [] if worker and result.deferred else seen,
+            incremental,
+            started,
+            cache,
         )
     return run, result
+
+
+def _deferred_store(
+    actor: User | None,
+    site: Site,
+    last: CandidateRun,
+    result: SiteResult,
+    seen: list[int],
+) -> None:
+    """A run that changed no body's result (no run stored; ``last`` stays
+    the site's): the deferral in the audit log, and the pending rows done
+    when no body is deferred."""
+    now = timezone.now()
+    if result.deferred:
+        seen = []
+    for start in range(0, len(seen), 2000):
+        PendingUpdate.objects.filter(pk__in=seen[start : start + 2000]).update(done=now)
+    audit_record(
+        actor=actor,
+        action="identification.defer",
+        obj=last,
+        after={
+            "pending_done": len(seen),
+            "persons": len(result.person_ids),
+            "deferred": len(result.deferred),
+            "bound": max(result.deferred.values(), default=0.0),
+        },
+        organisation_id=site.organisation_id,
+    )
 
 
 def _run_store(
@@ -487,6 +601,11 @@ def _run_store(
     run.params["pending_done"] = len(seen)
     run.params["incremental"] = incremental
     run.params["bodies_copied"] = copied
+    if result.deferred:
+        # Bodies whose result is an earlier run's, within this bound of the
+        # exact one (``SiteCache.defer_below``).
+        run.params["deferred"] = len(result.deferred)
+        run.params["deferred_bound"] = max(result.deferred.values())
     if cache is not None and any(cache.dna_sieved):
         # Bodies screened through the national screening's tables, the
         # families they named, bodies screened against every family.
@@ -635,6 +754,13 @@ class UpdateOutcome:
     # Sites whose pending rows were only new reports that change nothing
     # there (``_untouched``): rows marked done, no run.
     untouched: list[int] = field(default_factory=list)
+    # Sites whose pending rows were new reports that move every body by less
+    # than ``IMENA_UPDATE_DEFER_BELOW`` (``engine.hold_new_persons``), or
+    # whose run changed no body's result: no run; the rows stay open until
+    # the refresh (``identification_refresh``) stores the exact result. The
+    # bodies deferred, over every site (after this update).
+    deferred: list[int] = field(default_factory=list)
+    deferred_bodies: int = 0
 
 
 def _untouched(
@@ -642,39 +768,45 @@ def _untouched(
     cache: SiteCache,
     shared: SharedInputs,
     rows: Sequence[tuple[int, str, int | None]],
-) -> bool:
-    """True (and the site's pending rows marked done) when they are all new
-    reports that would change no body's result: no LR above 0 at any body,
-    no name on the site's journals, the register size on the same grid point
-    and the same competition weights (``engine.new_persons_reach``). Decided
-    with the worker's cache of the site, without a run; its last run stays
-    the site's candidates (the same numbers a run would store, but for the
-    count of persons considered). ``rows``: the site's pending rows, read
-    before ``shared``."""
+    defer: float = 0.0,
+) -> str | None:
+    """ "untouched" (and the site's pending rows marked done) when they are
+    all new reports that would change no body's result: no LR above 0 at any
+    body, no name on the site's journals, the register size on the same grid
+    point and the same competition weights; "held" (the rows left open, the
+    bodies deferred) when those reports move no body by ``defer`` or more
+    (``engine.hold_new_persons``). Decided with the worker's cache of the
+    site, without a run; its last run stays the site's candidates (the same
+    numbers a run would store, but for the count of persons considered; when
+    held, within the bounds). None: the site needs a run. ``rows``: the
+    site's pending rows, read before ``shared``."""
     last = cache.extra.get("run")
-    if last is None or not CandidateRun.objects.filter(pk=last, site=site).exists():
-        return False
     if not rows or any(k != PendingKind.PERSON or o is None for _pk, k, o in rows):
-        return False
+        return None
+    if last is None or not CandidateRun.objects.filter(pk=last, site=site).exists():
+        return None
     ids = {str(o) for _pk, _k, o in rows}
-    new = [p for p in shared.person_inputs if p.person_id in ids]
-    if len(new) != len(ids) or any(p.person_id in cache.persons for p in new):
-        return False  # closed, merged or changed reports
+    # New reports come last (ids ascending): found without a walk of all.
+    pins = shared.person_inputs
+    tail = pins[len(pins) - len(ids) :] if len(ids) <= len(pins) else []
+    if {p.person_id for p in tail} != ids:
+        return None  # closed, merged or changed reports, or not the last ones
+    new = list(tail)
+    if any(p.person_id in cache.persons for p in new):
+        return None  # changed reports
     # A name on the site's journals is a lead (and moves the prior of "none
     # of these"): the site is computed.
-    run_pk, names = cache.extra.get("lead_names", (None, None))
-    if names is None or run_pk != adapters.latest_run_id(site):
-        run_pk, names = adapters.lead_names(site)
-        cache.extra["lead_names"] = (run_pk, names)
-    index = adapters.NameIndex(e for e in shared.index.entries if e.person_id in ids)
-    if any(index.match(*name) for name in names):
-        return False
-    if new_persons_reach(cache, shared.person_inputs, new):
-        return False
+    if _journals_name(site, cache, _entries(shared, [p.person_id for p in new])):
+        return None
+    held = hold_new_persons(cache, pins, new, defer)
+    if held is None:
+        return None
+    if held:
+        return "held"
     PendingUpdate.objects.filter(pk__in=[pk for pk, _k, _o in rows]).update(
         done=timezone.now()
     )
-    return True
+    return "untouched"
 
 
 def identification_update(
@@ -699,14 +831,30 @@ def identification_update(
     from imena.burials.models import Site
 
     started = time.perf_counter()
-    open_rows = PendingUpdate.objects.filter(
-        organisation=organisation, done__isnull=True
+    outcome = UpdateOutcome()
+    site_ids = set(
+        PendingUpdate.objects.filter(organisation=organisation, done__isnull=True)
+        .values_list("site_id", flat=True)
+        .distinct()
     )
-    outcome = UpdateOutcome(pending=open_rows.count())
+    if not site_ids:
+        return outcome
+    # The pending rows are read before the inputs (the register, and in
+    # ``sites_compute`` the shared inputs): a change committed later is not
+    # in the inputs and stays pending. Rows the worker's cache holds already
+    # (``_worker_run``: deferred, left open until the refresh) are not new.
+    pending = pending_rows(site_ids)
+    for pk in list(pending):
+        held = caches[pk].extra.get("absorbed") if caches and pk in caches else None
+        rows = [r for r in pending[pk] if r[0] not in held] if held else pending[pk]
+        if rows:
+            pending[pk] = rows
+        else:
+            del pending[pk]
+    outcome.pending = sum(len(rows) for rows in pending.values())
     if not outcome.pending:
         return outcome
-    site_ids = set(open_rows.values_list("site_id", flat=True).distinct())
-    sites = list(Site.objects.filter(pk__in=site_ids).order_by("pk"))
+    sites = list(Site.objects.filter(pk__in=list(pending)).order_by("pk"))
     with_bodies = set(
         Body.objects.current()
         .filter(grave__site__in=sites)
@@ -724,10 +872,6 @@ def identification_update(
     # With caches the open reports are read once for every site here; without
     # them ``compute_all.sites_compute`` reads them and the DNA LRs of all
     # these sites' bodies (as a full computation does).
-    # The pending rows are read before the inputs (the register, and in
-    # ``sites_compute`` the shared inputs): a change committed later is not
-    # in the inputs and stays pending.
-    pending = pending_rows(s.pk for s in sites)
     shared: SharedInputs | None = None
     read_at: tuple[int, list[int]] = (0, [])
     if caches is not None:
@@ -742,26 +886,20 @@ def identification_update(
     # are current; else against every family.
     sieve = _LazySieve(organisation.pk, read_at) if caches is not None else None
     priors: dict[int, float | None] = {}
+    defer = float(getattr(settings, "IMENA_UPDATE_DEFER_BELOW", 0.0))
     for site in sites:
         cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
-        if (
-            cache is not None
-            and register is not None
-            and shared is not None
-            and _untouched(site, cache, shared, pending.get(site.pk, []))
-        ):
-            outcome.untouched.append(site.pk)
-            continue
-        last = (
-            CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
-        )
-        # A prior of "none of these" set by a user stays; an estimated one is
-        # estimated again.
-        priors[site.pk] = (
-            last.p_unlisted
-            if last is not None and last.p_unlisted_basis == USER_PRIOR
-            else None
-        )
+        if cache is not None and register is not None and shared is not None:
+            cache.thresholds = _decision_thresholds()
+            how = _untouched(site, cache, shared, pending.get(site.pk, []), defer)
+            if how == "untouched":
+                outcome.untouched.append(site.pk)
+                continue
+            if how == "held":
+                _absorb(cache, pending.get(site.pk, []))
+                outcome.deferred.append(site.pk)
+                continue
+        priors[site.pk] = _prior_kept(site)
     sites = [s for s in sites if s.pk in priors]
     if caches is None:
         # Without a worker's state: the sites in worker processes (compute_all).
@@ -778,20 +916,144 @@ def identification_update(
         outcome.seconds = time.perf_counter() - started
         return outcome
     for site in sites:
-        cache = caches.setdefault(site.pk, SiteCache())
-        cache.dna_sieve = sieve
-        try:
-            run, _result = candidates_compute(
-                actor=actor,
-                site=site,
-                p_unlisted=priors[site.pk],
-                shared=shared,
-                cache=cache,
-                pending=pending.get(site.pk, []),
-            )
-        finally:
-            cache.dna_sieve = None
+        _worker_run(
+            actor,
+            site,
+            caches.setdefault(site.pk, SiteCache()),
+            shared,
+            sieve,
+            pending.get(site.pk, []),
+            priors[site.pk],
+            defer,
+            outcome,
+        )
+    outcome.deferred_bodies = sum(len(c.deferred) for c in caches.values())
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _decision_thresholds() -> tuple[float, ...]:
+    """The posteriors where a work list or a proposal decides (no body near
+    one is deferred)."""
+    from imena.identification.worklist import STRONG_POSTERIOR
+
+    return (STRONG_POSTERIOR, float(settings.IMENA_PROPOSE_MIN_POSTERIOR))
+
+
+def _absorb(cache: SiteCache, rows: Sequence[tuple[int, str, int | None]]) -> None:
+    """The worker's cache holds these pending rows (taken into account with
+    bodies deferred): they stay open until a run leaves no body deferred."""
+    held = cache.extra.setdefault("absorbed", {})
+    for row in rows:
+        held[row[0]] = row
+
+
+def _prior_kept(site: Site) -> float | None:
+    """The prior of "none of these" for the site's next run: one set by a
+    user stays; an estimated one is estimated again (None)."""
+    last = CandidateRun.objects.filter(site=site).order_by("-created", "-pk").first()
+    return (
+        last.p_unlisted
+        if last is not None and last.p_unlisted_basis == USER_PRIOR
+        else None
+    )
+
+
+def _worker_run(
+    actor: User | None,
+    site: Site,
+    cache: SiteCache,
+    shared: SharedInputs | None,
+    sieve: _LazySieve | None,
+    pending: Sequence[tuple[int, str, int | None]],
+    prior: float | None,
+    defer: float,
+    outcome: UpdateOutcome,
+) -> None:
+    """One site's run with the worker's cache (bodies moved by less than
+    ``defer`` deferred; no run stored when that changed no body's result),
+    added to ``outcome``. The rows the cache holds (``_absorb``) go with
+    ``pending``: done when no body is left deferred, else held."""
+    before = cache.extra.get("run")
+    held = cache.extra.get("absorbed") or {}
+    rows = [
+        *pending,
+        *(r for pk, r in sorted(held.items()) if pk not in {p[0] for p in pending}),
+    ]
+    cache.dna_sieve = sieve
+    cache.defer_below = defer
+    cache.thresholds = _decision_thresholds()
+    try:
+        run, result = candidates_compute(
+            actor=actor,
+            site=site,
+            p_unlisted=prior,
+            shared=shared,
+            cache=cache,
+            pending=rows,
+            worker=True,
+        )
+    finally:
+        cache.dna_sieve = None
+        cache.defer_below = 0.0
+    if result.deferred:
+        _absorb(cache, rows)
+    else:
+        cache.extra.pop("absorbed", None)
+    if before is not None and cache.extra.get("run") == before:
+        outcome.deferred.append(site.pk)
+    else:
         outcome.runs.append(run)
+
+
+def identification_refresh(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    caches: dict[int, SiteCache],
+    register: Register,
+    sites: int = 1,
+) -> UpdateOutcome:
+    """The worker's work when no change is pending: compute exactly again
+    the bodies that earlier updates deferred (``IMENA_UPDATE_DEFER_BELOW``),
+    in up to ``sites`` sites (those with the most deferred bodies first),
+    each stored as a new run. Only the deferred bodies (and what a pending
+    change touches meanwhile) are computed; the result equals a full
+    computation."""
+    from imena.burials.models import Site
+
+    started = time.perf_counter()
+    outcome = UpdateOutcome()
+    stale = sorted(
+        (
+            pk
+            for pk, c in caches.items()
+            if (c.deferred or c.held or c.extra.get("absorbed")) and c.extra.get("run")
+        ),
+        key=lambda pk: (-len(caches[pk].deferred), pk),
+    )[: max(sites, 0)]
+    chosen = list(Site.objects.filter(pk__in=stale, organisation=organisation))
+    if not chosen:
+        return outcome
+    chosen.sort(key=lambda s: stale.index(s.pk))
+    # As ``identification_update``: the pending rows before the inputs.
+    pending = pending_rows(s.pk for s in chosen)
+    outcome.pending = sum(len(v) for v in pending.values())
+    shared = register.refresh(organisation)
+    sieve = _LazySieve(organisation.pk, (register.last, register.unseen))
+    for site in chosen:
+        _worker_run(
+            actor,
+            site,
+            caches[site.pk],
+            shared,
+            sieve,
+            pending.get(site.pk, []),
+            _prior_kept(site),
+            0.0,
+            outcome,
+        )
+    outcome.deferred_bodies = sum(len(c.deferred) for c in caches.values())
     outcome.seconds = time.perf_counter() - started
     return outcome
 
@@ -814,8 +1076,7 @@ def _store(
     built again; the earlier run is left as it was. Their candidates' evidence
     is that of the same numbers, records, overrides, leads and model.
     """
-    persons = {str(p.pk): p for p in data["persons"]}
-    pins = {p.person_id: p for p in data["person_inputs"]}
+    persons, pins = _ids_of(data["persons"], data["person_inputs"])
     bins = {b.body_id: b for b in data["bodies"]}
     lead_names: dict[str, list[str]] = {}
     for lead in data["leads"]:
@@ -912,6 +1173,21 @@ def _store(
             )
     Candidate.objects.bulk_create(rows, batch_size=500)
     return len(copy_ids)
+
+
+_IDS: list[Any] = []
+
+
+def _ids_of(
+    persons: list[Any], pins: list[PersonIn]
+) -> tuple[dict[str, Any], dict[str, PersonIn]]:
+    """The reports and their ``PersonIn`` by id, built once for the same two
+    lists (the worker's register: every site of an update shares them)."""
+    if _IDS and _IDS[0] is persons and _IDS[1] is pins:
+        return _IDS[2], _IDS[3]
+    found = ({str(p.pk): p for p in persons}, {p.person_id: p for p in pins})
+    _IDS[:] = [persons, pins, *found]
+    return found
 
 
 def _copy_rows(

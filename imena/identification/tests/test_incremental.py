@@ -7,6 +7,7 @@ candidate, blocked pair and listed reason is that of a run without the cache.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -470,3 +471,123 @@ def test_reports_added_one_by_one_extend_the_last_run(
     monkeypatch.setattr(engine, "_compute_site", compute)
     assert full_runs == [1]
     _assert_same(incremental, _run(data, bodies, now))
+
+
+def _within(a: Any, b: Any, bound: float) -> None:
+    """Body results ``a`` (kept from an earlier run) and ``b`` (exact): every
+    posterior within ``bound`` (a candidate listed by one only: its posterior
+    below the bound)."""
+    slack = bound + 1e-12
+    assert abs(a.posterior.posterior_unlisted - b.posterior.posterior_unlisted) <= slack
+    assert abs(a.others_mass - b.others_mass) <= slack
+    pa = {c.person_id: c.posterior for c in a.posterior.candidates}
+    pb = {c.person_id: c.posterior for c in b.posterior.candidates}
+    for pid in pa.keys() | pb.keys():
+        assert abs(pa.get(pid, 0.0) - pb.get(pid, 0.0)) <= slack, pid
+
+
+def test_reports_below_the_bound_leave_bodies_deferred_then_exact(
+    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SiteCache.defer_below``: untyped reports added one by one leave the
+    bodies alone in their grave that they move by less than the bound with
+    their last result; every posterior of those is within the bound given
+    (summed over the runs) of a full computation's, every other body equals
+    it, and a run with no bound computes exactly the deferred ones again and
+    equals a full computation."""
+    bodies, persons = inputs["bodies"], list(inputs["person_inputs"])
+    named = {pid for lead in inputs["leads"] for pid in lead.persons}
+    new = [p for p in persons if p.person_id not in named and not p.family][-2:]
+    assert len(new) == 2
+    before = [p for p in persons if p not in new]
+    # Coarse grids for this small register (a few dozen reports, where one
+    # more report moves the competition of nearly every body; at the
+    # register's size it moves few): the sizes and most "one person, one
+    # body" factors stay on their grid points.
+    data = {
+        **inputs,
+        "params": replace(inputs["params"], register_grid=2, competition_grid=2),
+    }
+
+    def grid_point(ps: list[Any]) -> tuple[int, float]:
+        return (
+            engine.register_size(len(ps), data["params"]),
+            engine.grid_up(sum(p.weight for p in ps), 2),
+        )
+
+    while grid_point(before) != grid_point(before + new):
+        before = before[:-1]
+    cache = SiteCache()
+    start = _run(data, bodies, before, cache)
+    # A body with a posterior just above a decision threshold is never
+    # deferred (deferring lowers its posteriors, by up to the bound).
+    guarded = copy.deepcopy(cache)
+    guarded.defer_below = 0.9
+    guarded.thresholds = tuple(
+        c.posterior - 1e-15
+        for x in start.bodies.values()
+        for c in x.posterior.candidates[:1]
+    )
+    held = _run(data, bodies, [*before, new[0]], guarded).deferred
+    assert all(not start.bodies[b].posterior.candidates for b in held)
+    full_runs: list[int] = []
+    compute = engine._compute_site
+
+    def counting(*args: Any) -> Any:
+        full_runs.append(1)
+        return compute(*args)
+
+    monkeypatch.setattr(engine, "_compute_site", counting)
+    alone = {
+        b.body_id
+        for b in bodies
+        if sum(1 for c in bodies if c.grave_id == b.grave_id) == 1
+    }
+    now = list(before)
+    bounds: list[dict[str, float]] = []
+    for p in new:
+        now = [*now, p]
+        cache.defer_below = 0.9
+        incremental = _run(data, bodies, now, cache)
+        assert not full_runs
+        full = compute(
+            bodies,
+            now,
+            data["leads"],
+            data["params"],
+            data["overrides"],
+            data["n_graves"],
+            data["grave_numbers"],
+            True,
+            engine.person_table(now),
+            None,
+            None,
+        )
+        deferred = incremental.deferred
+        bounds.append(dict(deferred))
+        assert deferred.keys() <= alone
+        assert not deferred.keys() & incremental.recomputed
+        for body_id, x in incremental.bodies.items():
+            if body_id in deferred:
+                assert 0 < deferred[body_id] < 0.9
+                _within(x, full.bodies[body_id], deferred[body_id])
+            else:
+                _assert_same(
+                    SiteResult({body_id: x}, data["params"]),
+                    SiteResult({body_id: full.bodies[body_id]}, data["params"]),
+                )
+            # every row holds the new reports (what a later run reads)
+            assert np.array_equal(x.live, full.bodies[body_id].live)
+    # Some bodies deferred; a body deferred stays so (its bound summed when
+    # a later report moves it too) until a run with a lower bound.
+    assert bounds[0]
+    assert bounds[0].keys() <= bounds[1].keys()
+    assert all(bounds[1][b] >= bounds[0][b] for b in bounds[0])
+    # A bound of 0: the deferred bodies computed again, nothing else; exact.
+    cache.defer_below = 0.0
+    again = _run(data, bodies, now, cache)
+    assert not full_runs
+    assert again.deferred == {}
+    assert again.recomputed == set(bounds[1])
+    monkeypatch.setattr(engine, "_compute_site", compute)
+    _assert_same(again, _run(data, bodies, now))

@@ -315,3 +315,93 @@ def test_the_worker_reads_again_only_what_the_changes_touch(
     assert ("leads", site.pk) in reads
     assert ("bodies", None) not in reads
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+
+def test_a_new_report_below_the_bound_is_held_until_the_refresh(
+    loaded: ScenarioContext,
+    org: Organisation,
+    users: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    settings: Any,
+) -> None:
+    """``IMENA_UPDATE_DEFER_BELOW``: a new report that moves every body of a
+    site by less than the bound makes no run there; its rows stay open (the
+    site's pages say a change is not in the candidates yet), every stored
+    posterior is within the bound of the exact one, and the next update
+    does not take the rows again. The idle worker's refresh stores the
+    exact result (equal to a full computation) and marks the rows done."""
+    from dataclasses import replace
+
+    from imena.identification import engine
+
+    site_params = services.site_params
+
+    def coarse(*args: Any, **kwargs: Any) -> Any:
+        # Coarse grids: in this small register one more report would
+        # otherwise move the register size and most competition weights.
+        params, basis = site_params(*args, **kwargs)
+        return replace(params, register_grid=2, competition_grid=2), basis
+
+    monkeypatch.setattr(services, "site_params", coarse)
+    settings.IMENA_UPDATE_DEFER_BELOW = 0.5
+    # (Bounds this large would reach the work lists' 0.99 from most strong
+    # candidates: no decision threshold here.)
+    monkeypatch.setattr(services, "_decision_thresholds", lambda: ())
+    site: Site = next(iter(loaded.sites.values()))
+    register = services.Register()
+    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
+    first, _ = services.candidates_compute(
+        actor=None, site=site, shared=register.refresh(org), cache=caches[site.pk]
+    )
+    PendingUpdate.objects.update(done=first.created)
+    make_person(org, family_name="Новенький", given_names="Петро", birth_year=1980)
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    assert outcome.deferred == [site.pk]
+    assert [r for r in outcome.runs if r.site_id == site.pk] == []
+    deferred = dict(caches[site.pk].deferred)
+    assert deferred and outcome.deferred_bodies == len(deferred)
+    assert max(deferred.values()) < 0.5
+    assert selectors.pending_updates(site) == 1
+    # The stored result is within each body's bound of the exact one.
+    data = services.site_inputs(site)
+    exact = engine.compute_site(
+        data["bodies"],
+        data["person_inputs"],
+        data["leads"],
+        coarse(site, data["counts"], None)[0],
+        overrides=data["overrides"],
+        n_graves=data["n_graves"],
+        grave_numbers=data["grave_numbers"],
+    )
+    stored = _stored(first)
+    for body_id, x in exact.bodies.items():
+        bound = deferred.get(body_id, 1e-9)
+        assert abs(stored[("none", int(body_id))] - x.posterior.posterior_unlisted) <= (
+            bound + 1e-12
+        )
+        for c in x.posterior.candidates:
+            if c.posterior > bound:
+                assert stored[(int(body_id), int(c.person_id))][1] == pytest.approx(
+                    c.posterior, abs=bound + 1e-12
+                )
+    # Held: the next update has nothing new.
+    again = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    assert again.pending == 0 and again.runs == []
+    refreshed = services.identification_refresh(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (run,) = refreshed.runs
+    assert caches[site.pk].deferred == {} and caches[site.pk].held == []
+    assert selectors.pending_updates(site) == 0
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+    # Nothing left to refresh.
+    assert (
+        services.identification_refresh(
+            actor=None, organisation=org, caches=caches, register=register
+        ).runs
+        == []
+    )

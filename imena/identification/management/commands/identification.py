@@ -5,6 +5,7 @@ import json
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
@@ -13,6 +14,7 @@ from imena.identification.engine import SiteCache
 from imena.identification.services import (
     Register,
     UpdateOutcome,
+    identification_refresh,
     identification_update,
 )
 
@@ -70,6 +72,19 @@ class Command(ImenaCommand):
                 )
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
+            if (
+                caches is not None
+                and register is not None
+                and not outcome.pending
+                and not outcome.runs
+            ):
+                # Idle: the bodies that updates deferred, computed exactly
+                # again, one site per look.
+                refreshed = identification_refresh(
+                    actor=None, organisation=org, caches=caches, register=register
+                )
+                if refreshed.runs:
+                    self._print(refreshed, options, refresh=True)
             if outcome.pending or not options["loop"]:
                 self._print(outcome, options)
             if caches is not None and outcome.pending:
@@ -83,11 +98,17 @@ class Command(ImenaCommand):
                 return
             time.sleep(max(0.0, options["interval"]))
 
-    def _print(self, outcome: UpdateOutcome, options: Any) -> None:
+    def _print(
+        self, outcome: UpdateOutcome, options: Any, refresh: bool = False
+    ) -> None:
         if options["json"]:
             out = {
                 "pending": outcome.pending,
                 "seconds": round(outcome.seconds, 3),
+                # (keys added: scripts reading the earlier ones still work)
+                "refresh": refresh,
+                "deferred_sites": len(outcome.deferred),
+                "deferred_bodies": outcome.deferred_bodies,
                 "runs": [
                     {
                         "run": r.pk,
@@ -103,13 +124,25 @@ class Command(ImenaCommand):
             }
             self.stdout.write(json.dumps(out, ensure_ascii=False))
             return
-        if not outcome.pending:
+        if refresh:
+            self.stdout.write(
+                f"Deferred bodies computed again: {len(outcome.runs)} sites "
+                f"in {outcome.seconds:.1f} s"
+            )
+        elif not outcome.pending:
             self.stdout.write("No pending changes.")
             return
-        self.stdout.write(
-            f"{outcome.pending} pending changes: {len(outcome.runs)} sites "
-            f"recomputed in {outcome.seconds:.1f} s"
-        )
+        else:
+            self.stdout.write(
+                f"{outcome.pending} pending changes: {len(outcome.runs)} sites "
+                f"recomputed in {outcome.seconds:.1f} s"
+            )
+            if outcome.deferred_bodies:
+                self.stdout.write(
+                    f"{outcome.deferred_bodies} bodies deferred (moved by less "
+                    f"than {settings.IMENA_UPDATE_DEFER_BELOW:g}); "
+                    f"{len(outcome.deferred)} sites with no run"
+                )
         for r in outcome.runs:
             how = "incremental" if r.params.get("incremental") else "full"
             self.stdout.write(
