@@ -704,7 +704,7 @@ def update(name):
     def run():
         return identification_update(actor=None, organisation=org, caches=caches,
                                      register=register)
-    if os.environ.get("IMENA_BENCH_PROFILE") == name:
+    if name in os.environ.get("IMENA_BENCH_PROFILE", "").split(","):
         import cProfile, pstats
         prof = cProfile.Profile()
         res = timed(name, lambda: prof.runcall(run))
