@@ -766,9 +766,11 @@ class SiteCache:
     # bound (or a full run) computes them again.
     defer_below: float = 0.0
     deferred: dict[str, float] = field(default_factory=dict)
-    # New reports that ``hold_new_persons`` found to move every body by less
+    # New reports that ``hold_persons`` found to move every body by less
     # than the bound: in no run yet (the next run of the site takes them).
     held: list[PersonIn] = field(default_factory=list)
+    # Changed reports held so (by id: the report as it is now).
+    changed_held: dict[str, PersonIn] = field(default_factory=dict)
     # Posteriors where a decision changes (a work list's, a proposal's): a
     # body with a posterior at or above one of them by less than its bound is
     # never deferred (deferring only lowers posteriors, by at most the bound).
@@ -1589,6 +1591,7 @@ def compute_site(
         cache.dna_sieved = (0, 0, 0)
         # Every person of ``persons`` is in this run (those held included).
         cache.held = []
+        cache.changed_held = {}
     if table is None and cache is not None:
         table = cache.table = _cached_table(cache.table, persons)
     table = table or person_table(persons)
@@ -3260,29 +3263,41 @@ def _same_persons(a: Sequence[PersonIn], b: Sequence[PersonIn]) -> bool:
     )
 
 
-def hold_new_persons(
-    cache: SiteCache, persons: Sequence[PersonIn], new: Sequence[PersonIn], below: float
+def hold_persons(
+    cache: SiteCache,
+    persons: Sequence[PersonIn],
+    new: Sequence[PersonIn],
+    below: float,
+    changed: Sequence[PersonIn] = (),
+    dna: DnaLRs | None = None,
 ) -> dict[str, float] | None:
-    """New reports that would move no body of the cache's site by ``below``
-    or more: held by the cache (``SiteCache.held``, taken by the site's next
-    run) without a run, and the bodies they reach deferred (``SiteCache.
-    deferred``, with their bounds); returns those bodies (empty: the reports
-    reach no body). None when a run is needed: the register's or a body's
-    prior mass or a competition weight would move, or the bound is reached.
+    """New or changed reports that would move no body of the cache's site by
+    ``below`` or more: held by the cache (``SiteCache.held``, ``SiteCache.
+    changed_held``: the site's next run takes them) without a run, and the
+    bodies they reach deferred (``SiteCache.deferred``, with their bounds);
+    returns those bodies (empty: the reports reach no body). None when a run
+    is needed: the register's or a body's prior mass or a competition weight
+    would move, a changed report is a candidate at a body of the site (or
+    among its listed exclusions, or its weight changed), or the bound is
+    reached.
 
-    ``persons``: the open reports now, the cache's last run's (the same
-    objects) then the reports held then ``new``. The caller checks that no
-    journal names a new report.
+    ``persons``: the open reports now: the cache's last run's (the same
+    objects, but for the changed reports), then the reports held, then
+    ``new``. ``dna``: the DNA LRs of the new and changed families against
+    (at least) the site's bodies, when the caller has them (else screened
+    here). The caller checks that no journal names these reports.
 
-    The bound: with ``t_b`` a new report's term at body ``b`` (its prior
-    times its LR, at most ``(1 - p_unlisted) * weight / prior mass * LR``:
-    the competition only lowers a weight) and ``u_b`` the body's posterior of
-    "none of these", every posterior of a grave's bodies moves by less than
-    ``sum_b t_b * u_b / p_unlisted``: the relative growth of the grave's
-    normaliser (``u_b / p_unlisted`` is the share of it that the assignments
-    with ``b`` unlisted hold, and each of them gains ``t_b``; for a body
-    alone it is ``t_b / z_b``). A new report enters a body's candidates only
-    with a posterior below it. The bounds of successive reports add up.
+    The bound: with ``t_b`` a report's term at body ``b`` (its prior times
+    its LR, at most ``(1 - p_unlisted) * weight / prior mass * LR``: the
+    competition only lowers a weight) and ``u_b`` the body's posterior of
+    "none of these", the normaliser of a grave's bodies grows by less than
+    ``D = sum_b |change of t_b| * u_b / p_unlisted`` relatively
+    (``u_b / p_unlisted`` is the share of it that the assignments with ``b``
+    unlisted hold, and each of them gains ``t_b``; for a body alone it is
+    ``t_b / z_b``, a new report's own posterior there). A new report moves
+    every posterior by less than ``D`` and enters a body's candidates only
+    below it; a changed one by less than ``2 D / (1 - D)`` (its own
+    posterior too). The bounds of successive reports add up.
     """
     site: _Site | None = cache.site
     state: CompetitionState | None = cache.comp_state
@@ -3292,6 +3307,9 @@ def hold_new_persons(
     params: Params = cache.last_key[0]
     p_u = params.p_unlisted
     k, held = len(last_p), cache.held
+    ids_new = {p.person_id for p in new}
+    now_changed = {p.person_id: p for p in changed}
+    allowed = {**cache.changed_held, **now_changed}
     if (
         not p_u > 0
         or state.n != k
@@ -3299,13 +3317,20 @@ def hold_new_persons(
         or site.bodies is not cache.body_list
         and list(site.bodies) != list(cache.body_list or ())
         or len(persons) != k + len(held) + len(new)
-        or not _same_persons(persons[:k], last_p)
+        or not _prefix_same(persons[:k], last_p, allowed, site.index)
         or not _same_persons(persons[k : k + len(held)], held)
         or [p.person_id for p in persons[k + len(held) :]] != [p.person_id for p in new]
         or register_size(len(persons), params) != cache.last_key[1]
-        or any(p.person_id in site.placed or p.person_id in site.index for p in new)
-        or any(pid in {p.person_id for p in new} for (_b, pid) in site.overrides)
+        or any(p.person_id in site.placed for p in (*new, *changed))
+        or any(p.person_id in site.index for p in new)
+        or any(pid in ids_new or pid in now_changed for (_b, pid) in site.overrides)
     ):
+        return None
+    for p in changed:
+        j = site.index.get(p.person_id)
+        if j is None or j >= k or p.weight != last_p[j].weight:
+            return None
+    if changed and _shown_at_site(cache, set(now_changed)):
         return None
     weights = np.array([p.weight for p in (*held, *new)], dtype=float)
     if not state.unmoved_by(weights):
@@ -3315,43 +3340,76 @@ def hold_new_persons(
     for b in bodies:
         by_grave[b.grave_id].append(b)
     reach: dict[str, float] = defaultdict(float)
-    if new:
-        found = dna_lrs(
-            bodies, new, params.dna_dropout, site.dna_threshold, params.lineage_tables
-        )
+    ask = [*new, *changed]
+    if ask:
+        found = dna
+        if found is None:
+            found = dna_lrs(
+                bodies,
+                ask,
+                params.dna_dropout,
+                site.dna_threshold,
+                params.lineage_tables,
+            )
         sub = _Site(
             bodies,
-            list(new),
+            ask,
             (),
             params,
             {},
             site.n_graves,
             site.grave_numbers,
-            person_table(new),
+            person_table(ask),
             site.dna_threshold,
             found,
             shared=site,
         )
         sub.evidence_all(bodies)
-        w_new = np.array([p.weight for p in new], dtype=float)
+        base = np.array([p.weight for p in ask], dtype=float)
+        # The changed reports' columns in the last run.
+        cols = np.array([site.index[p.person_id] for p in changed], dtype=np.int64)
+        first_changed = len(new)
         for b in bodies:
             idx, phys, dna_lr = sub.evidence_memo(b)
-            if not len(idx):
-                continue
-            none_lr = site.none_lr[b.grave_id]
-            lr = (1.0 / none_lr if none_lr > 1.0 else 1.0) * phys * dna_lr
             last = cache.last[b.body_id]
             if last.result is None:
                 return None
-            t = float(((1.0 - p_u) * w_new[idx] / (last.norm or 1.0) * lr).sum())
-            u = last.result.posterior.posterior_unlisted
-            if not np.isfinite(t):
+            scale = (1.0 - p_u) / (last.norm or 1.0)
+            delta = 0.0
+            if len(idx):
+                none_lr = site.none_lr[b.grave_id]
+                lr = (1.0 / none_lr if none_lr > 1.0 else 1.0) * phys * dna_lr
+                delta_new = scale * base[idx] * lr
+                delta += float(delta_new[idx < first_changed].sum())
+                for c, lr_c in zip(
+                    (idx[idx >= first_changed] - first_changed).tolist(),
+                    lr[idx >= first_changed].tolist(),
+                    strict=True,
+                ):
+                    # Its weight here as in the last run when it had a term.
+                    w_old, t_old = _term(last, int(cols[c]), scale)
+                    w = w_old if w_old is not None else float(base[first_changed + c])
+                    delta += abs(scale * w * lr_c - t_old)
+            # A changed report no longer above 0 here: its whole last term.
+            if len(cols):
+                seen = set(idx[idx >= first_changed].tolist()) if len(idx) else set()
+                for c, j in enumerate(cols.tolist()):
+                    if first_changed + c not in seen:
+                        delta += _term(last, j, scale)[1]
+            if not np.isfinite(delta):
                 return None
-            reach[b.grave_id] += t * u / p_u
+            if delta > 0:
+                reach[b.grave_id] += (
+                    delta * last.result.posterior.posterior_unlisted / p_u
+                )
     out: dict[str, float] = {}
     for g, d in reach.items():
         if d <= 0:
             continue
+        if changed:
+            if not d < 0.5:
+                return None
+            d = 2.0 * d / (1.0 - d)
         for b in by_grave[g]:
             bound = cache.deferred.get(b.body_id, 0.0) + d
             if not bound < below or _near_threshold(
@@ -3360,5 +3418,58 @@ def hold_new_persons(
                 return None
             out[b.body_id] = bound
     cache.held.extend(new)
+    cache.changed_held.update(now_changed)
     cache.deferred.update(out)
     return out
+
+
+def _term(last: _Reuse, j: int, scale: float) -> tuple[float | None, float]:
+    """Person ``j``'s weight and term at the body of ``last`` in its run
+    (None and 0: LR 0 there)."""
+    pos = int(np.searchsorted(last.live, j))
+    if pos < len(last.live) and int(last.live[pos]) == j:
+        w = float(last.w_nz[pos])
+        return w, scale * w * float(last.total[pos])
+    return None, 0.0
+
+
+def _shown_at_site(cache: SiteCache, pids: set[str]) -> bool:
+    """Is one of these reports a candidate of a body of the site, or among
+    its listed exclusions (what a run shows of it would change)?"""
+    for last in cache.last.values():
+        res = last.result
+        if res is None:
+            return True
+        if any(c.person_id in pids for c in res.posterior.candidates):
+            return True
+        if any(pid in pids for pid, _reasons in res.blocked_listed):
+            return True
+        if any(pid in pids for pid in res.pairs):
+            return True
+    return False
+
+
+def _prefix_same(
+    now: Sequence[PersonIn],
+    last: Sequence[PersonIn],
+    allowed: Mapping[str, PersonIn],
+    index: Mapping[str, int],
+) -> bool:
+    """``now`` is ``last`` (the same reports), but at the positions of the
+    reports of ``allowed``, which hold those (changed) reports."""
+    if len(now) != len(last):
+        return False
+    cuts = sorted(index[pid] for pid in allowed if pid in index)
+    if len(cuts) != len(allowed):
+        return False
+    start = 0
+    for j in [*cuts, len(now)]:
+        if not _same_persons(now[start:j], last[start:j]):
+            return False
+        if j < len(now):
+            p = now[j]
+            want = allowed.get(p.person_id)
+            if want is None or not (p is want or p == want):
+                return False
+        start = j + 1
+    return True

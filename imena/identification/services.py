@@ -38,7 +38,7 @@ from imena.identification.engine import (
     compute_site,
     dna_lrs,
     dna_threshold,
-    hold_new_persons,
+    hold_persons,
     person_table,
     person_table_reusing,
 )
@@ -755,7 +755,7 @@ class UpdateOutcome:
     # there (``_untouched``): rows marked done, no run.
     untouched: list[int] = field(default_factory=list)
     # Sites whose pending rows were new reports that move every body by less
-    # than ``IMENA_UPDATE_DEFER_BELOW`` (``engine.hold_new_persons``), or
+    # than ``IMENA_UPDATE_DEFER_BELOW`` (``engine.hold_persons``), or
     # whose run changed no body's result: no run; the rows stay open until
     # the refresh (``identification_refresh``) stores the exact result. The
     # bodies deferred, over every site (after this update).
@@ -774,39 +774,73 @@ def _untouched(
     all new reports that would change no body's result: no LR above 0 at any
     body, no name on the site's journals, the register size on the same grid
     point and the same competition weights; "held" (the rows left open, the
-    bodies deferred) when those reports move no body by ``defer`` or more
-    (``engine.hold_new_persons``). Decided with the worker's cache of the
-    site, without a run; its last run stays the site's candidates (the same
-    numbers a run would store, but for the count of persons considered; when
-    held, within the bounds). None: the site needs a run. ``rows``: the
-    site's pending rows, read before ``shared``."""
+    bodies deferred) when new or changed reports move no body by ``defer``
+    or more (``engine.hold_persons``; a body's row whose body is unchanged,
+    as the DNA screening writes when a family's candidates change, is no
+    change). Decided with the worker's cache of the site, without a run; its
+    last run stays the site's candidates (the same numbers a run would store,
+    but for the count of persons considered; when held, within the bounds).
+    None: the site needs a run. ``rows``: the site's pending rows, read
+    before ``shared``."""
     last = cache.extra.get("run")
-    if not rows or any(k != PendingKind.PERSON or o is None for _pk, k, o in rows):
+    kinds = (PendingKind.PERSON, PendingKind.BODY)
+    if not rows or any(k not in kinds or o is None for _pk, k, o in rows):
         return None
     if last is None or not CandidateRun.objects.filter(pk=last, site=site).exists():
         return None
-    ids = {str(o) for _pk, _k, o in rows}
-    # New reports come last (ids ascending): found without a walk of all.
+    body_ids = {int(o) for _pk, k, o in rows if k == PendingKind.BODY and o}
+    if body_ids and not _bodies_unchanged(site, cache, body_ids):
+        return None
+    ids = {str(o) for _pk, k, o in rows if k == PendingKind.PERSON}
     pins = shared.person_inputs
-    tail = pins[len(pins) - len(ids) :] if len(ids) <= len(pins) else []
-    if {p.person_id for p in tail} != ids:
-        return None  # closed, merged or changed reports, or not the last ones
+    by_id = _by_id(shared)[1]
+    held = {p.person_id: p for p in cache.held}
+    new_ids: set[str] = set()
+    changed = []
+    for pid in sorted(ids):
+        p = by_id.get(pid)
+        if p is None:
+            return None  # closed or merged
+        was = held.get(pid) or cache.changed_held.get(pid) or cache.persons.get(pid)
+        if was is None:
+            new_ids.add(pid)
+        elif p is was or p == was:
+            continue  # nothing the computation reads changed
+        elif pid in held:
+            return None  # a held new report changed: computed
+        else:
+            changed.append(p)
+    # New reports come last (ids ascending).
+    tail = pins[len(pins) - len(new_ids) :] if new_ids else []
+    if {p.person_id for p in tail} != new_ids:
+        return None
     new = list(tail)
-    if any(p.person_id in cache.persons for p in new):
-        return None  # changed reports
     # A name on the site's journals is a lead (and moves the prior of "none
     # of these"): the site is computed.
-    if _journals_name(site, cache, _entries(shared, [p.person_id for p in new])):
+    named = [p.person_id for p in (*new, *changed)]
+    if named and _journals_name(site, cache, _entries(shared, named)):
         return None
-    held = hold_new_persons(cache, pins, new, defer)
-    if held is None:
+    found = hold_persons(cache, pins, new, defer, changed=changed)
+    if found is None:
         return None
-    if held:
+    if found:
+        return "held"
+    if changed:
+        # Held with no reach here: the rows stay open until the site's next
+        # run takes the changed reports.
         return "held"
     PendingUpdate.objects.filter(pk__in=[pk for pk, _k, _o in rows]).update(
         done=timezone.now()
     )
     return "untouched"
+
+
+def _bodies_unchanged(site: Site, cache: SiteCache, body_ids: set[int]) -> bool:
+    """These bodies' inputs are those of the cache's last run."""
+    fresh, _objs = adapters.body_inputs(site, only=body_ids)
+    return len(fresh) == len(body_ids) and all(
+        (was := cache.bodies.get(b.body_id)) is not None and was == b for b in fresh
+    )
 
 
 def identification_update(

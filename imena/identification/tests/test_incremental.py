@@ -591,3 +591,73 @@ def test_reports_below_the_bound_leave_bodies_deferred_then_exact(
     assert again.recomputed == set(bounds[1])
     monkeypatch.setattr(engine, "_compute_site", compute)
     _assert_same(again, _run(data, bodies, now))
+
+
+@pytest.fixture
+def national_inputs(org: Organisation, tmp_path: Path) -> dict[str, Any]:
+    """One site of a small national scenario: 60 bodies, 330 reports (most
+    never buried there, as in the register)."""
+    simulate(5, tmp_path / "nat", national=True, sites=1, bodies=60, missing=330)
+    context = ScenarioContext(directory=tmp_path / "nat", organisation=org, actor=None)
+    load_scenario(context)
+    site = next(s for s in context.sites.values() if s.graves.exists())
+    data = services.site_inputs(site)
+    data["params"] = services.site_params(site, data["counts"], None)[0]
+    return data
+
+
+def test_a_changed_report_below_the_bound_is_held_within_it(
+    national_inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``engine.hold_persons`` with a corrected report that the site shows
+    nowhere (no candidate, no listed exclusion) but that has an LR above 0 at
+    some bodies: the bodies it moves are deferred with bounds, and every
+    posterior of the last result is within its body's bound of a full
+    computation with the corrected report; the cache's next run equals a
+    full computation."""
+    inputs = national_inputs
+    monkeypatch.setattr(engine, "EXCLUSIONS_LISTED", 0)
+    bodies, persons = inputs["bodies"], list(inputs["person_inputs"])
+    # Two candidates kept per body (in this small register every report
+    # with an LR above 0 somewhere is otherwise shown somewhere).
+    data = {
+        **inputs,
+        "params": replace(
+            inputs["params"],
+            register_grid=2,
+            competition_grid=2,
+            keep_per_body=2,
+            joint_extra=2,
+        ),
+    }
+    cache = SiteCache()
+    first = _run(data, bodies, persons, cache)
+    named = {pid for lead in inputs["leads"] for pid in lead.persons}
+    shown = {c.person_id for x in first.bodies.values() for c in x.posterior.candidates}
+    shown |= {pid for x in first.bodies.values() for pid in x.pairs}
+    reach = {first.person_ids[j] for x in first.bodies.values() for j in x.live}
+    j, p = next(
+        (j, p)
+        for j, p in enumerate(persons)
+        if p.person_id in reach
+        and p.person_id not in shown | named
+        and p.am.get("stature_am")
+    )
+    changed = replace(p, am={**p.am, "stature_am": float(p.am["stature_am"]) + 3.0})
+    now = [*persons[:j], changed, *persons[j + 1 :]]
+    held = engine.hold_persons(cache, now, [], 0.9, changed=[changed])
+    assert held
+    assert cache.changed_held == {changed.person_id: changed}
+    full = _run(data, bodies, now)
+    for body_id, x in first.bodies.items():
+        bound = held.get(body_id)
+        if bound is None:
+            _assert_same(
+                SiteResult({body_id: x}, data["params"]),
+                SiteResult({body_id: full.bodies[body_id]}, data["params"]),
+            )
+        else:
+            _within(x, full.bodies[body_id], bound)
+    # The next run takes the corrected report: a full computation's result.
+    _assert_same(_run(data, bodies, now, cache), full)
+    assert cache.changed_held == {} and cache.held == []

@@ -34,7 +34,7 @@ from imena.identification.models import (
 )
 from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.missing.models import MissingPerson, Status
-from imena.missing.services import missing_person_set_status
+from imena.missing.services import missing_person_set_status, missing_person_update
 from imena.missing.tests.factories import make_person
 from imena.simulation.core import simulate
 
@@ -348,6 +348,10 @@ def test_a_new_report_below_the_bound_is_held_until_the_refresh(
     # candidates: no decision threshold here.)
     monkeypatch.setattr(services, "_decision_thresholds", lambda: ())
     site: Site = next(iter(loaded.sites.values()))
+    # Every body with an age range (a body of unknown age is not blocked).
+    PostMortemRecord.objects.filter(
+        body__grave__site=site, age_min__isnull=True
+    ).update(age_min=18, age_max=70)
     register = services.Register()
     caches: dict[int, SiteCache] = {site.pk: SiteCache()}
     first, _ = services.candidates_compute(
@@ -405,3 +409,44 @@ def test_a_new_report_below_the_bound_is_held_until_the_refresh(
         ).runs
         == []
     )
+    # A corrected report that no body of the site shows (no candidate, no
+    # listed exclusion, no journal lead): held too, then refreshed.
+    # (Born in 1900: blocked at every body with an age range; no blocked
+    # report listed, as at the register's size, where each body lists its
+    # first 200 of thousands.)
+    monkeypatch.setattr(engine, "EXCLUSIONS_LISTED", 0)
+    person = make_person(
+        org,
+        family_name="Нікомутак",
+        given_names="Никифор",
+        birth_year=1900,
+        last_seen_date=date(2022, 3, 1),
+    )
+    services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    services.identification_refresh(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    assert selectors.pending_updates(site) == 0
+    assert not Candidate.objects.filter(
+        analysis__run=selectors.latest_run(site), person=person
+    ).exists()
+    missing_person_update(
+        actor=users["forensic_examiner"],
+        person=person,
+        reason="test",
+        birth_year=1901,
+    )
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    assert outcome.deferred == [site.pk] and outcome.runs == []
+    assert str(person.pk) in caches[site.pk].changed_held
+    assert selectors.pending_updates(site) >= 1
+    (run,) = services.identification_refresh(
+        actor=None, organisation=org, caches=caches, register=register
+    ).runs
+    assert caches[site.pk].changed_held == {} and caches[site.pk].deferred == {}
+    assert selectors.pending_updates(site) == 0
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
