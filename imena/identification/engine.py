@@ -3330,7 +3330,15 @@ def hold_persons(
         j = site.index.get(p.person_id)
         if j is None or j >= k or p.weight != last_p[j].weight:
             return None
+    # A changed report shown at the site (a candidate, a pair computed one by
+    # one) is computed; one among a body's listed exclusions only when its
+    # AM record is the same (only its family changed: the same physical
+    # reasons) and it stays excluded there (below).
     if changed and _shown_at_site(cache, set(now_changed)):
+        return None
+    same_am = all(p.am == last_p[site.index[p.person_id]].am for p in changed)
+    listed_at = _listed_at(cache, set(now_changed))
+    if listed_at and not same_am:
         return None
     weights = np.array([p.weight for p in (*held, *new)], dtype=float)
     if not state.unmoved_by(weights):
@@ -3395,7 +3403,12 @@ def hold_persons(
                 seen = set(idx[idx >= first_changed].tolist()) if len(idx) else set()
                 for c, j in enumerate(cols.tolist()):
                     if first_changed + c not in seen:
-                        delta += _term(last, j, scale)[1]
+                        w_old, t_old = _term(last, j, scale)
+                        delta += t_old
+                        if w_old is not None and _would_list(cache, b.body_id, j):
+                            return None  # newly excluded: among the listed
+                    elif (b.body_id, changed[c].person_id) in listed_at:
+                        return None  # listed as excluded, no longer excluded
             if not np.isfinite(delta):
                 return None
             if delta > 0:
@@ -3434,19 +3447,41 @@ def _term(last: _Reuse, j: int, scale: float) -> tuple[float | None, float]:
 
 
 def _shown_at_site(cache: SiteCache, pids: set[str]) -> bool:
-    """Is one of these reports a candidate of a body of the site, or among
-    its listed exclusions (what a run shows of it would change)?"""
+    """Is one of these reports a candidate of a body of the site, or a pair
+    computed one by one (what a run shows of it would change)?"""
     for last in cache.last.values():
         res = last.result
         if res is None:
             return True
         if any(c.person_id in pids for c in res.posterior.candidates):
             return True
-        if any(pid in pids for pid, _reasons in res.blocked_listed):
-            return True
         if any(pid in pids for pid in res.pairs):
             return True
     return False
+
+
+def _listed_at(cache: SiteCache, pids: set[str]) -> set[tuple[str, str]]:
+    """The (body, report) pairs of these reports among the bodies' listed
+    exclusions."""
+    return {
+        (body_id, pid)
+        for body_id, last in cache.last.items()
+        if last.result is not None
+        for pid, _reasons in last.result.blocked_listed
+        if pid in pids
+    }
+
+
+def _would_list(cache: SiteCache, body_id: str, j: int) -> bool:
+    """Would person ``j``, newly excluded at the body, be among its listed
+    exclusions (the first ``EXCLUSIONS_LISTED`` by index)?"""
+    site = cache.site
+    was = cache.listed.get(body_id)
+    first = was[0] if was else ()
+    if len(first) < EXCLUSIONS_LISTED:
+        return True
+    last_j = site.index.get(first[-1]) if site is not None else None
+    return last_j is None or j < last_j
 
 
 def _prefix_same(

@@ -661,3 +661,52 @@ def test_a_changed_report_below_the_bound_is_held_within_it(
     # The next run takes the corrected report: a full computation's result.
     _assert_same(_run(data, bodies, now, cache), full)
     assert cache.changed_held == {} and cache.held == []
+
+
+def test_a_family_changed_for_a_listed_exclusion_is_held_within_the_bound(
+    national_inputs: dict[str, Any],
+) -> None:
+    """A report among the bodies' listed exclusions whose family only changed
+    (a reference profile replaced: the same AM record, so the same physical
+    reasons): held while it stays excluded where it is listed; every body
+    within its bound of a full computation, the listed exclusions equal."""
+    inputs = national_inputs
+    bodies, persons = inputs["bodies"], list(inputs["person_inputs"])
+    data = {
+        **inputs,
+        "params": replace(inputs["params"], register_grid=2, competition_grid=2),
+    }
+    cache = SiteCache()
+    first = _run(data, bodies, persons, cache)
+    named = {pid for lead in inputs["leads"] for pid in lead.persons}
+    shown = {c.person_id for x in first.bodies.values() for c in x.posterior.candidates}
+    shown |= {pid for x in first.bodies.values() for pid in x.pairs}
+    listed = {pid for x in first.bodies.values() for pid, _r in x.blocked_listed}
+    typed = [p for p in persons if p.family and p.family.get("genotypes")]
+    j, p = next(
+        (j, p)
+        for j, p in enumerate(persons)
+        if p in typed and p.person_id in listed and p.person_id not in shown | named
+    )
+    # Its references' genotypes replaced by another family's.
+    other = next(q for q in typed if q is not p and q.person_id not in named)
+    refs = dict(p.family["genotypes"])
+    donor = list(other.family["genotypes"].values())
+    for k, member in enumerate(sorted(refs)):
+        refs[member] = donor[k % len(donor)]
+    changed = replace(p, family={**p.family, "genotypes": refs})
+    now = [*persons[:j], changed, *persons[j + 1 :]]
+    held = engine.hold_persons(cache, now, [], 0.9, changed=[changed])
+    assert held is not None
+    full = _run(data, bodies, now)
+    for body_id, x in first.bodies.items():
+        y = full.bodies[body_id]
+        assert x.blocked_listed == y.blocked_listed
+        if body_id in held:
+            _within(x, y, held[body_id])
+        else:
+            _assert_same(
+                SiteResult({body_id: x}, data["params"]),
+                SiteResult({body_id: y}, data["params"]),
+            )
+    _assert_same(_run(data, bodies, now, cache), full)
