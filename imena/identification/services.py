@@ -206,20 +206,8 @@ class SharedInputs:
     table: PersonTable
     index: adapters.NameIndex
     dna: DnaLRs | None = None
-    # Built when first asked, once for every site of an update
-    # (``_by_id``, ``_entries``).
+    # Built when first asked, once for every site of an update (``_entries``).
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-
-def _by_id(shared: SharedInputs) -> tuple[dict[str, Any], dict[str, PersonIn]]:
-    """The open reports (models) and their ``PersonIn`` by id."""
-    found = shared.memo.get("by_id")
-    if found is None:
-        found = shared.memo["by_id"] = (
-            {str(p.pk): p for p in shared.persons},
-            {p.person_id: p for p in shared.person_inputs},
-        )
-    return found
 
 
 def _entries(shared: SharedInputs, ids: Iterable[str]) -> list[adapters.NameEntry]:
@@ -523,6 +511,14 @@ def candidates_compute(
     return run, result
 
 
+def _mark_done(seen: Sequence[int], when: Any) -> None:
+    """Mark these ``PendingUpdate`` rows done (in chunks of 2,000 ids)."""
+    for start in range(0, len(seen), 2000):
+        PendingUpdate.objects.filter(pk__in=seen[start : start + 2000]).update(
+            done=when
+        )
+
+
 def _deferred_store(
     actor: User | None,
     site: Site,
@@ -533,11 +529,9 @@ def _deferred_store(
     """A run that changed no body's result (no run stored; ``last`` stays
     the site's): the deferral in the audit log, and the pending rows done
     when no body is deferred."""
-    now = timezone.now()
     if result.deferred:
         seen = []
-    for start in range(0, len(seen), 2000):
-        PendingUpdate.objects.filter(pk__in=seen[start : start + 2000]).update(done=now)
+    _mark_done(seen, timezone.now())
     audit_record(
         actor=actor,
         action="identification.defer",
@@ -611,10 +605,7 @@ def _run_store(
         # families they named, bodies screened against every family.
         run.params["dna_sieved"] = list(cache.dna_sieved)
     run.save(update_fields=["seconds", "params"])
-    for start in range(0, len(seen), 2000):
-        PendingUpdate.objects.filter(pk__in=seen[start : start + 2000]).update(
-            done=run.created
-        )
+    _mark_done(seen, run.created)
     audit_record(
         actor=actor,
         action="identification.compute",
@@ -793,7 +784,7 @@ def _untouched(
         return None
     ids = {str(o) for _pk, k, o in rows if k == PendingKind.PERSON}
     pins = shared.person_inputs
-    by_id = _by_id(shared)[1]
+    by_id = _ids_of(shared.persons, shared.person_inputs)[1]
     held = {p.person_id: p for p in cache.held}
     new_ids: set[str] = set()
     changed = []
@@ -1010,10 +1001,8 @@ def _worker_run(
     ``pending``: done when no body is left deferred, else held."""
     before = cache.extra.get("run")
     held = cache.extra.get("absorbed") or {}
-    rows = [
-        *pending,
-        *(r for pk, r in sorted(held.items()) if pk not in {p[0] for p in pending}),
-    ]
+    taken = {p[0] for p in pending}
+    rows = [*pending, *(r for pk, r in sorted(held.items()) if pk not in taken)]
     cache.dna_sieve = sieve
     cache.defer_below = defer
     cache.thresholds = _decision_thresholds()

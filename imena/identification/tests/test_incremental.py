@@ -357,6 +357,23 @@ def test_what_the_competition_carries_is_computed_again(
     assert incremental.recomputed - where  # carried by the competition
 
 
+def _on_one_grid_point(
+    data: dict[str, Any], before: list[Any], new: list[Any]
+) -> list[Any]:
+    """``before`` shortened until adding ``new`` leaves the register size and
+    the first prior mass on their grid points (register grid of 2)."""
+
+    def grid_point(ps: list[Any]) -> tuple[int, float]:
+        return (
+            engine.register_size(len(ps), data["params"]),
+            engine.grid_up(sum(p.weight for p in ps), 2),
+        )
+
+    while grid_point(before) != grid_point(before + new):
+        before = before[:-1]
+    return before
+
+
 def test_reports_added_one_by_one_extend_the_last_run(
     inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -384,17 +401,8 @@ def test_reports_added_one_by_one_extend_the_last_run(
         next(p for p in free if not p.family),
         _blocked_report(persons),
     ]
-    before = [p for p in persons if p not in new]
     data = {**inputs, "params": replace(inputs["params"], register_grid=2)}
-
-    def grid_point(ps: list[Any]) -> tuple[int, float]:
-        return (
-            engine.register_size(len(ps), data["params"]),
-            engine.grid_up(sum(p.weight for p in ps), 2),
-        )
-
-    while grid_point(before) != grid_point(before + new):
-        before = before[:-1]
+    before = _on_one_grid_point(data, [p for p in persons if p not in new], new)
     cache = SiteCache()
     _run(data, bodies, before, cache)
     full_runs: list[int] = []
@@ -508,15 +516,7 @@ def test_reports_below_the_bound_leave_bodies_deferred_then_exact(
         **inputs,
         "params": replace(inputs["params"], register_grid=2, competition_grid=2),
     }
-
-    def grid_point(ps: list[Any]) -> tuple[int, float]:
-        return (
-            engine.register_size(len(ps), data["params"]),
-            engine.grid_up(sum(p.weight for p in ps), 2),
-        )
-
-    while grid_point(before) != grid_point(before + new):
-        before = before[:-1]
+    before = _on_one_grid_point(data, before, new)
     cache = SiteCache()
     start = _run(data, bodies, before, cache)
     # A body with a posterior just above a decision threshold is never
