@@ -348,7 +348,7 @@ def dna_lrs(
     (``imena.identification.lineage``).
     """
     # Submodules: the editable install may expose `kinship` as a namespace package.
-    from kinship.case import Family, Pedigree, extend_markers, read_profile
+    from kinship.case import Family, extend_markers, read_profile
     from kinship.genemapper import canonical_profile
     from kinship.markers import load_frequency_table
     from kinship.screen import screen_pairs
@@ -373,9 +373,9 @@ def dna_lrs(
     loci: set[str] = set()
     for g in victim_genotypes.values():
         loci |= set(g)
-    for _p, f in fams:
-        for g in (f.get("genotypes") or {}).values():
-            loci |= set(canonical_profile(g))
+    parsed_fams = [_parsed_family(p, f) for p, f in fams]
+    for loci_of, _parsed in parsed_fams:
+        loci |= loci_of
     markers = {k: m for k, m in table.items() if k in loci}
     unknown: set[str] = set()
     for locus in sorted(loci - set(markers)):
@@ -386,18 +386,16 @@ def dna_lrs(
     }
     targets = []
     relations: dict[str, list[str]] = {}
-    for p, f in fams:
-        try:
-            ped = Pedigree.from_lists(
-                f["id"], f["fid"], f["mid"], f["sex"], name=p.person_id
-            )
-        except Exception as e:  # noqa: BLE001 - a bad pedigree skips one family
-            notes.append(f"{p.label}: pedigree not usable ({e})")
+    for (p, f), (_loci, parsed) in zip(fams, parsed_fams, strict=True):
+        if isinstance(parsed, str):
+            notes.append(f"{p.label}: pedigree not usable ({parsed})")
             continue
-        genos = {
-            str(m): read_profile(canonical_profile(g), str(m), markers, unknown)
-            for m, g in (f.get("genotypes") or {}).items()
-        }
+        ped, profiles_all = parsed
+        genos = {}
+        for m, prof in profiles_all.items():
+            genos[m] = {k: g for k, g in prof.items() if k in markers}
+            if len(genos[m]) != len(prof):
+                unknown.update(k for k in prof if k not in markers)
         fam = Family(p.person_id, ped, genos)
         targets.append((fam, str(f["missing"])))
         relations[p.person_id] = list(f.get("relations") or [])
@@ -423,6 +421,50 @@ def dna_lrs(
     }
     found = DnaTable([fam.name for fam, _m in targets], rows, scorer)
     return found, relations, notes
+
+
+#: person id -> (its family mapping, the pedigree and every member's profile
+#: read, or why the pedigree is not usable): a worker screens the same
+#: families again for each new PM profile; reading them was a fifth of that.
+_FAMILIES: dict[str, tuple[Mapping[str, Any], Any]] = {}
+_FAMILIES_MAX = 200_000
+
+
+def _parsed_family(p: PersonIn, f: Mapping[str, Any]) -> Any:
+    """The loci of ``p``'s family ``f`` (as ``canonical_profile`` spells
+    them) and its pedigree with the members' profiles (every locus, as
+    ``read_profile`` reads them without markers), or the error message of a
+    pedigree that is not usable; kept while ``p``
+    has the same family object (the worker's register keeps the objects of
+    the reports it did not read again)."""
+    from kinship.case import Pedigree, read_profile
+    from kinship.genemapper import canonical_profile
+
+    kept = _FAMILIES.get(p.person_id)
+    if kept is not None and kept[0] is f:
+        return kept[1]
+    genotypes = f.get("genotypes") or {}
+    loci: frozenset[str] = frozenset(
+        locus for g in genotypes.values() for locus in canonical_profile(g)
+    )
+    try:
+        ped = Pedigree.from_lists(
+            f["id"], f["fid"], f["mid"], f["sex"], name=p.person_id
+        )
+    except Exception as e:  # noqa: BLE001 - a bad pedigree skips one family
+        out: Any = str(e)
+    else:
+        out = (
+            ped,
+            {
+                str(m): read_profile(canonical_profile(g), str(m), None, set())
+                for m, g in genotypes.items()
+            },
+        )
+    if len(_FAMILIES) >= _FAMILIES_MAX:
+        _FAMILIES.clear()
+    _FAMILIES[p.person_id] = (f, (loci, out))
+    return loci, out
 
 
 # --- Physical, fast path ------------------------------------------------------------
