@@ -1909,10 +1909,12 @@ def _appended_run(
                     blocked_listed=listed_of[b.body_id],
                     norm=float(comp.norm[order[b.body_id]]),
                 )
+                was = reuse.get(b.body_id)
+                if not _exclusions_same(was and was.result, out[b.body_id], cache):
+                    relisted.add(b.body_id)
                 now = _reuse_of(site, b, r, comp, order[b.body_id])
                 reuse[b.body_id] = replace(now, result=out[b.body_id])
                 recomputed.add(b.body_id)
-                relisted.add(b.body_id)
             continue
         for b in grave_bodies:
             last = reuse[b.body_id]
@@ -2181,7 +2183,23 @@ def _compute_site(
                     ],
                 )
             listed = [(pid, [dict(x) for x in rows_]) for pid, rows_ in was[1]]
-            if b.body_id not in olds or olds[b.body_id].blocked_listed != listed:
+            if b.body_id in olds:
+                if olds[b.body_id].blocked_listed != listed:
+                    relisted.add(b.body_id)
+            elif not _exclusions_same(
+                prev[b.body_id] and prev[b.body_id].result,  # type: ignore[union-attr]
+                BodyResult(
+                    b.body_id,
+                    grave_id,
+                    bp,
+                    pairs_of[b.body_id],
+                    kept,
+                    others,
+                    n,
+                    blocked_listed=listed,
+                ),
+                cache_,
+            ):
                 relisted.add(b.body_id)
             out[b.body_id] = BodyResult(
                 b.body_id,
@@ -2212,6 +2230,22 @@ def _compute_site(
     result.recomputed = recomputed
     result.relisted = relisted
     return result
+
+
+def _exclusions_same(old: BodyResult | None, new: BodyResult, cache: SiteCache) -> bool:
+    """The body's exclusions as stored (its pairs computed one by one and
+    excluded, then the first blocked ones) are those of its last result,
+    and name no report changed since (their case numbers)."""
+    if old is None or old.blocked_listed != new.blocked_listed:
+        return False
+    a = [(pid, pr.exclusions) for pid, pr in old.pairs.items() if pr.excluded]
+    b = [(pid, pr.exclusions) for pid, pr in new.pairs.items() if pr.excluded]
+    if a != b:
+        return False
+    gone = cache.changed_persons
+    return not gone or not any(
+        pid in gone for pid in (*(x[0] for x in a), *(x[0] for x in old.blocked_listed))
+    )
 
 
 def _reuse_of(

@@ -50,10 +50,13 @@ def loaded(org: Organisation, tmp_path: Path) -> ScenarioContext:
 
 
 def _stored(run: CandidateRun) -> dict[Any, Any]:
-    out: dict[Any, Any] = {
-        ("none", a.body_id): a.posterior_unlisted
-        for a in BodyAnalysis.objects.filter(run=run)
-    }
+    out: dict[Any, Any] = {}
+    for a in BodyAnalysis.objects.filter(run=run):
+        out[("none", a.body_id)] = a.posterior_unlisted
+        # (An analysis may be copied from the last run and its posteriors
+        # written again: ``services._analyses_again``.)
+        out[("others", a.body_id)] = a.others_posterior
+        out[("analysis", a.body_id)] = (a.considered, a.method, a.exclusions)
     for c in Candidate.objects.filter(analysis__run=run).select_related("analysis"):
         out[(c.analysis.body_id, c.person_id)] = (c.rank, c.posterior)
     return out
@@ -63,8 +66,10 @@ def _assert_same(a: CandidateRun, b: CandidateRun) -> None:
     x, y = _stored(a), _stored(b)
     assert x.keys() == y.keys()
     for key, value in x.items():
-        if key[0] == "none":
+        if key[0] in ("none", "others"):
             assert value == pytest.approx(y[key], abs=1e-9)
+        elif key[0] == "analysis":
+            assert value == y[key], key
         else:
             assert value[0] == y[key][0]
             assert value[1] == pytest.approx(y[key][1], abs=1e-9)
