@@ -654,7 +654,7 @@ def phase_compute(ctx: Context) -> dict[str, Any]:
 
 #: name -> phase.
 UPDATES = r"""
-import json, os, resource, sys, tempfile, time
+import collections, json, os, resource, sys, tempfile, time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 import django
 django.setup()
@@ -721,6 +721,10 @@ def update(name):
                      untouched=len(res.untouched),
                      deferred_sites=len(res.deferred),
                      deferred_bodies=res.deferred_bodies,
+                     # why the sites computed could not hold the changes
+                     # (``SiteCache.hold_reason``)
+                     hold_reasons=dict(collections.Counter(
+                         caches[r.site_id].hold_reason for r in res.runs)),
                      # bodies screened through the national screening's
                      # tables, families named, bodies against every family
                      dna_sieved=[sum(r.params.get("dna_sieved", [0, 0, 0])[i]

@@ -718,6 +718,7 @@ class SiteCache:
         ):
             # The same objects (a worker's inputs): only new persons.
             self.changed_bodies, self.changed_persons = set(), set()
+            self.changed_labels = set()
             for p in persons[len(last_p) :]:
                 self.persons[p.person_id] = p
             self.appended = len(last_p)
@@ -759,6 +760,13 @@ class SiteCache:
         ]
         if gone:
             self.forget_persons(gone)
+        # (Their case numbers: in the stored exclusions of bodies.)
+        self.changed_labels = {
+            p.person_id
+            for p in persons
+            if (old_p := self.persons.get(p.person_id)) is not None
+            and old_p.label != p.label
+        }
         # What the last results of untouched bodies cannot reflect: these
         # bodies, and the persons changed or no longer open (``_reusable``).
         now = {p.person_id for p in persons}
@@ -776,6 +784,8 @@ class SiteCache:
     last_key: Any = None
     changed_bodies: set[str] = field(default_factory=set)
     changed_persons: set[str] = field(default_factory=set)
+    # Of those, the persons whose label changed.
+    changed_labels: set[str] = field(default_factory=set)
     # Journal LRs per (grave, person) and the key of the inputs they came from.
     journal_memo: dict[tuple[str, str], tuple[float, tuple[str, str]]] = field(
         default_factory=dict
@@ -817,6 +827,10 @@ class SiteCache:
     # body with a posterior at or above one of them by less than its bound is
     # never deferred (deferring only lowers posteriors, by at most the bound).
     thresholds: tuple[float, ...] = ()
+    # Why the last ``hold_persons`` could not hold its reports ("" when it
+    # did): "shown" (a changed report is a candidate here), "bound" (a body
+    # would move by the bound or more), "grid", "listed", "weight", "inputs".
+    hold_reason: str = ""
 
     def clear(self) -> None:
         self.last = {}
@@ -2183,11 +2197,11 @@ def _compute_site(
                     ],
                 )
             listed = [(pid, [dict(x) for x in rows_]) for pid, rows_ in was[1]]
-            if b.body_id in olds:
-                if olds[b.body_id].blocked_listed != listed:
-                    relisted.add(b.body_id)
-            elif not _exclusions_same(
-                prev[b.body_id] and prev[b.body_id].result,  # type: ignore[union-attr]
+            was_res = olds.get(b.body_id) or (
+                prev[b.body_id] and prev[b.body_id].result  # type: ignore[union-attr]
+            )
+            if not _exclusions_same(
+                was_res,
                 BodyResult(
                     b.body_id,
                     grave_id,
@@ -2235,14 +2249,14 @@ def _compute_site(
 def _exclusions_same(old: BodyResult | None, new: BodyResult, cache: SiteCache) -> bool:
     """The body's exclusions as stored (its pairs computed one by one and
     excluded, then the first blocked ones) are those of its last result,
-    and name no report changed since (their case numbers)."""
+    and name no report whose case number changed since."""
     if old is None or old.blocked_listed != new.blocked_listed:
         return False
     a = [(pid, pr.exclusions) for pid, pr in old.pairs.items() if pr.excluded]
     b = [(pid, pr.exclusions) for pid, pr in new.pairs.items() if pr.excluded]
     if a != b:
         return False
-    gone = cache.changed_persons
+    gone = cache.changed_labels
     return not gone or not any(
         pid in gone for pid in (*(x[0] for x in a), *(x[0] for x in old.blocked_listed))
     )
@@ -3379,7 +3393,7 @@ def hold_persons(
     state: CompetitionState | None = cache.comp_state
     last_p = cache.person_list
     if site is None or state is None or last_p is None or cache.last_key is None:
-        return None
+        return _run_needed(cache, "no last run")
     params: Params = cache.last_key[0]
     p_u = params.p_unlisted
     k, held = len(last_p), cache.held
@@ -3401,24 +3415,24 @@ def hold_persons(
         or any(p.person_id in site.index for p in new)
         or any(pid in ids_new or pid in now_changed for (_b, pid) in site.overrides)
     ):
-        return None
+        return _run_needed(cache, "inputs")
     for p in changed:
         j = site.index.get(p.person_id)
         if j is None or j >= k or p.weight != last_p[j].weight:
-            return None
+            return _run_needed(cache, "weight")
     # A changed report shown at the site (a candidate, a pair computed one by
     # one) is computed; one among a body's listed exclusions only when its
     # AM record is the same (only its family changed: the same physical
     # reasons) and it stays excluded there (below).
     if changed and _shown_at_site(cache, set(now_changed)):
-        return None
+        return _run_needed(cache, "shown")
     same_am = all(p.am == last_p[site.index[p.person_id]].am for p in changed)
     listed_at = _listed_at(cache, set(now_changed))
     if listed_at and not same_am:
-        return None
+        return _run_needed(cache, "listed")
     weights = np.array([p.weight for p in (*held, *new)], dtype=float)
     if not state.unmoved_by(weights):
-        return None
+        return _run_needed(cache, "grid")
     bodies = list(site.bodies)
     by_grave: dict[str, list[BodyIn]] = defaultdict(list)
     for b in bodies:
@@ -3457,7 +3471,7 @@ def hold_persons(
             idx, phys, dna_lr = sub.evidence_memo(b)
             last = cache.last[b.body_id]
             if last.result is None:
-                return None
+                return _run_needed(cache, "no last result")
             scale = (1.0 - p_u) / (last.norm or 1.0)
             delta = 0.0
             if len(idx):
@@ -3482,11 +3496,13 @@ def hold_persons(
                         w_old, t_old = _term(last, j, scale)
                         delta += t_old
                         if w_old is not None and _would_list(cache, b.body_id, j):
-                            return None  # newly excluded: among the listed
+                            # newly excluded: among the listed
+                            return _run_needed(cache, "listed")
                     elif (b.body_id, changed[c].person_id) in listed_at:
-                        return None  # listed as excluded, no longer excluded
+                        # listed as excluded, no longer excluded
+                        return _run_needed(cache, "listed")
             if not np.isfinite(delta):
-                return None
+                return _run_needed(cache, "bound")
             if delta > 0:
                 reach[b.grave_id] += (
                     delta * last.result.posterior.posterior_unlisted / p_u
@@ -3497,19 +3513,26 @@ def hold_persons(
             continue
         if changed:
             if not d < 0.5:
-                return None
+                return _run_needed(cache, "bound")
             d = 2.0 * d / (1.0 - d)
         for b in by_grave[g]:
             bound = cache.deferred.get(b.body_id, 0.0) + d
             if not bound < below or _near_threshold(
                 cache.last[b.body_id].result, bound, cache
             ):
-                return None
+                return _run_needed(cache, "bound")
             out[b.body_id] = bound
+    cache.hold_reason = ""
     cache.held.extend(new)
     cache.changed_held.update(now_changed)
     cache.deferred.update(out)
     return out
+
+
+def _run_needed(cache: SiteCache, why: str) -> None:
+    """``hold_persons``'s None, with why (``SiteCache.hold_reason``)."""
+    cache.hold_reason = why
+    return None
 
 
 def _term(last: _Reuse, j: int, scale: float) -> tuple[float | None, float]:

@@ -916,6 +916,7 @@ def identification_update(
         cache = None if caches is None else caches.setdefault(site.pk, SiteCache())
         if cache is not None and register is not None and shared is not None:
             cache.thresholds = _decision_thresholds()
+            cache.hold_reason = "not held"
             how = _untouched(site, cache, shared, pending.get(site.pk, []), defer)
             if how == "untouched":
                 outcome.untouched.append(site.pk)

@@ -455,3 +455,44 @@ def test_a_new_report_below_the_bound_is_held_until_the_refresh(
     assert caches[site.pk].changed_held == {} and caches[site.pk].deferred == {}
     assert selectors.pending_updates(site) == 0
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+
+def test_a_new_case_number_reaches_the_exclusions_of_a_body_computed_again(
+    loaded: ScenarioContext, org: Organisation, users: dict[str, Any]
+) -> None:
+    """A body computed again whose exclusions are the last run's has its
+    analysis copied by the database (``services._analyses_again``), but not
+    when a report it lists changed its case number since."""
+    site: Site = next(iter(loaded.sites.values()))
+    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
+    register = services.Register()
+    services.candidates_compute(
+        actor=None, site=site, shared=register.refresh(org), cache=caches[site.pk]
+    )
+    analysis = (
+        BodyAnalysis.objects.filter(run__site=site)
+        .exclude(exclusions=[])
+        .order_by("body_id")
+        .first()
+    )
+    assert analysis is not None
+    listed = analysis.exclusions[0]
+    person = MissingPerson.objects.get(pk=listed["person"])
+    person.case_no = f"{person.case_no}-NEW"
+    person.save()
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=analysis.body,
+        section="biological",
+        data={"stature_min": 150, "stature_max": 151},
+        reason="measured again",
+    )
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (run,) = [r for r in outcome.runs if r.site_id == site.pk]
+    stored = BodyAnalysis.objects.get(run=run, body=analysis.body).exclusions
+    assert {e["case_no"] for e in stored if e["person"] == listed["person"]} == {
+        person.case_no
+    }
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
