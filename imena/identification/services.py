@@ -1163,6 +1163,16 @@ def _store(
     BodyAnalysis.objects.bulk_create(analyses, batch_size=500)
     if copy_analysis or copy_ids:
         _copy_rows(copy_from, run, copy_analysis, copy_ids, len(data["persons"]))
+    # The records the engine read (the same objects' fields), else read here.
+    pm_known = cache.pm_records if cache is not None else {}
+    site_ = cache.site if cache is not None else None
+    am_known: dict[str, AMRecord] = {}
+    if site_ is not None and len(site_.table) == len(site_.persons):
+        am_known = {
+            p.person_id: rec
+            for p, rec in zip(site_.persons, site_.table.records, strict=True)
+            if pins.get(p.person_id) is p
+        }
     by_body = {str(a.body_id): a.pk for a in analyses}
     again = [bid for bid in copy_analysis if bid not in copy_set]
     if again:
@@ -1172,12 +1182,17 @@ def _store(
         if body_id in copy_set:
             continue
         b = bins[body_id]
-        pm = PMRecord.from_dict({**b.pm, "body_id": body_id})
+        known = pm_known.get(body_id)
+        pm = (
+            known[1]
+            if known is not None and known[0] is b
+            else PMRecord.from_dict({**b.pm, "body_id": body_id})
+        )
         for rank, pid in enumerate(br.kept, start=1):
             cp = next(c for c in br.posterior.candidates if c.person_id == pid)
             pair = br.pairs[pid]
             pin = pins[pid]
-            am = AMRecord.from_dict({**pin.am, "am_case_no": pid})
+            am = am_known.get(pid) or AMRecord.from_dict({**pin.am, "am_case_no": pid})
             ev = evidence_json(
                 br,
                 pid,
