@@ -828,8 +828,10 @@ class SiteCache:
     # never deferred (deferring only lowers posteriors, by at most the bound).
     thresholds: tuple[float, ...] = ()
     # Why the last ``hold_persons`` could not hold its reports ("" when it
-    # did): "shown" (a changed report is a candidate here), "bound" (a body
-    # would move by the bound or more), "grid", "listed", "weight", "inputs".
+    # did): "shown" (a changed report is a candidate here), "bound 3e-03" (a
+    # body would move by the bound or more: the first such bound),
+    # "threshold" (a body near a decision threshold), "grid", "listed",
+    # "weight", "inputs".
     hold_reason: str = ""
 
     def clear(self) -> None:
@@ -3520,7 +3522,9 @@ def hold_persons(
             if not bound < below or _near_threshold(
                 cache.last[b.body_id].result, bound, cache
             ):
-                return _run_needed(cache, "bound")
+                return _run_needed(
+                    cache, f"bound {bound:.0e}" if not bound < below else "threshold"
+                )
             out[b.body_id] = bound
     cache.hold_reason = ""
     cache.held.extend(new)

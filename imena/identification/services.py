@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -1238,6 +1238,8 @@ def _insert(objs: Sequence[Any]) -> None:
         for f in fields:
             if getattr(obj, f.attname) is None and f.has_default():
                 setattr(obj, f.attname, f.get_default())
+    # (``connection`` is a proxy that looks the connection up at each use.)
+    db = connections[DEFAULT_DB_ALIAS]
     sql = (
         f"INSERT INTO {qn(meta.db_table)} "
         f"({', '.join(qn(str(f.column)) for f in fields)}) "
@@ -1247,10 +1249,7 @@ def _insert(objs: Sequence[Any]) -> None:
         cursor.executemany(
             sql,
             [
-                tuple(
-                    f.get_db_prep_save(getattr(obj, f.attname), connection)
-                    for f in fields
-                )
+                tuple(f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields)
                 for obj in objs
             ],
         )
