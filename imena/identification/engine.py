@@ -724,6 +724,24 @@ class SiteCache:
             self.appended = len(last_p)
             self.person_list = list(persons)
             return
+        if (
+            last_p is not None
+            and len(bodies) == len(last_b)
+            and len(persons) == len(last_p)
+            and all(map(operator.is_, bodies, last_b))
+        ):
+            # The same bodies and reports, a few of them other objects (a
+            # worker's register read them again): only those compared.
+            diff = [
+                i
+                for i, (a, b) in enumerate(zip(persons, last_p, strict=True))
+                if a is not b
+            ]
+            if all(persons[i].person_id == last_p[i].person_id for i in diff):
+                self._sync_persons([persons[i] for i in diff])
+                self.appended = None if self.changed_persons else len(last_p)
+                self.person_list = list(persons)
+                return
         self._sync(bodies, persons)
         ids = [p.person_id for p in persons]
         k = len(last_p) if last_p is not None else -1
@@ -738,6 +756,26 @@ class SiteCache:
             else None
         )
         self.body_list, self.person_list = list(bodies), list(persons)
+
+    def _sync_persons(self, others: Sequence[PersonIn]) -> None:
+        """``_sync`` when the bodies are the same objects and the reports the
+        same ones, ``others`` of them other objects than in the last run."""
+        gone = [
+            p.person_id
+            for p in others
+            if (old_p := self.persons.get(p.person_id)) is not None and old_p != p
+        ]
+        if gone:
+            self.forget_persons(gone)
+        self.changed_labels = {
+            p.person_id
+            for p in others
+            if (old_p := self.persons.get(p.person_id)) is not None
+            and old_p.label != p.label
+        }
+        self.changed_bodies, self.changed_persons = set(), set(gone)
+        for p in others:
+            self.persons[p.person_id] = p
 
     def _sync(self, bodies: Sequence[BodyIn], persons: Sequence[PersonIn]) -> None:
         changed, dna_changed = [], []

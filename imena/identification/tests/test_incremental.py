@@ -152,6 +152,31 @@ def test_changed_records_and_closed_reports_give_a_full_computation(
     _assert_same(_run(inputs, bodies, persons, cache), incremental)
 
 
+def test_a_corrected_report_alone_gives_a_full_computation(
+    inputs: dict[str, Any],
+) -> None:
+    """The same bodies (objects) and reports, one of them corrected: only
+    the reports that are other objects are compared (``SiteCache.sync``)."""
+    bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
+    cache = SiteCache()
+    _run(inputs, bodies, persons, cache)
+    p = persons[5]
+    persons[5] = replace(
+        p,
+        label=p.label + "-2",
+        am={**p.am, "stature_am": 150.0, "sex_am": "female", "age_am": [20, 30]},
+    )
+    # An equal report read again (another object): no change.
+    persons[6] = replace(persons[6])
+    incremental = _run(inputs, bodies, persons, cache)
+    assert cache.changed_persons == {p.person_id}
+    assert cache.changed_labels == {p.person_id}
+    _assert_same(incremental, _run(inputs, bodies, persons))
+    again = _run(inputs, bodies, persons, cache)
+    assert again.recomputed == set()
+    _assert_same(again, incremental)
+
+
 def _stored(run: Any) -> dict[tuple[int, int], tuple[int, float]]:
     return {
         (c.analysis.body_id, c.person_id): (c.rank, c.posterior)
