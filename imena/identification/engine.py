@@ -348,8 +348,7 @@ def dna_lrs(
     (``imena.identification.lineage``).
     """
     # Submodules: the editable install may expose `kinship` as a namespace package.
-    from kinship.case import Family, extend_markers, read_profile
-    from kinship.genemapper import canonical_profile
+    from kinship.case import Family, extend_markers
     from kinship.markers import load_frequency_table
     from kinship.screen import screen_pairs
 
@@ -366,13 +365,10 @@ def dna_lrs(
     table = load_frequency_table()
     # Loci as the frequency table spells them (``VWA`` is ``vWA``), as the
     # national screening reads them: one pair, one LR.
-    victim_genotypes = {
-        name: canonical_profile(v.get("genotypes") or {})
-        for name, v in victims_raw.items()
-    }
+    victim_parsed = {name: _parsed_victim(name, v) for name, v in victims_raw.items()}
     loci: set[str] = set()
-    for g in victim_genotypes.values():
-        loci |= set(g)
+    for loci_of, _prof in victim_parsed.values():
+        loci |= loci_of
     parsed_fams = [_parsed_family(p, f) for p, f in fams]
     for loci_of, _parsed in parsed_fams:
         loci |= loci_of
@@ -380,10 +376,11 @@ def dna_lrs(
     unknown: set[str] = set()
     for locus in sorted(loci - set(markers)):
         notes.append(f"locus {locus} has no allele frequencies; ignored")
-    victims = {
-        name: read_profile(g, name, markers, unknown)
-        for name, g in victim_genotypes.items()
-    }
+    victims = {}
+    for name, (_loci, prof) in victim_parsed.items():
+        victims[name] = {k: g for k, g in prof.items() if k in markers}
+        if len(victims[name]) != len(prof):
+            unknown.update(k for k in prof if k not in markers)
     targets = []
     relations: dict[str, list[str]] = {}
     for (p, f), (_loci, parsed) in zip(fams, parsed_fams, strict=True):
@@ -428,6 +425,29 @@ def dna_lrs(
 #: families again for each new PM profile; reading them was a fifth of that.
 _FAMILIES: dict[str, tuple[Mapping[str, Any], Any]] = {}
 _FAMILIES_MAX = 200_000
+
+
+#: body id -> (its DNA mapping, its loci and profile read): as ``_FAMILIES``.
+_VICTIMS: dict[str, tuple[Mapping[str, Any], Any]] = {}
+
+
+def _parsed_victim(
+    body_id: str, dna: Mapping[str, Any]
+) -> tuple[frozenset[str], dict[str, Any]]:
+    """A body's loci (as ``canonical_profile`` spells them) and its profile
+    read at every locus; kept while the body has the same DNA object."""
+    from kinship.case import read_profile
+    from kinship.genemapper import canonical_profile
+
+    kept = _VICTIMS.get(body_id)
+    if kept is not None and kept[0] is dna:
+        return kept[1]  # type: ignore[no-any-return]
+    genotypes = canonical_profile(dna.get("genotypes") or {})
+    out = (frozenset(genotypes), read_profile(genotypes, body_id, None, set()))
+    if len(_VICTIMS) >= _FAMILIES_MAX:
+        _VICTIMS.clear()
+    _VICTIMS[body_id] = (dna, out)
+    return out
 
 
 def _parsed_family(p: PersonIn, f: Mapping[str, Any]) -> Any:
