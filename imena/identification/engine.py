@@ -1984,7 +1984,8 @@ def _appended_run(
                     norm=float(comp.norm[order[b.body_id]]),
                 )
                 was = reuse.get(b.body_id)
-                if not _exclusions_same(was and was.result, out[b.body_id], cache):
+                was_res = was.result if was is not None else None
+                if not _exclusions_same(was_res, out[b.body_id], cache):
                     relisted.add(b.body_id)
                 now = _reuse_of(site, b, r, comp, order[b.body_id])
                 reuse[b.body_id] = replace(now, result=out[b.body_id])
@@ -2218,6 +2219,9 @@ def _compute_site(
     reuse: dict[str, _Reuse] = {}
     recomputed: set[str] = set()
     relisted: set[str] = set()
+    # Bodies this run leaves with their last result (``_moved_bound``).
+    deferred_now: dict[str, float] = {}
+    defer = cache_.defer_below if cache is not None and blocking else 0.0
     for grave_id, grave_bodies in bodies_by_grave.items():
         now = {
             b.body_id: _reuse_of(site, b, rows[b.body_id], comp, order[b.body_id])
@@ -2232,6 +2236,23 @@ def _compute_site(
             and columns is not None
             and _same(k, now[bid], columns, cache_)
         }
+        moved = (
+            _moved_bound(
+                prev[grave_bodies[0].body_id],
+                now[grave_bodies[0].body_id],
+                columns,
+                cache_,
+                params,
+            )
+            if defer > 0 and len(grave_bodies) == 1 and len(olds) == 0
+            else None
+        )
+        if moved is not None:
+            # A body alone whose row is the last run's, moved only by its
+            # weights and prior mass, by less than the bound: deferred.
+            bid = grave_bodies[0].body_id
+            olds = {bid: prev[bid].result}  # type: ignore[union-attr,dict-item]
+            deferred_now[bid] = moved
         if len(olds) == len(grave_bodies):
             posts = {
                 bid: (res.posterior, res.kept, res.others_mass)
@@ -2257,8 +2278,9 @@ def _compute_site(
                     ],
                 )
             listed = [(pid, [dict(x) for x in rows_]) for pid, rows_ in was[1]]
+            prev_b = prev[b.body_id]
             was_res = olds.get(b.body_id) or (
-                prev[b.body_id] and prev[b.body_id].result  # type: ignore[union-attr]
+                prev_b.result if prev_b is not None else None
             )
             if not _exclusions_same(
                 was_res,
@@ -2291,7 +2313,7 @@ def _compute_site(
             )
             reuse[b.body_id] = replace(now[b.body_id], result=out[b.body_id])
     cache_.last = reuse
-    cache_.deferred = {}
+    cache_.deferred = deferred_now
     cache_.person_ids_last = [p.person_id for p in persons]
     if record is not None:
         cache_.comp_state = CompetitionState(record, base, params)
@@ -2303,7 +2325,82 @@ def _compute_site(
     result.person_ids = [p.person_id for p in persons]
     result.recomputed = recomputed
     result.relisted = relisted
+    result.deferred = dict(deferred_now)
     return result
+
+
+def _moved_bound(
+    last: _Reuse | None,
+    now: _Reuse,
+    columns: np.ndarray | None,
+    cache: SiteCache,
+    params: Params,
+) -> float | None:
+    """How far a body alone in its grave, whose row (persons, LRs, pairs,
+    overrides, leads) is its last result's but whose competition weights or
+    prior mass moved, may be from its exact posteriors: the bound under
+    which a run may leave it with its last result (``SiteCache.
+    defer_below``), or None.
+
+    With ``t_k`` a person's term (``(1 - p_unlisted) * weight / prior mass *
+    LR``) in the last result and ``t'_k`` now, ``D = sum |t'_k - t_k|`` and
+    ``z`` the last normaliser (``p_unlisted + sum t_k``), every posterior
+    moves by less than ``2 D / (z - D)``: ``t_k / z`` becomes ``t'_k / z'``
+    with ``|z' - z| <= D``. The persons kept (the top of the row) stay the
+    same when the gap below the last one kept is more than twice the
+    bound; a body near a decision threshold (either way) is computed. Only a
+    body whose last result is exact (not deferred already)."""
+    defer = cache.defer_below
+    if last is None or columns is None or (a := last.result) is None:
+        return None
+    if a.body_id in cache.deferred or a.body_id in cache.changed_bodies:
+        return None
+    if cache.changed_persons and any(
+        c.person_id in cache.changed_persons for c in a.posterior.candidates
+    ):
+        return None
+    idx = columns[last.live] if len(last.live) else last.live.astype(np.int64)
+    if not (
+        len(idx) == len(now.live)
+        and len(last.w_nz) == len(now.w_nz) == len(idx)
+        and bool(np.all(idx >= 0))
+        and np.array_equal(idx, now.live)
+        and np.array_equal(last.live_lr, now.live_lr)
+        and last.pairs == now.pairs
+        and last.overrides == now.overrides
+        and last.leads == now.leads
+        and last.norm > 0
+        and now.norm > 0
+    ):
+        return None
+    p_u = params.p_unlisted
+    t_old = (1.0 - p_u) * last.w_nz / last.norm * last.total
+    t_new = (1.0 - p_u) * now.w_nz / now.norm * now.total
+    d = float(np.abs(t_new - t_old).sum())
+    z = p_u + float(t_old.sum())
+    # (The last result's normaliser, as its posterior of "none of these"
+    # gives it: else the row is not what the posteriors came from.)
+    u = a.posterior.posterior_unlisted
+    if not (np.isfinite(d) and np.isfinite(z) and u > 0 and z > 2 * d):
+        return None
+    if abs(p_u / u - z) > 1e-9 * z:
+        return None
+    bound = 2.0 * d / (z - d)
+    if not bound < defer:
+        return None
+    width = params.keep_per_body
+    if len(t_old) > width:
+        top = np.partition(t_old, len(t_old) - width - 1)[len(t_old) - width - 1 :]
+        # the last kept and the first left out, as posteriors
+        if not (np.sort(top)[1] - top.min()) / z > 2.0 * bound:
+            return None
+    if any(
+        abs(c.posterior - t) <= bound
+        for c in a.posterior.candidates
+        for t in cache.thresholds
+    ):
+        return None
+    return bound
 
 
 def _exclusions_same(old: BodyResult | None, new: BodyResult, cache: SiteCache) -> bool:
@@ -3591,7 +3688,7 @@ def hold_persons(
     return out
 
 
-def _run_needed(cache: SiteCache, why: str) -> None:
+def _run_needed(cache: SiteCache, why: str) -> dict[str, float] | None:
     """``hold_persons``'s None, with why (``SiteCache.hold_reason``)."""
     cache.hold_reason = why
     return None

@@ -1165,14 +1165,13 @@ def _store(
         _copy_rows(copy_from, run, copy_analysis, copy_ids, len(data["persons"]))
     # The records the engine read (the same objects' fields), else read here.
     pm_known = cache.pm_records if cache is not None else {}
-    site_ = cache.site if cache is not None else None
+    site_: Any = cache.site if cache is not None else None
     am_known: dict[str, AMRecord] = {}
     if site_ is not None and len(site_.table) == len(site_.persons):
-        am_known = {
-            p.person_id: rec
-            for p, rec in zip(site_.persons, site_.table.records, strict=True)
-            if pins.get(p.person_id) is p
-        }
+        for person_in, rec in zip(site_.persons, site_.table.records, strict=True):
+            key = person_in.person_id
+            if pins.get(key) is person_in:
+                am_known[key] = rec
     by_body = {str(a.body_id): a.pk for a in analyses}
     again = [bid for bid in copy_analysis if bid not in copy_set]
     if again:
@@ -1274,7 +1273,7 @@ def _analyses_again(run: CandidateRun, bodies: Mapping[str, Any]) -> dict[str, i
     """The analyses of bodies computed again whose exclusions are those of
     the last run (copied by ``_copy_rows``): their new posteriors written;
     return their ids by body."""
-    a = BodyAnalysis._meta
+    a: Any = BodyAnalysis._meta
     qn = connection.ops.quote_name
 
     def col(name: str) -> str:

@@ -735,3 +735,48 @@ def test_a_family_changed_for_a_listed_exclusion_is_held_within_the_bound(
                 SiteResult({body_id: y}, data["params"]),
             )
     _assert_same(_run(data, bodies, now, cache), full)
+
+
+def test_bodies_only_reweighted_are_deferred_within_their_bounds(
+    national_inputs: dict[str, Any],
+) -> None:
+    """A run that computes a site again (a corrected PM record, a changed
+    family) leaves a body alone in its grave whose row is the same and whose
+    competition weights or prior mass moved by less than the bound with its
+    last result (``engine._moved_bound``): every posterior within its bound
+    of a full computation; a run without deferral equals a full one."""
+    inputs = national_inputs
+    bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
+    cache = SiteCache()
+    _run(inputs, bodies, persons, cache)
+    # A body's DNA profile and stature corrected: the persons it reaches
+    # move their weights at other bodies.
+    typed = [i for i, b in enumerate(bodies) if b.dna]
+    i, k = typed[0], typed[-1]
+    bodies[i] = replace(
+        bodies[i],
+        dna=bodies[k].dna,
+        pm={**bodies[i].pm, "stature_cm": (bodies[i].pm.get("stature_cm") or 170) - 9},
+    )
+    cache.defer_below = 0.05
+    deferred = _run(inputs, bodies, persons, cache)
+    full = _run(inputs, bodies, persons)
+    assert deferred.deferred, "no body deferred: the test shows nothing"
+    assert bodies[i].body_id not in deferred.deferred
+    for body_id, x in deferred.bodies.items():
+        bound = deferred.deferred.get(body_id)
+        if bound is None:
+            _assert_same(
+                SiteResult({body_id: x}, inputs["params"]),
+                SiteResult({body_id: full.bodies[body_id]}, inputs["params"]),
+            )
+        else:
+            assert body_id not in deferred.recomputed
+            _within(x, full.bodies[body_id], bound)
+    assert cache.deferred == deferred.deferred
+    # Without deferral: the deferred bodies computed, a full computation's.
+    cache.defer_below = 0.0
+    exact = _run(inputs, bodies, persons, cache)
+    assert set(deferred.deferred) <= exact.recomputed
+    assert not exact.deferred and not cache.deferred
+    _assert_same(exact, full)

@@ -76,8 +76,10 @@ def _assert_same(a: CandidateRun, b: CandidateRun) -> None:
 
 
 def test_changes_are_pending_until_an_update_takes_them_into_account(
-    loaded: ScenarioContext, org: Organisation, users: dict[str, Any]
+    loaded: ScenarioContext, org: Organisation, users: dict[str, Any], settings: Any
 ) -> None:
+    # Exact updates (deferred bodies: the tests of ``identification_refresh``).
+    settings.IMENA_UPDATE_DEFER_BELOW = 0.0
     site: Site = next(iter(loaded.sites.values()))
     caches: dict[int, SiteCache] = {site.pk: SiteCache()}
     services.candidates_compute(actor=None, site=site, cache=caches[site.pk])
@@ -458,11 +460,12 @@ def test_a_new_report_below_the_bound_is_held_until_the_refresh(
 
 
 def test_a_new_case_number_reaches_the_exclusions_of_a_body_computed_again(
-    loaded: ScenarioContext, org: Organisation, users: dict[str, Any]
+    loaded: ScenarioContext, org: Organisation, users: dict[str, Any], settings: Any
 ) -> None:
     """A body computed again whose exclusions are the last run's has its
     analysis copied by the database (``services._analyses_again``), but not
     when a report it lists changed its case number since."""
+    settings.IMENA_UPDATE_DEFER_BELOW = 0.0
     site: Site = next(iter(loaded.sites.values()))
     caches: dict[int, SiteCache] = {site.pk: SiteCache()}
     register = services.Register()
@@ -495,4 +498,58 @@ def test_a_new_case_number_reaches_the_exclusions_of_a_body_computed_again(
     assert {e["case_no"] for e in stored if e["person"] == listed["person"]} == {
         person.case_no
     }
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+
+def test_a_corrected_pm_record_defers_bodies_only_reweighted_until_the_refresh(
+    loaded: ScenarioContext, org: Organisation, users: dict[str, Any], settings: Any
+) -> None:
+    """The run of a corrected PM record (with a new and a closed report)
+    leaves the bodies it moves only by
+    their weights, by less than ``IMENA_UPDATE_DEFER_BELOW``, with their last
+    result (``engine._moved_bound``): the run is stored, its pending row
+    stays open; the idle worker's refresh computes them and equals a full
+    computation."""
+    settings.IMENA_UPDATE_DEFER_BELOW = 0.05
+    site: Site = next(iter(loaded.sites.values()))
+    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
+    register = services.Register()
+    services.candidates_compute(
+        actor=None, site=site, shared=register.refresh(org), cache=caches[site.pk]
+    )
+    body = Body.objects.filter(grave__site=site).order_by("pk")[5]
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=body,
+        section="biological",
+        data={"stature_min": 140, "stature_max": 142},
+        reason="measured again",
+    )
+    # ... a new report and a report closed: the persons competing with them
+    # move.
+    make_person(org, family_name="Новенький", given_names="Петро")
+    closed = MissingPerson.objects.filter(organisation=org).order_by("pk")[7]
+    missing_person_set_status(
+        actor=users["family_liaison"], person=closed, status=Status.CLOSED, reason="x"
+    )
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (run,) = [r for r in outcome.runs if r.site_id == site.pk]
+    assert run.params.get("deferred"), "no body deferred: the test shows nothing"
+    assert outcome.deferred_bodies == run.params["deferred"]
+    assert selectors.pending_updates(site) == 3
+    # The next update takes nothing; the refresh computes the deferred bodies.
+    assert (
+        services.identification_update(
+            actor=None, organisation=org, caches=caches, register=register
+        ).runs
+        == []
+    )
+    refreshed = services.identification_refresh(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (run,) = refreshed.runs
+    assert not caches[site.pk].deferred
+    assert selectors.pending_updates(site) == 0
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])

@@ -44,6 +44,8 @@ def worker(
     """A national screening with its tables, and the worker's state after a
     computation of every site."""
     settings.SCREENING_TABLES_DIR = tmp_path / "tables"
+    # Exact updates, compared with full computations (no body deferred).
+    settings.IMENA_UPDATE_DEFER_BELOW = 0.0
     with django_capture_on_commit_callbacks(execute=True):
         services.screening_run_national(
             actor=analyst,
