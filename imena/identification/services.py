@@ -1176,7 +1176,22 @@ def _store(
     again = [bid for bid in copy_analysis if bid not in copy_set]
     if again:
         by_body.update(_analyses_again(run, {bid: result.bodies[bid] for bid in again}))
-    rows = []
+    rows: list[dict[str, Any]] = []
+    # The reports' names (``str`` of a report), kept with the cache while
+    # the report is the same object.
+    named: dict[str, tuple[Any, str]] = (
+        cache.extra.setdefault("names", {}) if cache is not None else {}
+    )
+    names: dict[str, str] = {}
+
+    def names_of(pid: str) -> str:
+        obj = persons[pid]
+        kept = named.get(pid)
+        if kept is None or kept[0] is not obj:
+            kept = named[pid] = (obj, str(obj))
+        names[pid] = kept[1]
+        return kept[1]
+
     for body_id, br in result.bodies.items():
         if body_id in copy_set:
             continue
@@ -1203,42 +1218,44 @@ def _store(
                 model=result.physical_model,
                 traits=traits,
             )
-            ev["person_label"] = f"{pin.label} {persons[pid]}"
+            ev["person_label"] = f"{pin.label} {names.get(pid) or names_of(pid)}"
             rows.append(
-                Candidate(
-                    analysis_id=by_body[body_id],
-                    person_id=int(pid),
-                    rank=rank,
-                    prior=cp.prior,
-                    lr_journal=pair.lr["journal"],
-                    lr_physical=0.0 if pair.excluded else pair.lr["physical"],
-                    lr_dna=min(pair.lr["dna"], 1e300),
-                    lr=min(cp.lr, 1e300),
-                    posterior=min(1.0, max(0.0, cp.posterior)),
-                    evidence=ev,
-                )
+                {
+                    "analysis": by_body[body_id],
+                    "person": int(pid),
+                    "rank": rank,
+                    "prior": cp.prior,
+                    "lr_journal": pair.lr["journal"],
+                    "lr_physical": 0.0 if pair.excluded else pair.lr["physical"],
+                    "lr_dna": min(pair.lr["dna"], 1e300),
+                    "lr": min(cp.lr, 1e300),
+                    "posterior": min(1.0, max(0.0, cp.posterior)),
+                    "evidence": ev,
+                }
             )
-    _insert(rows)
+    _insert(Candidate, rows)
     return len(copy_ids)
 
 
-def _insert(objs: Sequence[Any]) -> None:
-    """Insert model instances (of one model, without their ids back) with one
-    statement executed for every row (``executemany``: psycopg pipelines them
-    on PostgreSQL). ``bulk_create`` built one statement of 500 rows' values,
-    which Django compiled and psycopg parsed again for every batch: 0.6 ms a
-    candidate, most of an update's store (#13)."""
-    if not objs:
+def _insert(model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows of ``model`` (field name -> value; the other fields take
+    their defaults; no ids back) with one statement executed for every row
+    (``executemany``: psycopg pipelines them on PostgreSQL). ``bulk_create``
+    built one statement of 500 rows' values, which Django compiled and
+    psycopg parsed again for every batch (0.6 ms a candidate, most of an
+    update's store, #13), and a model instance per row (0.4 ms each in the
+    worker's large heap)."""
+    if not rows:
         return
-    meta = objs[0]._meta
+    meta = model._meta
     qn = connection.ops.quote_name
     fields = [f for f in meta.concrete_fields if not f.primary_key]
-    for obj in objs:
-        for f in fields:
-            if getattr(obj, f.attname) is None and f.has_default():
-                setattr(obj, f.attname, f.get_default())
     # (``connection`` is a proxy that looks the connection up at each use.)
     db = connections[DEFAULT_DB_ALIAS]
+    defaults = {f.name: f.get_default() for f in fields if f.has_default()}
+    unknown = set(rows[0]) - {f.name for f in fields}
+    if unknown:
+        raise ValueError(f"{meta.label}: no field {sorted(unknown)}")
     sql = (
         f"INSERT INTO {qn(meta.db_table)} "
         f"({', '.join(qn(str(f.column)) for f in fields)}) "
@@ -1248,8 +1265,13 @@ def _insert(objs: Sequence[Any]) -> None:
         cursor.executemany(
             sql,
             [
-                tuple(f.get_db_prep_save(getattr(obj, f.attname), db) for f in fields)
-                for obj in objs
+                tuple(
+                    f.get_db_prep_save(
+                        row[f.name] if f.name in row else defaults[f.name], db
+                    )
+                    for f in fields
+                )
+                for row in rows
             ],
         )
 

@@ -49,3 +49,41 @@ def test_json_documents_are_bulk_inserted_as_values_and_round_trip(site, body) -
     )
     assert stored == docs
     assert BodyAnalysis.objects.get(pk=analysis.pk).exclusions == [{"a": 'x"\\y'}]
+
+
+def test_insert_stores_rows_with_defaults_and_json_as_bulk_create_would(
+    site, body
+) -> None:
+    """``services._insert`` (the store's candidates): one statement per row,
+    the fields left out take their defaults, JSON comes back as it went in;
+    a field the model lacks is an error before anything is written."""
+    from imena.identification.services import _insert
+
+    run = CandidateRun.objects.create(site=site, p_unlisted=0.1)
+    analysis = BodyAnalysis.objects.create(run=run, body=body, posterior_unlisted=0.5)
+    persons = [
+        make_person(site.organisation, family_name=f"Вставка{i}") for i in (1, 2)
+    ]
+    doc = {"quote": 'he said "так"', "slash": "a\\b", "nested": {"k": [1, 2.5, None]}}
+    with pytest.raises(ValueError, match="no field"):
+        _insert(Candidate, [{"analysis": analysis.pk, "colour": "red"}])
+    _insert(
+        Candidate,
+        [
+            {
+                "analysis": analysis.pk,
+                "person": p.pk,
+                "rank": i,
+                "prior": 0.1,
+                "lr": 2.0,
+                "posterior": 0.2,
+                "evidence": doc,
+            }
+            for i, p in enumerate(persons, start=1)
+        ],
+    )
+    stored = list(Candidate.objects.filter(analysis=analysis).order_by("rank"))
+    assert [c.person_id for c in stored] == [p.pk for p in persons]
+    assert [(c.lr_journal, c.lr_dna, c.lr, c.evidence) for c in stored] == [
+        (1.0, 1.0, 2.0, doc)
+    ] * 2
