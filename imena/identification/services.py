@@ -121,6 +121,7 @@ def evidence_json(
     relations: list[str],
     model: physical.PhysicalModel = physical.DEFAULT_MODEL,
     traits: dict[tuple[str, str], Any] | None = None,
+    candidate: Any = None,
 ) -> dict[str, Any]:
     """Everything a reviewer sees about one candidate, as JSON.
 
@@ -128,9 +129,12 @@ def evidence_json(
     physical_model``: the site's age distribution and within-mouth dependence).
     ``traits``: the physical traits' JSON of pairs already stored, by (body,
     person), read and extended here (it depends on the two records, the
-    overrides and the model only).
+    overrides and the model only). ``candidate``: the person's candidate in
+    ``result`` when the caller has it.
     """
-    cp = next(c for c in result.posterior.candidates if c.person_id == person_id)
+    cp = candidate or next(
+        c for c in result.posterior.candidates if c.person_id == person_id
+    )
     pair = result.pairs[person_id]
     key = (result.body_id, person_id)
     found = traits.get(key) if traits is not None else None
@@ -391,6 +395,11 @@ def _changed_persons(old: Sequence[PersonIn], new: Sequence[PersonIn]) -> set[st
     those of ``old`` no longer in ``new``."""
     if len(new) >= len(old) and all(map(operator.is_, new, old)):
         return {p.person_id for p in new[len(old) :]}
+    if len(new) == len(old):
+        # The same reports, a few read again (other objects).
+        diff = [(a, b) for a, b in zip(old, new, strict=True) if a is not b]
+        if all(a.person_id == b.person_id for a, b in diff):
+            return {b.person_id for _a, b in diff}
     was = {p.person_id: p for p in old}
     now = {p.person_id: p for p in new}
     out = {pid for pid, p in now.items() if was.get(pid) is not p}
@@ -1166,12 +1175,14 @@ def _store(
     # The records the engine read (the same objects' fields), else read here.
     pm_known = cache.pm_records if cache is not None else {}
     site_: Any = cache.site if cache is not None else None
-    am_known: dict[str, AMRecord] = {}
-    if site_ is not None and len(site_.table) == len(site_.persons):
-        for person_in, rec in zip(site_.persons, site_.table.records, strict=True):
-            key = person_in.person_id
-            if pins.get(key) is person_in:
-                am_known[key] = rec
+    same_table = site_ is not None and len(site_.table) == len(site_.persons)
+
+    def am_record(pid: str, pin: PersonIn) -> AMRecord:
+        j = site_.index.get(pid) if same_table else None
+        if j is not None and site_.persons[j] is pin:
+            return site_.table.records[j]
+        return AMRecord.from_dict({**pin.am, "am_case_no": pid})
+
     by_body = {str(a.body_id): a.pk for a in analyses}
     again = [bid for bid in copy_analysis if bid not in copy_set]
     if again:
@@ -1202,11 +1213,12 @@ def _store(
             if known is not None and known[0] is b
             else PMRecord.from_dict({**b.pm, "body_id": body_id})
         )
+        of_pid = {c.person_id: c for c in br.posterior.candidates}
         for rank, pid in enumerate(br.kept, start=1):
-            cp = next(c for c in br.posterior.candidates if c.person_id == pid)
+            cp = of_pid[pid]
             pair = br.pairs[pid]
             pin = pins[pid]
-            am = am_known.get(pid) or AMRecord.from_dict({**pin.am, "am_case_no": pid})
+            am = am_record(pid, pin)
             ev = evidence_json(
                 br,
                 pid,
@@ -1217,6 +1229,7 @@ def _store(
                 relations=list((pin.family or {}).get("relations") or []),
                 model=result.physical_model,
                 traits=traits,
+                candidate=cp,
             )
             ev["person_label"] = f"{pin.label} {names.get(pid) or names_of(pid)}"
             rows.append(
