@@ -780,22 +780,33 @@ class SiteCache:
     def _sync_persons(self, others: Sequence[PersonIn]) -> None:
         """``_sync`` when the bodies are the same objects and the reports the
         same ones, ``others`` of them other objects than in the last run."""
+        gone = self._persons_changed(others)
+        self.changed_bodies, self.changed_persons = set(), set(gone)
+        for p in others:
+            self.persons[p.person_id] = p
+
+    def _persons_changed(self, persons: Sequence[PersonIn]) -> list[str]:
+        """Forget the reports of ``persons`` that changed since the last run
+        (other objects, other fields) and return their ids; note those whose
+        case number changed (``changed_labels``: in bodies' stored
+        exclusions)."""
         gone = [
             p.person_id
-            for p in others
-            if (old_p := self.persons.get(p.person_id)) is not None and old_p != p
+            for p in persons
+            if (old_p := self.persons.get(p.person_id)) is not None
+            and old_p is not p
+            and old_p != p
         ]
         if gone:
             self.forget_persons(gone)
         self.changed_labels = {
             p.person_id
-            for p in others
+            for p in persons
             if (old_p := self.persons.get(p.person_id)) is not None
+            and old_p is not p
             and old_p.label != p.label
         }
-        self.changed_bodies, self.changed_persons = set(), set(gone)
-        for p in others:
-            self.persons[p.person_id] = p
+        return gone
 
     def _sync(self, bodies: Sequence[BodyIn], persons: Sequence[PersonIn]) -> None:
         changed, dna_changed = [], []
@@ -809,22 +820,7 @@ class SiteCache:
             self.forget_bodies(changed)
         if dna_changed:
             self.forget_dna_bodies(dna_changed)
-        gone = [
-            p.person_id
-            for p in persons
-            if (old_p := self.persons.get(p.person_id)) is not None
-            and old_p is not p
-            and old_p != p
-        ]
-        if gone:
-            self.forget_persons(gone)
-        # (Their case numbers: in the stored exclusions of bodies.)
-        self.changed_labels = {
-            p.person_id
-            for p in persons
-            if (old_p := self.persons.get(p.person_id)) is not None
-            and old_p.label != p.label
-        }
+        gone = self._persons_changed(persons)
         # What the last results of untouched bodies cannot reflect: these
         # bodies, and the persons changed or no longer open (``_reusable``).
         now = {p.person_id for p in persons}

@@ -75,6 +75,18 @@ def _assert_same(a: CandidateRun, b: CandidateRun) -> None:
             assert value[1] == pytest.approx(y[key][1], abs=1e-9)
 
 
+def _worker_state(
+    site: Site, org: Organisation
+) -> tuple[dict[int, SiteCache], services.Register]:
+    """The worker's state after a computation of ``site``."""
+    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
+    register = services.Register()
+    services.candidates_compute(
+        actor=None, site=site, shared=register.refresh(org), cache=caches[site.pk]
+    )
+    return caches, register
+
+
 def test_changes_are_pending_until_an_update_takes_them_into_account(
     loaded: ScenarioContext, org: Organisation, users: dict[str, Any], settings: Any
 ) -> None:
@@ -467,11 +479,7 @@ def test_a_new_case_number_reaches_the_exclusions_of_a_body_computed_again(
     when a report it lists changed its case number since."""
     settings.IMENA_UPDATE_DEFER_BELOW = 0.0
     site: Site = next(iter(loaded.sites.values()))
-    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
-    register = services.Register()
-    services.candidates_compute(
-        actor=None, site=site, shared=register.refresh(org), cache=caches[site.pk]
-    )
+    caches, register = _worker_state(site, org)
     analysis = (
         BodyAnalysis.objects.filter(run__site=site)
         .exclude(exclusions=[])
@@ -512,11 +520,7 @@ def test_a_corrected_pm_record_defers_bodies_only_reweighted_until_the_refresh(
     computation."""
     settings.IMENA_UPDATE_DEFER_BELOW = 0.05
     site: Site = next(iter(loaded.sites.values()))
-    caches: dict[int, SiteCache] = {site.pk: SiteCache()}
-    register = services.Register()
-    services.candidates_compute(
-        actor=None, site=site, shared=register.refresh(org), cache=caches[site.pk]
-    )
+    caches, register = _worker_state(site, org)
     body = Body.objects.filter(grave__site=site).order_by("pk")[5]
     pm_section_save(
         actor=users["forensic_examiner"],
