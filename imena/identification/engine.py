@@ -2278,21 +2278,6 @@ def _compute_site(
             was_res = olds.get(b.body_id) or (
                 prev_b.result if prev_b is not None else None
             )
-            if not _exclusions_same(
-                was_res,
-                BodyResult(
-                    b.body_id,
-                    grave_id,
-                    bp,
-                    pairs_of[b.body_id],
-                    kept,
-                    others,
-                    n,
-                    blocked_listed=listed,
-                ),
-                cache_,
-            ):
-                relisted.add(b.body_id)
             out[b.body_id] = BodyResult(
                 b.body_id,
                 grave_id,
@@ -2307,6 +2292,8 @@ def _compute_site(
                 blocked_listed=listed,
                 norm=float(comp.norm[order[b.body_id]]),
             )
+            if not _exclusions_same(was_res, out[b.body_id], cache_):
+                relisted.add(b.body_id)
             reuse[b.body_id] = replace(now[b.body_id], result=out[b.body_id])
     cache_.last = reuse
     cache_.deferred = deferred_now
