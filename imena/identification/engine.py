@@ -1961,6 +1961,13 @@ def _appended_run(
     relisted: set[str] = set()
     for g, grave_bodies in by_grave.items():
         if g in touched:
+            # What the posteriors are computed from, before ``_posteriors``
+            # adds the candidates' pairs to the rows (as ``_compute_site``
+            # records it: else no later run could keep these bodies).
+            nows = {
+                b.body_id: _reuse_of(site, b, rows[b.body_id], comp, order[b.body_id])
+                for b in grave_bodies
+            }
             posts = _posteriors(site, grave_bodies, rows, comp, order)
             for b in grave_bodies:
                 bp, kept, others = posts[b.body_id]
@@ -1983,8 +1990,7 @@ def _appended_run(
                 was_res = was.result if was is not None else None
                 if not _exclusions_same(was_res, out[b.body_id], cache):
                     relisted.add(b.body_id)
-                now = _reuse_of(site, b, r, comp, order[b.body_id])
-                reuse[b.body_id] = replace(now, result=out[b.body_id])
+                reuse[b.body_id] = replace(nows[b.body_id], result=out[b.body_id])
                 recomputed.add(b.body_id)
             continue
         for b in grave_bodies:

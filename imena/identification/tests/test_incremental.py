@@ -128,6 +128,39 @@ def test_new_reports_are_computed_alone_and_give_a_full_computation(
     _assert_same(again, incremental)
 
 
+def test_a_run_adding_reports_records_what_a_full_run_records(
+    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a body's posteriors came from (``SiteCache.last``: its pairs
+    computed one by one, weights, prior mass) as a run that adds reports
+    (``_appended_run``) records it equals what a full run records: else the
+    next run that computes the site in full finds every body the first one
+    computed changed, and keeps none of them."""
+    bodies, persons = list(inputs["bodies"]), inputs["person_inputs"]
+    named = {pid for lead in inputs["leads"] for pid in lead.persons}
+    new = [next(p for p in persons if not p.family and p.person_id not in named)]
+    inputs = {**inputs, "params": replace(inputs["params"], register_grid=2)}
+    before = _on_one_grid_point(inputs, [p for p in persons if p not in new], new)
+    cache = SiteCache()
+    _run(inputs, bodies, before, cache)
+    full_runs: list[int] = []
+    compute = engine._compute_site
+
+    def counting(*args: Any) -> Any:
+        full_runs.append(1)
+        return compute(*args)
+
+    monkeypatch.setattr(engine, "_compute_site", counting)
+    appended = _run(inputs, bodies, before + new, cache)
+    monkeypatch.setattr(engine, "_compute_site", compute)
+    assert full_runs == [] and appended.recomputed
+    full = SiteCache()
+    _run(inputs, bodies, before + new, full)
+    for body_id in appended.recomputed:
+        assert cache.last[body_id].pairs == full.last[body_id].pairs, body_id
+        assert cache.last[body_id].norm == full.last[body_id].norm
+
+
 def test_changed_records_and_closed_reports_give_a_full_computation(
     inputs: dict[str, Any],
 ) -> None:
