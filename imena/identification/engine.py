@@ -376,11 +376,10 @@ def dna_lrs(
     unknown: set[str] = set()
     for locus in sorted(loci - set(markers)):
         notes.append(f"locus {locus} has no allele frequencies; ignored")
-    victims = {}
-    for name, (_loci, prof) in victim_parsed.items():
-        victims[name] = {k: g for k, g in prof.items() if k in markers}
-        if len(victims[name]) != len(prof):
-            unknown.update(k for k in prof if k not in markers)
+    victims = {
+        name: _at_markers(prof, markers, unknown)
+        for name, (_loci, prof) in victim_parsed.items()
+    }
     targets = []
     relations: dict[str, list[str]] = {}
     for (p, f), (_loci, parsed) in zip(fams, parsed_fams, strict=True):
@@ -388,11 +387,9 @@ def dna_lrs(
             notes.append(f"{p.label}: pedigree not usable ({parsed})")
             continue
         ped, profiles_all = parsed
-        genos = {}
-        for m, prof in profiles_all.items():
-            genos[m] = {k: g for k, g in prof.items() if k in markers}
-            if len(genos[m]) != len(prof):
-                unknown.update(k for k in prof if k not in markers)
+        genos = {
+            m: _at_markers(prof, markers, unknown) for m, prof in profiles_all.items()
+        }
         fam = Family(p.person_id, ped, genos)
         targets.append((fam, str(f["missing"])))
         relations[p.person_id] = list(f.get("relations") or [])
@@ -431,6 +428,35 @@ _FAMILIES_MAX = 200_000
 _VICTIMS: dict[str, tuple[Mapping[str, Any], Any]] = {}
 
 
+def _kept(
+    store: dict[str, tuple[Mapping[str, Any], Any]],
+    key: str,
+    obj: Mapping[str, Any],
+    make: Any,
+) -> Any:
+    """``make()``, kept in ``store`` under ``key`` while ``obj`` is the same
+    object (the store emptied when it reaches ``_FAMILIES_MAX``)."""
+    kept = store.get(key)
+    if kept is not None and kept[0] is obj:
+        return kept[1]
+    out = make()
+    if len(store) >= _FAMILIES_MAX:
+        store.clear()
+    store[key] = (obj, out)
+    return out
+
+
+def _at_markers(
+    profile: Mapping[str, Any], markers: Mapping[str, Any], unknown: set[str]
+) -> dict[str, Any]:
+    """A profile read at every locus, at ``markers`` only (as ``read_profile``
+    with them: the other loci go to ``unknown``)."""
+    out = {k: g for k, g in profile.items() if k in markers}
+    if len(out) != len(profile):
+        unknown.update(k for k in profile if k not in markers)
+    return out
+
+
 def _parsed_victim(
     body_id: str, dna: Mapping[str, Any]
 ) -> tuple[frozenset[str], dict[str, Any]]:
@@ -439,15 +465,11 @@ def _parsed_victim(
     from kinship.case import read_profile
     from kinship.genemapper import canonical_profile
 
-    kept = _VICTIMS.get(body_id)
-    if kept is not None and kept[0] is dna:
-        return kept[1]  # type: ignore[no-any-return]
-    genotypes = canonical_profile(dna.get("genotypes") or {})
-    out = (frozenset(genotypes), read_profile(genotypes, body_id, None, set()))
-    if len(_VICTIMS) >= _FAMILIES_MAX:
-        _VICTIMS.clear()
-    _VICTIMS[body_id] = (dna, out)
-    return out
+    def read() -> tuple[frozenset[str], dict[str, Any]]:
+        genotypes = canonical_profile(dna.get("genotypes") or {})
+        return frozenset(genotypes), read_profile(genotypes, body_id, None, set())
+
+    return _kept(_VICTIMS, body_id, dna, read)  # type: ignore[no-any-return]
 
 
 def _parsed_family(p: PersonIn, f: Mapping[str, Any]) -> Any:
@@ -460,31 +482,26 @@ def _parsed_family(p: PersonIn, f: Mapping[str, Any]) -> Any:
     from kinship.case import Pedigree, read_profile
     from kinship.genemapper import canonical_profile
 
-    kept = _FAMILIES.get(p.person_id)
-    if kept is not None and kept[0] is f:
-        return kept[1]
-    genotypes = f.get("genotypes") or {}
-    loci: frozenset[str] = frozenset(
-        locus for g in genotypes.values() for locus in canonical_profile(g)
-    )
-    try:
-        ped = Pedigree.from_lists(
-            f["id"], f["fid"], f["mid"], f["sex"], name=p.person_id
+    def read() -> tuple[frozenset[str], Any]:
+        genotypes = f.get("genotypes") or {}
+        loci = frozenset(
+            locus for g in genotypes.values() for locus in canonical_profile(g)
         )
-    except Exception as e:  # noqa: BLE001 - a bad pedigree skips one family
-        out: Any = str(e)
-    else:
-        out = (
+        try:
+            ped = Pedigree.from_lists(
+                f["id"], f["fid"], f["mid"], f["sex"], name=p.person_id
+            )
+        except Exception as e:  # noqa: BLE001 - a bad pedigree skips one family
+            return loci, str(e)
+        return loci, (
             ped,
             {
                 str(m): read_profile(canonical_profile(g), str(m), None, set())
                 for m, g in genotypes.items()
             },
         )
-    if len(_FAMILIES) >= _FAMILIES_MAX:
-        _FAMILIES.clear()
-    _FAMILIES[p.person_id] = (f, (loci, out))
-    return loci, out
+
+    return _kept(_FAMILIES, p.person_id, f, read)
 
 
 # --- Physical, fast path ------------------------------------------------------------

@@ -1193,14 +1193,12 @@ def _store(
     named: dict[str, tuple[Any, str]] = (
         cache.extra.setdefault("names", {}) if cache is not None else {}
     )
-    names: dict[str, str] = {}
 
-    def names_of(pid: str) -> str:
+    def name_of(pid: str) -> str:
         obj = persons[pid]
         kept = named.get(pid)
         if kept is None or kept[0] is not obj:
             kept = named[pid] = (obj, str(obj))
-        names[pid] = kept[1]
         return kept[1]
 
     for body_id, br in result.bodies.items():
@@ -1231,7 +1229,7 @@ def _store(
                 traits=traits,
                 candidate=cp,
             )
-            ev["person_label"] = f"{pin.label} {names.get(pid) or names_of(pid)}"
+            ev["person_label"] = f"{pin.label} {name_of(pid)}"
             rows.append(
                 {
                     "analysis": by_body[body_id],
