@@ -725,6 +725,10 @@ def update(name):
                      # (``SiteCache.hold_reason``)
                      hold_reasons=dict(collections.Counter(
                          caches[r.site_id].hold_reason for r in res.runs)),
+                     # why a site's run computed it in full rather than extend
+                     # its last run ("": extended; ``SiteCache.full_reason``)
+                     full_reasons=dict(collections.Counter(
+                         caches[r.site_id].full_reason for r in res.runs)),
                      # bodies screened through the national screening's
                      # tables, families named, bodies against every family
                      dna_sieved=[sum(r.params.get("dna_sieved", [0, 0, 0])[i]

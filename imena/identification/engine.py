@@ -776,7 +776,9 @@ class SiteCache:
             ]
             if all(persons[i].person_id == last_p[i].person_id for i in diff):
                 self._sync_persons([persons[i] for i in diff])
-                self.appended = None if self.changed_persons else len(last_p)
+                # (Changed reports: ``_appended_run`` takes those whose
+                # family alone changed, else a full run.)
+                self.appended = len(last_p)
                 self.person_list = list(persons)
                 return
         self._sync(bodies, persons)
@@ -904,6 +906,9 @@ class SiteCache:
     # "threshold" (a body near a decision threshold), "grid", "listed",
     # "weight", "inputs".
     hold_reason: str = ""
+    # Why the last run computed the site in full rather than extend the
+    # last one (``_appended_run``): "" when it extended it.
+    full_reason: str = ""
 
     def clear(self) -> None:
         self.last = {}
@@ -931,7 +936,8 @@ class SiteCache:
         self.comps = {k: v for k, v in self.comps.items() if k[1] not in ids}
         self.pots = {k: v for k, v in self.pots.items() if k[1] not in ids}
         self.reasons = {k: v for k, v in self.reasons.items() if k[1] not in ids}
-        self.listed = {}
+        # (The listings that name them: their reasons may change.)
+        self.listed = {k: v for k, v in self.listed.items() if ids.isdisjoint(v[0])}
         if self.dna is not None:
             table, relations, notes = self.dna
             table.persons = ["" if pid in ids else pid for pid in table.persons]
@@ -1011,16 +1017,7 @@ def _extend_dna(
     families' own LRs."""
     assert cache.dna is not None
     found = dna_lrs(bodies, new, params.dna_dropout, threshold, params.lineage_tables)
-    scorer = _lineage_scorer(
-        params.lineage_tables,
-        bodies,
-        persons,
-        cache.dna[0].lineage,
-        found[0].lineage,
-    )
-    cache.dna = merge_dna(cache.dna, found)
-    cache.dna[0].lineage = scorer
-    cache.dna_persons |= {p.person_id for p in new}
+    _merge_found(cache, bodies, persons, new, params, found)
     return found
 
 
@@ -1725,6 +1722,8 @@ def compute_site(
         table = cache.table = _cached_table(cache.table, persons)
     table = table or person_table(persons)
     with collector_paused():
+        if cache is not None:
+            cache.full_reason = "" if blocking else "no blocking"
         if cache is not None and blocking:
             fast = _appended_run(
                 bodies,
@@ -1753,6 +1752,199 @@ def compute_site(
             dna,
             cache,
         )
+
+
+@dataclass
+class _FamilyChange:
+    """Reports whose family alone changed since the last run (``SiteCache.
+    sync``), compared with every body (``_family_change``)."""
+
+    persons: list[tuple[int, PersonIn]]
+    found: DnaLRs
+    # Per body with a changed evidence row: the new row (``SiteCache.rows``).
+    rows: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]
+    # Per body index: the changed persons' new (LR kinds, total) in its row,
+    # None for a pair that is gone.
+    pairs: dict[int, dict[int, tuple[np.ndarray, float] | None]]
+    # Per body: the changed persons now excluded there (blocked, sorted).
+    blocked: dict[str, list[int]]
+    # The bodies that show a changed report (a candidate, a pair computed
+    # one by one, a listed exclusion): computed, or listed, again.
+    shown: set[str]
+    listed: set[str]
+
+
+def _family_change(
+    site: _Site,
+    cache: SiteCache,
+    bodies: Sequence[BodyIn],
+    persons: Sequence[PersonIn],
+    k0: int,
+    params: Params,
+    table: vectorised.PersonTable,
+    overrides: Mapping[tuple[str, str], Mapping[str, str]],
+) -> _FamilyChange | None:
+    """The reports of ``cache.changed_persons`` compared with every body
+    again, when only their families changed (the same AM record, label and
+    weight), none is placed by a journal or named by an override, and no
+    pair appears where the last run's row had none (its place in the kept
+    competition is then missing); else None (the site is computed in full).
+    Reads the cache, changes nothing."""
+    ids = cache.changed_persons
+    chg: list[tuple[int, PersonIn]] = []
+    for pid in ids:
+        j = site.index.get(pid)
+        if j is None or j >= k0 or persons[j].person_id != pid:
+            _full_run(cache, "report")
+            return None
+        if pid in site.placed:
+            _full_run(cache, "named")
+            return None
+        now = persons[j]
+        if replace(site.persons[j], family=now.family) != now:
+            _full_run(cache, "report")
+            return None
+        chg.append((j, now))
+    chg.sort(key=lambda x: x[0])
+    if any(pid in ids for (_b, pid) in overrides):
+        _full_run(cache, "named")
+        return None
+    ask = [p for _j, p in chg]
+    js = np.array([j for j, _p in chg], dtype=np.int64)
+    found = dna_lrs(
+        bodies, ask, params.dna_dropout, site.dna_threshold, params.lineage_tables
+    )
+    sub = _Site(
+        list(bodies),
+        ask,
+        (),
+        params,
+        {},
+        site.n_graves,
+        site.grave_numbers,
+        vectorised.PersonTable.build([table.records[j] for j in js.tolist()]),
+        site.dna_threshold,
+        found,
+        shared=site,
+    )
+    sub.evidence_all(bodies)
+    out = _FamilyChange(chg, found, {}, {}, {}, set(), set())
+    for i, b in enumerate(bodies):
+        have = cache.rows.get(b.body_id)
+        last = cache.last.get(b.body_id)
+        if have is None or last is None or last.result is None:
+            _full_run(cache, "no last result")
+            return None
+        res = last.result
+        if any(c.person_id in ids for c in res.posterior.candidates) or any(
+            pid in ids for pid in res.pairs
+        ):
+            out.shown.add(b.body_id)
+        if any(pid in ids for pid, _r in res.blocked_listed):
+            out.listed.add(b.body_id)
+        sidx, sphys, sdna = sub.evidence_memo(b)
+        idx_old, phys_old, dna_old = have
+        at = np.minimum(np.searchsorted(idx_old, js), max(len(idx_old) - 1, 0))
+        in_old = idx_old[at] == js if len(idx_old) else np.zeros(len(js), dtype=bool)
+        in_new = np.zeros(len(js), dtype=bool)
+        in_new[sidx] = True
+        new_phys = np.zeros(len(js))
+        new_dna = np.zeros(len(js))
+        new_phys[sidx], new_dna[sidx] = sphys, sdna
+        same = in_old & in_new
+        same[same] = (phys_old[at[same]] == new_phys[same]) & (
+            dna_old[at[same]] == new_dna[same]
+        )
+        if bool(np.all(same == (in_old | in_new))):
+            continue  # no changed report's evidence moved here
+        if bool(np.any(in_new & ~in_old)):
+            _full_run(cache, "new pair")
+            return None
+        # The body's evidence row now.
+        keep = np.ones(len(idx_old), dtype=bool)
+        keep[at[in_old & ~in_new]] = False
+        phys_now, dna_now = phys_old.copy(), dna_old.copy()
+        upd = in_old & in_new
+        phys_now[at[upd]], dna_now[at[upd]] = new_phys[upd], new_dna[upd]
+        out.rows[b.body_id] = (idx_old[keep], phys_now[keep], dna_now[keep])
+        gone = js[in_old & ~in_new]
+        if len(gone):
+            out.blocked[b.body_id] = gone.tolist()
+        # Its row: the changed persons' entries (a row holds the evidence
+        # rows' persons with a total LR above 0; none of these is forced).
+        live = last.live
+        none_lr = site.none_lr[b.grave_id]
+        journal = 1.0 / none_lr if none_lr > 1.0 else 1.0
+        patch: dict[int, tuple[np.ndarray, float] | None] = {}
+        for c in np.nonzero(in_old | in_new)[0].tolist():
+            j = int(js[c])
+            p = int(np.searchsorted(live, j))
+            was_live = p < len(live) and int(live[p]) == j
+            if in_new[c]:
+                kinds = np.array([journal, new_phys[c], new_dna[c]])
+                total = float(kinds[0] * kinds[1] * kinds[2])
+                if total > 0:
+                    if not was_live:
+                        _full_run(cache, "new pair")
+                        return None
+                    if not (
+                        np.array_equal(last.live_lr[:, p], kinds)
+                        and float(last.total[p]) == total
+                    ):
+                        patch[j] = (kinds, total)
+                    continue
+            if was_live:
+                patch[j] = None
+        if patch:
+            out.pairs[i] = patch
+    return out
+
+
+def _full_run(cache: SiteCache, why: str) -> None:
+    """Why ``_appended_run`` returns None (the site is computed in full):
+    ``SiteCache.full_reason``."""
+    cache.full_reason = why
+
+
+def _patched_row(
+    live: np.ndarray,
+    kinds: np.ndarray,
+    total: np.ndarray,
+    patch: Mapping[int, tuple[np.ndarray, float] | None],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A body's row with the changed persons' entries replaced (or removed:
+    None)."""
+    kinds, total = kinds.copy(), total.copy()
+    keep = np.ones(len(live), dtype=bool)
+    for j, new in patch.items():
+        p = int(np.searchsorted(live, j))
+        if new is None:
+            keep[p] = False
+        else:
+            kinds[:, p], total[p] = new
+    return live[keep], kinds[:, keep], total[keep]
+
+
+def _merge_found(
+    cache: SiteCache,
+    bodies: Sequence[BodyIn],
+    persons: Sequence[PersonIn],
+    new: Sequence[PersonIn],
+    params: Params,
+    found: DnaLRs,
+) -> None:
+    """Merge the DNA LRs ``found`` of the families ``new`` into the cache's."""
+    assert cache.dna is not None
+    scorer = _lineage_scorer(
+        params.lineage_tables,
+        bodies,
+        persons,
+        cache.dna[0].lineage,
+        found[0].lineage,
+    )
+    cache.dna = merge_dna(cache.dna, found)
+    cache.dna[0].lineage = scorer
+    cache.dna_persons |= {p.person_id for p in new}
 
 
 def _appended_run(
@@ -1791,14 +1983,14 @@ def _appended_run(
     state: CompetitionState | None = cache.comp_state
     k0 = cache.appended
     n1 = len(persons)
+    if site is None or state is None or k0 is None:
+        _full_run(cache, "no last run")
+        return None
+    if dna is not None or cache.dna is None or cache.dna_stale:
+        _full_run(cache, "dna")
+        return None
     if (
-        site is None
-        or state is None
-        or k0 is None
-        or dna is not None
-        or cache.dna is None
-        or cache.dna_stale
-        or len(site.pids) != k0
+        len(site.pids) != k0
         or state.n != k0
         or len(table) != n1
         or not params.competition_grid
@@ -1812,6 +2004,7 @@ def _appended_run(
         or cache.dna_bodies != _typed_bodies(bodies, params.lineage_tables)
         or len(cache.last) != len(bodies)
     ):
+        _full_run(cache, "inputs")
         return None
     new = list(persons[k0:])
     new_ids = {p.person_id for p in new}
@@ -1820,11 +2013,48 @@ def _appended_run(
     if any(pid in new_ids for (_b, pid) in overrides) or any(
         pid in site.placed for pid in new_ids
     ):
+        _full_run(cache, "named")
         return None
     weights = np.array([p.weight for p in new], dtype=float)
     if not state.can_append(weights):
+        _full_run(cache, "grid")
         return None
-    # From here on the cache is updated. The new families' DNA LRs.
+    # Reports whose family alone changed (a new or withdrawn reference
+    # profile): their pairs' LRs changed in place.
+    fam: _FamilyChange | None = None
+    if cache.changed_persons:
+        fam = _family_change(site, cache, bodies, persons, k0, params, table, overrides)
+        if fam is None:
+            return None  # (``_family_change`` says why)
+    chg_state: dict[int, float] = {}
+    if fam is not None:
+        for i, patch in fam.pairs.items():
+            for j, now in patch.items():
+                at = state.pair_position(i, j)
+                if at is None:
+                    _full_run(cache, "no pair kept")
+                    return None
+                chg_state[at] = 0.0 if now is None else now[1]
+    # From here on the cache is updated. The changed and new families' DNA LRs.
+    if fam is not None:
+        _merge_found(
+            cache, bodies, persons, [p for _j, p in fam.persons], params, fam.found
+        )
+        site.dna, site.relations, site.notes = cache.dna
+        site.typed = set(site.relations)
+        chg_js = np.array([j for j, _p in fam.persons], dtype=np.int64)
+        site.target_person[np.isin(site.target_person, chg_js)] = -1
+        site.target_person = np.concatenate(
+            [
+                site.target_person,
+                np.array(
+                    [site.index.get(pid, -1) for pid in fam.found[0].persons],
+                    dtype=np.int64,
+                ),
+            ]
+        )
+        site.typed_mask[chg_js] = [p.person_id in site.typed for _j, p in fam.persons]
+        cache.rows.update(fam.rows)
     sub: _Site | None = None
     if new:
         found = _extend_dna(cache, bodies, persons, new, params, site.dna_threshold)
@@ -1886,8 +2116,8 @@ def _appended_run(
             if live.any():
                 new_rows[i] = (k0 + idx[live].astype(np.int64), total[live])
                 new_kinds[b.body_id] = np.vstack([journal, phys, dna_lr])[:, live]
-    if new:
-        moved = state.append(weights, new_rows)
+    if new or chg_state:
+        moved = state.append(weights, new_rows, changed=chg_state)
         moved_weights = state.moved_weights
     else:
         moved, moved_weights = set(), set()
@@ -1897,6 +2127,12 @@ def _appended_run(
     for b in bodies:
         by_grave[b.grave_id].append(b)
     touched = {bodies[i].grave_id for i in moved}
+    # Bodies whose changed rows or shown reports a deferral does not cover.
+    not_deferred: set[int] = set()
+    if fam is not None:
+        touched |= {bodies[i].grave_id for i in fam.pairs}
+        touched |= {b.grave_id for b in bodies if b.body_id in fam.shown}
+        not_deferred = set(fam.pairs) | {order_of[bid] for bid in fam.shown}
     # Bodies deferred by earlier runs whose bound this run does not allow.
     defer = cache.defer_below
     grave_of = {b.body_id: b.grave_id for b in bodies}
@@ -1906,39 +2142,78 @@ def _appended_run(
         if not bound < defer and bid in grave_of
     }
     deferred_now = _deferrable(
-        site, bodies, by_grave, touched, moved - moved_weights, new_rows, comp, cache
+        site,
+        bodies,
+        by_grave,
+        touched,
+        moved - moved_weights - not_deferred,
+        new_rows,
+        comp,
+        cache,
     )
     touched -= {grave_of[bid] for bid in deferred_now}
     rows: dict[str, SparseRow] = {}
-    # An earlier report's pair with a body: the last run's (same inputs).
+    # An earlier report's pair with a body: the last run's (same inputs),
+    # but a changed report's.
     site.prev_pairs = {
         bid: last.result.pairs
         for bid, last in cache.last.items()
         if last.result is not None
     }
+    if fam is not None:
+        gone = cache.changed_persons
+        site.prev_pairs = {
+            bid: {pid: pr for pid, pr in pairs.items() if pid not in gone}
+            for bid, pairs in site.prev_pairs.items()
+        }
     reuse = cache.last
 
     def blocked_now(b: BodyIn, res: BodyResult) -> tuple[int, Any, bool]:
-        """The body's blocked persons now (the new ones come last): their
-        number, the first ones listed, and whether those changed."""
+        """The body's blocked persons now (the new ones come last, changed
+        ones newly excluded in their place): their number, the first ones
+        listed, and whether those changed."""
         seen = evid.get(b.body_id)
         blocked_new = np.setdiff1d(
             np.arange(k0, n1, dtype=np.int64),
             k0 + (seen if seen is not None else np.zeros(0, np.int64)),
         )
-        if not (len(blocked_new) and res.blocked < EXCLUSIONS_LISTED):
-            return res.blocked + len(blocked_new), res.blocked_listed, False
-        was = cache.listed.get(b.body_id)
+        now_blocked = fam.blocked.get(b.body_id, []) if fam is not None else []
+        n_blocked = res.blocked + len(blocked_new) + len(now_blocked)
+        relist = fam is not None and b.body_id in fam.listed
+        if not (
+            relist
+            or now_blocked
+            or (len(blocked_new) and res.blocked < EXCLUSIONS_LISTED)
+        ):
+            return n_blocked, res.blocked_listed, False
+        if (
+            relist
+            and not now_blocked
+            and not (len(blocked_new) and res.blocked < EXCLUSIONS_LISTED)
+        ):
+            # The same persons listed: a changed report's reasons again.
+            assert fam is not None
+            ids = cache.changed_persons
+            if all(
+                reasons == site.blocked_reasons(b, site.index[pid])
+                for pid, reasons in res.blocked_listed
+                if pid in ids
+            ):
+                return n_blocked, res.blocked_listed, False
         first = np.concatenate(
             [
-                np.array(
-                    [site.index[pid] for pid in (was[0] if was else ())],
-                    dtype=np.int64,
+                np.sort(
+                    np.array(
+                        [site.index[pid] for pid, _r in res.blocked_listed]
+                        + list(now_blocked),
+                        dtype=np.int64,
+                    )
                 ),
                 blocked_new,
             ]
         )
-        return res.blocked + len(blocked_new), _listed(site, b, first), True
+        listed = _listed(site, b, first)
+        return n_blocked, listed, listed != res.blocked_listed
 
     listed_of: dict[str, Any] = {}
     for g in touched:
@@ -1959,6 +2234,9 @@ def _appended_run(
                 for j in sorted(site.index[pid] for pid in forced)
             }
             idx, kinds, total = last.live, last.live_lr, last.total
+            patch = fam.pairs.get(order_of[b.body_id], {}) if fam is not None else {}
+            if patch:
+                idx, kinds, total = _patched_row(idx, kinds, total, patch)
             add = new_rows.get(order_of[b.body_id])
             if add is not None:
                 idx = np.concatenate([idx, add[0].astype(np.int32)])
@@ -2809,6 +3087,8 @@ class CompetitionState:
         ).astype(np.int64)
         self.p_extra: dict[int, np.ndarray] = {}
         self.k_extra: dict[int, np.ndarray] = {}
+        # Pairs whose LR ``append`` set to 0 (a changed report excluded).
+        self.zeroed = False
         # The last ``append``: bodies (summed over the rounds) whose change
         # was bounded, and those visited pair by pair.
         self.last_bound = self.last_full = 0
@@ -2945,14 +3225,38 @@ class CompetitionState:
                 return False
         return True
 
+    def pair_position(self, i: int, j: int) -> int | None:
+        """The position of the pair (body ``i``, person ``j``), None if none."""
+        pos = self.positions(i)
+        hit = np.nonzero(self.cols[pos] == j)[0]
+        return int(pos[hit[0]]) if len(hit) else None
+
     def append(
-        self, weights: np.ndarray, rows: Mapping[int, tuple[np.ndarray, np.ndarray]]
+        self,
+        weights: np.ndarray,
+        rows: Mapping[int, tuple[np.ndarray, np.ndarray]],
+        changed: Mapping[int, float] | None = None,
     ) -> set[int]:
         """Add persons ``n .. n + len(weights) - 1``; ``rows[i]``: their
         indices (sorted) and LRs above 0 at body ``i``. Return the bodies
         whose weights (of any of their persons) or prior mass changed, and
-        those with new pairs (``moved_weights``: the first ones only).
-        ``can_append`` must be true."""
+        those with new pairs or changed LRs (``moved_weights``: the first
+        ones only). ``can_append`` must be true.
+
+        ``changed``: earlier pairs (positions, ``pair_position``) whose LR is
+        now this one (0: the pair is gone; a pair of LR 0 adds 0 to every sum
+        and its (grave, person) key, of no mass, has the factor ``h``, so the
+        numbers are those of a computation without it). An earlier person
+        with a new pair where it had none is not appended here: the caller
+        computes the site in full."""
+        changed = changed or {}
+        chg_pos = np.array(sorted(changed), dtype=np.int64)
+        if len(chg_pos):
+            lrs = np.array([changed[x] for x in chg_pos.tolist()], dtype=np.float64)
+            self.lr[chg_pos] = np.nan_to_num(lrs, posinf=1e300)
+            self.zeroed = self.zeroed or bool(np.any(self.lr[chg_pos] == 0))
+        chg_bodies = np.unique(self.body_of[chg_pos])
+        chg_persons = np.unique(self.cols[chg_pos])
         n0, k = self.n, len(weights)
         n1 = n0 + k
         self.base = _grown(self.base, n1)
@@ -3023,7 +3327,7 @@ class CompetitionState:
         starts = np.searchsorted(self.cols[m0:m1], np.arange(n0, n1 + 1)) + m0
         self.last_bound = self.last_full = 0
         for r, rd in enumerate(self.rounds):
-            moved = np.unique(np.concatenate([self.body_of[dirty], d_norm]))
+            moved = np.unique(np.concatenate([self.body_of[dirty], d_norm, chg_bodies]))
             # The bodies whose only change is new pairs: their sums of terms
             # with the new terms added, in the order ``np.bincount`` adds them.
             sums = rd.s.copy()
@@ -3077,6 +3381,8 @@ class CompetitionState:
             for i, v in old_norm.items():
                 norm_old[i] = v
             z_old = rd.z[bo]
+            # (A changed pair's old term used its old LR: its person's total
+            # is computed exactly below, not by difference.)
             post_old = (1 - p_u) * w_old / norm_old[bo] * self.lr[pos] / z_old
             post_old[pos >= m0] = 0.0
             terms = (1 - p_u) * w_new / rd.norm[bo] * self.lr[pos]
@@ -3116,6 +3422,7 @@ class CompetitionState:
                 )[0]
                 exact = np.union1d(exact, doubt)
             exact = np.union1d(exact, np.arange(n0, n1, dtype=np.int64))
+            exact = np.union1d(exact, chg_persons)
             epos, eown = self._person_positions(exact)
             epost = self._post(r, epos)
             etotal = np.bincount(eown, epost, minlength=len(exact))
@@ -3181,9 +3488,13 @@ class CompetitionState:
             self.row_w = np.full(n_b, float(self.base[:n1].sum()))
             self.norm = grid_up_array(self.row_w, self.register_grid)
             self.moved_weights = set()
-            return set(new_bodies.tolist())
+            return set(np.concatenate([new_bodies, chg_bodies]).tolist())
         self.moved_weights = set(np.concatenate([self.body_of[dirty], d_norm]).tolist())
-        return set(np.concatenate([self.body_of[dirty], d_norm, new_bodies]).tolist())
+        return set(
+            np.concatenate(
+                [self.body_of[dirty], d_norm, new_bodies, chg_bodies]
+            ).tolist()
+        )
 
     def _slack_of(
         self,
@@ -3220,6 +3531,9 @@ class _LazyWeights:
     def __getitem__(self, i: int) -> np.ndarray:
         s = self.state
         pos = s.positions(i)
+        if s.zeroed:
+            # (Pairs whose LR is now 0 are in no row.)
+            pos = pos[s.lr[pos] > 0]
         out: np.ndarray = s.base_nz[pos]
         if s.rounds:
             out = out * s.rounds[-1].gf[s.inv[pos]]

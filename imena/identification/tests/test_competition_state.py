@@ -150,3 +150,97 @@ def test_bodies_not_visited_give_the_full_competition(
         assert not any(bound)
     else:
         assert any(bound)
+
+
+@pytest.mark.parametrize(
+    ("seed", "layout", "grid"),
+    [(11, "mixed", 128), (12, "alone", 128), (13, "pairs", 16), (14, "mixed", 2)],
+)
+def test_changed_pairs_give_the_full_competition(
+    seed: int, layout: str, grid: int
+) -> None:
+    """``append(changed=...)``: an earlier person's pairs with new LRs (a
+    report whose family changed), some now 0 (excluded), with or without new
+    persons: the weights, prior masses and normalisers of a full computation
+    over the rows without the excluded pairs, to the bit, and every body
+    whose weights, prior mass or row changed is returned."""
+    rng = np.random.default_rng(seed)
+    n_bodies, n_persons = 30, 200
+    params = Params(
+        0.2, Reliability(0.05, 0.05), competition_grid=grid, register_grid=4
+    )
+    if layout == "alone":
+        graves = [f"g{i}" for i in range(n_bodies)]
+    elif layout == "pairs":
+        graves = [f"g{i // 2}" for i in range(n_bodies)]
+    else:
+        graves = [f"g{rng.integers(0, n_bodies // 2)}" for _ in range(n_bodies)]
+    base = rng.uniform(0.5, 1.5, n_persons)
+    strong = rng.choice(n_persons, n_persons // 20, replace=False)
+    idx, tot = _rows(rng, n_bodies, np.arange(n_persons), 0.15, strong)
+    idx = [x.astype(np.int64) for x in idx]
+    record: dict = {}
+    sparse_competition(idx, tot, base, graves, params, record=record)
+    state = CompetitionState(record, base, params)
+    changed_bodies = 0
+    for step in range(6):
+        # one or two earlier persons with pairs: new LRs, a third of them 0
+        with_pairs = np.unique(np.concatenate(idx))
+        js = rng.choice(with_pairs, int(rng.integers(1, 3)), replace=False)
+        changed: dict[int, float] = {}
+        rows_changed = set()
+        for i in range(n_bodies):
+            for j in js.tolist():
+                at = np.nonzero(idx[i] == j)[0]
+                if not len(at):
+                    continue
+                p = state.pair_position(i, j)
+                assert p is not None
+                lr = 0.0 if rng.random() < 0.35 else float(10.0 ** rng.normal(0, 3))
+                changed[p] = lr
+                rows_changed.add(i)
+                if lr == 0.0:
+                    idx[i] = np.delete(idx[i], at)
+                    tot[i] = np.delete(tot[i], at)
+                else:
+                    tot[i] = tot[i].copy()
+                    tot[i][at] = lr
+        weights = np.zeros(0)
+        rows = {}
+        if step % 2:
+            n = len(base)
+            weights = rng.uniform(0.5, 1.5, 2)
+            new_idx, new_tot = _rows(rng, n_bodies, np.arange(n, n + 2), 0.2, [])
+            if not state.can_append(weights):
+                continue
+            rows = {
+                i: (new_idx[i], new_tot[i]) for i in range(n_bodies) if len(new_idx[i])
+            }
+            base = np.concatenate([base, weights])
+            idx = [np.concatenate([idx[i], new_idx[i]]) for i in range(n_bodies)]
+            tot = [np.concatenate([tot[i], new_tot[i]]) for i in range(n_bodies)]
+        before = state.competition()
+        w_before = [before.w_nz[i].copy() for i in range(n_bodies)]
+        norm_before = before.norm.copy()
+        touched = state.append(weights, rows, changed=changed)
+        changed_bodies += len(rows_changed)
+        rec: dict = {}
+        full = _full(idx, tot, base, graves, params, rec)
+        now = state.competition()
+        assert np.array_equal(now.norm, full.norm)
+        for rd, kept in zip(state.rounds, rec["rounds"], strict=True):
+            assert np.array_equal(rd.z, kept[1]), step
+        assert np.array_equal(now.row_w, full.row_w)
+        everyone = np.arange(len(base))
+        for i in range(n_bodies):
+            assert np.array_equal(now.w_nz[i], full.w_nz[i]), (step, i)
+            assert np.array_equal(now.weights(i, everyone), full.weights(i, everyone))
+            moved = (
+                i in rows_changed
+                or norm_before[i] != full.norm[i]
+                or len(w_before[i]) == len(full.w_nz[i])
+                and not np.array_equal(w_before[i], full.w_nz[i])
+            )
+            if moved:
+                assert i in touched, (step, i)
+    assert changed_bodies >= 6

@@ -813,3 +813,135 @@ def test_bodies_only_reweighted_are_deferred_within_their_bounds(
     assert set(deferred.deferred) <= exact.recomputed
     assert not exact.deferred and not cache.deferred
     _assert_same(exact, full)
+
+
+def _family_replaced(p: Any, other: Any) -> Any:
+    """Report ``p`` with its references' genotypes replaced by ``other``'s."""
+    refs = dict(p.family["genotypes"])
+    donor = list(other.family["genotypes"].values())
+    for k, member in enumerate(sorted(refs)):
+        refs[member] = donor[k % len(donor)]
+    return replace(p, family={**p.family, "genotypes": refs})
+
+
+@pytest.mark.parametrize("which", ["shown", "reaching"])
+def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
+    national_inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch, which: str
+) -> None:
+    """A report whose family alone changed (a reference profile replaced):
+    the run computes its pairs again and extends the kept competition with
+    their new LRs (``engine._family_change``; a pair now excluded gets LR 0
+    there), without a full computation of the site; the result equals a
+    run without the cache, the bodies it does not reach are not computed,
+    and a run after it with nothing changed equals it too. ``shown``: a
+    report that is a candidate at some body; ``reaching``: one with an LR
+    above 0 at some bodies, shown nowhere."""
+    inputs = national_inputs
+    bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
+    data = inputs
+    cache = SiteCache()
+    first = _run(data, bodies, persons, cache)
+    named = {pid for lead in inputs["leads"] for pid in lead.persons}
+    shown = {c.person_id for x in first.bodies.values() for c in x.posterior.candidates}
+    shown |= {pid for x in first.bodies.values() for pid in x.pairs}
+    typed = [p for p in persons if p.family and p.family.get("genotypes")]
+    typed_bodies = {b.body_id for b in bodies if b.dna}
+    reach: dict[str, set[str]] = {}
+    for body_id, x in first.bodies.items():
+        if body_id in typed_bodies:
+            for j in x.live.tolist():
+                reach.setdefault(first.person_ids[j], set()).add(body_id)
+    fits = [
+        (j, p)
+        for j, p in enumerate(persons)
+        if p in typed
+        and p.person_id not in named
+        and (p.person_id in shown) == (which == "shown")
+        and len(reach.get(p.person_id, ())) >= 2
+    ]
+    assert fits, "the scenario has no such report"
+    others = [q for q in typed if q.person_id not in named]
+    full_runs = 0
+    compute = engine._compute_site
+
+    def counting(*args: Any) -> Any:
+        nonlocal full_runs
+        full_runs += 1
+        return compute(*args)
+
+    # The first report whose new family leaves no new pair (the kept
+    # competition has no place for one: a full run, tested below).
+    for j, p in fits:
+        for other in others:
+            if other is p:
+                continue
+            changed = _family_replaced(p, other)
+            now = [*persons[:j], changed, *persons[j + 1 :]]
+            # (A cache of its own: a copy would hold other objects.)
+            probe = SiteCache()
+            _run(data, bodies, persons, probe)
+            monkeypatch.setattr(engine, "_compute_site", counting)
+            full_runs = 0
+            incremental = _run(data, bodies, now, probe)
+            monkeypatch.setattr(engine, "_compute_site", compute)
+            if full_runs == 0:
+                break
+        else:
+            continue
+        break
+    assert full_runs == 0, "no family change of the scenario keeps every pair"
+    full = _run(data, bodies, now)
+    _assert_same(incremental, full)
+    assert _dna_texts(incremental) == _dna_texts(full)
+    # It changed something: an LR, or a pair gone (excluded by DNA now).
+    moved = [
+        body_id
+        for body_id, x in full.bodies.items()
+        if not np.array_equal(x.live, first.bodies[body_id].live)
+        or not np.array_equal(x.live_lr, first.bodies[body_id].live_lr)
+    ]
+    assert moved
+    assert incremental.recomputed and incremental.recomputed != set(first.bodies)
+    assert set(moved) <= incremental.recomputed
+    monkeypatch.setattr(engine, "_compute_site", counting)
+    again = _run(data, bodies, now, probe)
+    assert full_runs == 0 and again.recomputed == set()
+    _assert_same(again, full)
+
+
+def test_a_withdrawn_family_gives_a_full_computation(
+    national_inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A family's references withdrawn: pairs that DNA excluded appear (the
+    kept competition has no place for them), so the site is computed in
+    full; the result equals a run without the cache."""
+    inputs = national_inputs
+    bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
+    cache = SiteCache()
+    first = _run(inputs, bodies, persons, cache)
+    named = {pid for lead in inputs["leads"] for pid in lead.persons}
+    excluded_by_dna = {
+        pid
+        for x in first.bodies.values()
+        for pid, reasons in x.blocked_listed
+        if any(r.get("kind") == "dna" for r in reasons)
+    }
+    j, p = next(
+        (j, p)
+        for j, p in enumerate(persons)
+        if p.person_id in excluded_by_dna and p.person_id not in named
+    )
+    now = [*persons[:j], replace(p, family=None), *persons[j + 1 :]]
+    full_runs = 0
+    compute = engine._compute_site
+
+    def counting(*args: Any) -> Any:
+        nonlocal full_runs
+        full_runs += 1
+        return compute(*args)
+
+    monkeypatch.setattr(engine, "_compute_site", counting)
+    incremental = _run(inputs, bodies, now, cache)
+    assert full_runs == 1
+    monkeypatch.setattr(engine, "_compute_site", compute)
+    _assert_same(incremental, _run(inputs, bodies, now))
