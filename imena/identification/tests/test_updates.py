@@ -557,3 +557,69 @@ def test_a_corrected_pm_record_defers_bodies_only_reweighted_until_the_refresh(
     assert not caches[site.pk].deferred
     assert selectors.pending_updates(site) == 0
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+
+def test_a_replaced_reference_profile_extends_the_last_run(
+    loaded: ScenarioContext, org: Organisation, settings: Any, monkeypatch: Any
+) -> None:
+    """A family's reference profile replaced (one allele read again): the
+    worker's run of the site extends its last run (``engine._family_change``:
+    no full computation of the site, ``SiteCache.full_reason`` empty),
+    computes again only bodies the family reaches or shows, and stores what
+    a full computation stores."""
+    from imena.dna.models import ProfileKind
+    from imena.identification import engine
+    from imena.missing.models import ReferenceSample
+
+    settings.IMENA_UPDATE_DEFER_BELOW = 0.0
+    site: Site = next(iter(loaded.sites.values()))
+    caches, register = _worker_state(site, org)
+    cache = caches[site.pk]
+    pids = cache.person_ids_last
+    # The reports with an LR above 0 at a body with a DNA profile.
+    reach = {
+        pids[j]
+        for body_id, last in cache.last.items()
+        if body_id in cache.dna_bodies
+        for j in last.live.tolist()
+    }
+    sample = next(
+        s
+        for s in ReferenceSample.objects.filter(organisation=org, profile__isnull=False)
+        .select_related("profile", "member")
+        .order_by("sample_id")
+        if s.consent_active
+        and str(s.member.person_id) in reach
+        # (not one a journal names: that site is computed in full)
+        and str(s.member.person_id) not in cache.site.placed
+    )
+    assert sample.profile is not None
+    genotypes = {k: list(v) for k, v in sample.profile.genotypes.items()}
+    locus = sorted(genotypes)[0]
+    genotypes[locus][0] = str(int(float(genotypes[locus][0])) + 1)
+    services.dna_profiles_upload(
+        actor=None,  # type: ignore[arg-type]
+        organisation=org,
+        kind=ProfileKind.REFERENCE,
+        profiles={sample.sample_id: {"sex": 0, "genotypes": genotypes}},
+        source_format="test",
+        source_sha256="0" * 64,
+    )
+    full_runs = 0
+    compute = engine._compute_site
+
+    def counting(*args: Any) -> Any:
+        nonlocal full_runs
+        full_runs += 1
+        return compute(*args)
+
+    monkeypatch.setattr(engine, "_compute_site", counting)
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    monkeypatch.setattr(engine, "_compute_site", compute)
+    (run,) = [r for r in outcome.runs if r.site_id == site.pk]
+    assert (full_runs, cache.full_reason) == (0, "")
+    assert run.params["incremental"]
+    assert 0 < run.params["bodies_copied"] < len(cache.last)
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
