@@ -784,11 +784,12 @@ class SiteCache:
         self._sync(bodies, persons)
         ids = [p.person_id for p in persons]
         k = len(last_p) if last_p is not None else -1
+        # (Changed reports: ``_appended_run`` takes those whose family alone
+        # changed; a closed report changes the ids.)
         self.appended = (
             k
             if last_p is not None
             and not self.changed_bodies
-            and not self.changed_persons
             and [b.body_id for b in bodies] == [b.body_id for b in last_b]
             and ids[:k] == [p.person_id for p in last_p]
             and len(set(ids[k:]) & {p.person_id for p in last_p}) == 0
@@ -2151,6 +2152,18 @@ def _appended_run(
         comp,
         cache,
     )
+    if fam is not None:
+        deferred_now.update(
+            _family_deferrable(
+                bodies,
+                by_grave,
+                fam,
+                moved - moved_weights,
+                new_rows,
+                cache,
+                params,
+            )
+        )
     touched -= {grave_of[bid] for bid in deferred_now}
     rows: dict[str, SparseRow] = {}
     # An earlier report's pair with a body: the last run's (same inputs),
@@ -2302,17 +2315,24 @@ def _appended_run(
                 blocked_listed=listed,
             )
             if b.body_id in deferred_now:
-                # Its result stays; its row takes the new persons (what a
-                # later run computes it from), and their weights.
+                # Its result stays; its row takes the new persons and the
+                # changed ones' LRs (what a later run computes it from), and
+                # their weights.
                 i = order_of[b.body_id]
-                add = new_rows[i]
-                idx = np.concatenate([last.live, add[0].astype(last.live.dtype)])
-                kinds = np.hstack([last.live_lr, new_kinds[b.body_id]])
+                idx, kinds, total = last.live, last.live_lr, last.total
+                patch = fam.pairs.get(i, {}) if fam is not None else {}
+                if patch:
+                    idx, kinds, total = _patched_row(idx, kinds, total, patch)
+                add = new_rows.get(i)
+                if add is not None:
+                    idx = np.concatenate([idx, add[0].astype(idx.dtype)])
+                    kinds = np.hstack([kinds, new_kinds[b.body_id]])
+                    total = np.concatenate([total, add[1]])
                 last = replace(
                     last,
                     live=idx,
                     live_lr=kinds,
-                    total=np.concatenate([last.total, add[1]]),
+                    total=total,
                     norm=float(comp.norm[i]),
                     w_nz=comp.w_nz[i],
                 )
@@ -2384,6 +2404,81 @@ def _deferrable(
         bound = cache.deferred.get(b.body_id, 0.0) + t_new / z
         if bound < defer and not _near_threshold(last.result, bound, cache):
             out[b.body_id] = bound
+    return out
+
+
+def _family_deferrable(
+    bodies: Sequence[BodyIn],
+    by_grave: Mapping[str, Sequence[BodyIn]],
+    fam: _FamilyChange,
+    only_new: set[int],
+    new_rows: Mapping[int, Any],
+    cache: SiteCache,
+    params: Params,
+) -> dict[str, float]:
+    """The bodies whose only change is changed reports' LRs (``fam.pairs``)
+    that this run may leave with their last result (``SiteCache.
+    defer_below``), each with its bound.
+
+    A body alone in its grave, its weights and prior mass as in the last
+    run (``only_new``), no new report's pair, not deferred already, showing
+    no changed report: with ``D`` the sum of the changed terms' moves
+    (``|t'_j - t_j|``, a pair gone: ``t_j``) and ``z`` its last normaliser,
+    every posterior moves by less than ``2 D / (z - D)`` (as in
+    ``_moved_bound``). A changed report leaves the candidates out when its
+    term did not grow (the others' posteriors grow with it), or when its new
+    posterior stays below the last candidate's by more than the bound; no
+    posterior may be within the bound of a decision threshold."""
+    defer = cache.defer_below
+    out: dict[str, float] = {}
+    if not defer > 0:
+        return out
+    p_u = params.p_unlisted
+    for i, patch in fam.pairs.items():
+        b = bodies[i]
+        last = cache.last.get(b.body_id)
+        if (
+            len(by_grave[b.grave_id]) != 1
+            or i not in only_new
+            or i in new_rows
+            or b.body_id in fam.shown
+            or b.body_id in cache.deferred
+            or last is None
+            or (res := last.result) is None
+            or not last.norm > 0
+            or len(last.w_nz) != len(last.live)
+        ):
+            continue
+        scale = (1.0 - p_u) / last.norm
+        z = p_u + scale * float((last.w_nz * last.total).sum())
+        u = res.posterior.posterior_unlisted
+        if not (np.isfinite(z) and u > 0) or abs(p_u / u - z) > 1e-9 * z:
+            continue
+        d, moves = 0.0, []
+        for j, now in patch.items():
+            p = int(np.searchsorted(last.live, j))
+            t_old = scale * float(last.w_nz[p]) * float(last.total[p])
+            t_new = 0.0 if now is None else scale * float(last.w_nz[p]) * now[1]
+            d += abs(t_new - t_old)
+            moves.append((t_old, t_new))
+        if not (np.isfinite(d) and z > 2 * d):
+            continue
+        bound = 2.0 * d / (z - d)
+        if not bound < defer:
+            continue
+        low = min((c.posterior for c in res.posterior.candidates), default=0.0)
+        if any(
+            t_new > t_old and not t_new / (z - d) + bound < low
+            for t_old, t_new in moves
+        ):
+            continue
+        if any(
+            abs(c.posterior - t) <= bound
+            for c in res.posterior.candidates
+            for t in cache.thresholds
+        ):
+            continue
+        out[b.body_id] = bound
     return out
 
 

@@ -824,9 +824,14 @@ def _family_replaced(p: Any, other: Any) -> Any:
     return replace(p, family={**p.family, "genotypes": refs})
 
 
-@pytest.mark.parametrize("which", ["shown", "reaching"])
+@pytest.mark.parametrize(
+    ("which", "defer"), [("shown", 0.0), ("reaching", 0.0), ("reaching", 0.5)]
+)
 def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
-    national_inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch, which: str
+    national_inputs: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    which: str,
+    defer: float,
 ) -> None:
     """A report whose family alone changed (a reference profile replaced):
     the run computes its pairs again and extends the kept competition with
@@ -835,7 +840,11 @@ def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
     run without the cache, the bodies it does not reach are not computed,
     and a run after it with nothing changed equals it too. ``shown``: a
     report that is a candidate at some body; ``reaching``: one with an LR
-    above 0 at some bodies, shown nowhere."""
+    above 0 at some bodies, shown nowhere. With ``defer`` (``SiteCache.
+    defer_below``): the bodies it only moves are deferred
+    (``engine._family_deferrable``), each within its bound of the full
+    computation, the others equal; the next run without deferral equals
+    it."""
     inputs = national_inputs
     bodies, persons = list(inputs["bodies"]), list(inputs["person_inputs"])
     data = inputs
@@ -880,6 +889,7 @@ def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
             # (A cache of its own: a copy would hold other objects.)
             probe = SiteCache()
             _run(data, bodies, persons, probe)
+            probe.defer_below = defer
             monkeypatch.setattr(engine, "_compute_site", counting)
             full_runs = 0
             incremental = _run(data, bodies, now, probe)
@@ -891,6 +901,26 @@ def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
         break
     assert full_runs == 0, "no family change of the scenario keeps every pair"
     full = _run(data, bodies, now)
+    for body_id, x in incremental.bodies.items():
+        y = full.bodies[body_id]
+        bound = incremental.deferred.get(body_id)
+        if bound is None:
+            _assert_same(
+                SiteResult({body_id: x}, data["params"]),
+                SiteResult({body_id: y}, data["params"]),
+            )
+        else:
+            _within(x, y, bound)
+            assert x.blocked_listed == y.blocked_listed
+    assert bool(incremental.deferred) == (defer > 0)
+    if defer:
+        probe.defer_below = 0.0
+        monkeypatch.setattr(engine, "_compute_site", counting)
+        exact = _run(data, bodies, now, probe)
+        monkeypatch.setattr(engine, "_compute_site", compute)
+        assert full_runs == 0 and exact.recomputed == set(incremental.deferred)
+        _assert_same(exact, full)
+        return
     _assert_same(incremental, full)
     assert _dna_texts(incremental) == _dna_texts(full)
     # It changed something: an LR, or a pair gone (excluded by DNA now).
