@@ -907,6 +907,9 @@ class SiteCache:
     # "threshold" (a body near a decision threshold), "grid", "listed",
     # "weight", "inputs".
     hold_reason: str = ""
+    # The DNA LRs of the reports ``hold_persons`` last asked about (the
+    # reports, their LRs against the site's bodies), for the next run.
+    hold_found: Any = None
     # Why the last run computed the site in full rather than extend the
     # last one (``_appended_run``): "" when it extended it.
     full_reason: str = ""
@@ -1740,6 +1743,8 @@ def compute_site(
             )
             if fast is not None:
                 return fast
+        if cache is not None:
+            cache.hold_found = None  # (for the run after ``hold_persons`` only)
         return _compute_site(
             bodies,
             persons,
@@ -1812,8 +1817,20 @@ def _family_change(
         return None
     ask = [p for _j, p in chg]
     js = np.array([j for j, _p in chg], dtype=np.int64)
-    found = dna_lrs(
-        bodies, ask, params.dna_dropout, site.dna_threshold, params.lineage_tables
+    # The DNA LRs ``hold_persons`` found for these same reports (objects), if
+    # it did (the same bodies, parameters and threshold: those of the last
+    # run, which this run's inputs are), else screened here.
+    kept, cache.hold_found = cache.hold_found, None
+    reuse = kept is not None and len(kept[0]) == len(ask)
+    if reuse:
+        by_id = {p.person_id: p for p in kept[0]}
+        reuse = all(by_id.get(p.person_id) is p for p in ask)
+    found = (
+        kept[1]
+        if reuse
+        else dna_lrs(
+            bodies, ask, params.dna_dropout, site.dna_threshold, params.lineage_tables
+        )
     )
     sub = _Site(
         list(bodies),
@@ -2036,6 +2053,7 @@ def _appended_run(
                     _full_run(cache, "no pair kept")
                     return None
                 chg_state[at] = 0.0 if now is None else now[1]
+    cache.hold_found = None
     # From here on the cache is updated. The changed and new families' DNA LRs.
     if fam is not None:
         _merge_found(
@@ -4021,6 +4039,8 @@ def hold_persons(
                 site.dna_threshold,
                 params.lineage_tables,
             )
+            # (The site's run, if one is needed, takes them: ``_family_change``.)
+            cache.hold_found = (list(ask), found)
         sub = _Site(
             bodies,
             ask,
