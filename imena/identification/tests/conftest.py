@@ -11,10 +11,26 @@ import pytest
 from imena.burials.tests.factories import GraveFactory, SiteFactory
 from imena.exhumations import services as exh
 from imena.exhumations.models import PostMortemRecord
-from imena.identification import services
+from imena.identification import engine, services
 from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.missing.tests.factories import make_person
 from imena.simulation.core import simulate
+
+
+@pytest.fixture
+def full_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of full computations of a site so far (``engine.
+    _compute_site``, counted in ``[0]``): a run that extends the last one
+    (``engine._appended_run``) adds none."""
+    count = [0]
+    compute = engine._compute_site
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        count[0] += 1
+        return compute(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "_compute_site", counting)
+    return count
 
 
 @pytest.fixture

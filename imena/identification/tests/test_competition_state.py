@@ -30,6 +30,15 @@ def _rows(rng, n_bodies, persons, density, strong):
     return idx, tot
 
 
+def _graves(rng, layout, n_bodies):
+    """Each body's grave: alone, two by two, or mixed at random."""
+    if layout == "alone":
+        return [f"g{i}" for i in range(n_bodies)]
+    if layout == "pairs":
+        return [f"g{i // 2}" for i in range(n_bodies)]
+    return [f"g{rng.integers(0, n_bodies // 2)}" for _ in range(n_bodies)]
+
+
 def _full(idx, tot, base, graves, params, record=None):
     return sparse_competition(idx, tot, base, graves, params, record=record)
 
@@ -51,12 +60,7 @@ def test_appended_persons_give_the_full_competition(
     params = Params(
         0.2, Reliability(0.05, 0.05), competition_grid=grid, register_grid=4
     )
-    if layout == "alone":
-        graves = [f"g{i}" for i in range(n_bodies)]
-    elif layout == "pairs":
-        graves = [f"g{i // 2}" for i in range(n_bodies)]
-    else:
-        graves = [f"g{rng.integers(0, n_bodies // 2)}" for _ in range(n_bodies)]
+    graves = _graves(rng, layout, n_bodies)
     base = rng.uniform(0.5, 1.5, n_persons)
     strong = rng.choice(n_persons, n_persons // 20, replace=False)
     idx, tot = _rows(rng, n_bodies, np.arange(n_persons), 0.1, strong)
@@ -169,12 +173,7 @@ def test_changed_pairs_give_the_full_competition(
     params = Params(
         0.2, Reliability(0.05, 0.05), competition_grid=grid, register_grid=4
     )
-    if layout == "alone":
-        graves = [f"g{i}" for i in range(n_bodies)]
-    elif layout == "pairs":
-        graves = [f"g{i // 2}" for i in range(n_bodies)]
-    else:
-        graves = [f"g{rng.integers(0, n_bodies // 2)}" for _ in range(n_bodies)]
+    graves = _graves(rng, layout, n_bodies)
     base = rng.uniform(0.5, 1.5, n_persons)
     strong = rng.choice(n_persons, n_persons // 20, replace=False)
     idx, tot = _rows(rng, n_bodies, np.arange(n_persons), 0.15, strong)

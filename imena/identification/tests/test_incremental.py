@@ -829,7 +829,7 @@ def _family_replaced(p: Any, other: Any) -> Any:
 )
 def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
     national_inputs: dict[str, Any],
-    monkeypatch: pytest.MonkeyPatch,
+    full_runs: list[int],
     which: str,
     defer: float,
 ) -> None:
@@ -870,14 +870,6 @@ def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
     ]
     assert fits, "the scenario has no such report"
     others = [q for q in typed if q.person_id not in named]
-    full_runs = 0
-    compute = engine._compute_site
-
-    def counting(*args: Any) -> Any:
-        nonlocal full_runs
-        full_runs += 1
-        return compute(*args)
-
     # The first report whose new family leaves no new pair (the kept
     # competition has no place for one: a full run, tested below).
     for j, p in fits:
@@ -890,16 +882,14 @@ def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
             probe = SiteCache()
             _run(data, bodies, persons, probe)
             probe.defer_below = defer
-            monkeypatch.setattr(engine, "_compute_site", counting)
-            full_runs = 0
+            before = full_runs[0]
             incremental = _run(data, bodies, now, probe)
-            monkeypatch.setattr(engine, "_compute_site", compute)
-            if full_runs == 0:
+            if full_runs[0] == before:
                 break
         else:
             continue
         break
-    assert full_runs == 0, "no family change of the scenario keeps every pair"
+    assert full_runs[0] == before, "no family change of the scenario keeps every pair"
     full = _run(data, bodies, now)
     for body_id, x in incremental.bodies.items():
         y = full.bodies[body_id]
@@ -915,10 +905,10 @@ def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
     assert bool(incremental.deferred) == (defer > 0)
     if defer:
         probe.defer_below = 0.0
-        monkeypatch.setattr(engine, "_compute_site", counting)
+        before = full_runs[0]
         exact = _run(data, bodies, now, probe)
-        monkeypatch.setattr(engine, "_compute_site", compute)
-        assert full_runs == 0 and exact.recomputed == set(incremental.deferred)
+        assert full_runs[0] == before
+        assert exact.recomputed == set(incremental.deferred)
         _assert_same(exact, full)
         return
     _assert_same(incremental, full)
@@ -933,14 +923,14 @@ def test_a_changed_family_is_computed_alone_and_gives_a_full_computation(
     assert moved
     assert incremental.recomputed and incremental.recomputed != set(first.bodies)
     assert set(moved) <= incremental.recomputed
-    monkeypatch.setattr(engine, "_compute_site", counting)
+    before = full_runs[0]
     again = _run(data, bodies, now, probe)
-    assert full_runs == 0 and again.recomputed == set()
+    assert full_runs[0] == before and again.recomputed == set()
     _assert_same(again, full)
 
 
 def test_a_withdrawn_family_gives_a_full_computation(
-    national_inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    national_inputs: dict[str, Any], full_runs: list[int]
 ) -> None:
     """A family's references withdrawn: pairs that DNA excluded appear (the
     kept competition has no place for them), so the site is computed in
@@ -962,16 +952,8 @@ def test_a_withdrawn_family_gives_a_full_computation(
         if p.person_id in excluded_by_dna and p.person_id not in named
     )
     now = [*persons[:j], replace(p, family=None), *persons[j + 1 :]]
-    full_runs = 0
-    compute = engine._compute_site
-
-    def counting(*args: Any) -> Any:
-        nonlocal full_runs
-        full_runs += 1
-        return compute(*args)
-
-    monkeypatch.setattr(engine, "_compute_site", counting)
+    before = full_runs[0]
     incremental = _run(inputs, bodies, now, cache)
-    assert full_runs == 1
-    monkeypatch.setattr(engine, "_compute_site", compute)
+    assert full_runs[0] == before + 1
+    assert cache.full_reason == "new pair"
     _assert_same(incremental, _run(inputs, bodies, now))

@@ -560,7 +560,7 @@ def test_a_corrected_pm_record_defers_bodies_only_reweighted_until_the_refresh(
 
 
 def test_a_replaced_reference_profile_extends_the_last_run(
-    loaded: ScenarioContext, org: Organisation, settings: Any, monkeypatch: Any
+    loaded: ScenarioContext, org: Organisation, settings: Any, full_runs: list[int]
 ) -> None:
     """A family's reference profile replaced (one allele read again): the
     worker's run of the site extends its last run (``engine._family_change``:
@@ -568,7 +568,6 @@ def test_a_replaced_reference_profile_extends_the_last_run(
     computes again only bodies the family reaches or shows, and stores what
     a full computation stores."""
     from imena.dna.models import ProfileKind
-    from imena.identification import engine
     from imena.missing.models import ReferenceSample
 
     settings.IMENA_UPDATE_DEFER_BELOW = 0.0
@@ -605,21 +604,12 @@ def test_a_replaced_reference_profile_extends_the_last_run(
         source_format="test",
         source_sha256="0" * 64,
     )
-    full_runs = 0
-    compute = engine._compute_site
-
-    def counting(*args: Any) -> Any:
-        nonlocal full_runs
-        full_runs += 1
-        return compute(*args)
-
-    monkeypatch.setattr(engine, "_compute_site", counting)
+    before = full_runs[0]
     outcome = services.identification_update(
         actor=None, organisation=org, caches=caches, register=register
     )
-    monkeypatch.setattr(engine, "_compute_site", compute)
     (run,) = [r for r in outcome.runs if r.site_id == site.pk]
-    assert (full_runs, cache.full_reason) == (0, "")
+    assert (full_runs[0] - before, cache.full_reason) == (0, "")
     assert run.params["incremental"]
     assert 0 < run.params["bodies_copied"] < len(cache.last)
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
