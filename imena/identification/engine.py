@@ -1728,8 +1728,8 @@ def compute_site(
     with collector_paused():
         if cache is not None:
             cache.full_reason = "" if blocking else "no blocking"
-        if cache is not None and blocking:
-            fast = _appended_run(
+        fast = (
+            _appended_run(
                 bodies,
                 persons,
                 leads,
@@ -1741,10 +1741,13 @@ def compute_site(
                 dna,
                 cache,
             )
-            if fast is not None:
-                return fast
+            if cache is not None and blocking
+            else None
+        )
         if cache is not None:
-            cache.hold_found = None  # (for the run after ``hold_persons`` only)
+            cache.hold_found = None  # (``hold_persons``' DNA LRs: this run's only)
+        if fast is not None:
+            return fast
         return _compute_site(
             bodies,
             persons,
@@ -1820,7 +1823,7 @@ def _family_change(
     # The DNA LRs ``hold_persons`` found for these same reports (objects), if
     # it did (the same bodies, parameters and threshold: those of the last
     # run, which this run's inputs are), else screened here.
-    kept, cache.hold_found = cache.hold_found, None
+    kept = cache.hold_found
     reuse = kept is not None and len(kept[0]) == len(ask)
     if reuse:
         by_id = {p.person_id: p for p in kept[0]}
@@ -2053,7 +2056,6 @@ def _appended_run(
                     _full_run(cache, "no pair kept")
                     return None
                 chg_state[at] = 0.0 if now is None else now[1]
-    cache.hold_found = None
     # From here on the cache is updated. The changed and new families' DNA LRs.
     if fam is not None:
         _merge_found(
@@ -2186,18 +2188,33 @@ def _appended_run(
     rows: dict[str, SparseRow] = {}
     # An earlier report's pair with a body: the last run's (same inputs),
     # but a changed report's.
+    gone = cache.changed_persons if fam is not None else set()
     site.prev_pairs = {
-        bid: last.result.pairs
+        bid: (
+            {pid: pr for pid, pr in last.result.pairs.items() if pid not in gone}
+            if gone
+            else last.result.pairs
+        )
         for bid, last in cache.last.items()
         if last.result is not None
     }
-    if fam is not None:
-        gone = cache.changed_persons
-        site.prev_pairs = {
-            bid: {pid: pr for pid, pr in pairs.items() if pid not in gone}
-            for bid, pairs in site.prev_pairs.items()
-        }
     reuse = cache.last
+
+    def row_now(b: BodyIn, last: _Reuse) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The body's last row with the changed persons' LRs and the new
+        persons' entries at its end (their indices are last): what
+        ``_Site.row`` computes, without going through every pair."""
+        i = order_of[b.body_id]
+        idx, kinds, total = last.live, last.live_lr, last.total
+        patch = fam.pairs.get(i, {}) if fam is not None else {}
+        if patch:
+            idx, kinds, total = _patched_row(idx, kinds, total, patch)
+        add = new_rows.get(i)
+        if add is not None:
+            idx = np.concatenate([idx, add[0].astype(idx.dtype)])
+            kinds = np.hstack([kinds, new_kinds[b.body_id]])
+            total = np.concatenate([total, add[1]])
+        return idx, kinds, total
 
     def blocked_now(b: BodyIn, res: BodyResult) -> tuple[int, Any, bool]:
         """The body's blocked persons now (the new ones come last, changed
@@ -2211,17 +2228,13 @@ def _appended_run(
         now_blocked = fam.blocked.get(b.body_id, []) if fam is not None else []
         n_blocked = res.blocked + len(blocked_new) + len(now_blocked)
         relist = fam is not None and b.body_id in fam.listed
-        if not (
-            relist
-            or now_blocked
-            or (len(blocked_new) and res.blocked < EXCLUSIONS_LISTED)
-        ):
+        # (New persons blocked can enter the listing only while it is short.)
+        listed_more = bool(now_blocked) or bool(
+            len(blocked_new) and res.blocked < EXCLUSIONS_LISTED
+        )
+        if not (relist or listed_more):
             return n_blocked, res.blocked_listed, False
-        if (
-            relist
-            and not now_blocked
-            and not (len(blocked_new) and res.blocked < EXCLUSIONS_LISTED)
-        ):
+        if not listed_more:
             # The same persons listed: a changed report's reasons again.
             assert fam is not None
             ids = cache.changed_persons
@@ -2249,9 +2262,7 @@ def _appended_run(
     listed_of: dict[str, Any] = {}
     for g in touched:
         for b in by_grave[g]:
-            # The last run's row (an earlier report's LRs are the same), with
-            # the new persons' entries at its end (their indices are last):
-            # what ``_Site.row`` computes, without going through every pair.
+            # (Its row: the last run's as it is now, ``row_now``.)
             last = reuse[b.body_id]
             assert last.result is not None
             forced = {pid for pid in site.jev[b.grave_id] if pid in site.index}
@@ -2264,15 +2275,7 @@ def _appended_run(
                 site.pids[j]: site.pair_of(b, site.pids[j])
                 for j in sorted(site.index[pid] for pid in forced)
             }
-            idx, kinds, total = last.live, last.live_lr, last.total
-            patch = fam.pairs.get(order_of[b.body_id], {}) if fam is not None else {}
-            if patch:
-                idx, kinds, total = _patched_row(idx, kinds, total, patch)
-            add = new_rows.get(order_of[b.body_id])
-            if add is not None:
-                idx = np.concatenate([idx, add[0].astype(np.int32)])
-                kinds = np.hstack([kinds, new_kinds[b.body_id]])
-                total = np.concatenate([total, add[1]])
+            idx, kinds, total = row_now(b, last)
             n_blocked, listed, _changed = blocked_now(b, last.result)
             listed_of[b.body_id] = listed
             rows[b.body_id] = SparseRow(
@@ -2337,15 +2340,7 @@ def _appended_run(
                 # changed ones' LRs (what a later run computes it from), and
                 # their weights.
                 i = order_of[b.body_id]
-                idx, kinds, total = last.live, last.live_lr, last.total
-                patch = fam.pairs.get(i, {}) if fam is not None else {}
-                if patch:
-                    idx, kinds, total = _patched_row(idx, kinds, total, patch)
-                add = new_rows.get(i)
-                if add is not None:
-                    idx = np.concatenate([idx, add[0].astype(idx.dtype)])
-                    kinds = np.hstack([kinds, new_kinds[b.body_id]])
-                    total = np.concatenate([total, add[1]])
+                idx, kinds, total = row_now(b, last)
                 last = replace(
                     last,
                     live=idx,
@@ -2490,11 +2485,7 @@ def _family_deferrable(
             for t_old, t_new in moves
         ):
             continue
-        if any(
-            abs(c.posterior - t) <= bound
-            for c in res.posterior.candidates
-            for t in cache.thresholds
-        ):
+        if _near_threshold_either(res, bound, cache):
             continue
         out[b.body_id] = bound
     return out
@@ -2791,11 +2782,7 @@ def _moved_bound(
         # the last kept and the first left out, as posteriors
         if not (np.sort(top)[1] - top.min()) / z > 2.0 * bound:
             return None
-    if any(
-        abs(c.posterior - t) <= bound
-        for c in a.posterior.candidates
-        for t in cache.thresholds
-    ):
+    if _near_threshold_either(a, bound, cache):
         return None
     return bound
 
@@ -3931,6 +3918,16 @@ def _near_threshold(result: BodyResult | None, bound: float, cache: SiteCache) -
         return True
     return any(
         t <= c.posterior < t + bound
+        for c in result.posterior.candidates
+        for t in cache.thresholds
+    )
+
+
+def _near_threshold_either(result: BodyResult, bound: float, cache: SiteCache) -> bool:
+    """A posterior of the body within ``bound`` of one of the cache's
+    thresholds, above or below (a bound that moves posteriors either way)."""
+    return any(
+        abs(c.posterior - t) <= bound
         for c in result.posterior.candidates
         for t in cache.thresholds
     )

@@ -129,7 +129,7 @@ def test_new_reports_are_computed_alone_and_give_a_full_computation(
 
 
 def test_a_run_adding_reports_records_what_a_full_run_records(
-    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    inputs: dict[str, Any], full_runs: list[int]
 ) -> None:
     """What a body's posteriors came from (``SiteCache.last``: its pairs
     computed one by one, weights, prior mass) as a run that adds reports
@@ -143,17 +143,9 @@ def test_a_run_adding_reports_records_what_a_full_run_records(
     before = _on_one_grid_point(inputs, [p for p in persons if p not in new], new)
     cache = SiteCache()
     _run(inputs, bodies, before, cache)
-    full_runs: list[int] = []
-    compute = engine._compute_site
-
-    def counting(*args: Any) -> Any:
-        full_runs.append(1)
-        return compute(*args)
-
-    monkeypatch.setattr(engine, "_compute_site", counting)
+    runs = full_runs[0]
     appended = _run(inputs, bodies, before + new, cache)
-    monkeypatch.setattr(engine, "_compute_site", compute)
-    assert full_runs == [] and appended.recomputed
+    assert full_runs[0] == runs and appended.recomputed
     full = SiteCache()
     _run(inputs, bodies, before + new, full)
     for body_id in appended.recomputed:
@@ -433,7 +425,7 @@ def _on_one_grid_point(
 
 
 def test_reports_added_one_by_one_extend_the_last_run(
-    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+    inputs: dict[str, Any], monkeypatch: pytest.MonkeyPatch, full_runs: list[int]
 ) -> None:
     """Reports that no journal names, added one after another: each run with
     the cache extends the last one (``engine._appended_run``: no full run of
@@ -463,13 +455,6 @@ def test_reports_added_one_by_one_extend_the_last_run(
     before = _on_one_grid_point(data, [p for p in persons if p not in new], new)
     cache = SiteCache()
     _run(data, bodies, before, cache)
-    full_runs: list[int] = []
-    compute = engine._compute_site
-
-    def counting(*args: Any) -> Any:
-        full_runs.append(1)
-        return compute(*args)
-
     now = list(before)
     recomputed = set()
     # What an appended run must not do: rebuild a body's row pair by pair
@@ -502,17 +487,16 @@ def test_reports_added_one_by_one_extend_the_last_run(
             now.append(p)
         else:
             now = [*now, p]
-        monkeypatch.setattr(engine, "_compute_site", counting)
         monkeypatch.setattr(engine._Site, "row", row_counted)
         monkeypatch.setattr(vectorised, "simple_row", simple_counted)
         monkeypatch.setattr(engine, "_candidate", candidate_counted)
         built.clear()
+        runs = full_runs[0]
         incremental = _run(data, bodies, now, cache)
-        monkeypatch.setattr(engine, "_compute_site", compute)
         monkeypatch.setattr(engine._Site, "row", row)
         monkeypatch.setattr(vectorised, "simple_row", simple_row)
         monkeypatch.setattr(engine, "_candidate", candidate)
-        assert not full_runs
+        assert full_runs[0] == runs
         assert not slow
         shown = sum(
             len(incremental.bodies[bid].posterior.candidates)
@@ -532,10 +516,9 @@ def test_reports_added_one_by_one_extend_the_last_run(
     assert reused > 0
     # A changed report: a full run again, equal to a full computation.
     now[0] = replace(now[0], am={**now[0].am, "stature_am": 150.0})
-    monkeypatch.setattr(engine, "_compute_site", counting)
+    runs = full_runs[0]
     incremental = _run(data, bodies, now, cache)
-    monkeypatch.setattr(engine, "_compute_site", compute)
-    assert full_runs == [1]
+    assert full_runs[0] == runs + 1
     _assert_same(incremental, _run(data, bodies, now))
 
 
