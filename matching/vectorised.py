@@ -21,7 +21,7 @@ The per-trait explanations of the candidates shown to a reviewer still come from
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -133,6 +133,47 @@ class PersonTable:
             np.concatenate([self.clothing, new.clothing]),
             np.concatenate([self.effects, new.effects]),
         )
+
+    def replaced(self, records: Mapping[int, AMRecord]) -> PersonTable:
+        """This table with the record at each index of ``records`` replaced:
+        the same LRs as building the whole table again (a trait's key list
+        may keep a value no record has any longer: its LR is computed and
+        never read), at the cost of the replaced records only. ``self`` is
+        left as it was; with no record changed, it is returned."""
+        at = sorted(j for j, r in records.items() if r != self.records[j])
+        if not at:
+            return self
+        new = PersonTable.build([records[j] for j in at])
+        rows = np.array(at, dtype=np.int64)
+        keys: dict[str, list[object]] = {}
+        codes: dict[str, np.ndarray] = {}
+        for trait, old_keys in self.keys.items():
+            index = {v: i for i, v in enumerate(old_keys)}
+            remap = np.array(
+                [index.setdefault(v, len(index)) for v in new.keys[trait]],
+                dtype=np.int32,
+            )
+            keys[trait] = list(index)
+            codes[trait] = self.codes[trait].copy()
+            codes[trait][rows] = remap[new.codes[trait]]
+        flags = []
+        for name in (
+            "particulars",
+            "particulars_asked",
+            "dental",
+            "clothing",
+            "effects",
+        ):
+            flag = getattr(self, name).copy()
+            flag[rows] = getattr(new, name)
+            flags.append(flag)
+        out = list(self.records)
+        for j in at:
+            out[j] = records[j]
+        items = dict(self.items)
+        for j in at:
+            items.pop(j, None)
+        return PersonTable(out, keys, codes, *flags, items=items)
 
     def __len__(self) -> int:
         return len(self.records)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import math
 import operator
 import time
@@ -397,7 +399,10 @@ def _changed_persons(old: Sequence[PersonIn], new: Sequence[PersonIn]) -> set[st
         return {p.person_id for p in new[len(old) :]}
     if len(new) == len(old):
         # The same reports, a few read again (other objects).
-        diff = [(a, b) for a, b in zip(old, new, strict=True) if a is not b]
+        diff = [
+            (old[i], new[i])
+            for i in itertools.compress(range(len(new)), map(operator.is_not, old, new))
+        ]
         if all(a.person_id == b.person_id for a, b in diff):
             return {b.person_id for _a, b in diff}
     was = {p.person_id: p for p in old}
@@ -703,14 +708,23 @@ class Register:
         for gone in [pk for pk in self.persons if pk not in keep]:
             del self.persons[gone], self.inputs[gone], self.entries[gone]
         pins = [self.inputs[pk] for pk in ids]
-        # Reports only added (ids ordered, so at the end): extend the table.
+        # Reports only added (ids ordered, so at the end): extend the table;
+        # the same reports, some read again: their records replaced; else the
+        # records of the reports not read again are kept.
         appended = ids[: len(old_ids)] == old_ids and not (changed & set(old_ids))
-        # Else the records of the reports not read again are kept.
-        table = (
-            self.shared.table.extended(person_table(pins[len(old_ids) :]).records)
-            if appended
-            else person_table_reusing(pins, self.shared.table, (str(pk) for pk in read))
-        )
+        if appended:
+            table = self.shared.table.extended(
+                person_table(pins[len(old_ids) :]).records
+            )
+        elif ids == old_ids:
+            at = [bisect.bisect_left(ids, pk) for pk in read]
+            table = self.shared.table.replaced(
+                dict(zip(at, person_table([pins[j] for j in at]).records, strict=True))
+            )
+        else:
+            table = person_table_reusing(
+                pins, self.shared.table, (str(pk) for pk in read)
+            )
         self.shared = SharedInputs(
             [self.persons[pk] for pk in ids],
             pins,

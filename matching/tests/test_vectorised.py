@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -186,6 +187,36 @@ def test_an_extended_table_equals_one_built_at_once(split: int) -> None:
         assert table.codes[trait].tolist() == codes.tolist()
     for flag in ("particulars", "particulars_asked", "dental", "clothing", "effects"):
         assert getattr(table, flag).tolist() == getattr(whole, flag).tolist()
+
+
+def test_a_table_with_records_replaced_gives_the_lrs_of_one_built_at_once() -> None:
+    model = physical.DEFAULT_MODEL
+    # Each replaced record takes another person's fields (new and old values).
+    now = list(PERSONS)
+    swaps = {0: 3, 2: len(PERSONS) - 1, len(PERSONS) - 2: 1}
+    for j, k in swaps.items():
+        now[j] = replace(PERSONS[k], person_id=PERSONS[j].person_id)
+    old = vectorised.PersonTable.build(PERSONS)
+    js = np.arange(len(PERSONS))
+    for pm in BODIES:  # (fills the old table's items, which must be dropped)
+        vectorised.item_traits_row(old, js, pm, model)
+    table = old.replaced({j: now[j] for j in [*swaps, 1]})
+    whole = vectorised.PersonTable.build(now)
+    assert table.records == whole.records
+    assert old.records == PERSONS  # (left as it was)
+    for flag in ("particulars", "particulars_asked", "dental", "clothing", "effects"):
+        assert getattr(table, flag).tolist() == getattr(whole, flag).tolist()
+    for pm in BODIES:
+        lr, excl = vectorised.simple_row(table, pm, model)
+        want_lr, want_excl = vectorised.simple_row(whole, pm, model)
+        assert excl.tolist() == want_excl.tolist()
+        assert lr.tolist() == want_lr.tolist()
+        lr, out = vectorised.item_traits_row(table, js, pm, model)
+        want_lr, want_out = vectorised.item_traits_row(whole, js, pm, model)
+        assert out.tolist() == want_out.tolist()
+        assert lr.tolist() == want_lr.tolist()
+    # Nothing changed: the same table.
+    assert old.replaced({1: PERSONS[1]}) is old
 
 
 @pytest.mark.parametrize("pm", BODIES, ids=lambda p: p.body_id)
