@@ -711,6 +711,7 @@ def update(name):
         with open(f"/tmp/prof_{name}.txt", "w") as fh:
             pstats.Stats(prof, stream=fh).sort_stats("cumulative").print_stats(60)
             pstats.Stats(prof, stream=fh).sort_stats("tottime").print_stats(40)
+        prof.dump_stats(f"/tmp/prof_{name}.pstats")  # (callers: ``pstats``)
     else:
         res = timed(name, run)
     # As the worker does after each update (untimed): its caches frozen.

@@ -776,6 +776,7 @@ class SiteCache:
                 )
             )
             if all(persons[i].person_id == last_p[i].person_id for i in diff):
+                self.changed_bodies = set()
                 self._sync_persons([persons[i] for i in diff])
                 # (Changed reports: ``_appended_run`` takes those whose
                 # family alone changed, else a full run.)
@@ -799,10 +800,10 @@ class SiteCache:
         self.body_list, self.person_list = list(bodies), list(persons)
 
     def _sync_persons(self, others: Sequence[PersonIn]) -> None:
-        """``_sync`` when the bodies are the same objects and the reports the
-        same ones, ``others`` of them other objects than in the last run."""
+        """The reports' part of ``_sync`` when they are the same ones as in
+        the last run, ``others`` of them other objects."""
         gone = self._persons_changed(others)
-        self.changed_bodies, self.changed_persons = set(), set(gone)
+        self.changed_persons = set(gone)
         for p in others:
             self.persons[p.person_id] = p
 
@@ -841,13 +842,25 @@ class SiteCache:
             self.forget_bodies(changed)
         if dna_changed:
             self.forget_dna_bodies(dna_changed)
+        self.changed_bodies = set(changed)
+        self.bodies = {b.body_id: b for b in bodies}
+        # The same reports as the last run, a few of them other objects
+        # (the worker's register read them again): only those compared.
+        last_p = self.person_list
+        if last_p is not None and len(persons) == len(last_p):
+            diff = list(
+                itertools.compress(
+                    range(len(persons)), map(operator.is_not, persons, last_p)
+                )
+            )
+            if all(persons[i].person_id == last_p[i].person_id for i in diff):
+                self._sync_persons([persons[i] for i in diff])
+                return
         gone = self._persons_changed(persons)
         # What the last results of untouched bodies cannot reflect: these
         # bodies, and the persons changed or no longer open (``_reusable``).
         now = {p.person_id for p in persons}
-        self.changed_bodies = set(changed)
         self.changed_persons = set(gone) | {p for p in self.persons if p not in now}
-        self.bodies = {b.body_id: b for b in bodies}
         self.persons = {p.person_id: p for p in persons}
 
     dna_persons: set[str] = field(default_factory=set)
@@ -1863,19 +1876,24 @@ def _family_change(
             bodies, ask, params.dna_dropout, site.dna_threshold, params.lineage_tables
         )
     )
-    sub = _Site(
-        list(bodies),
-        ask,
-        (),
-        params,
-        {},
-        site.n_graves,
-        site.grave_numbers,
-        vectorised.PersonTable.build([table.records[j] for j in js.tolist()]),
-        site.dna_threshold,
-        found,
-        shared=site,
-    )
+    if reuse and all(map(operator.is_, kept[0], ask)):
+        # Its evidence too (the same reports in the same order, AM records,
+        # bodies and PM records).
+        sub = kept[2]
+    else:
+        sub = _Site(
+            list(bodies),
+            ask,
+            (),
+            params,
+            {},
+            site.n_graves,
+            site.grave_numbers,
+            vectorised.PersonTable.build([table.records[j] for j in js.tolist()]),
+            site.dna_threshold,
+            found,
+            shared=site,
+        )
     sub.evidence_all(bodies)
     out = _FamilyChange(chg, found, {}, {}, {}, set(), set())
     for i, b in enumerate(bodies):
@@ -1885,11 +1903,11 @@ def _family_change(
             _full_run(cache, "no last result")
             return None
         res = last.result
-        if any(c.person_id in ids for c in res.posterior.candidates) or any(
-            pid in ids for pid in res.pairs
-        ):
+        if any(
+            c.person_id in ids for c in res.posterior.candidates
+        ) or not ids.isdisjoint(res.pairs):
             out.shown.add(b.body_id)
-        if any(pid in ids for pid, _r in res.blocked_listed):
+        if not ids.isdisjoint(map(_FIRST, res.blocked_listed)):
             out.listed.add(b.body_id)
         sidx, sphys, sdna = sub.evidence_memo(b)
         idx_old, phys_old, dna_old = have
@@ -4064,8 +4082,6 @@ def hold_persons(
                 site.dna_threshold,
                 params.lineage_tables,
             )
-            # (The site's run, if one is needed, takes them: ``_family_change``.)
-            cache.hold_found = (list(ask), found)
         sub = _Site(
             bodies,
             ask,
@@ -4080,6 +4096,10 @@ def hold_persons(
             shared=site,
         )
         sub.evidence_all(bodies)
+        if dna is None:
+            # (The site's run, if one is needed, takes them and their
+            # evidence: ``_family_change``.)
+            cache.hold_found = (list(ask), found, sub)
         base = np.array([p.weight for p in ask], dtype=float)
         # The changed reports' columns in the last run.
         cols = np.array([site.index[p.person_id] for p in changed], dtype=np.int64)
@@ -4173,7 +4193,7 @@ def _shown_at_site(cache: SiteCache, pids: set[str]) -> bool:
             return True
         if any(c.person_id in pids for c in res.posterior.candidates):
             return True
-        if any(pid in pids for pid in res.pairs):
+        if not pids.isdisjoint(res.pairs):
             return True
     return False
 
@@ -4181,13 +4201,15 @@ def _shown_at_site(cache: SiteCache, pids: set[str]) -> bool:
 def _listed_at(cache: SiteCache, pids: set[str]) -> set[tuple[str, str]]:
     """The (body, report) pairs of these reports among the bodies' listed
     exclusions."""
-    return {
-        (body_id, pid)
-        for body_id, last in cache.last.items()
-        if last.result is not None
-        for pid, _reasons in last.result.blocked_listed
-        if pid in pids
-    }
+    out: set[tuple[str, str]] = set()
+    for body_id, last in cache.last.items():
+        listed = last.result.blocked_listed if last.result is not None else ()
+        if listed and not pids.isdisjoint(map(_FIRST, listed)):
+            out.update((body_id, pid) for pid, _reasons in listed if pid in pids)
+    return out
+
+
+_FIRST = operator.itemgetter(0)
 
 
 def _would_list(cache: SiteCache, body_id: str, j: int) -> bool:
