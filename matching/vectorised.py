@@ -173,7 +173,17 @@ class PersonTable:
         items = dict(self.items)
         for j in at:
             items.pop(j, None)
-        return PersonTable(out, keys, codes, *flags, items=items)
+        return PersonTable(
+            out,
+            keys,
+            codes,
+            particulars=flags[0],
+            particulars_asked=flags[1],
+            dental=flags[2],
+            clothing=flags[3],
+            effects=flags[4],
+            items=items,
+        )
 
     def __len__(self) -> int:
         return len(self.records)

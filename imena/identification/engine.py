@@ -783,20 +783,26 @@ class SiteCache:
                 self.appended = len(last_p)
                 self.person_list = list(persons)
                 return
-        self._sync(bodies, persons)
-        ids = [p.person_id for p in persons]
+        same_ids = self._sync(bodies, persons)
         k = len(last_p) if last_p is not None else -1
         # (Changed reports: ``_appended_run`` takes those whose family alone
         # changed; a closed report changes the ids.)
-        self.appended = (
-            k
-            if last_p is not None
-            and not self.changed_bodies
-            and [b.body_id for b in bodies] == [b.body_id for b in last_b]
-            and ids[:k] == [p.person_id for p in last_p]
-            and len(set(ids[k:]) & {p.person_id for p in last_p}) == 0
-            else None
-        )
+        if (
+            last_p is None
+            or self.changed_bodies
+            or [b.body_id for b in bodies] != [b.body_id for b in last_b]
+        ):
+            self.appended = None
+        elif same_ids:
+            self.appended = k
+        else:
+            ids = [p.person_id for p in persons]
+            self.appended = (
+                k
+                if ids[:k] == [p.person_id for p in last_p]
+                and len(set(ids[k:]) & {p.person_id for p in last_p}) == 0
+                else None
+            )
         self.body_list, self.person_list = list(bodies), list(persons)
 
     def _sync_persons(self, others: Sequence[PersonIn]) -> None:
@@ -830,7 +836,9 @@ class SiteCache:
         }
         return gone
 
-    def _sync(self, bodies: Sequence[BodyIn], persons: Sequence[PersonIn]) -> None:
+    def _sync(self, bodies: Sequence[BodyIn], persons: Sequence[PersonIn]) -> bool:
+        """``sync`` of bodies that are other objects: True when the
+        reports are the last run's (the same ids in the same order)."""
         changed, dna_changed = [], []
         for b in bodies:
             old = self.bodies.get(b.body_id)
@@ -855,13 +863,14 @@ class SiteCache:
             )
             if all(persons[i].person_id == last_p[i].person_id for i in diff):
                 self._sync_persons([persons[i] for i in diff])
-                return
+                return True
         gone = self._persons_changed(persons)
         # What the last results of untouched bodies cannot reflect: these
         # bodies, and the persons changed or no longer open (``_reusable``).
         now = {p.person_id for p in persons}
         self.changed_persons = set(gone) | {p for p in self.persons if p not in now}
         self.persons = {p.person_id: p for p in persons}
+        return False
 
     dna_persons: set[str] = field(default_factory=set)
     # Bodies whose DNA profile changed since their DNA LRs were screened.
@@ -2267,9 +2276,13 @@ def _appended_run(
         ones newly excluded in their place): their number, the first ones
         listed, and whether those changed."""
         seen = evid.get(b.body_id)
-        blocked_new = np.setdiff1d(
-            np.arange(k0, n1, dtype=np.int64),
-            k0 + (seen if seen is not None else np.zeros(0, np.int64)),
+        blocked_new = (
+            np.setdiff1d(
+                np.arange(k0, n1, dtype=np.int64),
+                k0 + (seen if seen is not None else np.zeros(0, np.int64)),
+            )
+            if n1 > k0
+            else _NONE_BLOCKED
         )
         now_blocked = fam.blocked.get(b.body_id, []) if fam is not None else []
         n_blocked = res.blocked + len(blocked_new) + len(now_blocked)
@@ -2410,6 +2423,9 @@ def _appended_run(
     result.relisted = relisted
     result.deferred = dict(cache.deferred)
     return result
+
+
+_NONE_BLOCKED = np.zeros(0, dtype=np.int64)
 
 
 def _deferrable(
@@ -3473,7 +3489,7 @@ class CompetitionState:
         starts = np.searchsorted(self.cols[m0:m1], np.arange(n0, n1 + 1)) + m0
         self.last_bound = self.last_full = 0
         for r, rd in enumerate(self.rounds):
-            moved = np.unique(np.concatenate([self.body_of[dirty], d_norm, chg_bodies]))
+            moved = np.unique(np.concatenate([self.body_of[dirty], d_norm]))
             # The bodies whose only change is new pairs: their sums of terms
             # with the new terms added, in the order ``np.bincount`` adds them.
             sums = rd.s.copy()
@@ -3485,12 +3501,26 @@ class CompetitionState:
             )
             for a, b in zip(starts[:-1].tolist(), starts[1:].tolist(), strict=True):
                 sums[self.body_of[a:b]] += t_new[a - m0 : b - m0]
+            # The bodies whose only change is pairs' LRs (and new pairs):
+            # their sums again over all their pairs, as ``np.bincount`` adds
+            # them (a changed term is not last).
+            chg_only = np.setdiff1d(chg_bodies, moved)
+            if len(chg_only):
+                cpos = np.concatenate([self.positions(i) for i in chg_only.tolist()])
+                cbo = self.body_of[cpos]
+                sums[chg_only] = np.bincount(
+                    np.searchsorted(chg_only, cbo),
+                    (1 - p_u) * self._w(r, cpos) / rd.norm[cbo] * self.lr[cpos],
+                    minlength=len(chg_only),
+                )
             z_new = p_u + sums
-            # Their posteriors move by the factor z_old / z_new: by less than
-            # ``rho`` relatively. Those that move little are not visited pair
-            # by pair: every person's total gets that bound in its error.
+            # Their posteriors (but a changed pair's) move by the factor
+            # z_old / z_new: by less than ``rho`` relatively. Those that move
+            # little are not visited pair by pair: every person's total gets
+            # that bound in its error (the changed pairs' persons are
+            # computed exactly below).
             rho = np.abs(rd.z / z_new - 1.0)
-            cand = np.setdiff1d(new_bodies, moved)
+            cand = np.setdiff1d(np.union1d(new_bodies, chg_only), moved)
             far = cand[~(rho[cand] <= _RHO_VISIT)]  # (NaN: visited)
             full = np.union1d(moved, far)
             # A grave of several bodies: all of them (their keys' masses).

@@ -243,3 +243,37 @@ def test_changed_pairs_give_the_full_competition(
             if moved:
                 assert i in touched, (step, i)
     assert changed_bodies >= 6
+
+
+@pytest.mark.parametrize("rho", [0.0, 1e-3, np.inf])
+@pytest.mark.parametrize(
+    ("seed", "layout", "grid"), [(15, "mixed", 128), (16, "alone", 16)]
+)
+def test_bodies_with_changed_pairs_not_visited_give_the_full_competition(
+    monkeypatch: pytest.MonkeyPatch, rho: float, seed: int, layout: str, grid: int
+) -> None:
+    """A body whose only change is some pairs' LRs is not visited pair by
+    pair either when its normaliser moves by at most ``_RHO_VISIT`` (its
+    sum of terms computed again, the other persons' totals bounded, the
+    changed pairs' persons computed exactly): the full competition, to the
+    bit, for any threshold."""
+    monkeypatch.setattr(engine, "_RHO_VISIT", rho)
+    append = CompetitionState.append
+    bound: list[int] = []
+
+    def counting(
+        self: CompetitionState,
+        weights: np.ndarray,
+        rows: dict,
+        changed: dict[int, float] | None = None,
+    ) -> set[int]:
+        out = append(self, weights, rows, changed=changed)
+        bound.append(self.last_bound)
+        return out
+
+    monkeypatch.setattr(CompetitionState, "append", counting)
+    test_changed_pairs_give_the_full_competition(seed, layout, grid)
+    if rho == 0.0:
+        assert not any(bound)
+    elif rho == np.inf:
+        assert any(bound)
