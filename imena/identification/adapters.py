@@ -97,13 +97,32 @@ class NameIndex:
 
     def __init__(self, entries: Iterable[NameEntry]) -> None:
         self.entries = list(entries)
-        self.by_family: dict[str, list[NameEntry]] = defaultdict(list)
-        self.by_given: dict[str, list[NameEntry]] = defaultdict(list)
-        for e in self.entries:
-            for k in e.family:
-                self.by_family[k].append(e)
-            for k in e.given:
-                self.by_given[k].append(e)
+        self._keys: tuple[dict[str, list[NameEntry]], dict[str, list[NameEntry]]]
+        self._keys = ({}, {})
+        self._built = False
+
+    def _by(self) -> tuple[dict[str, list[NameEntry]], dict[str, list[NameEntry]]]:
+        """The entries by surname key and by given-name key, built at the
+        first match (the identification worker's register builds an index
+        at each update, and most updates match no name)."""
+        if not self._built:
+            by_family: dict[str, list[NameEntry]] = defaultdict(list)
+            by_given: dict[str, list[NameEntry]] = defaultdict(list)
+            for e in self.entries:
+                for k in e.family:
+                    by_family[k].append(e)
+                for k in e.given:
+                    by_given[k].append(e)
+            self._keys, self._built = (dict(by_family), dict(by_given)), True
+        return self._keys
+
+    @property
+    def by_family(self) -> dict[str, list[NameEntry]]:
+        return self._by()[0]
+
+    @property
+    def by_given(self) -> dict[str, list[NameEntry]]:
+        return self._by()[1]
 
     def match(
         self, family: str, given: str, patronymic: str, birth_years: Iterable[int]

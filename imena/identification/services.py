@@ -666,6 +666,8 @@ class Register:
     inputs: dict[int, PersonIn] = field(default_factory=dict)
     entries: dict[int, adapters.NameEntry] = field(default_factory=dict)
     shared: SharedInputs | None = None
+    # The open reports' ids, ascending (those of ``shared``).
+    ids: list[int] = field(default_factory=list)
     # ``changes.snapshot()`` taken before the last read.
     last: int = 0
     unseen: list[int] = field(default_factory=list)
@@ -685,6 +687,7 @@ class Register:
             self.persons = {p.pk: p for p in shared.persons}
             self.inputs = {int(p.person_id): p for p in shared.person_inputs}
             self.entries = {int(e.person_id): e for e in shared.index.entries}
+            self.ids = [int(p.person_id) for p in shared.person_inputs]
             self.shared = shared
             return shared
         ids = list(
@@ -696,35 +699,49 @@ class Register:
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        old_ids = [int(p.person_id) for p in self.shared.person_inputs]
-        read = [pk for pk in ids if pk in changed or pk not in self.persons]
+        old = self.shared
+        old_ids = self.ids
+        same = ids == old_ids
+        # (The same reports: only those changed are read again.)
+        read = (
+            sorted(pk for pk in changed if pk in self.persons)
+            if same
+            else [pk for pk in ids if pk in changed or pk not in self.persons]
+        )
         objs = list(MissingPerson.objects.filter(pk__in=read).order_by("pk"))
         for p, pin in zip(objs, adapters.person_inputs(objs), strict=True):
             self.persons[p.pk] = p
             self.inputs[p.pk] = pin
         for e in adapters.name_index(objs).entries:
             self.entries[int(e.person_id)] = e
+        if same:
+            # Their places in the lists (ids ascending).
+            at = [bisect.bisect_left(ids, pk) for pk in read]
+            persons, pins = list(old.persons), list(old.person_inputs)
+            for j, pk in zip(at, read, strict=True):
+                persons[j], pins[j] = self.persons[pk], self.inputs[pk]
+            table = old.table.replaced(
+                dict(zip(at, person_table([pins[j] for j in at]).records, strict=True))
+            )
+            shared = SharedInputs(
+                persons, pins, table, adapters.NameIndex(self.entries[pk] for pk in ids)
+            )
+            _ids_replaced(old, shared, at)
+            self.shared = shared
+            return shared
         keep = set(ids)
         for gone in [pk for pk in self.persons if pk not in keep]:
             del self.persons[gone], self.inputs[gone], self.entries[gone]
         pins = [self.inputs[pk] for pk in ids]
         # Reports only added (ids ordered, so at the end): extend the table;
-        # the same reports, some read again: their records replaced; else the
-        # records of the reports not read again are kept.
+        # else the records of the reports not read again are kept.
         appended = ids[: len(old_ids)] == old_ids and not (changed & set(old_ids))
-        if appended:
-            table = self.shared.table.extended(
-                person_table(pins[len(old_ids) :]).records
-            )
-        elif ids == old_ids:
-            at = [bisect.bisect_left(ids, pk) for pk in read]
-            table = self.shared.table.replaced(
-                dict(zip(at, person_table([pins[j] for j in at]).records, strict=True))
-            )
-        else:
-            table = person_table_reusing(
-                pins, self.shared.table, (str(pk) for pk in read)
-            )
+        table = (
+            old.table.extended(person_table(pins[len(old_ids) :]).records)
+            if appended
+            else person_table_reusing(pins, old.table, (str(pk) for pk in read))
+        )
+        self.ids = ids
         self.shared = SharedInputs(
             [self.persons[pk] for pk in ids],
             pins,
@@ -1302,6 +1319,19 @@ def _insert(model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
 
 
 _IDS: list[Any] = []
+
+
+def _ids_replaced(old: SharedInputs, new: SharedInputs, at: Sequence[int]) -> None:
+    """``_ids_of`` of ``new``'s lists from ``old``'s, when ``new`` holds the
+    same reports, those at the positions ``at`` read again (when ``old``'s
+    were built: the dictionaries copied, those reports replaced)."""
+    if not (_IDS and _IDS[0] is old.persons and _IDS[1] is old.person_inputs):
+        return
+    objs, pins = dict(_IDS[2]), dict(_IDS[3])
+    for j in at:
+        obj, pin = new.persons[j], new.person_inputs[j]
+        objs[str(obj.pk)], pins[pin.person_id] = obj, pin
+    _IDS[:] = [new.persons, new.person_inputs, objs, pins]
 
 
 def _ids_of(
