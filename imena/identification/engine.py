@@ -846,6 +846,11 @@ class SiteCache:
                 changed.append(b.body_id)
                 if old.dna != b.dna:
                     dna_changed.append(b.body_id)
+        # A body no longer in the site: its pairs forgotten (were it to come
+        # back, they would be computed again).
+        left = self.bodies.keys() - {b.body_id for b in bodies}
+        if left:
+            changed += sorted(left)
         if changed:
             self.forget_bodies(changed)
         if dna_changed:
@@ -978,9 +983,17 @@ class SiteCache:
         else:
             person_ids = ["" if pid in ids else pid for pid in person_ids]
         self.person_ids = person_ids
+        # Their pairs: looked up at each body of the last run when that is
+        # fewer than the entries (the stores hold no other body's: ``_sync``
+        # forgets a body that leaves the site).
         for store in (self.comps, self.pots, self.reasons):
-            for key in [k for k in store if k[1] in ids]:
-                del store[key]
+            if len(self.bodies) * len(ids) < len(store):
+                for bid in self.bodies:
+                    for pid in ids:
+                        store.pop((bid, pid), None)
+            else:
+                for key in [k for k in store if k[1] in ids]:
+                    del store[key]
         # (The listings that name them: their reasons may change.)
         for body in [k for k, v in self.listed.items() if not ids.isdisjoint(v[0])]:
             del self.listed[body]
