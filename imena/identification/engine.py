@@ -998,21 +998,32 @@ class SiteCache:
         for body in [k for k, v in self.listed.items() if not ids.isdisjoint(v[0])]:
             del self.listed[body]
         if self.dna is not None:
-            table, relations, notes = self.dna
-            # New lists and indexes (the old may be shared: ``merge_dna``),
-            # copied whole, the persons' targets blanked (a person has one).
-            persons, target = list(table.persons), dict(table.target)
+            table, relations, notes = self.own_dna()
+            # The persons' targets blanked (a person has one).
             for pid in ids:
-                t = target.pop(pid, None)
+                t = table.target.pop(pid, None)
                 if t is not None:
-                    persons[t] = ""
-            table.persons, table.target = persons, target
-            kept = dict(relations)
-            for pid in ids:
-                kept.pop(pid, None)
-            self.dna = (table, kept, notes)
+                    table.persons[t] = ""
+                relations.pop(pid, None)
         self.dna_persons -= ids
         self.table = None
+
+    # The DNA LRs given to the site's first run to share with other sites
+    # (``compute_site(dna=...)``): copied before they are changed here.
+    dna_given: Any = None
+
+    def own_dna(self) -> DnaLRs:
+        """The cache's DNA LRs, as its own objects (a table, its lists and
+        indexes, the relations) that it may change in place: copied once
+        when they were given to share between sites, else the same."""
+        assert self.dna is not None
+        table, relations, notes = self.dna
+        if table is self.dna_given:
+            copy = DnaTable.__new__(DnaTable)
+            copy.persons, copy.rows = list(table.persons), dict(table.rows)
+            copy.lineage, copy.target = table.lineage, dict(table.target)
+            self.dna = (copy, dict(relations), list(notes))
+        return self.dna
 
     def forget_dna_bodies(self, body_ids: Iterable[str]) -> None:
         """Forget the DNA LRs of these bodies (their profiles changed); the
@@ -1038,6 +1049,28 @@ class SiteCache:
         self.listed = {}
 
 
+def _merge_dna_into(old: DnaLRs, new: DnaLRs) -> DnaLRs:
+    """``merge_dna(old, new)`` with ``old``'s objects changed in place."""
+    t_old, rel_old, notes_old = old
+    t_new, rel_new, notes_new = new
+    off = len(t_old.persons)
+    rows = t_old.rows
+    for body, (t, lg) in t_new.rows.items():
+        if body in rows:
+            rows[body] = (
+                np.concatenate([rows[body][0], t + off]),
+                np.concatenate([rows[body][1], lg]),
+            )
+        else:
+            rows[body] = (t + off, lg)
+    t_old.persons.extend(t_new.persons)
+    for k, pid in enumerate(t_new.persons, start=off):
+        t_old.target[pid] = k
+    t_old.lineage = None
+    rel_old.update(rel_new)
+    return t_old, rel_old, notes_old + [n for n in notes_new if n not in notes_old]
+
+
 def _typed_bodies(
     bodies: Iterable[BodyIn], tables: Mapping[str, Any]
 ) -> frozenset[str]:
@@ -1045,8 +1078,13 @@ def _typed_bodies(
     return frozenset(b.body_id for b in bodies if carries_dna(b.dna, tables))
 
 
-def merge_dna(old: DnaLRs, new: DnaLRs) -> DnaLRs:
-    """The DNA LRs of two sets of families against the same bodies, as one."""
+def merge_dna(old: DnaLRs, new: DnaLRs, *, into: bool = False) -> DnaLRs:
+    """The DNA LRs of two sets of families against the same bodies, as one.
+    ``into``: ``old``'s table and relations take the new ones in place (and
+    are returned): at 90,000 families a copy of their indexes costs about
+    as much as the rest of a site's update."""
+    if into:
+        return _merge_dna_into(old, new)
     t_old, rel_old, notes_old = old
     t_new, rel_new, notes_new = new
     off = len(t_old.persons)
@@ -1175,6 +1213,7 @@ class _Site:
             # Given (shared between sites): it covers these bodies and persons;
             # later runs with the cache screen only the families added since.
             self.cache.dna = dna
+            self.cache.dna_given = dna[0]
             self.cache.dna_bodies = _typed_bodies(bodies, params.lineage_tables)
             self.cache.dna_persons = {p.person_id for p in persons}
             self.cache.dna_stale = set()
@@ -2031,7 +2070,7 @@ def _merge_found(
         cache.dna[0].lineage,
         found[0].lineage,
     )
-    cache.dna = merge_dna(cache.dna, found)
+    cache.dna = merge_dna(cache.own_dna(), found, into=True)
     cache.dna[0].lineage = scorer
     cache.dna_persons |= {p.person_id for p in new}
 
