@@ -365,6 +365,14 @@ def screen_pairs(
     dropout: float = 0.0,
     theta: float = 0.0,
     block: int = 512,
+    victim_rows: Callable[
+        [Mapping[str, Profile], Sequence[Marker]], tuple[list[str], np.ndarray, int]
+    ]
+    | None = None,
+    targets_tables: Callable[
+        [Sequence[tuple[Family, str]], Sequence[Marker], float, float], np.ndarray
+    ]
+    | None = None,
 ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
     """The pairs of ``screen`` with an LR of ``threshold`` or more, as arrays.
 
@@ -372,9 +380,13 @@ def screen_pairs(
     names), the target's index (into ``targets``) and the log10 LR, sorted by
     victim then target. No top-k and no Python object per pair: for screening
     many victims against many families where a large share of the pairs is kept.
+    ``victim_rows`` and ``targets_tables``: to use in place of
+    ``_victim_rows`` and ``_targets_tables`` (a caller that keeps their
+    results for the same victims, families and markers); the same results.
     """
     mlist = list(markers.values())
-    names, vidx, _missing_row = _victim_rows(victims, mlist)
+    names, vidx, _missing_row = (victim_rows or _victim_rows)(victims, mlist)
+    tables_of = targets_tables or _targets_tables
     log_thr = math.log(threshold) if threshold > 0 else -math.inf
     n_victims = len(names)
     # Per block of targets: the kept pairs' targets and log10 LRs (in victim
@@ -387,7 +399,7 @@ def screen_pairs(
     counts: list[np.ndarray] = []
     for start in range(0, len(targets), block):
         chunk = targets[start : start + block]
-        table = _targets_tables(chunk, mlist, dropout, theta)
+        table = tables_of(chunk, mlist, dropout, theta)
         acc = np.take(table, vidx[0], axis=0)
         for m in range(1, len(mlist)):
             acc += np.take(table, vidx[m], axis=0)

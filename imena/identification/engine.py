@@ -351,7 +351,7 @@ def dna_lrs(
     # Submodules: the editable install may expose `kinship` as a namespace package.
     from kinship.case import Family, extend_markers
     from kinship.markers import load_frequency_table
-    from kinship.screen import screen_pairs
+    from kinship.screen import _targets_tables, _victim_rows, screen_pairs
 
     notes: list[str] = []
     tables = lineage_tables or {}
@@ -398,8 +398,49 @@ def dna_lrs(
         g for fam, _m in targets for g in fam.genotypes.values()
     ]
     markers = extend_markers(markers, profiles)
+    # The screening's tables of these bodies and of a few families, kept for
+    # the next call with the same markers (a changed family is screened
+    # against each site's bodies in turn, each site against its bodies).
+    sig = _markers_key(markers.values())
+    read_v = tuple(victim_parsed[name] for name in victims)
+    read_f = {
+        p.person_id: (f, parsed)
+        for (p, f), (_l, parsed) in zip(fams, parsed_fams, strict=True)
+    }
+
+    def victim_rows(
+        vs: Mapping[str, Any], mlist: Sequence[Any]
+    ) -> tuple[list[str], np.ndarray, int]:
+        key = ("victims", tuple(vs), sig)
+        kept = _SCREEN_MEMO.get(key)
+        if kept is not None and all(map(operator.is_, kept[0], read_v)):
+            return kept[1]  # type: ignore[no-any-return]
+        out = _victim_rows(vs, mlist)
+        _memo_put(key, read_v, out)
+        return out
+
+    def targets_tables(
+        chunk: Sequence[tuple[Any, str]], mlist: Sequence[Any], drop: float, th: float
+    ) -> np.ndarray:
+        if len(chunk) > _MEMO_FAMILIES:
+            return _targets_tables(chunk, mlist, drop, th)
+        key = ("families", tuple((f.name, m) for f, m in chunk), sig, drop, th)
+        objs = tuple(x for f, _m in chunk for x in read_f[f.name])
+        kept = _SCREEN_MEMO.get(key)
+        if kept is not None and all(map(operator.is_, kept[0], objs)):
+            return kept[1]  # type: ignore[no-any-return]
+        out = _targets_tables(chunk, mlist, drop, th)
+        _memo_put(key, objs, out)
+        return out
+
     names, hit_v, hit_t, hit_log10 = screen_pairs(
-        victims, targets, markers, threshold=threshold, dropout=dropout
+        victims,
+        targets,
+        markers,
+        threshold=threshold,
+        dropout=dropout,
+        victim_rows=victim_rows,
+        targets_tables=targets_tables,
     )
     scorer = None
     lineage = lineage_data(tables, victims_raw, {p.person_id: f for p, f in fams})
@@ -416,6 +457,27 @@ def dna_lrs(
     }
     found = DnaTable([fam.name for fam, _m in targets], rows, scorer)
     return found, relations, notes
+
+
+#: The screening's tables kept by ``dna_lrs``: key -> (the objects read,
+#: kept while they are the same, and the table). Tables of at most
+#: ``_MEMO_FAMILIES`` families (a changed family's, not the register's).
+_SCREEN_MEMO: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
+_SCREEN_MEMO_MAX = 256
+_MEMO_FAMILIES = 8
+
+
+def _memo_put(key: tuple[Any, ...], objs: tuple[Any, ...], out: Any) -> None:
+    if len(_SCREEN_MEMO) >= _SCREEN_MEMO_MAX:
+        _SCREEN_MEMO.clear()
+    _SCREEN_MEMO[key] = (objs, out)
+
+
+def _markers_key(markers: Iterable[Any]) -> tuple[Any, ...]:
+    """The markers as a key: names, alleles, frequencies, mutation."""
+    return tuple(
+        (m.name, m.alleles, m.freqs.tobytes(), repr(m.mutation)) for m in markers
+    )
 
 
 #: person id -> (its family mapping, the pedigree and every member's profile
