@@ -2410,11 +2410,11 @@ def _appended_run(
         if not listed_more:
             # The same persons listed: a changed report's reasons again.
             assert fam is not None
-            ids = cache.changed_persons
+            listed_now = dict(res.blocked_listed)
             if all(
-                reasons == site.blocked_reasons(b, site.index[pid])
-                for pid, reasons in res.blocked_listed
-                if pid in ids
+                listed_now[pid] == site.blocked_reasons(b, site.index[pid])
+                for pid in cache.changed_persons
+                if pid in listed_now
             ):
                 return n_blocked, res.blocked_listed, False
         first = np.concatenate(
@@ -4348,8 +4348,8 @@ def _listed_at(cache: SiteCache, pids: set[str]) -> set[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for body_id, last in cache.last.items():
         listed = last.result.blocked_listed if last.result is not None else ()
-        if listed and not pids.isdisjoint(map(_FIRST, listed)):
-            out.update((body_id, pid) for pid, _reasons in listed if pid in pids)
+        if listed:
+            out.update((body_id, pid) for pid in pids.intersection(map(_FIRST, listed)))
     return out
 
 
