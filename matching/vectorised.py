@@ -54,6 +54,16 @@ def _keys(values: Sequence[Any]) -> tuple[list[object], np.ndarray]:
     return list(index), codes
 
 
+def _joined_keys(
+    old: Sequence[object], new: Sequence[object]
+) -> tuple[list[object], np.ndarray]:
+    """``old``'s keys followed by those of ``new`` it lacks, and the index
+    of each of ``new``'s keys among them."""
+    index = {v: i for i, v in enumerate(old)}
+    remap = np.array([index.setdefault(v, len(index)) for v in new], dtype=np.int32)
+    return list(index), remap
+
+
 @dataclass
 class PersonTable:
     """The missing persons' AM records, reduced to keys for the simple traits.
@@ -114,12 +124,7 @@ class PersonTable:
         keys: dict[str, list[object]] = {}
         codes: dict[str, np.ndarray] = {}
         for trait, old_keys in self.keys.items():
-            index = {v: i for i, v in enumerate(old_keys)}
-            remap = np.array(
-                [index.setdefault(v, len(index)) for v in new.keys[trait]],
-                dtype=np.int32,
-            )
-            keys[trait] = list(index)
+            keys[trait], remap = _joined_keys(old_keys, new.keys[trait])
             codes[trait] = np.concatenate(
                 [self.codes[trait], remap[new.codes[trait]]]
             ).astype(np.int32)
@@ -148,12 +153,7 @@ class PersonTable:
         keys: dict[str, list[object]] = {}
         codes: dict[str, np.ndarray] = {}
         for trait, old_keys in self.keys.items():
-            index = {v: i for i, v in enumerate(old_keys)}
-            remap = np.array(
-                [index.setdefault(v, len(index)) for v in new.keys[trait]],
-                dtype=np.int32,
-            )
-            keys[trait] = list(index)
+            keys[trait], remap = _joined_keys(old_keys, new.keys[trait])
             codes[trait] = self.codes[trait].copy()
             codes[trait][rows] = remap[new.codes[trait]]
         flags = []

@@ -1079,12 +1079,8 @@ class SiteCache:
         indexes, the relations) that it may change in place: copied once
         when they were given to share between sites, else the same."""
         assert self.dna is not None
-        table, relations, notes = self.dna
-        if table is self.dna_given:
-            copy = DnaTable.__new__(DnaTable)
-            copy.persons, copy.rows = list(table.persons), dict(table.rows)
-            copy.lineage, copy.target = table.lineage, dict(table.target)
-            self.dna = (copy, dict(relations), list(notes))
+        if self.dna[0] is self.dna_given:
+            self.dna = _dna_copy(self.dna)
         return self.dna
 
     def forget_dna_bodies(self, body_ids: Iterable[str]) -> None:
@@ -1144,30 +1140,19 @@ def merge_dna(old: DnaLRs, new: DnaLRs, *, into: bool = False) -> DnaLRs:
     """The DNA LRs of two sets of families against the same bodies, as one.
     ``into``: ``old``'s table and relations take the new ones in place (and
     are returned): at 90,000 families a copy of their indexes costs about
-    as much as the rest of a site's update."""
-    if into:
-        return _merge_dna_into(old, new)
-    t_old, rel_old, notes_old = old
-    t_new, rel_new, notes_new = new
-    off = len(t_old.persons)
-    rows = dict(t_old.rows)
-    for body, (t, lg) in t_new.rows.items():
-        if body in rows:
-            rows[body] = (
-                np.concatenate([rows[body][0], t + off]),
-                np.concatenate([rows[body][1], lg]),
-            )
-        else:
-            rows[body] = (t + off, lg)
-    notes = notes_old + [n for n in notes_new if n not in notes_old]
-    # The targets' index: the old one with the new persons added in order
-    # (what ``DnaTable.__post_init__`` builds, without walking every person).
-    table = DnaTable.__new__(DnaTable)
-    table.persons, table.rows, table.lineage = t_old.persons + t_new.persons, rows, None
-    table.target = dict(t_old.target)
-    for k, pid in enumerate(t_new.persons, start=off):
-        table.target[pid] = k
-    return table, {**rel_old, **rel_new}, notes
+    as much as the rest of a site's update; else ``old`` is left as it was."""
+    return _merge_dna_into(old if into else _dna_copy(old), new)
+
+
+def _dna_copy(dna: DnaLRs) -> DnaLRs:
+    """A copy of DNA LRs whose table (lists, indexes) and relations can be
+    changed without changing ``dna``'s (the rows' arrays are shared: they
+    are replaced, never written)."""
+    table, relations, notes = dna
+    copy = DnaTable.__new__(DnaTable)
+    copy.persons, copy.rows = list(table.persons), dict(table.rows)
+    copy.lineage, copy.target = table.lineage, dict(table.target)
+    return copy, dict(relations), list(notes)
 
 
 def _extend_dna(
