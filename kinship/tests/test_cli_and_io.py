@@ -165,9 +165,18 @@ def test_screen_pairs_gives_the_pairs_of_screen(threshold: float) -> None:
     case = load_case(EXAMPLES / "fire.json")
     targets = [(case.families[case.missing_family[m]], m) for m in case.missing]
     victims = {name: v.genotypes for name, v in case.victims.items()}
-    kw = {"threshold": threshold, "dropout": 0.05}
-    res = screen(victims, targets, case.markers, top_k=1, block=2, **kw)
-    names, v, t, log10 = screen_pairs(victims, targets, case.markers, block=2, **kw)
+    res = screen(
+        victims,
+        targets,
+        case.markers,
+        top_k=1,
+        block=2,
+        threshold=threshold,
+        dropout=0.05,
+    )
+    names, v, t, log10 = screen_pairs(
+        victims, targets, case.markers, block=2, threshold=threshold, dropout=0.05
+    )
     got = {
         (names[i], targets[j][1]): x
         for i, j, x in zip(v.tolist(), t.tolist(), log10.tolist(), strict=True)
