@@ -2487,6 +2487,13 @@ def _appended_run(
             n_blocked, listed, changed = blocked_now(b, res)
             if changed:
                 relisted.add(b.body_id)
+            if b.body_id not in deferred_now and (
+                res.n_considered == n1
+                and res.blocked == n_blocked
+                and res.blocked_listed is listed
+            ):
+                out[b.body_id] = res  # (nothing of it changed: the same object)
+                continue
             res = replace(
                 res,
                 n_considered=n1,
