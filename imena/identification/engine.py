@@ -411,27 +411,20 @@ def dna_lrs(
     def victim_rows(
         vs: Mapping[str, Any], mlist: Sequence[Any]
     ) -> tuple[list[str], np.ndarray, int]:
-        key = ("victims", tuple(vs), sig)
-        kept = _SCREEN_MEMO.get(key)
-        if kept is not None and all(map(operator.is_, kept[0], read_v)):
-            return kept[1]  # type: ignore[no-any-return]
-        out = _victim_rows(vs, mlist)
-        _memo_put(key, read_v, out)
-        return out
+        return _memoised(  # type: ignore[no-any-return]
+            ("victims", tuple(vs), sig), read_v, lambda: _victim_rows(vs, mlist)
+        )
 
     def targets_tables(
         chunk: Sequence[tuple[Any, str]], mlist: Sequence[Any], drop: float, th: float
     ) -> np.ndarray:
         if len(chunk) > _MEMO_FAMILIES:
             return _targets_tables(chunk, mlist, drop, th)
-        key = ("families", tuple((f.name, m) for f, m in chunk), sig, drop, th)
-        objs = tuple(x for f, _m in chunk for x in read_f[f.name])
-        kept = _SCREEN_MEMO.get(key)
-        if kept is not None and all(map(operator.is_, kept[0], objs)):
-            return kept[1]  # type: ignore[no-any-return]
-        out = _targets_tables(chunk, mlist, drop, th)
-        _memo_put(key, objs, out)
-        return out
+        return _memoised(  # type: ignore[no-any-return]
+            ("families", tuple((f.name, m) for f, m in chunk), sig, drop, th),
+            tuple(x for f, _m in chunk for x in read_f[f.name]),
+            lambda: _targets_tables(chunk, mlist, drop, th),
+        )
 
     names, hit_v, hit_t, hit_log10 = screen_pairs(
         victims,
@@ -467,10 +460,17 @@ _SCREEN_MEMO_MAX = 256
 _MEMO_FAMILIES = 8
 
 
-def _memo_put(key: tuple[Any, ...], objs: tuple[Any, ...], out: Any) -> None:
+def _memoised(key: tuple[Any, ...], objs: tuple[Any, ...], make: Any) -> Any:
+    """``make()``, kept in ``_SCREEN_MEMO`` under ``key`` while the objects
+    it read are ``objs`` (the same objects); the memo emptied when full."""
+    kept = _SCREEN_MEMO.get(key)
+    if kept is not None and all(map(operator.is_, kept[0], objs)):
+        return kept[1]
+    out = make()
     if len(_SCREEN_MEMO) >= _SCREEN_MEMO_MAX:
         _SCREEN_MEMO.clear()
     _SCREEN_MEMO[key] = (objs, out)
+    return out
 
 
 def _markers_key(markers: Iterable[Any]) -> tuple[Any, ...]:
@@ -824,27 +824,6 @@ class SiteCache:
             self.appended = len(last_p)
             self.person_list = list(persons)
             return
-        if (
-            last_p is not None
-            and len(bodies) == len(last_b)
-            and len(persons) == len(last_p)
-            and all(map(operator.is_, bodies, last_b))
-        ):
-            # The same bodies and reports, a few of them other objects (a
-            # worker's register read them again): only those compared.
-            diff = list(
-                itertools.compress(
-                    range(len(persons)), map(operator.is_not, persons, last_p)
-                )
-            )
-            if all(persons[i].person_id == last_p[i].person_id for i in diff):
-                self.changed_bodies = set()
-                self._sync_persons([persons[i] for i in diff])
-                # (Changed reports: ``_appended_run`` takes those whose
-                # family alone changed, else a full run.)
-                self.appended = len(last_p)
-                self.person_list = list(persons)
-                return
         same_ids = self._sync(bodies, persons)
         k = len(last_p) if last_p is not None else -1
         # (Changed reports: ``_appended_run`` takes those whose family alone
@@ -921,16 +900,14 @@ class SiteCache:
         self.bodies = {b.body_id: b for b in bodies}
         # The same reports as the last run, a few of them other objects
         # (the worker's register read them again): only those compared.
-        last_p = self.person_list
-        if last_p is not None and len(persons) == len(last_p):
-            diff = list(
-                itertools.compress(
-                    range(len(persons)), map(operator.is_not, persons, last_p)
-                )
-            )
-            if all(persons[i].person_id == last_p[i].person_id for i in diff):
-                self._sync_persons([persons[i] for i in diff])
-                return True
+        diff = (
+            reread_positions(self.person_list, persons)
+            if self.person_list is not None
+            else None
+        )
+        if diff is not None:
+            self._sync_persons([persons[i] for i in diff])
+            return True
         gone = self._persons_changed(persons)
         # What the last results of untouched bodies cannot reflect: these
         # bodies, and the persons changed or no longer open (``_reusable``).
@@ -997,8 +974,9 @@ class SiteCache:
     # "threshold" (a body near a decision threshold), "grid", "listed",
     # "weight", "inputs".
     hold_reason: str = ""
-    # The DNA LRs of the reports ``hold_persons`` last asked about (the
-    # reports, their LRs against the site's bodies), for the next run.
+    # What ``hold_persons`` last found of the reports it asked about (the
+    # reports, their DNA LRs and their evidence against the site's bodies),
+    # for the next run.
     hold_found: Any = None
     # Why the last run computed the site in full rather than extend the
     # last one (``_appended_run``): "" when it extended it.
@@ -1127,6 +1105,20 @@ def _merge_dna_into(old: DnaLRs, new: DnaLRs) -> DnaLRs:
     t_old.lineage = None
     rel_old.update(rel_new)
     return t_old, rel_old, notes_old + [n for n in notes_new if n not in notes_old]
+
+
+def reread_positions(
+    last: Sequence[PersonIn], now: Sequence[PersonIn]
+) -> list[int] | None:
+    """The positions where ``now`` holds other objects than ``last``, when
+    both hold the same reports in the same order (a worker's register read
+    those again); else None."""
+    if len(now) != len(last):
+        return None
+    diff = list(itertools.compress(range(len(now)), map(operator.is_not, now, last)))
+    if all(now[i].person_id == last[i].person_id for i in diff):
+        return diff
+    return None
 
 
 def _typed_bodies(
@@ -1894,7 +1886,7 @@ def compute_site(
             else None
         )
         if cache is not None:
-            cache.hold_found = None  # (``hold_persons``' DNA LRs: this run's only)
+            cache.hold_found = None  # (what ``hold_persons`` found: this run's only)
         if fast is not None:
             return fast
         return _compute_site(
@@ -2011,9 +2003,7 @@ def _family_change(
             _full_run(cache, "no last result")
             return None
         res = last.result
-        if any(
-            c.person_id in ids for c in res.posterior.candidates
-        ) or not ids.isdisjoint(res.pairs):
+        if _shows(res, ids):
             out.shown.add(b.body_id)
         if not ids.isdisjoint(map(_FIRST, res.blocked_listed)):
             out.listed.add(b.body_id)
@@ -4327,11 +4317,17 @@ def _shown_at_site(cache: SiteCache, pids: set[str]) -> bool:
         res = last.result
         if res is None:
             return True
-        if any(c.person_id in pids for c in res.posterior.candidates):
-            return True
-        if not pids.isdisjoint(res.pairs):
+        if _shows(res, pids):
             return True
     return False
+
+
+def _shows(res: BodyResult, pids: set[str]) -> bool:
+    """Is one of these reports a candidate of the body, or a pair computed
+    one by one there?"""
+    return any(
+        c.person_id in pids for c in res.posterior.candidates
+    ) or not pids.isdisjoint(res.pairs)
 
 
 def _listed_at(cache: SiteCache, pids: set[str]) -> set[tuple[str, str]]:

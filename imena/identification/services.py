@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import itertools
 import math
 import operator
 import time
@@ -43,6 +42,7 @@ from imena.identification.engine import (
     hold_persons,
     person_table,
     person_table_reusing,
+    reread_positions,
 )
 from imena.identification.models import (
     BodyAnalysis,
@@ -397,14 +397,10 @@ def _changed_persons(old: Sequence[PersonIn], new: Sequence[PersonIn]) -> set[st
     those of ``old`` no longer in ``new``."""
     if len(new) >= len(old) and all(map(operator.is_, new, old)):
         return {p.person_id for p in new[len(old) :]}
-    if len(new) == len(old):
-        # The same reports, a few read again (other objects).
-        diff = [
-            (old[i], new[i])
-            for i in itertools.compress(range(len(new)), map(operator.is_not, old, new))
-        ]
-        if all(a.person_id == b.person_id for a, b in diff):
-            return {b.person_id for _a, b in diff}
+    # The same reports, a few read again (other objects).
+    diff = reread_positions(old, new)
+    if diff is not None:
+        return {new[i].person_id for i in diff}
     was = {p.person_id: p for p in old}
     now = {p.person_id: p for p in new}
     out = {pid for pid, p in now.items() if was.get(pid) is not p}
