@@ -71,7 +71,7 @@ def trial(tag):
                 site=site, p_unlisted=params.p_unlisted, body_count=1, person_count=1
             )
             services._store(run, res, data)
-            n = Candidate.objects.filter(analysis__run=run).count()
+            n = Candidate.objects.of_run(run).count()
             print(
                 tag,
                 "rows",

@@ -75,11 +75,43 @@ class CandidateRun(FieldConstraintErrors, models.Model):
         return f"{self.site} · {local_time(self.created)}"
 
 
+class AnalysisQuerySet(models.QuerySet["BodyAnalysis"]):
+    def current(self) -> AnalysisQuerySet:
+        """The analyses of each site's latest run."""
+        return self.filter(until__isnull=True)
+
+    def of_run(self, run: CandidateRun) -> AnalysisQuerySet:
+        """The analyses of ``run``: those it computed, and those an earlier
+        run of the site computed and it kept (see ``BodyAnalysis``)."""
+        return self.filter(site_id=run.site_id, run_id__lte=run.pk).filter(
+            Q(until__isnull=True) | Q(until_id__gt=run.pk)
+        )
+
+
 class BodyAnalysis(FieldConstraintErrors, models.Model):
-    """The result for one body in one run."""
+    """The result for one body, computed by one run and kept by the site's
+    later runs until one computes the body again (or it leaves the site).
+
+    ``run`` is the run that computed it; ``until`` the first later run of
+    the site that no longer holds it (None: the latest run holds it). A run
+    that keeps a body's result (the same candidates and exclusions) refers
+    to this row instead of storing a copy (#13: copying every kept body's
+    exclusions and candidates was most of the time an update took to store
+    at a national register's sites). Rows are never changed but for
+    ``until``, set once. The analyses of a run: ``BodyAnalysis.objects.
+    of_run(run)``; of each site's latest run: ``.current()``.
+    """
 
     run = models.ForeignKey(
         CandidateRun, on_delete=models.CASCADE, related_name="analyses"
+    )
+    site = models.ForeignKey("burials.Site", on_delete=models.PROTECT, related_name="+")
+    until = models.ForeignKey(
+        CandidateRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     body = models.ForeignKey(
         "exhumations.Body",
@@ -100,6 +132,8 @@ class BodyAnalysis(FieldConstraintErrors, models.Model):
         help_text=_("Every excluded missing person with the reasons."),
     )
 
+    objects = AnalysisQuerySet.as_manager()
+
     constraint_fields = {
         "analysis_once_per_run": "body",
     }
@@ -113,10 +147,27 @@ class BodyAnalysis(FieldConstraintErrors, models.Model):
                 name="analysis_once_per_run",
                 violation_error_message=_("This body is already analysed in the run."),
             ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gt=F("run")),
+                name="analysis_until_after_run",
+                violation_error_message=_(
+                    "An analysis is held until a later run than the one that computed it."
+                ),
+            ),
+        ]
+        indexes = [
+            # A site's latest analyses, and those of one of its runs.
+            models.Index(fields=["site", "until"], name="analysis_site_until_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.body_id} · {self.run_id}"
+
+
+class CandidateQuerySet(models.QuerySet["Candidate"]):
+    def of_run(self, run: CandidateRun) -> CandidateQuerySet:
+        """The candidates of ``run``'s analyses (``AnalysisQuerySet.of_run``)."""
+        return self.filter(analysis__in=BodyAnalysis.objects.of_run(run))
 
 
 class Candidate(FieldConstraintErrors, models.Model):
@@ -139,6 +190,8 @@ class Candidate(FieldConstraintErrors, models.Model):
     lr = models.FloatField(_("combined LR"))
     posterior = models.FloatField(_("posterior"))
     evidence = BulkJSONField(_("evidence"), default=dict)
+
+    objects = CandidateQuerySet.as_manager()
 
     constraint_fields = {
         "candidate_once_per_analysis": "person",

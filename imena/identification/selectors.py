@@ -96,7 +96,8 @@ def analyses(run: CandidateRun) -> QuerySet[BodyAnalysis]:
     """The bodies of a run for its list: not the exclusions (a long JSON list per
     body), the candidates without their evidence."""
     return (
-        run.analyses.select_related("body__grave")
+        BodyAnalysis.objects.of_run(run)
+        .select_related("body__grave")
         .defer("exclusions")
         .prefetch_related(
             Prefetch("candidates", queryset=candidate_rows(Candidate.objects.all()))
@@ -117,6 +118,15 @@ def latest_analysis(body: Body) -> BodyAnalysis | None:
         .order_by("-run__created", "-run_id")
         .first()
     )
+
+
+def last_run_holding(analysis: BodyAnalysis) -> CandidateRun | None:
+    """The latest run of the analysis's site that holds it (that it is the
+    result of: the run that computed it, or a later one that kept it)."""
+    runs = CandidateRun.objects.filter(site_id=analysis.site_id)
+    if analysis.until_id is not None:
+        runs = runs.filter(pk__lt=analysis.until_id)
+    return runs.order_by("-pk").first()
 
 
 def explain_json(

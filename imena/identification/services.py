@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
-from imena.burials.models import GraveStatus
+from imena.burials.models import GraveStatus, Site
 from imena.burials.services import grave_set_status
 from imena.dna.models import DNAProfile, ProfileKind
 from imena.dna.selectors import lineage_tables
@@ -87,7 +88,6 @@ from matching.vectorised import PersonTable
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
-    from imena.burials.models import Site
 
 
 def _finite(x: float) -> float | None:
@@ -572,6 +572,22 @@ def _run_store(
     # The run that stored the cache's last result: the bodies whose results
     # this run kept are copied from it (``_store``).
     last_run = cache.extra.get("run") if cache is not None and incremental else None
+    # One run of a site is stored at a time (its analyses held by the next
+    # run, ``BodyAnalysis.until``, follow the runs' order): the site's row
+    # is locked until the transaction ends (SQLite: the write lock is the
+    # database's already).
+    latest = list(
+        Site.objects.select_for_update()
+        .filter(pk=site.pk)
+        .annotate(
+            latest=Subquery(
+                CandidateRun.objects.filter(site=OuterRef("pk"))
+                .order_by("-pk")
+                .values("pk")[:1]
+            )
+        )
+        .values_list("latest", flat=True)
+    )
     if (
         last_run is not None
         and not CandidateRun.objects.filter(pk=last_run, site=site).exists()
@@ -598,7 +614,14 @@ def _run_store(
         person_count=len(data["persons"]),
         notes=result.notes,
     )
-    copied = _store(run, result, data, copy_from=last_run, cache=cache)
+    copied = _store(
+        run,
+        result,
+        data,
+        copy_from=last_run,
+        cache=cache,
+        hold=last_run is not None and latest == [last_run],
+    )
     if cache is not None:
         cache.extra["run"] = run.pk
     run.seconds = time.perf_counter() - started
@@ -889,7 +912,6 @@ def identification_update(
     a run. Without ``caches`` the sites are computed in ``workers`` processes
     (``compute_all.sites_compute``; default ``compute_all.default_workers()``).
     """
-    from imena.burials.models import Site
 
     started = time.perf_counter()
     outcome = UpdateOutcome()
@@ -1080,7 +1102,6 @@ def identification_refresh(
     each stored as a new run. Only the deferred bodies (and what a pending
     change touches meanwhile) are computed; the result equals a full
     computation."""
-    from imena.burials.models import Site
 
     started = time.perf_counter()
     outcome = UpdateOutcome()
@@ -1125,16 +1146,21 @@ def _store(
     *,
     copy_from: int | None = None,
     cache: SiteCache | None = None,
+    hold: bool = False,
 ) -> int:
     """Store the result as ``run``'s analyses and candidates; return the
-    number of bodies copied.
+    number of bodies whose results were kept from ``copy_from``.
 
     ``copy_from``: the run that stored the last result of ``cache`` (the
     same site): the bodies whose results the engine kept (``SiteResult.
-    recomputed``) have their rows copied from it by the database (``INSERT
-    ... SELECT``), with the new number of persons considered, instead of being
-    built again; the earlier run is left as it was. Their candidates' evidence
-    is that of the same numbers, records, overrides, leads and model.
+    recomputed``) are not built again. With ``hold`` (``copy_from`` is the
+    site's latest run), ``run`` holds the analyses of those whose exclusions
+    are the same too (``SiteResult.relisted``): they stay as they are, held
+    until a later run (``BodyAnalysis.until``). The other kept rows are
+    copied from ``copy_from`` by the database (``INSERT ... SELECT``), with
+    the new number of persons considered. Their candidates' evidence is that
+    of the same numbers, records, overrides, leads and model. The analyses
+    the site's last run held and ``run`` does not are held no longer.
     """
     persons, pins = _ids_of(data["persons"], data["person_inputs"])
     bins = {b.body_id: b for b in data["bodies"]}
@@ -1155,6 +1181,10 @@ def _store(
         else []
     )
     copy_analysis_set = set(copy_analysis)
+    held = {bid for bid in copy_ids if bid in copy_analysis_set} if hold else set()
+    if held:
+        copy_ids = [bid for bid in copy_ids if bid not in held]
+        copy_analysis = [bid for bid in copy_analysis if bid not in held]
     traits: dict[tuple[str, str], Any] | None = None
     if cache is not None:
         model, traits = cache.extra.get("traits", (None, None))
@@ -1188,6 +1218,7 @@ def _store(
         analyses.append(
             BodyAnalysis(
                 run=run,
+                site_id=run.site_id,
                 body_id=int(body_id),
                 posterior_unlisted=br.posterior.posterior_unlisted,
                 others_posterior=br.others_mass,
@@ -1199,6 +1230,7 @@ def _store(
     BodyAnalysis.objects.bulk_create(analyses, batch_size=500)
     if copy_analysis or copy_ids:
         _copy_rows(copy_from, run, copy_analysis, copy_ids, len(data["persons"]))
+    _hold_no_longer(run, held)
     # The records the engine read (the same objects' fields), else read here.
     pm_known = cache.pm_records if cache is not None else {}
     site_: Any = cache.site if cache is not None else None
@@ -1272,7 +1304,7 @@ def _store(
                 }
             )
     _insert(Candidate, rows)
-    return len(copy_ids)
+    return len(copy_ids) + len(held)
 
 
 def _insert(model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -1400,21 +1432,32 @@ def _copy_rows(
     a_cols = [str(f.column) for f in a.concrete_fields if not f.primary_key]
     c_cols = [str(f.column) for f in c.concrete_fields if not f.primary_key]
     run_col, body_col = column(a, "run"), column(a, "body")
+    site_col, until_col = column(a, "site"), column(a, "until")
     considered_col = column(a, "considered")
     analysis_col = column(c, "analysis")
     pk_col = str(a.pk.column) if a.pk is not None else "id"
-    # New values for the run and the count considered, in column order.
-    new = {run_col: run.pk, considered_col: considered}
+    # New values for the run, the count considered and the run holding it
+    # until (none yet), in column order.
+    new = {run_col: run.pk, considered_col: considered, until_col: None}
     a_params = [new[x] for x in a_cols if x in new]
+
+    def of_source(alias: str) -> str:
+        # The analyses of run ``source`` (``AnalysisQuerySet.of_run``).
+        return (
+            f"{alias}.{qn(site_col)} = %s AND {alias}.{qn(run_col)} <= %s "
+            f"AND ({alias}.{qn(until_col)} IS NULL OR {alias}.{qn(until_col)} > %s)"
+        )
+
+    where = [run.site_id, source, source]
     with connection.cursor() as cursor:
         for start in range(0, len(analysis_bodies), 500):
             part = [int(b) for b in analysis_bodies[start : start + 500]]
             cursor.execute(
                 f"INSERT INTO {qn(a.db_table)} ({', '.join(map(qn, a_cols))}) "
-                f"SELECT {', '.join('%s' if x in new else qn(x) for x in a_cols)} "
-                f"FROM {qn(a.db_table)} WHERE {col['run']} = %s "
-                f"AND {col['body']} IN ({', '.join(['%s'] * len(part))})",
-                [*a_params, source, *part],
+                f"SELECT {', '.join('%s' if x in new else 'o.' + qn(x) for x in a_cols)} "
+                f"FROM {qn(a.db_table)} o WHERE {of_source('o')} "
+                f"AND o.{col['body']} IN ({', '.join(['%s'] * len(part))})",
+                [*a_params, *where, *part],
             )
         for start in range(0, len(candidate_bodies), 500):
             part = [int(b) for b in candidate_bodies[start : start + 500]]
@@ -1425,10 +1468,26 @@ def _copy_rows(
                 f"JOIN {qn(a.db_table)} o ON o.{qn(pk_col)} = c.{qn(analysis_col)} "
                 f"JOIN {qn(a.db_table)} n ON n.{qn(body_col)} = o.{qn(body_col)} "
                 f"AND n.{qn(run_col)} = %s "
-                f"WHERE o.{qn(run_col)} = %s "
+                f"WHERE {of_source('o')} "
                 f"AND o.{qn(body_col)} IN ({', '.join(['%s'] * len(part))})",
-                [run.pk, source, *part],
+                [run.pk, *where, *part],
             )
+
+
+def _hold_no_longer(run: CandidateRun, held: set[str]) -> None:
+    """The analyses of ``run``'s site that its last run held, but for those
+    of the bodies in ``held`` (which ``run`` holds too), held until ``run``."""
+    open_rows = (
+        BodyAnalysis.objects.current()
+        .filter(site_id=run.site_id)
+        .exclude(run_id=run.pk)
+        .values_list("pk", "body_id")
+    )
+    ended = [pk for pk, body in open_rows if str(body) not in held]
+    for start in range(0, len(ended), 2000):
+        BodyAnalysis.objects.filter(pk__in=ended[start : start + 2000]).update(
+            until=run
+        )
 
 
 # --- Review workflow --------------------------------------------------------------

@@ -191,6 +191,8 @@ def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         {
             "body": body,
             "analysis": analysis,
+            # The latest run this result is that of (its persons considered).
+            "run": selectors.last_run_holding(analysis) if analysis else None,
             "pending": selectors.pending_updates(body.grave.site) if analysis else 0,
             "candidates": selectors.candidate_rows(analysis.candidates.all())
             if analysis

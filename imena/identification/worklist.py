@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,6 @@ from imena.burials.models import Site
 from imena.identification.access import identifications_for_user
 from imena.identification.models import (
     BodyAnalysis,
-    CandidateRun,
     Identification,
     IdentificationStatus,
 )
@@ -25,28 +24,21 @@ STRONG_POSTERIOR = 0.99
 LIVE = (IdentificationStatus.PROPOSED, IdentificationStatus.CONFIRMED)
 
 
-def latest_runs(user: User) -> list[int]:
-    """The latest computation of each site of the user's organisation."""
-    latest = (
-        CandidateRun.objects.filter(site=OuterRef("pk"))
-        .order_by("-created", "-pk")
-        .values("pk")[:1]
+def _sites(user: User) -> list[int]:
+    """The ids of the user's organisation's sites (read once: a list, not a
+    subquery the planner would join into every analysis)."""
+    return list(
+        Site.objects.filter(organisation=user.organisation).values_list("pk", flat=True)
     )
-    return [
-        pk
-        for pk in Site.objects.filter(organisation=user.organisation)
-        .annotate(latest=Subquery(latest))
-        .values_list("latest", flat=True)
-        if pk is not None
-    ]
 
 
 def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
     """Bodies of the latest computation per site with a candidate at
     ``STRONG_POSTERIOR`` or more and no proposed or confirmed identification.
 
-    National registers have thousands of bodies: the latest runs are read once
-    (one row per site), and the best posterior is the strong candidate's own,
+    National registers have thousands of bodies: the latest runs' analyses
+    are those held by no later run (``current()``, one index range per site
+    of the organisation), and the best posterior is the strong candidate's own,
     read through the join that finds it: an analysis's posteriors and its
     "not listed" share sum to 1, so it has at most one candidate at 0.99 or
     more, which is its best (the same rows as ``best_posterior()``, without a
@@ -61,14 +53,15 @@ def strong_unproposed(user: User) -> QuerySet[BodyAnalysis]:
         # the condition and takes the index away (as SQLite's unary ``+``).
         BodyAnalysis.objects.alias(body_org=F("body__organisation_id") + 0)
         .filter(body_org=user.organisation_id)
-        .filter(run__in=latest_runs(user))
+        .current()
+        .filter(site__in=_sites(user))
         .filter(candidates__posterior__gte=STRONG_POSTERIOR)
         .exclude(Exists(live))
         .annotate(best=F("candidates__posterior"))
-        .select_related("body", "run__site")
+        .select_related("body", "site")
         # Only what the work list shows: the rows sorted are narrow (not the
-        # run's parameters, the site's outline or the exclusions JSON).
-        .only("body__pm_number", "run__site__name")
+        # site's outline or the exclusions JSON).
+        .only("body__pm_number", "site__name")
         .order_by("-best", "body__pm_number")
     )
 
@@ -85,7 +78,7 @@ def work_items(user: User) -> list[WorkItem]:
                 lambda a: WorkRow(
                     label=a.body.pm_number,
                     url=reverse("identification:body_candidates", args=[a.body_id]),
-                    detail=f"{a.run.site.name} · {a.best:.4f}",
+                    detail=f"{a.site.name} · {a.best:.4f}",
                 ),
             )
         )

@@ -30,9 +30,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _stored(run: CandidateRun) -> dict[Any, Any]:
     out: dict[Any, Any] = {
         ("none", a.body_id): (a.posterior_unlisted, a.considered, a.exclusions)
-        for a in BodyAnalysis.objects.filter(run=run)
+        for a in BodyAnalysis.objects.of_run(run)
     }
-    for c in Candidate.objects.filter(analysis__run=run).select_related("analysis"):
+    for c in Candidate.objects.of_run(run).select_related("analysis"):
         out[(c.analysis.body_id, c.person_id)] = (
             c.rank,
             c.posterior,

@@ -205,7 +205,7 @@ def test_a_corrected_report_alone_gives_a_full_computation(
 def _stored(run: Any) -> dict[tuple[int, int], tuple[int, float]]:
     return {
         (c.analysis.body_id, c.person_id): (c.rank, c.posterior)
-        for c in Candidate.objects.filter(analysis__run=run).select_related("analysis")
+        for c in Candidate.objects.of_run(run).select_related("analysis")
     }
 
 
@@ -230,7 +230,7 @@ def _analyses(run: Any) -> dict[int, Any]:
                 for c in a.candidates.order_by("rank")
             ]
         )
-        for a in BodyAnalysis.objects.filter(run=run).prefetch_related("candidates")
+        for a in BodyAnalysis.objects.of_run(run).prefetch_related("candidates")
     }
 
 

@@ -18,7 +18,11 @@ pytestmark = pytest.mark.django_db
 def test_json_documents_are_bulk_inserted_as_values_and_round_trip(site, body) -> None:
     run = CandidateRun.objects.create(site=site, p_unlisted=0.1)
     analysis = BodyAnalysis.objects.create(
-        run=run, body=body, posterior_unlisted=0.5, exclusions=[{"a": 'x"\\y'}]
+        run=run,
+        site=site,
+        body=body,
+        posterior_unlisted=0.5,
+        exclusions=[{"a": 'x"\\y'}],
     )
     docs: list[Any] = [
         {"quote": 'he said "так"', "slash": "a\\b", "nested": {"k": [1, 2.5, None]}},
@@ -60,7 +64,9 @@ def test_insert_stores_rows_with_defaults_and_json_as_bulk_create_would(
     from imena.identification.services import _insert
 
     run = CandidateRun.objects.create(site=site, p_unlisted=0.1)
-    analysis = BodyAnalysis.objects.create(run=run, body=body, posterior_unlisted=0.5)
+    analysis = BodyAnalysis.objects.create(
+        run=run, site=site, body=body, posterior_unlisted=0.5
+    )
     persons = [
         make_person(site.organisation, family_name=f"Вставка{i}") for i in (1, 2)
     ]

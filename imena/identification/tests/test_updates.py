@@ -51,13 +51,16 @@ def loaded(org: Organisation, tmp_path: Path) -> ScenarioContext:
 
 def _stored(run: CandidateRun) -> dict[Any, Any]:
     out: dict[Any, Any] = {}
-    for a in BodyAnalysis.objects.filter(run=run):
+    analyses = list(BodyAnalysis.objects.of_run(run))
+    # One analysis per body: a run holds no two results of the same body.
+    assert len({a.body_id for a in analyses}) == len(analyses)
+    for a in analyses:
         out[("none", a.body_id)] = a.posterior_unlisted
         # (An analysis may be copied from the last run and its posteriors
         # written again: ``services._analyses_again``.)
         out[("others", a.body_id)] = a.others_posterior
         out[("analysis", a.body_id)] = (a.considered, a.method, a.exclusions)
-    for c in Candidate.objects.filter(analysis__run=run).select_related("analysis"):
+    for c in Candidate.objects.of_run(run).select_related("analysis"):
         out[(c.analysis.body_id, c.person_id)] = (c.rank, c.posterior)
     return out
 
@@ -163,6 +166,81 @@ def test_changes_are_pending_until_an_update_takes_them_into_account(
     )
     (run,) = outcome.runs
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+
+def test_a_run_holds_the_analyses_it_keeps_and_earlier_runs_stay_as_they_were(
+    client: Any,
+    loaded: ScenarioContext,
+    org: Organisation,
+    users: dict[str, Any],
+    settings: Any,
+) -> None:
+    """An update refers to the analyses of the bodies it keeps instead of
+    copying them (``BodyAnalysis.until``); each earlier run still reads as it
+    was stored. After another process's computation the worker's last run
+    is not the site's latest: it copies instead (nothing of the later run is
+    held by its update)."""
+    settings.IMENA_UPDATE_DEFER_BELOW = 0.0
+    site: Site = next(iter(loaded.sites.values()))
+    caches, register = _worker_state(site, org)
+    first = selectors.latest_run(site)
+    assert first is not None
+    was = _stored(first)
+    body = Body.objects.filter(grave__site=site).order_by("pk")[3]
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=body,
+        section="biological",
+        data={"stature_min": 150, "stature_max": 156},
+        reason="measured again",
+    )
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (second,) = [r for r in outcome.runs if r.site_id == site.pk]
+    rows = list(BodyAnalysis.objects.of_run(second))
+    held = [a for a in rows if a.run_id == first.pk]
+    own = [a for a in rows if a.run_id == second.pk]
+    assert held and own and len(held) + len(own) == len(rows)
+    assert body.pk in {a.body_id for a in own}
+    assert second.params["bodies_copied"] >= len(held)
+    # The first run's analyses that the second does not hold end with it.
+    ended = BodyAnalysis.objects.filter(run=first).exclude(pk__in=[a.pk for a in held])
+    assert ended.exists()
+    assert set(ended.values_list("until", flat=True)) == {second.pk}
+    assert {a.until_id for a in held} == {None}
+    assert _stored(first) == was
+    assert set(BodyAnalysis.objects.current().filter(site=site)) == set(rows)
+    # A held body's page: the result of the first run, kept by the second
+    # (whose persons it was weighed against).
+    client.force_login(users["forensic_examiner"])
+    page = client.get(reverse("identification:body_candidates", args=[held[0].body_id]))
+    assert page.context["analysis"] == held[0] and page.context["run"] == second
+    assert f"{second.person_count} open missing persons considered" in (
+        page.content.decode()
+    )
+    full, _ = services.candidates_compute(actor=None, site=site)
+    _assert_same(second, full)
+    assert _stored(first) == was
+    kept = _stored(second)
+    # The full computation held nothing of the second run: the worker's next
+    # update copies from its own last run, and holds nothing of ``full``.
+    assert not BodyAnalysis.objects.current().filter(site=site).exclude(run=full)
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=body,
+        section="biological",
+        data={"stature_min": 160, "stature_max": 166},
+        reason="measured a third time",
+    )
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (third,) = [r for r in outcome.runs if r.site_id == site.pk]
+    assert third.params["bodies_copied"] > 0
+    assert {a.run_id for a in BodyAnalysis.objects.of_run(third)} == {third.pk}
+    assert _stored(second) == kept and _stored(first) == was
+    _assert_same(third, services.candidates_compute(actor=None, site=site)[0])
 
 
 def test_update_without_a_cache_and_the_command(

@@ -161,7 +161,7 @@ def test_the_strong_list_is_the_best_posterior_list(candidate, users, site) -> N
     from imena.exhumations import services as exh
     from imena.identification.models import BodyAnalysis
     from imena.identification.selectors import best_posterior
-    from imena.identification.worklist import LIVE, latest_runs
+    from imena.identification.worklist import LIVE
 
     examiner = users["forensic_examiner"]
     grave = GraveFactory(site=site, marker_text="№ 13", bodies_expected=4)
@@ -173,7 +173,7 @@ def test_the_strong_list_is_the_best_posterior_list(candidate, users, site) -> N
         pm_numbers=["IZM-PM-0009", "IZM-PM-0003", "IZM-PM-0007", "IZM-PM-0005"],
     )
     run, _result = services.candidates_compute(actor=examiner, site=site)
-    analyses = list(BodyAnalysis.objects.filter(run=run).order_by("pk"))
+    analyses = list(BodyAnalysis.objects.of_run(run).order_by("pk"))
     for n, analysis in enumerate(analyses):
         # Strong and weak bodies, ties at the top broken by the PM number.
         top = [0.995, 1.0, 0.5, 1.0][n % 4]
@@ -183,7 +183,7 @@ def test_the_strong_list_is_the_best_posterior_list(candidate, users, site) -> N
         analysis=OuterRef("pk"), posterior__gte=STRONG_POSTERIOR
     )
     expected = (
-        BodyAnalysis.objects.filter(run__in=latest_runs(examiner))
+        BodyAnalysis.objects.of_run(run)
         .filter(Exists(strong))
         .annotate(best=best_posterior())
         .order_by("-best", "body__pm_number")
@@ -209,7 +209,8 @@ def test_a_body_of_another_organisation_is_never_listed(candidate, users, other_
 def test_the_strong_list_starts_from_the_runs_not_every_body(
     candidate, users, monkeypatch
 ):
-    """On SQLite the plan reads the latest runs' analyses, then each one's body:
+    """On SQLite the plan reads the latest runs' analyses (held by no later
+    run, by the sites' index), then each one's body:
     walking every body of the organisation and probing each run for it cost
     65 ms at national size (10,000 bodies, 40 latest runs) against 5 ms."""
     from django.db import connection
@@ -218,12 +219,14 @@ def test_the_strong_list_starts_from_the_runs_not_every_body(
 
     if connection.vendor != "sqlite":
         pytest.skip("SQLite's query planner")
-    # 40 sites' latest runs, as at national size (the planner weighs the list).
-    runs = [candidate.analysis.run_id, *range(10**6, 10**6 + 39)]
-    monkeypatch.setattr(worklist, "latest_runs", lambda user: runs)
+    # 40 sites, as at national size (the planner weighs the list).
+    sites = [candidate.analysis.site_id, *range(10**6, 10**6 + 39)]
+    monkeypatch.setattr(worklist, "_sites", lambda user: sites)
     examiner = users["forensic_examiner"]
     plan = strong_unproposed(examiner).explain()
     assert "organisation_id=?" not in plan, plan
-    assert "identification_bodyanalysis USING COVERING INDEX" in plan, plan
+    assert "identification_bodyanalysis USING INDEX analysis_site_until_idx" in plan, (
+        plan
+    )
     Candidate.objects.filter(pk=candidate.pk).update(posterior=STRONG_POSTERIOR)
     assert list(strong_unproposed(examiner)) == [candidate.analysis]

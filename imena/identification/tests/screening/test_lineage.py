@@ -142,7 +142,7 @@ def test_a_population_table_is_loaded_and_audited(org, tmp_path: Path, capsys) -
 def _dna_lrs(run: Any) -> dict[tuple[int, int], Any]:
     return {
         (c.analysis.body_id, c.person_id): c
-        for c in services.Candidate.objects.filter(analysis__run=run)
+        for c in services.Candidate.objects.of_run(run)
     }
 
 
