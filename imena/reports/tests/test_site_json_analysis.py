@@ -158,3 +158,48 @@ def test_record_counts_equal_the_collected_querysets(analysed, users, role) -> N
         assert _record_counts(analysed, audience) == expected
     finally:
         sitejson._CHUNK = old
+
+
+def test_analyses_held_by_later_runs_travel_with_their_runs(
+    site, users, tmp_path
+) -> None:
+    """An analysis held until a later run (``BodyAnalysis.until``) imports
+    held until that run's copy: each run reads as it did."""
+    import datetime as dt
+
+    from imena.accounts.models import Organisation
+    from imena.burials.tests.factories import GraveFactory
+    from imena.exhumations import services as exh
+    from imena.identification.models import BodyAnalysis
+
+    grave = GraveFactory(site=site, marker_text="№ 12", bodies_expected=1)
+    body = exh.exhumation_create(
+        actor=users["field_recorder"],
+        grave=grave,  # type: ignore[arg-type]
+        date=dt.date(2022, 9, 16),
+        team="Команда",
+        pm_numbers=["IZM-PM-0001"],
+    ).bodies.get()
+
+    first, second, third = (
+        CandidateRun.objects.create(site=site, p_unlisted=0.1) for _ in range(3)
+    )
+    BodyAnalysis.objects.create(
+        run=first, site=site, body=body, posterior_unlisted=0.5, until=third
+    )
+    BodyAnalysis.objects.create(run=third, site=site, body=body, posterior_unlisted=0.2)
+    exported(tmp_path, "--with-analysis")
+    call_command("import", "site", str(tmp_path / "site.json"), "--organisation", "cp")
+    runs = list(
+        CandidateRun.objects.filter(site__organisation__code="cp").order_by("pk")
+    )
+    assert len(runs) == 3 and Organisation.objects.filter(code="cp").exists()
+    held = [
+        [a.posterior_unlisted for a in BodyAnalysis.objects.of_run(r)] for r in runs
+    ]
+    assert held == [[0.5], [0.5], [0.2]]
+    assert list(
+        BodyAnalysis.objects.current()
+        .filter(site=runs[0].site)
+        .values_list("posterior_unlisted", flat=True)
+    ) == [0.2]
