@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -575,18 +574,15 @@ def _run_store(
     # One run of a site is stored at a time (its analyses held by the next
     # run, ``BodyAnalysis.until``, follow the runs' order): the site's row
     # is locked until the transaction ends (SQLite: the write lock is the
-    # database's already).
+    # database's already). The latest run is read after the lock, by a
+    # statement of its own: one that waited for the lock reads with the
+    # snapshot it started with (PostgreSQL, READ COMMITTED), without the run
+    # the other transaction stored.
+    list(Site.objects.select_for_update().filter(pk=site.pk).values_list("pk"))
     latest = list(
-        Site.objects.select_for_update()
-        .filter(pk=site.pk)
-        .annotate(
-            latest=Subquery(
-                CandidateRun.objects.filter(site=OuterRef("pk"))
-                .order_by("-pk")
-                .values("pk")[:1]
-            )
-        )
-        .values_list("latest", flat=True)
+        CandidateRun.objects.filter(site=site)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:1]
     )
     if (
         last_run is not None
