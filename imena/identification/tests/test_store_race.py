@@ -21,10 +21,13 @@ from django.db import connection
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
 from imena.exhumations.models import Body
-from imena.exhumations.services import pm_section_save
 from imena.identification import services
-from imena.identification.engine import SiteCache
 from imena.identification.models import BodyAnalysis, CandidateRun
+from imena.identification.tests.test_updates import (
+    _measured,
+    _site_update,
+    _worker_state,
+)
 from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.simulation.core import simulate
 
@@ -57,19 +60,9 @@ def test_an_update_waiting_for_the_sites_lock_copies_after_another_run(
     context = ScenarioContext(directory=tmp_path / "sim", organisation=org, actor=None)
     load_scenario(context)
     site: Site = next(iter(context.sites.values()))
-    caches = {site.pk: SiteCache()}
-    register = services.Register()
-    services.candidates_compute(
-        actor=None, site=site, shared=register.refresh(org), cache=caches[site.pk]
-    )
+    caches, register = _worker_state(site, org)
     body = Body.objects.filter(grave__site=site).order_by("pk")[3]
-    pm_section_save(
-        actor=users["forensic_examiner"],
-        body=body,
-        section="biological",
-        data={"stature_min": 150, "stature_max": 156},
-        reason="measured again",
-    )
+    _measured(users, body, 150, 156, "measured again")
     locked, go = threading.Event(), threading.Event()
     store = services._store
     runs: dict[str, Any] = {}
@@ -90,10 +83,7 @@ def test_an_update_waiting_for_the_sites_lock_copies_after_another_run(
 
     def worker() -> None:
         try:
-            outcome = services.identification_update(
-                actor=None, organisation=org, caches=caches, register=register
-            )
-            runs["worker"] = [r for r in outcome.runs if r.site_id == site.pk]
+            runs["worker"] = _site_update(org, site, caches, register)
         finally:
             connection.close()
 
@@ -118,8 +108,7 @@ def test_an_update_waiting_for_the_sites_lock_copies_after_another_run(
     go.set()
     for t in threads:
         t.join(120)
-    (later,) = runs["worker"]
-    first = runs["full"]
+    later, first = runs["worker"], runs["full"]
     assert first.pk < later.pk
     # The worker's run holds nothing of the full computation's: it copied.
     assert {a.run_id for a in BodyAnalysis.objects.of_run(later)} == {later.pk}

@@ -90,6 +90,33 @@ def _worker_state(
     return caches, register
 
 
+def _measured(
+    users: dict[str, Any], body: Body, low: int, high: int, reason: str
+) -> None:
+    """The body's stature measured again (a corrected PM record)."""
+    pm_section_save(
+        actor=users["forensic_examiner"],
+        body=body,
+        section="biological",
+        data={"stature_min": low, "stature_max": high},
+        reason=reason,
+    )
+
+
+def _site_update(
+    org: Organisation,
+    site: Site,
+    caches: dict[int, SiteCache],
+    register: services.Register,
+) -> CandidateRun:
+    """The worker's update; its run of ``site``."""
+    outcome = services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    (run,) = [r for r in outcome.runs if r.site_id == site.pk]
+    return run
+
+
 def test_changes_are_pending_until_an_update_takes_them_into_account(
     loaded: ScenarioContext, org: Organisation, users: dict[str, Any], settings: Any
 ) -> None:
@@ -108,13 +135,7 @@ def test_changes_are_pending_until_an_update_takes_them_into_account(
     ).exists()
     # ... a corrected post-mortem record its body's site ...
     body = Body.objects.filter(grave__site=site).order_by("pk")[3]
-    pm_section_save(
-        actor=users["forensic_examiner"],
-        body=body,
-        section="biological",
-        data={"stature_min": 150, "stature_max": 156},
-        reason="measured again",
-    )
+    _measured(users, body, 150, 156, "measured again")
     assert PendingUpdate.objects.filter(
         site=site, kind=PendingKind.BODY, object_id=body.pk, done__isnull=True
     ).exists()
@@ -154,13 +175,7 @@ def test_changes_are_pending_until_an_update_takes_them_into_account(
     for s in loaded.sites.values():
         if Body.objects.filter(grave__site=s).exists():
             services.candidates_compute(actor=None, site=s)
-    pm_section_save(
-        actor=users["forensic_examiner"],
-        body=body,
-        section="biological",
-        data={"stature_min": 160, "stature_max": 166},
-        reason="measured a third time",
-    )
+    _measured(users, body, 160, 166, "measured a third time")
     outcome = services.identification_update(
         actor=None, organisation=org, caches=caches, register=register
     )
@@ -187,17 +202,8 @@ def test_a_run_holds_the_analyses_it_keeps_and_earlier_runs_stay_as_they_were(
     assert first is not None
     was = _stored(first)
     body = Body.objects.filter(grave__site=site).order_by("pk")[3]
-    pm_section_save(
-        actor=users["forensic_examiner"],
-        body=body,
-        section="biological",
-        data={"stature_min": 150, "stature_max": 156},
-        reason="measured again",
-    )
-    outcome = services.identification_update(
-        actor=None, organisation=org, caches=caches, register=register
-    )
-    (second,) = [r for r in outcome.runs if r.site_id == site.pk]
+    _measured(users, body, 150, 156, "measured again")
+    second = _site_update(org, site, caches, register)
     rows = list(BodyAnalysis.objects.of_run(second))
     held = [a for a in rows if a.run_id == first.pk]
     own = [a for a in rows if a.run_id == second.pk]
@@ -226,17 +232,8 @@ def test_a_run_holds_the_analyses_it_keeps_and_earlier_runs_stay_as_they_were(
     # The full computation held nothing of the second run: the worker's next
     # update copies from its own last run, and holds nothing of ``full``.
     assert not BodyAnalysis.objects.current().filter(site=site).exclude(run=full)
-    pm_section_save(
-        actor=users["forensic_examiner"],
-        body=body,
-        section="biological",
-        data={"stature_min": 160, "stature_max": 166},
-        reason="measured a third time",
-    )
-    outcome = services.identification_update(
-        actor=None, organisation=org, caches=caches, register=register
-    )
-    (third,) = [r for r in outcome.runs if r.site_id == site.pk]
+    _measured(users, body, 160, 166, "measured a third time")
+    third = _site_update(org, site, caches, register)
     assert third.params["bodies_copied"] > 0
     assert {a.run_id for a in BodyAnalysis.objects.of_run(third)} == {third.pk}
     assert _stored(second) == kept and _stored(first) == was
@@ -382,13 +379,7 @@ def test_the_worker_reads_again_only_what_the_changes_touch(
     # A new report no journal names, and a corrected PM record.
     make_person(org, family_name="Новенький", given_names="Петро", birth_year=1980)
     body = Body.objects.filter(grave__site=site).order_by("pk")[3]
-    pm_section_save(
-        actor=users["forensic_examiner"],
-        body=body,
-        section="biological",
-        data={"stature_min": 150, "stature_max": 156},
-        reason="measured again",
-    )
+    _measured(users, body, 150, 156, "measured again")
     run = update()
     assert ("leads", site.pk) not in reads
     assert ("bodies", {body.pk}) in reads
@@ -600,13 +591,7 @@ def test_a_corrected_pm_record_defers_bodies_only_reweighted_until_the_refresh(
     site: Site = next(iter(loaded.sites.values()))
     caches, register = _worker_state(site, org)
     body = Body.objects.filter(grave__site=site).order_by("pk")[5]
-    pm_section_save(
-        actor=users["forensic_examiner"],
-        body=body,
-        section="biological",
-        data={"stature_min": 140, "stature_max": 142},
-        reason="measured again",
-    )
+    _measured(users, body, 140, 142, "measured again")
     # ... a new report and a report closed: the persons competing with them
     # move.
     make_person(org, family_name="Новенький", given_names="Петро")
