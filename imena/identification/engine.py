@@ -25,6 +25,7 @@ Steps for a site:
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import math
@@ -350,7 +351,6 @@ def dna_lrs(
     """
     # Submodules: the editable install may expose `kinship` as a namespace package.
     from kinship.case import Family, extend_markers
-    from kinship.markers import load_frequency_table
     from kinship.screen import _targets_tables, _victim_rows, screen_pairs
 
     notes: list[str] = []
@@ -363,7 +363,7 @@ def dna_lrs(
     }
     if not fams or not victims_raw:
         return DnaTable(), {}, notes
-    table = load_frequency_table()
+    table = _frequency_table()
     # Loci as the frequency table spells them (``VWA`` is ``vWA``), as the
     # national screening reads them: one pair, one LR.
     victim_parsed = {name: _parsed_victim(name, v) for name, v in victims_raw.items()}
@@ -450,6 +450,15 @@ def dna_lrs(
     }
     found = DnaTable([fam.name for fam, _m in targets], rows, scorer)
     return found, relations, notes
+
+
+@functools.cache
+def _frequency_table() -> dict[str, Any]:
+    """The bundled allele frequencies, read once (``dna_lrs`` runs for each
+    site at each update; it only reads the markers)."""
+    from kinship.markers import load_frequency_table
+
+    return load_frequency_table()
 
 
 #: The screening's tables kept by ``dna_lrs``: key -> (the objects read,
@@ -1702,13 +1711,29 @@ class _Site:
         if not todo:
             return
         k = len(self.persons)
+        empty = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
+        # DNA first: a body whose DNA excludes every person has no pair to
+        # compare (a typed family against a site's typed bodies: most of
+        # them). The other bodies' rows are the same numbers (each body's
+        # row is computed on its own).
+        dna = np.ones((len(todo), k))
+        by_dna = [self._dna_row(b, dna[r]) for r, b in enumerate(todo)]
+        rows = [r for r, x in enumerate(by_dna) if x is None or not x.all()]
+        if len(rows) < len(todo):
+            kept = set(rows)
+            for r, b in enumerate(todo):
+                if r not in kept:
+                    self.memo[b.body_id] = empty
+            todo = [todo[r] for r in rows]
+            by_dna = [by_dna[r] for r in rows]
+            dna = dna[rows]
+            if not todo:
+                return
         pms = [self.pm[b.body_id] for b in todo]
         phys, excluded = vectorised.simple_rows(table, pms, model)
-        dna = np.ones((len(todo), k))
-        for r, b in enumerate(todo):
-            by_dna = self._dna_row(b, dna[r])
-            if by_dna is not None:
-                excluded[r] |= by_dna
+        for r, x in enumerate(by_dna):
+            if x is not None:
+                excluded[r] |= x
         need = ~excluded & vectorised.item_traits_needed_rows(table, pms)
         for r in np.nonzero(need.any(axis=1))[0].tolist():
             js = np.nonzero(need[r])[0]
@@ -1717,7 +1742,6 @@ class _Site:
             phys[r, js[~out]] *= lr[~out]
         live = ~excluded
         lrs = np.minimum(phys**params.physical_temper, params.physical_cap)
-        empty = (np.zeros(0, dtype=np.int32), np.zeros(0), np.zeros(0))
         for r, b in enumerate(todo):
             if not live[r].any():
                 self.memo[b.body_id] = empty

@@ -99,3 +99,53 @@ def test_the_kept_tables_give_the_same_lrs_and_a_change_is_read_again(
     assert moved == _rows(dna_lrs(bodies, [changed], DNA_DROPOUT, 1e-30))
     assert built["victims"] == 3
     assert np.isfinite([x for row in moved.values() for _p, x in row]).all()
+
+
+def test_evidence_of_many_bodies_at_once_equals_body_by_body() -> None:
+    """``_Site.evidence_all`` (a few reports against a site's bodies, DNA
+    first: a body whose DNA excludes every report is not compared) gives
+    each body ``_evidence``'s numbers, with and without a report that has
+    no DNA."""
+    from imena.identification.engine import Params, Reliability, _Site, person_table
+
+    bodies = [
+        BodyIn(
+            f"b{i}",
+            f"g{i % 3}",
+            str(i),
+            {"sex": "male", "age_min": 30 + i, "age_max": 40 + i, "stature_cm": 170},
+            {"sex": 1, "genotypes": _profile(i)},
+        )
+        for i in range(12)
+    ]
+    typed = PersonIn(
+        "p1", "P-1", {"sex": "male", "age_min": 35, "age_max": 45}, _family(1)
+    )
+    untyped = PersonIn("p2", "P-2", {"sex": "male", "stature_cm": 171}, None)
+    params = Params(p_unlisted=0.3, reliability=Reliability(0.02, 0.015))
+    for persons in ([typed], [typed, untyped]):
+        found = dna_lrs(bodies, persons, DNA_DROPOUT)
+
+        def site() -> Any:
+            return _Site(
+                bodies,
+                persons,
+                (),
+                params,
+                {},
+                3,
+                {},
+                person_table(persons),
+                1e-300,
+                found,
+            )
+
+        at_once, one_by_one = site(), site()
+        at_once.evidence_all(bodies)
+        none_typed = 0
+        for b in bodies:
+            got, want = at_once.memo[b.body_id], one_by_one._evidence(b)
+            assert [x.tolist() for x in got] == [x.tolist() for x in want]
+            none_typed += len(persons) == 1 and len(want[0]) == 0
+        # The family excludes some bodies by DNA (those not compared).
+        assert len(persons) == 2 or 0 < none_typed < len(bodies)
