@@ -136,6 +136,7 @@ class BodyAnalysis(FieldConstraintErrors, models.Model):
 
     constraint_fields = {
         "analysis_once_per_run": "body",
+        "analysis_until_after_run": "until",
     }
 
     class Meta:
