@@ -1124,10 +1124,21 @@ def reread_positions(
     those again); else None."""
     if len(now) != len(last):
         return None
-    diff = list(itertools.compress(range(len(now)), map(operator.is_not, now, last)))
-    if all(now[i].person_id == last[i].person_id for i in diff):
-        return diff
-    return None
+    kept = _REREAD
+    if kept and kept[0] is last and kept[1] is now and kept[2] == len(now):
+        return None if kept[3] is None else list(kept[3])
+    diff: list[int] | None = list(
+        itertools.compress(range(len(now)), map(operator.is_not, now, last))
+    )
+    if not all(now[i].person_id == last[i].person_id for i in diff or ()):
+        diff = None
+    # The last answer, for the same two lists: every site of a worker's
+    # update compares the register's lists of its last and this read.
+    _REREAD[:] = [last, now, len(now), diff]
+    return None if diff is None else list(diff)
+
+
+_REREAD: list[Any] = []
 
 
 def _typed_bodies(
