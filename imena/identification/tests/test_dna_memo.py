@@ -126,8 +126,8 @@ def test_evidence_of_many_bodies_at_once_equals_body_by_body() -> None:
     for persons in ([typed], [typed, untyped]):
         found = dna_lrs(bodies, persons, DNA_DROPOUT)
 
-        def site() -> Any:
-            return _Site(
+        at_once, one_by_one = (
+            _Site(
                 bodies,
                 persons,
                 (),
@@ -139,8 +139,8 @@ def test_evidence_of_many_bodies_at_once_equals_body_by_body() -> None:
                 1e-300,
                 found,
             )
-
-        at_once, one_by_one = site(), site()
+            for _ in range(2)
+        )
         at_once.evidence_all(bodies)
         none_typed = 0
         for b in bodies:
