@@ -106,7 +106,8 @@ def test_evidence_of_many_bodies_at_once_equals_body_by_body() -> None:
     first: a body whose DNA excludes every report is not compared) gives
     each body ``_evidence``'s numbers, with and without a report that has
     no DNA."""
-    from imena.identification.engine import Params, Reliability, _Site, person_table
+    from imena.identification.engine import Params, _Site, person_table
+    from matching.documentary import Reliability
 
     bodies = [
         BodyIn(
