@@ -569,7 +569,7 @@ def _run_store(
 ) -> CandidateRun:
     """Store ``candidates_compute``'s run (inside its transaction)."""
     # The run that stored the cache's last result: the bodies whose results
-    # this run kept are copied from it (``_store``).
+    # this run kept are held from it, or copied (``_store``).
     last_run = cache.extra.get("run") if cache is not None and incremental else None
     # One run of a site is stored at a time (its analyses held by the next
     # run, ``BodyAnalysis.until``, follow the runs' order): the site's row
