@@ -586,6 +586,7 @@ def _run_store(
     )
     if (
         last_run is not None
+        and latest != [last_run]
         and not CandidateRun.objects.filter(pk=last_run, site=site).exists()
     ):
         last_run = None
@@ -1424,39 +1425,44 @@ def _copy_rows(
     def column(meta: Any, name: str) -> str:
         return str(meta.get_field(name).column)
 
-    col = {f.name: qn(str(f.column)) for f in a.concrete_fields}
     a_cols = [str(f.column) for f in a.concrete_fields if not f.primary_key]
     c_cols = [str(f.column) for f in c.concrete_fields if not f.primary_key]
     run_col, body_col = column(a, "run"), column(a, "body")
-    site_col, until_col = column(a, "site"), column(a, "until")
-    considered_col = column(a, "considered")
+    until_col, considered_col = column(a, "until"), column(a, "considered")
     analysis_col = column(c, "analysis")
     pk_col = str(a.pk.column) if a.pk is not None else "id"
     # New values for the run, the count considered and the run holding it
     # until (none yet), in column order.
     new = {run_col: run.pk, considered_col: considered, until_col: None}
     a_params = [new[x] for x in a_cols if x in new]
+    of_source = CandidateRun(pk=source, site_id=run.site_id)
 
-    def of_source(alias: str) -> str:
-        # The analyses of run ``source`` (``AnalysisQuerySet.of_run``).
-        return (
-            f"{alias}.{qn(site_col)} = %s AND {alias}.{qn(run_col)} <= %s "
-            f"AND ({alias}.{qn(until_col)} IS NULL OR {alias}.{qn(until_col)} > %s)"
+    def source_rows(part: list[int]) -> tuple[str, list[Any]]:
+        # The ids of the analyses of run ``source`` of these bodies (by
+        # ``of_run``, the one definition of a run's analyses).
+        sql, params = (
+            BodyAnalysis.objects.of_run(of_source)
+            .filter(body_id__in=part)
+            .values("pk")
+            .query.sql_with_params()
         )
+        return sql, list(params)
 
-    where = [run.site_id, source, source]
     with connection.cursor() as cursor:
         for start in range(0, len(analysis_bodies), 500):
-            part = [int(b) for b in analysis_bodies[start : start + 500]]
+            ids, params = source_rows(
+                [int(b) for b in analysis_bodies[start : start + 500]]
+            )
             cursor.execute(
                 f"INSERT INTO {qn(a.db_table)} ({', '.join(map(qn, a_cols))}) "
                 f"SELECT {', '.join('%s' if x in new else 'o.' + qn(x) for x in a_cols)} "
-                f"FROM {qn(a.db_table)} o WHERE {of_source('o')} "
-                f"AND o.{col['body']} IN ({', '.join(['%s'] * len(part))})",
-                [*a_params, *where, *part],
+                f"FROM {qn(a.db_table)} o WHERE o.{qn(pk_col)} IN ({ids})",
+                [*a_params, *params],
             )
         for start in range(0, len(candidate_bodies), 500):
-            part = [int(b) for b in candidate_bodies[start : start + 500]]
+            ids, params = source_rows(
+                [int(b) for b in candidate_bodies[start : start + 500]]
+            )
             cursor.execute(
                 f"INSERT INTO {qn(c.db_table)} ({', '.join(map(qn, c_cols))}) "
                 f"SELECT {', '.join('n.' + qn(pk_col) if x == analysis_col else 'c.' + qn(x) for x in c_cols)} "
@@ -1464,9 +1470,8 @@ def _copy_rows(
                 f"JOIN {qn(a.db_table)} o ON o.{qn(pk_col)} = c.{qn(analysis_col)} "
                 f"JOIN {qn(a.db_table)} n ON n.{qn(body_col)} = o.{qn(body_col)} "
                 f"AND n.{qn(run_col)} = %s "
-                f"WHERE {of_source('o')} "
-                f"AND o.{qn(body_col)} IN ({', '.join(['%s'] * len(part))})",
-                [run.pk, *where, *part],
+                f"WHERE o.{qn(pk_col)} IN ({ids})",
+                [run.pk, *params],
             )
 
 
