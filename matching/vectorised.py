@@ -198,8 +198,17 @@ def _key_results(
     trait: str, keys: Sequence[object], pm: PMRecord, model: physical.PhysicalModel
 ) -> tuple[np.ndarray, np.ndarray]:
     """LR and exclusion flag of ``trait`` for each distinct AM key, against ``pm``."""
-    lr = np.ones(len(keys))
-    excl = np.zeros(len(keys), dtype=bool)
+    lr, excl = _key_values(trait, keys, pm, model)
+    return np.array(lr, dtype=float), np.array(excl, dtype=bool)
+
+
+def _key_values(
+    trait: str, keys: Sequence[object], pm: PMRecord, model: physical.PhysicalModel
+) -> tuple[list[float], list[bool]]:
+    """``_key_results`` as lists (a few keys against many bodies: the arrays
+    are built once for all the bodies, ``simple_rows``)."""
+    lr = [1.0] * len(keys)
+    excl = [False] * len(keys)
     if trait == "age":
         if pm.age_min is None:
             return lr, excl
@@ -248,13 +257,26 @@ def _key_results(
         return lr, excl
     # sex, hair, eyes, build: the comparator itself, once per code.
     fn = physical.COMPARATORS[trait]
-    attr = trait
     for i, k in enumerate(keys):
         if k is None:
             continue
-        r = fn(AMRecord(person_id="", **{attr: k}), pm, model)  # type: ignore[arg-type]
+        r = fn(_am_of(trait, k), pm, model)
         lr[i], excl[i] = r.lr, r.exclusion
     return lr, excl
+
+
+def _am_of(trait: str, code: object) -> AMRecord:
+    """The AM record of one code of a trait (nothing else known), made once."""
+    am = _AM_OF.get((trait, code))
+    if am is None:
+        if len(_AM_OF) > 10_000:
+            _AM_OF.clear()
+        am = _AM_OF[(trait, code)] = AMRecord(person_id="", **{trait: code})  # type: ignore[arg-type]
+    return am
+
+
+#: (trait, code) -> ``AMRecord`` (frozen): the codes of a trait are few.
+_AM_OF: dict[tuple[str, object], AMRecord] = {}
 
 
 def simple_row(
@@ -288,10 +310,9 @@ def simple_rows(
         keys = table.keys[trait]
         if all(k is None for k in keys):
             continue  # LR 1 and no exclusion at every body
-        k_lr = np.ones((len(pms), len(keys)))
-        k_excl = np.zeros((len(pms), len(keys)), dtype=bool)
-        for i, pm in enumerate(pms):
-            k_lr[i], k_excl[i] = _key_results(trait, keys, pm, model)
+        values = [_key_values(trait, keys, pm, model) for pm in pms]
+        k_lr = np.array([v[0] for v in values], dtype=float).reshape(len(pms), len(keys))
+        k_excl = np.array([v[1] for v in values], dtype=bool).reshape(len(pms), len(keys))
         codes = table.codes[trait]
         lr *= k_lr[:, codes]
         excl |= k_excl[:, codes]

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import jellyfish
+from django.db.models import Count, Q
 
 from imena.exhumations.models import Body, Sample
 from imena.exhumations.services import pm_records_as_dicts
 from imena.identification.engine import BodyIn, LeadIn, PersonIn
 from imena.identification.models import Identification, IdentificationStatus
-from imena.journals.models import ClusterMember, ReviewKind
-from imena.journals.selectors import latest_run
+from imena.journals.models import ClusterMember, PersonCluster, ReviewItem, ReviewKind
+from imena.journals.selectors import latest_run_id as _latest_run_id
 from imena.missing.models import MissingPerson, PedigreeMember, Status
 from imena.missing.names import part_keys
 from imena.missing.records import CHUNK, am_record_as_dict, families_as_case_dicts
@@ -274,17 +275,18 @@ def name_index(persons: Sequence[Any]) -> NameIndex:
 def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, int]]:
     """Reconciled clusters placed on a grave, with the persons their name matches."""
 
-    run = latest_run(site)
+    run = _latest_run_id(site)
     counts = {"named": 0, "matched": 0}
     if run is None:
         return [], counts
     members: dict[int, list[Any]] = defaultdict(list)
-    for m in ClusterMember.objects.filter(cluster__run=run).select_related(
+    for m in ClusterMember.objects.filter(cluster__run_id=run).select_related(
         "row__journal"
     ):
         members[m.cluster_id].append(m.row)
     out = []
-    for c in run.clusters.filter(grave__isnull=False).order_by("pk"):
+    clusters = PersonCluster.objects.filter(run_id=run, grave__isnull=False)
+    for c in clusters.order_by("pk"):
         rows = members.get(c.pk, [])
         if not c.surname or is_unknown_name(c.name):
             continue
@@ -299,50 +301,49 @@ def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, i
 
 def latest_run_id(site: Site) -> int | None:
     """The id of the site's latest journal reconciliation run."""
-    run = latest_run(site)
-    return run.pk if run is not None else None
+    return _latest_run_id(site)
 
 
 def lead_names(site: Site) -> tuple[int | None, list[tuple[str, str, str, set[int]]]]:
     """The latest reconciliation run's id and the names ``lead_inputs``
     matches (surname, given name, patronymic, birth years), in its order."""
-    run = latest_run(site)
+    run = _latest_run_id(site)
     if run is None:
         return None, []
     years: dict[int, set[int]] = defaultdict(set)
-    for cid, born in ClusterMember.objects.filter(cluster__run=run).values_list(
+    for cid, born in ClusterMember.objects.filter(cluster__run_id=run).values_list(
         "cluster_id", "row__birth_date"
     ):
         y = _year(born)
         if y:
             years[cid].add(y)
     out = []
-    for c in run.clusters.filter(grave__isnull=False).order_by("pk"):
+    clusters = PersonCluster.objects.filter(run_id=run, grave__isnull=False)
+    for c in clusters.order_by("pk"):
         if not c.surname or is_unknown_name(c.name):
             continue
         out.append((c.surname, c.given_name, c.patronymic, years.get(c.pk, set())))
-    return run.pk, out
+    return run, out
 
 
 def reconciliation_stats(site: Site) -> ReconciliationStats:
     """Conflict shares from the latest run, and what confirmations said of leads."""
 
-    run = latest_run(site)
+    run = _latest_run_id(site)
     multi = grave_conflicts = shared = name_conflicts = 0
     if run is not None:
-        multi = run.clusters.filter(journal_count__gte=2).count()
-        grave_conflicts = run.review_items.filter(
-            kind=ReviewKind.PERSON_MULTIPLE_GRAVES
-        ).count()
-        shared = (
-            run.clusters.filter(grave__isnull=False, journal_count__gte=2)
-            .values("grave")
-            .distinct()
-            .count()
+        # (Two queries: the clusters' counts, the review items'.)
+        two = Q(journal_count__gte=2)
+        clusters = PersonCluster.objects.filter(run_id=run).aggregate(
+            multi=Count("pk", filter=two),
+            shared=Count("grave", filter=two & Q(grave__isnull=False), distinct=True),
         )
-        name_conflicts = run.review_items.filter(
-            kind=ReviewKind.GRAVE_MULTIPLE_PEOPLE
-        ).count()
+        multi, shared = clusters["multi"], clusters["shared"]
+        items = ReviewItem.objects.filter(run_id=run).aggregate(
+            grave=Count("pk", filter=Q(kind=ReviewKind.PERSON_MULTIPLE_GRAVES)),
+            name=Count("pk", filter=Q(kind=ReviewKind.GRAVE_MULTIPLE_PEOPLE)),
+        )
+        grave_conflicts, name_conflicts = items["grave"], items["name"]
         shared += name_conflicts
     confirmed = wrong_grave = wrong_name = 0
     for ident in Identification.objects.filter(

@@ -1043,9 +1043,13 @@ class SiteCache:
             else:
                 for key in [k for k in store if k[1] in ids]:
                     del store[key]
-        # (The listings that name them: their reasons may change.)
-        for body in [k for k, v in self.listed.items() if not ids.isdisjoint(v[0])]:
-            del self.listed[body]
+        # The listings that name them: their reasons may change. Kept without
+        # their entries (``_listed`` asks only theirs again): dropping a
+        # listing of 200 persons and building it again cost a tenth of a
+        # millisecond a body, for a report listed at most bodies.
+        for body, (first, entries) in self.listed.items():
+            if not ids.isdisjoint(first):
+                self.listed[body] = (_RELIST, [e for e in entries if e[0] not in ids])
         if self.dna is not None:
             table, relations, notes = self.own_dna()
             # The persons' targets blanked (a person has one).
@@ -1124,21 +1128,30 @@ def reread_positions(
     those again); else None."""
     if len(now) != len(last):
         return None
-    kept = _REREAD
-    if kept and kept[0] is last and kept[1] is now and kept[2] == len(now):
+    key = (id(last), id(now))
+    kept = _REREAD.get(key)
+    if kept is not None and kept[0] is last and kept[1] is now and kept[2] == len(now):
         return None if kept[3] is None else list(kept[3])
     diff: list[int] | None = list(
         itertools.compress(range(len(now)), map(operator.is_not, now, last))
     )
     if not all(now[i].person_id == last[i].person_id for i in diff or ()):
         diff = None
-    # The last answer, for the same two lists: every site of a worker's
-    # update compares the register's lists of its last and this read.
-    _REREAD[:] = [last, now, len(now), diff]
+    # The last answers, for the same two lists: every site of a worker's
+    # update compares the register's lists of its last and this read, twice
+    # (``SiteCache.sync`` and the store's changed persons), and sites whose
+    # last runs read the register at different times compare other lists.
+    _REREAD.pop(key, None)
+    _REREAD[key] = (last, now, len(now), diff)
+    while len(_REREAD) > _REREAD_KEPT:
+        del _REREAD[next(iter(_REREAD))]
     return None if diff is None else list(diff)
 
 
-_REREAD: list[Any] = []
+#: (id of last, id of now) -> (last, now, length, answer): the lists are
+#: kept with their answer (their ids are not reused while they are).
+_REREAD: dict[tuple[int, int], tuple[Any, Any, int, list[int] | None]] = {}
+_REREAD_KEPT = 8
 
 
 def _typed_bodies(
@@ -2688,18 +2701,26 @@ def _listed(
     site: _Site, b: BodyIn, blocked: np.ndarray
 ) -> list[tuple[str, list[dict[str, str]]]]:
     """The first blocked persons of a body with their reasons (kept in the
-    cache while they are the same persons)."""
-    first = tuple(site.pids[j] for j in blocked[:EXCLUSIONS_LISTED].tolist())
+    cache while they are the same persons; a person's entry while the
+    person is the same)."""
+    at = blocked[:EXCLUSIONS_LISTED].tolist()
+    first = tuple(site.pids[j] for j in at)
     was = site.cache.listed.get(b.body_id)
     if was is None or was[0] != first:
+        kept = dict(was[1]) if was is not None else {}
         was = site.cache.listed[b.body_id] = (
             first,
             [
-                (site.persons[j].person_id, site.blocked_reasons(b, j))
-                for j in blocked[:EXCLUSIONS_LISTED].tolist()
+                (pid, kept[pid] if pid in kept else site.blocked_reasons(b, j))
+                for pid, j in zip(first, at, strict=True)
             ],
         )
     return [(pid, [dict(x) for x in rows_]) for pid, rows_ in was[1]]
+
+
+#: The first persons of a listing that ``SiteCache.forget_persons`` kept
+#: without some of its entries: no body's (no report's id is empty).
+_RELIST: tuple[str, ...] = ("",)
 
 
 def _cached_table(
@@ -2861,17 +2882,7 @@ def _compute_site(
         for b in grave_bodies:
             bp, kept, others = posts[b.body_id]
             r = rows[b.body_id]
-            first = tuple(site.pids[j] for j in r.blocked[:EXCLUSIONS_LISTED].tolist())
-            was = site.cache.listed.get(b.body_id)
-            if was is None or was[0] != first:
-                was = site.cache.listed[b.body_id] = (
-                    first,
-                    [
-                        (persons[j].person_id, site.blocked_reasons(b, j))
-                        for j in r.blocked[:EXCLUSIONS_LISTED].tolist()
-                    ],
-                )
-            listed = [(pid, [dict(x) for x in rows_]) for pid, rows_ in was[1]]
+            listed = _listed(site, b, r.blocked)
             prev_b = prev[b.body_id]
             was_res = olds.get(b.body_id) or (
                 prev_b.result if prev_b is not None else None

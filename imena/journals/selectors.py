@@ -23,6 +23,18 @@ def latest_run(site: Site) -> ReconcileRun | None:
     return ReconcileRun.objects.filter(site=site).order_by("-created", "-pk").first()
 
 
+def latest_run_id(site: Site) -> int | None:
+    """``latest_run``'s id, without reading the run (its trained model is
+    the largest value of the row)."""
+    pk: int | None = (
+        ReconcileRun.objects.filter(site=site)
+        .order_by("-created", "-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return pk
+
+
 def latest_runs(sites: Iterable[Site]) -> dict[int, ReconcileRun]:
     """The latest run of each site (by site id), in one query; a run's trained
     model and notes, which a listing does not show, are not read."""

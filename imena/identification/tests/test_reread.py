@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from imena.identification import engine
 from imena.identification.engine import PersonIn, reread_positions
 
 
@@ -29,3 +30,26 @@ def test_the_positions_read_again_for_each_pair_of_lists() -> None:
     assert reread_positions(last, other) is None
     assert reread_positions(last, now[:5]) is None
     assert reread_positions(now, now) == []
+
+
+def test_answers_for_several_pairs_are_kept_at_once() -> None:
+    # Each site of an update asks for two pairs in turn (its cache's last
+    # list and the store's): both answers stay kept, not the last one only.
+    engine._REREAD.clear()
+    a, b = _reports(4), _reports(4)
+    now = list(a)
+    now[1] = PersonIn("1", "P-1", {"sex": "male"}, None)
+    for _site in range(3):
+        assert reread_positions(a, now) == [1]
+        assert reread_positions(b, now) == [0, 1, 2, 3]
+    assert {(id(k[0]), id(k[1])) for k in engine._REREAD.values()} == {
+        (id(a), id(now)),
+        (id(b), id(now)),
+    }
+    # At most ``_REREAD_KEPT`` pairs, the oldest forgotten first.
+    others = [_reports(4) for _ in range(engine._REREAD_KEPT)]
+    for other in others:
+        reread_positions(other, now)
+    assert len(engine._REREAD) == engine._REREAD_KEPT
+    assert (id(a), id(now)) not in engine._REREAD
+    assert (id(others[-1]), id(now)) in engine._REREAD

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from imena.identification.models import BodyAnalysis, Candidate, CandidateRun
@@ -58,9 +58,12 @@ def test_json_documents_are_bulk_inserted_as_values_and_round_trip(site, body) -
 def test_insert_stores_rows_with_defaults_and_json_as_bulk_create_would(
     site, body
 ) -> None:
-    """``services._insert`` (the store's candidates): one statement per row,
-    the fields left out take their defaults, JSON comes back as it went in;
-    a field the model lacks is an error before anything is written."""
+    """``services._insert`` (the store's candidates: ``COPY`` on PostgreSQL,
+    one statement per row elsewhere): the fields left out take their
+    defaults, JSON and the largest LR come back as they went in (a COPY's
+    escapes: tabs, new lines, backslashes, ``\\N``); a field the model
+    lacks is an error before anything is written; a constraint broken is
+    Django's ``IntegrityError`` and stores no row."""
     from imena.identification.services import _insert
 
     run = CandidateRun.objects.create(site=site, p_unlisted=0.1)
@@ -70,7 +73,12 @@ def test_insert_stores_rows_with_defaults_and_json_as_bulk_create_would(
     persons = [
         make_person(site.organisation, family_name=f"Вставка{i}") for i in (1, 2)
     ]
-    doc = {"quote": 'he said "так"', "slash": "a\\b", "nested": {"k": [1, 2.5, None]}}
+    doc = {
+        "quote": 'he said "так"',
+        "slash": "a\\b",
+        "nested": {"k": [1, 2.5, None]},
+        "copy": "tab\there\nline\r\\N \\. end",
+    }
     with pytest.raises(ValueError, match="no field"):
         _insert(Candidate, [{"analysis": analysis.pk, "colour": "red"}])
     _insert(
@@ -81,7 +89,7 @@ def test_insert_stores_rows_with_defaults_and_json_as_bulk_create_would(
                 "person": p.pk,
                 "rank": i,
                 "prior": 0.1,
-                "lr": 2.0,
+                "lr": 1e300,
                 "posterior": 0.2,
                 "evidence": doc,
             }
@@ -91,5 +99,30 @@ def test_insert_stores_rows_with_defaults_and_json_as_bulk_create_would(
     stored = list(Candidate.objects.filter(analysis=analysis).order_by("rank"))
     assert [c.person_id for c in stored] == [p.pk for p in persons]
     assert [(c.lr_journal, c.lr_dna, c.lr, c.evidence) for c in stored] == [
-        (1.0, 1.0, 2.0, doc)
+        (1.0, 1.0, 1e300, doc)
     ] * 2
+    # A person twice a candidate of one analysis: nothing of the batch stored.
+    other = make_person(site.organisation, family_name="Вставка3")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _insert(
+            Candidate,
+            [
+                {
+                    "analysis": analysis.pk,
+                    "person": other.pk,
+                    "rank": 3,
+                    "prior": 0.1,
+                    "lr": 1.0,
+                    "posterior": 0.1,
+                },
+                {
+                    "analysis": analysis.pk,
+                    "person": persons[0].pk,
+                    "rank": 4,
+                    "prior": 0.1,
+                    "lr": 1.0,
+                    "posterior": 0.1,
+                },
+            ],
+        )
+    assert Candidate.objects.filter(analysis=analysis).count() == 2
