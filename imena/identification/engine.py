@@ -4371,9 +4371,13 @@ def _shown_at_site(cache: SiteCache, pids: set[str]) -> bool:
 def _shows(res: BodyResult, pids: set[str]) -> bool:
     """Is one of these reports a candidate of the body, or a pair computed
     one by one there?"""
-    return any(
-        c.person_id in pids for c in res.posterior.candidates
-    ) or not pids.isdisjoint(res.pairs)
+    return not (
+        pids.isdisjoint(map(_PERSON_ID, res.posterior.candidates))
+        and pids.isdisjoint(res.pairs)
+    )
+
+
+_PERSON_ID = operator.attrgetter("person_id")
 
 
 def _listed_at(cache: SiteCache, pids: set[str]) -> set[tuple[str, str]]:

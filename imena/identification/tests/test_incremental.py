@@ -193,10 +193,23 @@ def test_a_corrected_report_alone_gives_a_full_computation(
     )
     # An equal report read again (another object): no change.
     persons[6] = replace(persons[6])
+    # The bodies listing the report among their exclusions, with their
+    # other persons' reasons: kept, only the report's are computed again.
+    listing = {
+        body: dict(entries)
+        for body, (first, entries) in cache.listed.items()
+        if p.person_id in first
+    }
+    assert listing
     incremental = _run(inputs, bodies, persons, cache)
     assert cache.changed_persons == {p.person_id}
     assert cache.changed_labels == {p.person_id}
     _assert_same(incremental, _run(inputs, bodies, persons))
+    for body, was in listing.items():
+        now = dict(cache.listed[body][1])
+        kept = [pid for pid in now if pid in was and pid != p.person_id]
+        assert kept
+        assert all(now[pid] is was[pid] for pid in kept)
     again = _run(inputs, bodies, persons, cache)
     assert again.recomputed == set()
     _assert_same(again, incremental)
