@@ -212,16 +212,39 @@ def _require(obj: Mapping[str, Any], key: str, where: str) -> Any:
 
 
 def extend_markers(
-    markers: dict[str, Marker], profiles: Sequence[Mapping[str, Genotype]]
+    markers: dict[str, Marker],
+    profiles: Sequence[Mapping[str, Genotype]],
+    *,
+    seen: Mapping[str, Mapping[str, None]] | None = None,
 ) -> dict[str, Marker]:
-    """Add alleles seen in ``profiles`` but absent from the markers."""
-    seen: dict[str, dict[str, None]] = {}
+    """Add alleles seen in ``profiles`` but absent from the markers.
+
+    ``seen``: ``seen_alleles`` of profiles that come before ``profiles``
+    (the same markers as adding them all at once, in the same order)."""
+    found = {k: dict(v) for k, v in (seen or {}).items()}
+    return _with_alleles(markers, seen_alleles(markers, profiles, found))
+
+
+def seen_alleles(
+    markers: Mapping[str, Marker],
+    profiles: Sequence[Mapping[str, Genotype]],
+    seen: dict[str, dict[str, None]] | None = None,
+) -> dict[str, dict[str, None]]:
+    """The alleles of ``profiles`` absent from the markers, per locus, in the
+    order they are first seen (added to ``seen``)."""
+    seen = {} if seen is None else seen
     for prof in profiles:
         for locus, g in prof.items():
             if locus in markers:
                 for a in g:
                     if not markers[locus].has(a):
                         seen.setdefault(locus, {})[a] = None
+    return seen
+
+
+def _with_alleles(
+    markers: dict[str, Marker], seen: Mapping[str, Mapping[str, None]]
+) -> dict[str, Marker]:
     out = dict(markers)
     for locus, extra in seen.items():
         out[locus] = markers[locus].with_alleles(extra)

@@ -350,7 +350,7 @@ def dna_lrs(
     (``imena.identification.lineage``).
     """
     # Submodules: the editable install may expose `kinship` as a namespace package.
-    from kinship.case import Family, extend_markers
+    from kinship.case import Family, extend_markers, seen_alleles
     from kinship.screen import _targets_tables, _victim_rows, screen_pairs
 
     notes: list[str] = []
@@ -394,15 +394,24 @@ def dna_lrs(
         fam = Family(p.person_id, ped, genos)
         targets.append((fam, str(f["missing"])))
         relations[p.person_id] = list(f.get("relations") or [])
-    profiles = list(victims.values()) + [
-        g for fam, _m in targets for g in fam.genotypes.values()
-    ]
-    markers = extend_markers(markers, profiles)
+    # The alleles of the bodies' profiles that the markers lack: kept while
+    # the bodies' profiles and the markers are the same (a changed family
+    # is screened against each site's bodies at each update).
+    read_v = tuple(victim_parsed[name] for name in victims)
+    seen_v = _memoised(
+        ("alleles", tuple(victims), tuple(markers)),
+        (*read_v, *markers.values()),
+        lambda: seen_alleles(markers, list(victims.values())),
+    )
+    markers = extend_markers(
+        markers,
+        [g for fam, _m in targets for g in fam.genotypes.values()],
+        seen=seen_v,
+    )
     # The screening's tables of these bodies and of a few families, kept for
     # the next call with the same markers (a changed family is screened
     # against each site's bodies in turn, each site against its bodies).
     sig = _markers_key(markers.values())
-    read_v = tuple(victim_parsed[name] for name in victims)
     read_f = {
         p.person_id: (f, parsed)
         for (p, f), (_l, parsed) in zip(fams, parsed_fams, strict=True)
