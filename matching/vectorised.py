@@ -311,8 +311,12 @@ def simple_rows(
         if all(k is None for k in keys):
             continue  # LR 1 and no exclusion at every body
         values = [_key_values(trait, keys, pm, model) for pm in pms]
-        k_lr = np.array([v[0] for v in values], dtype=float).reshape(len(pms), len(keys))
-        k_excl = np.array([v[1] for v in values], dtype=bool).reshape(len(pms), len(keys))
+        k_lr = np.array([v[0] for v in values], dtype=float).reshape(
+            len(pms), len(keys)
+        )
+        k_excl = np.array([v[1] for v in values], dtype=bool).reshape(
+            len(pms), len(keys)
+        )
         codes = table.codes[trait]
         lr *= k_lr[:, codes]
         excl |= k_excl[:, codes]
