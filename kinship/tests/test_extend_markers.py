@@ -9,18 +9,23 @@ import warnings
 import numpy as np
 
 from kinship.case import extend_markers, seen_alleles
-from kinship.markers import KinshipWarning, load_frequency_table
+from kinship.errors import KinshipWarning
+from kinship.genemapper import Genotype
+from kinship.markers import load_frequency_table
 
 MARKERS = dict(list(load_frequency_table().items())[:4])
 A, B, C, D = list(MARKERS)
 
 
 def test_alleles_seen_first_then_the_others_equal_all_at_once() -> None:
-    victims = [
+    victims: list[dict[str, Genotype]] = [
         {A: ("99.1", "98.3"), B: ("77", MARKERS[B].alleles[0])},
         {A: ("98.3", "97.2"), "NOT_A_MARKER": ("1", "2")},
     ]
-    families = [{A: ("96", "99.1"), C: ("55", "56")}, {B: ("77", "78"), D: ()}]
+    families: list[dict[str, Genotype]] = [
+        {A: ("96", "99.1"), C: ("55", "56")},
+        {B: ("77", "78")},
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", KinshipWarning)
         seen = seen_alleles(MARKERS, victims)
