@@ -26,7 +26,7 @@ from imena.exhumations.services import pm_records_as_dicts
 from imena.identification.engine import BodyIn, LeadIn, PersonIn
 from imena.identification.models import Identification, IdentificationStatus
 from imena.journals.models import ClusterMember, PersonCluster, ReviewItem, ReviewKind
-from imena.journals.selectors import latest_run_id as _latest_run_id
+from imena.journals.selectors import latest_run_id
 from imena.missing.models import MissingPerson, PedigreeMember, Status
 from imena.missing.names import part_keys
 from imena.missing.records import CHUNK, am_record_as_dict, families_as_case_dicts
@@ -275,7 +275,7 @@ def name_index(persons: Sequence[Any]) -> NameIndex:
 def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, int]]:
     """Reconciled clusters placed on a grave, with the persons their name matches."""
 
-    run = _latest_run_id(site)
+    run = latest_run_id(site)
     counts = {"named": 0, "matched": 0}
     if run is None:
         return [], counts
@@ -299,15 +299,10 @@ def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, i
     return out, counts
 
 
-def latest_run_id(site: Site) -> int | None:
-    """The id of the site's latest journal reconciliation run."""
-    return _latest_run_id(site)
-
-
 def lead_names(site: Site) -> tuple[int | None, list[tuple[str, str, str, set[int]]]]:
     """The latest reconciliation run's id and the names ``lead_inputs``
     matches (surname, given name, patronymic, birth years), in its order."""
-    run = _latest_run_id(site)
+    run = latest_run_id(site)
     if run is None:
         return None, []
     years: dict[int, set[int]] = defaultdict(set)
@@ -329,7 +324,7 @@ def lead_names(site: Site) -> tuple[int | None, list[tuple[str, str, str, set[in
 def reconciliation_stats(site: Site) -> ReconciliationStats:
     """Conflict shares from the latest run, and what confirmations said of leads."""
 
-    run = _latest_run_id(site)
+    run = latest_run_id(site)
     multi = grave_conflicts = shared = name_conflicts = 0
     if run is not None:
         # (Two queries: the clusters' counts, the review items'.)
