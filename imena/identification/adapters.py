@@ -12,6 +12,7 @@ What ``matching`` lacks and is added here (listed in docs/identification.md):
 
 from __future__ import annotations
 
+import enum
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -53,6 +54,16 @@ DNA_EXPECTED_LOG10: dict[str, float] = {
     "uncle_aunt": 1.6,
     "cousin": 0.6,  # not simulated: about a third of the uncle/aunt figure
 }
+
+
+class Latest(enum.Enum):
+    RUN = "latest"
+
+
+#: "The site's latest reconciliation run" (read here), where a caller may
+#: pass the run's id (or None: no run) it has read already.
+LATEST = Latest.RUN
+
 
 #: Relations suggested when a person has no references yet, strongest first.
 SUGGESTED_RELATIONS = ("mother", "father", "child", "full_sibling")
@@ -272,10 +283,14 @@ def name_index(persons: Sequence[Any]) -> NameIndex:
     )
 
 
-def lead_inputs(site: Site, index: NameIndex) -> tuple[list[LeadIn], dict[str, int]]:
-    """Reconciled clusters placed on a grave, with the persons their name matches."""
+def lead_inputs(
+    site: Site, index: NameIndex, run: int | None | Latest = LATEST
+) -> tuple[list[LeadIn], dict[str, int]]:
+    """Reconciled clusters placed on a grave, with the persons their name
+    matches. ``run``: the site's latest reconciliation run's id, when read."""
 
-    run = latest_run_id(site)
+    if run is LATEST:
+        run = latest_run_id(site)
     counts = {"named": 0, "matched": 0}
     if run is None:
         return [], counts
@@ -321,25 +336,44 @@ def lead_names(site: Site) -> tuple[int | None, list[tuple[str, str, str, set[in
     return run, out
 
 
-def reconciliation_stats(site: Site) -> ReconciliationStats:
-    """Conflict shares from the latest run, and what confirmations said of leads."""
+def reconciliation_counts(run: int | None) -> tuple[int, int, int, int]:
+    """Of a reconciliation run: the clusters found in two journals or more,
+    the conflicts "one name, two graves", the graves those clusters share
+    (with the graves of two names) and the conflicts "one grave, two names".
+    Fixed for a run: its clusters and review items are stored with it
+    (``journals.services``, in the run's transaction) and never changed."""
+    if run is None:
+        return 0, 0, 0, 0
+    # (Two queries: the clusters' counts, the review items'.)
+    two = Q(journal_count__gte=2)
+    clusters = PersonCluster.objects.filter(run_id=run).aggregate(
+        multi=Count("pk", filter=two),
+        shared=Count("grave", filter=two & Q(grave__isnull=False), distinct=True),
+    )
+    items = ReviewItem.objects.filter(run_id=run).aggregate(
+        grave=Count("pk", filter=Q(kind=ReviewKind.PERSON_MULTIPLE_GRAVES)),
+        name=Count("pk", filter=Q(kind=ReviewKind.GRAVE_MULTIPLE_PEOPLE)),
+    )
+    return (
+        clusters["multi"],
+        items["grave"],
+        clusters["shared"] + items["name"],
+        items["name"],
+    )
 
-    run = latest_run_id(site)
-    multi = grave_conflicts = shared = name_conflicts = 0
-    if run is not None:
-        # (Two queries: the clusters' counts, the review items'.)
-        two = Q(journal_count__gte=2)
-        clusters = PersonCluster.objects.filter(run_id=run).aggregate(
-            multi=Count("pk", filter=two),
-            shared=Count("grave", filter=two & Q(grave__isnull=False), distinct=True),
-        )
-        multi, shared = clusters["multi"], clusters["shared"]
-        items = ReviewItem.objects.filter(run_id=run).aggregate(
-            grave=Count("pk", filter=Q(kind=ReviewKind.PERSON_MULTIPLE_GRAVES)),
-            name=Count("pk", filter=Q(kind=ReviewKind.GRAVE_MULTIPLE_PEOPLE)),
-        )
-        grave_conflicts, name_conflicts = items["grave"], items["name"]
-        shared += name_conflicts
+
+def reconciliation_stats(
+    site: Site,
+    run: int | None | Latest = LATEST,
+    counts: tuple[int, int, int, int] | None = None,
+) -> ReconciliationStats:
+    """Conflict shares from the latest run, and what confirmations said of
+    leads. ``run``: the latest run's id, when read; ``counts``: its
+    ``reconciliation_counts``, when known."""
+
+    if counts is None:
+        counts = reconciliation_counts(latest_run_id(site) if run is LATEST else run)
+    multi, grave_conflicts, shared, name_conflicts = counts
     confirmed = wrong_grave = wrong_name = 0
     for ident in Identification.objects.filter(
         body__grave__site=site, status=IdentificationStatus.CONFIRMED

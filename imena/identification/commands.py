@@ -205,7 +205,9 @@ def lineage_gain(
     out.update(dict.fromkeys((f"dna_{k}" for k in keys), 0))
     for code, (_run, with_) in results.items():
         data = services.site_inputs(sites[code])
-        params, _basis = services.site_params(sites[code], data["counts"], p_u)
+        params, _basis = services.site_params(
+            sites[code], data["counts"], p_u, data=data
+        )
         out["bodies_with_lineage"] += sum(
             1
             for b in data["bodies"]

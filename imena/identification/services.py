@@ -223,12 +223,18 @@ def _entries(shared: SharedInputs, ids: Iterable[str]) -> list[adapters.NameEntr
     return [by_id[pid] for pid in ids if pid in by_id]
 
 
-def _journals_name(site: Site, cache: SiteCache, entries: Sequence[Any]) -> bool:
+def _journals_name(
+    site: Site,
+    cache: SiteCache,
+    entries: Sequence[Any],
+    run_pk: int | None | adapters.Latest = adapters.LATEST,
+) -> bool:
     """Does a name on the site's journals match one of these reports
     (``adapters.lead_inputs``: ``NameIndex.match``)? Only the names sharing a
     surname or given-name key with one of them are matched (``match`` needs
-    one or the other); the names and their keys are kept with the cache."""
-    names, by_key = _journal_names(site, cache)
+    one or the other); the names and their keys are kept with the cache.
+    ``run_pk``: the site's latest reconciliation run's id, when read."""
+    names, by_key = _journal_names(site, cache, run_pk)
     near: set[int] = set()
     for e in entries:
         for k in e.family:
@@ -242,12 +248,15 @@ def _journals_name(site: Site, cache: SiteCache, entries: Sequence[Any]) -> bool
 
 
 def _journal_names(
-    site: Site, cache: SiteCache, run_pk: int | None = None, fresh: bool = False
+    site: Site,
+    cache: SiteCache,
+    run_pk: int | None | adapters.Latest = adapters.LATEST,
+    fresh: bool = False,
 ) -> tuple[list[Any], dict[tuple[str, str], list[int]]]:
     """The names of the site's latest reconciliation (``adapters.lead_names``)
     and, per surname or given-name key, the names that have it; kept with the
     cache while that run is the latest (``run_pk``: its id, when known)."""
-    if run_pk is None:
+    if run_pk is adapters.LATEST:
         run_pk = adapters.latest_run_id(site)
     kept = cache.extra.get("lead_keys")
     if kept is None or kept[0] != run_pk or fresh:
@@ -291,11 +300,9 @@ def site_inputs(site: Site, shared: SharedInputs | None = None) -> dict[str, Any
         pins = adapters.person_inputs(persons)
     else:
         persons, index, pins = shared.persons, shared.index, shared.person_inputs
-    leads, counts = adapters.lead_inputs(site, index)
+    run_pk = adapters.latest_run_id(site)
+    leads, counts = adapters.lead_inputs(site, index, run_pk)
     bodies, body_objs = adapters.body_inputs(site)
-    overrides: dict[tuple[str, str], dict[str, str]] = {}
-    for o in ExclusionOverride.objects.filter(body__grave__site=site, withdrawn=False):
-        overrides.setdefault((str(o.body_id), str(o.person_id)), {})[o.key] = o.reason
     return {
         "persons": persons,
         "person_inputs": pins,
@@ -303,10 +310,28 @@ def site_inputs(site: Site, shared: SharedInputs | None = None) -> dict[str, Any
         "counts": counts,
         "bodies": bodies,
         "body_objs": body_objs,
-        "overrides": overrides,
+        "overrides": _overrides(site),
         "grave_numbers": {b.grave_id: b.grave_number for b in bodies},
         "n_graves": site.graves.filter(withdrawn=False).count(),
+        # The site's latest reconciliation run (its leads') and the
+        # organisation's lineage tables, for ``site_params``.
+        "reconcile_run": run_pk,
+        "lineage": lineage_tables(site.organisation_id),
     }
+
+
+def _overrides(
+    site: Site, body_ids: Iterable[int] | None = None
+) -> dict[tuple[str, str], dict[str, str]]:
+    """The site's exclusion overrides in force (of these bodies only), by
+    (body, person) and key."""
+    overrides: dict[tuple[str, str], dict[str, str]] = {}
+    found = ExclusionOverride.objects.filter(body__grave__site=site, withdrawn=False)
+    if body_ids is not None:
+        found = found.filter(body_id__in=list(body_ids))
+    for o in found:
+        overrides.setdefault((str(o.body_id), str(o.person_id)), {})[o.key] = o.reason
+    return overrides
 
 
 def _worker_inputs(
@@ -325,8 +350,11 @@ def _worker_inputs(
     lead names the same reports); the bodies, only those with a pending
     change (all of them when one is new, gone or renumbered). A change of a
     grave, of the journals or of the whole register reads everything, as
-    does the first update. Overrides and the count of graves are read every
-    time (two small queries).
+    does the first update. The exclusion overrides are read again when a
+    body changed (an override's change is its body's ``PendingUpdate``
+    row); the count of graves, the reconciliation run and the lineage tables
+    are kept (a grave's or a reconciliation's change is the site's row, a
+    lineage table's the organisation's: everything is read).
     """
     kept = cache.extra.get("inputs")
     kinds = {kind for _pk, kind, _object in pending}
@@ -359,9 +387,11 @@ def _worker_inputs(
     if persons:
         named = {pid for lead in kept["leads"] for pid in lead.persons}
         if persons & named or _journals_name(
-            site, cache, _entries(shared, sorted(persons))
+            site, cache, _entries(shared, sorted(persons)), run_pk
         ):
-            data["leads"], data["counts"] = adapters.lead_inputs(site, shared.index)
+            data["leads"], data["counts"] = adapters.lead_inputs(
+                site, shared.index, run_pk
+            )
     bodies = {int(o) for _pk, kind, o in pending if kind == PendingKind.BODY if o}
     if bodies:
         fresh, objs = adapters.body_inputs(site, only=bodies)
@@ -382,11 +412,7 @@ def _worker_inputs(
             data["bodies"][at[b.body_id]] = b
             data["body_objs"][at[b.body_id]] = o
         data["grave_numbers"] = {b.grave_id: b.grave_number for b in data["bodies"]}
-    overrides: dict[tuple[str, str], dict[str, str]] = {}
-    for o in ExclusionOverride.objects.filter(body__grave__site=site, withdrawn=False):
-        overrides.setdefault((str(o.body_id), str(o.person_id)), {})[o.key] = o.reason
-    data["overrides"] = overrides
-    data["n_graves"] = site.graves.filter(withdrawn=False).count()
+        data["overrides"] = _overrides(site)
     cache.extra["inputs"] = {**data, "run": run_pk}
     return data
 
@@ -410,9 +436,32 @@ USER_PRIOR = "set by the user"
 
 
 def site_params(
-    site: Site, counts: dict[str, int], p_unlisted: float | None
+    site: Site,
+    counts: dict[str, int],
+    p_unlisted: float | None,
+    *,
+    data: Mapping[str, Any] | None = None,
+    cache: SiteCache | None = None,
 ) -> tuple[Params, str]:
-    stats = adapters.reconciliation_stats(site)
+    """The model's parameters for a site's run. ``data``: the site's inputs
+    (``site_inputs``: its reconciliation run and the lineage tables, else
+    read here); with ``cache`` too, the run's ``reconciliation_counts`` are
+    kept with it (they are fixed for a run)."""
+    run: int | None | adapters.Latest = adapters.LATEST
+    lineage = None
+    if data is not None:
+        run = data["reconcile_run"]
+        lineage = data["lineage"]
+    run_counts = None
+    if cache is not None and run is not adapters.LATEST:
+        kept = cache.extra.get("reconcile_counts")
+        if kept is None or kept[0] != run:
+            kept = cache.extra["reconcile_counts"] = (
+                run,
+                adapters.reconciliation_counts(run),
+            )
+        run_counts = kept[1]
+    stats = adapters.reconciliation_stats(site, run, run_counts)
     reliability = estimate_journal_reliability(stats)
     if p_unlisted is None:
         p_u = adapters.estimate_p_unlisted(counts)
@@ -428,7 +477,9 @@ def site_params(
         p_unlisted=p_u,
         reliability=reliability,
         dna_expected=adapters.DNA_EXPECTED_LOG10,
-        lineage_tables=lineage_tables(site.organisation_id),
+        lineage_tables=(
+            lineage if lineage is not None else lineage_tables(site.organisation_id)
+        ),
     ), basis
 
 
@@ -481,7 +532,9 @@ def candidates_compute(
         if cache is not None and shared is not None
         else site_inputs(site, shared)
     )
-    params, basis = site_params(site, data["counts"], p_unlisted)
+    params, basis = site_params(
+        site, data["counts"], p_unlisted, data=data, cache=cache
+    )
     result = compute_site(
         data["bodies"],
         data["person_inputs"],
@@ -883,11 +936,19 @@ def _untouched(
 
 
 def _bodies_unchanged(site: Site, cache: SiteCache, body_ids: set[int]) -> bool:
-    """These bodies' inputs are those of the cache's last run."""
+    """These bodies' inputs and exclusion overrides (an override's change is
+    its body's row) are those of the cache's last run."""
     fresh, _objs = adapters.body_inputs(site, only=body_ids)
-    return len(fresh) == len(body_ids) and all(
+    if len(fresh) != len(body_ids) or not all(
         (was := cache.bodies.get(b.body_id)) is not None and was == b for b in fresh
-    )
+    ):
+        return False
+    kept = cache.extra.get("inputs")
+    if kept is None:
+        return False
+    ids = {str(pk) for pk in body_ids}
+    now = _overrides(site, body_ids)
+    return now == {k: v for k, v in kept["overrides"].items() if k[0] in ids}
 
 
 def identification_update(

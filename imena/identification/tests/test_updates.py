@@ -357,9 +357,9 @@ def test_the_worker_reads_again_only_what_the_changes_touch(
     reads: list[tuple[str, Any]] = []
     lead_inputs, body_inputs = adapters.lead_inputs, adapters.body_inputs
 
-    def leads(site: Any, index: Any) -> Any:
+    def leads(site: Any, index: Any, *run: Any) -> Any:
         reads.append(("leads", site.pk))
-        return lead_inputs(site, index)
+        return lead_inputs(site, index, *run)
 
     def bodies(site: Any, only: Any = None) -> Any:
         reads.append(("bodies", None if only is None else set(only)))
@@ -676,3 +676,85 @@ def test_a_replaced_reference_profile_extends_the_last_run(
     assert run.params["incremental"]
     assert 0 < run.params["bodies_copied"] < len(cache.last)
     _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+
+def test_the_worker_keeps_what_only_a_change_of_the_site_changes(
+    loaded: ScenarioContext,
+    org: Organisation,
+    users: dict[str, Any],
+) -> None:
+    """The worker keeps a site's count of graves, reconciliation run (and its
+    counts of conflicts), lineage tables and exclusion overrides between
+    updates: a new report reads none of them again. An override's change
+    (its body's row), a new grave and a new reconciliation run (the site's
+    row) are taken into account: each update equals a full computation."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from imena.burials.services import grave_create
+    from imena.journals.services import reconcile_site
+
+    site: Site = next(iter(loaded.sites.values()))
+    caches, register = _worker_state(site, org)
+    make_person(org, family_name="Новенький", given_names="Петро", birth_year=1980)
+    with CaptureQueriesContext(connection) as queries:
+        run = _site_update(org, site, caches, register)
+    sql = "\n".join(q["sql"] for q in queries.captured_queries)
+    for table in (
+        "journals_personcluster",
+        "journals_reviewitem",
+        "dna_lineagetable",
+        "identification_exclusionoverride",
+        'COUNT(*) AS "__count" FROM "burials_grave"',
+    ):
+        assert table not in sql
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+    # An override of an exclusion at a body (the worker's state anew: the
+    # full computation above was another process's).
+    caches, register = _worker_state(site, org)
+    analysis = (
+        BodyAnalysis.objects.of_run(run)
+        .filter(exclusions__0__isnull=False)
+        .order_by("body_id")
+        .first()
+    )
+    assert analysis is not None
+    excluded = analysis.exclusions[0]
+    key = excluded["reasons"][0]["key"]
+    services.exclusion_override_create(
+        actor=users["forensic_examiner"],
+        body=Body.objects.get(pk=analysis.body_id),
+        person=MissingPerson.objects.get(pk=excluded["person"]),
+        key=key,
+        reason="read again",
+    )
+    run = _site_update(org, site, caches, register)
+    after = BodyAnalysis.objects.of_run(run).get(body_id=analysis.body_id)
+    assert all(
+        r["key"] != key
+        for e in after.exclusions
+        if e["person"] == excluded["person"]
+        for r in e["reasons"]
+    )
+    _assert_same(run, services.candidates_compute(actor=None, site=site)[0])
+
+    # A new grave (the count of graves), then a new reconciliation run.
+    caches, register = _worker_state(site, org)
+    grave_create(actor=None, site=site, marker_text="999")
+    run = _site_update(org, site, caches, register)
+    full = services.candidates_compute(actor=None, site=site)[0]
+    _assert_same(run, full)
+    assert run.p_unlisted == full.p_unlisted
+    caches, register = _worker_state(site, org)
+    recon = reconcile_site(actor=None, site=site)
+    services.identification_update(
+        actor=None, organisation=org, caches=caches, register=register
+    )
+    # (The same journals give the same leads: the site's last run may stay.)
+    assert caches[site.pk].extra["reconcile_counts"][0] == recon.pk
+    run = CandidateRun.objects.filter(site=site).order_by("-pk").first()
+    assert run is not None
+    full = services.candidates_compute(actor=None, site=site)[0]
+    _assert_same(run, full)
+    assert run.reliability == full.reliability
