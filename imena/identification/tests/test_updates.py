@@ -753,8 +753,8 @@ def test_the_worker_keeps_what_only_a_change_of_the_site_changes(
     )
     # (The same journals give the same leads: the site's last run may stay.)
     assert caches[site.pk].extra["reconcile_counts"][0] == recon.pk
-    run = CandidateRun.objects.filter(site=site).order_by("-pk").first()
-    assert run is not None
+    latest = CandidateRun.objects.filter(site=site).order_by("-pk").first()
+    assert latest is not None
     full = services.candidates_compute(actor=None, site=site)[0]
-    _assert_same(run, full)
-    assert run.reliability == full.reliability
+    _assert_same(latest, full)
+    assert latest.reliability == full.reliability
