@@ -814,6 +814,10 @@ class SiteCache:
     listed: dict[
         str, tuple[tuple[str, ...], list[tuple[str, list[dict[str, str]]]]]
     ] = field(default_factory=dict)
+    # Per listing kept by ``forget_persons`` (``_RELIST``): the persons whose
+    # entries it may not reuse. (A set left over is harmless: ``_listed``
+    # only computes again the entries of the persons it names.)
+    unlisted: dict[str, set[str]] = field(default_factory=dict)
     # The inputs of the last run, to find what changed (``sync``).
     bodies: dict[str, BodyIn] = field(default_factory=dict)
     persons: dict[str, PersonIn] = field(default_factory=dict)
@@ -1010,6 +1014,7 @@ class SiteCache:
         self.pots = {}
         self.reasons = {}
         self.listed = {}
+        self.unlisted = {}
 
     def forget_bodies(self, body_ids: Iterable[str]) -> None:
         ids = set(body_ids)
@@ -1019,6 +1024,7 @@ class SiteCache:
         self.pots = {k: v for k, v in self.pots.items() if k[0] not in ids}
         self.reasons = {k: v for k, v in self.reasons.items() if k[0] not in ids}
         self.listed = {}
+        self.unlisted = {}
 
     def forget_persons(self, person_ids: Iterable[str]) -> None:
         """Forget what the last runs computed of these persons (reports):
@@ -1052,13 +1058,19 @@ class SiteCache:
             else:
                 for key in [k for k in store if k[1] in ids]:
                     del store[key]
-        # The listings that name them: their reasons may change. Kept without
-        # their entries (``_listed`` asks only theirs again): dropping a
-        # listing of 200 persons and building it again cost a tenth of a
-        # millisecond a body, for a report listed at most bodies.
+        # The listings that name them: their reasons may change. Kept, with
+        # the persons whose entries they may not reuse (``unlisted``;
+        # ``_listed`` asks only theirs again): dropping a listing of 200
+        # persons and building it again cost a tenth of a millisecond a
+        # body, for a report listed at most bodies, and so did copying it
+        # without their entries.
+        unlisted = self.unlisted
         for body, (first, entries) in self.listed.items():
-            if not ids.isdisjoint(first):
-                self.listed[body] = (_RELIST, [e for e in entries if e[0] not in ids])
+            if first is _RELIST:
+                unlisted.setdefault(body, set()).update(ids)
+            elif not ids.isdisjoint(first):
+                self.listed[body] = (_RELIST, entries)
+                unlisted[body] = set(ids)
         if self.dna is not None:
             table, relations, notes = self.own_dna()
             # The persons' targets blanked (a person has one).
@@ -1105,6 +1117,7 @@ class SiteCache:
         self.comps = {}
         self.reasons = {}
         self.listed = {}
+        self.unlisted = {}
 
 
 def _merge_dna_into(old: DnaLRs, new: DnaLRs) -> DnaLRs:
@@ -2716,7 +2729,12 @@ def _listed(
     first = tuple(site.pids[j] for j in at)
     was = site.cache.listed.get(b.body_id)
     if was is None or was[0] != first:
-        kept = dict(was[1]) if was is not None else {}
+        gone = site.cache.unlisted.pop(b.body_id, ())
+        kept = (
+            {pid: rows for pid, rows in was[1] if pid not in gone}
+            if was is not None
+            else {}
+        )
         was = site.cache.listed[b.body_id] = (
             first,
             [
