@@ -235,13 +235,7 @@ def _key_values(
         sm = model.stature
         p_male = model.sex.posterior_male(pm.sex_category(), pm.sex_method)
         se = pm.stature_se if pm.stature_se is not None else sm.default_pm_se
-        pm_age = physical._pm_age(pm)
-        if pm_age is not None and pm_age[0] < sm.adult_age:
-            den = physical._stature_density_by_age(
-                pm.stature_cm, se, p_male, pm_age, sm
-            )
-        else:
-            den = physical._stature_density_adult(pm.stature_cm, se, p_male, sm)
+        den = _stature_density(pm.stature_cm, se, p_male, physical._pm_age(pm), sm)
         for i, k in enumerate(keys):
             if k is None:
                 continue
@@ -372,6 +366,34 @@ def item_traits_needed(table: PersonTable, pm: PMRecord) -> np.ndarray:
 # A body's age range against the reference ages: once per body and model (every
 # run of a site with a cache asks again for the same bodies).
 _population_mean_g = lru_cache(maxsize=65536)(physical._population_mean_g)
+
+def _stature_density(
+    cm: float,
+    se: float,
+    p_male: float,
+    pm_age: tuple[float, float] | None,
+    sm: physical.StatureModel,
+) -> float:
+    """The density of a body's stature among the dead (the denominator of
+    its stature LRs, ``physical._stature_lr``), once per body and model: a
+    subadult's takes a growth reference over its age range (60 µs; new
+    reports against every body of a site ask again for the same bodies)."""
+    key = (cm, se, p_male, pm_age, id(sm))
+    kept = _STATURE_DENSITY.get(key)
+    if kept is not None and kept[0] is sm:
+        return kept[1]
+    if pm_age is not None and pm_age[0] < sm.adult_age:
+        den = physical._stature_density_by_age(cm, se, p_male, pm_age, sm)
+    else:
+        den = physical._stature_density_adult(cm, se, p_male, sm)
+    if len(_STATURE_DENSITY) > 65_536:
+        _STATURE_DENSITY.clear()
+    # (The model kept with its density: its id is not reused meanwhile.)
+    _STATURE_DENSITY[key] = (sm, den)
+    return den
+
+
+_STATURE_DENSITY: dict[tuple[Any, ...], tuple[physical.StatureModel, float]] = {}
 
 # The item comparators normalise the same strings and teeth over and over.
 _serial = lru_cache(maxsize=None)(physical._norm_serial)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import json
 import math
 import operator
 import time
@@ -13,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -1400,10 +1401,13 @@ def _insert(model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     if unknown:
         raise ValueError(f"{meta.label}: no field {sorted(unknown)}")
     columns = ", ".join(qn(str(f.column)) for f in fields)
+    prep = [_json_text(f, db) if db.vendor == "postgresql" else None for f in fields]
     values = [
         tuple(
-            f.get_db_prep_save(row[f.name] if f.name in row else defaults[f.name], db)
-            for f in fields
+            (p or f.get_db_prep_save)(
+                row[f.name] if f.name in row else defaults[f.name], db
+            )
+            for f, p in zip(fields, prep, strict=True)
         )
         for row in rows
     ]
@@ -1427,6 +1431,27 @@ def _insert(model: Any, rows: Sequence[Mapping[str, Any]]) -> None:
             f"VALUES ({', '.join(['%s'] * len(fields))})",
             values,
         )
+
+
+def _json_text(field: Any, db: Any) -> Callable[[Any, Any], Any] | None:
+    """For a JSON field on PostgreSQL: a document (dict or list) as JSON
+    text in UTF-8, without spaces (the server parses it as ``jsonb``, the
+    same value); anything else as Django prepares it. Django's own encoding
+    writes every Cyrillic letter as a 6-byte escape: the candidates'
+    evidence, in Ukrainian and English, came to a third more text for the
+    server to read (#13)."""
+    if not isinstance(field, models.JSONField):
+        return None
+    encoder = field.encoder
+
+    def prep(value: Any, connection: Any) -> Any:
+        if isinstance(value, dict | list):
+            return json.dumps(
+                value, cls=encoder, ensure_ascii=False, separators=(",", ":")
+            )
+        return field.get_db_prep_save(value, connection)
+
+    return prep
 
 
 _IDS: list[Any] = []

@@ -152,6 +152,31 @@ def test_simple_row_equals_the_comparators(pm: PMRecord) -> None:
         assert math.isclose(lr[j], want_lr, rel_tol=1e-12), am.person_id
 
 
+def test_simple_rows_equal_the_comparators_under_each_model() -> None:
+    """A few reports against many bodies (``simple_rows``): the same LRs as
+    the comparators, asked again and under another stature model (each
+    body's stature density is kept per model: ``_stature_density``)."""
+    table = vectorised.PersonTable.build(PERSONS)
+    shorter = replace(
+        physical.DEFAULT_MODEL.stature,
+        population={"male": (170.0, 8.0), "female": (158.0, 7.0)},
+    )
+    for model in (
+        physical.DEFAULT_MODEL,
+        physical.DEFAULT_MODEL,
+        replace(physical.DEFAULT_MODEL, stature=shorter),
+    ):
+        lr, excl = vectorised.simple_rows(table, BODIES, model)
+        for i, pm in enumerate(BODIES):
+            for j, am in enumerate(PERSONS):
+                want_lr, want_excl = _simple(am, pm, model)
+                assert bool(excl[i, j]) == want_excl, (pm.body_id, am.person_id)
+                assert math.isclose(lr[i, j], want_lr, rel_tol=1e-12), (
+                    pm.body_id,
+                    am.person_id,
+                )
+
+
 def test_an_exclusion_blocks_only_what_the_rule_excludes() -> None:
     table = vectorised.PersonTable.build(PERSONS)
     _lr, excl = vectorised.simple_row(table, BODIES[1], physical.DEFAULT_MODEL)
