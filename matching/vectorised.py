@@ -367,6 +367,7 @@ def item_traits_needed(table: PersonTable, pm: PMRecord) -> np.ndarray:
 # run of a site with a cache asks again for the same bodies).
 _population_mean_g = lru_cache(maxsize=65536)(physical._population_mean_g)
 
+
 def _stature_density(
     cm: float,
     se: float,
