@@ -2,6 +2,12 @@
 """Benchmark: storing one site's candidates on PostgreSQL, UNNEST against VALUES (#13).
 
     DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_store_json.py [SITE_INDEX]
+    DATABASE_URL=postgres://... .venv/bin/python benchmarks/bench_store_json.py SITE_INDEX --compression
+
+``--compression``: the same store (``services._store``, the candidates by
+``COPY``) with the evidence and exclusions compressed by pglz (PostgreSQL's
+default) and by LZ4 (migration 0012), each twice, the columns' method set in
+the rolled-back transaction.
 
 On a loaded national database (``demo_load``): computes one site, then stores its
 run four times in transactions rolled back: with Django 5.2's ``bulk_create``
@@ -62,9 +68,12 @@ class Rollback(Exception):
     pass
 
 
-def trial(tag):
+def trial(tag, before=()):
     try:
         with transaction.atomic():
+            for sql in before:
+                with connection.cursor() as cursor:
+                    cursor.execute(sql)
             b0 = backend_cpu()
             t, c = time.perf_counter(), time.process_time()
             run = CandidateRun.objects.create(
@@ -88,6 +97,23 @@ def trial(tag):
     except Rollback:
         pass
 
+
+if "--compression" in sys.argv:
+    from imena.identification.models import BodyAnalysis
+
+    columns = [
+        (Candidate._meta.db_table, "evidence"),
+        (BodyAnalysis._meta.db_table, "exclusions"),
+    ]
+    for method in ("pglz", "lz4", "pglz", "lz4"):
+        trial(
+            method,
+            [
+                f'ALTER TABLE "{table}" ALTER COLUMN "{column}" SET COMPRESSION {method}'
+                for table, column in columns
+            ],
+        )
+    sys.exit(0)
 
 from imena.core.fields import BulkJSONField
 
