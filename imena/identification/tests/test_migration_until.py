@@ -4,6 +4,7 @@ are held until the next run of their site (#13)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from django.db import connection
@@ -15,6 +16,16 @@ BEFORE = [("identification", "0010_exclusion_override_withdrawal")]
 AFTER = [("identification", "0011_analysis_held_until")]
 
 
+@pytest.fixture
+def latest_afterwards() -> Iterator[None]:
+    """The database migrated to the latest migrations after the test (the
+    others, and the server the serve tests start, expect every one)."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.usefixtures("latest_afterwards")
 def test_each_stored_analysis_is_held_until_its_sites_next_run() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
