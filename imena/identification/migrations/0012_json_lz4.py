@@ -3,11 +3,11 @@ LZ4 on PostgreSQL (#13).
 
 Both are JSON documents of a few kilobytes (4 KB of evidence per candidate,
 12 KB of exclusions per analysis), which PostgreSQL compresses when it
-stores them (TOAST). With its default method (pglz), the server took about
-twice as long to store a batch of candidates as with LZ4: 275 against 141 ms
-for 2,900 candidates, the rows an update of 25 sites stores (measured on the
-benchmark's server, PostgreSQL 15). Rows stored earlier keep their
-compression; new rows are compressed with LZ4.
+stores them (TOAST). With its default method (pglz), storing a site's run of
+the national preset (1,974 candidates) took 1.63 s against 0.96 s with LZ4,
+the server's CPU 0.46-0.81 s against 0.32 s (``benchmarks/bench_store_json.py
+0 --compression``, PostgreSQL 15; docs/benchmarks.md). Rows stored earlier
+keep their compression; new rows are compressed with LZ4.
 
 Only on PostgreSQL 14 or later built with LZ4 (Debian's is): elsewhere the
 columns are left as they are, with the same values. SQLite: nothing to do.
