@@ -41,7 +41,9 @@ peak RSS is its own):
   the open reports); then ``identification_refresh`` of every site (what the
   idle worker does for the bodies the updates deferred: ``deferred_refresh``).
   ``IMENA_BENCH_PROFILE=STEP`` (e.g. ``new_report_update``) writes a profile
-  of that step to ``/tmp/prof_STEP.txt``.
+  of that step to ``/tmp/prof_STEP.txt``; ``IMENA_BENCH_SQL=STEP`` the SQL
+  statements of that step, slowest first, with their seconds and count (their
+  parameters left out), to ``/tmp/sql_STEP.txt``.
 - ``compute``: on the database a load phase kept (or ``--database``), the
   national DNA screening (``--no-screening`` skips it), then every site's
   candidates as ``imena identification update`` computes them after a load:
@@ -701,12 +703,42 @@ def others_done():
         PendingUpdate.objects.filter(done__isnull=True).exclude(
             site_id__in=[s.pk for s in sites]).update(done=django.utils.timezone.now())
 
+def _sql_timed(name, fn):
+    # Each statement's seconds, summed per statement text (the step's own
+    # queries: the engine's work is not in them).
+    spent = collections.defaultdict(lambda: [0.0, 0])
+    def wrapper(execute, sql, params, many, context):
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            entry = spent[sql]
+            entry[0] += time.perf_counter() - t
+            entry[1] += 1
+    def run():
+        with connection.execute_wrapper(wrapper):
+            return fn()
+    def timed_run():
+        try:
+            return run()
+        finally:
+            rows = sorted(spent.items(), key=lambda kv: -kv[1][0])
+            with open(f"/tmp/sql_{name}.txt", "w") as fh:
+                total = sum(v[0] for v in spent.values())
+                print(f"{total:.3f} s in {sum(v[1] for v in spent.values())} "
+                      "statements", file=fh)
+                for sql, (sec, n) in rows:
+                    print(f"{sec:8.3f} s {n:6d}x  {sql[:2000]}", file=fh)
+    return timed_run
+
 def update(name):
     others_done()
     pending = PendingUpdate.objects.filter(done__isnull=True).count()
     def run():
         return identification_update(actor=None, organisation=org, caches=caches,
                                      register=register)
+    if name in os.environ.get("IMENA_BENCH_SQL", "").split(","):
+        run = _sql_timed(name, run)
     if name in os.environ.get("IMENA_BENCH_PROFILE", "").split(","):
         import cProfile, pstats
         prof = cProfile.Profile()
