@@ -685,11 +685,23 @@ def stature_lr(
     sd = math.sqrt(sd_am**2 + se**2)
     expected = am_cm - bias
     num = _norm_pdf(pm_cm, expected, sd)
-    if pm_age is not None and pm_age[0] < model.adult_age:
-        den = _stature_density_by_age(pm_cm, se, p_male, pm_age, model)
-    else:
-        den = _stature_density_adult(pm_cm, se, p_male, model)
+    den = stature_density(pm_cm, se, p_male, pm_age, model)
     return num / den, (pm_cm - expected) / sd
+
+
+def stature_density(
+    pm_cm: float,
+    se: float,
+    p_male: float,
+    pm_age: tuple[float, float] | None,
+    model: StatureModel,
+) -> float:
+    """The denominator of ``stature_lr``: the density of the PM estimate among
+    the dead, conditioned on the PM age range when it reaches below
+    ``adult_age``."""
+    if pm_age is not None and pm_age[0] < model.adult_age:
+        return _stature_density_by_age(pm_cm, se, p_male, pm_age, model)
+    return _stature_density_adult(pm_cm, se, p_male, model)
 
 
 def _stature_density_adult(

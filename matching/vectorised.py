@@ -376,17 +376,14 @@ def _stature_density(
     sm: physical.StatureModel,
 ) -> float:
     """The density of a body's stature among the dead (the denominator of
-    its stature LRs, ``physical._stature_lr``), once per body and model: a
+    its stature LRs, ``physical.stature_density``), once per body and model: a
     subadult's takes a growth reference over its age range (60 µs; new
     reports against every body of a site ask again for the same bodies)."""
     key = (cm, se, p_male, pm_age, id(sm))
     kept = _STATURE_DENSITY.get(key)
     if kept is not None and kept[0] is sm:
         return kept[1]
-    if pm_age is not None and pm_age[0] < sm.adult_age:
-        den = physical._stature_density_by_age(cm, se, p_male, pm_age, sm)
-    else:
-        den = physical._stature_density_adult(cm, se, p_male, sm)
+    den = physical.stature_density(cm, se, p_male, pm_age, sm)
     if len(_STATURE_DENSITY) > 65_536:
         _STATURE_DENSITY.clear()
     # (The model kept with its density: its id is not reused meanwhile.)
