@@ -300,6 +300,8 @@ def expand_posterior(
     is_lump: np.ndarray,
     freqs: np.ndarray,
     split: bool,
+    xs: np.ndarray | None = None,
+    ys: np.ndarray | None = None,
 ) -> np.ndarray:
     """Return ``(B, n, n)`` genotype tables over the marker's alleles.
 
@@ -316,6 +318,10 @@ def expand_posterior(
     the off-diagonal cells (``A h^2``) and ``D`` from the diagonal ones.
     Without ``split`` ``D`` is taken as 0, which is exact unless the target is
     inbred or theta is positive.
+
+    ``xs`` and ``ys`` (allele indices): only the rows ``xs`` and the columns
+    ``ys`` of the tables, ``(B, len(xs), len(ys))``, each cell computed as in
+    the whole table (the same values, not only to rounding).
     """
     batch, s = post.shape[:2]
     rows = np.arange(batch)
@@ -336,14 +342,24 @@ def expand_posterior(
         merged = post
         d = np.zeros(batch)
     w = np.where(is_lump, freqs[None, :] / safe[:, None], 1.0)
-    full = merged[rows[:, None, None], index[:, :, None], index[:, None, :]]
-    full *= w[:, :, None] * w[:, None, :]
-    if split:
-        both = is_lump[:, :, None] & is_lump[:, None, :]
-        inside = a[:, None, None] * freqs[None, :, None] * freqs[None, None, :]
-        full = np.where(both, inside, full)
     every = np.arange(len(freqs))
-    full[:, every, every] += np.where(is_lump, d[:, None] * freqs[None, :], 0.0)
+    xs = every if xs is None else np.asarray(xs, dtype=np.int64)
+    ys = every if ys is None else np.asarray(ys, dtype=np.int64)
+    # C-ordered index arrays, so that the table is C-ordered: sums over it
+    # then add in the same order whichever rows were asked for (an update's
+    # LRs equal to the bit those of a full computation).
+    ix, iy = np.ascontiguousarray(index[:, xs]), np.ascontiguousarray(index[:, ys])
+    wx, wy = np.ascontiguousarray(w[:, xs]), np.ascontiguousarray(w[:, ys])
+    full = merged[rows[:, None, None], ix[:, :, None], iy[:, None, :]]
+    full *= wx[:, :, None] * wy[:, None, :]
+    if split:
+        lx, ly = is_lump[:, xs], is_lump[:, ys]
+        both = lx[:, :, None] & ly[:, None, :]
+        inside = a[:, None, None] * freqs[xs][None, :, None] * freqs[ys][None, None, :]
+        full = np.where(both, inside, full)
+    ii, jj = np.nonzero(xs[:, None] == ys[None, :])
+    on = xs[ii]
+    full[:, ii, jj] += np.where(is_lump[:, on], d[:, None] * freqs[None, on], 0.0)
     return np.asarray(full)
 
 

@@ -12,8 +12,9 @@ candidates at or above ``threshold`` and the ``top_k`` best targets are kept.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -118,7 +119,8 @@ def _fast_posteriors(
     rates: tuple[float, float],
     *,
     split: bool = False,
-) -> tuple[np.ndarray, np.ndarray]:
+    compact: bool = False,
+) -> tuple[Any, np.ndarray]:
     """Posterior of ``target``'s ordered genotype for a batch of families.
 
     ``alleles[b, r]`` are the two allele indices of typed reference
@@ -128,7 +130,9 @@ def _fast_posteriors(
     padded to a common size, so all families are eliminated together.
     ``split`` carries the lump as two halves, needed when the target is inbred
     (:func:`kinship.likelihood.expand_posterior`).
-    Returns ``(B, n, n)`` posteriors and ``(B,)`` reference likelihoods.
+    Returns ``(B, n, n)`` posteriors and ``(B,)`` reference likelihoods;
+    with ``compact``, ``expand_posterior``'s arguments in place of the
+    posteriors (expanded later, in whole or at a few genotypes).
     """
     batch, n_typed = alleles.shape[:2]
     flat = alleles.reshape(batch, 2 * n_typed)
@@ -191,7 +195,115 @@ def _fast_posteriors(
     for j in range(width - 1, -1, -1):
         sel = first[:, j]
         idx[rows[sel], flat[sel, j]] = j
+    if compact:  # expand_posterior's arguments
+        return (post, idx, idx == lump, p, split), total
     return expand_posterior(post, idx, idx == lump, p, split), total
+
+
+class _Posteriors:
+    """A batch of posteriors of the target's ordered genotype at one marker:
+    whole ``(B, n, n)`` tables, or the compact form of :func:`_fast_posteriors`
+    expanded on demand (all of it, or the rows and columns a few victims'
+    genotypes need)."""
+
+    def __init__(
+        self,
+        full: np.ndarray | None = None,
+        compact: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool]
+        | None = None,
+    ) -> None:
+        self._full, self._compact = full, compact
+
+    def table(self) -> np.ndarray:
+        if self._full is None:
+            assert self._compact is not None
+            self._full = expand_posterior(*self._compact)
+        return self._full
+
+    def block(self, xs: np.ndarray | None, ys: np.ndarray | None) -> np.ndarray:
+        """Rows ``xs`` and columns ``ys`` (None: all) of :meth:`table`."""
+        if self._full is not None or self._compact is None:
+            full = self.table()
+            return full[:, slice(None) if xs is None else xs][
+                :, :, slice(None) if ys is None else ys
+            ]
+        return expand_posterior(*self._compact, xs=xs, ys=ys)
+
+
+def _group_posteriors(
+    targets: Sequence[tuple[Family, str]],
+    markers: Sequence[Marker],
+    theta: float,
+) -> Iterator[tuple[np.ndarray, int, _Posteriors, np.ndarray]]:
+    """Per group of targets sharing a pedigree shape and per marker:
+    ``(members, m, posteriors, ok)``, ``ok`` False where the references are
+    impossible at the marker under the model."""
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for t, (fam, missing) in enumerate(targets):
+        groups.setdefault(_structure_key(fam, missing), []).append(t)
+    for members in groups.values():
+        rep, rep_missing = targets[members[0]]
+        ped: Pedigree = rep.pedigree
+        typed_ids = sorted(rep.genotypes, key=ped.index)
+        # Each family's typed references, in the representative's order.
+        profiles = [
+            [
+                targets[t][0].genotypes[targets[t][0].pedigree.ids[ped.index(ident)]]
+                for ident in typed_ids
+            ]
+            for t in members
+        ]
+        where = np.array(members)
+        for m, marker in enumerate(markers):
+            male = proportional_rate(marker.male_matrix, marker.freqs)
+            female = proportional_rate(marker.female_matrix, marker.freqs)
+            if male is not None and female is not None and typed_ids and not theta:
+                alleles = np.full((len(members), len(typed_ids), 2), -1)
+                at = marker.index
+                for b, profs in enumerate(profiles):
+                    for r, prof in enumerate(profs):
+                        g = prof.get(marker.name)
+                        if g is not None:
+                            try:
+                                alleles[b, r] = (at(g[0]), at(g[1]))
+                            except KeyError:
+                                raise KinshipError(
+                                    f"{typed_ids[r]}: allele of {g} not in marker "
+                                    f"{marker.name}"
+                                ) from None
+                compact, lik = _fast_posteriors(
+                    ped,
+                    rep_missing,
+                    typed_ids,
+                    alleles,
+                    marker,
+                    (male, female),
+                    split=is_inbred(ped, rep_missing),
+                    compact=True,
+                )
+                yield where, m, _Posteriors(compact=compact), lik > 0
+            else:
+                genos = []
+                for t in members:
+                    fam = targets[t][0]
+                    genos.append(
+                        {
+                            ped.ids[fam.pedigree.index(i)]: prof[marker.name]
+                            for i, prof in fam.genotypes.items()
+                            if marker.name in prof
+                        }
+                    )
+                res = genotype_posteriors(
+                    ped, genos, [marker] * len(members), rep_missing, theta=theta
+                )
+                post = np.stack([p for p, _ in res])
+                ok = np.array([lik > 0 for _, lik in res])
+                yield where, m, _Posteriors(full=post), ok
+
+
+def _population(marker: Marker, dropout: float, theta: float) -> np.ndarray:
+    """``P(obs a/b)`` of an unrelated person, in :func:`_obs_table` columns."""
+    return np.asarray(_obs_table(hardy_weinberg(marker.freqs, theta)[None], dropout)[0])
 
 
 def _targets_tables(
@@ -211,67 +323,80 @@ def _targets_tables(
     widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in markers]
     offsets = np.concatenate([[0], np.cumsum(widths)])
     table = np.zeros((len(targets), int(offsets[-1]) + 1))
-    groups: dict[tuple[object, ...], list[int]] = {}
-    for t, (fam, missing) in enumerate(targets):
-        groups.setdefault(_structure_key(fam, missing), []).append(t)
-    for members in groups.values():
-        rep, rep_missing = targets[members[0]]
-        ped: Pedigree = rep.pedigree
-        typed_ids = sorted(rep.genotypes, key=ped.index)
-        for m, marker in enumerate(markers):
-            pop = _obs_table(hardy_weinberg(marker.freqs, theta)[None], dropout)[0]
-            male = proportional_rate(marker.male_matrix, marker.freqs)
-            female = proportional_rate(marker.female_matrix, marker.freqs)
-            if male is not None and female is not None and typed_ids and not theta:
-                alleles = np.full((len(members), len(typed_ids), 2), -1)
-                for b, t in enumerate(members):
-                    fam = targets[t][0]
-                    for r, ident in enumerate(typed_ids):
-                        g = fam.genotypes[fam.pedigree.ids[ped.index(ident)]].get(
-                            marker.name
-                        )
-                        if g is not None:
-                            try:
-                                alleles[b, r] = (marker.index(g[0]), marker.index(g[1]))
-                            except KeyError:
-                                raise KinshipError(
-                                    f"{ident}: allele of {g} not in marker "
-                                    f"{marker.name}"
-                                ) from None
-                post, lik = _fast_posteriors(
-                    ped,
-                    rep_missing,
-                    typed_ids,
-                    alleles,
-                    marker,
-                    (male, female),
-                    split=is_inbred(ped, rep_missing),
-                )
-                ok = lik > 0
-            else:
-                genos = []
-                for t in members:
-                    fam = targets[t][0]
-                    genos.append(
-                        {
-                            ped.ids[fam.pedigree.index(i)]: prof[marker.name]
-                            for i, prof in fam.genotypes.items()
-                            if marker.name in prof
-                        }
-                    )
-                res = genotype_posteriors(
-                    ped, genos, [marker] * len(members), rep_missing, theta=theta
-                )
-                post = np.stack([p for p, _ in res])
-                ok = np.array([lik > 0 for _, lik in res])
-            with np.errstate(divide="ignore"):
-                logt = np.log(_obs_table(post, dropout)) - np.log(pop)[None, :]
-            logt[~np.isfinite(logt)] = EXCLUDED
-            logt[~ok] = 0.0
-            table[np.array(members), offsets[m] : offsets[m + 1]] = logt
-            if usable is not None:
-                usable[np.array(members), m] = ok
+    pops = [np.log(_population(m, dropout, theta)) for m in markers]
+    for members, m, post, ok in _group_posteriors(targets, markers, theta):
+        with np.errstate(divide="ignore"):
+            logt = np.log(_obs_table(post.table(), dropout)) - pops[m][None, :]
+        logt[~np.isfinite(logt)] = EXCLUDED
+        logt[~ok] = 0.0
+        table[members, offsets[m] : offsets[m + 1]] = logt
+        if usable is not None:
+            usable[members, m] = ok
     return np.ascontiguousarray(table.T)
+
+
+def _targets_scores(
+    targets: Sequence[tuple[Family, str]],
+    markers: Sequence[Marker],
+    dropout: float,
+    theta: float,
+    vidx: np.ndarray,
+) -> np.ndarray:
+    """``(len(victims), len(targets))``: each victim's score against each
+    target, the sum over the markers of ``_targets_tables(...)[vidx[m]]``
+    (``vidx`` of :func:`_victim_rows`), computed at the victims' genotypes
+    only: for a few victims against many targets, without each target's
+    whole table (the same values)."""
+    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in markers]
+    offsets = np.concatenate([[0], np.cumsum(widths)])
+    n_victims = vidx.shape[1]
+    # Per marker: the victims typed there, their alleles a <= b, and the
+    # distinct alleles they carry (the rows and columns needed).
+    needs = []
+    for m, marker in enumerate(markers):
+        col = vidx[m] - offsets[m]
+        typed = np.nonzero(col < widths[m])[0]
+        iu, ju = np.triu_indices(marker.n_alleles)
+        a, b = iu[col[typed]], ju[col[typed]]
+        xs = np.unique(np.concatenate([a, b]))
+        pop = np.log(_population(marker, dropout, theta)[col[typed]])
+        needs.append(
+            (typed, a, b, xs, np.searchsorted(xs, a), np.searchsorted(xs, b), pop)
+        )
+    acc = np.zeros((len(targets), n_victims))
+    d = float(dropout)
+    for members, m, post, ok in _group_posteriors(targets, markers, theta):
+        typed, a, b, xs, ka, kb, pop = needs[m]
+        if not len(typed):
+            continue
+        rows = post.block(xs, None)  # (B, K, n): full[x, y]
+        cols = post.block(None, xs)  # (B, n, K): full[y, x]
+        obs = (rows[:, ka, b] + rows[:, kb, a]) * (1.0 - d) ** 2
+        homo = a == b
+        if homo.any():
+            diag = rows[:, ka[homo], a[homo]]
+            # As ``_obs_table``'s row and column sums (the same order).
+            hetero = (
+                rows[:, ka[homo], :].sum(axis=2)
+                + _column_sums(cols[:, :, ka[homo]])
+                - 2.0 * diag
+            )
+            obs[:, homo] = diag * (1.0 - d * d) + hetero * d * (1.0 - d)
+        with np.errstate(divide="ignore"):
+            logt = np.log(obs) - pop[None, :]
+        logt[~np.isfinite(logt)] = EXCLUDED
+        logt[~ok] = 0.0
+        acc[np.ix_(members, typed)] += logt
+    return np.ascontiguousarray(acc.T)
+
+
+def _column_sums(block: np.ndarray) -> np.ndarray:
+    """``block.sum(axis=1)`` added in row order, as numpy reduces the middle
+    axis of a whole ``(B, n, n)`` table."""
+    out = block[:, 0, :].copy()
+    for i in range(1, block.shape[1]):
+        out += block[:, i, :]
+    return out
 
 
 def _candidate(victim: str, family: str, missing: str, score: float) -> Candidate:
@@ -356,6 +481,12 @@ def screen(
     return result
 
 
+#: ``screen_pairs`` with this many victims or fewer (a new post-mortem
+#: profile against the register's families) computes their scores at their
+#: genotypes only: each family's whole table costs more than a few look-ups.
+POINT_VICTIMS = 16
+
+
 def screen_pairs(
     victims: Mapping[str, Profile],
     targets: Sequence[tuple[Family, str]],
@@ -383,6 +514,9 @@ def screen_pairs(
     ``victim_rows`` and ``targets_tables``: to use in place of
     ``_victim_rows`` and ``_targets_tables`` (a caller that keeps their
     results for the same victims, families and markers); the same results.
+    With at most ``POINT_VICTIMS`` victims the scores are computed at their
+    genotypes only (:func:`_targets_scores`, the same values) and
+    ``targets_tables`` is not called.
     """
     mlist = list(markers.values())
     names, vidx, _missing_row = (victim_rows or _victim_rows)(victims, mlist)
@@ -397,17 +531,22 @@ def screen_pairs(
     parts_t: list[np.ndarray | None] = []
     parts_s: list[np.ndarray | None] = []
     counts: list[np.ndarray] = []
+    point = n_victims <= POINT_VICTIMS
     for start in range(0, len(targets), block):
         chunk = targets[start : start + block]
-        table = tables_of(chunk, mlist, dropout, theta)
-        acc = np.take(table, vidx[0], axis=0)
-        for m in range(1, len(mlist)):
-            acc += np.take(table, vidx[m], axis=0)
+        if point:
+            acc = _targets_scores(chunk, mlist, dropout, theta, vidx)
+        else:
+            table = tables_of(chunk, mlist, dropout, theta)
+            acc = np.take(table, vidx[0], axis=0)
+            for m in range(1, len(mlist)):
+                acc += np.take(table, vidx[m], axis=0)
+            del table
         hv, ht = np.nonzero(log_thr <= acc)
         counts.append(np.bincount(hv, minlength=n_victims))
         parts_t.append((ht + start).astype(np.int32))
         parts_s.append(acc[hv, ht] / math.log(10))
-        del table, acc, hv, ht
+        del acc, hv, ht
     per_victim = (
         np.sum(counts, axis=0) if counts else np.zeros(n_victims, dtype=np.int64)
     )

@@ -73,9 +73,10 @@ def counted(monkeypatch: pytest.MonkeyPatch) -> dict[str, int]:
 def test_the_kept_tables_give_the_same_lrs_and_a_change_is_read_again(
     counted: dict[str, int],
 ) -> None:
+    # More bodies than ``screen_pairs`` screens at their genotypes only.
     bodies = [
         BodyIn(f"b{i}", "g1", str(i), {}, {"sex": 1, "genotypes": _profile(i)})
-        for i in range(4)
+        for i in range(screen.POINT_VICTIMS + 1)
     ]
     person = PersonIn("p1", "P-1", {}, _family(1))
     first = _rows(dna_lrs(bodies, [person], DNA_DROPOUT, 1e-30))
@@ -99,6 +100,29 @@ def test_the_kept_tables_give_the_same_lrs_and_a_change_is_read_again(
     assert moved == _rows(dna_lrs(bodies, [changed], DNA_DROPOUT, 1e-30))
     assert built["victims"] == 3
     assert np.isfinite([x for row in moved.values() for _p, x in row]).all()
+
+
+def test_a_few_bodies_have_the_lrs_of_the_whole_tables(
+    counted: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new PM profile against the register's families: computed at its
+    genotypes only (no family's whole table), the same LRs."""
+    bodies = [
+        BodyIn(f"b{i}", "g1", str(i), {}, {"sex": 1, "genotypes": _profile(i)})
+        for i in range(2)
+    ]
+    persons = [PersonIn(f"p{k}", f"P-{k}", {}, _family(k)) for k in range(6)]
+    few = _rows(dna_lrs(bodies, persons, DNA_DROPOUT, 1e-30))
+    assert counted["families"] == 0
+    monkeypatch.setattr(screen, "POINT_VICTIMS", 0)
+    whole = _rows(dna_lrs(bodies, persons, DNA_DROPOUT, 1e-30))
+    assert counted["families"] > 0
+    assert few.keys() == whole.keys() and len(few["b0"]) >= 2
+    for body, row in few.items():
+        assert [p for p, _x in row] == [p for p, _x in whole[body]]
+        np.testing.assert_allclose(
+            [x for _p, x in row], [x for _p, x in whole[body]], rtol=1e-12
+        )
 
 
 def test_evidence_of_many_bodies_at_once_equals_body_by_body() -> None:
