@@ -233,11 +233,13 @@ def seen_alleles(
     """The alleles of ``profiles`` absent from the markers, per locus, in the
     order they are first seen (added to ``seen``)."""
     seen = {} if seen is None else seen
+    known = {locus: m.positions() for locus, m in markers.items()}
     for prof in profiles:
         for locus, g in prof.items():
-            if locus in markers:
+            at = known.get(locus)
+            if at is not None:
                 for a in g:
-                    if not markers[locus].has(a):
+                    if a not in at:
                         seen.setdefault(locus, {})[a] = None
     return seen
 

@@ -56,6 +56,11 @@ class Marker:
         """Return the position of ``allele`` (KeyError if unknown)."""
         return self._index[allele]
 
+    def positions(self) -> Mapping[str, int]:
+        """Allele name -> position (read-only use: ``index`` without a call
+        per allele, for loops over many profiles)."""
+        return self._index
+
     def has(self, allele: str) -> bool:
         """Return True if the allele is listed."""
         return allele in self._index

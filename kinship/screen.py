@@ -258,19 +258,24 @@ def _group_posteriors(
             male = proportional_rate(marker.male_matrix, marker.freqs)
             female = proportional_rate(marker.female_matrix, marker.freqs)
             if male is not None and female is not None and typed_ids and not theta:
-                alleles = np.full((len(members), len(typed_ids), 2), -1)
-                at = marker.index
-                for b, profs in enumerate(profiles):
+                at = marker.positions()
+                flat: list[int] = []
+                for profs in profiles:
                     for r, prof in enumerate(profs):
                         g = prof.get(marker.name)
-                        if g is not None:
-                            try:
-                                alleles[b, r] = (at(g[0]), at(g[1]))
-                            except KeyError:
-                                raise KinshipError(
-                                    f"{typed_ids[r]}: allele of {g} not in marker "
-                                    f"{marker.name}"
-                                ) from None
+                        if g is None:
+                            flat += (-1, -1)
+                            continue
+                        try:
+                            flat += (at[g[0]], at[g[1]])
+                        except KeyError:
+                            raise KinshipError(
+                                f"{typed_ids[r]}: allele of {g} not in marker "
+                                f"{marker.name}"
+                            ) from None
+                alleles = np.array(flat, dtype=np.int64).reshape(
+                    len(members), len(typed_ids), 2
+                )
                 compact, lik = _fast_posteriors(
                     ped,
                     rep_missing,
@@ -370,10 +375,10 @@ def _targets_scores(
         if not len(typed):
             continue
         rows = post.block(xs, None)  # (B, K, n): full[x, y]
-        cols = post.block(None, xs)  # (B, n, K): full[y, x]
         obs = (rows[:, ka, b] + rows[:, kb, a]) * (1.0 - d) ** 2
         homo = a == b
         if homo.any():
+            cols = post.block(None, xs)  # (B, n, K): full[y, x]
             diag = rows[:, ka[homo], a[homo]]
             # As ``_obs_table``'s row and column sums (the same order).
             hetero = (
