@@ -3,11 +3,17 @@
 Usage::
 
     python benchmarks/bench_kinship.py [--victims N --families M] [--joint]
+    python benchmarks/bench_kinship.py --point [--victims 1 --families 8000]
 
 Screening: N simulated PM profiles against M simulated families (23 norSTR
 loci, 1-3 typed references each, gene dropping, no mutation); N // 10 victims
 are true missing persons.  ``--joint`` also times ``joint`` on every dvir
 example case and on 17 victims against 50 single-missing families.
+``--point``: ``screen_pairs`` of a few victims (default 1: a new PM profile)
+against M families (default 8,000), every pair kept, at the victims'
+genotypes only (``_targets_scores``, what it does with at most
+``POINT_VICTIMS`` victims) and through the families' whole tables, with the
+largest difference between the two.
 """
 
 from __future__ import annotations
@@ -27,6 +33,9 @@ from kinship.case import Case, Family, Pedigree, Victim, load_case  # noqa: E402
 from kinship.identify import joint  # noqa: E402
 from kinship.markers import Marker, load_frequency_table  # noqa: E402
 from kinship.screen import screen  # noqa: E402
+
+# (The module: ``kinship.screen`` is also the package's function.)
+screen_mod = sys.modules["kinship.screen"]
 
 LOCI = [
     "D3S1358", "vWA", "D16S539", "CSF1PO", "TPOX", "D8S1179", "D21S11", "D18S51",
@@ -144,6 +153,32 @@ def bench_screen(n_victims: int, n_families: int) -> None:
     )
 
 
+def bench_point(n_victims: int, n_families: int) -> None:
+    """Time ``screen_pairs`` of a few victims at their genotypes and through
+    the families' whole tables."""
+    markers = markers23()
+    victims, targets = simulate(max(n_victims, 10), n_families, markers)
+    # The last victims: not one of the families' missing persons.
+    few = dict(list(victims.items())[-n_victims:])
+    out = {}
+    for label, limit in (("genotypes", n_victims), ("tables", -1)):
+        screen_mod.POINT_VICTIMS = limit
+        t0, c0 = time.perf_counter(), time.process_time()
+        out[label] = screen_mod.screen_pairs(
+            few, targets, markers, threshold=0.0, dropout=0.05
+        )
+        print(
+            f"screen_pairs {len(few)} victim(s) x {n_families} families, {label}: "
+            f"{time.perf_counter() - t0:.2f} s ({time.process_time() - c0:.2f} s CPU), "
+            f"{len(out[label][1])} pairs",
+            flush=True,
+        )
+    a, b = out["genotypes"], out["tables"]
+    same = np.array_equal(a[2], b[2])
+    diff = float(np.max(np.abs(a[3] - b[3]))) if same and len(a[3]) else float("nan")
+    print(f"same pairs: {same}; largest difference of log10 LR: {diff:.3g}", flush=True)
+
+
 def bench_joint() -> None:
     """Time ``joint`` on the example cases and on 17 victims x 50 families."""
     root = Path(__file__).resolve().parents[1] / "tests" / "data" / "dvi-examples"
@@ -188,7 +223,15 @@ def main() -> None:
     parser.add_argument(
         "--joint", action="store_true", help="only the joint benchmarks"
     )
+    parser.add_argument(
+        "--point",
+        action="store_true",
+        help="a few victims against many families: at their genotypes or by tables",
+    )
     args = parser.parse_args()
+    if args.point:
+        bench_point(args.victims or 1, args.families or 8000)
+        return
     if args.joint:
         bench_joint()
         return
