@@ -224,9 +224,13 @@ class _Posteriors:
         """Rows ``xs`` and columns ``ys`` (None: all) of :meth:`table`."""
         if self._full is not None or self._compact is None:
             full = self.table()
-            return full[:, slice(None) if xs is None else xs][
-                :, :, slice(None) if ys is None else ys
-            ]
+            # C-ordered, as ``expand_posterior``'s (sums over it then add
+            # in the whole table's order).
+            return np.ascontiguousarray(
+                full[:, slice(None) if xs is None else xs][
+                    :, :, slice(None) if ys is None else ys
+                ]
+            )
         return expand_posterior(*self._compact, xs=xs, ys=ys)
 
 

@@ -117,12 +117,8 @@ def test_a_few_bodies_have_the_lrs_of_the_whole_tables(
     monkeypatch.setattr(screen, "POINT_VICTIMS", 0)
     whole = _rows(dna_lrs(bodies, persons, DNA_DROPOUT, 1e-30))
     assert counted["families"] > 0
-    assert few.keys() == whole.keys() and len(few["b0"]) >= 2
-    for body, row in few.items():
-        assert [p for p, _x in row] == [p for p, _x in whole[body]]
-        np.testing.assert_allclose(
-            [x for _p, x in row], [x for _p, x in whole[body]], rtol=1e-12
-        )
+    assert len(few["b0"]) >= 2
+    assert few == whole  # to the bit
 
 
 def test_evidence_of_many_bodies_at_once_equals_body_by_body() -> None:
