@@ -541,6 +541,10 @@ def screen_pairs(
     parts_s: list[np.ndarray | None] = []
     counts: list[np.ndarray] = []
     point = n_victims <= POINT_VICTIMS
+    if point:
+        # No table to hold: the families in one block, so that each shape of
+        # pedigree is eliminated in one batch (fewer, larger numpy calls).
+        block = max(block, len(targets), 1)
     for start in range(0, len(targets), block):
         chunk = targets[start : start + block]
         if point:
