@@ -493,7 +493,8 @@ def screen(
 #: ``screen_pairs`` with this many victims or fewer (a new post-mortem
 #: profile against the register's families) computes their scores at their
 #: genotypes only: each family's whole table costs more than a few look-ups.
-POINT_VICTIMS = 16
+#: (``benchmarks/bench_kinship.py --point``: about even at 8 to 16 victims.)
+POINT_VICTIMS = 8
 
 
 def screen_pairs(
