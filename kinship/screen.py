@@ -14,7 +14,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -119,8 +118,7 @@ def _fast_posteriors(
     rates: tuple[float, float],
     *,
     split: bool = False,
-    compact: bool = False,
-) -> tuple[Any, np.ndarray]:
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool], np.ndarray]:
     """Posterior of ``target``'s ordered genotype for a batch of families.
 
     ``alleles[b, r]`` are the two allele indices of typed reference
@@ -130,9 +128,9 @@ def _fast_posteriors(
     padded to a common size, so all families are eliminated together.
     ``split`` carries the lump as two halves, needed when the target is inbred
     (:func:`kinship.likelihood.expand_posterior`).
-    Returns ``(B, n, n)`` posteriors and ``(B,)`` reference likelihoods;
-    with ``compact``, ``expand_posterior``'s arguments in place of the
-    posteriors (expanded later, in whole or at a few genotypes).
+    Returns the posteriors as ``expand_posterior``'s arguments (expanded to
+    ``(B, n, n)`` tables by it, in whole or at a few genotypes) and ``(B,)``
+    reference likelihoods.
     """
     batch, n_typed = alleles.shape[:2]
     flat = alleles.reshape(batch, 2 * n_typed)
@@ -195,9 +193,7 @@ def _fast_posteriors(
     for j in range(width - 1, -1, -1):
         sel = first[:, j]
         idx[rows[sel], flat[sel, j]] = j
-    if compact:  # expand_posterior's arguments
-        return (post, idx, idx == lump, p, split), total
-    return expand_posterior(post, idx, idx == lump, p, split), total
+    return (post, idx, idx == lump, p, split), total
 
 
 class _Posteriors:
@@ -288,7 +284,6 @@ def _group_posteriors(
                     marker,
                     (male, female),
                     split=is_inbred(ped, rep_missing),
-                    compact=True,
                 )
                 yield where, m, _Posteriors(compact=compact), lik > 0
             else:
@@ -310,6 +305,25 @@ def _group_posteriors(
                 yield where, m, _Posteriors(full=post), ok
 
 
+def _table_layout(markers: Sequence[Marker]) -> tuple[list[int], np.ndarray]:
+    """Per marker the number of unordered genotypes (the rows of its part of
+    a targets' table) and where each marker's part starts (the last: the
+    table's zero row)."""
+    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in markers]
+    return widths, np.concatenate([[0], np.cumsum(widths)])
+
+
+def _log_lr(obs: np.ndarray, log_pop: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``log(obs) - log_pop`` per target (rows) and genotype (columns):
+    ``EXCLUDED`` where the genotype is impossible for the target, 0 for the
+    targets whose references are impossible at the marker (``~ok``)."""
+    with np.errstate(divide="ignore"):
+        logt: np.ndarray = np.log(obs) - log_pop[None, :]
+    logt[~np.isfinite(logt)] = EXCLUDED
+    logt[~ok] = 0.0
+    return logt
+
+
 def _population(marker: Marker, dropout: float, theta: float) -> np.ndarray:
     """``P(obs a/b)`` of an unrelated person, in :func:`_obs_table` columns."""
     return np.asarray(_obs_table(hardy_weinberg(marker.freqs, theta)[None], dropout)[0])
@@ -329,15 +343,11 @@ def _targets_tables(
     len(markers))`` boolean array, is set False where the references are
     impossible at a marker under the model (that marker's rows are 0 then).
     """
-    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in markers]
-    offsets = np.concatenate([[0], np.cumsum(widths)])
+    widths, offsets = _table_layout(markers)
     table = np.zeros((len(targets), int(offsets[-1]) + 1))
     pops = [np.log(_population(m, dropout, theta)) for m in markers]
     for members, m, post, ok in _group_posteriors(targets, markers, theta):
-        with np.errstate(divide="ignore"):
-            logt = np.log(_obs_table(post.table(), dropout)) - pops[m][None, :]
-        logt[~np.isfinite(logt)] = EXCLUDED
-        logt[~ok] = 0.0
+        logt = _log_lr(_obs_table(post.table(), dropout), pops[m], ok)
         table[members, offsets[m] : offsets[m + 1]] = logt
         if usable is not None:
             usable[members, m] = ok
@@ -356,8 +366,7 @@ def _targets_scores(
     (``vidx`` of :func:`_victim_rows`), computed at the victims' genotypes
     only: for a few victims against many targets, without each target's
     whole table (the same values)."""
-    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in markers]
-    offsets = np.concatenate([[0], np.cumsum(widths)])
+    widths, offsets = _table_layout(markers)
     n_victims = vidx.shape[1]
     # Per marker: the victims typed there, their alleles a <= b, and the
     # distinct alleles they carry (the rows and columns needed).
@@ -391,10 +400,7 @@ def _targets_scores(
                 - 2.0 * diag
             )
             obs[:, homo] = diag * (1.0 - d * d) + hetero * d * (1.0 - d)
-        with np.errstate(divide="ignore"):
-            logt = np.log(obs) - pop[None, :]
-        logt[~np.isfinite(logt)] = EXCLUDED
-        logt[~ok] = 0.0
+        logt = _log_lr(obs, pop, ok)
         acc[np.ix_(members, typed)] += logt
     return np.ascontiguousarray(acc.T)
 
@@ -623,8 +629,7 @@ def _victim_rows(
     table (``_targets_tables``) their genotype selects; untyped or unknown
     alleles select the last row (returned too), which adds nothing."""
     names = list(victims)
-    widths = [m.n_alleles * (m.n_alleles + 1) // 2 for m in mlist]
-    offsets = np.concatenate([[0], np.cumsum(widths)])
+    _widths, offsets = _table_layout(mlist)
     missing_row = int(offsets[-1])
     vidx = np.full((len(mlist), len(names)), missing_row, dtype=np.int64)
     for v, name in enumerate(names):

@@ -12,6 +12,7 @@ from kinship.case import Family, Pedigree, Victim
 from kinship.identify import FamilyModel
 from kinship.likelihood import (
     evidence_likelihoods,
+    expand_posterior,
     genotype_posteriors,
     hardy_weinberg,
     is_inbred,
@@ -147,9 +148,10 @@ def test_fast_screening_posteriors_match_generic(
         screen_mod.proportional_rate(m.female_matrix, m.freqs),
     )
     assert rates[0] is not None and rates[1] is not None
-    post, lik = screen_mod._fast_posteriors(
+    compact, lik = screen_mod._fast_posteriors(
         ped, "X", typed, alleles, m, rates, split=is_inbred(ped, "X")
     )
+    post = expand_posterior(*compact)
     genos = [
         {
             typed[r]: (m.alleles[a[r, 0]], m.alleles[a[r, 1]])
