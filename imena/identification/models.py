@@ -11,6 +11,8 @@ enforced by a CheckConstraint).
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -125,11 +127,29 @@ class BodyAnalysis(FieldConstraintErrors, models.Model):
     )
     considered = models.PositiveIntegerField(_("missing persons considered"), default=0)
     method = models.CharField(_("method"), max_length=40, blank=True)
-    exclusions = BulkJSONField(
+    # The listed exclusions: stored by the analysis that computed them; a
+    # later run's analysis of the body with the same exclusions refers to
+    # that one (``exclusions_of``) and stores none (an analysis lists up to
+    # 200 excluded reports with their reasons, about 100 KB: copying them for
+    # every body computed again was most of what an update of a national
+    # register's site wrote, #13). Read them as ``exclusions``.
+    own_exclusions = BulkJSONField(
         _("exclusions"),
+        db_column="exclusions",
         default=list,
         blank=True,
         help_text=_("Every excluded missing person with the reasons."),
+    )
+    exclusions_of = models.ForeignKey(
+        "self",
+        verbose_name=_("exclusions as stored by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_(
+            "The earlier analysis of the body whose listed exclusions these are."
+        ),
     )
 
     objects = AnalysisQuerySet.as_manager()
@@ -163,6 +183,19 @@ class BodyAnalysis(FieldConstraintErrors, models.Model):
 
     def __str__(self) -> str:
         return f"{self.body_id} · {self.run_id}"
+
+    @property
+    def exclusions(self) -> list[dict[str, Any]]:
+        """The excluded reports listed with their reasons (those of
+        ``exclusions_of`` when this analysis refers to them)."""
+        if self.exclusions_of_id is not None:
+            return self.exclusions_of.own_exclusions  # type: ignore[union-attr]
+        listed: list[dict[str, Any]] = self.own_exclusions
+        return listed
+
+    @exclusions.setter
+    def exclusions(self, value: list[dict[str, Any]]) -> None:
+        self.own_exclusions, self.exclusions_of = value, None
 
 
 class CandidateQuerySet(models.QuerySet["Candidate"]):

@@ -98,7 +98,7 @@ def analyses(run: CandidateRun) -> QuerySet[BodyAnalysis]:
     return (
         BodyAnalysis.objects.of_run(run)
         .select_related("body__grave")
-        .defer("exclusions")
+        .defer("own_exclusions")
         .prefetch_related(
             Prefetch("candidates", queryset=candidate_rows(Candidate.objects.all()))
         )

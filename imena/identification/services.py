@@ -1282,7 +1282,7 @@ def _store(
                 others_posterior=br.others_mass,
                 considered=br.n_considered,
                 method=br.posterior.method[:40],
-                exclusions=excl,
+                own_exclusions=excl,
             )
         )
     BodyAnalysis.objects.bulk_create(analyses, batch_size=500)
@@ -1540,12 +1540,19 @@ def _copy_rows(
     c_cols = [str(f.column) for f in c.concrete_fields if not f.primary_key]
     run_col, body_col = column(a, "run"), column(a, "body")
     until_col, considered_col = column(a, "until"), column(a, "considered")
+    own_col, of_col = column(a, "own_exclusions"), column(a, "exclusions_of")
     analysis_col = column(c, "analysis")
     pk_col = str(a.pk.column) if a.pk is not None else "id"
     # New values for the run, the count considered and the run holding it
-    # until (none yet), in column order.
+    # until (none yet), in column order. The listed exclusions are not
+    # copied: the copy refers to the analysis that stores them.
     new = {run_col: run.pk, considered_col: considered, until_col: None}
     a_params = [new[x] for x in a_cols if x in new]
+    empty = "CAST('[]' AS jsonb)" if connection.vendor == "postgresql" else "'[]'"
+    a_values = {
+        own_col: empty,
+        of_col: f"COALESCE(o.{qn(of_col)}, o.{qn(pk_col)})",
+    }
     of_source = CandidateRun(pk=source, site_id=run.site_id)
 
     def source_rows(part: list[int]) -> tuple[str, list[Any]]:
@@ -1566,7 +1573,7 @@ def _copy_rows(
             )
             cursor.execute(
                 f"INSERT INTO {qn(a.db_table)} ({', '.join(map(qn, a_cols))}) "
-                f"SELECT {', '.join('%s' if x in new else 'o.' + qn(x) for x in a_cols)} "
+                f"SELECT {', '.join('%s' if x in new else a_values.get(x, 'o.' + qn(x)) for x in a_cols)} "
                 f"FROM {qn(a.db_table)} o WHERE o.{qn(pk_col)} IN ({ids})",
                 [*a_params, *params],
             )

@@ -22,7 +22,7 @@ def test_json_documents_are_bulk_inserted_as_values_and_round_trip(site, body) -
         site=site,
         body=body,
         posterior_unlisted=0.5,
-        exclusions=[{"a": 'x"\\y'}],
+        own_exclusions=[{"a": 'x"\\y'}],
     )
     docs: list[Any] = [
         {"quote": 'he said "так"', "slash": "a\\b", "nested": {"k": [1, 2.5, None]}},

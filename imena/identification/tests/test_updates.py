@@ -236,6 +236,30 @@ def test_a_run_holds_the_analyses_it_keeps_and_earlier_runs_stay_as_they_were(
     third = _site_update(org, site, caches, register)
     assert third.params["bodies_copied"] > 0
     assert {a.run_id for a in BodyAnalysis.objects.of_run(third)} == {third.pk}
+    # The copies refer to the listed exclusions of the analysis that stored
+    # them (an earlier run's, of the same body) and store none.
+    copies = list(
+        BodyAnalysis.objects.filter(run=third, exclusions_of__isnull=False)
+        .exclude(own_exclusions=[])
+        .values_list("pk", flat=True)
+    )
+    assert copies == []
+    referring = list(
+        BodyAnalysis.objects.filter(run=third, exclusions_of__isnull=False)
+        .select_related("exclusions_of")
+        .order_by("body_id")
+    )
+    assert len(referring) >= third.params["bodies_copied"]
+    for a in referring:
+        source = a.exclusions_of
+        assert source is not None
+        assert source.run_id in (first.pk, second.pk, full.pk)
+        assert (source.body_id, source.exclusions_of_id) == (a.body_id, None)
+        assert a.exclusions == source.own_exclusions
+    listing = next(a for a in referring if a.exclusions)
+    page = client.get(reverse("identification:body_candidates", args=[listing.body_id]))
+    assert page.context["analysis"] == listing
+    assert listing.exclusions[0]["case_no"] in page.content.decode()
     assert _stored(second) == kept and _stored(first) == was
     _assert_same(third, services.candidates_compute(actor=None, site=site)[0])
 
@@ -551,7 +575,7 @@ def test_a_new_case_number_reaches_the_exclusions_of_a_body_computed_again(
     caches, register = _worker_state(site, org)
     analysis = (
         BodyAnalysis.objects.filter(run__site=site)
-        .exclude(exclusions=[])
+        .exclude(own_exclusions=[])
         .order_by("body_id")
         .first()
     )
@@ -715,7 +739,7 @@ def test_the_worker_keeps_what_only_a_change_of_the_site_changes(
     caches, register = _worker_state(site, org)
     analysis = (
         BodyAnalysis.objects.of_run(run)
-        .filter(exclusions__0__isnull=False)
+        .filter(own_exclusions__0__isnull=False)
         .order_by("body_id")
         .first()
     )
