@@ -128,6 +128,70 @@ def test_insert_stores_rows_with_defaults_and_json_as_bulk_create_would(
     assert Candidate.objects.filter(analysis=analysis).count() == 2
 
 
+def test_json_documents_are_stored_as_utf8_text_on_sqlite(site, body) -> None:
+    """The large JSON columns on SQLite: UTF-8 text without spaces (not a
+    6-byte escape per Cyrillic letter), the same value read back, by
+    ``bulk_create``, ``save`` and ``services._insert``; a lone surrogate
+    (which UTF-8 cannot encode) stored as Django stores it."""
+    from imena.identification.services import _insert
+
+    if connection.vendor != "sqlite":
+        pytest.skip("how SQLite stores JSON text")
+    run = CandidateRun.objects.create(site=site, p_unlisted=0.1)
+    listed = [{"person": "1", "reasons": [{"uk": "стать: виключення", "en": "sex"}]}]
+    analysis = BodyAnalysis.objects.create(
+        run=run, site=site, body=body, posterior_unlisted=0.5, own_exclusions=listed
+    )
+    person, other = (
+        make_person(site.organisation, family_name=n) for n in ("Текст", "Інший")
+    )
+    doc = {"uk": "Ім'я «Тест» — ґ", "n": [1, 2.5]}
+    _insert(
+        Candidate,
+        [
+            {
+                "analysis": analysis.pk,
+                "person": person.pk,
+                "rank": 1,
+                "prior": 0.1,
+                "lr": 1.0,
+                "posterior": 0.2,
+                "evidence": doc,
+            }
+        ],
+    )
+    odd = {"text": "a\ud800b"}
+    Candidate.objects.create(
+        analysis=analysis,
+        person=other,
+        rank=2,
+        prior=0.1,
+        lr=1.0,
+        posterior=0.1,
+        evidence=odd,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT exclusions FROM identification_bodyanalysis WHERE id = %s",
+            [analysis.pk],
+        )
+        assert cursor.fetchone()[0] == (
+            '[{"person":"1","reasons":[{"uk":"стать: виключення","en":"sex"}]}]'
+        )
+        cursor.execute(
+            "SELECT evidence FROM identification_candidate "
+            "WHERE analysis_id = %s ORDER BY rank",
+            [analysis.pk],
+        )
+        texts = [row[0] for row in cursor.fetchall()]
+    assert texts == ['{"uk":"Ім\'я «Тест» — ґ","n":[1,2.5]}', '{"text": "a\\ud800b"}']
+    analysis.refresh_from_db()
+    assert analysis.exclusions == listed
+    assert [
+        c.evidence for c in Candidate.objects.filter(analysis=analysis).order_by("rank")
+    ] == [doc, odd]
+
+
 def test_the_large_json_columns_are_compressed_with_lz4_on_postgresql() -> None:
     """Migration 0012: the candidates' evidence and the analyses' exclusions
     (a few kilobytes each, compressed by the server when stored) use LZ4 on
