@@ -200,6 +200,7 @@ def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "identifications": body.identifications.select_related(
                 "person", "proposed_by"
             ),
+            "lang": _lang(request),
         },
     )
 

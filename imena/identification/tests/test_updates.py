@@ -18,9 +18,12 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
+from imena.core.templatetags.numbers import decimals
 from imena.exhumations.models import Body, PostMortemRecord
 from imena.exhumations.services import pm_section_save
 from imena.identification import selectors, services
@@ -260,6 +263,15 @@ def test_a_run_holds_the_analyses_it_keeps_and_earlier_runs_stay_as_they_were(
     page = client.get(reverse("identification:body_candidates", args=[listing.body_id]))
     assert page.context["analysis"] == listing
     assert listing.exclusions[0]["case_no"] in page.content.decode()
+    # The reasons in the reader's language.
+    reason = listing.exclusions[0]["reasons"][0]
+    url = reverse("identification:body_candidates", args=[listing.body_id])
+    uk = client.get(url, HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    en = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with translation.override("uk"):
+        uk_reason = escape(decimals(reason["uk"]))
+    assert uk_reason in uk and uk_reason not in en
+    assert escape(reason["en"]) in en
     assert _stored(second) == kept and _stored(first) == was
     _assert_same(third, services.candidates_compute(actor=None, site=site)[0])
 
