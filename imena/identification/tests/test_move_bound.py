@@ -23,6 +23,20 @@ def _largest_move(w: np.ndarray, w_new: np.ndarray) -> float:
     )
 
 
+def _assignments(t: np.ndarray, p_u: float) -> dict[tuple[int, int], float]:
+    """The weights of the assignments (person at body 0, person at body 1;
+    -1 unlisted) of a grave of two bodies, ``t[b, j]`` person ``j``'s term
+    at body ``b``."""
+    n = t.shape[1]
+    out = {}
+    for a in range(-1, n):
+        for b in range(-1, n):
+            if a == b != -1:
+                continue
+            out[(a, b)] = (t[0, a] if a >= 0 else p_u) * (t[1, b] if b >= 0 else p_u)
+    return out
+
+
 def test_no_posterior_moves_by_more_than_the_bound() -> None:
     rng = np.random.default_rng(37)
     closest = 0.0
@@ -58,19 +72,7 @@ def test_a_grave_of_two_bodies_within_the_relative_bound() -> None:
         t_new = t.copy()
         t_new[:, 0] = np.maximum(t[:, 0] + rng.normal(0.0, 0.5, 2) * t[:, 0], 0.0)
 
-        def weights(t: np.ndarray) -> dict[tuple[int, int], float]:
-            # Assignments (person of body 0, person of body 1), -1 unlisted.
-            out = {}
-            for a in range(-1, n):
-                for b in range(-1, n):
-                    if a == b != -1:
-                        continue
-                    out[(a, b)] = (t[0, a] if a >= 0 else p_u) * (
-                        t[1, b] if b >= 0 else p_u
-                    )
-            return out
-
-        old, new = weights(t), weights(t_new)
+        old, new = _assignments(t, p_u), _assignments(t_new, p_u)
         keys = list(old)
         w = np.array([old[k] for k in keys])
         w_new = np.array([new[k] for k in keys])
