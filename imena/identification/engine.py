@@ -2683,10 +2683,10 @@ def _family_deferrable(
     no changed report: with ``D`` the sum of the changed terms' moves
     (``|t'_j - t_j|``, a pair gone: ``t_j``) and ``z`` its last normaliser,
     every posterior moves by at most ``D / z`` (``_move_bound``). A changed
-    report leaves the candidates out when its
-    term did not grow (the others' posteriors grow with it), or when its new
-    posterior stays below the last candidate's by more than the bound; no
-    posterior may be within the bound of a decision threshold."""
+    report leaves the candidates out when its term did not grow (the others'
+    posteriors grow with it), or when its new posterior stays below the last
+    candidate's by more than the bound; no posterior may be within the bound
+    of a decision threshold."""
     defer = cache.defer_below
     out: dict[str, float] = {}
     if not defer > 0:
@@ -2982,10 +2982,10 @@ def _moved_bound(
     LR``) in the last result and ``t'_k`` now, ``D = sum |t'_k - t_k|`` and
     ``z`` the last normaliser (``p_unlisted + sum t_k``), every posterior
     moves by at most ``D / z`` (``_move_bound``). The persons kept (the top
-    of the row) stay the
-    same when the gap below the last one kept is more than twice the
-    bound; a body near a decision threshold (either way) is computed. Only a
-    body whose last result is exact (not deferred already)."""
+    of the row) stay the same when the gap below the last one kept is more
+    than twice the bound; a body near a decision threshold (either way) is
+    computed. Only a body whose last result is exact (not deferred
+    already)."""
     defer = cache.defer_below
     if last is None or columns is None or (a := last.result) is None:
         return None
