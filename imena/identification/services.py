@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import json
 import math
 import operator
 import time
@@ -23,6 +22,7 @@ from imena.accounts.roles import can
 from imena.audit.services import audit_record, snapshot
 from imena.burials.models import GraveStatus, Site
 from imena.burials.services import grave_set_status
+from imena.core.fields import compact_json
 from imena.dna.models import DNAProfile, ProfileKind
 from imena.dna.selectors import lineage_tables
 from imena.dna.services import dna_profile_create, merged_with
@@ -1446,9 +1446,7 @@ def _json_text(field: Any, db: Any) -> Callable[[Any, Any], Any] | None:
 
     def prep(value: Any, connection: Any) -> Any:
         if isinstance(value, dict | list):
-            return json.dumps(
-                value, cls=encoder, ensure_ascii=False, separators=(",", ":")
-            )
+            return compact_json(value, encoder)
         return field.get_db_prep_save(value, connection)
 
     return prep
