@@ -103,6 +103,7 @@ class Context:
     screening: bool = True
     updates_in_place: bool = False
     updates_sites: int = 0
+    updates_shards: int = 1
     databases: dict[str, str] = field(default_factory=dict)  # phase -> URL kept
     cleanup: list[Callable[[], None]] = field(default_factory=list)
 
@@ -675,7 +676,7 @@ from imena.identification.models import PendingUpdate
 from imena.identification.scenario import DEMO_PARAMETERS
 from imena.identification.services import (
     Register, candidates_compute, dna_profiles_upload, identification_refresh,
-    identification_update, screening_run_national)
+    Shard, identification_update, screening_run_national)
 from imena.missing.models import ReferenceSample
 from imena.missing.services import missing_person_create
 
@@ -690,18 +691,21 @@ def rss():
 def timed(name, fn):
     t, c = time.perf_counter(), time.process_time()
     res = fn()
-    out[name] = {"seconds": round(time.perf_counter() - t, 2),
+    end = time.perf_counter()
+    out[name] = {"seconds": round(end - t, 2),
                  "cpu_seconds": round(time.process_time() - c, 2), "peak_rss_mb": rss(),
-                 "load_average": round(os.getloadavg()[0], 1)}
-    print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
+                 "load_average": round(os.getloadavg()[0], 1),
+                 # (the monotonic clock is the machine's: shards' steps compare)
+                 "start": t, "end": end}
+    print(f"[{me}] {name}", json.dumps(out[name]), file=sys.stderr, flush=True)
     return res
 
 def others_done():
     # ``--updates-sites N``: the changes of the other sites are taken as done
-    # (the worker keeps N sites; the register is the whole one).
-    if len(sites) < len(all_sites):
+    # (the workers keep N sites; the register is the whole one).
+    if len(kept) < len(all_sites):
         PendingUpdate.objects.filter(done__isnull=True).exclude(
-            site_id__in=[s.pk for s in sites]).update(done=django.utils.timezone.now())
+            site_id__in=[s.pk for s in kept]).update(done=django.utils.timezone.now())
 
 def _sql_timed(name, fn):
     # Each statement's seconds, summed per statement text (the step's own
@@ -732,11 +736,15 @@ def _sql_timed(name, fn):
     return timed_run
 
 def update(name):
-    others_done()
-    pending = PendingUpdate.objects.filter(done__isnull=True).count()
+    sync()
+    if me == 0:
+        others_done()
+    sync()
+    pending = PendingUpdate.objects.filter(
+        done__isnull=True, site__in=sites).count()
     def run():
         return identification_update(actor=None, organisation=org, caches=caches,
-                                     register=register)
+                                     register=register, shard=shard)
     if name in os.environ.get("IMENA_BENCH_SQL", "").split(","):
         run = _sql_timed(name, run)
     if name in os.environ.get("IMENA_BENCH_PROFILE", "").split(","):
@@ -756,7 +764,9 @@ def update(name):
                      incremental=all(r.params["incremental"] for r in res.runs),
                      untouched=len(res.untouched),
                      deferred_sites=len(res.deferred),
-                     deferred_bodies=res.deferred_bodies,
+                     # (the worker's caches: a shard with nothing pending
+                     # returns before counting them)
+                     deferred_bodies=sum(len(c.deferred) for c in caches.values()),
                      # why the sites computed could not hold the changes
                      # (``SiteCache.hold_reason``)
                      hold_reasons=dict(collections.Counter(
@@ -769,58 +779,148 @@ def update(name):
                      # tables, families named, bodies against every family
                      dna_sieved=[sum(r.params.get("dna_sieved", [0, 0, 0])[i]
                                      for r in res.runs) for i in range(3)])
+    sync()  # (no change stored while a shard still updates)
+
+def merge_shards(outs):
+    # One figure per step over the shards: the wall time from the first
+    # shard's start to the last one's end (what a user waits for), the CPU
+    # seconds summed and their largest, counts summed; each shard's own
+    # figures under "shards".
+    merged = {"vendor": outs[0]["vendor"], "shards": len(outs)}
+    for name in outs[0]:
+        if name == "vendor":
+            continue
+        parts = [o[name] for o in outs if name in o]
+        if len(parts) == 1:
+            merged[name] = parts[0]
+            continue
+        m = {"seconds": round(max(p["end"] for p in parts)
+                              - min(p["start"] for p in parts), 2),
+             "cpu_seconds": round(sum(p["cpu_seconds"] for p in parts), 2),
+             "cpu_seconds_largest_shard": max(p["cpu_seconds"] for p in parts),
+             "peak_rss_mb": sum(p["peak_rss_mb"] for p in parts),
+             "load_average": max(p["load_average"] for p in parts)}
+        for key, v in parts[0].items():
+            if key in m or key in ("start", "end"):
+                continue
+            if key == "sites_in_register":
+                m[key] = v
+                continue
+            if isinstance(v, bool):
+                m[key] = all(p[key] for p in parts)
+            elif isinstance(v, (int, float)):
+                m[key] = sum(p[key] for p in parts)
+            elif isinstance(v, dict):
+                c = collections.Counter()
+                for p in parts:
+                    c.update(p[key])
+                m[key] = dict(c)
+            elif isinstance(v, list):
+                m[key] = [sum(x) for x in zip(*(p[key] for p in parts))]
+        m["by_shard"] = [{k: p[k] for k in ("seconds", "cpu_seconds", "peak_rss_mb")}
+                         | ({"sites": p["sites"]} if "sites" in p else {})
+                         for p in parts]
+        merged[name] = m
+    return merged
 
 all_sites = [s for s in Site.objects.filter(organisation=org).order_by("pk")
              if Body.objects.filter(grave__site=s).exists()]
 limit = int(sys.argv[1]) if len(sys.argv) > 1 and int(sys.argv[1]) > 0 else len(all_sites)
-sites = all_sites[:limit]
+kept = all_sites[:limit]
+# ``--updates-shards N``: N workers side by side (``update --loop --shard K/N``),
+# this process (shard 0, which also stores the changes) and N-1 forked ones.
+n_shards = int(sys.argv[2]) if len(sys.argv) > 2 else 1
+me = 0
+if n_shards > 1:
+    import multiprocessing
+    from django.db import connections
+    connections.close_all()
+    ctx = multiprocessing.get_context("fork")
+    barrier, results = ctx.Barrier(n_shards), ctx.Queue()
+    kids = []
+    for k in range(1, n_shards):
+        pid = os.fork()
+        if pid == 0:
+            me = 0 + k
+            kids = []
+            break
+        kids.append(pid)
+    def sync():
+        barrier.wait()
+else:
+    def sync():
+        pass
+shard = Shard(me, n_shards) if n_shards > 1 else None
+sites = [s for s in kept if shard is None or shard.has(s.pk)]
 caches = {s.pk: SiteCache() for s in sites}
 register = Register()
 def first():
     shared = register.refresh(org)
     for s in sites:
         candidates_compute(actor=None, site=s, shared=shared, cache=caches[s.pk])
+sync()
 timed("first_computation", first)
 import gc
 gc.collect()
 gc.freeze()
 out["first_computation"]["sites"] = len(sites)
 out["first_computation"]["sites_in_register"] = len(all_sites)
-timed("new_report_stored", lambda: missing_person_create(
-    actor=None, organisation=org, family_name="Бенчмарк", given_names="Петро",
-    patronymic="Іванович", sex="male", birth_year=1980, stature_cm=178,
-    reporter_name="Бенчмарк Марія", reporter_relationship="wife"))
+sync()
+if me == 0:
+    timed("new_report_stored", lambda: missing_person_create(
+        actor=None, organisation=org, family_name="Бенчмарк", given_names="Петро",
+        patronymic="Іванович", sex="male", birth_year=1980, stature_cm=178,
+        reporter_name="Бенчмарк Марія", reporter_relationship="wife"))
 update("new_report_update")
-body = Body.objects.filter(grave__site=sites[0]).order_by("pk")[3]
-timed("pm_record_corrected", lambda: pm_section_save(
-    actor=None, body=body, section="biological",
-    data={"stature_min": 150, "stature_max": 156}, reason="bench"))
+if me == 0:
+    body = Body.objects.filter(grave__site=kept[0]).order_by("pk")[3]
+    timed("pm_record_corrected", lambda: pm_section_save(
+        actor=None, body=body, section="biological",
+        data={"stature_min": 150, "stature_max": 156}, reason="bench"))
 update("pm_record_update")
 # The bodies those updates deferred (IMENA_UPDATE_DEFER_BELOW), computed
 # exactly again as the idle worker does (every site at once here).
+sync()
 res = timed("deferred_refresh", lambda: identification_refresh(
-    actor=None, organisation=org, caches=caches, register=register, sites=len(sites)))
+    actor=None, organisation=org, caches=caches, register=register, sites=len(sites),
+    shard=shard))
 out["deferred_refresh"].update(sites=len(res.runs))
-timed("screening_full", lambda: screening_run_national(
-    actor=None, organisation=org, **DEMO_PARAMETERS))
-PendingUpdate.objects.filter(done__isnull=True).update(done=django.utils.timezone.now())
-# (A body of the sites the worker keeps.)
-pm = list(Sample.objects.filter(organisation=org, profile__isnull=False,
-                                body__grave__site__in=sites)
-          .select_related("profile").order_by("sample_id")[:2])
-timed("pm_profile_stored_and_screened", lambda: dna_profiles_upload(
-    actor=None, organisation=org, kind=ProfileKind.POST_MORTEM,
-    profiles={pm[0].sample_id: {"sex": 0, "genotypes": pm[1].profile.genotypes}},
-    source_format="bench", source_sha256="0" * 64))
+sync()
+if me == 0:
+    timed("screening_full", lambda: screening_run_national(
+        actor=None, organisation=org, **DEMO_PARAMETERS))
+    PendingUpdate.objects.filter(done__isnull=True).update(done=django.utils.timezone.now())
+    # (A body of the sites the workers keep.)
+    pm = list(Sample.objects.filter(organisation=org, profile__isnull=False,
+                                    body__grave__site__in=kept)
+              .select_related("profile").order_by("sample_id")[:2])
+    timed("pm_profile_stored_and_screened", lambda: dna_profiles_upload(
+        actor=None, organisation=org, kind=ProfileKind.POST_MORTEM,
+        profiles={pm[0].sample_id: {"sex": 0, "genotypes": pm[1].profile.genotypes}},
+        source_format="bench", source_sha256="0" * 64))
 update("pm_profile_update")
-refs = [s for s in ReferenceSample.objects.filter(organisation=org, profile__isnull=False,
-        reference_kind="kinship").select_related("profile").order_by("sample_id")[:50]
-        if s.consent_active]
-timed("reference_profile_stored_and_screened", lambda: dna_profiles_upload(
-    actor=None, organisation=org, kind=ProfileKind.REFERENCE,
-    profiles={refs[2].sample_id: {"sex": 0, "genotypes": pm[0].profile.genotypes}},
-    source_format="bench", source_sha256="0" * 64))
+if me == 0:
+    refs = [s for s in ReferenceSample.objects.filter(organisation=org,
+            profile__isnull=False, reference_kind="kinship").select_related(
+            "profile").order_by("sample_id")[:50] if s.consent_active]
+    timed("reference_profile_stored_and_screened", lambda: dna_profiles_upload(
+        actor=None, organisation=org, kind=ProfileKind.REFERENCE,
+        profiles={refs[2].sample_id: {"sex": 0, "genotypes": pm[0].profile.genotypes}},
+        source_format="bench", source_sha256="0" * 64))
 update("reference_profile_update")
+if me != 0:
+    results.put((me, out))
+    results.close()
+    results.join_thread()
+    os._exit(0)
+if n_shards > 1:
+    shards_out = [out] + [None] * (n_shards - 1)
+    for _ in kids:
+        k, o = results.get()
+        shards_out[k] = o
+    for pid in kids:
+        os.waitpid(pid, 0)
+    out = merge_shards(shards_out)
 from imena.audit.models import AuditEntry
 out["screening_updates"] = [e.after_data for e in
     AuditEntry.objects.filter(action="dna.screening.update").order_by("seq")]
@@ -886,7 +986,12 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
             "skipped": "needs a database (a load phase with --keep-db, or --database)"
         }
     if ctx.updates_in_place:
-        return _child(UPDATES, str(ctx.updates_sites), env={"DATABASE_URL": url})
+        return _child(
+            UPDATES,
+            str(ctx.updates_sites),
+            str(ctx.updates_shards),
+            env={"DATABASE_URL": url},
+        )
     if url.startswith("sqlite:///"):
         source = Path(url.removeprefix("sqlite:///"))
         copy = ctx.work / "updates.sqlite3"
@@ -900,6 +1005,7 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
             return _child(
                 UPDATES,
                 str(ctx.updates_sites),
+                str(ctx.updates_shards),
                 env={"DATABASE_URL": f"sqlite:///{copy}"},
             )
         finally:
@@ -909,7 +1015,12 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
     copy_url, drop = _pg_copy(url)
     copied = round(time.perf_counter() - started, 1)
     try:
-        out = _child(UPDATES, str(ctx.updates_sites), env={"DATABASE_URL": copy_url})
+        out = _child(
+            UPDATES,
+            str(ctx.updates_sites),
+            str(ctx.updates_shards),
+            env={"DATABASE_URL": copy_url},
+        )
     finally:
         drop()
     out["database_copy_seconds"] = copied
@@ -972,6 +1083,14 @@ def main() -> int:
         "changes are taken as done): per-site figures with the whole register "
         "when all sites' caches do not fit in memory",
     )
+    parser.add_argument(
+        "--updates-shards",
+        type=int,
+        default=1,
+        help="updates: N workers side by side, each keeping the sites of its "
+        "shard (`imena identification update --loop --shard K/N`); a step's "
+        "seconds run from the first worker's start to the last one's end",
+    )
     parser.add_argument("--pg-port", type=int, default=5581)
     parser.add_argument(
         "--pg-durable",
@@ -1016,6 +1135,7 @@ def main() -> int:
         screening=not args.no_screening,
         updates_in_place=args.updates_in_place,
         updates_sites=args.updates_sites,
+        updates_shards=args.updates_shards,
     )
     if args.database:
         ctx.databases["sqlite"] = args.database

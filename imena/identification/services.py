@@ -845,6 +845,42 @@ class _LazySieve:
         return self.sieve.candidates(body, persons, log10_threshold)
 
 
+@dataclass(frozen=True)
+class Shard:
+    """One of ``count`` workers side by side (``imena identification update
+    --loop --shard INDEX/COUNT``): it takes the sites whose id leaves
+    ``index`` divided by ``count``, and keeps the caches of those only. A
+    site is always the same worker's (its caches live there); sites are
+    independent, so the workers' results are those of one worker."""
+
+    index: int
+    count: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.index < self.count:
+            raise ValueError(
+                f"shard '{self.index}/{self.count}': the index must be at least 0 "
+                "and below the count"
+            )
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        """``"INDEX/COUNT"``, e.g. ``"0/2"``."""
+        index, sep, count = text.partition("/")
+        try:
+            if not sep:
+                raise ValueError
+            numbers = int(index), int(count)
+        except ValueError:
+            raise ValueError(
+                f"shard {text!r}: expected INDEX/COUNT, e.g. 0/2"
+            ) from None
+        return cls(*numbers)
+
+    def has(self, site_id: int) -> bool:
+        return site_id % self.count == self.index
+
+
 @dataclass
 class UpdateOutcome:
     """What ``identification_update`` did: one new run per site it recomputed."""
@@ -959,6 +995,7 @@ def identification_update(
     caches: dict[int, SiteCache] | None = None,
     register: Register | None = None,
     workers: int | None = None,
+    shard: Shard | None = None,
 ) -> UpdateOutcome:
     """Recompute the sites with pending changes, each in its own transaction.
 
@@ -970,15 +1007,21 @@ def identification_update(
     again. A site whose bodies are all gone has its rows marked done without
     a run. Without ``caches`` the sites are computed in ``workers`` processes
     (``compute_all.sites_compute``; default ``compute_all.default_workers()``).
+    ``shard``: only the sites of this shard (``Shard``: one of several
+    workers side by side, each keeping the caches of its own sites).
     """
 
     started = time.perf_counter()
     outcome = UpdateOutcome()
-    site_ids = set(
-        PendingUpdate.objects.filter(organisation=organisation, done__isnull=True)
+    site_ids = {
+        pk
+        for pk in PendingUpdate.objects.filter(
+            organisation=organisation, done__isnull=True
+        )
         .values_list("site_id", flat=True)
         .distinct()
-    )
+        if shard is None or shard.has(pk)
+    }
     if not site_ids:
         return outcome
     # The pending rows are read before the inputs (the register, and in
@@ -1155,13 +1198,15 @@ def identification_refresh(
     caches: dict[int, SiteCache],
     register: Register,
     sites: int = 1,
+    shard: Shard | None = None,
 ) -> UpdateOutcome:
     """The worker's work when no change is pending: compute exactly again
     the bodies that earlier updates deferred (``IMENA_UPDATE_DEFER_BELOW``),
     in up to ``sites`` sites (those with the most deferred bodies first),
     each stored as a new run. Only the deferred bodies (and what a pending
     change touches meanwhile) are computed; the result equals a full
-    computation."""
+    computation. ``shard``: only the sites of this shard (as
+    ``identification_update``)."""
 
     started = time.perf_counter()
     outcome = UpdateOutcome()
@@ -1169,7 +1214,9 @@ def identification_refresh(
         (
             pk
             for pk, c in caches.items()
-            if (c.deferred or c.held or c.extra.get("absorbed")) and c.extra.get("run")
+            if (c.deferred or c.held or c.extra.get("absorbed"))
+            and c.extra.get("run")
+            and (shard is None or shard.has(pk))
         ),
         key=lambda pk: (-len(caches[pk].deferred), pk),
     )[: max(sites, 0)]

@@ -13,6 +13,7 @@ from imena.core.commands import ImenaCommand, organisation_by_code
 from imena.identification.engine import SiteCache
 from imena.identification.services import (
     Register,
+    Shard,
     UpdateOutcome,
     identification_refresh,
     identification_update,
@@ -53,9 +54,20 @@ class Command(ImenaCommand):
             help="Without --loop: processes computing the sites side by side "
             "(default: IMENA_COMPUTE_WORKERS, else the CPUs up to 2).",
         )
+        up.add_argument(
+            "--shard",
+            default=None,
+            metavar="INDEX/COUNT",
+            help="Only the sites whose id leaves INDEX divided by COUNT (e.g. 0/2 "
+            "and 1/2: two workers side by side, one per core).",
+        )
         up.add_argument("--json", action="store_true", help="Print JSON lines.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            shard = Shard.parse(options["shard"]) if options["shard"] else None
+        except ValueError as e:
+            raise CommandError(str(e)) from None
         org = organisation_by_code(options["organisation"])
         # The worker's state: one SiteCache per site and the open reports.
         caches: dict[int, SiteCache] | None = {} if options["loop"] else None
@@ -69,6 +81,7 @@ class Command(ImenaCommand):
                     caches=caches,
                     register=register,
                     workers=options["workers"],
+                    shard=shard,
                 )
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
@@ -81,7 +94,11 @@ class Command(ImenaCommand):
                 # Idle: the bodies that updates deferred, computed exactly
                 # again, one site per look.
                 refreshed = identification_refresh(
-                    actor=None, organisation=org, caches=caches, register=register
+                    actor=None,
+                    organisation=org,
+                    caches=caches,
+                    register=register,
+                    shard=shard,
                 )
                 if refreshed.runs:
                     self._print(refreshed, options, refresh=True)
