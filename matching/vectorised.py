@@ -21,7 +21,7 @@ The per-trait explanations of the candidates shown to a reviewer still come from
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -304,7 +304,21 @@ def simple_rows(
         keys = table.keys[trait]
         if all(k is None for k in keys):
             continue  # LR 1 and no exclusion at every body
-        values = [_key_values(trait, keys, pm, model) for pm in pms]
+        # Once per distinct value of what the trait reads of a body: the same
+        # numbers for every body that shares it (a site's bodies share a
+        # few age ranges, sexes and colours).
+        sig = _PM_READS.get(trait)
+        if sig is None:
+            values = [_key_values(trait, keys, pm, model) for pm in pms]
+        else:
+            seen: dict[tuple[Any, ...], tuple[list[float], list[bool]]] = {}
+            values = []
+            for pm in pms:
+                key = sig(pm)
+                found = seen.get(key)
+                if found is None:
+                    found = seen[key] = _key_values(trait, keys, pm, model)
+                values.append(found)
         k_lr = np.array([v[0] for v in values], dtype=float).reshape(
             len(pms), len(keys)
         )
@@ -316,6 +330,28 @@ def simple_rows(
         excl |= k_excl[:, codes]
     lr[excl] = 0.0
     return lr, excl
+
+
+#: What ``_key_values`` reads of a body's record, per trait (``physical``'s
+#: comparators: ``compare_sex`` the sex, its certainty and method; the colours
+#: and build ``_categorical`` their one field; age and stature the fields
+#: read above). A trait not here is computed body by body.
+_PM_READS: dict[str, Callable[[PMRecord], tuple[Any, ...]]] = {
+    "sex": lambda pm: (pm.sex, pm.sex_certainty, pm.sex_method),
+    "age": lambda pm: (pm.age_min, pm.age_max),
+    "stature": lambda pm: (
+        pm.stature_cm,
+        pm.stature_se,
+        pm.sex,
+        pm.sex_certainty,
+        pm.sex_method,
+        pm.age_min,
+        pm.age_max,
+    ),
+    "hair_colour": lambda pm: (pm.hair_colour,),
+    "eye_colour": lambda pm: (pm.eye_colour,),
+    "build": lambda pm: (pm.build,),
+}
 
 
 def item_traits_needed_rows(table: PersonTable, pms: Sequence[PMRecord]) -> np.ndarray:

@@ -255,3 +255,62 @@ def test_item_traits_of_a_row_equal_those_of_each_pair(pm: PMRecord) -> None:
             want_lr, want_out = vectorised.item_traits(am, pm, model)
             assert bool(out[j]) == want_out, am.person_id
             assert lr[j] == want_lr, am.person_id
+
+
+def test_simple_rows_share_the_values_of_bodies_alike_and_only_theirs() -> None:
+    """``simple_rows`` computes a trait once per distinct value of what it
+    reads of a body (``_PM_READS``): bodies alike get the comparators'
+    numbers, and a body that differs in one field read gets its own."""
+    table = vectorised.PersonTable.build(PERSONS)
+    model = physical.DEFAULT_MODEL
+    base = BODIES[2]
+    bodies = [
+        replace(base, body_id="a"),
+        replace(base, body_id="b"),  # alike
+        replace(base, body_id="c", age_min=50, age_max=60),
+        replace(base, body_id="c2", age_max=45),
+        replace(base, body_id="d", stature_se=1.0),
+        replace(base, body_id="e", sex_certainty=None, sex_method="amelogenin"),
+        replace(base, body_id="f", hair_colour="black"),
+        replace(base, body_id="g", sex_certainty=None),
+        *BODIES,
+    ]
+    lr, excl = vectorised.simple_rows(table, bodies, model)
+    for i, pm in enumerate(bodies):
+        for j, am in enumerate(PERSONS):
+            want_lr, want_excl = _simple(am, pm, model)
+            assert bool(excl[i, j]) == want_excl, (pm.body_id, am.person_id)
+            assert lr[i, j] == want_lr or math.isclose(lr[i, j], want_lr, rel_tol=1e-12)
+    assert not np.array_equal(lr[0], lr[2]) and not np.array_equal(lr[0], lr[3])
+
+
+def test_the_fields_a_trait_reads_are_the_ones_listed() -> None:
+    """Changing a field that ``_PM_READS`` does not list for a trait changes
+    none of its values: the comparators read nothing else of a body (else
+    bodies alike in the listed fields would share wrong numbers)."""
+    model = physical.DEFAULT_MODEL
+    others = {
+        "sex": "female",
+        "sex_certainty": "probable",
+        "sex_method": "amelogenin",
+        "age_min": 5.0,
+        "age_max": 9.0,
+        "stature_cm": 120.0,
+        "stature_se": 1.5,
+        "build": "heavy",
+        "hair_colour": "black",
+        "eye_colour": "green",
+    }
+    for trait, reads in vectorised._PM_READS.items():
+        keys = vectorised.PersonTable.build(PERSONS).keys[trait]
+        for pm in BODIES:
+            sig = reads(pm)
+            want = vectorised._key_values(trait, keys, pm, model)
+            for name, value in others.items():
+                moved = replace(pm, **{name: value})
+                if reads(moved) != sig:
+                    continue  # a field the trait reads
+                assert vectorised._key_values(trait, keys, moved, model) == want, (
+                    trait,
+                    name,
+                )
