@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -289,7 +290,7 @@ def test_the_fields_a_trait_reads_are_the_ones_listed() -> None:
     none of its values: the comparators read nothing else of a body (else
     bodies alike in the listed fields would share wrong numbers)."""
     model = physical.DEFAULT_MODEL
-    others = {
+    others: dict[str, Any] = {
         "sex": "female",
         "sex_certainty": "probable",
         "sex_method": "amelogenin",
