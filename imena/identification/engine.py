@@ -843,7 +843,7 @@ class SiteCache:
             for p in persons[len(last_p) :]:
                 self.persons[p.person_id] = p
             self.appended = len(last_p)
-            self.person_list = list(persons)
+            self.person_list = _kept_list(persons)
             return
         same_ids = self._sync(bodies, persons)
         k = len(last_p) if last_p is not None else -1
@@ -865,7 +865,7 @@ class SiteCache:
                 and len(set(ids[k:]) & {p.person_id for p in last_p}) == 0
                 else None
             )
-        self.body_list, self.person_list = list(bodies), list(persons)
+        self.body_list, self.person_list = list(bodies), _kept_list(persons)
 
     def _sync_persons(self, others: Sequence[PersonIn]) -> None:
         """The reports' part of ``_sync`` when they are the same ones as in
@@ -962,7 +962,7 @@ class SiteCache:
     # competition (``CompetitionState``): what a run that only adds persons
     # extends (``_appended_run``).
     body_list: list[BodyIn] | None = None
-    person_list: list[PersonIn] | None = None
+    person_list: Sequence[PersonIn] | None = None
     appended: int | None = None
     site: Any = None
     comp_state: Any = None
@@ -1139,6 +1139,14 @@ def _merge_dna_into(old: DnaLRs, new: DnaLRs) -> DnaLRs:
     t_old.lineage = None
     rel_old.update(rel_new)
     return t_old, rel_old, notes_old + [n for n in notes_new if n not in notes_old]
+
+
+def _kept_list(persons: Sequence[PersonIn]) -> Sequence[PersonIn]:
+    """The reports a cache keeps as its last run's: a tuple as it is (it
+    cannot change; the worker's register gives every site the same one, so
+    that ``reread_positions`` compares it with the next read once for all
+    sites), else a copy."""
+    return persons if type(persons) is tuple else list(persons)
 
 
 def reread_positions(
@@ -4483,6 +4491,20 @@ def _prefix_same(
     cuts = sorted(index[pid] for pid in allowed if pid in index)
     if len(cuts) != len(allowed):
         return False
+    # The positions holding other objects (found once for every site of a
+    # worker's update: the register's lists): equal reports there, but at
+    # the cuts, checked below.
+    diff = reread_positions(last, now)
+    if diff is not None:
+        at = set(cuts)
+        if not all(now[i] == last[i] for i in diff if i not in at):
+            return False
+        for j in cuts:
+            p = now[j]
+            want = allowed.get(p.person_id)
+            if want is None or not (p is want or p == want):
+                return False
+        return True
     start = 0
     for j in [*cuts, len(now)]:
         if not _same_persons(now[start:j], last[start:j]):

@@ -37,6 +37,7 @@ from imena.identification.engine import (
     PersonIn,
     SiteCache,
     SiteResult,
+    collector_paused,
     compute_site,
     dna_lrs,
     dna_threshold,
@@ -208,12 +209,18 @@ class SharedInputs:
     """
 
     persons: list[Any]
-    person_inputs: list[PersonIn]
+    # (A tuple: every site's cache keeps this same object as its last reports,
+    # ``SiteCache.sync``, so comparing it with the next read is done once for
+    # all of them: ``engine.reread_positions``.)
+    person_inputs: Sequence[PersonIn]
     table: PersonTable
     index: adapters.NameIndex
     dna: DnaLRs | None = None
     # Built when first asked, once for every site of an update (``_entries``).
     memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.person_inputs = tuple(self.person_inputs)
 
 
 def _entries(shared: SharedInputs, ids: Iterable[str]) -> list[adapters.NameEntry]:
@@ -295,6 +302,7 @@ def shared_inputs(
 
 def site_inputs(site: Site, shared: SharedInputs | None = None) -> dict[str, Any]:
     """Everything ``engine.compute_site`` needs, read from the models."""
+    pins: Sequence[PersonIn]
     if shared is None:
         persons = adapters.open_persons(site.organisation)
         index = adapters.name_index(persons)
@@ -1009,8 +1017,26 @@ def identification_update(
     (``compute_all.sites_compute``; default ``compute_all.default_workers()``).
     ``shard``: only the sites of this shard (``Shard``: one of several
     workers side by side, each keeping the caches of its own sites).
+    With ``caches`` the cyclic garbage collector waits until the update is
+    done (``engine.collector_paused``: its passes over the objects made
+    since the worker's caches were frozen cost more than the update's
+    garbage; the worker collects after each update).
     """
+    if caches is None:
+        return _update(actor, organisation, caches, register, workers, shard)
+    with collector_paused():
+        return _update(actor, organisation, caches, register, workers, shard)
 
+
+def _update(
+    actor: User | None,
+    organisation: Organisation,
+    caches: dict[int, SiteCache] | None,
+    register: Register | None,
+    workers: int | None,
+    shard: Shard | None,
+) -> UpdateOutcome:
+    """``identification_update``."""
     started = time.perf_counter()
     outcome = UpdateOutcome()
     site_ids = {
@@ -1206,8 +1232,20 @@ def identification_refresh(
     each stored as a new run. Only the deferred bodies (and what a pending
     change touches meanwhile) are computed; the result equals a full
     computation. ``shard``: only the sites of this shard (as
-    ``identification_update``)."""
+    ``identification_update``, and as it with the collector paused)."""
+    with collector_paused():
+        return _refresh(actor, organisation, caches, register, sites, shard)
 
+
+def _refresh(
+    actor: User | None,
+    organisation: Organisation,
+    caches: dict[int, SiteCache],
+    register: Register,
+    sites: int,
+    shard: Shard | None,
+) -> UpdateOutcome:
+    """``identification_refresh``."""
     started = time.perf_counter()
     outcome = UpdateOutcome()
     stale = sorted(
@@ -1516,7 +1554,7 @@ def _ids_replaced(old: SharedInputs, new: SharedInputs, at: Sequence[int]) -> No
 
 
 def _ids_of(
-    persons: list[Any], pins: list[PersonIn]
+    persons: list[Any], pins: Sequence[PersonIn]
 ) -> tuple[dict[str, Any], dict[str, PersonIn]]:
     """The reports and their ``PersonIn`` by id, built once for the same two
     lists (the worker's register: every site of an update shares them)."""

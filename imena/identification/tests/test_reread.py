@@ -53,3 +53,38 @@ def test_answers_for_several_pairs_are_kept_at_once() -> None:
     assert len(engine._REREAD) == engine._REREAD_KEPT
     assert (id(a), id(now)) not in engine._REREAD
     assert (id(others[-1]), id(now)) in engine._REREAD
+
+
+def test_prefix_same_allows_only_the_changed_reports() -> None:
+    """``engine._prefix_same``: the reports of the last run, but the allowed
+    (changed) ones at their places; an equal report read again is the same
+    report; anything else is not (with and without the positions that
+    ``reread_positions`` finds: the same answers)."""
+    last = tuple(_reports(6))
+    index = {p.person_id: j for j, p in enumerate(last)}
+    changed = PersonIn("2", "P-2", {"sex": "female"}, None)
+    now = list(last)
+    now[2] = changed
+    for kind in (tuple, list):
+        assert engine._prefix_same(kind(now), last, {"2": changed}, index)
+        # Not allowed: another report at 2.
+        assert not engine._prefix_same(kind(now), last, {}, index)
+        # An equal report read again (another object) is the same report.
+        again = list(now)
+        again[4] = PersonIn("4", "P-4", {}, None)
+        assert engine._prefix_same(kind(again), last, {"2": changed}, index)
+        # Another object at the allowed place than the one allowed.
+        other = PersonIn("2", "P-2", {"sex": "male"}, None)
+        assert not engine._prefix_same(kind(now), last, {"2": other}, index)
+        # Another report changed too, not allowed.
+        more = list(now)
+        more[5] = PersonIn("5", "P-5", {"sex": "male"}, None)
+        assert not engine._prefix_same(kind(more), last, {"2": changed}, index)
+        # Other ids, other lengths, an allowed report not in the last run.
+        ids = list(now)
+        ids[3] = PersonIn("33", "P-33", {}, None)
+        assert not engine._prefix_same(kind(ids), last, {"2": changed}, index)
+        assert not engine._prefix_same(kind(now[:5]), last, {"2": changed}, index)
+        assert not engine._prefix_same(
+            kind(now), last, {"2": changed, "9": changed}, index
+        )
