@@ -1127,6 +1127,11 @@ def _merge_dna_into(old: DnaLRs, new: DnaLRs) -> DnaLRs:
     rows = t_old.rows
     for body, (t, lg) in t_new.rows.items():
         if body in rows:
+            if not len(t):
+                # (No hit of the new families here: the row as it is. A
+                # family's screening names every body, most with no hit;
+                # copying each body's row cost 15 ms a site's update.)
+                continue
             rows[body] = (
                 np.concatenate([rows[body][0], t + off]),
                 np.concatenate([rows[body][1], lg]),
