@@ -8,13 +8,32 @@ from typing import Any
 
 import pytest
 
+from imena.burials.models import Site
 from imena.burials.tests.factories import GraveFactory, SiteFactory
 from imena.exhumations import services as exh
-from imena.exhumations.models import PostMortemRecord
+from imena.exhumations.models import Body, PostMortemRecord
 from imena.identification import engine, services
 from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.missing.tests.factories import make_person
 from imena.simulation.core import simulate
+
+
+@pytest.fixture
+def sites(org: Any, tmp_path: Path) -> list[Site]:
+    """A small national scenario's three sites with bodies (36 bodies, 150
+    reports), loaded without a computation."""
+    simulate(5, tmp_path / "sim", national=True, sites=3, bodies=36, missing=150)
+    context = ScenarioContext(
+        directory=tmp_path / "sim", organisation=org, actor=None, compute=False
+    )
+    load_scenario(context)
+    found = [
+        s
+        for s in Site.objects.filter(organisation=org).order_by("pk")
+        if Body.objects.filter(grave__site=s).exists()
+    ]
+    assert len(found) == 3
+    return found
 
 
 @pytest.fixture

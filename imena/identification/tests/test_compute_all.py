@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +10,6 @@ from django.db import connection, transaction
 
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
-from imena.exhumations.models import Body
 from imena.identification import compute_all, services
 from imena.identification.engine import SiteResult
 from imena.identification.models import (
@@ -20,8 +18,6 @@ from imena.identification.models import (
     CandidateRun,
     PendingUpdate,
 )
-from imena.lib.scenario import ScenarioContext, load_scenario
-from imena.simulation.core import simulate
 
 # Real commits: the workers read the sites through their own connections.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,22 +37,6 @@ def _stored(run: CandidateRun) -> dict[Any, Any]:
             c.evidence,
         )
     return out
-
-
-@pytest.fixture
-def sites(org: Organisation, tmp_path: Path) -> list[Site]:
-    simulate(5, tmp_path / "sim", national=True, sites=3, bodies=36, missing=150)
-    context = ScenarioContext(
-        directory=tmp_path / "sim", organisation=org, actor=None, compute=False
-    )
-    load_scenario(context)
-    found = [
-        s
-        for s in Site.objects.filter(organisation=org).order_by("pk")
-        if Body.objects.filter(grave__site=s).exists()
-    ]
-    assert len(found) == 3
-    return found
 
 
 def test_worker_processes_store_the_same_runs_as_one_process(

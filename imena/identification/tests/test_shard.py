@@ -5,7 +5,6 @@ item 3: an update spread over the cores)."""
 from __future__ import annotations
 
 from io import StringIO
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,33 +13,14 @@ from django.core.management.base import CommandError
 
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
-from imena.exhumations.models import Body
 from imena.identification import services
 from imena.identification.engine import SiteCache
 from imena.identification.models import PendingUpdate
 from imena.identification.services import Shard
 from imena.identification.tests.test_updates import _assert_same
-from imena.lib.scenario import ScenarioContext, load_scenario
 from imena.missing.tests.factories import make_person
-from imena.simulation.core import simulate
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def sites(org: Organisation, tmp_path: Path) -> list[Site]:
-    simulate(5, tmp_path / "sim", national=True, sites=3, bodies=36, missing=150)
-    context = ScenarioContext(
-        directory=tmp_path / "sim", organisation=org, actor=None, compute=False
-    )
-    load_scenario(context)
-    found = [
-        s
-        for s in Site.objects.filter(organisation=org).order_by("pk")
-        if Body.objects.filter(grave__site=s).exists()
-    ]
-    assert len(found) == 3
-    return found
 
 
 def _open(site: Site) -> int:
