@@ -21,7 +21,7 @@ The per-trait explanations of the candidates shown to a reviewer still come from
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from typing import Any
@@ -307,14 +307,13 @@ def simple_rows(
         # Once per distinct value of what the trait reads of a body: the same
         # numbers for every body that shares it (a site's bodies share a
         # few age ranges, sexes and colours).
-        sig = _PM_READS.get(trait)
-        if sig is None:
+        if trait not in TRAIT_READS:
             values = [_key_values(trait, keys, pm, model) for pm in pms]
         else:
-            seen: dict[tuple[Any, ...], tuple[list[float], list[bool]]] = {}
+            seen: dict[tuple[Any, ...] | None, tuple[list[float], list[bool]]] = {}
             values = []
             for pm in pms:
-                key = sig(pm)
+                key = pm_reads(trait, pm)
                 found = seen.get(key)
                 if found is None:
                     found = seen[key] = _key_values(trait, keys, pm, model)
@@ -332,26 +331,40 @@ def simple_rows(
     return lr, excl
 
 
-#: What ``_key_values`` reads of a body's record, per trait (``physical``'s
-#: comparators: ``compare_sex`` the sex, its certainty and method; the colours
-#: and build ``_categorical`` their one field; age and stature the fields
-#: read above). A trait not here is computed body by body.
-_PM_READS: dict[str, Callable[[PMRecord], tuple[Any, ...]]] = {
-    "sex": lambda pm: (pm.sex, pm.sex_certainty, pm.sex_method),
-    "age": lambda pm: (pm.age_min, pm.age_max),
-    "stature": lambda pm: (
-        pm.stature_cm,
-        pm.stature_se,
-        pm.sex,
-        pm.sex_certainty,
-        pm.sex_method,
-        pm.age_min,
-        pm.age_max,
+#: The simple traits' fields, (AM record's, PM record's): what each trait's
+#: comparator in ``physical`` reads of either side (``compare_sex`` the sex,
+#: and the body's certainty and method; the stature what its density reads;
+#: the colours and build ``_categorical`` their one field), so that a trait's
+#: result is computed once per distinct pair of values (``simple_rows``;
+#: ``identification.engine.FastComparer``). A guard test checks the PM side.
+TRAIT_READS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "sex": (("sex",), ("sex", "sex_certainty", "sex_method")),
+    "age": (("age_min", "age_max"), ("age_min", "age_max")),
+    "stature": (
+        ("stature_cm", "stature_source"),
+        (
+            "stature_cm",
+            "stature_se",
+            "sex",
+            "sex_certainty",
+            "sex_method",
+            "age_min",
+            "age_max",
+        ),
     ),
-    "hair_colour": lambda pm: (pm.hair_colour,),
-    "eye_colour": lambda pm: (pm.eye_colour,),
-    "build": lambda pm: (pm.build,),
+    "hair_colour": (("hair_colour",), ("hair_colour",)),
+    "eye_colour": (("eye_colour",), ("eye_colour",)),
+    "build": (("build",), ("build",)),
 }
+
+
+def pm_reads(trait: str, pm: PMRecord) -> tuple[Any, ...] | None:
+    """The values of ``pm`` that ``trait`` reads (``TRAIT_READS``); None for
+    a trait not listed."""
+    fields = TRAIT_READS.get(trait)
+    if fields is None:
+        return None
+    return tuple(getattr(pm, name) for name in fields[1])
 
 
 def item_traits_needed_rows(table: PersonTable, pms: Sequence[PMRecord]) -> np.ndarray:

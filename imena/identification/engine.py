@@ -588,25 +588,7 @@ def _parsed_family(p: PersonIn, f: Mapping[str, Any]) -> Any:
 
 # Traits whose result depends only on a few fields of each side: computed once
 # per distinct pair of values (the site has hundreds of bodies and persons).
-_CACHE_KEYS = {
-    "sex": (("sex",), ("sex", "sex_certainty", "sex_method")),
-    "age": (("age_min", "age_max"), ("age_min", "age_max")),
-    "stature": (
-        ("stature_cm", "stature_source"),
-        (
-            "stature_cm",
-            "stature_se",
-            "sex",
-            "sex_certainty",
-            "sex_method",
-            "age_min",
-            "age_max",
-        ),
-    ),
-    "hair_colour": (("hair_colour",), ("hair_colour",)),
-    "eye_colour": (("eye_colour",), ("eye_colour",)),
-    "build": (("build",), ("build",)),
-}
+_CACHE_KEYS = vectorised.TRAIT_READS
 
 
 class FastComparer:
@@ -4502,22 +4484,20 @@ def _prefix_same(
     diff = reread_positions(last, now)
     if diff is not None:
         at = set(cuts)
-        if not all(now[i] == last[i] for i in diff if i not in at):
-            return False
-        for j in cuts:
-            p = now[j]
-            want = allowed.get(p.person_id)
-            if want is None or not (p is want or p == want):
-                return False
-        return True
+        return all(now[i] == last[i] for i in diff if i not in at) and all(
+            _allowed_at(now[j], allowed) for j in cuts
+        )
     start = 0
     for j in [*cuts, len(now)]:
         if not _same_persons(now[start:j], last[start:j]):
             return False
-        if j < len(now):
-            p = now[j]
-            want = allowed.get(p.person_id)
-            if want is None or not (p is want or p == want):
-                return False
+        if j < len(now) and not _allowed_at(now[j], allowed):
+            return False
         start = j + 1
     return True
+
+
+def _allowed_at(p: PersonIn, allowed: Mapping[str, PersonIn]) -> bool:
+    """``p`` is the changed report ``allowed`` holds for its id."""
+    want = allowed.get(p.person_id)
+    return want is not None and (p is want or p == want)
