@@ -785,7 +785,7 @@ def merge_shards(outs):
     # One figure per step over the shards: the wall time from the first
     # shard's start to the last one's end (what a user waits for), the CPU
     # seconds summed and their largest, counts summed; each shard's own
-    # figures under "shards".
+    # figures under "by_shard" ("shards": their number).
     merged = {"vendor": outs[0]["vendor"], "shards": len(outs)}
     for name in outs[0]:
         if name == "vendor":
@@ -841,7 +841,7 @@ if n_shards > 1:
     for k in range(1, n_shards):
         pid = os.fork()
         if pid == 0:
-            me = 0 + k
+            me = k
             kids = []
             break
         kids.append(pid)
@@ -967,6 +967,16 @@ def _pg_copy(url: str) -> tuple[str, Callable[[], None]]:
     return urlunsplit(parts._replace(path=f"/{copy}")), drop
 
 
+def _updates_child(ctx: Context, url: str) -> dict[str, Any]:
+    """The ``UPDATES`` child on the database of ``url``."""
+    return _child(
+        UPDATES,
+        str(ctx.updates_sites),
+        str(ctx.updates_shards),
+        env={"DATABASE_URL": url},
+    )
+
+
 def phase_updates(ctx: Context) -> dict[str, Any]:
     """Incremental updates in the application, on a copy of the database a load
     phase kept (or ``--database``; SQLite: a file copy; PostgreSQL: ``CREATE
@@ -986,12 +996,7 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
             "skipped": "needs a database (a load phase with --keep-db, or --database)"
         }
     if ctx.updates_in_place:
-        return _child(
-            UPDATES,
-            str(ctx.updates_sites),
-            str(ctx.updates_shards),
-            env={"DATABASE_URL": url},
-        )
+        return _updates_child(ctx, url)
     if url.startswith("sqlite:///"):
         source = Path(url.removeprefix("sqlite:///"))
         copy = ctx.work / "updates.sqlite3"
@@ -1002,12 +1007,7 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
             f.unlink(missing_ok=True)
         shutil.copyfile(source, copy)
         try:
-            return _child(
-                UPDATES,
-                str(ctx.updates_sites),
-                str(ctx.updates_shards),
-                env={"DATABASE_URL": f"sqlite:///{copy}"},
-            )
+            return _updates_child(ctx, f"sqlite:///{copy}")
         finally:
             for f in files:
                 f.unlink(missing_ok=True)
@@ -1015,12 +1015,7 @@ def phase_updates(ctx: Context) -> dict[str, Any]:
     copy_url, drop = _pg_copy(url)
     copied = round(time.perf_counter() - started, 1)
     try:
-        out = _child(
-            UPDATES,
-            str(ctx.updates_sites),
-            str(ctx.updates_shards),
-            env={"DATABASE_URL": copy_url},
-        )
+        out = _updates_child(ctx, copy_url)
     finally:
         drop()
     out["database_copy_seconds"] = copied
@@ -1111,6 +1106,8 @@ def main() -> int:
     unknown = [n for n in names if n not in PHASES]
     if unknown:
         parser.error(f"unknown phase(s) {unknown}; known: {list(PHASES)}")
+    if args.updates_shards < 1:
+        parser.error(f"--updates-shards {args.updates_shards}: at least 1")
     tmp = tempfile.mkdtemp(prefix="imena-national-")
     work = args.work or Path(tmp)
     work.mkdir(parents=True, exist_ok=True)
