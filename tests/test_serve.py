@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connection
+
+from imena.core.testing import database_env
 
 ROOT = Path(settings.BASE_DIR)
 KEY = "serve-test-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ"
@@ -45,15 +46,6 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     )
     env.update(extra)
     return env
-
-
-def _database_env() -> dict[str, str]:
-    """The test database (already migrated by pytest-django) for a subprocess."""
-    s = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return {"DATABASE_URL": "", "SQLITE_PATH": str(s["NAME"])}
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return {"DATABASE_URL": f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"}
 
 
 def _free_port() -> int:
@@ -92,7 +84,7 @@ def test_serve_runs_gunicorn_with_whitenoise_on_the_test_database(tmp_path) -> N
         [sys.executable, "-m", "imena", "serve", "--bind", f"127.0.0.1:{port}"]
         + ["--workers", "1", "--threads", "2"],
         cwd=ROOT,
-        env=_env(tmp_path, **_database_env()),
+        env=_env(tmp_path, **database_env()),
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
@@ -229,3 +221,39 @@ def test_the_demo_serves_through_gunicorn_on_its_own_key(
     assert (tmp_path / "demo-audit-key").stat().st_mode & 0o077 == 0
     assert "127.0.0.1" in env["ALLOWED_HOSTS"].split(",")
     assert "synthetic" in env["IMENA_FAMILY_LIAISON_CONTACT"]  # the demo names one
+
+
+@pytest.mark.django_db
+def test_the_demo_starts_the_identification_worker_on_the_servers_keys(
+    settings, tmp_path, monkeypatch
+) -> None:
+    from imena.core import serve
+    from imena.demo.management.commands.demo import Command
+    from imena.demo.services import DEMO_ORG_CODE
+
+    settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
+    settings.IMENA_AUDIT_KEY = None
+    settings.ALLOWED_HOSTS = ["localhost"]
+    settings.STATIC_ROOT = tmp_path / "static"
+    order = []
+    monkeypatch.setattr(
+        serve, "exec_gunicorn", lambda argv, env: order.append(("server", env))
+    )
+
+    class Started:
+        pid = 4321
+
+    def start_worker(organisation, env):
+        order.append(("worker", organisation, env))
+        return Started()
+
+    monkeypatch.setattr(serve, "start_worker", start_worker)
+    Command()._serve(tmp_path, "127.0.0.1", 8123, worker=True)
+    (_, organisation, worker_env), (_, server_env) = order
+    assert organisation == DEMO_ORG_CODE
+    # The worker signs its audit entries with the server's key.
+    assert worker_env["IMENA_AUDIT_KEY"] == server_env["IMENA_AUDIT_KEY"]
+    assert worker_env["SECRET_KEY"] == server_env["SECRET_KEY"]
+    order.clear()
+    Command()._serve(tmp_path, "127.0.0.1", 8123)
+    assert [o[0] for o in order] == ["server"]

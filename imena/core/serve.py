@@ -6,7 +6,10 @@ path as a deployment (and as the container's command).
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -92,3 +95,31 @@ def exec_gunicorn(argv: list[str], env: dict[str, str] | None = None) -> NoRetur
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(sys.executable, argv, {**os.environ, **(env or {})})
+
+
+def _end_with_parent() -> None:
+    """In the child before it runs: ask Linux for SIGTERM when the parent ends
+    (``prctl(PR_SET_PDEATHSIG)``); elsewhere nothing (the child outlives it)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+
+
+def start_worker(
+    organisation: str, env: dict[str, str] | None = None, interval: float = 5.0
+) -> subprocess.Popen[bytes]:
+    """The identification worker (``imena identification update --loop``) in a
+    child process that ends with this one, for ``imena demo``: a deployment runs
+    it as a service of its own (docs/deploy.md). Its lines go to this process's
+    output."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return subprocess.Popen(
+        [sys.executable, "-m", "imena", "identification", "update", "--loop"]
+        + ["--organisation", organisation, "--interval", str(interval)],
+        cwd=str(settings.BASE_DIR),
+        env={**os.environ, **(env or {})},
+        preexec_fn=_end_with_parent,
+    )

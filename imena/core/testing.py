@@ -1,4 +1,5 @@
-"""Test helpers that need a running server: many requests at the same moment."""
+"""Test helpers for what runs beside the tests: many requests at the same
+moment to a running server, and a subprocess on the test database."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import http.client
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
+
+from django.db import connection
 
 # A CSRF secret used as cookie and header alike (Django accepts the unmasked form).
 CSRF = "racecsrfsecret0123456789abcdefgh"
@@ -41,3 +44,14 @@ def post_at_once(
 
     with ThreadPoolExecutor(n) as pool:
         return list(pool.map(one, range(n)))
+
+
+def database_env() -> dict[str, str]:
+    """The test database (already migrated by pytest-django) for a subprocess's
+    environment (``DATABASE_URL``, or ``SQLITE_PATH`` for SQLite); the test
+    must commit what the subprocess reads (``django_db(transaction=True)``)."""
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return {"DATABASE_URL": "", "SQLITE_PATH": str(s["NAME"])}
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    return {"DATABASE_URL": f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"}

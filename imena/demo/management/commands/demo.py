@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from imena.audit import keys as audit_keys
 from imena.core import serve
 from imena.core.commands import ImenaCommand
-from imena.demo.services import demo_load
+from imena.demo.services import DEMO_ORG_CODE, demo_load
 from imena.simulation import simulate
 
 #: What the demo's public pages tell families to contact (no real office).
@@ -122,10 +122,21 @@ class Command(ImenaCommand):
         self.stdout.write("All people and data in the demo are synthetic.")
         if options["no_serve"]:
             return
-        self._serve(data_dir, options["addr"], options["port"])
+        if national:
+            # (A worker keeps every site it computes in memory: at the national
+            # preset's size 17 GB; docs/deploy.md.)
+            self.stdout.write(
+                "Changes (a new report, a PM record, a DNA profile) wait for "
+                "`imena identification update` or a site's Compute candidates."
+            )
+        self._serve(data_dir, options["addr"], options["port"], worker=not national)
 
-    def _serve(self, data_dir: Path, addr: str, port: int) -> None:
-        """The production server path (gunicorn, WhiteNoise), on a demo key."""
+    def _serve(
+        self, data_dir: Path, addr: str, port: int, worker: bool = False
+    ) -> None:
+        """The production server path (gunicorn, WhiteNoise), on a demo key;
+        with ``worker`` the identification worker beside it, as a deployment
+        runs it (``serve.start_worker``)."""
 
         env = {"DEBUG": "False"}
         if settings.SECRET_KEY in settings.EXAMPLE_SECRET_KEYS:
@@ -156,6 +167,12 @@ class Command(ImenaCommand):
             settings.ALLOWED_HOSTS = hosts
         serve.check_can_serve()
         serve.collect_static()
+        if worker:
+            process = serve.start_worker(DEMO_ORG_CODE, env)
+            self.stdout.write(
+                f"Identification worker started (process {process.pid}): changes "
+                "are taken into account within seconds."
+            )
         bind = f"[{addr}]:{port}" if ":" in addr else f"{addr}:{port}"
         serve.exec_gunicorn(
             serve.gunicorn_argv(bind=bind, workers=2, threads=4, timeout=120), env
