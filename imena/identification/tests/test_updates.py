@@ -794,3 +794,59 @@ def test_the_worker_keeps_what_only_a_change_of_the_site_changes(
     full = services.candidates_compute(actor=None, site=site)[0]
     _assert_same(latest, full)
     assert latest.reliability == full.reliability
+
+
+def test_the_worker_loop_starts_again_with_no_state_after_a_database_error(
+    loaded: ScenarioContext, org: Organisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A database error in ``--loop`` (a server restarted, SQLite busy past its
+    timeout) is one line on stderr; the worker drops its caches and register
+    (a cache may hold a run that was not stored) and takes the changes at the
+    next look. Without ``--loop`` the error still ends the command."""
+    from django.db import OperationalError
+
+    from imena.identification.management.commands import identification as command
+
+    real = command.identification_update
+    seen: list[tuple[Any, Any]] = []
+
+    def failing_once(**kwargs: Any) -> Any:
+        seen.append((kwargs["caches"], kwargs["register"]))
+        if len(seen) == 1:
+            if kwargs["caches"] is not None:
+                kwargs["caches"][0] = SiteCache()  # (state the error must drop)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(command, "identification_update", failing_once)
+    make_person(org, family_name="Новенький", given_names="Петро")
+    out, err = StringIO(), StringIO()
+    call_command(
+        "identification",
+        "update",
+        "--organisation",
+        org.code,
+        "--loop",
+        "--rounds",
+        "2",
+        "--interval",
+        "0",
+        stdout=out,
+        stderr=err,
+    )
+    assert err.getvalue().strip() == (
+        "database error: server closed the connection unexpectedly; the worker "
+        "starts again with no state in 0 s"
+    )
+    (caches1, register1), (caches2, register2) = seen
+    assert caches2 is not caches1 and 0 not in caches2
+    assert register2 is not register1
+    assert "pending changes:" in out.getvalue()
+    for site in loaded.sites.values():
+        if Body.objects.filter(grave__site=site).exists():
+            assert selectors.pending_updates(site) == 0
+
+    seen.clear()
+    make_person(org, family_name="Ще", given_names="Один")
+    with pytest.raises(OperationalError):
+        call_command("identification", "update", "--organisation", org.code)

@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection
 
 from imena.core.commands import ImenaCommand, organisation_by_code
 from imena.identification.engine import SiteCache
@@ -83,25 +84,48 @@ class Command(ImenaCommand):
                     workers=options["workers"],
                     shard=shard,
                 )
+                if (
+                    caches is not None
+                    and register is not None
+                    and not outcome.pending
+                    and not outcome.runs
+                ):
+                    # Idle: the bodies that updates deferred, computed exactly
+                    # again, one site per look.
+                    refreshed = identification_refresh(
+                        actor=None,
+                        organisation=org,
+                        caches=caches,
+                        register=register,
+                        shard=shard,
+                    )
+                    if refreshed.runs:
+                        self._print(refreshed, options, refresh=True)
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
-            if (
-                caches is not None
-                and register is not None
-                and not outcome.pending
-                and not outcome.runs
-            ):
-                # Idle: the bodies that updates deferred, computed exactly
-                # again, one site per look.
-                refreshed = identification_refresh(
-                    actor=None,
-                    organisation=org,
-                    caches=caches,
-                    register=register,
-                    shard=shard,
+            except DatabaseError as e:
+                if not options["loop"]:
+                    raise
+                # The database lost for a moment (a server restarted, SQLite
+                # busy past its timeout): what was stored is whole (a site's
+                # run is one transaction), the rows not done stay pending.
+                # The worker starts again as a new one would, with no state
+                # (a cache may hold a run that was not stored).
+                first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+                self.stderr.write(
+                    f"database error: {first}; the worker starts again with no "
+                    f"state in {options['interval']:g} s"
                 )
-                if refreshed.runs:
-                    self._print(refreshed, options, refresh=True)
+                if not connection.in_atomic_block:
+                    # (one a restarted server dropped is opened again; inside
+                    # a caller's transaction, a test's, it is left alone)
+                    connection.close()
+                caches, register = {}, Register()
+                rounds += 1
+                if rounds == options["rounds"]:
+                    return
+                time.sleep(max(0.0, options["interval"]))
+                continue
             if outcome.pending or not options["loop"]:
                 self._print(outcome, options)
             if caches is not None and outcome.pending:
