@@ -127,7 +127,7 @@ class Command(ImenaCommand):
             # preset's size 17 GB; docs/deploy.md.)
             self.stdout.write(
                 "Changes (a new report, a PM record, a DNA profile) wait for "
-                "`imena identification update` or a site's Compute candidates."
+                '`imena identification update` or a site\'s "Compute candidates" button.'
             )
         self._serve(data_dir, options["addr"], options["port"], worker=not national)
 
