@@ -121,6 +121,10 @@ class Command(ImenaCommand):
                     # a caller's transaction, a test's, it is left alone)
                     connection.close()
                 caches, register = {}, Register()
+                # (the old state was frozen after each update: the collector
+                # may free it again)
+                gc.unfreeze()
+                gc.collect()
                 rounds += 1
                 if rounds == options["rounds"]:
                     return
