@@ -276,6 +276,22 @@ def test_a_run_holds_the_analyses_it_keeps_and_earlier_runs_stay_as_they_were(
     _assert_same(third, services.candidates_compute(actor=None, site=site)[0])
 
 
+def _loop(org: Organisation, rounds: int, **streams: StringIO) -> None:
+    """``imena identification update --loop``, ``rounds`` looks, no wait."""
+    call_command(
+        "identification",
+        "update",
+        "--organisation",
+        org.code,
+        "--loop",
+        "--rounds",
+        str(rounds),
+        "--interval",
+        "0",
+        **streams,
+    )
+
+
 def test_update_without_a_cache_and_the_command(
     loaded: ScenarioContext, org: Organisation
 ) -> None:
@@ -287,18 +303,7 @@ def test_update_without_a_cache_and_the_command(
         if Body.objects.filter(grave__site=site).exists():
             assert selectors.pending_updates(site) == 0
     out = StringIO()
-    call_command(
-        "identification",
-        "update",
-        "--organisation",
-        org.code,
-        "--loop",
-        "--rounds",
-        "1",
-        "--interval",
-        "0",
-        stdout=out,
-    )
+    _loop(org, 1, stdout=out)
     assert out.getvalue() == ""
     out = StringIO()
     call_command("identification", "update", "--organisation", org.code, stdout=out)
@@ -821,19 +826,7 @@ def test_the_worker_loop_starts_again_with_no_state_after_a_database_error(
     monkeypatch.setattr(command, "identification_update", failing_once)
     make_person(org, family_name="Новенький", given_names="Петро")
     out, err = StringIO(), StringIO()
-    call_command(
-        "identification",
-        "update",
-        "--organisation",
-        org.code,
-        "--loop",
-        "--rounds",
-        "2",
-        "--interval",
-        "0",
-        stdout=out,
-        stderr=err,
-    )
+    _loop(org, 2, stdout=out, stderr=err)
     assert err.getvalue().strip() == (
         "database error: server closed the connection unexpectedly; the worker "
         "starts again with no state in 0 s"
