@@ -148,3 +148,25 @@ def test_the_command_takes_a_shard(org: Organisation, sites: list[Site]) -> None
     for s in sites:
         assert (_open(s) == 0) == (s.pk in mine)
     assert "pending" in out.getvalue()
+    # The other shard's worker: its first line (stderr) names what it does.
+    err = StringIO()
+    call_command(
+        "identification",
+        "update",
+        "--organisation",
+        org.code,
+        "--shard",
+        "1/2",
+        "--loop",
+        "--rounds",
+        "1",
+        "--interval",
+        "0",
+        stdout=StringIO(),
+        stderr=err,
+    )
+    assert err.getvalue().splitlines() == [
+        f"identification worker: organisation {org.code}, shard 1/2, looking for "
+        "pending changes every 0 s"
+    ]
+    assert all(_open(s) == 0 for s in sites)

@@ -827,10 +827,12 @@ def test_the_worker_loop_starts_again_with_no_state_after_a_database_error(
     make_person(org, family_name="Новенький", given_names="Петро")
     out, err = StringIO(), StringIO()
     _loop(org, 2, stdout=out, stderr=err)
-    assert err.getvalue().strip() == (
+    assert err.getvalue().splitlines() == [
+        f"identification worker: organisation {org.code}, looking for pending "
+        "changes every 0 s",
         "database error: server closed the connection unexpectedly; the worker "
-        "starts again with no state in 0 s"
-    )
+        "starts again with no state in 0 s",
+    ]
     (caches1, register1), (caches2, register2) = seen
     assert caches2 is not caches1 and 0 not in caches2
     assert register2 is not register1

@@ -73,6 +73,14 @@ class Command(ImenaCommand):
         # The worker's state: one SiteCache per site and the open reports.
         caches: dict[int, SiteCache] | None = {} if options["loop"] else None
         register = Register() if options["loop"] else None
+        if options["loop"]:
+            # (on stderr: a service's log shows the worker runs, and for what;
+            # the output read by scripts is unchanged)
+            part = f", shard {shard.index}/{shard.count}" if shard else ""
+            self.stderr.write(
+                f"identification worker: organisation {org.code}{part}, looking "
+                f"for pending changes every {options['interval']:g} s"
+            )
         rounds = 0
         while True:
             try:
