@@ -1284,6 +1284,77 @@ def _refresh(
     return outcome
 
 
+def identification_warm(
+    *,
+    actor: User | None,
+    organisation: Organisation,
+    caches: dict[int, SiteCache],
+    register: Register,
+    sites: int = 1,
+    shard: Shard | None = None,
+) -> UpdateOutcome:
+    """The worker's work when nothing is pending or deferred: build its state
+    of up to ``sites`` sites it holds none of (a ``SiteCache`` with a last
+    run), smallest ids first, each computed in full and stored as a new run.
+
+    A new report reaches every site, and a site without a state is computed
+    in full (minutes at national size): without this, the first new report
+    after a worker's start waited for all its sites. ``shard``: only the
+    sites of this shard (as ``identification_update``, and as it with the
+    collector paused)."""
+    with collector_paused():
+        return _warm(actor, organisation, caches, register, sites, shard)
+
+
+def _warm(
+    actor: User | None,
+    organisation: Organisation,
+    caches: dict[int, SiteCache],
+    register: Register,
+    sites: int,
+    shard: Shard | None,
+) -> UpdateOutcome:
+    """``identification_warm``."""
+    started = time.perf_counter()
+    outcome = UpdateOutcome()
+    with_bodies = (
+        Body.objects.current()
+        .filter(grave__site__organisation=organisation)
+        .values_list("grave__site_id", flat=True)
+        .distinct()
+    )
+    cold = sorted(
+        pk
+        for pk in set(with_bodies)
+        if (shard is None or shard.has(pk))
+        and not (pk in caches and caches[pk].extra.get("run"))
+    )[: max(sites, 0)]
+    chosen = list(Site.objects.filter(pk__in=cold).order_by("pk"))
+    if not chosen:
+        return outcome
+    # As ``identification_update``: the pending rows before the inputs.
+    pending = pending_rows(s.pk for s in chosen)
+    outcome.pending = sum(len(v) for v in pending.values())
+    shared = register.refresh(organisation)
+    sieve = _LazySieve(organisation.pk, (register.last, register.unseen))
+    defer = float(getattr(settings, "IMENA_UPDATE_DEFER_BELOW", 0.0))
+    for site in chosen:
+        _worker_run(
+            actor,
+            site,
+            caches.setdefault(site.pk, SiteCache()),
+            shared,
+            sieve,
+            pending.get(site.pk, []),
+            _prior_kept(site),
+            defer,
+            outcome,
+        )
+    outcome.deferred_bodies = sum(len(c.deferred) for c in caches.values())
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
 def _store(
     run: CandidateRun,
     result: SiteResult,

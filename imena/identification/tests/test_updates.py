@@ -276,7 +276,7 @@ def test_a_run_holds_the_analyses_it_keeps_and_earlier_runs_stay_as_they_were(
     _assert_same(third, services.candidates_compute(actor=None, site=site)[0])
 
 
-def _loop(org: Organisation, rounds: int, **streams: StringIO) -> None:
+def _loop(org: Organisation, rounds: int, *extra: str, **streams: StringIO) -> None:
     """``imena identification update --loop``, ``rounds`` looks, no wait."""
     call_command(
         "identification",
@@ -288,6 +288,7 @@ def _loop(org: Organisation, rounds: int, **streams: StringIO) -> None:
         str(rounds),
         "--interval",
         "0",
+        *extra,
         **streams,
     )
 
@@ -303,7 +304,7 @@ def test_update_without_a_cache_and_the_command(
         if Body.objects.filter(grave__site=site).exists():
             assert selectors.pending_updates(site) == 0
     out = StringIO()
-    _loop(org, 1, stdout=out)
+    _loop(org, 1, "--no-warm", stdout=out)
     assert out.getvalue() == ""
     out = StringIO()
     call_command("identification", "update", "--organisation", org.code, stdout=out)

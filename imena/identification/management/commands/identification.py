@@ -18,6 +18,7 @@ from imena.identification.services import (
     UpdateOutcome,
     identification_refresh,
     identification_update,
+    identification_warm,
 )
 
 
@@ -61,6 +62,13 @@ class Command(ImenaCommand):
             metavar="INDEX/COUNT",
             help="Only the sites whose id leaves INDEX divided by COUNT (e.g. 0/2 "
             "and 1/2: two workers side by side, one per core).",
+        )
+        up.add_argument(
+            "--no-warm",
+            action="store_true",
+            help="With --loop: do not compute, when idle, the sites the worker "
+            "holds no state of yet (it then computes each in full when the first "
+            "change reaches it).",
         )
         up.add_argument("--json", action="store_true", help="Print JSON lines.")
 
@@ -109,6 +117,18 @@ class Command(ImenaCommand):
                     )
                     if refreshed.runs:
                         self._print(refreshed, options, refresh=True)
+                    elif not options["no_warm"]:
+                        # Nothing deferred either: the state of one site the
+                        # worker has none of (after a start: every site).
+                        warmed = identification_warm(
+                            actor=None,
+                            organisation=org,
+                            caches=caches,
+                            register=register,
+                            shard=shard,
+                        )
+                        if warmed.runs:
+                            self._print(warmed, options, warm=True)
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
             except DatabaseError as e:
@@ -152,7 +172,11 @@ class Command(ImenaCommand):
             time.sleep(max(0.0, options["interval"]))
 
     def _print(
-        self, outcome: UpdateOutcome, options: Any, refresh: bool = False
+        self,
+        outcome: UpdateOutcome,
+        options: Any,
+        refresh: bool = False,
+        warm: bool = False,
     ) -> None:
         if options["json"]:
             out = {
@@ -160,6 +184,7 @@ class Command(ImenaCommand):
                 "seconds": round(outcome.seconds, 3),
                 # (keys added: scripts reading the earlier ones still work)
                 "refresh": refresh,
+                "warm": warm,
                 "deferred_sites": len(outcome.deferred),
                 "deferred_bodies": outcome.deferred_bodies,
                 "runs": [
@@ -181,6 +206,11 @@ class Command(ImenaCommand):
             self.stdout.write(
                 f"Deferred bodies computed again: {len(outcome.runs)} sites "
                 f"in {outcome.seconds:.1f} s"
+            )
+        elif warm:
+            self.stdout.write(
+                f"Worker state built: {len(outcome.runs)} sites computed in "
+                f"{outcome.seconds:.1f} s"
             )
         elif not outcome.pending:
             self.stdout.write("No pending changes.")
