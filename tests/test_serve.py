@@ -192,18 +192,25 @@ def test_healthz_answers_503_when_the_evidence_store_is_not_writable(
     assert response.json()["database"] == "ok"
 
 
-@pytest.mark.django_db
-def test_the_demo_serves_through_gunicorn_on_its_own_key(
-    settings, tmp_path, monkeypatch
-) -> None:
-    from imena.core import serve
-    from imena.demo.management.commands.demo import Command
-
+@pytest.fixture
+def demo_settings(settings, tmp_path):
+    """What a fresh machine's demo starts with: the development keys, no
+    family liaison contact, only localhost."""
     settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
     settings.IMENA_AUDIT_KEY = None
     settings.IMENA_FAMILY_LIAISON_CONTACT = ""
     settings.ALLOWED_HOSTS = ["localhost"]
     settings.STATIC_ROOT = tmp_path / "static"
+    return settings
+
+
+@pytest.mark.django_db
+def test_the_demo_serves_through_gunicorn_on_its_own_key(
+    demo_settings, tmp_path, monkeypatch
+) -> None:
+    from imena.core import serve
+    from imena.demo.management.commands.demo import Command
+
     calls = []
     monkeypatch.setattr(
         serve, "exec_gunicorn", lambda argv, env: calls.append((argv, env))
@@ -213,7 +220,7 @@ def test_the_demo_serves_through_gunicorn_on_its_own_key(
     assert argv[1:4] == ["-m", "gunicorn", "config.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "127.0.0.1:8123"
     assert env["DEBUG"] == "False"
-    assert env["SECRET_KEY"] not in settings.EXAMPLE_SECRET_KEYS
+    assert env["SECRET_KEY"] not in demo_settings.EXAMPLE_SECRET_KEYS
     assert len(env["SECRET_KEY"]) >= 50
     assert (tmp_path / "demo-secret-key").stat().st_mode & 0o077 == 0
     # Its own audit key too, never the public development key.
@@ -225,16 +232,12 @@ def test_the_demo_serves_through_gunicorn_on_its_own_key(
 
 @pytest.mark.django_db
 def test_the_demo_starts_the_identification_worker_on_the_servers_keys(
-    settings, tmp_path, monkeypatch
+    demo_settings, tmp_path, monkeypatch
 ) -> None:
     from imena.core import serve
     from imena.demo.management.commands.demo import Command
     from imena.demo.services import DEMO_ORG_CODE
 
-    settings.SECRET_KEY = settings.DEVELOPMENT_SECRET_KEY
-    settings.IMENA_AUDIT_KEY = None
-    settings.ALLOWED_HOSTS = ["localhost"]
-    settings.STATIC_ROOT = tmp_path / "static"
     order = []
     monkeypatch.setattr(
         serve, "exec_gunicorn", lambda argv, env: order.append(("server", env))

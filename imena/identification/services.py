@@ -1262,6 +1262,22 @@ def _refresh(
     if not chosen:
         return outcome
     chosen.sort(key=lambda s: stale.index(s.pk))
+    return _idle_runs(actor, organisation, chosen, caches, register, 0.0, started)
+
+
+def _idle_runs(
+    actor: User | None,
+    organisation: Organisation,
+    chosen: Sequence[Site],
+    caches: dict[int, SiteCache],
+    register: Register,
+    defer: float,
+    started: float,
+) -> UpdateOutcome:
+    """The runs of an idle worker's look (``_refresh``, ``_warm``): each
+    chosen site with its cache (a new one when it has none), bodies moved by
+    less than ``defer`` deferred."""
+    outcome = UpdateOutcome()
     # As ``identification_update``: the pending rows before the inputs.
     pending = pending_rows(s.pk for s in chosen)
     outcome.pending = sum(len(v) for v in pending.values())
@@ -1271,12 +1287,12 @@ def _refresh(
         _worker_run(
             actor,
             site,
-            caches[site.pk],
+            caches.setdefault(site.pk, SiteCache()),
             shared,
             sieve,
             pending.get(site.pk, []),
             _prior_kept(site),
-            0.0,
+            defer,
             outcome,
         )
     outcome.deferred_bodies = sum(len(c.deferred) for c in caches.values())
@@ -1303,56 +1319,24 @@ def identification_warm(
     sites of this shard (as ``identification_update``, and as it with the
     collector paused)."""
     with collector_paused():
-        return _warm(actor, organisation, caches, register, sites, shard)
-
-
-def _warm(
-    actor: User | None,
-    organisation: Organisation,
-    caches: dict[int, SiteCache],
-    register: Register,
-    sites: int,
-    shard: Shard | None,
-) -> UpdateOutcome:
-    """``identification_warm``."""
-    started = time.perf_counter()
-    outcome = UpdateOutcome()
-    with_bodies = (
-        Body.objects.current()
-        .filter(grave__site__organisation=organisation)
-        .values_list("grave__site_id", flat=True)
-        .distinct()
-    )
-    cold = sorted(
-        pk
-        for pk in set(with_bodies)
-        if (shard is None or shard.has(pk))
-        and not (pk in caches and caches[pk].extra.get("run"))
-    )[: max(sites, 0)]
-    chosen = list(Site.objects.filter(pk__in=cold).order_by("pk"))
-    if not chosen:
-        return outcome
-    # As ``identification_update``: the pending rows before the inputs.
-    pending = pending_rows(s.pk for s in chosen)
-    outcome.pending = sum(len(v) for v in pending.values())
-    shared = register.refresh(organisation)
-    sieve = _LazySieve(organisation.pk, (register.last, register.unseen))
-    defer = float(getattr(settings, "IMENA_UPDATE_DEFER_BELOW", 0.0))
-    for site in chosen:
-        _worker_run(
-            actor,
-            site,
-            caches.setdefault(site.pk, SiteCache()),
-            shared,
-            sieve,
-            pending.get(site.pk, []),
-            _prior_kept(site),
-            defer,
-            outcome,
+        started = time.perf_counter()
+        with_bodies = (
+            Body.objects.current()
+            .filter(grave__site__organisation=organisation)
+            .values_list("grave__site_id", flat=True)
+            .distinct()
         )
-    outcome.deferred_bodies = sum(len(c.deferred) for c in caches.values())
-    outcome.seconds = time.perf_counter() - started
-    return outcome
+        cold = sorted(
+            pk
+            for pk in set(with_bodies)
+            if (shard is None or shard.has(pk))
+            and not (pk in caches and caches[pk].extra.get("run"))
+        )[: max(sites, 0)]
+        chosen = list(Site.objects.filter(pk__in=cold).order_by("pk"))
+        if not chosen:
+            return UpdateOutcome()
+        defer = float(getattr(settings, "IMENA_UPDATE_DEFER_BELOW", 0.0))
+        return _idle_runs(actor, organisation, chosen, caches, register, defer, started)
 
 
 def _store(

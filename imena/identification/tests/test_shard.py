@@ -17,7 +17,7 @@ from imena.identification import services
 from imena.identification.engine import SiteCache
 from imena.identification.models import PendingUpdate
 from imena.identification.services import Shard
-from imena.identification.tests.test_updates import _assert_same
+from imena.identification.tests.test_updates import _assert_same, _loop
 from imena.missing.tests.factories import make_person
 
 pytestmark = pytest.mark.django_db
@@ -150,21 +150,7 @@ def test_the_command_takes_a_shard(org: Organisation, sites: list[Site]) -> None
     assert "pending" in out.getvalue()
     # The other shard's worker: its first line (stderr) names what it does.
     err = StringIO()
-    call_command(
-        "identification",
-        "update",
-        "--organisation",
-        org.code,
-        "--shard",
-        "1/2",
-        "--loop",
-        "--rounds",
-        "1",
-        "--interval",
-        "0",
-        stdout=StringIO(),
-        stderr=err,
-    )
+    _loop(org, 1, "--shard", "1/2", stdout=StringIO(), stderr=err)
     assert err.getvalue().splitlines() == [
         f"identification worker: organisation {org.code}, shard 1/2, looking for "
         "pending changes every 0 s"

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from io import StringIO
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -44,6 +45,24 @@ def _looks(
     return [json.loads(line) for line in out.getvalue().splitlines()]
 
 
+def _computed(org: Organisation) -> None:
+    """Every site computed once, as after a load, by a command with no state."""
+    call_command(
+        "identification", "update", "--organisation", org.code, stdout=StringIO()
+    )
+
+
+def _new_report(org: Organisation, full_runs: list[int], seen: list[int]) -> Any:
+    """A new report when called, the engine's full computations before it
+    appended to ``seen``."""
+
+    def report() -> None:
+        seen.append(full_runs[0])
+        make_person(org, family_name="Новенький", given_names="Петро")
+
+    return report
+
+
 def test_an_idle_worker_builds_its_state_one_site_a_look(
     org: Organisation,
     sites: list[Site],
@@ -54,16 +73,9 @@ def test_an_idle_worker_builds_its_state_one_site_a_look(
     # (one more report leaves the register's size on its grid point: a site
     # with a state extends its last run, ``engine._appended_run``)
     coarse_register_grid()
-    # Every site computed once, as after a load, by a command with no state.
-    call_command(
-        "identification", "update", "--organisation", org.code, stdout=StringIO()
-    )
-    before_report = []
-
-    def report() -> None:
-        before_report.append(full_runs[0])
-        make_person(org, family_name="Новенький", given_names="Петро")
-
+    _computed(org)
+    before_report: list[int] = []
+    report = _new_report(org, full_runs, before_report)
     lines = _looks(org, 4, monkeypatch=monkeypatch, between={3: report})
     warm = [line for line in lines if line["warm"]]
     # One site a look, smallest ids first, each computed in full and stored.
@@ -85,15 +97,9 @@ def test_without_warming_the_first_report_computes_every_site(
     full_runs: list[int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    call_command(
-        "identification", "update", "--organisation", org.code, stdout=StringIO()
-    )
-    before_report = []
-
-    def report() -> None:
-        before_report.append(full_runs[0])
-        make_person(org, family_name="Новенький", given_names="Петро")
-
+    _computed(org)
+    before_report: list[int] = []
+    report = _new_report(org, full_runs, before_report)
     lines = _looks(org, 2, "--no-warm", monkeypatch=monkeypatch, between={1: report})
     assert [line["warm"] for line in lines] == [False]
     assert full_runs[0] == before_report[0] + len(sites)
@@ -102,9 +108,7 @@ def test_without_warming_the_first_report_computes_every_site(
 def test_a_sharded_worker_builds_the_state_of_its_own_sites(
     org: Organisation, sites: list[Site], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    call_command(
-        "identification", "update", "--organisation", org.code, stdout=StringIO()
-    )
+    _computed(org)
     lines = _looks(org, len(sites) + 1, "--shard", "1/2", monkeypatch=monkeypatch)
     assert all(line["warm"] for line in lines)
     assert [r["site"] for line in lines for r in line["runs"]] == [
