@@ -310,7 +310,7 @@ def simple_rows(
         if trait not in TRAIT_READS:
             values = [_key_values(trait, keys, pm, model) for pm in pms]
         else:
-            seen: dict[tuple[Any, ...] | None, tuple[list[float], list[bool]]] = {}
+            seen: dict[tuple[Any, ...], tuple[list[float], list[bool]]] = {}
             values = []
             for pm in pms:
                 key = pm_reads(trait, pm)
@@ -358,13 +358,9 @@ TRAIT_READS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-def pm_reads(trait: str, pm: PMRecord) -> tuple[Any, ...] | None:
-    """The values of ``pm`` that ``trait`` reads (``TRAIT_READS``); None for
-    a trait not listed."""
-    fields = TRAIT_READS.get(trait)
-    if fields is None:
-        return None
-    return tuple(getattr(pm, name) for name in fields[1])
+def pm_reads(trait: str, pm: PMRecord) -> tuple[Any, ...]:
+    """The values of ``pm`` that ``trait`` (one of ``TRAIT_READS``) reads."""
+    return tuple(getattr(pm, name) for name in TRAIT_READS[trait][1])
 
 
 def item_traits_needed_rows(table: PersonTable, pms: Sequence[PMRecord]) -> np.ndarray:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
 
+from imena.accounts.models import Organisation
 from imena.core.commands import ImenaCommand, organisation_by_code
 from imena.identification.engine import SiteCache
 from imena.identification.services import (
@@ -106,29 +107,7 @@ class Command(ImenaCommand):
                     and not outcome.pending
                     and not outcome.runs
                 ):
-                    # Idle: the bodies that updates deferred, computed exactly
-                    # again, one site per look.
-                    refreshed = identification_refresh(
-                        actor=None,
-                        organisation=org,
-                        caches=caches,
-                        register=register,
-                        shard=shard,
-                    )
-                    if refreshed.runs:
-                        self._print(refreshed, options, refresh=True)
-                    elif not options["no_warm"]:
-                        # Nothing deferred either: the state of one site the
-                        # worker has none of (after a start: every site).
-                        warmed = identification_warm(
-                            actor=None,
-                            organisation=org,
-                            caches=caches,
-                            register=register,
-                            shard=shard,
-                        )
-                        if warmed.runs:
-                            self._print(warmed, options, warm=True)
+                    self._idle(org, caches, register, shard, options)
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
             except DatabaseError as e:
@@ -153,11 +132,7 @@ class Command(ImenaCommand):
                 # may free it again)
                 gc.unfreeze()
                 gc.collect()
-                rounds += 1
-                if rounds == options["rounds"]:
-                    return
-                time.sleep(max(0.0, options["interval"]))
-                continue
+                outcome = UpdateOutcome()  # (nothing done in this look)
             if outcome.pending or not options["loop"]:
                 self._print(outcome, options)
             if caches is not None and outcome.pending:
@@ -170,6 +145,33 @@ class Command(ImenaCommand):
             if not options["loop"] or rounds == options["rounds"]:
                 return
             time.sleep(max(0.0, options["interval"]))
+
+    def _idle(
+        self,
+        org: Organisation,
+        caches: dict[int, SiteCache],
+        register: Register,
+        shard: Shard | None,
+        options: Any,
+    ) -> None:
+        """A look with nothing pending: the bodies that updates deferred,
+        computed exactly again, one site per look; when none, the state of one
+        site the worker has none of (after a start: every site in turn)."""
+        refreshed = identification_refresh(
+            actor=None, organisation=org, caches=caches, register=register, shard=shard
+        )
+        if refreshed.runs:
+            self._print(refreshed, options, refresh=True)
+        elif not options["no_warm"]:
+            warmed = identification_warm(
+                actor=None,
+                organisation=org,
+                caches=caches,
+                register=register,
+                shard=shard,
+            )
+            if warmed.runs:
+                self._print(warmed, options, warm=True)
 
     def _print(
         self,
