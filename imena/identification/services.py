@@ -1262,7 +1262,7 @@ def _refresh(
     if not chosen:
         return outcome
     chosen.sort(key=lambda s: stale.index(s.pk))
-    return _idle_runs(actor, organisation, chosen, caches, register, 0.0, started)
+    return _idle_runs(actor, organisation, chosen, caches, register, started)
 
 
 def _idle_runs(
@@ -1271,12 +1271,11 @@ def _idle_runs(
     chosen: Sequence[Site],
     caches: dict[int, SiteCache],
     register: Register,
-    defer: float,
     started: float,
 ) -> UpdateOutcome:
-    """The runs of an idle worker's look (``_refresh``, ``_warm``): each
-    chosen site with its cache (a new one when it has none), bodies moved by
-    less than ``defer`` deferred."""
+    """The runs of an idle worker's look (``_refresh``,
+    ``identification_warm``): each chosen site with its cache (a new one when
+    it has none), computed exactly (nothing deferred)."""
     outcome = UpdateOutcome()
     # As ``identification_update``: the pending rows before the inputs.
     pending = pending_rows(s.pk for s in chosen)
@@ -1292,7 +1291,7 @@ def _idle_runs(
             sieve,
             pending.get(site.pk, []),
             _prior_kept(site),
-            defer,
+            0.0,
             outcome,
         )
     outcome.deferred_bodies = sum(len(c.deferred) for c in caches.values())
@@ -1335,8 +1334,8 @@ def identification_warm(
         chosen = list(Site.objects.filter(pk__in=cold).order_by("pk"))
         if not chosen:
             return UpdateOutcome()
-        defer = float(getattr(settings, "IMENA_UPDATE_DEFER_BELOW", 0.0))
-        return _idle_runs(actor, organisation, chosen, caches, register, defer, started)
+        # (a site with no state is computed in full: nothing to defer)
+        return _idle_runs(actor, organisation, chosen, caches, register, started)
 
 
 def _store(
