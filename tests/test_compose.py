@@ -82,8 +82,30 @@ def test_the_workers_run_as_the_web_server_does() -> None:
         assert sorted(service["volumes"]) == sorted(web["volumes"]), name
         # Once the web service has applied the migrations.
         assert service["depends_on"]["web"]["condition"] == "service_healthy", name
-        # The image's probe asks the web server, which a worker is not.
-        assert service["healthcheck"] == {"disable": True}, name
+
+
+def test_each_workers_health_is_that_of_its_own_shard() -> None:
+    """The probe (not the image's, which asks the web server): ``imena
+    identification workers --check`` for the worker's organisation and shard."""
+    parser = Command().create_parser("imena", "identification")
+    for name, service in workers().items():
+        command = parser.parse_args(
+            [VARIABLE.sub("demo", arg) for arg in service["command"][1:]]
+        )
+        health = service["healthcheck"]
+        assert health["test"][:4] == ["CMD", "imena", "identification", "workers"]
+        probe = parser.parse_args(
+            [VARIABLE.sub("demo", arg) for arg in health["test"][3:]]
+        )
+        assert probe.check, name
+        assert (probe.shard, probe.organisation) == (
+            command.shard,
+            command.organisation,
+        ), name
+        # The same variable as the command's (compose fills both from .env).
+        assert VARIABLE.findall(" ".join(health["test"])) == VARIABLE.findall(
+            " ".join(service["command"])
+        ), name
 
 
 def test_every_variable_the_workers_need_is_in_the_production_example() -> None:

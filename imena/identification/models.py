@@ -809,3 +809,85 @@ class PendingUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id or ''} ({self.reason})"
+
+
+class WorkerTask(models.TextChoices):
+    UPDATE = "update", _("taking pending changes into account")
+    REFRESH = "refresh", _("computing deferred bodies again")
+    WARM = "warm", _("building its state of a site")
+
+
+class WorkerBeat(FieldConstraintErrors, models.Model):
+    """What an identification worker (``imena identification update --loop``)
+    last said about itself: one row per organisation and shard, written by the
+    worker (``services.worker_started``, ``worker_seen``, ``worker_error``).
+
+    Not a record of the register: each look replaces the row in place, and
+    nothing else refers to it. The pages say from it whether the pending
+    changes of a site are being taken into account (``state``).
+    """
+
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # "INDEX/COUNT" (``services.Shard``); empty: every site of the organisation.
+    shard = models.CharField(_("shard"), max_length=32, blank=True)
+    host = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process"))
+    interval = models.FloatField(_("seconds between looks"))
+    started = models.DateTimeField(_("started"))
+    seen = models.DateTimeField(_("last seen"))
+    # Set while the worker computes (``task``); empty when it waits.
+    busy_since = models.DateTimeField(_("busy since"), null=True, blank=True)
+    task = models.CharField(
+        _("task"), max_length=16, choices=WorkerTask.choices, blank=True
+    )
+    changes = models.PositiveIntegerField(_("pending changes"), default=0)
+    error = models.CharField(_("last error"), max_length=500, blank=True)
+    error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+
+    constraint_fields = {"workerbeat_one_per_shard": "shard"}
+
+    # A worker that waits writes at least this often (seconds) ...
+    EVERY = 60.0
+    # ... and is "gone" when not seen for this many times its interval or
+    # of EVERY, whichever is longer.
+    MISSED = 3
+
+    class Meta:
+        verbose_name = _("identification worker")
+        verbose_name_plural = _("identification workers")
+        ordering = ["organisation", "shard"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "shard"],
+                name="workerbeat_one_per_shard",
+                violation_error_message=_(
+                    "The organisation has a worker of this shard already."
+                ),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shard or 'all sites'} @ {self.host}:{self.pid}"
+
+    def covers(self, site_id: int) -> bool:
+        """Whether the worker's shard holds the site (``services.Shard.has``)."""
+        if not self.shard:
+            return True
+        index, _sep, count = self.shard.partition("/")
+        return site_id % int(count) == int(index)
+
+    def state(self, now: Any) -> str:
+        """``"busy"`` (computing since ``busy_since``), ``"waiting"`` (looked
+        lately, nothing to do), or ``"gone"`` (not seen for longer than
+        ``MISSED`` looks: stopped, or its process ended)."""
+        if self.busy_since is not None:
+            return "busy"
+        silence = max(self.interval, self.EVERY) * self.MISSED
+        if (now - self.seen).total_seconds() > silence:
+            return "gone"
+        return "waiting"

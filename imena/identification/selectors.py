@@ -19,6 +19,7 @@ from imena.identification.models import (
     PendingUpdate,
     ScreeningCandidate,
     ScreeningRun,
+    WorkerBeat,
 )
 from imena.missing.records import family_as_case_dict
 from kinship.case import case_from_dict
@@ -109,6 +110,41 @@ def analyses(run: CandidateRun) -> QuerySet[BodyAnalysis]:
 def pending_updates(site: Site) -> int:
     """How many changes the site's stored candidates do not reflect yet."""
     return PendingUpdate.objects.filter(site=site, done__isnull=True).count()
+
+
+def worker_beats(organisation_id: int) -> list[WorkerBeat]:
+    """The organisation's identification workers as they last said (one per
+    shard), by shard."""
+    return list(WorkerBeat.objects.filter(organisation_id=organisation_id))
+
+
+def site_worker(site: Site) -> WorkerBeat | None:
+    """The worker whose shard holds the site (the one seen last if several
+    shards cover it, as after the shards were changed), or None."""
+    covering = [b for b in worker_beats(site.organisation_id) if b.covers(site.pk)]
+    return max(covering, key=lambda b: b.seen, default=None)
+
+
+def sites_without_worker(organisation_id: int, now: Any, shard: str = "") -> list[Site]:
+    """The organisation's sites with current bodies that no worker seen lately
+    (``WorkerBeat.state`` not ``"gone"``) holds: their pending changes wait.
+    ``shard`` (``"INDEX/COUNT"``): only the sites of that shard."""
+    from imena.burials.models import Site
+    from imena.exhumations.models import Body
+
+    alive = [b for b in worker_beats(organisation_id) if b.state(now) != "gone"]
+    with_bodies = (
+        Body.objects.current()
+        .filter(grave__site__organisation_id=organisation_id)
+        .values_list("grave__site_id", flat=True)
+        .distinct()
+    )
+    return [
+        site
+        for site in Site.objects.filter(pk__in=with_bodies).order_by("pk")
+        if not any(b.covers(site.pk) for b in alive)
+        and WorkerBeat(shard=shard).covers(site.pk)
+    ]
 
 
 def latest_analysis(body: Body) -> BodyAnalysis | None:

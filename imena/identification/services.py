@@ -6,6 +6,8 @@ import bisect
 import hashlib
 import math
 import operator
+import os
+import socket
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +62,8 @@ from imena.identification.models import (
     ScreeningCandidate,
     ScreeningRun,
     ScreeningStatus,
+    WorkerBeat,
+    WorkerTask,
 )
 from imena.identification.screening import (
     MUTATION_CHOICES,
@@ -89,6 +93,10 @@ from matching.vectorised import PersonTable
 
 if TYPE_CHECKING:
     from imena.accounts.models import Organisation, User
+
+# What a worker's look is about to compute, and how many pending changes it
+# takes (``identification_update``'s ``busy``).
+Busy = Callable[[WorkerTask, int], None]
 
 
 def _finite(x: float) -> float | None:
@@ -1004,6 +1012,7 @@ def identification_update(
     register: Register | None = None,
     workers: int | None = None,
     shard: Shard | None = None,
+    busy: Busy | None = None,
 ) -> UpdateOutcome:
     """Recompute the sites with pending changes, each in its own transaction.
 
@@ -1020,12 +1029,14 @@ def identification_update(
     With ``caches`` the cyclic garbage collector waits until the update is
     done (``engine.collector_paused``: its passes over the objects made
     since the worker's caches were frozen cost more than the update's
-    garbage; the worker collects after each update).
+    garbage; the worker collects after each update). ``busy``: called once
+    with ``"update"`` and the number of pending changes before anything is
+    computed (not when nothing is pending; the worker's ``WorkerBeat``).
     """
     if caches is None:
-        return _update(actor, organisation, caches, register, workers, shard)
+        return _update(actor, organisation, caches, register, workers, shard, busy)
     with collector_paused():
-        return _update(actor, organisation, caches, register, workers, shard)
+        return _update(actor, organisation, caches, register, workers, shard, busy)
 
 
 def _update(
@@ -1035,6 +1046,7 @@ def _update(
     register: Register | None,
     workers: int | None,
     shard: Shard | None,
+    busy: Busy | None,
 ) -> UpdateOutcome:
     """``identification_update``."""
     started = time.perf_counter()
@@ -1065,6 +1077,8 @@ def _update(
     outcome.pending = sum(len(rows) for rows in pending.values())
     if not outcome.pending:
         return outcome
+    if busy is not None:
+        busy(WorkerTask.UPDATE, outcome.pending)
     sites = list(Site.objects.filter(pk__in=list(pending)).order_by("pk"))
     with_bodies = set(
         Body.objects.current()
@@ -1225,6 +1239,7 @@ def identification_refresh(
     register: Register,
     sites: int = 1,
     shard: Shard | None = None,
+    busy: Busy | None = None,
 ) -> UpdateOutcome:
     """The worker's work when no change is pending: compute exactly again
     the bodies that earlier updates deferred (``IMENA_UPDATE_DEFER_BELOW``),
@@ -1232,9 +1247,10 @@ def identification_refresh(
     each stored as a new run. Only the deferred bodies (and what a pending
     change touches meanwhile) are computed; the result equals a full
     computation. ``shard``: only the sites of this shard (as
-    ``identification_update``, and as it with the collector paused)."""
+    ``identification_update``, and as it with the collector paused; ``busy``
+    as there, with ``"refresh"``)."""
     with collector_paused():
-        return _refresh(actor, organisation, caches, register, sites, shard)
+        return _refresh(actor, organisation, caches, register, sites, shard, busy)
 
 
 def _refresh(
@@ -1244,6 +1260,7 @@ def _refresh(
     register: Register,
     sites: int,
     shard: Shard | None,
+    busy: Busy | None,
 ) -> UpdateOutcome:
     """``identification_refresh``."""
     started = time.perf_counter()
@@ -1262,7 +1279,15 @@ def _refresh(
     if not chosen:
         return outcome
     chosen.sort(key=lambda s: stale.index(s.pk))
-    return _idle_runs(actor, organisation, chosen, caches, register, started)
+    return _idle_runs(
+        actor,
+        organisation,
+        chosen,
+        caches,
+        register,
+        started,
+        (busy, WorkerTask.REFRESH),
+    )
 
 
 def _idle_runs(
@@ -1272,14 +1297,19 @@ def _idle_runs(
     caches: dict[int, SiteCache],
     register: Register,
     started: float,
+    busy: tuple[Busy | None, WorkerTask],
 ) -> UpdateOutcome:
     """The runs of an idle worker's look (``_refresh``,
     ``identification_warm``): each chosen site with its cache (a new one when
-    it has none), computed exactly (nothing deferred)."""
+    it has none), computed exactly (nothing deferred). ``busy``: the caller's
+    callback (called before the computation) and its task."""
     outcome = UpdateOutcome()
     # As ``identification_update``: the pending rows before the inputs.
     pending = pending_rows(s.pk for s in chosen)
     outcome.pending = sum(len(v) for v in pending.values())
+    call, task = busy
+    if call is not None:
+        call(task, outcome.pending)
     shared = register.refresh(organisation)
     sieve = _LazySieve(organisation.pk, (register.last, register.unseen))
     for site in chosen:
@@ -1307,6 +1337,7 @@ def identification_warm(
     register: Register,
     sites: int = 1,
     shard: Shard | None = None,
+    busy: Busy | None = None,
 ) -> UpdateOutcome:
     """The worker's work when nothing is pending or deferred: build its state
     of up to ``sites`` sites it holds none of (a ``SiteCache`` with a last
@@ -1316,7 +1347,7 @@ def identification_warm(
     in full (minutes at national size): without this, the first new report
     after a worker's start waited for all its sites. ``shard``: only the
     sites of this shard (as ``identification_update``, and as it with the
-    collector paused)."""
+    collector paused; ``busy`` as there, with ``"warm"``)."""
     with collector_paused():
         started = time.perf_counter()
         with_bodies = (
@@ -1335,7 +1366,71 @@ def identification_warm(
         if not chosen:
             return UpdateOutcome()
         # (a site with no state is computed in full: nothing to defer)
-        return _idle_runs(actor, organisation, chosen, caches, register, started)
+        return _idle_runs(
+            actor,
+            organisation,
+            chosen,
+            caches,
+            register,
+            started,
+            (busy, WorkerTask.WARM),
+        )
+
+
+def worker_started(
+    *, organisation: Organisation, shard: Shard | None, interval: float
+) -> WorkerBeat:
+    """The ``WorkerBeat`` of a worker that starts (``imena identification
+    update --loop``): its organisation and shard's row, made or taken over
+    (another process's row of the same shard is replaced: one worker a
+    shard), with this host and process, seen now, nothing computed yet."""
+    now = timezone.now()
+    beat, _made = WorkerBeat.objects.update_or_create(
+        organisation=organisation,
+        shard=f"{shard.index}/{shard.count}" if shard else "",
+        defaults={
+            "host": socket.gethostname()[:255],
+            "pid": os.getpid(),
+            "interval": interval,
+            "started": now,
+            "seen": now,
+            "busy_since": None,
+            "task": "",
+            "changes": 0,
+            "error": "",
+            "error_at": None,
+        },
+    )
+    return beat
+
+
+def worker_seen(
+    beat: WorkerBeat, *, task: WorkerTask | None = None, changes: int = 0
+) -> None:
+    """The worker is about to compute (``task``, ``changes`` pending), or
+    (no ``task``) waits for the next look. One UPDATE of its row."""
+    now = timezone.now()
+    beat.seen = now
+    beat.busy_since = now if task else None
+    beat.task = task or ""
+    beat.changes = changes if task else 0
+    beat.save(update_fields=["seen", "busy_since", "task", "changes"])
+
+
+def worker_error(beat: WorkerBeat, message: str) -> None:
+    """A look of the worker failed (``message``: the error's first line).
+    Kept with its time until the worker starts again; the row says it waits
+    (the next look tries again)."""
+    now = timezone.now()
+    beat.error = message[:500]
+    beat.error_at = now
+    beat.seen = now
+    beat.busy_since = None
+    beat.task = ""
+    beat.changes = 0
+    beat.save(
+        update_fields=["error", "error_at", "seen", "busy_since", "task", "changes"]
+    )
 
 
 def _store(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -8,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -31,6 +33,9 @@ from imena.identification.pdf import identification_pdf
 from imena.identification.worklist import STRONG_POSTERIOR
 from imena.lib.forms import add_errors, flash_errors, run_with_reason
 from imena.lib.lists import paginate
+
+if TYPE_CHECKING:
+    from imena.burials.models import Site
 
 
 @require_GET
@@ -75,6 +80,10 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             ],
             "compute_form": ComputeForm(),
             "can_propose": can(request.user, "identification.propose"),
+            "workers": [
+                (w, w.state(timezone.now()))
+                for w in selectors.worker_beats(request.user.organisation_id or 0)
+            ],
         },
     )
 
@@ -126,13 +135,15 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             },
             default_sort="body",
         )
+    pending = selectors.pending_updates(site) if run else 0
     return render(
         request,
         "identification/site_candidates.html",
         {
             "site": site,
             "run": run,
-            "pending": selectors.pending_updates(site) if run else 0,
+            "pending": pending,
+            **_worker_context(site, pending),
             "listing": listing,
             "analyses": listing.rows if listing else [],
             "q": q,
@@ -142,6 +153,16 @@ def site_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "strong_posterior": STRONG_POSTERIOR,
         },
     )
+
+
+def _worker_context(site: Site, pending: int) -> dict[str, Any]:
+    """For ``_freshness.html``: the worker that takes the site's pending
+    changes and what it does (asked only when some are pending)."""
+    worker = selectors.site_worker(site) if pending else None
+    return {
+        "worker": worker,
+        "worker_state": worker.state(timezone.now()) if worker else None,
+    }
 
 
 def _posterior_param(text: str) -> float | None:
@@ -185,6 +206,7 @@ def compute(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     body = access.body_for_user(request.user, pk)
     analysis = selectors.latest_analysis(body)
+    pending = selectors.pending_updates(body.grave.site) if analysis else 0
     return render(
         request,
         "identification/body_candidates.html",
@@ -193,7 +215,8 @@ def body_candidates(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "analysis": analysis,
             # The latest run this result is that of (its persons considered).
             "run": selectors.last_run_holding(analysis) if analysis else None,
-            "pending": selectors.pending_updates(body.grave.site) if analysis else 0,
+            "pending": pending,
+            **_worker_context(body.grave.site, pending),
             "candidates": selectors.candidate_rows(analysis.candidates.all())
             if analysis
             else [],

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import time
@@ -9,17 +10,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
+from django.utils import timezone
 
 from imena.accounts.models import Organisation
 from imena.core.commands import ImenaCommand, organisation_by_code
+from imena.core.times import iso_time
+from imena.identification import selectors
 from imena.identification.engine import SiteCache
+from imena.identification.models import WorkerTask
 from imena.identification.services import (
+    Busy,
     Register,
     Shard,
     UpdateOutcome,
     identification_refresh,
     identification_update,
     identification_warm,
+    worker_error,
+    worker_seen,
+    worker_started,
 )
 
 
@@ -72,8 +81,31 @@ class Command(ImenaCommand):
             "change reaches it).",
         )
         up.add_argument("--json", action="store_true", help="Print JSON lines.")
+        wk = sub.add_parser(
+            "workers",
+            help="What the organisation's workers (update --loop) last said: "
+            "one line each (shard, process, state, since when, last error).",
+        )
+        wk.add_argument("--organisation", default="demo", help="Organisation code.")
+        wk.add_argument(
+            "--check",
+            action="store_true",
+            help="Exit 1 when a site with bodies has no worker seen lately "
+            "(its pending changes wait): for monitoring.",
+        )
+        wk.add_argument(
+            "--shard",
+            default=None,
+            metavar="INDEX/COUNT",
+            help="With --check: only the sites of this shard (a worker's own "
+            "health check).",
+        )
+        wk.add_argument("--json", action="store_true", help="Print one JSON object.")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "workers":
+            self._workers(options)
+            return
         try:
             shard = Shard.parse(options["shard"]) if options["shard"] else None
         except ValueError as e:
@@ -82,6 +114,17 @@ class Command(ImenaCommand):
         # The worker's state: one SiteCache per site and the open reports.
         caches: dict[int, SiteCache] | None = {} if options["loop"] else None
         register = Register() if options["loop"] else None
+        # The worker's row for the pages (``WorkerBeat``): what it does.
+        beat = (
+            worker_started(organisation=org, shard=shard, interval=options["interval"])
+            if options["loop"]
+            else None
+        )
+
+        def busy(task: WorkerTask, changes: int) -> None:
+            if beat is not None:
+                worker_seen(beat, task=task, changes=changes)
+
         if options["loop"]:
             # (on stderr: a service's log shows the worker runs, and for what;
             # the output read by scripts is unchanged)
@@ -100,6 +143,7 @@ class Command(ImenaCommand):
                     register=register,
                     workers=options["workers"],
                     shard=shard,
+                    busy=busy,
                 )
                 if (
                     caches is not None
@@ -107,7 +151,12 @@ class Command(ImenaCommand):
                     and not outcome.pending
                     and not outcome.runs
                 ):
-                    self._idle(org, caches, register, shard, options)
+                    self._idle(org, caches, register, shard, options, busy)
+                if beat is not None and (
+                    beat.busy_since is not None
+                    or (timezone.now() - beat.seen).total_seconds() >= beat.EVERY
+                ):
+                    worker_seen(beat)  # (waits again)
             except ValidationError as e:
                 raise CommandError(" ".join(e.messages)) from None
             except DatabaseError as e:
@@ -119,6 +168,11 @@ class Command(ImenaCommand):
                 # The worker starts again as a new one would, with no state
                 # (a cache may hold a run that was not stored).
                 first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+                if beat is not None:
+                    # (the database may still be away: then the pages say,
+                    # later, that the worker is gone)
+                    with contextlib.suppress(DatabaseError):
+                        worker_error(beat, first)
                 self.stderr.write(
                     f"database error: {first}; the worker starts again with no "
                     f"state in {options['interval']:g} s"
@@ -153,12 +207,18 @@ class Command(ImenaCommand):
         register: Register,
         shard: Shard | None,
         options: Any,
+        busy: Busy,
     ) -> None:
         """A look with nothing pending: the bodies that updates deferred,
         computed exactly again, one site per look; when none, the state of one
         site the worker has none of (after a start: every site in turn)."""
         refreshed = identification_refresh(
-            actor=None, organisation=org, caches=caches, register=register, shard=shard
+            actor=None,
+            organisation=org,
+            caches=caches,
+            register=register,
+            shard=shard,
+            busy=busy,
         )
         if refreshed.runs:
             self._print(refreshed, options, refresh=True)
@@ -169,6 +229,7 @@ class Command(ImenaCommand):
                 caches=caches,
                 register=register,
                 shard=shard,
+                busy=busy,
             )
             if warmed.runs:
                 self._print(warmed, options, warm=True)
@@ -233,4 +294,62 @@ class Command(ImenaCommand):
             self.stdout.write(
                 f"{r.site.code}\trun {r.pk}\t{r.body_count} bodies\t"
                 f"{r.params.get('pending_done', 0)} changes\t{how}\t{r.seconds:.1f} s"
+            )
+
+    def _workers(self, options: Any) -> None:
+        """``imena identification workers``."""
+        try:
+            shard = Shard.parse(options["shard"]) if options["shard"] else None
+        except ValueError as e:
+            raise CommandError(str(e)) from None
+        org = organisation_by_code(options["organisation"])
+        now = timezone.now()
+        beats = [(b, b.state(now)) for b in selectors.worker_beats(org.pk)]
+        uncovered = selectors.sites_without_worker(
+            org.pk, now, f"{shard.index}/{shard.count}" if shard else ""
+        )
+        if options["json"]:
+            out = {
+                "organisation": org.code,
+                "workers": [
+                    {
+                        "shard": b.shard,
+                        "host": b.host,
+                        "pid": b.pid,
+                        "state": state,
+                        "started": iso_time(b.started),
+                        "seen": iso_time(b.seen),
+                        "busy_since": iso_time(b.busy_since) if b.busy_since else None,
+                        "task": b.task,
+                        "changes": b.changes,
+                        "error": b.error,
+                        "error_at": iso_time(b.error_at) if b.error_at else None,
+                    }
+                    for b, state in beats
+                ],
+                "sites_without_worker": [s.code for s in uncovered],
+            }
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+        else:
+            if not beats:
+                self.stdout.write(f"No worker has run for organisation {org.code}.")
+            for b, state in beats:
+                since = b.busy_since or b.seen  # (set only while busy)
+                doing = f" {b.task}" if state == "busy" else ""
+                count = f" {b.changes} changes" if state == "busy" else ""
+                error = (
+                    f"\terror {iso_time(b.error_at)}: {b.error}" if b.error_at else ""
+                )
+                self.stdout.write(
+                    f"{b.shard or 'all'}\t{b.host}:{b.pid}\t{state}{doing}{count}"
+                    f"\tsince {iso_time(since)}{error}"
+                )
+            if uncovered:
+                self.stdout.write(
+                    f"{len(uncovered)} sites with bodies and no worker seen lately: "
+                    + ", ".join(s.code for s in uncovered)
+                )
+        if options["check"] and uncovered:
+            raise CommandError(
+                f"{len(uncovered)} sites with bodies have no worker seen lately"
             )
