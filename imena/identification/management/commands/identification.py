@@ -212,25 +212,19 @@ class Command(ImenaCommand):
         """A look with nothing pending: the bodies that updates deferred,
         computed exactly again, one site per look; when none, the state of one
         site the worker has none of (after a start: every site in turn)."""
-        refreshed = identification_refresh(
-            actor=None,
-            organisation=org,
-            caches=caches,
-            register=register,
-            shard=shard,
-            busy=busy,
-        )
+        state: dict[str, Any] = {
+            "actor": None,
+            "organisation": org,
+            "caches": caches,
+            "register": register,
+            "shard": shard,
+            "busy": busy,
+        }
+        refreshed = identification_refresh(**state)
         if refreshed.runs:
             self._print(refreshed, options, refresh=True)
         elif not options["no_warm"]:
-            warmed = identification_warm(
-                actor=None,
-                organisation=org,
-                caches=caches,
-                register=register,
-                shard=shard,
-                busy=busy,
-            )
+            warmed = identification_warm(**state)
             if warmed.runs:
                 self._print(warmed, options, warm=True)
 
