@@ -848,6 +848,9 @@ class WorkerBeat(FieldConstraintErrors, models.Model):
     changes = models.PositiveIntegerField(_("pending changes"), default=0)
     error = models.CharField(_("last error"), max_length=500, blank=True)
     error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    # When its loop ended (stopped by a signal, --rounds, an error that ends
+    # the command); empty while it runs.
+    stopped = models.DateTimeField(_("stopped"), null=True, blank=True)
 
     constraint_fields = {"workerbeat_one_per_shard": "shard"}
 
@@ -882,9 +885,12 @@ class WorkerBeat(FieldConstraintErrors, models.Model):
         return site_id % int(count) == int(index)
 
     def state(self, now: Any) -> str:
-        """``"busy"`` (computing since ``busy_since``), ``"waiting"`` (looked
-        lately, nothing to do), or ``"gone"`` (not seen for longer than
-        ``MISSED`` looks: stopped, or its process ended)."""
+        """``"stopped"`` (its loop ended, at ``stopped``), ``"busy"``
+        (computing since ``busy_since``), ``"waiting"`` (looked lately, nothing
+        to do), or ``"gone"`` (not seen for longer than ``MISSED`` looks: hung,
+        the database away, or its process ended without a word)."""
+        if self.stopped is not None:
+            return "stopped"
         if self.busy_since is not None:
             return "busy"
         silence = max(self.interval, self.EVERY) * self.MISSED

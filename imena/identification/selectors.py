@@ -132,7 +132,11 @@ def sites_without_worker(organisation_id: int, now: Any, shard: str = "") -> lis
     from imena.burials.models import Site
     from imena.exhumations.models import Body
 
-    alive = [b for b in worker_beats(organisation_id) if b.state(now) != "gone"]
+    alive = [
+        b
+        for b in worker_beats(organisation_id)
+        if b.state(now) not in ("gone", "stopped")
+    ]
     with_bodies = (
         Body.objects.current()
         .filter(grave__site__organisation_id=organisation_id)

@@ -1399,6 +1399,7 @@ def worker_started(
             "changes": 0,
             "error": "",
             "error_at": None,
+            "stopped": None,
         },
     )
     return beat
@@ -1408,13 +1409,15 @@ def worker_seen(
     beat: WorkerBeat, *, task: WorkerTask | None = None, changes: int = 0
 ) -> None:
     """The worker is about to compute (``task``, ``changes`` pending), or
-    (no ``task``) waits for the next look. One UPDATE of its row."""
+    (no ``task``) waits for the next look."""
     now = timezone.now()
-    beat.seen = now
-    beat.busy_since = now if task else None
-    beat.task = task or ""
-    beat.changes = changes if task else 0
-    beat.save(update_fields=["seen", "busy_since", "task", "changes"])
+    _beat_write(
+        beat,
+        seen=now,
+        busy_since=now if task else None,
+        task=task or "",
+        changes=changes if task else 0,
+    )
 
 
 def worker_error(beat: WorkerBeat, message: str) -> None:
@@ -1422,15 +1425,31 @@ def worker_error(beat: WorkerBeat, message: str) -> None:
     Kept with its time until the worker starts again; the row says it waits
     (the next look tries again)."""
     now = timezone.now()
-    beat.error = message[:500]
-    beat.error_at = now
-    beat.seen = now
-    beat.busy_since = None
-    beat.task = ""
-    beat.changes = 0
-    beat.save(
-        update_fields=["error", "error_at", "seen", "busy_since", "task", "changes"]
+    _beat_write(
+        beat,
+        error=message[:500],
+        error_at=now,
+        seen=now,
+        busy_since=None,
+        task="",
+        changes=0,
     )
+
+
+def worker_stopped(beat: WorkerBeat) -> None:
+    """The worker's loop ended (a signal, ``--rounds``, an error that ends the
+    command): the pages say it stopped, and when."""
+    now = timezone.now()
+    _beat_write(beat, seen=now, stopped=now, busy_since=None, task="", changes=0)
+
+
+def _beat_write(beat: WorkerBeat, **fields: Any) -> None:
+    """One UPDATE of the worker's row, only while it is this process's: a
+    worker of the same shard started since (``worker_started`` took the row
+    over) is not overwritten by the one it replaced."""
+    for name, value in fields.items():
+        setattr(beat, name, value)
+    WorkerBeat.objects.filter(pk=beat.pk, host=beat.host, pid=beat.pid).update(**fields)
 
 
 def _store(

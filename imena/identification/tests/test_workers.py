@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 from io import StringIO
 from typing import Any
 
@@ -53,7 +54,7 @@ def _beat(org: Organisation, **fields: Any) -> WorkerBeat:
     return WorkerBeat.objects.create(organisation=org, **values)
 
 
-def test_the_loop_says_it_computes_then_waits(
+def test_the_loop_says_it_computes_waits_and_stops(
     org: Organisation, run: CandidateRun, said: list[tuple[Any, int]]
 ) -> None:
     make_person(org, family_name="Новенький", given_names="Петро")
@@ -64,8 +65,50 @@ def test_the_loop_says_it_computes_then_waits(
     # Busy with the two pending changes before the computation, waiting after.
     assert said == [(WorkerTask.UPDATE, 2), (None, 0)]
     assert beat.busy_since is None and beat.task == "" and beat.changes == 0
-    assert beat.state(timezone.now()) == "waiting"
-    assert beat.started <= beat.seen
+    # --rounds ended the loop: stopped.
+    assert beat.stopped is not None and beat.started <= beat.seen == beat.stopped
+    assert beat.state(timezone.now()) == "stopped"
+    # A one-off update is no worker: no row of its own.
+    WorkerBeat.objects.all().delete()
+    make_person(org, family_name="Третя", given_names="Особа")
+    call_command(
+        "identification", "update", "--organisation", org.code, stdout=StringIO()
+    )
+    assert not WorkerBeat.objects.exists()
+
+
+def test_sigterm_stops_the_worker_with_its_row_saying_so(
+    org: Organisation, run: CandidateRun, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``docker compose stop``, ``systemctl stop``, the demo's server ending:
+    exit status 0, the row says stopped, the test process's own SIGTERM handler
+    is back afterwards."""
+
+    def terminated(**kwargs: Any) -> Any:
+        # (without the worker's handler the signal would end the test run)
+        assert signal.getsignal(signal.SIGTERM) not in (before, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        raise AssertionError("SIGTERM did not stop the worker")
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(command, "identification_update", terminated)
+    with pytest.raises(SystemExit) as stop:
+        _loop(org, 0, "--no-warm", stdout=StringIO(), stderr=StringIO())
+    assert stop.value.code == 0
+    assert WorkerBeat.objects.get(organisation=org).state(timezone.now()) == "stopped"
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_a_replaced_worker_leaves_its_successors_row_alone(
+    org: Organisation,
+) -> None:
+    old = services.worker_started(organisation=org, shard=None, interval=10.0)
+    # Another process of the same shard starts (its host and process).
+    WorkerBeat.objects.filter(pk=old.pk).update(host="other", pid=old.pid + 1)
+    services.worker_seen(old, task=WorkerTask.UPDATE, changes=5)
+    services.worker_stopped(old)
+    row = WorkerBeat.objects.get(pk=old.pk)
+    assert (row.host, row.task, row.changes, row.stopped) == ("other", "", 0, None)
 
 
 def test_an_idle_look_writes_only_now_and_then(
@@ -78,7 +121,6 @@ def test_an_idle_look_writes_only_now_and_then(
     # Nothing pending: the row written at the start, then no write (it was
     # seen less than EVERY ago).
     assert said == []
-    assert WorkerBeat.objects.get(organisation=org).state(timezone.now()) == "waiting"
     monkeypatch.setattr(WorkerBeat, "EVERY", 0.0)
     _loop(org, 3, "--no-warm", stdout=StringIO(), stderr=StringIO())
     assert said == [(None, 0)] * 3
@@ -109,7 +151,7 @@ def test_a_database_error_is_kept_on_the_workers_row(
     _loop(org, 2, "--no-warm", stdout=StringIO(), stderr=StringIO())
     beat = WorkerBeat.objects.get(organisation=org)
     assert beat.error == "server closed the connection unexpectedly"
-    assert beat.error_at is not None and beat.state(timezone.now()) == "waiting"
+    assert beat.error_at is not None and beat.stopped is not None
     # A new start clears it.
     monkeypatch.setattr(command, "identification_update", real)
     _loop(org, 1, "--no-warm", stdout=StringIO(), stderr=StringIO())
@@ -173,6 +215,10 @@ def test_the_site_page_says_what_the_worker_does(
         "identification:body_candidates", args=[run.analyses.get().body_id]
     )
     assert "was last seen" in client.get(body_url).content.decode()
+    services.worker_stopped(beat)
+    page = client.get(url).content.decode()
+    assert "The identification worker of this site stopped" in page
+    assert "start it again" in page and "was last seen" not in page
 
 
 def test_the_index_lists_the_organisations_workers(
@@ -185,11 +231,12 @@ def test_the_index_lists_the_organisations_workers(
     services.worker_seen(beat, task=WorkerTask.UPDATE, changes=7)
     services.worker_error(beat, "database is locked")
     _beat(org, shard="1/2", seen=timezone.now() - dt.timedelta(hours=1))
+    services.worker_stopped(_beat(org, shard="2/3", pid=77))
     other = Organisation.objects.create(name="Other", code="other")
     _beat(other, host="not-ours")
     page = client.get(url).content.decode()
     assert "worker-host · 4242" in page and "database is locked" in page
-    assert "not seen since" in page
+    assert "not seen since" in page and "h · 77" in page and "stopped " in page
     assert "not-ours" not in page
 
 
@@ -239,6 +286,7 @@ def test_the_workers_command(org: Organisation, run: CandidateRun) -> None:
         "changes",
         "error",
         "error_at",
+        "stopped",
     }
     WorkerBeat.objects.update(
         busy_since=None, seen=timezone.now() - dt.timedelta(hours=1)

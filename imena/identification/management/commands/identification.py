@@ -3,6 +3,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import signal
 import time
 from typing import Any
 
@@ -17,7 +18,7 @@ from imena.core.commands import ImenaCommand, organisation_by_code
 from imena.core.times import iso_time
 from imena.identification import selectors
 from imena.identification.engine import SiteCache
-from imena.identification.models import WorkerTask
+from imena.identification.models import WorkerBeat, WorkerTask
 from imena.identification.services import (
     Busy,
     Register,
@@ -29,6 +30,7 @@ from imena.identification.services import (
     worker_error,
     worker_seen,
     worker_started,
+    worker_stopped,
 )
 
 
@@ -111,28 +113,51 @@ class Command(ImenaCommand):
         except ValueError as e:
             raise CommandError(str(e)) from None
         org = organisation_by_code(options["organisation"])
-        # The worker's state: one SiteCache per site and the open reports.
-        caches: dict[int, SiteCache] | None = {} if options["loop"] else None
-        register = Register() if options["loop"] else None
+        if not options["loop"]:
+            self._looks(org, shard, None, None, None, options)
+            return
         # The worker's row for the pages (``WorkerBeat``): what it does.
-        beat = (
-            worker_started(organisation=org, shard=shard, interval=options["interval"])
-            if options["loop"]
-            else None
+        beat = worker_started(
+            organisation=org, shard=shard, interval=options["interval"]
         )
+        # (on stderr: a service's log shows the worker runs, and for what;
+        # the output read by scripts is unchanged)
+        part = f", shard {shard.index}/{shard.count}" if shard else ""
+        self.stderr.write(
+            f"identification worker: organisation {org.code}{part}, looking "
+            f"for pending changes every {options['interval']:g} s"
+        )
+        # Stopped by SIGTERM (docker stop, systemctl stop, the demo's server
+        # ending): the loop ends where it is (a site's run being stored is
+        # rolled back, its rows stay pending), exit status 0, and the row
+        # says the worker stopped, as after --rounds or an error that ends it.
+        previous = _exit_on_sigterm()
+        try:
+            # The worker's state: one SiteCache per site and the open reports.
+            self._looks(org, shard, {}, Register(), beat, options)
+        finally:
+            with contextlib.suppress(DatabaseError):
+                worker_stopped(beat)
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    def _looks(
+        self,
+        org: Organisation,
+        shard: Shard | None,
+        caches: dict[int, SiteCache] | None,
+        register: Register | None,
+        beat: WorkerBeat | None,
+        options: Any,
+    ) -> None:
+        """One look for pending changes, or (``--loop``: with the worker's
+        state, ``caches`` and ``register``, and its row, ``beat``) one every
+        ``--interval`` seconds until ``--rounds``."""
 
         def busy(task: WorkerTask, changes: int) -> None:
             if beat is not None:
                 worker_seen(beat, task=task, changes=changes)
 
-        if options["loop"]:
-            # (on stderr: a service's log shows the worker runs, and for what;
-            # the output read by scripts is unchanged)
-            part = f", shard {shard.index}/{shard.count}" if shard else ""
-            self.stderr.write(
-                f"identification worker: organisation {org.code}{part}, looking "
-                f"for pending changes every {options['interval']:g} s"
-            )
         rounds = 0
         while True:
             try:
@@ -318,6 +343,7 @@ class Command(ImenaCommand):
                         "changes": b.changes,
                         "error": b.error,
                         "error_at": iso_time(b.error_at) if b.error_at else None,
+                        "stopped": iso_time(b.stopped) if b.stopped else None,
                     }
                     for b, state in beats
                 ],
@@ -347,3 +373,17 @@ class Command(ImenaCommand):
             raise CommandError(
                 f"{len(uncovered)} sites with bodies have no worker seen lately"
             )
+
+
+def _exit_on_sigterm() -> Any:
+    """SIGTERM ends the process as ``SystemExit(0)`` (its ``finally`` blocks
+    run); returns the handler it replaces, or None where none can be set (a
+    thread other than the main one)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)
+
+    try:
+        return signal.signal(signal.SIGTERM, stop)
+    except ValueError:
+        return None
