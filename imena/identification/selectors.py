@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 
+from imena.burials.models import Site
 from imena.core.times import iso_time
-from imena.exhumations.models import Sample
+from imena.exhumations.models import Body, Sample
 from imena.identification.models import (
     BodyAnalysis,
     Candidate,
@@ -30,9 +31,6 @@ from kinship.markers import load_frequency_table
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
-
-    from imena.burials.models import Site
-    from imena.exhumations.models import Body
 
 
 def overrides_for_pair(body: Body, person_id: int) -> QuerySet[ExclusionOverride]:
@@ -126,12 +124,9 @@ def site_worker(site: Site) -> WorkerBeat | None:
 
 
 def sites_without_worker(organisation_id: int, now: Any, shard: str = "") -> list[Site]:
-    """The organisation's sites with current bodies that no worker seen lately
-    (``WorkerBeat.state`` not ``"gone"``) holds: their pending changes wait.
+    """The organisation's sites with current bodies that no running worker
+    (``WorkerBeat.state`` busy or waiting) holds: their pending changes wait.
     ``shard`` (``"INDEX/COUNT"``): only the sites of that shard."""
-    from imena.burials.models import Site
-    from imena.exhumations.models import Body
-
     alive = [
         b
         for b in worker_beats(organisation_id)
