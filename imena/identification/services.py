@@ -1279,15 +1279,8 @@ def _refresh(
     if not chosen:
         return outcome
     chosen.sort(key=lambda s: stale.index(s.pk))
-    return _idle_runs(
-        actor,
-        organisation,
-        chosen,
-        caches,
-        register,
-        started,
-        (busy, WorkerTask.REFRESH),
-    )
+    task = (busy, WorkerTask.REFRESH)
+    return _idle_runs(actor, organisation, chosen, caches, register, started, task)
 
 
 def _idle_runs(
@@ -1366,15 +1359,8 @@ def identification_warm(
         if not chosen:
             return UpdateOutcome()
         # (a site with no state is computed in full: nothing to defer)
-        return _idle_runs(
-            actor,
-            organisation,
-            chosen,
-            caches,
-            register,
-            started,
-            (busy, WorkerTask.WARM),
-        )
+        task = (busy, WorkerTask.WARM)
+        return _idle_runs(actor, organisation, chosen, caches, register, started, task)
 
 
 def worker_started(

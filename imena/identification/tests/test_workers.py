@@ -301,3 +301,40 @@ def test_the_workers_command(org: Organisation, run: CandidateRun) -> None:
     assert "no worker seen lately" not in workers("--check", "--shard", other)
     with pytest.raises(CommandError, match="expected INDEX/COUNT"):
         workers("--check", "--shard", "two")
+
+
+def test_each_computation_says_its_task_before_it_starts(
+    org: Organisation, run: CandidateRun
+) -> None:
+    """``busy``: once, before anything is computed, with the task and the
+    pending changes; not at all when there is nothing to compute."""
+    calls: list[tuple[WorkerTask, int, int]] = []
+
+    def busy(task: WorkerTask, changes: int) -> None:
+        # (with the number of runs stored so far: none of this computation's)
+        calls.append((task, changes, CandidateRun.objects.count()))
+
+    caches: dict[int, Any] = {}
+    register = services.Register()
+    state: dict[str, Any] = {
+        "actor": None,
+        "organisation": org,
+        "caches": caches,
+        "register": register,
+        "busy": busy,
+    }
+    runs = CandidateRun.objects.count()
+    services.identification_warm(**state)
+    assert calls == [(WorkerTask.WARM, 0, runs)]
+    services.identification_warm(**state)  # (nothing cold: no call)
+    services.identification_update(**state)  # (nothing pending: no call)
+    services.identification_refresh(**state)  # (nothing deferred: no call)
+    assert len(calls) == 1
+    make_person(org, family_name="Новенький", given_names="Петро")
+    services.identification_update(**state)
+    assert calls[1] == (WorkerTask.UPDATE, 1, runs + 1)
+    (cache,) = caches.values()
+    cache.deferred = {next(iter(cache.last)): 1e-5}  # (as an update that deferred)
+    services.identification_refresh(**state)
+    assert calls[2][:2] == (WorkerTask.REFRESH, 0)
+    assert len(calls) == 3
