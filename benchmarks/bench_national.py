@@ -676,7 +676,8 @@ from imena.identification.models import PendingUpdate
 from imena.identification.scenario import DEMO_PARAMETERS
 from imena.identification.services import (
     Register, candidates_compute, dna_profiles_upload, identification_refresh,
-    Shard, identification_update, screening_run_national)
+    identification_update, screening_run_national)
+from imena.identification.shards import Shard
 from imena.missing.models import ReferenceSample
 from imena.missing.services import missing_person_create
 

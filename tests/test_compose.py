@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from imena.identification.management.commands.identification import Command
-from imena.identification.services import Shard
+from imena.identification.shards import Shard
 from tests.paths import ROOT
 
 # ``${NAME:?message}`` / ``${NAME}``: compose fills them in from .env.

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from imena.core.constraints import FieldConstraintErrors
 from imena.core.fields import BulkJSONField
 from imena.core.times import local_time
+from imena.identification.shards import Shard
 from imena.lib.ownership import OrganisationOwned
 from imena.lib.withdrawal import Withdrawable, withdrawal_has_reason
 
@@ -833,7 +834,7 @@ class WorkerBeat(FieldConstraintErrors, models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
-    # "INDEX/COUNT" (``services.Shard``); empty: every site of the organisation.
+    # "INDEX/COUNT" (``str(Shard)``); empty: every site of the organisation.
     shard = models.CharField(_("shard"), max_length=32, blank=True)
     host = models.CharField(_("host"), max_length=255)
     pid = models.PositiveIntegerField(_("process"))
@@ -878,11 +879,8 @@ class WorkerBeat(FieldConstraintErrors, models.Model):
         return f"{self.shard or 'all sites'} @ {self.host}:{self.pid}"
 
     def covers(self, site_id: int) -> bool:
-        """Whether the worker's shard holds the site (``services.Shard.has``)."""
-        if not self.shard:
-            return True
-        index, _sep, count = self.shard.partition("/")
-        return site_id % int(count) == int(index)
+        """Whether the worker's shard holds the site."""
+        return not self.shard or Shard.parse(self.shard).has(site_id)
 
     def state(self, now: Any) -> str:
         """``"stopped"`` (its loop ended, at ``stopped``), ``"busy"``

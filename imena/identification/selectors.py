@@ -22,6 +22,7 @@ from imena.identification.models import (
     ScreeningRun,
     WorkerBeat,
 )
+from imena.identification.shards import Shard
 from imena.missing.records import family_as_case_dict
 from kinship.case import case_from_dict
 from kinship.genemapper import canonical_profile
@@ -123,26 +124,35 @@ def site_worker(site: Site) -> WorkerBeat | None:
     return max(covering, key=lambda b: b.seen, default=None)
 
 
-def sites_without_worker(organisation_id: int, now: Any, shard: str = "") -> list[Site]:
-    """The organisation's sites with current bodies that no running worker
-    (``WorkerBeat.state`` busy or waiting) holds: their pending changes wait.
-    ``shard`` (``"INDEX/COUNT"``): only the sites of that shard."""
-    alive = [
-        b
-        for b in worker_beats(organisation_id)
-        if b.state(now) not in ("gone", "stopped")
-    ]
-    with_bodies = (
+def site_ids_with_bodies(organisation_id: int) -> set[int]:
+    """The ids of the organisation's sites with current bodies (the sites a
+    worker computes)."""
+    return set(
         Body.objects.current()
         .filter(grave__site__organisation_id=organisation_id)
         .values_list("grave__site_id", flat=True)
         .distinct()
     )
+
+
+def sites_without_worker(
+    organisation_id: int, now: Any, shard: Shard | None = None
+) -> list[Site]:
+    """The organisation's sites with current bodies that no running worker
+    (``WorkerBeat.state`` busy or waiting) holds: their pending changes wait.
+    ``shard``: only the sites of that shard."""
+    alive = [
+        b
+        for b in worker_beats(organisation_id)
+        if b.state(now) not in ("gone", "stopped")
+    ]
     return [
         site
-        for site in Site.objects.filter(pk__in=with_bodies).order_by("pk")
+        for site in Site.objects.filter(
+            pk__in=site_ids_with_bodies(organisation_id)
+        ).order_by("pk")
         if not any(b.covers(site.pk) for b in alive)
-        and WorkerBeat(shard=shard).covers(site.pk)
+        and (shard is None or shard.has(site.pk))
     ]
 
 

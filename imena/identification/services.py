@@ -82,6 +82,8 @@ from imena.identification.screening_national import (
 )
 from imena.identification.screening_sieve import EngineSieve
 from imena.identification.screening_tables import TableWriter
+from imena.identification.selectors import site_ids_with_bodies
+from imena.identification.shards import Shard
 from imena.lib.withdrawal import withdraw
 from imena.missing.models import MissingPerson, ReferenceSample, Status
 from imena.missing.services import missing_person_set_status
@@ -861,42 +863,6 @@ class _LazySieve:
         return self.sieve.candidates(body, persons, log10_threshold)
 
 
-@dataclass(frozen=True)
-class Shard:
-    """One of ``count`` workers side by side (``imena identification update
-    --loop --shard INDEX/COUNT``): it takes the sites whose id leaves
-    ``index`` divided by ``count``, and keeps the caches of those only. A
-    site is always the same worker's (its caches live there); sites are
-    independent, so the workers' results are those of one worker."""
-
-    index: int
-    count: int
-
-    def __post_init__(self) -> None:
-        if not 0 <= self.index < self.count:
-            raise ValueError(
-                f"shard '{self.index}/{self.count}': the index must be at least 0 "
-                "and below the count"
-            )
-
-    @classmethod
-    def parse(cls, text: str) -> Shard:
-        """``"INDEX/COUNT"``, e.g. ``"0/2"``."""
-        index, sep, count = text.partition("/")
-        try:
-            if not sep:
-                raise ValueError
-            numbers = int(index), int(count)
-        except ValueError:
-            raise ValueError(
-                f"shard {text!r}: expected INDEX/COUNT, e.g. 0/2"
-            ) from None
-        return cls(*numbers)
-
-    def has(self, site_id: int) -> bool:
-        return site_id % self.count == self.index
-
-
 @dataclass
 class UpdateOutcome:
     """What ``identification_update`` did: one new run per site it recomputed."""
@@ -1343,15 +1309,9 @@ def identification_warm(
     collector paused; ``busy`` as there, with ``"warm"``)."""
     with collector_paused():
         started = time.perf_counter()
-        with_bodies = (
-            Body.objects.current()
-            .filter(grave__site__organisation=organisation)
-            .values_list("grave__site_id", flat=True)
-            .distinct()
-        )
         cold = sorted(
             pk
-            for pk in set(with_bodies)
+            for pk in site_ids_with_bodies(organisation.pk)
             if (shard is None or shard.has(pk))
             and not (pk in caches and caches[pk].extra.get("run"))
         )[: max(sites, 0)]
@@ -1373,7 +1333,7 @@ def worker_started(
     now = timezone.now()
     beat, _made = WorkerBeat.objects.update_or_create(
         organisation=organisation,
-        shard=f"{shard.index}/{shard.count}" if shard else "",
+        shard=str(shard) if shard else "",
         defaults={
             "host": socket.gethostname()[:255],
             "pid": os.getpid(),

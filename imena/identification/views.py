@@ -67,6 +67,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
         default_sort="-proposed",
         prefix="confirmed_",
     )
+    now = timezone.now()
     return render(
         request,
         "identification/index.html",
@@ -81,7 +82,7 @@ def index(request: AuthenticatedHttpRequest) -> HttpResponse:
             "compute_form": ComputeForm(),
             "can_propose": can(request.user, "identification.propose"),
             "workers": [
-                (w, w.state(timezone.now()))
+                (w, w.state(now))
                 for w in selectors.worker_beats(request.user.organisation_id or 0)
             ],
         },

@@ -16,7 +16,7 @@ from imena.burials.models import Site
 from imena.identification import services
 from imena.identification.engine import SiteCache
 from imena.identification.models import PendingUpdate
-from imena.identification.services import Shard
+from imena.identification.shards import Shard
 from imena.identification.tests.test_updates import _assert_same, _loop
 from imena.missing.tests.factories import make_person
 

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from imena.accounts.models import Organisation
 from imena.burials.models import Site
 from imena.identification.management.commands import identification as command
-from imena.identification.services import Shard
+from imena.identification.shards import Shard
 from imena.identification.tests.test_updates import _loop
 from imena.missing.tests.factories import make_person
 

@@ -22,7 +22,7 @@ from imena.burials.tests.factories import SiteFactory
 from imena.identification import selectors, services
 from imena.identification.management.commands import identification as command
 from imena.identification.models import CandidateRun, WorkerBeat, WorkerTask
-from imena.identification.services import Shard
+from imena.identification.shards import Shard
 from imena.identification.tests.test_updates import _loop
 from imena.missing.tests.factories import make_person
 

@@ -22,7 +22,6 @@ from imena.identification.models import WorkerBeat, WorkerTask
 from imena.identification.services import (
     Busy,
     Register,
-    Shard,
     UpdateOutcome,
     identification_refresh,
     identification_update,
@@ -32,6 +31,7 @@ from imena.identification.services import (
     worker_started,
     worker_stopped,
 )
+from imena.identification.shards import Shard
 
 
 class Command(ImenaCommand):
@@ -108,10 +108,7 @@ class Command(ImenaCommand):
         if options["action"] == "workers":
             self._workers(options)
             return
-        try:
-            shard = Shard.parse(options["shard"]) if options["shard"] else None
-        except ValueError as e:
-            raise CommandError(str(e)) from None
+        shard = _shard(options)
         org = organisation_by_code(options["organisation"])
         if not options["loop"]:
             self._looks(org, shard, None, None, None, options)
@@ -122,7 +119,7 @@ class Command(ImenaCommand):
         )
         # (on stderr: a service's log shows the worker runs, and for what;
         # the output read by scripts is unchanged)
-        part = f", shard {shard.index}/{shard.count}" if shard else ""
+        part = f", shard {shard}" if shard else ""
         self.stderr.write(
             f"identification worker: organisation {org.code}{part}, looking "
             f"for pending changes every {options['interval']:g} s"
@@ -317,16 +314,11 @@ class Command(ImenaCommand):
 
     def _workers(self, options: Any) -> None:
         """``imena identification workers``."""
-        try:
-            shard = Shard.parse(options["shard"]) if options["shard"] else None
-        except ValueError as e:
-            raise CommandError(str(e)) from None
+        shard = _shard(options)
         org = organisation_by_code(options["organisation"])
         now = timezone.now()
         beats = [(b, b.state(now)) for b in selectors.worker_beats(org.pk)]
-        uncovered = selectors.sites_without_worker(
-            org.pk, now, f"{shard.index}/{shard.count}" if shard else ""
-        )
+        uncovered = selectors.sites_without_worker(org.pk, now, shard)
         if options["json"]:
             out = {
                 "organisation": org.code,
@@ -373,6 +365,14 @@ class Command(ImenaCommand):
             raise CommandError(
                 f"{len(uncovered)} sites with bodies have no worker seen lately"
             )
+
+
+def _shard(options: Any) -> Shard | None:
+    """``--shard INDEX/COUNT``, or a one-line error."""
+    try:
+        return Shard.parse(options["shard"]) if options["shard"] else None
+    except ValueError as e:
+        raise CommandError(str(e)) from None
 
 
 def _exit_on_sigterm() -> Any:
